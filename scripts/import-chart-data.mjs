@@ -1,0 +1,57 @@
+// Imports the Cilium chart data tke-cilium needs at run time from the reference copy of the
+// released charts (../shared/reference/cilium/<version>/) into schema/cilium/<minor>.json.
+// Run by hand when a Cilium release is added: node scripts/import-chart-data.mjs [REFERENCE_DIR]
+import { readFileSync, readdirSync, writeFileSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "yaml";
+
+const referenceDir = process.argv[2] ?? "../shared/reference/cilium";
+const compareVersions = (a, b) => {
+  const pa = a.split(".").map(Number), pb = b.split(".").map(Number);
+  return pa[0] - pb[0] || pa[1] - pb[1] || pa[2] - pb[2];
+};
+
+/** Every object in the chart defaults that has `repository` and `tag`: an image Helm renders. */
+function findImages(node, path, out) {
+  if (node === null || typeof node !== "object" || Array.isArray(node)) return out;
+  if (typeof node.repository === "string" && "tag" in node) {
+    if (node.repository !== "") {
+      out.push({
+        path: path.join("."),
+        repository: node.repository,
+        tag: String(node.tag ?? ""),
+        digest: node.digest ?? "",
+        useDigest: node.useDigest === true,
+      });
+    }
+    return out;
+  }
+  for (const [key, value] of Object.entries(node)) findImages(value, [...path, key], out);
+  return out;
+}
+
+const versions = readdirSync(referenceDir).filter((v) => /^\d+\.\d+\.\d+$/.test(v)).sort(compareVersions);
+const byMinor = new Map();
+for (const version of versions) {
+  const minor = version.split(".").slice(0, 2).join(".");
+  if (!byMinor.has(minor)) byMinor.set(minor, []);
+  byMinor.get(minor).push(version);
+}
+mkdirSync("schema/cilium", { recursive: true });
+for (const [minor, list] of byMinor) {
+  const out = { source: `cilium Helm chart ${list[0]}..${list.at(-1)}: values.yaml and keys.txt`, versions: {} };
+  let previous = new Set();
+  for (const version of list) {
+    const dir = join(referenceDir, version);
+    const keys = new Set(readFileSync(join(dir, "keys.txt"), "utf8").split("\n").filter(Boolean));
+    const values = parse(readFileSync(join(dir, "values.yaml"), "utf8"));
+    out.versions[version] = {
+      images: findImages(values, [], []),
+      keysAdded: [...keys].filter((k) => !previous.has(k)).sort(),
+      keysRemoved: [...previous].filter((k) => !keys.has(k)).sort(),
+    };
+    previous = keys;
+  }
+  writeFileSync(`schema/cilium/${minor}.json`, JSON.stringify(out, null, 1) + "\n");
+  console.log(`schema/cilium/${minor}.json: ${list.join(", ")}`);
+}

@@ -1,0 +1,222 @@
+import { parseArgs } from "node:util";
+import { join, resolve } from "node:path";
+import pkg from "../package.json" with { type: "json" };
+import { failing, formatDiagnostic } from "./diagnostics.js";
+import { diffTree, formatDrift } from "./diff.js";
+import { displayPath, expandProfileArgs, readText, readTree, replaceTree } from "./fs.js";
+import { renderProfiles, type ProfileSource, type RenderResult } from "./pipeline.js";
+
+/** Where the CLI writes and which folder it runs in; the real process in run(), buffers in tests. */
+export interface Io {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  cwd: string;
+}
+
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+const COMMANDS = ["render", "check", "validate"] as const;
+type Command = (typeof COMMANDS)[number];
+
+export function usageText(command?: Command): string {
+  const common = `PROFILE is a JSON file, a directory (its *.json files) or a quoted glob ('clusters/**/*.json').`;
+  const texts: Record<Command, string> = {
+    render: `Usage: tke-cilium render PROFILE... [--out DIR] [--check] [--strict]
+
+Validate every profile, then write each bundle to DIR/<name>/ (DIR defaults to out).
+Nothing is written unless every profile is valid. Each bundle folder is replaced whole.
+${common}
+
+Options:
+  --out DIR   folder that holds the bundles (default: out)
+  --check     do not write; compare with DIR/<name>/ like \`tke-cilium check\`
+  --strict    treat warnings as errors`,
+    check: `Usage: tke-cilium check PROFILE... [--out DIR] [--strict]
+
+Render in memory and compare with DIR/<name>/. Changed, missing and extra files are drift:
+each is printed as a unified diff. Exit 1 on drift or an invalid profile. Writes nothing.
+Use it as a pre-commit hook: tke-cilium check presets/*.json
+${common}
+
+Options:
+  --out DIR   folder that holds the bundles (default: out)
+  --strict    treat warnings as errors`,
+    validate: `Usage: tke-cilium validate PROFILE... [--strict]
+
+Check profiles against the schema and the rules; print diagnostics only.
+${common}
+
+Options:
+  --strict    treat warnings as errors`,
+  };
+  if (command) return texts[command] + "\n";
+  return `tke-cilium ${pkg.version}: render a reviewable Cilium-on-TKE install bundle from a JSON profile.
+
+Usage:
+  tke-cilium render PROFILE... [--out DIR] [--check] [--strict]
+  tke-cilium check PROFILE... [--out DIR] [--strict]
+  tke-cilium validate PROFILE... [--strict]
+  tke-cilium COMMAND --help
+  tke-cilium --help | --version
+
+${common}
+A bundle holds Helm values files, cni-config.yaml (native mode), cilium-apf.yaml,
+nodepool.yaml (Karpenter), terraform/*.tf and install.sh. Apply it with
+out/<name>/install.sh, or commit out/ and let GitOps apply the values.
+
+Diagnostics: FILE:LINE:COL severity CODE /json/pointer: message
+Exit codes: 0 ok; 1 invalid profile or drift; 2 usage error (unknown flag, no such file).
+Profile schema: schema/profile.schema.json (add "$schema" to a profile for editor completion).
+`;
+}
+
+interface Options {
+  out: string;
+  check: boolean;
+  strict: boolean;
+  help: boolean;
+}
+
+/** The whole CLI: parse argv, run a command, return the exit code. Never calls process.exit. */
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        out: { type: "string" },
+        check: { type: "boolean" },
+        strict: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+        version: { type: "boolean", short: "v" },
+      },
+    });
+  } catch (error) {
+    io.stderr(`tke-cilium: ${(error as Error).message}\nRun tke-cilium --help for usage.\n`);
+    return EXIT.usage;
+  }
+  const { values, positionals } = parsed;
+  if (values.version) {
+    io.stdout(`${pkg.version}\n`);
+    return EXIT.ok;
+  }
+  const [commandArg, ...profiles] = positionals;
+  if (commandArg === undefined || commandArg === "help") {
+    if (values.help || commandArg === "help") {
+      io.stdout(usageText(COMMANDS.find((c) => c === profiles[0])));
+      return EXIT.ok;
+    }
+    io.stderr(usageText());
+    return EXIT.usage;
+  }
+  if (!COMMANDS.includes(commandArg as Command)) {
+    io.stderr(`tke-cilium: unknown command "${commandArg}" (expected ${COMMANDS.join(", ")})\nRun tke-cilium --help for usage.\n`);
+    return EXIT.usage;
+  }
+  const command = commandArg as Command;
+  const options: Options = { out: values.out ?? "out", check: values.check ?? false, strict: values.strict ?? false, help: values.help ?? false };
+  if (options.help) {
+    io.stdout(usageText(command));
+    return EXIT.ok;
+  }
+  const misplaced = command === "validate" ? ["out", "check"] : command === "check" ? ["check"] : [];
+  for (const flag of misplaced) {
+    if (values[flag as "out" | "check"] !== undefined) {
+      io.stderr(`tke-cilium: --${flag} does not apply to ${command}\n${usageText(command)}`);
+      return EXIT.usage;
+    }
+  }
+  if (profiles.length === 0) {
+    io.stderr(`tke-cilium: ${command} needs at least one PROFILE\n${usageText(command)}`);
+    return EXIT.usage;
+  }
+  const sources = await readSources(profiles, io);
+  if (typeof sources === "number") return sources;
+  const results = renderProfiles(sources);
+  const valid = reportDiagnostics(results, options.strict, io);
+  if (command === "validate") {
+    if (valid) io.stderr(`${results.length} profile${results.length === 1 ? "" : "s"} valid\n`);
+    return valid ? EXIT.ok : EXIT.failed;
+  }
+  if (!valid) {
+    io.stderr(`nothing ${command === "render" && !options.check ? "written" : "checked"}: fix the errors above\n`);
+    return EXIT.failed;
+  }
+  return command === "check" || options.check ? checkBundles(results, options.out, io) : writeBundles(results, options.out, io);
+}
+
+async function readSources(args: readonly string[], io: Io): Promise<ProfileSource[] | number> {
+  const { paths, unmatched } = await expandProfileArgs(args, io.cwd);
+  if (unmatched.length > 0) {
+    for (const arg of unmatched) io.stderr(`tke-cilium: no such profile: ${arg}\n`);
+    return EXIT.usage;
+  }
+  const sources: ProfileSource[] = [];
+  for (const path of paths) {
+    try {
+      sources.push({ path, text: await readText(path, io.cwd) });
+    } catch (error) {
+      io.stderr(`tke-cilium: cannot read ${path}: ${(error as Error).message}\n`);
+      return EXIT.usage;
+    }
+  }
+  return sources;
+}
+
+/** Prints every diagnostic of every profile; true when none fails. */
+function reportDiagnostics(results: readonly RenderResult[], strict: boolean, io: Io): boolean {
+  let ok = true;
+  for (const r of results) {
+    for (const d of r.diagnostics) io.stderr(formatDiagnostic(d, r.source.text) + "\n");
+    if (failing(r.diagnostics, strict).length > 0) ok = false;
+  }
+  return ok;
+}
+
+async function writeBundles(results: readonly RenderResult[], out: string, io: Io): Promise<number> {
+  const outDir = resolve(io.cwd, out);
+  for (const r of results) {
+    const name = r.name as string;
+    await replaceTree(outDir, name, r.files);
+    io.stdout(`${displayPath(join(outDir, name), io.cwd)}/: ${r.files.length} files from ${r.source.path}\n`);
+  }
+  return EXIT.ok;
+}
+
+async function checkBundles(results: readonly RenderResult[], out: string, io: Io): Promise<number> {
+  const outDir = resolve(io.cwd, out);
+  const drifted: string[] = [];
+  for (const r of results) {
+    const name = r.name as string;
+    const folder = displayPath(join(outDir, name), io.cwd);
+    const tree = (await readTree(join(outDir, name))) ?? new Map();
+    const drifts = diffTree(r.files, tree);
+    if (drifts.length === 0) continue;
+    drifted.push(`${name} (${drifts.map((d) => `${d.path} ${d.kind}`).join(", ")})`);
+    for (const d of drifts) io.stdout(formatDrift(d, folder));
+  }
+  const summary = `${results.length} profile${results.length === 1 ? "" : "s"}, ${drifted.length} drifted`;
+  if (drifted.length === 0) {
+    io.stderr(`${summary}: ${out}/ is up to date\n`);
+    return EXIT.ok;
+  }
+  io.stderr(`${summary}: ${drifted.join("; ")}\nRun tke-cilium render with the same profiles to update ${out}/.\n`);
+  return EXIT.failed;
+}
+
+/** The process entry point: the only place that reads process state or sets the exit code. */
+export async function run(): Promise<void> {
+  const io: Io = {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    cwd: process.cwd(),
+  };
+  try {
+    process.exitCode = await main(process.argv.slice(2), io);
+  } catch (error) {
+    process.stderr.write(`tke-cilium: internal error: ${(error as Error).stack ?? String(error)}\n`);
+    process.exitCode = 70;
+  }
+}

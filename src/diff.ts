@@ -1,0 +1,49 @@
+import { createTwoFilesPatch } from "diff";
+import type { OutputFile } from "./emit/index.js";
+
+/** A file on disk, as the checker reads it. */
+export interface TreeFile {
+  content: string;
+  mode: number;
+}
+
+export type DriftKind = "changed" | "missing" | "extra" | "mode";
+
+/** One difference between the rendered bundle and the folder on disk. */
+export interface Drift {
+  path: string;
+  kind: DriftKind;
+  expected: string | null;
+  actual: string | null;
+}
+
+/** Compare a rendered bundle with what is on disk: changed, missing and extra files, and lost executable bits. */
+export function diffTree(expected: readonly OutputFile[], actual: ReadonlyMap<string, TreeFile>): Drift[] {
+  const drifts: Drift[] = [];
+  const wanted = new Set<string>();
+  for (const f of expected) {
+    wanted.add(f.path);
+    const found = actual.get(f.path);
+    if (found === undefined) drifts.push({ path: f.path, kind: "missing", expected: f.content, actual: null });
+    else if (found.content !== f.content) drifts.push({ path: f.path, kind: "changed", expected: f.content, actual: found.content });
+    else if ((found.mode & 0o111) !== (f.mode & 0o111)) drifts.push({ path: f.path, kind: "mode", expected: f.content, actual: found.content });
+  }
+  for (const [path, found] of actual) {
+    if (!wanted.has(path)) drifts.push({ path, kind: "extra", expected: null, actual: found.content });
+  }
+  return drifts.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/**
+ * A unified diff from what is on disk (a/) to what the profile renders (b/), so applying it — or running
+ * render — brings the folder up to date.
+ */
+export function formatDrift(drift: Drift, folder: string): string {
+  const where = `${folder}/${drift.path}`;
+  if (drift.kind === "mode") return `--- a/${where}\n+++ b/${where}\nmode: the file must be ${drift.expected === null ? "" : "executable"} (chmod +x)\n`;
+  const from = drift.actual === null ? "/dev/null" : `a/${where}`;
+  const to = drift.expected === null ? "/dev/null" : `b/${where}`;
+  const patch = createTwoFilesPatch(from, to, drift.actual ?? "", drift.expected ?? "", undefined, undefined, { context: 3 });
+  // createTwoFilesPatch starts with an "Index:"-less "===" line; keep only the standard unified header and hunks.
+  return patch.split("\n").filter((line) => !line.startsWith("===")).join("\n");
+}

@@ -1,0 +1,17 @@
+import type { Settings } from "../settings.js";
+import { emitApf } from "./apf.js";
+import { emitCniConfig } from "./cni-config.js";
+import { emitHelmValues } from "./helm-values.js";
+import { emitInstallScript } from "./install-script.js";
+import { emitNodePool } from "./nodepool.js";
+import type { Emitter, OutputFile } from "./output.js";
+import { emitTerraform } from "./terraform.js";
+
+export type { OutputFile } from "./output.js";
+
+const EMITTERS: readonly Emitter[] = [emitHelmValues, emitCniConfig, emitApf, emitNodePool, emitTerraform, emitInstallScript];
+
+/** Settings → every file of the bundle, sorted by path. */
+export function emitBundle(settings: Settings): OutputFile[] {
+  return EMITTERS.flatMap((emit) => emit(settings)).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}

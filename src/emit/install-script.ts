@@ -1,0 +1,34 @@
+import Handlebars from "handlebars";
+import template from "./install.sh.hbs?raw";
+import { NOWHERE_NODE_SELECTOR } from "../knowledge/tke.js";
+import { sh } from "../text/shell.js";
+import { file, headerLines, type Emitter } from "./output.js";
+
+// noEscape: HTML escaping is wrong for bash; strict: a missing field is a bug, not an empty string.
+const render = Handlebars.compile(template, { noEscape: true, strict: true });
+
+/** install.sh: preflight checks, then the guide's install steps. Every profile value is shell-quoted here. */
+export const emitInstallScript: Emitter = (settings) => {
+  const s = settings.install;
+  const patch = JSON.stringify({ spec: { template: { spec: { nodeSelector: NOWHERE_NODE_SELECTOR } } } });
+  const chart = s.chartIsLocalFile ? `"$HERE"/${sh(s.chart)}` : sh(s.chart);
+  const view = {
+    header: headerLines(settings, "Installs the bundle in this folder."),
+    versionText: s.version,
+    version: sh(s.version),
+    release: sh(s.release),
+    namespace: sh(s.namespace),
+    chart,
+    apiserverVIP: sh(s.apiserverVIP),
+    eniAgent: s.eniAgentMinVersion === null ? false : { text: s.eniAgentMinVersion, word: sh(s.eniAgentMinVersion) },
+    daemonSets: s.disableDaemonSets.map((d) => ({ name: sh(d.name), optional: d.optional, patch: sh(patch) })),
+    cniConfigFile: s.cniConfigFile === null ? false : sh(s.cniConfigFile),
+    eniIpWebhook: s.deleteEniIpWebhook === null ? false : sh(s.deleteEniIpWebhook),
+    helmRepo: s.helmRepo === null ? false : { name: sh(s.helmRepo.name), url: sh(s.helmRepo.url) },
+    valuesFiles: s.valuesFiles.map(sh),
+    apfFile: s.apfFile === null ? false : sh(s.apfFile),
+    nodePoolFile: s.nodePoolFile === null ? false : sh(s.nodePoolFile),
+    nextSteps: s.nextSteps.map(sh),
+  };
+  return [file("install.sh", render(view), 0o755)];
+};

@@ -1,0 +1,128 @@
+import { CLUSTER_DEPLOY_TYPE, NODE_DEFAULTS, PROVIDER, RESOURCES, TERRAFORM_REQUIRED_VERSION } from "../knowledge/terraform.js";
+import type { TfCluster, TfNativePool, TfRegularPool, TfTaint, TfValue } from "../settings.js";
+import { attr, block, expr, hcl, writeHcl, type HclBlock, type HclItem, type HclValue } from "../text/hcl.js";
+import { file, headerLines, type Emitter } from "./output.js";
+
+/** terraform/versions.tf, main.tf and variables.tf: a self-contained module. */
+export const emitTerraform: Emitter = (settings) => {
+  const tf = settings.terraform;
+  const versions = block("terraform", [], [
+    attr("required_version", TERRAFORM_REQUIRED_VERSION),
+    block("required_providers", [], [attr(PROVIDER.name, expr(`{\n      source  = ${hcl(PROVIDER.source)}\n      version = ${hcl(PROVIDER.version)}\n    }`))]),
+  ]);
+  const main: HclBlock[] = [block("provider", [PROVIDER.name], [attr("region", tf.region)])];
+  if (tf.cluster) main.push(clusterBlock(tf.cluster));
+  if (tf.nativePool) main.push(nativePoolBlock(tf.nativePool));
+  if (tf.regularPool) main.push(regularPoolBlock(tf.regularPool));
+  const variables = tf.variables.map((v) => block("variable", [v.name], [attr("description", v.description), attr("type", expr(v.type))]));
+  const variablesHeader = variables.length === 0 ? ["Every value comes from the profile: no variables to set."] : ["Values the profile does not give: set them in terraform.tfvars or with -var."];
+  return [
+    file("terraform/versions.tf", writeHcl(headerLines(settings, "Terraform and provider versions."), [versions])),
+    file("terraform/main.tf", writeHcl([...headerLines(settings, "The TKE cluster and node pool for Cilium."), ...tf.notes], main)),
+    file("terraform/variables.tf", writeHcl([...headerLines(settings, "Inputs of this module."), ...variablesHeader], variables)),
+  ];
+};
+
+function value(v: TfValue): HclValue {
+  switch (v.kind) {
+    case "literal":
+      return v.value;
+    case "variable":
+      return expr(`var.${v.name}`);
+    case "reference":
+      return expr(v.expression);
+  }
+}
+
+function clusterBlock(c: TfCluster): HclBlock {
+  const body: HclItem[] = [
+    attr("cluster_name", c.name),
+    attr("cluster_deploy_type", CLUSTER_DEPLOY_TYPE),
+    attr("cluster_version", c.version),
+    attr("cluster_os", c.os),
+    attr("network_type", c.networkType),
+    attr("vpc_id", value(c.vpcId)),
+    attr("service_cidr", value(c.serviceCidr)),
+    ...(c.eniSubnetIds ? [attr("eni_subnet_ids", value(c.eniSubnetIds))] : []),
+    attr("cluster_intranet", true),
+    attr("cluster_intranet_subnet_id", value(c.intranetSubnetId)),
+  ];
+  if (c.karpenterAddon) {
+    body.push(
+      block("extension_addon", [], [attr("name", c.karpenterAddon.name), attr("param", expr(`jsonencode(${hclObject(c.karpenterAddon.param)})`))], [
+        "Karpenter manages the nodes; TKE then installs no cluster-autoscaler.",
+      ]),
+    );
+  }
+  return block("resource", [RESOURCES.cluster.type, RESOURCES.cluster.name], body, [
+    "ip-masq-agent stays installed: install.sh switches it off but keeps its ConfigMap, which lists the VPC CIDRs.",
+  ]);
+}
+
+/** A JSON-like value as a one-line HCL object constructor. */
+function hclObject(v: unknown): string {
+  if (typeof v === "string") return hcl(v);
+  if (typeof v === "number" || typeof v === "boolean") return String(v);
+  if (Array.isArray(v)) return `[${v.map(hclObject).join(", ")}]`;
+  const entries = Object.entries(v as Record<string, unknown>).map(([k, x]) => `${k} = ${hclObject(x)}`);
+  return `{ ${entries.join(", ")} }`;
+}
+
+function taintBlocks(taints: readonly TfTaint[]): HclBlock[] {
+  return taints.map((t) =>
+    block("taints", [], [attr("key", t.key), attr("value", t.value), attr("effect", t.effect)], ["No Pods until cilium-agent is ready on the node; Cilium removes the taint."]),
+  );
+}
+
+function nativePoolBlock(p: TfNativePool): HclBlock {
+  const native: HclItem[] = [
+    attr("instance_charge_type", NODE_DEFAULTS.chargeType),
+    attr("instance_types", value(p.instanceTypes)),
+    attr("subnet_ids", value(p.subnetIds)),
+    attr("security_group_ids", value(p.securityGroupIds)),
+    ...(p.keyIds.length > 0 ? [attr("key_ids", p.keyIds)] : []),
+    attr("enable_autoscaling", true),
+    block("scaling", [], [attr("min_replicas", p.minSize), attr("max_replicas", p.maxSize), attr("create_policy", NODE_DEFAULTS.scalingPolicy)]),
+    block("system_disk", [], [attr("disk_type", NODE_DEFAULTS.systemDisk.type), attr("disk_size", NODE_DEFAULTS.systemDisk.size)]),
+  ];
+  if (p.postInit !== null) {
+    native.push(block("lifecycle", [], [attr("post_init", p.postInit)], ["base64 script: quay.io -> quay.tencentcloudcr.com containerd mirror"]));
+  }
+  return block("resource", [RESOURCES.nativeNodePool.type, p.name], [
+    attr("name", p.name),
+    attr("cluster_id", value(p.clusterId)),
+    attr("type", NODE_DEFAULTS.nativeType),
+    ...p.annotations.map((a) =>
+      block("annotations", [], [attr("name", a.name), attr("value", a.value)], ["Native nodes default to TencentOS 3.1, too old for Cilium; boot TencentOS 4."]),
+    ),
+    ...taintBlocks(p.taints),
+    block("native", [], native),
+  ]);
+}
+
+function regularPoolBlock(p: TfRegularPool): HclBlock {
+  const scaling: HclItem[] = [
+    attr("instance_type", value(p.instanceType)),
+    ...(p.backupInstanceTypes.length > 0 ? [attr("backup_instance_types", p.backupInstanceTypes)] : []),
+    attr("orderly_security_group_ids", value(p.securityGroupIds)),
+    ...(p.keyIds.length > 0 ? [attr("key_ids", p.keyIds)] : []),
+    attr("system_disk_type", NODE_DEFAULTS.systemDisk.type),
+    attr("system_disk_size", NODE_DEFAULTS.systemDisk.size),
+  ];
+  const body: HclItem[] = [
+    attr("name", p.name),
+    attr("cluster_id", value(p.clusterId)),
+    attr("vpc_id", value(p.vpcId)),
+    attr("subnet_ids", value(p.subnetIds)),
+    attr("node_os", p.os),
+    attr("enable_auto_scale", true),
+    attr("min_size", p.minSize),
+    attr("max_size", p.maxSize),
+    block("auto_scaling_config", [], scaling),
+    ...taintBlocks(p.taints),
+  ];
+  if (p.userData !== null) {
+    body.push(block("node_config", [], [attr("user_data", p.userData)], ["base64 script: quay.io -> quay.tencentcloudcr.com containerd mirror"]));
+  }
+  return block("resource", [RESOURCES.regularNodePool.type, p.name], body);
+}

@@ -1,0 +1,287 @@
+/* Generated from schema/profile.schema.json by `npm run gen:types` (json-schema-to-typescript). Do not edit. */
+
+/**
+ * One TKE cluster that gets Cilium: what tke-cilium needs to render its install bundle into out/<name>/.
+ */
+export interface TkeCiliumProfile {
+  /**
+   * Path or URL of this JSON Schema, so editors complete and check the profile. Ignored by tke-cilium.
+   */
+  $schema?: string;
+  /**
+   * Name of the output folder out/<name>/ (a DNS label). Defaults to the profile file's basename without .json.
+   */
+  name?: string;
+  /**
+   * Tencent Cloud region id, used by the Terraform provider block.
+   */
+  region:
+    | "ap-beijing"
+    | "ap-nanjing"
+    | "ap-shanghai"
+    | "ap-guangzhou"
+    | "ap-chengdu"
+    | "ap-chongqing"
+    | "ap-hongkong"
+    | "ap-singapore"
+    | "ap-jakarta"
+    | "ap-seoul"
+    | "ap-bangkok"
+    | "ap-tokyo"
+    | "na-siliconvalley"
+    | "na-ashburn"
+    | "sa-saopaulo"
+    | "eu-frankfurt"
+    | "ap-shanghai-fsi"
+    | "ap-shenzhen-fsi"
+    | "ap-beijing-fsi";
+  /**
+   * k8sServiceHost: the 169.254.x.x apiserver address printed by `kubectl get ep kubernetes -n default -o jsonpath='{.subsets[0].addresses[0].ip}'`. Never the CLB VIP.
+   */
+  apiserverVIP: string;
+  /**
+   * k8sServicePort: the apiserver port behind apiserverVIP.
+   */
+  apiserverPort?: number;
+  /**
+   * The TKE cluster Cilium is installed on.
+   */
+  cluster?: {
+    /**
+     * Existing cluster id. When set, Terraform node pools reference it and no cluster resource is emitted; when absent, main.tf creates the cluster.
+     */
+    id?: string;
+    /**
+     * TKE container network: vpc-cni (VPC-CNI shared ENI multi-IP, recommended) or gr (GlobalRouter; overlay mode only).
+     */
+    network?: "vpc-cni" | "gr";
+    /**
+     * Kubernetes version of the cluster (cluster_version in Terraform). Below 1.30 is an error, below 1.32 a warning.
+     */
+    kubernetesVersion?: string;
+    /**
+     * VPC id for the cluster resource (vpc_id). Absent: a Terraform variable.
+     */
+    vpcId?: string;
+    /**
+     * Service CIDR for the cluster resource (service_cidr). Absent: a Terraform variable.
+     */
+    serviceCidr?: string;
+    /**
+     * VPC-CNI Pod subnets for the cluster resource (eni_subnet_ids). Absent: a Terraform variable.
+     *
+     * @minItems 1
+     * @maxItems 30
+     */
+    eniSubnetIds?: string[];
+    /**
+     * Subnet of the intranet CLB that exposes the apiserver (cluster_intranet_subnet_id). Absent: a Terraform variable.
+     */
+    intranetSubnetId?: string;
+    /**
+     * Default node OS of the cluster resource (cluster_os), an OsName from the verified OS table.
+     */
+    osImage?: string;
+    /**
+     * The VPC's primary and secondary CIDRs: the nonMasqueradeCIDRs of Cilium's ipMasqAgent, and the ranges Pod CIDRs must not overlap.
+     *
+     * @maxItems 10
+     */
+    vpcCidrs?: string[];
+    /**
+     * Expected number of nodes. Drives the APF share (<=500: 10, <=1000: 6, <=3000: 3, more: 2; absent: 2) and the large-scale advice from 200 nodes on.
+     */
+    maxNodes?: number;
+  };
+  /**
+   * The Cilium release and how it is wired into the cluster.
+   */
+  cilium?: {
+    /**
+     * Cilium chart version, one of the releases tke-cilium carries chart data for.
+     */
+    version?:
+      | "1.18.0"
+      | "1.18.1"
+      | "1.18.2"
+      | "1.18.3"
+      | "1.18.4"
+      | "1.18.5"
+      | "1.18.6"
+      | "1.18.7"
+      | "1.18.8"
+      | "1.18.9"
+      | "1.18.10"
+      | "1.18.11"
+      | "1.19.0"
+      | "1.19.1"
+      | "1.19.2"
+      | "1.19.3"
+      | "1.19.4"
+      | "1.19.5";
+    /**
+     * native: VPC-CNI plus generic-veth chaining, Pods keep VPC IPs. overlay: vxlan tunnel with multi-pool IPAM (the only mode on GR clusters).
+     */
+    mode?: "native" | "overlay";
+    /**
+     * Overlay mode only: the Pod CIDRs of the default CiliumPodIPPool. Must not overlap cluster.vpcCidrs or cluster.serviceCidr.
+     *
+     * @minItems 1
+     * @maxItems 16
+     */
+    podCidrs?: string[];
+    /**
+     * Overlay mode only: the per-node block size carved from podCidrs (24 = 254 Pod IPs a block).
+     */
+    podMaskSize?: number;
+    /**
+     * Helm chart reference (repo/chart), or a local .tgz path for air-gapped installs (relative to install.sh).
+     */
+    chart?: string;
+    /**
+     * Extra Helm values, merged last into features-values.yaml. Every key path must exist in the chart for cilium.version.
+     */
+    extraValues?: {};
+  };
+  /**
+   * Where nodes pull Cilium's images from.
+   */
+  images?: {
+    /**
+     * tke: quay.io images from quay.tencentcloudcr.com, SPIRE from docker.io/k8smirror (no internet needed on TKE). none: upstream registries. custom: every image under images.registry (a TCR copy).
+     */
+    mirror?: "tke" | "none" | "custom";
+    /**
+     * Registry and namespace of a private copy (e.g. myregistry.tencentcloudcr.com/cilium). Required with mirror custom, forbidden otherwise.
+     */
+    registry?: string;
+    /**
+     * Keep the chart's image digests. Set false when the copy does not keep upstream digests (docker pull/tag/push copies).
+     */
+    useDigest?: boolean;
+  };
+  /**
+   * The node pool the bundle creates for Cilium nodes.
+   */
+  nodePool: {
+    /**
+     * karpenter: a Karpenter NodePool + TKEMachineNodeClass (nodepool.yaml). native: a TKE native node pool in Terraform. regular: a TKE regular (CVM) node pool in Terraform.
+     */
+    type: "karpenter" | "native" | "regular";
+    /**
+     * Node pool name. Defaults to default (karpenter) or cilium (native, regular).
+     */
+    name?: string;
+    /**
+     * Subnets of the nodes. Required for karpenter; absent on native/regular: a Terraform variable.
+     *
+     * @maxItems 30
+     */
+    subnetIds?: string[];
+    /**
+     * Security groups of the nodes. Required for karpenter; absent on native/regular: a Terraform variable.
+     *
+     * @maxItems 30
+     */
+    securityGroupIds?: string[];
+    /**
+     * SSH key ids installed on the nodes (optional).
+     *
+     * @maxItems 30
+     */
+    sshKeyIds?: string[];
+    /**
+     * Karpenter: instance families the NodePool may launch.
+     *
+     * @minItems 1
+     * @maxItems 50
+     */
+    instanceFamilies?: string[];
+    /**
+     * Karpenter: capacity types the NodePool may launch.
+     *
+     * @minItems 1
+     */
+    capacityTypes?: ("on-demand" | "spot")[];
+    /**
+     * Karpenter: launch only instances with more than this many vCPUs.
+     */
+    minInstanceCpu?: number;
+    /**
+     * Karpenter: total vCPUs the NodePool may hold (limits.cpu).
+     */
+    cpuLimit?: number;
+    /**
+     * Karpenter: how long a node must be empty or underused before it is consolidated.
+     */
+    consolidateAfter?: string;
+    /**
+     * Karpenter: the share or number of nodes that may be disrupted at once.
+     */
+    disruptionBudget?: string;
+    /**
+     * native/regular: CVM instance types (regular uses the first as instance_type, the rest as backups). Absent: a Terraform variable.
+     *
+     * @minItems 1
+     * @maxItems 10
+     */
+    instanceTypes?: string[];
+    /**
+     * native/regular: minimum number of nodes.
+     */
+    minSize?: number;
+    /**
+     * native/regular: maximum number of nodes.
+     */
+    maxSize?: number;
+    /**
+     * regular: node OS (node_os), an OsName from the verified OS table. Kernel must be >= 5.10.
+     */
+    os?: string;
+    /**
+     * native/regular: taint new nodes node.cilium.io/agent-not-ready=true:NoSchedule until cilium-agent is ready.
+     */
+    startupTaint?: boolean;
+    /**
+     * native/regular: a post-init script that adds the quay.io -> quay.tencentcloudcr.com containerd mirror on each node.
+     */
+    containerdMirror?: boolean;
+  };
+  /**
+   * Optional Cilium features.
+   */
+  features?: {
+    /**
+     * Hubble Relay and Hubble UI.
+     */
+    hubble?: boolean;
+    /**
+     * Cilium Egress Gateway (with BPF masquerade and ipMasqAgent). Incompatible with endpointSlice.
+     */
+    egressGateway?: boolean;
+    /**
+     * Native mode: Pods reach outside the VPC through the node IP (BPF masquerade + ipMasqAgent). Overlay always masquerades.
+     */
+    masquerade?: boolean;
+    /**
+     * CiliumEndpointSlice (ciliumEndpointSlice.enabled), advised from 200 nodes on.
+     */
+    endpointSlice?: boolean;
+    /**
+     * CiliumLocalRedirectPolicy (localRedirectPolicies.enabled), used by NodeLocal DNSCache.
+     */
+    localRedirectPolicy?: boolean;
+    /**
+     * Cilium Bandwidth Manager (bandwidthManager.enabled).
+     */
+    bandwidthManager?: boolean;
+    /**
+     * Emit cilium-apf.yaml: a FlowSchema and PriorityLevelConfiguration that rate-limit Cilium's apiserver traffic.
+     */
+    apf?: boolean;
+    /**
+     * Large-scale tuning (client rate limits, identity label trimming, bigger agent/operator resources). Defaults to on when cluster.maxNodes >= 200.
+     */
+    scaleTuning?: boolean;
+  };
+}

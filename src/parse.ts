@@ -1,0 +1,102 @@
+import { parseTree, printParseErrorCode, type Node, type ParseError } from "jsonc-parser";
+import { LineIndex, type Diagnostic, type Place, type Severity } from "./diagnostics.js";
+
+/** The profile text as a value, plus where each JSON pointer sits in the text. */
+export interface ParsedProfile {
+  value: unknown;
+  /** Place of each value, and of each object member's key under `pointer + "#key"`. */
+  locate: (pointer: string, key?: boolean) => Place;
+  diagnostics: Diagnostic[];
+}
+
+const BOM = "\ufeff";
+
+export function escapePointerToken(token: string): string {
+  return token.replace(/~/g, "~0").replace(/\//g, "~1");
+}
+
+/**
+ * Strict JSON (no comments, no trailing commas) with positions. Duplicate keys are reported, as JSON.parse
+ * would silently keep the last one and the user would never learn which value the tool used.
+ */
+export function parseProfileText(text: string, file: string): ParsedProfile {
+  const diagnostics: Diagnostic[] = [];
+  const hasBom = text.startsWith(BOM);
+  const body = hasBom ? " " + text.slice(1) : text; // keep offsets aligned with the original text
+  const index = new LineIndex(text);
+  const places = new Map<string, Place>();
+  const at = (offset: number, length: number) => index.place(offset, length);
+  const report = (code: string, pointer: string, place: Place, message: string, severity: Severity = "error") =>
+    diagnostics.push({ code, severity, pointer, message, file, ...place });
+
+  if (body.trim() === "") {
+    report("JSON_SYNTAX", "", at(0, 1), "the file is empty; a profile is a JSON object");
+    return { value: undefined, locate: () => at(0, 1), diagnostics };
+  }
+  const errors: ParseError[] = [];
+  const root = parseTree(body, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+  for (const e of errors) {
+    report("JSON_SYNTAX", "", at(e.offset, e.length), `invalid JSON: ${describeParseError(printParseErrorCode(e.error))}`);
+  }
+  // A pointer to a field the profile leaves out (a default) is shown at the nearest enclosing value.
+  const locate = (pointer: string, key = false): Place => {
+    const exact = places.get(key ? pointer + "#key" : pointer) ?? places.get(pointer);
+    if (exact) return exact;
+    const cut = pointer.lastIndexOf("/");
+    return cut < 0 ? at(0, 1) : locate(pointer.slice(0, cut), true);
+  };
+  if (errors.length > 0 || root === undefined) return { value: undefined, locate, diagnostics };
+
+  const build = (node: Node, pointer: string): unknown => {
+    places.set(pointer, at(node.offset, node.length));
+    switch (node.type) {
+      case "object": {
+        const out: Record<string, unknown> = {};
+        for (const member of node.children ?? []) {
+          const [keyNode, valueNode] = member.children ?? [];
+          if (keyNode === undefined || valueNode === undefined) continue;
+          const key = String(keyNode.value);
+          const child = `${pointer}/${escapePointerToken(key)}`;
+          if (Object.prototype.hasOwnProperty.call(out, key)) {
+            report("DUPLICATE_KEY", child, at(keyNode.offset, keyNode.length), `key "${key}" appears twice in this object; keep one`);
+            continue;
+          }
+          places.set(child + "#key", at(keyNode.offset, keyNode.length));
+          Object.defineProperty(out, key, { value: build(valueNode, child), enumerable: true, writable: true, configurable: true });
+        }
+        return out;
+      }
+      case "array":
+        return (node.children ?? []).map((child, i) => build(child, `${pointer}/${i}`));
+      default:
+        return node.value;
+    }
+  };
+  const value = build(root, "");
+  if (hasBom) {
+    report("BYTE_ORDER_MARK", "", at(0, 1), "the file starts with a byte order mark; it was ignored, but save the file as UTF-8 without BOM", "warning");
+  }
+  return { value, locate, diagnostics };
+}
+
+function describeParseError(code: string): string {
+  const words: Record<string, string> = {
+    InvalidSymbol: "unexpected character",
+    InvalidNumberFormat: "malformed number",
+    PropertyNameExpected: "a quoted property name is expected (trailing commas are not JSON)",
+    ValueExpected: "a value is expected (trailing commas are not JSON)",
+    ColonExpected: "':' is expected after the property name",
+    CommaExpected: "',' is expected between items",
+    CloseBraceExpected: "'}' is expected",
+    CloseBracketExpected: "']' is expected",
+    EndOfFileExpected: "text after the end of the JSON value",
+    InvalidCommentToken: "comments are not allowed in JSON",
+    UnexpectedEndOfComment: "unterminated comment",
+    UnexpectedEndOfString: "unterminated string",
+    UnexpectedEndOfNumber: "unterminated number",
+    InvalidUnicode: "invalid \\u escape",
+    InvalidEscapeCharacter: "invalid escape sequence",
+    InvalidCharacter: "control character inside a string (escape it)",
+  };
+  return words[code] ?? code;
+}

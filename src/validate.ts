@@ -1,0 +1,115 @@
+import { Ajv2020 } from "ajv/dist/2020.js";
+import type { ErrorObject } from "ajv";
+import schema from "../schema/profile.schema.json" with { type: "json" };
+import type { Diagnostic, Place } from "./diagnostics.js";
+import { nearest } from "./text/nearest.js";
+
+export type Locate = (pointer: string, key?: boolean) => Place;
+
+// One compiled validator per process. useDefaults fills every schema default into the (cloned) profile,
+// so the schema stays the only place a default is written down.
+const ajv = new Ajv2020({ allErrors: true, verbose: true, useDefaults: true, strict: true, validateFormats: false });
+ajv.addKeyword({ keyword: "x-code", schemaType: "string" });
+const validateSchema = ajv.compile(schema);
+
+export interface SchemaResult {
+  /** The profile with every schema default filled in; undefined when the schema rejected it. */
+  profile: unknown;
+  diagnostics: Diagnostic[];
+}
+
+/** JSON Schema validation of one parsed profile. The input is not mutated. */
+export function validateProfile(value: unknown, file: string, locate: Locate): SchemaResult {
+  const filled = structuredClone(value);
+  if (validateSchema(filled)) return { profile: filled, diagnostics: [] };
+  const diagnostics = (validateSchema.errors ?? []).map((e) => toDiagnostic(e, file, locate));
+  return { profile: undefined, diagnostics: dedupe(dropMisspeltRequired(diagnostics)) };
+}
+
+type Draft = Diagnostic & { guessPointer?: string };
+
+function toDiagnostic(e: ErrorObject, file: string, locate: Locate): Draft {
+  const base = { severity: "error" as const, file };
+  const parent = e.parentSchema as { "x-code"?: string; properties?: Record<string, unknown> } | undefined;
+  switch (e.keyword) {
+    case "additionalProperties": {
+      const key = String((e.params as { additionalProperty: string }).additionalProperty);
+      const pointer = `${e.instancePath}/${escapeToken(key)}`;
+      const known = Object.keys(parent?.properties ?? {});
+      const guess = nearest(key, known);
+      const hint = guess ? `; did you mean "${guess}"?` : `; known fields here: ${known.join(", ")}`;
+      const guessPointer = guess ? `${e.instancePath}/${escapeToken(guess)}` : undefined;
+      return { ...base, code: "UNKNOWN_FIELD", pointer, message: `unknown field "${key}"${hint}`, guessPointer, ...locate(pointer, true) };
+    }
+    case "required": {
+      const missing = String((e.params as { missingProperty: string }).missingProperty);
+      const pointer = `${e.instancePath}/${escapeToken(missing)}`;
+      const where = e.instancePath === "" ? "the profile" : `"${e.instancePath}"`;
+      return { ...base, code: "MISSING_FIELD", pointer, message: `${where} needs the field "${missing}"`, ...locate(e.instancePath) };
+    }
+    case "enum": {
+      const allowed = (e.params as { allowedValues: unknown[] }).allowedValues.map(String);
+      const code = parent?.["x-code"] ?? "INVALID_VALUE";
+      const guess = typeof e.data === "string" ? nearest(e.data, allowed) : undefined;
+      const hint = guess ? ` (did you mean "${guess}"?)` : "";
+      return { ...base, code, pointer: e.instancePath, message: `${show(e.data)} is not one of: ${allowed.join(", ")}${hint}`, ...locate(e.instancePath) };
+    }
+    case "type":
+      return {
+        ...base,
+        code: "INVALID_TYPE",
+        pointer: e.instancePath,
+        message: `expected ${(e.params as { type: string | string[] }).type}, got ${typeName(e.data)} ${show(e.data)}`,
+        ...locate(e.instancePath),
+      };
+    case "pattern":
+      return {
+        ...base,
+        code: "INVALID_VALUE",
+        pointer: e.instancePath,
+        message: `${show(e.data)} does not have the expected form ${(e.params as { pattern: string }).pattern}`,
+        ...locate(e.instancePath),
+      };
+    case "minimum":
+    case "maximum":
+    case "exclusiveMinimum":
+    case "exclusiveMaximum":
+      return { ...base, code: "OUT_OF_RANGE", pointer: e.instancePath, message: `${show(e.data)} ${e.message}`, ...locate(e.instancePath) };
+    default:
+      return { ...base, code: "INVALID_VALUE", pointer: e.instancePath, message: e.message ?? e.keyword, ...locate(e.instancePath) };
+  }
+}
+
+/** A missing "nodePool" next to an unknown "nodepool" is one mistake, reported once at the misspelt key. */
+function dropMisspeltRequired(list: Draft[]): Diagnostic[] {
+  const guessed = new Set(list.flatMap((d) => (d.code === "UNKNOWN_FIELD" && d.guessPointer ? [d.guessPointer] : [])));
+  return list
+    .filter((d) => !(d.code === "MISSING_FIELD" && guessed.has(d.pointer)))
+    .map(({ guessPointer: _, ...d }) => d);
+}
+
+function dedupe(list: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return list.filter((d) => {
+    const key = `${d.code}|${d.pointer}|${d.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function escapeToken(token: string): string {
+  return token.replace(/~/g, "~0").replace(/\//g, "~1");
+}
+
+function typeName(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "array";
+  return typeof value;
+}
+
+/** A value as it would appear in JSON, shortened so one diagnostic stays on one line. */
+function show(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? text.slice(0, 57) + "..." : text;
+}
