@@ -35,7 +35,10 @@ export function parseProfileText(text: string, file: string): ParsedProfile {
   }
   const errors: ParseError[] = [];
   const root = parseTree(body, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+  const seenOffsets = new Set<number>();
   for (const e of errors) {
+    if (seenOffsets.has(e.offset)) continue; // one mistake often yields several errors at one spot
+    seenOffsets.add(e.offset);
     report("JSON_SYNTAX", "", at(e.offset, e.length), `invalid JSON: ${describeParseError(printParseErrorCode(e.error))}`);
   }
   // A pointer to a field the profile leaves out (a default) is shown at the nearest enclosing value.

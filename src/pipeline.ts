@@ -27,6 +27,12 @@ const NAME_PATTERN = new RegExp(schema.properties.name.pattern);
 
 /** parse → validate → rules → derive → emit, for one profile. Pure. */
 export function renderProfile(source: ProfileSource): RenderResult {
+  const result = renderUnsorted(source);
+  result.diagnostics.sort((a, b) => a.line - b.line || a.col - b.col);
+  return result;
+}
+
+function renderUnsorted(source: ProfileSource): RenderResult {
   const parsed = parseProfileText(source.text, source.path);
   const fail = (diagnostics: Diagnostic[], name: string | null = null): RenderResult => ({ source, name, files: [], diagnostics });
   if (parsed.diagnostics.some(isError)) return fail(parsed.diagnostics);

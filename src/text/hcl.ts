@@ -36,16 +36,16 @@ export const block = (type: string, labels: readonly string[], body: readonly Hc
 });
 export const expr = (expression: string): HclExpression => ({ expression });
 
+const HCL_ESCAPES: Record<string, string> = { '"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+
 /**
- * An HCL quoted string. JSON escapes are HCL escapes except \b and \f (spelt \u here); `${` and `%{` are
- * doubled so a value can never become an interpolation or a template directive.
+ * An HCL quoted string: quotes, backslashes and control characters escaped, and `${` / `%{` doubled so a
+ * value can never become an interpolation or a template directive.
  */
 export function hcl(text: string): string {
-  return JSON.stringify(text)
-    .replace(/\\b/g, "\\u0008")
-    .replace(/\\f/g, "\\u000c")
-    .replace(/\$\{/g, "$${")
-    .replace(/%\{/g, "%%{");
+  // eslint-disable-next-line no-control-regex
+  const escaped = text.replace(/["\\\u0000-\u001f\u007f]/g, (c) => HCL_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return `"${escaped.replace(/\$\{/g, () => "$${").replace(/%\{/g, () => "%%{")}"`;
 }
 
 function valueText(value: HclValue): string {

@@ -1,0 +1,59 @@
+import { readFileSync, readdirSync, existsSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { renderProfile, type RenderResult } from "../src/pipeline.js";
+import type { OutputFile } from "../src/emit/index.js";
+
+export const ROOT = join(import.meta.dirname, "..");
+
+/** A profile rendered from its file in the repository, with the path relative to the repository root. */
+export function renderFile(relPath: string): RenderResult {
+  return renderProfile({ path: relPath, text: readFileSync(join(ROOT, relPath), "utf8") });
+}
+
+/** Renders a profile given as an object (JSON-serialised as a user would write it). */
+export function renderObject(profile: unknown, path = "test/profile.json"): RenderResult {
+  return renderProfile({ path, text: JSON.stringify(profile, null, 2) + "\n" });
+}
+
+export const presetPaths = (): string[] =>
+  readdirSync(join(ROOT, "presets"))
+    .filter((f) => f.endsWith(".json"))
+    .sort()
+    .map((f) => `presets/${f}`);
+
+export const goldenCases = (): string[] =>
+  readdirSync(join(ROOT, "test/golden"), { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(join(ROOT, "test/golden", d.name, "profile.json")))
+    .map((d) => d.name)
+    .sort();
+
+/** Every preset and golden profile: the set invariants and fidelity checks run over. */
+export const allProfilePaths = (): string[] => [...presetPaths(), ...goldenCases().map((c) => `test/golden/${c}/profile.json`)];
+
+export function fileOf(files: readonly OutputFile[], path: string): OutputFile | undefined {
+  return files.find((f) => f.path === path);
+}
+
+/** The values files in the order install.sh passes them to helm. */
+export function helmValuesFiles(files: readonly OutputFile[]): string[] {
+  const script = fileOf(files, "install.sh")?.content ?? "";
+  const command = script.slice(script.indexOf("helm upgrade --install"));
+  const end = command.search(/\n\n/);
+  return [...command.slice(0, end).matchAll(/-f "\$HERE"\/'([^']+)'/g)].map((m) => m[1]);
+}
+
+/** Leaf value paths of a values document: maps are merged by Helm, anything else (lists too) is replaced. */
+export function leafPaths(value: unknown, prefix: string[] = []): Map<string, unknown> {
+  const out = new Map<string, unknown>();
+  if (value !== null && typeof value === "object" && !Array.isArray(value) && Object.keys(value).length > 0) {
+    for (const [k, v] of Object.entries(value)) for (const [p, x] of leafPaths(v, [...prefix, k])) out.set(p, x);
+  } else {
+    out.set(prefix.join("."), value);
+  }
+  return out;
+}
+
+export function parseYaml(text: string): unknown {
+  return parse(text, { version: "1.1" });
+}
