@@ -5,6 +5,9 @@ import { failing, formatDiagnostic } from "./diagnostics.js";
 import { diffTree, formatDrift } from "./diff.js";
 import { displayPath, expandProfileArgs, readText, readTree, replaceTree } from "./fs.js";
 import { renderProfiles, type ProfileSource, type RenderResult } from "./pipeline.js";
+import { ALL_CODES } from "./rules.js";
+import { explainText, rulesText } from "./explain.js";
+import { nearest } from "./text/nearest.js";
 
 /** Where the CLI writes and which folder it runs in; the real process in run(), buffers in tests. */
 export interface Io {
@@ -15,7 +18,7 @@ export interface Io {
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
-const COMMANDS = ["render", "check", "validate"] as const;
+const COMMANDS = ["render", "check", "validate", "rules", "explain"] as const;
 type Command = (typeof COMMANDS)[number];
 
 export function usageText(command?: Command): string {
@@ -41,6 +44,12 @@ ${common}
 Options:
   --out DIR   folder that holds the bundles (default: out)
   --strict    treat warnings as errors`,
+    rules: `Usage: tke-cilium rules
+
+List every diagnostic code tke-cilium can report, with its severity and a one-line summary.`,
+    explain: `Usage: tke-cilium explain CODE
+
+Explain a diagnostic code: why the rule exists, what to do, and where the knowledge comes from.`,
     validate: `Usage: tke-cilium validate PROFILE... [--strict]
 
 Check profiles against the schema and the rules; print diagnostics only.
@@ -56,6 +65,7 @@ Usage:
   tke-cilium render PROFILE... [--out DIR] [--check] [--strict]
   tke-cilium check PROFILE... [--out DIR] [--strict]
   tke-cilium validate PROFILE... [--strict]
+  tke-cilium rules | explain CODE
   tke-cilium COMMAND --help
   tke-cilium --help | --version
 
@@ -121,6 +131,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     io.stdout(usageText(command));
     return EXIT.ok;
   }
+  if (command === "rules" || command === "explain") return explainCommand(command, profiles, io);
   const misplaced = command === "validate" ? ["out", "check"] : command === "check" ? ["check"] : [];
   for (const flag of misplaced) {
     if (values[flag as "out" | "check"] !== undefined) {
@@ -145,6 +156,29 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     return EXIT.failed;
   }
   return command === "check" || options.check ? checkBundles(results, options.out, io) : writeBundles(results, options.out, io);
+}
+
+function explainCommand(command: "rules" | "explain", args: readonly string[], io: Io): number {
+  if (command === "rules") {
+    if (args.length > 0) {
+      io.stderr(`tke-cilium: rules takes no arguments\n${usageText("rules")}`);
+      return EXIT.usage;
+    }
+    io.stdout(rulesText());
+    return EXIT.ok;
+  }
+  if (args.length !== 1) {
+    io.stderr(usageText("explain"));
+    return EXIT.usage;
+  }
+  const text = explainText(args[0]);
+  if (text === null) {
+    const guess = nearest(args[0].toUpperCase(), ALL_CODES.map((r) => r.code));
+    io.stderr(`tke-cilium: no such code: ${args[0]}${guess ? ` (did you mean ${guess}?)` : ""}\nRun tke-cilium rules for the list.\n`);
+    return EXIT.usage;
+  }
+  io.stdout(text);
+  return EXIT.ok;
 }
 
 async function readSources(args: readonly string[], io: Io): Promise<ProfileSource[] | number> {

@@ -30,9 +30,10 @@ export function formatDiagnostic(d: Diagnostic, source?: string): string {
   const where = d.line > 0 ? `${d.file}:${d.line}:${d.col}` : d.file;
   const pointer = d.pointer === "" ? "/" : d.pointer;
   const head = `${where} ${d.severity} ${d.code} ${pointer}: ${d.message}`;
-  if (source === undefined || d.line === 0) return head;
+  const hint = `  = help: tke-cilium explain ${d.code}`;
+  if (source === undefined || d.line === 0) return `${head}\n${hint}`;
   const text = sourceLine(source, d.line);
-  if (text === undefined) return head;
+  if (text === undefined) return `${head}\n${hint}`;
   const gutter = String(d.line);
   const pad = " ".repeat(gutter.length);
   const start = Math.min(d.col - 1, text.length);
@@ -41,6 +42,7 @@ export function formatDiagnostic(d: Diagnostic, source?: string): string {
     head,
     ` ${gutter} | ${printable(text)}`,
     ` ${pad} | ${" ".repeat(start)}${"^".repeat(width)}`,
+    hint,
   ].join("\n");
 }
 

@@ -1,5 +1,9 @@
 import ipaddr from "ipaddr.js";
 import { SUPPORTED_CILIUM_VERSIONS } from "./knowledge/chart.js";
+import { LARGE_CLUSTER_NODES } from "./knowledge/features.js";
+import { resolveFeatures } from "./derive/features.js";
+import { deriveHelmValues, extraValueLeaves } from "./derive/helm.js";
+import { escapePointerToken } from "./parse.js";
 import { findUnsupportedOs, findVerifiedOs, VERIFIED_OS } from "./knowledge/os.js";
 import { APISERVER_VIP_RANGE, KUBERNETES_MINIMUM, KUBERNETES_RECOMMENDED_MINIMUM, LOCAL_ROUTER_IPV4, MAINLAND_CHINA_REGIONS } from "./knowledge/tke.js";
 import type { Severity } from "./diagnostics.js";
@@ -25,6 +29,19 @@ export interface Rule {
 }
 
 const inRange = (ip: string, cidr: string) => ipaddr.IPv4.parse(ip).match(ipaddr.IPv4.parseCIDR(cidr));
+
+/** Two CIDRs overlap when either contains the other's network address. */
+function overlaps(a: string, b: string): boolean {
+  const [na, la] = ipaddr.IPv4.parseCIDR(a);
+  const [nb, lb] = ipaddr.IPv4.parseCIDR(b);
+  return na.match(nb, lb) || nb.match(na, la);
+}
+
+function overlapFindings(ranges: readonly string[], pointer: string, others: readonly { cidr: string; what: string }[]): Finding[] {
+  return ranges.flatMap((cidr, i) =>
+    others.filter((o) => overlaps(cidr, o.cidr)).map((o) => ({ pointer: `${pointer}/${i}`, message: `${cidr} overlaps ${o.what} ${o.cidr}` })),
+  );
+}
 
 function compareVersions(a: string, b: string): number {
   const pa = a.split(".").map(Number);
@@ -148,6 +165,130 @@ export const RULES: readonly Rule[] = [
     check: (p) => (p.images.mirror === "none" && MAINLAND_CHINA_REGIONS.has(p.region) ? [{ pointer: "/images/mirror", message: `${p.region} is in mainland China, where quay.io pulls often fail; use images.mirror tke` }] : []),
   },
   {
+    code: "POD_CIDR_OVERLAP",
+    severity: "error",
+    title: "overlay Pod CIDRs must not overlap the VPC or the Service CIDR",
+    explanation:
+      "In overlay mode Pod IPs come from cilium.podCidrs. A Pod CIDR that overlaps a VPC range or the Service CIDR makes those addresses ambiguous: nodes route them to Pods and cut off real VPC hosts or Services. The default cluster-pool range 10.0.0.0/8 breaking node networks is the seeds' most repeated failure. Pick a range outside every cluster.vpcCidrs entry and cluster.serviceCidr.",
+    source: "guide: install.md overlay values (Pod CIDR must not conflict with VPC or Service CIDR); seeds 001, 003, 004 (cluster-pool 10.0.0.0/8)",
+    check: (p) => {
+      if (p.cilium.mode !== "overlay") return [];
+      const others = [
+        ...p.cluster.vpcCidrs.map((cidr) => ({ cidr, what: "VPC CIDR" })),
+        ...(p.cluster.serviceCidr ? [{ cidr: p.cluster.serviceCidr, what: "Service CIDR" }] : []),
+      ];
+      const own = p.cilium.podCidrs.flatMap((cidr, i) =>
+        p.cilium.podCidrs.slice(0, i).filter((other) => overlaps(cidr, other)).map((other) => ({ pointer: `/cilium/podCidrs/${i}`, message: `${cidr} overlaps Pod CIDR ${other}` })),
+      );
+      return [...overlapFindings(p.cilium.podCidrs, "/cilium/podCidrs", others), ...own];
+    },
+  },
+  {
+    code: "SERVICE_CIDR_OVERLAP",
+    severity: "error",
+    title: "the Service CIDR must not overlap the VPC",
+    explanation: "TKE requires the Service CIDR to be outside the VPC's ranges; kube-proxy replacement would otherwise capture traffic meant for VPC hosts.",
+    source: "terraform provider: service_cidr (different from the VPC CIDR)",
+    check: (p) =>
+      p.cluster.serviceCidr
+        ? p.cluster.vpcCidrs.filter((v) => overlaps(p.cluster.serviceCidr!, v)).map((v) => ({ pointer: "/cluster/serviceCidr", message: `${p.cluster.serviceCidr} overlaps VPC CIDR ${v}` }))
+        : [],
+  },
+  {
+    code: "EGRESS_WITH_ENDPOINT_SLICE",
+    severity: "error",
+    title: "the egress gateway does not work with CiliumEndpointSlice",
+    explanation: "Cilium's egress gateway is incompatible with CiliumEndpointSlice (and Cluster Mesh). Turn one of features.egressGateway and features.endpointSlice off.",
+    source: "guide: egress-gateway.md, known issues",
+    check: (p) => (p.features.egressGateway && p.features.endpointSlice ? [{ pointer: "/features/endpointSlice", message: "endpointSlice cannot be on together with egressGateway" }] : []),
+  },
+  {
+    code: "MASQUERADE_WITHOUT_VPC_CIDRS",
+    severity: "warning",
+    title: "native masquerading needs the VPC's CIDRs",
+    explanation:
+      "With BPF masquerade in native mode, ipMasqAgent.config.nonMasqueradeCIDRs must cover every VPC range (primary and secondary), or cross-node Pod traffic is SNATed and loses its identity. Without cluster.vpcCidrs the values file falls back to the three RFC 1918 ranges, and install.sh reads the exact ranges from the ip-masq-agent-config ConfigMap when it can. Set cluster.vpcCidrs to make the bundle exact.",
+    source: "guide: egress-gateway.md (nonMasqueradeCIDRs), appendix/masquerading.md",
+    check: (p) =>
+      p.cilium.mode === "native" && resolveFeatures(p).masqAgent && p.cluster.vpcCidrs.length === 0
+        ? [{ pointer: "/cluster/vpcCidrs", message: "no cluster.vpcCidrs: nonMasqueradeCIDRs falls back to 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 (install.sh prefers ip-masq-agent-config)" }]
+        : [],
+  },
+  {
+    code: "MASQUERADE_IN_OVERLAY",
+    severity: "warning",
+    title: "features.masquerade has no effect in overlay mode",
+    explanation: "Overlay mode always masquerades Pod traffic leaving the cluster; the switch only matters in native mode.",
+    source: "guide: install.md FAQ (how can Pods access the public network)",
+    check: (p) => (p.cilium.mode === "overlay" && p.features.masquerade ? [{ pointer: "/features/masquerade", message: "overlay mode already masquerades; remove features.masquerade" }] : []),
+  },
+  {
+    code: "REGISTRY_REQUIRED",
+    severity: "error",
+    title: "images.mirror custom needs images.registry",
+    explanation: "A custom mirror moves every image under images.registry (for example myregistry.tencentcloudcr.com/cilium); without it there is nowhere to pull from.",
+    source: "SPEC §2; guide: appendix/tcr.md",
+    check: (p) => (p.images.mirror === "custom" && !p.images.registry ? [{ pointer: "/images/registry", message: "set images.registry to the registry and namespace holding the copied images" }] : []),
+  },
+  {
+    code: "REGISTRY_WITHOUT_CUSTOM_MIRROR",
+    severity: "error",
+    title: "images.registry only applies to images.mirror custom",
+    explanation: "images.registry is ignored unless images.mirror is custom; a registry next to another mirror is most likely a forgotten switch.",
+    source: "SPEC §2",
+    check: (p) => (p.images.mirror !== "custom" && p.images.registry ? [{ pointer: "/images/registry", message: `images.mirror is ${p.images.mirror}; set it to custom to use this registry, or remove images.registry` }] : []),
+  },
+  {
+    code: "CUSTOM_REGISTRY_DIGEST",
+    severity: "warning",
+    title: "a copied registry usually needs images.useDigest false",
+    explanation:
+      "Helm pulls repository:tag@digest with the chart's upstream digests. skopeo copy -a keeps them, but a docker pull/tag/push copy does not, and every pull then fails. Set images.useDigest to false unless the copy keeps digests.",
+    source: "reference README (image objects, useDigest); guide: appendix/tcr.md",
+    check: (p) => (p.images.mirror === "custom" && p.images.useDigest ? [{ pointer: "/images/useDigest", message: "the chart pins upstream digests; set useDigest false unless the copy keeps them (skopeo copy -a does)" }] : []),
+  },
+  {
+    code: "LARGE_CLUSTER_WITHOUT_ENDPOINT_SLICE",
+    severity: "warning",
+    title: `from ${LARGE_CLUSTER_NODES} nodes, enable CiliumEndpointSlice`,
+    explanation: `At ${LARGE_CLUSTER_NODES} nodes and more, one CiliumEndpoint per Pod loads the apiserver's watches; CiliumEndpointSlice batches them (about 100 to one). It is beta in 1.19 and cannot be rolled back smoothly: test it first. Not advised together with the egress gateway.`,
+    source: "guide: appendix/large-scale-tuning.md §1",
+    check: (p) =>
+      (p.cluster.maxNodes ?? 0) >= LARGE_CLUSTER_NODES && !p.features.endpointSlice && !p.features.egressGateway
+        ? [{ pointer: "/features/endpointSlice", message: `${p.cluster.maxNodes} nodes: consider features.endpointSlice` }]
+        : [],
+  },
+  {
+    code: "STARTUP_TAINT_WITH_AUTOSCALING",
+    severity: "warning",
+    title: "a pool scaling from zero nodes should not carry the Cilium startup taint",
+    explanation:
+      "Native and regular pools scale with cluster-autoscaler. With no node left in the pool it simulates a new node from the pool's template, taints included: Pods that do not tolerate node.cilium.io/agent-not-ready look unschedulable there, and the pool never scales up from zero. With at least one node, the autoscaler copies a real node, whose taint Cilium has already removed. Keep nodePool.minSize at 1 or more, or set nodePool.startupTaint to false.",
+    source: "guide: install.md (regular node pool taint); cluster-autoscaler template-node behaviour",
+    check: (p) =>
+      p.nodePool.type !== "karpenter" && p.nodePool.startupTaint && p.nodePool.minSize === 0 && p.nodePool.maxSize > 0
+        ? [{ pointer: "/nodePool/minSize", message: "a pool that scales from zero with the startup taint may never scale up; keep minSize at 1 or more" }]
+        : [],
+  },
+  {
+    code: "EXTRA_VALUE_CONFLICT",
+    severity: "error",
+    title: "cilium.extraValues must not set a value the bundle already sets",
+    explanation:
+      "Helm merges maps but replaces lists and scalars, so two values files setting one path silently keep only the last (a second operator.tolerations would drop the TKE tolerations). Change the profile field that drives the value instead, or set a neighbouring key.",
+    source: "SPEC §3 invariants",
+    check: (p) => {
+      const leaves = extraValueLeaves(p.cilium.extraValues as Record<string, unknown>);
+      if (leaves.length === 0) return [];
+      const owned = deriveHelmValues({ ...p, cilium: { ...p.cilium, extraValues: {} } }).flatMap((f) => f.entries.map((e) => ({ path: e.path.join("."), file: f.file })));
+      return leaves.flatMap(([path]) => {
+        const dotted = path.join(".");
+        const clash = owned.find((o) => o.path === dotted || o.path.startsWith(dotted + ".") || dotted.startsWith(o.path + "."));
+        return clash ? [{ pointer: `/cilium/extraValues/${path.map(escapePointerToken).join("/")}`, message: `${dotted} collides with ${clash.path}, which ${clash.file} sets` }] : [];
+      });
+    },
+  },
+  {
     code: "DUPLICATE_PROFILE_NAME",
     severity: "error",
     title: "two profiles render to one output folder",
@@ -155,3 +296,19 @@ export const RULES: readonly Rule[] = [
     source: "SPEC §2",
   },
 ];
+
+/** Codes found while reading the profile (parse.ts, validate.ts, pipeline.ts): listed so `rules` and `explain` cover every code. */
+export const INPUT_CODES: readonly Rule[] = [
+  { code: "JSON_SYNTAX", severity: "error", title: "the profile is not valid JSON", explanation: "Profiles are strict JSON: no comments, no trailing commas, double-quoted keys and strings.", source: "RFC 8259" },
+  { code: "BYTE_ORDER_MARK", severity: "warning", title: "the file starts with a UTF-8 byte order mark", explanation: "The mark is ignored, but other JSON tools reject it; save the file as UTF-8 without BOM.", source: "RFC 8259 §8.1" },
+  { code: "DUPLICATE_KEY", severity: "error", title: "a key appears twice in one object", explanation: "JSON parsers silently keep one of the two values, so the profile would not say what it seems to say. Keep one.", source: "RFC 8259 §4" },
+  { code: "UNKNOWN_FIELD", severity: "error", title: "a field the schema does not know", explanation: "Every object of the profile is closed: a misspelt field would otherwise be ignored silently. The message suggests the nearest known field.", source: "schema/profile.schema.json" },
+  { code: "MISSING_FIELD", severity: "error", title: "a required field is missing", explanation: "region, apiserverVIP and nodePool.type have no default.", source: "schema/profile.schema.json" },
+  { code: "INVALID_TYPE", severity: "error", title: "a value of the wrong JSON type", explanation: "Numbers, booleans and strings are not interchangeable: write 60002, not \"60002\"; true, not \"true\".", source: "schema/profile.schema.json" },
+  { code: "INVALID_VALUE", severity: "error", title: "a value outside the allowed set or form", explanation: "The value does not match the field's pattern or list of choices; the message shows what is expected.", source: "schema/profile.schema.json" },
+  { code: "OUT_OF_RANGE", severity: "error", title: "a number outside its range", explanation: "The field has a minimum or maximum; the message gives it.", source: "schema/profile.schema.json" },
+  { code: "INVALID_NAME", severity: "error", title: "the output folder name is not a DNS label", explanation: "Without a name field, the bundle folder is named after the profile file. Lower-case letters, digits and '-' only (at most 63): set name when the file name has other characters (e.g. dots).", source: "SPEC §2 (name)" },
+];
+
+/** Every code the tool can report, with its explanation: `tke-cilium rules` and `tke-cilium explain CODE`. */
+export const ALL_CODES: readonly Rule[] = [...INPUT_CODES, ...RULES];

@@ -34,6 +34,12 @@ export interface TfTaint {
   effect: string;
 }
 
+/** One image to copy into a private registry. */
+export interface ImageCopy {
+  source: string;
+  target: string;
+}
+
 export interface TfCluster {
   name: string;
   version: string;
@@ -43,6 +49,8 @@ export interface TfCluster {
   serviceCidr: TfValue;
   /** VPC-CNI only. */
   eniSubnetIds: TfValue | null;
+  /** GR only: the ClusterCIDR a GR cluster must be created with. */
+  clusterCidr: TfValue | null;
   intranetSubnetId: TfValue;
   karpenterAddon: { name: string; param: unknown } | null;
 }
@@ -133,6 +141,10 @@ export interface InstallSettings {
   disableDaemonSets: readonly { name: string; optional: boolean }[];
   cniConfigFile: string | null;
   deleteEniIpWebhook: string | null;
+  /** Native masquerading without profile CIDRs: read the VPC CIDRs from this ConfigMap at install time. */
+  nonMasqueradeFromCluster: { configMap: string; fallback: string[] } | null;
+  /** Restart agent and operator after the upgrade so datapath settings (egress, masquerade) apply. */
+  restartAfterUpgrade: boolean;
   apfFile: string | null;
   nodePoolFile: string | null;
   nextSteps: string[];
@@ -146,6 +158,8 @@ export interface Settings {
   network: "vpc-cni" | "gr";
   ciliumVersion: string;
   helm: ValuesFile[];
+  /** Custom registry: the images to copy there; null otherwise. */
+  images: ImageCopy[] | null;
   cniConfig: CniConfigSettings | null;
   apf: ApfSettings | null;
   karpenter: KarpenterSettings | null;

@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { renderProfiles } from "../src/pipeline.js";
-import { RULES } from "../src/rules.js";
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { ALL_CODES, RULES } from "../src/rules.js";
+import { ROOT } from "./helpers.js";
 
 const base = {
   region: "ap-singapore",
@@ -31,6 +34,58 @@ const CASES: Record<string, { fires: Patch; pointer: string; severity?: "error" 
     severity: "warning",
     quiet: { region: "ap-singapore", images: { mirror: "none" } },
   },
+  POD_CIDR_OVERLAP: {
+    fires: { cluster: { vpcCidrs: ["10.0.0.0/16"] }, cilium: { mode: "overlay", podCidrs: ["10.0.0.0/8"] } },
+    pointer: "/cilium/podCidrs/0",
+    quiet: { cluster: { vpcCidrs: ["10.0.0.0/16"] }, cilium: { mode: "overlay", podCidrs: ["10.244.0.0/16"] } },
+  },
+  SERVICE_CIDR_OVERLAP: {
+    fires: { cluster: { vpcCidrs: ["172.16.0.0/16"], serviceCidr: "172.16.128.0/17" } },
+    pointer: "/cluster/serviceCidr",
+    quiet: { cluster: { vpcCidrs: ["172.16.0.0/16"], serviceCidr: "172.17.0.0/17" } },
+  },
+  EGRESS_WITH_ENDPOINT_SLICE: {
+    fires: { features: { egressGateway: true, endpointSlice: true } },
+    pointer: "/features/endpointSlice",
+    quiet: { features: { egressGateway: true } },
+  },
+  MASQUERADE_WITHOUT_VPC_CIDRS: {
+    fires: { features: { masquerade: true } },
+    pointer: "/cluster/vpcCidrs",
+    severity: "warning",
+    quiet: { cluster: { vpcCidrs: ["10.0.0.0/16"] }, features: { masquerade: true } },
+  },
+  MASQUERADE_IN_OVERLAY: {
+    fires: { cilium: { mode: "overlay" }, features: { masquerade: true } },
+    pointer: "/features/masquerade",
+    severity: "warning",
+    quiet: { cilium: { mode: "overlay" } },
+  },
+  REGISTRY_REQUIRED: { fires: { images: { mirror: "custom", useDigest: false } }, pointer: "/images/registry", quiet: { images: { mirror: "custom", registry: "r.example.com/c", useDigest: false } } },
+  REGISTRY_WITHOUT_CUSTOM_MIRROR: { fires: { images: { registry: "r.example.com/c" } }, pointer: "/images/registry", quiet: { images: { mirror: "tke" } } },
+  CUSTOM_REGISTRY_DIGEST: {
+    fires: { images: { mirror: "custom", registry: "r.example.com/c" } },
+    pointer: "/images/useDigest",
+    severity: "warning",
+    quiet: { images: { mirror: "custom", registry: "r.example.com/c", useDigest: false } },
+  },
+  LARGE_CLUSTER_WITHOUT_ENDPOINT_SLICE: {
+    fires: { cluster: { maxNodes: 200 } },
+    pointer: "/features/endpointSlice",
+    severity: "warning",
+    quiet: { cluster: { maxNodes: 199 } },
+  },
+  STARTUP_TAINT_WITH_AUTOSCALING: {
+    fires: { nodePool: { type: "native", minSize: 0 } },
+    pointer: "/nodePool/minSize",
+    severity: "warning",
+    quiet: { nodePool: { type: "native", minSize: 0, startupTaint: false } },
+  },
+  EXTRA_VALUE_CONFLICT: {
+    fires: { cilium: { extraValues: { operator: { tolerations: [] } } } },
+    pointer: "/cilium/extraValues/operator/tolerations",
+    quiet: { cilium: { extraValues: { operator: { replicas: 1 } } } },
+  },
   DUPLICATE_PROFILE_NAME: { fires: { name: "twin" }, pointer: "/name", quiet: { name: "single" } },
 };
 
@@ -40,6 +95,20 @@ function diagnosticsFor(code: string, patch: Patch) {
   const sources = [{ path: "a.json", text: JSON.stringify(profile) }];
   if (code === "DUPLICATE_PROFILE_NAME") sources.push({ path: "b.json", text: JSON.stringify({ ...base, name: "twin" }) });
   return renderProfiles(sources)[0].diagnostics;
+}
+
+it("every code the source can emit is listed by tke-cilium rules", () => {
+  const listed = new Set(ALL_CODES.map((r) => r.code));
+  const emitted = new Set<string>();
+  for (const file of sourceFiles(join(ROOT, "src"))) {
+    for (const m of readFileSync(file, "utf8").matchAll(/\bcode: "([A-Z_]+)"/g)) emitted.add(m[1]);
+  }
+  for (const m of readFileSync(join(ROOT, "schema/profile.schema.json"), "utf8").matchAll(/"x-code": "([A-Z_]+)"/g)) emitted.add(m[1]);
+  expect([...emitted].sort()).toEqual([...listed].sort());
+});
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sourceFiles(join(dir, e.name)) : e.name.endsWith(".ts") ? [join(dir, e.name)] : []));
 }
 
 describe.each(RULES.map((r) => r.code))("rule %s", (code) => {

@@ -2,6 +2,7 @@ import type { Settings } from "../settings.js";
 import { emitApf } from "./apf.js";
 import { emitCniConfig } from "./cni-config.js";
 import { emitHelmValues } from "./helm-values.js";
+import { emitImageList } from "./images.js";
 import { emitInstallScript } from "./install-script.js";
 import { emitNodePool } from "./nodepool.js";
 import type { Emitter, OutputFile } from "./output.js";
@@ -9,7 +10,7 @@ import { emitTerraform } from "./terraform.js";
 
 export type { OutputFile } from "./output.js";
 
-const EMITTERS: readonly Emitter[] = [emitHelmValues, emitCniConfig, emitApf, emitNodePool, emitTerraform, emitInstallScript];
+const EMITTERS: readonly Emitter[] = [emitHelmValues, emitImageList, emitCniConfig, emitApf, emitNodePool, emitTerraform, emitInstallScript];
 
 /** Settings → every file of the bundle, sorted by path. */
 export function emitBundle(settings: Settings): OutputFile[] {

@@ -24,6 +24,11 @@ export const emitInstallScript: Emitter = (settings) => {
     daemonSets: s.disableDaemonSets.map((d) => ({ name: sh(d.name), optional: d.optional, patch: sh(patch) })),
     cniConfigFile: s.cniConfigFile === null ? false : sh(s.cniConfigFile),
     eniIpWebhook: s.deleteEniIpWebhook === null ? false : sh(s.deleteEniIpWebhook),
+    masqCidrs:
+      s.nonMasqueradeFromCluster === null
+        ? false
+        : { configMap: sh(s.nonMasqueradeFromCluster.configMap), fallback: sh(s.nonMasqueradeFromCluster.fallback.join(",")) },
+    restart: s.restartAfterUpgrade,
     helmRepo: s.helmRepo === null ? false : { name: sh(s.helmRepo.name), url: sh(s.helmRepo.url) },
     valuesFiles: s.valuesFiles.map(sh),
     apfFile: s.apfFile === null ? false : sh(s.apfFile),

@@ -44,6 +44,7 @@ function clusterBlock(c: TfCluster): HclBlock {
     attr("vpc_id", value(c.vpcId)),
     attr("service_cidr", value(c.serviceCidr)),
     ...(c.eniSubnetIds ? [attr("eni_subnet_ids", value(c.eniSubnetIds))] : []),
+    ...(c.clusterCidr ? [attr("cluster_cidr", value(c.clusterCidr))] : []),
     attr("cluster_intranet", true),
     attr("cluster_intranet_subnet_id", value(c.intranetSubnetId)),
   ];

@@ -227,7 +227,7 @@ export interface TkeCiliumProfile {
      */
     instanceTypes?: string[];
     /**
-     * native/regular: minimum number of nodes.
+     * native/regular: minimum number of nodes. At least 1 keeps a node for cilium-operator and lets cluster-autoscaler copy a real node as its template.
      */
     minSize?: number;
     /**

@@ -54,3 +54,47 @@ export function chartKeys(version: string): ReadonlySet<string> {
   keyCache.set(version, keys);
   return keys;
 }
+
+/**
+ * Chart values typed as Kubernetes objects (affinity, tolerations, resources...): the chart's defaults show
+ * some sub-keys, but any field of the Kubernetes type is valid below them.
+ */
+const KUBERNETES_OBJECT_KEYS = new Set([
+  "affinity",
+  "nodeSelector",
+  "tolerations",
+  "resources",
+  "annotations",
+  "podAnnotations",
+  "labels",
+  "podLabels",
+  "securityContext",
+  "podSecurityContext",
+  "extraEnv",
+  "extraVolumes",
+  "extraVolumeMounts",
+  "topologySpreadConstraints",
+  "updateStrategy",
+]);
+
+/**
+ * Is `path` (dotted) a value the chart reads? Either a key of the chart, or below a key that is a free-form
+ * map (a leaf of the key set, such as extraConfig) or a Kubernetes object (operator.affinity...).
+ */
+export function isChartValuePath(version: string, path: string): boolean {
+  const keys = chartKeys(version);
+  if (keys.has(path)) return true;
+  const parts = path.split(".");
+  for (let i = parts.length - 1; i > 0; i--) {
+    const prefix = parts.slice(0, i).join(".");
+    if (!keys.has(prefix)) continue;
+    if (KUBERNETES_OBJECT_KEYS.has(parts[i - 1])) return true;
+    return !hasChildKey(keys, prefix);
+  }
+  return false;
+}
+
+function hasChildKey(keys: ReadonlySet<string>, prefix: string): boolean {
+  for (const k of keys) if (k.startsWith(prefix + ".")) return true;
+  return false;
+}

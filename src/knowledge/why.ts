@@ -24,9 +24,30 @@ export const WHY: Readonly<Record<string, string>> = {
   "hubble.ui.enabled": "Hubble UI: the service map in a browser",
   "ciliumEndpointSlice.enabled": "batch CiliumEndpoints into slices to cut apiserver watch traffic in large clusters",
   "bandwidthManager.enabled": "enforce kubernetes.io/egress-bandwidth Pod annotations with EDT in BPF",
+  tunnelProtocol: "VXLAN between nodes, as the guide verified on VPC-CNI and GR",
+  "ipam.operator.autoCreateCiliumPodIPPools.default.ipv4.cidrs": "Pod CIDRs of the default pool; must not overlap the VPC or the Service CIDR (append more later to grow)",
+  "ipam.operator.autoCreateCiliumPodIPPools.default.ipv4.maskSize": "per-node block carved from the pool; a full node takes another block",
+  "egressGateway.enabled": "Cilium Egress Gateway: CiliumEgressGatewayPolicy picks the node (and IP) Pods leave through",
+  "bpf.masquerade": "SNAT in BPF: required by the egress gateway and ipMasqAgent; iptables masquerade would force legacy host routing",
+  "ipMasqAgent.enabled": "Cilium's BPF ipMasqAgent replaces TKE's ip-masq-agent DaemonSet (switched off by install.sh)",
+  "ipMasqAgent.config.masqLinkLocal": "169.254.0.0/16 hosts Tencent Cloud services that only answer the node IP: SNAT it",
+  "ipMasqAgent.config.nonMasqueradeCIDRs": "traffic to the VPC keeps its Pod IP; SNATing it would break cross-node Pod identity",
+  k8sClientRateLimit: "large clusters: let the agent (20/40) and operator (200/400) talk to the apiserver faster than the defaults",
+  "extraConfig.labels": "leave high-cardinality labels out of security identities, so rollouts and Jobs do not mint new identities",
+  resources: "large clusters: room for cilium-agent's maps and caches, so it is not OOM-killed",
+  "operator.resources": "large clusters: room for the operator's caches",
 };
 
 /** Comment over an image repository moved to a mirror. */
 export function whyMirrored(upstream: string, mirrorWhy: string): string {
   return `${upstream}: ${mirrorWhy}`;
 }
+
+/** Explanations that depend on the mode or feature set, chosen by derive. */
+export const WHY_VARIANT: Readonly<Record<string, string>> = {
+  "routingMode.overlay": "overlay: cross-node Pod traffic is encapsulated, Pod IPs come from Cilium's own pools, not the VPC",
+  "ipam.mode.overlay": "multi-pool IPAM: nodes take more Pod CIDR blocks as they fill, no fixed per-node limit",
+  "enableIPv4Masquerade.overlay": "overlay Pod IPs are unknown to the VPC; traffic leaving the cluster is SNATed to the node IP",
+  "enableIPv4Masquerade.masquerade": "Pods leave the VPC through the node IP (BPF masquerade + ipMasqAgent below)",
+  "bpf.masquerade.overlay": "BPF masquerade; iptables masquerade would force legacy host routing",
+};

@@ -120,7 +120,8 @@ run helm repo add 'cilium' 'https://helm.cilium.io/' --force-update
 
 step "Install or upgrade Cilium $VERSION"
 run helm upgrade --install "$RELEASE" "$CHART" --version "$VERSION" --namespace "$NAMESPACE" \
-  -f "$HERE"/'tke-values.yaml'
+  -f "$HERE"/'tke-values.yaml' \
+  -f "$HERE"/'features-values.yaml'
 
 step "Wait for the cilium DaemonSet (the operator starts once a node joins)"
 run kubectl -n "$NAMESPACE" rollout status daemonset/cilium --timeout=10m

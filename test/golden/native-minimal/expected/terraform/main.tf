@@ -45,7 +45,7 @@ resource "tencentcloud_kubernetes_native_node_pool" "cilium" {
     enable_autoscaling   = true
 
     scaling {
-      min_replicas  = 0
+      min_replicas  = 1
       max_replicas  = 10
       create_policy = "ZoneEquality"
     }

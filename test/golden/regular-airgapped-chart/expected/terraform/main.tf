@@ -12,7 +12,7 @@ resource "tencentcloud_kubernetes_node_pool" "cilium" {
   subnet_ids        = ["subnet-fsi01"]
   node_os           = "tlinux4_x86_64_public"
   enable_auto_scale = true
-  min_size          = 0
+  min_size          = 1
   max_size          = 10
 
   auto_scaling_config {

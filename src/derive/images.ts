@@ -1,0 +1,21 @@
+import { OPERATOR_IMAGE } from "../knowledge/images.js";
+import type { FilledProfile } from "../profile.js";
+import type { ImageCopy } from "../settings.js";
+import { mirroredRepository, orderedImages } from "./helm.js";
+
+/**
+ * Custom registries: every image the chart version can pull, as source and target references, so the copy
+ * (skopeo copy -a SOURCE TARGET) can be scripted. Null for the other mirrors, which need no copy.
+ */
+export function deriveImageList(p: FilledProfile): ImageCopy[] | null {
+  if (p.images.mirror !== "custom") return null;
+  const copies = new Map<string, ImageCopy>();
+  for (const image of orderedImages(p.cilium.version)) {
+    // Helm renders the operator as <repository>-generic: that is the image to copy.
+    const rendered = image.path === OPERATOR_IMAGE.path ? image.repository + OPERATOR_IMAGE.renderedSuffix : image.repository;
+    const source = `${rendered}:${image.tag}`;
+    // preflight reuses the agent and envoy images: copy each image once
+    if (!copies.has(source)) copies.set(source, { source, target: `${mirroredRepository(p, rendered)!.repository}:${image.tag}` });
+  }
+  return [...copies.values()];
+}

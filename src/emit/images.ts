@@ -1,0 +1,15 @@
+import { file, headerLines, type Emitter } from "./output.js";
+
+/** Custom registries: images.txt, one "SOURCE TARGET" pair a line, for scripting the copy. */
+export const emitImageList: Emitter = (settings) => {
+  if (settings.images === null) return [];
+  const header = headerLines(settings, `Images of the Cilium ${settings.ciliumVersion} chart to copy into the private registry: SOURCE TARGET per line.`);
+  const usage = [
+    "Copy them all (multi-arch, keeping digests):",
+    `  grep -v '^#' images.txt | while read -r src dst; do skopeo copy -a "docker://$src" "docker://$dst"; done`,
+  ];
+  const width = Math.max(...settings.images.map((i) => i.source.length));
+  const lines = [...header, ...usage].map((l) => `# ${l}`);
+  lines.push("", ...settings.images.map((i) => `${i.source.padEnd(width)} ${i.target}`));
+  return [file("images.txt", lines.join("\n") + "\n")];
+};

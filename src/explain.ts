@@ -1,0 +1,28 @@
+import { ALL_CODES } from "./rules.js";
+
+/** `tke-cilium rules`: one line a code. */
+export function rulesText(): string {
+  const width = Math.max(...ALL_CODES.map((r) => r.code.length));
+  const lines = ALL_CODES.map((r) => `${r.code.padEnd(width)}  ${r.severity.padEnd(7)}  ${r.title}`);
+  return [...lines, "", "Run tke-cilium explain CODE for the why and the fix."].join("\n") + "\n";
+}
+
+/** `tke-cilium explain CODE`; null when there is no such code. */
+export function explainText(code: string): string | null {
+  const rule = ALL_CODES.find((r) => r.code === code.toUpperCase());
+  if (!rule) return null;
+  return [`${rule.code} (${rule.severity}): ${rule.title}`, "", ...wrap(rule.explanation, 100), "", `Source: ${rule.source}`].join("\n") + "\n";
+}
+
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(/\s+/)) {
+    if (line !== "" && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line === "" ? word : `${line} ${word}`;
+  }
+  if (line !== "") lines.push(line);
+  return lines;
+}
