@@ -30,6 +30,14 @@ function findImages(node, path, out) {
   return out;
 }
 
+/** Dotted path → the JSON types the chart's values schema allows there (draft-07 "type"), for every typed node. */
+function schemaTypes(node, path, out) {
+  if (node === null || typeof node !== "object") return out;
+  if (path.length > 0 && node.type !== undefined) out[path.join(".")] = [node.type].flat().sort().join("|");
+  for (const [key, child] of Object.entries(node.properties ?? {})) schemaTypes(child, [...path, key], out);
+  return out;
+}
+
 const versions = readdirSync(referenceDir).filter((v) => /^\d+\.\d+\.\d+$/.test(v)).sort(compareVersions);
 const byMinor = new Map();
 for (const version of versions) {
@@ -39,18 +47,25 @@ for (const version of versions) {
 }
 mkdirSync("schema/cilium", { recursive: true });
 for (const [minor, list] of byMinor) {
-  const out = { source: `cilium Helm chart ${list[0]}..${list.at(-1)}: values.yaml and keys.txt`, versions: {} };
+  const out = { source: `cilium Helm chart ${list[0]}..${list.at(-1)}: values.yaml, values.schema.json and keys.txt`, versions: {} };
   let previous = new Set();
+  let previousTypes = {};
   for (const version of list) {
     const dir = join(referenceDir, version);
     const keys = new Set(readFileSync(join(dir, "keys.txt"), "utf8").split("\n").filter(Boolean));
     const values = parse(readFileSync(join(dir, "values.yaml"), "utf8"));
+    const types = schemaTypes(JSON.parse(readFileSync(join(dir, "values.schema.json"), "utf8")), [], {});
+    const typesChanged = {};
+    for (const [k, t] of Object.entries(types)) if (previousTypes[k] !== t) typesChanged[k] = t;
+    for (const k of Object.keys(previousTypes)) if (!(k in types)) typesChanged[k] = null;
     out.versions[version] = {
       images: findImages(values, [], []),
       keysAdded: [...keys].filter((k) => !previous.has(k)).sort(),
       keysRemoved: [...previous].filter((k) => !keys.has(k)).sort(),
+      typesChanged: Object.fromEntries(Object.entries(typesChanged).sort(([a], [b]) => (a < b ? -1 : 1))),
     };
     previous = keys;
+    previousTypes = types;
   }
   writeFileSync(`schema/cilium/${minor}.json`, JSON.stringify(out, null, 1) + "\n");
   console.log(`schema/cilium/${minor}.json: ${list.join(", ")}`);

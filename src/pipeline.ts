@@ -89,7 +89,7 @@ function checkRules(profile: FilledProfile, file: string, locate: Locate): Diagn
       pointer: f.pointer,
       message: f.message,
       file,
-      ...locate(f.pointer),
+      ...locate(f.pointer, f.atKey),
     })),
   );
 }

@@ -1,5 +1,6 @@
 import ipaddr from "ipaddr.js";
-import { SUPPORTED_CILIUM_VERSIONS } from "./knowledge/chart.js";
+import { SUPPORTED_CILIUM_VERSIONS, checkHelmValue } from "./knowledge/chart.js";
+import { nearest } from "./text/nearest.js";
 import { LARGE_CLUSTER_NODES } from "./knowledge/features.js";
 import { resolveFeatures } from "./derive/features.js";
 import { deriveHelmValues, extraValueLeaves } from "./derive/helm.js";
@@ -12,6 +13,8 @@ import type { FilledProfile } from "./profile.js";
 export interface Finding {
   pointer: string;
   message: string;
+  /** Point at the member's key rather than its value (unknown keys). */
+  atKey?: boolean;
   /** Overrides the rule's severity for this finding (e.g. too old is an error, old a warning). */
   severity?: Severity;
 }
@@ -29,6 +32,8 @@ export interface Rule {
 }
 
 const inRange = (ip: string, cidr: string) => ipaddr.IPv4.parse(ip).match(ipaddr.IPv4.parseCIDR(cidr));
+
+const extraPointer = (path: readonly string[]) => `/cilium/extraValues/${path.map(escapePointerToken).join("/")}`;
 
 /** Two CIDRs overlap when either contains the other's network address. */
 function overlaps(a: string, b: string): boolean {
@@ -271,6 +276,35 @@ export const RULES: readonly Rule[] = [
         : [],
   },
   {
+    code: "UNKNOWN_HELM_VALUE",
+    severity: "error",
+    title: "cilium.extraValues sets a value the chart does not have",
+    explanation:
+      "The Cilium chart's own schema is not strict: Helm accepts a misspelt key and ignores it, and the setting silently never happens. tke-cilium checks every path of cilium.extraValues against the chart's key set for cilium.version (keys of values.yaml and every value its templates read). Free-form maps (extraConfig, resources, tolerations, annotations...) accept any sub-key.",
+    source: "schema/cilium/ (the released chart's values.yaml and templates)",
+    check: (p) =>
+      extraValueLeaves(p.cilium.extraValues as Record<string, unknown>).flatMap(([path, value]) => {
+        const problem = checkHelmValue(p.cilium.version, path, value, nearest);
+        if (problem?.kind !== "unknown") return [];
+        const hint = problem.suggestion ? `; did you mean \`${problem.suggestion}\`?` : "";
+        return [{ pointer: extraPointer(path), atKey: true, message: `${path.join(".")} is not a value of the Cilium ${p.cilium.version} chart${hint}` }];
+      }),
+  },
+  {
+    code: "HELM_VALUE_TYPE",
+    severity: "error",
+    title: "cilium.extraValues sets a value of the wrong type",
+    explanation:
+      "Helm validates the merged values against the chart's values.schema.json and fails the install on a wrong type: booleans must be true/false, not \"yes\" or \"true\"; numbers must be numbers. tke-cilium checks the types before anything is rendered.",
+    source: "schema/cilium/ (the released chart's values.schema.json)",
+    check: (p) =>
+      extraValueLeaves(p.cilium.extraValues as Record<string, unknown>).flatMap(([path, value]) => {
+        const problem = checkHelmValue(p.cilium.version, path, value, nearest);
+        if (problem?.kind !== "type") return [];
+        return [{ pointer: extraPointer(path), message: `${problem.path} must be ${problem.expected.join(" or ")} in the Cilium ${p.cilium.version} chart, got ${JSON.stringify(value)}` }];
+      }),
+  },
+  {
     code: "EXTRA_VALUE_CONFLICT",
     severity: "error",
     title: "cilium.extraValues must not set a value the bundle already sets",
@@ -284,7 +318,7 @@ export const RULES: readonly Rule[] = [
       return leaves.flatMap(([path]) => {
         const dotted = path.join(".");
         const clash = owned.find((o) => o.path === dotted || o.path.startsWith(dotted + ".") || dotted.startsWith(o.path + "."));
-        return clash ? [{ pointer: `/cilium/extraValues/${path.map(escapePointerToken).join("/")}`, message: `${dotted} collides with ${clash.path}, which ${clash.file} sets` }] : [];
+        return clash ? [{ pointer: extraPointer(path), message: `${dotted} collides with ${clash.path}, which ${clash.file} sets` }] : [];
       });
     },
   },

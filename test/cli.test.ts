@@ -75,6 +75,17 @@ describe("render", () => {
     expect(stderr()).toContain("b.json:1:44 error VIP_NOT_LINK_LOCAL");
   });
 
+  it("checks cilium.extraValues against the chart: a misspelt key and a wrong type", async () => {
+    const p = writeProfile(
+      "extra.json",
+      `{\n  "region": "ap-guangzhou",\n  "apiserverVIP": "169.254.1.1",\n  "nodePool": { "type": "native" },\n  "cilium": { "extraValues": {\n    "kubeProxyReplacment": true,\n    "hubble": { "relay": { "enabled": "yes" } }\n  } }\n}\n`,
+    );
+    expect(await run("render", p)).toBe(1);
+    expect(stderr()).toMatch(/^extra\.json:6:5 error UNKNOWN_HELM_VALUE \/cilium\/extraValues\/kubeProxyReplacment: .*did you mean `kubeProxyReplacement`\?/m);
+    expect(stderr()).toMatch(/^extra\.json:7:39 error HELM_VALUE_TYPE \/cilium\/extraValues\/hubble\/relay\/enabled: /m);
+    expect(existsSync(join(cwd, "out"))).toBe(false);
+  });
+
   it("rejects two profiles with one output name", async () => {
     writeProfile("x.json", readFileSync(join(cwd, "presets/dev.json"), "utf8").replace('"region"', '"name": "dev",\n  "region"'));
     expect(await run("render", "x.json", "presets/dev.json")).toBe(1);

@@ -1,20 +1,16 @@
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { isChartValuePath } from "../src/knowledge/chart.js";
 import { renderProfile } from "../src/pipeline.js";
 import { ROOT, allProfilePaths, fileOf, helmValuesFiles, leafPaths, parseYaml, renderFile } from "./helpers.js";
 import { readFileSync } from "node:fs";
 
-const hasShellcheck = spawnSync("shellcheck", ["--version"]).status === 0;
-if (!hasShellcheck && process.env.REQUIRE_SHELLCHECK) throw new Error("REQUIRE_SHELLCHECK is set but shellcheck is not installed");
 
 describe.each(allProfilePaths())("invariants of %s", (path) => {
   const result = renderFile(path);
   const files = result.files;
-  const version = (JSON.parse(readFileSync(join(ROOT, path), "utf8")).cilium?.version as string | undefined) ?? "1.19.5";
 
   it("renders", () => {
     expect(result.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
@@ -71,15 +67,7 @@ describe.each(allProfilePaths())("invariants of %s", (path) => {
     expect(passed[0]).toBe("tke-values.yaml");
   });
 
-  it("sets only value paths the chart knows", () => {
-    for (const f of files.filter((x) => x.path.endsWith("-values.yaml"))) {
-      for (const leaf of leafPaths(parseYaml(f.content)).keys()) {
-        expect(isChartValuePath(version, leaf), `${f.path}: ${leaf} is not a value of the Cilium ${version} chart`).toBe(true);
-      }
-    }
-  });
-
-  it("writes an install.sh that bash parses" + (hasShellcheck ? " and shellcheck accepts" : " (shellcheck not installed: skipped that part)"), () => {
+  it("writes an executable install.sh that bash parses (shellcheck: see fidelity.test.ts)", () => {
     const script = fileOf(files, "install.sh")!;
     expect(script.mode).toBe(0o755);
     const dir = mkdtempSync(join(tmpdir(), "tke-cilium-sh-"));
@@ -87,7 +75,6 @@ describe.each(allProfilePaths())("invariants of %s", (path) => {
       const p = join(dir, "install.sh");
       writeFileSync(p, script.content);
       execFileSync("bash", ["-n", p]);
-      if (hasShellcheck) execFileSync("shellcheck", ["--severity=style", p]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

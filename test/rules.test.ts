@@ -81,6 +81,16 @@ const CASES: Record<string, { fires: Patch; pointer: string; severity?: "error" 
     severity: "warning",
     quiet: { nodePool: { type: "native", minSize: 0, startupTaint: false } },
   },
+  UNKNOWN_HELM_VALUE: {
+    fires: { cilium: { extraValues: { kubeProxyReplacment: true } } },
+    pointer: "/cilium/extraValues/kubeProxyReplacment",
+    quiet: { cilium: { extraValues: { bpf: { lbMapMax: 131072 } } } },
+  },
+  HELM_VALUE_TYPE: {
+    fires: { cilium: { extraValues: { hubble: { relay: { enabled: "yes" } } } } },
+    pointer: "/cilium/extraValues/hubble/relay/enabled",
+    quiet: { cilium: { extraValues: { hubble: { relay: { enabled: true } } } } },
+  },
   EXTRA_VALUE_CONFLICT: {
     fires: { cilium: { extraValues: { operator: { tolerations: [] } } } },
     pointer: "/cilium/extraValues/operator/tolerations",

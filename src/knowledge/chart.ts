@@ -15,13 +15,15 @@ interface ChartVersionData {
   images: ChartImage[];
   keysAdded: string[];
   keysRemoved: string[];
+  /** Dotted path → "|"-joined JSON types of the chart's values schema; null when a path lost its type. */
+  typesChanged: Record<string, string | null>;
 }
 
 interface ChartMinorData {
   versions: Record<string, ChartVersionData>;
 }
 
-const MINORS: readonly ChartMinorData[] = [chart118, chart119];
+const MINORS: readonly ChartMinorData[] = [chart118 as ChartMinorData, chart119 as ChartMinorData];
 
 /** Every Cilium release tke-cilium carries chart data for, oldest first. */
 export const SUPPORTED_CILIUM_VERSIONS: readonly string[] = MINORS.flatMap((m) => Object.keys(m.versions));
@@ -53,6 +55,53 @@ export function chartKeys(version: string): ReadonlySet<string> {
   }
   keyCache.set(version, keys);
   return keys;
+}
+
+const typeCache = new Map<string, ReadonlyMap<string, readonly string[]>>();
+
+/** The JSON types the chart's values.schema.json allows at each typed path, at `version`. */
+export function chartValueTypes(version: string): ReadonlyMap<string, readonly string[]> {
+  const cached = typeCache.get(version);
+  if (cached) return cached;
+  const types = new Map<string, readonly string[]>();
+  for (const [v, data] of Object.entries(minorOf(version).versions)) {
+    for (const [path, type] of Object.entries(data.typesChanged)) {
+      if (type === null) types.delete(path);
+      else types.set(path, type.split("|"));
+    }
+    if (v === version) break;
+  }
+  typeCache.set(version, types);
+  return types;
+}
+
+/** JSON type names of a value, as JSON Schema sees it (an integer is also a number). */
+function jsonTypes(value: unknown): string[] {
+  if (value === null) return ["null"];
+  if (Array.isArray(value)) return ["array"];
+  if (typeof value === "number") return Number.isInteger(value) ? ["integer", "number"] : ["number"];
+  return [typeof value];
+}
+
+export type HelmValueProblem = { kind: "unknown"; suggestion: string | undefined } | { kind: "type"; path: string; expected: readonly string[] };
+
+/**
+ * What is wrong with setting `path` to `value` in the chart at `version`: an unknown path (with the nearest
+ * known one), a value of a type the chart's schema refuses (also when a map is put where a scalar is
+ * expected), or null when Helm would take it.
+ */
+export function checkHelmValue(version: string, path: readonly string[], value: unknown, suggest: (word: string, candidates: readonly string[]) => string | undefined): HelmValueProblem | null {
+  const dotted = path.join(".");
+  const types = chartValueTypes(version);
+  for (let i = 1; i < path.length; i++) {
+    const prefix = path.slice(0, i).join(".");
+    const allowed = types.get(prefix);
+    if (allowed && !allowed.includes("object")) return { kind: "type", path: prefix, expected: allowed };
+  }
+  if (!isChartValuePath(version, dotted)) return { kind: "unknown", suggestion: suggest(dotted, [...chartKeys(version)]) };
+  const allowed = types.get(dotted);
+  if (allowed && !jsonTypes(value).some((t) => allowed.includes(t))) return { kind: "type", path: dotted, expected: allowed };
+  return null;
 }
 
 /**

@@ -1,0 +1,150 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { checkHelmValue } from "../src/knowledge/chart.js";
+import { nearest } from "../src/text/nearest.js";
+import { helmProblems } from "./fidelity/helm.js";
+import { karpenterProblems } from "./fidelity/karpenter.js";
+import { kubernetesProblems } from "./fidelity/kubernetes.js";
+import { hasShellcheck, shellProblems } from "./fidelity/shell.js";
+import { fmtProblems, terraformProblems } from "./fidelity/terraform.js";
+import { ROOT, allProfilePaths, fileOf, helmValuesFiles, leafPaths, parseYaml, renderFile, renderObject } from "./helpers.js";
+
+const hasTerraform = spawnSync("terraform", ["version"]).status === 0;
+
+function documents(text: string): Record<string, unknown>[] {
+  return text.split(/^---$/m).map((d) => parseYaml(d) as Record<string, unknown>);
+}
+
+describe.each(allProfilePaths())("fidelity of %s", (path) => {
+  const { files } = renderFile(path);
+  const version = (JSON.parse(readFileSync(join(ROOT, path), "utf8")).cilium?.version as string | undefined) ?? "1.19.5";
+  const valuesFiles = helmValuesFiles(files);
+
+  it(`Helm: the merged values validate against the Cilium ${version} chart schema`, () => {
+    expect(helmProblems(version, valuesFiles.map((f) => fileOf(files, f)!.content))).toEqual([]);
+  });
+
+  it("Helm: every emitted value is a chart value of the right type", () => {
+    for (const name of valuesFiles) {
+      for (const [leaf, value] of leafPaths(parseYaml(fileOf(files, name)!.content))) {
+        expect(checkHelmValue(version, leaf.split("."), value, nearest), `${name}: ${leaf}`).toBeNull();
+      }
+    }
+  });
+
+  it("Kubernetes: ConfigMap, FlowSchema and PriorityLevelConfiguration are valid API objects", () => {
+    const objects = ["cni-config.yaml", "cilium-apf.yaml"].flatMap((f) => (fileOf(files, f) ? documents(fileOf(files, f)!.content) : []));
+    for (const o of objects) expect(kubernetesProblems(o), String(o.kind)).toEqual([]);
+  });
+
+  it("Karpenter: NodePool and TKEMachineNodeClass pass their CRDs", () => {
+    const nodepool = fileOf(files, "nodepool.yaml");
+    for (const o of nodepool ? documents(nodepool.content) : []) expect(karpenterProblems(o), String(o.kind)).toEqual([]);
+  });
+
+  it("Terraform: parsed by HashiCorp's parser, every argument known, every required one present", async () => {
+    const tf = files.filter((f) => f.path.startsWith("terraform/"));
+    expect(tf.map((f) => f.path).sort()).toEqual(["terraform/main.tf", "terraform/variables.tf", "terraform/versions.tf"]);
+    expect(await terraformProblems(tf)).toEqual([]);
+  });
+
+  it(`Terraform: formatted as terraform fmt would${hasTerraform ? " (terraform fmt -check)" : " (layout rules; terraform not installed)"}`, () => {
+    const tf = files.filter((f) => f.path.startsWith("terraform/"));
+    for (const f of tf) expect(fmtProblems(f.content), f.path).toEqual([]);
+    if (!hasTerraform) return;
+    const dir = mkdtempSync(join(tmpdir(), "tke-cilium-tf-"));
+    try {
+      for (const f of tf) writeFileSync(join(dir, f.path.replace("terraform/", "")), f.content);
+      const r = spawnSync("terraform", ["fmt", "-check", "-diff", dir], { encoding: "utf8" });
+      expect(r.stdout).toBe("");
+      expect(r.status).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it(`install.sh: parsed by mvdan/sh${hasShellcheck ? " and clean under shellcheck" : " (shellcheck not installed)"}`, () => {
+    expect(shellProblems(fileOf(files, "install.sh")!.content)).toEqual([]);
+  });
+});
+
+describe("each check bites on a broken variant", () => {
+  const { files } = renderFile("presets/prod.json");
+  const tke = fileOf(files, "tke-values.yaml")!.content;
+
+  it("Helm: a bogus key is not a chart value; a string where the chart wants a boolean fails its schema", () => {
+    expect(checkHelmValue("1.19.5", ["kubeProxyReplacment"], true, nearest)).toEqual({ kind: "unknown", suggestion: "kubeProxyReplacement" });
+    const problems = helmProblems("1.19.5", [tke, "hubble:\n  relay:\n    enabled: \"yes\"\n"]);
+    expect(problems.join("\n")).toMatch(/\/hubble\/relay\/enabled must be boolean/);
+  });
+
+  it("Kubernetes: an unknown field and a value outside the allowed set are rejected", () => {
+    const [flowSchema, priority] = documents(fileOf(files, "cilium-apf.yaml")!.content) as { spec: Record<string, unknown> }[];
+    expect(kubernetesProblems({ ...flowSchema, spec: { ...flowSchema.spec, matchingPrecedenc: 2 } })).toEqual(["/spec/matchingPrecedenc: unknown field"]);
+    expect(kubernetesProblems({ ...priority, spec: { ...priority.spec, type: "Unlimited" } })).toEqual(['/spec/type: "Unlimited" is not one of Limited, Exempt']);
+    const configMap = documents(fileOf(files, "cni-config.yaml")!.content)[0];
+    expect(kubernetesProblems({ ...configMap, data: { "cni-config": 42 } }).join()).toMatch(/^\/data\/cni-config: type \{"type":"string"\}/);
+  });
+
+  it("Karpenter: an unknown NodePool field, an empty selector list and a bad Gt requirement are rejected", () => {
+    const [nodePool, nodeClass] = documents(fileOf(files, "nodepool.yaml")!.content) as { spec: Record<string, unknown> }[];
+    expect(karpenterProblems({ ...nodePool, spec: { ...nodePool.spec, weigth: 10 } }).join()).toMatch(/must NOT have additional properties.*weigth/);
+    expect(karpenterProblems({ ...nodeClass, spec: { ...nodeClass.spec, subnetSelectorTerms: [] } })).toContain("subnetSelectorTerms cannot be empty");
+    const template = nodePool.spec.template as { spec: { requirements: unknown[] } };
+    const bad = structuredClone(nodePool) as typeof nodePool;
+    (bad.spec.template as typeof template).spec.requirements = [...template.spec.requirements, { key: "karpenter.k8s.tke/instance-cpu", operator: "Gt", values: ["two"] }];
+    expect(karpenterProblems(bad)).toContain("Gt requirements need one non-negative integer");
+    const { spec: noConsolidate, ...rest } = nodePool;
+    const disruption = { ...(noConsolidate.disruption as Record<string, unknown>) };
+    delete disruption.consolidateAfter;
+    expect(karpenterProblems({ ...rest, spec: { ...noConsolidate, disruption } }).join()).toMatch(/consolidateAfter/);
+  });
+
+  it("Terraform: a missing required argument, an unknown one and an undeclared variable are caught", async () => {
+    const main = fileOf(files, "terraform/main.tf")!.content;
+    const tf = files.filter((f) => f.path.startsWith("terraform/"));
+    const swap = (content: string) => tf.map((f) => (f.path === "terraform/main.tf" ? { ...f, content } : f));
+    expect(await terraformProblems(swap(main.replace(/^ *vpc_id .*\n/m, "")))).toEqual(["terraform/main.tf: tencentcloud_kubernetes_cluster.tke_cluster: required argument vpc_id is missing"]);
+    expect((await terraformProblems(swap(main.replace("cluster_intranet  ", "cluster_intranett ")))).join()).toMatch(/unknown argument cluster_intranett/);
+    expect((await terraformProblems(swap(main.replace('"vpc-prod0001"', "var.vpc")))).join()).toMatch(/var.vpc is used but not declared/);
+    expect(fmtProblems('resource "a" "b" {\n  x = 1\n  long_name = 2\n}\n')).toHaveLength(1);
+  });
+
+  it("install.sh: a syntax error and an unquoted variable are caught", () => {
+    const script = fileOf(files, "install.sh")!.content;
+    expect(shellProblems(script.replace('step "Next steps"', 'step "Next steps\n'))[0]).toMatch(/^parse: /);
+    if (hasShellcheck) expect(shellProblems(script.replace('run kubectl apply -f "$HERE"/', "run kubectl apply -f $HERE/")).join()).toMatch(/SC2086/);
+  });
+});
+
+describe("extraValues are checked against the chart of the profile's version", () => {
+  const base = { region: "ap-singapore", apiserverVIP: "169.254.1.1", nodePool: { type: "native" } };
+  const codes = (version: string, extraValues: unknown) => renderObject({ ...base, cilium: { version, extraValues } }).diagnostics.map((d) => d.code);
+
+  it("accepts a 1.19 key at 1.19.5 and refuses it at 1.18.3", () => {
+    const v = { encryption: { ztunnel: { caAddress: "https://ca.example:15012" } } };
+    expect(codes("1.19.5", v)).toEqual([]);
+    expect(codes("1.18.3", v)).toEqual(["UNKNOWN_HELM_VALUE"]);
+  });
+
+  it("accepts a 1.18 key at 1.18.3 and refuses it at 1.19.5", () => {
+    const v = { customCalls: { enabled: true } };
+    expect(codes("1.18.3", v)).toEqual([]);
+    expect(codes("1.19.5", v)).toEqual(["UNKNOWN_HELM_VALUE"]);
+  });
+
+  it("lets free-form maps take any key, and puts extraValues in features-values.yaml", () => {
+    const r = renderObject({ ...base, cilium: { extraValues: { extraConfig: { "any-key": "1" }, operator: { replicas: 1, nodeSelector: { pool: "system" } } } } });
+    expect(r.diagnostics).toEqual([]);
+    const values = leafPaths(parseYaml(fileOf(r.files, "features-values.yaml")!.content));
+    expect(values.get("operator.replicas")).toBe(1);
+    expect(values.get("operator.nodeSelector.pool")).toBe("system");
+  });
+
+  it("refuses a map where the chart wants a scalar", () => {
+    expect(codes("1.19.5", { hubble: { enabled: { really: true } } })).toEqual(["HELM_VALUE_TYPE"]);
+  });
+});

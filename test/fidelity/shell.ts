@@ -1,0 +1,31 @@
+// Shell fidelity: mvdan/sh's parser (the one shfmt uses) reads the script, and shellcheck lints it.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import sh from "mvdan-sh";
+
+export const hasShellcheck = spawnSync("shellcheck", ["--version"]).status === 0;
+if (!hasShellcheck && process.env.REQUIRE_SHELLCHECK) throw new Error("REQUIRE_SHELLCHECK is set but shellcheck is not installed");
+
+/** Problems of a bash script: a parse error from mvdan/sh, then shellcheck's findings (when installed). */
+export function shellProblems(script: string): string[] {
+  try {
+    sh.syntax.NewParser().Parse(script, "install.sh");
+  } catch (error) {
+    const e = error as { Error?: () => string; message?: string };
+    return [`parse: ${e.Error?.() ?? e.message ?? String(error)}`];
+  }
+  if (!hasShellcheck) return [];
+  const dir = mkdtempSync(join(tmpdir(), "tke-cilium-sh-"));
+  try {
+    const path = join(dir, "install.sh");
+    writeFileSync(path, script);
+    const result = spawnSync("shellcheck", ["--severity=style", "--format=gcc", path], { encoding: "utf8" });
+    if (result.status === 0) return [];
+    return result.stdout.split("\n").filter(Boolean).map((l) => l.replace(path, "install.sh"));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
