@@ -1,29 +1,62 @@
-// Bundles the CLI into one file, dist/cli.cjs, so a cold start loads one module (npm run build; run by prepare).
+// Bundles the CLI into one minified file, dist/cli.cjs, so a cold start reads and compiles one module
+// (npm run build; run by prepare). Templates and the profile validator are generated here, not at run time.
 import { build } from "esbuild";
-import { readFile } from "node:fs/promises";
+import { execFileSync } from "node:child_process";
+import { copyFile, chmod, mkdtemp, readFile, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { dirname, resolve } from "node:path";
+import { templateModule, validatorModule } from "./codegen.mjs";
 
-/** `import text from "./file?raw"`: the file's text, as Vite (and so vitest) does it. */
-const rawText = {
-  name: "raw-text",
+/** `?raw` (text), `?template` (precompiled Handlebars) and `?validator` (ajv standalone) imports. */
+const generated = {
+  name: "generated",
   setup(b) {
-    b.onResolve({ filter: /\?raw$/ }, (args) => ({
-      path: new URL(args.path.replace(/\?raw$/, ""), `file://${args.resolveDir}/`).pathname,
-      namespace: "raw-text",
+    b.onResolve({ filter: /\?(raw|template|validator)$/ }, (args) => {
+      const [path, kind] = args.path.split("?");
+      return { path: resolve(args.resolveDir, path), namespace: kind };
+    });
+    b.onLoad({ filter: /.*/, namespace: "raw" }, async (args) => ({ contents: await readFile(args.path, "utf8"), loader: "text" }));
+    b.onLoad({ filter: /.*/, namespace: "template" }, async (args) => ({
+      contents: templateModule(await readFile(args.path, "utf8")),
+      loader: "js",
+      resolveDir: dirname(args.path),
     }));
-    b.onLoad({ filter: /.*/, namespace: "raw-text" }, async (args) => ({ contents: await readFile(args.path, "utf8"), loader: "text" }));
+    b.onLoad({ filter: /.*/, namespace: "validator" }, async (args) => ({
+      contents: validatorModule(await readFile(args.path, "utf8")),
+      loader: "js",
+      resolveDir: dirname(args.path),
+    }));
   },
 };
 
+await rm("dist", { recursive: true, force: true });
 await build({
   entryPoints: ["src/bin.ts"],
-  outfile: "dist/cli.cjs",
+  outfile: "dist/tke-cilium.js",
   bundle: true,
+  minify: true,
   platform: "node",
   mainFields: ["module", "main"],
   target: "node20",
   format: "cjs",
-  banner: { js: "#!/usr/bin/env node" },
-  plugins: [rawText],
+  plugins: [generated],
   legalComments: "none",
   logLevel: "warning",
 });
+
+await copyFile("scripts/launcher.cjs", "dist/cli.cjs");
+await chmod("dist/cli.cjs", 0o755);
+
+// Warm-up render whose compiled code V8 keeps as the launcher's code cache (see scripts/launcher.cjs).
+const scratch = await mkdtemp(join(tmpdir(), "tke-cilium-build-"));
+try {
+  execFileSync(process.execPath, ["dist/cli.cjs", "render", "presets/prod.json", "--out", scratch], {
+    env: { ...process.env, TKE_CILIUM_WRITE_CODE_CACHE: "1" },
+    stdio: "ignore",
+  });
+  execFileSync(process.execPath, ["dist/cli.cjs", "check", "presets/prod.json", "--out", scratch], { stdio: "ignore" });
+} finally {
+  await rm(scratch, { recursive: true, force: true });
+}
+if (!(await readdir("dist")).some((f) => f.endsWith(".cache"))) throw new Error("build: the code cache was not written");

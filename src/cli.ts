@@ -2,7 +2,7 @@ import { parseArgs } from "node:util";
 import { join, resolve } from "node:path";
 import pkg from "../package.json" with { type: "json" };
 import { failing, formatDiagnostic } from "./diagnostics.js";
-import { diffTree, formatDrift } from "./diff.js";
+import { diffTree } from "./diff.js";
 import { displayPath, expandProfileArgs, readText, readTree, replaceTree } from "./fs.js";
 import { renderProfiles, type ProfileSource, type RenderResult } from "./pipeline.js";
 import { ALL_CODES } from "./rules.js";
@@ -190,7 +190,7 @@ async function readSources(args: readonly string[], io: Io): Promise<ProfileSour
   const sources: ProfileSource[] = [];
   for (const path of paths) {
     try {
-      sources.push({ path, text: await readText(path, io.cwd) });
+      sources.push({ path, text: readText(path, io.cwd) });
     } catch (error) {
       io.stderr(`tke-cilium: cannot read ${path}: ${(error as Error).message}\n`);
       return EXIT.usage;
@@ -213,7 +213,7 @@ async function writeBundles(results: readonly RenderResult[], out: string, io: I
   const outDir = resolve(io.cwd, out);
   for (const r of results) {
     const name = r.name as string;
-    await replaceTree(outDir, name, r.files);
+    replaceTree(outDir, name, r.files);
     io.stdout(`${displayPath(join(outDir, name), io.cwd)}/: ${r.files.length} files from ${r.source.path}\n`);
   }
   return EXIT.ok;
@@ -225,10 +225,12 @@ async function checkBundles(results: readonly RenderResult[], out: string, io: I
   for (const r of results) {
     const name = r.name as string;
     const folder = displayPath(join(outDir, name), io.cwd);
-    const tree = (await readTree(join(outDir, name))) ?? new Map();
+    const tree = readTree(join(outDir, name)) ?? new Map();
     const drifts = diffTree(r.files, tree);
     if (drifts.length === 0) continue;
     drifted.push(`${name} (${drifts.map((d) => `${d.path} ${d.kind}`).join(", ")})`);
+    // the diff library is loaded only when there is drift to show
+    const { formatDrift } = await import("./diff-format.js");
     for (const d of drifts) io.stdout(formatDrift(d, folder));
   }
   const summary = `${results.length} profile${results.length === 1 ? "" : "s"}, ${drifted.length} drifted`;

@@ -1,4 +1,3 @@
-import { createTwoFilesPatch } from "diff";
 import type { OutputFile } from "./emit/index.js";
 
 /** A file on disk, as the checker reads it. */
@@ -34,16 +33,3 @@ export function diffTree(expected: readonly OutputFile[], actual: ReadonlyMap<st
   return drifts.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-/**
- * A unified diff from what is on disk (a/) to what the profile renders (b/), so applying it — or running
- * render — brings the folder up to date.
- */
-export function formatDrift(drift: Drift, folder: string): string {
-  const where = `${folder}/${drift.path}`;
-  if (drift.kind === "mode") return `--- a/${where}\n+++ b/${where}\nmode: the file must be ${drift.expected === null ? "" : "executable"} (chmod +x)\n`;
-  const from = drift.actual === null ? "/dev/null" : `a/${where}`;
-  const to = drift.expected === null ? "/dev/null" : `b/${where}`;
-  const patch = createTwoFilesPatch(from, to, drift.actual ?? "", drift.expected ?? "", undefined, undefined, { context: 3 });
-  // createTwoFilesPatch starts with an "Index:"-less "===" line; keep only the standard unified header and hunks.
-  return patch.split("\n").filter((line) => !line.startsWith("===")).join("\n");
-}

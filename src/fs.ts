@@ -1,11 +1,13 @@
-import { lstat, mkdir, readdir, readFile, rename, rm, stat, writeFile, chmod } from "node:fs/promises";
+import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
-import { randomUUID } from "node:crypto";
-import fg from "fast-glob";
 import type { OutputFile } from "./emit/index.js";
 import type { TreeFile } from "./diff.js";
 
-/** The only module that touches the disk. */
+/**
+ * The only module that touches the disk. Synchronous on purpose: a CLI run is one short sequence of reads
+ * and writes, and node:fs/promises (with the stream and readline modules it loads) costs more start-up time
+ * than it could save.
+ */
 
 export interface ExpandedArgs {
   paths: string[];
@@ -13,7 +15,22 @@ export interface ExpandedArgs {
   unmatched: string[];
 }
 
-/** PROFILE arguments → profile files: a file, a directory (its *.json), or a glob. Sorted, each once. */
+const statOrNull = (path: string): Stats | null => {
+  try {
+    return statSync(path);
+  } catch {
+    return null;
+  }
+};
+const lstatOrNull = (path: string): Stats | null => {
+  try {
+    return lstatSync(path);
+  } catch {
+    return null;
+  }
+};
+
+/** PROFILE arguments → profile files: a file, a directory (its *.json), or a glob. Each once, in argument order. */
 export async function expandProfileArgs(args: readonly string[], cwd: string): Promise<ExpandedArgs> {
   const paths = new Set<string>();
   const unmatched: string[] = [];
@@ -25,12 +42,22 @@ export async function expandProfileArgs(args: readonly string[], cwd: string): P
   return { paths: [...paths], unmatched };
 }
 
+const GLOB_CHARS = /[*?[\]{}!]/;
+
 async function expandOne(arg: string, cwd: string): Promise<string[]> {
-  const info = await stat(resolve(cwd, arg)).catch(() => null);
-  if (info?.isFile()) return [displayPath(resolve(cwd, arg), cwd)];
-  const pattern = info?.isDirectory() ? `${fg.escapePath(arg.replace(/[\\/]+$/, ""))}/*.json` : arg;
-  if (!info && !fg.isDynamicPattern(arg)) return [];
-  const matches = await fg(pattern, { cwd, onlyFiles: true, dot: false, absolute: true });
+  const absolute = resolve(cwd, arg);
+  const info = statOrNull(absolute);
+  if (info?.isFile()) return [displayPath(absolute, cwd)];
+  if (info?.isDirectory()) {
+    return readdirSync(absolute, { withFileTypes: true })
+      .filter((e) => e.isFile() && e.name.endsWith(".json"))
+      .map((e) => displayPath(join(absolute, e.name), cwd))
+      .sort();
+  }
+  if (!GLOB_CHARS.test(arg)) return [];
+  // fast-glob is loaded only when a pattern needs it: most runs name files or folders.
+  const { default: fg } = await import("fast-glob");
+  const matches = await fg(arg, { cwd, onlyFiles: true, dot: false, absolute: true });
   return matches.sort().map((m) => displayPath(m, cwd));
 }
 
@@ -40,58 +67,59 @@ export function displayPath(absolute: string, cwd: string): string {
   return (rel === "" ? absolute : rel).split(sep).join("/");
 }
 
-export async function readText(path: string, cwd: string): Promise<string> {
-  return readFile(resolve(cwd, path), "utf8");
+export function readText(path: string, cwd: string): string {
+  return readFileSync(resolve(cwd, path), "utf8");
 }
 
 /** Every file under `dir`, keyed by its path relative to `dir` (forward slashes); null when `dir` does not exist. */
-export async function readTree(dir: string): Promise<Map<string, TreeFile> | null> {
-  const info = await lstat(dir).catch(() => null);
+export function readTree(dir: string): Map<string, TreeFile> | null {
+  const info = lstatOrNull(dir);
   if (info === null) return null;
   if (!info.isDirectory()) throw new Error(`${dir} is not a directory`);
   const tree = new Map<string, TreeFile>();
-  const walk = async (sub: string) => {
-    for (const entry of await readdir(join(dir, sub), { withFileTypes: true })) {
+  const walk = (sub: string) => {
+    for (const entry of readdirSync(join(dir, sub), { withFileTypes: true })) {
       const rel = sub === "" ? entry.name : `${sub}/${entry.name}`;
-      if (entry.isDirectory()) await walk(rel);
+      if (entry.isDirectory()) walk(rel);
       else {
         const full = join(dir, rel);
-        const [content, st] = await Promise.all([readFile(full, "utf8"), lstat(full)]);
-        tree.set(rel, { content, mode: st.mode & 0o777 });
+        tree.set(rel, { content: readFileSync(full, "utf8"), mode: lstatSync(full).mode & 0o777 });
       }
     }
   };
-  await walk("");
+  walk("");
   return tree;
 }
+
+let sequence = 0;
 
 /**
  * Replace `outDir/name` with exactly `files`: written into a temporary sibling first, then swapped in by
  * renames, so an interrupted run leaves the old bundle or the new one, never a mix.
  */
-export async function replaceTree(outDir: string, name: string, files: readonly OutputFile[]): Promise<void> {
+export function replaceTree(outDir: string, name: string, files: readonly OutputFile[]): void {
   if (!/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(name)) throw new Error(`refusing to write bundle with unsafe name ${JSON.stringify(name)}`);
-  await mkdir(outDir, { recursive: true });
+  mkdirSync(outDir, { recursive: true });
   const target = join(outDir, name);
-  const existing = await lstat(target).catch(() => null);
+  const existing = lstatOrNull(target);
   if (existing?.isSymbolicLink()) throw new Error(`${target} is a symbolic link; refusing to replace it`);
   if (existing && !existing.isDirectory()) throw new Error(`${target} exists and is not a directory`);
-  const unique = randomUUID().slice(0, 8);
+  const unique = `${process.pid}-${Date.now().toString(36)}-${sequence++}`;
   const staging = join(outDir, `.${name}.tmp-${unique}`);
   const retired = join(outDir, `.${name}.old-${unique}`);
-  await mkdir(staging);
+  mkdirSync(staging);
   try {
     for (const f of files) {
       const path = join(staging, ...f.path.split("/"));
-      await mkdir(join(path, ".."), { recursive: true });
-      await writeFile(path, f.content, { mode: f.mode });
-      await chmod(path, f.mode);
+      mkdirSync(join(path, ".."), { recursive: true });
+      writeFileSync(path, f.content, { mode: f.mode });
+      chmodSync(path, f.mode);
     }
-    if (existing) await rename(target, retired);
-    await rename(staging, target);
+    if (existing) renameSync(target, retired);
+    renameSync(staging, target);
   } catch (error) {
-    await rm(staging, { recursive: true, force: true });
+    rmSync(staging, { recursive: true, force: true });
     throw error;
   }
-  if (existing) await rm(retired, { recursive: true, force: true });
+  if (existing) rmSync(retired, { recursive: true, force: true });
 }

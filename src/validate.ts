@@ -1,16 +1,12 @@
-import { Ajv2020 } from "ajv/dist/2020.js";
 import type { ErrorObject } from "ajv";
-import schema from "../schema/profile.schema.json" with { type: "json" };
+import validateSchema from "../schema/profile.schema.json?validator";
 import type { Diagnostic, Place } from "./diagnostics.js";
 import { nearest } from "./text/nearest.js";
 
 export type Locate = (pointer: string, key?: boolean) => Place;
 
-// One compiled validator per process. useDefaults fills every schema default into the (cloned) profile,
-// so the schema stays the only place a default is written down.
-const ajv = new Ajv2020({ allErrors: true, verbose: true, useDefaults: true, strict: true, validateFormats: false });
-ajv.addKeyword({ keyword: "x-code", schemaType: "string" });
-const validateSchema = ajv.compile(schema);
+// Compiled at build time (scripts/codegen.mjs). useDefaults fills every schema default into the (cloned)
+// profile, so the schema stays the only place a default is written down; verbose gives each error its schema.
 
 export interface SchemaResult {
   /** The profile with every schema default filled in; undefined when the schema rejected it. */

@@ -62,3 +62,8 @@ describe("schema/profile.schema.json", () => {
     expect(filled.features.localRedirectPolicy).toBe(true);
   });
 });
+
+it("offers exactly the Cilium versions it has chart data for", async () => {
+  const { supportedCiliumVersions } = await import("../src/knowledge/chart.js");
+  expect(schema.properties.cilium.properties.version.enum).toEqual(supportedCiliumVersions());
+});

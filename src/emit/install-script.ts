@@ -1,11 +1,7 @@
-import Handlebars from "handlebars";
-import template from "./install.sh.hbs?raw";
+import render from "./install.sh.hbs?template";
 import { NOWHERE_NODE_SELECTOR } from "../knowledge/tke.js";
 import { sh } from "../text/shell.js";
 import { file, headerLines, type Emitter } from "./output.js";
-
-// noEscape: HTML escaping is wrong for bash; strict: a missing field is a bug, not an empty string.
-const render = Handlebars.compile(template, { noEscape: true, strict: true });
 
 /** install.sh: preflight checks, then the guide's install steps. Every profile value is shell-quoted here. */
 export const emitInstallScript: Emitter = (settings) => {

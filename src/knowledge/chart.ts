@@ -1,5 +1,6 @@
-import chart118 from "../../schema/cilium/1.18.json" with { type: "json" };
-import chart119 from "../../schema/cilium/1.19.json" with { type: "json" };
+// Kept as text and parsed on first use, so a run pays only for the minor versions its profiles use.
+import chart118 from "../../schema/cilium/1.18.json?raw";
+import chart119 from "../../schema/cilium/1.19.json?raw";
 
 /** One image object of the chart's default values, as Helm renders it. */
 export interface ChartImage {
@@ -23,17 +24,34 @@ interface ChartMinorData {
   versions: Record<string, ChartVersionData>;
 }
 
-const MINORS: readonly ChartMinorData[] = [chart118 as ChartMinorData, chart119 as ChartMinorData];
+/** Each minor's chart data as text, with the patch releases it holds (the schema's enum is checked against this). */
+const MINOR_TEXTS: readonly { minor: string; text: string }[] = [
+  { minor: "1.18", text: chart118 },
+  { minor: "1.19", text: chart119 },
+];
+const parsed = new Map<string, ChartMinorData>();
+
+function minorData(minor: string): ChartMinorData | undefined {
+  const cached = parsed.get(minor);
+  if (cached) return cached;
+  const entry = MINOR_TEXTS.find((m) => m.minor === minor);
+  if (!entry) return undefined;
+  const data = JSON.parse(entry.text) as ChartMinorData;
+  parsed.set(minor, data);
+  return data;
+}
 
 /** Every Cilium release tke-cilium carries chart data for, oldest first. */
-export const SUPPORTED_CILIUM_VERSIONS: readonly string[] = MINORS.flatMap((m) => Object.keys(m.versions));
+export function supportedCiliumVersions(): string[] {
+  return MINOR_TEXTS.flatMap((m) => Object.keys(minorData(m.minor)!.versions));
+}
 
 /** The official chart repository; a chart reference "cilium/<chart>" goes through it. */
 export const CILIUM_HELM_REPO = { name: "cilium", url: "https://helm.cilium.io/" } as const;
 
 function minorOf(version: string): ChartMinorData {
-  const found = MINORS.find((m) => version in m.versions);
-  if (!found) throw new Error(`no chart data for Cilium ${version}`);
+  const found = minorData(version.split(".").slice(0, 2).join("."));
+  if (!found || !(version in found.versions)) throw new Error(`no chart data for Cilium ${version}`);
   return found;
 }
 
