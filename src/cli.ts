@@ -4,7 +4,7 @@ import pkg from "../package.json" with { type: "json" };
 import { failing, formatDiagnostic } from "./diagnostics.js";
 import { diffTree } from "./diff.js";
 import { displayPath, expandProfileArgs, readText, readTree, replaceTree } from "./fs.js";
-import { renderProfiles, type ProfileSource, type RenderResult } from "./pipeline.js";
+import { checkProfiles, emitProfile, type CheckedProfile, type ProfileSource } from "./pipeline.js";
 import { ALL_CODES } from "./rules.js";
 import { explainText, rulesText } from "./explain.js";
 import { nearest } from "./text/nearest.js";
@@ -145,7 +145,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   }
   const sources = await readSources(profiles, io);
   if (typeof sources === "number") return sources;
-  const results = renderProfiles(sources);
+  // Every profile is checked before any bundle is emitted; bundles are then emitted one at a time, so a
+  // fleet never holds more than one in memory.
+  const results = checkProfiles(sources);
   const valid = reportDiagnostics(results, options.strict, io);
   if (command === "validate") {
     if (valid) io.stderr(`${results.length} profile${results.length === 1 ? "" : "s"} valid\n`);
@@ -200,7 +202,7 @@ async function readSources(args: readonly string[], io: Io): Promise<ProfileSour
 }
 
 /** Prints every diagnostic of every profile; true when none fails. */
-function reportDiagnostics(results: readonly RenderResult[], strict: boolean, io: Io): boolean {
+function reportDiagnostics(results: readonly CheckedProfile[], strict: boolean, io: Io): boolean {
   let ok = true;
   for (const r of results) {
     for (const d of r.diagnostics) io.stderr(formatDiagnostic(d, r.source.text) + "\n");
@@ -209,24 +211,30 @@ function reportDiagnostics(results: readonly RenderResult[], strict: boolean, io
   return ok;
 }
 
-async function writeBundles(results: readonly RenderResult[], out: string, io: Io): Promise<number> {
+async function writeBundles(results: readonly CheckedProfile[], out: string, io: Io): Promise<number> {
   const outDir = resolve(io.cwd, out);
   for (const r of results) {
     const name = r.name as string;
-    replaceTree(outDir, name, r.files);
-    io.stdout(`${displayPath(join(outDir, name), io.cwd)}/: ${r.files.length} files from ${r.source.path}\n`);
+    const files = emitProfile(r);
+    const folder = join(outDir, name);
+    // An identical bundle is left alone: no write, no new timestamps, nothing for git to look at.
+    const current = readTree(folder);
+    const drifts = current === null ? null : diffTree(files, current);
+    if (drifts === null || drifts.length > 0) replaceTree(outDir, name, files);
+    const what = drifts === null ? "new" : drifts.length === 0 ? "unchanged" : `${drifts.length} changed`;
+    io.stdout(`${displayPath(folder, io.cwd)}/: ${files.length} files, ${what} (${r.source.path})\n`);
   }
   return EXIT.ok;
 }
 
-async function checkBundles(results: readonly RenderResult[], out: string, io: Io): Promise<number> {
+async function checkBundles(results: readonly CheckedProfile[], out: string, io: Io): Promise<number> {
   const outDir = resolve(io.cwd, out);
   const drifted: string[] = [];
   for (const r of results) {
     const name = r.name as string;
     const folder = displayPath(join(outDir, name), io.cwd);
     const tree = readTree(join(outDir, name)) ?? new Map();
-    const drifts = diffTree(r.files, tree);
+    const drifts = diffTree(emitProfile(r), tree);
     if (drifts.length === 0) continue;
     drifted.push(`${name} (${drifts.map((d) => `${d.path} ${d.kind}`).join(", ")})`);
     // the diff library is loaded only when there is drift to show

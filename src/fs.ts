@@ -1,5 +1,5 @@
 import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from "node:fs";
-import { join, relative, resolve, sep } from "node:path";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import type { OutputFile } from "./emit/index.js";
 import type { TreeFile } from "./diff.js";
 
@@ -109,11 +109,17 @@ export function replaceTree(outDir: string, name: string, files: readonly Output
   const retired = join(outDir, `.${name}.old-${unique}`);
   mkdirSync(staging);
   try {
+    const made = new Set<string>([staging]);
     for (const f of files) {
       const path = join(staging, ...f.path.split("/"));
-      mkdirSync(join(path, ".."), { recursive: true });
+      const folder = dirname(path);
+      if (!made.has(folder)) {
+        mkdirSync(folder, { recursive: true });
+        made.add(folder);
+      }
       writeFileSync(path, f.content, { mode: f.mode });
-      chmodSync(path, f.mode);
+      // the mode given to open() is masked by the umask; executables must stay executable
+      if (f.mode & 0o111) chmodSync(path, f.mode);
     }
     if (existing) renameSync(target, retired);
     renameSync(staging, target);

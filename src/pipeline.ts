@@ -25,16 +25,26 @@ export interface RenderResult {
 
 const NAME_PATTERN = new RegExp(schema.properties.name.pattern);
 
-/** parse → validate → rules → derive → emit, for one profile. Pure. */
-export function renderProfile(source: ProfileSource): RenderResult {
-  const result = renderUnsorted(source);
-  result.diagnostics.sort((a, b) => a.line - b.line || a.col - b.col);
-  return result;
+/** A profile after parse → validate → rules: its diagnostics, and what derive needs when it has no error. */
+export interface CheckedProfile {
+  source: ProfileSource;
+  /** The output folder name; null when the profile is too broken to tell. */
+  name: string | null;
+  diagnostics: Diagnostic[];
+  /** The profile with its defaults; null when an error was found. */
+  profile: FilledProfile | null;
 }
 
-function renderUnsorted(source: ProfileSource): RenderResult {
+/** parse → validate → rules, for one profile. Pure. */
+export function checkProfile(source: ProfileSource): CheckedProfile {
+  const checked = checkUnsorted(source);
+  checked.diagnostics.sort((a, b) => a.line - b.line || a.col - b.col);
+  return checked;
+}
+
+function checkUnsorted(source: ProfileSource): CheckedProfile {
   const parsed = parseProfileText(source.text, source.path);
-  const fail = (diagnostics: Diagnostic[], name: string | null = null): RenderResult => ({ source, name, files: [], diagnostics });
+  const fail = (diagnostics: Diagnostic[], name: string | null = null): CheckedProfile => ({ source, name, diagnostics, profile: null });
   if (parsed.diagnostics.some(isError)) return fail(parsed.diagnostics);
   const validated = validateProfile(parsed.value, source.path, parsed.locate);
   const early = [...parsed.diagnostics, ...validated.diagnostics];
@@ -53,14 +63,13 @@ function renderUnsorted(source: ProfileSource): RenderResult {
     });
   }
   if (diagnostics.some(isError)) return fail(diagnostics, name);
-  const settings = deriveSettings({ profile, name, profilePath: source.path });
-  return { source, name, files: emitBundle(settings), diagnostics };
+  return { source, name, diagnostics, profile };
 }
 
 /** Every profile of one run; profiles that share an output folder are all rejected. */
-export function renderProfiles(sources: readonly ProfileSource[]): RenderResult[] {
-  const results = sources.map(renderProfile);
-  const byName = new Map<string, RenderResult[]>();
+export function checkProfiles(sources: readonly ProfileSource[]): CheckedProfile[] {
+  const results = sources.map(checkProfile);
+  const byName = new Map<string, CheckedProfile[]>();
   for (const r of results) if (r.name !== null) byName.set(r.name, [...(byName.get(r.name) ?? []), r]);
   for (const [name, group] of byName) {
     if (group.length < 2) continue;
@@ -75,10 +84,31 @@ export function renderProfiles(sources: readonly ProfileSource[]): RenderResult[
         file: r.source.path,
         ...located.locate("/name"),
       });
-      r.files = [];
+      r.profile = null;
     }
   }
   return results;
+}
+
+/** derive → emit for a profile without errors: the bundle's files. */
+export function emitProfile(checked: CheckedProfile): OutputFile[] {
+  if (checked.profile === null || checked.name === null) throw new Error(`bug: ${checked.source.path} has errors; nothing to emit`);
+  return emitBundle(deriveSettings({ profile: checked.profile, name: checked.name, profilePath: checked.source.path }));
+}
+
+/** The whole pipeline for one profile: parse → validate → rules → derive → emit. Pure. */
+export function renderProfile(source: ProfileSource): RenderResult {
+  return toResult(checkProfile(source));
+}
+
+/** The whole pipeline for the profiles of one run (duplicate names included). */
+export function renderProfiles(sources: readonly ProfileSource[]): RenderResult[] {
+  return checkProfiles(sources).map(toResult);
+}
+
+function toResult(checked: CheckedProfile): RenderResult {
+  const files = checked.profile === null ? [] : emitProfile(checked);
+  return { source: checked.source, name: checked.name, files, diagnostics: checked.diagnostics };
 }
 
 function checkRules(profile: FilledProfile, file: string, locate: Locate): Diagnostic[] {

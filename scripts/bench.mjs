@@ -1,0 +1,118 @@
+// npm run bench: start-up and fleet figures for the README's "Performance" section. Not a test: it asserts
+// nothing, writes only to a temporary folder, and removes it. Uses dist/ (npm run build first).
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, freemem, tmpdir, totalmem } from "node:os";
+import { join } from "node:path";
+
+const CLI = "dist/cli.cjs";
+if (!existsSync(CLI)) {
+  console.error("bench: dist/cli.cjs is missing; run npm run build first");
+  process.exit(2);
+}
+const runs = Number(process.env.BENCH_RUNS ?? 25);
+const fleetRuns = Number(process.env.BENCH_FLEET_RUNS ?? 5);
+const fleetSize = Number(process.env.BENCH_FLEET_SIZE ?? 1000);
+const hasGnuTime = spawnSync("/usr/bin/time", ["-f", "%M", "true"]).status === 0;
+
+/** Wall time of one process in ms, and its peak resident set in KiB when GNU time is there. */
+function measure(args) {
+  const command = hasGnuTime ? ["/usr/bin/time", ["-f", "%M", ...args]] : [args[0], args.slice(1)];
+  const start = process.hrtime.bigint();
+  const r = spawnSync(command[0], command[1], { encoding: "utf8", maxBuffer: 1 << 26 });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (r.status !== 0 && !(args.includes("check") && r.status === 1)) throw new Error(`${args.join(" ")} failed: ${r.stderr}`);
+  const rss = hasGnuTime ? Number(r.stderr.trim().split("\n").pop()) : NaN;
+  return { ms, rss };
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const fmt = (xs) => `median ${median(xs).toFixed(1)} ms (min ${Math.min(...xs).toFixed(1)}, max ${Math.max(...xs).toFixed(1)}, n=${xs.length})`;
+const mib = (kib) => (Number.isNaN(kib) ? "n/a" : `${(kib / 1024).toFixed(1)} MiB`);
+
+/** Profiles of every shape the tool supports, varied by index. */
+function fleetProfile(i) {
+  const regions = ["ap-guangzhou", "ap-shanghai", "ap-beijing", "ap-singapore", "ap-tokyo", "eu-frankfurt", "na-ashburn"];
+  const pool = ["karpenter", "native", "regular"][i % 3];
+  const overlay = i % 4 === 1;
+  const gr = overlay && i % 8 === 1;
+  const versions = ["1.19.5", "1.19.4", "1.18.11", "1.18.3"];
+  const profile = {
+    name: `cluster-${String(i).padStart(4, "0")}`,
+    region: regions[i % regions.length],
+    apiserverVIP: `169.254.${128 + (i % 100)}.${1 + (i % 250)}`,
+    cluster: {
+      ...(i % 2 ? { id: `cls-${i.toString(36).padStart(8, "0")}` } : { vpcId: `vpc-${i.toString(36)}` }),
+      network: gr ? "gr" : "vpc-cni",
+      vpcCidrs: [`10.${i % 200}.0.0/16`],
+      maxNodes: [10, 150, 400, 1200, 4000][i % 5],
+    },
+    cilium: { version: versions[i % versions.length], mode: overlay ? "overlay" : "native", ...(overlay ? { podCidrs: ["172.30.0.0/16"] } : {}) },
+    images: { mirror: i % 7 === 3 ? "none" : i % 7 === 5 ? "custom" : "tke", ...(i % 7 === 5 ? { registry: "reg.example.com/cilium", useDigest: false } : {}) },
+    nodePool: {
+      type: pool,
+      subnetIds: [`subnet-${i.toString(36)}`],
+      securityGroupIds: [`sg-${i.toString(36)}`],
+      ...(pool === "regular" ? { os: "ubuntu24.04x86_64", instanceTypes: ["S5.LARGE8"] } : {}),
+      ...(pool === "native" ? { containerdMirror: i % 2 === 0 } : {}),
+    },
+    features: {
+      hubble: i % 3 === 0,
+      egressGateway: i % 10 === 0,
+      endpointSlice: i % 10 !== 0 && i % 5 >= 2,
+      bandwidthManager: i % 6 === 0,
+    },
+  };
+  return profile;
+}
+
+const root = mkdtempSync(join(tmpdir(), "tke-cilium-bench-"));
+try {
+  console.log(`machine: ${cpus()[0]?.model ?? "unknown CPU"}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB (${(freemem() / 2 ** 30).toFixed(1)} free), Node.js ${process.version}`);
+  console.log(`command: npm run bench (BENCH_RUNS=${runs}, BENCH_FLEET_RUNS=${fleetRuns}, BENCH_FLEET_SIZE=${fleetSize})\n`);
+
+  // 1. cold start, interleaved with bare node so both see the same machine load
+  const bare = [];
+  const render = [];
+  const renderRss = [];
+  for (let i = 0; i < runs + 3; i++) {
+    const a = measure([process.execPath, "-e", "0"]);
+    const b = measure([process.execPath, CLI, "render", "presets/prod.json", "--out", join(root, `single-${i}`)]);
+    if (i < 3) continue; // warm the file cache
+    bare.push(a.ms);
+    render.push(b.ms);
+    renderRss.push(b.rss);
+  }
+  console.log("1. cold render of presets/prod.json (one process each)");
+  console.log(`   node -e 0:           ${fmt(bare)}`);
+  console.log(`   tke-cilium render:   ${fmt(render)}, peak RSS ${mib(Math.max(...renderRss))}`);
+  console.log(`   ratio of medians:    ${(median(render) / median(bare)).toFixed(2)}x (goal: at most 1.5x)\n`);
+
+  // 2. a fleet of varied profiles
+  const profiles = join(root, "profiles");
+  mkdirSync(profiles);
+  for (let i = 0; i < fleetSize; i++) writeFileSync(join(profiles, `cluster-${i}.json`), JSON.stringify(fleetProfile(i), null, 2) + "\n");
+  const renders = [];
+  const checks = [];
+  let renderPeak = 0;
+  let checkPeak = 0;
+  for (let i = 0; i < fleetRuns; i++) {
+    // a new folder each run: deleting thousands of files right before a run would time the file system's
+    // discards, not tke-cilium (everything is removed at the end)
+    const fleetOut = join(root, `fleet-out-${i}`);
+    const r = measure([process.execPath, CLI, "render", profiles, "--out", fleetOut]);
+    const c = measure([process.execPath, CLI, "check", profiles, "--out", fleetOut]);
+    renders.push(r.ms);
+    checks.push(c.ms);
+    renderPeak = Math.max(renderPeak, r.rss);
+    checkPeak = Math.max(checkPeak, c.rss);
+  }
+  console.log(`2. fleet of ${fleetSize} profiles (all pool types, both modes, mixed features and versions)`);
+  console.log(`   render into an empty out/: ${fmt(renders)}; ${(median(renders) / fleetSize).toFixed(2)} ms a profile; peak RSS ${mib(renderPeak)} (goal: under 3 s)`);
+  console.log(`   check against that out/:   ${fmt(checks)}; ${(median(checks) / fleetSize).toFixed(2)} ms a profile; peak RSS ${mib(checkPeak)} (goals: under 2 s, under 100 MiB)`);
+} finally {
+  rmSync(root, { recursive: true, force: true });
+}
