@@ -1,9 +1,10 @@
 import { parseArgs } from "node:util";
 import { join, resolve } from "node:path";
 import pkg from "../package.json" with { type: "json" };
-import { failing, formatDiagnostic } from "./diagnostics.js";
+import { failing, formatDiagnostic, type Diagnostic } from "./diagnostics.js";
 import { diffTree } from "./diff.js";
-import { displayPath, expandProfileArgs, readText, readTree, replaceTree } from "./fs.js";
+import { UnsafeOutputError, checkOutputTargets, displayPath, expandProfileArgs, readProfileBytes, readTree, recoverInterrupted, replaceTree, withBundleLock } from "./fs.js";
+import { MAX_PROFILE_CHARS, decodeProfileBytes } from "./parse.js";
 import { checkProfiles, emitProfile, type CheckedProfile, type ProfileSource } from "./pipeline.js";
 import { ALL_CODES } from "./rules.js";
 import { explainText, rulesText } from "./explain.js";
@@ -143,11 +144,11 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     io.stderr(`tke-cilium: ${command} needs at least one PROFILE\n${usageText(command)}`);
     return EXIT.usage;
   }
-  const sources = await readSources(profiles, io);
-  if (typeof sources === "number") return sources;
+  const read = await readSources(profiles, io);
+  if (typeof read === "number") return read;
   // Every profile is checked before any bundle is emitted; bundles are then emitted one at a time, so a
   // fleet never holds more than one in memory.
-  const results = checkProfiles(sources);
+  const results = [...checkProfiles(read.sources), ...read.unreadable];
   const valid = reportDiagnostics(results, options.strict, io);
   if (command === "validate") {
     if (valid) io.stderr(`${results.length} profile${results.length === 1 ? "" : "s"} valid\n`);
@@ -157,7 +158,13 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     io.stderr(`nothing ${command === "render" && !options.check ? "written" : "checked"}: fix the errors above\n`);
     return EXIT.failed;
   }
-  return command === "check" || options.check ? checkBundles(results, options.out, io) : writeBundles(results, options.out, io);
+  try {
+    return command === "check" || options.check ? await checkBundles(results, options.out, io) : writeBundles(results, options.out, io);
+  } catch (error) {
+    if (!(error instanceof UnsafeOutputError)) throw error;
+    io.stderr(`tke-cilium: error: ${error.message}\n`);
+    return EXIT.failed;
+  }
 }
 
 function explainCommand(command: "rules" | "explain", args: readonly string[], io: Io): number {
@@ -183,22 +190,33 @@ function explainCommand(command: "rules" | "explain", args: readonly string[], i
   return EXIT.ok;
 }
 
-async function readSources(args: readonly string[], io: Io): Promise<ProfileSource[] | number> {
+/** Profiles read and decoded; files that are not UTF-8 or far too large come back as checked failures. */
+async function readSources(args: readonly string[], io: Io): Promise<{ sources: ProfileSource[]; unreadable: CheckedProfile[] } | number> {
   const { paths, unmatched } = await expandProfileArgs(args, io.cwd);
   if (unmatched.length > 0) {
-    for (const arg of unmatched) io.stderr(`tke-cilium: no such profile: ${arg}\n`);
+    for (const arg of unmatched) io.stderr(`tke-cilium: no such profile: ${JSON.stringify(arg)}\n`);
     return EXIT.usage;
   }
   const sources: ProfileSource[] = [];
+  const unreadable: CheckedProfile[] = [];
+  const fail = (path: string, diagnostic: Diagnostic, text = "") => unreadable.push({ source: { path, text }, name: null, diagnostics: [diagnostic], profile: null });
   for (const path of paths) {
+    let read;
     try {
-      sources.push({ path, text: readText(path, io.cwd) });
+      read = readProfileBytes(path, io.cwd, MAX_PROFILE_CHARS * 4);
     } catch (error) {
-      io.stderr(`tke-cilium: cannot read ${path}: ${(error as Error).message}\n`);
+      io.stderr(`tke-cilium: cannot read ${JSON.stringify(path)}: ${(error as Error).message}\n`);
       return EXIT.usage;
     }
+    if ("tooLarge" in read) {
+      fail(path, { code: "PROFILE_TOO_LARGE", severity: "error", pointer: "", message: `the file has ${read.tooLarge} bytes; a profile is far smaller`, file: path, line: 1, col: 1, length: 1 });
+      continue;
+    }
+    const decoded = decodeProfileBytes(read.bytes, path);
+    if ("diagnostic" in decoded) fail(path, decoded.diagnostic, decoded.lossy);
+    else sources.push({ path, text: decoded.text });
   }
-  return sources;
+  return { sources, unreadable };
 }
 
 /** Prints every diagnostic of every profile; true when none fails. */
@@ -211,16 +229,22 @@ function reportDiagnostics(results: readonly CheckedProfile[], strict: boolean, 
   return ok;
 }
 
-async function writeBundles(results: readonly CheckedProfile[], out: string, io: Io): Promise<number> {
+function writeBundles(results: readonly CheckedProfile[], out: string, io: Io): number {
   const outDir = resolve(io.cwd, out);
+  const problems = checkOutputTargets(outDir, results.map((r) => r.name as string));
+  if (problems.length > 0) throw new UnsafeOutputError(problems.join("\n"));
   for (const r of results) {
     const name = r.name as string;
     const files = emitProfile(r);
     const folder = join(outDir, name);
-    // An identical bundle is left alone: no write, no new timestamps, nothing for git to look at.
-    const current = readTree(folder);
-    const drifts = current === null ? null : diffTree(files, current);
-    if (drifts === null || drifts.length > 0) replaceTree(outDir, name, files);
+    const drifts = withBundleLock(outDir, name, () => {
+      recoverInterrupted(outDir, name);
+      // An identical bundle is left alone: no write, no new timestamps, nothing for git to look at.
+      const current = readTree(folder);
+      const found = current === null ? null : diffTree(files, current);
+      if (found === null || found.length > 0) replaceTree(outDir, name, files);
+      return found;
+    });
     const what = drifts === null ? "new" : drifts.length === 0 ? "unchanged" : `${drifts.length} changed`;
     io.stdout(`${displayPath(folder, io.cwd)}/: ${files.length} files, ${what} (${r.source.path})\n`);
   }

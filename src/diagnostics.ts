@@ -29,32 +29,39 @@ export function failing(diagnostics: readonly Diagnostic[], strict = false): Dia
 export function formatDiagnostic(d: Diagnostic, source?: string): string {
   const where = d.line > 0 ? `${d.file}:${d.line}:${d.col}` : d.file;
   const pointer = d.pointer === "" ? "/" : d.pointer;
-  const head = `${where} ${d.severity} ${d.code} ${pointer}: ${d.message}`;
+  const head = `${printable(where)} ${d.severity} ${d.code} ${printable(pointer)}: ${printable(d.message)}`;
   const hint = `  = help: tke-cilium explain ${d.code}`;
   if (source === undefined || d.line === 0) return `${head}\n${hint}`;
   const text = sourceLine(source, d.line);
   if (text === undefined) return `${head}\n${hint}`;
   const gutter = String(d.line);
   const pad = " ".repeat(gutter.length);
-  const start = Math.min(d.col - 1, text.length);
-  const width = Math.max(1, Math.min(d.length, text.length - start));
-  return [
-    head,
-    ` ${gutter} | ${printable(text)}`,
-    ` ${pad} | ${" ".repeat(start)}${"^".repeat(width)}`,
-    hint,
-  ].join("\n");
+  // Long lines (minified JSON) are shown as a window around the column, marked with "...".
+  const from = text.length > MAX_SHOWN ? Math.max(0, Math.min(d.col - 1 - 20, text.length - MAX_SHOWN)) : 0;
+  const shown = text.slice(from, from + MAX_SHOWN);
+  const prefix = from > 0 ? "..." : "";
+  const suffix = from + MAX_SHOWN < text.length ? "..." : "";
+  const start = Math.min(d.col - 1 - from, shown.length) + prefix.length;
+  const width = Math.max(1, Math.min(d.length, shown.length + prefix.length - start));
+  return [head, ` ${gutter} | ${prefix}${printable(shown)}${suffix}`, ` ${pad} | ${" ".repeat(start)}${"^".repeat(width)}`, hint].join("\n");
 }
+
+/** Characters of a source line shown under a diagnostic. */
+const MAX_SHOWN = 100;
 
 function sourceLine(source: string, line: number): string | undefined {
   const lines = source.split(/\r\n|\r|\n/);
   return lines[line - 1];
 }
 
-/** Control characters would move the terminal cursor; show them as escapes of the same width. */
+/**
+ * Profile text printed to a terminal: control characters (escape sequences!), line separators and
+ * bidirectional overrides are shown as "?" so a hostile profile cannot rewrite the screen or reorder the
+ * line. One character each, so the caret below still lines up.
+ */
 function printable(text: string): string {
   // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f\u2028\u2029\u200e\u200f\u202a-\u202e]/g, "?").replace(/\t/g, " ");
+  return text.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, "?").replace(/\t/g, " ");
 }
 
 /** A position in the profile text, resolved to 1-based line and column. */

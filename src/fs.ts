@@ -67,8 +67,35 @@ export function displayPath(absolute: string, cwd: string): string {
   return (rel === "" ? absolute : rel).split(sep).join("/");
 }
 
-export function readText(path: string, cwd: string): string {
-  return readFileSync(resolve(cwd, path), "utf8");
+/** A profile file's bytes, or its size when it is too large to be read at all. */
+export function readProfileBytes(path: string, cwd: string, maxBytes: number): { bytes: Uint8Array } | { tooLarge: number } {
+  const full = resolve(cwd, path);
+  const size = statSync(full).size;
+  if (size > maxBytes) return { tooLarge: size };
+  return { bytes: readFileSync(full) };
+}
+
+/** A refusal to write where writing is not safe (a symbolic link, a file in the way): exit 1, not a crash. */
+export class UnsafeOutputError extends Error {}
+
+/**
+ * Where bundles may go: `outDir` must be a real directory (or not exist yet) and each `outDir/<name>` a real
+ * directory (or absent), never a symbolic link that would carry the write elsewhere. Checked for every
+ * bundle before the first one is written.
+ */
+export function checkOutputTargets(outDir: string, names: readonly string[]): string[] {
+  const problems: string[] = [];
+  const out = lstatOrNull(outDir);
+  if (out?.isSymbolicLink()) problems.push(`${outDir} is a symbolic link; refusing to write through it`);
+  else if (out && !out.isDirectory()) problems.push(`${outDir} exists and is not a directory`);
+  if (problems.length > 0) return problems;
+  for (const name of names) {
+    if (!SAFE_NAME.test(name)) problems.push(`refusing the output name ${JSON.stringify(name)}`);
+    const target = lstatOrNull(join(outDir, name));
+    if (target?.isSymbolicLink()) problems.push(`${join(outDir, name)} is a symbolic link; refusing to replace it`);
+    else if (target && !target.isDirectory()) problems.push(`${join(outDir, name)} exists and is not a directory`);
+  }
+  return problems;
 }
 
 /** Every file under `dir`, keyed by its path relative to `dir` (forward slashes); null when `dir` does not exist. */
@@ -92,18 +119,91 @@ export function readTree(dir: string): Map<string, TreeFile> | null {
 }
 
 let sequence = 0;
+const SAFE_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** The file operations replaceTree uses; tests swap in failing ones to prove a failed write loses nothing. */
+export interface WriteOps {
+  writeFile(path: string, content: string, mode: number): void;
+  rename(from: string, to: string): void;
+}
+
+export const REAL_WRITE_OPS: WriteOps = {
+  writeFile(path, content, mode) {
+    writeFileSync(path, content, { mode });
+    // the mode given to open() is masked by the umask; executables must stay executable
+    if (mode & 0o111) chmodSync(path, mode);
+  },
+  rename: renameSync,
+};
+
+/**
+ * Undo what an interrupted run left beside out/<name>: a retired bundle with no bundle in its place means
+ * the run died between its two renames, so the retired one goes back; anything else left over is removed.
+ */
+export function recoverInterrupted(outDir: string, name: string): void {
+  const target = join(outDir, name);
+  let entries: string[];
+  try {
+    entries = readdirSync(outDir);
+  } catch {
+    return;
+  }
+  const leftovers = entries.filter((e) => e.startsWith(`.${name}.tmp-`) || e.startsWith(`.${name}.old-`)).sort();
+  const retired = leftovers.filter((e) => e.startsWith(`.${name}.old-`));
+  if (lstatOrNull(target) === null && retired.length > 0) renameSync(join(outDir, retired[retired.length - 1]), target);
+  for (const e of leftovers) rmSync(join(outDir, e), { recursive: true, force: true });
+}
+
+/**
+ * One writer per bundle at a time: an exclusive lock file beside out/<name>/. A lock whose process is gone
+ * is taken over; a live one is waited for (up to `waitMs`).
+ */
+export function withBundleLock<T>(outDir: string, name: string, work: () => T, waitMs = 30_000): T {
+  mkdirSync(outDir, { recursive: true });
+  const lock = join(outDir, `.${name}.lock`);
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    try {
+      writeFileSync(lock, String(process.pid), { flag: "wx" });
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      const holder = Number(readFileSync(lock, "utf8").trim() || "0");
+      if (!isAlive(holder)) {
+        rmSync(lock, { force: true });
+        continue;
+      }
+      if (Date.now() > deadline) throw new UnsafeOutputError(`${lock} is held by process ${holder}; another render is still writing ${name}`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 25);
+    }
+  }
+  try {
+    return work();
+  } finally {
+    rmSync(lock, { force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
 
 /**
  * Replace `outDir/name` with exactly `files`: written into a temporary sibling first, then swapped in by
  * renames, so an interrupted run leaves the old bundle or the new one, never a mix.
  */
-export function replaceTree(outDir: string, name: string, files: readonly OutputFile[]): void {
-  if (!/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(name)) throw new Error(`refusing to write bundle with unsafe name ${JSON.stringify(name)}`);
+export function replaceTree(outDir: string, name: string, files: readonly OutputFile[], ops: WriteOps = REAL_WRITE_OPS): void {
+  const problems = checkOutputTargets(outDir, [name]);
+  if (problems.length > 0) throw new UnsafeOutputError(problems.join("; "));
   mkdirSync(outDir, { recursive: true });
   const target = join(outDir, name);
   const existing = lstatOrNull(target);
-  if (existing?.isSymbolicLink()) throw new Error(`${target} is a symbolic link; refusing to replace it`);
-  if (existing && !existing.isDirectory()) throw new Error(`${target} exists and is not a directory`);
   const unique = `${process.pid}-${Date.now().toString(36)}-${sequence++}`;
   const staging = join(outDir, `.${name}.tmp-${unique}`);
   const retired = join(outDir, `.${name}.old-${unique}`);
@@ -117,13 +217,13 @@ export function replaceTree(outDir: string, name: string, files: readonly Output
         mkdirSync(folder, { recursive: true });
         made.add(folder);
       }
-      writeFileSync(path, f.content, { mode: f.mode });
-      // the mode given to open() is masked by the umask; executables must stay executable
-      if (f.mode & 0o111) chmodSync(path, f.mode);
+      ops.writeFile(path, f.content, f.mode);
     }
-    if (existing) renameSync(target, retired);
-    renameSync(staging, target);
+    if (existing) ops.rename(target, retired);
+    ops.rename(staging, target);
   } catch (error) {
+    // put the old bundle back if it was already moved aside, then drop the half-written one
+    if (existing && lstatOrNull(target) === null && lstatOrNull(retired) !== null) renameSync(retired, target);
     rmSync(staging, { recursive: true, force: true });
     throw error;
   }

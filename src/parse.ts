@@ -10,6 +10,66 @@ export interface ParsedProfile {
 }
 
 const BOM = "\ufeff";
+/** A profile is a few hundred bytes; anything this large is a mistake (or an attack), not a profile. */
+export const MAX_PROFILE_CHARS = 1 << 20;
+/** Deeper nesting is no profile either, and would exhaust the parser's stack. */
+const MAX_DEPTH = 64;
+
+/** Offset of the first bracket that opens nesting deeper than `limit`, ignoring strings; -1 when none. */
+function firstTooDeep(text: string, limit: number): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++; // backslash: skip the escaped character
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91) {
+      if (++depth > limit) return i;
+    } else if (c === 125 || c === 93) depth--;
+  }
+  return -1;
+}
+
+/**
+ * Profile bytes → text. Invalid UTF-8 is reported at its first bad byte (decoding it with replacement
+ * characters would silently change the profile).
+ */
+export function decodeProfileBytes(bytes: Uint8Array, file: string): { text: string } | { diagnostic: Diagnostic; lossy: string } {
+  try {
+    return { text: new TextDecoder("utf-8", { fatal: true }).decode(bytes) };
+  } catch {
+    const bad = firstInvalidUtf8(bytes);
+    const before = new TextDecoder("utf-8").decode(bytes.subarray(0, bad));
+    const place = new LineIndex(before).place(before.length, 1);
+    const byte = bytes[bad]?.toString(16).padStart(2, "0") ?? "end of file";
+    return {
+      lossy: new TextDecoder("utf-8").decode(bytes),
+      diagnostic: { code: "INVALID_UTF8", severity: "error", pointer: "", message: `byte 0x${byte} at offset ${bad} is not UTF-8; save the profile as UTF-8`, file, ...place },
+    };
+  }
+}
+
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  for (let i = 0; i < bytes.length; ) {
+    const b = bytes[i];
+    const extra = b < 0x80 ? 0 : b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : -1;
+    if (extra < 0) return i;
+    for (let k = 1; k <= extra; k++) if (i + k >= bytes.length || (bytes[i + k] & 0xc0) !== 0x80) return i;
+    const decodes = (() => {
+      try {
+        new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(i, i + extra + 1));
+        return true;
+      } catch {
+        return false;
+      }
+    })();
+    if (!decodes) return i;
+    i += extra + 1;
+  }
+  return bytes.length;
+}
 
 export function escapePointerToken(token: string): string {
   return token.replace(/~/g, "~0").replace(/\//g, "~1");
@@ -29,8 +89,17 @@ export function parseProfileText(text: string, file: string): ParsedProfile {
   const report = (code: string, pointer: string, place: Place, message: string, severity: Severity = "error") =>
     diagnostics.push({ code, severity, pointer, message, file, ...place });
 
+  if (text.length > MAX_PROFILE_CHARS) {
+    report("PROFILE_TOO_LARGE", "", at(0, 1), `the file has ${text.length} characters; a profile is at most ${MAX_PROFILE_CHARS}`);
+    return { value: undefined, locate: () => at(0, 1), diagnostics };
+  }
   if (body.trim() === "") {
     report("JSON_SYNTAX", "", at(0, 1), "the file is empty; a profile is a JSON object");
+    return { value: undefined, locate: () => at(0, 1), diagnostics };
+  }
+  const tooDeep = firstTooDeep(body, MAX_DEPTH);
+  if (tooDeep >= 0) {
+    report("JSON_TOO_DEEP", "", at(tooDeep, 1), `arrays and objects are nested more than ${MAX_DEPTH} deep here`);
     return { value: undefined, locate: () => at(0, 1), diagnostics };
   }
   const errors: ParseError[] = [];
@@ -71,6 +140,12 @@ export function parseProfileText(text: string, file: string): ParsedProfile {
       }
       case "array":
         return (node.children ?? []).map((child, i) => build(child, `${pointer}/${i}`));
+      case "number": {
+        const literal = body.slice(node.offset, node.offset + node.length);
+        const exact = Number.isFinite(node.value) && (/[.eE]/.test(literal) || Number.isSafeInteger(node.value));
+        if (!exact) report("NUMBER_OUT_OF_RANGE", pointer, at(node.offset, node.length), `${literal} cannot be represented exactly (finite, and integers within ±2^53)`);
+        return node.value;
+      }
       default:
         return node.value;
     }

@@ -341,6 +341,10 @@ export const INPUT_CODES: readonly Rule[] = [
   { code: "INVALID_TYPE", severity: "error", title: "a value of the wrong JSON type", explanation: "Numbers, booleans and strings are not interchangeable: write 60002, not \"60002\"; true, not \"true\".", source: "schema/profile.schema.json" },
   { code: "INVALID_VALUE", severity: "error", title: "a value outside the allowed set or form", explanation: "The value does not match the field's pattern or list of choices; the message shows what is expected.", source: "schema/profile.schema.json" },
   { code: "OUT_OF_RANGE", severity: "error", title: "a number outside its range", explanation: "The field has a minimum or maximum; the message gives it.", source: "schema/profile.schema.json" },
+  { code: "PROFILE_TOO_LARGE", severity: "error", title: "the file is far too large to be a profile", explanation: "Profiles are small JSON files; tke-cilium refuses anything over 1 MiB rather than spend time and memory on it.", source: "tke-cilium" },
+  { code: "JSON_TOO_DEEP", severity: "error", title: "arrays or objects nested too deeply", explanation: "No profile nests more than a few levels; beyond 64 the file is refused before parsing, so it cannot exhaust the parser's stack.", source: "tke-cilium" },
+  { code: "INVALID_UTF8", severity: "error", title: "the file is not UTF-8", explanation: "JSON files are UTF-8. Decoding other bytes would silently replace characters, so the file is refused at its first invalid byte.", source: "RFC 8259 §8.1" },
+  { code: "NUMBER_OUT_OF_RANGE", severity: "error", title: "a number that JSON tools cannot hold exactly", explanation: "Numbers like 1e400 become infinity, and integers beyond ±2^53 lose digits; neither means what the file says.", source: "RFC 8259 §6" },
   { code: "INVALID_NAME", severity: "error", title: "the output folder name is not a DNS label", explanation: "Without a name field, the bundle folder is named after the profile file. Lower-case letters, digits and '-' only (at most 63): set name when the file name has other characters (e.g. dots).", source: "SPEC §2 (name)" },
 ];
 

@@ -162,7 +162,7 @@ describe("usage", () => {
     expect(await run("render", "--frobnicate", "presets/dev.json")).toBe(2);
     expect(await run("deploy", "presets/dev.json")).toBe(2);
     expect(await run("render", "presets/nope.json")).toBe(2);
-    expect(stderr()).toContain("no such profile: presets/nope.json");
+    expect(stderr()).toContain('no such profile: "presets/nope.json"');
     expect(await run("render", "presets/*.yaml")).toBe(2);
     expect(await run("render")).toBe(2);
     expect(await run()).toBe(2);

@@ -138,7 +138,8 @@ function deriveFeatureValues(p: FilledProfile, f: ResolvedFeatures): ValuesFile 
     );
   }
   for (const [path, value] of extraValueLeaves(p.cilium.extraValues as Record<string, unknown>)) {
-    entries.push(entry(path.join("."), value, "set in the profile (cilium.extraValues)"));
+    // the path stays a list: a key of a free-form map may itself contain dots
+    entries.push({ path, value, why: "set in the profile (cilium.extraValues)" });
   }
   return { file: VALUES_FILES.features, title: "Optional Cilium features chosen in the profile", entries };
 }

@@ -1,4 +1,4 @@
-import { Document, Pair, Scalar, YAMLMap, isMap, isScalar } from "yaml";
+import { Document, Pair, Scalar, YAMLMap, isMap, isScalar, visit } from "yaml";
 
 /** YAML 1.1 so that strings like on, yes, ~ and 1.10 get quoted for every consumer (Helm's parser is YAML 1.1). */
 const DOC_OPTIONS = { version: "1.1" } as const;
@@ -9,6 +9,24 @@ export interface CommentedValue {
   value: unknown;
   /** One line written above the value's key. */
   comment: string;
+}
+
+/**
+ * Characters a YAML 1.1 reader (Helm's go-yaml) treats as line breaks, and invisible ones that change how a
+ * line reads in review (bidirectional overrides, BOM). yaml writes them raw even inside double quotes, so
+ * every scalar holding one is double-quoted and the characters are then spelt as escapes.
+ */
+const UNSAFE_RAW = /[\u0085\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]/;
+const UNSAFE_RAW_ALL = new RegExp(UNSAFE_RAW.source, "g");
+
+function toYamlText(doc: Document): string {
+  visit(doc, {
+    Scalar(_, node) {
+      if (typeof node.value === "string" && UNSAFE_RAW.test(node.value)) node.type = Scalar.QUOTE_DOUBLE;
+    },
+  });
+  // Every such character now sits inside a double-quoted scalar, where \uXXXX is an escape.
+  return doc.toString(TO_STRING).replace(UNSAFE_RAW_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`);
 }
 
 /** Nested values with a comment above each, keys in the order given. */
@@ -23,7 +41,7 @@ export function commentedValuesToYaml(header: readonly string[], values: readonl
     map.items.push(new Pair(keyNode, doc.createNode(value)));
   }
   doc.commentBefore = commentText(header.join("\n"));
-  return doc.toString(TO_STRING);
+  return toYamlText(doc);
 }
 
 function childMap(doc: Document, map: YAMLMap, key: string): YAMLMap {
@@ -42,7 +60,7 @@ export function manifestsToYaml(header: readonly string[], objects: readonly unk
       const doc = new Document(object, DOC_OPTIONS);
       if (i === 0) doc.commentBefore = commentText(header.join("\n"));
       for (const [dotted, comment] of comments) attachComment(doc, dotted.split("."), comment, i);
-      return doc.toString(TO_STRING);
+      return toYamlText(doc);
     })
     .join("---\n");
 }

@@ -8,14 +8,21 @@ import sh from "mvdan-sh";
 export const hasShellcheck = spawnSync("shellcheck", ["--version"]).status === 0;
 if (!hasShellcheck && process.env.REQUIRE_SHELLCHECK) throw new Error("REQUIRE_SHELLCHECK is set but shellcheck is not installed");
 
-/** Problems of a bash script: a parse error from mvdan/sh, then shellcheck's findings (when installed). */
-export function shellProblems(script: string): string[] {
+/** mvdan/sh's parse error for a bash script, or null when it parses. */
+export function shellParseError(script: string): string | null {
   try {
     sh.syntax.NewParser().Parse(script, "install.sh");
+    return null;
   } catch (error) {
     const e = error as { Error?: () => string; message?: string };
-    return [`parse: ${e.Error?.() ?? e.message ?? String(error)}`];
+    return `parse: ${e.Error?.() ?? e.message ?? String(error)}`;
   }
+}
+
+/** Problems of a bash script: a parse error from mvdan/sh, then shellcheck's findings (when installed). */
+export function shellProblems(script: string): string[] {
+  const parseError = shellParseError(script);
+  if (parseError !== null) return [parseError];
   if (!hasShellcheck) return [];
   const dir = mkdtempSync(join(tmpdir(), "tke-cilium-sh-"));
   try {

@@ -1,0 +1,160 @@
+import { spawn, spawnSync } from "node:child_process";
+import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync, renameSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { main } from "../src/cli.js";
+import { REAL_WRITE_OPS, readTree, recoverInterrupted, replaceTree, withBundleLock, type WriteOps } from "../src/fs.js";
+import { renderProfile } from "../src/pipeline.js";
+import { ROOT, renderFile } from "./helpers.js";
+
+let cwd: string;
+const quiet = () => ({ stdout: () => {}, stderr: () => {}, cwd });
+const treeOf = (dir: string) => Object.fromEntries([...(readTree(dir) ?? new Map())].map(([k, v]) => [k, `${v.mode.toString(8)}:${v.content}`]));
+const bundleOf = (files: { path: string; content: string; mode: number }[]) => Object.fromEntries(files.map((f) => [f.path, `${f.mode.toString(8)}:${f.content}`]));
+
+beforeEach(() => {
+  cwd = mkdtempSync(join(tmpdir(), "tke-cilium-safety-"));
+});
+afterEach(() => rmSync(cwd, { recursive: true, force: true }));
+
+describe("a failed write leaves the previous bundle whole", () => {
+  const oldFiles = renderFile("presets/prod.json").files;
+  const newFiles = renderFile("presets/dev.json").files;
+
+  /** Write operations that fail at the given step: the nth file written, or the nth rename. */
+  function failingOps(at: { write?: number; rename?: number }): WriteOps {
+    let writes = 0;
+    let renames = 0;
+    return {
+      writeFile(path, content, mode) {
+        if (writes++ === at.write) throw new Error("injected write failure");
+        REAL_WRITE_OPS.writeFile(path, content, mode);
+      },
+      rename(from, to) {
+        if (renames++ === at.rename) throw new Error("injected rename failure");
+        REAL_WRITE_OPS.rename(from, to);
+      },
+    };
+  }
+
+  const steps = [...newFiles.map((_, n) => ({ write: n })), { rename: 0 }, { rename: 1 }];
+  it.each(steps)("failing at %j", (at) => {
+    const out = join(cwd, "out");
+    replaceTree(out, "prod", oldFiles);
+    expect(() => replaceTree(out, "prod", newFiles, failingOps(at))).toThrow("injected");
+    expect(treeOf(join(out, "prod"))).toEqual(bundleOf(oldFiles));
+    expect(readdirSync(out)).toEqual(["prod"]);
+  });
+
+  it("the next run restores a bundle left aside by a crash between the two renames, and drops temporaries", () => {
+    const out = join(cwd, "out");
+    replaceTree(out, "prod", oldFiles);
+    renameSync(join(out, "prod"), join(out, ".prod.old-123-x-0"));
+    mkdirSync(join(out, ".prod.tmp-123-x-0"));
+    writeFileSync(join(out, ".prod.tmp-123-x-0", "tke-values.yaml"), "half");
+    recoverInterrupted(out, "prod");
+    expect(treeOf(join(out, "prod"))).toEqual(bundleOf(oldFiles));
+    expect(readdirSync(out)).toEqual(["prod"]);
+  });
+});
+
+describe("writes stay inside out/<name>/", () => {
+  it("refuses out/<name> as a symbolic link to elsewhere, and leaves the target untouched", async () => {
+    cpSync(join(ROOT, "presets/prod.json"), join(cwd, "prod.json"));
+    const elsewhere = mkdtempSync(join(tmpdir(), "tke-cilium-elsewhere-"));
+    try {
+      writeFileSync(join(elsewhere, "keep.txt"), "mine\n");
+      mkdirSync(join(cwd, "out"));
+      symlinkSync(elsewhere, join(cwd, "out/prod"));
+      let stderr = "";
+      expect(await main(["render", "prod.json"], { stdout: () => {}, stderr: (t) => (stderr += t), cwd })).toBe(1);
+      expect(stderr).toMatch(/out\/prod is a symbolic link; refusing to replace it/);
+      expect(readdirSync(elsewhere)).toEqual(["keep.txt"]);
+      expect(lstatSync(join(cwd, "out/prod")).isSymbolicLink()).toBe(true);
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
+  });
+
+  it("refuses --out as a symbolic link, before writing any bundle", async () => {
+    cpSync(join(ROOT, "presets"), join(cwd, "presets"), { recursive: true });
+    const elsewhere = mkdtempSync(join(tmpdir(), "tke-cilium-elsewhere-"));
+    try {
+      symlinkSync(elsewhere, join(cwd, "linked"));
+      expect(await main(["render", "presets", "--out", "linked"], quiet())).toBe(1);
+      expect(readdirSync(elsewhere)).toEqual([]);
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
+  });
+
+  it("removes stale temporary folders of a killed run", async () => {
+    cpSync(join(ROOT, "presets/dev.json"), join(cwd, "dev.json"));
+    mkdirSync(join(cwd, "out/.dev.tmp-999-abc-0"), { recursive: true });
+    expect(await main(["render", "dev.json"], quiet())).toBe(0);
+    expect(readdirSync(join(cwd, "out"))).toEqual(["dev"]);
+  });
+
+  it("waits for a live lock and takes over one whose process is gone", () => {
+    const out = join(cwd, "out");
+    mkdirSync(out);
+    writeFileSync(join(out, ".x.lock"), "2147483646"); // no such process
+    expect(withBundleLock(out, "x", () => 42)).toBe(42);
+    expect(existsSync(join(out, ".x.lock"))).toBe(false);
+    writeFileSync(join(out, ".x.lock"), String(process.pid)); // held by a live process (this one)
+    expect(() => withBundleLock(out, "x", () => 1, 100)).toThrow(/held by process/);
+  });
+});
+
+/** The built CLI, for tests that need whole processes (concurrency, SIGKILL). */
+const cli = join(ROOT, "dist/cli.cjs");
+
+describe("whole processes", () => {
+  beforeEach(() => {
+    if (!existsSync(cli)) throw new Error("dist/cli.cjs is missing: run npm run build (npm ci does it)");
+  });
+
+  /** Profiles p0..p(n-1) in two versions (ports 60002 in a/, 443 in b/); whole bundles of each, as the CLI writes them. */
+  function fleet(n: number): { a: Record<string, string>[]; b: Record<string, string>[] } {
+    const versions = { a: 60002, b: 443 };
+    const out = { a: [] as Record<string, string>[], b: [] as Record<string, string>[] };
+    for (const [dir, port] of Object.entries(versions) as ["a" | "b", number][]) {
+      mkdirSync(join(cwd, dir), { recursive: true });
+      for (let i = 0; i < n; i++) {
+        const text = JSON.stringify({ name: `p${i}`, region: "ap-singapore", apiserverVIP: `169.254.1.${i + 1}`, apiserverPort: port, nodePool: { type: "native" } });
+        writeFileSync(join(cwd, dir, `p${i}.json`), text);
+        out[dir].push(bundleOf(renderProfile({ path: `${dir}/p${i}.json`, text }).files));
+      }
+    }
+    return out;
+  }
+
+  const isWhole = (i: number, expected: ReturnType<typeof fleet>) => {
+    const tree = treeOf(join(cwd, "out", `p${i}`));
+    return JSON.stringify(tree) === JSON.stringify(expected.a[i]) || JSON.stringify(tree) === JSON.stringify(expected.b[i]);
+  };
+
+  it("two renders at once end with whole bundles, never a mix", async () => {
+    const n = 40;
+    const expected = fleet(n);
+    const run = (dir: string) =>
+      new Promise<number>((resolve) => spawn(process.execPath, [cli, "render", dir, "--out", "out"], { cwd, stdio: "ignore" }).on("exit", (c) => resolve(c ?? -1)));
+    const codes = await Promise.all([run("a"), run("b")]);
+    expect(codes).toEqual([0, 0]);
+    for (let i = 0; i < n; i++) expect(isWhole(i, expected), `out/p${i} is neither bundle`).toBe(true);
+    expect(readdirSync(join(cwd, "out")).filter((e) => e.startsWith("."))).toEqual([]);
+  });
+
+  it.each([15, 40, 80, 160])("SIGKILL after %i ms leaves every bundle old or new, whole, once recovered", async (delay) => {
+    const n = 60;
+    const expected = fleet(n);
+    expect(spawnSync(process.execPath, [cli, "render", "a", "--out", "out"], { cwd }).status).toBe(0);
+    const child = spawn(process.execPath, [cli, "render", "b", "--out", "out"], { cwd, stdio: "ignore" });
+    await new Promise((r) => setTimeout(r, delay));
+    child.kill("SIGKILL");
+    await new Promise((r) => child.on("exit", r));
+    for (let i = 0; i < n; i++) recoverInterrupted(join(cwd, "out"), `p${i}`);
+    for (let i = 0; i < n; i++) expect(isWhole(i, expected), `out/p${i} after SIGKILL at ${delay} ms`).toBe(true);
+  }, 120_000);
+});
