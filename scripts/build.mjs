@@ -2,7 +2,7 @@
 // (npm run build; run by prepare). Templates and the profile validator are generated here, not at run time.
 import { build } from "esbuild";
 import { execFileSync } from "node:child_process";
-import { copyFile, chmod, mkdtemp, readFile, readdir, rm } from "node:fs/promises";
+import { copyFile, chmod, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { dirname, resolve } from "node:path";
@@ -40,6 +40,7 @@ await build({
   mainFields: ["module", "main"],
   target: "node20",
   format: "cjs",
+  define: { "import.meta.dirname": "__dirname" },
   plugins: [generated],
   legalComments: "none",
   logLevel: "warning",
@@ -50,12 +51,19 @@ await chmod("dist/cli.cjs", 0o755);
 
 // Warm-up render whose compiled code V8 keeps as the launcher's code cache (see scripts/launcher.cjs).
 const scratch = await mkdtemp(join(tmpdir(), "tke-cilium-build-"));
+const warmUp = {
+  name: "warm-up",
+  region: "ap-guangzhou",
+  apiserverVIP: "169.254.128.27",
+  cluster: { maxNodes: 800 },
+  nodePool: { type: "karpenter", subnetIds: ["subnet-warmup"], securityGroupIds: ["sg-warmup"] },
+  features: { hubble: true, endpointSlice: true },
+};
 try {
-  execFileSync(process.execPath, ["dist/cli.cjs", "render", "presets/prod.json", "--out", scratch], {
-    env: { ...process.env, TKE_CILIUM_WRITE_CODE_CACHE: "1" },
-    stdio: "ignore",
-  });
-  execFileSync(process.execPath, ["dist/cli.cjs", "check", "presets/prod.json", "--out", scratch], { stdio: "ignore" });
+  await writeFile(join(scratch, "warm-up.json"), JSON.stringify(warmUp));
+  const args = (command) => ["dist/cli.cjs", command, join(scratch, "warm-up.json"), "--out", join(scratch, "out"), "--quiet"];
+  execFileSync(process.execPath, args("render"), { env: { ...process.env, TKE_CILIUM_WRITE_CODE_CACHE: "1" }, stdio: "ignore" });
+  execFileSync(process.execPath, args("check"), { stdio: "ignore" });
 } finally {
   await rm(scratch, { recursive: true, force: true });
 }

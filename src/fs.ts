@@ -118,6 +118,22 @@ export function readTree(dir: string): Map<string, TreeFile> | null {
   return tree;
 }
 
+/** Create a file that must not exist yet; false when it does (never overwrites). */
+export function writeNewFile(path: string, text: string): boolean {
+  try {
+    writeFileSync(path, text, { flag: "wx" });
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw error;
+  }
+}
+
+/** The profile schema shipped with the tool (dist/ and src/ both sit one level below the package root). */
+export function toolSchemaPath(): string {
+  return resolve(typeof __dirname === "string" ? __dirname : import.meta.dirname, "..", "schema", "profile.schema.json");
+}
+
 let sequence = 0;
 const SAFE_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 

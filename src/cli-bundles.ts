@@ -1,0 +1,124 @@
+import { join, resolve } from "node:path";
+import { failing, formatDiagnostic, type Diagnostic } from "./diagnostics.js";
+import { diffTree } from "./diff.js";
+import { UnsafeOutputError, checkOutputTargets, displayPath, expandProfileArgs, readProfileBytes, readTree, recoverInterrupted, replaceTree, withBundleLock } from "./fs.js";
+import { MAX_PROFILE_CHARS, decodeProfileBytes } from "./parse.js";
+import { checkProfiles, emitProfile, type CheckedProfile, type ProfileSource } from "./pipeline.js";
+import { colorDiff, diagnosticsJson, driftSummary, writtenTable, type DriftReport, type WrittenRow } from "./report.js";
+import type { Io } from "./cli.js";
+
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+export interface BundleOptions {
+  command: "render" | "check" | "validate";
+  out: string;
+  strict: boolean;
+  quiet: boolean;
+  json: boolean;
+}
+
+/** render, check and validate: read and check every profile, then write or compare each bundle. */
+export async function runBundleCommand(args: readonly string[], o: BundleOptions, io: Io): Promise<number> {
+  const read = await readSources(args, io);
+  if (typeof read === "number") return read;
+  // Every profile is checked before any bundle is emitted; bundles are then emitted one at a time, so a
+  // fleet never holds more than one in memory.
+  const results = [...checkProfiles(read.sources), ...read.unreadable];
+  const diagnostics = results.flatMap((r) => r.diagnostics);
+  const valid = results.every((r) => failing(r.diagnostics, o.strict).length === 0);
+  if (!o.json) for (const r of results) for (const d of r.diagnostics) io.stderr(formatDiagnostic(d, r.source.text) + "\n");
+  const json = (body: object) => io.stdout(JSON.stringify({ command: o.command, ok: valid, diagnostics: diagnosticsJson(diagnostics), ...body }, null, 2) + "\n");
+  if (o.command === "validate" || !valid) {
+    if (o.json) json({ profiles: results.length });
+    else if (!valid) io.stderr(`${o.command === "validate" ? "invalid" : `nothing ${o.command === "render" ? "written" : "checked"}`}: fix the errors above\n`);
+    else if (!o.quiet) io.stderr(`${results.length} profile${results.length === 1 ? "" : "s"} valid\n`);
+    return valid ? EXIT.ok : EXIT.failed;
+  }
+  try {
+    if (o.command === "check") {
+      const drifted = await checkBundles(results, o.out, io);
+      const summary = driftSummary(results.length, drifted);
+      if (o.json) json({ ok: drifted.length === 0, profiles: results.length, drifted });
+      else {
+        for (const d of drifted) for (const f of d.files) io.stdout(io.color ? colorDiff(f.diff) : f.diff);
+        if (drifted.length > 0) io.stderr(`${summary}\nRun tke-cilium render with the same profiles to update ${o.out}/.\n`);
+        else if (!o.quiet) io.stderr(`${summary}: ${o.out}/ is up to date\n`);
+      }
+      return drifted.length === 0 ? EXIT.ok : EXIT.failed;
+    }
+    const rows = writeBundles(results, o.out, io);
+    if (o.json) json({ written: rows });
+    else if (!o.quiet) io.stdout(writtenTable(rows));
+    return EXIT.ok;
+  } catch (error) {
+    if (!(error instanceof UnsafeOutputError)) throw error;
+    if (o.json) json({ ok: false, error: error.message });
+    else io.stderr(`tke-cilium: error: ${error.message}\n`);
+    return EXIT.failed;
+  }
+}
+
+/** Profiles read and decoded; files that are not UTF-8 or far too large come back as checked failures. */
+async function readSources(args: readonly string[], io: Io): Promise<{ sources: ProfileSource[]; unreadable: CheckedProfile[] } | number> {
+  const { paths, unmatched } = await expandProfileArgs(args, io.cwd);
+  if (unmatched.length > 0) {
+    for (const arg of unmatched) io.stderr(`tke-cilium: no such profile: ${JSON.stringify(arg)}\n`);
+    return EXIT.usage;
+  }
+  const sources: ProfileSource[] = [];
+  const unreadable: CheckedProfile[] = [];
+  const fail = (path: string, diagnostic: Diagnostic, text = "") => unreadable.push({ source: { path, text }, name: null, diagnostics: [diagnostic], profile: null });
+  for (const path of paths) {
+    let read;
+    try {
+      read = readProfileBytes(path, io.cwd, MAX_PROFILE_CHARS * 4);
+    } catch (error) {
+      io.stderr(`tke-cilium: cannot read ${JSON.stringify(path)}: ${(error as Error).message}\n`);
+      return EXIT.usage;
+    }
+    if ("tooLarge" in read) {
+      fail(path, { code: "PROFILE_TOO_LARGE", severity: "error", pointer: "", message: `the file has ${read.tooLarge} bytes; a profile is far smaller`, file: path, line: 1, col: 1, length: 1 });
+      continue;
+    }
+    const decoded = decodeProfileBytes(read.bytes, path);
+    if ("diagnostic" in decoded) fail(path, decoded.diagnostic, decoded.lossy);
+    else sources.push({ path, text: decoded.text });
+  }
+  return { sources, unreadable };
+}
+
+function writeBundles(results: readonly CheckedProfile[], out: string, io: Io): WrittenRow[] {
+  const outDir = resolve(io.cwd, out);
+  const problems = checkOutputTargets(outDir, results.map((r) => r.name as string));
+  if (problems.length > 0) throw new UnsafeOutputError(problems.join("\n"));
+  return results.map((r) => {
+    const name = r.name as string;
+    const files = emitProfile(r);
+    const folder = join(outDir, name);
+    const drifts = withBundleLock(outDir, name, () => {
+      recoverInterrupted(outDir, name);
+      // An identical bundle is left alone: no write, no new timestamps, nothing for git to look at.
+      const current = readTree(folder);
+      const found = current === null ? null : diffTree(files, current);
+      if (found === null || found.length > 0) replaceTree(outDir, name, files);
+      return found;
+    });
+    const status = drifts === null ? "new" : drifts.length === 0 ? "unchanged" : "updated";
+    return { profile: r.source.path, folder: displayPath(folder, io.cwd), files: files.length, status, changed: drifts?.length ?? files.length };
+  });
+}
+
+async function checkBundles(results: readonly CheckedProfile[], out: string, io: Io): Promise<DriftReport[]> {
+  const outDir = resolve(io.cwd, out);
+  const drifted: DriftReport[] = [];
+  for (const r of results) {
+    const name = r.name as string;
+    const folder = displayPath(join(outDir, name), io.cwd);
+    const drifts = diffTree(emitProfile(r), readTree(join(outDir, name)) ?? new Map());
+    if (drifts.length === 0) continue;
+    // the diff library is loaded only when there is drift to show
+    const { formatDrift } = await import("./diff-format.js");
+    drifted.push({ profile: r.source.path, name, folder, files: drifts.map((d) => ({ path: d.path, kind: d.kind, diff: formatDrift(d, folder) })) });
+  }
+  return drifted;
+}

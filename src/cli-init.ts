@@ -1,0 +1,77 @@
+import { dirname, relative, resolve } from "node:path";
+import { formatDiagnostic } from "./diagnostics.js";
+import { toolSchemaPath, writeNewFile } from "./fs.js";
+import { checkProfile } from "./pipeline.js";
+import type { Io } from "./cli.js";
+import { EXIT } from "./cli-bundles.js";
+import { usageText } from "./usage.js";
+
+interface InitFlags {
+  region?: string;
+  vip?: string;
+  pool?: string;
+  name?: string;
+  subnet?: string[];
+  "security-group"?: string[];
+}
+
+const POOLS = ["karpenter", "native", "regular"];
+
+/** tke-cilium init: a new profile from flags (or answers on a terminal), validated before it is written. */
+export async function runInit(args: readonly string[], flags: InitFlags, io: Io): Promise<number> {
+  if (args.length > 1) {
+    io.stderr(`tke-cilium: init writes one file\n${usageText("init")}`);
+    return EXIT.usage;
+  }
+  const answers = { region: flags.region, vip: flags.vip, pool: flags.pool };
+  const questions: [keyof typeof answers, string][] = [
+    ["region", "Region (e.g. ap-guangzhou): "],
+    ["vip", "apiserver VIP (kubectl get ep kubernetes -n default -o jsonpath='{.subsets[0].addresses[0].ip}'): "],
+    ["pool", `Node pool type (${POOLS.join(", ")}): `],
+  ];
+  for (const [key, question] of questions) {
+    if (answers[key] !== undefined) continue;
+    if (!io.ask) {
+      io.stderr(`tke-cilium: init needs --${key} (or a terminal to ask on)\n${usageText("init")}`);
+      return EXIT.usage;
+    }
+    answers[key] = await io.ask(question);
+  }
+  let subnets = flags.subnet ?? [];
+  let groups = flags["security-group"] ?? [];
+  const placeholders: string[] = [];
+  if (answers.pool === "karpenter") {
+    if (subnets.length === 0 && io.ask) subnets = split(await io.ask("Node subnet ids (subnet-..., comma-separated): "));
+    if (groups.length === 0 && io.ask) groups = split(await io.ask("Node security group ids (sg-..., comma-separated): "));
+    if (subnets.length === 0) placeholders.push("nodePool.subnetIds");
+    if (groups.length === 0) placeholders.push("nodePool.securityGroupIds");
+    if (subnets.length === 0) subnets = ["subnet-changeme"];
+    if (groups.length === 0) groups = ["sg-changeme"];
+  }
+  const file = args[0] ?? `${flags.name ?? "cluster"}.json`;
+  const path = resolve(io.cwd, file);
+  const profile = {
+    $schema: relative(dirname(path), toolSchemaPath()).split("\\").join("/"),
+    ...(flags.name ? { name: flags.name } : {}),
+    region: answers.region,
+    apiserverVIP: answers.vip,
+    nodePool: { type: answers.pool, ...(subnets.length ? { subnetIds: subnets } : {}), ...(groups.length ? { securityGroupIds: groups } : {}) },
+  };
+  const text = JSON.stringify(profile, null, 2) + "\n";
+  const checked = checkProfile({ path: file, text });
+  for (const d of checked.diagnostics) io.stderr(formatDiagnostic(d, text) + "\n");
+  if (checked.profile === null) {
+    io.stderr(`tke-cilium: ${file} not written: the values above do not make a valid profile\n`);
+    return EXIT.failed;
+  }
+  if (!writeNewFile(path, text)) {
+    io.stderr(`tke-cilium: ${file} exists; init never overwrites a profile\n`);
+    return EXIT.failed;
+  }
+  io.stdout(`wrote ${file}\n`);
+  if (placeholders.length > 0) io.stderr(`tke-cilium: edit ${placeholders.join(" and ")} in ${file}: they hold placeholders\n`);
+  io.stdout(`next: tke-cilium render ${file}\n`);
+  return EXIT.ok;
+}
+
+const split = (answer: string) => answer.split(/[\s,]+/).filter(Boolean);
