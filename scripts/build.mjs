@@ -35,7 +35,7 @@ await build({
   entryPoints: ["src/bin.ts"],
   outfile: "dist/tke-cilium.js",
   bundle: true,
-  minify: true,
+  minify: process.env.TKE_CILIUM_NO_MINIFY !== "1",
   platform: "node",
   mainFields: ["module", "main"],
   target: "node20",

@@ -67,6 +67,14 @@ for (const [minor, list] of byMinor) {
     previous = keys;
     previousTypes = types;
   }
+  // Images are what every render needs; keys and types only matter when cilium.extraValues is set, so
+  // they live in a file of their own and are parsed only then.
+  const images = { source: out.source, versions: {} };
+  for (const [version, data] of Object.entries(out.versions)) {
+    images.versions[version] = data.images;
+    delete data.images;
+  }
+  writeFileSync(`schema/cilium/${minor}.images.json`, JSON.stringify(images, null, 1) + "\n");
   writeFileSync(`schema/cilium/${minor}.json`, JSON.stringify(out, null, 1) + "\n");
-  console.log(`schema/cilium/${minor}.json: ${list.join(", ")}`);
+  console.log(`schema/cilium/${minor}.json, ${minor}.images.json: ${list.join(", ")}`);
 }

@@ -1,6 +1,8 @@
 // Kept as text and parsed on first use, so a run pays only for the minor versions its profiles use.
 import chart118 from "../../schema/cilium/1.18.json?raw";
 import chart119 from "../../schema/cilium/1.19.json?raw";
+import images118 from "../../schema/cilium/1.18.images.json?raw";
+import images119 from "../../schema/cilium/1.19.images.json?raw";
 
 /** One image object of the chart's default values, as Helm renders it. */
 export interface ChartImage {
@@ -13,7 +15,6 @@ export interface ChartImage {
 }
 
 interface ChartVersionData {
-  images: ChartImage[];
   keysAdded: string[];
   keysRemoved: string[];
   /** Dotted path → "|"-joined JSON types of the chart's values schema; null when a path lost its type. */
@@ -25,11 +26,12 @@ interface ChartMinorData {
 }
 
 /** Each minor's chart data as text, with the patch releases it holds (the schema's enum is checked against this). */
-const MINOR_TEXTS: readonly { minor: string; text: string }[] = [
-  { minor: "1.18", text: chart118 },
-  { minor: "1.19", text: chart119 },
+const MINOR_TEXTS: readonly { minor: string; text: string; images: string }[] = [
+  { minor: "1.18", text: chart118, images: images118 },
+  { minor: "1.19", text: chart119, images: images119 },
 ];
 const parsed = new Map<string, ChartMinorData>();
+const parsedImages = new Map<string, Record<string, ChartImage[]>>();
 
 function minorData(minor: string): ChartMinorData | undefined {
   const cached = parsed.get(minor);
@@ -56,7 +58,17 @@ function minorOf(version: string): ChartMinorData {
 }
 
 export function chartImages(version: string): readonly ChartImage[] {
-  return minorOf(version).versions[version].images;
+  const minor = version.split(".").slice(0, 2).join(".");
+  let images = parsedImages.get(minor);
+  if (!images) {
+    const entry = MINOR_TEXTS.find((m) => m.minor === minor);
+    if (!entry) throw new Error(`no chart data for Cilium ${version}`);
+    images = (JSON.parse(entry.images) as { versions: Record<string, ChartImage[]> }).versions;
+    parsedImages.set(minor, images);
+  }
+  const found = images[version];
+  if (!found) throw new Error(`no chart data for Cilium ${version}`);
+  return found;
 }
 
 const keyCache = new Map<string, ReadonlySet<string>>();

@@ -1,0 +1,200 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { main, type Io } from "../src/cli.js";
+import { ROOT, fileOf, helmValuesFiles, renderFile } from "./helpers.js";
+
+const cli = join(ROOT, "dist/cli.cjs");
+const hasPreCommit = spawnSync("pre-commit", ["--version"]).status === 0;
+if (!hasPreCommit) {
+  if (process.env.REQUIRE_PRE_COMMIT) throw new Error("REQUIRE_PRE_COMMIT is set but pre-commit is not installed");
+  console.warn("gitops.test.ts: pre-commit is not installed (apt-get install pre-commit); the pre-commit framework test is skipped");
+}
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "tke-cilium-gitops-"));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A GitOps repository: one profile and its rendered bundle, committed without hooks. */
+function gitopsRepo(): string {
+  const repo = join(dir, "repo");
+  mkdirSync(join(repo, "profiles"), { recursive: true });
+  const git = (...args: string[]) => execFileSync("git", args, { cwd: repo, stdio: "pipe" });
+  git("init", "-q");
+  git("config", "user.email", "test@example.invalid");
+  git("config", "user.name", "test");
+  writeFileSync(join(repo, "profiles/dev.json"), readFileSync(join(ROOT, "presets/dev.json"), "utf8").replace("../schema/profile.schema.json", "https://example.invalid/profile.schema.json"));
+  execFileSync(process.execPath, [cli, "render", "profiles/", "--quiet"], { cwd: repo });
+  git("add", "-A");
+  git("commit", "-qm", "profiles and bundles");
+  return repo;
+}
+
+const commit = (repo: string, env: NodeJS.ProcessEnv = {}) => {
+  execFileSync("git", ["add", "-A"], { cwd: repo });
+  return spawnSync("git", ["commit", "-m", "change"], { cwd: repo, encoding: "utf8", env: { ...process.env, ...env } });
+};
+const bumpProfile = (repo: string) => {
+  const p = join(repo, "profiles/dev.json");
+  writeFileSync(p, readFileSync(p, "utf8").replace('"maxSize": 3', '"maxSize": 4'));
+};
+
+describe("pre-commit hooks", () => {
+  beforeEach(() => {
+    if (!existsSync(cli)) throw new Error("dist/cli.cjs is missing: run npm run build (npm ci does it)");
+  });
+
+  it.skipIf(!hasPreCommit)("the pre-commit framework installs the hook from this checkout; a stale bundle is refused, a fresh one accepted", () => {
+    const repo = gitopsRepo();
+    const head = execFileSync("git", ["rev-parse", "HEAD"], { cwd: ROOT, encoding: "utf8" }).trim();
+    writeFileSync(
+      join(repo, ".pre-commit-config.yaml"),
+      `repos:\n  - repo: ${ROOT}\n    rev: ${head}\n    hooks:\n      - id: tke-cilium-check\n        args: [profiles/]\n      - id: tke-cilium-validate\n`,
+    );
+    const env = { PRE_COMMIT_HOME: join(dir, "pre-commit-home") };
+    execFileSync("pre-commit", ["install"], { cwd: repo, env: { ...process.env, ...env } });
+    bumpProfile(repo);
+    const stale = commit(repo, env);
+    expect(stale.status, stale.stdout + stale.stderr).not.toBe(0);
+    expect(stale.stdout).toContain("1 profile, 1 drifted: dev (terraform/main.tf changed)");
+    expect(stale.stdout).toContain("+      max_replicas  = 4");
+    execFileSync(process.execPath, [cli, "render", "profiles/", "--quiet"], { cwd: repo });
+    const fresh = commit(repo, env);
+    expect(fresh.status, fresh.stdout + fresh.stderr).toBe(0);
+  }, 600_000);
+
+  it("the plain git hook refuses a stale bundle and accepts a fresh one", () => {
+    const repo = gitopsRepo();
+    cpSync(join(ROOT, "hooks/pre-commit"), join(repo, ".git/hooks/pre-commit"));
+    const env = { TKE_CILIUM: `${process.execPath} ${cli}`, TKE_CILIUM_PROFILES: "profiles/" };
+    bumpProfile(repo);
+    const stale = commit(repo, env);
+    expect(stale.status).not.toBe(0);
+    expect(stale.stderr).toContain("out/ does not match the profiles");
+    execFileSync(process.execPath, [cli, "render", "profiles/", "--quiet"], { cwd: repo });
+    expect(commit(repo, env).status).toBe(0);
+  });
+});
+
+describe("output for people and for CI", () => {
+  let cwd: string;
+  let out: string;
+  let err: string;
+  const io = (extra: Partial<Io> = {}): Io => ({ stdout: (t) => (out += t), stderr: (t) => (err += t), cwd, ...extra });
+  beforeEach(async () => {
+    cwd = join(dir, "work");
+    cpSync(join(ROOT, "presets"), join(cwd, "presets"), { recursive: true });
+    out = "";
+    err = "";
+    expect(await main(["render", "presets/", "--quiet"], io())).toBe(0);
+    expect(out + err).toBe("");
+    const p = join(cwd, "out/prod/tke-values.yaml");
+    writeFileSync(p, readFileSync(p, "utf8").replace("k8sServicePort: 60002", "k8sServicePort: 443"));
+  });
+
+  it("check --json prints machine-readable drift", async () => {
+    expect(await main(["check", "presets/", "--json"], io({ color: true }))).toBe(1);
+    const report = JSON.parse(out);
+    expect(report).toMatchObject({ command: "check", ok: false, profiles: 6, diagnostics: [] });
+    expect(report.drifted).toHaveLength(1);
+    expect(report.drifted[0]).toMatchObject({ name: "prod", profile: "presets/prod.json", folder: "out/prod" });
+    expect(report.drifted[0].files[0]).toMatchObject({ path: "tke-values.yaml", kind: "changed" });
+    expect(report.drifted[0].files[0].diff).toContain("+k8sServicePort: 60002");
+    expect(out).not.toContain("\u001b[");
+  });
+
+  it("colours diffs only when asked (a terminal without NO_COLOR), never with --no-color", async () => {
+    await main(["check", "presets/prod.json"], io({ color: true }));
+    expect(out).toContain("\u001b[32m+k8sServicePort: 60002\u001b[0m");
+    out = "";
+    await main(["check", "presets/prod.json", "--no-color"], io({ color: true }));
+    expect(out).not.toContain("\u001b[");
+    out = "";
+    await main(["check", "presets/prod.json"], io({ color: false }));
+    expect(out).not.toContain("\u001b[");
+  });
+
+  it("NO_COLOR=1 gives output without escape codes (real process on a pseudo-terminal)", () => {
+    if (!existsSync(cli)) throw new Error("dist/cli.cjs is missing: run npm run build");
+    const hasScript = spawnSync("script", ["--version"]).status === 0;
+    const command = `${process.execPath} ${cli} check presets/prod.json`;
+    const run = (env: NodeJS.ProcessEnv) =>
+      hasScript
+        ? spawnSync("script", ["-qec", command, "/dev/null"], { cwd, encoding: "utf8", env: { ...process.env, ...env } }).stdout
+        : spawnSync(process.execPath, [cli, "check", "presets/prod.json", "--color"], { cwd, encoding: "utf8", env: { ...process.env, ...env } }).stdout;
+    if (hasScript) expect(run({ NO_COLOR: "" })).toContain("\u001b[");
+    expect(run({ NO_COLOR: "1" })).not.toContain("\u001b[");
+  });
+
+  it("render prints a table of what it wrote", async () => {
+    out = "";
+    expect(await main(["render", "presets/"], io())).toBe(0);
+    expect(out).toMatch(/^profile +bundle +files +status\n/);
+    expect(out).toMatch(/presets\/prod\.json +out\/prod\/ +10 +updated \(1 files\)/);
+    expect(out).toMatch(/presets\/dev\.json +out\/dev\/ +8 +unchanged/);
+  });
+});
+
+describe("init", () => {
+  const run = async (args: string[], ask?: (q: string) => Promise<string>) => {
+    let out = "";
+    let err = "";
+    const code = await main(["init", ...args], { stdout: (t) => (out += t), stderr: (t) => (err += t), cwd: dir, ask });
+    return { code, out, err };
+  };
+
+  it("writes a profile that validates, with $schema, and refuses to overwrite it", async () => {
+    const first = await run(["--region", "ap-guangzhou", "--vip", "169.254.128.112", "--pool", "karpenter", "--name", "x"]);
+    expect(first.code, first.err).toBe(0);
+    const profile = JSON.parse(readFileSync(join(dir, "x.json"), "utf8"));
+    expect(profile.$schema).toMatch(/schema\/profile\.schema\.json$/);
+    expect(existsSync(join(dir, profile.$schema))).toBe(true);
+    expect(first.err).toContain("placeholders");
+    expect(await main(["validate", "x.json"], { stdout: () => {}, stderr: () => {}, cwd: dir })).toBe(0);
+    const again = await run(["--region", "ap-beijing", "--vip", "169.254.128.1", "--pool", "native", "--name", "x"]);
+    expect(again.code).toBe(1);
+    expect(again.err).toContain("never overwrites");
+  });
+
+  it("asks for what is missing on a terminal, and needs flags without one", async () => {
+    const answers = ["ap-tokyo", "169.254.0.9", "regular"];
+    const asked = await run(["asked.json"], async () => answers.shift()!);
+    expect(asked.code, asked.err).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, "asked.json"), "utf8"))).toMatchObject({ region: "ap-tokyo", apiserverVIP: "169.254.0.9", nodePool: { type: "regular" } });
+    expect((await run(["--region", "ap-tokyo"])).code).toBe(2);
+  });
+
+  it("writes nothing when the values are not a valid profile", async () => {
+    const bad = await run(["--region", "ap-guangzhou", "--vip", "10.0.0.5", "--pool", "native", "bad.json"]);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toContain("VIP_NOT_LINK_LOCAL");
+    expect(existsSync(join(dir, "bad.json"))).toBe(false);
+  });
+});
+
+describe("README", () => {
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  const prod = renderFile("presets/prod.json").files;
+  const expected = helmValuesFiles(prod).map((f) => `out/prod/${f}`);
+
+  it("the Argo CD example lists exactly the values files the renderer emits, in helm's order", () => {
+    const block = /```yaml title="argocd-application\.yaml"\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(block, "README has no argocd-application.yaml block").toBeDefined();
+    const files = [...block!.matchAll(/- \$values\/(out\/prod\/[\w-]+\.yaml)/g)].map((m) => m[1]);
+    expect(files).toEqual(expected);
+    expect(block).toContain(`targetRevision: ${JSON.parse(readFileSync(join(ROOT, "presets/prod.json"), "utf8")).cilium.version}`);
+  });
+
+  it("the Flux example lists exactly the values files the renderer emits, in helm's order", () => {
+    const block = /```yaml title="flux-helmrelease\.yaml"\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(block, "README has no flux-helmrelease.yaml block").toBeDefined();
+    const files = [...block!.matchAll(/valuesKey: ([\w-]+\.yaml)/g)].map((m) => `out/prod/${m[1]}`);
+    expect(files).toEqual(expected);
+    for (const f of helmValuesFiles(prod)) expect(block).toContain(`- ${f}=out/prod/${f}`);
+    expect(fileOf(prod, "cni-config.yaml")).toBeDefined();
+  });
+});
