@@ -60,8 +60,9 @@ describe("pre-commit hooks", () => {
     bumpProfile(repo);
     const stale = commit(repo, env);
     expect(stale.status, stale.stdout + stale.stderr).not.toBe(0);
-    expect(stale.stdout).toContain("1 profile, 1 drifted: dev (terraform/main.tf changed)");
-    expect(stale.stdout).toContain("+      max_replicas  = 4");
+    const shown = stale.stdout + stale.stderr;
+    expect(shown).toContain("1 profile, 1 drifted: dev (terraform/main.tf changed)");
+    expect(shown).toContain("+      max_replicas  = 4");
     execFileSync(process.execPath, [cli, "render", "profiles/", "--quiet"], { cwd: repo });
     const fresh = commit(repo, env);
     expect(fresh.status, fresh.stdout + fresh.stderr).toBe(0);
