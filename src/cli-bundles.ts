@@ -1,7 +1,7 @@
 import { join, resolve } from "node:path";
 import { failing, formatDiagnostic, type Diagnostic } from "./diagnostics.js";
 import { diffTree } from "./diff.js";
-import { UnsafeOutputError, checkOutputTargets, displayPath, expandProfileArgs, readProfileBytes, readTree, recoverInterrupted, replaceTree, withBundleLock } from "./fs.js";
+import { UnsafeOutputError, checkOutputTargets, displayPath, expandProfileArgs, readProfileBytes, readTree, recoverInterrupted, replaceTree, withOutputLock } from "./fs.js";
 import { MAX_PROFILE_CHARS, decodeProfileBytes } from "./parse.js";
 import { checkProfiles, emitProfile, type CheckedProfile, type ProfileSource } from "./pipeline.js";
 import { colorDiff, diagnosticsJson, driftSummary, writtenTable, type DriftReport, type WrittenRow } from "./report.js";
@@ -91,20 +91,19 @@ function writeBundles(results: readonly CheckedProfile[], out: string, io: Io): 
   const outDir = resolve(io.cwd, out);
   const problems = checkOutputTargets(outDir, results.map((r) => r.name as string));
   if (problems.length > 0) throw new UnsafeOutputError(problems.join("\n"));
-  return results.map((r) => {
-    const name = r.name as string;
-    const files = emitProfile(r);
-    const folder = join(outDir, name);
-    const drifts = withBundleLock(outDir, name, () => {
-      recoverInterrupted(outDir, name);
+  return withOutputLock(outDir, () => {
+    recoverInterrupted(outDir, results.map((r) => r.name as string));
+    return results.map((r): WrittenRow => {
+      const name = r.name as string;
+      const files = emitProfile(r);
+      const folder = join(outDir, name);
       // An identical bundle is left alone: no write, no new timestamps, nothing for git to look at.
       const current = readTree(folder);
-      const found = current === null ? null : diffTree(files, current);
-      if (found === null || found.length > 0) replaceTree(outDir, name, files);
-      return found;
+      const drifts = current === null ? null : diffTree(files, current);
+      if (drifts === null || drifts.length > 0) replaceTree(outDir, name, files);
+      const status = drifts === null ? "new" : drifts.length === 0 ? "unchanged" : "updated";
+      return { profile: r.source.path, folder: displayPath(folder, io.cwd), files: files.length, status, changed: drifts?.length ?? files.length };
     });
-    const status = drifts === null ? "new" : drifts.length === 0 ? "unchanged" : "updated";
-    return { profile: r.source.path, folder: displayPath(folder, io.cwd), files: files.length, status, changed: drifts?.length ?? files.length };
   });
 }
 

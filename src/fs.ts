@@ -156,27 +156,31 @@ export const REAL_WRITE_OPS: WriteOps = {
  * Undo what an interrupted run left beside out/<name>: a retired bundle with no bundle in its place means
  * the run died between its two renames, so the retired one goes back; anything else left over is removed.
  */
-export function recoverInterrupted(outDir: string, name: string): void {
-  const target = join(outDir, name);
+export function recoverInterrupted(outDir: string, names: readonly string[]): void {
   let entries: string[];
   try {
     entries = readdirSync(outDir);
   } catch {
     return;
   }
-  const leftovers = entries.filter((e) => e.startsWith(`.${name}.tmp-`) || e.startsWith(`.${name}.old-`)).sort();
-  const retired = leftovers.filter((e) => e.startsWith(`.${name}.old-`));
-  if (lstatOrNull(target) === null && retired.length > 0) renameSync(join(outDir, retired[retired.length - 1]), target);
-  for (const e of leftovers) rmSync(join(outDir, e), { recursive: true, force: true });
+  const leftover = /^\.([a-z0-9-]+)\.(tmp|old)-/;
+  const wanted = new Set(names);
+  for (const name of wanted) {
+    const mine = entries.filter((e) => leftover.exec(e)?.[1] === name).sort();
+    if (mine.length === 0) continue;
+    const retired = mine.filter((e) => e.startsWith(`.${name}.old-`));
+    if (lstatOrNull(join(outDir, name)) === null && retired.length > 0) renameSync(join(outDir, retired[retired.length - 1]), join(outDir, name));
+    for (const e of mine) rmSync(join(outDir, e), { recursive: true, force: true });
+  }
 }
 
 /**
- * One writer per bundle at a time: an exclusive lock file beside out/<name>/. A lock whose process is gone
- * is taken over; a live one is waited for (up to `waitMs`).
+ * One writer per output folder at a time: an exclusive lock file, out/.tke-cilium.lock. A lock whose process
+ * is gone is taken over; a live one is waited for (up to `waitMs`).
  */
-export function withBundleLock<T>(outDir: string, name: string, work: () => T, waitMs = 30_000): T {
+export function withOutputLock<T>(outDir: string, work: () => T, waitMs = 60_000): T {
   mkdirSync(outDir, { recursive: true });
-  const lock = join(outDir, `.${name}.lock`);
+  const lock = join(outDir, ".tke-cilium.lock");
   const deadline = Date.now() + waitMs;
   for (;;) {
     try {
@@ -189,7 +193,7 @@ export function withBundleLock<T>(outDir: string, name: string, work: () => T, w
         rmSync(lock, { force: true });
         continue;
       }
-      if (Date.now() > deadline) throw new UnsafeOutputError(`${lock} is held by process ${holder}; another render is still writing ${name}`);
+      if (Date.now() > deadline) throw new UnsafeOutputError(`${lock} is held by process ${holder}; another render is still writing there`);
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 25);
     }
   }

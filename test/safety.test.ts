@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { main } from "../src/cli.js";
-import { REAL_WRITE_OPS, readTree, recoverInterrupted, replaceTree, withBundleLock, type WriteOps } from "../src/fs.js";
+import { REAL_WRITE_OPS, readTree, recoverInterrupted, replaceTree, withOutputLock, type WriteOps } from "../src/fs.js";
 import { renderProfile } from "../src/pipeline.js";
 import { ROOT, renderFile } from "./helpers.js";
 
@@ -53,7 +53,7 @@ describe("a failed write leaves the previous bundle whole", () => {
     renameSync(join(out, "prod"), join(out, ".prod.old-123-x-0"));
     mkdirSync(join(out, ".prod.tmp-123-x-0"));
     writeFileSync(join(out, ".prod.tmp-123-x-0", "tke-values.yaml"), "half");
-    recoverInterrupted(out, "prod");
+    recoverInterrupted(out, ["prod"]);
     expect(treeOf(join(out, "prod"))).toEqual(bundleOf(oldFiles));
     expect(readdirSync(out)).toEqual(["prod"]);
   });
@@ -99,11 +99,11 @@ describe("writes stay inside out/<name>/", () => {
   it("waits for a live lock and takes over one whose process is gone", () => {
     const out = join(cwd, "out");
     mkdirSync(out);
-    writeFileSync(join(out, ".x.lock"), "2147483646"); // no such process
-    expect(withBundleLock(out, "x", () => 42)).toBe(42);
-    expect(existsSync(join(out, ".x.lock"))).toBe(false);
-    writeFileSync(join(out, ".x.lock"), String(process.pid)); // held by a live process (this one)
-    expect(() => withBundleLock(out, "x", () => 1, 100)).toThrow(/held by process/);
+    writeFileSync(join(out, ".tke-cilium.lock"), "2147483646"); // no such process
+    expect(withOutputLock(out, () => 42)).toBe(42);
+    expect(existsSync(join(out, ".tke-cilium.lock"))).toBe(false);
+    writeFileSync(join(out, ".tke-cilium.lock"), String(process.pid)); // held by a live process (this one)
+    expect(() => withOutputLock(out, () => 1, 100)).toThrow(/held by process/);
   });
 });
 
@@ -154,7 +154,7 @@ describe("whole processes", () => {
     await new Promise((r) => setTimeout(r, delay));
     child.kill("SIGKILL");
     await new Promise((r) => child.on("exit", r));
-    for (let i = 0; i < n; i++) recoverInterrupted(join(cwd, "out"), `p${i}`);
+    recoverInterrupted(join(cwd, "out"), Array.from({ length: n }, (_, i) => `p${i}`));
     for (let i = 0; i < n; i++) expect(isWhole(i, expected), `out/p${i} after SIGKILL at ${delay} ms`).toBe(true);
   }, 120_000);
 });
