@@ -91,22 +91,33 @@ try {
   console.log(`machine: ${cpus()[0]?.model ?? "unknown CPU"}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB (${(freemem() / 2 ** 30).toFixed(1)} free), Node.js ${process.version}`);
   console.log(`command: npm run bench (BENCH_RUNS=${runs}, BENCH_FLEET_RUNS=${fleetRuns}, BENCH_FLEET_SIZE=${fleetSize})\n`);
 
-  // 1. cold start, interleaved with bare node so both see the same machine load
+  // 1. cold start, interleaved with bare node so both see the same machine load; the bundle goes to a new
+  // folder each run, on tmpfs when there is one (the tool's cost) and on disk (what the disk adds)
+  const shm = existsSync("/dev/shm") ? mkdtempSync("/dev/shm/tke-cilium-bench-") : null;
   const bare = [];
   const render = [];
-  const renderRss = [];
+  const onDisk = [];
+  let renderRss = 0;
   for (let i = 0; i < runs + 3; i++) {
     const a = measure([process.execPath, "-e", "0"]);
-    const b = measure([process.execPath, CLI, "render", "presets/prod.json", "--out", join(root, `single-${i}`)]);
+    const b = measure([process.execPath, CLI, "render", "presets/prod.json", "--quiet", "--out", join(shm ?? root, `single-${i}`)]);
+    const c = shm ? measure([process.execPath, CLI, "render", "presets/prod.json", "--quiet", "--out", join(root, `single-${i}`)]) : b;
     if (i < 3) continue; // warm the file cache
     bare.push(a.ms);
     render.push(b.ms);
-    renderRss.push(b.rss);
+    onDisk.push(c.ms);
+    renderRss = Math.max(renderRss, b.rss, c.rss);
   }
-  console.log("1. cold render of presets/prod.json (one process each)");
-  console.log(`   node -e 0:           ${fmt(bare)}`);
-  console.log(`   tke-cilium render:   ${fmt(render)}, peak RSS ${mib(Math.max(...renderRss))}`);
-  console.log(`   ratio of medians:    ${(median(render) / median(bare)).toFixed(2)}x (goal: at most 1.5x)\n`);
+  if (shm) rmSync(shm, { recursive: true, force: true });
+  console.log("1. cold render of presets/prod.json (one process each, into a new out/ each time)");
+  console.log(`   node -e 0:                  ${fmt(bare)}`);
+  console.log(`   tke-cilium render${shm ? " (tmpfs)" : "        "}:  ${fmt(render)}, peak RSS ${mib(renderRss)}`);
+  console.log(`   ratio of medians:           ${(median(render) / median(bare)).toFixed(2)}x (goal: at most 1.5x)`);
+  if (shm) {
+    console.log(`   tke-cilium render (disk):   ${fmt(onDisk)}`);
+    console.log(`   ratio of medians, on disk:  ${(median(onDisk) / median(bare)).toFixed(2)}x`);
+  }
+  console.log("");
 
   // 2. a fleet of varied profiles
   const profiles = join(root, "profiles");
