@@ -1,4 +1,4 @@
-import { ALL_CODES } from "./rules.js";
+import { ALL_CODES } from "./codes.js";
 
 /** `tke-cilium rules`: one line a code. */
 export function rulesText(): string {

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { renderProfiles } from "../src/pipeline.js";
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { ALL_CODES, RULES } from "../src/rules.js";
+import { ALL_CODES } from "../src/codes.js";
+import { RULES } from "../src/rules.js";
 import { ROOT } from "./helpers.js";
 
 const base = {
@@ -110,9 +111,9 @@ function diagnosticsFor(code: string, patch: Patch) {
 it("every code the source can emit is listed by tke-cilium rules", () => {
   const listed = new Set(ALL_CODES.map((r) => r.code));
   // What can reach a user: codes written by the parser, validator and pipeline, the schema's x-code, and
-  // the rules that have a check. rules.ts itself is left out: it is the list being checked.
+  // the rules that have a check. rules.ts and codes.ts are left out: they are the list being checked.
   const emitted = new Set<string>(RULES.filter((r) => r.check).map((r) => r.code));
-  for (const file of sourceFiles(join(ROOT, "src")).filter((f) => !f.endsWith("rules.ts"))) {
+  for (const file of sourceFiles(join(ROOT, "src")).filter((f) => !f.endsWith("rules.ts") && !f.endsWith("codes.ts"))) {
     for (const m of readFileSync(file, "utf8").matchAll(/\b(?:code: |report\()"([A-Z0-9_]+)"/g)) emitted.add(m[1]);
   }
   for (const m of readFileSync(join(ROOT, "schema/profile.schema.json"), "utf8").matchAll(/"x-code": "([A-Z_]+)"/g)) emitted.add(m[1]);
