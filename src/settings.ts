@@ -136,8 +136,10 @@ export interface InstallSettings {
   version: string;
   valuesFiles: string[];
   apiserverVIP: string;
-  /** Native mode: tke-eni-agent must be at least this version; null when not checked. */
-  eniAgentMinVersion: string | null;
+  /** Native mode: the tke-eni-agent DaemonSet and the version it must have at least; null when not checked. */
+  eniAgent: { daemonSet: string; minVersion: string } | null;
+  /** Label selector of the nodes that must not exist before the install (all but super nodes). */
+  existingNodesSelector: string;
   disableDaemonSets: readonly { name: string; optional: boolean }[];
   cniConfigFile: string | null;
   deleteEniIpWebhook: string | null;

@@ -3,10 +3,11 @@ import { RFC1918_CIDRS } from "../knowledge/features.js";
 import {
   CILIUM_NAMESPACE,
   CILIUM_RELEASE,
-  ENI_AGENT_MIN_VERSION,
+  ENI_AGENT,
   ENI_IP_LIMIT_WEBHOOK,
   IP_MASQ_AGENT_CONFIGMAP,
   REPLACED_DAEMONSETS,
+  SUPER_NODE_INSTANCE_TYPE,
 } from "../knowledge/tke.js";
 import type { FilledProfile } from "../profile.js";
 import type { InstallSettings } from "../settings.js";
@@ -38,7 +39,8 @@ export function deriveInstall(p: FilledProfile, valuesFiles: string[], has: { cn
     version: p.cilium.version,
     valuesFiles,
     apiserverVIP: p.apiserverVIP,
-    eniAgentMinVersion: native ? ENI_AGENT_MIN_VERSION : null,
+    eniAgent: native ? { daemonSet: ENI_AGENT.daemonSet, minVersion: ENI_AGENT.minVersion } : null,
+    existingNodesSelector: `${SUPER_NODE_INSTANCE_TYPE.label}!=${SUPER_NODE_INSTANCE_TYPE.value}`,
     disableDaemonSets: REPLACED_DAEMONSETS,
     cniConfigFile: has.cniConfig ? BUNDLE_FILES.cniConfig : null,
     deleteEniIpWebhook: !native && p.cluster.network === "vpc-cni" ? ENI_IP_LIMIT_WEBHOOK : null,

@@ -50,7 +50,7 @@ export const ENI_IP_LIMIT_WEBHOOK = "add-pod-eni-ip-limit-webhook";
  * tke-eni-agent below this version uses policy route tables 2000+LinkIndex, and table 2004 collides with
  * Cilium's L7 proxy table: Pods behind the third ENI lose their traffic. From v3.8.0 the tables moved to 4000+.
  */
-export const ENI_AGENT_MIN_VERSION = "v3.8.0";
+export const ENI_AGENT = { daemonSet: "tke-eni-agent", minVersion: "v3.8.0" } as const;
 
 /** The chained CNI configuration of native mode: TKE's route-eni plugin first, then cilium-cni. */
 export const CNI_CONFIGMAP = { name: "cni-config", namespace: "kube-system", key: "cni-config" } as const;

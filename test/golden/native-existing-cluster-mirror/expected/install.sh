@@ -87,7 +87,7 @@ fi
 
 # tke-eni-agent before v3.8.0 uses policy route table 2004, which Cilium's L7 proxy takes over.
 ENI_AGENT_MIN_VERSION='v3.8.0'
-eni_image="$(query kubectl -n kube-system get daemonset tke-eni-agent -o jsonpath='{.spec.template.spec.containers[0].image}')"
+eni_image="$(query kubectl -n kube-system get daemonset 'tke-eni-agent' -o jsonpath='{.spec.template.spec.containers[0].image}')"
 if [ "$DRY_RUN" = false ]; then
   [ -n "$eni_image" ] || die "daemonset kube-system/tke-eni-agent not found: native mode needs a VPC-CNI cluster"
   eni_version="${eni_image##*:}"
