@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -36,7 +36,7 @@ function gitopsRepo(): string {
 
 const commit = (repo: string, env: NodeJS.ProcessEnv = {}) => {
   execFileSync("git", ["add", "-A"], { cwd: repo });
-  return spawnSync("git", ["commit", "-m", "change"], { cwd: repo, encoding: "utf8", env: { ...process.env, ...env } });
+  return spawnSync("git", ["commit", "--allow-empty", "-m", "change"], { cwd: repo, encoding: "utf8", env: { ...process.env, ...env } });
 };
 const bumpProfile = (repo: string) => {
   const p = join(repo, "profiles/dev.json");
@@ -55,15 +55,27 @@ describe("pre-commit hooks", () => {
       join(repo, ".pre-commit-config.yaml"),
       `repos:\n  - repo: ${ROOT}\n    rev: ${head}\n    hooks:\n      - id: tke-cilium-check\n        args: [profiles/]\n      - id: tke-cilium-validate\n`,
     );
-    const env = { PRE_COMMIT_HOME: join(dir, "pre-commit-home") };
+    const home = join(dir, "pre-commit-home");
+    const env = { PRE_COMMIT_HOME: home };
     execFileSync("pre-commit", ["install"], { cwd: repo, env: { ...process.env, ...env } });
+    execFileSync("pre-commit", ["install-hooks"], { cwd: repo, env: { ...process.env, ...env } });
+    // The hook runs the tool built from HEAD; render with that same build, so the test holds while the
+    // working tree has uncommitted changes too.
+    const hookTool = readdirSync(home)
+      .map((d) => join(home, d, "node_env-system", "bin", "tke-cilium"))
+      .find((p) => existsSync(p));
+    expect(hookTool, `no tke-cilium installed under ${home}`).toBeDefined();
+    const render = () => execFileSync(hookTool!, ["render", "profiles/", "--quiet"], { cwd: repo });
+    render();
+    const current = commit(repo, env);
+    expect(current.status, current.stdout + current.stderr).toBe(0);
     bumpProfile(repo);
     const stale = commit(repo, env);
     expect(stale.status, stale.stdout + stale.stderr).not.toBe(0);
     const shown = stale.stdout + stale.stderr;
     expect(shown).toContain("1 profile, 1 drifted: dev (terraform/main.tf changed)");
     expect(shown).toContain("+      max_replicas  = 4");
-    execFileSync(process.execPath, [cli, "render", "profiles/", "--quiet"], { cwd: repo });
+    render();
     const fresh = commit(repo, env);
     expect(fresh.status, fresh.stdout + fresh.stderr).toBe(0);
   }, 600_000);
