@@ -24,8 +24,6 @@ export function deriveSettings({ profile: p, name, profilePath }: DeriveInput): 
   return {
     name,
     profilePath,
-    mode: p.cilium.mode,
-    network: p.cluster.network,
     ciliumVersion: p.cilium.version,
     helm,
     images: deriveImageList(p),

@@ -156,8 +156,6 @@ export interface Settings {
   name: string;
   /** The profile path as shown in every file's header. */
   profilePath: string;
-  mode: "native" | "overlay";
-  network: "vpc-cni" | "gr";
   ciliumVersion: string;
   helm: ValuesFile[];
   /** Custom registry: the images to copy there; null otherwise. */

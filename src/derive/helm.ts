@@ -16,15 +16,11 @@ import {
   SCALE_OPERATOR_RESOURCES,
 } from "../knowledge/features.js";
 import { WHY, WHY_VARIANT, whyMirrored } from "../knowledge/why.js";
+import { VALUES_FILES } from "../knowledge/bundle.js";
 import type { FilledProfile } from "../profile.js";
 import type { ValueEntry, ValuesFile } from "../settings.js";
 import { resolveFeatures, type ResolvedFeatures } from "./features.js";
 
-export const VALUES_FILES = {
-  tke: "tke-values.yaml",
-  images: "image-values.yaml",
-  features: "features-values.yaml",
-} as const;
 
 function entry(path: string, value: unknown, why = WHY[path]): ValueEntry {
   if (why === undefined) throw new Error(`bug: no explanation for Helm value ${path} in knowledge/why.ts`);

@@ -9,15 +9,11 @@ import {
   REPLACED_DAEMONSETS,
   SUPER_NODE_INSTANCE_TYPE,
 } from "../knowledge/tke.js";
+import { BUNDLE_FILES } from "../knowledge/bundle.js";
 import type { FilledProfile } from "../profile.js";
 import type { InstallSettings } from "../settings.js";
 import { resolveFeatures } from "./features.js";
 
-export const BUNDLE_FILES = {
-  cniConfig: "cni-config.yaml",
-  apf: "cilium-apf.yaml",
-  nodePool: "nodepool.yaml",
-} as const;
 
 export function deriveInstall(p: FilledProfile, valuesFiles: string[], has: { cniConfig: boolean; apf: boolean; karpenter: boolean }): InstallSettings {
   const native = p.cilium.mode === "native";

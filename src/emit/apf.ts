@@ -1,5 +1,6 @@
 import { APF_MATCHING_PRECEDENCE, APF_NAME, APF_QUEUING, APF_RESOURCE_RULES, apfTableText } from "../knowledge/apf.js";
 import { CILIUM_NAMESPACE } from "../knowledge/tke.js";
+import { BUNDLE_FILES } from "../knowledge/bundle.js";
 import { manifestsToYaml } from "../text/yaml.js";
 import { file, headerLines, type Emitter } from "./output.js";
 
@@ -48,5 +49,5 @@ export const emitApf: Emitter = (settings) => {
   const sized = apf.maxNodes === null ? "cluster size unknown (cluster.maxNodes unset)" : `up to ${apf.maxNodes} nodes`;
   const comments = new Map([["1:spec.limited.nominalConcurrencyShares", `${sized}; shares by size: ${apfTableText()}`]]);
   const header = headerLines(settings, "API Priority and Fairness for cilium-agent, so a fleet of agents cannot starve the apiserver.");
-  return [file("cilium-apf.yaml", manifestsToYaml(header, [flowSchema, priorityLevel], comments))];
+  return [file(BUNDLE_FILES.apf, manifestsToYaml(header, [flowSchema, priorityLevel], comments))];
 };

@@ -1,3 +1,4 @@
+import { BUNDLE_FILES } from "../knowledge/bundle.js";
 import { manifestsToYaml, literalBlock } from "../text/yaml.js";
 import { file, headerLines, type Emitter } from "./output.js";
 
@@ -12,5 +13,5 @@ export const emitCniConfig: Emitter = (settings) => {
     data: { [cni.key]: literalBlock(JSON.stringify(cni.conflist, null, 2)) },
   };
   const header = headerLines(settings, "VPC-CNI's tke-route-eni chained with cilium-cni (generic-veth); apply before installing Cilium.");
-  return [file("cni-config.yaml", manifestsToYaml(header, [configMap]))];
+  return [file(BUNDLE_FILES.cniConfig, manifestsToYaml(header, [configMap]))];
 };

@@ -1,3 +1,4 @@
+import { BUNDLE_FILES } from "../knowledge/bundle.js";
 import { file, headerLines, type Emitter } from "./output.js";
 
 /** Custom registries: images.txt, one "SOURCE TARGET" pair a line, for scripting the copy. */
@@ -11,5 +12,5 @@ export const emitImageList: Emitter = (settings) => {
   const width = Math.max(...settings.images.map((i) => i.source.length));
   const lines = [...header, ...usage].map((l) => `# ${l}`);
   lines.push("", ...settings.images.map((i) => `${i.source.padEnd(width)} ${i.target}`));
-  return [file("images.txt", lines.join("\n") + "\n")];
+  return [file(BUNDLE_FILES.images, lines.join("\n") + "\n")];
 };

@@ -1,4 +1,5 @@
 import render from "./install.sh.hbs?template";
+import { BUNDLE_FILES } from "../knowledge/bundle.js";
 import { NOWHERE_NODE_SELECTOR } from "../knowledge/tke.js";
 import { sh } from "../text/shell.js";
 import { file, headerLines, type Emitter } from "./output.js";
@@ -32,5 +33,5 @@ export const emitInstallScript: Emitter = (settings) => {
     nodePoolFile: s.nodePoolFile === null ? false : sh(s.nodePoolFile),
     nextSteps: s.nextSteps.map(sh),
   };
-  return [file("install.sh", render(view), 0o755)];
+  return [file(BUNDLE_FILES.install, render(view), 0o755)];
 };

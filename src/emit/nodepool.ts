@@ -1,4 +1,5 @@
 import { CONSOLIDATION_POLICY, NODECLASS_API, NODEPOOL_API, NODE_ARCH, NODE_OS, REQUIREMENT_KEYS } from "../knowledge/karpenter.js";
+import { BUNDLE_FILES } from "../knowledge/bundle.js";
 import { manifestsToYaml } from "../text/yaml.js";
 import { file, headerLines, type Emitter } from "./output.js";
 
@@ -44,5 +45,5 @@ export const emitNodePool: Emitter = (settings) => {
     ["0:spec.limits", "upper bound on the vCPUs this pool may launch"],
   ]);
   const header = headerLines(settings, "Karpenter node pool for Cilium nodes; apply after Cilium is installed (install.sh does).");
-  return [file("nodepool.yaml", manifestsToYaml(header, [nodePool, nodeClass], comments))];
+  return [file(BUNDLE_FILES.nodePool, manifestsToYaml(header, [nodePool, nodeClass], comments))];
 };

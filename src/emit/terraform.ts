@@ -1,3 +1,4 @@
+import { BUNDLE_FILES } from "../knowledge/bundle.js";
 import { CLUSTER_DEPLOY_TYPE, NODE_DEFAULTS, PROVIDER, RESOURCES, TERRAFORM_REQUIRED_VERSION } from "../knowledge/terraform.js";
 import type { TfCluster, TfNativePool, TfRegularPool, TfTaint, TfValue } from "../settings.js";
 import { attr, block, expr, hcl, writeHcl, type HclBlock, type HclItem, type HclValue } from "../text/hcl.js";
@@ -17,9 +18,9 @@ export const emitTerraform: Emitter = (settings) => {
   const variables = tf.variables.map((v) => block("variable", [v.name], [attr("description", v.description), attr("type", expr(v.type))]));
   const variablesHeader = variables.length === 0 ? ["Every value comes from the profile: no variables to set."] : ["Values the profile does not give: set them in terraform.tfvars or with -var."];
   return [
-    file("terraform/versions.tf", writeHcl(headerLines(settings, "Terraform and provider versions."), [versions])),
-    file("terraform/main.tf", writeHcl([...headerLines(settings, "The TKE cluster and node pool for Cilium."), ...tf.notes], main)),
-    file("terraform/variables.tf", writeHcl([...headerLines(settings, "Inputs of this module."), ...variablesHeader], variables)),
+    file(BUNDLE_FILES.terraformVersions, writeHcl(headerLines(settings, "Terraform and provider versions."), [versions])),
+    file(BUNDLE_FILES.terraformMain, writeHcl([...headerLines(settings, "The TKE cluster and node pool for Cilium."), ...tf.notes], main)),
+    file(BUNDLE_FILES.terraformVariables, writeHcl([...headerLines(settings, "Inputs of this module."), ...variablesHeader], variables)),
   ];
 };
 
