@@ -1,21 +1,30 @@
-import { APF_MATCHING_PRECEDENCE, APF_NAME, APF_QUEUING, APF_RESOURCE_RULES, apfTableText } from "../knowledge/apf.js";
+import {
+  APF_API_VERSION,
+  APF_DISTINGUISHER,
+  APF_LIMITS,
+  APF_MATCHING_PRECEDENCE,
+  APF_NAME,
+  APF_QUEUING,
+  APF_RESOURCE_RULES,
+  APF_SUBJECT,
+  APF_VERBS,
+  apfTableText,
+} from "../knowledge/apf.js";
 import { CILIUM_NAMESPACE } from "../knowledge/tke.js";
 import { BUNDLE_FILES } from "../knowledge/bundle.js";
 import { manifestsToYaml } from "../text/yaml.js";
 import { file, headerLines, type Emitter } from "./output.js";
-
-const API_VERSION = "flowcontrol.apiserver.k8s.io/v1";
 
 /** FlowSchema + PriorityLevelConfiguration that give cilium-agent's list calls their own, bounded share. */
 export const emitApf: Emitter = (settings) => {
   const apf = settings.apf;
   if (apf === null) return [];
   const flowSchema = {
-    apiVersion: API_VERSION,
+    apiVersion: APF_API_VERSION,
     kind: "FlowSchema",
     metadata: { name: APF_NAME },
     spec: {
-      distinguisherMethod: { type: "ByUser" },
+      distinguisherMethod: { type: APF_DISTINGUISHER },
       matchingPrecedence: APF_MATCHING_PRECEDENCE,
       priorityLevelConfiguration: { name: APF_NAME },
       rules: [
@@ -25,25 +34,25 @@ export const emitApf: Emitter = (settings) => {
             clusterScope: true,
             namespaces: ["*"],
             resources: [...rule.resources],
-            verbs: ["list"],
+            verbs: [...APF_VERBS],
           })),
-          subjects: [{ kind: "ServiceAccount", serviceAccount: { name: "cilium", namespace: CILIUM_NAMESPACE } }],
+          subjects: [{ kind: APF_SUBJECT.kind, serviceAccount: { name: APF_SUBJECT.name, namespace: CILIUM_NAMESPACE } }],
         },
       ],
     },
   };
   const priorityLevel = {
-    apiVersion: API_VERSION,
+    apiVersion: APF_API_VERSION,
     kind: "PriorityLevelConfiguration",
     metadata: { name: APF_NAME },
     spec: {
       limited: {
         nominalConcurrencyShares: apf.shares,
-        borrowingLimitPercent: 0,
-        lendablePercent: 0,
-        limitResponse: { queuing: { ...APF_QUEUING }, type: "Queue" },
+        borrowingLimitPercent: APF_LIMITS.borrowingLimitPercent,
+        lendablePercent: APF_LIMITS.lendablePercent,
+        limitResponse: { queuing: { ...APF_QUEUING }, type: APF_LIMITS.limitResponse },
       },
-      type: "Limited",
+      type: APF_LIMITS.type,
     },
   };
   const sized = apf.maxNodes === null ? "cluster size unknown (cluster.maxNodes unset)" : `up to ${apf.maxNodes} nodes`;

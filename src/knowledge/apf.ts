@@ -11,7 +11,16 @@ export const APF_SHARES: readonly { maxNodes: number; shares: number }[] = [
 export const APF_DEFAULT_SHARES = 2;
 
 export const APF_NAME = "cilium";
+export const APF_API_VERSION = "flowcontrol.apiserver.k8s.io/v1";
 export const APF_MATCHING_PRECEDENCE = 2;
+/** One flow per user: each ServiceAccount (agent, operator) queues on its own. */
+export const APF_DISTINGUISHER = "ByUser";
+/** Whose requests the FlowSchema matches: cilium-agent's ServiceAccount. */
+export const APF_SUBJECT = { kind: "ServiceAccount", name: "cilium" } as const;
+/** Only the bulk calls are limited. */
+export const APF_VERBS = ["list"] as const;
+/** A fixed share: it neither lends nor borrows concurrency, and excess requests queue instead of failing. */
+export const APF_LIMITS = { borrowingLimitPercent: 0, lendablePercent: 0, type: "Limited", limitResponse: "Queue" } as const;
 export const APF_QUEUING = { handSize: 6, queueLengthLimit: 50, queues: 64 } as const;
 /** What Cilium lists in bulk: its own CRDs and Pods, cluster-wide. */
 export const APF_RESOURCE_RULES = [
