@@ -1,6 +1,7 @@
 import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import type { OutputFile } from "./emit/index.js";
+import { NAME_PATTERN } from "./pipeline.js";
 import type { TreeFile } from "./diff.js";
 
 /**
@@ -90,7 +91,7 @@ export function checkOutputTargets(outDir: string, names: readonly string[]): st
   else if (out && !out.isDirectory()) problems.push(`${outDir} exists and is not a directory`);
   if (problems.length > 0) return problems;
   for (const name of names) {
-    if (!SAFE_NAME.test(name)) problems.push(`refusing the output name ${JSON.stringify(name)}`);
+    if (!NAME_PATTERN.test(name)) problems.push(`refusing the output name ${JSON.stringify(name)}`);
     const target = lstatOrNull(join(outDir, name));
     if (target?.isSymbolicLink()) problems.push(`${join(outDir, name)} is a symbolic link; refusing to replace it`);
     else if (target && !target.isDirectory()) problems.push(`${join(outDir, name)} exists and is not a directory`);
@@ -102,7 +103,7 @@ export function checkOutputTargets(outDir: string, names: readonly string[]): st
 export function readTree(dir: string): Map<string, TreeFile> | null {
   const info = lstatOrNull(dir);
   if (info === null) return null;
-  if (!info.isDirectory()) throw new Error(`${dir} is not a directory`);
+  if (!info.isDirectory()) throw new UnsafeOutputError(`${dir} is not a directory${info.isSymbolicLink() ? " (a symbolic link)" : ""}; a bundle folder must be a real directory`);
   const tree = new Map<string, TreeFile>();
   const walk = (sub: string) => {
     for (const entry of readdirSync(join(dir, sub), { withFileTypes: true })) {
@@ -135,7 +136,6 @@ export function toolSchemaPath(): string {
 }
 
 let sequence = 0;
-const SAFE_NAME = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
 /** The file operations replaceTree uses; tests swap in failing ones to prove a failed write loses nothing. */
 export interface WriteOps {

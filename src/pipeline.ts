@@ -23,7 +23,8 @@ export interface RenderResult {
   diagnostics: Diagnostic[];
 }
 
-const NAME_PATTERN = new RegExp(schema.properties.name.pattern);
+/** What an output folder may be called: the schema's pattern for name (a DNS label). */
+export const NAME_PATTERN = new RegExp(schema.properties.name.pattern);
 
 /** A profile after parse → validate → rules: its diagnostics, and what derive needs when it has no error. */
 export interface CheckedProfile {

@@ -89,6 +89,16 @@ describe("writes stay inside out/<name>/", () => {
     }
   });
 
+  it("check refuses a file or a link where a bundle folder should be, instead of crashing", async () => {
+    cpSync(join(ROOT, "presets/dev.json"), join(cwd, "dev.json"));
+    mkdirSync(join(cwd, "out"));
+    writeFileSync(join(cwd, "out/dev"), "not a folder\n");
+    let stderr = "";
+    expect(await main(["check", "dev.json"], { stdout: () => {}, stderr: (t) => (stderr += t), cwd })).toBe(1);
+    expect(stderr).toContain("out/dev is not a directory");
+    expect(stderr).not.toContain("internal error");
+  });
+
   it("removes stale temporary folders of a killed run", async () => {
     cpSync(join(ROOT, "presets/dev.json"), join(cwd, "dev.json"));
     mkdirSync(join(cwd, "out/.dev.tmp-999-abc-0"), { recursive: true });
