@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { renderProfile } from "../src/pipeline.js";
+import { checkProfile, emitProfile, renderProfile } from "../src/pipeline.js";
 import { ROOT, allProfilePaths, fileOf, helmValuesFiles, leafPaths, parseYaml, renderFile } from "./helpers.js";
 import { readFileSync } from "node:fs";
 
@@ -24,6 +24,21 @@ describe.each(allProfilePaths())("invariants of %s", (path) => {
     const again = renderProfile(source);
     expect(JSON.stringify(source)).toBe(frozen);
     expect(again.files).toEqual(files);
+  });
+
+  it("derive and emit never modify the profile they are given", () => {
+    // The source text cannot change (strings are immutable); the parsed profile can. Frozen deeply, any
+    // write to it during derive or emit throws (modules run in strict mode).
+    const checked = checkProfile({ path, text: readFileSync(join(ROOT, path), "utf8") });
+    const deepFreeze = (v: unknown): unknown => {
+      if (v !== null && typeof v === "object") {
+        Object.values(v).forEach(deepFreeze);
+        Object.freeze(v);
+      }
+      return v;
+    };
+    deepFreeze(checked.profile);
+    expect(emitProfile(checked)).toEqual(files);
   });
 
   it("writes LF text with one trailing newline and a do-not-edit header", () => {
