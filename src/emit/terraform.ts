@@ -1,5 +1,5 @@
 import { BUNDLE_FILES } from "../knowledge/bundle.js";
-import { CLUSTER_DEPLOY_TYPE, NODE_DEFAULTS, PROVIDER, RESOURCES, TERRAFORM_REQUIRED_VERSION } from "../knowledge/terraform.js";
+import { CLUSTER_DEPLOY_TYPE, CLUSTER_INTRANET_ACCESS, NODE_DEFAULTS, PROVIDER, RESOURCES, TERRAFORM_REQUIRED_VERSION } from "../knowledge/terraform.js";
 import type { TfCluster, TfNativePool, TfRegularPool, TfTaint, TfValue } from "../settings.js";
 import { attr, block, expr, hcl, writeHcl, type HclBlock, type HclItem, type HclValue } from "../text/hcl.js";
 import { file, headerLines, type Emitter } from "./output.js";
@@ -46,7 +46,7 @@ function clusterBlock(c: TfCluster): HclBlock {
     attr("service_cidr", value(c.serviceCidr)),
     ...(c.eniSubnetIds ? [attr("eni_subnet_ids", value(c.eniSubnetIds))] : []),
     ...(c.clusterCidr ? [attr("cluster_cidr", value(c.clusterCidr))] : []),
-    attr("cluster_intranet", true),
+    attr("cluster_intranet", CLUSTER_INTRANET_ACCESS),
     attr("cluster_intranet_subnet_id", value(c.intranetSubnetId)),
   ];
   if (c.karpenterAddon) {
@@ -83,7 +83,7 @@ function nativePoolBlock(p: TfNativePool): HclBlock {
     attr("subnet_ids", value(p.subnetIds)),
     attr("security_group_ids", value(p.securityGroupIds)),
     ...(p.keyIds.length > 0 ? [attr("key_ids", p.keyIds)] : []),
-    attr("enable_autoscaling", true),
+    attr("enable_autoscaling", NODE_DEFAULTS.autoscaling),
     block("scaling", [], [attr("min_replicas", p.minSize), attr("max_replicas", p.maxSize), attr("create_policy", NODE_DEFAULTS.scalingPolicy)]),
     block("system_disk", [], [attr("disk_type", NODE_DEFAULTS.systemDisk.type), attr("disk_size", NODE_DEFAULTS.systemDisk.size)]),
   ];
@@ -117,7 +117,7 @@ function regularPoolBlock(p: TfRegularPool): HclBlock {
     attr("vpc_id", value(p.vpcId)),
     attr("subnet_ids", value(p.subnetIds)),
     attr("node_os", p.os),
-    attr("enable_auto_scale", true),
+    attr("enable_auto_scale", NODE_DEFAULTS.autoscaling),
     attr("min_size", p.minSize),
     attr("max_size", p.maxSize),
     block("auto_scaling_config", [], scaling),

@@ -16,8 +16,15 @@ export const CLUSTER_DEPLOY_TYPE = "MANAGED_CLUSTER";
 /** The Karpenter add-on as an extension_addon; cluster-autoscaler is then not installed. */
 export const KARPENTER_ADDON = { name: "karpenter", param: { kind: "App", spec: { chart: { chartName: "karpenter" } } } } as const;
 
-/** Node pool defaults the profile does not expose. */
+/**
+ * The apiserver is reached through an intranet CLB in cluster_intranet_subnet_id (the provider requires
+ * cluster_intranet with it); no internet endpoint is opened.
+ */
+export const CLUSTER_INTRANET_ACCESS = true;
+
+/** Node pool defaults the profile does not expose. Pools scale between the profile's min and max size. */
 export const NODE_DEFAULTS = {
+  autoscaling: true,
   chargeType: "POSTPAID_BY_HOUR",
   systemDisk: { type: "CLOUD_PREMIUM", size: 50 },
   nativeType: "Native",
