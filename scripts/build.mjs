@@ -6,17 +6,18 @@ import { copyFile, chmod, mkdtemp, readFile, readdir, rm, writeFile } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { dirname, resolve } from "node:path";
-import { templateModule, validatorModule } from "./codegen.mjs";
+import { lazyTextModule, templateModule, validatorModule } from "./codegen.mjs";
 
-/** `?raw` (text), `?template` (precompiled Handlebars) and `?validator` (ajv standalone) imports. */
+/** `?raw` (text), `?lazy` (text read on first use), `?template` (precompiled Handlebars) and `?validator` (ajv standalone) imports. */
 const generated = {
   name: "generated",
   setup(b) {
-    b.onResolve({ filter: /\?(raw|template|validator)$/ }, (args) => {
+    b.onResolve({ filter: /\?(raw|lazy|template|validator)$/ }, (args) => {
       const [path, kind] = args.path.split("?");
       return { path: resolve(args.resolveDir, path), namespace: kind };
     });
     b.onLoad({ filter: /.*/, namespace: "raw" }, async (args) => ({ contents: await readFile(args.path, "utf8"), loader: "text" }));
+    b.onLoad({ filter: /.*/, namespace: "lazy" }, (args) => ({ contents: lazyTextModule(args.path, { inline: false }), loader: "js", resolveDir: dirname(args.path) }));
     b.onLoad({ filter: /.*/, namespace: "template" }, async (args) => ({
       contents: templateModule(await readFile(args.path, "utf8")),
       loader: "js",

@@ -2,6 +2,11 @@ declare module "*?raw" {
   const text: string;
   export default text;
 }
+declare module "*?lazy" {
+  /** The file's text, read on the first call. */
+  const text: () => string;
+  export default text;
+}
 declare module "*.hbs?template" {
   const render: (view: object) => string;
   export default render;

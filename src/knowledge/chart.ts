@@ -1,8 +1,9 @@
-// Kept as text and parsed on first use, so a run pays only for the minor versions its profiles use.
-import chart118 from "../../schema/cilium/1.18.json?raw";
-import chart119 from "../../schema/cilium/1.19.json?raw";
-import images118 from "../../schema/cilium/1.18.images.json?raw";
-import images119 from "../../schema/cilium/1.19.images.json?raw";
+// Read and parsed on first use (?lazy: see scripts/codegen.mjs), so a run pays only for the minor versions
+// its profiles use, and only for the key data when a profile has cilium.extraValues.
+import chart118 from "../../schema/cilium/1.18.json?lazy";
+import chart119 from "../../schema/cilium/1.19.json?lazy";
+import images118 from "../../schema/cilium/1.18.images.json?lazy";
+import images119 from "../../schema/cilium/1.19.images.json?lazy";
 
 /** One image object of the chart's default values, as Helm renders it. */
 export interface ChartImage {
@@ -26,7 +27,7 @@ interface ChartMinorData {
 }
 
 /** Each minor's chart data as text, with the patch releases it holds (the schema's enum is checked against this). */
-const MINOR_TEXTS: readonly { minor: string; text: string; images: string }[] = [
+const MINOR_TEXTS: readonly { minor: string; text: () => string; images: () => string }[] = [
   { minor: "1.18", text: chart118, images: images118 },
   { minor: "1.19", text: chart119, images: images119 },
 ];
@@ -38,7 +39,7 @@ function minorData(minor: string): ChartMinorData | undefined {
   if (cached) return cached;
   const entry = MINOR_TEXTS.find((m) => m.minor === minor);
   if (!entry) return undefined;
-  const data = JSON.parse(entry.text) as ChartMinorData;
+  const data = JSON.parse(entry.text()) as ChartMinorData;
   parsed.set(minor, data);
   return data;
 }
@@ -63,7 +64,7 @@ export function chartImages(version: string): readonly ChartImage[] {
   if (!images) {
     const entry = MINOR_TEXTS.find((m) => m.minor === minor);
     if (!entry) throw new Error(`no chart data for Cilium ${version}`);
-    images = (JSON.parse(entry.images) as { versions: Record<string, ChartImage[]> }).versions;
+    images = (JSON.parse(entry.images()) as { versions: Record<string, ChartImage[]> }).versions;
     parsedImages.set(minor, images);
   }
   const found = images[version];
