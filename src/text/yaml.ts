@@ -1,8 +1,8 @@
-import { Document, Pair, Scalar, YAMLMap, isMap, isScalar, visit } from "yaml";
-
-/** YAML 1.1 so that strings like on, yes, ~ and 1.10 get quoted for every consumer (Helm's parser is YAML 1.1). */
-const DOC_OPTIONS = { version: "1.1" } as const;
-const TO_STRING = { lineWidth: 0, indentSeq: false } as const;
+// The YAML writer for the bundle's values files and manifests. It writes only what tke-cilium emits (block
+// maps, block sequences, scalars, literal blocks and comments above keys) and decides quoting by itself,
+// which costs a fraction of building a yaml Document on every render. test/yaml-writer.test.ts holds it to
+// the yaml library: every value reads back identical under YAML 1.1 and 1.2, and it never writes plain a
+// string that yaml would quote.
 
 export interface CommentedValue {
   path: readonly string[];
@@ -11,83 +11,229 @@ export interface CommentedValue {
   comment: string;
 }
 
-/**
- * Characters a YAML 1.1 reader (Helm's go-yaml) treats as line breaks, and invisible ones that change how a
- * line reads in review (bidirectional overrides, BOM). yaml writes them raw even inside double quotes, so
- * every scalar holding one is double-quoted and the characters are then spelt as escapes.
- */
-const UNSAFE_RAW = /[\u0085\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]/;
-const UNSAFE_RAW_ALL = new RegExp(UNSAFE_RAW.source, "g");
+/** A multi-line string written as a literal block (|-), e.g. JSON inside a ConfigMap. */
+export class LiteralBlock {
+  constructor(readonly text: string) {}
+}
 
-function toYamlText(doc: Document): string {
-  visit(doc, {
-    Scalar(_, node) {
-      if (typeof node.value === "string" && UNSAFE_RAW.test(node.value)) node.type = Scalar.QUOTE_DOUBLE;
-    },
-  });
-  // Every such character now sits inside a double-quoted scalar, where \uXXXX is an escape.
-  return doc.toString(TO_STRING).replace(UNSAFE_RAW_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`);
+export function literalBlock(text: string): LiteralBlock {
+  return new LiteralBlock(text);
+}
+
+/** A map whose keys may carry a comment; values are plain data, LiteralBlocks or other CommentedMaps. */
+interface CommentedMap {
+  readonly entries: Map<string, { value: unknown; comment?: string }>;
+}
+
+const isCommentedMap = (value: unknown): value is CommentedMap => value instanceof CommentedMapImpl;
+
+class CommentedMapImpl implements CommentedMap {
+  readonly entries = new Map<string, { value: unknown; comment?: string }>();
 }
 
 /** Nested values with a comment above each, keys in the order given. */
 export function commentedValuesToYaml(header: readonly string[], values: readonly CommentedValue[]): string {
-  const doc = new Document({}, DOC_OPTIONS);
-  const root = doc.contents as unknown as YAMLMap;
+  const root = new CommentedMapImpl();
   for (const { path, value, comment } of values) {
     let map = root;
-    for (const key of path.slice(0, -1)) map = childMap(doc, map, key);
-    const keyNode = new Scalar(path[path.length - 1]);
-    keyNode.commentBefore = commentText(comment);
-    map.items.push(new Pair(keyNode, doc.createNode(value)));
+    for (const key of path.slice(0, -1)) map = childMap(map, key);
+    map.entries.set(path[path.length - 1], { value, comment });
   }
-  doc.commentBefore = commentText(header.join("\n"));
-  return toYamlText(doc);
+  return document(header, root);
 }
 
-function childMap(doc: Document, map: YAMLMap, key: string): YAMLMap {
-  const existing = map.items.find((pair) => isScalar(pair.key) && pair.key.value === key);
-  if (existing && isMap(existing.value)) return existing.value;
-  if (existing) throw new Error(`bug: ${key} is both a value and a map`);
-  const child = new YAMLMap(doc.schema);
-  map.items.push(new Pair(new Scalar(key), child));
-  return child;
+function childMap(map: CommentedMapImpl, key: string): CommentedMapImpl {
+  const existing = map.entries.get(key);
+  if (existing === undefined) {
+    const child = new CommentedMapImpl();
+    map.entries.set(key, { value: child });
+    return child;
+  }
+  if (existing.value instanceof CommentedMapImpl) return existing.value;
+  if (isPlainObject(existing.value)) {
+    // values under a key that was already written as a whole object join that object
+    const child = toCommentedMap(existing.value as Record<string, unknown>);
+    existing.value = child;
+    return child;
+  }
+  throw new Error(`bug: ${key} is both a value and a map`);
 }
 
-/** Kubernetes objects, one YAML document each, the header above the first. */
+function toCommentedMap(object: Record<string, unknown>): CommentedMapImpl {
+  const map = new CommentedMapImpl();
+  for (const [key, value] of Object.entries(object)) map.entries.set(key, { value });
+  return map;
+}
+
+/** Kubernetes objects, one YAML document each, the header above the first. Comments keyed "<docIndex>:a.b.c" go above key c of that document. */
 export function manifestsToYaml(header: readonly string[], objects: readonly unknown[], comments: ReadonlyMap<string, string> = new Map()): string {
   return objects
-    .map((object, i) => {
-      const doc = new Document(object, DOC_OPTIONS);
-      if (i === 0) doc.commentBefore = commentText(header.join("\n"));
-      for (const [dotted, comment] of comments) attachComment(doc, dotted.split("."), comment, i);
-      return toYamlText(doc);
+    .map((object, index) => {
+      let root: unknown = object;
+      for (const [dotted, comment] of comments) {
+        const [docIndex, ...first] = dotted.split(":");
+        if (Number(docIndex) !== index) continue;
+        const keys = first.join(":").split(".");
+        root = isCommentedMap(root) ? root : toCommentedMap(root as Record<string, unknown>);
+        let map = root as CommentedMapImpl;
+        for (const key of keys.slice(0, -1)) {
+          const entry = map.entries.get(key);
+          if (entry === undefined || !(isPlainObject(entry.value) || isCommentedMap(entry.value))) throw new Error(`bug: no map at ${keys.join(".")}`);
+          if (!isCommentedMap(entry.value)) entry.value = toCommentedMap(entry.value as Record<string, unknown>);
+          map = entry.value as CommentedMapImpl;
+        }
+        const entry = map.entries.get(keys[keys.length - 1]);
+        if (entry === undefined) throw new Error(`bug: no key at ${keys.join(".")}`);
+        entry.comment = comment;
+      }
+      return document(index === 0 ? header : [], root);
     })
     .join("---\n");
 }
 
-/** Comments keyed "<docIndex>:a.b.c" are placed above key c of document docIndex. */
-function attachComment(doc: Document, path: string[], comment: string, index: number): void {
-  const [docIndex, ...first] = path[0].split(":");
-  if (Number(docIndex) !== index) return;
-  const keys = [first.join(":"), ...path.slice(1)];
-  const node = doc.getIn(keys.slice(0, -1), true);
-  if (!isMap(node)) throw new Error(`bug: no map at ${keys.join(".")}`);
-  const pair = node.items.find((item) => isScalar(item.key) && item.key.value === keys[keys.length - 1]);
-  if (!pair || !isScalar(pair.key)) throw new Error(`bug: no key at ${keys.join(".")}`);
-  pair.key.commentBefore = commentText(comment);
+function document(header: readonly string[], root: unknown): string {
+  const out: string[] = [];
+  if (header.length > 0) {
+    for (const line of header.join("\n").split("\n")) out.push(commentLine("", line));
+    out.push("");
+  }
+  if (isCollection(root) && !isEmpty(root)) block(out, root, "");
+  else out.push(inline(root));
+  return out.join("\n") + "\n";
 }
 
-/** A multi-line string written as a literal block (|-), e.g. JSON inside a ConfigMap. */
-export function literalBlock(text: string): Scalar {
-  const scalar = new Scalar(text);
-  scalar.type = Scalar.BLOCK_LITERAL;
-  return scalar;
+function isPlainObject(value: unknown): boolean {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof LiteralBlock) && !isCommentedMap(value);
 }
 
-/** yaml prefixes each comment line with "#"; a leading space gives "# text". */
-function commentText(text: string): string {
-  return text
-    .split("\n")
-    .map((line) => (line === "" ? "" : " " + line))
-    .join("\n");
+const isCollection = (value: unknown): boolean => Array.isArray(value) || isPlainObject(value) || isCommentedMap(value);
+
+function isEmpty(value: unknown): boolean {
+  if (Array.isArray(value)) return value.length === 0;
+  return entriesOf(value).length === 0;
+}
+
+/** A map's entries without the keys whose value is undefined (as JSON leaves them out). */
+function entriesOf(value: unknown): [string, unknown, string | undefined][] {
+  if (isCommentedMap(value)) return [...value.entries].filter(([, e]) => e.value !== undefined).map(([k, e]) => [k, e.value, e.comment]);
+  return Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => [k, v, undefined]);
+}
+
+/** A non-empty map or sequence as block lines at `indent`. */
+function block(out: string[], value: unknown, indent: string): void {
+  if (Array.isArray(value)) {
+    for (const item of value) seqItem(out, item === undefined ? null : item, indent);
+    return;
+  }
+  for (const [key, item, comment] of entriesOf(value)) {
+    if (comment !== undefined) for (const line of comment.split("\n")) out.push(commentLine(indent, line));
+    const k = scalarText(key);
+    // YAML caps an implicit key at 1024 characters; a longer one is written as an explicit "? key"
+    const head = k.length > 1024 ? `${indent}? ${k}\n${indent}:` : `${indent}${k}:`;
+    if (item instanceof LiteralBlock && literalFits(item.text)) {
+      out.push(`${head} ${literalHeader(item.text)}`);
+      literalLines(out, item.text, indent + "  ");
+    } else if (isCollection(item) && !isEmpty(item)) {
+      out.push(head);
+      // sequences under a key sit at the key's own indentation (kubectl's style)
+      block(out, item, Array.isArray(item) ? indent : indent + "  ");
+    } else {
+      out.push(`${head} ${inline(item)}`);
+    }
+  }
+}
+
+function seqItem(out: string[], item: unknown, indent: string): void {
+  if (item instanceof LiteralBlock && literalFits(item.text)) {
+    out.push(`${indent}- ${literalHeader(item.text)}`);
+    literalLines(out, item.text, indent + "  ");
+  } else if (isCollection(item) && !isEmpty(item)) {
+    // the item's first line shares the "- " with it
+    const start = out.length;
+    block(out, item, indent + "  ");
+    out[start] = `${indent}- ${out[start].slice(indent.length + 2)}`;
+  } else {
+    out.push(`${indent}- ${inline(item)}`);
+  }
+}
+
+/** A value on one line: a scalar, or an empty map or sequence. */
+function inline(value: unknown): string {
+  if (value === null || value === undefined) return "null";
+  if (typeof value === "boolean") return value ? "true" : "false";
+  if (typeof value === "number") {
+    if (Number.isNaN(value)) return ".nan";
+    if (!Number.isFinite(value)) return value > 0 ? ".inf" : "-.inf";
+    return Object.is(value, -0) ? "-0" : String(value);
+  }
+  if (typeof value === "string") return scalarText(value);
+  if (value instanceof LiteralBlock) return scalarText(value.text);
+  if (Array.isArray(value)) {
+    if (value.length === 0) return "[]";
+  } else if (typeof value === "object" && isEmpty(value)) return "{}";
+  throw new Error(`bug: ${typeof value} cannot be written on one line`);
+}
+
+// ---- scalars
+
+/** Characters a YAML 1.1 reader (Helm's) takes as line breaks, and invisible ones that change how a line reads in review. */
+const UNSAFE = /[\u0085\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]/;
+/** Everything a double-quoted scalar must spell as an escape beyond what JSON.stringify escapes. */
+const ESCAPE_MORE = /[\u007f-\u009f\u00a0\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff]/g;
+
+/**
+ * Plain when nothing can read it as anything but this string: a conservative character set (no YAML
+ * indicator, no "#", no ": "), nothing that resolves to a bool, null, number or timestamp under YAML 1.1
+ * (go-yaml, Helm) or 1.2, and nothing a reviewer could misread.
+ */
+const PLAIN = /^[\w./][\w./:@%+=~()^$ \u{a1}-\u{2027}\u{202a}-\u{d7ff}\u{e000}-\u{fffd}\u{10000}-\u{10ffff}-]*$/u;
+const PLAIN_NOT = /: |:$| $|^\.\./;
+const KEYWORDS = new Set(["y", "yes", "n", "no", "true", "false", "on", "off", "null", "~"]);
+const NUMBER_LIKE = [
+  /^[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?(?:[eE][-+]?[0-9_]*)?$/, // 1, 1_000, 1.5, 1., 1e5, 0777
+  /^[-+]?[0-9_]*\.[0-9_]*(?:[eE][-+]?[0-9_]*)?$/, // .5, "." and "_." (YAML 1.1's float needs no digit)
+  /^[-+]?[0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/, // e0, E+1 (nor before its exponent)
+  /^[-+]?0[bBoOxX][0-9a-fA-F_.pP+-]*$/, // 0b1, 0o7, 0x1F, hex floats
+  /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/, // sexagesimal 1:30, 190:20:30.15
+  /^[-+]?\.?(?:inf|infinity|nan)$/i,
+  /^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt ]|$)/, // timestamps
+];
+
+/** A string as a plain or double-quoted scalar. */
+export function scalarText(text: string): string {
+  if (PLAIN.test(text) && !PLAIN_NOT.test(text) && !UNSAFE.test(text) && !KEYWORDS.has(text.toLowerCase()) && !NUMBER_LIKE.some((re) => re.test(text))) return text;
+  return doubleQuoted(text);
+}
+
+/** JSON's string escapes are all valid YAML escapes; YAML needs a few more (line breaks, C1 controls, invisible marks). */
+function doubleQuoted(text: string): string {
+  return JSON.stringify(text).replace(ESCAPE_MORE, (c) => `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`);
+}
+
+// ---- literal blocks
+
+/** A literal block keeps text exactly only when it is printable and its first line does not start with a space. */
+function literalFits(text: string): boolean {
+  return /^[^\s]/.test(text) && !/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\ufffe\uffff]/.test(text) && !UNSAFE.test(text) && !/[ \t]\n|[ \t]$/.test(text);
+}
+
+/** |- without a final line break, | with one, |+ with more. */
+function literalHeader(text: string): string {
+  if (!text.endsWith("\n")) return "|-";
+  return text.endsWith("\n\n") ? "|+" : "|";
+}
+
+function literalLines(out: string[], text: string, indent: string): void {
+  const body = text.endsWith("\n") && !text.endsWith("\n\n") ? text.slice(0, -1) : text.replace(/\n$/, "");
+  for (const line of body.split("\n")) out.push(line === "" ? "" : indent + line);
+}
+
+// ---- comments
+
+/** "# text" at `indent`; a character that would end the comment line early is shown as "?". */
+function commentLine(indent: string, text: string): string {
+  const safe = text.replace(/[\r\u0085\u2028\u2029]/g, "?");
+  return safe === "" ? `${indent}#` : `${indent}# ${safe}`;
 }
