@@ -1,3 +1,4 @@
+import { isatty } from "node:tty";
 import { parseArgs } from "node:util";
 import { EXIT, runBundleCommand } from "./cli-bundles.js";
 import { runInit } from "./cli-init.js";
@@ -125,13 +126,16 @@ function explainCommand(command: "rules" | "explain", args: readonly string[], i
 
 /** The process entry point: the only place that reads process state or sets the exit code. */
 export async function run(): Promise<void> {
-  const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true;
+  // isatty, not process.stdin.isTTY: touching process.stdin or process.stdout builds a stream, which a quiet
+  // render never needs
+  const stdoutIsTerminal = isatty(1);
+  const interactive = isatty(0) && stdoutIsTerminal;
   const io: Io = {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     cwd: process.cwd(),
     // https://no-color.org: any non-empty NO_COLOR turns colour off
-    color: process.stdout.isTTY === true && !process.env.NO_COLOR,
+    color: stdoutIsTerminal && !process.env.NO_COLOR,
     ask: interactive ? askOnTerminal : undefined,
   };
   try {
