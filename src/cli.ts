@@ -1,4 +1,3 @@
-import { isatty } from "node:tty";
 import { parseArgs } from "node:util";
 import { EXIT, runBundleCommand } from "./cli-bundles.js";
 import { runInit } from "./cli-init.js";
@@ -92,8 +91,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   }
   if (command === "rules" || command === "explain") return explainCommand(command, profiles, io);
   if (command === "init") return runInit(profiles, values, io);
-  if (values["no-color"]) io = { ...io, color: false };
-  else if (values.color) io = { ...io, color: true };
+  if (values["no-color"] || values.color) io = withColor(io, values["no-color"] !== true);
   if (profiles.length === 0) {
     io.stderr(`tke-cilium: ${command} needs at least one PROFILE\n${usageText(command)}`);
     return EXIT.usage;
@@ -126,17 +124,19 @@ function explainCommand(command: "rules" | "explain", args: readonly string[], i
 
 /** The process entry point: the only place that reads process state or sets the exit code. */
 export async function run(): Promise<void> {
-  // isatty, not process.stdin.isTTY: touching process.stdin or process.stdout builds a stream, which a quiet
-  // render never needs
-  const stdoutIsTerminal = isatty(1);
-  const interactive = isatty(0) && stdoutIsTerminal;
+  // Getters: reading process.stdout or process.stdin builds a stream (and loads net or tty), which a quiet
+  // render never needs; they are read only when a diff is coloured or init asks a question.
   const io: Io = {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     cwd: process.cwd(),
     // https://no-color.org: any non-empty NO_COLOR turns colour off
-    color: stdoutIsTerminal && !process.env.NO_COLOR,
-    ask: interactive ? askOnTerminal : undefined,
+    get color() {
+      return process.stdout.isTTY === true && !process.env.NO_COLOR;
+    },
+    get ask() {
+      return process.stdin.isTTY === true && process.stdout.isTTY === true ? askOnTerminal : undefined;
+    },
   };
   try {
     process.exitCode = await main(process.argv.slice(2), io);
@@ -144,6 +144,11 @@ export async function run(): Promise<void> {
     process.stderr.write(`tke-cilium: internal error: ${(error as Error).stack ?? String(error)}\n`);
     process.exitCode = 70;
   }
+}
+
+/** `io` with colour forced on or off; its other getters stay unread (a spread would call them all). */
+function withColor(io: Io, color: boolean): Io {
+  return Object.defineProperty(Object.defineProperties({}, Object.getOwnPropertyDescriptors(io)), "color", { value: color, enumerable: true }) as Io;
 }
 
 /** One line of input from the terminal (init's questions). */
