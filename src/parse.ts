@@ -72,6 +72,7 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
 }
 
 export function escapePointerToken(token: string): string {
+  if (!token.includes("~") && !token.includes("/")) return token;
   return token.replace(/~/g, "~0").replace(/\//g, "~1");
 }
 

@@ -110,38 +110,42 @@ const isCollection = (value: unknown): boolean => Array.isArray(value) || isPlai
 
 function isEmpty(value: unknown): boolean {
   if (Array.isArray(value)) return value.length === 0;
-  return entriesOf(value).length === 0;
-}
-
-/** A map's entries without the keys whose value is undefined (as JSON leaves them out). */
-function entriesOf(value: unknown): [string, unknown, string | undefined][] {
-  if (isCommentedMap(value)) return [...value.entries].filter(([, e]) => e.value !== undefined).map(([k, e]) => [k, e.value, e.comment]);
-  return Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => [k, v, undefined]);
+  if (isCommentedMap(value)) {
+    for (const entry of value.entries.values()) if (entry.value !== undefined) return false;
+    return true;
+  }
+  const object = value as Record<string, unknown>;
+  for (const key of Object.keys(object)) if (object[key] !== undefined) return false;
+  return true;
 }
 
 /** A non-empty map or sequence as block lines at `indent`. */
 function block(out: string[], value: unknown, indent: string): void {
   if (Array.isArray(value)) {
     for (const item of value) seqItem(out, item === undefined ? null : item, indent);
-    return;
+  } else if (isCommentedMap(value)) {
+    for (const [key, entry] of value.entries) if (entry.value !== undefined) mapEntry(out, key, entry.value, entry.comment, indent);
+  } else {
+    // keys whose value is undefined are left out, as JSON does
+    const object = value as Record<string, unknown>;
+    for (const key of Object.keys(object)) if (object[key] !== undefined) mapEntry(out, key, object[key], undefined, indent);
   }
-  for (const [key, item, comment] of entriesOf(value)) {
-    if (comment !== undefined) for (const line of comment.split("\n")) out.push(commentLine(indent, line));
-    const k = scalarText(key);
-    // YAML caps an implicit key at 1024 characters; a longer one is written as an explicit "? key"
-    const head = k.length > 1024 ? `${indent}? ${k}\n${indent}:` : `${indent}${k}:`;
-    if (item instanceof LiteralBlock && literalFits(item.text)) {
-      out.push(`${head} ${literalHeader(item.text)}`);
-      literalLines(out, item.text, indent + "  ");
-    } else if (isCollection(item) && !isEmpty(item)) {
-      out.push(head);
-      // sequences under a key sit at the key's own indentation (kubectl's style)
-      block(out, item, Array.isArray(item) ? indent : indent + "  ");
-    } else {
-      out.push(`${head} ${inline(item)}`);
-    }
+}
+
+function mapEntry(out: string[], key: string, item: unknown, comment: string | undefined, indent: string): void {
+  if (comment !== undefined) for (const line of comment.split("\n")) out.push(commentLine(indent, line));
+  const k = scalarText(key);
+  // YAML caps an implicit key at 1024 characters; a longer one is written as an explicit "? key"
+  const head = k.length > 1024 ? `${indent}? ${k}\n${indent}:` : `${indent}${k}:`;
+  if (item instanceof LiteralBlock && literalFits(item.text)) {
+    out.push(`${head} ${literalHeader(item.text)}`);
+    literalLines(out, item.text, indent + "  ");
+  } else if (isCollection(item) && !isEmpty(item)) {
+    out.push(head);
+    // sequences under a key sit at the key's own indentation (kubectl's style)
+    block(out, item, Array.isArray(item) ? indent : indent + "  ");
+  } else {
+    out.push(`${head} ${inline(item)}`);
   }
 }
 
@@ -188,10 +192,11 @@ const ESCAPE_MORE = /[\u007f-\u009f\u00a0\u2028\u2029\u200e\u200f\u202a-\u202e\u
  * indicator, no "#", no ": "), nothing that resolves to a bool, null, number or timestamp under YAML 1.1
  * (go-yaml, Helm) or 1.2, and nothing a reviewer could misread.
  */
+const PLAIN_ASCII = /^[\w./][\w./:@%+=~()^$ -]*$/;
 const PLAIN = /^[\w./][\w./:@%+=~()^$ \u{a1}-\u{2027}\u{202a}-\u{d7ff}\u{e000}-\u{fffd}\u{10000}-\u{10ffff}-]*$/u;
 const PLAIN_NOT = /: |:$| $|^\.\./;
 const KEYWORDS = new Set(["y", "yes", "n", "no", "true", "false", "on", "off", "null", "~"]);
-const NUMBER_LIKE = [
+const NUMBER_FORMS = [
   /^[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?(?:[eE][-+]?[0-9_]*)?$/, // 1, 1_000, 1.5, 1., 1e5, 0777
   /^[-+]?[0-9_]*\.[0-9_]*(?:[eE][-+]?[0-9_]*)?$/, // .5, "." and "_." (YAML 1.1's float needs no digit)
   /^[-+]?[0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+$/, // e0, E+1 (nor before its exponent)
@@ -200,10 +205,12 @@ const NUMBER_LIKE = [
   /^[-+]?\.?(?:inf|infinity|nan)$/i,
   /^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt ]|$)/, // timestamps
 ];
+const NUMBER_LIKE = new RegExp(NUMBER_FORMS.map((re) => `(?:${re.source})`).join("|"), "i");
 
 /** A string as a plain or double-quoted scalar. */
 export function scalarText(text: string): string {
-  if (PLAIN.test(text) && !PLAIN_NOT.test(text) && !UNSAFE.test(text) && !KEYWORDS.has(text.toLowerCase()) && !NUMBER_LIKE.some((re) => re.test(text))) return text;
+  const plain = PLAIN_ASCII.test(text) || (PLAIN.test(text) && !UNSAFE.test(text));
+  if (plain && !PLAIN_NOT.test(text) && !KEYWORDS.has(text.toLowerCase()) && !NUMBER_LIKE.test(text)) return text;
   return doubleQuoted(text);
 }
 
