@@ -1,3 +1,4 @@
+import { writeSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { EXIT, runBundleCommand } from "./cli-bundles.js";
 import { runInit } from "./cli-init.js";
@@ -124,11 +125,12 @@ function explainCommand(command: "rules" | "explain", args: readonly string[], i
 
 /** The process entry point: the only place that reads process state or sets the exit code. */
 export async function run(): Promise<void> {
-  // Getters: reading process.stdout or process.stdin builds a stream (and loads net or tty), which a quiet
-  // render never needs; they are read only when a diff is coloured or init asks a question.
+  // process.stdout and process.stdin are streams whose first use loads Node's stream, net or tty modules, a
+  // few milliseconds of a cold start: output goes straight to the file descriptors, and the getters read the
+  // streams only when a diff is coloured or init asks a question.
   const io: Io = {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
+    stdout: (text) => writeAll(1, text),
+    stderr: (text) => writeAll(2, text),
     cwd: process.cwd(),
     // https://no-color.org: any non-empty NO_COLOR turns colour off
     get color() {
@@ -141,8 +143,32 @@ export async function run(): Promise<void> {
   try {
     process.exitCode = await main(process.argv.slice(2), io);
   } catch (error) {
-    process.stderr.write(`tke-cilium: internal error: ${(error as Error).stack ?? String(error)}\n`);
+    writeAll(2, `tke-cilium: internal error: ${(error as Error).stack ?? String(error)}\n`);
     process.exitCode = 70;
+  }
+}
+
+const closedFds = new Set<number>();
+
+/**
+ * All of `text` to a file descriptor, synchronously (as Node writes to terminals, files and pipes on Linux).
+ * A descriptor left non-blocking by the parent is waited on; a reader that went away (`| head`) ends the
+ * output quietly, as it would for any Unix tool.
+ */
+function writeAll(fd: number, text: string): void {
+  if (closedFds.has(fd)) return;
+  let bytes = Buffer.from(text, "utf8");
+  while (bytes.length > 0) {
+    try {
+      bytes = bytes.subarray(writeSync(fd, bytes));
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === "EAGAIN") Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+      else if (code === "EPIPE") {
+        closedFds.add(fd);
+        return;
+      } else throw error;
+    }
   }
 }
 

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { main, type Io } from "../src/cli.js";
-import { ROOT, fileOf, helmValuesFiles, renderFile } from "./helpers.js";
+import { ROOT, allProfilePaths, fileOf, helmValuesFiles, renderFile } from "./helpers.js";
 
 const cli = join(ROOT, "dist/cli.cjs");
 const hasPreCommit = spawnSync("pre-commit", ["--version"]).status === 0;
@@ -141,6 +141,22 @@ describe("output for people and for CI", () => {
         : spawnSync(process.execPath, [cli, "check", "presets/prod.json", "--color"], { cwd, encoding: "utf8", env: { ...process.env, ...env } }).stdout;
     if (hasScript) expect(run({ NO_COLOR: "" })).toContain("\u001b[");
     expect(run({ NO_COLOR: "1" })).not.toContain("\u001b[");
+  });
+
+  it("stops writing quietly when the reader goes away (check ... | head)", () => {
+    if (!existsSync(cli)) throw new Error("dist/cli.cjs is missing: run npm run build");
+    // every preset and golden profile against an empty out/: some 300 KiB of diff, far more than a pipe holds
+    const empty = mkdtempSync(join(tmpdir(), "tke-cilium-pipe-"));
+    try {
+      const script = `"${process.execPath}" "${cli}" check presets/*.json test/golden/*/profile.json --out "${empty}" 2>"${empty}/err" | head -c 100 >/dev/null; echo "\${PIPESTATUS[0]}"`;
+      const r = spawnSync("bash", ["-c", script], { cwd: ROOT, encoding: "utf8" });
+      expect(r.stdout.trim()).toBe("1");
+      expect(readFileSync(join(empty, "err"), "utf8")).not.toMatch(/internal error|EPIPE/);
+      // the whole diff really was larger than a pipe's buffer
+      expect(spawnSync(process.execPath, [cli, "check", ...allProfilePaths(), "--out", empty], { cwd: ROOT, encoding: "utf8", maxBuffer: 1 << 26 }).stdout.length).toBeGreaterThan(256 * 1024);
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
   });
 
   it("render prints a table of what it wrote", async () => {
