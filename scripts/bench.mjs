@@ -116,15 +116,15 @@ try {
   let renderRss = 0;
   for (let i = 0; i < runs + 3; i++) {
     const a = measure([process.execPath, "-e", "0"]);
-    const b = measure([process.execPath, CLI, "render", "presets/prod.json", "--quiet", "--out", join(root, `single-${i}`)]);
-    const c = shm ? measure([process.execPath, CLI, "render", "presets/prod.json", "--quiet", "--out", join(shm, `single-${i}`)]) : b;
+    const b = measure([process.execPath, CLI, "render", "presets/prod.json", "--out", join(root, `single-${i}`)]);
+    const c = shm ? measure([process.execPath, CLI, "render", "presets/prod.json", "--out", join(shm, `single-${i}`)]) : b;
     if (i < 3) continue; // warm the file cache
     bare.push(a.ms);
     onDisk.push(b.ms);
     inMemory.push(c.ms);
     renderRss = Math.max(renderRss, b.rss, c.rss);
   }
-  console.log("1. cold render of presets/prod.json (one process each, into a new out/ each time)");
+  console.log("1. cold render of presets/prod.json (one process each, output read through a pipe, into a new out/ each time)");
   console.log(`   node -e 0:                  ${fmt(bare)}`);
   console.log(`   tke-cilium render:          ${fmt(onDisk)}, peak RSS ${mib(renderRss)}`);
   console.log(`   ratio of medians:           ${(median(onDisk) / median(bare)).toFixed(2)}x (goal: at most 1.5x)`);
@@ -147,8 +147,8 @@ try {
     let files = 0;
     for (let i = 0; i < fleetRuns; i++) {
       const fleetOut = join(base, `fleet-out-${i}`);
-      const r = measure([process.execPath, CLI, "render", profiles, "--out", fleetOut, "--quiet"]);
-      const c = measure([process.execPath, CLI, "check", profiles, "--out", fleetOut, "--quiet"]);
+      const r = measure([process.execPath, CLI, "render", profiles, "--out", fleetOut]);
+      const c = measure([process.execPath, CLI, "check", profiles, "--out", fleetOut]);
       // bare Node creating the same files in the same place right after: what the file system costs now
       raws.push(rawWrite(fleetOut, join(base, `raw-${i}`)));
       renders.push(r.ms);
