@@ -21,48 +21,44 @@ export function literalBlock(text: string): LiteralBlock {
 }
 
 /** A map whose keys may carry a comment; values are plain data, LiteralBlocks or other CommentedMaps. */
-interface CommentedMap {
-  readonly entries: Map<string, { value: unknown; comment?: string }>;
-}
-
-const isCommentedMap = (value: unknown): value is CommentedMap => value instanceof CommentedMapImpl;
-
-class CommentedMapImpl implements CommentedMap {
+class CommentedMap {
   readonly entries = new Map<string, { value: unknown; comment?: string }>();
+
+  static of(object: Record<string, unknown>): CommentedMap {
+    const map = new CommentedMap();
+    for (const key of Object.keys(object)) map.entries.set(key, { value: object[key] });
+    return map;
+  }
+
+  /** The map under `key`; an object value there becomes a CommentedMap, a missing one is created when asked. */
+  child(key: string, create: boolean): CommentedMap | undefined {
+    const entry = this.entries.get(key);
+    if (entry === undefined) {
+      if (!create) return undefined;
+      const child = new CommentedMap();
+      this.entries.set(key, { value: child });
+      return child;
+    }
+    if (entry.value instanceof CommentedMap) return entry.value;
+    if (!isPlainObject(entry.value)) return undefined;
+    entry.value = CommentedMap.of(entry.value as Record<string, unknown>);
+    return entry.value as CommentedMap;
+  }
 }
 
 /** Nested values with a comment above each, keys in the order given. */
 export function commentedValuesToYaml(header: readonly string[], values: readonly CommentedValue[]): string {
-  const root = new CommentedMapImpl();
+  const root = new CommentedMap();
   for (const { path, value, comment } of values) {
     let map = root;
-    for (const key of path.slice(0, -1)) map = childMap(map, key);
+    for (const key of path.slice(0, -1)) {
+      const child = map.child(key, true);
+      if (child === undefined) throw new Error(`bug: ${key} is both a value and a map`);
+      map = child;
+    }
     map.entries.set(path[path.length - 1], { value, comment });
   }
   return document(header, root);
-}
-
-function childMap(map: CommentedMapImpl, key: string): CommentedMapImpl {
-  const existing = map.entries.get(key);
-  if (existing === undefined) {
-    const child = new CommentedMapImpl();
-    map.entries.set(key, { value: child });
-    return child;
-  }
-  if (existing.value instanceof CommentedMapImpl) return existing.value;
-  if (isPlainObject(existing.value)) {
-    // values under a key that was already written as a whole object join that object
-    const child = toCommentedMap(existing.value as Record<string, unknown>);
-    existing.value = child;
-    return child;
-  }
-  throw new Error(`bug: ${key} is both a value and a map`);
-}
-
-function toCommentedMap(object: Record<string, unknown>): CommentedMapImpl {
-  const map = new CommentedMapImpl();
-  for (const [key, value] of Object.entries(object)) map.entries.set(key, { value });
-  return map;
 }
 
 /** Kubernetes objects, one YAML document each, the header above the first. Comments keyed "<docIndex>:a.b.c" go above key c of that document. */
@@ -74,13 +70,12 @@ export function manifestsToYaml(header: readonly string[], objects: readonly unk
         const [docIndex, ...first] = dotted.split(":");
         if (Number(docIndex) !== index) continue;
         const keys = first.join(":").split(".");
-        root = isCommentedMap(root) ? root : toCommentedMap(root as Record<string, unknown>);
-        let map = root as CommentedMapImpl;
+        if (!(root instanceof CommentedMap)) root = CommentedMap.of(root as Record<string, unknown>);
+        let map = root as CommentedMap;
         for (const key of keys.slice(0, -1)) {
-          const entry = map.entries.get(key);
-          if (entry === undefined || !(isPlainObject(entry.value) || isCommentedMap(entry.value))) throw new Error(`bug: no map at ${keys.join(".")}`);
-          if (!isCommentedMap(entry.value)) entry.value = toCommentedMap(entry.value as Record<string, unknown>);
-          map = entry.value as CommentedMapImpl;
+          const child = map.child(key, false);
+          if (child === undefined) throw new Error(`bug: no map at ${keys.join(".")}`);
+          map = child;
         }
         const entry = map.entries.get(keys[keys.length - 1]);
         if (entry === undefined) throw new Error(`bug: no key at ${keys.join(".")}`);
@@ -103,14 +98,14 @@ function document(header: readonly string[], root: unknown): string {
 }
 
 function isPlainObject(value: unknown): boolean {
-  return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof LiteralBlock) && !isCommentedMap(value);
+  return typeof value === "object" && value !== null && !Array.isArray(value) && !(value instanceof LiteralBlock) && !(value instanceof CommentedMap);
 }
 
-const isCollection = (value: unknown): boolean => Array.isArray(value) || isPlainObject(value) || isCommentedMap(value);
+const isCollection = (value: unknown): boolean => Array.isArray(value) || isPlainObject(value) || value instanceof CommentedMap;
 
 function isEmpty(value: unknown): boolean {
   if (Array.isArray(value)) return value.length === 0;
-  if (isCommentedMap(value)) {
+  if (value instanceof CommentedMap) {
     for (const entry of value.entries.values()) if (entry.value !== undefined) return false;
     return true;
   }
@@ -123,7 +118,7 @@ function isEmpty(value: unknown): boolean {
 function block(out: string[], value: unknown, indent: string): void {
   if (Array.isArray(value)) {
     for (const item of value) seqItem(out, item === undefined ? null : item, indent);
-  } else if (isCommentedMap(value)) {
+  } else if (value instanceof CommentedMap) {
     for (const [key, entry] of value.entries) if (entry.value !== undefined) mapEntry(out, key, entry.value, entry.comment, indent);
   } else {
     // keys whose value is undefined are left out, as JSON does
