@@ -1,10 +1,10 @@
 import { join, resolve } from "node:path";
 import { failing, formatDiagnostic, type Diagnostic } from "./diagnostics.js";
 import { diffTree } from "./diff.js";
-import { UnsafeOutputError, checkOutputTargets, displayPath, expandProfileArgs, readProfileBytes, readTree, recoverInterrupted, replaceTree, withOutputLock } from "./fs.js";
+import { UnsafeOutputError, checkOutputTargets, displayPath, expandProfileArgs, listBundleFolders, readProfileBytes, readTree, recoverInterrupted, replaceTree, withOutputLock } from "./fs.js";
 import { MAX_PROFILE_CHARS, decodeProfileBytes } from "./parse.js";
 import { checkProfiles, emitProfile, type CheckedProfile, type ProfileSource } from "./pipeline.js";
-import { colorDiff, diagnosticsJson, driftSummary, writtenTable, type DriftReport, type WrittenRow } from "./report.js";
+import { colorDiff, diagnosticsJson, driftSummary, orphanWarning, writtenTable, type DriftReport, type WrittenRow } from "./report.js";
 import type { Io } from "./cli.js";
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -37,14 +37,19 @@ export async function runBundleCommand(args: readonly string[], o: BundleOptions
   try {
     if (o.command === "check") {
       const drifted = await checkBundles(results, o.out, io);
+      // a bundle no profile renders any more: a deleted or renamed cluster that GitOps would keep deploying
+      const names = new Set(results.map((r) => r.name));
+      const orphans = listBundleFolders(resolve(io.cwd, o.out)).filter((name) => !names.has(name));
+      const ok = drifted.length === 0 && !(o.strict && orphans.length > 0);
       const summary = driftSummary(results.length, drifted);
-      if (o.json) json({ ok: drifted.length === 0, profiles: results.length, drifted });
+      if (o.json) json({ ok, profiles: results.length, drifted, orphans });
       else {
         for (const d of drifted) for (const f of d.files) io.stdout(io.color ? colorDiff(f.diff) : f.diff);
+        if (orphans.length > 0) io.stderr(orphanWarning(o.out, orphans, o.strict) + "\n");
         if (drifted.length > 0) io.stderr(`${summary}\nRun tke-cilium render with the same profiles to update ${o.out}/.\n`);
-        else if (!o.quiet) io.stderr(`${summary}: ${o.out}/ is up to date\n`);
+        else if (!o.quiet && ok) io.stderr(`${summary}: ${o.out}/ is up to date\n`);
       }
-      return drifted.length === 0 ? EXIT.ok : EXIT.failed;
+      return ok ? EXIT.ok : EXIT.failed;
     }
     const rows = writeBundles(results, o.out, io);
     if (o.json) json({ written: rows });

@@ -119,6 +119,20 @@ export function readTree(dir: string): Map<string, TreeFile> | null {
   return tree;
 }
 
+/**
+ * The bundle folders in `outDir`: real directories named like an output folder. tke-cilium's own leftovers
+ * (hidden names) and anything else kept there (a README, a symbolic link) are not bundles.
+ */
+export function listBundleFolders(outDir: string): string[] {
+  let entries;
+  try {
+    entries = readdirSync(outDir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  return entries.filter((e) => e.isDirectory() && NAME_PATTERN.test(e.name)).map((e) => e.name).sort();
+}
+
 /** Create a file that must not exist yet; false when it does (never overwrites). */
 export function writeNewFile(path: string, text: string): boolean {
   try {

@@ -33,6 +33,14 @@ export function driftSummary(profiles: number, drifted: readonly DriftReport[]):
   return `${head}: ${drifted.map((d) => `${d.name} (${d.files.map((f) => `${f.path} ${f.kind}`).join(", ")})`).join("; ")}`;
 }
 
+/** Bundle folders that none of the run's profiles renders: one line, a warning (an error with --strict). */
+export function orphanWarning(out: string, orphans: readonly string[], strict: boolean): string {
+  const which = orphans.map((name) => `${out}/${name}/`).join(", ");
+  const what = orphans.length === 1 ? "a bundle that none of these profiles renders" : `${orphans.length} bundles that none of these profiles renders`;
+  const advice = orphans.length === 1 ? "A deleted or renamed cluster? Remove the folder, or pass its profile too." : "Deleted or renamed clusters? Remove the folders, or pass their profiles too.";
+  return `${strict ? "error" : "warning"}: ${what}: ${which}. ${advice}`;
+}
+
 const ANSI = { red: "\u001b[31m", green: "\u001b[32m", cyan: "\u001b[36m", bold: "\u001b[1m", reset: "\u001b[0m" };
 
 /** A unified diff with the usual terminal colours: headers bold, hunks cyan, removals red, additions green. */

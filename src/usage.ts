@@ -25,7 +25,9 @@ ${OUTPUT}`,
 
 Render in memory and compare with DIR/<name>/. Changed, missing and extra files are drift: each
 is printed as a unified diff, then one summary line. Exit 1 on drift or an invalid profile.
-Writes nothing. This is the pre-commit hook: tke-cilium check --quiet clusters/
+Writes nothing. A folder of DIR that none of the profiles renders (a deleted or renamed cluster's
+bundle, which GitOps would keep deploying) is a warning; --strict makes it an error too.
+This is the pre-commit hook: tke-cilium check --quiet clusters/
 ${PROFILE}
 
 Options:

@@ -159,6 +159,38 @@ describe("output for people and for CI", () => {
     }
   });
 
+  it("check names bundle folders no profile renders: a warning, an error with --strict", async () => {
+    expect(await main(["render", "presets/", "--quiet"], io())).toBe(0);
+    mkdirSync(join(cwd, "out/old-cluster/terraform"), { recursive: true });
+    // not bundles: a file, a hidden folder, a name no profile could have
+    writeFileSync(join(cwd, "out/README.md"), "bundles\n");
+    mkdirSync(join(cwd, "out/.prod.tmp-1"));
+    mkdirSync(join(cwd, "out/Not_A_Name"));
+    out = "";
+    err = "";
+    expect(await main(["check", "presets/"], io())).toBe(0);
+    expect(err).toContain("warning: a bundle that none of these profiles renders: out/old-cluster/. A deleted or renamed cluster?");
+    expect(err).toContain("6 profiles, 0 drifted: out/ is up to date");
+    err = "";
+    expect(await main(["check", "presets/", "--quiet"], io())).toBe(0);
+    expect(err).toMatch(/^warning: .*out\/old-cluster\/\.[^\n]*\n$/);
+    err = "";
+    expect(await main(["check", "presets/", "--strict"], io())).toBe(1);
+    expect(err).toMatch(/^error: a bundle that none of these profiles renders: out\/old-cluster\//);
+    expect(err).not.toContain("up to date");
+    out = "";
+    // checking one profile: every other bundle is named
+    expect(await main(["check", "presets/prod.json", "--json"], io())).toBe(0);
+    expect(JSON.parse(out)).toMatchObject({ ok: true, drifted: [], orphans: ["dev", "egress", "old-cluster", "overlay", "regular", "seed-1-18-3"] });
+    out = "";
+    expect(await main(["check", "presets/prod.json", "--json", "--strict"], io())).toBe(1);
+    expect(JSON.parse(out).ok).toBe(false);
+    rmSync(join(cwd, "out/old-cluster"), { recursive: true });
+    err = "";
+    expect(await main(["check", "presets/"], io())).toBe(0);
+    expect(err).not.toContain("warning");
+  });
+
   it("render prints a table of what it wrote", async () => {
     out = "";
     expect(await main(["render", "presets/"], io())).toBe(0);
