@@ -216,7 +216,10 @@ function doubleQuoted(text: string): string {
 
 // ---- literal blocks
 
-/** A literal block keeps text exactly only when it is printable and its first line does not start with a space. */
+/**
+ * A literal block keeps text exactly only when it is printable, its first line does not start with white space
+ * (that would set the indentation) and no line ends in white space (a line of spaces reads back empty).
+ */
 function literalFits(text: string): boolean {
   return /^[^\s]/.test(text) && !/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\ufffe\uffff]/.test(text) && !UNSAFE.test(text) && !/[ \t]\n|[ \t]$/.test(text);
 }
@@ -228,7 +231,8 @@ function literalHeader(text: string): string {
 }
 
 function literalLines(out: string[], text: string, indent: string): void {
-  const body = text.endsWith("\n") && !text.endsWith("\n\n") ? text.slice(0, -1) : text.replace(/\n$/, "");
+  // the last line break is the header's to keep (| or |+); the lines before it are the content
+  const body = text.endsWith("\n") ? text.slice(0, -1) : text;
   for (const line of body.split("\n")) out.push(line === "" ? "" : indent + line);
 }
 
