@@ -72,7 +72,7 @@ async function readSources(args: readonly string[], io: Io): Promise<{ sources: 
   }
   const sources: ProfileSource[] = [];
   const unreadable: CheckedProfile[] = [];
-  const fail = (path: string, diagnostic: Diagnostic, text = "") => unreadable.push({ source: { path, text }, name: null, diagnostics: [diagnostic], profile: null });
+  const fail = (path: string, diagnostic: Diagnostic, text = "") => unreadable.push({ source: { path, text }, name: null, diagnostics: [diagnostic], settings: null });
   for (const path of paths) {
     let read;
     try {

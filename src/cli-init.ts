@@ -60,7 +60,7 @@ export async function runInit(args: readonly string[], flags: InitFlags, io: Io)
   const text = JSON.stringify(profile, null, 2) + "\n";
   const checked = checkProfile({ path: file, text });
   for (const d of checked.diagnostics) io.stderr(formatDiagnostic(d, text) + "\n");
-  if (checked.profile === null) {
+  if (checked.settings === null) {
     io.stderr(`tke-cilium: ${file} not written: the values above do not make a valid profile\n`);
     return EXIT.failed;
   }

@@ -2,7 +2,7 @@ import { writeSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { EXIT, runBundleCommand } from "./cli-bundles.js";
 import { runInit } from "./cli-init.js";
-import { ALL_CODES } from "./codes.js";
+import { CATALOGUE as ALL_CODES } from "./rules/catalogue.js";
 import { COMMANDS, VERSION, usageText, type Command } from "./usage.js";
 import { explainText, rulesText } from "./explain.js";
 import { nearest } from "./text/nearest.js";

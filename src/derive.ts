@@ -3,6 +3,7 @@ import { CNI_CONFIGMAP, CNI_CONFLIST, KARPENTER_MACHINE_ANNOTATIONS_KEY, TS4_IMA
 import type { FilledProfile } from "./profile.js";
 import type { KarpenterSettings, Settings } from "./settings.js";
 import { deriveHelmValues } from "./derive/helm.js";
+import { resolveFeatures } from "./derive/features.js";
 import { deriveImageList } from "./derive/images.js";
 import { deriveInstall } from "./derive/install.js";
 import { deriveTerraform } from "./derive/terraform.js";
@@ -17,12 +18,14 @@ export interface DeriveInput {
 
 /** Profile → Settings. Every default and decision of the bundle is taken here (and in derive/), and only here. */
 export function deriveSettings({ profile: p, name, profilePath }: DeriveInput): Settings {
-  const helm = deriveHelmValues(p);
+  const features = resolveFeatures(p);
+  const helm = deriveHelmValues(p, features);
   const cniConfig = p.cilium.mode === "native" ? { ...CNI_CONFIGMAP, conflist: CNI_CONFLIST } : null;
   const apf = p.features.apf ? { shares: apfShares(p.cluster.maxNodes), maxNodes: p.cluster.maxNodes ?? null } : null;
   const karpenter = p.nodePool.type === "karpenter" ? deriveKarpenter(p) : null;
   return {
     name,
+    features,
     profilePath,
     ciliumVersion: p.cilium.version,
     helm,
@@ -31,7 +34,7 @@ export function deriveSettings({ profile: p, name, profilePath }: DeriveInput): 
     apf,
     karpenter,
     terraform: deriveTerraform(p, name),
-    install: deriveInstall(p, helm.map((f) => f.file), { cniConfig: cniConfig !== null, apf: apf !== null, karpenter: karpenter !== null }),
+    install: deriveInstall(p, features, helm.map((f) => f.file), { cniConfig: cniConfig !== null, apf: apf !== null, karpenter: karpenter !== null }),
   };
 }
 

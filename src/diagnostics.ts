@@ -1,8 +1,10 @@
+import type { Code } from "./rules/catalogue.js";
+
 /** A user-facing finding about a profile: located, coded, collected (never thrown). */
 export type Severity = "error" | "warning";
 
 export interface Diagnostic {
-  code: string;
+  code: Code;
   severity: Severity;
   /** JSON pointer of the offending value ("" for the whole document). */
   pointer: string;
@@ -13,6 +15,8 @@ export interface Diagnostic {
   col: number;
   /** Number of characters to underline from col (at least 1). */
   length: number;
+  /** What to write instead, when the rule knows it (a field or key name, a value): --json carries it. */
+  suggestion?: string;
 }
 
 export const isError = (d: Diagnostic): boolean => d.severity === "error";

@@ -1,4 +1,4 @@
-import { ALL_CODES } from "./codes.js";
+import { CATALOGUE as ALL_CODES, findCode } from "./rules/catalogue.js";
 
 /** `tke-cilium rules`: one line a code. */
 export function rulesText(): string {
@@ -9,7 +9,7 @@ export function rulesText(): string {
 
 /** `tke-cilium explain CODE`; null when there is no such code. */
 export function explainText(code: string): string | null {
-  const rule = ALL_CODES.find((r) => r.code === code.toUpperCase());
+  const rule = findCode(code.toUpperCase());
   if (!rule) return null;
   return [`${rule.code} (${rule.severity}): ${rule.title}`, "", ...wrap(rule.explanation, 100), "", `Source: ${rule.source}`].join("\n") + "\n";
 }

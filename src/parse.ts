@@ -1,3 +1,4 @@
+import type { Code } from "./rules/catalogue.js";
 import { parseTree, printParseErrorCode, type Node, type ParseError } from "jsonc-parser";
 import { LineIndex, type Diagnostic, type Place, type Severity } from "./diagnostics.js";
 
@@ -87,7 +88,7 @@ export function parseProfileText(text: string, file: string): ParsedProfile {
   const index = new LineIndex(text);
   const places = new Map<string, Place>();
   const at = (offset: number, length: number) => index.place(offset, length);
-  const report = (code: string, pointer: string, place: Place, message: string, severity: Severity = "error") =>
+  const report = (code: Code, pointer: string, place: Place, message: string, severity: Severity = "error") =>
     diagnostics.push({ code, severity, pointer, message, file, ...place });
 
   if (text.length > MAX_PROFILE_CHARS) {

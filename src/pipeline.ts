@@ -4,7 +4,11 @@ import { deriveSettings } from "./derive.js";
 import { emitBundle, type OutputFile } from "./emit/index.js";
 import { parseProfileText } from "./parse.js";
 import type { FilledProfile } from "./profile.js";
-import { RULES } from "./rules.js";
+import { BUNDLE_RULES } from "./rules/bundle-rules.js";
+import { entryOf, type Code } from "./rules/catalogue.js";
+import type { Finding } from "./rules/finding.js";
+import { PROFILE_RULES } from "./rules/profile-rules.js";
+import type { Settings } from "./settings.js";
 import { validateProfile, type Locate } from "./validate.js";
 import schema from "../schema/profile.schema.json" with { type: "json" };
 
@@ -26,17 +30,17 @@ export interface RenderResult {
 /** What an output folder may be called: the schema's pattern for name (a DNS label). */
 export const NAME_PATTERN = new RegExp(schema.properties.name.pattern);
 
-/** A profile after parse → validate → rules: its diagnostics, and what derive needs when it has no error. */
+/** A profile after parse → validate → profile rules → derive → bundle rules: its diagnostics, and its Settings when it has no error. */
 export interface CheckedProfile {
   source: ProfileSource;
   /** The output folder name; null when the profile is too broken to tell. */
   name: string | null;
   diagnostics: Diagnostic[];
-  /** The profile with its defaults; null when an error was found. */
-  profile: FilledProfile | null;
+  /** The bundle's resolved model, derived once; null when an error was found. */
+  settings: Settings | null;
 }
 
-/** parse → validate → rules, for one profile. Pure. */
+/** parse → validate → profile rules → derive → bundle rules, for one profile. Pure. */
 export function checkProfile(source: ProfileSource): CheckedProfile {
   const checked = checkUnsorted(source);
   checked.diagnostics.sort((a, b) => a.line - b.line || a.col - b.col);
@@ -45,14 +49,15 @@ export function checkProfile(source: ProfileSource): CheckedProfile {
 
 function checkUnsorted(source: ProfileSource): CheckedProfile {
   const parsed = parseProfileText(source.text, source.path);
-  const fail = (diagnostics: Diagnostic[], name: string | null = null): CheckedProfile => ({ source, name, diagnostics, profile: null });
+  const fail = (diagnostics: Diagnostic[], name: string | null = null): CheckedProfile => ({ source, name, diagnostics, settings: null });
   if (parsed.diagnostics.some(isError)) return fail(parsed.diagnostics);
   const validated = validateProfile(parsed.value, source.path, parsed.locate);
   const early = [...parsed.diagnostics, ...validated.diagnostics];
   if (validated.profile === undefined) return fail(early, nameOf(parsed.value, source.path));
   const profile = validated.profile as FilledProfile;
   const name = profile.name ?? defaultName(source.path);
-  const diagnostics = [...early, ...checkRules(profile, source.path, parsed.locate)];
+  const located = (code: Code, findings: readonly Finding[]) => findings.map((f) => toDiagnostic(code, f, source.path, parsed.locate));
+  const diagnostics = [...early, ...PROFILE_RULES.flatMap((rule) => located(rule.code, rule.check(profile)))];
   if (!NAME_PATTERN.test(name)) {
     diagnostics.push({
       code: "INVALID_NAME",
@@ -63,8 +68,23 @@ function checkUnsorted(source: ProfileSource): CheckedProfile {
       ...parsed.locate(""),
     });
   }
+  // Derive runs once, on any schema-valid profile, so the bundle rules report alongside the profile rules.
+  const settings = deriveSettings({ profile, name, profilePath: source.path });
+  diagnostics.push(...BUNDLE_RULES.flatMap((rule) => located(rule.code, rule.check(settings, profile))));
   if (diagnostics.some(isError)) return fail(diagnostics, name);
-  return { source, name, diagnostics, profile };
+  return { source, name, diagnostics, settings };
+}
+
+function toDiagnostic(code: Code, f: Finding, file: string, locate: Locate): Diagnostic {
+  return {
+    code,
+    severity: f.severity ?? entryOf(code).severity,
+    pointer: f.pointer,
+    message: f.message,
+    file,
+    ...locate(f.pointer, f.atKey),
+    ...(f.suggestion === undefined ? {} : { suggestion: f.suggestion }),
+  };
 }
 
 /** Every profile of one run; profiles that share an output folder are all rejected. */
@@ -85,19 +105,19 @@ export function checkProfiles(sources: readonly ProfileSource[]): CheckedProfile
         file: r.source.path,
         ...located.locate("/name"),
       });
-      r.profile = null;
+      r.settings = null;
     }
   }
   return results;
 }
 
-/** derive → emit for a profile without errors: the bundle's files. */
+/** emit for a profile without errors: the bundle's files. */
 export function emitProfile(checked: CheckedProfile): OutputFile[] {
-  if (checked.profile === null || checked.name === null) throw new Error(`bug: ${checked.source.path} has errors; nothing to emit`);
-  return emitBundle(deriveSettings({ profile: checked.profile, name: checked.name, profilePath: checked.source.path }));
+  if (checked.settings === null) throw new Error(`bug: ${checked.source.path} has errors; nothing to emit`);
+  return emitBundle(checked.settings);
 }
 
-/** The whole pipeline for one profile: parse → validate → rules → derive → emit. Pure. */
+/** The whole pipeline for one profile: parse → validate → profile rules → derive → bundle rules → emit. Pure. */
 export function renderProfile(source: ProfileSource): RenderResult {
   return toResult(checkProfile(source));
 }
@@ -108,21 +128,8 @@ export function renderProfiles(sources: readonly ProfileSource[]): RenderResult[
 }
 
 function toResult(checked: CheckedProfile): RenderResult {
-  const files = checked.profile === null ? [] : emitProfile(checked);
+  const files = checked.settings === null ? [] : emitProfile(checked);
   return { source: checked.source, name: checked.name, files, diagnostics: checked.diagnostics };
-}
-
-function checkRules(profile: FilledProfile, file: string, locate: Locate): Diagnostic[] {
-  return RULES.flatMap((rule) =>
-    (rule.check?.(profile) ?? []).map((f) => ({
-      code: rule.code,
-      severity: f.severity ?? rule.severity,
-      pointer: f.pointer,
-      message: f.message,
-      file,
-      ...locate(f.pointer, f.atKey),
-    })),
-  );
 }
 
 /** out/<name> defaults to the file's basename without .json. */

@@ -59,5 +59,5 @@ export function colorDiff(diff: string): string {
 
 /** Diagnostics as JSON for CI annotations: file, line, col, severity, code, pointer, message. */
 export function diagnosticsJson(diagnostics: readonly Diagnostic[]): object[] {
-  return diagnostics.map((d) => ({ file: d.file, line: d.line, col: d.col, severity: d.severity, code: d.code, pointer: d.pointer, message: d.message }));
+  return diagnostics.map((d) => ({ file: d.file, line: d.line, col: d.col, severity: d.severity, code: d.code, pointer: d.pointer, message: d.message, ...(d.suggestion === undefined ? {} : { suggestion: d.suggestion }) }));
 }

@@ -1,13 +1,17 @@
+import type { ResolvedFeatures } from "./derive/features.js";
+
 /**
  * Settings: the resolved model of one bundle. Every default applied and every decision taken (derive.ts);
  * emitters only format it. No optional fields: absence is spelt null or an empty list.
  */
 
-/** One Helm value: its path, its value and the one-line reason printed above it. */
+/** One Helm value: its path, its value, the one-line reason printed above it, and who asked for it. */
 export interface ValueEntry {
   path: readonly string[];
   value: unknown;
   why: string;
+  /** "bundle": a decision of derive; "profile": cilium.extraValues, merged last. */
+  origin: "bundle" | "profile";
 }
 
 export interface ValuesFile {
@@ -154,6 +158,8 @@ export interface InstallSettings {
 
 export interface Settings {
   name: string;
+  /** Feature switches after the defaults that depend on other fields, resolved once. */
+  features: ResolvedFeatures;
   /** The profile path as shown in every file's header. */
   profilePath: string;
   ciliumVersion: string;

@@ -2,6 +2,7 @@ import type { ErrorObject } from "ajv";
 import validateSchema from "../schema/profile.schema.json?validator";
 import type { Diagnostic, Place } from "./diagnostics.js";
 import { nearest } from "./text/nearest.js";
+import type { Code } from "./rules/catalogue.js";
 
 export type Locate = (pointer: string, key?: boolean) => Place;
 
@@ -45,7 +46,8 @@ function toDiagnostic(e: ErrorObject, file: string, locate: Locate): Draft {
     }
     case "enum": {
       const allowed = (e.params as { allowedValues: unknown[] }).allowedValues.map(String);
-      const code = parent?.["x-code"] ?? "INVALID_VALUE";
+      // the schema's x-code values are catalogue codes (a test holds them to it)
+      const code = (parent?.["x-code"] ?? "INVALID_VALUE") as Code;
       const guess = typeof e.data === "string" ? nearest(e.data, allowed) : undefined;
       const hint = guess ? ` (did you mean "${guess}"?)` : "";
       return { ...base, code, pointer: e.instancePath, message: `${show(e.data)} is not one of: ${allowed.join(", ")}${hint}`, ...locate(e.instancePath) };

@@ -6,6 +6,13 @@ import { describe, expect, it } from "vitest";
 import { checkProfile, emitProfile, renderProfile } from "../src/pipeline.js";
 import { ROOT, allProfilePaths, fileOf, helmValuesFiles, leafPaths, parseYaml, renderFile } from "./helpers.js";
 import { readFileSync } from "node:fs";
+import { deriveSettings } from "../src/derive.js";
+import { emitBundle } from "../src/emit/index.js";
+import { parseProfileText } from "../src/parse.js";
+import type { FilledProfile } from "../src/profile.js";
+import { BUNDLE_RULES } from "../src/rules/bundle-rules.js";
+import { PROFILE_RULES } from "../src/rules/profile-rules.js";
+import { validateProfile } from "../src/validate.js";
 
 
 describe.each(allProfilePaths())("invariants of %s", (path) => {
@@ -26,19 +33,24 @@ describe.each(allProfilePaths())("invariants of %s", (path) => {
     expect(again.files).toEqual(files);
   });
 
-  it("derive and emit never modify the profile they are given", () => {
-    // The source text cannot change (strings are immutable); the parsed profile can. Frozen deeply, any
-    // write to it during derive or emit throws (modules run in strict mode).
-    const checked = checkProfile({ path, text: readFileSync(join(ROOT, path), "utf8") });
-    const deepFreeze = (v: unknown): unknown => {
+  it("derive, the rules and emit never modify what they are given", () => {
+    // The source text cannot change (strings are immutable); the parsed profile and the Settings can. Frozen
+    // deeply, any write to them during the rules, derive or emit throws (modules run in strict mode).
+    const deepFreeze = <T>(v: T): T => {
       if (v !== null && typeof v === "object") {
         Object.values(v).forEach(deepFreeze);
         Object.freeze(v);
       }
       return v;
     };
-    deepFreeze(checked.profile);
-    expect(emitProfile(checked)).toEqual(files);
+    const text = readFileSync(join(ROOT, path), "utf8");
+    const parsed = parseProfileText(text, path);
+    const profile = deepFreeze(validateProfile(parsed.value, path, parsed.locate).profile as FilledProfile);
+    for (const rule of PROFILE_RULES) rule.check(profile);
+    const settings = deepFreeze(deriveSettings({ profile, name: result.name!, profilePath: path }));
+    for (const rule of BUNDLE_RULES) rule.check(settings, profile);
+    expect(emitBundle(settings)).toEqual(files);
+    expect(emitProfile(checkProfile({ path, text }))).toEqual(files);
   });
 
   it("writes LF text with one trailing newline and a do-not-edit header", () => {

@@ -19,17 +19,16 @@ import { WHY, WHY_VARIANT, whyMirrored } from "../knowledge/why.js";
 import { VALUES_FILES } from "../knowledge/bundle.js";
 import type { FilledProfile } from "../profile.js";
 import type { ValueEntry, ValuesFile } from "../settings.js";
-import { resolveFeatures, type ResolvedFeatures } from "./features.js";
+import type { ResolvedFeatures } from "./features.js";
 
 
 function entry(path: string, value: unknown, why = WHY[path]): ValueEntry {
   if (why === undefined) throw new Error(`bug: no explanation for Helm value ${path} in knowledge/why.ts`);
-  return { path: path.split("."), value, why };
+  return { path: path.split("."), value, why, origin: "bundle" };
 }
 
 /** The values files in the order helm gets them; empty files are left out. */
-export function deriveHelmValues(p: FilledProfile): ValuesFile[] {
-  const f = resolveFeatures(p);
+export function deriveHelmValues(p: FilledProfile, f: ResolvedFeatures): ValuesFile[] {
   return [deriveTkeValues(p, f), deriveImageValues(p), deriveFeatureValues(p, f)].filter((file) => file.entries.length > 0);
 }
 
@@ -135,7 +134,7 @@ function deriveFeatureValues(p: FilledProfile, f: ResolvedFeatures): ValuesFile 
   }
   for (const [path, value] of extraValueLeaves(p.cilium.extraValues as Record<string, unknown>)) {
     // the path stays a list: a key of a free-form map may itself contain dots
-    entries.push({ path, value, why: "set in the profile (cilium.extraValues)" });
+    entries.push({ path, value, why: "set in the profile (cilium.extraValues)", origin: "profile" });
   }
   return { file: VALUES_FILES.features, title: "Optional Cilium features chosen in the profile", entries };
 }

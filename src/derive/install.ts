@@ -12,12 +12,11 @@ import {
 import { BUNDLE_FILES } from "../knowledge/bundle.js";
 import type { FilledProfile } from "../profile.js";
 import type { InstallSettings } from "../settings.js";
-import { resolveFeatures } from "./features.js";
+import type { ResolvedFeatures } from "./features.js";
 
 
-export function deriveInstall(p: FilledProfile, valuesFiles: string[], has: { cniConfig: boolean; apf: boolean; karpenter: boolean }): InstallSettings {
+export function deriveInstall(p: FilledProfile, f: ResolvedFeatures, valuesFiles: string[], has: { cniConfig: boolean; apf: boolean; karpenter: boolean }): InstallSettings {
   const native = p.cilium.mode === "native";
-  const f = resolveFeatures(p);
   const nextSteps = [
     has.karpenter
       ? "Karpenter now launches nodes for pending Pods; watch them join: kubectl get nodes -w"

@@ -1,0 +1,186 @@
+import ipaddr from "ipaddr.js";
+import { checkHelmValue, type HelmValueProblem } from "../knowledge/chart.js";
+import { nearest } from "../text/nearest.js";
+import { LARGE_CLUSTER_NODES } from "../knowledge/features.js";
+import { extraValueLeaves } from "../derive/helm.js";
+import { findUnsupportedOs, findVerifiedOs, VERIFIED_OS } from "../knowledge/os.js";
+import { APISERVER_VIP_RANGE, KUBERNETES_MINIMUM, KUBERNETES_RECOMMENDED_MINIMUM, LOCAL_ROUTER_IPV4, MAINLAND_CHINA_REGIONS } from "../knowledge/tke.js";
+import type { FilledProfile } from "../profile.js";
+import type { Code } from "./catalogue.js";
+import { extraPointer, type Finding } from "./finding.js";
+
+/** A cross-field check on a schema-valid profile; its code's entry in the catalogue says the rest. */
+export interface ProfileRule {
+  code: Code;
+  check: (profile: FilledProfile) => Finding[];
+}
+
+const inRange = (ip: string, cidr: string) => ipaddr.IPv4.parse(ip).match(ipaddr.IPv4.parseCIDR(cidr));
+
+/** Each path of cilium.extraValues the chart of cilium.version would not take, with what is wrong. */
+function extraValueProblems(p: FilledProfile): { path: string[]; value: unknown; problem: HelmValueProblem }[] {
+  return extraValueLeaves(p.cilium.extraValues as Record<string, unknown>).flatMap(([path, value]) => {
+    const problem = checkHelmValue(p.cilium.version, path, value, nearest);
+    return problem ? [{ path, value, problem }] : [];
+  });
+}
+
+/** Two CIDRs overlap when either contains the other's network address. */
+function overlaps(a: string, b: string): boolean {
+  const [na, la] = ipaddr.IPv4.parseCIDR(a);
+  const [nb, lb] = ipaddr.IPv4.parseCIDR(b);
+  return na.match(nb, lb) || nb.match(na, la);
+}
+
+function overlapFindings(ranges: readonly string[], pointer: string, others: readonly { cidr: string; what: string }[]): Finding[] {
+  return ranges.flatMap((cidr, i) =>
+    others.filter((o) => overlaps(cidr, o.cidr)).map((o) => ({ pointer: `${pointer}/${i}`, message: `${cidr} overlaps ${o.what} ${o.cidr}` })),
+  );
+}
+
+function compareVersions(a: string, b: string): number {
+  const pa = a.split(".").map(Number);
+  const pb = b.split(".").map(Number);
+  for (let i = 0; i < 3; i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+function osFindings(osName: string, pointer: string): Finding[] {
+  const bad = findUnsupportedOs(osName);
+  if (bad) return [{ pointer, message: `${osName}: ${bad.why}; Cilium needs kernel 5.10 or later. Use tlinux4_x86_64_public or ubuntu24.04x86_64` }];
+  if (!findVerifiedOs(osName)) {
+    return [
+      {
+        pointer,
+        severity: "warning",
+        message: `${osName} is not in the verified OS table (${VERIFIED_OS.map((o) => o.osName).join(", ")}); test it on one node first`,
+      },
+    ];
+  }
+  return [];
+}
+
+/** The rules on the profile as written (after the schema), in the order `tke-cilium rules` lists them. */
+export const PROFILE_RULES: readonly ProfileRule[] = [
+  {
+    code: "VIP_NOT_LINK_LOCAL",
+    check: (p) => (inRange(p.apiserverVIP, APISERVER_VIP_RANGE) ? [] : [{ pointer: "/apiserverVIP", message: `${p.apiserverVIP} is not in ${APISERVER_VIP_RANGE}; use the address of the default/kubernetes endpoint, never the CLB VIP` }]),
+  },
+  {
+    code: "VIP_IS_LOCAL_ROUTER",
+    check: (p) => (p.apiserverVIP === LOCAL_ROUTER_IPV4 ? [{ pointer: "/apiserverVIP", message: `${LOCAL_ROUTER_IPV4} is the cilium_host address on every node; it cannot be the apiserver VIP` }] : []),
+  },
+  {
+    code: "KUBERNETES_TOO_OLD",
+    check: (p) => {
+      const v = p.cluster.kubernetesVersion;
+      if (compareVersions(v, KUBERNETES_MINIMUM) < 0) return [{ pointer: "/cluster/kubernetesVersion", message: `Kubernetes ${v} is older than ${KUBERNETES_MINIMUM}, the oldest Cilium supports` }];
+      if (compareVersions(v, KUBERNETES_RECOMMENDED_MINIMUM) < 0) {
+        return [{ pointer: "/cluster/kubernetesVersion", severity: "warning", message: `Kubernetes ${v} is older than ${KUBERNETES_RECOMMENDED_MINIMUM}, the guide's minimum` }];
+      }
+      return [];
+    },
+  },
+  {
+    code: "GR_NATIVE_UNSUPPORTED",
+    check: (p) => (p.cluster.network === "gr" && p.cilium.mode === "native" ? [{ pointer: "/cilium/mode", message: "native mode does not work on GR clusters; set cilium.mode to overlay or use cluster.network vpc-cni" }] : []),
+  },
+  {
+    code: "KARPENTER_SELECTORS_REQUIRED",
+    check: (p) => {
+      if (p.nodePool.type !== "karpenter") return [];
+      const missing: Finding[] = [];
+      if (p.nodePool.subnetIds.length === 0) missing.push({ pointer: "/nodePool/subnetIds", message: "a Karpenter pool needs at least one subnet id (subnet-...)" });
+      if (p.nodePool.securityGroupIds.length === 0) missing.push({ pointer: "/nodePool/securityGroupIds", message: "a Karpenter pool needs at least one security group id (sg-...)" });
+      return missing;
+    },
+  },
+  {
+    code: "OS_UNSUPPORTED",
+    check: (p) => [...osFindings(p.cluster.osImage, "/cluster/osImage"), ...(p.nodePool.type === "regular" ? osFindings(p.nodePool.os, "/nodePool/os") : [])],
+  },
+  {
+    code: "NODE_POOL_SIZE",
+    check: (p) => (p.nodePool.minSize > p.nodePool.maxSize ? [{ pointer: "/nodePool/minSize", message: `minSize ${p.nodePool.minSize} is above maxSize ${p.nodePool.maxSize}` }] : []),
+  },
+  {
+    code: "IMAGES_NOT_MIRRORED",
+    check: (p) => (p.images.mirror === "none" && MAINLAND_CHINA_REGIONS.has(p.region) ? [{ pointer: "/images/mirror", message: `${p.region} is in mainland China, where quay.io pulls often fail; use images.mirror tke` }] : []),
+  },
+  {
+    code: "POD_CIDR_OVERLAP",
+    check: (p) => {
+      if (p.cilium.mode !== "overlay") return [];
+      const others = [
+        ...p.cluster.vpcCidrs.map((cidr) => ({ cidr, what: "VPC CIDR" })),
+        ...(p.cluster.serviceCidr ? [{ cidr: p.cluster.serviceCidr, what: "Service CIDR" }] : []),
+      ];
+      const own = p.cilium.podCidrs.flatMap((cidr, i) =>
+        p.cilium.podCidrs.slice(0, i).filter((other) => overlaps(cidr, other)).map((other) => ({ pointer: `/cilium/podCidrs/${i}`, message: `${cidr} overlaps Pod CIDR ${other}` })),
+      );
+      return [...overlapFindings(p.cilium.podCidrs, "/cilium/podCidrs", others), ...own];
+    },
+  },
+  {
+    code: "SERVICE_CIDR_OVERLAP",
+    check: (p) =>
+      p.cluster.serviceCidr
+        ? p.cluster.vpcCidrs.filter((v) => overlaps(p.cluster.serviceCidr!, v)).map((v) => ({ pointer: "/cluster/serviceCidr", message: `${p.cluster.serviceCidr} overlaps VPC CIDR ${v}` }))
+        : [],
+  },
+  {
+    code: "EGRESS_WITH_ENDPOINT_SLICE",
+    check: (p) => (p.features.egressGateway && p.features.endpointSlice ? [{ pointer: "/features/endpointSlice", message: "endpointSlice cannot be on together with egressGateway" }] : []),
+  },
+  {
+    code: "MASQUERADE_IN_OVERLAY",
+    check: (p) => (p.cilium.mode === "overlay" && p.features.masquerade ? [{ pointer: "/features/masquerade", message: "overlay mode already masquerades; remove features.masquerade" }] : []),
+  },
+  {
+    code: "REGISTRY_REQUIRED",
+    check: (p) => (p.images.mirror === "custom" && !p.images.registry ? [{ pointer: "/images/registry", message: "set images.registry to the registry and namespace holding the copied images" }] : []),
+  },
+  {
+    code: "REGISTRY_WITHOUT_CUSTOM_MIRROR",
+    check: (p) => (p.images.mirror !== "custom" && p.images.registry ? [{ pointer: "/images/registry", message: `images.mirror is ${p.images.mirror}; set it to custom to use this registry, or remove images.registry` }] : []),
+  },
+  {
+    code: "CUSTOM_REGISTRY_DIGEST",
+    check: (p) => (p.images.mirror === "custom" && p.images.useDigest ? [{ pointer: "/images/useDigest", message: "the chart pins upstream digests; set useDigest false unless the copy keeps them (skopeo copy -a does)" }] : []),
+  },
+  {
+    code: "LARGE_CLUSTER_WITHOUT_ENDPOINT_SLICE",
+    check: (p) =>
+      (p.cluster.maxNodes ?? 0) >= LARGE_CLUSTER_NODES && !p.features.endpointSlice && !p.features.egressGateway
+        ? [{ pointer: "/features/endpointSlice", message: `${p.cluster.maxNodes} nodes: consider features.endpointSlice` }]
+        : [],
+  },
+  {
+    code: "STARTUP_TAINT_WITH_AUTOSCALING",
+    check: (p) =>
+      p.nodePool.type !== "karpenter" && p.nodePool.startupTaint && p.nodePool.minSize === 0 && p.nodePool.maxSize > 0
+        ? [{ pointer: "/nodePool/minSize", message: "a pool that scales from zero with the startup taint may never scale up; keep minSize at 1 or more" }]
+        : [],
+  },
+  {
+    code: "UNKNOWN_HELM_VALUE",
+    check: (p) =>
+      extraValueProblems(p).flatMap(({ path, problem }) => {
+        if (problem.kind !== "unknown") return [];
+        const hint = problem.suggestion ? `; did you mean \`${problem.suggestion}\`?` : "";
+        return [{ pointer: extraPointer(path), atKey: true, message: `${path.join(".")} is not a value of the Cilium ${p.cilium.version} chart${hint}`, suggestion: problem.suggestion }];
+      }),
+  },
+  {
+    code: "HELM_VALUE_TYPE",
+    check: (p) =>
+      extraValueProblems(p).flatMap(({ path, value, problem }) =>
+        problem.kind === "type"
+          ? [{ pointer: extraPointer(path), message: `${problem.path} must be ${problem.expected.join(" or ")} in the Cilium ${p.cilium.version} chart, got ${JSON.stringify(value)}` }]
+          : [],
+      ),
+  },
+];
