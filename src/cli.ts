@@ -1,62 +1,23 @@
 import { writeSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { EXIT, runBundleCommand } from "./cli-bundles.js";
-import { runInit } from "./cli-init.js";
-import { CATALOGUE as ALL_CODES } from "./rules/catalogue.js";
-import { COMMANDS, VERSION, usageText, type Command } from "./usage.js";
-import { explainText, rulesText } from "./explain.js";
-import { nearest } from "./text/nearest.js";
+import { COMMAND_TABLE } from "./commands/index.js";
+import type { FlagSpec, FlagValues } from "./commands/command.js";
+import { EXIT, type Io } from "./io.js";
+import { VERSION, usageText } from "./usage.js";
 
-/** Where the CLI writes, which folder it runs in, and what the terminal can do; the real process in run(), buffers in tests. */
-export interface Io {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  cwd: string;
-  /** Colour the diffs (stdout is a terminal, NO_COLOR unset); --no-color turns it off. */
-  color?: boolean;
-  /** Ask the user (init on a terminal); absent when there is nobody to ask. */
-  ask?: (question: string) => Promise<string>;
-}
+export { EXIT, type Io };
 
-export { EXIT };
+/** Every flag of every command, for one parseArgs call; help and version go with all of them. */
+const ALL_FLAGS: Record<string, FlagSpec> = Object.assign(
+  { help: { type: "boolean", short: "h" }, version: { type: "boolean", short: "v" } },
+  ...COMMAND_TABLE.map((c) => c.flags),
+);
 
-const OUTPUT_FLAGS = ["quiet", "json", "color", "no-color", "strict"];
-/** The flags each command takes (help and version go with all of them). */
-const FLAGS: Record<Command, string[]> = {
-  render: ["out", "check", ...OUTPUT_FLAGS],
-  check: ["out", ...OUTPUT_FLAGS],
-  validate: OUTPUT_FLAGS,
-  init: ["region", "vip", "pool", "name", "subnet", "security-group"],
-  rules: [],
-  explain: [],
-};
-
-/** The whole CLI: parse argv, run a command, return the exit code. Never calls process.exit. */
+/** The whole CLI: parse argv, run a command from the table, return the exit code. Never calls process.exit. */
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        out: { type: "string" },
-        check: { type: "boolean" },
-        strict: { type: "boolean" },
-        quiet: { type: "boolean", short: "q" },
-        json: { type: "boolean" },
-        color: { type: "boolean" },
-        "no-color": { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-        version: { type: "boolean", short: "v" },
-        region: { type: "string" },
-        vip: { type: "string" },
-        pool: { type: "string" },
-        name: { type: "string" },
-        subnet: { type: "string", multiple: true },
-        "security-group": { type: "string", multiple: true },
-      },
-    });
+    parsed = parseArgs({ args: [...argv], allowPositionals: true, strict: true, options: ALL_FLAGS });
   } catch (error) {
     io.stderr(`tke-cilium: ${(error as Error).message}\nRun tke-cilium --help for usage.\n`);
     return EXIT.usage;
@@ -66,61 +27,32 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     io.stdout(`${VERSION}\n`);
     return EXIT.ok;
   }
-  const [commandArg, ...profiles] = positionals;
+  const [commandArg, ...args] = positionals;
   if (commandArg === undefined || commandArg === "help") {
     if (values.help || commandArg === "help") {
-      io.stdout(usageText(COMMANDS.find((c) => c === profiles[0])));
+      const topic = COMMAND_TABLE.find((c) => c.name === args[0]);
+      io.stdout(topic ? topic.help + "\n" : usageText());
       return EXIT.ok;
     }
     io.stderr(usageText());
     return EXIT.usage;
   }
-  if (!COMMANDS.includes(commandArg as Command)) {
-    io.stderr(`tke-cilium: unknown command "${commandArg}" (expected ${COMMANDS.join(", ")})\nRun tke-cilium --help for usage.\n`);
+  const command = COMMAND_TABLE.find((c) => c.name === commandArg);
+  if (!command) {
+    io.stderr(`tke-cilium: unknown command "${commandArg}" (expected ${COMMAND_TABLE.map((c) => c.name).join(", ")})\nRun tke-cilium --help for usage.\n`);
     return EXIT.usage;
   }
-  const command = commandArg as Command;
   if (values.help) {
-    io.stdout(usageText(command));
+    io.stdout(command.help + "\n");
     return EXIT.ok;
   }
-  const given = Object.keys(values).filter((k) => values[k as keyof typeof values] !== undefined);
-  const misplaced = given.filter((flag) => !FLAGS[command].includes(flag));
+  const misplaced = Object.keys(values).filter((flag) => values[flag] !== undefined && !(flag in command.flags));
   if (misplaced.length > 0) {
-    io.stderr(`tke-cilium: --${misplaced[0]} does not apply to ${command}\n${usageText(command)}`);
+    io.stderr(`tke-cilium: --${misplaced[0]} does not apply to ${command.name}\n${command.help}\n`);
     return EXIT.usage;
   }
-  if (command === "rules" || command === "explain") return explainCommand(command, profiles, io);
-  if (command === "init") return runInit(profiles, values, io);
   if (values["no-color"] || values.color) io = withColor(io, values["no-color"] !== true);
-  if (profiles.length === 0) {
-    io.stderr(`tke-cilium: ${command} needs at least one PROFILE\n${usageText(command)}`);
-    return EXIT.usage;
-  }
-  return runBundleCommand(profiles, { command: values.check ? "check" : command, out: values.out ?? "out", strict: values.strict ?? false, quiet: values.quiet ?? false, json: values.json ?? false }, io);
-}
-
-function explainCommand(command: "rules" | "explain", args: readonly string[], io: Io): number {
-  if (command === "rules") {
-    if (args.length > 0) {
-      io.stderr(`tke-cilium: rules takes no arguments\n${usageText("rules")}`);
-      return EXIT.usage;
-    }
-    io.stdout(rulesText());
-    return EXIT.ok;
-  }
-  if (args.length !== 1) {
-    io.stderr(usageText("explain"));
-    return EXIT.usage;
-  }
-  const text = explainText(args[0]);
-  if (text === null) {
-    const guess = nearest(args[0].toUpperCase(), ALL_CODES.map((r) => r.code));
-    io.stderr(`tke-cilium: no such code: ${args[0]}${guess ? ` (did you mean ${guess}?)` : ""}\nRun tke-cilium rules for the list.\n`);
-    return EXIT.usage;
-  }
-  io.stdout(text);
-  return EXIT.ok;
+  return command.run(args, values as FlagValues, io);
 }
 
 /** The process entry point: the only place that reads process state or sets the exit code. */

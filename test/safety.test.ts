@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { main } from "../src/cli.js";
-import { REAL_WRITE_OPS, readTree, recoverInterrupted, replaceTree, withOutputLock, type WriteOps } from "../src/fs.js";
+import { readTree } from "../src/workspace.js";
+import { REAL_WRITE_OPS, recoverInterrupted, replaceTree, withOutputLock, type WriteOps } from "../src/store.js";
 import { renderProfile } from "../src/pipeline.js";
 import { ROOT, renderFile } from "./helpers.js";
 

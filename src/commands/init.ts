@@ -1,10 +1,10 @@
 import { dirname, relative, resolve } from "node:path";
-import { formatDiagnostic } from "./diagnostics.js";
-import { toolSchemaPath, writeNewFile } from "./fs.js";
-import { checkProfile } from "./pipeline.js";
-import type { Io } from "./cli.js";
-import { EXIT } from "./cli-bundles.js";
-import { usageText } from "./usage.js";
+import { formatDiagnostic } from "../diagnostics.js";
+import { toolSchemaPath } from "../workspace.js";
+import { writeNewFile } from "../store.js";
+import { checkProfile } from "../pipeline.js";
+import { EXIT, type Io } from "../io.js";
+import { defineCommand, type FlagValues } from "./command.js";
 
 interface InitFlags {
   region?: string;
@@ -18,9 +18,9 @@ interface InitFlags {
 const POOLS = ["karpenter", "native", "regular"];
 
 /** tke-cilium init: a new profile from flags (or answers on a terminal), validated before it is written. */
-export async function runInit(args: readonly string[], flags: InitFlags, io: Io): Promise<number> {
+async function runInit(args: readonly string[], flags: InitFlags, io: Io): Promise<number> {
   if (args.length > 1) {
-    io.stderr(`tke-cilium: init writes one file\n${usageText("init")}`);
+    io.stderr(`tke-cilium: init writes one file\n${INIT_HELP + "\n"}`);
     return EXIT.usage;
   }
   const answers = { region: flags.region, vip: flags.vip, pool: flags.pool };
@@ -32,7 +32,7 @@ export async function runInit(args: readonly string[], flags: InitFlags, io: Io)
   for (const [key, question] of questions) {
     if (answers[key] !== undefined) continue;
     if (!io.ask) {
-      io.stderr(`tke-cilium: init needs --${key} (or a terminal to ask on)\n${usageText("init")}`);
+      io.stderr(`tke-cilium: init needs --${key} (or a terminal to ask on)\n${INIT_HELP + "\n"}`);
       return EXIT.usage;
     }
     answers[key] = await io.ask(question);
@@ -75,3 +75,31 @@ export async function runInit(args: readonly string[], flags: InitFlags, io: Io)
 }
 
 const split = (answer: string) => answer.split(/[\s,]+/).filter(Boolean);
+
+const INIT_HELP = `Usage: tke-cilium init [FILE] --region REGION --vip IP --pool TYPE [--name NAME]
+                       [--subnet ID]... [--security-group ID]...
+
+Write a new, valid profile (default FILE: NAME.json, NAME defaulting to "cluster") with "$schema"
+set for editor completion. On a terminal, missing values are asked for. Never overwrites a file.
+
+Options:
+  --region REGION         Tencent Cloud region, e.g. ap-guangzhou
+  --vip IP                apiserver VIP: kubectl get ep kubernetes -n default -o jsonpath='{.subsets[0].addresses[0].ip}'
+  --pool TYPE             karpenter, native or regular
+  --name NAME             output folder name (out/NAME/)
+  --subnet ID             node subnet (repeatable; needed by karpenter pools)
+  --security-group ID     node security group (repeatable; needed by karpenter pools)`;
+
+export const initCommand = defineCommand({
+  name: "init",
+  flags: {
+    region: { type: "string" },
+    vip: { type: "string" },
+    pool: { type: "string" },
+    name: { type: "string" },
+    subnet: { type: "string", multiple: true },
+    "security-group": { type: "string", multiple: true },
+  },
+  help: INIT_HELP,
+  run: (args, flags: FlagValues, io) => runInit(args, flags as InitFlags, io),
+});

@@ -1,28 +1,11 @@
-import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from "node:fs";
-import { dirname, join, relative, resolve, sep } from "node:path";
+import { chmodSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, readFileSync, writeFileSync, type Stats } from "node:fs";
+import { dirname, join } from "node:path";
 import type { OutputFile } from "./emit/index.js";
 import { NAME_PATTERN } from "./pipeline.js";
-import type { TreeFile } from "./diff.js";
+import { UnsafeOutputError } from "./workspace.js";
 
-/**
- * The only module that touches the disk. Synchronous on purpose: a CLI run is one short sequence of reads
- * and writes, and node:fs/promises (with the stream and readline modules it loads) costs more start-up time
- * than it could save.
- */
+/** Storing bundles: the lock, the atomic swap of out/<name>/, the recovery of an interrupted run, and init's new file. */
 
-export interface ExpandedArgs {
-  paths: string[];
-  /** Arguments that name nothing: no such file, or a glob matching nothing. */
-  unmatched: string[];
-}
-
-const statOrNull = (path: string): Stats | null => {
-  try {
-    return statSync(path);
-  } catch {
-    return null;
-  }
-};
 const lstatOrNull = (path: string): Stats | null => {
   try {
     return lstatSync(path);
@@ -30,54 +13,6 @@ const lstatOrNull = (path: string): Stats | null => {
     return null;
   }
 };
-
-/** PROFILE arguments → profile files: a file, a directory (its *.json), or a glob. Each once, in argument order. */
-export async function expandProfileArgs(args: readonly string[], cwd: string): Promise<ExpandedArgs> {
-  const paths = new Set<string>();
-  const unmatched: string[] = [];
-  for (const arg of args) {
-    const found = await expandOne(arg, cwd);
-    if (found.length === 0) unmatched.push(arg);
-    for (const f of found) paths.add(f);
-  }
-  return { paths: [...paths], unmatched };
-}
-
-const GLOB_CHARS = /[*?[\]{}!]/;
-
-async function expandOne(arg: string, cwd: string): Promise<string[]> {
-  const absolute = resolve(cwd, arg);
-  const info = statOrNull(absolute);
-  if (info?.isFile()) return [displayPath(absolute, cwd)];
-  if (info?.isDirectory()) {
-    return readdirSync(absolute, { withFileTypes: true })
-      .filter((e) => e.isFile() && e.name.endsWith(".json"))
-      .map((e) => displayPath(join(absolute, e.name), cwd))
-      .sort();
-  }
-  if (!GLOB_CHARS.test(arg)) return [];
-  // fast-glob is loaded only when a pattern needs it: most runs name files or folders.
-  const { default: fg } = await import("fast-glob");
-  const matches = await fg(arg, { cwd, onlyFiles: true, dot: false, absolute: true });
-  return matches.sort().map((m) => displayPath(m, cwd));
-}
-
-/** Paths as users and file headers show them: relative to the working directory, with forward slashes. */
-export function displayPath(absolute: string, cwd: string): string {
-  const rel = relative(cwd, absolute);
-  return (rel === "" ? absolute : rel).split(sep).join("/");
-}
-
-/** A profile file's bytes, or its size when it is too large to be read at all. */
-export function readProfileBytes(path: string, cwd: string, maxBytes: number): { bytes: Uint8Array } | { tooLarge: number } {
-  const full = resolve(cwd, path);
-  const size = statSync(full).size;
-  if (size > maxBytes) return { tooLarge: size };
-  return { bytes: readFileSync(full) };
-}
-
-/** A refusal to write where writing is not safe (a symbolic link, a file in the way): exit 1, not a crash. */
-export class UnsafeOutputError extends Error {}
 
 /**
  * Where bundles may go: `outDir` must be a real directory (or not exist yet) and each `outDir/<name>` a real
@@ -99,40 +34,6 @@ export function checkOutputTargets(outDir: string, names: readonly string[]): st
   return problems;
 }
 
-/** Every file under `dir`, keyed by its path relative to `dir` (forward slashes); null when `dir` does not exist. */
-export function readTree(dir: string): Map<string, TreeFile> | null {
-  const info = lstatOrNull(dir);
-  if (info === null) return null;
-  if (!info.isDirectory()) throw new UnsafeOutputError(`${dir} is not a directory${info.isSymbolicLink() ? " (a symbolic link)" : ""}; a bundle folder must be a real directory`);
-  const tree = new Map<string, TreeFile>();
-  const walk = (sub: string) => {
-    for (const entry of readdirSync(join(dir, sub), { withFileTypes: true })) {
-      const rel = sub === "" ? entry.name : `${sub}/${entry.name}`;
-      if (entry.isDirectory()) walk(rel);
-      else {
-        const full = join(dir, rel);
-        tree.set(rel, { content: readFileSync(full, "utf8"), mode: lstatSync(full).mode & 0o777 });
-      }
-    }
-  };
-  walk("");
-  return tree;
-}
-
-/**
- * The bundle folders in `outDir`: real directories named like an output folder. tke-cilium's own leftovers
- * (hidden names) and anything else kept there (a README, a symbolic link) are not bundles.
- */
-export function listBundleFolders(outDir: string): string[] {
-  let entries;
-  try {
-    entries = readdirSync(outDir, { withFileTypes: true });
-  } catch {
-    return [];
-  }
-  return entries.filter((e) => e.isDirectory() && NAME_PATTERN.test(e.name)).map((e) => e.name).sort();
-}
-
 /** Create a file that must not exist yet; false when it does (never overwrites). */
 export function writeNewFile(path: string, text: string): boolean {
   try {
@@ -142,11 +43,6 @@ export function writeNewFile(path: string, text: string): boolean {
     if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
     throw error;
   }
-}
-
-/** The profile schema shipped with the tool (dist/ and src/ both sit one level below the package root). */
-export function toolSchemaPath(): string {
-  return resolve(typeof __dirname === "string" ? __dirname : import.meta.dirname, "..", "schema", "profile.schema.json");
 }
 
 let sequence = 0;

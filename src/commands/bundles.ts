@@ -1,13 +1,13 @@
 import { join, resolve } from "node:path";
-import { failing, formatDiagnostic, type Diagnostic } from "./diagnostics.js";
-import { diffTree } from "./diff.js";
-import { UnsafeOutputError, checkOutputTargets, displayPath, expandProfileArgs, listBundleFolders, readProfileBytes, readTree, recoverInterrupted, replaceTree, withOutputLock } from "./fs.js";
-import { MAX_PROFILE_CHARS, decodeProfileBytes } from "./parse.js";
-import { checkProfiles, emitProfile, type CheckedProfile, type ProfileSource } from "./pipeline.js";
-import { colorDiff, diagnosticsJson, driftSummary, orphanWarning, writtenTable, type DriftReport, type WrittenRow } from "./report.js";
-import type { Io } from "./cli.js";
-
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+import { failing, formatDiagnostic, type Diagnostic } from "../diagnostics.js";
+import { diffTree } from "../diff.js";
+import { UnsafeOutputError, displayPath, expandProfileArgs, listBundleFolders, readProfileBytes, readTree } from "../workspace.js";
+import { checkOutputTargets, recoverInterrupted, replaceTree, withOutputLock } from "../store.js";
+import { MAX_PROFILE_CHARS, decodeProfileBytes } from "../parse.js";
+import { checkProfiles, emitProfile, type CheckedProfile, type ProfileSource } from "../pipeline.js";
+import { colorDiff, diagnosticsJson, driftSummary, orphanWarning, writtenTable, type DriftReport, type WrittenRow } from "../report.js";
+import { EXIT, type Io } from "../io.js";
+import { defineCommand, OUTPUT_FLAGS, OUTPUT_HELP, PROFILE_HELP, type CommandSpec, type FlagValues } from "./command.js";
 
 export interface BundleOptions {
   command: "render" | "check" | "validate";
@@ -121,8 +121,76 @@ async function checkBundles(results: readonly CheckedProfile[], out: string, io:
     const drifts = diffTree(emitProfile(r), readTree(join(outDir, name)) ?? new Map());
     if (drifts.length === 0) continue;
     // the diff library is loaded only when there is drift to show
-    const { formatDrift } = await import("./diff-format.js");
+    const { formatDrift } = await import("../diff-format.js");
     drifted.push({ profile: r.source.path, name, folder, files: drifts.map((d) => ({ path: d.path, kind: d.kind, diff: formatDrift(d, folder) })) });
   }
   return drifted;
 }
+
+/** render, check and validate run the same way: their flags, less the ones that do not apply. */
+function bundleCommand(name: BundleOptions["command"], help: string, flags: CommandSpec["flags"]): CommandSpec {
+  return defineCommand({
+    name,
+    flags,
+    help,
+    run: (args, values, io) => {
+      if (args.length === 0) {
+        io.stderr(`tke-cilium: ${name} needs at least one PROFILE\n${help}\n`);
+        return EXIT.usage;
+      }
+      return runBundleCommand(args, optionsOf(name, values), io);
+    },
+  });
+}
+
+function optionsOf(name: BundleOptions["command"], v: FlagValues): BundleOptions {
+  return { command: v.check ? "check" : name, out: (v.out as string | undefined) ?? "out", strict: v.strict === true, quiet: v.quiet === true, json: v.json === true };
+}
+
+export const renderCommand = bundleCommand(
+  "render",
+  `Usage: tke-cilium render PROFILE... [--out DIR] [--check] [--strict] [--quiet] [--json]
+
+Validate every profile, then write each bundle to DIR/<name>/ (DIR defaults to out) and print
+what changed. Nothing is written unless every profile is valid. A bundle folder is replaced whole
+and atomically; an identical one is left untouched.
+${PROFILE_HELP}
+
+Options:
+  --out DIR     folder that holds the bundles (default: out)
+  --check       do not write; compare with DIR/<name>/ like \`tke-cilium check\`
+  --strict      treat warnings as errors
+${OUTPUT_HELP}`,
+  { out: { type: "string" }, check: { type: "boolean" }, ...OUTPUT_FLAGS },
+);
+
+export const checkCommand = bundleCommand(
+  "check",
+  `Usage: tke-cilium check PROFILE... [--out DIR] [--strict] [--quiet] [--json]
+
+Render in memory and compare with DIR/<name>/. Changed, missing and extra files are drift: each
+is printed as a unified diff, then one summary line. Exit 1 on drift or an invalid profile.
+Writes nothing. A folder of DIR that none of the profiles renders (a deleted or renamed cluster's
+bundle, which GitOps would keep deploying) is a warning; --strict makes it an error too.
+This is the pre-commit hook: tke-cilium check --quiet clusters/
+${PROFILE_HELP}
+
+Options:
+  --out DIR     folder that holds the bundles (default: out)
+  --strict      treat warnings as errors
+${OUTPUT_HELP}`,
+  { out: { type: "string" }, ...OUTPUT_FLAGS },
+);
+
+export const validateCommand = bundleCommand(
+  "validate",
+  `Usage: tke-cilium validate PROFILE... [--strict] [--quiet] [--json]
+
+Check profiles against the schema and the rules; print diagnostics only.
+${PROFILE_HELP}
+
+Options:
+  --strict      treat warnings as errors
+${OUTPUT_HELP}`,
+  OUTPUT_FLAGS,
+);
