@@ -31,7 +31,27 @@ const generated = {
   },
 };
 
+/** `tke-cilium chart add`'s tarball reader stays out of the main bundle: a file of its own, required on use. */
+const chartReaderApart = {
+  name: "chart-reader-apart",
+  setup(b) {
+    b.onResolve({ filter: /\/chart-tarball\.js$/ }, () => ({ path: "./chart-tarball.cjs", external: true }));
+  },
+};
+
 await rm("dist", { recursive: true, force: true });
+await build({
+  entryPoints: ["src/chart-tarball.ts"],
+  outfile: "dist/chart-tarball.cjs",
+  bundle: true,
+  minify: process.env.TKE_CILIUM_NO_MINIFY !== "1",
+  platform: "node",
+  mainFields: ["module", "main"],
+  target: "node20",
+  format: "cjs",
+  legalComments: "none",
+  logLevel: "warning",
+});
 await build({
   entryPoints: ["src/bin.ts"],
   outfile: "dist/tke-cilium.js",
@@ -42,7 +62,10 @@ await build({
   target: "node20",
   format: "cjs",
   define: { "import.meta.dirname": "__dirname" },
-  plugins: [generated],
+  plugins: [generated, chartReaderApart],
+  // the launcher runs the bundle through vm.Script, which has no loader for import(): every dynamic import
+  // (node:readline for init's questions, the chart reader) becomes a require
+  supported: { "dynamic-import": false },
   legalComments: "none",
   logLevel: "warning",
 });

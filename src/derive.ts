@@ -1,4 +1,5 @@
 import { apfShares } from "./knowledge/apf.js";
+import { BUILTIN_CHARTS, type ChartCatalog } from "./knowledge/chart.js";
 import { CNI_CONFIGMAP, CNI_CONFLIST, KARPENTER_MACHINE_ANNOTATIONS_KEY, TS4_IMAGE_ANNOTATION } from "./knowledge/tke.js";
 import type { FilledProfile } from "./profile.js";
 import type { KarpenterSettings, Settings } from "./settings.js";
@@ -14,12 +15,14 @@ export interface DeriveInput {
   name: string;
   /** Profile path for file headers. */
   profilePath: string;
+  /** The chart releases this run knows (built in, and added to the repository). */
+  charts?: ChartCatalog;
 }
 
 /** Profile → Settings. Every default and decision of the bundle is taken here (and in derive/), and only here. */
-export function deriveSettings({ profile: p, name, profilePath }: DeriveInput): Settings {
+export function deriveSettings({ profile: p, name, profilePath, charts = BUILTIN_CHARTS }: DeriveInput): Settings {
   const features = resolveFeatures(p);
-  const helm = deriveHelmValues(p, features);
+  const helm = deriveHelmValues(p, features, charts);
   const cniConfig = p.cilium.mode === "native" ? { ...CNI_CONFIGMAP, conflist: CNI_CONFLIST } : null;
   const apf = p.features.apf ? { shares: apfShares(p.cluster.maxNodes), maxNodes: p.cluster.maxNodes ?? null } : null;
   const karpenter = p.nodePool.type === "karpenter" ? deriveKarpenter(p) : null;
@@ -29,7 +32,7 @@ export function deriveSettings({ profile: p, name, profilePath }: DeriveInput): 
     profilePath,
     ciliumVersion: p.cilium.version,
     helm,
-    images: deriveImageList(p),
+    images: deriveImageList(p, charts),
     cniConfig,
     apf,
     karpenter,

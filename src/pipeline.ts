@@ -1,6 +1,7 @@
 import type { Diagnostic } from "./diagnostics.js";
 import { isError } from "./diagnostics.js";
 import { deriveSettings } from "./derive.js";
+import { BUILTIN_CHARTS, type ChartCatalog } from "./knowledge/chart.js";
 import { emitBundle, type OutputFile } from "./emit/index.js";
 import { parseProfileText } from "./parse.js";
 import type { FilledProfile } from "./profile.js";
@@ -41,13 +42,13 @@ export interface CheckedProfile {
 }
 
 /** parse → validate → profile rules → derive → bundle rules, for one profile. Pure. */
-export function checkProfile(source: ProfileSource): CheckedProfile {
-  const checked = checkUnsorted(source);
+export function checkProfile(source: ProfileSource, charts: ChartCatalog = BUILTIN_CHARTS): CheckedProfile {
+  const checked = checkUnsorted(source, charts);
   checked.diagnostics.sort((a, b) => a.line - b.line || a.col - b.col);
   return checked;
 }
 
-function checkUnsorted(source: ProfileSource): CheckedProfile {
+function checkUnsorted(source: ProfileSource, charts: ChartCatalog): CheckedProfile {
   const parsed = parseProfileText(source.text, source.path);
   const fail = (diagnostics: Diagnostic[], name: string | null = null): CheckedProfile => ({ source, name, diagnostics, settings: null });
   if (parsed.diagnostics.some(isError)) return fail(parsed.diagnostics);
@@ -57,7 +58,7 @@ function checkUnsorted(source: ProfileSource): CheckedProfile {
   const profile = validated.profile as FilledProfile;
   const name = profile.name ?? defaultName(source.path);
   const located = (code: Code, findings: readonly Finding[]) => findings.map((f) => toDiagnostic(code, f, source.path, parsed.locate));
-  const diagnostics = [...early, ...PROFILE_RULES.flatMap((rule) => located(rule.code, rule.check(profile)))];
+  const diagnostics = [...early, ...PROFILE_RULES.flatMap((rule) => located(rule.code, rule.check(profile, { charts })))];
   if (!NAME_PATTERN.test(name)) {
     diagnostics.push({
       code: "INVALID_NAME",
@@ -68,8 +69,9 @@ function checkUnsorted(source: ProfileSource): CheckedProfile {
       ...parsed.locate(""),
     });
   }
-  // Derive runs once, on any schema-valid profile, so the bundle rules report alongside the profile rules.
-  const settings = deriveSettings({ profile, name, profilePath: source.path });
+  // Derive runs once, on any schema-valid profile of a known release, so the bundle rules report alongside the profile rules.
+  if (!charts.has(profile.cilium.version)) return fail(diagnostics, name);
+  const settings = deriveSettings({ profile, name, profilePath: source.path, charts });
   diagnostics.push(...BUNDLE_RULES.flatMap((rule) => located(rule.code, rule.check(settings, profile))));
   if (diagnostics.some(isError)) return fail(diagnostics, name);
   return { source, name, diagnostics, settings };
@@ -88,8 +90,8 @@ function toDiagnostic(code: Code, f: Finding, file: string, locate: Locate): Dia
 }
 
 /** Every profile of one run; profiles that share an output folder are all rejected. */
-export function checkProfiles(sources: readonly ProfileSource[]): CheckedProfile[] {
-  const results = sources.map(checkProfile);
+export function checkProfiles(sources: readonly ProfileSource[], charts: ChartCatalog = BUILTIN_CHARTS): CheckedProfile[] {
+  const results = sources.map((source) => checkProfile(source, charts));
   const byName = new Map<string, CheckedProfile[]>();
   for (const r of results) if (r.name !== null) byName.set(r.name, [...(byName.get(r.name) ?? []), r]);
   for (const [name, group] of byName) {
@@ -118,13 +120,13 @@ export function emitProfile(checked: CheckedProfile): OutputFile[] {
 }
 
 /** The whole pipeline for one profile: parse → validate → profile rules → derive → bundle rules → emit. Pure. */
-export function renderProfile(source: ProfileSource): RenderResult {
-  return toResult(checkProfile(source));
+export function renderProfile(source: ProfileSource, charts: ChartCatalog = BUILTIN_CHARTS): RenderResult {
+  return toResult(checkProfile(source, charts));
 }
 
 /** The whole pipeline for the profiles of one run (duplicate names included). */
-export function renderProfiles(sources: readonly ProfileSource[]): RenderResult[] {
-  return checkProfiles(sources).map(toResult);
+export function renderProfiles(sources: readonly ProfileSource[], charts: ChartCatalog = BUILTIN_CHARTS): RenderResult[] {
+  return checkProfiles(sources, charts).map(toResult);
 }
 
 function toResult(checked: CheckedProfile): RenderResult {

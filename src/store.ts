@@ -159,3 +159,16 @@ export function replaceTree(outDir: string, name: string, files: readonly Output
   }
   if (existing) rmSync(retired, { recursive: true, force: true });
 }
+
+/** Write one file whole or not at all: a temporary sibling, then a rename over the target. */
+export function writeFileAtomic(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const temporary = join(dirname(path), `.${process.pid}-${Date.now().toString(36)}-${sequence++}.tmp`);
+  try {
+    writeFileSync(temporary, text, { flag: "wx", mode: 0o644 });
+    renameSync(temporary, path);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw error;
+  }
+}

@@ -10,6 +10,7 @@ Usage:
   tke-cilium check PROFILE... [--out DIR] [--strict] [--quiet] [--json]
   tke-cilium validate PROFILE... [--strict] [--quiet] [--json]
   tke-cilium init [FILE] --region REGION --vip IP --pool TYPE [--name NAME]
+  tke-cilium chart add CILIUM_TGZ... | chart list
   tke-cilium rules | explain CODE
   tke-cilium COMMAND --help
   tke-cilium --help | --version

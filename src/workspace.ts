@@ -1,5 +1,6 @@
 import { lstatSync, readdirSync, readFileSync, statSync, type Stats } from "node:fs";
-import { join, relative, resolve, sep } from "node:path";
+import { dirname, join, relative, resolve, sep } from "node:path";
+import type { AddedChart } from "./knowledge/chart.js";
 import { NAME_PATTERN } from "./pipeline.js";
 import type { TreeFile } from "./diff.js";
 
@@ -117,3 +118,49 @@ export function toolSchemaPath(): string {
   return resolve(typeof __dirname === "string" ? __dirname : import.meta.dirname, "..", "schema", "profile.schema.json");
 }
 
+
+/** Where a repository's own tke-cilium data lives (added charts), relative to its root. */
+export const ADDED_CHARTS_DIR = ".tke-cilium/charts";
+
+/**
+ * The root of the repository the command runs in: the nearest folder, from `cwd` up, that holds
+ * tke-cilium.json, .tke-cilium/ or .git; `cwd` itself when there is none.
+ */
+export function findRepositoryRoot(cwd: string): string {
+  for (let dir = resolve(cwd); ; ) {
+    for (const marker of ["tke-cilium.json", ".tke-cilium", ".git"]) if (lstatOrNull(join(dir, marker)) !== null) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) return resolve(cwd);
+    dir = parent;
+  }
+}
+
+/** The chart releases added to the repository with `tke-cilium chart add`, and what could not be read. */
+export function readAddedCharts(root: string, cwd: string): { charts: AddedChart[]; problems: string[] } {
+  const dir = join(root, ADDED_CHARTS_DIR);
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => n.endsWith(".json")).sort();
+  } catch {
+    return { charts: [], problems: [] };
+  }
+  const charts: AddedChart[] = [];
+  const problems: string[] = [];
+  for (const name of names) {
+    const path = join(dir, name);
+    const shown = displayPath(path, cwd);
+    try {
+      const info = lstatSync(path);
+      if (!info.isFile()) throw new Error("not a regular file");
+      if (info.size > 16 * 1024 * 1024) throw new Error(`${info.size} bytes, far more than chart data`);
+      const data = JSON.parse(readFileSync(path, "utf8")) as Partial<AddedChart>;
+      const version = name.slice(0, -".json".length);
+      if (data.version !== version || !/^\d+\.\d+\.\d+$/.test(version)) throw new Error(`its version ${JSON.stringify(data.version)} does not match the file name`);
+      if (!Array.isArray(data.images) || !Array.isArray(data.keys) || data.types === null || typeof data.types !== "object") throw new Error("images, keys or types missing");
+      charts.push({ version, images: data.images, keys: data.keys, types: data.types, origin: shown });
+    } catch (error) {
+      problems.push(`${shown}: ${(error as Error).message}; run tke-cilium chart add again with the chart tarball`);
+    }
+  }
+  return { charts, problems };
+}

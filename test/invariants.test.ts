@@ -10,6 +10,7 @@ import { deriveSettings } from "../src/derive.js";
 import { emitBundle } from "../src/emit/index.js";
 import { parseProfileText } from "../src/parse.js";
 import type { FilledProfile } from "../src/profile.js";
+import { BUILTIN_CHARTS } from "../src/knowledge/chart.js";
 import { BUNDLE_RULES } from "../src/rules/bundle-rules.js";
 import { PROFILE_RULES } from "../src/rules/profile-rules.js";
 import { validateProfile } from "../src/validate.js";
@@ -46,7 +47,7 @@ describe.each(allProfilePaths())("invariants of %s", (path) => {
     const text = readFileSync(join(ROOT, path), "utf8");
     const parsed = parseProfileText(text, path);
     const profile = deepFreeze(validateProfile(parsed.value, path, parsed.locate).profile as FilledProfile);
-    for (const rule of PROFILE_RULES) rule.check(profile);
+    for (const rule of PROFILE_RULES) rule.check(profile, { charts: BUILTIN_CHARTS });
     const settings = deepFreeze(deriveSettings({ profile, name: result.name!, profilePath: path }));
     for (const rule of BUNDLE_RULES) rule.check(settings, profile);
     expect(emitBundle(settings)).toEqual(files);

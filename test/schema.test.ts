@@ -63,7 +63,14 @@ describe("schema/profile.schema.json", () => {
   });
 });
 
-it("offers exactly the Cilium versions it has chart data for", async () => {
+it("takes any X.Y.Z as cilium.version (the rules judge it against the known releases) and defaults to one it has data for", async () => {
   const { supportedCiliumVersions } = await import("../src/knowledge/chart.js");
-  expect(schema.properties.cilium.properties.version.enum).toEqual(supportedCiliumVersions());
+  const version = schema.properties.cilium.properties.version;
+  const pattern = new RegExp(version.pattern);
+  for (const v of supportedCiliumVersions()) expect(v).toMatch(pattern);
+  for (const v of ["1.19", "v1.19.5", "1.19.5-rc.1", "01.19.5", "1.19.5 "]) expect(v).not.toMatch(pattern);
+  expect(supportedCiliumVersions()).toContain(version.default);
+  const { DEFAULT_CILIUM_VERSION } = await import("../src/knowledge/releases.js");
+  expect(version.default).toBe(DEFAULT_CILIUM_VERSION);
+  expect(supportedCiliumVersions()).toEqual(expect.arrayContaining(["1.18.12", "1.19.6", "1.20.0"]));
 });

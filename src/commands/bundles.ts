@@ -1,7 +1,8 @@
 import { join, resolve } from "node:path";
 import { failing, formatDiagnostic, type Diagnostic } from "../diagnostics.js";
 import { diffTree } from "../diff.js";
-import { UnsafeOutputError, displayPath, expandProfileArgs, listBundleFolders, readProfileBytes, readTree } from "../workspace.js";
+import { UnsafeOutputError, displayPath, expandProfileArgs, findRepositoryRoot, listBundleFolders, readAddedCharts, readProfileBytes, readTree } from "../workspace.js";
+import { BUILTIN_CHARTS, withAddedCharts } from "../knowledge/chart.js";
 import { checkOutputTargets, recoverInterrupted, replaceTree, withOutputLock } from "../store.js";
 import { MAX_PROFILE_CHARS, decodeProfileBytes } from "../parse.js";
 import { checkProfiles, emitProfile, type CheckedProfile, type ProfileSource } from "../pipeline.js";
@@ -23,7 +24,12 @@ export async function runBundleCommand(args: readonly string[], o: BundleOptions
   if (typeof read === "number") return read;
   // Every profile is checked before any bundle is emitted; bundles are then emitted one at a time, so a
   // fleet never holds more than one in memory.
-  const results = [...checkProfiles(read.sources), ...read.unreadable];
+  const added = readAddedCharts(findRepositoryRoot(io.cwd), io.cwd);
+  if (added.problems.length > 0) {
+    for (const problem of added.problems) io.stderr(`tke-cilium: error: ${problem}\n`);
+    return EXIT.failed;
+  }
+  const results = [...checkProfiles(read.sources, withAddedCharts(BUILTIN_CHARTS, added.charts)), ...read.unreadable];
   const diagnostics = results.flatMap((r) => r.diagnostics);
   const valid = results.every((r) => failing(r.diagnostics, o.strict).length === 0);
   if (!o.json) for (const r of results) for (const d of r.diagnostics) io.stderr(formatDiagnostic(d, r.source.text) + "\n");

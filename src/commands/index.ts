@@ -1,7 +1,8 @@
 import { checkCommand, renderCommand, validateCommand } from "./bundles.js";
+import { chartCommand } from "./chart.js";
 import { explainCommand, rulesCommand } from "./codes.js";
 import type { CommandSpec } from "./command.js";
 import { initCommand } from "./init.js";
 
 /** Every command, in the order --help lists them. Adding a command is one declaration plus one entry here. */
-export const COMMAND_TABLE: readonly CommandSpec[] = [renderCommand, checkCommand, validateCommand, initCommand, rulesCommand, explainCommand];
+export const COMMAND_TABLE: readonly CommandSpec[] = [renderCommand, checkCommand, validateCommand, initCommand, chartCommand, rulesCommand, explainCommand];

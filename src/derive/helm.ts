@@ -1,4 +1,4 @@
-import { chartImages, type ChartImage } from "../knowledge/chart.js";
+import type { ChartCatalog, ChartImage } from "../knowledge/chart.js";
 import { GUIDE_IMAGE_ORDER, TKE_MIRROR_RULES } from "../knowledge/images.js";
 import {
   CNI_CONFIGMAP,
@@ -28,8 +28,8 @@ function entry(path: string, value: unknown, why = WHY[path]): ValueEntry {
 }
 
 /** The values files in the order helm gets them; empty files are left out. */
-export function deriveHelmValues(p: FilledProfile, f: ResolvedFeatures): ValuesFile[] {
-  return [deriveTkeValues(p, f), deriveImageValues(p), deriveFeatureValues(p, f)].filter((file) => file.entries.length > 0);
+export function deriveHelmValues(p: FilledProfile, f: ResolvedFeatures, charts: ChartCatalog): ValuesFile[] {
+  return [deriveTkeValues(p, f), deriveImageValues(p, charts), deriveFeatureValues(p, f)].filter((file) => file.entries.length > 0);
 }
 
 function deriveTkeValues(p: FilledProfile, f: ResolvedFeatures): ValuesFile {
@@ -79,12 +79,13 @@ function deriveTkeValues(p: FilledProfile, f: ResolvedFeatures): ValuesFile {
 }
 
 /** The chart's images in the guide's order, then any the guide does not list, in chart order. */
-export function orderedImages(version: string): ChartImage[] {
+export function orderedImages(version: string, charts: ChartCatalog): ChartImage[] {
   const rank = (path: string) => {
     const i = GUIDE_IMAGE_ORDER.indexOf(path);
     return i === -1 ? GUIDE_IMAGE_ORDER.length : i;
   };
-  return chartImages(version)
+  return charts
+    .images(version)
     .map((image, i) => ({ image, i }))
     .sort((a, b) => rank(a.image.path) - rank(b.image.path) || a.i - b.i)
     .map((x) => x.image);
@@ -100,9 +101,9 @@ export function mirroredRepository(p: FilledProfile, repository: string): { repo
   return rule ? { repository: rule.to + repository.slice(rule.from.length), why: rule.why } : null;
 }
 
-function deriveImageValues(p: FilledProfile): ValuesFile {
+function deriveImageValues(p: FilledProfile, charts: ChartCatalog): ValuesFile {
   const entries: ValueEntry[] = [];
-  for (const image of orderedImages(p.cilium.version)) {
+  for (const image of orderedImages(p.cilium.version, charts)) {
     const moved = mirroredRepository(p, image.repository);
     if (moved) entries.push(entry(`${image.path}.repository`, moved.repository, whyMirrored(image.repository, moved.why)));
     if (!p.images.useDigest && image.useDigest) {

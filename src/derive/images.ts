@@ -1,3 +1,4 @@
+import type { ChartCatalog } from "../knowledge/chart.js";
 import { OPERATOR_IMAGE } from "../knowledge/images.js";
 import type { FilledProfile } from "../profile.js";
 import type { ImageCopy } from "../settings.js";
@@ -7,10 +8,10 @@ import { mirroredRepository, orderedImages } from "./helm.js";
  * Custom registries: every image the chart version can pull, as source and target references, so the copy
  * (skopeo copy -a SOURCE TARGET) can be scripted. Null for the other mirrors, which need no copy.
  */
-export function deriveImageList(p: FilledProfile): ImageCopy[] | null {
+export function deriveImageList(p: FilledProfile, charts: ChartCatalog): ImageCopy[] | null {
   if (p.images.mirror !== "custom") return null;
   const copies = new Map<string, ImageCopy>();
-  for (const image of orderedImages(p.cilium.version)) {
+  for (const image of orderedImages(p.cilium.version, charts)) {
     // Helm renders the operator as <repository>-generic: that is the image to copy.
     const rendered = image.path === OPERATOR_IMAGE.path ? image.repository + OPERATOR_IMAGE.renderedSuffix : image.repository;
     const source = `${rendered}:${image.tag}`;

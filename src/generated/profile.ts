@@ -98,27 +98,9 @@ export interface TkeCiliumProfile {
    */
   cilium?: {
     /**
-     * Cilium chart version, one of the releases tke-cilium carries chart data for.
+     * Cilium release (X.Y.Z): one tke-cilium ships chart data for (tke-cilium chart list: 1.18.0 to 1.18.12, 1.19.0 to 1.19.6, 1.20.0) or one added to the repository with tke-cilium chart add. Default: 1.19.5, the release the newest TKE guide verified.
      */
-    version?:
-      | "1.18.0"
-      | "1.18.1"
-      | "1.18.2"
-      | "1.18.3"
-      | "1.18.4"
-      | "1.18.5"
-      | "1.18.6"
-      | "1.18.7"
-      | "1.18.8"
-      | "1.18.9"
-      | "1.18.10"
-      | "1.18.11"
-      | "1.19.0"
-      | "1.19.1"
-      | "1.19.2"
-      | "1.19.3"
-      | "1.19.4"
-      | "1.19.5";
+    version?: string;
     /**
      * native: VPC-CNI plus generic-veth chaining, Pods keep VPC IPs. overlay: vxlan tunnel with multi-pool IPAM (the only mode on GR clusters).
      */

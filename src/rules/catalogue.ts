@@ -154,11 +154,21 @@ export const CATALOGUE = [
   },
   {
     code: "UNSUPPORTED_CILIUM_VERSION",
-    stage: "schema",
+    stage: "profile",
     severity: "error",
     title: "cilium.version must be a release tke-cilium has chart data for",
-    explanation: "Image lists, value keys and value types come from the released chart of each version: 1.18.0 to 1.18.11 and 1.19.0 to 1.19.5 (the enum of cilium.version in the schema). A new release needs its chart data imported (scripts/import-chart-data.mjs).",
-    source: "schema/cilium/",
+    explanation:
+      "Image lists, value keys and value types come from the released chart of each version. tke-cilium ships them for 1.18.0 to 1.18.12, 1.19.0 to 1.19.6 and 1.20.0 (tke-cilium chart list). A newer release needs no tool release: tke-cilium chart add cilium-X.Y.Z.tgz (the tarball helm pull cilium/cilium --version X.Y.Z saves) stores its data in the repository's .tke-cilium/charts/. The message judges an unknown version by release order: newer than the newest known patch or minor (add it), or a typo of a known one.",
+    source: "schema/cilium/ (released charts); .tke-cilium/charts/ (tke-cilium chart add)",
+  },
+  {
+    code: "CILIUM_NOT_VERIFIED",
+    stage: "profile",
+    severity: "warning",
+    title: "the TKE guide has not verified this Cilium minor release yet",
+    explanation:
+      "The TKE guide has verified the 1.18 and 1.19 lines on TKE (its newest edition: Cilium 1.19.5). Cilium 1.20 and later render and pass Helm's own checks, but nobody has confirmed on TKE that they work with VPC-CNI chaining, TKE's apiserver VIP and its node images. Try a new minor on a test cluster first; the default cilium.version stays the release the guide verified.",
+    source: "guide: install.md (Cilium 1.19.5 edition, 2026-08); history/ (1.18.3 edition)",
   },
   {
     code: "KUBERNETES_TOO_OLD",

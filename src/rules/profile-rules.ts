@@ -1,5 +1,6 @@
 import ipaddr from "ipaddr.js";
-import { checkHelmValue, type HelmValueProblem } from "../knowledge/chart.js";
+import { checkHelmValue, type ChartCatalog, type HelmValueProblem } from "../knowledge/chart.js";
+import { unknownVersionFinding, unverifiedVersionFinding } from "./versions.js";
 import { nearest } from "../text/nearest.js";
 import { LARGE_CLUSTER_NODES } from "../knowledge/features.js";
 import { extraValueLeaves } from "../derive/helm.js";
@@ -12,15 +13,21 @@ import { extraPointer, type Finding } from "./finding.js";
 /** A cross-field check on a schema-valid profile; its code's entry in the catalogue says the rest. */
 export interface ProfileRule {
   code: Code;
-  check: (profile: FilledProfile) => Finding[];
+  check: (profile: FilledProfile, context: RuleContext) => Finding[];
+}
+
+/** What the rules may consult besides the profile: the chart releases this run knows. */
+export interface RuleContext {
+  charts: ChartCatalog;
 }
 
 const inRange = (ip: string, cidr: string) => ipaddr.IPv4.parse(ip).match(ipaddr.IPv4.parseCIDR(cidr));
 
 /** Each path of cilium.extraValues the chart of cilium.version would not take, with what is wrong. */
-function extraValueProblems(p: FilledProfile): { path: string[]; value: unknown; problem: HelmValueProblem }[] {
+function extraValueProblems(p: FilledProfile, charts: ChartCatalog): { path: string[]; value: unknown; problem: HelmValueProblem }[] {
+  if (!charts.has(p.cilium.version)) return [];
   return extraValueLeaves(p.cilium.extraValues as Record<string, unknown>).flatMap(([path, value]) => {
-    const problem = checkHelmValue(p.cilium.version, path, value, nearest);
+    const problem = checkHelmValue(p.cilium.version, path, value, nearest, charts);
     return problem ? [{ path, value, problem }] : [];
   });
 }
@@ -72,6 +79,14 @@ export const PROFILE_RULES: readonly ProfileRule[] = [
   {
     code: "VIP_IS_LOCAL_ROUTER",
     check: (p) => (p.apiserverVIP === LOCAL_ROUTER_IPV4 ? [{ pointer: "/apiserverVIP", message: `${LOCAL_ROUTER_IPV4} is the cilium_host address on every node; it cannot be the apiserver VIP` }] : []),
+  },
+  {
+    code: "UNSUPPORTED_CILIUM_VERSION",
+    check: (p, { charts }) => unknownVersionFinding(p.cilium.version, charts.versions()),
+  },
+  {
+    code: "CILIUM_NOT_VERIFIED",
+    check: (p, { charts }) => (charts.has(p.cilium.version) ? unverifiedVersionFinding(p.cilium.version) : []),
   },
   {
     code: "KUBERNETES_TOO_OLD",
@@ -167,8 +182,8 @@ export const PROFILE_RULES: readonly ProfileRule[] = [
   },
   {
     code: "UNKNOWN_HELM_VALUE",
-    check: (p) =>
-      extraValueProblems(p).flatMap(({ path, problem }) => {
+    check: (p, { charts }) =>
+      extraValueProblems(p, charts).flatMap(({ path, problem }) => {
         if (problem.kind !== "unknown") return [];
         const hint = problem.suggestion ? `; did you mean \`${problem.suggestion}\`?` : "";
         return [{ pointer: extraPointer(path), atKey: true, message: `${path.join(".")} is not a value of the Cilium ${p.cilium.version} chart${hint}`, suggestion: problem.suggestion }];
@@ -176,8 +191,8 @@ export const PROFILE_RULES: readonly ProfileRule[] = [
   },
   {
     code: "HELM_VALUE_TYPE",
-    check: (p) =>
-      extraValueProblems(p).flatMap(({ path, value, problem }) =>
+    check: (p, { charts }) =>
+      extraValueProblems(p, charts).flatMap(({ path, value, problem }) =>
         problem.kind === "type"
           ? [{ pointer: extraPointer(path), message: `${problem.path} must be ${problem.expected.join(" or ")} in the Cilium ${p.cilium.version} chart, got ${JSON.stringify(value)}` }]
           : [],

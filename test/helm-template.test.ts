@@ -1,0 +1,166 @@
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { parseAllDocuments } from "yaml";
+import { afterAll, describe, expect, it } from "vitest";
+import type { OutputFile } from "../src/emit/index.js";
+import { parseProfileText } from "../src/parse.js";
+import type { FilledProfile } from "../src/profile.js";
+import { validateProfile } from "../src/validate.js";
+import { allProfilePaths, helmValuesFiles, renderFile, renderObject } from "./helpers.js";
+import { helmTemplate } from "./real-helm.js";
+import { readFileSync } from "node:fs";
+import { ROOT } from "./helpers.js";
+
+/**
+ * The consumer itself: every bundle goes through the real `helm template` of its chart version, with its
+ * values files in install.sh's order and its namespace, and the rendered objects must mean what the profile
+ * asks. Expectations come from the profile, not from the bundle, so a wrong derive cannot agree with itself.
+ */
+
+const scratch = mkdtempSync(join(tmpdir(), "tke-cilium-helm-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+interface K8sObject {
+  kind: string;
+  metadata: { name: string; namespace?: string };
+  data?: Record<string, string>;
+  spec?: { template?: { spec?: PodSpec } };
+}
+interface PodSpec {
+  containers?: { name: string; image: string; env?: { name: string; value?: string }[] }[];
+  initContainers?: { name: string; image: string }[];
+}
+
+/** Writes the bundle to a folder and runs helm template there; the parsed objects. */
+function templateBundle(name: string, version: string, files: readonly OutputFile[]): K8sObject[] {
+  const dir = join(scratch, name);
+  for (const f of files) {
+    mkdirSync(dirname(join(dir, f.path)), { recursive: true });
+    writeFileSync(join(dir, f.path), f.content);
+  }
+  const namespace = /^NAMESPACE='([^']+)'$/m.exec(files.find((f) => f.path === "install.sh")!.content)![1];
+  const out = helmTemplate(version, namespace, helmValuesFiles(files), dir);
+  return parseAllDocuments(out)
+    .map((d) => d.toJS() as K8sObject | null)
+    .filter((o): o is K8sObject => o !== null);
+}
+
+const filledProfile = (path: string, text: string): FilledProfile => {
+  const parsed = parseProfileText(text, path);
+  return validateProfile(parsed.value, path, parsed.locate).profile as FilledProfile;
+};
+
+const podSpecs = (objects: readonly K8sObject[]) => objects.flatMap((o) => (o.spec?.template?.spec ? [{ owner: `${o.kind}/${o.metadata.name}`, spec: o.spec.template.spec }] : []));
+const images = (objects: readonly K8sObject[]) => podSpecs(objects).flatMap(({ spec }) => [...(spec.containers ?? []), ...(spec.initContainers ?? [])].map((c) => c.image));
+
+/** What the profile asks of the rendered chart. */
+function expectMeaning(p: FilledProfile, objects: readonly K8sObject[]): void {
+  const config = objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === "cilium-config")?.data;
+  expect(config, "cilium-config").toBeDefined();
+  const c = config!;
+  const native = p.cilium.mode === "native";
+  const masquerade = p.features.egressGateway || p.features.masquerade || !native;
+  expect(c["kube-proxy-replacement"]).toBe("true");
+  expect(c["enable-ipv4-masquerade"]).toBe(String(masquerade));
+  expect(c["enable-local-redirect-policy"] ?? "false").toBe(String(p.features.localRedirectPolicy));
+  if (native) {
+    expect(c["routing-mode"]).toBe("native");
+    expect(c.ipam).toBe("delegated-plugin");
+    expect(c["cni-chaining-mode"]).toBe("generic-veth");
+    expect(c["enable-endpoint-routes"]).toBe("true");
+    expect(c["cni-external-routing"]).toBe("true");
+    expect(c["custom-cni-conf"]).toBe("true");
+    expect(c["read-cni-conf"]).toMatch(/\/cni-config$/);
+    expect(c.devices).toBe("eth+");
+    expect(c["local-router-ipv4"]).toBe("169.254.32.16");
+    expect(c["enable-bpf-masquerade"] ?? "false").toBe(String(masquerade));
+    expect(c["enable-ip-masq-agent"] ?? "false").toBe(String(masquerade));
+  } else {
+    expect(c["routing-mode"]).toBe("tunnel");
+    expect(c["tunnel-protocol"]).toBe("vxlan");
+    expect(c.ipam).toBe("multi-pool");
+    expect(c["enable-bpf-masquerade"]).toBe("true");
+    expect(c["auto-create-cilium-pod-ip-pools"]).toBe(`default=ipv4-cidrs:${p.cilium.podCidrs.join(",")};ipv4-mask-size:${p.cilium.podMaskSize}`);
+    expect(c["cni-chaining-mode"] ?? "none").toBe("none");
+  }
+  expect(c["enable-egress-gateway"] ?? "false").toBe(String(p.features.egressGateway));
+  expect(c["enable-cilium-endpoint-slice"] ?? "false").toBe(String(p.features.endpointSlice));
+  expect(c["enable-bandwidth-manager"] ?? "false").toBe(String(p.features.bandwidthManager));
+  const deployments = new Set(objects.filter((o) => o.kind === "Deployment").map((o) => o.metadata.name));
+  expect(deployments.has("hubble-relay")).toBe(p.features.hubble);
+  expect(deployments.has("hubble-ui")).toBe(p.features.hubble);
+
+  // every Cilium workload reaches the apiserver at the profile's VIP and port
+  for (const { owner, spec } of podSpecs(objects)) {
+    for (const container of spec.containers ?? []) {
+      const env = new Map((container.env ?? []).map((e) => [e.name, e.value]));
+      if (!env.has("KUBERNETES_SERVICE_HOST")) continue;
+      expect(env.get("KUBERNETES_SERVICE_HOST"), owner).toBe(p.apiserverVIP);
+      expect(env.get("KUBERNETES_SERVICE_PORT"), owner).toBe(String(p.apiserverPort));
+    }
+  }
+
+  // every image from where the profile says nodes pull
+  const all = images(objects);
+  expect(all.length).toBeGreaterThan(0);
+  for (const image of all) {
+    if (p.images.mirror === "custom") expect(image.startsWith(`${p.images.registry}/`), image).toBe(true);
+    else if (p.images.mirror === "tke") expect(image, image).not.toMatch(/^quay\.io\//);
+    else expect(image, image).not.toMatch(/tencentcloudcr\.com/);
+    if (!p.images.useDigest) expect(image, image).not.toContain("@sha256:");
+  }
+  const operator = podSpecs(objects).find((s) => s.owner === "Deployment/cilium-operator")!.spec.containers![0].image;
+  expect(operator).toMatch(/\/operator-generic:v\d+\.\d+\.\d+/);
+  if (p.images.mirror === "tke") expect(operator).toMatch(/^quay\.tencentcloudcr\.com\/cilium\/operator-generic:/);
+}
+
+describe.each(allProfilePaths())("helm template of %s", (path) => {
+  it("succeeds with the chart of its version and means what the profile asks", () => {
+    const text = readFileSync(join(ROOT, path), "utf8");
+    const result = renderFile(path);
+    const p = filledProfile(path, text);
+    const objects = templateBundle(path.replace(/[^a-z0-9]+/gi, "-"), p.cilium.version, result.files);
+    expectMeaning(p, objects);
+  });
+});
+
+/** Each new release in each mode, through its own chart. */
+const NEW_RELEASES = ["1.18.12", "1.19.6", "1.20.0"];
+const MODES = [
+  { name: "native", profile: { cilium: { mode: "native" }, features: { hubble: true, masquerade: true }, cluster: { vpcCidrs: ["10.0.0.0/16"] } } },
+  { name: "overlay", profile: { cilium: { mode: "overlay" }, features: { endpointSlice: true, bandwidthManager: true } } },
+  { name: "gr-overlay", profile: { cluster: { network: "gr" }, cilium: { mode: "overlay" }, images: { mirror: "none" }, region: "ap-singapore" } },
+];
+describe.each(NEW_RELEASES)("Cilium %s", (version) => {
+  it.each(MODES)("renders in $name mode and passes helm template with its own chart", ({ profile }) => {
+    const full = {
+      region: "ap-guangzhou",
+      apiserverVIP: "169.254.128.9",
+      nodePool: { type: "native" },
+      ...profile,
+      cilium: { ...profile.cilium, version },
+    };
+    const result = renderObject(full, `test/cilium-${version.replaceAll(".", "-")}.json`);
+    expect(result.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    const p = filledProfile("x.json", JSON.stringify(full));
+    expectMeaning(p, templateBundle(`new-${version}-${JSON.stringify(profile).length}`, version, result.files));
+  });
+});
+
+describe("a bundle Helm rejects fails", () => {
+  it("helm template refuses a values file of the wrong type, and the test sees it", () => {
+    const result = renderFile("presets/prod.json");
+    const broken = result.files.map((f) => (f.path === "tke-values.yaml" ? { ...f, content: f.content.replace(/^enableIPv4Masquerade: false$/m, 'enableIPv4Masquerade: "no"') } : f));
+    expect(broken.find((f) => f.path === "tke-values.yaml")!.content).toContain('enableIPv4Masquerade: "no"');
+    expect(() => templateBundle("broken-type", "1.19.5", broken)).toThrow(/enableIPv4Masquerade/);
+  });
+
+  it("a bundle whose values say something else than the profile fails the meaning check", () => {
+    const result = renderFile("presets/prod.json");
+    const p = filledProfile("presets/prod.json", readFileSync(join(ROOT, "presets/prod.json"), "utf8"));
+    const broken = result.files.map((f) => (f.path === "image-values.yaml" ? { ...f, content: f.content.replaceAll("quay.tencentcloudcr.com", "quay.io") } : f));
+    const objects = templateBundle("broken-mirror", "1.19.5", broken);
+    expect(() => expectMeaning(p, objects)).toThrow(/quay\.io/);
+  });
+});
