@@ -6,7 +6,7 @@ import type { KarpenterSettings, Settings } from "./settings.js";
 import { deriveHelmValues } from "./derive/helm.js";
 import { resolveFeatures } from "./derive/features.js";
 import { deriveImageList } from "./derive/images.js";
-import { deriveInstall } from "./derive/install.js";
+import { deriveInstall, deriveUninstall } from "./derive/install.js";
 import { deriveTerraform } from "./derive/terraform.js";
 
 export interface DeriveInput {
@@ -26,6 +26,8 @@ export function deriveSettings({ profile: p, name, profilePath, charts = BUILTIN
   const cniConfig = p.cilium.mode === "native" ? { ...CNI_CONFIGMAP, conflist: CNI_CONFLIST } : null;
   const apf = p.features.apf ? { shares: apfShares(p.cluster.maxNodes), maxNodes: p.cluster.maxNodes ?? null } : null;
   const karpenter = p.nodePool.type === "karpenter" ? deriveKarpenter(p) : null;
+  const terraform = deriveTerraform(p, name);
+  const parts = { cniConfig: cniConfig !== null, apf: apf !== null, karpenter: karpenter !== null, terraform };
   return {
     name,
     features,
@@ -36,8 +38,9 @@ export function deriveSettings({ profile: p, name, profilePath, charts = BUILTIN
     cniConfig,
     apf,
     karpenter,
-    terraform: deriveTerraform(p, name),
-    install: deriveInstall(p, features, helm.map((f) => f.file), { cniConfig: cniConfig !== null, apf: apf !== null, karpenter: karpenter !== null }),
+    terraform,
+    install: deriveInstall(p, features, helm, parts),
+    uninstall: deriveUninstall(p, parts),
   };
 }
 

@@ -91,14 +91,36 @@ export interface TfRegularPool {
   userData: string | null;
 }
 
-export interface TerraformSettings {
+export interface TfOutput {
+  name: string;
+  description: string;
+  expression: string;
+}
+
+/**
+ * One Terraform root module (its own folder and state). A new cluster and its node pool are never in one
+ * root: the cluster comes first, Cilium goes on the empty cluster, and only then the pool joins.
+ */
+export interface TfRoot {
+  /** Its folder inside the bundle. */
+  dir: string;
+  /** What main.tf's header says it holds. */
+  purpose: string;
   region: string;
   cluster: TfCluster | null;
   nativePool: TfNativePool | null;
   regularPool: TfRegularPool | null;
   variables: TfVariable[];
-  /** Notes printed as comments at the top of main.tf (e.g. what an existing cluster must already have). */
+  outputs: TfOutput[];
+  /** Notes printed as comments at the top of main.tf (the order of the applies, what an existing cluster needs). */
   notes: string[];
+}
+
+export interface TerraformSettings {
+  /** The cluster (new clusters only): applied first. */
+  cluster: TfRoot | null;
+  /** The native or regular node pool: applied after install.sh. */
+  nodePool: TfRoot | null;
 }
 
 export interface KarpenterSettings {
@@ -133,6 +155,19 @@ export interface InstallSettings {
   release: string;
   namespace: string;
   chart: string;
+  /**
+   * A fingerprint of what helm installs (chart, version, values): stored as the release's description, so a
+   * run whose bundle is already installed changes nothing.
+   */
+  bundleId: string;
+  /** The cluster's container network as the profile says it, and the DaemonSet that proves it (and the other one). */
+  network: { name: string; agent: string; otherName: string; otherAgent: string };
+  /** An image path mark of TKE's own Cilium (DataPlaneV2, CiliumOverlay). */
+  tkeManagedCiliumMark: string;
+  /** CRDs that must exist before nodepool.yaml is applied. */
+  requiredCrds: readonly string[];
+  /** Cilium's pre-flight check, run before a minor upgrade. */
+  preflight: { release: string; daemonSet: string; values: readonly string[] };
   /** The chart is a .tgz next to the bundle: resolve it relative to install.sh. */
   chartIsLocalFile: boolean;
   /** The Helm repository to add when the chart is referenced through it, else null. */
@@ -140,8 +175,8 @@ export interface InstallSettings {
   version: string;
   valuesFiles: string[];
   apiserverVIP: string;
-  /** Native mode: the tke-eni-agent DaemonSet and the version it must have at least; null when not checked. */
-  eniAgent: { daemonSet: string; minVersion: string } | null;
+  /** Native mode: the tke-eni-agent DaemonSet, the version it must have at least, and the one the guide recommends; null when not checked. */
+  eniAgent: { daemonSet: string; minVersion: string; recommended: string } | null;
   /** Label selector of the nodes that must not exist before the install (all but super nodes). */
   existingNodesSelector: string;
   disableDaemonSets: readonly { name: string; optional: boolean }[];
@@ -149,11 +184,33 @@ export interface InstallSettings {
   deleteEniIpWebhook: string | null;
   /** Native masquerading without profile CIDRs: read the VPC CIDRs from this ConfigMap at install time. */
   nonMasqueradeFromCluster: { configMap: string; fallback: string[] } | null;
-  /** Restart agent and operator after the upgrade so datapath settings (egress, masquerade) apply. */
-  restartAfterUpgrade: boolean;
   apfFile: string | null;
   nodePoolFile: string | null;
+  /** The Terraform root of the node pool, applied after the install; null when Karpenter makes the nodes. */
+  terraformNodePoolDir: string | null;
+  /** The connectivity test, with images and targets TKE nodes in the profile's region can reach. */
+  connectivityTest: string[];
   nextSteps: string[];
+}
+
+/** uninstall.sh: the guide's rollback to TKE's own CNI. */
+export interface UninstallSettings {
+  release: string;
+  namespace: string;
+  /** ConfigMap the install applied (native mode), or null. */
+  cniConfigMap: { name: string; namespace: string } | null;
+  /** The APF objects, or null. */
+  apf: { name: string } | null;
+  /** DaemonSets the install switched off: scheduled again. */
+  restoreDaemonSets: readonly string[];
+  /** The nodeSelector key that switched them off. */
+  nowhereKey: string;
+  /** Overlay on VPC-CNI deleted this webhook; TKE restores it when it re-applies its add-on. */
+  eniIpWebhook: string | null;
+  /** Label selector of the nodes that ran Cilium and must be rebuilt. */
+  nodesSelector: string;
+  nodeLeftovers: readonly string[];
+  karpenterNodePool: string | null;
 }
 
 export interface Settings {
@@ -171,4 +228,5 @@ export interface Settings {
   karpenter: KarpenterSettings | null;
   terraform: TerraformSettings;
   install: InstallSettings;
+  uninstall: UninstallSettings;
 }

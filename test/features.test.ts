@@ -41,7 +41,7 @@ describe("overlay on VPC-CNI", () => {
     expect(JSON.stringify(v.get("operator.tolerations"))).toContain("eni-ip-unavailable");
   });
   it("removes the ENI IP webhook in install.sh", () => {
-    expect(fileOf(r.files, "install.sh")!.content).toContain("run kubectl delete mutatingwebhookconfiguration 'add-pod-eni-ip-limit-webhook' --ignore-not-found");
+    expect(fileOf(r.files, "install.sh")!.content).toContain("run kubectl delete mutatingwebhookconfiguration 'add-pod-eni-ip-limit-webhook'\n");
   });
   it("refuses Pod CIDRs overlapping the VPC, naming both ranges", () => {
     const bad = renderObject({ ...base, cluster: { vpcCidrs: ["10.0.0.0/16"] }, cilium: { mode: "overlay", podCidrs: ["10.0.128.0/17"] } });
@@ -62,7 +62,10 @@ describe("egress gateway and masquerading", () => {
     expect(v.get("bpf.masquerade")).toBe(true);
     expect(v.get("ipMasqAgent.config.masqLinkLocal")).toBe(true);
     expect(r.diagnostics).toEqual([]);
-    expect(fileOf(r.files, "install.sh")!.content).toContain("rollout restart daemonset/cilium");
+    // egress and masquerading reach running agents through the chart's config checksum, not a restart on every run
+    expect(fileOf(r.files, "install.sh")!.content).not.toContain("rollout restart");
+    expect(v.get("rollOutCiliumPods")).toBe(true);
+    expect(v.get("operator.rollOutPods")).toBe(true);
     expect(fileOf(r.files, "install.sh")!.content).not.toContain("ip-masq-agent-config' -o jsonpath");
   });
 

@@ -9,7 +9,18 @@ import { helmProblems } from "./fidelity/helm.js";
 import { karpenterProblems } from "./fidelity/karpenter.js";
 import { kubernetesProblems } from "./fidelity/kubernetes.js";
 import { hasShellcheck, shellProblems } from "./fidelity/shell.js";
-import { fmtProblems, terraformProblems } from "./fidelity/terraform.js";
+import { fmtProblems, parseHcl, terraformProblems } from "./fidelity/terraform.js";
+import type { OutputFile } from "../src/emit/index.js";
+
+/** The bundle's Terraform files by root folder (terraform/, terraform/nodepool/). */
+function terraformRoots(files: readonly OutputFile[]): Map<string, OutputFile[]> {
+  const roots = new Map<string, OutputFile[]>();
+  for (const f of files.filter((x) => x.path.startsWith("terraform/") && x.path.endsWith(".tf"))) {
+    const dir = f.path.slice(0, f.path.lastIndexOf("/"));
+    roots.set(dir, [...(roots.get(dir) ?? []), f]);
+  }
+  return roots;
+}
 import { ROOT, allProfilePaths, fileOf, helmValuesFiles, leafPaths, parseYaml, renderFile, renderObject } from "./helpers.js";
 
 const hasTerraform = spawnSync("terraform", ["version"]).status === 0;
@@ -45,10 +56,23 @@ describe.each(allProfilePaths())("fidelity of %s", (path) => {
     for (const o of nodepool ? documents(nodepool.content) : []) expect(karpenterProblems(o), String(o.kind)).toEqual([]);
   });
 
-  it("Terraform: parsed by HashiCorp's parser, every argument known, every required one present", async () => {
-    const tf = files.filter((f) => f.path.startsWith("terraform/"));
-    expect(tf.map((f) => f.path).sort()).toEqual(["terraform/main.tf", "terraform/variables.tf", "terraform/versions.tf"]);
-    expect(await terraformProblems(tf)).toEqual([]);
+  it("Terraform: each root parsed by HashiCorp's parser, every argument known, every required one present", async () => {
+    const profile = JSON.parse(readFileSync(join(ROOT, path), "utf8"));
+    const roots = terraformRoots(files);
+    const expected = new Map<string, string[]>();
+    if (profile.cluster?.id === undefined) expected.set("terraform", ["main.tf", "outputs.tf", "variables.tf", "versions.tf"]);
+    if (profile.nodePool.type !== "karpenter") expected.set("terraform/nodepool", ["main.tf", "variables.tf", "versions.tf"]);
+    expect(new Map([...roots].map(([dir, tf]) => [dir, tf.map((f) => f.path.slice(dir.length + 1)).sort()]))).toEqual(expected);
+    for (const tf of roots.values()) expect(await terraformProblems(tf)).toEqual([]);
+  });
+
+  it("Terraform: a new cluster and a node pool are never created by one apply", async () => {
+    for (const [dir, tf] of terraformRoots(files)) {
+      const types = new Set<string>();
+      for (const f of tf) for (const type of Object.keys(((await parseHcl(f.path, f.content)).resource as object) ?? {})) types.add(type);
+      const pools = [...types].filter((t) => t.endsWith("node_pool"));
+      expect(types.has("tencentcloud_kubernetes_cluster") && pools.length > 0, `${dir}: ${[...types].join(", ")}`).toBe(false);
+    }
   });
 
   it(`Terraform: formatted as terraform fmt would${hasTerraform ? " (terraform fmt -check)" : " (layout rules; terraform not installed)"}`, () => {
@@ -57,7 +81,7 @@ describe.each(allProfilePaths())("fidelity of %s", (path) => {
     if (!hasTerraform) return;
     const dir = mkdtempSync(join(tmpdir(), "tke-cilium-tf-"));
     try {
-      for (const f of tf) writeFileSync(join(dir, f.path.replace("terraform/", "")), f.content);
+      for (const f of tf) writeFileSync(join(dir, f.path.replaceAll("/", "_")), f.content);
       const r = spawnSync("terraform", ["fmt", "-check", "-diff", dir], { encoding: "utf8" });
       expect(r.stdout).toBe("");
       expect(r.status).toBe(0);
@@ -66,8 +90,10 @@ describe.each(allProfilePaths())("fidelity of %s", (path) => {
     }
   });
 
-  it(`install.sh: parsed by mvdan/sh${hasShellcheck ? " and clean under shellcheck" : " (shellcheck not installed)"}`, () => {
+  it(`install.sh and uninstall.sh: parsed by mvdan/sh${hasShellcheck ? " and clean under shellcheck" : " (shellcheck not installed)"}`, () => {
     expect(shellProblems(fileOf(files, "install.sh")!.content)).toEqual([]);
+    expect(shellProblems(fileOf(files, "uninstall.sh")!.content)).toEqual([]);
+    expect([fileOf(files, "install.sh")!.mode, fileOf(files, "uninstall.sh")!.mode]).toEqual([0o755, 0o755]);
   });
 });
 

@@ -63,6 +63,8 @@ function deriveTkeValues(p: FilledProfile, f: ResolvedFeatures): ValuesFile {
     entry("kubeProxyReplacement", "true"),
     entry("k8sServiceHost", p.apiserverVIP),
     entry("k8sServicePort", p.apiserverPort),
+    entry("rollOutCiliumPods", true),
+    entry("operator.rollOutPods", true),
     entry(
       "operator.tolerations",
       tolerationKeys.map((key) => ({ key, operator: "Exists" })),

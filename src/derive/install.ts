@@ -1,49 +1,113 @@
 import { CILIUM_HELM_REPO } from "../knowledge/chart.js";
 import { RFC1918_CIDRS } from "../knowledge/features.js";
+import { APF_NAME } from "../knowledge/apf.js";
+import {
+  CONNECTIVITY_TEST_IMAGES,
+  ENI_AGENT_VERSIONS,
+  KARPENTER_CRDS,
+  MAINLAND_TEST_TARGETS,
+  NETWORK_AGENTS,
+  NODE_LEFTOVERS,
+  PREFLIGHT,
+  TKE_MANAGED_CILIUM_IMAGE_MARK,
+} from "../knowledge/lifecycle.js";
 import {
   CILIUM_NAMESPACE,
   CILIUM_RELEASE,
+  CNI_CONFIGMAP,
   ENI_AGENT,
   ENI_IP_LIMIT_WEBHOOK,
   IP_MASQ_AGENT_CONFIGMAP,
+  MAINLAND_CHINA_REGIONS,
+  NOWHERE_NODE_SELECTOR,
   REPLACED_DAEMONSETS,
   SUPER_NODE_INSTANCE_TYPE,
 } from "../knowledge/tke.js";
 import { BUNDLE_FILES } from "../knowledge/bundle.js";
 import type { FilledProfile } from "../profile.js";
-import type { InstallSettings } from "../settings.js";
+import type { InstallSettings, TerraformSettings, UninstallSettings, ValuesFile } from "../settings.js";
 import type { ResolvedFeatures } from "./features.js";
 
+interface BundleParts {
+  cniConfig: boolean;
+  apf: boolean;
+  karpenter: boolean;
+  terraform: TerraformSettings;
+}
 
-export function deriveInstall(p: FilledProfile, f: ResolvedFeatures, valuesFiles: string[], has: { cniConfig: boolean; apf: boolean; karpenter: boolean }): InstallSettings {
+const NETWORK_NAMES = { "vpc-cni": "VPC-CNI", gr: "GlobalRouter (GR)" } as const;
+
+export function deriveInstall(p: FilledProfile, f: ResolvedFeatures, helm: readonly ValuesFile[], has: BundleParts): InstallSettings {
   const native = p.cilium.mode === "native";
+  const other = p.cluster.network === "vpc-cni" ? "gr" : "vpc-cni";
+  const poolDir = has.terraform.nodePool?.dir ?? null;
+  const connectivityTest = deriveConnectivityTest(p.region);
   const nextSteps = [
     has.karpenter
       ? "Karpenter now launches nodes for pending Pods; watch them join: kubectl get nodes -w"
-      : "Create or scale the node pool (terraform apply in terraform/), then watch nodes join: kubectl get nodes -w",
+      : `Now create the node pool, from this bundle's folder: terraform -chdir=${poolDir} init && terraform -chdir=${poolDir} apply` +
+        (has.terraform.cluster ? ` -var cluster_id=CLUSTER_ID, where CLUSTER_ID is what terraform -chdir=${has.terraform.cluster.dir} output -raw cluster_id prints` : ""),
     `Check Cilium once nodes are Ready: kubectl -n ${CILIUM_NAMESPACE} get pods -l app.kubernetes.io/part-of=cilium`,
-    "Run the connectivity test: cilium connectivity test",
+    `Run the connectivity test (cilium CLI): ${connectivityTest.join(" ")}`,
   ];
   if (p.features.egressGateway) nextSteps.push("Label egress nodes and write a CiliumEgressGatewayPolicy to route Pods through them");
+  const chart = p.cilium.chart;
   return {
     release: CILIUM_RELEASE,
     namespace: CILIUM_NAMESPACE,
-    chart: p.cilium.chart,
-    chartIsLocalFile: p.cilium.chart.endsWith(".tgz"),
-    helmRepo: p.cilium.chart.startsWith(`${CILIUM_HELM_REPO.name}/`) ? { ...CILIUM_HELM_REPO } : null,
+    chart,
+    bundleId: fingerprint(JSON.stringify([chart, p.cilium.version, helm.map((v) => [v.file, v.entries.map((e) => [e.path, e.value])])])),
+    network: { name: NETWORK_NAMES[p.cluster.network], agent: NETWORK_AGENTS[p.cluster.network], otherName: NETWORK_NAMES[other], otherAgent: NETWORK_AGENTS[other] },
+    tkeManagedCiliumMark: TKE_MANAGED_CILIUM_IMAGE_MARK,
+    requiredCrds: has.karpenter ? [...KARPENTER_CRDS] : [],
+    preflight: { release: PREFLIGHT.release, daemonSet: PREFLIGHT.daemonSet, values: [...PREFLIGHT.values] },
+    chartIsLocalFile: chart.endsWith(".tgz"),
+    helmRepo: chart.startsWith(`${CILIUM_HELM_REPO.name}/`) ? { ...CILIUM_HELM_REPO } : null,
     version: p.cilium.version,
-    valuesFiles,
+    valuesFiles: helm.map((v) => v.file),
     apiserverVIP: p.apiserverVIP,
-    eniAgent: native ? { daemonSet: ENI_AGENT.daemonSet, minVersion: ENI_AGENT.minVersion } : null,
+    eniAgent: native ? { daemonSet: ENI_AGENT.daemonSet, minVersion: ENI_AGENT_VERSIONS.minimum, recommended: ENI_AGENT_VERSIONS.recommended } : null,
     existingNodesSelector: `${SUPER_NODE_INSTANCE_TYPE.label}!=${SUPER_NODE_INSTANCE_TYPE.value}`,
     disableDaemonSets: REPLACED_DAEMONSETS,
     cniConfigFile: has.cniConfig ? BUNDLE_FILES.cniConfig : null,
     deleteEniIpWebhook: !native && p.cluster.network === "vpc-cni" ? ENI_IP_LIMIT_WEBHOOK : null,
     nonMasqueradeFromCluster:
       native && f.masqAgent && p.cluster.vpcCidrs.length === 0 ? { configMap: IP_MASQ_AGENT_CONFIGMAP, fallback: [...RFC1918_CIDRS] } : null,
-    restartAfterUpgrade: f.masqAgent || p.features.egressGateway,
     apfFile: has.apf ? BUNDLE_FILES.apf : null,
     nodePoolFile: has.karpenter ? BUNDLE_FILES.nodePool : null,
+    terraformNodePoolDir: poolDir,
+    connectivityTest,
     nextSteps,
   };
+}
+
+export function deriveUninstall(p: FilledProfile, has: BundleParts): UninstallSettings {
+  return {
+    release: CILIUM_RELEASE,
+    namespace: CILIUM_NAMESPACE,
+    cniConfigMap: has.cniConfig ? { name: CNI_CONFIGMAP.name, namespace: CNI_CONFIGMAP.namespace } : null,
+    apf: has.apf ? { name: APF_NAME } : null,
+    restoreDaemonSets: REPLACED_DAEMONSETS.map((d) => d.name),
+    nowhereKey: Object.keys(NOWHERE_NODE_SELECTOR)[0],
+    eniIpWebhook: p.cilium.mode === "overlay" && p.cluster.network === "vpc-cni" ? ENI_IP_LIMIT_WEBHOOK : null,
+    nodesSelector: `${SUPER_NODE_INSTANCE_TYPE.label}!=${SUPER_NODE_INSTANCE_TYPE.value}`,
+    nodeLeftovers: NODE_LEFTOVERS,
+    karpenterNodePool: has.karpenter ? BUNDLE_FILES.nodePool : null,
+  };
+}
+
+/** The guide's connectivity test: mirrored images everywhere, and targets reachable from mainland China there. */
+function deriveConnectivityTest(region: string): string[] {
+  const targets = MAINLAND_CHINA_REGIONS.has(region) ? MAINLAND_TEST_TARGETS : [];
+  return ["cilium", "connectivity", "test", ...[...CONNECTIVITY_TEST_IMAGES, ...targets].flat()].map((w) => (/^[\w./:@=-]+$/.test(w) ? w : `'${w}'`));
+}
+
+/** 64-bit FNV-1a, hex: a stable fingerprint (not a security measure) with no dependency. */
+function fingerprint(text: string): string {
+  let hash = 0xcbf29ce484222325n;
+  for (const byte of new TextEncoder().encode(text)) {
+    hash ^= BigInt(byte);
+    hash = (hash * 0x100000001b3n) & 0xffffffffffffffffn;
+  }
+  return hash.toString(16).padStart(16, "0");
 }

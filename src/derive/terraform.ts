@@ -2,7 +2,8 @@ import { CONTAINERD_MIRROR_SCRIPT } from "../knowledge/containerd.js";
 import { KARPENTER_ADDON, NETWORK_TYPE, RESOURCES } from "../knowledge/terraform.js";
 import { STARTUP_TAINT, TS4_IMAGE_ANNOTATION } from "../knowledge/tke.js";
 import type { FilledProfile } from "../profile.js";
-import type { TerraformSettings, TfValue, TfVariable } from "../settings.js";
+import type { TerraformSettings, TfRoot, TfValue, TfVariable } from "../settings.js";
+import { TERRAFORM_DIRS } from "../knowledge/bundle.js";
 
 /** A literal when the profile gives the value, else a Terraform variable (declared once, in first-use order). */
 class TfValues {
@@ -16,36 +17,62 @@ class TfValues {
 }
 
 export function deriveTerraform(p: FilledProfile, name: string): TerraformSettings {
+  const creating = p.cluster.id === undefined;
+  const selfManagedPool = p.nodePool.type !== "karpenter";
+  return {
+    cluster: creating ? deriveClusterRoot(p, name, selfManagedPool) : null,
+    nodePool: selfManagedPool ? deriveNodePoolRoot(p, creating) : null,
+  };
+}
+
+const vpcIdVariable: TfVariable = { name: "vpc_id", type: "string", description: "VPC of the cluster (vpc-...)." };
+const CLUSTER_REF = `${RESOURCES.cluster.type}.${RESOURCES.cluster.name}`;
+
+function deriveClusterRoot(p: FilledProfile, name: string, poolAfter: boolean): TfRoot {
+  const tf = new TfValues();
+  const cluster = {
+    name,
+    version: p.cluster.kubernetesVersion,
+    os: p.cluster.osImage,
+    networkType: NETWORK_TYPE[p.cluster.network],
+    vpcId: tf.pick(p.cluster.vpcId, vpcIdVariable),
+    serviceCidr: tf.pick(p.cluster.serviceCidr, { name: "service_cidr", type: "string", description: "Service CIDR of the cluster; must not overlap the VPC." }),
+    eniSubnetIds:
+      p.cluster.network === "vpc-cni"
+        ? tf.pick(p.cluster.eniSubnetIds, { name: "eni_subnet_ids", type: "list(string)", description: "VPC-CNI Pod subnets (subnet-...)." })
+        : null,
+    clusterCidr:
+      p.cluster.network === "gr"
+        ? tf.pick(undefined, { name: "cluster_cidr", type: "string", description: "GR ClusterCIDR, carved from a VPC secondary CIDR (GR clusters require one; overlay Pods do not use it)." })
+        : null,
+    intranetSubnetId: tf.pick(p.cluster.intranetSubnetId, {
+      name: "intranet_subnet_id",
+      type: "string",
+      description: "Subnet of the intranet CLB that exposes the apiserver (subnet-...).",
+    }),
+    karpenterAddon: p.nodePool.type === "karpenter" ? { name: KARPENTER_ADDON.name, param: KARPENTER_ADDON.param } : null,
+  };
+  const outputs = [
+    { name: "cluster_id", description: "The new cluster's id: the node pool root's cluster_id.", expression: `${CLUSTER_REF}.id` },
+    { name: "vpc_id", description: "The cluster's VPC.", expression: `${CLUSTER_REF}.vpc_id` },
+  ];
+  const notes = [
+    "Step 1 of 3: this creates the cluster and no node (Cilium goes on a cluster without regular or native nodes).",
+    poolAfter
+      ? `Step 2: ../install.sh. Step 3: the node pool, in ${TERRAFORM_DIRS.nodePool.slice(TERRAFORM_DIRS.cluster.length + 1)}/ (cluster_id from terraform output).`
+      : "Step 2: ../install.sh, which also applies the Karpenter node pool (nodepool.yaml).",
+  ];
+  return { dir: TERRAFORM_DIRS.cluster, purpose: "The TKE cluster for Cilium, without nodes.", region: p.region, cluster, nativePool: null, regularPool: null, variables: tf.variables, outputs, notes };
+}
+
+function deriveNodePoolRoot(p: FilledProfile, creating: boolean): TfRoot {
   const tf = new TfValues();
   const pool = p.nodePool;
-  const creating = p.cluster.id === undefined;
-  const clusterRef = `${RESOURCES.cluster.type}.${RESOURCES.cluster.name}`;
-  const vpcId = () => tf.pick(p.cluster.vpcId, { name: "vpc_id", type: "string", description: "VPC of the cluster (vpc-...)." });
-  const cluster = creating
-    ? {
-        name,
-        version: p.cluster.kubernetesVersion,
-        os: p.cluster.osImage,
-        networkType: NETWORK_TYPE[p.cluster.network],
-        vpcId: vpcId(),
-        serviceCidr: tf.pick(p.cluster.serviceCidr, { name: "service_cidr", type: "string", description: "Service CIDR of the cluster; must not overlap the VPC." }),
-        eniSubnetIds:
-          p.cluster.network === "vpc-cni"
-            ? tf.pick(p.cluster.eniSubnetIds, { name: "eni_subnet_ids", type: "list(string)", description: "VPC-CNI Pod subnets (subnet-...)." })
-            : null,
-        clusterCidr:
-          p.cluster.network === "gr"
-            ? tf.pick(undefined, { name: "cluster_cidr", type: "string", description: "GR ClusterCIDR, carved from a VPC secondary CIDR (GR clusters require one; overlay Pods do not use it)." })
-            : null,
-        intranetSubnetId: tf.pick(p.cluster.intranetSubnetId, {
-          name: "intranet_subnet_id",
-          type: "string",
-          description: "Subnet of the intranet CLB that exposes the apiserver (subnet-...).",
-        }),
-        karpenterAddon: pool.type === "karpenter" ? { name: KARPENTER_ADDON.name, param: KARPENTER_ADDON.param } : null,
-      }
-    : null;
-  const clusterId: TfValue = creating ? { kind: "reference", expression: `${clusterRef}.id` } : { kind: "literal", value: p.cluster.id! };
+  const clusterId = tf.pick(p.cluster.id, {
+    name: "cluster_id",
+    type: "string",
+    description: creating ? "The cluster's id: terraform -chdir=../ output -raw cluster_id (cls-...)." : "The cluster's id (cls-...).",
+  });
   const poolName = pool.name ?? "cilium";
   const taints = pool.startupTaint ? [{ ...STARTUP_TAINT }] : [];
   const script = pool.containerdMirror ? base64(CONTAINERD_MIRROR_SCRIPT) : null;
@@ -73,7 +100,7 @@ export function deriveTerraform(p: FilledProfile, name: string): TerraformSettin
       ? {
           name: poolName,
           clusterId,
-          vpcId: creating ? ({ kind: "reference", expression: `${clusterRef}.vpc_id` } as const) : vpcId(),
+          vpcId: tf.pick(p.cluster.vpcId, creating ? { ...vpcIdVariable, description: "VPC of the cluster: terraform -chdir=../ output -raw vpc_id (vpc-...)." } : vpcIdVariable),
           os: pool.os,
           instanceType: tf.pick(pool.instanceTypes?.[0], { name: "instance_type", type: "string", description: "CVM instance type of the nodes, e.g. SA2.MEDIUM4." }),
           backupInstanceTypes: pool.instanceTypes?.slice(1) ?? [],
@@ -86,11 +113,10 @@ export function deriveTerraform(p: FilledProfile, name: string): TerraformSettin
           userData: script,
         }
       : null;
-  const notes =
-    !creating && pool.type === "karpenter"
-      ? [`The existing cluster ${p.cluster.id} needs the Karpenter add-on enabled; nodepool.yaml creates the node pool.`]
-      : [];
-  return { region: p.region, cluster, nativePool, regularPool, variables: tf.variables, notes };
+  const notes = [
+    `Apply after ../../install.sh has installed Cilium: nodes that join before it keep kube-proxy rules and TKE's CNI configuration and must be rebuilt.`,
+  ];
+  return { dir: TERRAFORM_DIRS.nodePool, purpose: "The node pool, joined after Cilium is installed.", region: p.region, cluster: null, nativePool, regularPool, variables: tf.variables, outputs: [], notes };
 }
 
 /** btoa over UTF-8 bytes, without Buffer, so the core stays portable. */

@@ -7,10 +7,11 @@ import { emitInstallScript } from "./install-script.js";
 import { emitNodePool } from "./nodepool.js";
 import type { Emitter, OutputFile } from "./output.js";
 import { emitTerraform } from "./terraform.js";
+import { emitUninstallScript } from "./uninstall-script.js";
 
 export type { OutputFile } from "./output.js";
 
-const EMITTERS: readonly Emitter[] = [emitHelmValues, emitImageList, emitCniConfig, emitApf, emitNodePool, emitTerraform, emitInstallScript];
+const EMITTERS: readonly Emitter[] = [emitHelmValues, emitImageList, emitCniConfig, emitApf, emitNodePool, emitTerraform, emitInstallScript, emitUninstallScript];
 
 /** Settings → every file of the bundle, sorted by path. */
 export function emitBundle(settings: Settings): OutputFile[] {

@@ -8,6 +8,7 @@ import { file, headerLines, type Emitter } from "./output.js";
 export const emitInstallScript: Emitter = (settings) => {
   const s = settings.install;
   const patch = JSON.stringify({ spec: { template: { spec: { nodeSelector: NOWHERE_NODE_SELECTOR } } } });
+  const selectorPath = sh(`{.spec.template.spec.nodeSelector.${Object.keys(NOWHERE_NODE_SELECTOR)[0]}}`);
   const chart = s.chartIsLocalFile ? `"$HERE"/${sh(s.chart)}` : sh(s.chart);
   const view = {
     header: headerLines(settings, "Installs the bundle in this folder."),
@@ -16,18 +17,37 @@ export const emitInstallScript: Emitter = (settings) => {
     release: sh(s.release),
     namespace: sh(s.namespace),
     chart,
+    chartIsLocalFile: s.chartIsLocalFile,
+    bundleId: sh(s.bundleId),
     apiserverVIP: sh(s.apiserverVIP),
-    eniAgent: s.eniAgent === null ? false : { daemonSet: sh(s.eniAgent.daemonSet), name: s.eniAgent.daemonSet, text: s.eniAgent.minVersion, word: sh(s.eniAgent.minVersion) },
+    network: {
+      agent: sh(s.network.agent),
+      agentText: s.network.agent,
+      otherAgent: sh(s.network.otherAgent),
+      otherAgentText: s.network.otherAgent,
+      nameText: s.network.name,
+      otherNameText: s.network.otherName,
+    },
+    tkeManagedCiliumMark: s.tkeManagedCiliumMark,
+    requiredCrds: s.requiredCrds.map((crd) => ({ name: sh(crd), text: crd })),
+    preflight: { release: sh(s.preflight.release), daemonSet: s.preflight.daemonSet, values: s.preflight.values.map(sh) },
+    eniAgent:
+      s.eniAgent === null
+        ? false
+        : { daemonSet: sh(s.eniAgent.daemonSet), name: s.eniAgent.daemonSet, minText: s.eniAgent.minVersion, min: sh(s.eniAgent.minVersion), recommended: sh(s.eniAgent.recommended) },
     existingNodesSelector: sh(s.existingNodesSelector),
-    daemonSets: s.disableDaemonSets.map((d) => ({ name: sh(d.name), optional: d.optional, patch: sh(patch) })),
+    daemonSets: s.disableDaemonSets.map((d) => ({ name: sh(d.name), nameText: d.name, optional: d.optional, patch: sh(patch), selectorPath })),
     cniConfigFile: s.cniConfigFile === null ? false : sh(s.cniConfigFile),
     eniIpWebhook: s.deleteEniIpWebhook === null ? false : sh(s.deleteEniIpWebhook),
     masqCidrs:
       s.nonMasqueradeFromCluster === null
         ? false
-        : { configMap: sh(s.nonMasqueradeFromCluster.configMap), fallback: sh(s.nonMasqueradeFromCluster.fallback.join(",")) },
-    restart: s.restartAfterUpgrade,
-    helmRepo: s.helmRepo === null ? false : { name: sh(s.helmRepo.name), url: sh(s.helmRepo.url) },
+        : {
+            configMap: sh(s.nonMasqueradeFromCluster.configMap),
+            configMapText: s.nonMasqueradeFromCluster.configMap,
+            fallback: s.nonMasqueradeFromCluster.fallback.join(","),
+          },
+    helmRepo: s.helmRepo === null ? false : { name: sh(s.helmRepo.name), url: sh(s.helmRepo.url), urlText: s.helmRepo.url },
     valuesFiles: s.valuesFiles.map(sh),
     apfFile: s.apfFile === null ? false : sh(s.apfFile),
     nodePoolFile: s.nodePoolFile === null ? false : sh(s.nodePoolFile),

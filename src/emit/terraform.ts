@@ -1,12 +1,14 @@
-import { BUNDLE_FILES } from "../knowledge/bundle.js";
+import { TERRAFORM_FILES } from "../knowledge/bundle.js";
 import { CLUSTER_DEPLOY_TYPE, CLUSTER_INTRANET_ACCESS, NODE_DEFAULTS, PROVIDER, RESOURCES, TERRAFORM_REQUIRED_VERSION } from "../knowledge/terraform.js";
-import type { TfCluster, TfNativePool, TfRegularPool, TfTaint, TfValue } from "../settings.js";
+import type { Settings, TfCluster, TfNativePool, TfRegularPool, TfRoot, TfTaint, TfValue } from "../settings.js";
 import { attr, block, expr, hcl, writeHcl, type HclBlock, type HclItem, type HclValue } from "../text/hcl.js";
-import { file, headerLines, type Emitter } from "./output.js";
+import { file, headerLines, type Emitter, type OutputFile } from "./output.js";
 
-/** terraform/versions.tf, main.tf and variables.tf: a self-contained module. */
-export const emitTerraform: Emitter = (settings) => {
-  const tf = settings.terraform;
+/** Each Terraform root of the bundle (the cluster, then the node pool): versions.tf, main.tf, variables.tf, outputs.tf. */
+export const emitTerraform: Emitter = (settings) =>
+  [settings.terraform.cluster, settings.terraform.nodePool].flatMap((root) => (root === null ? [] : emitRoot(settings, root)));
+
+function emitRoot(settings: Settings, tf: TfRoot): OutputFile[] {
   const versions = block("terraform", [], [
     attr("required_version", TERRAFORM_REQUIRED_VERSION),
     block("required_providers", [], [attr(PROVIDER.name, expr(`{\n      source  = ${hcl(PROVIDER.source)}\n      version = ${hcl(PROVIDER.version)}\n    }`))]),
@@ -17,12 +19,18 @@ export const emitTerraform: Emitter = (settings) => {
   if (tf.regularPool) main.push(regularPoolBlock(tf.regularPool));
   const variables = tf.variables.map((v) => block("variable", [v.name], [attr("description", v.description), attr("type", expr(v.type))]));
   const variablesHeader = variables.length === 0 ? ["Every value comes from the profile: no variables to set."] : ["Values the profile does not give: set them in terraform.tfvars or with -var."];
-  return [
-    file(BUNDLE_FILES.terraformVersions, writeHcl(headerLines(settings, "Terraform and provider versions."), [versions])),
-    file(BUNDLE_FILES.terraformMain, writeHcl([...headerLines(settings, "The TKE cluster and node pool for Cilium."), ...tf.notes], main)),
-    file(BUNDLE_FILES.terraformVariables, writeHcl([...headerLines(settings, "Inputs of this module."), ...variablesHeader], variables)),
+  const path = (name: string) => `${tf.dir}/${name}`;
+  const files = [
+    file(path(TERRAFORM_FILES.versions), writeHcl(headerLines(settings, "Terraform and provider versions."), [versions])),
+    file(path(TERRAFORM_FILES.main), writeHcl([...headerLines(settings, tf.purpose), ...tf.notes], main)),
+    file(path(TERRAFORM_FILES.variables), writeHcl([...headerLines(settings, "Inputs of this module."), ...variablesHeader], variables)),
   ];
-};
+  if (tf.outputs.length > 0) {
+    const outputs = tf.outputs.map((o) => block("output", [o.name], [attr("description", o.description), attr("value", expr(o.expression))]));
+    files.push(file(path(TERRAFORM_FILES.outputs), writeHcl(headerLines(settings, "What the next steps need from this module."), outputs)));
+  }
+  return files;
+}
 
 function value(v: TfValue): HclValue {
   switch (v.kind) {

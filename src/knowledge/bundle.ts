@@ -11,7 +11,11 @@ export const BUNDLE_FILES = {
   nodePool: "nodepool.yaml",
   images: "images.txt",
   install: "install.sh",
-  terraformVersions: "terraform/versions.tf",
-  terraformMain: "terraform/main.tf",
-  terraformVariables: "terraform/variables.tf",
+  uninstall: "uninstall.sh",
 } as const;
+
+/** The Terraform roots: the cluster first, the node pool after Cilium (each with its own state). */
+export const TERRAFORM_DIRS = { cluster: "terraform", nodePool: "terraform/nodepool" } as const;
+
+/** The files of a Terraform root, in the order they are written. */
+export const TERRAFORM_FILES = { versions: "versions.tf", main: "main.tf", variables: "variables.tf", outputs: "outputs.tf" } as const;

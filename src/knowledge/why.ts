@@ -18,6 +18,8 @@ export const WHY: Readonly<Record<string, string>> = {
   kubeProxyReplacement: "Cilium replaces kube-proxy (ClusterIP, NodePort, HostPort); TKE's kube-proxy is switched off by install.sh",
   k8sServiceHost: "TKE's link-local apiserver VIP; a CLB address would be intercepted by Cilium itself and lost (\"operation not permitted\")",
   k8sServicePort: "the port of the apiserver VIP",
+  rollOutCiliumPods: "roll the agents when cilium-config changes (a checksum on the Pod template), so a re-rendered feature reaches them; also under Argo CD and Flux",
+  "operator.rollOutPods": "roll the operator when its configuration changes, for the same reason",
   "operator.tolerations": "start the operator before TKE has initialised any node, or the first install deadlocks",
   "operator.affinity": "keep the hostNetwork operator off super nodes (eklet), where its readiness probe never passes",
   "hubble.relay.enabled": "Hubble Relay: one API over every node's flow logs",

@@ -21,18 +21,3 @@ variable "intranet_subnet_id" {
   description = "Subnet of the intranet CLB that exposes the apiserver (subnet-...)."
   type        = string
 }
-
-variable "instance_types" {
-  description = "CVM instance types of the nodes, e.g. SA2.MEDIUM4."
-  type        = list(string)
-}
-
-variable "node_subnet_ids" {
-  description = "Subnets of the nodes (subnet-...)."
-  type        = list(string)
-}
-
-variable "node_security_group_ids" {
-  description = "Security groups of the nodes (sg-...)."
-  type        = list(string)
-}

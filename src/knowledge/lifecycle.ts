@@ -1,0 +1,57 @@
+/**
+ * Facts install.sh and uninstall.sh act on: how a TKE cluster's network is recognised, which agent
+ * versions are safe, what Karpenter must have installed, and the connectivity test's images and targets.
+ * Source: the guide's installer (static/scripts/cilium.sh, 2026-08) and install.md.
+ */
+
+/** The DaemonSet that tells a cluster's container network: VPC-CNI runs tke-eni-agent, GR tke-bridge-agent. */
+export const NETWORK_AGENTS = { "vpc-cni": "tke-eni-agent", gr: "tke-bridge-agent" } as const;
+
+/**
+ * A cilium DaemonSet whose image comes from TKE's own registry path is TKE's DataPlaneV2 (VPC-CNI) or
+ * CiliumOverlay (GR), which this install cannot take over.
+ */
+export const TKE_MANAGED_CILIUM_IMAGE_MARK = "tkeimages";
+
+/**
+ * tke-eni-agent before v3.8.0 uses policy route table 2004, which Cilium's L7 proxy takes over; the guide
+ * recommends v3.8.3 or later.
+ */
+export const ENI_AGENT_VERSIONS = { minimum: "v3.8.0", recommended: "v3.8.3" } as const;
+
+/** The CRDs TKE's Karpenter add-on installs; nodepool.yaml needs both. */
+export const KARPENTER_CRDS = ["nodepools.karpenter.sh", "tkemachinenodeclasses.karpenter.k8s.tke"] as const;
+
+/** Cilium's upgrade guide: one minor at a time, with its pre-flight DaemonSet before a minor upgrade. */
+export const PREFLIGHT = {
+  release: "cilium-preflight",
+  daemonSet: "cilium-pre-flight-check",
+  values: ["preflight.enabled=true", "agent=false", "operator.enabled=false"],
+} as const;
+
+/** Files a node keeps after helm uninstall; removed by rebuilding the node (or by hand). */
+export const NODE_LEFTOVERS = ["/etc/cni/net.d/05-cilium.conf", "/etc/cni/net.d/05-cilium.conflist"] as const;
+
+/** `cilium connectivity test` with images TKE nodes can pull (quay.io via TKE's mirror, the rest from docker.io/k8smirror). */
+export const CONNECTIVITY_TEST_IMAGES = [
+  ["--curl-image", "quay.tencentcloudcr.com/cilium/alpine-curl:v1.10.0"],
+  ["--json-mock-image", "quay.tencentcloudcr.com/cilium/json-mock:v1.3.9"],
+  ["--dns-test-server-image", "docker.io/k8smirror/coredns:v1.14.2"],
+  ["--echo-image", "docker.io/k8smirror/echo-advanced:v20251204-v1.4.1"],
+  ["--test-conn-disrupt-image", "quay.tencentcloudcr.com/cilium/test-connection-disruption:v0.0.17"],
+] as const;
+
+/**
+ * External targets reachable from mainland China (the defaults 1.1.1.1, one.one.one.one. and k8s.io. are
+ * not); raw-IP HTTPS there has no certificate for the IP, hence --curl-insecure. The IP-based CIDR tests
+ * need a working IP pair the guide resolves at run time; without one they are skipped.
+ */
+export const MAINLAND_TEST_TARGETS = [
+  ["--external-target", "npmmirror.com."],
+  ["--external-other-target", "mirrors.aliyun.com."],
+  ["--curl-insecure"],
+  ["--test", "!/pod-to-cidr"],
+  ["--test", "!/to-cidr-external"],
+  ["--test", "!/from-cidr"],
+  ["--test", "!/client-egress-to-cidr"],
+] as const;

@@ -1,0 +1,111 @@
+import { spawn } from "node:child_process";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import type { OutputFile } from "../../src/emit/index.js";
+import { ROOT } from "../helpers.js";
+
+/** The fake cluster's state (see fake.cjs): what a TKE cluster shows install.sh and uninstall.sh. */
+export interface ClusterState {
+  vip: string;
+  daemonSets: Record<string, { image: string; nodeSelector?: Record<string, string> }>;
+  nodes: { name: string; type?: string }[];
+  crds: string[];
+  webhooks: string[];
+  objects: Record<string, { data?: Record<string, string> } & Record<string, unknown>>;
+  releases: Record<string, { version: string; revision: number; status: string; description: string; values: string[]; set: string[] }>;
+  chartReachable: boolean;
+  changes: string[];
+  calls: string[];
+  unsupported?: string[];
+}
+
+/** A fresh TKE cluster as the guide starts from: VPC-CNI (or GR), TKE's networking DaemonSets, no nodes. */
+export function tkeCluster(over: Partial<ClusterState> & { network?: "vpc-cni" | "gr"; eniAgentImage?: string } = {}): ClusterState {
+  const { network = "vpc-cni", eniAgentImage = "ccr.ccs.tencentyun.com/tkeimages/tke-eni-agent:v3.8.3", ...rest } = over;
+  const agent: ClusterState["daemonSets"] =
+    network === "vpc-cni" ? { "tke-eni-agent": { image: eniAgentImage } } : { "tke-bridge-agent": { image: "ccr.ccs.tencentyun.com/tkeimages/tke-bridge-agent:v1.2.0" } };
+  return {
+    vip: "169.254.128.27",
+    daemonSets: {
+      "kube-proxy": { image: "ccr.ccs.tencentyun.com/tkeimages/kube-proxy:v1.34.1" },
+      "tke-cni-agent": { image: "ccr.ccs.tencentyun.com/tkeimages/tke-cni-agent:v1.1.0" },
+      "ip-masq-agent": { image: "ccr.ccs.tencentyun.com/tkeimages/ip-masq-agent:v2.5.0" },
+      ...agent,
+    },
+    nodes: [],
+    crds: ["nodepools.karpenter.sh", "tkemachinenodeclasses.karpenter.k8s.tke"],
+    webhooks: network === "vpc-cni" ? ["add-pod-eni-ip-limit-webhook"] : [],
+    objects: { "ConfigMap/kube-system/ip-masq-agent-config": { data: { config: "nonMasqueradeCIDRs:\n  - 10.0.0.0/16\n  - 172.20.0.0/16\n" } } },
+    releases: {},
+    chartReachable: true,
+    changes: [],
+    calls: [],
+    ...rest,
+  };
+}
+
+/** One fake cluster: a state file and a bin/ folder with kubectl and helm shims, to run scripts against. */
+export class FakeCluster {
+  readonly dir = mkdtempSync(join(tmpdir(), "tke-cilium-cluster-"));
+  private readonly statePath = join(this.dir, "state.json");
+  private readonly bin = join(this.dir, "bin");
+
+  constructor(state: ClusterState) {
+    mkdirSync(this.bin);
+    for (const tool of ["kubectl", "helm"]) {
+      writeFileSync(join(this.bin, tool), `#!/bin/sh\nexec node ${JSON.stringify(join(ROOT, "test/fake-cluster/fake.cjs"))} ${tool} "$@"\n`, { mode: 0o755 });
+    }
+    this.write(state);
+  }
+
+  get state(): ClusterState {
+    return JSON.parse(readFileSync(this.statePath, "utf8")) as ClusterState;
+  }
+
+  write(state: ClusterState): void {
+    writeFileSync(this.statePath, JSON.stringify(state, null, 1));
+  }
+
+  /** Change the state the way the world would (nodes joining...), without recording a change. */
+  edit(change: (state: ClusterState) => void): void {
+    const s = this.state;
+    change(s);
+    this.write(s);
+  }
+
+  /** Writes a bundle into its own folder (files with their modes). */
+  writeBundle(name: string, files: readonly OutputFile[]): string {
+    const folder = join(this.dir, "bundles", name);
+    for (const f of files) {
+      mkdirSync(dirname(join(folder, f.path)), { recursive: true });
+      writeFileSync(join(folder, f.path), f.content);
+      chmodSync(join(folder, f.path), f.mode);
+    }
+    return folder;
+  }
+
+  /** Runs a script of a bundle against this cluster; the changes it made, in order. */
+  async run(script: string, args: string[] = [], env: Record<string, string> = {}): Promise<{ status: number; stdout: string; stderr: string; changes: string[] }> {
+    const s = this.state;
+    s.changes = [];
+    s.calls = [];
+    this.write(s);
+    // asynchronous, so the cases of a concurrent describe run their scripts side by side
+    const r = await new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn("bash", [script, ...args], {
+        cwd: this.dir,
+        env: { ...process.env, ...env, PATH: `${this.bin}:${process.env.PATH}`, FAKE_CLUSTER_STATE: this.statePath, FAKE_CLUSTER_ROOT: ROOT },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
+      child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
+      child.on("close", (code) => resolve({ status: code ?? -1, stdout, stderr }));
+    });
+    const after = this.state;
+    if (after.unsupported?.length) throw new Error(`the fake cluster does not understand: ${after.unsupported.join("; ")}\n${r.stderr}`);
+    return { ...r, changes: after.changes };
+  }
+}

@@ -1,0 +1,213 @@
+// A fake TKE cluster for install.sh and uninstall.sh: `kubectl` and `helm` shims (bin/ wrappers call this
+// file with the tool's name) backed by one JSON state file (FAKE_CLUSTER_STATE). Every call that changes the
+// state is appended to state.changes, so a test asserts the ordered list of changes a script made. Only the
+// commands the scripts use are understood; anything else fails loudly, so a script cannot pass by accident.
+"use strict";
+const { readFileSync, writeFileSync } = require("node:fs");
+const { createRequire } = require("node:module");
+
+const [tool, ...argv] = process.argv.slice(2);
+const statePath = process.env.FAKE_CLUSTER_STATE;
+const state = JSON.parse(readFileSync(statePath, "utf8"));
+const before = JSON.stringify({ ...state, changes: undefined, calls: undefined });
+state.calls.push([tool, ...argv].join(" "));
+
+function finish(code, out = "", err = "") {
+  const after = JSON.stringify({ ...state, changes: undefined, calls: undefined });
+  if (after !== before) state.changes.push(describe());
+  writeFileSync(statePath, JSON.stringify(state, null, 1));
+  if (out) process.stdout.write(out);
+  if (err) process.stderr.write(err);
+  process.exit(code);
+}
+
+/** The change as a test names it: the tool, its verb and its objects (set by the handler for apply). */
+let label;
+function describe() {
+  return label ?? [tool, ...positional].join(" ");
+}
+
+/** Flags anywhere in argv: value flags take the next word (or =value); the rest are positional words. */
+const VALUE_FLAGS = new Set(["-n", "--namespace", "-o", "--output", "-l", "--selector", "-p", "--patch", "--type", "-f", "--filename", "--timeout", "--version", "--description", "--max", "--set"]);
+const flags = {};
+const positional = [];
+for (let i = 0; i < argv.length; i++) {
+  const word = argv[i];
+  const eq = word.indexOf("=");
+  const name = eq > 0 && word.startsWith("-") ? word.slice(0, eq) : word;
+  if (VALUE_FLAGS.has(name)) {
+    const value = eq > 0 ? word.slice(eq + 1) : argv[++i];
+    (flags[name] ??= []).push(value);
+  } else if (word.startsWith("-")) flags[word] = [true];
+  else positional.push(word);
+}
+const flag = (...names) => names.map((n) => flags[n]?.[0]).find((v) => v !== undefined);
+const namespace = flag("-n", "--namespace") ?? "default";
+
+function notFound(kind, name) {
+  return finish(1, "", `Error from server (NotFound): ${kind} "${name}" not found\n`);
+}
+
+function jsonpath(object, path) {
+  const expr = /^\{(.*)\}$/.exec(path)?.[1];
+  if (expr === undefined) throw new Error(`fake kubectl: unsupported output ${path}`);
+  let value = object;
+  for (const part of expr.replace(/^\./, "").split(/\.(?![^[]*\])/)) {
+    const m = /^([\w-]+)(?:\[(\d+)\])?$/.exec(part);
+    if (!m) throw new Error(`fake kubectl: unsupported jsonpath ${path}`);
+    value = value?.[m[1]];
+    if (m[2] !== undefined) value = value?.[Number(m[2])];
+  }
+  return value === undefined || value === null ? "" : typeof value === "object" ? JSON.stringify(value) : String(value);
+}
+
+function daemonSetObject(name) {
+  const ds = state.daemonSets[name];
+  return ds && { spec: { template: { spec: { nodeSelector: ds.nodeSelector ?? {}, containers: [{ image: ds.image }] } } } };
+}
+
+const KINDS = {
+  daemonset: "daemonsets",
+  configmap: "configmaps",
+  crd: "crds",
+  customresourcedefinition: "crds",
+  mutatingwebhookconfiguration: "mutatingwebhookconfigurations",
+  flowschema: "FlowSchema",
+  prioritylevelconfiguration: "PriorityLevelConfiguration",
+};
+
+function kubectl() {
+  const [verb, ...rest] = positional;
+  const output = flag("-o", "--output");
+  if (verb === "get") {
+    const [kind, name] = rest;
+    if (kind === "endpoints" && name === "kubernetes") return finish(0, state.vip);
+    if (kind === "nodes") {
+      const selector = flag("-l", "--selector");
+      if (selector !== "node.kubernetes.io/instance-type!=eklet" || output !== "name") throw new Error(`fake kubectl: get nodes ${argv.join(" ")}`);
+      return finish(0, state.nodes.filter((n) => n.type !== "eklet").map((n) => `node/${n.name}\n`).join(""));
+    }
+    if (kind === "daemonset") {
+      const object = daemonSetObject(name);
+      if (!object) return notFound("daemonsets.apps", name);
+      if (output === "name") return finish(0, `daemonset.apps/${name}\n`);
+      return finish(0, jsonpath(object, output.replace(/^jsonpath=/, "")));
+    }
+    if (kind === "configmap") {
+      const cm = state.objects[`ConfigMap/${namespace}/${name}`];
+      if (!cm) return notFound("configmaps", name);
+      if (output === "name") return finish(0, `configmap/${name}\n`);
+      return finish(0, jsonpath(cm, output.replace(/^jsonpath=/, "")));
+    }
+    if (kind === "crd") {
+      for (const crd of rest.slice(1).concat(name)) if (!state.crds.includes(crd)) return notFound("customresourcedefinitions.apiextensions.k8s.io", crd);
+      return finish(0, rest.map((c) => `customresourcedefinition.apiextensions.k8s.io/${c}\n`).join(""));
+    }
+    if (kind === "mutatingwebhookconfiguration") return state.webhooks.includes(name) ? finish(0, `${kind}/${name}\n`) : notFound(kind, name);
+    if (kind === "flowschema" || kind === "prioritylevelconfiguration") {
+      return state.objects[`${KINDS[kind]}//${name}`] ? finish(0, `${kind}/${name}\n`) : notFound(kind, name);
+    }
+  }
+  if (verb === "patch" && rest[0] === "daemonset") {
+    const ds = state.daemonSets[rest[1]];
+    if (!ds) return notFound("daemonsets.apps", rest[1]);
+    const patch = JSON.parse(flag("-p", "--patch"));
+    if (flag("--type") === "json") {
+      for (const op of patch) {
+        const key = /^\/spec\/template\/spec\/nodeSelector\/(.+)$/.exec(op.path)?.[1];
+        if (op.op !== "remove" || !key || !(key in (ds.nodeSelector ?? {}))) return finish(1, "", `The request is invalid: cannot remove ${op.path}\n`);
+        delete ds.nodeSelector[key];
+      }
+    } else ds.nodeSelector = { ...(ds.nodeSelector ?? {}), ...patch.spec.template.spec.nodeSelector };
+    return finish(0, `daemonset.apps/${rest[1]} patched\n`);
+  }
+  if (verb === "apply") {
+    const { parseAllDocuments } = createRequire(process.env.FAKE_CLUSTER_ROOT + "/package.json")("yaml");
+    const docs = parseAllDocuments(readFileSync(flag("-f", "--filename"), "utf8")).map((d) => d.toJS());
+    const changed = [];
+    for (const doc of docs) {
+      if (doc.kind === "NodePool" || doc.kind === "TKEMachineNodeClass") {
+        const crd = doc.kind === "NodePool" ? "nodepools.karpenter.sh" : "tkemachinenodeclasses.karpenter.k8s.tke";
+        if (!state.crds.includes(crd)) return finish(1, "", `error: resource mapping not found for kind "${doc.kind}": ensure CRDs are installed first\n`);
+      }
+      const key = `${doc.kind}/${doc.metadata.namespace ?? ""}/${doc.metadata.name}`;
+      if (JSON.stringify(state.objects[key]) !== JSON.stringify(doc)) changed.push(key);
+      state.objects[key] = doc;
+    }
+    label = `kubectl apply ${changed.join(" ")}`;
+    return finish(0, docs.map((d) => `${d.kind.toLowerCase()}/${d.metadata.name} configured\n`).join(""));
+  }
+  if (verb === "delete") {
+    const [kind, name] = rest;
+    if (kind === "mutatingwebhookconfiguration") {
+      if (!state.webhooks.includes(name)) return notFound(kind, name);
+      state.webhooks = state.webhooks.filter((w) => w !== name);
+      return finish(0);
+    }
+    const key = kind === "configmap" ? `ConfigMap/${namespace}/${name}` : `${KINDS[kind]}//${name}`;
+    if (!state.objects[key]) return notFound(kind, name);
+    delete state.objects[key];
+    return finish(0);
+  }
+  if (verb === "rollout" && rest[0] === "status") {
+    const name = rest[1].replace(/^daemonset\//, "");
+    if (!state.daemonSets[name]) return finish(1, "", `Error from server (NotFound): daemonsets.apps "${name}" not found\n`);
+    return finish(0, `daemon set "${name}" successfully rolled out\n`);
+  }
+  throw new Error(`fake kubectl: unsupported call: kubectl ${argv.join(" ")}`);
+}
+
+function helm() {
+  const [verb, ...rest] = positional;
+  if (verb === "repo" && rest[0] === "add") {
+    if (!state.chartReachable) return finish(1, "", `Error: looks like "${rest[2]}" is not a valid chart repository or cannot be reached\n`);
+    return finish(0, `"${rest[1]}" has been added to your repositories\n`);
+  }
+  if (verb === "show" && rest[0] === "chart") {
+    if (!state.chartReachable) return finish(1, "", "Error: failed to fetch chart\n");
+    return finish(0, `name: cilium\nversion: ${flag("--version")}\n`);
+  }
+  const release = state.releases[`${namespace}/${rest[0]}`];
+  if (verb === "history") {
+    if (!release) return finish(1, "", "Error: release: not found\n");
+    const entry = { revision: release.revision, updated: "2026-11-21T00:00:00Z", status: release.status, chart: `cilium-${release.version}`, app_version: release.version, description: release.description };
+    return finish(0, JSON.stringify([entry]) + "\n");
+  }
+  if (verb === "upgrade" && flags["--install"]) {
+    const [name] = rest;
+    const version = flag("--version");
+    label = `helm upgrade --install ${name} ${version}`;
+    const values = (flags["-f"] ?? []).map((f) => readFileSync(f, "utf8"));
+    state.releases[`${namespace}/${name}`] = {
+      version,
+      revision: (release?.revision ?? 0) + 1,
+      status: "deployed",
+      description: flag("--description") ?? (release ? "Upgrade complete" : "Install complete"),
+      values,
+      set: flags["--set"] ?? [],
+    };
+    // what the chart creates
+    if (name === "cilium") state.daemonSets.cilium = { image: `quay.tencentcloudcr.com/cilium/cilium:v${version}`, nodeSelector: {} };
+    if (name === "cilium-preflight") state.daemonSets["cilium-pre-flight-check"] = { image: `quay.tencentcloudcr.com/cilium/cilium:v${version}` };
+    return finish(0, `Release "${name}" has been upgraded. Happy Helming!\n`);
+  }
+  if (verb === "uninstall") {
+    if (!release) return finish(1, "", `Error: uninstall: Release not loaded: ${rest[0]}: release: not found\n`);
+    delete state.releases[`${namespace}/${rest[0]}`];
+    if (rest[0] === "cilium") delete state.daemonSets.cilium;
+    if (rest[0] === "cilium-preflight") delete state.daemonSets["cilium-pre-flight-check"];
+    return finish(0, `release "${rest[0]}" uninstalled\n`);
+  }
+  throw new Error(`fake helm: unsupported call: helm ${argv.join(" ")}`);
+}
+
+try {
+  if (tool === "kubectl") kubectl();
+  else if (tool === "helm") helm();
+  else throw new Error(`fake cluster: unknown tool ${tool}`);
+} catch (error) {
+  state.unsupported = [...(state.unsupported ?? []), String(error.message)];
+  writeFileSync(statePath, JSON.stringify(state, null, 1));
+  process.stderr.write(`${error.message}\n`);
+  process.exit(99);
+}

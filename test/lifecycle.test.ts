@@ -1,0 +1,301 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { FakeCluster, tkeCluster, type ClusterState } from "./fake-cluster/cluster.js";
+import { renderObject, ROOT } from "./helpers.js";
+
+/**
+ * install.sh and uninstall.sh driven against a fake cluster (kubectl and helm shims backed by a state file),
+ * through a cluster's life: first install, re-runs, changes, upgrades, refusals, removal. Each case asserts
+ * the ordered list of calls that changed the cluster.
+ */
+
+const preset = (name: string) => JSON.parse(readFileSync(join(ROOT, "presets", `${name}.json`), "utf8")) as Record<string, unknown> & { cilium?: object; features?: object };
+
+function bundle(profile: object, name = "c1") {
+  const result = renderObject({ ...profile, name });
+  expect(result.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+  return result.files;
+}
+
+/** A cluster with a bundle written next to it; install() / uninstall() run its scripts. */
+function setup(profile: object, state: ClusterState = tkeCluster({ vip: (profile as { apiserverVIP: string }).apiserverVIP })) {
+  const cluster = new FakeCluster(state);
+  let folder = cluster.writeBundle("v1", bundle(profile));
+  let n = 1;
+  return {
+    cluster,
+    /** Replace the bundle with one rendered from another profile (an edited profile, a new version). */
+    rerender(next: object) {
+      folder = cluster.writeBundle(`v${++n}`, bundle(next));
+    },
+    install: (...args: string[]) => cluster.run(join(folder, "install.sh"), args),
+    uninstall: (...args: string[]) => cluster.run(join(folder, "uninstall.sh"), args),
+  };
+}
+
+const PROD_FIRST_INSTALL = [
+  "kubectl patch daemonset kube-proxy",
+  "kubectl patch daemonset tke-cni-agent",
+  "kubectl patch daemonset ip-masq-agent",
+  "kubectl apply ConfigMap/kube-system/cni-config",
+  "helm upgrade --install cilium 1.19.5",
+  "kubectl apply FlowSchema//cilium PriorityLevelConfiguration//cilium",
+  "kubectl apply NodePool//default TKEMachineNodeClass//default",
+];
+
+describe.concurrent("out/prod/install.sh on a fake cluster", () => {
+  it("first install on an empty cluster: the guide's steps in order", async () => {
+    const { install, cluster } = setup(preset("prod"));
+    const r = await install();
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(r.changes).toEqual(PROD_FIRST_INSTALL);
+    expect(r.stdout).toContain("first install of Cilium 1.19.5");
+    const release = cluster.state.releases["kube-system/cilium"];
+    expect(release.description).toMatch(/^tke-cilium bundle [0-9a-f]{16}$/);
+    expect(cluster.state.daemonSets["kube-proxy"].nodeSelector).toEqual({ "label-not-exist": "node-not-exist" });
+  });
+
+  it("run twice, nodes joined in between: the second run exits 0 and changes nothing", async () => {
+    const { install, cluster } = setup(preset("prod"));
+    expect((await install()).status).toBe(0);
+    cluster.edit((s) => s.nodes.push({ name: "10.0.0.11" }, { name: "10.0.0.12" }, { name: "eklet-1", type: "eklet" }));
+    const again = await install();
+    expect(again.stderr).toBe("");
+    expect(again.status).toBe(0);
+    expect(again.changes).toEqual([]);
+    expect(again.stdout).toContain("Cilium 1.19.5 from this bundle is installed and deployed: nothing to upgrade");
+    expect(cluster.state.releases["kube-system/cilium"].revision).toBe(1);
+  });
+
+  it("a feature change: one helm upgrade, no restart (the chart rolls the agents on a config change)", async () => {
+    const s = setup(preset("prod"));
+    await s.install();
+    s.cluster.edit((st) => st.nodes.push({ name: "10.0.0.11" }));
+    s.rerender({ ...preset("prod"), features: { hubble: false, endpointSlice: true, bandwidthManager: true } });
+    const r = await s.install();
+    expect(r.status).toBe(0);
+    expect(r.changes).toEqual(["helm upgrade --install cilium 1.19.5"]);
+    expect(r.stdout).toContain("upgrade or change: Cilium 1.19.5 -> 1.19.5");
+    expect(s.cluster.state.calls.filter((c) => c.includes("rollout restart"))).toEqual([]);
+    expect(readFileSync(join(s.cluster.dir, "bundles/v2/tke-values.yaml"), "utf8")).toMatch(/^rollOutCiliumPods: true$/m);
+  });
+
+  it("a patch upgrade (1.19.5 to 1.19.6): one helm upgrade", async () => {
+    const s = setup(preset("prod"));
+    await s.install();
+    s.cluster.edit((st) => st.nodes.push({ name: "10.0.0.11" }));
+    s.rerender({ ...preset("prod"), cilium: { version: "1.19.6" } });
+    const r = await s.install();
+    expect(r.status).toBe(0);
+    expect(r.changes).toEqual(["helm upgrade --install cilium 1.19.6"]);
+  });
+
+  it("a minor upgrade (1.18.12 to 1.19.5): Cilium's pre-flight check first, then the upgrade", async () => {
+    const s = setup({ ...preset("prod"), cilium: { version: "1.18.12" } });
+    expect((await s.install()).changes).toContain("helm upgrade --install cilium 1.18.12");
+    s.cluster.edit((st) => st.nodes.push({ name: "10.0.0.11" }));
+    s.rerender(preset("prod"));
+    const r = await s.install();
+    expect(r.status).toBe(0);
+    expect(r.changes).toEqual(["helm upgrade --install cilium-preflight 1.19.5", "helm uninstall cilium-preflight", "helm upgrade --install cilium 1.19.5"]);
+    expect(r.stdout).toContain("minor upgrade: Cilium 1.18.12 -> 1.19.5");
+    expect(s.cluster.state.calls).toContain("kubectl -n kube-system rollout status daemonset/cilium-pre-flight-check --timeout=10m");
+  });
+
+  it("skipping a minor (1.18 to 1.20) is refused and changes nothing", async () => {
+    const s = setup({ ...preset("prod"), cilium: { version: "1.18.12" } });
+    await s.install();
+    s.rerender({ ...preset("prod"), cilium: { version: "1.20.0" } });
+    const r = await s.install();
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("Cilium 1.18.12 is installed; upgrade one minor at a time");
+    expect(r.changes).toEqual([]);
+  });
+
+  it("nodes joined but no release: refused, nothing changed", async () => {
+    const s = setup(preset("prod"));
+    s.cluster.edit((st) => st.nodes.push({ name: "10.0.0.11" }));
+    const r = await s.install();
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("regular or native nodes already exist (node/10.0.0.11) and Cilium is not installed");
+    expect(r.changes).toEqual([]);
+  });
+
+  it("super nodes alone do not block a first install", async () => {
+    const s = setup(preset("prod"));
+    s.cluster.edit((st) => st.nodes.push({ name: "eklet-1", type: "eklet" }));
+    expect((await s.install()).status).toBe(0);
+  });
+
+  it("the wrong kubectl context (another apiserver VIP): refused, nothing changed", async () => {
+    const s = setup(preset("prod"), tkeCluster({ vip: "169.254.128.99" }));
+    const r = await s.install();
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("the cluster's apiserver endpoint is '169.254.128.99' but the profile says '169.254.128.27'");
+    expect(r.changes).toEqual([]);
+  });
+
+  it("the chart cannot be fetched: refused before kube-proxy is touched", async () => {
+    const s = setup(preset("prod"), tkeCluster({ vip: "169.254.128.27", chartReachable: false }));
+    const r = await s.install();
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("cannot reach the Cilium chart repository https://helm.cilium.io/; nothing was changed");
+    expect(r.changes).toEqual([]);
+  });
+
+  it("Karpenter's CRDs missing: refused before anything changes", async () => {
+    const s = setup(preset("prod"), tkeCluster({ vip: "169.254.128.27", crds: [] }));
+    const r = await s.install();
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("CRD nodepools.karpenter.sh not found: enable TKE's Karpenter add-on first");
+    expect(r.changes).toEqual([]);
+  });
+
+  it("TKE's own Cilium (DataPlaneV2), or a Cilium not installed by Helm: refused", async () => {
+    const dpv2 = tkeCluster({ vip: "169.254.128.27" });
+    dpv2.daemonSets.cilium = { image: "ccr.ccs.tencentyun.com/tkeimages/cilium:v1.15.6" };
+    const r = await setup(preset("prod"), dpv2).install();
+    expect([r.status, r.changes]).toEqual([1, []]);
+    expect(r.stderr).toContain("TKE's own Cilium runs here (DataPlaneV2 or CiliumOverlay");
+    const manual = tkeCluster({ vip: "169.254.128.27" });
+    manual.daemonSets.cilium = { image: "quay.io/cilium/cilium:v1.19.1" };
+    const m = await setup(preset("prod"), manual).install();
+    expect([m.status, m.changes]).toEqual([1, []]);
+    expect(m.stderr).toContain("a Cilium not installed by Helm release 'cilium' runs here");
+  });
+
+  it("--dry-run reads the cluster and prints the changes without making them", async () => {
+    const s = setup(preset("prod"));
+    const r = await s.install("--dry-run");
+    expect(r.status).toBe(0);
+    expect(r.changes).toEqual([]);
+    expect(r.stdout).toContain("+ helm upgrade --install cilium cilium/cilium --version 1.19.5 --namespace kube-system --description");
+    expect(r.stdout).toContain("+ kubectl -n kube-system patch daemonset kube-proxy -p");
+  });
+});
+
+describe.concurrent("tke-eni-agent versions (native mode)", () => {
+  const REFUSED = [
+    ["v3.7.9", "tke-eni-agent is v3.7.9"],
+    ["v3.7.9@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", "tke-eni-agent is v3.7.9"],
+    ["latest", "cannot tell tke-eni-agent's version from its image"],
+    ["", "cannot tell tke-eni-agent's version from its image"],
+    ["V3.7.0", "cannot tell tke-eni-agent's version from its image"],
+  ] as const;
+  it.each(REFUSED)("refuses %j", async (tag, message) => {
+    const image = tag === "" ? "ccr.ccs.tencentyun.com/tkeimages/tke-eni-agent" : `ccr.ccs.tencentyun.com/tkeimages/tke-eni-agent:${tag}`;
+    const r = await setup(preset("dev"), tkeCluster({ vip: "169.254.128.40", eniAgentImage: image })).install();
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(message);
+    expect(r.changes).toEqual([]);
+  });
+
+  it("refuses an untagged image from a registry with a port", async () => {
+    const r = await setup(preset("dev"), tkeCluster({ vip: "169.254.128.40", eniAgentImage: "registry.local:5000/tkeimages/tke-eni-agent" })).install();
+    expect([r.status, r.changes]).toEqual([1, []]);
+    expect(r.stderr).toContain("cannot tell tke-eni-agent's version from its image 'registry.local:5000/tkeimages/tke-eni-agent'");
+  });
+
+  it("accepts v3.8.0 with a warning (the guide recommends v3.8.3)", async () => {
+    const r = await setup(preset("dev"), tkeCluster({ vip: "169.254.128.40", eniAgentImage: "ccr.ccs.tencentyun.com/tkeimages/tke-eni-agent:v3.8.0" })).install();
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe("install.sh: warning: tke-eni-agent is v3.8.0; the guide recommends v3.8.3 or later\n");
+  });
+
+  it.each(["v3.8.3", "v3.10.1", "v3.8.3-tke.1@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"])("accepts %s silently", async (tag) => {
+    const r = await setup(preset("dev"), tkeCluster({ vip: "169.254.128.40", eniAgentImage: `ccr.ccs.tencentyun.com/tkeimages/tke-eni-agent:${tag}` })).install();
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+  });
+
+  it("a missing tke-eni-agent DaemonSet gets the script's own message", async () => {
+    const state = tkeCluster({ vip: "169.254.128.40" });
+    delete state.daemonSets["tke-eni-agent"];
+    const r = await setup(preset("dev"), state).install();
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe("install.sh: error: daemonset kube-system/tke-eni-agent not found: the profile describes a VPC-CNI cluster; is kubectl pointed at a TKE cluster?\n");
+  });
+});
+
+describe.concurrent("the cluster's network must be the profile's", () => {
+  const gr = { region: "ap-singapore", apiserverVIP: "169.254.128.60", cluster: { network: "gr" }, cilium: { mode: "overlay" }, nodePool: { type: "regular" }, images: { mirror: "none" } };
+
+  it("a GR profile on a VPC-CNI cluster is refused", async () => {
+    const r = await setup(gr, tkeCluster({ vip: "169.254.128.60" })).install();
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("this is a VPC-CNI cluster (tke-eni-agent runs), but the profile says GlobalRouter (GR)");
+    expect(r.changes).toEqual([]);
+  });
+
+  it("a GR profile on a GR cluster installs (no CNI ConfigMap, no webhook to remove)", async () => {
+    const r = await setup(gr, tkeCluster({ vip: "169.254.128.60", network: "gr" })).install();
+    expect(r.stderr).toBe("");
+    expect(r.changes).toEqual(["kubectl patch daemonset kube-proxy", "kubectl patch daemonset tke-cni-agent", "kubectl patch daemonset ip-masq-agent", "helm upgrade --install cilium 1.19.5", "kubectl apply FlowSchema//cilium PriorityLevelConfiguration//cilium"]);
+  });
+
+  it("overlay on VPC-CNI removes the ENI IP webhook once", async () => {
+    const s = setup(preset("overlay"), tkeCluster({ vip: "169.254.128.50" }));
+    expect((await s.install()).changes).toContain("kubectl delete mutatingwebhookconfiguration add-pod-eni-ip-limit-webhook");
+    expect((await s.install()).changes).toEqual([]);
+  });
+});
+
+describe.concurrent("native masquerading without cluster.vpcCidrs", () => {
+  it("reads the VPC CIDRs from ip-masq-agent-config, and a re-run changes nothing", async () => {
+    const s = setup({ ...preset("dev"), features: { masquerade: true } }, tkeCluster({ vip: "169.254.128.40" }));
+    const first = await s.install();
+    expect(first.status).toBe(0);
+    expect(first.stdout).toContain("nonMasqueradeCIDRs from ip-masq-agent-config: 10.0.0.0/16,172.20.0.0/16");
+    expect(s.cluster.state.releases["kube-system/cilium"].set).toEqual(["ipMasqAgent.config.nonMasqueradeCIDRs={10.0.0.0/16,172.20.0.0/16}"]);
+    expect((await s.install()).changes).toEqual([]);
+    s.cluster.edit((st) => {
+      st.objects["ConfigMap/kube-system/ip-masq-agent-config"].data = { config: "nonMasqueradeCIDRs:\n  - 10.0.0.0/16\n  - 172.20.0.0/16\n  - 172.21.0.0/16\n" };
+    });
+    expect((await s.install()).changes).toEqual(["helm upgrade --install cilium 1.19.5"]);
+  });
+});
+
+describe.concurrent("uninstall.sh", () => {
+  it("the guide's rollback after an install, and a second run changes nothing", async () => {
+    const s = setup(preset("prod"));
+    await s.install();
+    s.cluster.edit((st) => st.nodes.push({ name: "10.0.0.11" }));
+    const r = await s.uninstall();
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(r.changes).toEqual([
+      "helm uninstall cilium",
+      "kubectl delete configmap cni-config",
+      "kubectl delete flowschema cilium",
+      "kubectl delete prioritylevelconfiguration cilium",
+      "kubectl patch daemonset kube-proxy",
+      "kubectl patch daemonset tke-cni-agent",
+      "kubectl patch daemonset ip-masq-agent",
+    ]);
+    expect(s.cluster.state.daemonSets["kube-proxy"].nodeSelector).toEqual({});
+    expect(r.stdout).toContain("Rebuild (or at least reboot) every node that ran Cilium");
+    expect(r.stdout).toContain("      node/10.0.0.11\n");
+    expect(r.stdout).toContain("The Karpenter node pool (nodepool.yaml) stays");
+    const again = await s.uninstall();
+    expect([again.status, again.changes]).toEqual([0, []]);
+    expect(again.stdout).toContain("release cilium is not installed");
+  });
+
+  it("--dry-run changes nothing", async () => {
+    const s = setup(preset("prod"));
+    await s.install();
+    const r = await s.uninstall("--dry-run");
+    expect([r.status, r.changes]).toEqual([0, []]);
+    expect(r.stdout).toContain("+ helm uninstall cilium --namespace kube-system");
+  });
+
+  it("an install after an uninstall is a first install again", async () => {
+    const s = setup(preset("prod"));
+    await s.install();
+    await s.uninstall();
+    // the Karpenter node pool stayed (uninstall.sh says so), so applying it again changes nothing
+    expect((await s.install()).changes).toEqual(PROD_FIRST_INSTALL.slice(0, -1));
+  });
+});
