@@ -7,6 +7,9 @@ import type { Drift } from "./diff.js";
  */
 export function formatDrift(drift: Drift, folder: string): string {
   const where = `${folder}/${drift.path}`;
+  if (drift.kind === "not a regular file") {
+    return `--- a/${where}\n+++ b/${where}\nnot a regular file: ${drift.actual}; tke-cilium does not read it. Remove it, then run tke-cilium render\n`;
+  }
   if (drift.kind === "mode") return `--- a/${where}\n+++ b/${where}\nmode: the file must be ${drift.expected === null ? "" : "executable"} (chmod +x)\n`;
   const from = drift.actual === null ? "/dev/null" : `a/${where}`;
   const to = drift.expected === null ? "/dev/null" : `b/${where}`;

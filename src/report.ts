@@ -6,8 +6,10 @@ export interface WrittenRow {
   profile: string;
   folder: string;
   files: number;
-  status: "new" | "updated" | "unchanged";
+  status: "new" | "updated" | "unchanged" | "refused";
   changed: number;
+  /** Why a bundle was refused. */
+  reason?: string;
 }
 
 /** render's table: one row a profile, columns aligned. */

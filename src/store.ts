@@ -1,8 +1,10 @@
-import { chmodSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, readFileSync, writeFileSync, type Stats } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { chmodSync, linkSync, lstatSync, mkdirSync, readdirSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync, type Stats } from "node:fs";
 import { dirname, join } from "node:path";
 import type { OutputFile } from "./emit/index.js";
 import { NAME_PATTERN } from "./pipeline.js";
-import { UnsafeOutputError } from "./workspace.js";
+import { fileSystemError, UnsafeOutputError } from "./store-errors.js";
+import { acquireOutputLock } from "./store-lock.js";
 
 /** Storing bundles: the lock, the atomic swap of out/<name>/, the recovery of an interrupted run, and init's new file. */
 
@@ -34,18 +36,17 @@ export function checkOutputTargets(outDir: string, names: readonly string[]): st
   return problems;
 }
 
-/** Create a file that must not exist yet; false when it does (never overwrites). */
+/** Create a file that must not exist yet, and its folder; false when it exists (never overwrites). */
 export function writeNewFile(path: string, text: string): boolean {
   try {
+    mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, text, { flag: "wx" });
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
-    throw error;
+    throw fileSystemError(error, "write", path);
   }
 }
-
-let sequence = 0;
 
 /** The file operations replaceTree uses; tests swap in failing ones to prove a failed write loses nothing. */
 export interface WriteOps {
@@ -62,11 +63,16 @@ export const REAL_WRITE_OPS: WriteOps = {
   rename: renameSync,
 };
 
+/** Warnings of a write that succeeded but could not tidy up after itself; the next run finishes the job. */
+export type Warn = (message: string) => void;
+
 /**
  * Undo what an interrupted run left beside out/<name>: a retired bundle with no bundle in its place means
  * the run died between its two renames, so the retired one goes back; anything else left over is removed.
+ * Runs under the lock, so no other run's staging folder can be among them. A leftover that is not a real
+ * directory (a planted link) is never renamed into place.
  */
-export function recoverInterrupted(outDir: string, names: readonly string[]): void {
+export function recoverInterrupted(outDir: string, names: readonly string[], warn: Warn = () => {}): void {
   let entries: string[];
   try {
     entries = readdirSync(outDir);
@@ -78,70 +84,83 @@ export function recoverInterrupted(outDir: string, names: readonly string[]): vo
   for (const name of wanted) {
     const mine = entries.filter((e) => leftover.exec(e)?.[1] === name).sort();
     if (mine.length === 0) continue;
-    const retired = mine.filter((e) => e.startsWith(`.${name}.old-`));
-    if (lstatOrNull(join(outDir, name)) === null && retired.length > 0) renameSync(join(outDir, retired[retired.length - 1]), join(outDir, name));
-    for (const e of mine) rmSync(join(outDir, e), { recursive: true, force: true });
-  }
-}
-
-/**
- * One writer per output folder at a time: an exclusive lock file, out/.tke-cilium.lock. A lock whose process
- * is gone is taken over; a live one is waited for (up to `waitMs`).
- */
-export function withOutputLock<T>(outDir: string, work: () => T, waitMs = 60_000): T {
-  mkdirSync(outDir, { recursive: true });
-  const lock = join(outDir, ".tke-cilium.lock");
-  const deadline = Date.now() + waitMs;
-  for (;;) {
-    try {
-      writeFileSync(lock, String(process.pid), { flag: "wx" });
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      const holder = Number(readFileSync(lock, "utf8").trim() || "0");
-      if (!isAlive(holder)) {
-        rmSync(lock, { force: true });
-        continue;
+    const retired = mine.filter((e) => e.startsWith(`.${name}.old-`) && lstatOrNull(join(outDir, e))?.isDirectory() === true);
+    if (lstatOrNull(join(outDir, name)) === null && retired.length > 0) {
+      const back = join(outDir, retired[retired.length - 1]);
+      try {
+        renameSync(back, join(outDir, name));
+      } catch (error) {
+        throw fileSystemError(error, "put back the bundle an interrupted run left in", back);
       }
-      if (Date.now() > deadline) throw new UnsafeOutputError(`${lock} is held by process ${holder}; another render is still writing there`);
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 25);
     }
-  }
-  try {
-    return work();
-  } finally {
-    rmSync(lock, { force: true });
+    for (const e of mine) removeQuietly(join(outDir, e), warn);
   }
 }
 
-function isAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
+/** Remove a leftover; a failure is a warning (the next run tries again), never the end of a run that succeeded. */
+function removeQuietly(path: string, warn: Warn): void {
   try {
-    process.kill(pid, 0);
-    return true;
+    rmSync(path, { recursive: true, force: true });
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
+    const why = fileSystemError(error, "remove", path);
+    warn(`${why.message}; the bundle itself is written, and the next render removes it`);
+  }
+}
+
+/** A render stopped by SIGINT or SIGTERM between two bundles. */
+export class InterruptedError extends Error {
+  constructor(readonly signal: NodeJS.Signals) {
+    super(`interrupted by ${signal}`);
   }
 }
 
 /**
- * Replace `outDir/name` with exactly `files`: written into a temporary sibling first, then swapped in by
+ * Runs `work` holding out/.tke-cilium.lock (see store-lock.ts). SIGINT and SIGTERM are caught while it is
+ * held: `checkpoint()`, awaited between bundles, lets them in and stops the work there; the lock is released
+ * whatever happens.
+ */
+export async function withOutputLock<T>(outDir: string, work: (checkpoint: () => Promise<void>) => Promise<T> | T, waitMs = 60_000): Promise<T> {
+  const lock = acquireOutputLock(outDir, waitMs);
+  let signal: NodeJS.Signals | null = null;
+  const onSignal = (s: NodeJS.Signals) => {
+    signal ??= s;
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  const checkpoint = async () => {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (signal !== null) throw new InterruptedError(signal);
+  };
+  try {
+    return await work(checkpoint);
+  } finally {
+    lock.release();
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}
+
+/**
+ * Replace `outDir/name` with exactly `files`, plus `keep` (paths of the old folder that are the user's, such
+ * as Terraform state, carried over by hard links): written into a temporary sibling first, then swapped in by
  * renames, so an interrupted run leaves the old bundle or the new one, never a mix.
  */
-export function replaceTree(outDir: string, name: string, files: readonly OutputFile[], ops: WriteOps = REAL_WRITE_OPS): void {
+export function replaceTree(outDir: string, name: string, files: readonly OutputFile[], ops: WriteOps = REAL_WRITE_OPS, keep: readonly string[] = [], warn: Warn = () => {}): void {
   const problems = checkOutputTargets(outDir, [name]);
   if (problems.length > 0) throw new UnsafeOutputError(problems.join("; "));
-  mkdirSync(outDir, { recursive: true });
   const target = join(outDir, name);
   const existing = lstatOrNull(target);
-  const unique = `${process.pid}-${Date.now().toString(36)}-${sequence++}`;
+  const unique = `${process.pid}-${Date.now().toString(36)}-${randomBytes(4).toString("hex")}`;
   const staging = join(outDir, `.${name}.tmp-${unique}`);
   const retired = join(outDir, `.${name}.old-${unique}`);
-  mkdirSync(staging);
+  let current = staging;
   try {
+    mkdirSync(outDir, { recursive: true });
+    mkdirSync(staging);
     const made = new Set<string>([staging]);
     for (const f of files) {
       const path = join(staging, ...f.path.split("/"));
+      current = path;
       const folder = dirname(path);
       if (!made.has(folder)) {
         mkdirSync(folder, { recursive: true });
@@ -149,26 +168,42 @@ export function replaceTree(outDir: string, name: string, files: readonly Output
       }
       ops.writeFile(path, f.content, f.mode);
     }
+    for (const rel of keep) {
+      current = join(target, rel);
+      carry(join(target, rel), join(staging, rel));
+    }
+    current = target;
     if (existing) ops.rename(target, retired);
     ops.rename(staging, target);
   } catch (error) {
     // put the old bundle back if it was already moved aside, then drop the half-written one
     if (existing && lstatOrNull(target) === null && lstatOrNull(retired) !== null) renameSync(retired, target);
-    rmSync(staging, { recursive: true, force: true });
-    throw error;
+    removeQuietly(staging, warn);
+    throw fileSystemError(error, "write", current === staging ? staging : current.replace(staging, target));
   }
-  if (existing) rmSync(retired, { recursive: true, force: true });
+  if (existing) removeQuietly(retired, warn);
+}
+
+/** A user's file or folder, carried into the new bundle: hard links for files, the same target for links. */
+function carry(from: string, to: string): void {
+  const info = lstatSync(from);
+  mkdirSync(dirname(to), { recursive: true });
+  if (info.isDirectory()) {
+    mkdirSync(to, { recursive: true });
+    for (const entry of readdirSync(from)) carry(join(from, entry), join(to, entry));
+  } else if (info.isSymbolicLink()) symlinkSync(readlinkSync(from), to);
+  else if (info.isFile()) linkSync(from, to);
 }
 
 /** Write one file whole or not at all: a temporary sibling, then a rename over the target. */
 export function writeFileAtomic(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const temporary = join(dirname(path), `.${process.pid}-${Date.now().toString(36)}-${sequence++}.tmp`);
+  const temporary = join(dirname(path), `.${process.pid}-${randomBytes(6).toString("hex")}.tmp`);
   try {
+    mkdirSync(dirname(path), { recursive: true });
     writeFileSync(temporary, text, { flag: "wx", mode: 0o644 });
     renameSync(temporary, path);
   } catch (error) {
     rmSync(temporary, { force: true });
-    throw error;
+    throw fileSystemError(error, "write", path);
   }
 }

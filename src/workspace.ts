@@ -1,8 +1,9 @@
-import { lstatSync, readdirSync, readFileSync, statSync, type Stats } from "node:fs";
+import { closeSync, constants as fsConstants, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readSync, statSync, type Stats } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import type { AddedChart } from "./knowledge/chart.js";
 import { NAME_PATTERN } from "./pipeline.js";
 import type { TreeFile } from "./diff.js";
+import { UnsafeOutputError } from "./store-errors.js";
 
 /**
  * Reading the workspace: profile arguments, profile files and bundle trees. With store.ts, the only modules
@@ -76,27 +77,81 @@ export function readProfileBytes(path: string, cwd: string, maxBytes: number): {
   return { bytes: readFileSync(full) };
 }
 
-/** A refusal to read or write where it is not safe (a symbolic link, a file in the way): exit 1, not a crash. */
-export class UnsafeOutputError extends Error {}
+export { UnsafeOutputError } from "./store-errors.js";
 
-/** Every file under `dir`, keyed by its path relative to `dir` (forward slashes); null when `dir` does not exist. */
-export function readTree(dir: string): Map<string, TreeFile> | null {
+/** No bundle file is this large; a larger one is reported, never read. */
+export const MAX_BUNDLE_FILE_BYTES = 8 * 1024 * 1024;
+/** Deeper or larger trees are not bundles; what lies beyond is reported, never walked. */
+const MAX_TREE_DEPTH = 16;
+const MAX_TREE_ENTRIES = 4096;
+
+/** What a directory entry is, in words, when it is not a regular file or a folder. */
+function describeSpecial(info: Stats): string {
+  if (info.isSymbolicLink()) return "a symbolic link";
+  if (info.isFIFO()) return "a FIFO";
+  if (info.isSocket()) return "a socket";
+  if (info.isCharacterDevice() || info.isBlockDevice()) return "a device";
+  return "not a regular file";
+}
+
+/**
+ * Every entry under `dir`, keyed by its path relative to `dir` (forward slashes); null when `dir` does not
+ * exist. Only regular files are read, each opened without following a link and without blocking (a FIFO
+ * planted between the listing and the open cannot hang the run), and only up to MAX_BUNDLE_FILE_BYTES.
+ * Links, FIFOs, sockets, devices, oversized files and what lies too deep are listed as special entries.
+ */
+export function readTree(dir: string, skip: (path: string) => boolean = () => false): Map<string, TreeFile> | null {
   const info = lstatOrNull(dir);
   if (info === null) return null;
   if (!info.isDirectory()) throw new UnsafeOutputError(`${dir} is not a directory${info.isSymbolicLink() ? " (a symbolic link)" : ""}; a bundle folder must be a real directory`);
   const tree = new Map<string, TreeFile>();
-  const walk = (sub: string) => {
+  const walk = (sub: string, depth: number) => {
     for (const entry of readdirSync(join(dir, sub), { withFileTypes: true })) {
       const rel = sub === "" ? entry.name : `${sub}/${entry.name}`;
-      if (entry.isDirectory()) walk(rel);
+      if (skip(rel)) continue;
+      if (tree.size >= MAX_TREE_ENTRIES) {
+        tree.set(rel, { kind: "special", what: `one of more than ${MAX_TREE_ENTRIES} entries, not read` });
+        return;
+      }
+      if (entry.isDirectory()) {
+        if (depth >= MAX_TREE_DEPTH) tree.set(rel, { kind: "special", what: `a folder nested more than ${MAX_TREE_DEPTH} deep, not read` });
+        else walk(rel, depth + 1);
+      } else if (entry.isFile()) tree.set(rel, readRegularFile(join(dir, rel)));
       else {
-        const full = join(dir, rel);
-        tree.set(rel, { content: readFileSync(full, "utf8"), mode: lstatSync(full).mode & 0o777 });
+        const found = lstatOrNull(join(dir, rel));
+        tree.set(rel, { kind: "special", what: found ? describeSpecial(found) : "gone while being read" });
       }
     }
   };
-  walk("");
+  walk("", 0);
   return tree;
+}
+
+function readRegularFile(path: string): TreeFile {
+  let fd: number;
+  try {
+    fd = openSync(path, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ELOOP") return { kind: "special", what: "a symbolic link" };
+    if (code === "ENOENT") return { kind: "special", what: "gone while being read" };
+    throw error;
+  }
+  try {
+    const info = fstatSync(fd);
+    if (!info.isFile()) return { kind: "special", what: describeSpecial(info) };
+    if (info.size > MAX_BUNDLE_FILE_BYTES) return { kind: "special", what: `a file of ${info.size} bytes, larger than any bundle file, not read` };
+    const bytes = Buffer.alloc(info.size);
+    let read = 0;
+    while (read < info.size) {
+      const n = readSync(fd, bytes, read, info.size - read, read);
+      if (n === 0) break;
+      read += n;
+    }
+    return { kind: "file", content: bytes.subarray(0, read).toString("utf8"), mode: info.mode & 0o777 };
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**
@@ -163,4 +218,31 @@ export function readAddedCharts(root: string, cwd: string): { charts: AddedChart
     }
   }
   return { charts, problems };
+}
+
+/** The user's entries of a bundle folder (`isUser`), each the top of what to carry: a folder is not walked. */
+export function findUserEntries(dir: string, isUser: (path: string) => boolean): string[] {
+  const found: string[] = [];
+  const walk = (sub: string, depth: number) => {
+    let entries;
+    try {
+      entries = readdirSync(join(dir, sub), { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      const rel = sub === "" ? entry.name : `${sub}/${entry.name}`;
+      if (isUser(rel)) found.push(rel);
+      else if (entry.isDirectory() && depth < MAX_TREE_DEPTH) walk(rel, depth + 1);
+    }
+  };
+  walk("", 0);
+  return found.sort();
+}
+
+/** A folder tke-cilium may replace: empty, or holding the install.sh it wrote. */
+export function isBundleTree(tree: ReadonlyMap<string, TreeFile>): boolean {
+  if (tree.size === 0) return true;
+  const script = tree.get("install.sh");
+  return script?.kind === "file" && /^#!\/usr\/bin\/env bash\n# Generated by tke-cilium from /.test(script.content);
 }

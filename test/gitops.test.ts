@@ -73,7 +73,7 @@ describe("pre-commit hooks", () => {
     const stale = commit(repo, env);
     expect(stale.status, stale.stdout + stale.stderr).not.toBe(0);
     const shown = stale.stdout + stale.stderr;
-    expect(shown).toContain("1 profile, 1 drifted: dev (terraform/main.tf changed)");
+    expect(shown).toContain("1 profile, 1 drifted: dev (terraform/nodepool/main.tf changed)");
     expect(shown).toContain("+      max_replicas  = 4");
     render();
     const fresh = commit(repo, env);

@@ -1,5 +1,5 @@
-import { spawn, spawnSync } from "node:child_process";
-import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync, renameSync } from "node:fs";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync, renameSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -11,7 +11,7 @@ import { ROOT, renderFile } from "./helpers.js";
 
 let cwd: string;
 const quiet = () => ({ stdout: () => {}, stderr: () => {}, cwd });
-const treeOf = (dir: string) => Object.fromEntries([...(readTree(dir) ?? new Map())].map(([k, v]) => [k, `${v.mode.toString(8)}:${v.content}`]));
+const treeOf = (dir: string) => Object.fromEntries([...(readTree(dir) ?? new Map())].map(([k, v]) => [k, v.kind === "file" ? `${v.mode.toString(8)}:${v.content}` : v.what]));
 const bundleOf = (files: { path: string; content: string; mode: number }[]) => Object.fromEntries(files.map((f) => [f.path, `${f.mode.toString(8)}:${f.content}`]));
 
 beforeEach(() => {
@@ -107,14 +107,43 @@ describe("writes stay inside out/<name>/", () => {
     expect(readdirSync(join(cwd, "out"))).toEqual(["dev"]);
   });
 
-  it("waits for a live lock and takes over one whose process is gone", () => {
+  it("waits for a live lock and takes over one whose process is gone", async () => {
+    const out = join(cwd, "out");
+    const lock = join(out, ".tke-cilium.lock");
+    mkdirSync(out);
+    writeFileSync(lock, `tke-cilium 2147483646 123 ${"0".repeat(32)}\n`); // no such process
+    expect(await withOutputLock(out, () => 42)).toBe(42);
+    expect(existsSync(lock)).toBe(false);
+    const me = readFileSync(`/proc/${process.pid}/stat`, "utf8");
+    const start = me.slice(me.lastIndexOf(")") + 2).split(" ")[19];
+    writeFileSync(lock, `tke-cilium ${process.pid} ${start} ${"1".repeat(32)}\n`); // held by a live process (this one)
+    await expect(withOutputLock(out, () => 1, 100)).rejects.toThrow(/held by process/);
+    // the same pid with another start time is another process that reused the pid: the lock is abandoned
+    writeFileSync(lock, `tke-cilium ${process.pid} 1 ${"2".repeat(32)}\n`);
+    expect(await withOutputLock(out, () => 43)).toBe(43);
+    expect(existsSync(lock)).toBe(false);
+  });
+
+  it("an empty or foreign lock counts as held for a grace period, then is taken over", async () => {
+    const out = join(cwd, "out");
+    const lock = join(out, ".tke-cilium.lock");
+    mkdirSync(out);
+    writeFileSync(lock, "");
+    await expect(withOutputLock(out, () => 1, 100)).rejects.toThrow(/holds no tke-cilium owner/);
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(lock, old, old);
+    expect(await withOutputLock(out, () => 44)).toBe(44);
+  });
+
+  it.each([
+    ["a directory", (p: string) => mkdirSync(p), /is a directory, not tke-cilium's lock; remove it/],
+    ["a FIFO", (p: string) => execFileSync("mkfifo", [p]), /is not a regular file, not tke-cilium's lock; remove it/],
+    ["a dangling link", (p: string) => symlinkSync("/nonexistent/lock", p), /is a symbolic link, not tke-cilium's lock; remove it/],
+  ])("a lock that is %s is one clear error, not a hang or a crash", async (_what, make, message) => {
     const out = join(cwd, "out");
     mkdirSync(out);
-    writeFileSync(join(out, ".tke-cilium.lock"), "2147483646"); // no such process
-    expect(withOutputLock(out, () => 42)).toBe(42);
-    expect(existsSync(join(out, ".tke-cilium.lock"))).toBe(false);
-    writeFileSync(join(out, ".tke-cilium.lock"), String(process.pid)); // held by a live process (this one)
-    expect(() => withOutputLock(out, () => 1, 100)).toThrow(/held by process/);
+    make(join(out, ".tke-cilium.lock"));
+    await expect(withOutputLock(out, () => 1, 100)).rejects.toThrow(message);
   });
 });
 

@@ -1,11 +1,13 @@
 import { join, resolve } from "node:path";
 import { failing, formatDiagnostic, type Diagnostic } from "../diagnostics.js";
 import { diffTree } from "../diff.js";
-import { UnsafeOutputError, displayPath, expandProfileArgs, findRepositoryRoot, listBundleFolders, readAddedCharts, readProfileBytes, readTree } from "../workspace.js";
+import { UnsafeOutputError, displayPath, expandProfileArgs, findRepositoryRoot, findUserEntries, isBundleTree, listBundleFolders, readAddedCharts, readProfileBytes, readTree } from "../workspace.js";
 import { BUILTIN_CHARTS, withAddedCharts } from "../knowledge/chart.js";
-import { checkOutputTargets, recoverInterrupted, replaceTree, withOutputLock } from "../store.js";
+import { terminalLine, terminalText } from "../text/terminal.js";
+import { checkOutputTargets, InterruptedError, REAL_WRITE_OPS, recoverInterrupted, replaceTree, withOutputLock, type Warn } from "../store.js";
+import { isUserFile } from "../knowledge/bundle.js";
 import { MAX_PROFILE_CHARS, decodeProfileBytes } from "../parse.js";
-import { checkProfiles, emitProfile, type CheckedProfile, type ProfileSource } from "../pipeline.js";
+import { checkProfiles, defaultName, emitProfile, type CheckedProfile, type ProfileSource } from "../pipeline.js";
 import { colorDiff, diagnosticsJson, driftSummary, orphanWarning, writtenTable, type DriftReport, type WrittenRow } from "../report.js";
 import { EXIT, type Io } from "../io.js";
 import { defineCommand, OUTPUT_FLAGS, OUTPUT_HELP, PROFILE_HELP, type CommandSpec, type FlagValues } from "./command.js";
@@ -13,6 +15,8 @@ import { defineCommand, OUTPUT_FLAGS, OUTPUT_HELP, PROFILE_HELP, type CommandSpe
 export interface BundleOptions {
   command: "render" | "check" | "validate";
   out: string;
+  /** render: delete files of unknown origin in a bundle folder instead of refusing it. */
+  prune: boolean;
   strict: boolean;
   quiet: boolean;
   json: boolean;
@@ -34,37 +38,56 @@ export async function runBundleCommand(args: readonly string[], o: BundleOptions
   const valid = results.every((r) => failing(r.diagnostics, o.strict).length === 0);
   if (!o.json) for (const r of results) for (const d of r.diagnostics) io.stderr(formatDiagnostic(d, r.source.text) + "\n");
   const json = (body: object) => io.stdout(JSON.stringify({ command: o.command, ok: valid, diagnostics: diagnosticsJson(diagnostics), ...body }, null, 2) + "\n");
-  if (o.command === "validate" || !valid) {
+  // check compares every valid profile's bundle even when another profile is invalid; render writes nothing then
+  if (o.command === "validate" || (!valid && o.command === "render")) {
     if (o.json) json({ profiles: results.length });
-    else if (!valid) io.stderr(`${o.command === "validate" ? "invalid" : `nothing ${o.command === "render" ? "written" : "checked"}`}: fix the errors above\n`);
+    else if (!valid) io.stderr(`${o.command === "validate" ? "invalid" : "nothing written"}: fix the errors above\n`);
     else if (!o.quiet) io.stderr(`${results.length} profile${results.length === 1 ? "" : "s"} valid\n`);
     return valid ? EXIT.ok : EXIT.failed;
   }
+  const warnings: string[] = [];
+  const warn = (message: string) => {
+    warnings.push(message);
+    if (!o.json) io.stderr(`tke-cilium: warning: ${terminalLine(message)}\n`);
+  };
   try {
     if (o.command === "check") {
-      const drifted = await checkBundles(results, o.out, io);
-      // a bundle no profile renders any more: a deleted or renamed cluster that GitOps would keep deploying
-      const names = new Set(results.map((r) => r.name));
+      const checkable = results.filter((r) => r.settings !== null);
+      const drifted = await checkBundles(checkable, o.out, io);
+      // a bundle no profile renders any more: a deleted or renamed cluster that GitOps would keep deploying;
+      // judged against every profile given, valid or not
+      const names = new Set(results.map((r) => r.name ?? defaultName(r.source.path)));
       const orphans = listBundleFolders(resolve(io.cwd, o.out)).filter((name) => !names.has(name));
-      const ok = drifted.length === 0 && !(o.strict && orphans.length > 0);
-      const summary = driftSummary(results.length, drifted);
+      const ok = valid && drifted.length === 0 && !(o.strict && orphans.length > 0);
+      const summary = driftSummary(checkable.length, drifted);
       if (o.json) json({ ok, profiles: results.length, drifted, orphans });
       else {
-        for (const d of drifted) for (const f of d.files) io.stdout(io.color ? colorDiff(f.diff) : f.diff);
-        if (orphans.length > 0) io.stderr(orphanWarning(o.out, orphans, o.strict) + "\n");
-        if (drifted.length > 0) io.stderr(`${summary}\nRun tke-cilium render with the same profiles to update ${o.out}/.\n`);
-        else if (!o.quiet && ok) io.stderr(`${summary}: ${o.out}/ is up to date\n`);
+        // file names and contents come from the disk (a pull request can plant anything): escaped for the terminal
+        for (const d of drifted) for (const f of d.files) io.stdout(io.color ? colorDiff(terminalText(f.diff)) : terminalText(f.diff));
+        if (orphans.length > 0) io.stderr(terminalLine(orphanWarning(o.out, orphans, o.strict)) + "\n");
+        if (!valid) io.stderr(`${results.length - checkable.length} invalid profile${results.length - checkable.length === 1 ? "" : "s"} not checked: fix the errors above\n`);
+        if (drifted.length > 0) io.stderr(`${terminalLine(summary)}\nRun tke-cilium render with the same profiles to update ${terminalLine(o.out)}/.\n`);
+        else if (!o.quiet && ok) io.stderr(`${terminalLine(summary)}: ${terminalLine(o.out)}/ is up to date\n`);
       }
       return ok ? EXIT.ok : EXIT.failed;
     }
-    const rows = writeBundles(results, o.out, io);
-    if (o.json) json({ written: rows });
-    else if (!o.quiet) io.stdout(writtenTable(rows));
-    return EXIT.ok;
+    const rows = await writeBundles(results, o, io, warn);
+    const refused = rows.filter((r) => r.status === "refused");
+    if (o.json) json({ ok: refused.length === 0, written: rows, warnings });
+    else {
+      if (!o.quiet || refused.length > 0) io.stdout(writtenTable(rows));
+      for (const r of refused) io.stderr(`tke-cilium: error: ${terminalLine(r.reason ?? "")}\n`);
+    }
+    return refused.length === 0 ? EXIT.ok : EXIT.failed;
   } catch (error) {
+    if (error instanceof InterruptedError) {
+      if (o.json) json({ ok: false, error: error.message });
+      else io.stderr(`tke-cilium: ${error.message}: every bundle is either as it was or fully written; run render again\n`);
+      return error.signal === "SIGINT" ? 130 : 143;
+    }
     if (!(error instanceof UnsafeOutputError)) throw error;
     if (o.json) json({ ok: false, error: error.message });
-    else io.stderr(`tke-cilium: error: ${error.message}\n`);
+    else io.stderr(`tke-cilium: error: ${terminalLine(error.message)}\n`);
     return EXIT.failed;
   }
 }
@@ -98,24 +121,47 @@ async function readSources(args: readonly string[], io: Io): Promise<{ sources: 
   return { sources, unreadable };
 }
 
-function writeBundles(results: readonly CheckedProfile[], out: string, io: Io): WrittenRow[] {
-  const outDir = resolve(io.cwd, out);
+async function writeBundles(results: readonly CheckedProfile[], o: BundleOptions, io: Io, warn: Warn): Promise<WrittenRow[]> {
+  const outDir = resolve(io.cwd, o.out);
   const problems = checkOutputTargets(outDir, results.map((r) => r.name as string));
-  if (problems.length > 0) throw new UnsafeOutputError(problems.join("\n"));
-  return withOutputLock(outDir, () => {
-    recoverInterrupted(outDir, results.map((r) => r.name as string));
-    return results.map((r): WrittenRow => {
-      const name = r.name as string;
-      const files = emitProfile(r);
-      const folder = join(outDir, name);
-      // An identical bundle is left alone: no write, no new timestamps, nothing for git to look at.
-      const current = readTree(folder);
-      const drifts = current === null ? null : diffTree(files, current);
-      if (drifts === null || drifts.length > 0) replaceTree(outDir, name, files);
-      const status = drifts === null ? "new" : drifts.length === 0 ? "unchanged" : "updated";
-      return { profile: r.source.path, folder: displayPath(folder, io.cwd), files: files.length, status, changed: drifts?.length ?? files.length };
-    });
+  if (problems.length > 0) throw new UnsafeOutputError(problems.join("; "));
+  return withOutputLock(outDir, async (checkpoint) => {
+    recoverInterrupted(outDir, results.map((r) => r.name as string), warn);
+    const rows: WrittenRow[] = [];
+    for (const r of results) {
+      await checkpoint();
+      rows.push(writeBundle(r, outDir, o.prune, io, warn));
+    }
+    return rows;
   });
+}
+
+/** Does a file's text start with the header every bundle file carries (after a #! line or a first comment)? */
+function writtenByTkeCilium(text: string): boolean {
+  return /^(?:[^\n]*\n)?(?:#|\/\/) Generated by tke-cilium from /.test(text);
+}
+
+/** One bundle: left alone when identical, refused when the folder is not a bundle or holds files of unknown origin. */
+function writeBundle(r: CheckedProfile, outDir: string, prune: boolean, io: Io, warn: Warn): WrittenRow {
+  const name = r.name as string;
+  const files = emitProfile(r);
+  const folder = join(outDir, name);
+  const shown = displayPath(folder, io.cwd);
+  const row = (status: WrittenRow["status"], changed: number, reason?: string): WrittenRow => ({ profile: r.source.path, folder: shown, files: files.length, status, changed, ...(reason ? { reason } : {}) });
+  // the user's Terraform files are neither compared nor lost
+  const current = readTree(folder, isUserFile);
+  if (current !== null && !isBundleTree(current)) {
+    return row("refused", 0, `${shown} exists and is not a tke-cilium bundle (no install.sh written by tke-cilium); move it away or choose another --out`);
+  }
+  const drifts = current === null ? null : diffTree(files, current);
+  // a file this bundle no longer has is removed when tke-cilium wrote it (its header says so); anything else is the user's
+  const unknown = (drifts ?? []).filter((d) => d.expected === null && !(d.kind === "extra" && writtenByTkeCilium(d.actual ?? ""))).map((d) => d.path);
+  if (unknown.length > 0 && !prune) {
+    return row("refused", 0, `${shown} holds files tke-cilium did not write: ${unknown.join(", ")}; move them away, or pass --prune to delete them`);
+  }
+  // An identical bundle is left alone: no write, no new timestamps, nothing for git to look at.
+  if (drifts === null || drifts.length > 0) replaceTree(outDir, name, files, REAL_WRITE_OPS, current === null ? [] : findUserEntries(folder, isUserFile), warn);
+  return row(drifts === null ? "new" : drifts.length === 0 ? "unchanged" : "updated", drifts?.length ?? files.length);
 }
 
 async function checkBundles(results: readonly CheckedProfile[], out: string, io: Io): Promise<DriftReport[]> {
@@ -124,7 +170,7 @@ async function checkBundles(results: readonly CheckedProfile[], out: string, io:
   for (const r of results) {
     const name = r.name as string;
     const folder = displayPath(join(outDir, name), io.cwd);
-    const drifts = diffTree(emitProfile(r), readTree(join(outDir, name)) ?? new Map());
+    const drifts = diffTree(emitProfile(r), readTree(join(outDir, name), isUserFile) ?? new Map());
     if (drifts.length === 0) continue;
     // the diff library is loaded only when there is drift to show
     const { formatDrift } = await import("../diff-format.js");
@@ -144,13 +190,17 @@ function bundleCommand(name: BundleOptions["command"], help: string, flags: Comm
         io.stderr(`tke-cilium: ${name} needs at least one PROFILE\n${help}\n`);
         return EXIT.usage;
       }
+      if (values.out === "") {
+        io.stderr(`tke-cilium: --out needs a folder name (an empty one would write into the current folder)\n`);
+        return EXIT.usage;
+      }
       return runBundleCommand(args, optionsOf(name, values), io);
     },
   });
 }
 
 function optionsOf(name: BundleOptions["command"], v: FlagValues): BundleOptions {
-  return { command: v.check ? "check" : name, out: (v.out as string | undefined) ?? "out", strict: v.strict === true, quiet: v.quiet === true, json: v.json === true };
+  return { command: v.check ? "check" : name, out: (v.out as string | undefined) ?? "out", prune: v.prune === true, strict: v.strict === true, quiet: v.quiet === true, json: v.json === true };
 }
 
 export const renderCommand = bundleCommand(
@@ -167,7 +217,7 @@ Options:
   --check       do not write; compare with DIR/<name>/ like \`tke-cilium check\`
   --strict      treat warnings as errors
 ${OUTPUT_HELP}`,
-  { out: { type: "string" }, check: { type: "boolean" }, ...OUTPUT_FLAGS },
+  { out: { type: "string" }, check: { type: "boolean" }, prune: { type: "boolean" }, ...OUTPUT_FLAGS },
 );
 
 export const checkCommand = bundleCommand(
