@@ -21,10 +21,20 @@ const codegen: Plugin = {
   },
 };
 
+/**
+ * npm test: everything but test/slow/ (a fast default). npm run test:slow (TKE_CILIUM_SLOW=1): test/slow/
+ * (the property tests at 1,000 cases, the pre-commit framework installing the hooks for real), plus the
+ * robustness and safety trials at full size.
+ */
+const slow = process.env.TKE_CILIUM_SLOW === "1";
+
 export default defineConfig({
   plugins: [codegen],
   test: {
-    include: ["test/**/*.test.ts"],
+    include: slow ? ["test/slow/**/*.test.ts", "test/robustness.test.ts", "test/safety.test.ts"] : ["test/**/*.test.ts"],
+    exclude: slow ? [] : ["test/slow/**", "node_modules/**"],
     testTimeout: 30_000,
+    // both cores: most files spend their time waiting on child processes (helm, bash, the CLI)
+    maxWorkers: 2,
   },
 });

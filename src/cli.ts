@@ -4,6 +4,8 @@ import { COMMAND_TABLE } from "./commands/index.js";
 import type { FlagSpec, FlagValues } from "./commands/command.js";
 import { EXIT, type Io } from "./io.js";
 import { VERSION, usageText } from "./usage.js";
+import { UnsafeOutputError } from "./store-errors.js";
+import { terminalLine } from "./text/terminal.js";
 
 export { EXIT, type Io };
 
@@ -52,7 +54,14 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     return EXIT.usage;
   }
   if (values["no-color"] || values.color) io = withColor(io, values["no-color"] !== true);
-  return command.run(args, values as FlagValues, io);
+  try {
+    return await command.run(args, values as FlagValues, io);
+  } catch (error) {
+    // a refusal or a file-system failure is the user's to fix: one line, exit 1; anything else is a bug (exit 70)
+    if (!(error instanceof UnsafeOutputError)) throw error;
+    io.stderr(`tke-cilium: error: ${terminalLine(error.message)}\n`);
+    return EXIT.failed;
+  }
 }
 
 /** The process entry point: the only place that reads process state or sets the exit code. */

@@ -130,6 +130,7 @@ export function parseProfileText(text: string, file: string): ParsedProfile {
           const [keyNode, valueNode] = member.children ?? [];
           if (keyNode === undefined || valueNode === undefined) continue;
           const key = String(keyNode.value);
+          if (!isWellFormed(key)) report("INVALID_UNICODE", `${pointer}/${escapePointerToken(key)}`, at(keyNode.offset, keyNode.length), "the key holds a lone UTF-16 surrogate (\\ud800-\\udfff without its pair); it is not text");
           const child = `${pointer}/${escapePointerToken(key)}`;
           if (Object.prototype.hasOwnProperty.call(out, key)) {
             report("DUPLICATE_KEY", child, at(keyNode.offset, keyNode.length), `key "${key}" appears twice in this object; keep one`);
@@ -144,8 +145,14 @@ export function parseProfileText(text: string, file: string): ParsedProfile {
         return (node.children ?? []).map((child, i) => build(child, `${pointer}/${i}`));
       case "number": {
         const literal = body.slice(node.offset, node.offset + node.length);
-        const exact = Number.isFinite(node.value) && (/[.eE]/.test(literal) || Number.isSafeInteger(node.value));
-        if (!exact) report("NUMBER_OUT_OF_RANGE", pointer, at(node.offset, node.length), `${literal} cannot be represented exactly (finite, and integers within ±2^53)`);
+        if (!representsExactly(literal, node.value as number)) {
+          report("NUMBER_OUT_OF_RANGE", pointer, at(node.offset, node.length), `${literal} cannot be represented exactly (finite, integers within ±2^53, at most 17 significant digits)`);
+        }
+        return node.value;
+      }
+      case "string": {
+        // a lone surrogate (an escaped "\ud800" alone) is not a character: YAML writers and Helm's reader refuse it
+        if (!isWellFormed(node.value as string)) report("INVALID_UNICODE", pointer, at(node.offset, node.length), "the string holds a lone UTF-16 surrogate (\\ud800-\\udfff without its pair); it is not text");
         return node.value;
       }
       default:
@@ -157,6 +164,30 @@ export function parseProfileText(text: string, file: string): ParsedProfile {
     report("BYTE_ORDER_MARK", "", at(0, 1), "the file starts with a byte order mark; it was ignored, but save the file as UTF-8 without BOM", "warning");
   }
   return { value, locate, diagnostics };
+}
+
+/** Is the string free of lone surrogates (String.prototype.isWellFormed, Node 20)? */
+function isWellFormed(text: string): boolean {
+  return !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(text);
+}
+
+/**
+ * Does the double the parser made from a JSON number literal mean exactly what the literal says? Integral
+ * values (whatever the spelling: 9007199254740993.0, 1e21) must be safe integers; other values must survive
+ * the round trip at the literal's precision (at most 17 significant digits), so 0.1 passes and
+ * 0.10000000000000000555 does not.
+ */
+function representsExactly(literal: string, value: number): boolean {
+  if (!Number.isFinite(value)) return false;
+  const m = /^-?(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(literal);
+  if (!m) return false;
+  const digits = (m[1] + (m[2] ?? "")).replace(/^0+/, "");
+  const significant = digits.replace(/0+$/, "");
+  if (significant === "") return true; // zero
+  const exponent = Number(m[3] ?? 0) - (m[2]?.length ?? 0) + (digits.length - significant.length);
+  // value = significant × 10^exponent
+  if (exponent >= 0) return Number.isSafeInteger(value);
+  return significant.length <= 17;
 }
 
 function describeParseError(code: string): string {

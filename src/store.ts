@@ -3,7 +3,7 @@ import { chmodSync, linkSync, lstatSync, mkdirSync, readdirSync, readlinkSync, r
 import { dirname, join } from "node:path";
 import type { OutputFile } from "./emit/index.js";
 import { NAME_PATTERN } from "./pipeline.js";
-import { fileSystemError, UnsafeOutputError } from "./store-errors.js";
+import { FileSystemError, fileSystemError, UnsafeOutputError } from "./store-errors.js";
 import { acquireOutputLock } from "./store-lock.js";
 
 /** Storing bundles: the lock, the atomic swap of out/<name>/, the recovery of an interrupted run, and init's new file. */
@@ -40,6 +40,12 @@ export function checkOutputTargets(outDir: string, names: readonly string[]): st
 export function writeNewFile(path: string, text: string): boolean {
   try {
     mkdirSync(dirname(path), { recursive: true });
+  } catch (error) {
+    // mkdir -p says EEXIST when a part of the path is a file
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") throw new FileSystemError(`cannot write ${path}: a part of the path is not a directory (ENOTDIR)`);
+    throw fileSystemError(error, "write", path);
+  }
+  try {
     writeFileSync(path, text, { flag: "wx" });
     return true;
   } catch (error) {

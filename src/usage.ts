@@ -6,7 +6,7 @@ export function usageText(): string {
   return `tke-cilium ${pkg.version}: render a reviewable Cilium-on-TKE install bundle from a JSON profile.
 
 Usage:
-  tke-cilium render PROFILE... [--out DIR] [--check] [--strict] [--quiet] [--json]
+  tke-cilium render PROFILE... [--out DIR] [--check] [--prune] [--strict] [--quiet] [--json]
   tke-cilium check PROFILE... [--out DIR] [--strict] [--quiet] [--json]
   tke-cilium validate PROFILE... [--strict] [--quiet] [--json]
   tke-cilium init [FILE] --region REGION --vip IP --pool TYPE [--name NAME]

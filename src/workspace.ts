@@ -15,6 +15,8 @@ export interface ExpandedArgs {
   paths: string[];
   /** Arguments that name nothing: no such file, or a glob matching nothing. */
   unmatched: string[];
+  /** Entries of a named folder that cannot be profiles as they are (a dangling link, a name that is not UTF-8). */
+  problems: string[];
 }
 
 const statOrNull = (path: string): Stats | null => {
@@ -36,31 +38,53 @@ const lstatOrNull = (path: string): Stats | null => {
 export async function expandProfileArgs(args: readonly string[], cwd: string): Promise<ExpandedArgs> {
   const paths = new Set<string>();
   const unmatched: string[] = [];
+  const problems: string[] = [];
   for (const arg of args) {
-    const found = await expandOne(arg, cwd);
-    if (found.length === 0) unmatched.push(arg);
+    const found = await expandOne(arg, cwd, problems);
+    if (found.length === 0 && !problems.some((p) => p.startsWith(`${arg}: `))) unmatched.push(arg);
     for (const f of found) paths.add(f);
   }
-  return { paths: [...paths], unmatched };
+  return { paths: [...paths], unmatched, problems };
 }
 
 const GLOB_CHARS = /[*?[\]{}!]/;
 
-async function expandOne(arg: string, cwd: string): Promise<string[]> {
+async function expandOne(arg: string, cwd: string, problems: string[]): Promise<string[]> {
   const absolute = resolve(cwd, arg);
   const info = statOrNull(absolute);
   if (info?.isFile()) return [displayPath(absolute, cwd)];
-  if (info?.isDirectory()) {
-    return readdirSync(absolute, { withFileTypes: true })
-      .filter((e) => e.isFile() && e.name.endsWith(".json"))
-      .map((e) => displayPath(join(absolute, e.name), cwd))
-      .sort();
-  }
+  if (info?.isDirectory()) return profilesInFolder(absolute, cwd, (p) => problems.push(`${arg}: ${p}`));
   if (!GLOB_CHARS.test(arg)) return [];
-  // fast-glob is loaded only when a pattern needs it: most runs name files or folders.
+  // fast-glob is loaded only when a pattern needs it: most runs name files or folders. Links are not
+  // followed into folders, so a link loop cannot repeat one profile forty times.
   const { default: fg } = await import("fast-glob");
-  const matches = await fg(arg, { cwd, onlyFiles: true, dot: false, absolute: true });
+  const matches = await fg(arg, { cwd, onlyFiles: true, dot: false, absolute: true, followSymbolicLinks: false });
   return matches.sort().map((m) => displayPath(m, cwd));
+}
+
+/**
+ * The *.json files of a folder, sorted. A link to a file is followed (and named if it leads nowhere); a name
+ * that is not UTF-8 is reported by its bytes, not silently lost.
+ */
+function profilesInFolder(dir: string, cwd: string, problem: (text: string) => void): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true, encoding: "buffer" })) {
+    const raw = entry.name;
+    const name = raw.toString("utf8");
+    if (!Buffer.from(name, "utf8").equals(raw)) {
+      if (/\.json$/i.test(name)) problem(`the file name ${JSON.stringify(name.replace(/\ufffd/g, "?"))} (bytes ${raw.toString("hex")}) is not UTF-8; rename it`);
+      continue;
+    }
+    if (!name.endsWith(".json")) continue;
+    const full = join(dir, name);
+    if (entry.isFile()) found.push(full);
+    else if (entry.isSymbolicLink()) {
+      const target = statOrNull(full);
+      if (target?.isFile()) found.push(full);
+      else problem(`${displayPath(full, cwd)} is a symbolic link to ${target ? "something that is not a file" : "nothing (a dangling link)"}`);
+    }
+  }
+  return found.sort().map((f) => displayPath(f, cwd));
 }
 
 /** Paths as users and file headers show them: relative to the working directory, with forward slashes. */

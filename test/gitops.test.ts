@@ -1,87 +1,26 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { main, type Io } from "../src/cli.js";
 import { ROOT, allProfilePaths, fileOf, helmValuesFiles, renderFile } from "./helpers.js";
+import { bumpProfile, commit, gitopsRepo } from "./hooks-repo.js";
 
 const cli = join(ROOT, "dist/cli.cjs");
-const hasPreCommit = spawnSync("pre-commit", ["--version"]).status === 0;
-if (!hasPreCommit) {
-  if (process.env.REQUIRE_PRE_COMMIT) throw new Error("REQUIRE_PRE_COMMIT is set but pre-commit is not installed");
-  console.warn("gitops.test.ts: pre-commit is not installed (apt-get install pre-commit); the pre-commit framework test is skipped");
-}
-
 let dir: string;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), "tke-cilium-gitops-"));
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-/** A GitOps repository: one profile and its rendered bundle, committed without hooks. */
-function gitopsRepo(): string {
-  const repo = join(dir, "repo");
-  mkdirSync(join(repo, "profiles"), { recursive: true });
-  const git = (...args: string[]) => execFileSync("git", args, { cwd: repo, stdio: "pipe" });
-  git("init", "-q");
-  git("config", "user.email", "test@example.invalid");
-  git("config", "user.name", "test");
-  writeFileSync(join(repo, "profiles/dev.json"), readFileSync(join(ROOT, "presets/dev.json"), "utf8").replace("../schema/profile.schema.json", "https://example.invalid/profile.schema.json"));
-  execFileSync(process.execPath, [cli, "render", "profiles/", "--quiet"], { cwd: repo });
-  git("add", "-A");
-  git("commit", "-qm", "profiles and bundles");
-  return repo;
-}
-
-const commit = (repo: string, env: NodeJS.ProcessEnv = {}) => {
-  execFileSync("git", ["add", "-A"], { cwd: repo });
-  return spawnSync("git", ["commit", "--allow-empty", "-m", "change"], { cwd: repo, encoding: "utf8", env: { ...process.env, ...env } });
-};
-const bumpProfile = (repo: string) => {
-  const p = join(repo, "profiles/dev.json");
-  writeFileSync(p, readFileSync(p, "utf8").replace('"maxSize": 3', '"maxSize": 4'));
-};
-
 describe("pre-commit hooks", () => {
   beforeEach(() => {
     if (!existsSync(cli)) throw new Error("dist/cli.cjs is missing: run npm run build (npm ci does it)");
   });
 
-  it.skipIf(!hasPreCommit)("the pre-commit framework installs the hook from this checkout; a stale bundle is refused, a fresh one accepted", () => {
-    const repo = gitopsRepo();
-    const head = execFileSync("git", ["rev-parse", "HEAD"], { cwd: ROOT, encoding: "utf8" }).trim();
-    writeFileSync(
-      join(repo, ".pre-commit-config.yaml"),
-      `repos:\n  - repo: ${ROOT}\n    rev: ${head}\n    hooks:\n      - id: tke-cilium-check\n        args: [profiles/]\n      - id: tke-cilium-validate\n`,
-    );
-    const home = join(dir, "pre-commit-home");
-    const env = { PRE_COMMIT_HOME: home };
-    execFileSync("pre-commit", ["install"], { cwd: repo, env: { ...process.env, ...env } });
-    execFileSync("pre-commit", ["install-hooks"], { cwd: repo, env: { ...process.env, ...env } });
-    // The hook runs the tool built from HEAD; render with that same build, so the test holds while the
-    // working tree has uncommitted changes too.
-    const hookTool = readdirSync(home)
-      .map((d) => join(home, d, "node_env-system", "bin", "tke-cilium"))
-      .find((p) => existsSync(p));
-    expect(hookTool, `no tke-cilium installed under ${home}`).toBeDefined();
-    const render = () => execFileSync(hookTool!, ["render", "profiles/", "--quiet"], { cwd: repo });
-    render();
-    const current = commit(repo, env);
-    expect(current.status, current.stdout + current.stderr).toBe(0);
-    bumpProfile(repo);
-    const stale = commit(repo, env);
-    expect(stale.status, stale.stdout + stale.stderr).not.toBe(0);
-    const shown = stale.stdout + stale.stderr;
-    expect(shown).toContain("1 profile, 1 drifted: dev (terraform/nodepool/main.tf changed)");
-    expect(shown).toContain("+      max_replicas  = 4");
-    render();
-    const fresh = commit(repo, env);
-    expect(fresh.status, fresh.stdout + fresh.stderr).toBe(0);
-  }, 600_000);
-
   it("the plain git hook refuses a stale bundle and accepts a fresh one", () => {
-    const repo = gitopsRepo();
+    const repo = gitopsRepo(dir);
     cpSync(join(ROOT, "hooks/pre-commit"), join(repo, ".git/hooks/pre-commit"));
     const env = { TKE_CILIUM: `${process.execPath} ${cli}`, TKE_CILIUM_PROFILES: "profiles/" };
     bumpProfile(repo);

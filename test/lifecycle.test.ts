@@ -57,6 +57,14 @@ describe.concurrent("out/prod/install.sh on a fake cluster", () => {
     expect(cluster.state.daemonSets["kube-proxy"].nodeSelector).toEqual({ "label-not-exist": "node-not-exist" });
   });
 
+  it("with CDPATH exported (cd would print the folder) the script still finds its own files", async () => {
+    const cluster = new FakeCluster(tkeCluster());
+    const folder = cluster.writeBundle("v1", bundle(preset("prod")));
+    const r = await cluster.run(join(folder, "install.sh"), [], { CDPATH: `.:${cluster.dir}:/` });
+    expect(r.stderr).toBe("");
+    expect(r.changes).toEqual(PROD_FIRST_INSTALL);
+  });
+
   it("run twice, nodes joined in between: the second run exits 0 and changes nothing", async () => {
     const { install, cluster } = setup(preset("prod"));
     expect((await install()).status).toBe(0);
@@ -198,14 +206,15 @@ describe.concurrent("tke-eni-agent versions (native mode)", () => {
     expect(r.stderr).toContain("cannot tell tke-eni-agent's version from its image 'registry.local:5000/tkeimages/tke-eni-agent'");
   });
 
+  // --dry-run: every check runs for real, the changes are only printed (the install itself is tested above)
   it("accepts v3.8.0 with a warning (the guide recommends v3.8.3)", async () => {
-    const r = await setup(preset("dev"), tkeCluster({ vip: "169.254.128.40", eniAgentImage: "ccr.ccs.tencentyun.com/tkeimages/tke-eni-agent:v3.8.0" })).install();
+    const r = await setup(preset("dev"), tkeCluster({ vip: "169.254.128.40", eniAgentImage: "ccr.ccs.tencentyun.com/tkeimages/tke-eni-agent:v3.8.0" })).install("--dry-run");
     expect(r.status).toBe(0);
     expect(r.stderr).toBe("install.sh: warning: tke-eni-agent is v3.8.0; the guide recommends v3.8.3 or later\n");
   });
 
   it.each(["v3.8.3", "v3.10.1", "v3.8.3-tke.1@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"])("accepts %s silently", async (tag) => {
-    const r = await setup(preset("dev"), tkeCluster({ vip: "169.254.128.40", eniAgentImage: `ccr.ccs.tencentyun.com/tkeimages/tke-eni-agent:${tag}` })).install();
+    const r = await setup(preset("dev"), tkeCluster({ vip: "169.254.128.40", eniAgentImage: `ccr.ccs.tencentyun.com/tkeimages/tke-eni-agent:${tag}` })).install("--dry-run");
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
   });

@@ -19,6 +19,11 @@ const CASES: Record<string, { fires: Patch; pointer: string; severity?: "error" 
   VIP_IS_LOCAL_ROUTER: { fires: { apiserverVIP: "169.254.32.16" }, pointer: "/apiserverVIP", quiet: { apiserverVIP: "169.254.32.17" } },
   UNKNOWN_REGION: { fires: { region: "us-east-1" }, pointer: "/region", quiet: { region: "na-ashburn" } },
   UNSUPPORTED_CILIUM_VERSION: { fires: { cilium: { version: "1.19.7" } }, pointer: "/cilium/version", quiet: { cilium: { version: "1.19.6" } } },
+  DOTTED_HELM_KEY: {
+    fires: { cilium: { extraValues: { "hubble.relay.enabled": true } } },
+    pointer: "/cilium/extraValues/hubble.relay.enabled",
+    quiet: { cilium: { extraValues: { hubble: { relay: { enabled: true } }, extraConfig: { "bpf-lb-sock.hostns-only": "true" } } } },
+  },
   CILIUM_NOT_VERIFIED: { fires: { cilium: { version: "1.20.0" } }, pointer: "/cilium/version", severity: "warning", quiet: { cilium: { version: "1.19.6" } } },
   KUBERNETES_TOO_OLD: { fires: { cluster: { kubernetesVersion: "1.29.9" } }, pointer: "/cluster/kubernetesVersion", quiet: { cluster: { kubernetesVersion: "1.32.0" } } },
   GR_NATIVE_UNSUPPORTED: { fires: { cluster: { network: "gr" } }, pointer: "/cilium/mode", quiet: { cluster: { network: "vpc-cni" } } },

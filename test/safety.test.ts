@@ -186,7 +186,9 @@ describe("whole processes", () => {
     expect(readdirSync(join(cwd, "out")).filter((e) => e.startsWith("."))).toEqual([]);
   });
 
-  it.each([15, 40, 80, 160])("SIGKILL after %i ms leaves every bundle old or new, whole, once recovered", async (delay) => {
+  // npm run test:slow kills at more moments
+  const killAt = process.env.TKE_CILIUM_SLOW === "1" ? [5, 15, 25, 40, 60, 80, 120, 160, 240, 320] : [15, 80];
+  it.each(killAt)("SIGKILL after %i ms leaves every bundle old or new, whole, once recovered", async (delay) => {
     const n = 60;
     const expected = fleet(n);
     expect(spawnSync(process.execPath, [cli, "render", "a", "--out", "out"], { cwd }).status).toBe(0);

@@ -61,9 +61,18 @@ run() {
   fi
 }
 
-# version_at_least 3.8.2 3.8.0 -> true (plain X.Y.Z, no v, no suffix).
+# version_at_least 3.10.1 3.8.0 -> true (plain X.Y.Z, no v, no suffix), compared number by number.
 version_at_least() {
-  [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n 1)" = "$2" ]
+  local IFS=. i
+  local -a have want
+  read -r -a have <<<"$1"
+  read -r -a want <<<"$2"
+  for i in 0 1 2; do
+    if ((10#${have[i]:-0} != 10#${want[i]:-0})); then
+      ((10#${have[i]:-0} > 10#${want[i]:-0}))
+      return
+    fi
+  done
 }
 
 # The X.Y.Z of an image reference's tag: registry:port/path/name:vX.Y.Z[-suffix][@sha256:...]; empty if the
@@ -172,21 +181,24 @@ fi
 # Every change comes after this line.
 step "Switch off TKE's kube-proxy, tke-cni-agent and ip-masq-agent (kept, scheduled nowhere)"
 if daemonset_exists 'kube-proxy'; then
-  if [ -z "$(kubectl -n kube-system get daemonset 'kube-proxy' -o jsonpath='{.spec.template.spec.nodeSelector.label-not-exist}')" ]; then
+  switched_off="$(kubectl -n kube-system get daemonset 'kube-proxy' -o jsonpath='{.spec.template.spec.nodeSelector.label-not-exist}')"
+  if [ -z "$switched_off" ]; then
     run kubectl -n kube-system patch daemonset 'kube-proxy' -p '{"spec":{"template":{"spec":{"nodeSelector":{"label-not-exist":"node-not-exist"}}}}}'
   fi
 else
   warn "daemonset kube-system/kube-proxy not found; nothing to switch off"
 fi
 if daemonset_exists 'tke-cni-agent'; then
-  if [ -z "$(kubectl -n kube-system get daemonset 'tke-cni-agent' -o jsonpath='{.spec.template.spec.nodeSelector.label-not-exist}')" ]; then
+  switched_off="$(kubectl -n kube-system get daemonset 'tke-cni-agent' -o jsonpath='{.spec.template.spec.nodeSelector.label-not-exist}')"
+  if [ -z "$switched_off" ]; then
     run kubectl -n kube-system patch daemonset 'tke-cni-agent' -p '{"spec":{"template":{"spec":{"nodeSelector":{"label-not-exist":"node-not-exist"}}}}}'
   fi
 else
   warn "daemonset kube-system/tke-cni-agent not found; nothing to switch off"
 fi
 if daemonset_exists 'ip-masq-agent'; then
-  if [ -z "$(kubectl -n kube-system get daemonset 'ip-masq-agent' -o jsonpath='{.spec.template.spec.nodeSelector.label-not-exist}')" ]; then
+  switched_off="$(kubectl -n kube-system get daemonset 'ip-masq-agent' -o jsonpath='{.spec.template.spec.nodeSelector.label-not-exist}')"
+  if [ -z "$switched_off" ]; then
     run kubectl -n kube-system patch daemonset 'ip-masq-agent' -p '{"spec":{"template":{"spec":{"nodeSelector":{"label-not-exist":"node-not-exist"}}}}}'
   fi
 fi

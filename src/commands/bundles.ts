@@ -94,9 +94,10 @@ export async function runBundleCommand(args: readonly string[], o: BundleOptions
 
 /** Profiles read and decoded; files that are not UTF-8 or far too large come back as checked failures. */
 async function readSources(args: readonly string[], io: Io): Promise<{ sources: ProfileSource[]; unreadable: CheckedProfile[] } | number> {
-  const { paths, unmatched } = await expandProfileArgs(args, io.cwd);
-  if (unmatched.length > 0) {
-    for (const arg of unmatched) io.stderr(`tke-cilium: no such profile: ${JSON.stringify(arg)}\n`);
+  const { paths, unmatched, problems } = await expandProfileArgs(args, io.cwd);
+  if (unmatched.length > 0 || problems.length > 0) {
+    for (const arg of unmatched) io.stderr(`tke-cilium: no such profile: ${terminalLine(JSON.stringify(arg))}\n`);
+    for (const problem of problems) io.stderr(`tke-cilium: ${terminalLine(problem)}\n`);
     return EXIT.usage;
   }
   const sources: ProfileSource[] = [];
@@ -205,16 +206,19 @@ function optionsOf(name: BundleOptions["command"], v: FlagValues): BundleOptions
 
 export const renderCommand = bundleCommand(
   "render",
-  `Usage: tke-cilium render PROFILE... [--out DIR] [--check] [--strict] [--quiet] [--json]
+  `Usage: tke-cilium render PROFILE... [--out DIR] [--check] [--prune] [--strict] [--quiet] [--json]
 
 Validate every profile, then write each bundle to DIR/<name>/ (DIR defaults to out) and print
 what changed. Nothing is written unless every profile is valid. A bundle folder is replaced whole
-and atomically; an identical one is left untouched.
+and atomically; an identical one is left untouched. Terraform's working files in terraform/
+(*.tfvars, *.tfstate*, .terraform/, .terraform.lock.hcl) are kept. A folder that is not a
+tke-cilium bundle, or one holding files tke-cilium did not write, is refused (exit 1).
 ${PROFILE_HELP}
 
 Options:
   --out DIR     folder that holds the bundles (default: out)
   --check       do not write; compare with DIR/<name>/ like \`tke-cilium check\`
+  --prune       delete files tke-cilium did not write from the bundle folders instead of refusing
   --strict      treat warnings as errors
 ${OUTPUT_HELP}`,
   { out: { type: "string" }, check: { type: "boolean" }, prune: { type: "boolean" }, ...OUTPUT_FLAGS },

@@ -267,3 +267,8 @@ function hasChildKey(keys: ReadonlySet<string>, prefix: string): boolean {
   for (const k of keys) if (k.startsWith(prefix + ".")) return true;
   return false;
 }
+
+/** Does the chart take any key below `path` (a free-form map such as extraConfig, or a Kubernetes object)? */
+export function isFreeFormValue(version: string, path: readonly string[], charts: ChartCatalog = BUILTIN_CHARTS): boolean {
+  return path.length > 0 && isChartValuePath(version, [...path, "\u0000any"].join("."), charts);
+}

@@ -116,8 +116,17 @@ export const CATALOGUE = [
     stage: "read",
     severity: "error",
     title: "a number that JSON tools cannot hold exactly",
-    explanation: "Numbers like 1e400 become infinity, and integers beyond ±2^53 lose digits; neither means what the file says.",
+    explanation: "Numbers like 1e400 become infinity, integral values beyond ±2^53 lose digits whatever their spelling (9007199254740993.0, 1e21), and more than 17 significant digits cannot be held; none of these means what the file says.",
     source: "RFC 8259 §6",
+  },
+  {
+    code: "INVALID_UNICODE",
+    stage: "read",
+    severity: "error",
+    title: "a string holds a lone UTF-16 surrogate",
+    explanation:
+      "JSON can spell half of a surrogate pair on its own (\\ud800). That is not a character: YAML writers cannot write it and Helm's YAML reader refuses the values file. Write the character itself, or both halves of its pair.",
+    source: "RFC 8259 §8.2; YAML 1.2 §5.1 (printable characters)",
   },
   {
     code: "INVALID_NAME",
@@ -312,6 +321,15 @@ export const CATALOGUE = [
     explanation:
       "The Cilium chart's own schema is not strict: Helm accepts a misspelt key and ignores it, and the setting silently never happens. tke-cilium checks every path of cilium.extraValues against the chart's key set for cilium.version (keys of values.yaml and every value its templates read). Free-form maps (extraConfig, resources, tolerations, annotations...) accept any sub-key.",
     source: "schema/cilium/ (the released chart's values.yaml and templates)",
+  },
+  {
+    code: "DOTTED_HELM_KEY",
+    stage: "profile",
+    severity: "error",
+    title: "cilium.extraValues has a key with dots where the chart expects nesting",
+    explanation:
+      "In a values file a key is one name: {\"hubble.relay.enabled\": true} sets a value literally called hubble.relay.enabled, which the chart never reads, so Hubble Relay silently stays off. Nest the keys instead: {\"hubble\": {\"relay\": {\"enabled\": true}}}. Dots are fine inside free-form maps (extraConfig, annotations, labels...), whose keys are passed on as they are.",
+    source: "Helm values files (YAML maps); schema/cilium/ (the chart's key set)",
   },
   {
     code: "HELM_VALUE_TYPE",

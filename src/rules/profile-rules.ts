@@ -1,5 +1,5 @@
 import ipaddr from "ipaddr.js";
-import { checkHelmValue, type ChartCatalog, type HelmValueProblem } from "../knowledge/chart.js";
+import { checkHelmValue, isFreeFormValue, type ChartCatalog, type HelmValueProblem } from "../knowledge/chart.js";
 import { unknownVersionFinding, unverifiedVersionFinding } from "./versions.js";
 import { nearest } from "../text/nearest.js";
 import { LARGE_CLUSTER_NODES } from "../knowledge/features.js";
@@ -23,13 +23,27 @@ export interface RuleContext {
 
 const inRange = (ip: string, cidr: string) => ipaddr.IPv4.parse(ip).match(ipaddr.IPv4.parseCIDR(cidr));
 
-/** Each path of cilium.extraValues the chart of cilium.version would not take, with what is wrong. */
-function extraValueProblems(p: FilledProfile, charts: ChartCatalog): { path: string[]; value: unknown; problem: HelmValueProblem }[] {
-  if (!charts.has(p.cilium.version)) return [];
-  return extraValueLeaves(p.cilium.extraValues as Record<string, unknown>).flatMap(([path, value]) => {
-    const problem = checkHelmValue(p.cilium.version, path, value, nearest, charts);
-    return problem ? [{ path, value, problem }] : [];
-  });
+type ExtraValueProblem = { path: string[]; value: unknown; problem: HelmValueProblem | { kind: "dotted"; index: number } };
+const extraValueCache = new WeakMap<FilledProfile, ExtraValueProblem[]>();
+
+/**
+ * Each path of cilium.extraValues the chart of cilium.version would not take, with what is wrong; worked out
+ * once per profile (three rules read it). A key with dots where the chart has no free-form map is refused
+ * first: Helm would read "hubble.relay.enabled" as one key of that name and ignore it.
+ */
+function extraValueProblems(p: FilledProfile, charts: ChartCatalog): ExtraValueProblem[] {
+  const cached = extraValueCache.get(p);
+  if (cached) return cached;
+  const problems = !charts.has(p.cilium.version)
+    ? []
+    : extraValueLeaves(p.cilium.extraValues as Record<string, unknown>).flatMap(([path, value]): ExtraValueProblem[] => {
+        const dotted = path.findIndex((key, i) => key.includes(".") && !isFreeFormValue(p.cilium.version, path.slice(0, i), charts));
+        if (dotted >= 0) return [{ path, value, problem: { kind: "dotted", index: dotted } }];
+        const problem = checkHelmValue(p.cilium.version, path, value, nearest, charts);
+        return problem ? [{ path, value, problem }] : [];
+      });
+  extraValueCache.set(p, problems);
+  return problems;
 }
 
 /** Two CIDRs overlap when either contains the other's network address. */
@@ -187,6 +201,23 @@ export const PROFILE_RULES: readonly ProfileRule[] = [
         if (problem.kind !== "unknown") return [];
         const hint = problem.suggestion ? `; did you mean \`${problem.suggestion}\`?` : "";
         return [{ pointer: extraPointer(path), atKey: true, message: `${path.join(".")} is not a value of the Cilium ${p.cilium.version} chart${hint}`, suggestion: problem.suggestion }];
+      }),
+  },
+  {
+    code: "DOTTED_HELM_KEY",
+    check: (p, { charts }) =>
+      extraValueProblems(p, charts).flatMap(({ path, problem }) => {
+        if (problem.kind !== "dotted") return [];
+        const key = path[problem.index];
+        const nested = key.split(".").reduceRight<string>((inner, part) => `{"${part}": ${inner}}`, "…");
+        return [
+          {
+            pointer: extraPointer(path.slice(0, problem.index + 1)),
+            atKey: true,
+            message: `"${key}" is one key with dots in it; Helm would read it as a key of that name and ignore it. Nest it: ${nested}`,
+            suggestion: [...path.slice(0, problem.index), ...key.split(".")].join("."),
+          },
+        ];
       }),
   },
   {

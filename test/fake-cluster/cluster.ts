@@ -1,9 +1,10 @@
 import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { OutputFile } from "../../src/emit/index.js";
-import { ROOT } from "../helpers.js";
+import { fakeClusterPort, registerCluster } from "./server.js";
 
 /** The fake cluster's state (see fake.cjs): what a TKE cluster shows install.sh and uninstall.sh. */
 export interface ClusterState {
@@ -45,19 +46,33 @@ export function tkeCluster(over: Partial<ClusterState> & { network?: "vpc-cni" |
   };
 }
 
-/** One fake cluster: a state file and a bin/ folder with kubectl and helm shims, to run scripts against. */
+/** One fake cluster: its state (held by the fake-cluster server) and a bin/ folder with kubectl and helm shims. */
 export class FakeCluster {
   readonly dir = mkdtempSync(join(tmpdir(), "tke-cilium-cluster-"));
-  private readonly statePath = join(this.dir, "state.json");
+  private readonly id = randomBytes(8).toString("hex");
   private readonly bin = join(this.dir, "bin");
 
   constructor(state: ClusterState) {
     mkdirSync(this.bin);
     for (const tool of ["kubectl", "helm"]) {
-      writeFileSync(join(this.bin, tool), `#!/bin/sh\nexec node ${JSON.stringify(join(ROOT, "test/fake-cluster/fake.cjs"))} ${tool} "$@"\n`, { mode: 0o755 });
+      const shim = [
+        "#!/usr/bin/env bash",
+        "# a fake-cluster shim: the call goes to the test's fake-cluster server, and its answer is run here",
+        'exec 3<>"/dev/tcp/127.0.0.1/${FAKE_CLUSTER_PORT:?}" || exit 97',
+        `printf '%s\\0' "$(($# + 3))" "\${FAKE_CLUSTER_ID:?}" ${tool} "$PWD" "$@" >&3`,
+        'answer="$(cat <&3)"',
+        "exec 3<&-",
+        'eval "$answer"',
+        "",
+      ].join("\n");
+      writeFileSync(join(this.bin, tool), shim, { mode: 0o755 });
     }
     this.write(state);
+    registerCluster(this.id, this.statePath);
   }
+
+  /** The state file the shims' answers read and write. */
+  private readonly statePath = join(this.dir, "state.json");
 
   get state(): ClusterState {
     return JSON.parse(readFileSync(this.statePath, "utf8")) as ClusterState;
@@ -87,15 +102,16 @@ export class FakeCluster {
 
   /** Runs a script of a bundle against this cluster; the changes it made, in order. */
   async run(script: string, args: string[] = [], env: Record<string, string> = {}): Promise<{ status: number; stdout: string; stderr: string; changes: string[] }> {
+    const port = await fakeClusterPort();
     const s = this.state;
     s.changes = [];
     s.calls = [];
     this.write(s);
-    // asynchronous, so the cases of a concurrent describe run their scripts side by side
+    // asynchronous: the fake-cluster server answers in this process while the script runs
     const r = await new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
       const child = spawn("bash", [script, ...args], {
         cwd: this.dir,
-        env: { ...process.env, ...env, PATH: `${this.bin}:${process.env.PATH}`, FAKE_CLUSTER_STATE: this.statePath, FAKE_CLUSTER_ROOT: ROOT },
+        env: { ...process.env, ...env, PATH: `${this.bin}:${process.env.PATH}`, FAKE_CLUSTER_PORT: String(port), FAKE_CLUSTER_ID: this.id },
         stdio: ["ignore", "pipe", "pipe"],
       });
       let stdout = "";
@@ -106,6 +122,6 @@ export class FakeCluster {
     });
     const after = this.state;
     if (after.unsupported?.length) throw new Error(`the fake cluster does not understand: ${after.unsupported.join("; ")}\n${r.stderr}`);
-    return { ...r, changes: after.changes };
+    return { ...r, changes: [...after.changes] };
   }
 }

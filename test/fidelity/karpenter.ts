@@ -19,13 +19,20 @@ function closeSchema(node: unknown): unknown {
   return out;
 }
 
+/** The OpenAPI formats Kubernetes CRDs use, checked as the API server reads them. */
+const KUBERNETES_FORMATS = {
+  int32: { type: "number", validate: (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31 },
+  int64: { type: "number", validate: (n: number) => Number.isSafeInteger(n) },
+  "date-time": /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/,
+} as const;
+
 function crdValidator(file: string, version: string) {
   const crd = parse(readFileSync(join(ROOT, "test/fixtures/karpenter", file), "utf8"));
   const v = crd.spec.versions.find((x: { name: string }) => x.name === version);
   const schema = closeSchema(v.schema.openAPIV3Schema) as Schema;
   // metadata is validated by the API server itself, not the CRD schema
   (schema.properties as Schema).metadata = { type: "object" };
-  const ajv = new Ajv({ allErrors: true, strict: false });
+  const ajv = new Ajv({ allErrors: true, strict: false, formats: KUBERNETES_FORMATS });
   return { kind: crd.spec.names.kind as string, group: crd.spec.group as string, validate: ajv.compile(schema) };
 }
 

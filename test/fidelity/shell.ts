@@ -28,7 +28,9 @@ export function shellProblems(script: string): string[] {
   try {
     const path = join(dir, "install.sh");
     writeFileSync(path, script);
-    const result = spawnSync("shellcheck", ["--severity=style", "--format=gcc", path], { encoding: "utf8" });
+    // besides the defaults, the optional checks for real pitfalls (not the style ones: braces, [[ ]])
+    const optional = "check-extra-masked-returns,avoid-nullary-conditions,add-default-case,check-unassigned-uppercase,quote-safe-variables,deprecate-which";
+    const result = spawnSync("shellcheck", ["--severity=style", `--enable=${optional}`, "--format=gcc", path], { encoding: "utf8" });
     if (result.status === 0) return [];
     return result.stdout.split("\n").filter(Boolean).map((l) => l.replace(path, "install.sh"));
   } finally {

@@ -84,13 +84,16 @@ if kubectl get prioritylevelconfiguration 'cilium' -o name >/dev/null 2>&1; then
 fi
 
 step "Schedule TKE's networking DaemonSets again"
-if [ -n "$(kubectl -n kube-system get daemonset 'kube-proxy' -o jsonpath='{.spec.template.spec.nodeSelector.label-not-exist}' 2>/dev/null || true)" ]; then
+switched_off="$(kubectl -n kube-system get daemonset 'kube-proxy' -o jsonpath='{.spec.template.spec.nodeSelector.label-not-exist}' 2>/dev/null || true)"
+if [ -n "$switched_off" ]; then
   run kubectl -n kube-system patch daemonset 'kube-proxy' --type=json -p '[{"op":"remove","path":"/spec/template/spec/nodeSelector/label-not-exist"}]'
 fi
-if [ -n "$(kubectl -n kube-system get daemonset 'tke-cni-agent' -o jsonpath='{.spec.template.spec.nodeSelector.label-not-exist}' 2>/dev/null || true)" ]; then
+switched_off="$(kubectl -n kube-system get daemonset 'tke-cni-agent' -o jsonpath='{.spec.template.spec.nodeSelector.label-not-exist}' 2>/dev/null || true)"
+if [ -n "$switched_off" ]; then
   run kubectl -n kube-system patch daemonset 'tke-cni-agent' --type=json -p '[{"op":"remove","path":"/spec/template/spec/nodeSelector/label-not-exist"}]'
 fi
-if [ -n "$(kubectl -n kube-system get daemonset 'ip-masq-agent' -o jsonpath='{.spec.template.spec.nodeSelector.label-not-exist}' 2>/dev/null || true)" ]; then
+switched_off="$(kubectl -n kube-system get daemonset 'ip-masq-agent' -o jsonpath='{.spec.template.spec.nodeSelector.label-not-exist}' 2>/dev/null || true)"
+if [ -n "$switched_off" ]; then
   run kubectl -n kube-system patch daemonset 'ip-masq-agent' --type=json -p '[{"op":"remove","path":"/spec/template/spec/nodeSelector/label-not-exist"}]'
 fi
 

@@ -1,20 +1,20 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { renderProfile } from "../src/pipeline.js";
-import { helmProblems } from "./fidelity/helm.js";
-import { karpenterProblems } from "./fidelity/karpenter.js";
-import { kubernetesProblems } from "./fidelity/kubernetes.js";
-import { shellParseError, shellProblems } from "./fidelity/shell.js";
-import { parseHcl, terraformProblems } from "./fidelity/terraform.js";
-import { fileOf, helmValuesFiles, parseYaml } from "./helpers.js";
+import { renderProfile } from "../../src/pipeline.js";
+import { helmProblems } from "../fidelity/helm.js";
+import { karpenterProblems } from "../fidelity/karpenter.js";
+import { kubernetesProblems } from "../fidelity/kubernetes.js";
+import { shellParseError, shellProblems } from "../fidelity/shell.js";
+import { parseHcl, terraformProblems } from "../fidelity/terraform.js";
+import { fileOf, helmValuesFiles, parseYaml } from "../helpers.js";
 
-/** Cases per property; TKE_CILIUM_PROPERTY_RUNS=20000 npm test for a longer hunt. */
+/** Cases per property (npm run test:slow); TKE_CILIUM_PROPERTY_RUNS=20000 npm run test:slow for a longer hunt. */
 const RUNS = Number(process.env.TKE_CILIUM_PROPERTY_RUNS ?? 1000);
 const SEED = process.env.TKE_CILIUM_PROPERTY_SEED ? Number(process.env.TKE_CILIUM_PROPERTY_SEED) : undefined;
 const settings = (numRuns: number) => ({ numRuns, seed: SEED });
 
 const REGIONS = ["ap-beijing", "ap-shanghai", "ap-guangzhou", "ap-singapore", "ap-tokyo", "eu-frankfurt", "na-ashburn", "ap-shenzhen-fsi"];
-const VERSIONS = ["1.18.3", "1.18.11", "1.19.0", "1.19.5"];
+const VERSIONS = ["1.18.3", "1.18.11", "1.18.12", "1.19.0", "1.19.5", "1.19.6", "1.20.0"];
 const id = (prefix: string) => fc.stringMatching(/^[0-9a-z]{1,12}$/).map((s) => `${prefix}-${s}`);
 const ids = (prefix: string, min = 0) => fc.uniqueArray(id(prefix), { minLength: min, maxLength: 3 });
 
@@ -69,7 +69,7 @@ describe("any schema-valid profile", () => {
         expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
         for (const f of r.files) {
           if (f.path.endsWith(".yaml")) for (const doc of f.content.split(/^---$/m)) parseYaml(doc);
-          if (f.path === "install.sh") expect(shellParseError(f.content)).toBeNull();
+          if (f.path.endsWith(".sh")) expect(shellParseError(f.content), f.path).toBeNull();
         }
         const extraConfig = (profile.cilium as { extraValues: { extraConfig?: Record<string, string> } }).extraValues.extraConfig;
         if (extraConfig) {

@@ -1,36 +1,37 @@
-// A fake TKE cluster for install.sh and uninstall.sh: `kubectl` and `helm` shims (bin/ wrappers call this
-// file with the tool's name) backed by one JSON state file (FAKE_CLUSTER_STATE). Every call that changes the
-// state is appended to state.changes, so a test asserts the ordered list of changes a script made. Only the
-// commands the scripts use are understood; anything else fails loudly, so a script cannot pass by accident.
-"use strict";
-const { readFileSync, writeFileSync } = require("node:fs");
-const { createRequire } = require("node:module");
+// What a fake TKE cluster answers to `kubectl` and `helm`: the shims in bin/ send each call to the test's
+// fake-cluster server (server.ts), which runs it here against the cluster's state. Every call that changes
+// the state is appended to state.changes, so a test asserts the ordered list of changes a script made. Only
+// the commands the scripts use are understood; anything else fails loudly, so a script cannot pass by accident.
+import { readFileSync } from "node:fs";
+import { isAbsolute, join } from "node:path";
+import { parseAllDocuments } from "yaml";
+import type { ClusterState } from "./cluster.js";
 
-const [tool, ...argv] = process.argv.slice(2);
-const statePath = process.env.FAKE_CLUSTER_STATE;
-const state = JSON.parse(readFileSync(statePath, "utf8"));
-const before = JSON.stringify({ ...state, changes: undefined, calls: undefined });
-state.calls.push([tool, ...argv].join(" "));
-
-function finish(code, out = "", err = "") {
-  const after = JSON.stringify({ ...state, changes: undefined, calls: undefined });
-  if (after !== before) state.changes.push(describe());
-  writeFileSync(statePath, JSON.stringify(state, null, 1));
-  if (out) process.stdout.write(out);
-  if (err) process.stderr.write(err);
-  process.exit(code);
+export interface FakeAnswer {
+  code: number;
+  stdout: string;
+  stderr: string;
 }
 
-/** The change as a test names it: the tool, its verb and its objects (set by the handler for apply). */
-let label;
-function describe() {
-  return label ?? [tool, ...positional].join(" ");
+class Done {
+  constructor(readonly answer: FakeAnswer) {}
 }
+
+export function answerCall(state: ClusterState, tool: string, argv: string[], cwd: string): FakeAnswer {
+  const before = JSON.stringify({ ...state, changes: undefined, calls: undefined });
+  state.calls.push([tool, ...argv].join(" "));
+  let label: string | undefined;
+  const finish = (code: number, out = "", err = ""): never => {
+    const after = JSON.stringify({ ...state, changes: undefined, calls: undefined });
+    if (after !== before) state.changes.push(label ?? [tool, ...positional].join(" "));
+    throw new Done({ code, stdout: out, stderr: err });
+  };
+  const file = (path: string) => readFileSync(isAbsolute(path) ? path : join(cwd, path), "utf8");
 
 /** Flags anywhere in argv: value flags take the next word (or =value); the rest are positional words. */
 const VALUE_FLAGS = new Set(["-n", "--namespace", "-o", "--output", "-l", "--selector", "-p", "--patch", "--type", "-f", "--filename", "--timeout", "--version", "--description", "--max", "--set"]);
-const flags = {};
-const positional = [];
+const flags: Record<string, (string | true)[]> = {};
+const positional: string[] = [];
 for (let i = 0; i < argv.length; i++) {
   const word = argv[i];
   const eq = word.indexOf("=");
@@ -41,17 +42,17 @@ for (let i = 0; i < argv.length; i++) {
   } else if (word.startsWith("-")) flags[word] = [true];
   else positional.push(word);
 }
-const flag = (...names) => names.map((n) => flags[n]?.[0]).find((v) => v !== undefined);
+const flag = (...names: string[]): string | undefined => names.map((n) => flags[n]?.[0]).find((v) => v !== undefined) as string | undefined;
 const namespace = flag("-n", "--namespace") ?? "default";
 
-function notFound(kind, name) {
+function notFound(kind: string, name: string): never {
   return finish(1, "", `Error from server (NotFound): ${kind} "${name}" not found\n`);
 }
 
-function jsonpath(object, path) {
+function jsonpath(object: unknown, path: string): string {
   const expr = /^\{(.*)\}$/.exec(path)?.[1];
   if (expr === undefined) throw new Error(`fake kubectl: unsupported output ${path}`);
-  let value = object;
+  let value = object as any;
   for (const part of expr.replace(/^\./, "").split(/\.(?![^[]*\])/)) {
     const m = /^([\w-]+)(?:\[(\d+)\])?$/.exec(part);
     if (!m) throw new Error(`fake kubectl: unsupported jsonpath ${path}`);
@@ -61,12 +62,12 @@ function jsonpath(object, path) {
   return value === undefined || value === null ? "" : typeof value === "object" ? JSON.stringify(value) : String(value);
 }
 
-function daemonSetObject(name) {
+function daemonSetObject(name: string) {
   const ds = state.daemonSets[name];
   return ds && { spec: { template: { spec: { nodeSelector: ds.nodeSelector ?? {}, containers: [{ image: ds.image }] } } } };
 }
 
-const KINDS = {
+const KINDS: Record<string, string> = {
   daemonset: "daemonsets",
   configmap: "configmaps",
   crd: "crds",
@@ -91,13 +92,13 @@ function kubectl() {
       const object = daemonSetObject(name);
       if (!object) return notFound("daemonsets.apps", name);
       if (output === "name") return finish(0, `daemonset.apps/${name}\n`);
-      return finish(0, jsonpath(object, output.replace(/^jsonpath=/, "")));
+      return finish(0, jsonpath(object, output!.replace(/^jsonpath=/, "")));
     }
     if (kind === "configmap") {
       const cm = state.objects[`ConfigMap/${namespace}/${name}`];
       if (!cm) return notFound("configmaps", name);
       if (output === "name") return finish(0, `configmap/${name}\n`);
-      return finish(0, jsonpath(cm, output.replace(/^jsonpath=/, "")));
+      return finish(0, jsonpath(cm, output!.replace(/^jsonpath=/, "")));
     }
     if (kind === "crd") {
       for (const crd of rest.slice(1).concat(name)) if (!state.crds.includes(crd)) return notFound("customresourcedefinitions.apiextensions.k8s.io", crd);
@@ -111,20 +112,19 @@ function kubectl() {
   if (verb === "patch" && rest[0] === "daemonset") {
     const ds = state.daemonSets[rest[1]];
     if (!ds) return notFound("daemonsets.apps", rest[1]);
-    const patch = JSON.parse(flag("-p", "--patch"));
+    const patch = JSON.parse(flag("-p", "--patch")!);
     if (flag("--type") === "json") {
       for (const op of patch) {
         const key = /^\/spec\/template\/spec\/nodeSelector\/(.+)$/.exec(op.path)?.[1];
         if (op.op !== "remove" || !key || !(key in (ds.nodeSelector ?? {}))) return finish(1, "", `The request is invalid: cannot remove ${op.path}\n`);
-        delete ds.nodeSelector[key];
+        delete ds.nodeSelector![key];
       }
     } else ds.nodeSelector = { ...(ds.nodeSelector ?? {}), ...patch.spec.template.spec.nodeSelector };
     return finish(0, `daemonset.apps/${rest[1]} patched\n`);
   }
   if (verb === "apply") {
-    const { parseAllDocuments } = createRequire(process.env.FAKE_CLUSTER_ROOT + "/package.json")("yaml");
-    const docs = parseAllDocuments(readFileSync(flag("-f", "--filename"), "utf8")).map((d) => d.toJS());
-    const changed = [];
+    const docs = parseAllDocuments(file(flag("-f", "--filename")!)).map((d) => d.toJS());
+    const changed: string[] = [];
     for (const doc of docs) {
       if (doc.kind === "NodePool" || doc.kind === "TKEMachineNodeClass") {
         const crd = doc.kind === "NodePool" ? "nodepools.karpenter.sh" : "tkemachinenodeclasses.karpenter.k8s.tke";
@@ -175,16 +175,16 @@ function helm() {
   }
   if (verb === "upgrade" && flags["--install"]) {
     const [name] = rest;
-    const version = flag("--version");
+    const version = flag("--version") ?? "";
     label = `helm upgrade --install ${name} ${version}`;
-    const values = (flags["-f"] ?? []).map((f) => readFileSync(f, "utf8"));
+    const values = (flags["-f"] ?? []).map((f) => file(f as string));
     state.releases[`${namespace}/${name}`] = {
       version,
       revision: (release?.revision ?? 0) + 1,
       status: "deployed",
       description: flag("--description") ?? (release ? "Upgrade complete" : "Install complete"),
       values,
-      set: flags["--set"] ?? [],
+      set: (flags["--set"] ?? []) as string[],
     };
     // what the chart creates
     if (name === "cilium") state.daemonSets.cilium = { image: `quay.tencentcloudcr.com/cilium/cilium:v${version}`, nodeSelector: {} };
@@ -205,9 +205,10 @@ try {
   if (tool === "kubectl") kubectl();
   else if (tool === "helm") helm();
   else throw new Error(`fake cluster: unknown tool ${tool}`);
+  throw new Error(`fake cluster: no answer to ${tool} ${argv.join(" ")}`);
 } catch (error) {
-  state.unsupported = [...(state.unsupported ?? []), String(error.message)];
-  writeFileSync(statePath, JSON.stringify(state, null, 1));
-  process.stderr.write(`${error.message}\n`);
-  process.exit(99);
+  if (error instanceof Done) return error.answer;
+  state.unsupported = [...(state.unsupported ?? []), String((error as Error).message)];
+  return { code: 99, stdout: "", stderr: `${(error as Error).message}\n` };
+}
 }
