@@ -165,11 +165,14 @@ describe("file-system failures are one line and exit 1", () => {
   });
 
   const immutable = spawnSync("sh", ["-c", "command -v chattr"]).status === 0 && process.getuid?.() === 0;
-  it.skipIf(!immutable)("a clean-up that fails after the swap is a warning (exit 0), and the next render finishes it", () => {
+  it.skipIf(!immutable)("a clean-up that fails after the swap is a warning (exit 0), and the next render finishes it", (ctx) => {
     renderDev();
     // a file of the old bundle nobody may delete (chattr +i): the new bundle goes in, the old copy stays behind
     const stuck = join(cwd, "out/dev/terraform/nodepool/main.tf");
-    if (spawnSync("chattr", ["+i", stuck]).status !== 0) return console.log("chattr +i is not supported on this file system; skipped");
+    if (spawnSync("chattr", ["+i", stuck]).status !== 0) {
+      console.log("the failed clean-up test is skipped: chattr +i is not supported on this file system");
+      return ctx.skip();
+    }
     try {
       const profile = JSON.parse(readFileSync(join(cwd, "dev.json"), "utf8"));
       writeFileSync(join(cwd, "dev.json"), JSON.stringify({ ...profile, apiserverPort: 443 }));
@@ -186,13 +189,13 @@ describe("file-system failures are one line and exit 1", () => {
 
   const root = process.getuid?.() === 0;
   const canMount = root && spawnSync("sh", ["-c", "command -v mount"]).status === 0;
-  it.skipIf(!canMount)("ENOSPC during a render: exit 1, one line, the old bundle intact (a 512 KiB tmpfs)", () => {
+  it.skipIf(!canMount)("ENOSPC during a render: exit 1, one line, the old bundle intact (a 512 KiB tmpfs)", (ctx) => {
     const mnt = join(cwd, "small");
     mkdirSync(mnt);
     const mounted = spawnSync("mount", ["-t", "tmpfs", "-o", "size=512k", "tmpfs", mnt]);
     if (mounted.status !== 0) {
       console.log(`ENOSPC test skipped: mount -t tmpfs failed here (${mounted.stderr.toString().trim()})`);
-      return;
+      return ctx.skip();
     }
     try {
       expect(cli(["render", "-q", "dev.json", "--out", "small/out"]).status).toBe(0);
@@ -212,7 +215,7 @@ describe("file-system failures are one line and exit 1", () => {
       spawnSync("umount", [mnt]);
     }
   });
-  if (!canMount) it("ENOSPC test", () => console.log("ENOSPC test skipped: needs root and mount (a small tmpfs)"));
+  if (!canMount) console.log("robustness.test.ts: the ENOSPC test is skipped: it needs root and mount (a 512 KiB tmpfs)");
 });
 
 describe("validation decides right", () => {
