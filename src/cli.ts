@@ -86,6 +86,8 @@ export async function run(): Promise<void> {
   } catch (error) {
     writeAll(2, `tke-cilium: internal error: ${(error as Error).stack ?? String(error)}\n`);
     process.exitCode = 70;
+  } finally {
+    terminal?.close();
   }
 }
 
@@ -118,13 +120,32 @@ function withColor(io: Io, color: boolean): Io {
   return Object.defineProperty(Object.defineProperties({}, Object.getOwnPropertyDescriptors(io)), "color", { value: color, enumerable: true }) as Io;
 }
 
-/** One line of input from the terminal (init's questions). */
+/**
+ * init's questions on the terminal: one readline interface for the whole run, so answers typed (or pasted)
+ * ahead of their questions are kept, not lost with a closed interface. The end of input (Ctrl-D) is a usage
+ * error, not a crash.
+ */
+let terminal: { close(): void; next(): Promise<string | null> } | undefined;
+
 async function askOnTerminal(question: string): Promise<string> {
-  const { createInterface } = await import("node:readline/promises");
-  const rl = createInterface({ input: process.stdin, output: process.stdout });
-  try {
-    return (await rl.question(question)).trim();
-  } finally {
-    rl.close();
+  if (!terminal) {
+    const { createInterface } = await import("node:readline");
+    const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: true });
+    const lines: string[] = [];
+    const waiting: ((line: string | null) => void)[] = [];
+    let ended = false;
+    rl.on("line", (line) => (waiting.length > 0 ? waiting.shift()!(line) : lines.push(line)));
+    rl.on("close", () => {
+      ended = true;
+      for (const w of waiting.splice(0)) w(null);
+    });
+    terminal = {
+      close: () => rl.close(),
+      next: () => (lines.length > 0 ? Promise.resolve(lines.shift()!) : ended ? Promise.resolve(null) : new Promise((resolve) => waiting.push(resolve))),
+    };
   }
+  process.stdout.write(question);
+  const answer = await terminal.next();
+  if (answer === null) throw new UnsafeOutputError("no answer: the input ended (Ctrl-D); nothing was written");
+  return answer.trim();
 }

@@ -192,10 +192,6 @@ export function listBundleFolders(outDir: string): string[] {
   return entries.filter((e) => e.isDirectory() && NAME_PATTERN.test(e.name)).map((e) => e.name).sort();
 }
 
-/** The profile schema shipped with the tool (dist/ and src/ both sit one level below the package root). */
-export function toolSchemaPath(): string {
-  return resolve(typeof __dirname === "string" ? __dirname : import.meta.dirname, "..", "schema", "profile.schema.json");
-}
 
 
 /** Where a repository's own tke-cilium data lives (added charts), relative to its root. */

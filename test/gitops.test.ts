@@ -147,15 +147,15 @@ describe("init", () => {
     return { code, out, err };
   };
 
-  it("writes a profile that validates, with $schema, and refuses to overwrite it", async () => {
-    const first = await run(["--region", "ap-guangzhou", "--vip", "169.254.128.112", "--pool", "karpenter", "--name", "x"]);
+  it("writes a profile whose $schema is the repository's own install, and refuses to overwrite it", async () => {
+    mkdirSync(join(dir, ".git"));
+    const first = await run(["--region", "ap-guangzhou", "--vip", "169.254.128.112", "--pool", "native", "--name", "x", "clusters/x.json"]);
     expect(first.code, first.err).toBe(0);
-    const profile = JSON.parse(readFileSync(join(dir, "x.json"), "utf8"));
-    expect(profile.$schema).toMatch(/schema\/profile\.schema\.json$/);
-    expect(existsSync(join(dir, profile.$schema))).toBe(true);
-    expect(first.err).toContain("placeholders");
-    expect(await main(["validate", "x.json"], { stdout: () => {}, stderr: () => {}, cwd: dir })).toBe(0);
-    const again = await run(["--region", "ap-beijing", "--vip", "169.254.128.1", "--pool", "native", "--name", "x"]);
+    const profile = JSON.parse(readFileSync(join(dir, "clusters/x.json"), "utf8"));
+    expect(profile.$schema).toBe("../node_modules/tke-cilium/schema/profile.schema.json");
+    expect(first.err).toContain("exists once tke-cilium is a dev dependency of this repository");
+    expect(await main(["validate", "clusters/x.json"], { stdout: () => {}, stderr: () => {}, cwd: dir })).toBe(0);
+    const again = await run(["--region", "ap-beijing", "--vip", "169.254.128.1", "--pool", "native", "--name", "x", "clusters/x.json"]);
     expect(again.code).toBe(1);
     expect(again.err).toContain("never overwrites");
   });
@@ -166,6 +166,43 @@ describe("init", () => {
     expect(asked.code, asked.err).toBe(0);
     expect(JSON.parse(readFileSync(join(dir, "asked.json"), "utf8"))).toMatchObject({ region: "ap-tokyo", apiserverVIP: "169.254.0.9", nodePool: { type: "regular" } });
     expect((await run(["--region", "ap-tokyo"])).code).toBe(2);
+  });
+
+  it("placeholders for a Karpenter pool's ids are written, and refused by validate, render and check until replaced", async () => {
+    const first = await run(["--region", "ap-guangzhou", "--vip", "169.254.128.112", "--pool", "karpenter", "k.json"]);
+    expect(first.code, first.err).toBe(0);
+    expect(first.err).toContain("edit nodePool.subnetIds and nodePool.securityGroupIds in k.json: they hold placeholders, which render refuses until they are replaced");
+    for (const command of ["validate", "render", "check"]) {
+      let err = "";
+      expect(await main([command, "k.json"], { stdout: () => {}, stderr: (t) => (err += t), cwd: dir })).toBe(1);
+      expect(err).toContain("error PLACEHOLDER_VALUE /nodePool/subnetIds/0: nodePool.subnetIds still holds init's placeholder subnet-changeme");
+      expect(err).toContain("error PLACEHOLDER_VALUE /nodePool/securityGroupIds/0");
+    }
+    expect(existsSync(join(dir, "out"))).toBe(false);
+  });
+
+  it("asks on a real terminal (a pseudo-terminal through script(1)), built CLI", () => {
+    const hasScript = spawnSync("script", ["--version"]).status === 0;
+    if (!hasScript) throw new Error("script(1) from util-linux is needed for the terminal test");
+    // script gives the CLI a pseudo-terminal; the answers are typed into it one line at a time
+    const r = spawnSync("script", ["-qec", `${process.execPath} ${cli} init asked.json`, "/dev/null"], {
+      cwd: dir,
+      input: "ap-tokyo\n169.254.0.9\nregular\n",
+      encoding: "utf8",
+      timeout: 20_000,
+    });
+    expect(r.stdout).toContain("Region (e.g. ap-guangzhou): ");
+    expect(r.stdout).toContain("wrote asked.json");
+    expect(r.status).toBe(0);
+    expect(r.stdout).not.toContain("ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING");
+    expect(JSON.parse(readFileSync(join(dir, "asked.json"), "utf8"))).toMatchObject({ region: "ap-tokyo", apiserverVIP: "169.254.0.9", nodePool: { type: "regular" } });
+  });
+
+  it("the end of input on the terminal (Ctrl-D) is one line, not a crash", () => {
+    const r = spawnSync("script", ["-qec", `${process.execPath} ${cli} init short.json`, "/dev/null"], { cwd: dir, input: "ap-tokyo\n", encoding: "utf8", timeout: 20_000 });
+    expect(r.stdout).toContain("tke-cilium: error: no answer: the input ended (Ctrl-D); nothing was written");
+    expect(r.stdout).not.toContain("internal error");
+    expect(existsSync(join(dir, "short.json"))).toBe(false);
   });
 
   it("writes nothing when the values are not a valid profile", async () => {

@@ -24,6 +24,11 @@ const CASES: Record<string, { fires: Patch; pointer: string; severity?: "error" 
     pointer: "/cilium/extraValues/hubble.relay.enabled",
     quiet: { cilium: { extraValues: { hubble: { relay: { enabled: true } }, extraConfig: { "bpf-lb-sock.hostns-only": "true" } } } },
   },
+  PLACEHOLDER_VALUE: {
+    fires: { nodePool: { type: "karpenter", subnetIds: ["subnet-changeme"], securityGroupIds: ["sg-1"] } },
+    pointer: "/nodePool/subnetIds/0",
+    quiet: { nodePool: { type: "karpenter", subnetIds: ["subnet-1"], securityGroupIds: ["sg-1"] } },
+  },
   CILIUM_NOT_VERIFIED: { fires: { cilium: { version: "1.20.0" } }, pointer: "/cilium/version", severity: "warning", quiet: { cilium: { version: "1.19.6" } } },
   KUBERNETES_TOO_OLD: { fires: { cluster: { kubernetesVersion: "1.29.9" } }, pointer: "/cluster/kubernetesVersion", quiet: { cluster: { kubernetesVersion: "1.32.0" } } },
   GR_NATIVE_UNSUPPORTED: { fires: { cluster: { network: "gr" } }, pointer: "/cilium/mode", quiet: { cluster: { network: "vpc-cni" } } },

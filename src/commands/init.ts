@@ -1,6 +1,8 @@
-import { dirname, relative, resolve } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { formatDiagnostic } from "../diagnostics.js";
-import { toolSchemaPath } from "../workspace.js";
+import { existsSync } from "node:fs";
+import { displayPath, findRepositoryRoot } from "../workspace.js";
+import { PLACEHOLDERS } from "../knowledge/placeholders.js";
 import { writeNewFile } from "../store.js";
 import { checkProfile } from "../pipeline.js";
 import { EXIT, type Io } from "../io.js";
@@ -43,15 +45,17 @@ async function runInit(args: readonly string[], flags: InitFlags, io: Io): Promi
   if (answers.pool === "karpenter") {
     if (subnets.length === 0 && io.ask) subnets = split(await io.ask("Node subnet ids (subnet-..., comma-separated): "));
     if (groups.length === 0 && io.ask) groups = split(await io.ask("Node security group ids (sg-..., comma-separated): "));
-    if (subnets.length === 0) placeholders.push("nodePool.subnetIds");
-    if (groups.length === 0) placeholders.push("nodePool.securityGroupIds");
-    if (subnets.length === 0) subnets = ["subnet-changeme"];
-    if (groups.length === 0) groups = ["sg-changeme"];
+    const [subnetPlaceholder, groupPlaceholder] = PLACEHOLDERS;
+    if (subnets.length === 0) placeholders.push(subnetPlaceholder.field);
+    if (groups.length === 0) placeholders.push(groupPlaceholder.field);
+    if (subnets.length === 0) subnets = [subnetPlaceholder.value];
+    if (groups.length === 0) groups = [groupPlaceholder.value];
   }
   const file = args[0] ?? `${flags.name ?? "cluster"}.json`;
   const path = resolve(io.cwd, file);
+  const schemaFile = repositorySchemaPath(io.cwd);
   const profile = {
-    $schema: relative(dirname(path), toolSchemaPath()).split("\\").join("/"),
+    $schema: relative(dirname(path), schemaFile).split("\\").join("/"),
     ...(flags.name ? { name: flags.name } : {}),
     region: answers.region,
     apiserverVIP: answers.vip,
@@ -59,8 +63,10 @@ async function runInit(args: readonly string[], flags: InitFlags, io: Io): Promi
   };
   const text = JSON.stringify(profile, null, 2) + "\n";
   const checked = checkProfile({ path: file, text });
-  for (const d of checked.diagnostics) io.stderr(formatDiagnostic(d, text) + "\n");
-  if (checked.settings === null) {
+  // the placeholders are the user's to replace: everything else must be valid already
+  const problems = checked.diagnostics.filter((d) => d.code !== "PLACEHOLDER_VALUE");
+  for (const d of problems) io.stderr(formatDiagnostic(d, text) + "\n");
+  if (problems.some((d) => d.severity === "error")) {
     io.stderr(`tke-cilium: ${file} not written: the values above do not make a valid profile\n`);
     return EXIT.failed;
   }
@@ -69,9 +75,22 @@ async function runInit(args: readonly string[], flags: InitFlags, io: Io): Promi
     return EXIT.failed;
   }
   io.stdout(`wrote ${file}\n`);
-  if (placeholders.length > 0) io.stderr(`tke-cilium: edit ${placeholders.join(" and ")} in ${file}: they hold placeholders\n`);
+  if (placeholders.length > 0) {
+    io.stderr(`tke-cilium: edit ${placeholders.join(" and ")} in ${file}: they hold placeholders, which render refuses until they are replaced\n`);
+  }
+  if (!existsSync(schemaFile)) {
+    io.stderr(`tke-cilium: "$schema" points at ${displayPath(schemaFile, io.cwd)}, which exists once tke-cilium is a dev dependency of this repository (npm install --save-dev tke-cilium)\n`);
+  }
   io.stdout(`next: tke-cilium render ${file}\n`);
   return EXIT.ok;
+}
+
+/**
+ * The profile schema as every teammate's checkout has it: in the repository's own install of tke-cilium
+ * (node_modules/tke-cilium/schema/), not wherever this copy of the tool happens to live.
+ */
+function repositorySchemaPath(cwd: string): string {
+  return join(findRepositoryRoot(cwd), "node_modules", "tke-cilium", "schema", "profile.schema.json");
 }
 
 const split = (answer: string) => answer.split(/[\s,]+/).filter(Boolean);

@@ -197,6 +197,15 @@ export const CATALOGUE = [
     source: "guide: appendix/gr-native-not-recommended.md",
   },
   {
+    code: "PLACEHOLDER_VALUE",
+    stage: "profile",
+    severity: "error",
+    title: "a placeholder tke-cilium init wrote is still in the profile",
+    explanation:
+      "init writes subnet-changeme and sg-changeme where a Karpenter pool needs ids it was not given, so the profile is valid to edit. A bundle with them would create a TKEMachineNodeClass that selects no subnet and no security group: Karpenter would never launch a node. render, check and validate refuse them; put the real ids there (the VPC console lists them).",
+    source: "tke-cilium init; reference/karpenter/ (TKEMachineNodeClass selector terms)",
+  },
+  {
     code: "KARPENTER_SELECTORS_REQUIRED",
     stage: "profile",
     severity: "error",

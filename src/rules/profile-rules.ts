@@ -7,6 +7,7 @@ import { extraValueLeaves } from "../derive/helm.js";
 import { findUnsupportedOs, findVerifiedOs, VERIFIED_OS } from "../knowledge/os.js";
 import { APISERVER_VIP_RANGE, KUBERNETES_MINIMUM, KUBERNETES_RECOMMENDED_MINIMUM, LOCAL_ROUTER_IPV4, MAINLAND_CHINA_REGIONS } from "../knowledge/tke.js";
 import type { FilledProfile } from "../profile.js";
+import { PLACEHOLDERS } from "../knowledge/placeholders.js";
 import type { Code } from "./catalogue.js";
 import { extraPointer, type Finding } from "./finding.js";
 
@@ -116,6 +117,15 @@ export const PROFILE_RULES: readonly ProfileRule[] = [
   {
     code: "GR_NATIVE_UNSUPPORTED",
     check: (p) => (p.cluster.network === "gr" && p.cilium.mode === "native" ? [{ pointer: "/cilium/mode", message: "native mode does not work on GR clusters; set cilium.mode to overlay or use cluster.network vpc-cni" }] : []),
+  },
+  {
+    code: "PLACEHOLDER_VALUE",
+    check: (p) =>
+      PLACEHOLDERS.flatMap((ph) => {
+        const list = (ph.pointer === "/nodePool/subnetIds" ? p.nodePool.subnetIds : p.nodePool.securityGroupIds) as readonly string[];
+        const i = list.indexOf(ph.value);
+        return i < 0 ? [] : [{ pointer: `${ph.pointer}/${i}`, message: `${ph.field} still holds init's placeholder ${ph.value}; put ${ph.what} there` }];
+      }),
   },
   {
     code: "KARPENTER_SELECTORS_REQUIRED",
