@@ -7,7 +7,7 @@ export function usageText(): string {
 
 Usage:
   tke-cilium render PROFILE... [--out DIR] [--check] [--prune] [--strict] [--quiet] [--json]
-  tke-cilium check PROFILE... [--out DIR] [--strict] [--quiet] [--json]
+  tke-cilium check PROFILE... [--out DIR] [--staged] [--strict] [--quiet] [--json]
   tke-cilium validate PROFILE... [--strict] [--quiet] [--json]
   tke-cilium init [FILE] --region REGION --vip IP --pool TYPE [--name NAME]
   tke-cilium chart add CILIUM_TGZ... | chart list

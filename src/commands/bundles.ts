@@ -6,6 +6,7 @@ import { BUILTIN_CHARTS, withAddedCharts } from "../knowledge/chart.js";
 import { terminalLine, terminalText } from "../text/terminal.js";
 import { checkOutputTargets, InterruptedError, REAL_WRITE_OPS, recoverInterrupted, replaceTree, withOutputLock, type Warn } from "../store.js";
 import { isUserFile } from "../knowledge/bundle.js";
+import { readStagedView, type CheckView } from "./staged.js";
 import { MAX_PROFILE_CHARS, decodeProfileBytes } from "../parse.js";
 import { checkProfiles, defaultName, emitProfile, type CheckedProfile, type ProfileSource } from "../pipeline.js";
 import { colorDiff, diagnosticsJson, driftSummary, orphanWarning, writtenTable, type DriftReport, type WrittenRow } from "../report.js";
@@ -17,6 +18,8 @@ export interface BundleOptions {
   out: string;
   /** render: delete files of unknown origin in a bundle folder instead of refusing it. */
   prune: boolean;
+  /** check: read the profiles and out/ from the git index (what the commit holds); orphans are errors. */
+  staged: boolean;
   strict: boolean;
   quiet: boolean;
   json: boolean;
@@ -24,7 +27,7 @@ export interface BundleOptions {
 
 /** render, check and validate: read and check every profile, then write or compare each bundle. */
 export async function runBundleCommand(args: readonly string[], o: BundleOptions, io: Io): Promise<number> {
-  const read = await readSources(args, io);
+  const read = o.staged ? await readStagedView(args, o.out, io) : await readDiskView(args, o.out, io);
   if (typeof read === "number") return read;
   // Every profile is checked before any bundle is emitted; bundles are then emitted one at a time, so a
   // fleet never holds more than one in memory.
@@ -53,21 +56,22 @@ export async function runBundleCommand(args: readonly string[], o: BundleOptions
   try {
     if (o.command === "check") {
       const checkable = results.filter((r) => r.settings !== null);
-      const drifted = await checkBundles(checkable, o.out, io);
+      const drifted = await checkBundles(checkable, read);
       // a bundle no profile renders any more: a deleted or renamed cluster that GitOps would keep deploying;
-      // judged against every profile given, valid or not
-      const names = new Set(results.map((r) => r.name ?? defaultName(r.source.path)));
-      const orphans = listBundleFolders(resolve(io.cwd, o.out)).filter((name) => !names.has(name));
-      const ok = valid && drifted.length === 0 && !(o.strict && orphans.length > 0);
+      // judged against every profile given, valid or not. A commit (--staged) must not keep one.
+      const names = new Set([...read.allNames, ...results.map((r) => r.name ?? defaultName(r.source.path))]);
+      const orphans = read.bundleFolders().filter((name) => !names.has(name));
+      const orphansFail = o.strict || o.staged;
+      const ok = valid && drifted.length === 0 && !(orphansFail && orphans.length > 0);
       const summary = driftSummary(checkable.length, drifted);
       if (o.json) json({ ok, profiles: results.length, drifted, orphans });
       else {
         // file names and contents come from the disk (a pull request can plant anything): escaped for the terminal
         for (const d of drifted) for (const f of d.files) io.stdout(io.color ? colorDiff(terminalText(f.diff)) : terminalText(f.diff));
-        if (orphans.length > 0) io.stderr(terminalLine(orphanWarning(o.out, orphans, o.strict)) + "\n");
+        if (orphans.length > 0) io.stderr(terminalLine(orphanWarning(o.out, orphans, orphansFail)) + "\n");
         if (!valid) io.stderr(`${results.length - checkable.length} invalid profile${results.length - checkable.length === 1 ? "" : "s"} not checked: fix the errors above\n`);
         if (drifted.length > 0) io.stderr(`${terminalLine(summary)}\nRun tke-cilium render with the same profiles to update ${terminalLine(o.out)}/.\n`);
-        else if (!o.quiet && ok) io.stderr(`${terminalLine(summary)}: ${terminalLine(o.out)}/ is up to date\n`);
+        else if (!o.quiet && ok) io.stderr(`${terminalLine(summary)}: ${terminalLine(o.out)}/ is up to date${o.staged ? " in the commit" : ""}\n`);
       }
       return ok ? EXIT.ok : EXIT.failed;
     }
@@ -90,6 +94,20 @@ export async function runBundleCommand(args: readonly string[], o: BundleOptions
     else io.stderr(`tke-cilium: error: ${terminalLine(error.message)}\n`);
     return EXIT.failed;
   }
+}
+
+/** check and render on the working tree: the profiles the arguments name, and the bundles in out/. */
+async function readDiskView(args: readonly string[], out: string, io: Io): Promise<CheckView | number> {
+  const read = await readSources(args, io);
+  if (typeof read === "number") return read;
+  const outDir = resolve(io.cwd, out);
+  return {
+    ...read,
+    allNames: new Set(),
+    readBundle: (name) => readTree(join(outDir, name), isUserFile),
+    bundleFolders: () => listBundleFolders(outDir),
+    folder: (name) => displayPath(join(outDir, name), io.cwd),
+  };
 }
 
 /** Profiles read and decoded; files that are not UTF-8 or far too large come back as checked failures. */
@@ -165,13 +183,12 @@ function writeBundle(r: CheckedProfile, outDir: string, prune: boolean, io: Io, 
   return row(drifts === null ? "new" : drifts.length === 0 ? "unchanged" : "updated", drifts?.length ?? files.length);
 }
 
-async function checkBundles(results: readonly CheckedProfile[], out: string, io: Io): Promise<DriftReport[]> {
-  const outDir = resolve(io.cwd, out);
+async function checkBundles(results: readonly CheckedProfile[], view: CheckView): Promise<DriftReport[]> {
   const drifted: DriftReport[] = [];
   for (const r of results) {
     const name = r.name as string;
-    const folder = displayPath(join(outDir, name), io.cwd);
-    const drifts = diffTree(emitProfile(r), readTree(join(outDir, name), isUserFile) ?? new Map());
+    const folder = view.folder(name);
+    const drifts = diffTree(emitProfile(r), view.readBundle(name) ?? new Map());
     if (drifts.length === 0) continue;
     // the diff library is loaded only when there is drift to show
     const { formatDrift } = await import("../diff-format.js");
@@ -201,7 +218,7 @@ function bundleCommand(name: BundleOptions["command"], help: string, flags: Comm
 }
 
 function optionsOf(name: BundleOptions["command"], v: FlagValues): BundleOptions {
-  return { command: v.check ? "check" : name, out: (v.out as string | undefined) ?? "out", prune: v.prune === true, strict: v.strict === true, quiet: v.quiet === true, json: v.json === true };
+  return { command: v.check ? "check" : name, out: (v.out as string | undefined) ?? "out", prune: v.prune === true, staged: v.staged === true, strict: v.strict === true, quiet: v.quiet === true, json: v.json === true };
 }
 
 export const renderCommand = bundleCommand(
@@ -226,20 +243,26 @@ ${OUTPUT_HELP}`,
 
 export const checkCommand = bundleCommand(
   "check",
-  `Usage: tke-cilium check PROFILE... [--out DIR] [--strict] [--quiet] [--json]
+  `Usage: tke-cilium check PROFILE... [--out DIR] [--staged] [--strict] [--quiet] [--json]
 
 Render in memory and compare with DIR/<name>/. Changed, missing and extra files are drift: each
-is printed as a unified diff, then one summary line. Exit 1 on drift or an invalid profile.
-Writes nothing. A folder of DIR that none of the profiles renders (a deleted or renamed cluster's
-bundle, which GitOps would keep deploying) is a warning; --strict makes it an error too.
-This is the pre-commit hook: tke-cilium check --quiet clusters/
+is printed as a unified diff, then one summary line. Exit 1 on drift or an invalid profile (the
+valid profiles are still compared). Writes nothing. A folder of DIR that none of the profiles
+renders (a deleted or renamed cluster's bundle, which GitOps would keep deploying) is a warning;
+--strict makes it an error too. Terraform's working files in terraform/ are not drift.
 ${PROFILE_HELP}
+
+--staged checks what the commit holds, read from the git index, not the working tree: only the
+profiles the commit touches (a staged profile, or a staged file of its bundle), and a bundle no
+profile renders is an error. A commit costs the same in a 1,000-cluster repository as in a small
+one. This is the pre-commit hook: tke-cilium check --staged --quiet clusters/
 
 Options:
   --out DIR     folder that holds the bundles (default: out)
+  --staged      check the git index (the commit), not the working tree
   --strict      treat warnings as errors
 ${OUTPUT_HELP}`,
-  { out: { type: "string" }, ...OUTPUT_FLAGS },
+  { out: { type: "string" }, staged: { type: "boolean" }, ...OUTPUT_FLAGS },
 );
 
 export const validateCommand = bundleCommand(

@@ -1,0 +1,95 @@
+import { resolve } from "node:path";
+import type { Diagnostic } from "../diagnostics.js";
+import type { TreeFile } from "../diff.js";
+import { indexPath, indexTree, readBlobs, readGitIndex } from "../git-index.js";
+import { EXIT, type Io } from "../io.js";
+import { isUserFile } from "../knowledge/bundle.js";
+import { decodeProfileBytes, MAX_PROFILE_CHARS } from "../parse.js";
+import { defaultName, NAME_PATTERN, type CheckedProfile, type ProfileSource } from "../pipeline.js";
+import { terminalLine } from "../text/terminal.js";
+import { displayPath } from "../workspace.js";
+
+/** What check compares: the profiles to check, every profile's name (for orphans), and the bundles. */
+export interface CheckView {
+  sources: ProfileSource[];
+  unreadable: CheckedProfile[];
+  /** The output folder name of every profile the arguments name, checked or not. */
+  allNames: Set<string>;
+  readBundle(name: string): Map<string, TreeFile> | null;
+  bundleFolders(): string[];
+  /** Where bundle `name` is shown in messages. */
+  folder(name: string): string;
+}
+
+/** A profile's output folder name without validating it: its name field, else its file name. */
+function quickName(text: string, path: string): string {
+  try {
+    const name = (JSON.parse(text) as { name?: unknown }).name;
+    if (typeof name === "string") return name;
+  } catch {
+    // an invalid profile is reported by the checks; here its file name stands for it
+  }
+  return defaultName(path);
+}
+
+/**
+ * check --staged: the profiles and bundles as the commit would have them, read from the git index. Only the
+ * profiles the commit touches are rendered (a staged profile, or a staged file of its bundle), so a commit
+ * costs the same in a 1,000-cluster repository as in a 3-cluster one; every profile's name is still read,
+ * to find bundles no profile renders any more.
+ */
+export async function readStagedView(args: readonly string[], out: string, io: Io): Promise<CheckView | number> {
+  const index = readGitIndex(io.cwd);
+  const outDir = indexPath(index, io.cwd, out);
+  const all = [...index.entries.keys()];
+  const shown = (path: string) => displayPath(resolve(index.root, path), io.cwd);
+  const selected = new Set<string>();
+  for (const arg of args) {
+    const target = indexPath(index, io.cwd, arg).replace(/\/$/, "");
+    if (index.entries.has(target)) {
+      selected.add(target);
+      continue;
+    }
+    const inFolder = all.filter((p) => p.startsWith(`${target}/`) && !p.slice(target.length + 1).includes("/") && p.endsWith(".json"));
+    if (inFolder.length > 0 || all.some((p) => p.startsWith(`${target}/`)) || index.staged.has(target)) {
+      for (const p of inFolder) selected.add(p);
+      continue;
+    }
+    if (/[*?[\]{}!]/.test(arg)) {
+      const { default: micromatch } = await import("micromatch");
+      for (const p of all) if (micromatch.isMatch(shown(p), arg)) selected.add(p);
+      continue;
+    }
+    io.stderr(`tke-cilium: no such profile in the git index: ${terminalLine(JSON.stringify(arg))}\n`);
+    return EXIT.usage;
+  }
+  const paths = [...selected].sort();
+  const blobs = readBlobs(index, paths.map((p) => index.entries.get(p)!.oid));
+  const sources: ProfileSource[] = [];
+  const unreadable: CheckedProfile[] = [];
+  const allNames = new Set<string>();
+  const bundleOf = (path: string) => path.slice(outDir.length + 1).split("/")[0];
+  const stagedBundles = new Set([...index.staged].filter((p) => p.startsWith(`${outDir}/`)).map(bundleOf));
+  for (const path of paths) {
+    const bytes = blobs.get(index.entries.get(path)!.oid)!;
+    const display = shown(path);
+    const decoded = bytes.length > MAX_PROFILE_CHARS * 4 ? null : decodeProfileBytes(bytes, display);
+    const text = decoded && "text" in decoded ? decoded.text : "";
+    const name = quickName(text, display);
+    allNames.add(name);
+    if (!index.staged.has(path) && !stagedBundles.has(name)) continue;
+    if (decoded === null) {
+      const d: Diagnostic = { code: "PROFILE_TOO_LARGE", severity: "error", pointer: "", message: `the file has ${bytes.length} bytes; a profile is far smaller`, file: display, line: 1, col: 1, length: 1 };
+      unreadable.push({ source: { path: display, text: "" }, name: null, diagnostics: [d], settings: null });
+    } else if ("diagnostic" in decoded) unreadable.push({ source: { path: display, text: decoded.lossy }, name: null, diagnostics: [decoded.diagnostic], settings: null });
+    else sources.push({ path: display, text });
+  }
+  return {
+    sources,
+    unreadable,
+    allNames,
+    readBundle: (name) => indexTree(index, `${outDir}/${name}`, isUserFile),
+    bundleFolders: () => [...new Set(all.filter((p) => p.startsWith(`${outDir}/`)).map(bundleOf))].filter((n) => NAME_PATTERN.test(n)).sort(),
+    folder: (name) => shown(`${outDir}/${name}`),
+  };
+}

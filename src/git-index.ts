@@ -1,0 +1,81 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import { relative, resolve, sep } from "node:path";
+import type { TreeFile } from "./diff.js";
+import { UnsafeOutputError } from "./store-errors.js";
+
+/**
+ * The git index, read as `check --staged` needs it: what would be committed, not the working tree. Three git
+ * processes a run, whatever the repository's size: ls-files for the index, diff --cached for what is
+ * staged, cat-file --batch for the contents.
+ */
+export interface GitIndex {
+  /** The repository's top folder. */
+  root: string;
+  /** Every path in the index (repository-relative, forward slashes) → its mode and object id. */
+  entries: Map<string, { mode: string; oid: string }>;
+  /** Paths the commit changes: added, modified or deleted against HEAD (every path before the first commit). */
+  staged: Set<string>;
+}
+
+const git = (root: string, args: string[], input?: string): Buffer => {
+  const r = spawnSync("git", args, { cwd: root, input, maxBuffer: 1 << 30 });
+  if (r.error || r.status !== 0) throw new UnsafeOutputError(`git ${args[0]} failed in ${root}: ${(r.stderr?.toString() || r.error?.message || "").trim()}`);
+  return r.stdout;
+};
+
+export function readGitIndex(cwd: string): GitIndex {
+  let root: string;
+  try {
+    root = execFileSync("git", ["rev-parse", "--show-toplevel"], { cwd, stdio: ["ignore", "pipe", "pipe"] }).toString().trim();
+  } catch {
+    throw new UnsafeOutputError(`--staged reads the git index, and ${cwd} is not in a git repository`);
+  }
+  const entries = new Map<string, { mode: string; oid: string }>();
+  for (const record of git(root, ["ls-files", "-s", "-z"]).toString("utf8").split("\0")) {
+    const m = /^(\d{6}) ([0-9a-f]+) \d+\t(.*)$/s.exec(record);
+    if (m) entries.set(m[3], { mode: m[1], oid: m[2] });
+  }
+  const hasHead = spawnSync("git", ["rev-parse", "--verify", "-q", "HEAD"], { cwd: root }).status === 0;
+  const staged = new Set(
+    hasHead ? git(root, ["diff", "--cached", "--name-only", "--no-renames", "-z"]).toString("utf8").split("\0").filter(Boolean) : [...entries.keys()],
+  );
+  return { root, entries, staged };
+}
+
+/** The contents of index objects, by object id, read in one `git cat-file --batch`. */
+export function readBlobs(index: GitIndex, oids: readonly string[]): Map<string, Buffer> {
+  const wanted = [...new Set(oids)];
+  const blobs = new Map<string, Buffer>();
+  if (wanted.length === 0) return blobs;
+  const out = git(index.root, ["cat-file", "--batch"], wanted.join("\n") + "\n");
+  let at = 0;
+  for (const oid of wanted) {
+    const eol = out.indexOf(10, at);
+    const header = out.subarray(at, eol).toString("utf8");
+    const size = Number(header.split(" ")[2]);
+    if (!Number.isFinite(size)) throw new UnsafeOutputError(`git cat-file could not read ${oid}: ${header}`);
+    blobs.set(oid, out.subarray(eol + 1, eol + 1 + size));
+    at = eol + 1 + size + 1;
+  }
+  return blobs;
+}
+
+/** A path relative to the working directory, as the index names it (repository-relative, forward slashes). */
+export function indexPath(index: GitIndex, cwd: string, path: string): string {
+  return relative(index.root, resolve(cwd, path)).split(sep).join("/");
+}
+
+/** The files of index folder `dir` as a bundle tree: regular files with their text and mode; links and submodules described. */
+export function indexTree(index: GitIndex, dir: string, skip: (path: string) => boolean): Map<string, TreeFile> | null {
+  const prefix = `${dir}/`;
+  const inside = [...index.entries].filter(([path]) => path.startsWith(prefix) && !skip(path.slice(prefix.length)));
+  if (inside.length === 0) return null;
+  const blobs = readBlobs(index, inside.filter(([, e]) => e.mode.startsWith("100")).map(([, e]) => e.oid));
+  const tree = new Map<string, TreeFile>();
+  for (const [path, entry] of inside) {
+    const rel = path.slice(prefix.length);
+    if (entry.mode === "100755" || entry.mode === "100644") tree.set(rel, { kind: "file", content: blobs.get(entry.oid)!.toString("utf8"), mode: entry.mode === "100755" ? 0o755 : 0o644 });
+    else tree.set(rel, { kind: "special", what: entry.mode === "120000" ? "a symbolic link" : entry.mode === "160000" ? "a submodule" : `an index entry of mode ${entry.mode}` });
+  }
+  return tree;
+}
