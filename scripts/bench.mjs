@@ -162,6 +162,38 @@ try {
     console.log(`   check against that out/:   ${fmt(checks)}; ${(median(checks) / fleetSize).toFixed(2)} ms a profile; peak RSS ${mib(checkPeak)} (goals: under 2 s, under 100 MiB)`);
     console.log(`   bare Node writing the same ${files} files there, in-process: ${fmt(raws)}`);
   }
+  console.log("");
+
+  // 3. The pre-commit hook: check --staged, one profile changed and re-rendered, in a git repository of
+  // 3 clusters and in one of the whole fleet: the cost should not grow with the fleet.
+  console.log(`3. check --staged after changing one profile (the pre-commit hook), 3 clusters against ${fleetSize}`);
+  for (const size of [3, fleetSize]) {
+    const repo = join(root, `repo-${size}`);
+    mkdirSync(join(repo, "clusters"), { recursive: true });
+    const git = (...args) => spawnSync("git", args, { cwd: repo, encoding: "utf8" });
+    git("init", "-q");
+    git("config", "user.email", "bench@example.invalid");
+    git("config", "user.name", "bench");
+    for (let i = 0; i < size; i++) writeFileSync(join(repo, "clusters", `cluster-${i}.json`), JSON.stringify(fleetProfile(i), null, 2) + "\n");
+    spawnSync(process.execPath, [join(process.cwd(), CLI), "render", "--quiet", "clusters"], { cwd: repo });
+    git("add", "-A");
+    git("commit", "-qm", "fleet");
+    const edited = join(repo, "clusters", "cluster-0.json");
+    writeFileSync(edited, JSON.stringify({ ...fleetProfile(0), apiserverPort: 443 }, null, 2) + "\n");
+    spawnSync(process.execPath, [join(process.cwd(), CLI), "render", "--quiet", "clusters"], { cwd: repo });
+    git("add", "-A");
+    const times = [];
+    let peak = 0;
+    for (let i = 0; i < runs; i++) {
+      const start = process.hrtime.bigint();
+      const command = hasGnuTime ? ["/usr/bin/time", ["-f", "%M", process.execPath, join(process.cwd(), CLI), "check", "--staged", "clusters"]] : [process.execPath, [join(process.cwd(), CLI), "check", "--staged", "clusters"]];
+      const r = spawnSync(command[0], command[1], { cwd: repo, encoding: "utf8" });
+      times.push(Number(process.hrtime.bigint() - start) / 1e6);
+      if (r.status !== 0) throw new Error(`check --staged failed in the ${size}-cluster repository: ${r.stderr}`);
+      if (hasGnuTime) peak = Math.max(peak, Number(r.stderr.trim().split("\n").pop()));
+    }
+    console.log(`   ${String(size).padStart(5)} clusters: ${fmt(times)}, peak RSS ${mib(peak)}`);
+  }
 } finally {
   rmSync(root, { recursive: true, force: true });
   if (shm) rmSync(shm, { recursive: true, force: true });

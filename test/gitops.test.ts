@@ -26,7 +26,7 @@ describe("pre-commit hooks", () => {
     bumpProfile(repo);
     const stale = commit(repo, env);
     expect(stale.status).not.toBe(0);
-    expect(stale.stderr).toContain("out/ does not match the profiles");
+    expect(stale.stderr).toContain("the commit's out/ does not match its profiles");
     execFileSync(process.execPath, [cli, "render", "profiles/", "--quiet"], { cwd: repo });
     expect(commit(repo, env).status).toBe(0);
   });

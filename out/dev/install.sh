@@ -16,7 +16,7 @@ RELEASE='cilium'
 NAMESPACE='kube-system'
 CHART='cilium/cilium'
 VERSION='1.19.5'
-BUNDLE_ID='9d52c5d155a557a0'
+BUNDLE_ID='256967e07caeb32b'
 APISERVER_VIP='169.254.128.40'
 
 DRY_RUN=false

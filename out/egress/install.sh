@@ -16,7 +16,7 @@ RELEASE='cilium'
 NAMESPACE='kube-system'
 CHART='cilium/cilium'
 VERSION='1.19.5'
-BUNDLE_ID='a8840904b6e4ce32'
+BUNDLE_ID='4b49f355e0dbe2eb'
 APISERVER_VIP='169.254.128.60'
 
 DRY_RUN=false

@@ -16,7 +16,7 @@ RELEASE='cilium'
 NAMESPACE='kube-system'
 CHART='cilium/cilium'
 VERSION='1.19.5'
-BUNDLE_ID='64a2a7763d6e315c'
+BUNDLE_ID='e1a332d7d08de29b'
 APISERVER_VIP='169.254.128.50'
 
 DRY_RUN=false

@@ -16,7 +16,7 @@ RELEASE='cilium'
 NAMESPACE='kube-system'
 CHART='cilium/cilium'
 VERSION='1.19.5'
-BUNDLE_ID='581cfbf6a3e22b87'
+BUNDLE_ID='a74004cbfe5328fa'
 APISERVER_VIP='169.254.129.8'
 
 DRY_RUN=false

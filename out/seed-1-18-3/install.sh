@@ -16,7 +16,7 @@ RELEASE='cilium'
 NAMESPACE='kube-system'
 CHART='cilium/cilium'
 VERSION='1.18.3'
-BUNDLE_ID='5bc131a74c2d641b'
+BUNDLE_ID='5f3d1a5b77eb2479'
 APISERVER_VIP='169.254.128.112'
 
 DRY_RUN=false

@@ -55,7 +55,7 @@ export async function runBundleCommand(args: readonly string[], o: BundleOptions
   };
   try {
     if (o.command === "check") {
-      const checkable = results.filter((r) => r.settings !== null);
+      const checkable = results.filter((r) => r.ok);
       const drifted = await checkBundles(checkable, read);
       // a bundle no profile renders any more: a deleted or renamed cluster that GitOps would keep deploying;
       // judged against every profile given, valid or not. A commit (--staged) must not keep one.
@@ -120,7 +120,7 @@ async function readSources(args: readonly string[], io: Io): Promise<{ sources: 
   }
   const sources: ProfileSource[] = [];
   const unreadable: CheckedProfile[] = [];
-  const fail = (path: string, diagnostic: Diagnostic, text = "") => unreadable.push({ source: { path, text }, name: null, diagnostics: [diagnostic], settings: null });
+  const fail = (path: string, diagnostic: Diagnostic, text = "") => unreadable.push({ source: { path, text }, name: null, diagnostics: [diagnostic], settings: null, ok: false, rederive: null });
   for (const path of paths) {
     let read;
     try {

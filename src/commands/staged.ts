@@ -80,8 +80,8 @@ export async function readStagedView(args: readonly string[], out: string, io: I
     if (!index.staged.has(path) && !stagedBundles.has(name)) continue;
     if (decoded === null) {
       const d: Diagnostic = { code: "PROFILE_TOO_LARGE", severity: "error", pointer: "", message: `the file has ${bytes.length} bytes; a profile is far smaller`, file: display, line: 1, col: 1, length: 1 };
-      unreadable.push({ source: { path: display, text: "" }, name: null, diagnostics: [d], settings: null });
-    } else if ("diagnostic" in decoded) unreadable.push({ source: { path: display, text: decoded.lossy }, name: null, diagnostics: [decoded.diagnostic], settings: null });
+      unreadable.push({ source: { path: display, text: "" }, name: null, diagnostics: [d], settings: null, ok: false, rederive: null });
+    } else if ("diagnostic" in decoded) unreadable.push({ source: { path: display, text: decoded.lossy }, name: null, diagnostics: [decoded.diagnostic], settings: null, ok: false, rederive: null });
     else sources.push({ path: display, text });
   }
   return {

@@ -56,7 +56,7 @@ export function deriveInstall(p: FilledProfile, f: ResolvedFeatures, helm: reado
     release: CILIUM_RELEASE,
     namespace: CILIUM_NAMESPACE,
     chart,
-    bundleId: fingerprint(JSON.stringify([chart, p.cilium.version, helm.map((v) => [v.file, v.entries.map((e) => [e.path, e.value])])])),
+    bundleId: fingerprint([chart, p.cilium.version, ...helm.flatMap((v) => [v.file, ...v.entries.flatMap((e) => [e.path.join("\u0000"), typeof e.value === "string" ? e.value : JSON.stringify(e.value)])])]),
     network: { name: NETWORK_NAMES[p.cluster.network], agent: NETWORK_AGENTS[p.cluster.network], otherName: NETWORK_NAMES[other], otherAgent: NETWORK_AGENTS[other] },
     tkeManagedCiliumMark: TKE_MANAGED_CILIUM_IMAGE_MARK,
     requiredCrds: has.karpenter ? [...KARPENTER_CRDS] : [],
@@ -102,12 +102,20 @@ function deriveConnectivityTest(region: string): string[] {
   return ["cilium", "connectivity", "test", ...[...CONNECTIVITY_TEST_IMAGES, ...targets].flat()].map((w) => (/^[\w./:@=-]+$/.test(w) ? w : `'${w}'`));
 }
 
-/** 64-bit FNV-1a, hex: a stable fingerprint (not a security measure) with no dependency. */
-function fingerprint(text: string): string {
-  let hash = 0xcbf29ce484222325n;
-  for (const byte of new TextEncoder().encode(text)) {
-    hash ^= BigInt(byte);
-    hash = (hash * 0x100000001b3n) & 0xffffffffffffffffn;
+/**
+ * A stable fingerprint (not a security measure) with no dependency: two 32-bit FNV-1a hashes with different
+ * offsets over the UTF-16 code units, as 16 hex digits. Math.imul keeps it fast for a fleet of 1,000.
+ */
+function fingerprint(parts: readonly string[]): string {
+  let a = 0x811c9dc5;
+  let b = 0x050c5d1f;
+  for (const text of parts) {
+    // a separator no part holds, so ["ab", "c"] and ["a", "bc"] differ
+    for (let i = 0; i <= text.length; i++) {
+      const c = i < text.length ? text.charCodeAt(i) : 0xffff;
+      a = Math.imul(a ^ c, 0x01000193);
+      b = Math.imul(b ^ c, 0x01000193) ^ (a >>> 7);
+    }
   }
-  return hash.toString(16).padStart(16, "0");
+  return (a >>> 0).toString(16).padStart(8, "0") + (b >>> 0).toString(16).padStart(8, "0");
 }

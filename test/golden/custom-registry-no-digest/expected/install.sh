@@ -16,7 +16,7 @@ RELEASE='cilium'
 NAMESPACE='kube-system'
 CHART='cilium/cilium'
 VERSION='1.19.5'
-BUNDLE_ID='5443d8bf643641c4'
+BUNDLE_ID='18ee33fbceaf65b1'
 APISERVER_VIP='169.254.128.39'
 
 DRY_RUN=false

@@ -16,7 +16,7 @@ RELEASE='cilium'
 NAMESPACE='kube-system'
 CHART='cilium/cilium'
 VERSION='1.19.5'
-BUNDLE_ID='f31ffdb2eaff10eb'
+BUNDLE_ID='b260198e60186ace'
 APISERVER_VIP='169.254.128.36'
 
 DRY_RUN=false

@@ -16,7 +16,7 @@ RELEASE='cilium'
 NAMESPACE='kube-system'
 CHART='cilium/cilium'
 VERSION='1.19.5'
-BUNDLE_ID='693edba63dcebac0'
+BUNDLE_ID='ee602873ab52b430'
 APISERVER_VIP='169.254.128.35'
 
 DRY_RUN=false

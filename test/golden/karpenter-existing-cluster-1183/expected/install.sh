@@ -16,7 +16,7 @@ RELEASE='cilium'
 NAMESPACE='kube-system'
 CHART='cilium/cilium'
 VERSION='1.18.3'
-BUNDLE_ID='600c11146944cf60'
+BUNDLE_ID='0f15cdcb40fc85e1'
 APISERVER_VIP='169.254.0.50'
 
 DRY_RUN=false

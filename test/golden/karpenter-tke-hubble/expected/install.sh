@@ -16,7 +16,7 @@ RELEASE='cilium'
 NAMESPACE='kube-system'
 CHART='cilium/cilium'
 VERSION='1.19.5'
-BUNDLE_ID='de157a0f7bd6e46e'
+BUNDLE_ID='3cfd725f828e99b4'
 APISERVER_VIP='169.254.128.9'
 
 DRY_RUN=false

@@ -16,7 +16,7 @@ RELEASE='cilium'
 NAMESPACE='kube-system'
 CHART='cilium/cilium'
 VERSION='1.19.5'
-BUNDLE_ID='a72ff0482263f0a5'
+BUNDLE_ID='2f8ce22487ea89b3'
 APISERVER_VIP='169.254.128.37'
 
 DRY_RUN=false

@@ -16,7 +16,7 @@ RELEASE='cilium'
 NAMESPACE='kube-system'
 CHART='cilium/cilium'
 VERSION='1.18.11'
-BUNDLE_ID='a05ec58a35255092'
+BUNDLE_ID='84cead3b8abd13b5'
 APISERVER_VIP='169.254.64.3'
 
 DRY_RUN=false

@@ -16,7 +16,7 @@ RELEASE='cilium'
 NAMESPACE='kube-system'
 CHART='cilium/cilium'
 VERSION='1.19.5'
-BUNDLE_ID='5046c1e4e2e128d4'
+BUNDLE_ID='20b36b44de0b4c3f'
 APISERVER_VIP='169.254.128.17'
 
 DRY_RUN=false

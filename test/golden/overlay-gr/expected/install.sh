@@ -16,7 +16,7 @@ RELEASE='cilium'
 NAMESPACE='kube-system'
 CHART='cilium/cilium'
 VERSION='1.19.5'
-BUNDLE_ID='7bb5f0ae158d04e5'
+BUNDLE_ID='ae173d42b1aa70ae'
 APISERVER_VIP='169.254.128.34'
 
 DRY_RUN=false

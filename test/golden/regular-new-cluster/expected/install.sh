@@ -16,7 +16,7 @@ RELEASE='cilium'
 NAMESPACE='kube-system'
 CHART='cilium/cilium'
 VERSION='1.19.0'
-BUNDLE_ID='9a8ddc2b791fe85b'
+BUNDLE_ID='4f6a3db57de499c3'
 APISERVER_VIP='169.254.200.1'
 
 DRY_RUN=false
