@@ -1,3 +1,5 @@
+import { compareVersions } from "../text/version.js";
+
 /**
  * Cilium release lines as the guide knows them. A fact that holds for a range of releases is a row with
  * `since` (inclusive) and `until` (exclusive), so adding a release is data here, not code elsewhere.
@@ -20,15 +22,7 @@ export const GUIDE_VERIFIED: readonly (ReleaseRow & { edition: string })[] = [
 ];
 
 /** Releases in release order: 1.9.0 < 1.10.0 < 1.19.6 < 1.20.0. */
-export function compareReleases(a: string, b: string): number {
-  const pa = a.split(".").map(Number);
-  const pb = b.split(".").map(Number);
-  for (let i = 0; i < 3; i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return 0;
-}
+export const compareReleases = compareVersions;
 
 /** Does the row hold for `version`? */
 export function inRelease(row: ReleaseRow, version: string): boolean {

@@ -2,6 +2,7 @@ import ipaddr from "ipaddr.js";
 import { checkHelmValue, isFreeFormValue, type ChartCatalog, type HelmValueProblem } from "../knowledge/chart.js";
 import { unknownVersionFinding, unverifiedVersionFinding } from "./versions.js";
 import { nearest } from "../text/nearest.js";
+import { compareVersions } from "../text/version.js";
 import { LARGE_CLUSTER_NODES } from "../knowledge/features.js";
 import { extraValueLeaves } from "../derive/helm.js";
 import { findUnsupportedOs, findVerifiedOs, VERIFIED_OS } from "../knowledge/os.js";
@@ -58,16 +59,6 @@ function overlapFindings(ranges: readonly string[], pointer: string, others: rea
   return ranges.flatMap((cidr, i) =>
     others.filter((o) => overlaps(cidr, o.cidr)).map((o) => ({ pointer: `${pointer}/${i}`, message: `${cidr} overlaps ${o.what} ${o.cidr}` })),
   );
-}
-
-function compareVersions(a: string, b: string): number {
-  const pa = a.split(".").map(Number);
-  const pb = b.split(".").map(Number);
-  for (let i = 0; i < 3; i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return 0;
 }
 
 function osFindings(osName: string, pointer: string): Finding[] {
