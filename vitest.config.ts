@@ -33,7 +33,8 @@ export default defineConfig({
   test: {
     include: slow ? ["test/slow/**/*.test.ts", "test/robustness.test.ts", "test/safety.test.ts"] : ["test/**/*.test.ts"],
     exclude: slow ? [] : ["test/slow/**", "node_modules/**"],
-    testTimeout: 30_000,
+    // the slow suite's property tests run 1,000 cases each: minutes on a busy 2-core machine
+    testTimeout: slow ? 600_000 : 30_000,
     // both cores: most files spend their time waiting on child processes (helm, bash, the CLI)
     maxWorkers: 2,
   },

@@ -6,7 +6,7 @@ import type { KarpenterSettings, Settings } from "./settings.js";
 import { deriveHelmValues } from "./derive/helm.js";
 import { resolveFeatures } from "./derive/features.js";
 import { deriveImageList } from "./derive/images.js";
-import { deriveInstall, deriveUninstall } from "./derive/install.js";
+import { deriveDelivery, deriveInstall, deriveUninstall } from "./derive/install.js";
 import { deriveTerraform } from "./derive/terraform.js";
 
 export interface DeriveInput {
@@ -41,6 +41,7 @@ export function deriveSettings({ profile: p, name, profilePath, charts = BUILTIN
     terraform,
     install: deriveInstall(p, features, helm, parts),
     uninstall: deriveUninstall(p, parts),
+    delivery: deriveDelivery(p, helm, parts),
   };
 }
 

@@ -193,6 +193,20 @@ export interface InstallSettings {
   nextSteps: string[];
 }
 
+/**
+ * bundle.json: what a GitOps controller or a CI job needs to deliver the bundle, as data (schema/bundle.schema.json).
+ * Phases: "before-chart" (before helm installs the chart) and "after-chart"; for Terraform "before-install" and
+ * "after-install" (install.sh).
+ */
+export interface DeliverySettings {
+  chart: { name: string; version: string; repository: string | null; reference: string };
+  release: { name: string; namespace: string };
+  valuesFiles: string[];
+  manifests: { file: string; phase: "before-chart" | "after-chart"; what: string }[];
+  terraform: { dir: string; phase: "before-install" | "after-install"; what: string }[];
+  scripts: { install: string; uninstall: string };
+}
+
 /** uninstall.sh: the guide's rollback to TKE's own CNI. */
 export interface UninstallSettings {
   release: string;
@@ -229,4 +243,5 @@ export interface Settings {
   terraform: TerraformSettings;
   install: InstallSettings;
   uninstall: UninstallSettings;
+  delivery: DeliverySettings;
 }

@@ -25,7 +25,7 @@ import {
 } from "../knowledge/tke.js";
 import { BUNDLE_FILES } from "../knowledge/bundle.js";
 import type { FilledProfile } from "../profile.js";
-import type { InstallSettings, TerraformSettings, UninstallSettings, ValuesFile } from "../settings.js";
+import type { DeliverySettings, InstallSettings, TerraformSettings, UninstallSettings, ValuesFile } from "../settings.js";
 import type { ResolvedFeatures } from "./features.js";
 
 interface BundleParts {
@@ -93,6 +93,27 @@ export function deriveUninstall(p: FilledProfile, has: BundleParts): UninstallSe
     nodesSelector: `${SUPER_NODE_INSTANCE_TYPE.label}!=${SUPER_NODE_INSTANCE_TYPE.value}`,
     nodeLeftovers: NODE_LEFTOVERS,
     karpenterNodePool: has.karpenter ? BUNDLE_FILES.nodePool : null,
+  };
+}
+
+/** What GitOps needs to deliver the bundle: the chart at its version, the values files in order, when to apply what. */
+export function deriveDelivery(p: FilledProfile, helm: readonly ValuesFile[], has: BundleParts): DeliverySettings {
+  const chart = p.cilium.chart;
+  const fromRepo = chart.startsWith(`${CILIUM_HELM_REPO.name}/`);
+  const manifests: DeliverySettings["manifests"] = [];
+  if (has.cniConfig) manifests.push({ file: BUNDLE_FILES.cniConfig, phase: "before-chart", what: "the chained CNI configuration cilium-agent reads (cni.configMap)" });
+  if (has.apf) manifests.push({ file: BUNDLE_FILES.apf, phase: "after-chart", what: "API Priority and Fairness for cilium-agent" });
+  if (has.karpenter) manifests.push({ file: BUNDLE_FILES.nodePool, phase: "after-chart", what: "the Karpenter node pool: nodes join once Cilium runs" });
+  const terraform: DeliverySettings["terraform"] = [];
+  if (has.terraform.cluster) terraform.push({ dir: has.terraform.cluster.dir, phase: "before-install", what: "the cluster, without nodes" });
+  if (has.terraform.nodePool) terraform.push({ dir: has.terraform.nodePool.dir, phase: "after-install", what: "the node pool" });
+  return {
+    chart: { name: fromRepo ? chart.slice(CILIUM_HELM_REPO.name.length + 1) : chart, version: p.cilium.version, repository: fromRepo ? CILIUM_HELM_REPO.url : null, reference: chart },
+    release: { name: CILIUM_RELEASE, namespace: CILIUM_NAMESPACE },
+    valuesFiles: helm.map((v) => v.file),
+    manifests,
+    terraform,
+    scripts: { install: BUNDLE_FILES.install, uninstall: BUNDLE_FILES.uninstall },
   };
 }
 

@@ -10,6 +10,7 @@ export const BUNDLE_FILES = {
   apf: "cilium-apf.yaml",
   nodePool: "nodepool.yaml",
   images: "images.txt",
+  delivery: "bundle.json",
   install: "install.sh",
   uninstall: "uninstall.sh",
 } as const;
