@@ -106,10 +106,12 @@ function toDiagnostic(code: Code, f: Finding, file: string, locate: Locate): Dia
  * fleet larger than RETAINED_SETTINGS lets each Settings go once its bundle rules have run, and emit derives
  * it again: a check of 1,000 profiles then stays in constant memory (the speed bar: under 100 MiB).
  */
-export function checkProfiles(sources: readonly ProfileSource[], charts: ChartCatalog = BUILTIN_CHARTS): CheckedProfile[] {
+export function checkProfiles(sources: readonly ProfileSource[], charts: ChartCatalog = BUILTIN_CHARTS, onChecked?: (checked: CheckedProfile) => void): CheckedProfile[] {
   const retain = sources.length <= RETAINED_SETTINGS;
   const results = sources.map((source) => {
     const checked = checkProfile(source, charts);
+    // a caller that needs the bundle right away (check) gets it while the Settings are still at hand
+    onChecked?.(checked);
     if (!retain) checked.settings = null;
     return checked;
   });

@@ -1,6 +1,6 @@
 import { join, resolve } from "node:path";
 import { failing, formatDiagnostic, type Diagnostic } from "../diagnostics.js";
-import { diffTree } from "../diff.js";
+import { diffTree, type Drift } from "../diff.js";
 import { UnsafeOutputError, displayPath, expandProfileArgs, findRepositoryRoot, findUserEntries, isBundleTree, listBundleFolders, readAddedCharts, readProfileBytes, readTree } from "../workspace.js";
 import { BUILTIN_CHARTS, withAddedCharts } from "../knowledge/chart.js";
 import { terminalLine, terminalText } from "../text/terminal.js";
@@ -36,7 +36,11 @@ export async function runBundleCommand(args: readonly string[], o: BundleOptions
     for (const problem of added.problems) io.stderr(`tke-cilium: error: ${problem}\n`);
     return EXIT.failed;
   }
-  const results = [...checkProfiles(read.sources, withAddedCharts(BUILTIN_CHARTS, added.charts)), ...read.unreadable];
+  // check compares each bundle as soon as its profile is checked: its Settings and files are then let go, and
+  // a fleet's check runs in constant memory; render needs every profile valid before it writes anything
+  const compared = new Map<CheckedProfile, Drift[]>();
+  const compare = o.command === "check" ? (r: CheckedProfile) => r.ok && compared.set(r, diffTree(emitProfile(r), read.readBundle(r.name as string) ?? new Map())) : undefined;
+  const results = [...checkProfiles(read.sources, withAddedCharts(BUILTIN_CHARTS, added.charts), compare), ...read.unreadable];
   const diagnostics = results.flatMap((r) => r.diagnostics);
   const valid = results.every((r) => failing(r.diagnostics, o.strict).length === 0);
   if (!o.json) for (const r of results) for (const d of r.diagnostics) io.stderr(formatDiagnostic(d, r.source.text) + "\n");
@@ -56,7 +60,7 @@ export async function runBundleCommand(args: readonly string[], o: BundleOptions
   try {
     if (o.command === "check") {
       const checkable = results.filter((r) => r.ok);
-      const drifted = await checkBundles(checkable, read);
+      const drifted = await checkBundles(checkable, read, compared);
       // a bundle no profile renders any more: a deleted or renamed cluster that GitOps would keep deploying;
       // judged against every profile given, valid or not. A commit (--staged) must not keep one.
       const names = new Set([...read.allNames, ...results.map((r) => r.name ?? defaultName(r.source.path))]);
@@ -183,12 +187,12 @@ function writeBundle(r: CheckedProfile, outDir: string, prune: boolean, io: Io, 
   return row(drifts === null ? "new" : drifts.length === 0 ? "unchanged" : "updated", drifts?.length ?? files.length);
 }
 
-async function checkBundles(results: readonly CheckedProfile[], view: CheckView): Promise<DriftReport[]> {
+async function checkBundles(results: readonly CheckedProfile[], view: CheckView, compared: ReadonlyMap<CheckedProfile, Drift[]>): Promise<DriftReport[]> {
   const drifted: DriftReport[] = [];
   for (const r of results) {
     const name = r.name as string;
     const folder = view.folder(name);
-    const drifts = diffTree(emitProfile(r), view.readBundle(name) ?? new Map());
+    const drifts = compared.get(r) ?? diffTree(emitProfile(r), view.readBundle(name) ?? new Map());
     if (drifts.length === 0) continue;
     // the diff library is loaded only when there is drift to show
     const { formatDrift } = await import("../diff-format.js");
