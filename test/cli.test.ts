@@ -59,6 +59,17 @@ describe("render", () => {
     expect(existsSync(join(cwd, "out/prod/notes.md"))).toBe(false);
   });
 
+  it("check reports a valid profile's drift even when another profile is invalid (exit 1)", async () => {
+    await run("render", "presets/dev.json");
+    writeFileSync(join(cwd, "out/dev/tke-values.yaml"), "changed\n");
+    writeFileSync(join(cwd, "bad.json"), `{"region": "ap-guangzhou", "apiserverVIP": "10.0.0.5", "nodePool": {"type": "native"}}`);
+    expect(await run("check", "presets/dev.json", "bad.json")).toBe(1);
+    expect(stderr()).toContain("error VIP_NOT_LINK_LOCAL");
+    expect(stderr()).toContain("1 invalid profile not checked: fix the errors above");
+    expect(stderr()).toContain("1 profile, 1 drifted: dev (tke-values.yaml changed)");
+    expect(stdout()).toContain("+++ b/out/dev/tke-values.yaml");
+  });
+
   it("keeps the user's Terraform files (variables, state, provider cache) and does not count them as drift", async () => {
     await run("render", "presets/dev.json");
     const tf = join(cwd, "out/dev/terraform");

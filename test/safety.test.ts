@@ -48,6 +48,18 @@ describe("a failed write leaves the previous bundle whole", () => {
     expect(readdirSync(out)).toEqual(["prod"]);
   });
 
+  it("the recovery pass never renames a planted link into place", () => {
+    const out = join(cwd, "out");
+    mkdirSync(out);
+    mkdirSync(join(cwd, "elsewhere"));
+    writeFileSync(join(cwd, "elsewhere", "install.sh"), "planted\n");
+    symlinkSync(join(cwd, "elsewhere"), join(out, ".prod.old-1-x-0"));
+    recoverInterrupted(out, ["prod"]);
+    expect(existsSync(join(out, "prod"))).toBe(false);
+    expect(readdirSync(out)).toEqual([]);
+    expect(readFileSync(join(cwd, "elsewhere", "install.sh"), "utf8")).toBe("planted\n");
+  });
+
   it("the next run restores a bundle left aside by a crash between the two renames, and drops temporaries", () => {
     const out = join(cwd, "out");
     replaceTree(out, "prod", oldFiles);
