@@ -20,14 +20,15 @@ export const BUNDLE_RULES: readonly BundleRule[] = [
   {
     code: "EXTRA_VALUE_CONFLICT",
     check: (s) => {
-      const entries = s.helm.flatMap((f) => f.entries.map((e) => ({ ...e, dotted: e.path.join("."), file: f.file })));
-      const owned = entries.filter((e) => e.origin === "bundle");
-      return entries
-        .filter((e) => e.origin === "profile")
-        .flatMap((extra) => {
-          const clash = owned.find((o) => o.dotted === extra.dotted || o.dotted.startsWith(extra.dotted + ".") || extra.dotted.startsWith(o.dotted + "."));
-          return clash ? [{ pointer: extraPointer(extra.path), message: `${extra.dotted} collides with ${clash.dotted}, which ${clash.file} sets` }] : [];
-        });
+      // most profiles set no extraValues: nothing to compare, and nothing allocated (a fleet checks 1,000)
+      const extras = s.helm.flatMap((f) => f.entries.filter((e) => e.origin === "profile"));
+      if (extras.length === 0) return [];
+      const owned = s.helm.flatMap((f) => f.entries.filter((e) => e.origin === "bundle").map((e) => ({ dotted: e.path.join("."), file: f.file })));
+      return extras.flatMap((extra) => {
+        const dotted = extra.path.join(".");
+        const clash = owned.find((o) => o.dotted === dotted || o.dotted.startsWith(dotted + ".") || dotted.startsWith(o.dotted + "."));
+        return clash ? [{ pointer: extraPointer(extra.path), message: `${dotted} collides with ${clash.dotted}, which ${clash.file} sets` }] : [];
+      });
     },
   },
 ];
