@@ -138,6 +138,16 @@ export function checkProfiles(sources: readonly ProfileSource[], charts: ChartCa
   return results;
 }
 
+/** A profile file that cannot be read as text (far too large, not UTF-8): a failure with its one diagnostic. */
+export function unreadableProfile(path: string, diagnostic: Diagnostic, text = ""): CheckedProfile {
+  return { source: { path, text }, name: null, diagnostics: [diagnostic], settings: null, ok: false, rederive: null };
+}
+
+/** The diagnostic of a file too large to be read at all (a profile is far smaller). */
+export function tooLargeDiagnostic(path: string, bytes: number): Diagnostic {
+  return { code: "PROFILE_TOO_LARGE", severity: "error", pointer: "", message: `the file has ${bytes} bytes; a profile is far smaller`, file: path, line: 1, col: 1, length: 1 };
+}
+
 /** emit for a profile without errors: the bundle's files. */
 export function emitProfile(checked: CheckedProfile): OutputFile[] {
   if (!checked.ok || checked.rederive === null) throw new Error(`bug: ${checked.source.path} has errors; nothing to emit`);

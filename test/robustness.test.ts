@@ -226,13 +226,12 @@ describe("validation decides right", () => {
     return (JSON.parse(r.stdout).diagnostics as { code: string; pointer: string }[]).map((d) => `${d.code} ${d.pointer}`);
   };
 
-  it("a 100 KB unknown key in extraValues is reported, without a suggestion, in one quick pass", () => {
+  // not a speed measurement (npm run bench and the README give those): the test's own time limit guards
+  // against the edit distance running away again (it took 87 s before the bound)
+  it("a 100 KB unknown key in extraValues is reported, without a suggestion", () => {
     const key = "x".repeat(100 * 1024);
-    const started = Date.now();
     expect(codes(JSON.stringify({ ...base, cilium: { extraValues: { [key]: true } } }))).toEqual([`UNKNOWN_HELM_VALUE /cilium/extraValues/${key}`]);
-    // not a speed goal (npm run bench measures those): a guard against the edit distance running away again
-    expect(Date.now() - started).toBeLessThan(15_000);
-  });
+  }, 15_000);
 
   it("a profile of nearly 1 MB validates", () => {
     const extraConfig = Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`key-${i}`, "v".repeat(30)]));

@@ -1,11 +1,10 @@
 import { resolve } from "node:path";
-import type { Diagnostic } from "../diagnostics.js";
 import type { TreeFile } from "../diff.js";
 import { indexPath, indexTree, readBlobs, readGitIndex } from "../git-index.js";
 import { EXIT, type Io } from "../io.js";
 import { isUserFile } from "../knowledge/bundle.js";
 import { decodeProfileBytes, MAX_PROFILE_CHARS } from "../parse.js";
-import { defaultName, NAME_PATTERN, type CheckedProfile, type ProfileSource } from "../pipeline.js";
+import { defaultName, NAME_PATTERN, tooLargeDiagnostic, unreadableProfile, type CheckedProfile, type ProfileSource } from "../pipeline.js";
 import { terminalLine } from "../text/terminal.js";
 import { displayPath } from "../workspace.js";
 
@@ -78,10 +77,8 @@ export async function readStagedView(args: readonly string[], out: string, io: I
     const name = quickName(text, display);
     allNames.add(name);
     if (!index.staged.has(path) && !stagedBundles.has(name)) continue;
-    if (decoded === null) {
-      const d: Diagnostic = { code: "PROFILE_TOO_LARGE", severity: "error", pointer: "", message: `the file has ${bytes.length} bytes; a profile is far smaller`, file: display, line: 1, col: 1, length: 1 };
-      unreadable.push({ source: { path: display, text: "" }, name: null, diagnostics: [d], settings: null, ok: false, rederive: null });
-    } else if ("diagnostic" in decoded) unreadable.push({ source: { path: display, text: decoded.lossy }, name: null, diagnostics: [decoded.diagnostic], settings: null, ok: false, rederive: null });
+    if (decoded === null) unreadable.push(unreadableProfile(display, tooLargeDiagnostic(display, bytes.length)));
+    else if ("diagnostic" in decoded) unreadable.push(unreadableProfile(display, decoded.diagnostic, decoded.lossy));
     else sources.push({ path: display, text });
   }
   return {

@@ -27,6 +27,7 @@ import { BUNDLE_FILES } from "../knowledge/bundle.js";
 import type { FilledProfile } from "../profile.js";
 import type { DeliverySettings, InstallSettings, TerraformSettings, UninstallSettings, ValuesFile } from "../settings.js";
 import type { ResolvedFeatures } from "./features.js";
+import { sh } from "../text/shell.js";
 
 interface BundleParts {
   cniConfig: boolean;
@@ -120,7 +121,8 @@ export function deriveDelivery(p: FilledProfile, helm: readonly ValuesFile[], ha
 /** The guide's connectivity test: mirrored images everywhere, and targets reachable from mainland China there. */
 function deriveConnectivityTest(region: string): string[] {
   const targets = MAINLAND_CHINA_REGIONS.has(region) ? MAINLAND_TEST_TARGETS : [];
-  return ["cilium", "connectivity", "test", ...[...CONNECTIVITY_TEST_IMAGES, ...targets].flat()].map((w) => (/^[\w./:@=-]+$/.test(w) ? w : `'${w}'`));
+  // shown inside a sentence: a word is quoted only where a shell would need it
+  return ["cilium", "connectivity", "test", ...[...CONNECTIVITY_TEST_IMAGES, ...targets].flat()].map((w) => (/^[\w./:@=-]+$/.test(w) ? w : sh(w)));
 }
 
 /**

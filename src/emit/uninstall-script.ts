@@ -12,7 +12,6 @@ export const emitUninstallScript: Emitter = (settings) => {
     namespace: sh(u.namespace),
     apiserverVIP: sh(settings.install.apiserverVIP),
     nodesSelector: sh(u.nodesSelector),
-    nodes: true,
     cniConfigMap: u.cniConfigMap === null ? false : { name: sh(u.cniConfigMap.name), namespace: sh(u.cniConfigMap.namespace) },
     apf: u.apf === null ? false : { name: sh(u.apf.name) },
     daemonSets: u.restoreDaemonSets.map((name) => ({ name: sh(name) })),
