@@ -2,7 +2,8 @@ import { apfShares } from "./knowledge/apf.js";
 import { BUILTIN_CHARTS, type ChartCatalog } from "./knowledge/chart.js";
 import { CNI_CONFIGMAP, CNI_CONFLIST, KARPENTER_MACHINE_ANNOTATIONS_KEY, TS4_IMAGE_ANNOTATION } from "./knowledge/tke.js";
 import type { FilledProfile } from "./profile.js";
-import type { KarpenterSettings, Settings } from "./settings.js";
+import type { GitopsContext, KarpenterSettings, Settings } from "./settings.js";
+import { deriveGitops, gitopsFiles } from "./derive/gitops.js";
 import { deriveHelmValues } from "./derive/helm.js";
 import { resolveFeatures } from "./derive/features.js";
 import { deriveImageList } from "./derive/images.js";
@@ -17,10 +18,12 @@ export interface DeriveInput {
   profilePath: string;
   /** The chart releases this run knows (built in, and added to the repository). */
   charts?: ChartCatalog;
+  /** The GitOps engine of tke-cilium.json, and where the out folder sits in git; null without one. */
+  gitops?: GitopsContext | null;
 }
 
 /** Profile → Settings. Every default and decision of the bundle is taken here (and in derive/), and only here. */
-export function deriveSettings({ profile: p, name, profilePath, charts = BUILTIN_CHARTS }: DeriveInput): Settings {
+export function deriveSettings({ profile: p, name, profilePath, charts = BUILTIN_CHARTS, gitops: gitopsContext = null }: DeriveInput): Settings {
   const features = resolveFeatures(p);
   const helm = deriveHelmValues(p, features, charts);
   const cniConfig = p.cilium.mode === "native" ? { ...CNI_CONFIGMAP, conflist: CNI_CONFLIST } : null;
@@ -28,6 +31,8 @@ export function deriveSettings({ profile: p, name, profilePath, charts = BUILTIN
   const karpenter = p.nodePool.type === "karpenter" ? deriveKarpenter(p) : null;
   const terraform = deriveTerraform(p, name);
   const parts = { cniConfig: cniConfig !== null, apf: apf !== null, karpenter: karpenter !== null, terraform };
+  const delivery = deriveDelivery(p, helm, parts);
+  const gitops = deriveGitops(name, delivery, gitopsContext);
   return {
     name,
     features,
@@ -41,7 +46,8 @@ export function deriveSettings({ profile: p, name, profilePath, charts = BUILTIN
     terraform,
     install: deriveInstall(p, features, helm, parts),
     uninstall: deriveUninstall(p, parts),
-    delivery: deriveDelivery(p, helm, parts),
+    delivery: { ...delivery, gitops: gitops === null ? null : { engine: gitops.engine, files: gitopsFiles(gitops) } },
+    gitops,
   };
 }
 

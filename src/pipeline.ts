@@ -9,7 +9,7 @@ import { BUNDLE_RULES } from "./rules/bundle-rules.js";
 import { entryOf, type Code } from "./rules/catalogue.js";
 import type { Finding } from "./rules/finding.js";
 import { PROFILE_RULES } from "./rules/profile-rules.js";
-import type { Settings } from "./settings.js";
+import type { GitopsContext, Settings } from "./settings.js";
 import { validateProfile, type Locate } from "./validate.js";
 import schema from "../schema/profile.schema.json" with { type: "json" };
 
@@ -49,13 +49,13 @@ export interface CheckedProfile {
 }
 
 /** parse → validate → profile rules → derive → bundle rules, for one profile. Pure. */
-export function checkProfile(source: ProfileSource, charts: ChartCatalog = BUILTIN_CHARTS): CheckedProfile {
-  const checked = checkUnsorted(source, charts);
+export function checkProfile(source: ProfileSource, charts: ChartCatalog = BUILTIN_CHARTS, gitops: GitopsContext | null = null): CheckedProfile {
+  const checked = checkUnsorted(source, charts, gitops);
   checked.diagnostics.sort((a, b) => a.line - b.line || a.col - b.col);
   return checked;
 }
 
-function checkUnsorted(source: ProfileSource, charts: ChartCatalog): CheckedProfile {
+function checkUnsorted(source: ProfileSource, charts: ChartCatalog, gitops: GitopsContext | null): CheckedProfile {
   const parsed = parseProfileText(source.text, source.path);
   const fail = (diagnostics: Diagnostic[], name: string | null = null): CheckedProfile => ({ source, name, diagnostics, settings: null, ok: false, rederive: null });
   if (parsed.diagnostics.some(isError)) return fail(parsed.diagnostics);
@@ -65,7 +65,7 @@ function checkUnsorted(source: ProfileSource, charts: ChartCatalog): CheckedProf
   const profile = validated.profile as FilledProfile;
   const name = profile.name ?? defaultName(source.path);
   const located = (code: Code, findings: readonly Finding[]) => findings.map((f) => toDiagnostic(code, f, source.path, parsed.locate));
-  const diagnostics = [...early, ...PROFILE_RULES.flatMap((rule) => located(rule.code, rule.check(profile, { charts })))];
+  const diagnostics = [...early, ...PROFILE_RULES.flatMap((rule) => located(rule.code, rule.check(profile, { charts, gitops })))];
   if (!NAME_PATTERN.test(name)) {
     diagnostics.push({
       code: "INVALID_NAME",
@@ -78,15 +78,15 @@ function checkUnsorted(source: ProfileSource, charts: ChartCatalog): CheckedProf
   }
   // Derive runs once, on any schema-valid profile of a known release, so the bundle rules report alongside the profile rules.
   if (!charts.has(profile.cilium.version)) return fail(diagnostics, name);
-  const settings = deriveSettings({ profile, name, profilePath: source.path, charts });
+  const settings = deriveSettings({ profile, name, profilePath: source.path, charts, gitops });
   diagnostics.push(...BUNDLE_RULES.flatMap((rule) => located(rule.code, rule.check(settings, profile))));
   if (diagnostics.some(isError)) return fail(diagnostics, name);
-  return { source, name, diagnostics, settings, ok: true, rederive: rederiveOf(profile, name, source.path, charts) };
+  return { source, name, diagnostics, settings, ok: true, rederive: rederiveOf(profile, name, source.path, charts, gitops) };
 }
 
 /** Derive again, holding only what derive needs (a closure in checkUnsorted would keep the parse's position maps alive). */
-function rederiveOf(profile: FilledProfile, name: string, profilePath: string, charts: ChartCatalog): () => Settings {
-  return () => deriveSettings({ profile, name, profilePath, charts });
+function rederiveOf(profile: FilledProfile, name: string, profilePath: string, charts: ChartCatalog, gitops: GitopsContext | null): () => Settings {
+  return () => deriveSettings({ profile, name, profilePath, charts, gitops });
 }
 
 function toDiagnostic(code: Code, f: Finding, file: string, locate: Locate): Diagnostic {
@@ -106,10 +106,10 @@ function toDiagnostic(code: Code, f: Finding, file: string, locate: Locate): Dia
  * fleet larger than RETAINED_SETTINGS lets each Settings go once its bundle rules have run, and emit derives
  * it again: a check of 1,000 profiles then stays in constant memory (the speed bar: under 100 MiB).
  */
-export function checkProfiles(sources: readonly ProfileSource[], charts: ChartCatalog = BUILTIN_CHARTS, onChecked?: (checked: CheckedProfile) => void): CheckedProfile[] {
+export function checkProfiles(sources: readonly ProfileSource[], charts: ChartCatalog = BUILTIN_CHARTS, onChecked?: (checked: CheckedProfile) => void, gitops: GitopsContext | null = null): CheckedProfile[] {
   const retain = sources.length <= RETAINED_SETTINGS;
   const results = sources.map((source) => {
-    const checked = checkProfile(source, charts);
+    const checked = checkProfile(source, charts, gitops);
     // a caller that needs the bundle right away (check) gets it while the Settings are still at hand
     onChecked?.(checked);
     if (!retain) checked.settings = null;
@@ -155,13 +155,13 @@ export function emitProfile(checked: CheckedProfile): OutputFile[] {
 }
 
 /** The whole pipeline for one profile: parse → validate → profile rules → derive → bundle rules → emit. Pure. */
-export function renderProfile(source: ProfileSource, charts: ChartCatalog = BUILTIN_CHARTS): RenderResult {
-  return toResult(checkProfile(source, charts));
+export function renderProfile(source: ProfileSource, charts: ChartCatalog = BUILTIN_CHARTS, gitops: GitopsContext | null = null): RenderResult {
+  return toResult(checkProfile(source, charts, gitops));
 }
 
 /** The whole pipeline for the profiles of one run (duplicate names included). */
-export function renderProfiles(sources: readonly ProfileSource[], charts: ChartCatalog = BUILTIN_CHARTS): RenderResult[] {
-  return checkProfiles(sources, charts).map(toResult);
+export function renderProfiles(sources: readonly ProfileSource[], charts: ChartCatalog = BUILTIN_CHARTS, gitops: GitopsContext | null = null): RenderResult[] {
+  return checkProfiles(sources, charts, undefined, gitops).map(toResult);
 }
 
 function toResult(checked: CheckedProfile): RenderResult {

@@ -1,3 +1,4 @@
+import type { GitopsConfig } from "./config.js";
 import type { ResolvedFeatures } from "./derive/features.js";
 
 /**
@@ -205,7 +206,55 @@ export interface DeliverySettings {
   manifests: { file: string; phase: "before-chart" | "after-chart"; what: string }[];
   terraform: { dir: string; phase: "before-install" | "after-install"; what: string }[];
   scripts: { install: string; uninstall: string };
+  /** The engine tke-cilium.json names and the files of its objects; null without one. */
+  gitops: { engine: "argocd" | "flux"; files: string[] } | null;
 }
+
+/** What a GitOps engine needs beyond the bundle (tke-cilium.json): its settings, and where the bundle sits in git. */
+export interface GitopsContext {
+  config: GitopsConfig;
+  /** The out folder, relative to the git repository's root (Argo CD and Flux read paths from there); "." for the root. */
+  outPath: string;
+}
+
+/** The Argo CD Application of one bundle (argocd-application.yaml). */
+export interface ArgoCdSettings {
+  engine: "argocd";
+  name: string;
+  namespace: string;
+  project: string;
+  destination: { name: string } | { server: string };
+  /** Where the chart's objects go (the release's namespace). */
+  releaseNamespace: string;
+  chart: { repoURL: string; chart: string; version: string; releaseName: string };
+  /** The repository holding the bundle, and the bundle's folder in it. */
+  git: { repoURL: string; revision: string; path: string };
+  /** The values files as the chart source reads them from the git source ($values/<path>/<file>), in Helm's order. */
+  valueFiles: string[];
+  /** The manifests the directory source applies (none: no directory source). */
+  manifests: string[];
+}
+
+/** Flux's objects for one bundle (flux-release.yaml, kustomization.yaml, flux-kustomization.yaml). */
+export interface FluxSettings {
+  engine: "flux";
+  /** The name of the HelmRepository, the HelmRelease and the Flux Kustomization. */
+  name: string;
+  namespace: string;
+  interval: string;
+  helmRepositoryURL: string;
+  chart: { chart: string; version: string; releaseName: string };
+  releaseNamespace: string;
+  /** The ConfigMap kustomize generates from the values files (with a content hash suffix, so a change upgrades). */
+  valuesConfigMap: string;
+  valuesFiles: string[];
+  manifests: string[];
+  /** The GitRepository Flux reads the bundle from, and the bundle's folder in it (./out/<name>). */
+  gitRepository: string;
+  path: string;
+}
+
+export type GitopsSettings = ArgoCdSettings | FluxSettings;
 
 /** uninstall.sh: the guide's rollback to TKE's own CNI. */
 export interface UninstallSettings {
@@ -244,4 +293,6 @@ export interface Settings {
   install: InstallSettings;
   uninstall: UninstallSettings;
   delivery: DeliverySettings;
+  /** The GitOps engine's objects; null when tke-cilium.json names no engine. */
+  gitops: GitopsSettings | null;
 }

@@ -1,5 +1,6 @@
-import type { ErrorObject } from "ajv";
+import type { ErrorObject, ValidateFunction } from "ajv";
 import validateSchema from "../schema/profile.schema.json?validator";
+import validateConfigSchema from "../schema/config.schema.json?validator";
 import type { Diagnostic, Place } from "./diagnostics.js";
 import { nearest } from "./text/nearest.js";
 import type { Code } from "./rules/catalogue.js";
@@ -17,15 +18,24 @@ export interface SchemaResult {
 
 /** JSON Schema validation of one parsed profile. The input is not mutated. */
 export function validateProfile(value: unknown, file: string, locate: Locate): SchemaResult {
+  return validateWith(validateSchema, "the profile", value, file, locate);
+}
+
+/** The repository config (tke-cilium.json) against schema/config.schema.json, defaults filled in. */
+export function validateConfig(value: unknown, file: string, locate: Locate): SchemaResult {
+  return validateWith(validateConfigSchema, "the config", value, file, locate);
+}
+
+function validateWith(validate: ValidateFunction, what: string, value: unknown, file: string, locate: Locate): SchemaResult {
   const filled = structuredClone(value);
-  if (validateSchema(filled)) return { profile: filled, diagnostics: [] };
-  const diagnostics = (validateSchema.errors ?? []).map((e) => toDiagnostic(e, file, locate));
+  if (validate(filled)) return { profile: filled, diagnostics: [] };
+  const diagnostics = (validate.errors ?? []).map((e) => toDiagnostic(e, what, file, locate));
   return { profile: undefined, diagnostics: dedupe(dropMisspeltRequired(diagnostics)) };
 }
 
 type Draft = Diagnostic & { guessPointer?: string };
 
-function toDiagnostic(e: ErrorObject, file: string, locate: Locate): Draft {
+function toDiagnostic(e: ErrorObject, what: string, file: string, locate: Locate): Draft {
   const base = { severity: "error" as const, file };
   const parent = e.parentSchema as { "x-code"?: string; properties?: Record<string, unknown> } | undefined;
   switch (e.keyword) {
@@ -41,7 +51,7 @@ function toDiagnostic(e: ErrorObject, file: string, locate: Locate): Draft {
     case "required": {
       const missing = String((e.params as { missingProperty: string }).missingProperty);
       const pointer = `${e.instancePath}/${escapeToken(missing)}`;
-      const where = e.instancePath === "" ? "the profile" : `"${e.instancePath}"`;
+      const where = e.instancePath === "" ? what : `"${e.instancePath}"`;
       return { ...base, code: "MISSING_FIELD", pointer, message: `${where} needs the field "${missing}"`, ...locate(e.instancePath) };
     }
     case "enum": {

@@ -108,14 +108,20 @@ const CASES: Record<string, { fires: Patch; pointer: string; severity?: "error" 
     quiet: { cilium: { extraValues: { operator: { replicas: 1 } } } },
   },
   DUPLICATE_PROFILE_NAME: { fires: { name: "twin" }, pointer: "/name", quiet: { name: "single" } },
+  // run with an Argo CD engine in tke-cilium.json (see diagnosticsFor)
+  GITOPS_LOCAL_CHART: { fires: { cilium: { chart: "charts/cilium-1.19.5.tgz" } }, pointer: "/cilium/chart", quiet: { cilium: { chart: "cilium/cilium" } } },
+  GITOPS_NAME_TOO_LONG: { fires: { name: "c".repeat(57) }, pointer: "/name", quiet: { name: "c".repeat(56) } },
 };
+
+/** The GitOps rules run for a repository whose tke-cilium.json names Argo CD. */
+const ARGOCD = { config: { engine: "argocd", namespace: "argocd", repoURL: "https://git.example.com/fleet.git", revision: "HEAD", project: "default", destination: "{name}" }, outPath: "out" } as const;
 
 /** DUPLICATE_PROFILE_NAME needs two profiles in one run; every other rule is checked on one. */
 function diagnosticsFor(code: string, patch: Patch) {
   const profile = { ...base, ...patch };
   const sources = [{ path: "a.json", text: JSON.stringify(profile) }];
   if (code === "DUPLICATE_PROFILE_NAME") sources.push({ path: "b.json", text: JSON.stringify({ ...base, name: "twin" }) });
-  return renderProfiles(sources)[0].diagnostics;
+  return renderProfiles(sources, undefined, code.startsWith("GITOPS_") ? ARGOCD : null)[0].diagnostics;
 }
 
 it("every code the source can emit is listed by tke-cilium rules", () => {

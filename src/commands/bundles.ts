@@ -11,6 +11,8 @@ import { MAX_PROFILE_CHARS, decodeProfileBytes } from "../parse.js";
 import { checkProfiles, defaultName, emitProfile, tooLargeDiagnostic, unreadableProfile, type CheckedProfile, type ProfileSource } from "../pipeline.js";
 import { colorDiff, diagnosticsJson, driftSummary, orphanWarning, writtenTable, type DriftReport, type WrittenRow } from "../report.js";
 import { EXIT, type Io } from "../io.js";
+import { CONFIG_FILE } from "../config.js";
+import { configProfileNames, placeRun } from "./repository.js";
 import { defineCommand, OUTPUT_FLAGS, OUTPUT_HELP, PROFILE_HELP, type CommandSpec, type FlagValues } from "./command.js";
 
 export interface BundleOptions {
@@ -26,9 +28,18 @@ export interface BundleOptions {
 }
 
 /** render, check and validate: read and check every profile, then write or compare each bundle. */
-export async function runBundleCommand(args: readonly string[], o: BundleOptions, io: Io): Promise<number> {
+export async function runBundleCommand(given: readonly string[], o: BundleOptions, callerIo: Io, outFlag?: string, help = ""): Promise<number> {
+  const place = placeRun(given, outFlag, callerIo);
+  if (typeof place === "number") {
+    callerIo.stderr(`tke-cilium: ${o.command} needs at least one PROFILE, or a ${CONFIG_FILE} that lists them (in this folder or one above it, up to the git root)\n${help}\n`);
+    return place;
+  }
+  const { io, args } = place;
+  o = { ...o, out: place.out };
   const read = o.staged ? await readStagedView(args, o.out, io) : await readDiskView(args, o.out, io);
   if (typeof read === "number") return read;
+  // a bundle is an orphan when no profile of the repository renders it, not only none of those given
+  if (place.config !== null && given.length > 0) for (const name of await configProfileNames(place.config)) read.allNames.add(name);
   // Every profile is checked before any bundle is emitted; bundles are then emitted one at a time, so a
   // fleet never holds more than one in memory.
   const added = readAddedCharts(findRepositoryRoot(io.cwd), io.cwd);
@@ -40,7 +51,7 @@ export async function runBundleCommand(args: readonly string[], o: BundleOptions
   // a fleet's check runs in constant memory; render needs every profile valid before it writes anything
   const compared = new Map<CheckedProfile, Drift[]>();
   const compare = o.command === "check" ? (r: CheckedProfile) => r.ok && compared.set(r, diffTree(emitProfile(r), read.readBundle(r.name as string) ?? new Map())) : undefined;
-  const results = [...checkProfiles(read.sources, withAddedCharts(BUILTIN_CHARTS, added.charts), compare), ...read.unreadable];
+  const results = [...checkProfiles(read.sources, withAddedCharts(BUILTIN_CHARTS, added.charts), compare, place.gitops), ...read.unreadable];
   const diagnostics = results.flatMap((r) => r.diagnostics);
   const valid = results.every((r) => failing(r.diagnostics, o.strict).length === 0);
   if (!o.json) for (const r of results) for (const d of r.diagnostics) io.stderr(formatDiagnostic(d, r.source.text) + "\n");
@@ -209,15 +220,11 @@ function bundleCommand(name: BundleOptions["command"], help: string, flags: Comm
     flags,
     help,
     run: (args, values, io) => {
-      if (args.length === 0) {
-        io.stderr(`tke-cilium: ${name} needs at least one PROFILE\n${help}\n`);
-        return EXIT.usage;
-      }
       if (values.out === "") {
         io.stderr(`tke-cilium: --out needs a folder name (an empty one would write into the current folder)\n`);
         return EXIT.usage;
       }
-      return runBundleCommand(args, optionsOf(name, values), io);
+      return runBundleCommand(args, optionsOf(name, values), io, values.out as string | undefined, help);
     },
   });
 }

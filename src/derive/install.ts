@@ -98,7 +98,7 @@ export function deriveUninstall(p: FilledProfile, has: BundleParts): UninstallSe
 }
 
 /** What GitOps needs to deliver the bundle: the chart at its version, the values files in order, when to apply what. */
-export function deriveDelivery(p: FilledProfile, helm: readonly ValuesFile[], has: BundleParts): DeliverySettings {
+export function deriveDelivery(p: FilledProfile, helm: readonly ValuesFile[], has: BundleParts): Omit<DeliverySettings, "gitops"> {
   const chart = p.cilium.chart;
   const fromRepo = chart.startsWith(`${CILIUM_HELM_REPO.name}/`);
   const manifests: DeliverySettings["manifests"] = [];

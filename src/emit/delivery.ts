@@ -14,6 +14,7 @@ export const emitDelivery: Emitter = (settings) => {
     manifests: d.manifests,
     terraform: d.terraform,
     scripts: d.scripts,
+    gitops: d.gitops,
   };
   return [file(BUNDLE_FILES.delivery, JSON.stringify(document, null, 2) + "\n")];
 };

@@ -2,6 +2,7 @@ import type { Settings } from "../settings.js";
 import { emitApf } from "./apf.js";
 import { emitCniConfig } from "./cni-config.js";
 import { emitDelivery } from "./delivery.js";
+import { emitGitops } from "./gitops.js";
 import { emitHelmValues } from "./helm-values.js";
 import { emitImageList } from "./images.js";
 import { emitInstallScript } from "./install-script.js";
@@ -12,7 +13,7 @@ import { emitUninstallScript } from "./uninstall-script.js";
 
 export type { OutputFile } from "./output.js";
 
-const EMITTERS: readonly Emitter[] = [emitDelivery, emitHelmValues, emitImageList, emitCniConfig, emitApf, emitNodePool, emitTerraform, emitInstallScript, emitUninstallScript];
+const EMITTERS: readonly Emitter[] = [emitDelivery, emitHelmValues, emitImageList, emitCniConfig, emitApf, emitNodePool, emitTerraform, emitInstallScript, emitUninstallScript, emitGitops];
 
 /** Settings → every file of the bundle, sorted by path. */
 export function emitBundle(settings: Settings): OutputFile[] {

@@ -1,6 +1,7 @@
 import type { FilledProfile } from "../profile.js";
 import type { Settings } from "../settings.js";
 import type { Code } from "./catalogue.js";
+import { LABEL_VALUE_MAX } from "../knowledge/gitops.js";
 import { extraPointer, type Finding } from "./finding.js";
 
 /** A check on the derived bundle (Settings, with the final merged Helm values), run once derive has run once. */
@@ -10,6 +11,13 @@ export interface BundleRule {
 }
 
 export const BUNDLE_RULES: readonly BundleRule[] = [
+  {
+    code: "GITOPS_NAME_TOO_LONG",
+    check: (s) =>
+      s.gitops?.engine === "argocd" && s.gitops.name.length > LABEL_VALUE_MAX
+        ? [{ pointer: "/name", message: `the Argo CD Application "${s.gitops.name}" has ${s.gitops.name.length} characters; a label value holds ${LABEL_VALUE_MAX}: shorten the profile's name` }]
+        : [],
+  },
   {
     code: "MASQUERADE_WITHOUT_VPC_CIDRS",
     check: (s) =>

@@ -366,6 +366,24 @@ export const CATALOGUE = [
     explanation: "Each profile writes out/<name>/; two profiles with one name in one run would overwrite each other. Rename one (the name field, or the file).",
     source: "SPEC §2",
   },
+  {
+    code: "GITOPS_LOCAL_CHART",
+    stage: "profile",
+    severity: "error",
+    title: "a GitOps engine cannot fetch a local chart file",
+    explanation:
+      "tke-cilium.json names a GitOps engine, and the profile's cilium.chart is a .tgz next to the bundle. Argo CD and Flux fetch the chart from a Helm repository: use cilium/cilium (https://helm.cilium.io/), or a mirror of it as a Helm repository, or deliver this cluster with install.sh alone (remove gitops from tke-cilium.json).",
+    source: "Argo CD Application spec.sources[].chart; Flux HelmRelease spec.chart.spec.sourceRef",
+  },
+  {
+    code: "GITOPS_NAME_TOO_LONG",
+    stage: "bundle",
+    severity: "error",
+    title: "the Argo CD Application's name is longer than a label value",
+    explanation:
+      "The Application is called cilium-<name>, and Argo CD writes the Application's name into a label of every object it deploys; a label value holds at most 63 characters. Give the profile a shorter name.",
+    source: "Kubernetes object names and labels (label values: 63 characters); Argo CD resource tracking",
+  },
 ] as const satisfies readonly CodeEntry[];
 
 export type Code = (typeof CATALOGUE)[number]["code"];

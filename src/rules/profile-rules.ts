@@ -1,5 +1,5 @@
 import ipaddr from "ipaddr.js";
-import { checkHelmValue, isFreeFormValue, type ChartCatalog, type HelmValueProblem } from "../knowledge/chart.js";
+import { checkHelmValue, CILIUM_HELM_REPO, isFreeFormValue, type ChartCatalog, type HelmValueProblem } from "../knowledge/chart.js";
 import { unknownVersionFinding, unverifiedVersionFinding } from "./versions.js";
 import { nearest } from "../text/nearest.js";
 import { compareVersions } from "../text/version.js";
@@ -8,6 +8,7 @@ import { extraValueLeaves } from "../derive/helm.js";
 import { findUnsupportedOs, findVerifiedOs, VERIFIED_OS } from "../knowledge/os.js";
 import { APISERVER_VIP_RANGE, KUBERNETES_MINIMUM, KUBERNETES_RECOMMENDED_MINIMUM, LOCAL_ROUTER_IPV4, MAINLAND_CHINA_REGIONS } from "../knowledge/tke.js";
 import type { FilledProfile } from "../profile.js";
+import type { GitopsContext } from "../settings.js";
 import { PLACEHOLDERS } from "../knowledge/placeholders.js";
 import type { Code } from "./catalogue.js";
 import { extraPointer, type Finding } from "./finding.js";
@@ -18,9 +19,10 @@ export interface ProfileRule {
   check: (profile: FilledProfile, context: RuleContext) => Finding[];
 }
 
-/** What the rules may consult besides the profile: the chart releases this run knows. */
+/** What the rules may consult besides the profile: the chart releases this run knows, and the GitOps engine of tke-cilium.json. */
 export interface RuleContext {
   charts: ChartCatalog;
+  gitops?: GitopsContext | null;
 }
 
 const inRange = (ip: string, cidr: string) => ipaddr.IPv4.parse(ip).match(ipaddr.IPv4.parseCIDR(cidr));
@@ -78,6 +80,13 @@ function osFindings(osName: string, pointer: string): Finding[] {
 
 /** The rules on the profile as written (after the schema), in the order `tke-cilium rules` lists them. */
 export const PROFILE_RULES: readonly ProfileRule[] = [
+  {
+    code: "GITOPS_LOCAL_CHART",
+    check: (p, context) =>
+      context.gitops && !p.cilium.chart.startsWith(`${CILIUM_HELM_REPO.name}/`)
+        ? [{ pointer: "/cilium/chart", message: `tke-cilium.json delivers bundles with ${context.gitops.config.engine === "argocd" ? "Argo CD" : "Flux"}, which fetches the chart from a Helm repository, not the local file "${p.cilium.chart}"; use ${CILIUM_HELM_REPO.name}/cilium`, suggestion: `${CILIUM_HELM_REPO.name}/cilium` }]
+        : [],
+  },
   {
     code: "VIP_NOT_LINK_LOCAL",
     check: (p) => (inRange(p.apiserverVIP, APISERVER_VIP_RANGE) ? [] : [{ pointer: "/apiserverVIP", message: `${p.apiserverVIP} is not in ${APISERVER_VIP_RANGE}; use the address of the default/kubernetes endpoint, never the CLB VIP` }]),

@@ -1,39 +1,13 @@
 // Karpenter fidelity: the NodePool and TKEMachineNodeClass CRD schemas (closed: the API server prunes and,
 // with field validation, rejects unknown fields), plus the CRDs' CEL rules the bundle can trip.
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Ajv } from "ajv";
-import { parse } from "yaml";
+import { crdValidatorAt } from "./crd.js";
 import { ROOT } from "../helpers.js";
 
 type Schema = Record<string, unknown>;
 
-/** additionalProperties: false wherever a structural schema lists properties and does not keep unknown fields. */
-function closeSchema(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(closeSchema);
-  if (node === null || typeof node !== "object") return node;
-  const out: Schema = {};
-  for (const [k, v] of Object.entries(node)) if (!k.startsWith("x-kubernetes-")) out[k] = closeSchema(v);
-  const preserve = (node as Schema)["x-kubernetes-preserve-unknown-fields"] === true;
-  if (out.properties && out.additionalProperties === undefined && !preserve) out.additionalProperties = false;
-  return out;
-}
-
-/** The OpenAPI formats Kubernetes CRDs use, checked as the API server reads them. */
-const KUBERNETES_FORMATS = {
-  int32: { type: "number", validate: (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31 },
-  int64: { type: "number", validate: (n: number) => Number.isSafeInteger(n) },
-  "date-time": /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/,
-} as const;
-
 function crdValidator(file: string, version: string) {
-  const crd = parse(readFileSync(join(ROOT, "test/fixtures/karpenter", file), "utf8"));
-  const v = crd.spec.versions.find((x: { name: string }) => x.name === version);
-  const schema = closeSchema(v.schema.openAPIV3Schema) as Schema;
-  // metadata is validated by the API server itself, not the CRD schema
-  (schema.properties as Schema).metadata = { type: "object" };
-  const ajv = new Ajv({ allErrors: true, strict: false, formats: KUBERNETES_FORMATS });
-  return { kind: crd.spec.names.kind as string, group: crd.spec.group as string, validate: ajv.compile(schema) };
+  return crdValidatorAt(join(ROOT, "test/fixtures/karpenter", file), version);
 }
 
 const CRDS = [

@@ -1,0 +1,94 @@
+import { readFileSync, lstatSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import type { Diagnostic } from "./diagnostics.js";
+import { decodeProfileBytes, parseProfileText } from "./parse.js";
+import { validateConfig } from "./validate.js";
+
+/** The repository config's file name: at the GitOps repository's root. */
+export const CONFIG_FILE = "tke-cilium.json";
+
+/** The GitOps engine settings of tke-cilium.json, defaults applied (schema/config.schema.json). */
+export type GitopsConfig =
+  | { engine: "argocd"; namespace: string; repoURL: string; revision: string; project: string; destination: string | null }
+  | { engine: "flux"; namespace: string; gitRepository: string; interval: string };
+
+/** tke-cilium.json, read and checked. */
+export interface RepoConfig {
+  /** The config file, absolute. */
+  path: string;
+  /** Its folder: every path of a run is relative to it. */
+  dir: string;
+  profiles: string[];
+  out: string;
+  gitops: GitopsConfig | null;
+}
+
+export type ConfigRead = { config: RepoConfig } | { problems: Diagnostic[]; text: string };
+
+const exists = (path: string): boolean => {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * The nearest tke-cilium.json from `cwd` up, not past the git repository's root (a config above the
+ * repository belongs to something else); null when there is none.
+ */
+export function findConfigFile(cwd: string): string | null {
+  for (let dir = resolve(cwd); ; ) {
+    if (exists(join(dir, CONFIG_FILE))) return join(dir, CONFIG_FILE);
+    const parent = dirname(dir);
+    if (exists(join(dir, ".git")) || parent === dir) return null;
+    dir = parent;
+  }
+}
+
+/** The root of the git repository holding `cwd` (the nearest folder with .git), or null outside one. */
+export function findGitRoot(cwd: string): string | null {
+  for (let dir = resolve(cwd); ; ) {
+    if (exists(join(dir, ".git"))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) return null;
+    dir = parent;
+  }
+}
+
+/** Settings one engine does not read: refused, so a config never says something that has no effect. */
+const OTHER_ENGINE_KEYS = { argocd: ["gitRepository", "interval"], flux: ["repoURL", "revision", "project", "destination"] } as const;
+
+/** Read and check tke-cilium.json; `shown` is its path as messages show it. */
+export function readConfig(path: string, shown: string): ConfigRead {
+  const decoded = decodeProfileBytes(readFileSync(path), shown);
+  if ("diagnostic" in decoded) return { problems: [decoded.diagnostic], text: decoded.lossy };
+  const text = decoded.text;
+  const parsed = parseProfileText(text, shown);
+  if (parsed.diagnostics.length > 0) return { problems: parsed.diagnostics, text };
+  const validated = validateConfig(parsed.value, shown, parsed.locate);
+  if (validated.profile === undefined) return { problems: validated.diagnostics, text };
+  const raw = validated.profile as { profiles: string[]; out: string; gitops?: Record<string, unknown> & { engine: "argocd" | "flux" } };
+  const problems: Diagnostic[] = [];
+  const g = raw.gitops;
+  if (g !== undefined) {
+    for (const key of OTHER_ENGINE_KEYS[g.engine]) {
+      const pointer = `/gitops/${key}`;
+      // the schema fills defaults of both engines: only what the file itself says is refused
+      const written = (parsed.value as { gitops?: Record<string, unknown> }).gitops ?? {};
+      if (key in written) problems.push({ code: "INVALID_VALUE", severity: "error", pointer, message: `"${key}" is not read by the ${g.engine === "argocd" ? "Argo CD" : "Flux"} engine; remove it`, file: shown, ...parsed.locate(pointer, true) });
+    }
+    if (g.engine === "argocd" && g.repoURL === undefined) {
+      problems.push({ code: "MISSING_FIELD", severity: "error", pointer: "/gitops/repoURL", message: `"/gitops" needs the field "repoURL" for Argo CD: the URL of this repository as Argo CD knows it`, file: shown, ...parsed.locate("/gitops") });
+    }
+  }
+  if (problems.length > 0) return { problems, text };
+  const gitops: GitopsConfig | null =
+    g === undefined
+      ? null
+      : g.engine === "argocd"
+        ? { engine: "argocd", namespace: (g.namespace as string | undefined) ?? "argocd", repoURL: g.repoURL as string, revision: g.revision as string, project: g.project as string, destination: g.destination as string | null }
+        : { engine: "flux", namespace: (g.namespace as string | undefined) ?? "flux-system", gitRepository: g.gitRepository as string, interval: g.interval as string };
+  return { config: { path, dir: dirname(path), profiles: raw.profiles, out: raw.out, gitops } };
+}

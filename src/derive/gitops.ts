@@ -1,0 +1,55 @@
+import { ARGOCD_IN_CLUSTER, ARGOCD_VALUES_REF, GITOPS_FILES } from "../knowledge/gitops.js";
+import { CILIUM_NAMESPACE, CILIUM_RELEASE } from "../knowledge/tke.js";
+import type { DeliverySettings, GitopsContext, GitopsSettings } from "../settings.js";
+
+/** The bundle's folder as the engine reads it: a path from the git repository's root, forward slashes. */
+export function bundlePathInRepo(outPath: string, name: string): string {
+  const out = outPath.replace(/\\/g, "/").replace(/\/+$/, "");
+  return out === "" || out === "." ? name : `${out}/${name}`;
+}
+
+/**
+ * The engine's objects for one bundle, from what bundle.json says (chart, version, values files, manifests).
+ * null when the chart is a local file: no engine can fetch it (a profile rule reports it).
+ */
+export function deriveGitops(name: string, delivery: Omit<DeliverySettings, "gitops">, context: GitopsContext | null): GitopsSettings | null {
+  const repository = delivery.chart.repository;
+  if (context === null || repository === null) return null;
+  const path = bundlePathInRepo(context.outPath, name);
+  const manifests = delivery.manifests.map((m) => m.file);
+  const config = context.config;
+  if (config.engine === "argocd") {
+    const destination = config.destination === null ? ARGOCD_IN_CLUSTER : config.destination.replaceAll("{name}", name);
+    return {
+      engine: "argocd",
+      name: `${CILIUM_RELEASE}-${name}`,
+      namespace: config.namespace,
+      project: config.project,
+      destination: destination.startsWith("https://") ? { server: destination } : { name: destination },
+      releaseNamespace: CILIUM_NAMESPACE,
+      chart: { repoURL: repository, chart: delivery.chart.name, version: delivery.chart.version, releaseName: delivery.release.name },
+      git: { repoURL: config.repoURL, revision: config.revision, path },
+      valueFiles: delivery.valuesFiles.map((f) => `$${ARGOCD_VALUES_REF}/${path}/${f}`),
+      manifests,
+    };
+  }
+  return {
+    engine: "flux",
+    name: CILIUM_RELEASE,
+    namespace: config.namespace,
+    interval: config.interval,
+    helmRepositoryURL: repository,
+    chart: { chart: delivery.chart.name, version: delivery.chart.version, releaseName: delivery.release.name },
+    releaseNamespace: CILIUM_NAMESPACE,
+    valuesConfigMap: `${CILIUM_RELEASE}-values`,
+    valuesFiles: [...delivery.valuesFiles],
+    manifests,
+    gitRepository: config.gitRepository,
+    path: `./${path}`,
+  };
+}
+
+/** The files an engine's objects take in the bundle. */
+export function gitopsFiles(gitops: GitopsSettings): string[] {
+  return gitops.engine === "argocd" ? [GITOPS_FILES.argocdApplication] : [GITOPS_FILES.fluxKustomization, GITOPS_FILES.fluxRelease, GITOPS_FILES.kustomization, GITOPS_FILES.kustomizeConfig];
+}

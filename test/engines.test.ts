@@ -1,0 +1,143 @@
+// The GitOps objects a bundle carries when tke-cilium.json names an engine: held to the real CRDs of Argo CD
+// (v3.5.1) and Flux (helm-controller v1.6.3, source-controller v1.9.1, kustomize-controller v1.9.4), closed to
+// unknown fields; the files they name are exactly the bundle's values files and manifests; and the Flux
+// kustomization is built by the real kubectl kustomize.
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { parseAllDocuments } from "yaml";
+import type { GitopsConfig } from "../src/config.js";
+import { GITOPS_FILES } from "../src/knowledge/gitops.js";
+import { renderProfile } from "../src/pipeline.js";
+import { BUILTIN_CHARTS } from "../src/knowledge/chart.js";
+import type { GitopsContext } from "../src/settings.js";
+import { crdValidatorAt } from "./fidelity/crd.js";
+import { fileOf, presetPaths, ROOT } from "./helpers.js";
+import { kubectlBinary } from "./real-helm.js";
+import { readFileSync } from "node:fs";
+
+type Obj = Record<string, any>;
+
+const fixture = (file: string) => join(ROOT, "test/fixtures/gitops", file);
+const CRDS = [
+  crdValidatorAt(fixture("argocd-v3.5.1-application-crd.yaml"), "v1alpha1"),
+  crdValidatorAt(fixture("helm.toolkit.fluxcd.io_helmreleases.yaml"), "v2"),
+  crdValidatorAt(fixture("source.toolkit.fluxcd.io_helmrepositories.yaml"), "v1"),
+  crdValidatorAt(fixture("kustomize.toolkit.fluxcd.io_kustomizations.yaml"), "v1"),
+];
+
+/** Problems of one object against the CRD of its apiVersion and kind; empty when the API server would take it. */
+function crdProblems(object: Obj): string[] {
+  const [group, version] = String(object.apiVersion).split("/");
+  const crd = CRDS.find((c) => c.kind === object.kind && c.group === group && c.version === version);
+  if (crd === undefined) return [`no CRD for ${object.apiVersion} ${object.kind}`];
+  const problems = crd.validate(object) ? [] : (crd.validate.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message} ${JSON.stringify(e.params)}`);
+  // the API server's own rule for metadata: namespaced kinds need a namespace here (no kubectl -n to add one)
+  if (crd.scope === "Namespaced" && typeof object.metadata?.namespace !== "string") problems.push("metadata.namespace missing");
+  return problems;
+}
+
+const ARGOCD: GitopsConfig = { engine: "argocd", namespace: "argocd", repoURL: "https://git.example.com/platform/fleet.git", revision: "main", project: "platform", destination: "{name}" };
+const FLUX: GitopsConfig = { engine: "flux", namespace: "flux-system", gitRepository: "flux-system", interval: "10m" };
+const context = (config: GitopsConfig, outPath = "out"): GitopsContext => ({ config, outPath });
+
+function render(path: string, gitops: GitopsContext) {
+  const r = renderProfile({ path, text: readFileSync(join(ROOT, path), "utf8") }, BUILTIN_CHARTS, gitops);
+  expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+  return r;
+}
+
+const docs = (text: string): Obj[] => parseAllDocuments(text).map((d) => d.toJS() as Obj);
+const delivery = (files: ReturnType<typeof render>["files"]) => JSON.parse(fileOf(files, "bundle.json")!.content) as Obj;
+const roleFiles = (d: Obj) => ({ values: d.valuesFiles as string[], manifests: (d.manifests as Obj[]).map((m) => m.file as string) });
+
+describe.each(presetPaths())("%s", (path) => {
+  it("Argo CD: the Application passes the CRD and names exactly the bundle's values files and manifests", () => {
+    const { files, name } = render(path, context(ARGOCD));
+    const d = delivery(files);
+    expect(d.gitops).toEqual({ engine: "argocd", files: [GITOPS_FILES.argocdApplication] });
+    const [app, ...rest] = docs(fileOf(files, GITOPS_FILES.argocdApplication)!.content);
+    expect(rest).toEqual([]);
+    expect(crdProblems(app)).toEqual([]);
+    const [chart, ref, dir] = app.spec.sources as Obj[];
+    expect([chart.chart, chart.targetRevision, chart.repoURL]).toEqual(["cilium", d.chart.version, d.chart.repository]);
+    expect(ref.ref).toBe("values");
+    const prefix = `$values/out/${name}/`;
+    const named = chart.helm.valueFiles.map((f: string) => (f.startsWith(prefix) ? f.slice(prefix.length) : f));
+    const { values, manifests } = roleFiles(d);
+    expect(named).toEqual(values);
+    const include: string = dir?.directory.include ?? "";
+    expect(include === "" ? [] : include.replace(/^\{|\}$/g, "").split(",")).toEqual(manifests);
+    if (dir) expect(dir.path).toBe(`out/${name}`);
+    for (const f of [...values, ...manifests]) expect(fileOf(files, f), f).toBeDefined();
+    expect(app.spec.destination).toEqual({ name, namespace: "kube-system" });
+    expect(app.spec.ignoreDifferences.map((i: Obj) => i.name)).toEqual(["hubble-ca-cert", "hubble-relay-client-certs", "hubble-server-certs"]);
+    expect(app.spec.syncPolicy.syncOptions).toContain("RespectIgnoreDifferences=true");
+  });
+
+  it("Flux: every object passes its CRD; the kustomization names exactly the bundle's files", () => {
+    const { files } = render(path, context(FLUX));
+    const d = delivery(files);
+    expect(d.gitops.engine).toBe("flux");
+    for (const f of d.gitops.files) expect(fileOf(files, f), f).toBeDefined();
+    const objects = [...docs(fileOf(files, GITOPS_FILES.fluxRelease)!.content), ...docs(fileOf(files, GITOPS_FILES.fluxKustomization)!.content)];
+    expect(objects.map((o) => o.kind)).toEqual(["HelmRepository", "HelmRelease", "Kustomization"]);
+    for (const o of objects) expect(crdProblems(o), o.kind).toEqual([]);
+    const [, release] = objects;
+    expect(release.spec.chart.spec.version).toBe(d.chart.version);
+    expect(release.spec.valuesFrom.map((v: Obj) => v.valuesKey)).toEqual(d.valuesFiles);
+    const [kustomization] = docs(fileOf(files, GITOPS_FILES.kustomization)!.content);
+    const { values, manifests } = roleFiles(d);
+    expect(kustomization.resources).toEqual([GITOPS_FILES.fluxRelease, ...manifests]);
+    expect(kustomization.configMapGenerator[0].files).toEqual(values);
+  });
+});
+
+it("a bundle's folder is read from the git root: an out folder below the root shows in every path", () => {
+  const { files } = render("presets/prod.json", context(ARGOCD, "gitops/out"));
+  const [app] = docs(fileOf(files, GITOPS_FILES.argocdApplication)!.content);
+  expect(app.spec.sources[0].helm.valueFiles[0]).toBe("$values/gitops/out/prod/tke-values.yaml");
+  expect(app.spec.sources[2].path).toBe("gitops/out/prod");
+  const flux = render("presets/prod.json", context(FLUX, "gitops/out")).files;
+  expect(docs(fileOf(flux, GITOPS_FILES.fluxKustomization)!.content)[0].spec.path).toBe("./gitops/out/prod");
+});
+
+it("Argo CD destinations: a server URL, the in-cluster server, and a name template", () => {
+  const dest = (destination: string | null) => docs(fileOf(render("presets/dev.json", context({ ...ARGOCD, destination } as GitopsConfig)).files, GITOPS_FILES.argocdApplication)!.content)[0].spec.destination;
+  expect(dest("https://10.0.0.1:443")).toEqual({ server: "https://10.0.0.1:443", namespace: "kube-system" });
+  expect(dest(null)).toEqual({ server: "https://kubernetes.default.svc", namespace: "kube-system" });
+  expect(dest("tke-{name}")).toEqual({ name: "tke-dev", namespace: "kube-system" });
+});
+
+describe("the real kubectl kustomize builds every Flux bundle", () => {
+  const scratch = mkdtempSync(join(tmpdir(), "tke-cilium-kustomize-"));
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+  // cluster-scoped kinds the bundles hold (Kubernetes and Karpenter): kustomize must not give them a namespace
+  const CLUSTER_SCOPED = new Set(["FlowSchema", "PriorityLevelConfiguration", "NodePool", "TKEMachineNodeClass"]);
+
+  it.each(presetPaths())("%s", (path) => {
+    const { files, name } = render(path, context(FLUX));
+    const dir = join(scratch, name!);
+    for (const f of files) {
+      mkdirSync(dirname(join(dir, f.path)), { recursive: true });
+      writeFileSync(join(dir, f.path), f.content);
+    }
+    const built = docs(execFileSync(kubectlBinary(), ["kustomize", dir], { encoding: "utf8" }));
+    const d = delivery(files);
+    const configMap = built.find((o) => o.kind === "ConfigMap" && o.metadata.namespace === "flux-system")!;
+    expect(configMap.metadata.name).toMatch(/^cilium-values-[a-z0-9]{10}$/);
+    expect(Object.keys(configMap.data).sort()).toEqual([...d.valuesFiles].sort());
+    for (const f of d.valuesFiles) expect(configMap.data[f]).toBe(fileOf(files, f)!.content);
+    const release = built.find((o) => o.kind === "HelmRelease")!;
+    // the generated name (with its content hash) is what the release reads: a values change upgrades it
+    expect(new Set(release.spec.valuesFrom.map((v: Obj) => v.name))).toEqual(new Set([configMap.metadata.name]));
+    for (const o of built) {
+      if (CLUSTER_SCOPED.has(o.kind)) expect(o.metadata.namespace, o.kind).toBeUndefined();
+      else expect(o.metadata.namespace, o.kind).toMatch(/^(flux-system|kube-system)$/);
+    }
+    const manifestKinds = new Set(d.manifests.flatMap((m: Obj) => docs(fileOf(files, m.file)!.content).map((o) => o.kind)));
+    for (const kind of manifestKinds) expect(built.some((o) => o.kind === kind), kind).toBe(true);
+  });
+});
