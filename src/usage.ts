@@ -6,9 +6,9 @@ export function usageText(): string {
   return `tke-cilium ${pkg.version}: render a reviewable Cilium-on-TKE install bundle from a JSON profile.
 
 Usage:
-  tke-cilium render PROFILE... [--out DIR] [--check] [--prune] [--strict] [--quiet] [--json]
-  tke-cilium check PROFILE... [--out DIR] [--staged] [--strict] [--quiet] [--json]
-  tke-cilium validate PROFILE... [--strict] [--quiet] [--json]
+  tke-cilium render [PROFILE...] [--out DIR] [--check] [--prune] [--strict] [--quiet] [--json]
+  tke-cilium check [PROFILE...] [--out DIR] [--staged] [--strict] [--quiet] [--json]
+  tke-cilium validate [PROFILE...] [--strict] [--quiet] [--json]
   tke-cilium init [FILE] --region REGION --vip IP --pool TYPE [--name NAME]
   tke-cilium chart add CILIUM_TGZ... | chart list
   tke-cilium rules | explain CODE
@@ -18,7 +18,8 @@ Usage:
 ${PROFILE_HELP}
 A bundle holds Helm values files, cni-config.yaml (native mode), cilium-apf.yaml,
 nodepool.yaml (Karpenter), terraform/*.tf and install.sh. Apply it with
-out/<name>/install.sh, or commit out/ and let GitOps apply the values files.
+out/<name>/install.sh; with a GitOps engine in tke-cilium.json, each bundle also holds the Argo CD
+Application or the Flux objects that deliver it (bundle.json lists every file and its role).
 
 Diagnostics: FILE:LINE:COL severity CODE /json/pointer: message
 Exit codes: 0 ok; 1 invalid profile or drift; 2 usage error (unknown flag, no such file).

@@ -201,7 +201,7 @@ describe("check", () => {
 describe("usage", () => {
   it("--help and --version exit 0", async () => {
     expect(await run("--help")).toBe(0);
-    expect(stdout()).toContain("tke-cilium render PROFILE");
+    expect(stdout()).toContain("tke-cilium render [PROFILE...]");
     expect(stdout()).toContain("Exit codes");
     out = [];
     expect(await run("check", "--help")).toBe(0);

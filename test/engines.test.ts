@@ -137,7 +137,7 @@ describe("the real kubectl kustomize builds every Flux bundle", () => {
       if (CLUSTER_SCOPED.has(o.kind)) expect(o.metadata.namespace, o.kind).toBeUndefined();
       else expect(o.metadata.namespace, o.kind).toMatch(/^(flux-system|kube-system)$/);
     }
-    const manifestKinds = new Set(d.manifests.flatMap((m: Obj) => docs(fileOf(files, m.file)!.content).map((o) => o.kind)));
+    const manifestKinds = new Set<string>(d.manifests.flatMap((m: Obj) => docs(fileOf(files, m.file as string)!.content).map((o) => o.kind)));
     for (const kind of manifestKinds) expect(built.some((o) => o.kind === kind), kind).toBe(true);
   });
 });

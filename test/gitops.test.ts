@@ -4,7 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { main, type Io } from "../src/cli.js";
-import { ROOT, allProfilePaths, fileOf, helmValuesFiles, renderFile } from "./helpers.js";
+import { readConfig } from "../src/config.js";
+import { GITOPS_FILES } from "../src/knowledge/gitops.js";
+import { ROOT, allProfilePaths } from "./helpers.js";
 import { bumpProfile, commit, gitopsRepo } from "./hooks-repo.js";
 
 const cli = join(ROOT, "dist/cli.cjs");
@@ -215,23 +217,19 @@ describe("init", () => {
 
 describe("README", () => {
   const readme = readFileSync(join(ROOT, "README.md"), "utf8");
-  const prod = renderFile("presets/prod.json").files;
-  const expected = helmValuesFiles(prod).map((f) => `out/prod/${f}`);
 
-  it("the Argo CD example lists exactly the values files the renderer emits, in helm's order", () => {
-    const block = /```yaml title="argocd-application\.yaml"\n([\s\S]*?)```/.exec(readme)?.[1];
-    expect(block, "README has no argocd-application.yaml block").toBeDefined();
-    const files = [...block!.matchAll(/- \$values\/(out\/prod\/[\w-]+\.yaml)/g)].map((m) => m[1]);
-    expect(files).toEqual(expected);
-    expect(block).toContain(`targetRevision: ${JSON.parse(readFileSync(join(ROOT, "presets/prod.json"), "utf8")).cilium.version}`);
-  });
-
-  it("the Flux example lists exactly the values files the renderer emits, in helm's order", () => {
-    const block = /```yaml title="flux-helmrelease\.yaml"\n([\s\S]*?)```/.exec(readme)?.[1];
-    expect(block, "README has no flux-helmrelease.yaml block").toBeDefined();
-    const files = [...block!.matchAll(/valuesKey: ([\w-]+\.yaml)/g)].map((m) => `out/prod/${m[1]}`);
-    expect(files).toEqual(expected);
-    for (const f of helmValuesFiles(prod)) expect(block).toContain(`- ${f}=out/prod/${f}`);
-    expect(fileOf(prod, "cni-config.yaml")).toBeDefined();
+  it("the tke-cilium.json example is a valid config, and the engines it documents render what it says", () => {
+    const block = /```json title="tke-cilium\.json"\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(block, "README has no tke-cilium.json block").toBeDefined();
+    const dir = mkdtempSync(join(tmpdir(), "tke-cilium-readme-"));
+    try {
+      writeFileSync(join(dir, "tke-cilium.json"), block!);
+      const read = readConfig(join(dir, "tke-cilium.json"), "tke-cilium.json");
+      expect("config" in read ? read.config.gitops?.engine : read.problems).toBe("argocd");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    for (const file of Object.values(GITOPS_FILES)) expect(readme, file).toContain(`\`${file}\``);
+    expect(readme).toContain("- CiliumIdentity");
   });
 });

@@ -235,7 +235,7 @@ function optionsOf(name: BundleOptions["command"], v: FlagValues): BundleOptions
 
 export const renderCommand = bundleCommand(
   "render",
-  `Usage: tke-cilium render PROFILE... [--out DIR] [--check] [--prune] [--strict] [--quiet] [--json]
+  `Usage: tke-cilium render [PROFILE...] [--out DIR] [--check] [--prune] [--strict] [--quiet] [--json]
 
 Validate every profile, then write each bundle to DIR/<name>/ (DIR defaults to out) and print
 what changed. Nothing is written unless every profile is valid. A bundle folder is replaced whole
@@ -245,7 +245,7 @@ tke-cilium bundle, or one holding files tke-cilium did not write, is refused (ex
 ${PROFILE_HELP}
 
 Options:
-  --out DIR     folder that holds the bundles (default: out)
+  --out DIR     folder that holds the bundles (default: tke-cilium.json's out, else out)
   --check       do not write; compare with DIR/<name>/ like \`tke-cilium check\`
   --prune       delete files tke-cilium did not write from the bundle folders instead of refusing
   --strict      treat warnings as errors
@@ -255,7 +255,7 @@ ${OUTPUT_HELP}`,
 
 export const checkCommand = bundleCommand(
   "check",
-  `Usage: tke-cilium check PROFILE... [--out DIR] [--staged] [--strict] [--quiet] [--json]
+  `Usage: tke-cilium check [PROFILE...] [--out DIR] [--staged] [--strict] [--quiet] [--json]
 
 Render in memory and compare with DIR/<name>/. Changed, missing and extra files are drift: each
 is printed as a unified diff, then one summary line. Exit 1 on drift or an invalid profile (the
@@ -267,10 +267,11 @@ ${PROFILE_HELP}
 --staged checks what the commit holds, read from the git index, not the working tree: only the
 profiles the commit touches (a staged profile, or a staged file of its bundle), and a bundle no
 profile renders is an error. A commit costs the same in a 1,000-cluster repository as in a small
-one. This is the pre-commit hook: tke-cilium check --staged --quiet clusters/
+one. This is the pre-commit hook: tke-cilium check --staged --quiet (with a tke-cilium.json), or
+tke-cilium check --staged --quiet clusters/
 
 Options:
-  --out DIR     folder that holds the bundles (default: out)
+  --out DIR     folder that holds the bundles (default: tke-cilium.json's out, else out)
   --staged      check the git index (the commit), not the working tree
   --strict      treat warnings as errors
 ${OUTPUT_HELP}`,
@@ -279,7 +280,7 @@ ${OUTPUT_HELP}`,
 
 export const validateCommand = bundleCommand(
   "validate",
-  `Usage: tke-cilium validate PROFILE... [--strict] [--quiet] [--json]
+  `Usage: tke-cilium validate [PROFILE...] [--strict] [--quiet] [--json]
 
 Check profiles against the schema and the rules; print diagnostics only.
 ${PROFILE_HELP}

@@ -21,7 +21,11 @@ export interface CommandSpec {
 
 export const defineCommand = (spec: CommandSpec): CommandSpec => spec;
 
-export const PROFILE_HELP = `PROFILE is a JSON file, a directory (its *.json files) or a quoted glob ('clusters/**/*.json').`;
+export const PROFILE_HELP = `PROFILE is a JSON file, a directory (its *.json files) or a quoted glob ('clusters/**/*.json').
+With no PROFILE, the profiles and the out folder of tke-cilium.json (in this folder or the nearest
+one above it, up to the git root), which may also name a GitOps engine (schema/config.schema.json).
+Paths in the written files are relative to that file's folder, else to the git root, so the
+output is the same from any folder of the repository.`;
 
 /** The options render, check and validate share. */
 export const OUTPUT_FLAGS: Readonly<Record<string, FlagSpec>> = {
