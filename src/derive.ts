@@ -5,7 +5,7 @@ import type { FilledProfile } from "./profile.js";
 import type { GitopsContext, KarpenterSettings, Settings } from "./settings.js";
 import { deriveGitops, gitopsFiles } from "./derive/gitops.js";
 import { deriveHelmValues } from "./derive/helm.js";
-import { resolveFeatures } from "./derive/features.js";
+import { resolveFeatures, type ResolvedFeatures } from "./derive/features.js";
 import { deriveImageList } from "./derive/images.js";
 import { deriveDelivery, deriveInstall, deriveUninstall } from "./derive/install.js";
 import { deriveTerraform } from "./derive/terraform.js";
@@ -28,8 +28,8 @@ export function deriveSettings({ profile: p, name, profilePath, charts = BUILTIN
   const helm = deriveHelmValues(p, features, charts);
   const cniConfig = p.cilium.mode === "native" ? { ...CNI_CONFIGMAP, conflist: CNI_CONFLIST } : null;
   const apf = p.features.apf ? { shares: apfShares(p.cluster.maxNodes), maxNodes: p.cluster.maxNodes ?? null } : null;
-  const karpenter = p.nodePool.type === "karpenter" ? deriveKarpenter(p) : null;
-  const terraform = deriveTerraform(p, name);
+  const karpenter = p.nodePool.type === "karpenter" ? deriveKarpenter(p, features) : null;
+  const terraform = deriveTerraform(p, name, features);
   const parts = { cniConfig: cniConfig !== null, apf: apf !== null, karpenter: karpenter !== null, terraform };
   const delivery = deriveDelivery(p, helm, parts);
   const gitops = deriveGitops(name, delivery, gitopsContext);
@@ -51,7 +51,7 @@ export function deriveSettings({ profile: p, name, profilePath, charts = BUILTIN
   };
 }
 
-function deriveKarpenter(p: FilledProfile): KarpenterSettings {
+function deriveKarpenter(p: FilledProfile, features: ResolvedFeatures): KarpenterSettings {
   const pool = p.nodePool;
   return {
     name: pool.name ?? "default",
@@ -64,6 +64,7 @@ function deriveKarpenter(p: FilledProfile): KarpenterSettings {
     subnetIds: pool.subnetIds,
     securityGroupIds: pool.securityGroupIds,
     sshKeyIds: pool.sshKeyIds,
+    startupTaints: features.startupTaint === null ? [] : [{ ...features.startupTaint }],
     machineAnnotation: { key: KARPENTER_MACHINE_ANNOTATIONS_KEY, value: `${TS4_IMAGE_ANNOTATION.name}=${TS4_IMAGE_ANNOTATION.value}` },
   };
 }

@@ -13,6 +13,17 @@ export interface ValueEntry {
   why: string;
   /** "bundle": a decision of derive; "profile": cilium.extraValues, merged last. */
   origin: "bundle" | "profile";
+  /** The bundle's own values this profile value replaces (cilium.extraValues over a value derive set); usually none. */
+  overrides: readonly ValueOverride[];
+}
+
+/** A value of the bundle that cilium.extraValues changes: what the bundle wanted, and why. */
+export interface ValueOverride {
+  /** The extraValues leaf that changes it. */
+  extraPath: readonly string[];
+  bundlePath: readonly string[];
+  bundleValue: unknown;
+  why: string;
 }
 
 export interface ValuesFile {
@@ -135,6 +146,8 @@ export interface KarpenterSettings {
   subnetIds: readonly string[];
   securityGroupIds: readonly string[];
   sshKeyIds: readonly string[];
+  /** Taints Karpenter puts on new nodes and expects Cilium to remove (node.cilium.io/agent-not-ready until the agent is ready). */
+  startupTaints: readonly TfTaint[];
   /** Annotation through which Karpenter passes node annotations (the TencentOS 4 image label). */
   machineAnnotation: { key: string; value: string };
 }

@@ -17,7 +17,7 @@ type Patch = Record<string, unknown>;
 const CASES: Record<string, { fires: Patch; pointer: string; severity?: "error" | "warning"; quiet: Patch }> = {
   VIP_NOT_LINK_LOCAL: { fires: { apiserverVIP: "10.1.2.3" }, pointer: "/apiserverVIP", quiet: { apiserverVIP: "169.254.255.254" } },
   VIP_IS_LOCAL_ROUTER: { fires: { apiserverVIP: "169.254.32.16" }, pointer: "/apiserverVIP", quiet: { apiserverVIP: "169.254.32.17" } },
-  UNKNOWN_REGION: { fires: { region: "us-east-1" }, pointer: "/region", quiet: { region: "na-ashburn" } },
+  UNKNOWN_REGION: { fires: { region: "ap-mars" }, pointer: "/region", quiet: { region: "ap-qingyuan" } },
   UNSUPPORTED_CILIUM_VERSION: { fires: { cilium: { version: "1.19.7" } }, pointer: "/cilium/version", quiet: { cilium: { version: "1.19.6" } } },
   DOTTED_HELM_KEY: {
     fires: { cilium: { extraValues: { "hubble.relay.enabled": true } } },
@@ -87,10 +87,10 @@ const CASES: Record<string, { fires: Patch; pointer: string; severity?: "error" 
     quiet: { cluster: { maxNodes: 199 } },
   },
   STARTUP_TAINT_WITH_AUTOSCALING: {
-    fires: { nodePool: { type: "native", minSize: 0 } },
+    fires: { nodePool: { type: "regular", minSize: 0 } },
     pointer: "/nodePool/minSize",
     severity: "warning",
-    quiet: { nodePool: { type: "native", minSize: 0, startupTaint: false } },
+    quiet: { nodePool: { type: "regular", minSize: 0, startupTaint: false } },
   },
   UNKNOWN_HELM_VALUE: {
     fires: { cilium: { extraValues: { kubeProxyReplacment: true } } },
@@ -102,10 +102,51 @@ const CASES: Record<string, { fires: Patch; pointer: string; severity?: "error" 
     pointer: "/cilium/extraValues/hubble/relay/enabled",
     quiet: { cilium: { extraValues: { hubble: { relay: { enabled: true } } } } },
   },
-  EXTRA_VALUE_CONFLICT: {
+  EXTRA_VALUE_OVERRIDE: {
     fires: { cilium: { extraValues: { operator: { tolerations: [] } } } },
     pointer: "/cilium/extraValues/operator/tolerations",
     quiet: { cilium: { extraValues: { operator: { replicas: 1 } } } },
+  },
+  ENVOY_WITH_DELEGATED_IPAM: {
+    fires: { cilium: { extraValues: { gatewayAPI: { enabled: true, hostNetwork: { enabled: true } } } } },
+    pointer: "/cilium/extraValues/gatewayAPI/enabled",
+    quiet: { cilium: { mode: "overlay", extraValues: { gatewayAPI: { enabled: true, hostNetwork: { enabled: true } } } } },
+  },
+  IPSEC_ON_VPC_CNI: {
+    fires: { cilium: { extraValues: { encryption: { enabled: true, type: "ipsec" } } } },
+    pointer: "/cilium/extraValues/encryption/type",
+    quiet: { cilium: { extraValues: { encryption: { enabled: true, type: "wireguard" } } } },
+  },
+  CLUSTERMESH_WITH_EGRESS_GATEWAY: {
+    fires: { features: { egressGateway: true }, cilium: { extraValues: { clustermesh: { useAPIServer: true } } } },
+    pointer: "/cilium/extraValues/clustermesh/useAPIServer",
+    quiet: { features: { egressGateway: false }, cilium: { extraValues: { clustermesh: { useAPIServer: true } } } },
+  },
+  GATEWAY_API_WITHOUT_HOST_NETWORK: {
+    fires: { cilium: { mode: "overlay", extraValues: { gatewayAPI: { enabled: true } } } },
+    pointer: "/cilium/extraValues/gatewayAPI/enabled",
+    quiet: { cilium: { mode: "overlay", extraValues: { gatewayAPI: { enabled: true, hostNetwork: { enabled: true } } } } },
+  },
+  AUTO_DIRECT_ROUTES_WITH_TUNNEL: {
+    fires: { cilium: { mode: "overlay", extraValues: { autoDirectNodeRoutes: true } } },
+    pointer: "/cilium/extraValues/autoDirectNodeRoutes",
+    quiet: { cilium: { extraValues: { autoDirectNodeRoutes: true } } },
+  },
+  TUNNEL_WITHOUT_MASQUERADE: {
+    fires: { cilium: { mode: "overlay", extraValues: { enableIPv4Masquerade: false } } },
+    pointer: "/cilium/extraValues/enableIPv4Masquerade",
+    quiet: { cilium: { mode: "overlay", extraValues: { enableIPv4Masquerade: true } } },
+  },
+  NATIVE_WITHOUT_MASQUERADE: { fires: { features: {} }, pointer: "/features", quiet: { features: { masquerade: false } } },
+  BANDWIDTH_MANAGER_IN_NATIVE: {
+    fires: { features: { bandwidthManager: true } },
+    pointer: "/features/bandwidthManager",
+    quiet: { cilium: { mode: "overlay" }, features: { bandwidthManager: true } },
+  },
+  KUBERNETES_UNTESTED: {
+    fires: { cilium: { version: "1.18.3" }, cluster: { kubernetesVersion: "1.34.1" } },
+    pointer: "/cluster/kubernetesVersion",
+    quiet: { cilium: { version: "1.18.3" }, cluster: { kubernetesVersion: "1.33.4" } },
   },
   DUPLICATE_PROFILE_NAME: { fires: { name: "twin" }, pointer: "/name", quiet: { name: "single" } },
   // run with an Argo CD engine in tke-cilium.json (see diagnosticsFor)

@@ -1,4 +1,4 @@
-import { LARGE_CLUSTER_NODES } from "../knowledge/features.js";
+import { AUTOSCALER_IGNORED_STARTUP_TAINT, STARTUP_TAINT } from "../knowledge/tke.js";
 import type { FilledProfile } from "../profile.js";
 
 /** Feature switches after the defaults that depend on other fields. */
@@ -8,14 +8,20 @@ export interface ResolvedFeatures {
   /** Cilium's ipMasqAgent is configured (egress gateway, or masquerade in native mode). */
   masqAgent: boolean;
   scaleTuning: boolean;
+  /** The taint new nodes carry until cilium-agent is ready (Terraform pools: taints; Karpenter: startupTaints); null for none. */
+  startupTaint: { key: string; value: string; effect: string } | null;
 }
 
 export function resolveFeatures(p: FilledProfile): ResolvedFeatures {
   const native = p.cilium.mode === "native";
-  const masquerade = p.features.egressGateway || p.features.masquerade;
+  const asked = p.features.masquerade ?? false;
+  const masquerade = p.features.egressGateway || asked;
+  // the guide taints regular pools; its native pool has none (only GR with native routing would need one)
+  const tainted = p.nodePool.startupTaint ?? p.nodePool.type !== "native";
   return {
     masquerade,
-    masqAgent: p.features.egressGateway || (native && p.features.masquerade),
-    scaleTuning: p.features.scaleTuning ?? (p.cluster.maxNodes ?? 0) >= LARGE_CLUSTER_NODES,
+    masqAgent: p.features.egressGateway || (native && asked),
+    scaleTuning: p.features.scaleTuning ?? false,
+    startupTaint: !tainted ? null : p.nodePool.type === "native" ? { ...AUTOSCALER_IGNORED_STARTUP_TAINT } : { ...STARTUP_TAINT },
   };
 }

@@ -3,6 +3,7 @@ import { GUIDE_IMAGE_ORDER, TKE_MIRROR_RULES } from "../knowledge/images.js";
 import {
   CNI_CONFIGMAP,
   ENI_IP_UNAVAILABLE_TAINT,
+  STARTUP_TAINT,
   LOCAL_ROUTER_IPV4,
   OPERATOR_TOLERATION_KEYS,
   SUPER_NODE_INSTANCE_TYPE,
@@ -10,26 +11,115 @@ import {
 import {
   OVERLAY_TUNNEL_PROTOCOL,
   RFC1918_CIDRS,
-  SCALE_AGENT_RESOURCES,
   SCALE_CLIENT_RATE_LIMIT,
   SCALE_IDENTITY_LABELS,
-  SCALE_OPERATOR_RESOURCES,
 } from "../knowledge/features.js";
 import { WHY, WHY_VARIANT, whyMirrored } from "../knowledge/why.js";
 import { VALUES_FILES } from "../knowledge/bundle.js";
 import type { FilledProfile } from "../profile.js";
-import type { ValueEntry, ValuesFile } from "../settings.js";
+import type { ValueEntry, ValueOverride, ValuesFile } from "../settings.js";
 import type { ResolvedFeatures } from "./features.js";
 
 
 function entry(path: string, value: unknown, why = WHY[path]): ValueEntry {
   if (why === undefined) throw new Error(`bug: no explanation for Helm value ${path} in knowledge/why.ts`);
-  return { path: path.split("."), value, why, origin: "bundle" };
+  return { path: path.split("."), value, why, origin: "bundle", overrides: [] };
 }
 
 /** The values files in the order helm gets them; empty files are left out. */
 export function deriveHelmValues(p: FilledProfile, f: ResolvedFeatures, charts: ChartCatalog): ValuesFile[] {
-  return [deriveTkeValues(p, f), deriveImageValues(p, charts), deriveFeatureValues(p, f)].filter((file) => file.entries.length > 0);
+  const files = [deriveTkeValues(p, f), deriveImageValues(p, charts), deriveFeatureValues(p, f)];
+  const extras = extraValueLeaves(p.cilium.extraValues as Record<string, unknown>);
+  return (extras.length === 0 ? files : withOverrides(files, extras)).filter((file) => file.entries.length > 0);
+}
+
+const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+const startsWith = (path: readonly string[], prefix: readonly string[]) => prefix.length < path.length && prefix.every((k, i) => path[i] === k);
+const samePath = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((k, i) => b[i] === k);
+const PROFILE_WHY = "set in the profile (cilium.extraValues)";
+
+/**
+ * cilium.extraValues, merged last as Helm would, with each value of the bundle it changes taken out of its
+ * own file (so no file sets a key twice) and recorded as overridden:
+ * - an extra value at a path the bundle sets replaces it;
+ * - an extra value inside a map the bundle sets is merged into that map, written once as the profile's;
+ * - an extra value (not an empty map) above a path the bundle sets replaces that whole subtree.
+ */
+function withOverrides(files: ValuesFile[], extras: [string[], unknown][]): ValuesFile[] {
+  const added: ValueEntry[] = [];
+  const dropped = new Set<ValueEntry>();
+  const used = new Set<number>();
+  const collected: ValueOverride[][] = [];
+  const overridesOf = (i: number): ValueOverride[] => (collected[i] ??= []);
+  for (const file of files) {
+    for (const b of file.entries) {
+      const inside = extras.map((e, i) => ({ e, i })).filter(({ e: [path] }) => startsWith(path, b.path));
+      if (inside.length > 0) {
+        let merged: unknown = structuredClone(b.value);
+        if (!isMap(merged)) merged = {};
+        for (const { e: [path, value], i } of inside) {
+          used.add(i);
+          setPath(merged as Record<string, unknown>, path.slice(b.path.length), value);
+        }
+        dropped.add(b);
+        // only a leaf the bundle's map already had is changed; a new key beside them is an addition
+        const overrides = inside.flatMap(({ e: [path] }) => {
+          const old = valueAt(b.value, path.slice(b.path.length));
+          return old === undefined ? [] : [{ extraPath: path, bundlePath: path, bundleValue: old, why: b.why }];
+        });
+        added.push({ path: b.path, value: merged, why: `${PROFILE_WHY}, merged into the bundle's value`, origin: "profile", overrides });
+        continue;
+      }
+      const over = extras.findIndex(([path, value]) => samePath(path, b.path) || (startsWith(b.path, path) && !(isMap(value) && Object.keys(value).length === 0)));
+      if (over === -1) continue;
+      dropped.add(b);
+      overridesOf(over).push({ extraPath: extras[over][0], bundlePath: b.path, bundleValue: b.value, why: b.why });
+    }
+  }
+  for (const [i, [path, value]] of extras.entries()) {
+    if (used.has(i)) continue;
+    // the path stays a list: a key of a free-form map may itself contain dots
+    const overrides = collected[i] ?? [];
+    const why = overrides.length === 0 ? PROFILE_WHY : `${PROFILE_WHY}, over the bundle's ${overrides.map((o) => `${o.bundlePath.join(".")} (${o.why})`).join("; ")}`;
+    added.push({ path, value, why, origin: "profile", overrides });
+  }
+  const last = files.length - 1;
+  return files.map((file, index) => ({ ...file, entries: [...file.entries.filter((e) => !dropped.has(e)), ...(index === last ? added : [])] }));
+}
+
+/** The value at `path` inside `value`; undefined when there is none (a scalar on the way replaces the whole of it). */
+function valueAt(value: unknown, path: readonly string[]): unknown {
+  let node = value;
+  for (const key of path) {
+    if (!isMap(node)) return node;
+    node = node[key];
+  }
+  return node;
+}
+
+function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
+  let node = target;
+  for (const key of path.slice(0, -1)) {
+    if (!isMap(node[key])) node[key] = {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[path[path.length - 1]] = value;
+}
+
+/** The values Helm ends up with from the bundle's files (later files win; maps merge), before the chart's defaults. */
+export function mergedValues(files: readonly ValuesFile[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const merge = (target: Record<string, unknown>, path: readonly string[], value: unknown) => {
+    const parent = path.slice(0, -1).reduce<Record<string, unknown>>((node, key) => {
+      if (!isMap(node[key])) node[key] = {};
+      return node[key] as Record<string, unknown>;
+    }, target);
+    const key = path[path.length - 1];
+    if (isMap(value) && isMap(parent[key])) for (const [k, v] of Object.entries(value)) merge(parent[key] as Record<string, unknown>, [k], v);
+    else parent[key] = structuredClone(value);
+  };
+  for (const file of files) for (const e of file.entries) merge(out, e.path, e.value);
+  return out;
 }
 
 function deriveTkeValues(p: FilledProfile, f: ResolvedFeatures): ValuesFile {
@@ -58,7 +148,9 @@ function deriveTkeValues(p: FilledProfile, f: ResolvedFeatures): ValuesFile {
         entry("sysctlfix.enabled", false),
       ];
   const tolerationKeys = [...OPERATOR_TOLERATION_KEYS, ...(p.cluster.network === "vpc-cni" ? [ENI_IP_UNAVAILABLE_TAINT] : [])];
+  const taintKey = f.startupTaint !== null && f.startupTaint.key !== STARTUP_TAINT.key ? [entry("agentNotReadyTaintKey", f.startupTaint.key)] : [];
   const common = [
+    ...taintKey,
     entry("localRedirectPolicies.enabled", p.features.localRedirectPolicy),
     entry("kubeProxyReplacement", "true"),
     entry("k8sServiceHost", p.apiserverVIP),
@@ -131,13 +223,7 @@ function deriveFeatureValues(p: FilledProfile, f: ResolvedFeatures): ValuesFile 
     entries.push(
       entry("k8sClientRateLimit", structuredClone(SCALE_CLIENT_RATE_LIMIT)),
       entry("extraConfig.labels", SCALE_IDENTITY_LABELS),
-      entry("resources", structuredClone(SCALE_AGENT_RESOURCES)),
-      entry("operator.resources", structuredClone(SCALE_OPERATOR_RESOURCES)),
     );
-  }
-  for (const [path, value] of extraValueLeaves(p.cilium.extraValues as Record<string, unknown>)) {
-    // the path stays a list: a key of a free-form map may itself contain dots
-    entries.push({ path, value, why: "set in the profile (cilium.extraValues)", origin: "profile" });
   }
   return { file: VALUES_FILES.features, title: "Optional Cilium features chosen in the profile", entries };
 }

@@ -1,5 +1,5 @@
 import { CILIUM_HELM_REPO } from "../knowledge/chart.js";
-import { RFC1918_CIDRS } from "../knowledge/features.js";
+import { CILIUM_VXLAN_PORT, RFC1918_CIDRS } from "../knowledge/features.js";
 import { APF_NAME } from "../knowledge/apf.js";
 import {
   CONNECTIVITY_TEST_IMAGES,
@@ -52,6 +52,7 @@ export function deriveInstall(p: FilledProfile, f: ResolvedFeatures, helm: reado
     `Run the connectivity test (cilium CLI): ${connectivityTest.join(" ")}`,
   ];
   if (p.features.egressGateway) nextSteps.push("Label egress nodes and write a CiliumEgressGatewayPolicy to route Pods through them");
+  if (!native || p.features.egressGateway) nextSteps.push(`The nodes' security group must allow UDP ${CILIUM_VXLAN_PORT} (Cilium's VXLAN; not 4789) between nodes: tke-cilium explain ports`);
   const chart = p.cilium.chart;
   return {
     release: CILIUM_RELEASE,

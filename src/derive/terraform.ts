@@ -1,6 +1,7 @@
 import { CONTAINERD_MIRROR_SCRIPT } from "../knowledge/containerd.js";
 import { KARPENTER_ADDON, NETWORK_TYPE, RESOURCES } from "../knowledge/terraform.js";
-import { STARTUP_TAINT, TS4_IMAGE_ANNOTATION } from "../knowledge/tke.js";
+import { TS4_IMAGE_ANNOTATION } from "../knowledge/tke.js";
+import type { ResolvedFeatures } from "./features.js";
 import type { FilledProfile } from "../profile.js";
 import type { TerraformSettings, TfRoot, TfValue, TfVariable } from "../settings.js";
 import { TERRAFORM_DIRS } from "../knowledge/bundle.js";
@@ -16,12 +17,12 @@ class TfValues {
   }
 }
 
-export function deriveTerraform(p: FilledProfile, name: string): TerraformSettings {
+export function deriveTerraform(p: FilledProfile, name: string, features: ResolvedFeatures): TerraformSettings {
   const creating = p.cluster.id === undefined;
   const selfManagedPool = p.nodePool.type !== "karpenter";
   return {
     cluster: creating ? deriveClusterRoot(p, name, selfManagedPool) : null,
-    nodePool: selfManagedPool ? deriveNodePoolRoot(p, creating) : null,
+    nodePool: selfManagedPool ? deriveNodePoolRoot(p, creating, features) : null,
   };
 }
 
@@ -65,7 +66,7 @@ function deriveClusterRoot(p: FilledProfile, name: string, poolAfter: boolean): 
   return { dir: TERRAFORM_DIRS.cluster, purpose: "The TKE cluster for Cilium, without nodes.", region: p.region, cluster, nativePool: null, regularPool: null, variables: tf.variables, outputs, notes };
 }
 
-function deriveNodePoolRoot(p: FilledProfile, creating: boolean): TfRoot {
+function deriveNodePoolRoot(p: FilledProfile, creating: boolean, features: ResolvedFeatures): TfRoot {
   const tf = new TfValues();
   const pool = p.nodePool;
   const clusterId = tf.pick(p.cluster.id, {
@@ -74,7 +75,7 @@ function deriveNodePoolRoot(p: FilledProfile, creating: boolean): TfRoot {
     description: creating ? "The cluster's id: terraform -chdir=../ output -raw cluster_id (cls-...)." : "The cluster's id (cls-...).",
   });
   const poolName = pool.name ?? "cilium";
-  const taints = pool.startupTaint ? [{ ...STARTUP_TAINT }] : [];
+  const taints = features.startupTaint === null ? [] : [{ ...features.startupTaint }];
   const script = pool.containerdMirror ? base64(CONTAINERD_MIRROR_SCRIPT) : null;
   const subnetIds = () => tf.pick(pool.subnetIds, { name: "node_subnet_ids", type: "list(string)", description: "Subnets of the nodes (subnet-...)." });
   const securityGroupIds = () =>

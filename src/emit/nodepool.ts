@@ -24,6 +24,7 @@ export const emitNodePool: Emitter = (settings) => {
             { key: REQUIREMENT_KEYS.instanceCpu, operator: "Gt", values: [String(k.minInstanceCpu)] },
           ],
           nodeClassRef: { group: NODECLASS_API.group, kind: NODECLASS_API.kind, name: k.name },
+          ...(k.startupTaints.length > 0 ? { startupTaints: k.startupTaints } : {}),
         },
       },
       limits: { cpu: k.cpuLimit },
@@ -43,6 +44,7 @@ export const emitNodePool: Emitter = (settings) => {
     ["0:spec.template.metadata.annotations", "native nodes boot TencentOS 3.1 by default, whose kernel is too old for Cilium; this label selects TencentOS 4"],
     ["0:spec.disruption.consolidateAfter", "always written: TKE's Karpenter CRD requires it"],
     ["0:spec.limits", "upper bound on the vCPUs this pool may launch"],
+    ...(k.startupTaints.length > 0 ? [["0:spec.template.spec.startupTaints", "no Pods until cilium-agent runs on the node; Cilium removes the taint, and Karpenter expects it to"] as [string, string]] : []),
   ]);
   const header = headerLines(settings, "Karpenter node pool for Cilium nodes; apply after Cilium is installed (install.sh does).");
   return [file(BUNDLE_FILES.nodePool, manifestsToYaml(header, [nodePool, nodeClass], comments))];

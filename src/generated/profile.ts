@@ -13,28 +13,9 @@ export interface TkeCiliumProfile {
    */
   name?: string;
   /**
-   * Tencent Cloud region id, used by the Terraform provider block.
+   * Tencent Cloud region id (ap-guangzhou, na-ashburn, ap-shanghai-fsi, ap-hangzhou-ec...), used by the Terraform provider block. A region tke-cilium does not know is a warning (UNKNOWN_REGION).
    */
-  region:
-    | "ap-beijing"
-    | "ap-nanjing"
-    | "ap-shanghai"
-    | "ap-guangzhou"
-    | "ap-chengdu"
-    | "ap-chongqing"
-    | "ap-hongkong"
-    | "ap-singapore"
-    | "ap-jakarta"
-    | "ap-seoul"
-    | "ap-bangkok"
-    | "ap-tokyo"
-    | "na-siliconvalley"
-    | "na-ashburn"
-    | "sa-saopaulo"
-    | "eu-frankfurt"
-    | "ap-shanghai-fsi"
-    | "ap-shenzhen-fsi"
-    | "ap-beijing-fsi";
+  region: string;
   /**
    * k8sServiceHost: the 169.254.x.x apiserver address printed by `kubectl get ep kubernetes -n default -o jsonpath='{.subsets[0].addresses[0].ip}'`. Never the CLB VIP.
    */
@@ -134,7 +115,7 @@ export interface TkeCiliumProfile {
      */
     mirror?: "tke" | "none" | "custom";
     /**
-     * Registry and namespace of a private copy (e.g. myregistry.tencentcloudcr.com/cilium). Required with mirror custom, forbidden otherwise.
+     * The private registry (e.g. your-tcr-name.tencentcloudcr.com, or with a namespace). Each image keeps its upstream path under it, the guide's TCR layout: your-tcr-name.tencentcloudcr.com/quay.io/cilium/cilium. Required with mirror custom, forbidden otherwise.
      */
     registry?: string;
     /**
@@ -221,7 +202,7 @@ export interface TkeCiliumProfile {
      */
     os?: string;
     /**
-     * native/regular: taint new nodes node.cilium.io/agent-not-ready=true:NoSchedule until cilium-agent is ready.
+     * Taint new nodes until cilium-agent is ready on them (Cilium removes the taint). Default: on for regular pools (node.cilium.io/agent-not-ready, as the guide's pool) and Karpenter pools (startupTaints); off for native pools, as the guide's. true on a native pool uses a key cluster-autoscaler ignores (ignore-taint.cluster-autoscaler.kubernetes.io/cilium-agent-not-ready), set in the chart too, so the pool still scales up from zero.
      */
     startupTaint?: boolean;
     /**
@@ -242,7 +223,7 @@ export interface TkeCiliumProfile {
      */
     egressGateway?: boolean;
     /**
-     * Native mode: Pods reach outside the VPC through the node IP (BPF masquerade + ipMasqAgent). Overlay always masquerades.
+     * Native mode: Pods reach outside the VPC through the node IP (BPF masquerade + ipMasqAgent), as the guide's installer does by default. Off: Pods reach the internet only through a NAT gateway; leaving it unset warns (NATIVE_WITHOUT_MASQUERADE), false says the VPC has one. Overlay always masquerades.
      */
     masquerade?: boolean;
     /**
@@ -262,7 +243,7 @@ export interface TkeCiliumProfile {
      */
     apf?: boolean;
     /**
-     * Large-scale tuning (client rate limits, identity label trimming, bigger agent/operator resources). Defaults to on when cluster.maxNodes >= 200.
+     * The guide's large-scale tuning for a cluster that shows the symptoms: client rate limits (k8sClientRateLimit, when cilium-agent's client throttles) and identity label trimming (extraConfig.labels, when identities multiply). Off by default, at any size: the guide applies them when the symptom is seen. Agent and operator resources are not set: raise them through cilium.extraValues after an OOM or CPU throttling.
      */
     scaleTuning?: boolean;
   };

@@ -6,8 +6,6 @@ export const SCALE_CLIENT_RATE_LIMIT = { qps: 20, burst: 40, operator: { qps: 20
 /** High-cardinality labels that mint a new security identity per rollout, Job or revision; "!" excludes. */
 export const SCALE_IDENTITY_LABELS = "!pod-template-hash !controller-revision-hash !job-name !batch.kubernetes.io/controller-uid";
 
-export const SCALE_AGENT_RESOURCES = { requests: { cpu: "500m", memory: "512Mi" }, limits: { cpu: "2000m", memory: "2Gi" } } as const;
-export const SCALE_OPERATOR_RESOURCES = { requests: { cpu: "200m", memory: "256Mi" }, limits: { cpu: "1000m", memory: "1Gi" } } as const;
 
 /** From this many nodes the guide advises scale tuning and CiliumEndpointSlice. */
 export const LARGE_CLUSTER_NODES = 200;
@@ -17,3 +15,14 @@ export const RFC1918_CIDRS = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"] a
 
 /** Overlay defaults of the guide: the default CiliumPodIPPool. */
 export const OVERLAY_TUNNEL_PROTOCOL = "vxlan";
+
+/** Cilium's VXLAN port (tunnelPort's default for vxlan): Linux's 8472, not IANA's 4789. */
+export const CILIUM_VXLAN_PORT = 8472;
+
+/** What the nodes' security group must allow between nodes, per set-up: for `tke-cilium explain ports`, the README and install.sh. */
+export const SECURITY_GROUP_PORTS = [
+  `Every mode: TCP 4240 between nodes (cilium-health), TCP 4244 (Hubble, when on); the apiserver VIP is reached through TKE's own path.`,
+  `Overlay mode (VXLAN): UDP ${CILIUM_VXLAN_PORT} between all nodes. Cilium's VXLAN uses ${CILIUM_VXLAN_PORT}, not the IANA port 4789: a rule for 4789 alone drops every cross-node Pod packet.`,
+  `Egress gateway: UDP ${CILIUM_VXLAN_PORT} between the Pods' nodes and the gateway nodes as well, the same rule as overlay mode.`,
+  `Native mode without the egress gateway: no tunnel port; Pods use VPC addresses, so the security group rules for Pod traffic are the VPC's own.`,
+] as const;

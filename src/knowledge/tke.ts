@@ -30,6 +30,12 @@ export const KARPENTER_MACHINE_ANNOTATIONS_KEY = "beta.karpenter.k8s.tke.machine
 /** Keeps workloads off a node until cilium-agent runs there (Cilium removes it once ready). */
 export const STARTUP_TAINT = { key: "node.cilium.io/agent-not-ready", value: "true", effect: "NoSchedule" } as const;
 
+/**
+ * The chart's agentNotReadyTaintKey may start with this prefix: cluster-autoscaler then ignores the taint when it
+ * simulates a new node, and a pool with no node left can still scale up.
+ */
+export const AUTOSCALER_IGNORED_STARTUP_TAINT = { ...STARTUP_TAINT, key: "ignore-taint.cluster-autoscaler.kubernetes.io/cilium-agent-not-ready" } as const;
+
 /** TKE DaemonSets Cilium replaces. Kept but scheduled nowhere: deleting kube-proxy blocks cluster upgrades. */
 export const REPLACED_DAEMONSETS = [
   { name: "kube-proxy", optional: false },
@@ -85,7 +91,40 @@ export const MAINLAND_CHINA_REGIONS = new Set([
   "ap-guangzhou",
   "ap-chengdu",
   "ap-chongqing",
+  "ap-shenzhen",
+  "ap-qingyuan",
+  "ap-tianjin",
   "ap-shanghai-fsi",
   "ap-shenzhen-fsi",
   "ap-beijing-fsi",
+  // edge zones the guide's installer counts as mainland (its short codes jnec, hzec, fzec...)
+  "ap-jinan-ec",
+  "ap-hangzhou-ec",
+  "ap-fuzhou-ec",
+  "ap-wuhan-ec",
+  "ap-changsha-ec",
+  "ap-shijiazhuang-ec",
+  "ap-hefei-ec",
+  "ap-shenyang-ec",
+  "ap-xian-ec",
+  "ap-xibei-ec",
+  "ap-zhengzhou-ec",
 ]);
+
+/** Every region id tke-cilium knows: mainland China, and the regions outside it TKE runs in. Others are a warning, not an error. */
+export const KNOWN_REGIONS = new Set([
+  ...MAINLAND_CHINA_REGIONS,
+  "ap-hongkong",
+  "ap-singapore",
+  "ap-jakarta",
+  "ap-seoul",
+  "ap-bangkok",
+  "ap-tokyo",
+  "na-siliconvalley",
+  "na-ashburn",
+  "sa-saopaulo",
+  "eu-frankfurt",
+]);
+
+/** The newest Kubernetes minor each Cilium minor is e2e-tested on (Cilium docs, Kubernetes Compatibility); newer runs untested. */
+export const CILIUM_TESTED_KUBERNETES_MAX: Readonly<Record<string, string>> = { "1.18": "1.33" };

@@ -34,10 +34,9 @@ export const WHY: Readonly<Record<string, string>> = {
   "ipMasqAgent.enabled": "Cilium's BPF ipMasqAgent replaces TKE's ip-masq-agent DaemonSet (switched off by install.sh)",
   "ipMasqAgent.config.masqLinkLocal": "169.254.0.0/16 hosts Tencent Cloud services that only answer the node IP: SNAT it",
   "ipMasqAgent.config.nonMasqueradeCIDRs": "traffic to the VPC keeps its Pod IP; SNATing it would break cross-node Pod identity",
-  k8sClientRateLimit: "large clusters: let the agent (20/40) and operator (200/400) talk to the apiserver faster than the defaults",
-  "extraConfig.labels": "leave high-cardinality labels out of security identities, so rollouts and Jobs do not mint new identities",
-  resources: "large clusters: room for cilium-agent's maps and caches, so it is not OOM-killed",
-  "operator.resources": "large clusters: room for the operator's caches",
+  k8sClientRateLimit: "scale tuning, for an agent whose client throttles: agent 20/40 and operator 200/400, up from 10/20 and 100/200",
+  "extraConfig.labels": "scale tuning: Job labels stay out of security identities (Cilium already leaves pod-template-hash and controller-revision-hash out; the list keeps them out too)",
+  agentNotReadyTaintKey: "the startup taint under a key cluster-autoscaler ignores, so a native pool still scales up from zero",
 };
 
 /** Comment over an image repository moved to a mirror. */

@@ -155,11 +155,12 @@ export const CATALOGUE = [
   },
   {
     code: "UNKNOWN_REGION",
-    stage: "schema",
-    severity: "error",
-    title: "region must be a Tencent Cloud region id",
-    explanation: "The region goes into the Terraform provider block. The schema lists the public regions and the finance zones TKE runs in.",
-    source: "SPEC §2",
+    stage: "profile",
+    severity: "warning",
+    title: "region is not one tke-cilium knows",
+    explanation:
+      "The region goes into the Terraform provider block and picks the image mirror and the connectivity test's targets. tke-cilium knows the public regions, the finance zones and the edge zones the guide's installer lists (ap-qingyuan, ap-tianjin, ap-hangzhou-ec...); a region it does not know is rendered as given, as an overseas one (no mainland mirror default). Check the spelling; if the region is new, the bundle still works.",
+    source: "Tencent Cloud region list; guide: static/scripts/cilium.sh (is_china_region)",
   },
   {
     code: "UNSUPPORTED_CILIUM_VERSION",
@@ -184,7 +185,7 @@ export const CATALOGUE = [
     stage: "profile",
     severity: "error",
     title: `cluster.kubernetesVersion below ${KUBERNETES_MINIMUM} is unsupported, below ${KUBERNETES_RECOMMENDED_MINIMUM} discouraged`,
-    explanation: `Cilium 1.18 and 1.19 support Kubernetes ${KUBERNETES_MINIMUM} and later (error below). Since 2026-04 the guide asks for ${KUBERNETES_RECOMMENDED_MINIMUM} or later (warning below).`,
+    explanation: `The first guide asked for Kubernetes ${KUBERNETES_MINIMUM} or later, the oldest release Cilium 1.18 is tested on (error below). Since 2026-04 the guide asks for ${KUBERNETES_RECOMMENDED_MINIMUM} or later (warning below). Each Cilium release is e2e-tested on a range of Kubernetes releases, and newer ones are not guaranteed either (KUBERNETES_UNTESTED).`,
     source: "seed 000 (>= 1.30.0); guide install.md (>= 1.32)",
   },
   {
@@ -285,7 +286,7 @@ export const CATALOGUE = [
     stage: "profile",
     severity: "error",
     title: "images.mirror custom needs images.registry",
-    explanation: "A custom mirror moves every image under images.registry (for example myregistry.tencentcloudcr.com/cilium); without it there is nowhere to pull from.",
+    explanation: "A custom mirror moves every image under images.registry (for example your-tcr-name.tencentcloudcr.com, where the cilium image becomes your-tcr-name.tencentcloudcr.com/quay.io/cilium/cilium, the guide's TCR layout); without it there is nowhere to pull from.",
     source: "SPEC §2; guide: appendix/tcr.md",
   },
   {
@@ -302,7 +303,7 @@ export const CATALOGUE = [
     severity: "warning",
     title: "a copied registry usually needs images.useDigest false",
     explanation:
-      "Helm pulls repository:tag@digest with the chart's upstream digests. skopeo copy -a keeps them, but a docker pull/tag/push copy does not, and every pull then fails. Set images.useDigest to false unless the copy keeps digests.",
+      "Helm pulls repository:tag@digest with the chart's upstream digests. The copy images.txt describes (skopeo copy --all) keeps them: keep images.useDigest true then, the safer pull. A docker pull/tag/push copy does not keep them, and every pull then fails: set images.useDigest to false for such a copy.",
     source: "reference README (image objects, useDigest); guide: appendix/tcr.md",
   },
   {
@@ -319,7 +320,7 @@ export const CATALOGUE = [
     severity: "warning",
     title: "a pool scaling from zero nodes should not carry the Cilium startup taint",
     explanation:
-      "Native and regular pools scale with cluster-autoscaler. With no node left in the pool it simulates a new node from the pool's template, taints included: Pods that do not tolerate node.cilium.io/agent-not-ready look unschedulable there, and the pool never scales up from zero. With at least one node, the autoscaler copies a real node, whose taint Cilium has already removed. Keep nodePool.minSize at 1 or more, or set nodePool.startupTaint to false.",
+      "Regular pools carry the guide's startup taint node.cilium.io/agent-not-ready and scale with cluster-autoscaler. With no node left in the pool it simulates a new node from the pool's template, taints included: Pods that do not tolerate the taint look unschedulable there, and the pool never scales up from zero. With at least one node, the autoscaler copies a real node, whose taint Cilium has already removed. Keep nodePool.minSize at 1 or more, or set nodePool.startupTaint to false. (A native pool with startupTaint true gets a key the autoscaler ignores, set in the chart's agentNotReadyTaintKey too; Karpenter pools use startupTaints, which Karpenter understands.)",
     source: "guide: install.md (regular node pool taint); cluster-autoscaler template-node behaviour",
   },
   {
@@ -350,14 +351,69 @@ export const CATALOGUE = [
     source: "schema/cilium/ (the released chart's values.schema.json)",
   },
   {
-    code: "EXTRA_VALUE_CONFLICT",
+    code: "EXTRA_VALUE_OVERRIDE",
+    stage: "bundle",
+    severity: "warning",
+    title: "cilium.extraValues changes a value the bundle sets",
+    explanation:
+      "The profile's value wins: the bundle leaves its own out of its values file, and the profile's is written last (features-values.yaml), with a comment naming what the bundle wanted and why. The bundle rules then check the result, so an override that would break the cluster is refused under its own code. Prefer the profile field that drives the value when there is one; keep the override when none does (e.g. the agent's resources after an OOM).",
+    source: "SPEC §3 invariants; Helm merges values files in order (maps merge, lists and scalars are replaced)",
+  },
+  {
+    code: "ENVOY_WITH_DELEGATED_IPAM",
     stage: "bundle",
     severity: "error",
-    title: "cilium.extraValues must not set a value the bundle already sets",
+    title: "Gateway API, Ingress or the Envoy config need an IPAM Cilium owns",
     explanation:
-      "Helm merges maps but replaces lists and scalars, so two values files setting one path silently keep only the last (a second operator.tolerations would drop the TKE tolerations). Change the profile field that drives the value instead, or set a neighbouring key.",
-    source: "SPEC §3 invariants",
+      "With ipam.mode delegated-plugin (native mode: VPC-CNI hands out the Pod IPs), cilium-agent refuses to start when the Envoy config is on, and Gateway API and the Ingress controller turn it on: every node loses its CNI. The guide's mode table: Gateway API is not supported in Native Routing (VPC-CNI), only in overlay mode (ipam multi-pool). Use cilium.mode overlay for a cluster that needs Gateway API or Ingress.",
+    source: "guide: install.md (mode table, 'Gateway API'), gateway-api.md; Cilium: the agent's option checks (envoy config with delegated IPAM)",
   },
+  {
+    code: "IPSEC_ON_VPC_CNI",
+    stage: "bundle",
+    severity: "error",
+    title: "IPsec encryption does not work for Pods on VPC-CNI",
+    explanation:
+      "The guide's encryption page: when Pods use the VPC-CNI network (native mode), IPsec cannot be used; use WireGuard (encryption.type wireguard).",
+    source: "guide: encryption.md",
+  },
+  {
+    code: "CLUSTERMESH_WITH_EGRESS_GATEWAY",
+    stage: "bundle",
+    severity: "error",
+    title: "Cluster Mesh and the egress gateway cannot run together",
+    explanation:
+      "Cilium's egress gateway is incompatible with Cluster Mesh (and CiliumEndpointSlice); the guide's egress gateway page repeats it. Turn one of them off.",
+    source: "guide: egress-gateway.md; Cilium docs: Egress Gateway, Compatibility with other features",
+  },
+  {
+    code: "GATEWAY_API_WITHOUT_HOST_NETWORK",
+    stage: "bundle",
+    severity: "error",
+    title: "on TKE, Gateway API needs host-network mode",
+    explanation:
+      "The guide's Gateway API page: gatewayAPI.hostNetwork.enabled must be true on TKE. The CLB then sends traffic straight to the node port Envoy binds (direct-access), without the LoadBalancer Service path that does not work there.",
+    source: "guide: gateway-api.md (Helm values table: 'TKE 环境必须启用')",
+  },
+  {
+    code: "AUTO_DIRECT_ROUTES_WITH_TUNNEL",
+    stage: "bundle",
+    severity: "error",
+    title: "autoDirectNodeRoutes works only with native routing",
+    explanation:
+      "autoDirectNodeRoutes installs a route to each node's Pod range, which only native routing uses; with routingMode tunnel (overlay mode) Cilium refuses the combination and the agents do not start. Seed 003's lesson. Remove autoDirectNodeRoutes from cilium.extraValues.",
+    source: "seed 003 (routing); Cilium: routing docs and the agent's option checks",
+  },
+  {
+    code: "TUNNEL_WITHOUT_MASQUERADE",
+    stage: "bundle",
+    severity: "error",
+    title: "tunnel routing needs IPv4 masquerading",
+    explanation:
+      "In overlay mode the Pod addresses exist only inside the tunnels: traffic leaving the cluster must be masqueraded to the node's address, or replies never come back. Seed 003's routing rules. Keep enableIPv4Masquerade on (overlay mode sets it).",
+    source: "seed 003 (routing); guide: appendix/masquerading.md",
+  },
+
   {
     code: "DUPLICATE_PROFILE_NAME",
     stage: "fleet",
@@ -383,6 +439,33 @@ export const CATALOGUE = [
     explanation:
       "The Application is called cilium-<name>, and Argo CD writes the Application's name into a label of every object it deploys; a label value holds at most 63 characters. Give the profile a shorter name.",
     source: "Kubernetes object names and labels (label values: 63 characters); Argo CD resource tracking",
+  },
+  {
+    code: "NATIVE_WITHOUT_MASQUERADE",
+    stage: "profile",
+    severity: "warning",
+    title: "native mode without masquerading: Pods need a NAT gateway to reach the internet",
+    explanation:
+      "In native mode Pods have VPC addresses. Without masquerading their traffic leaves with those addresses, so it reaches the internet only through a NAT gateway; the node's public IP (EIP) is not used. The guide's installer turns masquerading on by default for that reason. Set features.masquerade to true to leave through the node's address, or to false to say the VPC has a NAT gateway (this silences the warning).",
+    source: "guide: appendix/masquerading.md; static/scripts/cilium.sh (masquerade default)",
+  },
+  {
+    code: "BANDWIDTH_MANAGER_IN_NATIVE",
+    stage: "profile",
+    severity: "warning",
+    title: "Bandwidth Manager in native mode runs without BPF host routing",
+    explanation:
+      "Native mode chains Cilium behind VPC-CNI (generic-veth), which cannot use BPF host routing: the datapath stays on legacy host routing. Bandwidth Manager is meant to pair with BPF host routing; it still applies the Pods' egress bandwidth annotations, but measure before relying on it, or use overlay mode.",
+    source: "guide: appendix/native-routing.md (generic-veth chaining and BPF host routing, cilium/cilium#20135)",
+  },
+  {
+    code: "KUBERNETES_UNTESTED",
+    stage: "profile",
+    severity: "warning",
+    title: "the Cilium release is not tested on this Kubernetes release",
+    explanation:
+      "Cilium lists the Kubernetes releases each of its releases is e2e-tested on; Cilium 1.18 stops at 1.33. Newer releases depend on Kubernetes' compatibility and are not guaranteed. Use Cilium 1.19 on Kubernetes 1.34 and later.",
+    source: "Cilium docs: Kubernetes Compatibility (v1.18: 1.30, 1.31, 1.32, 1.33)",
   },
 ] as const satisfies readonly CodeEntry[];
 

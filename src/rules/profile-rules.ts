@@ -6,7 +6,7 @@ import { compareVersions } from "../text/version.js";
 import { LARGE_CLUSTER_NODES } from "../knowledge/features.js";
 import { extraValueLeaves } from "../derive/helm.js";
 import { findUnsupportedOs, findVerifiedOs, VERIFIED_OS } from "../knowledge/os.js";
-import { APISERVER_VIP_RANGE, KUBERNETES_MINIMUM, KUBERNETES_RECOMMENDED_MINIMUM, LOCAL_ROUTER_IPV4, MAINLAND_CHINA_REGIONS } from "../knowledge/tke.js";
+import { APISERVER_VIP_RANGE, CILIUM_TESTED_KUBERNETES_MAX, KNOWN_REGIONS, KUBERNETES_MINIMUM, KUBERNETES_RECOMMENDED_MINIMUM, LOCAL_ROUTER_IPV4, MAINLAND_CHINA_REGIONS } from "../knowledge/tke.js";
 import type { FilledProfile } from "../profile.js";
 import type { GitopsContext } from "../settings.js";
 import { PLACEHOLDERS } from "../knowledge/placeholders.js";
@@ -188,7 +188,7 @@ export const PROFILE_RULES: readonly ProfileRule[] = [
   },
   {
     code: "CUSTOM_REGISTRY_DIGEST",
-    check: (p) => (p.images.mirror === "custom" && p.images.useDigest ? [{ pointer: "/images/useDigest", message: "the chart pins upstream digests; set useDigest false unless the copy keeps them (skopeo copy -a does)" }] : []),
+    check: (p) => (p.images.mirror === "custom" && p.images.useDigest ? [{ pointer: "/images/useDigest", message: "the chart pins upstream digests: the copy must keep them, as skopeo copy --all in images.txt does; set useDigest false for a docker pull/tag/push copy" }] : []),
   },
   {
     code: "LARGE_CLUSTER_WITHOUT_ENDPOINT_SLICE",
@@ -198,9 +198,42 @@ export const PROFILE_RULES: readonly ProfileRule[] = [
         : [],
   },
   {
+    code: "UNKNOWN_REGION",
+    check: (p) => {
+      if (KNOWN_REGIONS.has(p.region)) return [];
+      const guess = nearest(p.region, [...KNOWN_REGIONS]);
+      return [{ pointer: "/region", message: `${p.region} is not a region tke-cilium knows${guess ? `; did you mean ${guess}?` : ""} (the bundle is rendered as given)`, ...(guess ? { suggestion: guess } : {}) }];
+    },
+  },
+  {
+    code: "NATIVE_WITHOUT_MASQUERADE",
+    check: (p) =>
+      p.cilium.mode === "native" && p.features.masquerade === undefined && !p.features.egressGateway
+        ? [{ pointer: "/features", message: "native mode without features.masquerade: Pods reach the internet only through a NAT gateway, not the node's EIP; set masquerade true (the guide installer's default), or false if the VPC has a NAT gateway" }]
+        : [],
+  },
+  {
+    code: "BANDWIDTH_MANAGER_IN_NATIVE",
+    check: (p) =>
+      p.cilium.mode === "native" && p.features.bandwidthManager
+        ? [{ pointer: "/features/bandwidthManager", message: "native mode (generic-veth chaining) runs legacy host routing, never BPF host routing, which Bandwidth Manager is meant to pair with" }]
+        : [],
+  },
+  {
+    code: "KUBERNETES_UNTESTED",
+    check: (p) => {
+      const minor = p.cilium.version.split(".").slice(0, 2).join(".");
+      const max = CILIUM_TESTED_KUBERNETES_MAX[minor];
+      const v = p.cluster.kubernetesVersion;
+      return max !== undefined && v !== undefined && compareVersions(v.split(".").slice(0, 2).join("."), max) > 0
+        ? [{ pointer: "/cluster/kubernetesVersion", message: `Cilium ${minor} is tested on Kubernetes up to ${max}; ${v} is outside its range: use Cilium 1.19 (cilium.version)` }]
+        : [];
+    },
+  },
+  {
     code: "STARTUP_TAINT_WITH_AUTOSCALING",
     check: (p) =>
-      p.nodePool.type !== "karpenter" && p.nodePool.startupTaint && p.nodePool.minSize === 0 && p.nodePool.maxSize > 0
+      p.nodePool.type === "regular" && (p.nodePool.startupTaint ?? true) && p.nodePool.minSize === 0 && p.nodePool.maxSize > 0
         ? [{ pointer: "/nodePool/minSize", message: "a pool that scales from zero with the startup taint may never scale up; keep minSize at 1 or more" }]
         : [],
   },
