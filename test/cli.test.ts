@@ -124,7 +124,7 @@ describe("render", () => {
     writeProfile("a.json", `{"region": "mars-1", "apiserverVIP": "169.254.1.1", "nodePool": {"type": "native"}}`);
     writeProfile("b.json", `{"region": "ap-guangzhou", "apiserverVIP": "1.1.1.1", "nodePool": {"type": "native"}}`);
     expect(await run("validate", "a.json", "b.json")).toBe(1);
-    expect(stderr()).toContain("a.json:1:12 error UNKNOWN_REGION");
+    expect(stderr()).toContain("a.json:1:12 error INVALID_VALUE");
     expect(stderr()).toContain("b.json:1:44 error VIP_NOT_LINK_LOCAL");
   });
 

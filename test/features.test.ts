@@ -13,7 +13,7 @@ function values(files: ReturnType<typeof renderObject>["files"]): Map<string, un
 describe("GR clusters", () => {
   it("refuse native mode", () => {
     const r = renderObject({ ...base, cluster: { network: "gr" } });
-    expect(r.diagnostics.map((d) => d.code)).toEqual(["GR_NATIVE_UNSUPPORTED"]);
+    expect(r.diagnostics.filter((d) => d.severity === "error").map((d) => d.code)).toEqual(["GR_NATIVE_UNSUPPORTED"]);
     expect(r.files).toEqual([]);
   });
 
@@ -91,16 +91,50 @@ describe("egress gateway and masquerading", () => {
 });
 
 describe("scale tuning", () => {
-  it("is on from 200 nodes, off below, and can be forced either way", () => {
+  it("is off at any size unless asked, and never puts limits on the agent (the guide: only on OOM or throttling)", () => {
     const at = (maxNodes: number, scaleTuning?: boolean) =>
       values(renderObject({ ...base, cluster: { maxNodes }, features: { endpointSlice: true, ...(scaleTuning === undefined ? {} : { scaleTuning }) } }).files);
-    expect(at(200).get("k8sClientRateLimit.qps")).toBe(20);
-    expect(at(200).get("k8sClientRateLimit.operator.burst")).toBe(400);
-    expect(at(200).get("extraConfig.labels")).toContain("!pod-template-hash");
-    expect(at(200).get("resources.limits.memory")).toBe("2Gi");
-    expect(at(199).has("k8sClientRateLimit.qps")).toBe(false);
-    expect(at(50, true).has("k8sClientRateLimit.qps")).toBe(true);
-    expect(at(500, false).has("k8sClientRateLimit.qps")).toBe(false);
+    for (const nodes of [200, 800, 5000]) {
+      expect(at(nodes).has("k8sClientRateLimit.qps"), `${nodes}`).toBe(false);
+      expect(at(nodes).has("resources.limits.memory"), `${nodes}`).toBe(false);
+    }
+    const asked = at(800, true);
+    expect(asked.get("k8sClientRateLimit.qps")).toBe(20);
+    expect(asked.get("k8sClientRateLimit.operator.burst")).toBe(400);
+    expect(asked.get("extraConfig.labels")).toContain("!job-name");
+    expect([...asked.keys()].filter((k) => k.startsWith("resources") || k.startsWith("operator.resources"))).toEqual([]);
+  });
+
+  it("takes the agent's resources through extraValues, with a warning naming nothing overridden", () => {
+    const r = renderObject({ ...base, cluster: { maxNodes: 800 }, features: { endpointSlice: true, scaleTuning: true }, cilium: { extraValues: { resources: { requests: { memory: "1Gi" } } } } });
+    expect(values(r.files).get("resources.requests.memory")).toBe("1Gi");
+    expect(values(r.files).has("resources.limits.memory")).toBe(false);
+    expect(r.diagnostics.filter((d) => d.code === "EXTRA_VALUE_OVERRIDE")).toEqual([]);
+  });
+});
+
+describe("overrides through cilium.extraValues", () => {
+  it("a value the bundle sets is replaced, written once, with a warning naming what the bundle wanted and why", () => {
+    const r = renderObject({ ...base, features: { masquerade: false, scaleTuning: true }, cilium: { extraValues: { k8sClientRateLimit: { qps: 50 }, devices: "eth0" } } });
+    const v = values(r.files);
+    expect(v.get("k8sClientRateLimit.qps")).toBe(50);
+    expect(v.get("k8sClientRateLimit.burst")).toBe(40);
+    expect(v.get("devices")).toBe("eth0");
+    const warnings = r.diagnostics.filter((d) => d.code === "EXTRA_VALUE_OVERRIDE");
+    expect(warnings.map((d) => [d.pointer, d.severity])).toEqual([
+      ["/cilium/extraValues/k8sClientRateLimit/qps", "warning"],
+      ["/cilium/extraValues/devices", "warning"],
+    ]);
+    expect(warnings[1].message).toContain('the bundle\'s devices: "eth+"');
+    // each key once in each file: the bundle's own value left its file
+    for (const f of r.files.filter((f) => f.path.endsWith("-values.yaml"))) expect(f.content.match(/^devices:/gm)?.length ?? 0, f.path).toBeLessThan(2);
+    expect(fileOf(r.files, "tke-values.yaml")!.content).not.toMatch(/^devices:/m);
+  });
+
+  it("an override that would break the cluster is refused under its own code", () => {
+    const r = renderObject({ ...base, cilium: { extraValues: { ipam: { mode: "delegated-plugin" }, gatewayAPI: { enabled: true, hostNetwork: { enabled: true } } } } });
+    expect(r.diagnostics.filter((d) => d.severity === "error").map((d) => d.code)).toEqual(["ENVOY_WITH_DELEGATED_IPAM"]);
+    expect(r.files).toEqual([]);
   });
 });
 

@@ -147,7 +147,7 @@ describe("each check bites on a broken variant", () => {
 });
 
 describe("extraValues are checked against the chart of the profile's version", () => {
-  const base = { region: "ap-singapore", apiserverVIP: "169.254.1.1", nodePool: { type: "native" } };
+  const base = { region: "ap-singapore", apiserverVIP: "169.254.1.1", nodePool: { type: "native" }, cluster: { kubernetesVersion: "1.33.4" }, features: { masquerade: false } };
   const codes = (version: string, extraValues: unknown) => renderObject({ ...base, cilium: { version, extraValues } }).diagnostics.map((d) => d.code);
 
   it("accepts a 1.19 key at 1.19.5 and refuses it at 1.18.3", () => {

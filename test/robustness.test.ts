@@ -219,7 +219,7 @@ describe("file-system failures are one line and exit 1", () => {
 });
 
 describe("validation decides right", () => {
-  const base = { region: "ap-guangzhou", apiserverVIP: "169.254.128.7", nodePool: { type: "native" } };
+  const base = { region: "ap-guangzhou", apiserverVIP: "169.254.128.7", nodePool: { type: "native" }, features: { masquerade: false } };
   const codes = (text: string, path = "p.json") => {
     writeFileSync(join(cwd, path), text);
     const r = cli(["validate", "--json", path]);

@@ -9,6 +9,8 @@ const schema = JSON.parse(readFileSync(join(ROOT, "schema/profile.schema.json"),
 /** Fields without a schema default, because leaving them out means something. Keep in step with src/profile.ts. */
 const NO_DEFAULT = new Set([
   "/region",
+  "/nodePool/startupTaint",
+  "/features/masquerade",
   "/apiserverVIP",
   "/nodePool",
   "/nodePool/type",
@@ -58,7 +60,8 @@ describe("schema/profile.schema.json", () => {
     const filled = profile as Record<string, Record<string, unknown>>;
     expect(filled.cilium.version).toBe("1.19.5");
     expect(filled.cluster.kubernetesVersion).toBe("1.34.1");
-    expect(filled.nodePool.startupTaint).toBe(true);
+    // absent means "as the guide does for this pool type" (derive decides)
+    expect(filled.nodePool.startupTaint).toBeUndefined();
     expect(filled.features.localRedirectPolicy).toBe(true);
   });
 });

@@ -16,7 +16,7 @@ RELEASE='cilium'
 NAMESPACE='kube-system'
 CHART='cilium/cilium'
 VERSION='1.19.5'
-BUNDLE_ID='b872896366b837e6'
+BUNDLE_ID='b5638c41b4eca4e8'
 APISERVER_VIP='169.254.128.27'
 
 DRY_RUN=false

@@ -16,7 +16,7 @@ RELEASE='cilium'
 NAMESPACE='kube-system'
 CHART='cilium/cilium'
 VERSION='1.19.5'
-BUNDLE_ID='a74004cbfe5328fa'
+BUNDLE_ID='3aae3600c3961062'
 APISERVER_VIP='169.254.129.8'
 
 DRY_RUN=false

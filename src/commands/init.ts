@@ -60,13 +60,15 @@ async function runInit(args: readonly string[], flags: InitFlags, io: Io): Promi
     region: answers.region,
     apiserverVIP: answers.vip,
     nodePool: { type: answers.pool, ...(subnets.length ? { subnetIds: subnets } : {}), ...(groups.length ? { securityGroupIds: groups } : {}) },
+    // the guide installer's default: Pods reach the internet through the node's address, with no NAT gateway needed
+    features: { masquerade: true },
   };
   const text = JSON.stringify(profile, null, 2) + "\n";
   const checked = checkProfile({ path: file, text });
   // the placeholders are the user's to replace: everything else must be valid already
   const problems = checked.diagnostics.filter((d) => d.code !== "PLACEHOLDER_VALUE");
-  for (const d of problems) io.stderr(formatDiagnostic(d, text) + "\n");
   if (problems.some((d) => d.severity === "error")) {
+    for (const d of problems) io.stderr(formatDiagnostic(d, text) + "\n");
     io.stderr(`tke-cilium: ${file} not written: the values above do not make a valid profile\n`);
     return EXIT.failed;
   }
@@ -74,6 +76,8 @@ async function runInit(args: readonly string[], flags: InitFlags, io: Io): Promi
     io.stderr(`tke-cilium: ${file} exists; init never overwrites a profile\n`);
     return EXIT.failed;
   }
+  // warnings are about the file written: shown once it is there
+  for (const d of problems) io.stderr(formatDiagnostic(d, text) + "\n");
   io.stdout(`wrote ${file}\n`);
   if (placeholders.length > 0) {
     io.stderr(`tke-cilium: edit ${placeholders.join(" and ")} in ${file}: they hold placeholders, which render refuses until they are replaced\n`);

@@ -17,13 +17,6 @@ resource "tencentcloud_kubernetes_native_node_pool" "cilium" {
     value = "ts4-public"
   }
 
-  # No Pods until cilium-agent is ready on the node; Cilium removes the taint.
-  taints {
-    key    = "node.cilium.io/agent-not-ready"
-    value  = "true"
-    effect = "NoSchedule"
-  }
-
   native {
     instance_charge_type = "POSTPAID_BY_HOUR"
     instance_types       = ["SA2.LARGE8"]

@@ -16,7 +16,7 @@ RELEASE='cilium'
 NAMESPACE='kube-system'
 CHART='cilium/cilium'
 VERSION='1.19.5'
-BUNDLE_ID='3cfd725f828e99b4'
+BUNDLE_ID='ec7f3145afd4a2a7'
 APISERVER_VIP='169.254.128.9'
 
 DRY_RUN=false

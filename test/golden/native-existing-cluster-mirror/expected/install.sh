@@ -16,7 +16,7 @@ RELEASE='cilium'
 NAMESPACE='kube-system'
 CHART='cilium/cilium'
 VERSION='1.18.11'
-BUNDLE_ID='84cead3b8abd13b5'
+BUNDLE_ID='c8f1ee19a975da5f'
 APISERVER_VIP='169.254.64.3'
 
 DRY_RUN=false

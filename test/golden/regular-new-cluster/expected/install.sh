@@ -16,7 +16,7 @@ RELEASE='cilium'
 NAMESPACE='kube-system'
 CHART='cilium/cilium'
 VERSION='1.19.0'
-BUNDLE_ID='4f6a3db57de499c3'
+BUNDLE_ID='e645cbd3f7402048'
 APISERVER_VIP='169.254.200.1'
 
 DRY_RUN=false
@@ -212,7 +212,6 @@ if [ "$MODE" = minor ]; then
   step "Cilium pre-flight check for $VERSION"
   run helm upgrade --install 'cilium-preflight' "$CHART" --version "$VERSION" --namespace "$NAMESPACE" \
     -f "$HERE"/'tke-values.yaml' \
-    -f "$HERE"/'features-values.yaml' \
     --set 'preflight.enabled=true' \
     --set 'agent=false' \
     --set 'operator.enabled=false'
@@ -225,8 +224,7 @@ if [ "$MODE" != unchanged ]; then
   step "Install or upgrade Cilium $VERSION"
   run helm upgrade --install "$RELEASE" "$CHART" --version "$VERSION" --namespace "$NAMESPACE" \
     --description "tke-cilium bundle $BUNDLE_ID" \
-    -f "$HERE"/'tke-values.yaml' \
-    -f "$HERE"/'features-values.yaml'
+    -f "$HERE"/'tke-values.yaml'
 fi
 
 step "Wait for the cilium DaemonSet (the operator starts once a node joins)"

@@ -16,7 +16,7 @@ RELEASE='cilium'
 NAMESPACE='kube-system'
 CHART='cilium/cilium'
 VERSION='1.19.5'
-BUNDLE_ID='3dceb1009bf2a0fa'
+BUNDLE_ID='259f200424cdb7a5'
 APISERVER_VIP='169.254.128.38'
 
 DRY_RUN=false
