@@ -106,20 +106,38 @@ function setPath(target: Record<string, unknown>, path: readonly string[], value
   node[path[path.length - 1]] = value;
 }
 
-/** The values Helm ends up with from the bundle's files (later files win; maps merge), before the chart's defaults. */
-export function mergedValues(files: readonly ValuesFile[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  const merge = (target: Record<string, unknown>, path: readonly string[], value: unknown) => {
-    const parent = path.slice(0, -1).reduce<Record<string, unknown>>((node, key) => {
-      if (!isMap(node[key])) node[key] = {};
-      return node[key] as Record<string, unknown>;
-    }, target);
-    const key = path[path.length - 1];
-    if (isMap(value) && isMap(parent[key])) for (const [k, v] of Object.entries(value)) merge(parent[key] as Record<string, unknown>, [k], v);
-    else parent[key] = structuredClone(value);
-  };
-  for (const file of files) for (const e of file.entries) merge(out, e.path, e.value);
-  return out;
+/**
+ * The value Helm ends up with at one path from the bundle's files (later files win, maps merge), before the
+ * chart's defaults; undefined when no file sets it. Reads the entries in place: the bundle rules ask a few paths
+ * of every profile, and a fleet check must not build a merged copy of each bundle's values for that.
+ */
+export function finalValueAt(files: readonly ValuesFile[], path: readonly string[]): unknown {
+  let result: unknown = undefined;
+  for (const file of files) {
+    for (const e of file.entries) {
+      if (e.path.length > path.length || !e.path.every((k, i) => path[i] === k)) continue;
+      if (e.path.length === path.length) {
+        result = e.value;
+        continue;
+      }
+      // a map above the path: it sets the value when it holds it; anything else there replaces it
+      let node: unknown = e.value;
+      for (const key of path.slice(e.path.length)) {
+        if (!isMap(node)) {
+          node = undefined;
+          break;
+        }
+        if (!(key in node)) {
+          node = null;
+          break;
+        }
+        node = node[key];
+      }
+      if (node === null) continue;
+      result = node;
+    }
+  }
+  return result;
 }
 
 function deriveTkeValues(p: FilledProfile, f: ResolvedFeatures): ValuesFile {

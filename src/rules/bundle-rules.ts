@@ -2,7 +2,7 @@ import type { FilledProfile } from "../profile.js";
 import type { Settings } from "../settings.js";
 import type { Code } from "./catalogue.js";
 import { LABEL_VALUE_MAX } from "../knowledge/gitops.js";
-import { mergedValues } from "../derive/helm.js";
+import { finalValueAt } from "../derive/helm.js";
 import { extraPointer, type Finding } from "./finding.js";
 
 /** A check on the derived bundle (Settings, with the final merged Helm values), run once derive has run once. */
@@ -41,9 +41,8 @@ export const BUNDLE_RULES: readonly BundleRule[] = [
   {
     code: "ENVOY_WITH_DELEGATED_IPAM",
     check: (s, p) => {
-      const v = finalOf(s);
-      if (at(v, "ipam.mode") !== "delegated-plugin") return [];
-      return ENVOY_SWITCHES.filter((path) => at(v, path) === true).map((path) => ({
+      if (at(s, "ipam.mode") !== "delegated-plugin") return [];
+      return ENVOY_SWITCHES.filter((path) => at(s, path) === true).map((path) => ({
         pointer: pointerOf(p, path, "/cilium/mode"),
         message: `${path} turns on the Envoy config, which cilium-agent refuses with ipam.mode delegated-plugin (native mode): use cilium.mode overlay`,
       }));
@@ -52,17 +51,15 @@ export const BUNDLE_RULES: readonly BundleRule[] = [
   {
     code: "IPSEC_ON_VPC_CNI",
     check: (s, p) => {
-      const v = finalOf(s);
-      const ipsec = at(v, "encryption.enabled") === true && (at(v, "encryption.type") ?? "ipsec") === "ipsec";
+      const ipsec = at(s, "encryption.enabled") === true && (at(s, "encryption.type") ?? "ipsec") === "ipsec";
       return ipsec && p.cilium.mode === "native" ? [{ pointer: pointerOf(p, "encryption.type", pointerOf(p, "encryption.enabled", "/cilium/mode")), message: "IPsec does not work for Pods on VPC-CNI (native mode): use encryption.type wireguard" }] : [];
     },
   },
   {
     code: "CLUSTERMESH_WITH_EGRESS_GATEWAY",
     check: (s, p) => {
-      const v = finalOf(s);
-      const mesh = ["clustermesh.useAPIServer", "clustermesh.config.enabled"].find((path) => at(v, path) === true);
-      return mesh && at(v, "egressGateway.enabled") === true
+      const mesh = ["clustermesh.useAPIServer", "clustermesh.config.enabled"].find((path) => at(s, path) === true);
+      return mesh && at(s, "egressGateway.enabled") === true
         ? [{ pointer: pointerOf(p, mesh, "/features/egressGateway"), message: `${mesh} (Cluster Mesh) cannot run with the egress gateway (features.egressGateway)` }]
         : [];
     },
@@ -70,9 +67,8 @@ export const BUNDLE_RULES: readonly BundleRule[] = [
   {
     code: "GATEWAY_API_WITHOUT_HOST_NETWORK",
     check: (s, p) => {
-      const v = finalOf(s);
       // the chart's default for gatewayAPI.hostNetwork.enabled is false
-      return at(v, "gatewayAPI.enabled") === true && at(v, "gatewayAPI.hostNetwork.enabled") !== true && at(v, "ipam.mode") !== "delegated-plugin"
+      return at(s, "gatewayAPI.enabled") === true && at(s, "gatewayAPI.hostNetwork.enabled") !== true && at(s, "ipam.mode") !== "delegated-plugin"
         ? [{ pointer: pointerOf(p, "gatewayAPI.hostNetwork.enabled", pointerOf(p, "gatewayAPI.enabled", "/cilium/extraValues")), message: "Gateway API on TKE needs gatewayAPI.hostNetwork.enabled: true" }]
         : [];
     },
@@ -80,8 +76,7 @@ export const BUNDLE_RULES: readonly BundleRule[] = [
   {
     code: "AUTO_DIRECT_ROUTES_WITH_TUNNEL",
     check: (s, p) => {
-      const v = finalOf(s);
-      return at(v, "autoDirectNodeRoutes") === true && at(v, "routingMode") === "tunnel"
+      return at(s, "autoDirectNodeRoutes") === true && at(s, "routingMode") === "tunnel"
         ? [{ pointer: pointerOf(p, "autoDirectNodeRoutes", "/cilium/mode"), message: "autoDirectNodeRoutes cannot be used with routingMode tunnel (overlay mode): cilium-agent refuses to start" }]
         : [];
     },
@@ -89,9 +84,8 @@ export const BUNDLE_RULES: readonly BundleRule[] = [
   {
     code: "TUNNEL_WITHOUT_MASQUERADE",
     check: (s, p) => {
-      const v = finalOf(s);
       // the chart's default for enableIPv4Masquerade is true
-      return at(v, "routingMode") === "tunnel" && at(v, "enableIPv4Masquerade") === false
+      return at(s, "routingMode") === "tunnel" && at(s, "enableIPv4Masquerade") === false
         ? [{ pointer: pointerOf(p, "enableIPv4Masquerade", "/cilium/mode"), message: "routingMode tunnel needs enableIPv4Masquerade: Pod addresses exist only inside the tunnels" }]
         : [];
     },
@@ -101,15 +95,13 @@ export const BUNDLE_RULES: readonly BundleRule[] = [
 /** The switches that turn on cilium-agent's Envoy config. */
 const ENVOY_SWITCHES = ["gatewayAPI.enabled", "ingressController.enabled", "envoyConfig.enabled"] as const;
 
-/** The final Helm values of a bundle (every file merged, extraValues included), worked out once per Settings. */
-const finalCache = new WeakMap<Settings, Record<string, unknown>>();
-function finalOf(s: Settings): Record<string, unknown> {
-  let v = finalCache.get(s);
-  if (v === undefined) finalCache.set(s, (v = mergedValues(s.helm)));
-  return v;
+/** A value of the bundle's final Helm values (every file merged, extraValues included). */
+function at(s: Settings, dotted: string): unknown {
+  return finalValueAt(s.helm, dotted.split("."));
 }
 
-function at(values: Record<string, unknown>, dotted: string): unknown {
+/** A value inside a plain object, by dotted path. */
+function inObject(values: Record<string, unknown>, dotted: string): unknown {
   let node: unknown = values;
   for (const key of dotted.split(".")) {
     if (node === null || typeof node !== "object" || Array.isArray(node)) return undefined;
@@ -121,7 +113,7 @@ function at(values: Record<string, unknown>, dotted: string): unknown {
 /** Where a value came from: its cilium.extraValues path when the profile set it there, else the field given. */
 function pointerOf(p: FilledProfile, dotted: string, fallback: string): string {
   const path = dotted.split(".");
-  return at(p.cilium.extraValues as Record<string, unknown>, dotted) !== undefined ? extraPointer(path) : fallback;
+  return inObject(p.cilium.extraValues as Record<string, unknown>, dotted) !== undefined ? extraPointer(path) : fallback;
 }
 
 function short(value: unknown): string {
