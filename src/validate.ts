@@ -117,7 +117,7 @@ function typeName(value: unknown): string {
 }
 
 /** A value as it would appear in JSON, shortened so one diagnostic stays on one line. */
-function show(value: unknown): string {
+export function show(value: unknown): string {
   const text = JSON.stringify(value) ?? String(value);
   return text.length > 60 ? text.slice(0, 57) + "..." : text;
 }

@@ -3,7 +3,7 @@
 // unknown fields; the files they name are exactly the bundle's values files and manifests; and the Flux
 // kustomization is built by the real kubectl kustomize.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -16,7 +16,6 @@ import type { GitopsContext } from "../src/settings.js";
 import { crdValidatorAt } from "./fidelity/crd.js";
 import { fileOf, presetPaths, ROOT } from "./helpers.js";
 import { kubectlBinary } from "./real-helm.js";
-import { readFileSync } from "node:fs";
 
 type Obj = Record<string, any>;
 

@@ -3,10 +3,10 @@ import { relative, resolve, sep } from "node:path";
 import { findConfigFile, findGitRoot, readConfig, type RepoConfig } from "../config.js";
 import { formatDiagnostic } from "../diagnostics.js";
 import { EXIT, type Io } from "../io.js";
-import { defaultName } from "../pipeline.js";
 import type { GitopsContext } from "../settings.js";
 import { terminalLine } from "../text/terminal.js";
 import { displayPath, expandProfileArgs } from "../workspace.js";
+import { quickName } from "./staged.js";
 
 /**
  * Where a render, check or validate runs: every path of the run (the profiles in the file headers, the out
@@ -71,13 +71,13 @@ export async function configProfileNames(config: RepoConfig): Promise<Set<string
   const { paths } = await expandProfileArgs(config.profiles, config.dir);
   const names = new Set<string>();
   for (const path of paths) {
-    let name: unknown;
+    let text = "";
     try {
-      name = (JSON.parse(readFileSync(resolve(config.dir, path), "utf8")) as { name?: unknown }).name;
+      text = readFileSync(resolve(config.dir, path), "utf8");
     } catch {
       // an unreadable profile is reported when it is checked; here its file name stands for it
     }
-    names.add(typeof name === "string" ? name : defaultName(path));
+    names.add(quickName(text, path));
   }
   return names;
 }

@@ -21,7 +21,7 @@ export interface CheckView {
 }
 
 /** A profile's output folder name without validating it: its name field, else its file name. */
-function quickName(text: string, path: string): string {
+export function quickName(text: string, path: string): string {
   try {
     const name = (JSON.parse(text) as { name?: unknown }).name;
     if (typeof name === "string") return name;

@@ -2,8 +2,10 @@ import {
   ARGOCD_APPLICATION_API,
   ARGOCD_CILIUM_EXCLUSION,
   ARGOCD_CILIUM_IGNORE_DIFFERENCES,
+  ARGOCD_SYNC_POLICY,
   ARGOCD_VALUES_REF,
   FLUX_API,
+  FLUX_PRUNE_DISABLED,
   GITOPS_FILES,
   KUSTOMIZE_API,
 } from "../knowledge/gitops.js";
@@ -36,7 +38,7 @@ function emitArgoCd(settings: Settings, g: ArgoCdSettings): OutputFile[] {
       destination: { ...g.destination, namespace: g.releaseNamespace },
       sources,
       ignoreDifferences: ARGOCD_CILIUM_IGNORE_DIFFERENCES,
-      syncPolicy: { automated: { prune: false, selfHeal: true }, syncOptions: ["RespectIgnoreDifferences=true"] },
+      syncPolicy: ARGOCD_SYNC_POLICY,
     },
   };
   const comments = new Map([
@@ -64,8 +66,7 @@ function emitFlux(settings: Settings, g: FluxSettings): OutputFile[] {
   const helmRelease = {
     apiVersion: FLUX_API.helmRelease.apiVersion,
     kind: FLUX_API.helmRelease.kind,
-    // deleting the bundle (or renaming the cluster) must not uninstall the CNI of a running cluster
-    metadata: { name: g.name, namespace: g.namespace, annotations: { "kustomize.toolkit.fluxcd.io/prune": "disabled" } },
+    metadata: { name: g.name, namespace: g.namespace, annotations: FLUX_PRUNE_DISABLED },
     spec: {
       interval: g.interval,
       releaseName: g.chart.releaseName,

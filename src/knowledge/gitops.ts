@@ -53,5 +53,12 @@ export const GITOPS_FILES = {
   fluxKustomization: "flux-kustomization.yaml",
 } as const;
 
+/**
+ * How the engines sync a bundle: Argo CD heals drift on its own but never prunes, and Flux never prunes the
+ * release; removing a bundle (or renaming a cluster) must not uninstall the CNI of a running cluster.
+ */
+export const ARGOCD_SYNC_POLICY = { automated: { prune: false, selfHeal: true }, syncOptions: ["RespectIgnoreDifferences=true"] } as const;
+export const FLUX_PRUNE_DISABLED = { "kustomize.toolkit.fluxcd.io/prune": "disabled" } as const;
+
 /** The longest name a Kubernetes label value (Argo CD's tracking label carries the Application's name) may have. */
 export const LABEL_VALUE_MAX = 63;

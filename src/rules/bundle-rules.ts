@@ -3,6 +3,7 @@ import type { Settings } from "../settings.js";
 import type { Code } from "./catalogue.js";
 import { LABEL_VALUE_MAX } from "../knowledge/gitops.js";
 import { finalValueAt } from "../derive/helm.js";
+import { show } from "../validate.js";
 import { extraPointer, type Finding } from "./finding.js";
 
 /** A check on the derived bundle (Settings, with the final merged Helm values), run once derive has run once. */
@@ -33,7 +34,7 @@ export const BUNDLE_RULES: readonly BundleRule[] = [
         f.entries.flatMap((e) =>
           e.overrides.map((o) => ({
             pointer: extraPointer(o.extraPath),
-            message: `overrides the bundle's ${o.bundlePath.join(".")}: ${short(o.bundleValue)} (${o.why})`,
+            message: `overrides the bundle's ${o.bundlePath.join(".")}: ${show(o.bundleValue)} (${o.why})`,
           })),
         ),
       ),
@@ -114,9 +115,4 @@ function inObject(values: Record<string, unknown>, dotted: string): unknown {
 function pointerOf(p: FilledProfile, dotted: string, fallback: string): string {
   const path = dotted.split(".");
   return inObject(p.cilium.extraValues as Record<string, unknown>, dotted) !== undefined ? extraPointer(path) : fallback;
-}
-
-function short(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
