@@ -9,6 +9,8 @@ import { resolveFeatures, type ResolvedFeatures } from "./derive/features.js";
 import { deriveImageList } from "./derive/images.js";
 import { deriveDelivery, deriveInstall, deriveUninstall } from "./derive/install.js";
 import { deriveTerraform } from "./derive/terraform.js";
+import { deriveAddons, meshPeerPodRanges } from "./derive/addons.js";
+import type { MeshDirectory } from "./mesh.js";
 
 export interface DeriveInput {
   profile: FilledProfile;
@@ -20,18 +22,21 @@ export interface DeriveInput {
   charts?: ChartCatalog;
   /** The GitOps engine of tke-cilium.json, and where the out folder sits in git; null without one. */
   gitops?: GitopsContext | null;
+  /** The Cluster Mesh members of the run (every profile's clusterMesh), for a member's peers. */
+  mesh?: MeshDirectory;
 }
 
 /** Profile → Settings. Every default and decision of the bundle is taken here (and in derive/), and only here. */
-export function deriveSettings({ profile: p, name, profilePath, charts = BUILTIN_CHARTS, gitops: gitopsContext = null }: DeriveInput): Settings {
+export function deriveSettings({ profile: p, name, profilePath, charts = BUILTIN_CHARTS, gitops: gitopsContext = null, mesh = [] }: DeriveInput): Settings {
   const features = resolveFeatures(p);
-  const helm = deriveHelmValues(p, features, charts);
+  const helm = deriveHelmValues(p, features, charts, meshPeerPodRanges(p, profilePath, mesh));
+  const addons = deriveAddons(p, profilePath, mesh);
   const cniConfig = p.cilium.mode === "native" ? { ...CNI_CONFIGMAP, conflist: CNI_CONFLIST } : null;
   const apf = p.features.apf ? { shares: apfShares(p.cluster.maxNodes), maxNodes: p.cluster.maxNodes ?? null } : null;
   const karpenter = p.nodePool.type === "karpenter" ? deriveKarpenter(p, features) : null;
   const terraform = deriveTerraform(p, name, features);
   const parts = { cniConfig: cniConfig !== null, apf: apf !== null, karpenter: karpenter !== null, terraform };
-  const delivery = deriveDelivery(p, helm, parts);
+  const delivery = deriveDelivery(p, helm, parts, addons);
   const gitops = deriveGitops(name, delivery, gitopsContext);
   return {
     name,
@@ -44,10 +49,11 @@ export function deriveSettings({ profile: p, name, profilePath, charts = BUILTIN
     apf,
     karpenter,
     terraform,
-    install: deriveInstall(p, features, helm, parts),
+    install: deriveInstall(p, features, helm, parts, addons),
     uninstall: deriveUninstall(p, parts),
     delivery: { ...delivery, gitops: gitops === null ? null : { engine: gitops.engine, files: gitopsFiles(gitops) } },
     gitops,
+    addons,
   };
 }
 

@@ -11,6 +11,7 @@ import type { Finding } from "./rules/finding.js";
 import { PROFILE_RULES } from "./rules/profile-rules.js";
 import type { GitopsContext, Settings } from "./settings.js";
 import { validateProfile, type Locate } from "./validate.js";
+import { meshDirectory, type MeshDirectory } from "./mesh.js";
 import schema from "../schema/profile.schema.json" with { type: "json" };
 
 /** A profile as read from disk: its path (as shown to the user) and its text. */
@@ -49,13 +50,13 @@ export interface CheckedProfile {
 }
 
 /** parse → validate → profile rules → derive → bundle rules, for one profile. Pure. */
-export function checkProfile(source: ProfileSource, charts: ChartCatalog = BUILTIN_CHARTS, gitops: GitopsContext | null = null): CheckedProfile {
-  const checked = checkUnsorted(source, charts, gitops);
+export function checkProfile(source: ProfileSource, charts: ChartCatalog = BUILTIN_CHARTS, gitops: GitopsContext | null = null, mesh: MeshDirectory = meshDirectory([source])): CheckedProfile {
+  const checked = checkUnsorted(source, charts, gitops, mesh);
   checked.diagnostics.sort((a, b) => a.line - b.line || a.col - b.col);
   return checked;
 }
 
-function checkUnsorted(source: ProfileSource, charts: ChartCatalog, gitops: GitopsContext | null): CheckedProfile {
+function checkUnsorted(source: ProfileSource, charts: ChartCatalog, gitops: GitopsContext | null, mesh: MeshDirectory): CheckedProfile {
   const parsed = parseProfileText(source.text, source.path);
   const fail = (diagnostics: Diagnostic[], name: string | null = null): CheckedProfile => ({ source, name, diagnostics, settings: null, ok: false, rederive: null });
   if (parsed.diagnostics.some(isError)) return fail(parsed.diagnostics);
@@ -65,7 +66,7 @@ function checkUnsorted(source: ProfileSource, charts: ChartCatalog, gitops: Gito
   const profile = validated.profile as FilledProfile;
   const name = profile.name ?? defaultName(source.path);
   const located = (code: Code, findings: readonly Finding[]) => findings.map((f) => toDiagnostic(code, f, source.path, parsed.locate));
-  const diagnostics = [...early, ...PROFILE_RULES.flatMap((rule) => located(rule.code, rule.check(profile, { charts, gitops })))];
+  const diagnostics = [...early, ...PROFILE_RULES.flatMap((rule) => located(rule.code, rule.check(profile, { charts, gitops, mesh, path: source.path })))];
   if (!NAME_PATTERN.test(name)) {
     diagnostics.push({
       code: "INVALID_NAME",
@@ -78,15 +79,15 @@ function checkUnsorted(source: ProfileSource, charts: ChartCatalog, gitops: Gito
   }
   // Derive runs once, on any schema-valid profile of a known release, so the bundle rules report alongside the profile rules.
   if (!charts.has(profile.cilium.version)) return fail(diagnostics, name);
-  const settings = deriveSettings({ profile, name, profilePath: source.path, charts, gitops });
+  const settings = deriveSettings({ profile, name, profilePath: source.path, charts, gitops, mesh });
   diagnostics.push(...BUNDLE_RULES.flatMap((rule) => located(rule.code, rule.check(settings, profile))));
   if (diagnostics.some(isError)) return fail(diagnostics, name);
-  return { source, name, diagnostics, settings, ok: true, rederive: rederiveOf(profile, name, source.path, charts, gitops) };
+  return { source, name, diagnostics, settings, ok: true, rederive: rederiveOf(profile, name, source.path, charts, gitops, mesh) };
 }
 
 /** Derive again, holding only what derive needs (a closure in checkUnsorted would keep the parse's position maps alive). */
-function rederiveOf(profile: FilledProfile, name: string, profilePath: string, charts: ChartCatalog, gitops: GitopsContext | null): () => Settings {
-  return () => deriveSettings({ profile, name, profilePath, charts, gitops });
+function rederiveOf(profile: FilledProfile, name: string, profilePath: string, charts: ChartCatalog, gitops: GitopsContext | null, mesh: MeshDirectory): () => Settings {
+  return () => deriveSettings({ profile, name, profilePath, charts, gitops, mesh });
 }
 
 function toDiagnostic(code: Code, f: Finding, file: string, locate: Locate): Diagnostic {
@@ -106,10 +107,16 @@ function toDiagnostic(code: Code, f: Finding, file: string, locate: Locate): Dia
  * fleet larger than RETAINED_SETTINGS lets each Settings go once its bundle rules have run, and emit derives
  * it again: a check of 1,000 profiles then stays in constant memory (the speed bar: under 100 MiB).
  */
-export function checkProfiles(sources: readonly ProfileSource[], charts: ChartCatalog = BUILTIN_CHARTS, onChecked?: (checked: CheckedProfile) => void, gitops: GitopsContext | null = null): CheckedProfile[] {
+export function checkProfiles(
+  sources: readonly ProfileSource[],
+  charts: ChartCatalog = BUILTIN_CHARTS,
+  onChecked?: (checked: CheckedProfile) => void,
+  gitops: GitopsContext | null = null,
+  mesh: MeshDirectory = meshDirectory(sources),
+): CheckedProfile[] {
   const retain = sources.length <= RETAINED_SETTINGS;
   const results = sources.map((source) => {
-    const checked = checkProfile(source, charts, gitops);
+    const checked = checkProfile(source, charts, gitops, mesh);
     // a caller that needs the bundle right away (check) gets it while the Settings are still at hand
     onChecked?.(checked);
     if (!retain) checked.settings = null;

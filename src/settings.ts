@@ -202,6 +202,16 @@ export interface InstallSettings {
   nodePoolFile: string | null;
   /** The Terraform root of the node pool, applied after the install; null when Karpenter makes the nodes. */
   terraformNodePoolDir: string | null;
+  /** features.gatewayApi: the CRDs applied (server-side) before the chart. */
+  gatewayApiCrdsFile: string | null;
+  /** encryption ipsec: the key Secret created once before the chart. */
+  ipsecSecret: string | null;
+  /** flowLogs with cls: the LogConfig applied after the chart, and the CRD TKE's log collection installs. */
+  clsLogConfig: { file: string; crd: string } | null;
+  /** features.nodeLocalDns: the manifest with kube-dns's ClusterIP filled in, then the policy once the operator is up. */
+  nodeLocalDns: { file: string; policyFile: string; placeholder: string; policyCrd: string } | null;
+  /** Cluster Mesh: keep the connections cilium CLI stored in the release (clustermesh.config) across upgrades; the CA a first install needs. */
+  mesh: { script: string; caSecret: string; caFrom: string | null } | null;
   /** The connectivity test, with images and targets TKE nodes in the profile's region can reach. */
   connectivityTest: string[];
   nextSteps: string[];
@@ -216,9 +226,9 @@ export interface DeliverySettings {
   chart: { name: string; version: string; repository: string | null; reference: string };
   release: { name: string; namespace: string };
   valuesFiles: string[];
-  manifests: { file: string; phase: "before-chart" | "after-chart"; what: string }[];
+  manifests: { file: string; phase: "before-chart" | "after-chart" | "by-install-script"; what: string }[];
   terraform: { dir: string; phase: "before-install" | "after-install"; what: string }[];
-  scripts: { install: string; uninstall: string };
+  scripts: { install: string; uninstall: string; clustermesh?: string };
   /** The engine tke-cilium.json names and the files of its objects; null without one. */
   gitops: { engine: "argocd" | "flux"; files: string[] } | null;
 }
@@ -289,6 +299,59 @@ export interface UninstallSettings {
   karpenterNodePool: string | null;
 }
 
+/** features.nodeLocalDns: the guide's self-built NodeLocal DNSCache. */
+export interface NodeLocalDnsSettings {
+  /** node-local-dns.yaml: its one runtime value is install.sh's to fill. */
+  manifestFile: string;
+  policyFile: string;
+  image: string;
+  /** The text in node-local-dns.yaml install.sh replaces with kube-dns's ClusterIP. */
+  placeholder: string;
+  /** The CRD cilium-operator registers: the policy waits for it. */
+  policyCrd: string;
+}
+
+/** features.gatewayApi: the CRDs shipped with the bundle, and the example Gateway. */
+export interface GatewayApiSettings {
+  version: string;
+  crdsFile: string;
+  exampleFile: string;
+  gatewayClass: string;
+  listenerPort: number;
+  clbPort: number;
+}
+
+/** features.flowLogs: the CLS LogConfig, when the profile names the logset and topic. */
+export interface FlowLogsSettings {
+  logConfig: { file: string; name: string; crd: string; region: string; logset: string; topic: string; dir: string } | null;
+}
+
+/** clusterMesh: this cluster's place in its mesh, and the peers the other profiles of the run describe. */
+export interface MeshSettings {
+  name: string;
+  clusterId: number;
+  /** Cilium's cluster.name: the TKE cluster id (also the kubeconfig context the guide's steps use). */
+  clusterName: string;
+  subnetId: string;
+  peers: { clusterName: string; clusterId: number; profile: string }[];
+  /** The member whose CA every other copies (the lowest clusterId); null when it is this cluster. */
+  caFrom: string | null;
+  /** The peers this cluster connects to (those with a lower clusterId): run in clusterId order, each pair once. */
+  connectTo: string[];
+  script: string;
+  caSecret: string;
+}
+
+/** The guide's optional add-ons a profile asks for; null when not asked. */
+export interface AddonsSettings {
+  nodeLocalDns: NodeLocalDnsSettings | null;
+  gatewayApi: GatewayApiSettings | null;
+  flowLogs: FlowLogsSettings | null;
+  mesh: MeshSettings | null;
+  /** encryption ipsec: the key Secret install.sh creates once. */
+  ipsecSecret: string | null;
+}
+
 export interface Settings {
   name: string;
   /** Feature switches after the defaults that depend on other fields, resolved once. */
@@ -308,4 +371,5 @@ export interface Settings {
   delivery: DeliverySettings;
   /** The GitOps engine's objects; null when tke-cilium.json names no engine. */
   gitops: GitopsSettings | null;
+  addons: AddonsSettings;
 }

@@ -14,7 +14,7 @@ const base = {
 type Patch = Record<string, unknown>;
 
 /** For each rule: a profile that trips it (with the pointer and severity expected) and a near-identical one that does not. */
-const CASES: Record<string, { fires: Patch; pointer: string; severity?: "error" | "warning"; quiet: Patch }> = {
+const CASES: Record<string, { fires: Patch; pointer: string; severity?: "error" | "warning"; quiet: Patch; peer?: Patch }> = {
   VIP_NOT_LINK_LOCAL: { fires: { apiserverVIP: "10.1.2.3" }, pointer: "/apiserverVIP", quiet: { apiserverVIP: "169.254.255.254" } },
   VIP_IS_LOCAL_ROUTER: { fires: { apiserverVIP: "169.254.32.16" }, pointer: "/apiserverVIP", quiet: { apiserverVIP: "169.254.32.17" } },
   UNKNOWN_REGION: { fires: { region: "ap-mars" }, pointer: "/region", quiet: { region: "ap-qingyuan" } },
@@ -149,6 +149,63 @@ const CASES: Record<string, { fires: Patch; pointer: string; severity?: "error" 
     quiet: { cilium: { version: "1.18.3" }, cluster: { kubernetesVersion: "1.33.4" } },
   },
   DUPLICATE_PROFILE_NAME: { fires: { name: "twin" }, pointer: "/name", quiet: { name: "single" } },
+  FLOW_LOGS_WITHOUT_HUBBLE: {
+    fires: { features: { flowLogs: true }, cilium: { extraValues: { hubble: { enabled: false } } } },
+    pointer: "/cilium/extraValues/hubble/enabled",
+    quiet: { features: { flowLogs: true }, cilium: { extraValues: { hubble: { enabled: true } } } },
+  },
+  NODE_LOCAL_DNS_WITHOUT_LRP: {
+    fires: { features: { nodeLocalDns: true, localRedirectPolicy: false } },
+    pointer: "/features/localRedirectPolicy",
+    quiet: { features: { nodeLocalDns: true, localRedirectPolicy: true } },
+  },
+  GATEWAY_API_NEEDS_CILIUM_1_19: {
+    fires: { cilium: { mode: "overlay", version: "1.18.12" }, features: { gatewayApi: true } },
+    pointer: "/features/gatewayApi",
+    quiet: { cilium: { mode: "overlay", version: "1.19.0" }, features: { gatewayApi: true } },
+  },
+  WIREGUARD_MODULE_UNVERIFIED: {
+    fires: { nodePool: { type: "regular", os: "ubuntu22.04x86_64" }, features: { encryption: "wireguard" } },
+    pointer: "/nodePool/os",
+    quiet: { nodePool: { type: "regular", os: "tlinux4_x86_64_public" }, features: { encryption: "wireguard" } },
+  },
+  CLUSTERMESH_WITHOUT_CLUSTER_ID: {
+    fires: { cilium: { mode: "overlay", podCidrs: ["10.90.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 1 } },
+    pointer: "/cluster",
+    quiet: { cluster: { id: "cls-a" }, cilium: { mode: "overlay", podCidrs: ["10.90.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 1 } },
+    peer: { cluster: { id: "cls-b" }, cilium: { mode: "overlay", podCidrs: ["10.91.0.0/16"] }, clusterMesh: { name: "m", clusterId: 2 } },
+  },
+  CLUSTERMESH_WITHOUT_SUBNET: {
+    fires: { cluster: { id: "cls-a" }, cilium: { mode: "overlay", podCidrs: ["10.90.0.0/16"] }, clusterMesh: { name: "m", clusterId: 1 } },
+    pointer: "/clusterMesh",
+    quiet: { cluster: { id: "cls-a" }, cilium: { mode: "overlay", podCidrs: ["10.90.0.0/16"] }, clusterMesh: { name: "m", clusterId: 1, subnetId: "subnet-1" } },
+    peer: { cluster: { id: "cls-b" }, cilium: { mode: "overlay", podCidrs: ["10.91.0.0/16"] }, clusterMesh: { name: "m", clusterId: 2 } },
+  },
+  MESH_NATIVE_WITHOUT_VPC_CIDRS: {
+    fires: { cluster: { id: "cls-a" }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 1 } },
+    pointer: "/cluster/vpcCidrs",
+    quiet: { cluster: { id: "cls-a", vpcCidrs: ["10.1.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 1 } },
+    peer: { cluster: { id: "cls-b", vpcCidrs: ["10.2.0.0/16"] }, clusterMesh: { name: "m", clusterId: 2 } },
+  },
+  MESH_DUPLICATE_CLUSTER_ID: {
+    fires: { cluster: { id: "cls-a" }, cilium: { mode: "overlay", podCidrs: ["10.90.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 2 } },
+    pointer: "/clusterMesh/clusterId",
+    quiet: { cluster: { id: "cls-a" }, cilium: { mode: "overlay", podCidrs: ["10.90.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 1 } },
+    peer: { cluster: { id: "cls-b" }, cilium: { mode: "overlay", podCidrs: ["10.91.0.0/16"] }, clusterMesh: { name: "m", clusterId: 2 } },
+  },
+  MESH_OVERLAPPING_POD_CIDRS: {
+    fires: { cluster: { id: "cls-a" }, cilium: { mode: "overlay", podCidrs: ["10.91.128.0/17"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 1 } },
+    pointer: "/cilium/podCidrs/0",
+    quiet: { cluster: { id: "cls-a" }, cilium: { mode: "overlay", podCidrs: ["10.92.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 1 } },
+    peer: { cluster: { id: "cls-b" }, cilium: { mode: "overlay", podCidrs: ["10.91.0.0/16"] }, clusterMesh: { name: "m", clusterId: 2 } },
+  },
+  MESH_WITHOUT_PEERS: {
+    fires: { cluster: { id: "cls-a" }, cilium: { mode: "overlay", podCidrs: ["10.90.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "alone", clusterId: 1 } },
+    pointer: "/clusterMesh/name",
+    severity: "warning",
+    quiet: { cluster: { id: "cls-a" }, cilium: { mode: "overlay", podCidrs: ["10.90.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 1 } },
+    peer: { cluster: { id: "cls-b" }, cilium: { mode: "overlay", podCidrs: ["10.91.0.0/16"] }, clusterMesh: { name: "m", clusterId: 2 } },
+  },
   // run with an Argo CD engine in tke-cilium.json (see diagnosticsFor)
   GITOPS_LOCAL_CHART: { fires: { cilium: { chart: "charts/cilium-1.19.5.tgz" } }, pointer: "/cilium/chart", quiet: { cilium: { chart: "cilium/cilium" } } },
   GITOPS_NAME_TOO_LONG: { fires: { name: "c".repeat(57) }, pointer: "/name", quiet: { name: "c".repeat(56) } },
@@ -162,6 +219,9 @@ function diagnosticsFor(code: string, patch: Patch) {
   const profile = { ...base, ...patch };
   const sources = [{ path: "a.json", text: JSON.stringify(profile) }];
   if (code === "DUPLICATE_PROFILE_NAME") sources.push({ path: "b.json", text: JSON.stringify({ ...base, name: "twin" }) });
+  // the Cluster Mesh rules compare the profile with the other members of its mesh in the same run
+  const peer = CASES[code]?.peer;
+  if (peer !== undefined) sources.push({ path: "peer.json", text: JSON.stringify({ ...base, ...peer }) });
   return renderProfiles(sources, undefined, code.startsWith("GITOPS_") ? ARGOCD : null)[0].diagnostics;
 }
 

@@ -16,7 +16,8 @@ export function deriveGitops(name: string, delivery: Omit<DeliverySettings, "git
   const repository = delivery.chart.repository;
   if (context === null || repository === null) return null;
   const path = bundlePathInRepo(context.outPath, name);
-  const manifests = delivery.manifests.map((m) => m.file);
+  // install.sh applies what needs a value from the cluster or the running operator
+  const manifests = delivery.manifests.filter((m) => m.phase !== "by-install-script").map((m) => m.file);
   const config = context.config;
   if (config.engine === "argocd") {
     const destination = config.destination === null ? ARGOCD_IN_CLUSTER : config.destination.replaceAll("{name}", name);

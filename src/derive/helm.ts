@@ -19,6 +19,8 @@ import { VALUES_FILES } from "../knowledge/bundle.js";
 import type { FilledProfile } from "../profile.js";
 import type { ValueEntry, ValueOverride, ValuesFile } from "../settings.js";
 import type { ResolvedFeatures } from "./features.js";
+import { flowLogExports, meshSubnet } from "./addons.js";
+import { TKE_CLB_ANNOTATIONS } from "../knowledge/addons.js";
 
 
 function entry(path: string, value: unknown, why = WHY[path]): ValueEntry {
@@ -27,8 +29,8 @@ function entry(path: string, value: unknown, why = WHY[path]): ValueEntry {
 }
 
 /** The values files in the order helm gets them; empty files are left out. */
-export function deriveHelmValues(p: FilledProfile, f: ResolvedFeatures, charts: ChartCatalog): ValuesFile[] {
-  const files = [deriveTkeValues(p, f), deriveImageValues(p, charts), deriveFeatureValues(p, f)];
+export function deriveHelmValues(p: FilledProfile, f: ResolvedFeatures, charts: ChartCatalog, meshPeerRanges: readonly string[] = []): ValuesFile[] {
+  const files = [deriveTkeValues(p, f), deriveImageValues(p, charts), deriveFeatureValues(p, f, meshPeerRanges)];
   const extras = extraValueLeaves(p.cilium.extraValues as Record<string, unknown>);
   return (extras.length === 0 ? files : withOverrides(files, extras)).filter((file) => file.entries.length > 0);
 }
@@ -225,7 +227,7 @@ function deriveImageValues(p: FilledProfile, charts: ChartCatalog): ValuesFile {
   return { file: VALUES_FILES.images, title: "Cilium's images, pulled from where TKE nodes can reach them", entries };
 }
 
-function deriveFeatureValues(p: FilledProfile, f: ResolvedFeatures): ValuesFile {
+function deriveFeatureValues(p: FilledProfile, f: ResolvedFeatures, meshPeerRanges: readonly string[]): ValuesFile {
   const native = p.cilium.mode === "native";
   const entries: ValueEntry[] = [];
   if (p.features.hubble) entries.push(entry("hubble.relay.enabled", true), entry("hubble.ui.enabled", true));
@@ -233,10 +235,45 @@ function deriveFeatureValues(p: FilledProfile, f: ResolvedFeatures): ValuesFile 
   if (f.masqAgent) {
     if (native) entries.push(entry("bpf.masquerade", true));
     entries.push(entry("ipMasqAgent.enabled", true), entry("ipMasqAgent.config.masqLinkLocal", true));
-    if (native) entries.push(entry("ipMasqAgent.config.nonMasqueradeCIDRs", p.cluster.vpcCidrs.length > 0 ? p.cluster.vpcCidrs : [...RFC1918_CIDRS]));
+    if (native) {
+      const own = p.cluster.vpcCidrs.length > 0 ? p.cluster.vpcCidrs : [...RFC1918_CIDRS];
+      const peers = meshPeerRanges.filter((cidr) => !own.includes(cidr));
+      entries.push(
+        peers.length === 0
+          ? entry("ipMasqAgent.config.nonMasqueradeCIDRs", own)
+          : entry("ipMasqAgent.config.nonMasqueradeCIDRs", [...own, ...peers], WHY_VARIANT["ipMasqAgent.config.nonMasqueradeCIDRs.mesh"]),
+      );
+    }
   }
   if (p.features.endpointSlice) entries.push(entry("ciliumEndpointSlice.enabled", true));
   if (p.features.bandwidthManager) entries.push(entry("bandwidthManager.enabled", true));
+  if (p.features.encryption !== "none") {
+    entries.push(
+      entry("encryption.enabled", true),
+      p.features.encryption === "ipsec" ? entry("encryption.type", "ipsec", WHY_VARIANT["encryption.type.ipsec"]) : entry("encryption.type", "wireguard"),
+    );
+  }
+  if (p.features.gatewayApi) entries.push(entry("gatewayAPI.enabled", true), entry("gatewayAPI.hostNetwork.enabled", true), entry("envoy.rollOutPods", true));
+  const exports = flowLogExports(p);
+  if (exports.length > 0) {
+    entries.push(
+      entry("hubble.export.dynamic.enabled", true),
+      entry("hubble.export.dynamic.config.content", exports),
+      entry("hubble.redact.enabled", true),
+      entry("hubble.redact.http.urlQuery", true),
+      entry("hubble.redact.http.userInfo", true),
+    );
+  }
+  if (p.clusterMesh !== undefined) {
+    const subnet = meshSubnet(p);
+    entries.push(
+      entry("cluster.name", p.cluster.id ?? ""),
+      entry("cluster.id", p.clusterMesh.clusterId),
+      entry("clustermesh.useAPIServer", true),
+      entry("clustermesh.apiserver.service.type", "LoadBalancer"),
+      ...(subnet === null ? [] : [entry("clustermesh.apiserver.service.annotations", { [TKE_CLB_ANNOTATIONS.internalSubnet]: subnet })]),
+    );
+  }
   if (f.scaleTuning) {
     entries.push(
       entry("k8sClientRateLimit", structuredClone(SCALE_CLIENT_RATE_LIMIT)),

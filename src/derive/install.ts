@@ -25,7 +25,7 @@ import {
 } from "../knowledge/tke.js";
 import { BUNDLE_FILES } from "../knowledge/bundle.js";
 import type { FilledProfile } from "../profile.js";
-import type { DeliverySettings, InstallSettings, TerraformSettings, UninstallSettings, ValuesFile } from "../settings.js";
+import type { AddonsSettings, DeliverySettings, InstallSettings, TerraformSettings, UninstallSettings, ValuesFile } from "../settings.js";
 import type { ResolvedFeatures } from "./features.js";
 import { sh } from "../text/shell.js";
 
@@ -38,7 +38,7 @@ interface BundleParts {
 
 const NETWORK_NAMES = { "vpc-cni": "VPC-CNI", gr: "GlobalRouter (GR)" } as const;
 
-export function deriveInstall(p: FilledProfile, f: ResolvedFeatures, helm: readonly ValuesFile[], has: BundleParts): InstallSettings {
+export function deriveInstall(p: FilledProfile, f: ResolvedFeatures, helm: readonly ValuesFile[], has: BundleParts, addons: AddonsSettings): InstallSettings {
   const native = p.cilium.mode === "native";
   const other = p.cluster.network === "vpc-cni" ? "gr" : "vpc-cni";
   const poolDir = has.terraform.nodePool?.dir ?? null;
@@ -52,6 +52,8 @@ export function deriveInstall(p: FilledProfile, f: ResolvedFeatures, helm: reado
     `Run the connectivity test (cilium CLI): ${connectivityTest.join(" ")}`,
   ];
   if (p.features.egressGateway) nextSteps.push("Label egress nodes and write a CiliumEgressGatewayPolicy to route Pods through them");
+  if (addons.gatewayApi) nextSteps.push(`Expose a Gateway through a CLB: see ${addons.gatewayApi.exampleFile} (kubectl get gatewayclass shows ${addons.gatewayApi.gatewayClass} once the operator runs)`);
+  if (addons.mesh) nextSteps.push(`Once every cluster of mesh ${addons.mesh.name} runs Cilium: ./${addons.mesh.script} connect (members in clusterId order)`);
   if (!native || p.features.egressGateway) nextSteps.push(`The nodes' security group must allow UDP ${CILIUM_VXLAN_PORT} (Cilium's VXLAN; not 4789) between nodes: tke-cilium explain ports`);
   const chart = p.cilium.chart;
   return {
@@ -78,6 +80,13 @@ export function deriveInstall(p: FilledProfile, f: ResolvedFeatures, helm: reado
     apfFile: has.apf ? BUNDLE_FILES.apf : null,
     nodePoolFile: has.karpenter ? BUNDLE_FILES.nodePool : null,
     terraformNodePoolDir: poolDir,
+    gatewayApiCrdsFile: addons.gatewayApi?.crdsFile ?? null,
+    ipsecSecret: addons.ipsecSecret,
+    clsLogConfig: addons.flowLogs?.logConfig ? { file: addons.flowLogs.logConfig.file, crd: addons.flowLogs.logConfig.crd } : null,
+    nodeLocalDns: addons.nodeLocalDns
+      ? { file: addons.nodeLocalDns.manifestFile, policyFile: addons.nodeLocalDns.policyFile, placeholder: addons.nodeLocalDns.placeholder, policyCrd: addons.nodeLocalDns.policyCrd }
+      : null,
+    mesh: addons.mesh ? { script: addons.mesh.script, caSecret: addons.mesh.caSecret, caFrom: addons.mesh.caFrom } : null,
     connectivityTest,
     nextSteps,
   };
@@ -99,13 +108,21 @@ export function deriveUninstall(p: FilledProfile, has: BundleParts): UninstallSe
 }
 
 /** What GitOps needs to deliver the bundle: the chart at its version, the values files in order, when to apply what. */
-export function deriveDelivery(p: FilledProfile, helm: readonly ValuesFile[], has: BundleParts): Omit<DeliverySettings, "gitops"> {
+export function deriveDelivery(p: FilledProfile, helm: readonly ValuesFile[], has: BundleParts, addons: AddonsSettings): Omit<DeliverySettings, "gitops"> {
   const chart = p.cilium.chart;
   const fromRepo = chart.startsWith(`${CILIUM_HELM_REPO.name}/`);
   const manifests: DeliverySettings["manifests"] = [];
   if (has.cniConfig) manifests.push({ file: BUNDLE_FILES.cniConfig, phase: "before-chart", what: "the chained CNI configuration cilium-agent reads (cni.configMap)" });
+  if (addons.gatewayApi) manifests.push({ file: addons.gatewayApi.crdsFile, phase: "before-chart", what: `the Gateway API ${addons.gatewayApi.version} CRDs cilium-operator watches (apply server-side: they are too large for a client-side apply)` });
   if (has.apf) manifests.push({ file: BUNDLE_FILES.apf, phase: "after-chart", what: "API Priority and Fairness for cilium-agent" });
   if (has.karpenter) manifests.push({ file: BUNDLE_FILES.nodePool, phase: "after-chart", what: "the Karpenter node pool: nodes join once Cilium runs" });
+  if (addons.flowLogs?.logConfig) manifests.push({ file: addons.flowLogs.logConfig.file, phase: "after-chart", what: "TKE log collection of the flow log files into CLS (needs the cluster's log collection on)" });
+  if (addons.nodeLocalDns) {
+    manifests.push(
+      { file: addons.nodeLocalDns.manifestFile, phase: "by-install-script", what: "NodeLocal DNSCache: install.sh writes kube-dns's ClusterIP into it" },
+      { file: addons.nodeLocalDns.policyFile, phase: "by-install-script", what: "the redirect of kube-dns to the node's cache: install.sh applies it once cilium-operator is up" },
+    );
+  }
   const terraform: DeliverySettings["terraform"] = [];
   if (has.terraform.cluster) terraform.push({ dir: has.terraform.cluster.dir, phase: "before-install", what: "the cluster, without nodes" });
   if (has.terraform.nodePool) terraform.push({ dir: has.terraform.nodePool.dir, phase: "after-install", what: "the node pool" });
@@ -115,7 +132,7 @@ export function deriveDelivery(p: FilledProfile, helm: readonly ValuesFile[], ha
     valuesFiles: helm.map((v) => v.file),
     manifests,
     terraform,
-    scripts: { install: BUNDLE_FILES.install, uninstall: BUNDLE_FILES.uninstall },
+    scripts: { install: BUNDLE_FILES.install, uninstall: BUNDLE_FILES.uninstall, ...(addons.mesh ? { clustermesh: addons.mesh.script } : {}) },
   };
 }
 

@@ -1,4 +1,5 @@
 import type { Settings } from "../settings.js";
+import { emitAddons } from "./addons.js";
 import { emitApf } from "./apf.js";
 import { emitCniConfig } from "./cni-config.js";
 import { emitDelivery } from "./delivery.js";
@@ -13,7 +14,7 @@ import { emitUninstallScript } from "./uninstall-script.js";
 
 export type { OutputFile } from "./output.js";
 
-const EMITTERS: readonly Emitter[] = [emitDelivery, emitHelmValues, emitImageList, emitCniConfig, emitApf, emitNodePool, emitTerraform, emitInstallScript, emitUninstallScript, emitGitops];
+const EMITTERS: readonly Emitter[] = [emitDelivery, emitHelmValues, emitImageList, emitCniConfig, emitApf, emitNodePool, emitTerraform, emitInstallScript, emitUninstallScript, emitGitops, emitAddons];
 
 /** Settings → every file of the bundle, sorted by path. */
 export function emitBundle(settings: Settings): OutputFile[] {

@@ -52,6 +52,17 @@ export const emitInstallScript: Emitter = (settings) => {
     apfFile: s.apfFile === null ? false : sh(s.apfFile),
     nodePoolFile: s.nodePoolFile === null ? false : sh(s.nodePoolFile),
     nextSteps: s.nextSteps.map(sh),
+    gatewayApiCrdsFile: s.gatewayApiCrdsFile === null ? false : sh(s.gatewayApiCrdsFile),
+    ipsecSecret: s.ipsecSecret === null ? false : sh(s.ipsecSecret),
+    clsLogConfig: s.clsLogConfig === null ? false : { file: sh(s.clsLogConfig.file), fileText: s.clsLogConfig.file, crd: sh(s.clsLogConfig.crd), crdText: s.clsLogConfig.crd },
+    nodeLocalDns:
+      s.nodeLocalDns === null
+        ? false
+        : { file: sh(s.nodeLocalDns.file), policyFile: sh(s.nodeLocalDns.policyFile), policyFileText: s.nodeLocalDns.policyFile, placeholder: s.nodeLocalDns.placeholder, policyCrd: sh(s.nodeLocalDns.policyCrd) },
+    mesh:
+      s.mesh === null
+        ? false
+        : { scriptText: s.mesh.script, caSecret: sh(s.mesh.caSecret), caSecretText: s.mesh.caSecret, caFrom: s.mesh.caFrom !== null, caFromText: s.mesh.caFrom ?? "" },
   };
   return [file(BUNDLE_FILES.install, render(view), 0o755)];
 };

@@ -211,6 +211,23 @@ export interface TkeCiliumProfile {
     containerdMirror?: boolean;
   };
   /**
+   * Cluster Mesh: join this cluster to the other profiles' clusters of the same mesh. cluster.id is required (Cilium's cluster.name is the TKE cluster id). Among the profiles rendered or checked together, the clusters of one mesh need unique clusterIds and non-overlapping Pod CIDRs (overlay) or VPC CIDRs (native). Emits clustermesh.sh (shared CA, enable, connect). Not with the egress gateway.
+   */
+  clusterMesh?: {
+    /**
+     * The mesh's name: profiles with the same name form one mesh.
+     */
+    name: string;
+    /**
+     * Cilium's cluster.id, unique in the mesh.
+     */
+    clusterId: number;
+    /**
+     * Subnet of the internal CLB that exposes clustermesh-apiserver to the other clusters. Default: the first of nodePool.subnetIds, else cluster.intranetSubnetId.
+     */
+    subnetId?: string;
+  };
+  /**
    * Optional Cilium features.
    */
   features?: {
@@ -231,7 +248,7 @@ export interface TkeCiliumProfile {
      */
     endpointSlice?: boolean;
     /**
-     * CiliumLocalRedirectPolicy (localRedirectPolicies.enabled), used by NodeLocal DNSCache.
+     * CiliumLocalRedirectPolicy (localRedirectPolicies.enabled). features.nodeLocalDns needs it.
      */
     localRedirectPolicy?: boolean;
     /**
@@ -246,5 +263,75 @@ export interface TkeCiliumProfile {
      * The guide's large-scale tuning for a cluster that shows the symptoms: client rate limits (k8sClientRateLimit, when cilium-agent's client throttles) and identity label trimming (extraConfig.labels, when identities multiply). Off by default, at any size: the guide applies them when the symptom is seen. Agent and operator resources are not set: raise them through cilium.extraValues after an OOM or CPU throttling.
      */
     scaleTuning?: boolean;
+    /**
+     * The guide's self-built NodeLocal DNSCache (TKE's own add-on cannot work with Cilium): node-local-dns.yaml (a node-cache DaemonSet with the mirrored image) and localdns-redirect-policy.yaml (a CiliumLocalRedirectPolicy that sends kube-dns traffic to the node's cache). install.sh reads kube-dns's ClusterIP, and applies the policy once cilium-operator is up. Needs localRedirectPolicy.
+     */
+    nodeLocalDns?: boolean;
+    /**
+     * Transparent encryption between nodes. wireguard: the guide's choice (the kernel must carry the wireguard module; TencentOS 4 does). ipsec: GlobalRouter clusters only (it cannot work with VPC-CNI); install.sh creates the cilium-ipsec-keys Secret once. none: no encryption.
+     */
+    encryption?: "none" | "wireguard" | "ipsec";
+    /**
+     * Cilium's Gateway API in host-network mode (TKE's CLB cannot reach it otherwise). Overlay mode only: with VPC-CNI native routing (delegated IPAM) the agents refuse Envoy's configuration. Ships the Gateway API v1.5.1 CRDs (gateway-api-crds.yaml, applied before the chart) and an example Gateway with its TKE CLB Service (gateway-example.yaml).
+     */
+    gatewayApi?: boolean;
+    /**
+     * Flow logs: Hubble's dynamic exporter writes flows to files in the cilium Pods (/var/run/cilium/hubble/), rotated (50 MB, 10 files, compressed) with HTTP URL queries and user info redacted, and never logging the CLS endpoint's own traffic (169.254.0.71). true: one export of every flow (the guide's 'all'). An object chooses the exports, and with cls the CLS LogConfig that collects them (cls-logconfig.yaml). Needs the Hubble server (on unless cilium.extraValues turns hubble.enabled off).
+     */
+    flowLogs?:
+      | boolean
+      | {
+          /**
+           * One file per export. Default: [{"name": "all"}].
+           *
+           * @minItems 1
+           * @maxItems 10
+           */
+          exports?: {
+            /**
+             * The export's name; its file is /var/run/cilium/hubble/<name>.log.
+             */
+            name: string;
+            /**
+             * Export only flows matching one of these filters (includeFilters).
+             *
+             * @maxItems 20
+             *
+             * Items: A Hubble FlowFilter (fields of flow.proto's FlowFilter: source_pod, destination_pod, source_ip, destination_ip, verdict, event_type, source_label, destination_label...); fields of one filter must all match.
+             */
+            include?: {}[];
+            /**
+             * Leave out flows matching one of these filters (excludeFilters); the CLS endpoint's traffic is always left out.
+             *
+             * @maxItems 20
+             *
+             * Items: A Hubble FlowFilter (fields of flow.proto's FlowFilter: source_pod, destination_pod, source_ip, destination_ip, verdict, event_type, source_label, destination_label...); fields of one filter must all match.
+             */
+            exclude?: {}[];
+            /**
+             * Keep only these fields of each flow (time, verdict, IP, l4, source.pod_name...); empty keeps all.
+             *
+             * @maxItems 50
+             */
+            fieldMask?: string[];
+          }[];
+          /**
+           * Collect the exported files into Tencent Cloud CLS: emits cls-logconfig.yaml (a LogConfig of TKE's log collection, which must be enabled on the cluster).
+           */
+          cls?: {
+            /**
+             * CLS region. Default: the profile's region.
+             */
+            region?: string;
+            /**
+             * CLS logset name (created when none has it).
+             */
+            logset: string;
+            /**
+             * CLS topic name (created when none has it).
+             */
+            topic: string;
+          };
+        };
   };
 }

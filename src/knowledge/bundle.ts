@@ -16,6 +16,12 @@ export const BUNDLE_FILES = {
   delivery: "bundle.json",
   install: "install.sh",
   uninstall: "uninstall.sh",
+  nodeLocalDns: "node-local-dns.yaml",
+  nodeLocalDnsPolicy: "localdns-redirect-policy.yaml",
+  gatewayApiCrds: "gateway-api-crds.yaml",
+  gatewayExample: "gateway-example.yaml",
+  clsLogConfig: "cls-logconfig.yaml",
+  clustermesh: "clustermesh.sh",
 } as const;
 
 /** The Terraform roots: the cluster first, the node pool after Cilium (each with its own state). */

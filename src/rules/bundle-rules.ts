@@ -44,7 +44,7 @@ export const BUNDLE_RULES: readonly BundleRule[] = [
     check: (s, p) => {
       if (at(s, "ipam.mode") !== "delegated-plugin") return [];
       return ENVOY_SWITCHES.filter((path) => at(s, path) === true).map((path) => ({
-        pointer: pointerOf(p, path, "/cilium/mode"),
+        pointer: pointerOf(p, path, path === "gatewayAPI.enabled" && p.features.gatewayApi ? "/features/gatewayApi" : "/cilium/mode"),
         message: `${path} turns on the Envoy config, which cilium-agent refuses with ipam.mode delegated-plugin (native mode): use cilium.mode overlay`,
       }));
     },
@@ -53,7 +53,7 @@ export const BUNDLE_RULES: readonly BundleRule[] = [
     code: "IPSEC_ON_VPC_CNI",
     check: (s, p) => {
       const ipsec = at(s, "encryption.enabled") === true && (at(s, "encryption.type") ?? "ipsec") === "ipsec";
-      return ipsec && p.cilium.mode === "native" ? [{ pointer: pointerOf(p, "encryption.type", pointerOf(p, "encryption.enabled", "/cilium/mode")), message: "IPsec does not work for Pods on VPC-CNI (native mode): use encryption.type wireguard" }] : [];
+      return ipsec && p.cilium.mode === "native" ? [{ pointer: pointerOf(p, "encryption.type", pointerOf(p, "encryption.enabled", p.features.encryption === "ipsec" ? "/features/encryption" : "/cilium/mode")), message: "IPsec does not work for Pods on VPC-CNI (native mode): use encryption.type wireguard" }] : [];
     },
   },
   {
@@ -61,7 +61,7 @@ export const BUNDLE_RULES: readonly BundleRule[] = [
     check: (s, p) => {
       const mesh = ["clustermesh.useAPIServer", "clustermesh.config.enabled"].find((path) => at(s, path) === true);
       return mesh && at(s, "egressGateway.enabled") === true
-        ? [{ pointer: pointerOf(p, mesh, "/features/egressGateway"), message: `${mesh} (Cluster Mesh) cannot run with the egress gateway (features.egressGateway)` }]
+        ? [{ pointer: pointerOf(p, mesh, p.clusterMesh !== undefined ? "/clusterMesh" : "/features/egressGateway"), message: `${mesh} (Cluster Mesh) cannot run with the egress gateway (features.egressGateway)` }]
         : [];
     },
   },
@@ -81,6 +81,13 @@ export const BUNDLE_RULES: readonly BundleRule[] = [
         ? [{ pointer: pointerOf(p, "autoDirectNodeRoutes", "/cilium/mode"), message: "autoDirectNodeRoutes cannot be used with routingMode tunnel (overlay mode): cilium-agent refuses to start" }]
         : [];
     },
+  },
+  {
+    code: "FLOW_LOGS_WITHOUT_HUBBLE",
+    check: (s, p) =>
+      at(s, "hubble.export.dynamic.enabled") === true && at(s, "hubble.enabled") === false
+        ? [{ pointer: pointerOf(p, "hubble.enabled", "/features/flowLogs"), message: "flow logs are written by the Hubble server, which hubble.enabled false turns off: remove it, or turn features.flowLogs off" }]
+        : [],
   },
   {
     code: "TUNNEL_WITHOUT_MASQUERADE",

@@ -467,6 +467,96 @@ export const CATALOGUE = [
       "Cilium lists the Kubernetes releases each of its releases is e2e-tested on; Cilium 1.18 stops at 1.33. Newer releases depend on Kubernetes' compatibility and are not guaranteed. Use Cilium 1.19 on Kubernetes 1.34 and later.",
     source: "Cilium docs: Kubernetes Compatibility (v1.18: 1.30, 1.31, 1.32, 1.33)",
   },
+  {
+    code: "FLOW_LOGS_WITHOUT_HUBBLE",
+    stage: "bundle",
+    severity: "error",
+    title: "flow logs need the Hubble server",
+    explanation:
+      "features.flowLogs configures Hubble's dynamic exporter, which runs inside the Hubble server of each cilium-agent. cilium.extraValues setting hubble.enabled false switches that server off, and no flow would ever be written. The Hubble server is on by default; Relay and UI (features.hubble) are not needed.",
+    source: "guide: flow-logs.md (hubble.enabled=true with the exporter)",
+  },
+  {
+    code: "NODE_LOCAL_DNS_WITHOUT_LRP",
+    stage: "profile",
+    severity: "error",
+    title: "NodeLocal DNSCache needs local redirect policies",
+    explanation:
+      "With kube-proxy replaced, Cilium's BPF load balancer answers kube-dns's ClusterIP before any node-local listener sees the packet, so the guide redirects kube-dns to the node's cache with a CiliumLocalRedirectPolicy. That CRD exists only with localRedirectPolicies.enabled (features.localRedirectPolicy).",
+    source: "guide: appendix/with-node-local-dns.md",
+  },
+  {
+    code: "GATEWAY_API_NEEDS_CILIUM_1_19",
+    stage: "profile",
+    severity: "error",
+    title: "the shipped Gateway API CRDs need Cilium 1.19 or later",
+    explanation:
+      "The bundle ships the Gateway API v1.5.1 CRDs the guide pins for Cilium 1.19.5. In v1.5.1 the TLSRoute CRD serves only v1 (v1alpha2 is no longer served), while Cilium 1.18 watches TLSRoute v1alpha2. Use Cilium 1.19 or later for features.gatewayApi.",
+    source: "guide: gateway-api.md; gateway-api v1.5.1 tlsroutes CRD (served versions)",
+  },
+  {
+    code: "WIREGUARD_MODULE_UNVERIFIED",
+    stage: "profile",
+    severity: "warning",
+    title: "WireGuard needs a kernel with the wireguard module",
+    explanation:
+      "Cilium's WireGuard encryption loads the wireguard kernel module on every node. The guide knows TencentOS Server 4 carries it (native and Karpenter pools of this bundle boot TencentOS 4); on any other image, check that the module loads before turning encryption on, or cilium-agent fails to start.",
+    source: "guide: encryption.md",
+  },
+  {
+    code: "CLUSTERMESH_WITHOUT_CLUSTER_ID",
+    stage: "profile",
+    severity: "error",
+    title: "a Cluster Mesh member needs its TKE cluster id",
+    explanation:
+      "The guide names each cluster of a mesh by its TKE cluster id: it is Cilium's cluster.name and the kubeconfig context the mesh steps (clustermesh.sh) switch between. Set cluster.id.",
+    source: "guide: clustermesh.md",
+  },
+  {
+    code: "CLUSTERMESH_WITHOUT_SUBNET",
+    stage: "profile",
+    severity: "error",
+    title: "clustermesh-apiserver needs a subnet for its internal CLB",
+    explanation:
+      "Peers reach clustermesh-apiserver through a LoadBalancer Service; on TKE an internal CLB needs the subnet it takes its address from (the qcloud-loadbalancer-internal-subnetid annotation). Give clusterMesh.subnetId, or nodePool.subnetIds or cluster.intranetSubnetId, whose first subnet is used.",
+    source: "guide: clustermesh.md",
+  },
+  {
+    code: "MESH_NATIVE_WITHOUT_VPC_CIDRS",
+    stage: "profile",
+    severity: "error",
+    title: "a native-mode mesh member must list its VPC CIDRs",
+    explanation:
+      "In native mode Pods take VPC addresses, so the mesh's address check and its peers' masquerading exceptions need the VPC's CIDRs: list them in cluster.vpcCidrs.",
+    source: "guide: clustermesh.md (no SNAT between the mesh's Pods), appendix/masquerading.md",
+  },
+  {
+    code: "MESH_DUPLICATE_CLUSTER_ID",
+    stage: "profile",
+    severity: "error",
+    title: "two clusters of a mesh have the same clusterId",
+    explanation:
+      "Cilium encodes the cluster id into every security identity; two clusters of one mesh with the same id mix their identities and their policies. The profiles rendered or checked together must give each member of a mesh its own clusterId (1-255).",
+    source: "guide: clustermesh.md; Cilium docs: Cluster Mesh requirements",
+  },
+  {
+    code: "MESH_OVERLAPPING_POD_CIDRS",
+    stage: "profile",
+    severity: "error",
+    title: "the Pod addresses of two clusters of a mesh overlap",
+    explanation:
+      "Cluster Mesh routes Pod addresses across clusters: they must be distinct in the whole mesh. Overlay members take Pod addresses from cilium.podCidrs, native members from their VPC (cluster.vpcCidrs). Give each cluster its own range.",
+    source: "Cilium docs: Cluster Mesh requirements (non-overlapping PodCIDR ranges)",
+  },
+  {
+    code: "MESH_WITHOUT_PEERS",
+    stage: "profile",
+    severity: "warning",
+    title: "no other cluster of the mesh is in this run",
+    explanation:
+      "A mesh member's bundle depends on its peers (clustermesh.sh connects to them; native members keep their Pod ranges out of masquerading), and tke-cilium learns them only from the profiles of the same run. Render and check the mesh's profiles together, or list them all in tke-cilium.json.",
+    source: "tke-cilium",
+  },
 ] as const satisfies readonly CodeEntry[];
 
 export type Code = (typeof CATALOGUE)[number]["code"];

@@ -9,6 +9,9 @@ import { findUnsupportedOs, findVerifiedOs, VERIFIED_OS } from "../knowledge/os.
 import { APISERVER_VIP_RANGE, CILIUM_TESTED_KUBERNETES_MAX, KNOWN_REGIONS, KUBERNETES_MINIMUM, KUBERNETES_RECOMMENDED_MINIMUM, LOCAL_ROUTER_IPV4, MAINLAND_CHINA_REGIONS } from "../knowledge/tke.js";
 import type { FilledProfile } from "../profile.js";
 import type { GitopsContext } from "../settings.js";
+import { meshPeers, type MeshDirectory } from "../mesh.js";
+import { GATEWAY_API, WIREGUARD_OS_PREFIXES, WIREGUARD_OS_TEXT } from "../knowledge/addons.js";
+import { meshSubnet } from "../derive/addons.js";
 import { PLACEHOLDERS } from "../knowledge/placeholders.js";
 import type { Code } from "./catalogue.js";
 import { extraPointer, type Finding } from "./finding.js";
@@ -23,6 +26,9 @@ export interface ProfileRule {
 export interface RuleContext {
   charts: ChartCatalog;
   gitops?: GitopsContext | null;
+  /** The Cluster Mesh members of the run, and this profile's path among them. */
+  mesh?: MeshDirectory;
+  path?: string;
 }
 
 const inRange = (ip: string, cidr: string) => ipaddr.IPv4.parse(ip).match(ipaddr.IPv4.parseCIDR(cidr));
@@ -48,6 +54,16 @@ function extraValueProblems(p: FilledProfile, charts: ChartCatalog): ExtraValueP
       });
   extraValueCache.set(p, problems);
   return problems;
+}
+
+/** A peer's range is read unvalidated: only a well-formed one is compared. */
+function validCidr(cidr: string): boolean {
+  try {
+    ipaddr.IPv4.parseCIDR(cidr);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Two CIDRs overlap when either contains the other's network address. */
@@ -217,6 +233,82 @@ export const PROFILE_RULES: readonly ProfileRule[] = [
     check: (p) =>
       p.cilium.mode === "native" && p.features.bandwidthManager
         ? [{ pointer: "/features/bandwidthManager", message: "native mode (generic-veth chaining) runs legacy host routing, never BPF host routing, which Bandwidth Manager is meant to pair with" }]
+        : [],
+  },
+  {
+    code: "NODE_LOCAL_DNS_WITHOUT_LRP",
+    check: (p) =>
+      p.features.nodeLocalDns && !p.features.localRedirectPolicy
+        ? [{ pointer: "/features/localRedirectPolicy", message: "features.nodeLocalDns redirects kube-dns traffic with a CiliumLocalRedirectPolicy: set localRedirectPolicy true" }]
+        : [],
+  },
+  {
+    code: "GATEWAY_API_NEEDS_CILIUM_1_19",
+    check: (p) =>
+      p.features.gatewayApi && compareVersions(p.cilium.version.split(".").slice(0, 2).join("."), GATEWAY_API.minCilium) < 0
+        ? [{ pointer: "/features/gatewayApi", message: `the bundle ships the Gateway API ${GATEWAY_API.version} CRDs the guide pins for Cilium ${GATEWAY_API.minCilium}; Cilium ${p.cilium.version} reads TLSRoute v1alpha2, which they no longer serve: use cilium.version 1.19 or later` }]
+        : [],
+  },
+  {
+    code: "WIREGUARD_MODULE_UNVERIFIED",
+    check: (p) => {
+      if (p.features.encryption !== "wireguard") return [];
+      // native and Karpenter pools boot TencentOS 4 (the image annotation); a regular pool boots nodePool.os
+      if (p.nodePool.type !== "regular" || WIREGUARD_OS_PREFIXES.some((prefix) => p.nodePool.os.startsWith(prefix))) return [];
+      return [{ pointer: "/nodePool/os", message: `WireGuard needs the wireguard kernel module; the guide knows ${WIREGUARD_OS_TEXT} carries it, ${p.nodePool.os} is unverified: check lsmod | grep wireguard on a node` }];
+    },
+  },
+  {
+    code: "CLUSTERMESH_WITHOUT_CLUSTER_ID",
+    check: (p) =>
+      p.clusterMesh !== undefined && p.cluster.id === undefined
+        ? [{ pointer: "/cluster", message: "Cluster Mesh names each cluster by its TKE cluster id (Cilium's cluster.name, and the kubeconfig context of clustermesh.sh): set cluster.id" }]
+        : [],
+  },
+  {
+    code: "CLUSTERMESH_WITHOUT_SUBNET",
+    check: (p) =>
+      p.clusterMesh !== undefined && meshSubnet(p) === null
+        ? [{ pointer: "/clusterMesh", message: "clustermesh-apiserver needs a subnet for its internal CLB: set clusterMesh.subnetId (or nodePool.subnetIds, or cluster.intranetSubnetId)" }]
+        : [],
+  },
+  {
+    code: "MESH_NATIVE_WITHOUT_VPC_CIDRS",
+    check: (p) =>
+      p.clusterMesh !== undefined && p.cilium.mode === "native" && p.cluster.vpcCidrs.length === 0
+        ? [{ pointer: "/cluster/vpcCidrs", message: "in native mode this cluster's Pods use VPC addresses: list the VPC's CIDRs in cluster.vpcCidrs, so the mesh can check they do not overlap its peers' and the peers do not masquerade them" }]
+        : [],
+  },
+  {
+    code: "MESH_DUPLICATE_CLUSTER_ID",
+    check: (p, { mesh = [], path = "" }) => {
+      if (p.clusterMesh === undefined) return [];
+      const { name, clusterId } = p.clusterMesh;
+      const same = meshPeers(mesh, path, name as string).filter((peer) => peer.clusterId === clusterId);
+      return same.length === 0 ? [] : [{ pointer: "/clusterMesh/clusterId", message: `clusterId ${clusterId} is also taken in mesh "${name}" by ${same.map((peer) => peer.path).join(", ")}: each cluster of a mesh needs its own (1-255)` }];
+    },
+  },
+  {
+    code: "MESH_OVERLAPPING_POD_CIDRS",
+    check: (p, { mesh = [], path = "" }) => {
+      if (p.clusterMesh === undefined) return [];
+      const native = p.cilium.mode === "native";
+      const own = native ? p.cluster.vpcCidrs : p.cilium.podCidrs;
+      const pointer = native ? "/cluster/vpcCidrs" : "/cilium/podCidrs";
+      return meshPeers(mesh, path, p.clusterMesh.name as string).flatMap((peer) =>
+        own.flatMap((cidr, i) =>
+          peer.podRanges
+            .filter((other) => validCidr(other) && overlaps(cidr, other))
+            .map((other) => ({ pointer: `${pointer}/${i}`, message: `${cidr} overlaps ${other}, the Pod addresses of ${peer.path} (${peer.mode} mode) in mesh "${p.clusterMesh!.name}": Pods of a mesh need distinct addresses` })),
+        ),
+      );
+    },
+  },
+  {
+    code: "MESH_WITHOUT_PEERS",
+    check: (p, { mesh = [], path = "" }) =>
+      p.clusterMesh !== undefined && meshPeers(mesh, path, p.clusterMesh.name as string).length === 0
+        ? [{ pointer: "/clusterMesh/name", message: `no other profile of this run is in mesh "${p.clusterMesh.name}": render and check the mesh's profiles together (or list them in tke-cilium.json), or clustermesh.sh connects to nothing` }]
         : [],
   },
   {
