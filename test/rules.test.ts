@@ -199,6 +199,12 @@ const CASES: Record<string, { fires: Patch; pointer: string; severity?: "error" 
     quiet: { cluster: { id: "cls-a" }, cilium: { mode: "overlay", podCidrs: ["10.92.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 1 } },
     peer: { cluster: { id: "cls-b" }, cilium: { mode: "overlay", podCidrs: ["10.91.0.0/16"] }, clusterMesh: { name: "m", clusterId: 2 } },
   },
+  MESH_MIXED_DATAPATH: {
+    fires: { cluster: { id: "cls-a", vpcCidrs: ["10.1.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 1 } },
+    pointer: "/cilium/mode",
+    quiet: { cluster: { id: "cls-a" }, cilium: { mode: "overlay", podCidrs: ["10.92.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 1 } },
+    peer: { cluster: { id: "cls-b" }, cilium: { mode: "overlay", podCidrs: ["10.91.0.0/16"] }, clusterMesh: { name: "m", clusterId: 2 } },
+  },
   MESH_WITHOUT_PEERS: {
     fires: { cluster: { id: "cls-a" }, cilium: { mode: "overlay", podCidrs: ["10.90.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "alone", clusterId: 1 } },
     pointer: "/clusterMesh/name",

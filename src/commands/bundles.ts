@@ -8,6 +8,7 @@ import { checkOutputTargets, InterruptedError, REAL_WRITE_OPS, recoverInterrupte
 import { GENERATED_BY, isUserFile } from "../knowledge/bundle.js";
 import { readStagedView, type CheckView } from "./staged.js";
 import { MAX_PROFILE_CHARS, decodeProfileBytes } from "../parse.js";
+import { meshDirectory } from "../mesh.js";
 import { checkProfiles, defaultName, emitProfile, tooLargeDiagnostic, unreadableProfile, type CheckedProfile, type ProfileSource } from "../pipeline.js";
 import { colorDiff, diagnosticsJson, driftSummary, orphanWarning, writtenTable, type DriftReport, type WrittenRow } from "../report.js";
 import { EXIT, type Io } from "../io.js";
@@ -39,7 +40,13 @@ export async function runBundleCommand(given: readonly string[], o: BundleOption
   const read = o.staged ? await readStagedView(args, o.out, io) : await readDiskView(args, o.out, io);
   if (typeof read === "number") return read;
   // a bundle is an orphan when no profile of the repository renders it, not only none of those given
-  if (place.config !== null && given.length > 0) for (const name of await configProfileNames(place.config)) read.allNames.add(name);
+  let mesh = read.mesh ?? meshDirectory(read.sources);
+  if (place.config !== null && given.length > 0) {
+    const repository = await configProfileNames(place.config);
+    for (const name of repository.names) read.allNames.add(name);
+    const known = new Set(mesh.map((m) => m.path));
+    mesh = [...mesh, ...repository.mesh.filter((m) => !known.has(m.path))];
+  }
   // Every profile is checked before any bundle is emitted; bundles are then emitted one at a time, so a
   // fleet never holds more than one in memory.
   const added = readAddedCharts(findRepositoryRoot(io.cwd), io.cwd);
@@ -51,7 +58,7 @@ export async function runBundleCommand(given: readonly string[], o: BundleOption
   // a fleet's check runs in constant memory; render needs every profile valid before it writes anything
   const compared = new Map<CheckedProfile, Drift[]>();
   const compare = o.command === "check" ? (r: CheckedProfile) => r.ok && compared.set(r, diffTree(emitProfile(r), read.readBundle(r.name as string) ?? new Map())) : undefined;
-  const results = [...checkProfiles(read.sources, withAddedCharts(BUILTIN_CHARTS, added.charts), compare, place.gitops), ...read.unreadable];
+  const results = [...checkProfiles(read.sources, withAddedCharts(BUILTIN_CHARTS, added.charts), compare, place.gitops, mesh), ...read.unreadable];
   const diagnostics = results.flatMap((r) => r.diagnostics);
   const valid = results.every((r) => failing(r.diagnostics, o.strict).length === 0);
   if (!o.json) for (const r of results) for (const d of r.diagnostics) io.stderr(formatDiagnostic(d, r.source.text) + "\n");

@@ -7,6 +7,7 @@ import type { GitopsContext } from "../settings.js";
 import { terminalLine } from "../text/terminal.js";
 import { displayPath, expandProfileArgs } from "../workspace.js";
 import { quickName } from "./staged.js";
+import { meshMemberOf, type MeshMember } from "../mesh.js";
 
 /**
  * Where a render, check or validate runs: every path of the run (the profiles in the file headers, the out
@@ -67,9 +68,10 @@ export function placeRun(args: readonly string[], outFlag: string | undefined, i
  * The output folder names of every profile the config lists, for the orphan check when only some are
  * rendered or checked: read cheaply (the name field, else the file name), never validated.
  */
-export async function configProfileNames(config: RepoConfig): Promise<Set<string>> {
+export async function configProfileNames(config: RepoConfig): Promise<{ names: Set<string>; mesh: MeshMember[] }> {
   const { paths } = await expandProfileArgs(config.profiles, config.dir);
   const names = new Set<string>();
+  const mesh: MeshMember[] = [];
   for (const path of paths) {
     let text = "";
     try {
@@ -78,6 +80,9 @@ export async function configProfileNames(config: RepoConfig): Promise<Set<string
       // an unreadable profile is reported when it is checked; here its file name stands for it
     }
     names.add(quickName(text, path));
+    // the peers of a mesh member the arguments name are in the repository's other profiles
+    const member = meshMemberOf(path, text);
+    if (member !== null) mesh.push(member);
   }
-  return names;
+  return { names, mesh };
 }

@@ -4,6 +4,7 @@ import { indexPath, indexTree, readBlobs, readGitIndex } from "../git-index.js";
 import { EXIT, type Io } from "../io.js";
 import { isUserFile } from "../knowledge/bundle.js";
 import { decodeProfileBytes, MAX_PROFILE_CHARS } from "../parse.js";
+import { meshMemberOf, type MeshMember } from "../mesh.js";
 import { defaultName, NAME_PATTERN, tooLargeDiagnostic, unreadableProfile, type CheckedProfile, type ProfileSource } from "../pipeline.js";
 import { terminalLine } from "../text/terminal.js";
 import { displayPath } from "../workspace.js";
@@ -18,6 +19,8 @@ export interface CheckView {
   bundleFolders(): string[];
   /** Where bundle `name` is shown in messages. */
   folder(name: string): string;
+  /** The Cluster Mesh members among every profile the arguments name (their peers' bundles depend on them). */
+  mesh?: MeshMember[];
 }
 
 /** A profile's output folder name without validating it: its name field, else its file name. */
@@ -69,14 +72,20 @@ export async function readStagedView(args: readonly string[], out: string, io: I
   const allNames = new Set<string>();
   const bundleOf = (path: string) => path.slice(outDir.length + 1).split("/")[0];
   const stagedBundles = new Set([...index.staged].filter((p) => p.startsWith(`${outDir}/`)).map(bundleOf));
-  for (const path of paths) {
+  const read = paths.map((path) => {
     const bytes = blobs.get(index.entries.get(path)!.oid)!;
     const display = shown(path);
     const decoded = bytes.length > MAX_PROFILE_CHARS * 4 ? null : decodeProfileBytes(bytes, display);
     const text = decoded && "text" in decoded ? decoded.text : "";
     const name = quickName(text, display);
+    return { path, bytes, display, decoded, text, name, member: meshMemberOf(display, text) };
+  });
+  const mesh = read.flatMap((r) => r.member ?? []);
+  // a touched mesh member changes its peers' bundles too (their peer lists, their masquerading exceptions)
+  const touchedMeshes = new Set(read.filter((r) => r.member !== null && (index.staged.has(r.path) || stagedBundles.has(r.name))).map((r) => r.member!.mesh));
+  for (const { path, bytes, display, decoded, text, name, member } of read) {
     allNames.add(name);
-    if (!index.staged.has(path) && !stagedBundles.has(name)) continue;
+    if (!index.staged.has(path) && !stagedBundles.has(name) && !(member !== null && touchedMeshes.has(member.mesh))) continue;
     if (decoded === null) unreadable.push(unreadableProfile(display, tooLargeDiagnostic(display, bytes.length)));
     else if ("diagnostic" in decoded) unreadable.push(unreadableProfile(display, decoded.diagnostic, decoded.lossy));
     else sources.push({ path: display, text });
@@ -88,5 +97,6 @@ export async function readStagedView(args: readonly string[], out: string, io: I
     readBundle: (name) => indexTree(index, `${outDir}/${name}`, isUserFile),
     bundleFolders: () => [...new Set(all.filter((p) => p.startsWith(`${outDir}/`)).map(bundleOf))].filter((n) => NAME_PATTERN.test(n)).sort(),
     folder: (name) => shown(`${outDir}/${name}`),
+    mesh,
   };
 }

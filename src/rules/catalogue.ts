@@ -549,6 +549,15 @@ export const CATALOGUE = [
     source: "Cilium docs: Cluster Mesh requirements (non-overlapping PodCIDR ranges)",
   },
   {
+    code: "MESH_MIXED_DATAPATH",
+    stage: "profile",
+    severity: "error",
+    title: "the clusters of a mesh mix native routing and overlay",
+    explanation:
+      "Cilium requires every cluster of a Cluster Mesh to use the same datapath mode, all encapsulation (overlay) or all native routing: a tunnel on one side and routed Pod addresses on the other cannot reach each other. Give the mesh's profiles one cilium.mode.",
+    source: "Cilium docs: Cluster Mesh requirements (same datapath mode)",
+  },
+  {
     code: "MESH_WITHOUT_PEERS",
     stage: "profile",
     severity: "warning",

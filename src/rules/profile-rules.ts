@@ -305,6 +305,16 @@ export const PROFILE_RULES: readonly ProfileRule[] = [
     },
   },
   {
+    code: "MESH_MIXED_DATAPATH",
+    check: (p, { mesh = [], path = "" }) => {
+      if (p.clusterMesh === undefined) return [];
+      const other = meshPeers(mesh, path, p.clusterMesh.name as string).filter((peer) => peer.mode !== p.cilium.mode);
+      return other.length === 0
+        ? []
+        : [{ pointer: "/cilium/mode", message: `${p.cilium.mode} mode, but ${other.map((peer) => `${peer.path} (${peer.mode})`).join(", ")} in mesh "${p.clusterMesh.name}": the clusters of a mesh need one datapath mode` }];
+    },
+  },
+  {
     code: "MESH_WITHOUT_PEERS",
     check: (p, { mesh = [], path = "" }) =>
       p.clusterMesh !== undefined && meshPeers(mesh, path, p.clusterMesh.name as string).length === 0
