@@ -20,7 +20,7 @@ describe.each(allProfilePaths())("bundle.json of %s", (path) => {
     expect(delivery.valuesFiles).toEqual(helmValuesFiles(files));
     expect(delivery.chart.version).toBe(profile.cilium?.version ?? "1.19.5");
     const paths = new Set(files.map((f) => f.path));
-    const manifests = files.filter((f) => ["cni-config.yaml", "cilium-apf.yaml", "nodepool.yaml"].includes(f.path)).map((f) => f.path);
+    const manifests = files.filter((f) => ["cni-config.yaml", "cilium-apf.yaml", "nodepool.yaml", "gateway-api-crds.yaml", "cls-logconfig.yaml", "node-local-dns.yaml", "localdns-redirect-policy.yaml"].includes(f.path)).map((f) => f.path);
     expect(delivery.manifests.map((m: { file: string }) => m.file).sort()).toEqual(manifests.sort());
     for (const dir of delivery.terraform.map((t: { dir: string }) => t.dir)) expect(paths.has(`${dir}/main.tf`), dir).toBe(true);
     expect(files.filter((f) => f.path.endsWith("/main.tf")).length).toBe(delivery.terraform.length);

@@ -87,6 +87,33 @@ function expectMeaning(p: FilledProfile, objects: readonly K8sObject[]): void {
   expect(c["enable-egress-gateway"] ?? "false").toBe(String(p.features.egressGateway));
   expect(c["enable-cilium-endpoint-slice"] ?? "false").toBe(String(p.features.endpointSlice));
   expect(c["enable-bandwidth-manager"] ?? "false").toBe(String(p.features.bandwidthManager));
+  const encryption = p.features.encryption;
+  expect(c["enable-wireguard"] ?? "false").toBe(String(encryption === "wireguard"));
+  expect(c["enable-ipsec"] ?? "false").toBe(String(encryption === "ipsec"));
+  expect(c["enable-gateway-api"] ?? "false").toBe(String(p.features.gatewayApi));
+  if (p.features.gatewayApi) expect(c["gateway-api-hostnetwork-enabled"]).toBe("true");
+  if (p.clusterMesh) {
+    expect(c["cluster-name"]).toBe(p.cluster.id);
+    expect(c["cluster-id"]).toBe(String(p.clusterMesh.clusterId));
+    const service = objects.find((o) => o.kind === "Service" && o.metadata.name === "clustermesh-apiserver") as
+      | (K8sObject & { metadata: { annotations?: Record<string, string> }; spec: { type?: string } })
+      | undefined;
+    expect(service?.spec.type).toBe("LoadBalancer");
+    expect(service?.metadata.annotations?.["service.kubernetes.io/qcloud-loadbalancer-internal-subnetid"]).toBe(p.clusterMesh.subnetId ?? p.nodePool.subnetIds[0] ?? p.cluster.intranetSubnetId);
+  } else {
+    expect(c["cluster-id"] ?? "0").toBe("0");
+  }
+  if (p.features.flowLogs !== false) {
+    expect(c["hubble-flowlogs-config-path"]).toBeTruthy();
+    expect(c["hubble-redact-enabled"]).toBe("true");
+    const flowlogs = objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === "cilium-flowlog-config")?.data?.["flowlogs.yaml"] ?? "";
+    const wanted = p.features.flowLogs === true ? ["all"] : (p.features.flowLogs.exports ?? [{ name: "all" }]).map((e) => e.name);
+    const exported = (parseAllDocuments(flowlogs)[0].toJS() as { flowLogs: { name: string; excludeFilters: unknown[] }[] }).flowLogs;
+    expect(exported.map((e) => e.name)).toEqual(wanted);
+    for (const e of exported) expect(e.excludeFilters).toEqual(expect.arrayContaining([{ source_ip: ["169.254.0.71"] }, { destination_ip: ["169.254.0.71"] }]));
+  } else {
+    expect(c["hubble-flowlogs-config-path"]).toBeUndefined();
+  }
   const deployments = new Set(objects.filter((o) => o.kind === "Deployment").map((o) => o.metadata.name));
   expect(deployments.has("hubble-relay")).toBe(p.features.hubble);
   expect(deployments.has("hubble-ui")).toBe(p.features.hubble);

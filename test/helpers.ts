@@ -16,11 +16,14 @@ export function renderObject(profile: unknown, path = "test/profile.json"): Rend
   return renderProfile({ path, text: JSON.stringify(profile, null, 2) + "\n" });
 }
 
+/** presets/*.json, then the Cluster Mesh's presets/mesh/*.json. */
 export const presetPaths = (): string[] =>
-  readdirSync(join(ROOT, "presets"))
-    .filter((f) => f.endsWith(".json"))
-    .sort()
-    .map((f) => `presets/${f}`);
+  ["presets", "presets/mesh"].flatMap((dir) =>
+    readdirSync(join(ROOT, dir))
+      .filter((f) => f.endsWith(".json"))
+      .sort()
+      .map((f) => `${dir}/${f}`),
+  );
 
 export const goldenCases = (): string[] =>
   readdirSync(join(ROOT, "test/golden"), { withFileTypes: true })

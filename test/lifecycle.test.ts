@@ -308,3 +308,65 @@ describe.concurrent("uninstall.sh", () => {
     expect((await s.install()).changes).toEqual(PROD_FIRST_INSTALL.slice(0, -1));
   });
 });
+
+describe.concurrent("the guide's add-ons", () => {
+  const withDns = () => ({ ...preset("prod"), features: { ...(preset("prod").features ?? {}), nodeLocalDns: true } });
+  const operatorUp = (s: ClusterState) => {
+    s.objects["Deployment/kube-system/cilium-operator"] = { status: { readyReplicas: 2 } };
+    s.crds.push("ciliumlocalredirectpolicies.cilium.io");
+  };
+
+  it("NodeLocal DNSCache: the cache with kube-dns's ClusterIP after the chart; the redirect policy waits for the operator", async () => {
+    const s = setup(withDns());
+    const first = await s.install();
+    expect(first.status).toBe(0);
+    const cache = "kubectl apply ServiceAccount/kube-system/node-local-dns Service/kube-system/kube-dns-upstream ConfigMap/kube-system/node-local-dns DaemonSet/kube-system/node-local-dns Service/kube-system/node-local-dns";
+    expect(first.changes).toEqual([...PROD_FIRST_INSTALL.slice(0, -1), cache, PROD_FIRST_INSTALL.at(-1)]);
+    expect(first.stderr).toContain("cilium-operator is not up yet");
+    const ds = s.cluster.state.objects["DaemonSet/kube-system/node-local-dns"] as { spec: { template: { spec: { containers: { image: string; args: string[] }[] } } } };
+    expect(ds.spec.template.spec.containers[0].args.slice(0, 2)).toEqual(["-localip", "192.168.0.10"]);
+    expect(ds.spec.template.spec.containers[0].image).toBe("docker.io/k8smirror/k8s-dns-node-cache:1.26.4");
+    expect(s.cluster.state.objects["CiliumLocalRedirectPolicy/kube-system/nodelocaldns"]).toBeUndefined();
+
+    // nodes joined, the operator runs: the next run applies the policy, after waiting for the operator
+    s.cluster.edit(operatorUp);
+    const second = await s.install();
+    expect(second.stderr).toBe("");
+    expect(second.changes).toEqual(["kubectl apply CiliumLocalRedirectPolicy/kube-system/nodelocaldns"]);
+    const calls = s.cluster.state.calls;
+    const ready = calls.findIndex((c) => c.startsWith("kubectl -n kube-system rollout status deployment/cilium-operator"));
+    const applied = calls.findIndex((c) => c.startsWith("kubectl apply -f") && c.endsWith("localdns-redirect-policy.yaml"));
+    expect(ready).toBeGreaterThanOrEqual(0);
+    expect(applied).toBeGreaterThan(ready);
+  });
+
+  it("NodeLocal DNSCache: no kube-dns Service, no change at all", async () => {
+    const s = setup(withDns(), tkeCluster({ services: {} }));
+    const r = await s.install();
+    expect([r.status, r.changes]).toEqual([1, []]);
+    expect(r.stderr).toContain("cannot read the ClusterIP of service kube-system/kube-dns");
+  });
+
+  it("Gateway API: the CRDs go in before the chart", async () => {
+    const profile = { ...preset("prod"), cilium: { version: "1.19.5", mode: "overlay" }, features: { gatewayApi: true, masquerade: undefined } };
+    const s = setup(profile);
+    const r = await s.install();
+    expect(r.status).toBe(0);
+    const crds = r.changes.findIndex((c) => c.startsWith("kubectl apply CustomResourceDefinition//gatewayclasses.gateway.networking.k8s.io"));
+    const chart = r.changes.findIndex((c) => c.startsWith("helm upgrade --install cilium"));
+    expect(crds).toBeGreaterThanOrEqual(0);
+    expect(chart).toBeGreaterThan(crds);
+    expect(r.changes[crds].split(" ").length).toBe(2 + 7);
+  });
+
+  it("flow logs to CLS: refused before any change when the cluster's log collection is off", async () => {
+    const profile = { ...preset("prod"), features: { ...(preset("prod").features ?? {}), flowLogs: { cls: { logset: "l", topic: "t" } } } };
+    const off = await setup(profile).install();
+    expect([off.status, off.changes]).toEqual([1, []]);
+    expect(off.stderr).toContain("turn on the cluster's log collection");
+    const on = setup(profile, tkeCluster({ crds: ["nodepools.karpenter.sh", "tkemachinenodeclasses.karpenter.k8s.tke", "logconfigs.cls.cloud.tencent.com"] }));
+    const r = await on.install();
+    expect(r.status).toBe(0);
+    expect(r.changes).toContain("kubectl apply LogConfig//cilium-flow-logs");
+  });
+});

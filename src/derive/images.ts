@@ -3,9 +3,10 @@ import { OPERATOR_IMAGE } from "../knowledge/images.js";
 import type { FilledProfile } from "../profile.js";
 import type { ImageCopy } from "../settings.js";
 import { mirroredRepository, orderedImages } from "./helm.js";
+import { nodeLocalDnsImage } from "./addons.js";
 
 /**
- * Custom registries: every image the chart version can pull, as source and target references, so the copy
+ * Custom registries: every image the chart version can pull (and node-cache, with NodeLocal DNSCache), as source and target references, so the copy
  * (skopeo copy -a SOURCE TARGET) can be scripted. Null for the other mirrors, which need no copy.
  */
 export function deriveImageList(p: FilledProfile, charts: ChartCatalog): ImageCopy[] | null {
@@ -17,6 +18,10 @@ export function deriveImageList(p: FilledProfile, charts: ChartCatalog): ImageCo
     const source = `${rendered}:${image.tag}`;
     // preflight reuses the agent and envoy images: copy each image once
     if (!copies.has(source)) copies.set(source, { source, target: `${mirroredRepository(p, rendered)!.repository}:${image.tag}` });
+  }
+  if (p.features.nodeLocalDns) {
+    const { source, image } = nodeLocalDnsImage(p);
+    copies.set(source, { source, target: image });
   }
   return [...copies.values()];
 }

@@ -16,6 +16,8 @@ export interface ClusterState {
   objects: Record<string, { data?: Record<string, string> } & Record<string, unknown>>;
   releases: Record<string, { version: string; revision: number; status: string; description: string; values: string[]; set: string[] }>;
   chartReachable: boolean;
+  /** ClusterIPs of Services by namespace/name. */
+  services?: Record<string, string>;
   changes: string[];
   calls: string[];
   unsupported?: string[];
@@ -39,6 +41,7 @@ export function tkeCluster(over: Partial<ClusterState> & { network?: "vpc-cni" |
     webhooks: network === "vpc-cni" ? ["add-pod-eni-ip-limit-webhook"] : [],
     objects: { "ConfigMap/kube-system/ip-masq-agent-config": { data: { config: "nonMasqueradeCIDRs:\n  - 10.0.0.0/16\n  - 172.20.0.0/16\n" } } },
     releases: {},
+    services: { "kube-system/kube-dns": "192.168.0.10" },
     chartReachable: true,
     changes: [],
     calls: [],
@@ -58,6 +61,17 @@ export class FakeCluster {
       const shim = [
         "#!/usr/bin/env bash",
         "# a fake-cluster shim: the call goes to the test's fake-cluster server, and its answer is run here",
+        // `-f -`: the piped manifest is kept in a file the server can read
+        'args=()',
+        'for arg in "$@"; do',
+        '  if [ "$arg" = - ]; then',
+        '    stdin_copy="$(mktemp)"',
+        '    cat >"$stdin_copy"',
+        '    arg="$stdin_copy"',
+        '  fi',
+        '  args+=("$arg")',
+        'done',
+        'set -- ${args[@]+"${args[@]}"}',
         'exec 3<>"/dev/tcp/127.0.0.1/${FAKE_CLUSTER_PORT:?}" || exit 97',
         `printf '%s\\0' "$(($# + 3))" "\${FAKE_CLUSTER_ID:?}" ${tool} "$PWD" "$@" >&3`,
         'answer="$(cat <&3)"',

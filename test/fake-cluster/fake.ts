@@ -29,7 +29,7 @@ export function answerCall(state: ClusterState, tool: string, argv: string[], cw
   const file = (path: string) => readFileSync(isAbsolute(path) ? path : join(cwd, path), "utf8");
 
 /** Flags anywhere in argv: value flags take the next word (or =value); the rest are positional words. */
-const VALUE_FLAGS = new Set(["-n", "--namespace", "-o", "--output", "-l", "--selector", "-p", "--patch", "--type", "-f", "--filename", "--timeout", "--version", "--description", "--max", "--set"]);
+const VALUE_FLAGS = new Set(["-n", "--namespace", "-o", "--output", "-l", "--selector", "-p", "--patch", "--type", "-f", "--filename", "--timeout", "--version", "--description", "--max", "--set", "--for"]);
 const flags: Record<string, (string | true)[]> = {};
 const positional: string[] = [];
 for (let i = 0; i < argv.length; i++) {
@@ -105,6 +105,17 @@ function kubectl() {
       return finish(0, rest.map((c) => `customresourcedefinition.apiextensions.k8s.io/${c}\n`).join(""));
     }
     if (kind === "mutatingwebhookconfiguration") return state.webhooks.includes(name) ? finish(0, `${kind}/${name}\n`) : notFound(kind, name);
+    if (kind === "service") {
+      const ip = state.services?.[`${namespace}/${name}`];
+      if (ip === undefined) return notFound("services", name);
+      return finish(0, jsonpath({ spec: { clusterIP: ip } }, output!.replace(/^jsonpath=/, "")));
+    }
+    if (kind === "deployment" || kind === "secret") {
+      const object = state.objects[`${kind === "deployment" ? "Deployment" : "Secret"}/${namespace}/${name}`];
+      if (!object) return notFound(kind === "deployment" ? "deployments.apps" : "secrets", name);
+      if (output === "name") return finish(0, `${kind}/${name}\n`);
+      return finish(0, jsonpath(object, output!.replace(/^jsonpath=/, "")));
+    }
     if (kind === "flowschema" || kind === "prioritylevelconfiguration") {
       return state.objects[`${KINDS[kind]}//${name}`] ? finish(0, `${kind}/${name}\n`) : notFound(kind, name);
     }
@@ -130,6 +141,9 @@ function kubectl() {
         const crd = doc.kind === "NodePool" ? "nodepools.karpenter.sh" : "tkemachinenodeclasses.karpenter.k8s.tke";
         if (!state.crds.includes(crd)) return finish(1, "", `error: resource mapping not found for kind "${doc.kind}": ensure CRDs are installed first\n`);
       }
+      if (doc.kind === "CiliumLocalRedirectPolicy" && !state.crds.includes("ciliumlocalredirectpolicies.cilium.io")) {
+        return finish(1, "", `error: resource mapping not found for kind "${doc.kind}": ensure CRDs are installed first\n`);
+      }
       const key = `${doc.kind}/${doc.metadata.namespace ?? ""}/${doc.metadata.name}`;
       if (JSON.stringify(state.objects[key]) !== JSON.stringify(doc)) changed.push(key);
       state.objects[key] = doc;
@@ -148,6 +162,15 @@ function kubectl() {
     if (!state.objects[key]) return notFound(kind, name);
     delete state.objects[key];
     return finish(0);
+  }
+  if (verb === "rollout" && rest[0] === "status" && rest[1].startsWith("deployment/")) {
+    const name = rest[1].slice("deployment/".length);
+    const ready = (state.objects[`Deployment/${namespace}/${name}`] as { status?: { readyReplicas?: number } } | undefined)?.status?.readyReplicas ?? 0;
+    return ready > 0 ? finish(0, `deployment "${name}" successfully rolled out\n`) : finish(1, "", `error: timed out waiting for the condition\n`);
+  }
+  if (verb === "wait" && flag("--for") === "condition=established") {
+    const crd = rest[0].replace(/^crd\//, "");
+    return state.crds.includes(crd) ? finish(0, `customresourcedefinition.apiextensions.k8s.io/${crd} condition met\n`) : notFound("customresourcedefinitions.apiextensions.k8s.io", crd);
   }
   if (verb === "rollout" && rest[0] === "status") {
     const name = rest[1].replace(/^daemonset\//, "");

@@ -1,0 +1,213 @@
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { parseAllDocuments } from "yaml";
+import { afterAll, describe, expect, it } from "vitest";
+import { renderProfiles } from "../src/pipeline.js";
+import { fileOf, helmValuesFiles, renderObject, ROOT } from "./helpers.js";
+import { helmTemplate } from "./real-helm.js";
+
+/**
+ * The newest guide's add-ons: NodeLocal DNSCache, encryption, Gateway API, Cluster Mesh across profiles, flow
+ * logs. The values side of each is checked through the real helm template in helm-template.test.ts; here the
+ * manifests, the refusals (through the CLI: exit 1 with a code), and a mesh rendered as one run.
+ */
+
+type Obj = Record<string, any>;
+const docs = (text: string): Obj[] => parseAllDocuments(text).map((d) => d.toJS() as Obj).filter((o) => o !== null);
+const base = { region: "ap-guangzhou", apiserverVIP: "169.254.128.9", nodePool: { type: "native", subnetIds: ["subnet-a1"] } };
+const scratch = mkdtempSync(join(tmpdir(), "tke-cilium-addons-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+const cli = join(ROOT, "dist/cli.cjs");
+
+/** Runs the CLI on profiles written to a fresh folder; its exit code and the diagnostic codes it printed. */
+function validate(profiles: Record<string, object>): { status: number | null; codes: string[]; stderr: string } {
+  const dir = mkdtempSync(join(scratch, "v-"));
+  for (const [name, profile] of Object.entries(profiles)) writeFileSync(join(dir, `${name}.json`), JSON.stringify(profile, null, 2));
+  const r = spawnSync(process.execPath, [cli, "validate", ...Object.keys(profiles).map((n) => `${n}.json`)], { cwd: dir, encoding: "utf8" });
+  return { status: r.status, codes: [...r.stderr.matchAll(/ (error|warning) ([A-Z0-9_]+) /g)].map((m) => `${m[1]} ${m[2]}`), stderr: r.stderr };
+}
+
+const meshMember = (id: number, over: Obj = {}) => ({
+  ...base,
+  name: `m${id}`,
+  cluster: { id: `cls-mesh${id}`, ...(over.cluster ?? {}) },
+  cilium: { mode: "overlay", podCidrs: [`10.${100 + id}.0.0/16`], ...(over.cilium ?? {}) },
+  clusterMesh: { name: "fleet", clusterId: id, ...(over.clusterMesh ?? {}) },
+  features: { ...(over.features ?? {}) },
+});
+
+describe("refusals exit 1 with a code", () => {
+  it("Gateway API in native mode: the agents refuse Envoy's configuration with delegated IPAM", () => {
+    const r = validate({ a: { ...base, features: { gatewayApi: true, masquerade: false } } });
+    expect(r.status).toBe(1);
+    expect(r.codes).toContain("error ENVOY_WITH_DELEGATED_IPAM");
+    expect(r.stderr).toMatch(/a\.json:\d+:\d+ error ENVOY_WITH_DELEGATED_IPAM \/features\/gatewayApi/);
+  });
+
+  it("a duplicate clusterId in a mesh of three", () => {
+    const r = validate({ a: meshMember(1), b: meshMember(2), c: meshMember(3, { clusterMesh: { clusterId: 2 } }) });
+    expect(r.status).toBe(1);
+    expect(r.codes.filter((c) => c === "error MESH_DUPLICATE_CLUSTER_ID")).toHaveLength(2);
+  });
+
+  it("overlapping Pod CIDRs in a mesh of three", () => {
+    const r = validate({ a: meshMember(1), b: meshMember(2), c: meshMember(3, { cilium: { podCidrs: ["10.101.128.0/17"] } }) });
+    expect(r.status).toBe(1);
+    expect(r.codes.filter((c) => c === "error MESH_OVERLAPPING_POD_CIDRS")).toHaveLength(2);
+  });
+
+  it("Cluster Mesh with the egress gateway", () => {
+    const r = validate({ a: meshMember(1, { features: { egressGateway: true } }), b: meshMember(2) });
+    expect(r.status).toBe(1);
+    expect(r.codes).toContain("error CLUSTERMESH_WITH_EGRESS_GATEWAY");
+  });
+
+  it("IPsec on VPC-CNI native mode; WireGuard there is fine", () => {
+    expect(validate({ a: { ...base, features: { encryption: "ipsec", masquerade: false } } }).codes).toContain("error IPSEC_ON_VPC_CNI");
+    expect(validate({ a: { ...base, features: { encryption: "wireguard", masquerade: false } } })).toMatchObject({ status: 0, codes: [] });
+  });
+
+  it("a clean mesh of three validates with no finding", () => {
+    expect(validate({ a: meshMember(1), b: meshMember(2), c: meshMember(3) })).toMatchObject({ status: 0, codes: [] });
+  });
+});
+
+describe("presets/mesh rendered as one run", () => {
+  const paths = ["presets/mesh/gz-east.json", "presets/mesh/gz-west.json", "presets/mesh/sh.json"];
+  const results = renderProfiles(paths.map((path) => ({ path, text: readFileSync(join(ROOT, path), "utf8") })));
+
+  it("renders with no finding, and each bundle equals the one in out/", () => {
+    for (const r of results) {
+      expect(r.diagnostics).toEqual([]);
+      for (const f of r.files) expect(f.content, `${r.name}/${f.path}`).toBe(readFileSync(join(ROOT, "out", r.name!, f.path), "utf8"));
+    }
+  });
+
+  it("clustermesh.sh: each member copies the first member's CA and connects to the members before it, once per pair", () => {
+    const connects = results.flatMap((r) => [...fileOf(r.files, "clustermesh.sh")!.content.matchAll(/cilium clustermesh connect --context "\$ME" --destination-context '([^']+)'/g)].map((m) => `${r.name}->${m[1]}`));
+    expect(connects).toEqual(["mesh-gz-west->cls-mesh0001", "mesh-sh->cls-mesh0001", "mesh-sh->cls-mesh0002"]);
+    expect(fileOf(results[0].files, "clustermesh.sh")!.content).not.toContain("FROM=");
+    for (const r of results.slice(1)) expect(fileOf(r.files, "clustermesh.sh")!.content).toContain("FROM='cls-mesh0001'");
+    for (const r of results.slice(1)) expect(fileOf(r.files, "install.sh")!.content).toContain("run ./clustermesh.sh ca first");
+  });
+
+  it("native members do not masquerade their peers' Pods (the peers' VPC CIDRs)", () => {
+    const cidrs = (r: (typeof results)[number]) => docs(fileOf(r.files, "features-values.yaml")!.content)[0].ipMasqAgent.config.nonMasqueradeCIDRs;
+    expect(results.map(cidrs)).toEqual([
+      ["10.10.0.0/16", "10.20.0.0/16", "10.30.0.0/16"],
+      ["10.20.0.0/16", "10.10.0.0/16", "10.30.0.0/16"],
+      ["10.30.0.0/16", "10.10.0.0/16", "10.20.0.0/16"],
+    ]);
+  });
+
+  it("passes helm template, each cluster with its own name and id", () => {
+    for (const [i, r] of results.entries()) {
+      const dir = join(scratch, `mesh-${r.name}`);
+      for (const f of r.files) {
+        mkdirSync(dirname(join(dir, f.path)), { recursive: true });
+        writeFileSync(join(dir, f.path), f.content);
+      }
+      const objects = docs(helmTemplate("1.19.5", "kube-system", helmValuesFiles(r.files), dir));
+      const config = objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === "cilium-config")!.data;
+      expect([config["cluster-name"], config["cluster-id"]]).toEqual([`cls-mesh000${i + 1}`, String(i + 1)]);
+      expect(config["non-masquerade-cidrs"] ?? "").toBe("");
+    }
+  });
+
+  it("a member rendered alone warns that it has no peers", () => {
+    const alone = renderProfiles([{ path: paths[2], text: readFileSync(join(ROOT, paths[2]), "utf8") }])[0];
+    expect(alone.diagnostics.map((d) => `${d.severity} ${d.code}`)).toEqual(["warning MESH_WITHOUT_PEERS"]);
+  });
+});
+
+describe("NodeLocal DNSCache", () => {
+  const render = (images: object) => renderObject({ ...base, images, features: { nodeLocalDns: true, masquerade: false } });
+
+  it.each([
+    [{ mirror: "tke" }, "docker.io/k8smirror/k8s-dns-node-cache:1.26.4"],
+    [{ mirror: "none" }, "registry.k8s.io/dns/k8s-dns-node-cache:1.26.4"],
+    [{ mirror: "custom", registry: "tcr.example.com/mirror" }, "tcr.example.com/mirror/registry.k8s.io/dns/k8s-dns-node-cache:1.26.4"],
+  ])("with images %j the DaemonSet pulls %s", (images, image) => {
+    const r = render(images);
+    const objects = docs(fileOf(r.files, "node-local-dns.yaml")!.content);
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
+      "ServiceAccount/node-local-dns",
+      "Service/kube-dns-upstream",
+      "ConfigMap/node-local-dns",
+      "DaemonSet/node-local-dns",
+      "Service/node-local-dns",
+    ]);
+    const container = objects[3].spec.template.spec.containers[0];
+    expect(container.image).toBe(image);
+    expect(container.args.slice(0, 2)).toEqual(["-localip", "__PILLAR__DNS__SERVER__"]);
+    expect(objects[2].data.Corefile).toMatch(/^cluster\.local:53 \{/);
+    expect(objects[2].data.Corefile).toContain("forward . __PILLAR__CLUSTER__DNS__ {");
+    if ((images as { mirror: string }).mirror === "custom") expect(fileOf(r.files, "images.txt")!.content).toMatch(new RegExp(`^registry\\.k8s\\.io/dns/k8s-dns-node-cache:1\\.26\\.4 +${image.replaceAll(".", "\\.")}$`, "m"));
+    const [policy] = docs(fileOf(r.files, "localdns-redirect-policy.yaml")!.content);
+    expect(policy.kind).toBe("CiliumLocalRedirectPolicy");
+    expect(policy.spec.redirectFrontend.serviceMatcher).toEqual({ serviceName: "kube-dns", namespace: "kube-system" });
+    expect(policy.spec.redirectBackend.localEndpointSelector.matchLabels).toEqual(objects[3].spec.template.metadata.labels);
+    const delivery = JSON.parse(fileOf(r.files, "bundle.json")!.content);
+    expect(delivery.manifests.filter((m: Obj) => m.phase === "by-install-script").map((m: Obj) => m.file)).toEqual(["node-local-dns.yaml", "localdns-redirect-policy.yaml"]);
+  });
+});
+
+describe("Gateway API", () => {
+  const r = renderObject({ ...base, cilium: { mode: "overlay" }, features: { gatewayApi: true } });
+
+  it("ships the seven standard CRDs of v1.5.1, applied before the chart", () => {
+    const crds = docs(fileOf(r.files, "gateway-api-crds.yaml")!.content);
+    expect(crds.map((c) => c.metadata.name)).toEqual(
+      ["gatewayclasses", "gateways", "httproutes", "grpcroutes", "referencegrants", "backendtlspolicies", "tlsroutes"].map((n) => `${n}.gateway.networking.k8s.io`),
+    );
+    for (const c of crds) expect(c.metadata.annotations["gateway.networking.k8s.io/bundle-version"]).toBe("v1.5.1");
+    const delivery = JSON.parse(fileOf(r.files, "bundle.json")!.content);
+    expect(delivery.manifests[0]).toMatchObject({ file: "gateway-api-crds.yaml", phase: "before-chart" });
+    const script = fileOf(r.files, "install.sh")!.content;
+    expect(script.indexOf("kubectl apply --server-side --force-conflicts -f \"$HERE\"/'gateway-api-crds.yaml'")).toBeLessThan(script.indexOf("helm upgrade --install \"$RELEASE\""));
+  });
+
+  it("the example puts a CLB (direct access) in front of the host-network Envoy, on a port that needs no capability", () => {
+    const [gateway, route, service] = docs(fileOf(r.files, "gateway-example.yaml")!.content);
+    expect(gateway.spec.gatewayClassName).toBe("cilium");
+    const port = gateway.spec.listeners[0].port;
+    expect(port).toBeGreaterThanOrEqual(1024);
+    expect(route.spec.parentRefs[0].name).toBe(gateway.metadata.name);
+    expect(service.metadata.annotations["service.cloud.tencent.com/direct-access"]).toBe("true");
+    expect(service.spec.selector).toEqual({ "k8s-app": "cilium-envoy" });
+    expect(service.spec.ports[0].targetPort).toBe(port);
+  });
+
+  it("needs Cilium 1.19: the v1.5.1 CRDs no longer serve the TLSRoute version 1.18 reads", () => {
+    const old = renderObject({ ...base, cilium: { mode: "overlay", version: "1.18.12" }, features: { gatewayApi: true } });
+    expect(old.diagnostics.map((d) => d.code)).toContain("GATEWAY_API_NEEDS_CILIUM_1_19");
+    const tls = docs(fileOf(r.files, "gateway-api-crds.yaml")!.content).find((c) => c.metadata.name.startsWith("tlsroutes"))!;
+    expect(tls.spec.versions.filter((v: Obj) => v.served).map((v: Obj) => v.name)).toEqual(["v1"]);
+  });
+});
+
+describe("flow logs", () => {
+  it("true: one export of every flow; the CLS LogConfig only with a logset and topic", () => {
+    const plain = renderObject({ ...base, features: { flowLogs: true, masquerade: false } });
+    expect(fileOf(plain.files, "cls-logconfig.yaml")).toBeUndefined();
+    const content = docs(fileOf(plain.files, "features-values.yaml")!.content)[0].hubble.export.dynamic.config.content;
+    expect(content.map((e: Obj) => [e.name, e.filePath, e.fileMaxSizeMb, e.fileMaxBackups, e.fileCompress])).toEqual([["all", "/var/run/cilium/hubble/all.log", 50, 10, true]]);
+    const cls = renderObject({ ...base, region: "ap-chengdu", features: { flowLogs: { cls: { logset: "ls", topic: "tp" } }, masquerade: false } });
+    const [logConfig] = docs(fileOf(cls.files, "cls-logconfig.yaml")!.content);
+    expect(logConfig.spec.clsDetail).toMatchObject({ region: "ap-chengdu", logsetName: "ls", topicName: "tp", logType: "json_log" });
+    expect(logConfig.spec.inputDetail.containerFile).toMatchObject({ namespace: "kube-system", container: "cilium-agent", filePaths: [{ file: "*.log", path: "/var/run/cilium/hubble" }] });
+  });
+});
+
+describe("IPsec on a GlobalRouter cluster", () => {
+  it("renders, and install.sh creates the key Secret once before the chart", () => {
+    const r = renderObject({ ...base, cluster: { network: "gr" }, cilium: { mode: "overlay" }, features: { encryption: "ipsec" } });
+    expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    const script = fileOf(r.files, "install.sh")!.content;
+    expect(script).toContain("if ! kubectl -n \"$NAMESPACE\" get secret 'cilium-ipsec-keys' -o name");
+    expect(script.indexOf("create secret generic 'cilium-ipsec-keys'")).toBeLessThan(script.indexOf("helm upgrade --install \"$RELEASE\""));
+    expect(docs(fileOf(r.files, "features-values.yaml")!.content)[0].encryption).toEqual({ enabled: true, type: "ipsec" });
+  });
+});
