@@ -50,7 +50,7 @@ export function deriveSettings({ profile: p, name, profilePath, charts = BUILTIN
     karpenter,
     terraform,
     install: deriveInstall(p, features, helm, parts, addons),
-    uninstall: deriveUninstall(p, parts),
+    uninstall: deriveUninstall(p, parts, addons),
     delivery: { ...delivery, gitops: gitops === null ? null : { engine: gitops.engine, files: gitopsFiles(gitops) } },
     gitops,
     addons,

@@ -297,6 +297,12 @@ export interface UninstallSettings {
   nodesSelector: string;
   nodeLeftovers: readonly string[];
   karpenterNodePool: string | null;
+  /** NodeLocal DNSCache: the policy (deleted first, so DNS goes back to kube-dns), then the cache; its CRD. */
+  nodeLocalDns: { policyFile: string; file: string; policyCrd: string } | null;
+  /** The CLS LogConfig, and its CRD. */
+  clsLogConfig: { file: string; crd: string } | null;
+  /** What stays, said in the last step: the Gateway API CRDs (users' Gateways live in them), the mesh's peers. */
+  notes: string[];
 }
 
 /** features.nodeLocalDns: the guide's self-built NodeLocal DNSCache. */

@@ -340,6 +340,20 @@ describe.concurrent("the guide's add-ons", () => {
     expect(applied).toBeGreaterThan(ready);
   });
 
+  it("NodeLocal DNSCache: uninstall.sh removes the redirect first, then the cache, then Cilium", async () => {
+    const s = setup(withDns());
+    s.cluster.edit(operatorUp);
+    expect((await s.install()).status).toBe(0);
+    const r = await s.uninstall();
+    expect(r.status).toBe(0);
+    expect(r.changes.slice(0, 3)).toEqual([
+      "kubectl delete CiliumLocalRedirectPolicy/kube-system/nodelocaldns",
+      "kubectl delete ServiceAccount/kube-system/node-local-dns Service/kube-system/kube-dns-upstream ConfigMap/kube-system/node-local-dns DaemonSet/kube-system/node-local-dns Service/kube-system/node-local-dns",
+      "helm uninstall cilium",
+    ]);
+    expect((await s.uninstall()).changes).toEqual([]);
+  });
+
   it("NodeLocal DNSCache: no kube-dns Service, no change at all", async () => {
     const s = setup(withDns(), tkeCluster({ services: {} }));
     const r = await s.install();

@@ -6,7 +6,7 @@
 #   1  cls-mesh0001  (presets/mesh/gz-east.json)
 #   2  cls-mesh0002  (presets/mesh/gz-west.json)
 #   3  cls-mesh0003  (presets/mesh/sh.json)
-# Before install.sh: ./clustermesh.sh ca   (copies the mesh's CA here; the chart reuses it)
+# This member's CA is the mesh's: run install.sh here first, then ./clustermesh.sh ca checks it exists.
 # After install.sh:  ./clustermesh.sh connect   (connects to each member with a lower clusterId)
 # install.sh keeps the connections (clustermesh.config) when it upgrades the release.
 set -euo pipefail
@@ -27,7 +27,8 @@ kubectl config get-contexts "$ME" >/dev/null 2>&1 || die "no kubeconfig context 
 
 case "${1:-}" in
   ca)
-    printf '%s\n' "$ME has the lowest clusterId of the mesh: the other members copy its CA; nothing to do here"
+    kubectl --context "$ME" -n "$NAMESPACE" get secret "$CA_SECRET" -o name >/dev/null 2>&1 || die "$ME has no $CA_SECRET yet: run install.sh here first (the chart creates it)"
+    printf '%s\n' "$ME has the lowest clusterId of the mesh: its CA is the one the other members copy"
     ;;
   connect)
     cilium clustermesh status --context "$ME" --wait

@@ -10,6 +10,7 @@
 # Safe to run again: what is already gone is skipped.
 set -euo pipefail
 
+HERE="$(CDPATH='' cd -- "$(dirname -- "${BASH_SOURCE[0]}")" >/dev/null && pwd)"
 RELEASE='cilium'
 NAMESPACE='kube-system'
 APISERVER_VIP='169.254.128.31'
@@ -63,6 +64,12 @@ live_vip="$(kubectl get endpoints kubernetes -n default -o jsonpath='{.subsets[0
 # Nodes that ran Cilium, listed before anything changes: they are the ones to rebuild.
 nodes="$(kubectl get nodes -l 'node.kubernetes.io/instance-type!=eklet' -o name)"
 
+step "Remove NodeLocal DNSCache (the redirect first: DNS goes back to kube-dns)"
+if kubectl get crd 'ciliumlocalredirectpolicies.cilium.io' -o name >/dev/null 2>&1; then
+  run kubectl delete --ignore-not-found -f "$HERE"/'localdns-redirect-policy.yaml'
+fi
+run kubectl delete --ignore-not-found -f "$HERE"/'node-local-dns.yaml'
+
 step "Uninstall the Cilium release"
 if helm history "$RELEASE" --namespace "$NAMESPACE" --max 1 >/dev/null 2>&1; then
   run helm uninstall "$RELEASE" --namespace "$NAMESPACE"
@@ -105,4 +112,5 @@ else
   printf '      (no regular or native node right now)\n'
 fi
 printf '  - %s\n' 'If a node is not rebuilt, remove by hand: /etc/cni/net.d/05-cilium.conf /etc/cni/net.d/05-cilium.conflist'
+printf '  - %s\n' 'The other clusters of mesh fleet still list this one: on each, cilium clustermesh disconnect --context <peer> --destination-context cls-mesh0001.'
 printf '  - %s\n' 'In the TKE console, re-enable the ip-masq-agent add-on if it was unchecked when the cluster was created.'

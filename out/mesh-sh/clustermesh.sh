@@ -6,7 +6,7 @@
 #   1  cls-mesh0001  (presets/mesh/gz-east.json)
 #   2  cls-mesh0002  (presets/mesh/gz-west.json)
 #   3  cls-mesh0003  (presets/mesh/sh.json)
-# Before install.sh: ./clustermesh.sh ca   (copies the mesh's CA here; the chart reuses it)
+# Before install.sh: ./clustermesh.sh ca   (copies cls-mesh0001's CA here; the chart reuses it)
 # After install.sh:  ./clustermesh.sh connect   (connects to each member with a lower clusterId)
 # install.sh keeps the connections (clustermesh.config) when it upgrades the release.
 set -euo pipefail

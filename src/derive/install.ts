@@ -92,7 +92,10 @@ export function deriveInstall(p: FilledProfile, f: ResolvedFeatures, helm: reado
   };
 }
 
-export function deriveUninstall(p: FilledProfile, has: BundleParts): UninstallSettings {
+export function deriveUninstall(p: FilledProfile, has: BundleParts, addons: AddonsSettings): UninstallSettings {
+  const notes: string[] = [];
+  if (addons.gatewayApi) notes.push(`The Gateway API CRDs (${addons.gatewayApi.crdsFile}) stay, with every Gateway and route in them: delete them (kubectl delete -f ${addons.gatewayApi.crdsFile}) only when nothing uses them.`);
+  if (addons.mesh && addons.mesh.peers.length > 0) notes.push(`The other clusters of mesh ${addons.mesh.name} still list this one: on each, cilium clustermesh disconnect --context <peer> --destination-context ${addons.mesh.clusterName}.`);
   return {
     release: CILIUM_RELEASE,
     namespace: CILIUM_NAMESPACE,
@@ -104,6 +107,9 @@ export function deriveUninstall(p: FilledProfile, has: BundleParts): UninstallSe
     nodesSelector: `${SUPER_NODE_INSTANCE_TYPE.label}!=${SUPER_NODE_INSTANCE_TYPE.value}`,
     nodeLeftovers: NODE_LEFTOVERS,
     karpenterNodePool: has.karpenter ? BUNDLE_FILES.nodePool : null,
+    nodeLocalDns: addons.nodeLocalDns ? { policyFile: addons.nodeLocalDns.policyFile, file: addons.nodeLocalDns.manifestFile, policyCrd: addons.nodeLocalDns.policyCrd } : null,
+    clsLogConfig: addons.flowLogs?.logConfig ? { file: addons.flowLogs.logConfig.file, crd: addons.flowLogs.logConfig.crd } : null,
+    notes,
   };
 }
 

@@ -260,7 +260,9 @@ function clustermesh(settings: Settings): OutputFile[] {
     ...[{ clusterName: m.clusterName, clusterId: m.clusterId, profile: settings.profilePath }, ...m.peers]
       .sort((a, b) => a.clusterId - b.clusterId)
       .map((member) => `#   ${member.clusterId}  ${member.clusterName}  (${member.profile})`),
-    "# Before install.sh: ./clustermesh.sh ca   (copies the mesh's CA here; the chart reuses it)",
+    m.caFrom === null
+      ? "# This member's CA is the mesh's: run install.sh here first, then ./clustermesh.sh ca checks it exists."
+      : `# Before install.sh: ./clustermesh.sh ca   (copies ${m.caFrom}'s CA here; the chart reuses it)`,
     "# After install.sh:  ./clustermesh.sh connect   (connects to each member with a lower clusterId)",
     "# install.sh keeps the connections (clustermesh.config) when it upgrades the release.",
     "set -euo pipefail",
@@ -283,7 +285,10 @@ function clustermesh(settings: Settings): OutputFile[] {
     "  ca)",
   ];
   if (m.caFrom === null) {
-    lines.push(`    printf '%s\\n' "$ME has the lowest clusterId of the mesh: the other members copy its CA; nothing to do here"`);
+    lines.push(
+      '    kubectl --context "$ME" -n "$NAMESPACE" get secret "$CA_SECRET" -o name >/dev/null 2>&1 || die "$ME has no $CA_SECRET yet: run install.sh here first (the chart creates it)"',
+      `    printf '%s\\n' "$ME has the lowest clusterId of the mesh: its CA is the one the other members copy"`,
+    );
   } else {
     const from = sh(m.caFrom);
     lines.push(

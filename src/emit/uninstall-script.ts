@@ -25,5 +25,11 @@ export const emitUninstallScript: Emitter = (settings) => {
         ? false
         : sh(`The Karpenter node pool (${u.karpenterNodePool}) stays: delete it (kubectl delete -f ${u.karpenterNodePool}) to have Karpenter replace its nodes, or keep it and rebuild them.`),
   };
-  return [file(BUNDLE_FILES.uninstall, render(view), 0o755)];
+  const extra = {
+    nodeLocalDns: u.nodeLocalDns === null ? false : { policyFile: sh(u.nodeLocalDns.policyFile), file: sh(u.nodeLocalDns.file), policyCrd: sh(u.nodeLocalDns.policyCrd) },
+    clsLogConfig: u.clsLogConfig === null ? false : { file: sh(u.clsLogConfig.file), crd: sh(u.clsLogConfig.crd) },
+    notes: u.notes.map(sh),
+    needsHere: u.nodeLocalDns !== null || u.clsLogConfig !== null,
+  };
+  return [file(BUNDLE_FILES.uninstall, render({ ...view, ...extra }), 0o755)];
 };

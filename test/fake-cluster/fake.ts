@@ -151,6 +151,21 @@ function kubectl() {
     label = `kubectl apply ${changed.join(" ")}`;
     return finish(0, docs.map((d) => `${d.kind.toLowerCase()}/${d.metadata.name} configured\n`).join(""));
   }
+  if (verb === "delete" && flag("-f", "--filename") !== undefined) {
+    const docs = parseAllDocuments(file(flag("-f", "--filename")!)).map((d) => d.toJS());
+    const gone: string[] = [];
+    for (const doc of docs) {
+      const key = `${doc.kind}/${doc.metadata.namespace ?? ""}/${doc.metadata.name}`;
+      if (!state.objects[key]) {
+        if (flags["--ignore-not-found"]) continue;
+        return notFound(doc.kind, doc.metadata.name);
+      }
+      delete state.objects[key];
+      gone.push(key);
+    }
+    label = `kubectl delete ${gone.join(" ")}`;
+    return finish(0);
+  }
   if (verb === "delete") {
     const [kind, name] = rest;
     if (kind === "mutatingwebhookconfiguration") {
