@@ -205,6 +205,14 @@ const CASES: Record<string, { fires: Patch; pointer: string; severity?: "error" 
     quiet: { cluster: { id: "cls-a" }, cilium: { mode: "overlay", podCidrs: ["10.92.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 1 } },
     peer: { cluster: { id: "cls-b" }, cilium: { mode: "overlay", podCidrs: ["10.91.0.0/16"] }, clusterMesh: { name: "m", clusterId: 2 } },
   },
+  // run with an Argo CD engine in tke-cilium.json (see diagnosticsFor)
+  MESH_WITH_GITOPS: {
+    fires: { cluster: { id: "cls-a" }, cilium: { mode: "overlay", podCidrs: ["10.90.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 1 } },
+    pointer: "/clusterMesh",
+    severity: "warning",
+    quiet: { cluster: { id: "cls-a" }, cilium: { mode: "overlay", podCidrs: ["10.90.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] } },
+    peer: { cluster: { id: "cls-b" }, cilium: { mode: "overlay", podCidrs: ["10.91.0.0/16"] }, clusterMesh: { name: "m", clusterId: 2 } },
+  },
   MESH_WITHOUT_PEERS: {
     fires: { cluster: { id: "cls-a" }, cilium: { mode: "overlay", podCidrs: ["10.90.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "alone", clusterId: 1 } },
     pointer: "/clusterMesh/name",
@@ -228,7 +236,7 @@ function diagnosticsFor(code: string, patch: Patch) {
   // the Cluster Mesh rules compare the profile with the other members of its mesh in the same run
   const peer = CASES[code]?.peer;
   if (peer !== undefined) sources.push({ path: "peer.json", text: JSON.stringify({ ...base, ...peer }) });
-  return renderProfiles(sources, undefined, code.startsWith("GITOPS_") ? ARGOCD : null)[0].diagnostics;
+  return renderProfiles(sources, undefined, code.startsWith("GITOPS_") || code === "MESH_WITH_GITOPS" ? ARGOCD : null)[0].diagnostics;
 }
 
 it("every code the source can emit is listed by tke-cilium rules", () => {

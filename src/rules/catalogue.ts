@@ -558,6 +558,15 @@ export const CATALOGUE = [
     source: "Cilium docs: Cluster Mesh requirements (same datapath mode)",
   },
   {
+    code: "MESH_WITH_GITOPS",
+    stage: "profile",
+    severity: "warning",
+    title: "Cluster Mesh connections are not in git",
+    explanation:
+      "The guide connects a mesh with cilium clustermesh connect, which writes the peers (clustermesh.config) into the Helm release. install.sh keeps them across its upgrades, but a GitOps engine renders the release from git alone and reverts them on its next sync. Until the peers' addresses are known before the install, deliver mesh members with install.sh, not an engine.",
+    source: "guide: clustermesh.md; tke-cilium",
+  },
+  {
     code: "MESH_WITHOUT_PEERS",
     stage: "profile",
     severity: "warning",

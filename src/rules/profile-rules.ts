@@ -315,6 +315,13 @@ export const PROFILE_RULES: readonly ProfileRule[] = [
     },
   },
   {
+    code: "MESH_WITH_GITOPS",
+    check: (p, { gitops = null }) =>
+      p.clusterMesh !== undefined && gitops !== null
+        ? [{ pointer: "/clusterMesh", message: `${gitops.config.engine === "argocd" ? "Argo CD" : "Flux"} delivers this bundle, but the mesh's connections (cilium clustermesh connect) live in the release, not in git: the engine reverts them` }]
+        : [],
+  },
+  {
     code: "MESH_WITHOUT_PEERS",
     check: (p, { mesh = [], path = "" }) =>
       p.clusterMesh !== undefined && meshPeers(mesh, path, p.clusterMesh.name as string).length === 0
