@@ -84,6 +84,12 @@ export interface TfNativePool {
   taints: readonly TfTaint[];
   /** base64 of the post-init script, or null. */
   postInit: string | null;
+  /** Node labels (the egress pool's egress-node=true); usually none. */
+  labels: readonly { name: string; value: string }[];
+  /** A fixed number of nodes, autoscaling off (the egress pool); null: autoscaling between minSize and maxSize. */
+  replicas: number | null;
+  /** A public IP on each node, billed by traffic (the egress pool); null: none. */
+  internet: { chargeType: string; maxBandwidthOut: number } | null;
 }
 
 export interface TfRegularPool {
@@ -101,6 +107,10 @@ export interface TfRegularPool {
   taints: readonly TfTaint[];
   /** base64 of the user-data script, or null. */
   userData: string | null;
+  labels: readonly { name: string; value: string }[];
+  /** A fixed number of nodes, autoscaling off (the egress pool); null: autoscaling between minSize and maxSize. */
+  desiredCapacity: number | null;
+  internet: { chargeType: string; maxBandwidthOut: number } | null;
 }
 
 export interface TfOutput {
@@ -122,6 +132,9 @@ export interface TfRoot {
   cluster: TfCluster | null;
   nativePool: TfNativePool | null;
   regularPool: TfRegularPool | null;
+  /** nodePool.egress: the egress gateway's pool, of the same type, beside the main one. */
+  egressNativePool: TfNativePool | null;
+  egressRegularPool: TfRegularPool | null;
   variables: TfVariable[];
   outputs: TfOutput[];
   /** Notes printed as comments at the top of main.tf (the order of the applies, what an existing cluster needs). */
@@ -228,7 +241,7 @@ export interface DeliverySettings {
   valuesFiles: string[];
   manifests: { file: string; phase: "before-chart" | "after-chart" | "by-install-script"; what: string }[];
   terraform: { dir: string; phase: "before-install" | "after-install"; what: string }[];
-  scripts: { install: string; uninstall: string; clustermesh?: string };
+  scripts: { install: string; uninstall: string; clustermesh?: string; egressPolicy?: string };
   /** The engine tke-cilium.json names and the files of its objects; null without one. */
   gitops: { engine: "argocd" | "flux"; files: string[] } | null;
 }
@@ -356,6 +369,8 @@ export interface AddonsSettings {
   mesh: MeshSettings | null;
   /** encryption ipsec: the key Secret install.sh creates once. */
   ipsecSecret: string | null;
+  /** nodePool.egress: the script that prints a CiliumEgressGatewayPolicy for the live egress nodes. */
+  egressPolicy: { script: string; label: { key: string; value: string } } | null;
 }
 
 export interface Settings {

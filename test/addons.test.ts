@@ -211,3 +211,61 @@ describe("IPsec on a GlobalRouter cluster", () => {
     expect(docs(fileOf(r.files, "features-values.yaml")!.content)[0].encryption).toEqual({ enabled: true, type: "ipsec" });
   });
 });
+
+describe("the egress gateway's node pool", () => {
+  const egress = (type: "native" | "regular", pool: Obj = {}) =>
+    renderObject({ ...base, cluster: { vpcCidrs: ["10.0.0.0/16"] }, nodePool: { type, subnetIds: ["subnet-a1"], egress: { size: 2, ...pool } }, features: { egressGateway: true } });
+
+  it("native: a second pool labelled egress-node=true, fixed size, public IPs, optional taint, own subnets", () => {
+    const main = fileOf(egress("native", { taint: true, subnetIds: ["subnet-eg1"] }).files, "terraform/nodepool/main.tf")!.content;
+    const block = main.slice(main.indexOf('resource "tencentcloud_kubernetes_native_node_pool" "egress"'));
+    expect(main.indexOf('resource "tencentcloud_kubernetes_native_node_pool" "cilium"')).toBeGreaterThan(0);
+    expect(block).toMatch(/labels \{\n\s+name\s+= "egress-node"\n\s+value = "true"\n\s+\}/);
+    expect(block).toMatch(/taints \{\n\s+key\s+= "egress-node"\n\s+value\s+= "true"\n\s+effect = "NoSchedule"/);
+    expect(block).toMatch(/enable_autoscaling\s+= false\n\s+replicas\s+= 2\n/);
+    expect(block).toMatch(/internet_accessible \{\n\s+charge_type\s+= "TRAFFIC_POSTPAID_BY_HOUR"\n\s+max_bandwidth_out = 100/);
+    expect(block).toContain('subnet_ids           = ["subnet-eg1"]');
+  });
+
+  it("regular: autoscaling off at the desired size, a free public IP per node, the label as a map", () => {
+    const main = fileOf(egress("regular", { name: "gw", bandwidthOut: 20 }).files, "terraform/nodepool/main.tf")!.content;
+    const block = main.slice(main.indexOf('resource "tencentcloud_kubernetes_node_pool" "gw"'));
+    expect(block).toMatch(/enable_auto_scale\s+= false\n\s+min_size\s+= 2\n\s+max_size\s+= 2\n\s+desired_capacity\s+= 2\n\s+labels\s+= \{ "egress-node" = "true" \}/);
+    expect(block).toMatch(/internet_charge_type\s+= "TRAFFIC_POSTPAID_BY_HOUR"\n\s+internet_max_bandwidth_out = 20\n\s+public_ip_assigned\s+= true/);
+    expect(block).not.toContain('key    = "egress-node"');
+  });
+
+  it("egress-gateway-policy.sh prints the guide's policy over the live egress nodes (internal IPs)", () => {
+    const r = egress("native");
+    const dir = mkdtempSync(join(scratch, "egress-"));
+    for (const f of r.files) {
+      mkdirSync(dirname(join(dir, f.path)), { recursive: true });
+      writeFileSync(join(dir, f.path), f.content, { mode: f.mode });
+    }
+    mkdirSync(join(dir, "bin"));
+    const nodes = "10.0.1.5 10.0.1.5\n10.0.1.6 10.0.1.6\n";
+    writeFileSync(join(dir, "bin/kubectl"), `#!/usr/bin/env bash\n[ "$*" = "get nodes -l egress-node=true -o jsonpath={range .items[*]}{.metadata.name}{\\" \\"}{.status.addresses[?(@.type==\\"InternalIP\\")].address}{\\"\\\\n\\"}{end}" ] || { echo "unexpected: $*" >&2; exit 3; }\nprintf '${nodes.replaceAll("\n", "\\n")}'\n`, { mode: 0o755 });
+    const run = (...args: string[]) => spawnSync("bash", [join(dir, "egress-gateway-policy.sh"), ...args], { encoding: "utf8", env: { ...process.env, PATH: `${join(dir, "bin")}:${process.env.PATH}` } });
+    const ok = run("web-out", "shop");
+    expect(ok.stderr).toBe("");
+    const [policy] = docs(ok.stdout);
+    expect(policy).toEqual({
+      apiVersion: "cilium.io/v2",
+      kind: "CiliumEgressGatewayPolicy",
+      metadata: { name: "web-out" },
+      spec: {
+        selectors: [{ podSelector: { matchLabels: { "io.kubernetes.pod.namespace": "shop" } } }],
+        destinationCIDRs: ["0.0.0.0/0"],
+        egressGateway: { nodeSelector: { matchLabels: { "kubernetes.io/hostname": "10.0.1.5" } }, egressIP: "10.0.1.5" },
+        egressGateways: [{ nodeSelector: { matchLabels: { "kubernetes.io/hostname": "10.0.1.6" } }, egressIP: "10.0.1.6" }],
+      },
+    });
+    expect(docs(run("all-out", "*", "1.2.3.0/24").stdout)[0].spec).toMatchObject({ selectors: [{ podSelector: {} }], destinationCIDRs: ["1.2.3.0/24"] });
+    for (const bad of [["Bad_Name", "shop"], ["x", "a b"], ["x", "shop", "1.2.3.4"]]) {
+      const r = run(...bad);
+      expect([r.status, r.stdout]).toEqual([1, ""]);
+    }
+    expect(JSON.parse(fileOf(r.files, "bundle.json")!.content).scripts.egressPolicy).toBe("egress-gateway-policy.sh");
+    expect(fileOf(r.files, "install.sh")!.content).toContain("./egress-gateway-policy.sh NAME NAMESPACE | kubectl apply -f -");
+  });
+});

@@ -154,6 +154,21 @@ const CASES: Record<string, { fires: Patch; pointer: string; severity?: "error" 
     pointer: "/cilium/extraValues/hubble/enabled",
     quiet: { features: { flowLogs: true }, cilium: { extraValues: { hubble: { enabled: true } } } },
   },
+  EGRESS_POOL_WITHOUT_GATEWAY: {
+    fires: { nodePool: { type: "native", egress: {} }, features: { egressGateway: false } },
+    pointer: "/nodePool/egress",
+    quiet: { nodePool: { type: "native", egress: {} }, features: { egressGateway: true } },
+  },
+  EGRESS_POOL_ON_KARPENTER: {
+    fires: { nodePool: { type: "karpenter", subnetIds: ["subnet-1"], securityGroupIds: ["sg-1"], egress: {} }, features: { egressGateway: true } },
+    pointer: "/nodePool/egress",
+    quiet: { nodePool: { type: "regular", egress: {} }, features: { egressGateway: true } },
+  },
+  EGRESS_POOL_SAME_NAME: {
+    fires: { nodePool: { type: "native", name: "egress", egress: {} }, features: { egressGateway: true } },
+    pointer: "/nodePool/egress/name",
+    quiet: { nodePool: { type: "native", name: "egress", egress: { name: "egress-gw" } }, features: { egressGateway: true } },
+  },
   NODE_LOCAL_DNS_WITHOUT_LRP: {
     fires: { features: { nodeLocalDns: true, localRedirectPolicy: false } },
     pointer: "/features/localRedirectPolicy",

@@ -241,5 +241,5 @@ step "Next steps"
 printf '  - %s\n' 'Now create the node pool, from this bundle'\''s folder: terraform -chdir=terraform/nodepool init && terraform -chdir=terraform/nodepool apply'
 printf '  - %s\n' 'Check Cilium once nodes are Ready: kubectl -n kube-system get pods -l app.kubernetes.io/part-of=cilium'
 printf '  - %s\n' 'Run the connectivity test (cilium CLI): cilium connectivity test --curl-image quay.tencentcloudcr.com/cilium/alpine-curl:v1.10.0 --json-mock-image quay.tencentcloudcr.com/cilium/json-mock:v1.3.9 --dns-test-server-image docker.io/k8smirror/coredns:v1.14.2 --echo-image docker.io/k8smirror/echo-advanced:v20251204-v1.4.1 --test-conn-disrupt-image quay.tencentcloudcr.com/cilium/test-connection-disruption:v0.0.17 --external-target npmmirror.com. --external-other-target mirrors.aliyun.com. --curl-insecure --test '\''!/pod-to-cidr'\'' --test '\''!/to-cidr-external'\'' --test '\''!/from-cidr'\'' --test '\''!/client-egress-to-cidr'\'''
-printf '  - %s\n' 'Label egress nodes and write a CiliumEgressGatewayPolicy to route Pods through them'
+printf '  - %s\n' 'Once the egress pool'\''s nodes are Ready, route Pods through them: ./egress-gateway-policy.sh NAME NAMESPACE | kubectl apply -f -'
 printf '  - %s\n' 'The nodes'\'' security group must allow UDP 8472 (Cilium'\''s VXLAN; not 4789) between nodes: tke-cilium explain ports'

@@ -51,7 +51,11 @@ export function deriveInstall(p: FilledProfile, f: ResolvedFeatures, helm: reado
     `Check Cilium once nodes are Ready: kubectl -n ${CILIUM_NAMESPACE} get pods -l app.kubernetes.io/part-of=cilium`,
     `Run the connectivity test (cilium CLI): ${connectivityTest.join(" ")}`,
   ];
-  if (p.features.egressGateway) nextSteps.push("Label egress nodes and write a CiliumEgressGatewayPolicy to route Pods through them");
+  if (addons.egressPolicy) {
+    nextSteps.push(`Once the egress pool's nodes are Ready, route Pods through them: ./${addons.egressPolicy.script} NAME NAMESPACE | kubectl apply -f -`);
+  } else if (p.features.egressGateway) {
+    nextSteps.push("Label egress nodes and write a CiliumEgressGatewayPolicy to route Pods through them");
+  }
   if (addons.gatewayApi) nextSteps.push(`Expose a Gateway through a CLB: see ${addons.gatewayApi.exampleFile} (kubectl get gatewayclass shows ${addons.gatewayApi.gatewayClass} once the operator runs)`);
   if (addons.mesh) nextSteps.push(`Once every cluster of mesh ${addons.mesh.name} runs Cilium: ./${addons.mesh.script} connect (members in clusterId order)`);
   if (!native || p.features.egressGateway) nextSteps.push(`The nodes' security group must allow UDP ${CILIUM_VXLAN_PORT} (Cilium's VXLAN; not 4789) between nodes: tke-cilium explain ports`);
@@ -138,7 +142,12 @@ export function deriveDelivery(p: FilledProfile, helm: readonly ValuesFile[], ha
     valuesFiles: helm.map((v) => v.file),
     manifests,
     terraform,
-    scripts: { install: BUNDLE_FILES.install, uninstall: BUNDLE_FILES.uninstall, ...(addons.mesh ? { clustermesh: addons.mesh.script } : {}) },
+    scripts: {
+      install: BUNDLE_FILES.install,
+      uninstall: BUNDLE_FILES.uninstall,
+      ...(addons.mesh ? { clustermesh: addons.mesh.script } : {}),
+      ...(addons.egressPolicy ? { egressPolicy: addons.egressPolicy.script } : {}),
+    },
   };
 }
 

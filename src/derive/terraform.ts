@@ -1,6 +1,7 @@
 import { CONTAINERD_MIRROR_SCRIPT } from "../knowledge/containerd.js";
 import { KARPENTER_ADDON, NETWORK_TYPE, RESOURCES } from "../knowledge/terraform.js";
 import { TS4_IMAGE_ANNOTATION } from "../knowledge/tke.js";
+import { EGRESS_NODE } from "../knowledge/addons.js";
 import type { ResolvedFeatures } from "./features.js";
 import type { FilledProfile } from "../profile.js";
 import type { TerraformSettings, TfRoot, TfValue, TfVariable } from "../settings.js";
@@ -63,7 +64,19 @@ function deriveClusterRoot(p: FilledProfile, name: string, poolAfter: boolean): 
       ? `Step 2: ../install.sh. Step 3: the node pool, in ${TERRAFORM_DIRS.nodePool.slice(TERRAFORM_DIRS.cluster.length + 1)}/ (cluster_id from terraform output).`
       : "Step 2: ../install.sh, which also applies the Karpenter node pool (nodepool.yaml).",
   ];
-  return { dir: TERRAFORM_DIRS.cluster, purpose: "The TKE cluster for Cilium, without nodes.", region: p.region, cluster, nativePool: null, regularPool: null, variables: tf.variables, outputs, notes };
+  return {
+    dir: TERRAFORM_DIRS.cluster,
+    purpose: "The TKE cluster for Cilium, without nodes.",
+    region: p.region,
+    cluster,
+    nativePool: null,
+    regularPool: null,
+    egressNativePool: null,
+    egressRegularPool: null,
+    variables: tf.variables,
+    outputs,
+    notes,
+  };
 }
 
 function deriveNodePoolRoot(p: FilledProfile, creating: boolean, features: ResolvedFeatures): TfRoot {
@@ -94,6 +107,9 @@ function deriveNodePoolRoot(p: FilledProfile, creating: boolean, features: Resol
           annotations: [{ ...TS4_IMAGE_ANNOTATION }],
           taints,
           postInit: script,
+          labels: [],
+          replicas: null,
+          internet: null,
         }
       : null;
   const regularPool =
@@ -112,12 +128,43 @@ function deriveNodePoolRoot(p: FilledProfile, creating: boolean, features: Resol
           maxSize: pool.maxSize,
           taints,
           userData: script,
+          labels: [],
+          desiredCapacity: null,
+          internet: null,
         }
+      : null;
+  const egress = pool.egress;
+  // the egress nodes' own subnets (one without a NAT gateway route, say), else the pool's
+  const ownSubnets = egress?.subnetIds as string[] | undefined;
+  const egressSubnets = (): TfValue => (ownSubnets === undefined ? subnetIds() : { kind: "literal", value: ownSubnets });
+  const egressName = egress?.name as string;
+  const egressTaints = egress?.taint ? [...taints, { ...EGRESS_NODE.taint }] : taints;
+  const label = [{ name: EGRESS_NODE.label.key, value: EGRESS_NODE.label.value }];
+  const internet = egress ? { chargeType: EGRESS_NODE.chargeType, maxBandwidthOut: egress.bandwidthOut } : null;
+  const egressNativePool =
+    egress && nativePool
+      ? { ...nativePool, name: egressName, subnetIds: egressSubnets(), minSize: egress.size, maxSize: egress.size, taints: egressTaints, labels: label, replicas: egress.size, internet }
+      : null;
+  const egressRegularPool =
+    egress && regularPool
+      ? { ...regularPool, name: egressName, subnetIds: egressSubnets(), minSize: egress.size, maxSize: egress.size, taints: egressTaints, labels: label, desiredCapacity: egress.size, internet }
       : null;
   const notes = [
     `Apply after ../../install.sh has installed Cilium: nodes that join before it keep kube-proxy rules and TKE's CNI configuration and must be rebuilt.`,
   ];
-  return { dir: TERRAFORM_DIRS.nodePool, purpose: "The node pool, joined after Cilium is installed.", region: p.region, cluster: null, nativePool, regularPool, variables: tf.variables, outputs: [], notes };
+  return {
+    dir: TERRAFORM_DIRS.nodePool,
+    purpose: egress ? "The node pool and the egress gateway's pool, joined after Cilium is installed." : "The node pool, joined after Cilium is installed.",
+    region: p.region,
+    cluster: null,
+    nativePool,
+    regularPool,
+    egressNativePool,
+    egressRegularPool,
+    variables: tf.variables,
+    outputs: [],
+    notes,
+  };
 }
 
 /** btoa over UTF-8 bytes, without Buffer, so the core stays portable. */

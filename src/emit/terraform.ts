@@ -3,6 +3,7 @@ import { CLUSTER_DEPLOY_TYPE, CLUSTER_INTRANET_ACCESS, NODE_DEFAULTS, PROVIDER, 
 import type { Settings, TfCluster, TfNativePool, TfRegularPool, TfRoot, TfTaint, TfValue } from "../settings.js";
 import { attr, block, expr, hcl, writeHcl, type HclBlock, type HclItem, type HclValue } from "../text/hcl.js";
 import { file, headerLines, type Emitter, type OutputFile } from "./output.js";
+import { EGRESS_NODE } from "../knowledge/addons.js";
 
 /** Each Terraform root of the bundle (the cluster, then the node pool): versions.tf, main.tf, variables.tf, outputs.tf. */
 export const emitTerraform: Emitter = (settings) =>
@@ -17,6 +18,8 @@ function emitRoot(settings: Settings, tf: TfRoot): OutputFile[] {
   if (tf.cluster) main.push(clusterBlock(tf.cluster));
   if (tf.nativePool) main.push(nativePoolBlock(tf.nativePool));
   if (tf.regularPool) main.push(regularPoolBlock(tf.regularPool));
+  if (tf.egressNativePool) main.push(nativePoolBlock(tf.egressNativePool));
+  if (tf.egressRegularPool) main.push(regularPoolBlock(tf.egressRegularPool));
   const variables = tf.variables.map((v) => block("variable", [v.name], [attr("description", v.description), attr("type", expr(v.type))]));
   const variablesHeader = variables.length === 0 ? ["Every value comes from the profile: no variables to set."] : ["Values the profile does not give: set them in terraform.tfvars or with -var."];
   const path = (name: string) => `${tf.dir}/${name}`;
@@ -80,9 +83,13 @@ function hclObject(v: unknown): string {
 
 function taintBlocks(taints: readonly TfTaint[]): HclBlock[] {
   return taints.map((t) =>
-    block("taints", [], [attr("key", t.key), attr("value", t.value), attr("effect", t.effect)], ["No Pods until cilium-agent is ready on the node; Cilium removes the taint."]),
+    block("taints", [], [attr("key", t.key), attr("value", t.value), attr("effect", t.effect)], [
+      t.key === EGRESS_NODE.taint.key ? "Only Pods that tolerate it run on the egress nodes (nodePool.egress.taint)." : "No Pods until cilium-agent is ready on the node; Cilium removes the taint.",
+    ]),
   );
 }
+
+const EGRESS_LABEL_NOTE = "The egress gateway's nodes: egress-gateway-policy.sh selects them by this label.";
 
 function nativePoolBlock(p: TfNativePool): HclBlock {
   const native: HclItem[] = [
@@ -91,8 +98,16 @@ function nativePoolBlock(p: TfNativePool): HclBlock {
     attr("subnet_ids", value(p.subnetIds)),
     attr("security_group_ids", value(p.securityGroupIds)),
     ...(p.keyIds.length > 0 ? [attr("key_ids", p.keyIds)] : []),
-    attr("enable_autoscaling", NODE_DEFAULTS.autoscaling),
+    attr("enable_autoscaling", p.replicas === null ? NODE_DEFAULTS.autoscaling : false),
+    ...(p.replicas === null ? [] : [attr("replicas", p.replicas)]),
     block("scaling", [], [attr("min_replicas", p.minSize), attr("max_replicas", p.maxSize), attr("create_policy", NODE_DEFAULTS.scalingPolicy)]),
+    ...(p.internet === null
+      ? []
+      : [
+          block("internet_accessible", [], [attr("charge_type", p.internet.chargeType), attr("max_bandwidth_out", p.internet.maxBandwidthOut)], [
+            "A public IP on each node: the source address the egress gateway's traffic leaves with.",
+          ]),
+        ]),
     block("system_disk", [], [attr("disk_type", NODE_DEFAULTS.systemDisk.type), attr("disk_size", NODE_DEFAULTS.systemDisk.size)]),
   ];
   if (p.postInit !== null) {
@@ -105,6 +120,7 @@ function nativePoolBlock(p: TfNativePool): HclBlock {
     ...p.annotations.map((a) =>
       block("annotations", [], [attr("name", a.name), attr("value", a.value)], ["Native nodes default to TencentOS 3.1, too old for Cilium; boot TencentOS 4."]),
     ),
+    ...p.labels.map((l) => block("labels", [], [attr("name", l.name), attr("value", l.value)], [EGRESS_LABEL_NOTE])),
     ...taintBlocks(p.taints),
     block("native", [], native),
   ]);
@@ -118,6 +134,9 @@ function regularPoolBlock(p: TfRegularPool): HclBlock {
     ...(p.keyIds.length > 0 ? [attr("key_ids", p.keyIds)] : []),
     attr("system_disk_type", NODE_DEFAULTS.systemDisk.type),
     attr("system_disk_size", NODE_DEFAULTS.systemDisk.size),
+    ...(p.internet === null
+      ? []
+      : [attr("internet_charge_type", p.internet.chargeType), attr("internet_max_bandwidth_out", p.internet.maxBandwidthOut), attr("public_ip_assigned", true)]),
   ];
   const body: HclItem[] = [
     attr("name", p.name),
@@ -125,9 +144,11 @@ function regularPoolBlock(p: TfRegularPool): HclBlock {
     attr("vpc_id", value(p.vpcId)),
     attr("subnet_ids", value(p.subnetIds)),
     attr("node_os", p.os),
-    attr("enable_auto_scale", NODE_DEFAULTS.autoscaling),
+    attr("enable_auto_scale", p.desiredCapacity === null ? NODE_DEFAULTS.autoscaling : false),
     attr("min_size", p.minSize),
     attr("max_size", p.maxSize),
+    ...(p.desiredCapacity === null ? [] : [attr("desired_capacity", p.desiredCapacity)]),
+    ...(p.labels.length === 0 ? [] : [attr("labels", expr(`{ ${p.labels.map((l) => `${hcl(l.name)} = ${hcl(l.value)}`).join(", ")} }`))]),
     block("auto_scaling_config", [], scaling),
     ...taintBlocks(p.taints),
   ];

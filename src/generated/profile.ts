@@ -209,6 +209,34 @@ export interface TkeCiliumProfile {
      * native/regular: a post-init script that adds the quay.io -> quay.tencentcloudcr.com containerd mirror on each node.
      */
     containerdMirror?: boolean;
+    /**
+     * The guide's egress gateway node pool, created beside this pool in terraform/nodepool/: nodes labelled egress-node=true, each with a public IP, a fixed number of them, and optionally a taint that keeps other Pods off. egress-gateway-policy.sh prints the CiliumEgressGatewayPolicy that sends chosen Pods out through them. Needs features.egressGateway; native and regular pools only (Karpenter sizes a pool to pending Pods, an egress pool has a fixed size).
+     */
+    egress?: {
+      /**
+       * The egress pool's name (and its Terraform resource's).
+       */
+      name?: string;
+      /**
+       * How many egress nodes: a fixed size, no autoscaling (their public IPs are what the outside world allows).
+       */
+      size?: number;
+      /**
+       * Taint the egress nodes (egress-node=true:NoSchedule) so only Pods that tolerate it run there.
+       */
+      taint?: boolean;
+      /**
+       * Public bandwidth of each egress node in Mbps, billed by traffic (TRAFFIC_POSTPAID_BY_HOUR: 1 to 100).
+       */
+      bandwidthOut?: number;
+      /**
+       * Subnets of the egress nodes. A subnet whose route table has no NAT gateway route lets the egress gateway coexist with a NAT gateway (the guide's FAQ). Default: nodePool.subnetIds.
+       *
+       * @minItems 1
+       * @maxItems 30
+       */
+      subnetIds?: string[];
+    };
   };
   /**
    * Cluster Mesh: join this cluster to the other profiles' clusters of the same mesh. cluster.id is required (Cilium's cluster.name is the TKE cluster id). Among the profiles rendered or checked together, the clusters of one mesh need unique clusterIds and non-overlapping Pod CIDRs (overlay) or VPC CIDRs (native). Emits clustermesh.sh (shared CA, enable, connect). Not with the egress gateway.

@@ -22,6 +22,7 @@ export const BUNDLE_FILES = {
   gatewayExample: "gateway-example.yaml",
   clsLogConfig: "cls-logconfig.yaml",
   clustermesh: "clustermesh.sh",
+  egressPolicy: "egress-gateway-policy.sh",
 } as const;
 
 /** The Terraform roots: the cluster first, the node pool after Cilium (each with its own state). */

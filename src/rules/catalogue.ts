@@ -477,6 +477,33 @@ export const CATALOGUE = [
     source: "guide: flow-logs.md (hubble.enabled=true with the exporter)",
   },
   {
+    code: "EGRESS_POOL_WITHOUT_GATEWAY",
+    stage: "profile",
+    severity: "error",
+    title: "an egress pool without the egress gateway",
+    explanation:
+      "nodePool.egress creates the nodes a CiliumEgressGatewayPolicy sends Pods' traffic out through. Without features.egressGateway the policy CRD does nothing and the pool's public IPs are paid for nothing. Turn the egress gateway on, or drop the pool.",
+    source: "guide: egress-gateway.md (Creating Egress Nodes)",
+  },
+  {
+    code: "EGRESS_POOL_ON_KARPENTER",
+    stage: "profile",
+    severity: "error",
+    title: "an egress pool needs a fixed size, which Karpenter does not keep",
+    explanation:
+      "The guide's egress nodes are a fixed set: each one's public IP is an address the outside world allows, and the policies name the nodes. Karpenter launches and removes nodes to fit pending Pods, so its pools have no fixed size. Render the egress pool with a native or regular nodePool.type.",
+    source: "guide: egress-gateway.md (egress node pools typically do not autoscale)",
+  },
+  {
+    code: "EGRESS_POOL_SAME_NAME",
+    stage: "profile",
+    severity: "error",
+    title: "the egress pool needs its own name",
+    explanation:
+      "The egress pool is a second Terraform resource beside the node pool, of the same type; two resources of one type cannot share a name. Set nodePool.egress.name (default egress) to another name than nodePool.name (default cilium).",
+    source: "tke-cilium",
+  },
+  {
     code: "NODE_LOCAL_DNS_WITHOUT_LRP",
     stage: "profile",
     severity: "error",

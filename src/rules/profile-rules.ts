@@ -236,6 +236,27 @@ export const PROFILE_RULES: readonly ProfileRule[] = [
         : [],
   },
   {
+    code: "EGRESS_POOL_WITHOUT_GATEWAY",
+    check: (p) =>
+      p.nodePool.egress !== undefined && !p.features.egressGateway
+        ? [{ pointer: "/nodePool/egress", message: "an egress pool serves Cilium's egress gateway: set features.egressGateway true, or remove nodePool.egress" }]
+        : [],
+  },
+  {
+    code: "EGRESS_POOL_ON_KARPENTER",
+    check: (p) =>
+      p.nodePool.egress !== undefined && p.nodePool.type === "karpenter"
+        ? [{ pointer: "/nodePool/egress", message: "Karpenter sizes its pools to pending Pods, but an egress pool has a fixed size (its public IPs are what the outside allows): use a native or regular pool for a profile with nodePool.egress" }]
+        : [],
+  },
+  {
+    code: "EGRESS_POOL_SAME_NAME",
+    check: (p) =>
+      p.nodePool.egress !== undefined && p.nodePool.type !== "karpenter" && p.nodePool.egress.name === (p.nodePool.name ?? "cilium")
+        ? [{ pointer: "/nodePool/egress/name", message: `the egress pool and the node pool are both named "${p.nodePool.egress.name}": give nodePool.egress.name another name` }]
+        : [],
+  },
+  {
     code: "NODE_LOCAL_DNS_WITHOUT_LRP",
     check: (p) =>
       p.features.nodeLocalDns && !p.features.localRedirectPolicy
