@@ -169,6 +169,11 @@ const CASES: Record<string, { fires: Patch; pointer: string; severity?: "error" 
     pointer: "/nodePool/egress/name",
     quiet: { nodePool: { type: "native", name: "egress", egress: { name: "egress-gw" } }, features: { egressGateway: true } },
   },
+  FLOW_LOG_EXPORT_TWICE: {
+    fires: { features: { flowLogs: { exports: [{ name: "all" }, { name: "all", include: [{ verdict: ["DROPPED"] }] }] } } },
+    pointer: "/features/flowLogs/exports/1/name",
+    quiet: { features: { flowLogs: { exports: [{ name: "all" }, { name: "dropped", include: [{ verdict: ["DROPPED"] }] }] } } },
+  },
   NODE_LOCAL_DNS_WITHOUT_LRP: {
     fires: { features: { nodeLocalDns: true, localRedirectPolicy: false } },
     pointer: "/features/localRedirectPolicy",

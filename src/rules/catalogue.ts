@@ -504,6 +504,15 @@ export const CATALOGUE = [
     source: "tke-cilium",
   },
   {
+    code: "FLOW_LOG_EXPORT_TWICE",
+    stage: "profile",
+    severity: "error",
+    title: "two flow log exports with one name",
+    explanation:
+      "Each export of features.flowLogs writes its own file, named after the export (/var/run/cilium/hubble/<name>.log). Two exports with the same name would write and rotate the same file with different filters. Name each export differently.",
+    source: "guide: flow-logs.md (multiple rules, each to its own file)",
+  },
+  {
     code: "NODE_LOCAL_DNS_WITHOUT_LRP",
     stage: "profile",
     severity: "error",
