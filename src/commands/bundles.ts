@@ -57,7 +57,15 @@ export async function runBundleCommand(given: readonly string[], o: BundleOption
   // check compares each bundle as soon as its profile is checked: its Settings and files are then let go, and
   // a fleet's check runs in constant memory; render needs every profile valid before it writes anything
   const compared = new Map<CheckedProfile, Drift[]>();
-  const compare = o.command === "check" ? (r: CheckedProfile) => r.ok && compared.set(r, diffTree(emitProfile(r), read.readBundle(r.name as string) ?? new Map())) : undefined;
+  const compare =
+    o.command === "check"
+      ? (r: CheckedProfile) => {
+          if (!r.ok) return;
+          compared.set(r, diffTree(emitProfile(r), read.readBundle(r.name as string) ?? new Map()));
+          // compared once: what derive would need to run again (the filled profile) is let go too
+          r.rederive = null;
+        }
+      : undefined;
   const results = [...checkProfiles(read.sources, withAddedCharts(BUILTIN_CHARTS, added.charts), compare, place.gitops, mesh), ...read.unreadable];
   const diagnostics = results.flatMap((r) => r.diagnostics);
   const valid = results.every((r) => failing(r.diagnostics, o.strict).length === 0);
