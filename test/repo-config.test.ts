@@ -167,3 +167,37 @@ describe("without a config", () => {
     expect(JSON.parse(read("out/prod/bundle.json")).gitops).toBeNull();
   });
 });
+
+describe("a Cluster Mesh spread over the repository's profiles", () => {
+  beforeEach(() => {
+    mkdirSync(join(repo, "clusters/mesh"), { recursive: true });
+    for (const f of ["gz-east", "gz-west", "sh"]) {
+      const profile = JSON.parse(readFileSync(join(ROOT, `presets/mesh/${f}.json`), "utf8"));
+      profile.$schema = "../../schema/profile.schema.json";
+      writeFileSync(join(repo, `clusters/mesh/${f}.json`), JSON.stringify(profile, null, 2) + "\n");
+    }
+    writeConfig({ profiles: ["clusters/**/*.json"], out: "out" });
+  });
+
+  it("one member given alone still knows its peers from the config", async () => {
+    expect(await run(".", "render", "--quiet")).toBe(0);
+    expect(read("out/mesh-sh/clustermesh.sh")).toContain("--destination-context 'cls-mesh0002'");
+    expect(await run(".", "check", "clusters/mesh/sh.json")).toBe(0);
+    expect(stderr()).not.toContain("MESH_WITHOUT_PEERS");
+  });
+
+  it("check --staged re-checks the whole mesh when one member changes", async () => {
+    expect(await run(".", "render", "--quiet")).toBe(0);
+    git("add", "-A");
+    git("commit", "-qm", "fleet");
+    // gz-west takes clusterId 4: sh's bundle lists it, but only gz-west is staged
+    const profile = JSON.parse(read("clusters/mesh/gz-west.json"));
+    profile.clusterMesh.clusterId = 4;
+    writeFileSync(join(repo, "clusters/mesh/gz-west.json"), JSON.stringify(profile, null, 2) + "\n");
+    expect(await run(".", "render", "--quiet", "clusters/mesh/gz-west.json")).toBe(0);
+    git("add", "clusters/mesh/gz-west.json", "out/mesh-gz-west");
+    expect(await run(".", "check", "--staged", "--no-color")).toBe(1);
+    expect(stderr()).toMatch(/3 profiles, 2 drifted: mesh-gz-east \(clustermesh\.sh changed.*\); mesh-sh \(clustermesh\.sh changed\)/);
+    expect(stderr()).not.toMatch(/mesh-gz-west \(/);
+  });
+});

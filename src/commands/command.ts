@@ -25,7 +25,9 @@ export const PROFILE_HELP = `PROFILE is a JSON file, a directory (its *.json fil
 With no PROFILE, the profiles and the out folder of tke-cilium.json (in this folder or the nearest
 one above it, up to the git root), which may also name a GitOps engine (schema/config.schema.json).
 Paths in the written files are relative to that file's folder, else to the git root, so the
-output is the same from any folder of the repository.`;
+output is the same from any folder of the repository. The clusters of a Cluster Mesh (clusterMesh)
+learn their peers from the profiles of the same run (and from every profile tke-cilium.json lists):
+give a mesh's profiles together.`;
 
 /** The options render, check and validate share. */
 export const OUTPUT_FLAGS: Readonly<Record<string, FlagSpec>> = {
