@@ -1,13 +1,20 @@
 import gatewayApiCrds from "../../schema/gateway-api/v1.5.1-standard.yaml?lazy";
 import renderEgressPolicy from "./egress-gateway-policy.sh.hbs?template";
-import { FLOW_LOG_INDEXES, FLOW_LOG_TOKENIZER, NODE_LOCAL_DNS, TKE_CLB_ANNOTATIONS } from "../knowledge/addons.js";
+import {
+  FLOW_LOG_CONTAINER_METADATA,
+  FLOW_LOG_EXTRACT_RULE,
+  FLOW_LOG_INDEXES,
+  FLOW_LOG_TOKENIZER,
+  KUBE_DNS,
+  NODE_CACHE_CONTAINER,
+  NODE_LOCAL_DNS,
+  TKE_CLB_ANNOTATIONS,
+} from "../knowledge/addons.js";
 import { CILIUM_NAMESPACE } from "../knowledge/tke.js";
 import { literalBlock, manifestsToYaml } from "../text/yaml.js";
 import { sh } from "../text/shell.js";
 import type { Settings } from "../settings.js";
 import { file, headerLines, type Emitter, type OutputFile } from "./output.js";
-
-const KUBE_DNS = { service: "kube-dns", label: "kube-dns" } as const;
 
 /** The node-cache Corefile: the guide's, with the cluster domain written out and HINFO answered locally (VPC DNS refuses it). */
 function corefile(): string {
@@ -82,8 +89,8 @@ function nodeLocalDns(settings: Settings): OutputFile[] {
               {
                 name: "node-cache",
                 image: d.image,
-                resources: { requests: { cpu: "25m", memory: "5Mi" } },
-                args: ["-localip", d.placeholder, "-conf", "/etc/Corefile", "-upstreamsvc", n.upstreamService, "-skipteardown=true", "-setupinterface=false", "-setupiptables=false"],
+                resources: { requests: { ...NODE_CACHE_CONTAINER.requests } },
+                args: ["-localip", d.placeholder, "-conf", "/etc/Corefile", "-upstreamsvc", n.upstreamService, ...NODE_CACHE_CONTAINER.flags],
                 securityContext: { capabilities: { add: ["NET_ADMIN"] } },
                 ports: [
                   { containerPort: 53, name: "dns", protocol: "UDP" },
@@ -212,7 +219,7 @@ function clsLogConfig(settings: Settings): OutputFile[] {
         region: c.region,
         logsetName: c.logset,
         topicName: c.topic,
-        extractRule: { backtracking: "0", isGBK: "false", jsonStandard: "true", timeFormat: "%Y-%m-%dT%H:%M:%S.%f%z", timeKey: "time", unMatchUpload: "true", unMatchedKey: "LogParseFailure" },
+        extractRule: { ...FLOW_LOG_EXTRACT_RULE },
         indexStatus: "on",
         indexs: FLOW_LOG_INDEXES.map(([indexName, type]) =>
           type === "plain" ? { indexName } : type === "long" ? { indexName, indexType: "long" } : { indexName, indexType: "text", tokenizer: FLOW_LOG_TOKENIZER, containZH: false },
@@ -231,7 +238,7 @@ function clsLogConfig(settings: Settings): OutputFile[] {
           workload: { kind: "daemonset", name: "cilium" },
           container: "cilium-agent",
           filePaths: [{ file: "*.log", path: c.dir }],
-          metadataContainer: ["namespace", "pod_name", "pod_ip", "pod_uid", "container_id", "container_name", "image_name", "cluster_id"],
+          metadataContainer: [...FLOW_LOG_CONTAINER_METADATA],
           metadataLabels: ["__NULL__"],
           nodeMetadataLabels: ["__NULL__"],
         },

@@ -22,6 +22,15 @@ export const NODE_LOCAL_DNS = {
   healthPort: 8080,
 } as const;
 
+/** The cluster's DNS Service the cache stands in for, and its Pods' label. */
+export const KUBE_DNS = { service: "kube-dns", label: "kube-dns" } as const;
+
+/** The guide's node-cache container: its requests, and the flags that leave interfaces and iptables alone (Cilium redirects). */
+export const NODE_CACHE_CONTAINER = {
+  requests: { cpu: "25m", memory: "5Mi" },
+  flags: ["-skipteardown=true", "-setupinterface=false", "-setupiptables=false"],
+} as const;
+
 /** The CRD cilium-operator registers for local redirect policies: the policy can be applied once it exists. */
 export const LOCAL_REDIRECT_POLICY_CRD = "ciliumlocalredirectpolicies.cilium.io";
 
@@ -94,6 +103,18 @@ export const FLOW_LOG_INDEXES: readonly (readonly [string, "text" | "long" | "pl
     (name) => [name, "text"] as const,
   ),
 ];
+
+/** The guide's LogConfig: how CLS parses each JSON line (time from the flow's "time"), and the container metadata kept. */
+export const FLOW_LOG_EXTRACT_RULE = {
+  backtracking: "0",
+  isGBK: "false",
+  jsonStandard: "true",
+  timeFormat: "%Y-%m-%dT%H:%M:%S.%f%z",
+  timeKey: "time",
+  unMatchUpload: "true",
+  unMatchedKey: "LogParseFailure",
+} as const;
+export const FLOW_LOG_CONTAINER_METADATA = ["namespace", "pod_name", "pod_ip", "pod_uid", "container_id", "container_name", "image_name", "cluster_id"] as const;
 
 /** The tokenizer of the guide's text indexes. */
 export const FLOW_LOG_TOKENIZER = "@&?|#()='\",;:<>[]{}/ \n\t\r\\";
