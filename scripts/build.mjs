@@ -39,10 +39,8 @@ const chartReaderApart = {
   },
 };
 
-await rm("dist", { recursive: true, force: true });
-await build({
-  entryPoints: ["src/chart-tarball.ts"],
-  outfile: "dist/chart-tarball.cjs",
+/** What both bundles share: one minified CommonJS file for Node 20. */
+const common = {
   bundle: true,
   minify: process.env.TKE_CILIUM_NO_MINIFY !== "1",
   platform: "node",
@@ -51,23 +49,23 @@ await build({
   format: "cjs",
   legalComments: "none",
   logLevel: "warning",
+};
+
+await rm("dist", { recursive: true, force: true });
+await build({
+  ...common,
+  entryPoints: ["src/chart-tarball.ts"],
+  outfile: "dist/chart-tarball.cjs",
 });
 await build({
+  ...common,
   entryPoints: ["src/bin.ts"],
   outfile: "dist/tke-cilium.js",
-  bundle: true,
-  minify: process.env.TKE_CILIUM_NO_MINIFY !== "1",
-  platform: "node",
-  mainFields: ["module", "main"],
-  target: "node20",
-  format: "cjs",
   define: { "import.meta.dirname": "__dirname" },
   plugins: [generated, chartReaderApart],
   // the launcher runs the bundle through vm.Script, which has no loader for import(): every dynamic import
   // (node:readline for init's questions, the chart reader) becomes a require
   supported: { "dynamic-import": false },
-  legalComments: "none",
-  logLevel: "warning",
 });
 
 await copyFile("scripts/launcher.cjs", "dist/cli.cjs");

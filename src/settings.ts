@@ -353,6 +353,8 @@ export interface MeshSettings {
   clusterName: string;
   subnetId: string;
   peers: { clusterName: string; clusterId: number; profile: string }[];
+  /** Every member, this cluster included, in clusterId order: the order the members run their steps in. */
+  members: { clusterName: string; clusterId: number; profile: string }[];
   /** The member whose CA every other copies (the lowest clusterId); null when it is this cluster. */
   caFrom: string | null;
   /** The peers this cluster connects to (those with a lower clusterId): run in clusterId order, each pair once. */

@@ -112,6 +112,7 @@ function deriveMesh(p: FilledProfile, profilePath: string, directory: MeshDirect
     clusterName,
     subnetId: meshSubnet(p) ?? "",
     peers,
+    members: [...peers, { clusterName, clusterId: m.clusterId, profile: profilePath }].sort((a, b) => a.clusterId - b.clusterId),
     caFrom: first?.clusterName ?? null,
     connectTo: peers.filter((peer) => peer.clusterId < m.clusterId).map((peer) => peer.clusterName),
     script: BUNDLE_FILES.clustermesh,

@@ -265,9 +265,7 @@ function clustermesh(settings: Settings): OutputFile[] {
     ...headerLines(settings, `Cluster Mesh "${m.name}": joins ${m.clusterName} (clusterId ${m.clusterId}) to the mesh, the guide's steps in order.`).map((l) => `# ${l}`),
     "#",
     "# Run each member's clustermesh.sh in clusterId order, with one kubeconfig whose contexts are the TKE cluster ids:",
-    ...[{ clusterName: m.clusterName, clusterId: m.clusterId, profile: settings.profilePath }, ...m.peers]
-      .sort((a, b) => a.clusterId - b.clusterId)
-      .map((member) => `#   ${member.clusterId}  ${member.clusterName}  (${member.profile})`),
+    ...m.members.map((member) => `#   ${member.clusterId}  ${member.clusterName}  (${member.profile})`),
     m.caFrom === null
       ? "# This member's CA is the mesh's: run install.sh here first, then ./clustermesh.sh ca checks it exists."
       : `# Before install.sh: ./clustermesh.sh ca   (copies ${m.caFrom}'s CA here; the chart reuses it)`,
