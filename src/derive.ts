@@ -9,6 +9,7 @@ import { resolveFeatures, type ResolvedFeatures } from "./derive/features.js";
 import { deriveImageList } from "./derive/images.js";
 import { deriveDelivery, deriveInstall, deriveUninstall } from "./derive/install.js";
 import { deriveTerraform } from "./derive/terraform.js";
+import { derivePlan } from "./derive/plan.js";
 import { deriveAddons, meshPeerPodRanges } from "./derive/addons.js";
 import type { MeshDirectory } from "./mesh.js";
 
@@ -38,6 +39,8 @@ export function deriveSettings({ profile: p, name, profilePath, charts = BUILTIN
   const parts = { cniConfig: cniConfig !== null, apf: apf !== null, karpenter: karpenter !== null, terraform };
   const delivery = deriveDelivery(p, helm, parts, addons);
   const gitops = deriveGitops(name, delivery, gitopsContext);
+  const install = deriveInstall(p, features, helm, parts, addons);
+  const uninstall = deriveUninstall(p, parts, addons);
   return {
     name,
     features,
@@ -49,8 +52,9 @@ export function deriveSettings({ profile: p, name, profilePath, charts = BUILTIN
     apf,
     karpenter,
     terraform,
-    install: deriveInstall(p, features, helm, parts, addons),
-    uninstall: deriveUninstall(p, parts, addons),
+    install,
+    uninstall,
+    plan: derivePlan(install, uninstall),
     delivery: { ...delivery, gitops: gitops === null ? null : { engine: gitops.engine, files: gitopsFiles(gitops) } },
     gitops,
     addons,

@@ -1,5 +1,6 @@
 import type { GitopsConfig } from "./config.js";
 import type { ResolvedFeatures } from "./derive/features.js";
+import type { PlanStep } from "./plan/step.js";
 
 /**
  * Settings: the resolved model of one bundle. Every default applied and every decision taken (derive.ts);
@@ -227,7 +228,8 @@ export interface InstallSettings {
   mesh: { script: string; caSecret: string; caFrom: string | null } | null;
   /** The connectivity test, with images and targets TKE nodes in the profile's region can reach. */
   connectivityTest: string[];
-  nextSteps: string[];
+  /** The lines of "Next steps", by who says them. */
+  next: { pool: string; core: string[]; egress: string | null; gateway: string | null; mesh: string | null; ports: string | null };
 }
 
 /**
@@ -315,7 +317,7 @@ export interface UninstallSettings {
   /** The CLS LogConfig, and its CRD. */
   clsLogConfig: { file: string; crd: string } | null;
   /** What stays, said in the last step: the Gateway API CRDs (users' Gateways live in them), the mesh's peers. */
-  notes: string[];
+  notes: { gateway: string | null; mesh: string | null };
 }
 
 /** features.nodeLocalDns: the guide's self-built NodeLocal DNSCache. */
@@ -391,6 +393,8 @@ export interface Settings {
   terraform: TerraformSettings;
   install: InstallSettings;
   uninstall: UninstallSettings;
+  /** install.sh's steps, each with its undo, in registry order (src/plan/bash.ts orders them by phase). */
+  plan: PlanStep[];
   delivery: DeliverySettings;
   /** The GitOps engine's objects; null when tke-cilium.json names no engine. */
   gitops: GitopsSettings | null;

@@ -10,6 +10,7 @@ import { readStagedView, type CheckView } from "./staged.js";
 import { MAX_PROFILE_CHARS, decodeProfileBytes } from "../parse.js";
 import { meshDirectory } from "../mesh.js";
 import { checkProfiles, defaultName, emitProfile, tooLargeDiagnostic, unreadableProfile, type CheckedProfile, type ProfileSource } from "../pipeline.js";
+import type { Settings } from "../settings.js";
 import { colorDiff, diagnosticsJson, driftSummary, orphanWarning, writtenTable, type DriftReport, type WrittenRow } from "../report.js";
 import { EXIT, type Io } from "../io.js";
 import { CONFIG_FILE } from "../config.js";
@@ -59,11 +60,9 @@ export async function runBundleCommand(given: readonly string[], o: BundleOption
   const compared = new Map<CheckedProfile, Drift[]>();
   const compare =
     o.command === "check"
-      ? (r: CheckedProfile) => {
-          if (!r.ok) return;
-          compared.set(r, diffTree(emitProfile(r), read.readBundle(r.name as string) ?? new Map()));
-          // compared once: what derive would need to run again (the filled profile) is let go too
-          r.rederive = null;
+      ? (r: CheckedProfile, settings: Settings | null) => {
+          if (settings === null) return;
+          compared.set(r, diffTree(emitProfile(r, settings), read.readBundle(r.name as string) ?? new Map()));
         }
       : undefined;
   const results = [...checkProfiles(read.sources, withAddedCharts(BUILTIN_CHARTS, added.charts), compare, place.gitops, mesh), ...read.unreadable];
@@ -85,7 +84,7 @@ export async function runBundleCommand(given: readonly string[], o: BundleOption
   };
   try {
     if (o.command === "check") {
-      const checkable = results.filter((r) => r.ok);
+      const checkable = results.filter((r) => r.input !== null);
       const drifted = await checkBundles(checkable, read, compared);
       // a bundle no profile renders any more: a deleted or renamed cluster that GitOps would keep deploying;
       // judged against every profile given, valid or not. A commit (--staged) must not keep one.

@@ -43,22 +43,24 @@ export function deriveInstall(p: FilledProfile, f: ResolvedFeatures, helm: reado
   const other = p.cluster.network === "vpc-cni" ? "gr" : "vpc-cni";
   const poolDir = has.terraform.nodePool?.dir ?? null;
   const connectivityTest = deriveConnectivityTest(p.region);
-  const nextSteps = [
-    has.karpenter
+  const next = {
+    pool: has.karpenter
       ? "Karpenter now launches nodes for pending Pods; watch them join: kubectl get nodes -w"
       : `Now create the node pool, from this bundle's folder: terraform -chdir=${poolDir} init && terraform -chdir=${poolDir} apply` +
         (has.terraform.cluster ? ` -var cluster_id=CLUSTER_ID, where CLUSTER_ID is what terraform -chdir=${has.terraform.cluster.dir} output -raw cluster_id prints` : ""),
-    `Check Cilium once nodes are Ready: kubectl -n ${CILIUM_NAMESPACE} get pods -l app.kubernetes.io/part-of=cilium`,
-    `Run the connectivity test (cilium CLI): ${connectivityTest.join(" ")}`,
-  ];
-  if (addons.egressPolicy) {
-    nextSteps.push(`Once the egress pool's nodes are Ready, route Pods through them: ./${addons.egressPolicy.script} NAME NAMESPACE | kubectl apply -f -`);
-  } else if (p.features.egressGateway) {
-    nextSteps.push("Label egress nodes and write a CiliumEgressGatewayPolicy to route Pods through them");
-  }
-  if (addons.gatewayApi) nextSteps.push(`Expose a Gateway through a CLB: see ${addons.gatewayApi.exampleFile} (kubectl get gatewayclass shows ${addons.gatewayApi.gatewayClass} once the operator runs)`);
-  if (addons.mesh) nextSteps.push(`Once every cluster of mesh ${addons.mesh.name} runs Cilium: ./${addons.mesh.script} connect (members in clusterId order)`);
-  if (!native || p.features.egressGateway) nextSteps.push(`The nodes' security group must allow UDP ${CILIUM_VXLAN_PORT} (Cilium's VXLAN; not 4789) between nodes: tke-cilium explain ports`);
+    core: [
+      `Check Cilium once nodes are Ready: kubectl -n ${CILIUM_NAMESPACE} get pods -l app.kubernetes.io/part-of=cilium`,
+      `Run the connectivity test (cilium CLI): ${connectivityTest.join(" ")}`,
+    ],
+    egress: addons.egressPolicy
+      ? `Once the egress pool's nodes are Ready, route Pods through them: ./${addons.egressPolicy.script} NAME NAMESPACE | kubectl apply -f -`
+      : p.features.egressGateway
+        ? "Label egress nodes and write a CiliumEgressGatewayPolicy to route Pods through them"
+        : null,
+    gateway: addons.gatewayApi ? `Expose a Gateway through a CLB: see ${addons.gatewayApi.exampleFile} (kubectl get gatewayclass shows ${addons.gatewayApi.gatewayClass} once the operator runs)` : null,
+    mesh: addons.mesh ? `Once every cluster of mesh ${addons.mesh.name} runs Cilium: ./${addons.mesh.script} connect (members in clusterId order)` : null,
+    ports: !native || p.features.egressGateway ? `The nodes' security group must allow UDP ${CILIUM_VXLAN_PORT} (Cilium's VXLAN; not 4789) between nodes: tke-cilium explain ports` : null,
+  };
   const chart = p.cilium.chart;
   return {
     release: CILIUM_RELEASE,
@@ -92,14 +94,15 @@ export function deriveInstall(p: FilledProfile, f: ResolvedFeatures, helm: reado
       : null,
     mesh: addons.mesh ? { script: addons.mesh.script, caSecret: addons.mesh.caSecret, caFrom: addons.mesh.caFrom } : null,
     connectivityTest,
-    nextSteps,
+    next,
   };
 }
 
 export function deriveUninstall(p: FilledProfile, has: BundleParts, addons: AddonsSettings): UninstallSettings {
-  const notes: string[] = [];
-  if (addons.gatewayApi) notes.push(`The Gateway API CRDs (${addons.gatewayApi.crdsFile}) stay, with every Gateway and route in them: delete them (kubectl delete -f ${addons.gatewayApi.crdsFile}) only when nothing uses them.`);
-  if (addons.mesh && addons.mesh.peers.length > 0) notes.push(`The other clusters of mesh ${addons.mesh.name} still list this one: on each, cilium clustermesh disconnect --context <peer> --destination-context ${addons.mesh.clusterName}.`);
+  const notes = {
+    gateway: addons.gatewayApi ? `The Gateway API CRDs (${addons.gatewayApi.crdsFile}) stay, with every Gateway and route in them: delete them (kubectl delete -f ${addons.gatewayApi.crdsFile}) only when nothing uses them.` : null,
+    mesh: addons.mesh && addons.mesh.peers.length > 0 ? `The other clusters of mesh ${addons.mesh.name} still list this one: on each, cilium clustermesh disconnect --context <peer> --destination-context ${addons.mesh.clusterName}.` : null,
+  };
   return {
     release: CILIUM_RELEASE,
     namespace: CILIUM_NAMESPACE,

@@ -1,0 +1,211 @@
+import chartFile from "../capabilities/cilium/chart-file.sh.hbs?template";
+import chartRemote from "../capabilities/cilium/chart-remote.sh.hbs?template";
+import chartRepo from "../capabilities/cilium/chart-repo.sh.hbs?template";
+import decide from "../capabilities/cilium/decide.sh.hbs?template";
+import history from "../capabilities/cilium/history.sh.hbs?template";
+import uninstallRelease from "../capabilities/cilium/uninstall.sh.hbs?template";
+import meshCa from "../capabilities/cluster-mesh/ca.sh.hbs?template";
+import meshKeep from "../capabilities/cluster-mesh/keep.sh.hbs?template";
+import ipsecSecret from "../capabilities/encryption/ipsec-secret.sh.hbs?template";
+import removeFlowLogs from "../capabilities/flow-logs/remove.sh.hbs?template";
+import masqCidrs from "../capabilities/masquerade/vpc-cidrs.sh.hbs?template";
+import eniAgent from "../capabilities/native/eni-agent.sh.hbs?template";
+import removeCniConfig from "../capabilities/native/remove-cni-config.sh.hbs?template";
+import applyNodeLocalDns from "../capabilities/node-local-dns/apply.sh.hbs?template";
+import kubeDns from "../capabilities/node-local-dns/kube-dns.sh.hbs?template";
+import removeNodeLocalDns from "../capabilities/node-local-dns/remove.sh.hbs?template";
+import removeApf from "../capabilities/apf/remove.sh.hbs?template";
+import connect from "../capabilities/tke/connect.sh.hbs?template";
+import network from "../capabilities/tke/network.sh.hbs?template";
+import notOurs from "../capabilities/tke/not-ours.sh.hbs?template";
+import restore from "../capabilities/tke/restore.sh.hbs?template";
+import { NOWHERE_NODE_SELECTOR } from "../knowledge/tke.js";
+import { check, type PlanStep } from "../plan/step.js";
+import type { InstallSettings, UninstallSettings } from "../settings.js";
+
+/** The install plan, in registry order, from the install and uninstall settings (until each capability returns its own). */
+export function derivePlan(s: InstallSettings, u: UninstallSettings): PlanStep[] {
+  const next = s.next;
+  const steps: PlanStep[] = [];
+  const keep = (note: string, tell: string | null = null) => ({ kind: "keep" as const, note, tell });
+  const say = (id: string, text: string, phase: "next-steps" | "ports" = "next-steps") => steps.push({ kind: "say", id, phase, text, undo: null });
+  // native
+  if (s.eniAgent !== null) {
+    const e = s.eniAgent;
+    steps.push(check("native/eni-agent", "requirements", { render: eniAgent, words: { daemonSet: e.daemonSet, min: e.minVersion, recommended: e.recommended }, texts: { nameText: e.daemonSet, minText: e.minVersion } }));
+  }
+  if (s.cniConfigFile !== null && u.cniConfigMap !== null) {
+    steps.push({
+      kind: "apply",
+      id: "native/cni-config",
+      phase: "before-chart",
+      title: "Apply the chained CNI configuration",
+      file: s.cniConfigFile,
+      serverSide: false,
+      undo: { kind: "commands", phase: "after-chart-removal", title: "Delete the chained CNI configuration", script: { render: removeCniConfig, words: { ...u.cniConfigMap } }, needsBundleFiles: false },
+    });
+  }
+  // overlay-vpc-cni
+  if (s.deleteEniIpWebhook !== null) {
+    steps.push({
+      kind: "delete",
+      id: "overlay-vpc-cni/eni-ip-webhook",
+      phase: "hand-over",
+      title: "Remove the ENI IP webhook (overlay Pods do not use ENI IPs)",
+      resource: "mutatingwebhookconfiguration",
+      name: s.deleteEniIpWebhook,
+      undo: { kind: "external", note: "TKE re-applies its add-on manifests", tell: `The ${s.deleteEniIpWebhook} webhook install.sh deleted comes back when TKE re-applies its add-on manifests.` },
+    });
+  }
+  // apf
+  if (s.apfFile !== null && u.apf !== null) {
+    steps.push({
+      kind: "apply",
+      id: "apf/objects",
+      phase: "after-chart",
+      title: "Apply API Priority and Fairness for Cilium",
+      file: s.apfFile,
+      serverSide: false,
+      undo: { kind: "commands", phase: "after-chart-removal", title: "Delete Cilium's API Priority and Fairness objects", script: { render: removeApf, words: { name: u.apf.name } }, needsBundleFiles: false },
+    });
+  }
+  // karpenter
+  for (const crd of s.requiredCrds) steps.push({ kind: "require-crd", id: `karpenter/crd-${crd}`, phase: "requirements", crd, hint: "enable TKE's Karpenter add-on first (nodepool.yaml needs it)" });
+  if (s.nodePoolFile !== null) {
+    const f = s.nodePoolFile;
+    steps.push({
+      kind: "apply",
+      id: "karpenter/node-pool",
+      phase: "nodes",
+      title: "Create the Karpenter node pool",
+      file: f,
+      serverSide: false,
+      undo: keep("its nodes run Cilium until rebuilt", `The Karpenter node pool (${f}) stays: delete it (kubectl delete -f ${f}) to have Karpenter replace its nodes, or keep it and rebuild them.`),
+    });
+  }
+  // karpenter or terraform-pools
+  say("pool/next", next.pool);
+  // tke
+  steps.push(check("tke/connect", "connect", { render: connect }));
+  const n = s.network;
+  steps.push(check("tke/network", "inspect-cluster", { render: network, words: { agent: n.agent, otherAgent: n.otherAgent }, texts: { agentText: n.agent, otherAgentText: n.otherAgent, nameText: n.name, otherNameText: n.otherName } }));
+  steps.push(check("tke/not-ours", "inspect-cluster", { render: notOurs, texts: { markText: s.tkeManagedCiliumMark } }, { need: ["installed_version"] }));
+  const key = Object.keys(NOWHERE_NODE_SELECTOR)[0];
+  steps.push({
+    kind: "patch",
+    id: "tke/switch-off",
+    phase: "switch-off",
+    title: "Switch off TKE's kube-proxy, tke-cni-agent and ip-masq-agent (kept, scheduled nowhere)",
+    daemonSets: s.disableDaemonSets,
+    nodeSelector: NOWHERE_NODE_SELECTOR,
+    undo: {
+      kind: "commands",
+      phase: "restore",
+      title: "Schedule TKE's networking DaemonSets again",
+      script: {
+        render: restore,
+        lists: { daemonSets: u.restoreDaemonSets },
+        words: { selectorPath: `{.spec.template.spec.nodeSelector.${key}}`, removePatch: JSON.stringify([{ op: "remove", path: `/spec/template/spec/nodeSelector/${key}` }]) },
+      },
+      needsBundleFiles: false,
+    },
+  });
+  // cilium
+  steps.push(check("cilium/history", "inspect-release", { render: history }, { provide: ["installed_version", "installed_status", "installed_bundle"] }));
+  steps.push({ kind: "decide", id: "cilium/decide", phase: "decide", script: { render: decide, words: { existingNodesSelector: s.existingNodesSelector } }, provide: ["MODE"], need: ["installed_version"] });
+  const chartSource = s.helmRepo !== null ? { render: chartRepo, words: { name: s.helmRepo.name, url: s.helmRepo.url }, texts: { urlText: s.helmRepo.url } } : s.chartIsLocalFile ? { render: chartFile } : { render: chartRemote };
+  steps.push(check("cilium/chart-source", "chart-source", chartSource, { need: ["MODE"] }));
+  steps.push({
+    kind: "helm",
+    id: "cilium/release",
+    phase: "chart",
+    valuesFiles: s.valuesFiles,
+    preflight: s.preflight,
+    undo: { kind: "commands", phase: "chart-removal", title: "Uninstall the Cilium release", script: { render: uninstallRelease }, needsBundleFiles: false },
+  });
+  steps.push({ kind: "wait", id: "cilium/rollout", phase: "rollout", title: "Wait for the cilium DaemonSet (the operator starts once a node joins)", resource: "daemonset/cilium", timeout: "10m" });
+  for (const [i, line] of next.core.entries()) say(`cilium/next-${i}`, line);
+  if (next.ports !== null) say("cilium/ports", next.ports, "ports");
+  // node-local-dns
+  if (s.nodeLocalDns !== null && u.nodeLocalDns !== null) {
+    const d = s.nodeLocalDns;
+    steps.push(check("node-local-dns/kube-dns", "reads", { render: kubeDns }, { provide: ["kube_dns_ip"] }));
+    steps.push({
+      kind: "run",
+      id: "node-local-dns/apply",
+      phase: "after-operator",
+      script: { render: applyNodeLocalDns, words: { file: d.file, policyCrd: d.policyCrd, policyFile: d.policyFile }, texts: { placeholderText: d.placeholder, policyFileText: d.policyFile } },
+      need: ["kube_dns_ip"],
+      undo: {
+        kind: "commands",
+        phase: "before-chart-removal",
+        title: "Remove NodeLocal DNSCache (the redirect first: DNS goes back to kube-dns)",
+        script: { render: removeNodeLocalDns, words: { policyCrd: u.nodeLocalDns.policyCrd, policyFile: u.nodeLocalDns.policyFile, file: u.nodeLocalDns.file } },
+        needsBundleFiles: true,
+      },
+    });
+  }
+  // egress-gateway
+  if (next.egress !== null) say("egress-gateway/next", next.egress);
+  // masquerade
+  if (s.nonMasqueradeFromCluster !== null) {
+    const m = s.nonMasqueradeFromCluster;
+    steps.push(
+      check("masquerade/vpc-cidrs", "reads", { render: masqCidrs, words: { configMap: m.configMap }, texts: { configMapText: m.configMap, fallbackText: m.fallback.join(",") } }, {
+        provide: ["masq_args", "BUNDLE_ID"],
+        helmArgs: { variable: "masq_args", position: "after-values" },
+      }),
+    );
+  }
+  // encryption
+  if (s.ipsecSecret !== null) {
+    steps.push({
+      kind: "run",
+      id: "encryption/ipsec-secret",
+      phase: "secrets",
+      script: { render: ipsecSecret, words: { secret: s.ipsecSecret } },
+      need: [],
+      undo: keep("the key Secret stays: uninstall.sh does not delete it (yet)"),
+    });
+  }
+  // gateway-api
+  if (s.gatewayApiCrdsFile !== null) {
+    steps.push({
+      kind: "apply",
+      id: "gateway-api/crds",
+      phase: "before-chart",
+      title: "Apply the Gateway API CRDs (before the chart: cilium-operator watches them from its start)",
+      file: s.gatewayApiCrdsFile,
+      serverSide: true,
+      undo: keep("users' Gateways and routes live in these CRDs", u.notes.gateway),
+    });
+  }
+  if (next.gateway !== null) say("gateway-api/next", next.gateway);
+  // flow-logs
+  if (s.clsLogConfig !== null && u.clsLogConfig !== null) {
+    const c = s.clsLogConfig;
+    steps.push({ kind: "require-crd", id: "flow-logs/log-config-crd", phase: "requirements", crd: c.crd, hint: `turn on the cluster's log collection (console: Monitor & Alert > Log) first (${c.file} needs it)` });
+    steps.push({
+      kind: "apply",
+      id: "flow-logs/log-config",
+      phase: "after-chart",
+      title: "Collect the flow logs into CLS",
+      file: c.file,
+      serverSide: false,
+      undo: { kind: "commands", phase: "before-chart-removal", title: "Stop collecting the flow logs into CLS", script: { render: removeFlowLogs, words: { crd: u.clsLogConfig.crd, file: u.clsLogConfig.file } }, needsBundleFiles: true },
+    });
+  }
+  // cluster-mesh
+  if (s.mesh !== null) {
+    const m = s.mesh;
+    if (m.caFrom !== null) {
+      steps.push(check("cluster-mesh/ca", "decide", { render: meshCa, words: { caSecret: m.caSecret }, texts: { caSecretText: m.caSecret, caFromText: m.caFrom, scriptText: m.script } }, { when: "first-install" }));
+    }
+    steps.push(check("cluster-mesh/keep", "keep", { render: meshKeep }, { provide: ["mesh_args"], need: ["installed_version"], helmArgs: { variable: "mesh_args", position: "before-values" } }));
+  }
+  if (next.mesh !== null) {
+    const undo = u.notes.mesh === null ? null : { kind: "external" as const, note: "the peers disconnect themselves", tell: u.notes.mesh };
+    steps.push({ kind: "say", id: "cluster-mesh/next", phase: "next-steps", text: next.mesh, undo });
+  }
+  return steps;
+}
