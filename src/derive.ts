@@ -1,6 +1,6 @@
 import { apfShares } from "./knowledge/apf.js";
 import { BUILTIN_CHARTS, type ChartCatalog } from "./knowledge/chart.js";
-import { CNI_CONFIGMAP, CNI_CONFLIST, KARPENTER_MACHINE_ANNOTATIONS_KEY, TS4_IMAGE_ANNOTATION } from "./knowledge/tke.js";
+import { KARPENTER_MACHINE_ANNOTATIONS_KEY, TS4_IMAGE_ANNOTATION } from "./knowledge/tke.js";
 import type { FilledProfile } from "./profile.js";
 import type { GitopsContext, KarpenterSettings, Settings } from "./settings.js";
 import { deriveGitops, gitopsFiles } from "./derive/gitops.js";
@@ -12,6 +12,13 @@ import { deriveTerraform } from "./derive/terraform.js";
 import { derivePlan } from "./derive/plan.js";
 import { deriveAddons, meshPeerPodRanges } from "./derive/addons.js";
 import type { MeshDirectory } from "./mesh.js";
+import { capabilityDelivery, capabilityPlan, capabilityValues, ownerRank, resolveCapabilities } from "./capabilities/index.js";
+import type { PlanStep } from "./plan/step.js";
+
+/** Steps in registry order of their owners (stable within one owner). */
+function byOwner(steps: PlanStep[]): PlanStep[] {
+  return steps.map((s, i) => ({ s, i, r: ownerRank(s.id) })).sort((a, b) => a.r - b.r || a.i - b.i).map((x) => x.s);
+}
 
 export interface DeriveInput {
   profile: FilledProfile;
@@ -30,31 +37,31 @@ export interface DeriveInput {
 /** Profile → Settings. Every default and decision of the bundle is taken here (and in derive/), and only here. */
 export function deriveSettings({ profile: p, name, profilePath, charts = BUILTIN_CHARTS, gitops: gitopsContext = null, mesh = [] }: DeriveInput): Settings {
   const features = resolveFeatures(p);
-  const helm = deriveHelmValues(p, features, charts, meshPeerPodRanges(p, profilePath, mesh));
+  const capabilities = resolveCapabilities(p, { profilePath, charts, mesh, features });
+  const helm = deriveHelmValues(p, features, charts, meshPeerPodRanges(p, profilePath, mesh), capabilityValues(capabilities));
   const addons = deriveAddons(p, profilePath, mesh);
-  const cniConfig = p.cilium.mode === "native" ? { ...CNI_CONFIGMAP, conflist: CNI_CONFLIST } : null;
   const apf = p.features.apf ? { shares: apfShares(p.cluster.maxNodes), maxNodes: p.cluster.maxNodes ?? null } : null;
   const karpenter = p.nodePool.type === "karpenter" ? deriveKarpenter(p, features) : null;
   const terraform = deriveTerraform(p, name, features);
-  const parts = { cniConfig: cniConfig !== null, apf: apf !== null, karpenter: karpenter !== null, terraform };
-  const delivery = deriveDelivery(p, helm, parts, addons);
+  const parts = { apf: apf !== null, karpenter: karpenter !== null, terraform };
+  const delivery = deriveDelivery(p, helm, parts, addons, capabilityDelivery(capabilities));
   const gitops = deriveGitops(name, delivery, gitopsContext);
   const install = deriveInstall(p, features, helm, parts, addons);
   const uninstall = deriveUninstall(p, parts, addons);
   return {
     name,
+    capabilities,
     features,
     profilePath,
     ciliumVersion: p.cilium.version,
     helm,
     images: deriveImageList(p, charts),
-    cniConfig,
     apf,
     karpenter,
     terraform,
     install,
     uninstall,
-    plan: derivePlan(install, uninstall),
+    plan: byOwner([...derivePlan(install, uninstall), ...capabilityPlan(capabilities)]),
     delivery: { ...delivery, gitops: gitops === null ? null : { engine: gitops.engine, files: gitopsFiles(gitops) } },
     gitops,
     addons,

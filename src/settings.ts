@@ -203,12 +203,9 @@ export interface InstallSettings {
   version: string;
   valuesFiles: string[];
   apiserverVIP: string;
-  /** Native mode: the tke-eni-agent DaemonSet, the version it must have at least, and the one the guide recommends; null when not checked. */
-  eniAgent: { daemonSet: string; minVersion: string; recommended: string } | null;
   /** Label selector of the nodes that must not exist before the install (all but super nodes). */
   existingNodesSelector: string;
   disableDaemonSets: readonly { name: string; optional: boolean }[];
-  cniConfigFile: string | null;
   deleteEniIpWebhook: string | null;
   /** Native masquerading without profile CIDRs: read the VPC CIDRs from this ConfigMap at install time. */
   nonMasqueradeFromCluster: { configMap: string; fallback: string[] } | null;
@@ -298,8 +295,6 @@ export type GitopsSettings = ArgoCdSettings | FluxSettings;
 export interface UninstallSettings {
   release: string;
   namespace: string;
-  /** ConfigMap the install applied (native mode), or null. */
-  cniConfigMap: { name: string; namespace: string } | null;
   /** The APF objects, or null. */
   apf: { name: string } | null;
   /** DaemonSets the install switched off: scheduled again. */
@@ -377,8 +372,16 @@ export interface AddonsSettings {
   egressPolicy: { script: string; label: { key: string; value: string } } | null;
 }
 
+/** A capability the profile asks for, and its resolved slice (src/capabilities/). */
+export interface ActiveCapability {
+  id: string;
+  slice: unknown;
+}
+
 export interface Settings {
   name: string;
+  /** The capabilities the profile asks for, in registry order, each with its slice. */
+  capabilities: ActiveCapability[];
   /** Feature switches after the defaults that depend on other fields, resolved once. */
   features: ResolvedFeatures;
   /** The profile path as shown in every file's header. */
@@ -387,7 +390,6 @@ export interface Settings {
   helm: ValuesFile[];
   /** Custom registry: the images to copy there; null otherwise. */
   images: ImageCopy[] | null;
-  cniConfig: CniConfigSettings | null;
   apf: ApfSettings | null;
   karpenter: KarpenterSettings | null;
   terraform: TerraformSettings;

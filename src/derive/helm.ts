@@ -1,10 +1,8 @@
 import type { ChartCatalog, ChartImage } from "../knowledge/chart.js";
 import { GUIDE_IMAGE_ORDER, TKE_MIRROR_RULES } from "../knowledge/images.js";
 import {
-  CNI_CONFIGMAP,
   ENI_IP_UNAVAILABLE_TAINT,
   STARTUP_TAINT,
-  LOCAL_ROUTER_IPV4,
   OPERATOR_TOLERATION_KEYS,
   SUPER_NODE_INSTANCE_TYPE,
 } from "../knowledge/tke.js";
@@ -14,23 +12,28 @@ import {
   SCALE_CLIENT_RATE_LIMIT,
   SCALE_IDENTITY_LABELS,
 } from "../knowledge/features.js";
-import { WHY, WHY_VARIANT, whyMirrored } from "../knowledge/why.js";
+import { WHY_VARIANT, whyMirrored } from "../knowledge/why.js";
+import { valueEntry } from "./value-entry.js";
 import { VALUES_FILES } from "../knowledge/bundle.js";
 import type { FilledProfile } from "../profile.js";
 import type { ValueEntry, ValueOverride, ValuesFile } from "../settings.js";
+import type { ValuesFileKey } from "../capabilities/capability.js";
 import type { ResolvedFeatures } from "./features.js";
 import { flowLogExports, meshSubnet } from "./addons.js";
 import { TKE_CLB_ANNOTATIONS } from "../knowledge/addons.js";
 
 
-function entry(path: string, value: unknown, why = WHY[path]): ValueEntry {
-  if (why === undefined) throw new Error(`bug: no explanation for Helm value ${path} in knowledge/why.ts`);
-  return { path: path.split("."), value, why, origin: "bundle", overrides: [] };
-}
+const entry = valueEntry;
 
 /** The values files in the order helm gets them; empty files are left out. */
-export function deriveHelmValues(p: FilledProfile, f: ResolvedFeatures, charts: ChartCatalog, meshPeerRanges: readonly string[] = []): ValuesFile[] {
-  const files = [deriveTkeValues(p, f), deriveImageValues(p, charts), deriveFeatureValues(p, f, meshPeerRanges)];
+export function deriveHelmValues(p: FilledProfile, f: ResolvedFeatures, charts: ChartCatalog, meshPeerRanges: readonly string[], contributed: Record<ValuesFileKey, readonly ValueEntry[]>): ValuesFile[] {
+  const tke = deriveTkeValues(p, f);
+  const features = deriveFeatureValues(p, f, meshPeerRanges);
+  const files = [
+    { ...tke, entries: [...contributed.tke, ...tke.entries] },
+    deriveImageValues(p, charts),
+    { ...features, entries: [...contributed.features, ...features.entries] },
+  ];
   const extras = extraValueLeaves(p.cilium.extraValues as Record<string, unknown>);
   return (extras.length === 0 ? files : withOverrides(files, extras)).filter((file) => file.entries.length > 0);
 }
@@ -154,19 +157,7 @@ function deriveTkeValues(p: FilledProfile, f: ResolvedFeatures): ValuesFile {
         entry("enableIPv4Masquerade", true, WHY_VARIANT["enableIPv4Masquerade.overlay"]),
         entry("bpf.masquerade", true, WHY_VARIANT["bpf.masquerade.overlay"]),
       ]
-    : [
-        entry("routingMode", "native"),
-        entry("endpointRoutes.enabled", true),
-        entry("ipam.mode", "delegated-plugin"),
-        f.masquerade ? entry("enableIPv4Masquerade", true, WHY_VARIANT["enableIPv4Masquerade.masquerade"]) : entry("enableIPv4Masquerade", false),
-        entry("devices", "eth+"),
-        entry("cni.chainingMode", "generic-veth"),
-        entry("cni.customConf", true),
-        entry("cni.configMap", CNI_CONFIGMAP.name),
-        entry("cni.externalRouting", true),
-        entry("extraConfig.local-router-ipv4", LOCAL_ROUTER_IPV4),
-        entry("sysctlfix.enabled", false),
-      ];
+    : [];
   const tolerationKeys = [...OPERATOR_TOLERATION_KEYS, ...(p.cluster.network === "vpc-cni" ? [ENI_IP_UNAVAILABLE_TAINT] : [])];
   const taintKey = f.startupTaint !== null && f.startupTaint.key !== STARTUP_TAINT.key ? [entry("agentNotReadyTaintKey", f.startupTaint.key)] : [];
   const common = [

@@ -3,7 +3,6 @@ import { CILIUM_VXLAN_PORT, RFC1918_CIDRS } from "../knowledge/features.js";
 import { APF_NAME } from "../knowledge/apf.js";
 import {
   CONNECTIVITY_TEST_IMAGES,
-  ENI_AGENT_VERSIONS,
   KARPENTER_CRDS,
   MAINLAND_TEST_TARGETS,
   NETWORK_AGENTS,
@@ -14,8 +13,6 @@ import {
 import {
   CILIUM_NAMESPACE,
   CILIUM_RELEASE,
-  CNI_CONFIGMAP,
-  ENI_AGENT,
   ENI_IP_LIMIT_WEBHOOK,
   IP_MASQ_AGENT_CONFIGMAP,
   MAINLAND_CHINA_REGIONS,
@@ -28,9 +25,9 @@ import type { FilledProfile } from "../profile.js";
 import type { AddonsSettings, DeliverySettings, InstallSettings, TerraformSettings, UninstallSettings, ValuesFile } from "../settings.js";
 import type { ResolvedFeatures } from "./features.js";
 import { sh } from "../text/shell.js";
+import { ownerRank, type capabilityDelivery } from "../capabilities/index.js";
 
 interface BundleParts {
-  cniConfig: boolean;
   apf: boolean;
   karpenter: boolean;
   terraform: TerraformSettings;
@@ -76,10 +73,8 @@ export function deriveInstall(p: FilledProfile, f: ResolvedFeatures, helm: reado
     version: p.cilium.version,
     valuesFiles: helm.map((v) => v.file),
     apiserverVIP: p.apiserverVIP,
-    eniAgent: native ? { daemonSet: ENI_AGENT.daemonSet, minVersion: ENI_AGENT_VERSIONS.minimum, recommended: ENI_AGENT_VERSIONS.recommended } : null,
     existingNodesSelector: `${SUPER_NODE_INSTANCE_TYPE.label}!=${SUPER_NODE_INSTANCE_TYPE.value}`,
     disableDaemonSets: REPLACED_DAEMONSETS,
-    cniConfigFile: has.cniConfig ? BUNDLE_FILES.cniConfig : null,
     deleteEniIpWebhook: !native && p.cluster.network === "vpc-cni" ? ENI_IP_LIMIT_WEBHOOK : null,
     nonMasqueradeFromCluster:
       native && f.masqAgent && p.cluster.vpcCidrs.length === 0 ? { configMap: IP_MASQ_AGENT_CONFIGMAP, fallback: [...RFC1918_CIDRS] } : null,
@@ -106,7 +101,6 @@ export function deriveUninstall(p: FilledProfile, has: BundleParts, addons: Addo
   return {
     release: CILIUM_RELEASE,
     namespace: CILIUM_NAMESPACE,
-    cniConfigMap: has.cniConfig ? { name: CNI_CONFIGMAP.name, namespace: CNI_CONFIGMAP.namespace } : null,
     apf: has.apf ? { name: APF_NAME } : null,
     restoreDaemonSets: REPLACED_DAEMONSETS.map((d) => d.name),
     nowhereKey: Object.keys(NOWHERE_NODE_SELECTOR)[0],
@@ -121,19 +115,18 @@ export function deriveUninstall(p: FilledProfile, has: BundleParts, addons: Addo
 }
 
 /** What GitOps needs to deliver the bundle: the chart at its version, the values files in order, when to apply what. */
-export function deriveDelivery(p: FilledProfile, helm: readonly ValuesFile[], has: BundleParts, addons: AddonsSettings): Omit<DeliverySettings, "gitops"> {
+export function deriveDelivery(p: FilledProfile, helm: readonly ValuesFile[], has: BundleParts, addons: AddonsSettings, contributed: ReturnType<typeof capabilityDelivery>): Omit<DeliverySettings, "gitops"> {
   const chart = p.cilium.chart;
   const fromRepo = chart.startsWith(`${CILIUM_HELM_REPO.name}/`);
-  const manifests: DeliverySettings["manifests"] = [];
-  if (has.cniConfig) manifests.push({ file: BUNDLE_FILES.cniConfig, phase: "before-chart", what: "the chained CNI configuration cilium-agent reads (cni.configMap)" });
-  if (addons.gatewayApi) manifests.push({ file: addons.gatewayApi.crdsFile, phase: "before-chart", what: `the Gateway API ${addons.gatewayApi.version} CRDs cilium-operator watches (apply server-side: they are too large for a client-side apply)` });
-  if (has.apf) manifests.push({ file: BUNDLE_FILES.apf, phase: "after-chart", what: "API Priority and Fairness for cilium-agent" });
-  if (has.karpenter) manifests.push({ file: BUNDLE_FILES.nodePool, phase: "after-chart", what: "the Karpenter node pool: nodes join once Cilium runs" });
-  if (addons.flowLogs?.logConfig) manifests.push({ file: addons.flowLogs.logConfig.file, phase: "after-chart", what: "TKE log collection of the flow log files into CLS (needs the cluster's log collection on)" });
+  const manifests: (DeliverySettings["manifests"][number] & { owner: string })[] = [...contributed.manifests];
+  if (addons.gatewayApi) manifests.push({ owner: "gateway-api",  file: addons.gatewayApi.crdsFile, phase: "before-chart", what: `the Gateway API ${addons.gatewayApi.version} CRDs cilium-operator watches (apply server-side: they are too large for a client-side apply)` });
+  if (has.apf) manifests.push({ owner: "apf", file: BUNDLE_FILES.apf, phase: "after-chart", what: "API Priority and Fairness for cilium-agent" });
+  if (has.karpenter) manifests.push({ owner: "karpenter", file: BUNDLE_FILES.nodePool, phase: "after-chart", what: "the Karpenter node pool: nodes join once Cilium runs" });
+  if (addons.flowLogs?.logConfig) manifests.push({ owner: "flow-logs", file: addons.flowLogs.logConfig.file, phase: "after-chart", what: "TKE log collection of the flow log files into CLS (needs the cluster's log collection on)" });
   if (addons.nodeLocalDns) {
     manifests.push(
-      { file: addons.nodeLocalDns.manifestFile, phase: "by-install-script", what: "NodeLocal DNSCache: install.sh writes kube-dns's ClusterIP into it" },
-      { file: addons.nodeLocalDns.policyFile, phase: "by-install-script", what: "the redirect of kube-dns to the node's cache: install.sh applies it once cilium-operator is up" },
+      { owner: "node-local-dns", file: addons.nodeLocalDns.manifestFile, phase: "by-install-script", what: "NodeLocal DNSCache: install.sh writes kube-dns's ClusterIP into it" },
+      { owner: "node-local-dns", file: addons.nodeLocalDns.policyFile, phase: "by-install-script", what: "the redirect of kube-dns to the node's cache: install.sh applies it once cilium-operator is up" },
     );
   }
   const terraform: DeliverySettings["terraform"] = [];
@@ -143,7 +136,10 @@ export function deriveDelivery(p: FilledProfile, helm: readonly ValuesFile[], ha
     chart: { name: fromRepo ? chart.slice(CILIUM_HELM_REPO.name.length + 1) : chart, version: p.cilium.version, repository: fromRepo ? CILIUM_HELM_REPO.url : null, reference: chart },
     release: { name: CILIUM_RELEASE, namespace: CILIUM_NAMESPACE },
     valuesFiles: helm.map((v) => v.file),
-    manifests,
+    manifests: manifests
+      .map((m, i) => ({ m, i, rank: DELIVERY_PHASES.indexOf(m.phase) * 1000 + ownerRank(m.owner) }))
+      .sort((a, b) => a.rank - b.rank || a.i - b.i)
+      .map(({ m: { owner: _, ...m } }) => m),
     terraform,
     scripts: {
       install: BUNDLE_FILES.install,
@@ -153,6 +149,8 @@ export function deriveDelivery(p: FilledProfile, helm: readonly ValuesFile[], ha
     },
   };
 }
+
+const DELIVERY_PHASES = ["before-chart", "after-chart", "by-install-script"] as const;
 
 /** The guide's connectivity test: mirrored images everywhere, and targets reachable from mainland China there. */
 function deriveConnectivityTest(region: string): string[] {

@@ -9,8 +9,6 @@ import meshKeep from "../capabilities/cluster-mesh/keep.sh.hbs?template";
 import ipsecSecret from "../capabilities/encryption/ipsec-secret.sh.hbs?template";
 import removeFlowLogs from "../capabilities/flow-logs/remove.sh.hbs?template";
 import masqCidrs from "../capabilities/masquerade/vpc-cidrs.sh.hbs?template";
-import eniAgent from "../capabilities/native/eni-agent.sh.hbs?template";
-import removeCniConfig from "../capabilities/native/remove-cni-config.sh.hbs?template";
 import applyNodeLocalDns from "../capabilities/node-local-dns/apply.sh.hbs?template";
 import kubeDns from "../capabilities/node-local-dns/kube-dns.sh.hbs?template";
 import removeNodeLocalDns from "../capabilities/node-local-dns/remove.sh.hbs?template";
@@ -29,22 +27,6 @@ export function derivePlan(s: InstallSettings, u: UninstallSettings): PlanStep[]
   const steps: PlanStep[] = [];
   const keep = (note: string, tell: string | null = null) => ({ kind: "keep" as const, note, tell });
   const say = (id: string, text: string, phase: "next-steps" | "ports" = "next-steps") => steps.push({ kind: "say", id, phase, text, undo: null });
-  // native
-  if (s.eniAgent !== null) {
-    const e = s.eniAgent;
-    steps.push(check("native/eni-agent", "requirements", { render: eniAgent, words: { daemonSet: e.daemonSet, min: e.minVersion, recommended: e.recommended }, texts: { nameText: e.daemonSet, minText: e.minVersion } }));
-  }
-  if (s.cniConfigFile !== null && u.cniConfigMap !== null) {
-    steps.push({
-      kind: "apply",
-      id: "native/cni-config",
-      phase: "before-chart",
-      title: "Apply the chained CNI configuration",
-      file: s.cniConfigFile,
-      serverSide: false,
-      undo: { kind: "commands", phase: "after-chart-removal", title: "Delete the chained CNI configuration", script: { render: removeCniConfig, words: { ...u.cniConfigMap } }, needsBundleFiles: false },
-    });
-  }
   // overlay-vpc-cni
   if (s.deleteEniIpWebhook !== null) {
     steps.push({
@@ -84,7 +66,7 @@ export function derivePlan(s: InstallSettings, u: UninstallSettings): PlanStep[]
     });
   }
   // karpenter or terraform-pools
-  say("pool/next", next.pool);
+  say(s.nodePoolFile !== null ? "karpenter/next" : "terraform-pools/next", next.pool);
   // tke
   steps.push(check("tke/connect", "connect", { render: connect }));
   const n = s.network;

@@ -1,7 +1,7 @@
 import type { Settings } from "../settings.js";
 import { emitAddons } from "./addons.js";
 import { emitApf } from "./apf.js";
-import { emitCniConfig } from "./cni-config.js";
+import { emitCapabilities } from "./capabilities.js";
 import { emitDelivery } from "./delivery.js";
 import { emitGitops } from "./gitops.js";
 import { emitHelmValues } from "./helm-values.js";
@@ -14,7 +14,7 @@ import { emitUninstallScript } from "./uninstall-script.js";
 
 export type { OutputFile } from "./output.js";
 
-const EMITTERS: readonly Emitter[] = [emitDelivery, emitHelmValues, emitImageList, emitCniConfig, emitApf, emitNodePool, emitTerraform, emitInstallScript, emitUninstallScript, emitGitops, emitAddons];
+const EMITTERS: readonly Emitter[] = [emitDelivery, emitHelmValues, emitImageList, emitApf, emitNodePool, emitTerraform, emitInstallScript, emitUninstallScript, emitGitops, emitAddons, emitCapabilities];
 
 /** Settings → every file of the bundle, sorted by path. */
 export function emitBundle(settings: Settings): OutputFile[] {

@@ -1,0 +1,72 @@
+import type { OutputFile } from "../emit/output.js";
+import type { PlanStep } from "../plan/step.js";
+import type { FilledProfile } from "../profile.js";
+import type { ActiveCapability, DeliverySettings, ValueEntry } from "../settings.js";
+import type { Capability, DeliveryContribution, FilesContext, ResolveContext, ValuesFileKey } from "./capability.js";
+import { native } from "./native/index.js";
+
+/**
+ * The registry: every capability, in the order that is visible in the bundle. Within a values file its
+ * entries follow this order; within a phase of install.sh its steps do; uninstall.sh reads the undos of one
+ * phase in it. Add a capability: its folder, and one line here.
+ */
+export const CAPABILITIES = [
+  native,
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each capability has its own slice type
+] as const satisfies readonly Capability<any, string>[];
+
+type AnyCapability = Capability<unknown, string>;
+const REGISTRY: readonly AnyCapability[] = CAPABILITIES as unknown as readonly AnyCapability[];
+const RANK = new Map(REGISTRY.map((c, i) => [c.id, i]));
+/** While capabilities move into their folders: the registry order their steps and entries already follow. */
+const MIGRATING = ["native", "overlay-vpc-cni", "overlay-gr", "apf", "karpenter", "terraform-pools", "tke", "cilium", "node-local-dns", "hubble", "egress-gateway", "masquerade", "endpoint-slice", "bandwidth-manager", "encryption", "gateway-api", "flow-logs", "cluster-mesh", "scale-tuning"];
+const MIGRATING_RANK = new Map(MIGRATING.map((id, i) => [id, i]));
+
+/** The registry position of a step or entry's owner ("<id>/..." or "<id>"). */
+export function ownerRank(owner: string): number {
+  const id = owner.split("/")[0];
+  const rank = MIGRATING_RANK.get(id);
+  if (rank === undefined) throw new Error(`bug: ${owner} belongs to no capability`);
+  return rank;
+}
+
+/** Each capability the profile asks for, with its resolved slice, in registry order. */
+export function resolveCapabilities(p: FilledProfile, context: ResolveContext): ActiveCapability[] {
+  return REGISTRY.flatMap((c) => {
+    const slice = c.resolve(p, context);
+    return slice === null ? [] : [{ id: c.id, slice }];
+  });
+}
+
+function* withSlices(active: readonly ActiveCapability[]): Generator<[AnyCapability, unknown]> {
+  for (const a of active) yield [REGISTRY[RANK.get(a.id)!], a.slice];
+}
+
+/** The active capabilities' Helm values, per values file, in registry order. */
+export function capabilityValues(active: readonly ActiveCapability[]): Record<ValuesFileKey, ValueEntry[]> {
+  const out: Record<ValuesFileKey, ValueEntry[]> = { tke: [], features: [] };
+  for (const [c, slice] of withSlices(active)) {
+    const v = c.values(slice);
+    for (const key of ["tke", "features"] as const) out[key].push(...(v[key] ?? []));
+  }
+  return out;
+}
+
+export function capabilityPlan(active: readonly ActiveCapability[]): PlanStep[] {
+  return [...withSlices(active)].flatMap(([c, slice]) => c.plan(slice));
+}
+
+export function capabilityDelivery(active: readonly ActiveCapability[]): { manifests: (DeliverySettings["manifests"][number] & { owner: string })[]; scripts: NonNullable<DeliveryContribution["scripts"]> } {
+  const manifests: (DeliverySettings["manifests"][number] & { owner: string })[] = [];
+  let scripts: NonNullable<DeliveryContribution["scripts"]> = {};
+  for (const [c, slice] of withSlices(active)) {
+    const d = c.delivery(slice);
+    manifests.push(...(d.manifests ?? []).map((m) => ({ ...m, owner: c.id })));
+    scripts = { ...scripts, ...d.scripts };
+  }
+  return { manifests, scripts };
+}
+
+export function capabilityFiles(active: readonly ActiveCapability[], context: FilesContext): OutputFile[] {
+  return [...withSlices(active)].flatMap(([c, slice]) => c.files(slice, context));
+}
