@@ -47,7 +47,7 @@ export function deriveSettings({ profile: p, name, profilePath, charts = BUILTIN
   const delivery = deriveDelivery(p, helm, parts, addons, capabilityDelivery(capabilities));
   const gitops = deriveGitops(name, delivery, gitopsContext);
   const install = deriveInstall(p, features, helm, parts, addons);
-  const uninstall = deriveUninstall(p, parts, addons);
+  const uninstall = deriveUninstall(parts, addons);
   return {
     name,
     capabilities,

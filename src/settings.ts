@@ -206,7 +206,6 @@ export interface InstallSettings {
   /** Label selector of the nodes that must not exist before the install (all but super nodes). */
   existingNodesSelector: string;
   disableDaemonSets: readonly { name: string; optional: boolean }[];
-  deleteEniIpWebhook: string | null;
   /** Native masquerading without profile CIDRs: read the VPC CIDRs from this ConfigMap at install time. */
   nonMasqueradeFromCluster: { configMap: string; fallback: string[] } | null;
   apfFile: string | null;
@@ -301,8 +300,6 @@ export interface UninstallSettings {
   restoreDaemonSets: readonly string[];
   /** The nodeSelector key that switched them off. */
   nowhereKey: string;
-  /** Overlay on VPC-CNI deleted this webhook; TKE restores it when it re-applies its add-on. */
-  eniIpWebhook: string | null;
   /** Label selector of the nodes that ran Cilium and must be rebuilt. */
   nodesSelector: string;
   nodeLeftovers: readonly string[];

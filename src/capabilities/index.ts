@@ -4,6 +4,8 @@ import type { FilledProfile } from "../profile.js";
 import type { ActiveCapability, DeliverySettings, ValueEntry } from "../settings.js";
 import type { Capability, DeliveryContribution, FilesContext, ResolveContext, ValuesFileKey } from "./capability.js";
 import { native } from "./native/index.js";
+import { overlayGr } from "./overlay-gr/index.js";
+import { overlayVpcCni } from "./overlay-vpc-cni/index.js";
 
 /**
  * The registry: every capability, in the order that is visible in the bundle. Within a values file its
@@ -12,6 +14,8 @@ import { native } from "./native/index.js";
  */
 export const CAPABILITIES = [
   native,
+  overlayVpcCni,
+  overlayGr,
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each capability has its own slice type
 ] as const satisfies readonly Capability<any, string>[];
 

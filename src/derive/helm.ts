@@ -7,7 +7,6 @@ import {
   SUPER_NODE_INSTANCE_TYPE,
 } from "../knowledge/tke.js";
 import {
-  OVERLAY_TUNNEL_PROTOCOL,
   RFC1918_CIDRS,
   SCALE_CLIENT_RATE_LIMIT,
   SCALE_IDENTITY_LABELS,
@@ -146,18 +145,6 @@ export function finalValueAt(files: readonly ValuesFile[], path: readonly string
 }
 
 function deriveTkeValues(p: FilledProfile, f: ResolvedFeatures): ValuesFile {
-  const overlay = p.cilium.mode === "overlay";
-  const modeEntries = overlay
-    ? [
-        entry("routingMode", "tunnel", WHY_VARIANT["routingMode.overlay"]),
-        entry("tunnelProtocol", OVERLAY_TUNNEL_PROTOCOL),
-        entry("ipam.mode", "multi-pool", WHY_VARIANT["ipam.mode.overlay"]),
-        entry("ipam.operator.autoCreateCiliumPodIPPools.default.ipv4.cidrs", p.cilium.podCidrs),
-        entry("ipam.operator.autoCreateCiliumPodIPPools.default.ipv4.maskSize", p.cilium.podMaskSize),
-        entry("enableIPv4Masquerade", true, WHY_VARIANT["enableIPv4Masquerade.overlay"]),
-        entry("bpf.masquerade", true, WHY_VARIANT["bpf.masquerade.overlay"]),
-      ]
-    : [];
   const tolerationKeys = [...OPERATOR_TOLERATION_KEYS, ...(p.cluster.network === "vpc-cni" ? [ENI_IP_UNAVAILABLE_TAINT] : [])];
   const taintKey = f.startupTaint !== null && f.startupTaint.key !== STARTUP_TAINT.key ? [entry("agentNotReadyTaintKey", f.startupTaint.key)] : [];
   const common = [
@@ -180,7 +167,7 @@ function deriveTkeValues(p: FilledProfile, f: ResolvedFeatures): ValuesFile {
       },
     }),
   ];
-  return { file: VALUES_FILES.tke, title: "Cilium on TKE: the values that adapt the chart to the cluster", entries: [...modeEntries, ...common] };
+  return { file: VALUES_FILES.tke, title: "Cilium on TKE: the values that adapt the chart to the cluster", entries: common };
 }
 
 /** The chart's images in the guide's order, then any the guide does not list, in chart order. */

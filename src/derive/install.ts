@@ -13,7 +13,6 @@ import {
 import {
   CILIUM_NAMESPACE,
   CILIUM_RELEASE,
-  ENI_IP_LIMIT_WEBHOOK,
   IP_MASQ_AGENT_CONFIGMAP,
   MAINLAND_CHINA_REGIONS,
   NOWHERE_NODE_SELECTOR,
@@ -75,7 +74,6 @@ export function deriveInstall(p: FilledProfile, f: ResolvedFeatures, helm: reado
     apiserverVIP: p.apiserverVIP,
     existingNodesSelector: `${SUPER_NODE_INSTANCE_TYPE.label}!=${SUPER_NODE_INSTANCE_TYPE.value}`,
     disableDaemonSets: REPLACED_DAEMONSETS,
-    deleteEniIpWebhook: !native && p.cluster.network === "vpc-cni" ? ENI_IP_LIMIT_WEBHOOK : null,
     nonMasqueradeFromCluster:
       native && f.masqAgent && p.cluster.vpcCidrs.length === 0 ? { configMap: IP_MASQ_AGENT_CONFIGMAP, fallback: [...RFC1918_CIDRS] } : null,
     apfFile: has.apf ? BUNDLE_FILES.apf : null,
@@ -93,7 +91,7 @@ export function deriveInstall(p: FilledProfile, f: ResolvedFeatures, helm: reado
   };
 }
 
-export function deriveUninstall(p: FilledProfile, has: BundleParts, addons: AddonsSettings): UninstallSettings {
+export function deriveUninstall(has: BundleParts, addons: AddonsSettings): UninstallSettings {
   const notes = {
     gateway: addons.gatewayApi ? `The Gateway API CRDs (${addons.gatewayApi.crdsFile}) stay, with every Gateway and route in them: delete them (kubectl delete -f ${addons.gatewayApi.crdsFile}) only when nothing uses them.` : null,
     mesh: addons.mesh && addons.mesh.peers.length > 0 ? `The other clusters of mesh ${addons.mesh.name} still list this one: on each, cilium clustermesh disconnect --context <peer> --destination-context ${addons.mesh.clusterName}.` : null,
@@ -104,7 +102,6 @@ export function deriveUninstall(p: FilledProfile, has: BundleParts, addons: Addo
     apf: has.apf ? { name: APF_NAME } : null,
     restoreDaemonSets: REPLACED_DAEMONSETS.map((d) => d.name),
     nowhereKey: Object.keys(NOWHERE_NODE_SELECTOR)[0],
-    eniIpWebhook: p.cilium.mode === "overlay" && p.cluster.network === "vpc-cni" ? ENI_IP_LIMIT_WEBHOOK : null,
     nodesSelector: `${SUPER_NODE_INSTANCE_TYPE.label}!=${SUPER_NODE_INSTANCE_TYPE.value}`,
     nodeLeftovers: NODE_LEFTOVERS,
     karpenterNodePool: has.karpenter ? BUNDLE_FILES.nodePool : null,

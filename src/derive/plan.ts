@@ -27,18 +27,6 @@ export function derivePlan(s: InstallSettings, u: UninstallSettings): PlanStep[]
   const steps: PlanStep[] = [];
   const keep = (note: string, tell: string | null = null) => ({ kind: "keep" as const, note, tell });
   const say = (id: string, text: string, phase: "next-steps" | "ports" = "next-steps") => steps.push({ kind: "say", id, phase, text, undo: null });
-  // overlay-vpc-cni
-  if (s.deleteEniIpWebhook !== null) {
-    steps.push({
-      kind: "delete",
-      id: "overlay-vpc-cni/eni-ip-webhook",
-      phase: "hand-over",
-      title: "Remove the ENI IP webhook (overlay Pods do not use ENI IPs)",
-      resource: "mutatingwebhookconfiguration",
-      name: s.deleteEniIpWebhook,
-      undo: { kind: "external", note: "TKE re-applies its add-on manifests", tell: `The ${s.deleteEniIpWebhook} webhook install.sh deleted comes back when TKE re-applies its add-on manifests.` },
-    });
-  }
   // apf
   if (s.apfFile !== null && u.apf !== null) {
     steps.push({
