@@ -1,4 +1,3 @@
-import { apfShares } from "./knowledge/apf.js";
 import { BUILTIN_CHARTS, type ChartCatalog } from "./knowledge/chart.js";
 import { KARPENTER_MACHINE_ANNOTATIONS_KEY, TS4_IMAGE_ANNOTATION } from "./knowledge/tke.js";
 import type { FilledProfile } from "./profile.js";
@@ -40,10 +39,9 @@ export function deriveSettings({ profile: p, name, profilePath, charts = BUILTIN
   const capabilities = resolveCapabilities(p, { profilePath, charts, mesh, features });
   const helm = deriveHelmValues(p, features, charts, meshPeerPodRanges(p, profilePath, mesh), capabilityValues(capabilities));
   const addons = deriveAddons(p, profilePath, mesh);
-  const apf = p.features.apf ? { shares: apfShares(p.cluster.maxNodes), maxNodes: p.cluster.maxNodes ?? null } : null;
   const karpenter = p.nodePool.type === "karpenter" ? deriveKarpenter(p, features) : null;
   const terraform = deriveTerraform(p, name, features);
-  const parts = { apf: apf !== null, karpenter: karpenter !== null, terraform };
+  const parts = { karpenter: karpenter !== null, terraform };
   const delivery = deriveDelivery(p, helm, parts, addons, capabilityDelivery(capabilities));
   const gitops = deriveGitops(name, delivery, gitopsContext);
   const install = deriveInstall(p, features, helm, parts, addons);
@@ -56,7 +54,6 @@ export function deriveSettings({ profile: p, name, profilePath, charts = BUILTIN
     ciliumVersion: p.cilium.version,
     helm,
     images: deriveImageList(p, charts),
-    apf,
     karpenter,
     terraform,
     install,

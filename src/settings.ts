@@ -173,12 +173,6 @@ export interface CniConfigSettings {
   conflist: unknown;
 }
 
-export interface ApfSettings {
-  shares: number;
-  /** The cluster size the share was chosen for, or null when unknown. */
-  maxNodes: number | null;
-}
-
 export interface InstallSettings {
   release: string;
   namespace: string;
@@ -208,7 +202,6 @@ export interface InstallSettings {
   disableDaemonSets: readonly { name: string; optional: boolean }[];
   /** Native masquerading without profile CIDRs: read the VPC CIDRs from this ConfigMap at install time. */
   nonMasqueradeFromCluster: { configMap: string; fallback: string[] } | null;
-  apfFile: string | null;
   nodePoolFile: string | null;
   /** The Terraform root of the node pool, applied after the install; null when Karpenter makes the nodes. */
   terraformNodePoolDir: string | null;
@@ -294,8 +287,6 @@ export type GitopsSettings = ArgoCdSettings | FluxSettings;
 export interface UninstallSettings {
   release: string;
   namespace: string;
-  /** The APF objects, or null. */
-  apf: { name: string } | null;
   /** DaemonSets the install switched off: scheduled again. */
   restoreDaemonSets: readonly string[];
   /** The nodeSelector key that switched them off. */
@@ -387,7 +378,6 @@ export interface Settings {
   helm: ValuesFile[];
   /** Custom registry: the images to copy there; null otherwise. */
   images: ImageCopy[] | null;
-  apf: ApfSettings | null;
   karpenter: KarpenterSettings | null;
   terraform: TerraformSettings;
   install: InstallSettings;

@@ -3,6 +3,7 @@ import type { PlanStep } from "../plan/step.js";
 import type { FilledProfile } from "../profile.js";
 import type { ActiveCapability, DeliverySettings, ValueEntry } from "../settings.js";
 import type { Capability, DeliveryContribution, FilesContext, ResolveContext, ValuesFileKey } from "./capability.js";
+import { apf } from "./apf/index.js";
 import { native } from "./native/index.js";
 import { overlayGr } from "./overlay-gr/index.js";
 import { overlayVpcCni } from "./overlay-vpc-cni/index.js";
@@ -16,6 +17,7 @@ export const CAPABILITIES = [
   native,
   overlayVpcCni,
   overlayGr,
+  apf,
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each capability has its own slice type
 ] as const satisfies readonly Capability<any, string>[];
 

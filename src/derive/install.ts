@@ -1,6 +1,5 @@
 import { CILIUM_HELM_REPO } from "../knowledge/chart.js";
 import { CILIUM_VXLAN_PORT, RFC1918_CIDRS } from "../knowledge/features.js";
-import { APF_NAME } from "../knowledge/apf.js";
 import {
   CONNECTIVITY_TEST_IMAGES,
   KARPENTER_CRDS,
@@ -27,7 +26,6 @@ import { sh } from "../text/shell.js";
 import { ownerRank, type capabilityDelivery } from "../capabilities/index.js";
 
 interface BundleParts {
-  apf: boolean;
   karpenter: boolean;
   terraform: TerraformSettings;
 }
@@ -76,7 +74,6 @@ export function deriveInstall(p: FilledProfile, f: ResolvedFeatures, helm: reado
     disableDaemonSets: REPLACED_DAEMONSETS,
     nonMasqueradeFromCluster:
       native && f.masqAgent && p.cluster.vpcCidrs.length === 0 ? { configMap: IP_MASQ_AGENT_CONFIGMAP, fallback: [...RFC1918_CIDRS] } : null,
-    apfFile: has.apf ? BUNDLE_FILES.apf : null,
     nodePoolFile: has.karpenter ? BUNDLE_FILES.nodePool : null,
     terraformNodePoolDir: poolDir,
     gatewayApiCrdsFile: addons.gatewayApi?.crdsFile ?? null,
@@ -99,7 +96,6 @@ export function deriveUninstall(has: BundleParts, addons: AddonsSettings): Unins
   return {
     release: CILIUM_RELEASE,
     namespace: CILIUM_NAMESPACE,
-    apf: has.apf ? { name: APF_NAME } : null,
     restoreDaemonSets: REPLACED_DAEMONSETS.map((d) => d.name),
     nowhereKey: Object.keys(NOWHERE_NODE_SELECTOR)[0],
     nodesSelector: `${SUPER_NODE_INSTANCE_TYPE.label}!=${SUPER_NODE_INSTANCE_TYPE.value}`,
@@ -117,7 +113,6 @@ export function deriveDelivery(p: FilledProfile, helm: readonly ValuesFile[], ha
   const fromRepo = chart.startsWith(`${CILIUM_HELM_REPO.name}/`);
   const manifests: (DeliverySettings["manifests"][number] & { owner: string })[] = [...contributed.manifests];
   if (addons.gatewayApi) manifests.push({ owner: "gateway-api",  file: addons.gatewayApi.crdsFile, phase: "before-chart", what: `the Gateway API ${addons.gatewayApi.version} CRDs cilium-operator watches (apply server-side: they are too large for a client-side apply)` });
-  if (has.apf) manifests.push({ owner: "apf", file: BUNDLE_FILES.apf, phase: "after-chart", what: "API Priority and Fairness for cilium-agent" });
   if (has.karpenter) manifests.push({ owner: "karpenter", file: BUNDLE_FILES.nodePool, phase: "after-chart", what: "the Karpenter node pool: nodes join once Cilium runs" });
   if (addons.flowLogs?.logConfig) manifests.push({ owner: "flow-logs", file: addons.flowLogs.logConfig.file, phase: "after-chart", what: "TKE log collection of the flow log files into CLS (needs the cluster's log collection on)" });
   if (addons.nodeLocalDns) {

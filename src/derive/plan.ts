@@ -12,7 +12,6 @@ import masqCidrs from "../capabilities/masquerade/vpc-cidrs.sh.hbs?template";
 import applyNodeLocalDns from "../capabilities/node-local-dns/apply.sh.hbs?template";
 import kubeDns from "../capabilities/node-local-dns/kube-dns.sh.hbs?template";
 import removeNodeLocalDns from "../capabilities/node-local-dns/remove.sh.hbs?template";
-import removeApf from "../capabilities/apf/remove.sh.hbs?template";
 import connect from "../capabilities/tke/connect.sh.hbs?template";
 import network from "../capabilities/tke/network.sh.hbs?template";
 import notOurs from "../capabilities/tke/not-ours.sh.hbs?template";
@@ -27,18 +26,6 @@ export function derivePlan(s: InstallSettings, u: UninstallSettings): PlanStep[]
   const steps: PlanStep[] = [];
   const keep = (note: string, tell: string | null = null) => ({ kind: "keep" as const, note, tell });
   const say = (id: string, text: string, phase: "next-steps" | "ports" = "next-steps") => steps.push({ kind: "say", id, phase, text, undo: null });
-  // apf
-  if (s.apfFile !== null && u.apf !== null) {
-    steps.push({
-      kind: "apply",
-      id: "apf/objects",
-      phase: "after-chart",
-      title: "Apply API Priority and Fairness for Cilium",
-      file: s.apfFile,
-      serverSide: false,
-      undo: { kind: "commands", phase: "after-chart-removal", title: "Delete Cilium's API Priority and Fairness objects", script: { render: removeApf, words: { name: u.apf.name } }, needsBundleFiles: false },
-    });
-  }
   // karpenter
   for (const crd of s.requiredCrds) steps.push({ kind: "require-crd", id: `karpenter/crd-${crd}`, phase: "requirements", crd, hint: "enable TKE's Karpenter add-on first (nodepool.yaml needs it)" });
   if (s.nodePoolFile !== null) {

@@ -1,6 +1,5 @@
 import type { Settings } from "../settings.js";
 import { emitAddons } from "./addons.js";
-import { emitApf } from "./apf.js";
 import { emitCapabilities } from "./capabilities.js";
 import { emitDelivery } from "./delivery.js";
 import { emitGitops } from "./gitops.js";
@@ -14,7 +13,7 @@ import { emitUninstallScript } from "./uninstall-script.js";
 
 export type { OutputFile } from "./output.js";
 
-const EMITTERS: readonly Emitter[] = [emitDelivery, emitHelmValues, emitImageList, emitApf, emitNodePool, emitTerraform, emitInstallScript, emitUninstallScript, emitGitops, emitAddons, emitCapabilities];
+const EMITTERS: readonly Emitter[] = [emitDelivery, emitHelmValues, emitImageList, emitNodePool, emitTerraform, emitInstallScript, emitUninstallScript, emitGitops, emitAddons, emitCapabilities];
 
 /** Settings → every file of the bundle, sorted by path. */
 export function emitBundle(settings: Settings): OutputFile[] {
