@@ -1,10 +1,9 @@
 import { BUILTIN_CHARTS, type ChartCatalog } from "./knowledge/chart.js";
-import { KARPENTER_MACHINE_ANNOTATIONS_KEY, TS4_IMAGE_ANNOTATION } from "./knowledge/tke.js";
 import type { FilledProfile } from "./profile.js";
-import type { GitopsContext, KarpenterSettings, Settings } from "./settings.js";
+import type { GitopsContext, Settings } from "./settings.js";
 import { deriveGitops, gitopsFiles } from "./derive/gitops.js";
 import { deriveHelmValues } from "./derive/helm.js";
-import { resolveFeatures, type ResolvedFeatures } from "./derive/features.js";
+import { resolveFeatures } from "./derive/features.js";
 import { deriveImageList } from "./derive/images.js";
 import { deriveDelivery, deriveInstall, deriveUninstall } from "./derive/install.js";
 import { deriveTerraform } from "./derive/terraform.js";
@@ -39,13 +38,12 @@ export function deriveSettings({ profile: p, name, profilePath, charts = BUILTIN
   const capabilities = resolveCapabilities(p, { profilePath, charts, mesh, features });
   const helm = deriveHelmValues(p, features, charts, meshPeerPodRanges(p, profilePath, mesh), capabilityValues(capabilities));
   const addons = deriveAddons(p, profilePath, mesh);
-  const karpenter = p.nodePool.type === "karpenter" ? deriveKarpenter(p, features) : null;
   const terraform = deriveTerraform(p, name, features);
-  const parts = { karpenter: karpenter !== null, terraform };
+  const parts = { karpenter: p.nodePool.type === "karpenter", terraform };
   const delivery = deriveDelivery(p, helm, parts, addons, capabilityDelivery(capabilities));
   const gitops = deriveGitops(name, delivery, gitopsContext);
   const install = deriveInstall(p, features, helm, parts, addons);
-  const uninstall = deriveUninstall(parts, addons);
+  const uninstall = deriveUninstall(addons);
   return {
     name,
     capabilities,
@@ -54,7 +52,6 @@ export function deriveSettings({ profile: p, name, profilePath, charts = BUILTIN
     ciliumVersion: p.cilium.version,
     helm,
     images: deriveImageList(p, charts),
-    karpenter,
     terraform,
     install,
     uninstall,
@@ -62,23 +59,5 @@ export function deriveSettings({ profile: p, name, profilePath, charts = BUILTIN
     delivery: { ...delivery, gitops: gitops === null ? null : { engine: gitops.engine, files: gitopsFiles(gitops) } },
     gitops,
     addons,
-  };
-}
-
-function deriveKarpenter(p: FilledProfile, features: ResolvedFeatures): KarpenterSettings {
-  const pool = p.nodePool;
-  return {
-    name: pool.name ?? "default",
-    instanceFamilies: pool.instanceFamilies,
-    capacityTypes: pool.capacityTypes,
-    minInstanceCpu: pool.minInstanceCpu,
-    cpuLimit: pool.cpuLimit,
-    consolidateAfter: pool.consolidateAfter,
-    budget: pool.disruptionBudget,
-    subnetIds: pool.subnetIds,
-    securityGroupIds: pool.securityGroupIds,
-    sshKeyIds: pool.sshKeyIds,
-    startupTaints: features.startupTaint === null ? [] : [{ ...features.startupTaint }],
-    machineAnnotation: { key: KARPENTER_MACHINE_ANNOTATIONS_KEY, value: `${TS4_IMAGE_ANNOTATION.name}=${TS4_IMAGE_ANNOTATION.value}` },
   };
 }

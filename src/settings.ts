@@ -186,8 +186,6 @@ export interface InstallSettings {
   network: { name: string; agent: string; otherName: string; otherAgent: string };
   /** An image path mark of TKE's own Cilium (DataPlaneV2, CiliumOverlay). */
   tkeManagedCiliumMark: string;
-  /** CRDs that must exist before nodepool.yaml is applied. */
-  requiredCrds: readonly string[];
   /** Cilium's pre-flight check, run before a minor upgrade. */
   preflight: { release: string; daemonSet: string; values: readonly string[] };
   /** The chart is a .tgz next to the bundle: resolve it relative to install.sh. */
@@ -202,7 +200,6 @@ export interface InstallSettings {
   disableDaemonSets: readonly { name: string; optional: boolean }[];
   /** Native masquerading without profile CIDRs: read the VPC CIDRs from this ConfigMap at install time. */
   nonMasqueradeFromCluster: { configMap: string; fallback: string[] } | null;
-  nodePoolFile: string | null;
   /** The Terraform root of the node pool, applied after the install; null when Karpenter makes the nodes. */
   terraformNodePoolDir: string | null;
   /** features.gatewayApi: the CRDs applied (server-side) before the chart. */
@@ -218,7 +215,7 @@ export interface InstallSettings {
   /** The connectivity test, with images and targets TKE nodes in the profile's region can reach. */
   connectivityTest: string[];
   /** The lines of "Next steps", by who says them. */
-  next: { pool: string; core: string[]; egress: string | null; gateway: string | null; mesh: string | null; ports: string | null };
+  next: { pool: string | null; core: string[]; egress: string | null; gateway: string | null; mesh: string | null; ports: string | null };
 }
 
 /**
@@ -294,7 +291,6 @@ export interface UninstallSettings {
   /** Label selector of the nodes that ran Cilium and must be rebuilt. */
   nodesSelector: string;
   nodeLeftovers: readonly string[];
-  karpenterNodePool: string | null;
   /** NodeLocal DNSCache: the policy (deleted first, so DNS goes back to kube-dns), then the cache; its CRD. */
   nodeLocalDns: { policyFile: string; file: string; policyCrd: string } | null;
   /** The CLS LogConfig, and its CRD. */
@@ -378,7 +374,6 @@ export interface Settings {
   helm: ValuesFile[];
   /** Custom registry: the images to copy there; null otherwise. */
   images: ImageCopy[] | null;
-  karpenter: KarpenterSettings | null;
   terraform: TerraformSettings;
   install: InstallSettings;
   uninstall: UninstallSettings;

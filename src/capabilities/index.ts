@@ -4,6 +4,7 @@ import type { FilledProfile } from "../profile.js";
 import type { ActiveCapability, DeliverySettings, ValueEntry } from "../settings.js";
 import type { Capability, DeliveryContribution, FilesContext, ResolveContext, ValuesFileKey } from "./capability.js";
 import { apf } from "./apf/index.js";
+import { karpenter } from "./karpenter/index.js";
 import { native } from "./native/index.js";
 import { overlayGr } from "./overlay-gr/index.js";
 import { overlayVpcCni } from "./overlay-vpc-cni/index.js";
@@ -18,6 +19,7 @@ export const CAPABILITIES = [
   overlayVpcCni,
   overlayGr,
   apf,
+  karpenter,
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each capability has its own slice type
 ] as const satisfies readonly Capability<any, string>[];
 

@@ -2,7 +2,6 @@ import { CILIUM_HELM_REPO } from "../knowledge/chart.js";
 import { CILIUM_VXLAN_PORT, RFC1918_CIDRS } from "../knowledge/features.js";
 import {
   CONNECTIVITY_TEST_IMAGES,
-  KARPENTER_CRDS,
   MAINLAND_TEST_TARGETS,
   NETWORK_AGENTS,
   NODE_LEFTOVERS,
@@ -39,7 +38,7 @@ export function deriveInstall(p: FilledProfile, f: ResolvedFeatures, helm: reado
   const connectivityTest = deriveConnectivityTest(p.region);
   const next = {
     pool: has.karpenter
-      ? "Karpenter now launches nodes for pending Pods; watch them join: kubectl get nodes -w"
+      ? null
       : `Now create the node pool, from this bundle's folder: terraform -chdir=${poolDir} init && terraform -chdir=${poolDir} apply` +
         (has.terraform.cluster ? ` -var cluster_id=CLUSTER_ID, where CLUSTER_ID is what terraform -chdir=${has.terraform.cluster.dir} output -raw cluster_id prints` : ""),
     core: [
@@ -63,7 +62,6 @@ export function deriveInstall(p: FilledProfile, f: ResolvedFeatures, helm: reado
     bundleId: fingerprint([chart, p.cilium.version, ...helm.flatMap((v) => [v.file, ...v.entries.flatMap((e) => [e.path.join("\u0000"), typeof e.value === "string" ? e.value : JSON.stringify(e.value)])])]),
     network: { name: NETWORK_NAMES[p.cluster.network], agent: NETWORK_AGENTS[p.cluster.network], otherName: NETWORK_NAMES[other], otherAgent: NETWORK_AGENTS[other] },
     tkeManagedCiliumMark: TKE_MANAGED_CILIUM_IMAGE_MARK,
-    requiredCrds: has.karpenter ? [...KARPENTER_CRDS] : [],
     preflight: { release: PREFLIGHT.release, daemonSet: PREFLIGHT.daemonSet, values: [...PREFLIGHT.values] },
     chartIsLocalFile: chart.endsWith(".tgz"),
     helmRepo: chart.startsWith(`${CILIUM_HELM_REPO.name}/`) ? { ...CILIUM_HELM_REPO } : null,
@@ -74,7 +72,6 @@ export function deriveInstall(p: FilledProfile, f: ResolvedFeatures, helm: reado
     disableDaemonSets: REPLACED_DAEMONSETS,
     nonMasqueradeFromCluster:
       native && f.masqAgent && p.cluster.vpcCidrs.length === 0 ? { configMap: IP_MASQ_AGENT_CONFIGMAP, fallback: [...RFC1918_CIDRS] } : null,
-    nodePoolFile: has.karpenter ? BUNDLE_FILES.nodePool : null,
     terraformNodePoolDir: poolDir,
     gatewayApiCrdsFile: addons.gatewayApi?.crdsFile ?? null,
     ipsecSecret: addons.ipsecSecret,
@@ -88,7 +85,7 @@ export function deriveInstall(p: FilledProfile, f: ResolvedFeatures, helm: reado
   };
 }
 
-export function deriveUninstall(has: BundleParts, addons: AddonsSettings): UninstallSettings {
+export function deriveUninstall(addons: AddonsSettings): UninstallSettings {
   const notes = {
     gateway: addons.gatewayApi ? `The Gateway API CRDs (${addons.gatewayApi.crdsFile}) stay, with every Gateway and route in them: delete them (kubectl delete -f ${addons.gatewayApi.crdsFile}) only when nothing uses them.` : null,
     mesh: addons.mesh && addons.mesh.peers.length > 0 ? `The other clusters of mesh ${addons.mesh.name} still list this one: on each, cilium clustermesh disconnect --context <peer> --destination-context ${addons.mesh.clusterName}.` : null,
@@ -100,7 +97,6 @@ export function deriveUninstall(has: BundleParts, addons: AddonsSettings): Unins
     nowhereKey: Object.keys(NOWHERE_NODE_SELECTOR)[0],
     nodesSelector: `${SUPER_NODE_INSTANCE_TYPE.label}!=${SUPER_NODE_INSTANCE_TYPE.value}`,
     nodeLeftovers: NODE_LEFTOVERS,
-    karpenterNodePool: has.karpenter ? BUNDLE_FILES.nodePool : null,
     nodeLocalDns: addons.nodeLocalDns ? { policyFile: addons.nodeLocalDns.policyFile, file: addons.nodeLocalDns.manifestFile, policyCrd: addons.nodeLocalDns.policyCrd } : null,
     clsLogConfig: addons.flowLogs?.logConfig ? { file: addons.flowLogs.logConfig.file, crd: addons.flowLogs.logConfig.crd } : null,
     notes,
@@ -113,7 +109,6 @@ export function deriveDelivery(p: FilledProfile, helm: readonly ValuesFile[], ha
   const fromRepo = chart.startsWith(`${CILIUM_HELM_REPO.name}/`);
   const manifests: (DeliverySettings["manifests"][number] & { owner: string })[] = [...contributed.manifests];
   if (addons.gatewayApi) manifests.push({ owner: "gateway-api",  file: addons.gatewayApi.crdsFile, phase: "before-chart", what: `the Gateway API ${addons.gatewayApi.version} CRDs cilium-operator watches (apply server-side: they are too large for a client-side apply)` });
-  if (has.karpenter) manifests.push({ owner: "karpenter", file: BUNDLE_FILES.nodePool, phase: "after-chart", what: "the Karpenter node pool: nodes join once Cilium runs" });
   if (addons.flowLogs?.logConfig) manifests.push({ owner: "flow-logs", file: addons.flowLogs.logConfig.file, phase: "after-chart", what: "TKE log collection of the flow log files into CLS (needs the cluster's log collection on)" });
   if (addons.nodeLocalDns) {
     manifests.push(

@@ -26,22 +26,8 @@ export function derivePlan(s: InstallSettings, u: UninstallSettings): PlanStep[]
   const steps: PlanStep[] = [];
   const keep = (note: string, tell: string | null = null) => ({ kind: "keep" as const, note, tell });
   const say = (id: string, text: string, phase: "next-steps" | "ports" = "next-steps") => steps.push({ kind: "say", id, phase, text, undo: null });
-  // karpenter
-  for (const crd of s.requiredCrds) steps.push({ kind: "require-crd", id: `karpenter/crd-${crd}`, phase: "requirements", crd, hint: "enable TKE's Karpenter add-on first (nodepool.yaml needs it)" });
-  if (s.nodePoolFile !== null) {
-    const f = s.nodePoolFile;
-    steps.push({
-      kind: "apply",
-      id: "karpenter/node-pool",
-      phase: "nodes",
-      title: "Create the Karpenter node pool",
-      file: f,
-      serverSide: false,
-      undo: keep("its nodes run Cilium until rebuilt", `The Karpenter node pool (${f}) stays: delete it (kubectl delete -f ${f}) to have Karpenter replace its nodes, or keep it and rebuild them.`),
-    });
-  }
   // karpenter or terraform-pools
-  say(s.nodePoolFile !== null ? "karpenter/next" : "terraform-pools/next", next.pool);
+  if (next.pool !== null) say("terraform-pools/next", next.pool);
   // tke
   steps.push(check("tke/connect", "connect", { render: connect }));
   const n = s.network;
