@@ -6,7 +6,6 @@ import { deriveHelmValues } from "./derive/helm.js";
 import { resolveFeatures } from "./derive/features.js";
 import { deriveImageList } from "./derive/images.js";
 import { deriveDelivery, deriveInstall, deriveUninstall } from "./derive/install.js";
-import { deriveTerraform } from "./derive/terraform.js";
 import { derivePlan } from "./derive/plan.js";
 import { deriveAddons, meshPeerPodRanges } from "./derive/addons.js";
 import type { MeshDirectory } from "./mesh.js";
@@ -35,14 +34,12 @@ export interface DeriveInput {
 /** Profile → Settings. Every default and decision of the bundle is taken here (and in derive/), and only here. */
 export function deriveSettings({ profile: p, name, profilePath, charts = BUILTIN_CHARTS, gitops: gitopsContext = null, mesh = [] }: DeriveInput): Settings {
   const features = resolveFeatures(p);
-  const capabilities = resolveCapabilities(p, { profilePath, charts, mesh, features });
+  const capabilities = resolveCapabilities(p, { name, profilePath, charts, mesh, features });
   const helm = deriveHelmValues(p, features, charts, meshPeerPodRanges(p, profilePath, mesh), capabilityValues(capabilities));
   const addons = deriveAddons(p, profilePath, mesh);
-  const terraform = deriveTerraform(p, name, features);
-  const parts = { karpenter: p.nodePool.type === "karpenter", terraform };
-  const delivery = deriveDelivery(p, helm, parts, addons, capabilityDelivery(capabilities));
+  const delivery = deriveDelivery(p, helm, addons, capabilityDelivery(capabilities));
   const gitops = deriveGitops(name, delivery, gitopsContext);
-  const install = deriveInstall(p, features, helm, parts, addons);
+  const install = deriveInstall(p, features, helm, addons);
   const uninstall = deriveUninstall(addons);
   return {
     name,
@@ -52,7 +49,6 @@ export function deriveSettings({ profile: p, name, profilePath, charts = BUILTIN
     ciliumVersion: p.cilium.version,
     helm,
     images: deriveImageList(p, charts),
-    terraform,
     install,
     uninstall,
     plan: byOwner([...derivePlan(install, uninstall), ...capabilityPlan(capabilities)]),

@@ -200,8 +200,6 @@ export interface InstallSettings {
   disableDaemonSets: readonly { name: string; optional: boolean }[];
   /** Native masquerading without profile CIDRs: read the VPC CIDRs from this ConfigMap at install time. */
   nonMasqueradeFromCluster: { configMap: string; fallback: string[] } | null;
-  /** The Terraform root of the node pool, applied after the install; null when Karpenter makes the nodes. */
-  terraformNodePoolDir: string | null;
   /** features.gatewayApi: the CRDs applied (server-side) before the chart. */
   gatewayApiCrdsFile: string | null;
   /** encryption ipsec: the key Secret created once before the chart. */
@@ -215,7 +213,7 @@ export interface InstallSettings {
   /** The connectivity test, with images and targets TKE nodes in the profile's region can reach. */
   connectivityTest: string[];
   /** The lines of "Next steps", by who says them. */
-  next: { pool: string | null; core: string[]; egress: string | null; gateway: string | null; mesh: string | null; ports: string | null };
+  next: { core: string[]; egress: string | null; gateway: string | null; mesh: string | null; ports: string | null };
 }
 
 /**
@@ -374,7 +372,6 @@ export interface Settings {
   helm: ValuesFile[];
   /** Custom registry: the images to copy there; null otherwise. */
   images: ImageCopy[] | null;
-  terraform: TerraformSettings;
   install: InstallSettings;
   uninstall: UninstallSettings;
   /** install.sh's steps, each with its undo, in registry order (src/plan/bash.ts orders them by phase). */

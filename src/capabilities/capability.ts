@@ -49,11 +49,14 @@ export type ValuesFileKey = "tke" | "features";
 
 export interface DeliveryContribution {
   manifests?: DeliverySettings["manifests"];
+  terraform?: DeliverySettings["terraform"];
   scripts?: Partial<Record<"clustermesh" | "egressPolicy", string>>;
 }
 
 /** What resolve may consult besides the profile: the run, and the feature switches core derived once. */
 export interface ResolveContext {
+  /** The bundle's output folder name. */
+  name: string;
   profilePath: string;
   charts: ChartCatalog;
   mesh: MeshDirectory;

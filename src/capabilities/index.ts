@@ -8,6 +8,7 @@ import { karpenter } from "./karpenter/index.js";
 import { native } from "./native/index.js";
 import { overlayGr } from "./overlay-gr/index.js";
 import { overlayVpcCni } from "./overlay-vpc-cni/index.js";
+import { terraformPools } from "./terraform-pools/index.js";
 
 /**
  * The registry: every capability, in the order that is visible in the bundle. Within a values file its
@@ -20,6 +21,7 @@ export const CAPABILITIES = [
   overlayGr,
   apf,
   karpenter,
+  terraformPools,
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each capability has its own slice type
 ] as const satisfies readonly Capability<any, string>[];
 
@@ -64,15 +66,21 @@ export function capabilityPlan(active: readonly ActiveCapability[]): PlanStep[] 
   return [...withSlices(active)].flatMap(([c, slice]) => c.plan(slice));
 }
 
-export function capabilityDelivery(active: readonly ActiveCapability[]): { manifests: (DeliverySettings["manifests"][number] & { owner: string })[]; scripts: NonNullable<DeliveryContribution["scripts"]> } {
+export function capabilityDelivery(active: readonly ActiveCapability[]): {
+  manifests: (DeliverySettings["manifests"][number] & { owner: string })[];
+  terraform: DeliverySettings["terraform"];
+  scripts: NonNullable<DeliveryContribution["scripts"]>;
+} {
   const manifests: (DeliverySettings["manifests"][number] & { owner: string })[] = [];
+  const terraform: DeliverySettings["terraform"] = [];
   let scripts: NonNullable<DeliveryContribution["scripts"]> = {};
   for (const [c, slice] of withSlices(active)) {
     const d = c.delivery(slice);
     manifests.push(...(d.manifests ?? []).map((m) => ({ ...m, owner: c.id })));
+    terraform.push(...(d.terraform ?? []));
     scripts = { ...scripts, ...d.scripts };
   }
-  return { manifests, scripts };
+  return { manifests, terraform, scripts };
 }
 
 export function capabilityFiles(active: readonly ActiveCapability[], context: FilesContext): OutputFile[] {

@@ -19,28 +19,18 @@ import {
 } from "../knowledge/tke.js";
 import { BUNDLE_FILES } from "../knowledge/bundle.js";
 import type { FilledProfile } from "../profile.js";
-import type { AddonsSettings, DeliverySettings, InstallSettings, TerraformSettings, UninstallSettings, ValuesFile } from "../settings.js";
+import type { AddonsSettings, DeliverySettings, InstallSettings, UninstallSettings, ValuesFile } from "../settings.js";
 import type { ResolvedFeatures } from "./features.js";
 import { sh } from "../text/shell.js";
 import { ownerRank, type capabilityDelivery } from "../capabilities/index.js";
 
-interface BundleParts {
-  karpenter: boolean;
-  terraform: TerraformSettings;
-}
-
 const NETWORK_NAMES = { "vpc-cni": "VPC-CNI", gr: "GlobalRouter (GR)" } as const;
 
-export function deriveInstall(p: FilledProfile, f: ResolvedFeatures, helm: readonly ValuesFile[], has: BundleParts, addons: AddonsSettings): InstallSettings {
+export function deriveInstall(p: FilledProfile, f: ResolvedFeatures, helm: readonly ValuesFile[], addons: AddonsSettings): InstallSettings {
   const native = p.cilium.mode === "native";
   const other = p.cluster.network === "vpc-cni" ? "gr" : "vpc-cni";
-  const poolDir = has.terraform.nodePool?.dir ?? null;
   const connectivityTest = deriveConnectivityTest(p.region);
   const next = {
-    pool: has.karpenter
-      ? null
-      : `Now create the node pool, from this bundle's folder: terraform -chdir=${poolDir} init && terraform -chdir=${poolDir} apply` +
-        (has.terraform.cluster ? ` -var cluster_id=CLUSTER_ID, where CLUSTER_ID is what terraform -chdir=${has.terraform.cluster.dir} output -raw cluster_id prints` : ""),
     core: [
       `Check Cilium once nodes are Ready: kubectl -n ${CILIUM_NAMESPACE} get pods -l app.kubernetes.io/part-of=cilium`,
       `Run the connectivity test (cilium CLI): ${connectivityTest.join(" ")}`,
@@ -72,7 +62,6 @@ export function deriveInstall(p: FilledProfile, f: ResolvedFeatures, helm: reado
     disableDaemonSets: REPLACED_DAEMONSETS,
     nonMasqueradeFromCluster:
       native && f.masqAgent && p.cluster.vpcCidrs.length === 0 ? { configMap: IP_MASQ_AGENT_CONFIGMAP, fallback: [...RFC1918_CIDRS] } : null,
-    terraformNodePoolDir: poolDir,
     gatewayApiCrdsFile: addons.gatewayApi?.crdsFile ?? null,
     ipsecSecret: addons.ipsecSecret,
     clsLogConfig: addons.flowLogs?.logConfig ? { file: addons.flowLogs.logConfig.file, crd: addons.flowLogs.logConfig.crd } : null,
@@ -104,7 +93,7 @@ export function deriveUninstall(addons: AddonsSettings): UninstallSettings {
 }
 
 /** What GitOps needs to deliver the bundle: the chart at its version, the values files in order, when to apply what. */
-export function deriveDelivery(p: FilledProfile, helm: readonly ValuesFile[], has: BundleParts, addons: AddonsSettings, contributed: ReturnType<typeof capabilityDelivery>): Omit<DeliverySettings, "gitops"> {
+export function deriveDelivery(p: FilledProfile, helm: readonly ValuesFile[], addons: AddonsSettings, contributed: ReturnType<typeof capabilityDelivery>): Omit<DeliverySettings, "gitops"> {
   const chart = p.cilium.chart;
   const fromRepo = chart.startsWith(`${CILIUM_HELM_REPO.name}/`);
   const manifests: (DeliverySettings["manifests"][number] & { owner: string })[] = [...contributed.manifests];
@@ -116,9 +105,7 @@ export function deriveDelivery(p: FilledProfile, helm: readonly ValuesFile[], ha
       { owner: "node-local-dns", file: addons.nodeLocalDns.policyFile, phase: "by-install-script", what: "the redirect of kube-dns to the node's cache: install.sh applies it once cilium-operator is up" },
     );
   }
-  const terraform: DeliverySettings["terraform"] = [];
-  if (has.terraform.cluster) terraform.push({ dir: has.terraform.cluster.dir, phase: "before-install", what: "the cluster, without nodes" });
-  if (has.terraform.nodePool) terraform.push({ dir: has.terraform.nodePool.dir, phase: "after-install", what: "the node pool" });
+  const terraform = contributed.terraform;
   return {
     chart: { name: fromRepo ? chart.slice(CILIUM_HELM_REPO.name.length + 1) : chart, version: p.cilium.version, repository: fromRepo ? CILIUM_HELM_REPO.url : null, reference: chart },
     release: { name: CILIUM_RELEASE, namespace: CILIUM_NAMESPACE },

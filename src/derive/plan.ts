@@ -26,8 +26,6 @@ export function derivePlan(s: InstallSettings, u: UninstallSettings): PlanStep[]
   const steps: PlanStep[] = [];
   const keep = (note: string, tell: string | null = null) => ({ kind: "keep" as const, note, tell });
   const say = (id: string, text: string, phase: "next-steps" | "ports" = "next-steps") => steps.push({ kind: "say", id, phase, text, undo: null });
-  // karpenter or terraform-pools
-  if (next.pool !== null) say("terraform-pools/next", next.pool);
   // tke
   steps.push(check("tke/connect", "connect", { render: connect }));
   const n = s.network;

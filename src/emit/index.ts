@@ -7,12 +7,11 @@ import { emitHelmValues } from "./helm-values.js";
 import { emitImageList } from "./images.js";
 import { emitInstallScript } from "./install-script.js";
 import type { Emitter, OutputFile } from "./output.js";
-import { emitTerraform } from "./terraform.js";
 import { emitUninstallScript } from "./uninstall-script.js";
 
 export type { OutputFile } from "./output.js";
 
-const EMITTERS: readonly Emitter[] = [emitDelivery, emitHelmValues, emitImageList, emitTerraform, emitInstallScript, emitUninstallScript, emitGitops, emitAddons, emitCapabilities];
+const EMITTERS: readonly Emitter[] = [emitDelivery, emitHelmValues, emitImageList, emitInstallScript, emitUninstallScript, emitGitops, emitAddons, emitCapabilities];
 
 /** Settings → every file of the bundle, sorted by path. */
 export function emitBundle(settings: Settings): OutputFile[] {
