@@ -182,10 +182,6 @@ export interface InstallSettings {
    * run whose bundle is already installed changes nothing.
    */
   bundleId: string;
-  /** The cluster's container network as the profile says it, and the DaemonSet that proves it (and the other one). */
-  network: { name: string; agent: string; otherName: string; otherAgent: string };
-  /** An image path mark of TKE's own Cilium (DataPlaneV2, CiliumOverlay). */
-  tkeManagedCiliumMark: string;
   /** Cilium's pre-flight check, run before a minor upgrade. */
   preflight: { release: string; daemonSet: string; values: readonly string[] };
   /** The chart is a .tgz next to the bundle: resolve it relative to install.sh. */
@@ -197,7 +193,6 @@ export interface InstallSettings {
   apiserverVIP: string;
   /** Label selector of the nodes that must not exist before the install (all but super nodes). */
   existingNodesSelector: string;
-  disableDaemonSets: readonly { name: string; optional: boolean }[];
   /** Native masquerading without profile CIDRs: read the VPC CIDRs from this ConfigMap at install time. */
   nonMasqueradeFromCluster: { configMap: string; fallback: string[] } | null;
   /** features.gatewayApi: the CRDs applied (server-side) before the chart. */
@@ -282,10 +277,6 @@ export type GitopsSettings = ArgoCdSettings | FluxSettings;
 export interface UninstallSettings {
   release: string;
   namespace: string;
-  /** DaemonSets the install switched off: scheduled again. */
-  restoreDaemonSets: readonly string[];
-  /** The nodeSelector key that switched them off. */
-  nowhereKey: string;
   /** Label selector of the nodes that ran Cilium and must be rebuilt. */
   nodesSelector: string;
   nodeLeftovers: readonly string[];

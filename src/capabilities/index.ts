@@ -9,6 +9,7 @@ import { native } from "./native/index.js";
 import { overlayGr } from "./overlay-gr/index.js";
 import { overlayVpcCni } from "./overlay-vpc-cni/index.js";
 import { terraformPools } from "./terraform-pools/index.js";
+import { tke } from "./tke/index.js";
 
 /**
  * The registry: every capability, in the order that is visible in the bundle. Within a values file its
@@ -22,6 +23,7 @@ export const CAPABILITIES = [
   apf,
   karpenter,
   terraformPools,
+  tke,
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each capability has its own slice type
 ] as const satisfies readonly Capability<any, string>[];
 

@@ -1,12 +1,6 @@
 import type { ChartCatalog, ChartImage } from "../knowledge/chart.js";
 import { GUIDE_IMAGE_ORDER, TKE_MIRROR_RULES } from "../knowledge/images.js";
 import {
-  ENI_IP_UNAVAILABLE_TAINT,
-  STARTUP_TAINT,
-  OPERATOR_TOLERATION_KEYS,
-  SUPER_NODE_INSTANCE_TYPE,
-} from "../knowledge/tke.js";
-import {
   RFC1918_CIDRS,
   SCALE_CLIENT_RATE_LIMIT,
   SCALE_IDENTITY_LABELS,
@@ -26,7 +20,7 @@ const entry = valueEntry;
 
 /** The values files in the order helm gets them; empty files are left out. */
 export function deriveHelmValues(p: FilledProfile, f: ResolvedFeatures, charts: ChartCatalog, meshPeerRanges: readonly string[], contributed: Record<ValuesFileKey, readonly ValueEntry[]>): ValuesFile[] {
-  const tke = deriveTkeValues(p, f);
+  const tke = deriveTkeValues();
   const features = deriveFeatureValues(p, f, meshPeerRanges);
   const files = [
     { ...tke, entries: [...contributed.tke, ...tke.entries] },
@@ -144,30 +138,8 @@ export function finalValueAt(files: readonly ValuesFile[], path: readonly string
   return result;
 }
 
-function deriveTkeValues(p: FilledProfile, f: ResolvedFeatures): ValuesFile {
-  const tolerationKeys = [...OPERATOR_TOLERATION_KEYS, ...(p.cluster.network === "vpc-cni" ? [ENI_IP_UNAVAILABLE_TAINT] : [])];
-  const taintKey = f.startupTaint !== null && f.startupTaint.key !== STARTUP_TAINT.key ? [entry("agentNotReadyTaintKey", f.startupTaint.key)] : [];
-  const common = [
-    ...taintKey,
-    entry("localRedirectPolicies.enabled", p.features.localRedirectPolicy),
-    entry("kubeProxyReplacement", "true"),
-    entry("k8sServiceHost", p.apiserverVIP),
-    entry("k8sServicePort", p.apiserverPort),
-    entry("rollOutCiliumPods", true),
-    entry("operator.rollOutPods", true),
-    entry(
-      "operator.tolerations",
-      tolerationKeys.map((key) => ({ key, operator: "Exists" })),
-    ),
-    entry("operator.affinity", {
-      nodeAffinity: {
-        requiredDuringSchedulingIgnoredDuringExecution: {
-          nodeSelectorTerms: [{ matchExpressions: [{ key: SUPER_NODE_INSTANCE_TYPE.label, operator: "NotIn", values: [SUPER_NODE_INSTANCE_TYPE.value] }] }],
-        },
-      },
-    }),
-  ];
-  return { file: VALUES_FILES.tke, title: "Cilium on TKE: the values that adapt the chart to the cluster", entries: common };
+function deriveTkeValues(): ValuesFile {
+  return { file: VALUES_FILES.tke, title: "Cilium on TKE: the values that adapt the chart to the cluster", entries: [] };
 }
 
 /** The chart's images in the guide's order, then any the guide does not list, in chart order. */

@@ -3,18 +3,14 @@ import { CILIUM_VXLAN_PORT, RFC1918_CIDRS } from "../knowledge/features.js";
 import {
   CONNECTIVITY_TEST_IMAGES,
   MAINLAND_TEST_TARGETS,
-  NETWORK_AGENTS,
   NODE_LEFTOVERS,
   PREFLIGHT,
-  TKE_MANAGED_CILIUM_IMAGE_MARK,
 } from "../knowledge/lifecycle.js";
 import {
   CILIUM_NAMESPACE,
   CILIUM_RELEASE,
   IP_MASQ_AGENT_CONFIGMAP,
   MAINLAND_CHINA_REGIONS,
-  NOWHERE_NODE_SELECTOR,
-  REPLACED_DAEMONSETS,
   SUPER_NODE_INSTANCE_TYPE,
 } from "../knowledge/tke.js";
 import { BUNDLE_FILES } from "../knowledge/bundle.js";
@@ -24,11 +20,8 @@ import type { ResolvedFeatures } from "./features.js";
 import { sh } from "../text/shell.js";
 import { ownerRank, type capabilityDelivery } from "../capabilities/index.js";
 
-const NETWORK_NAMES = { "vpc-cni": "VPC-CNI", gr: "GlobalRouter (GR)" } as const;
-
 export function deriveInstall(p: FilledProfile, f: ResolvedFeatures, helm: readonly ValuesFile[], addons: AddonsSettings): InstallSettings {
   const native = p.cilium.mode === "native";
-  const other = p.cluster.network === "vpc-cni" ? "gr" : "vpc-cni";
   const connectivityTest = deriveConnectivityTest(p.region);
   const next = {
     core: [
@@ -50,8 +43,6 @@ export function deriveInstall(p: FilledProfile, f: ResolvedFeatures, helm: reado
     namespace: CILIUM_NAMESPACE,
     chart,
     bundleId: fingerprint([chart, p.cilium.version, ...helm.flatMap((v) => [v.file, ...v.entries.flatMap((e) => [e.path.join("\u0000"), typeof e.value === "string" ? e.value : JSON.stringify(e.value)])])]),
-    network: { name: NETWORK_NAMES[p.cluster.network], agent: NETWORK_AGENTS[p.cluster.network], otherName: NETWORK_NAMES[other], otherAgent: NETWORK_AGENTS[other] },
-    tkeManagedCiliumMark: TKE_MANAGED_CILIUM_IMAGE_MARK,
     preflight: { release: PREFLIGHT.release, daemonSet: PREFLIGHT.daemonSet, values: [...PREFLIGHT.values] },
     chartIsLocalFile: chart.endsWith(".tgz"),
     helmRepo: chart.startsWith(`${CILIUM_HELM_REPO.name}/`) ? { ...CILIUM_HELM_REPO } : null,
@@ -59,7 +50,6 @@ export function deriveInstall(p: FilledProfile, f: ResolvedFeatures, helm: reado
     valuesFiles: helm.map((v) => v.file),
     apiserverVIP: p.apiserverVIP,
     existingNodesSelector: `${SUPER_NODE_INSTANCE_TYPE.label}!=${SUPER_NODE_INSTANCE_TYPE.value}`,
-    disableDaemonSets: REPLACED_DAEMONSETS,
     nonMasqueradeFromCluster:
       native && f.masqAgent && p.cluster.vpcCidrs.length === 0 ? { configMap: IP_MASQ_AGENT_CONFIGMAP, fallback: [...RFC1918_CIDRS] } : null,
     gatewayApiCrdsFile: addons.gatewayApi?.crdsFile ?? null,
@@ -82,8 +72,6 @@ export function deriveUninstall(addons: AddonsSettings): UninstallSettings {
   return {
     release: CILIUM_RELEASE,
     namespace: CILIUM_NAMESPACE,
-    restoreDaemonSets: REPLACED_DAEMONSETS.map((d) => d.name),
-    nowhereKey: Object.keys(NOWHERE_NODE_SELECTOR)[0],
     nodesSelector: `${SUPER_NODE_INSTANCE_TYPE.label}!=${SUPER_NODE_INSTANCE_TYPE.value}`,
     nodeLeftovers: NODE_LEFTOVERS,
     nodeLocalDns: addons.nodeLocalDns ? { policyFile: addons.nodeLocalDns.policyFile, file: addons.nodeLocalDns.manifestFile, policyCrd: addons.nodeLocalDns.policyCrd } : null,

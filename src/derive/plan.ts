@@ -12,11 +12,6 @@ import masqCidrs from "../capabilities/masquerade/vpc-cidrs.sh.hbs?template";
 import applyNodeLocalDns from "../capabilities/node-local-dns/apply.sh.hbs?template";
 import kubeDns from "../capabilities/node-local-dns/kube-dns.sh.hbs?template";
 import removeNodeLocalDns from "../capabilities/node-local-dns/remove.sh.hbs?template";
-import connect from "../capabilities/tke/connect.sh.hbs?template";
-import network from "../capabilities/tke/network.sh.hbs?template";
-import notOurs from "../capabilities/tke/not-ours.sh.hbs?template";
-import restore from "../capabilities/tke/restore.sh.hbs?template";
-import { NOWHERE_NODE_SELECTOR } from "../knowledge/tke.js";
 import { check, type PlanStep } from "../plan/step.js";
 import type { InstallSettings, UninstallSettings } from "../settings.js";
 
@@ -26,31 +21,6 @@ export function derivePlan(s: InstallSettings, u: UninstallSettings): PlanStep[]
   const steps: PlanStep[] = [];
   const keep = (note: string, tell: string | null = null) => ({ kind: "keep" as const, note, tell });
   const say = (id: string, text: string, phase: "next-steps" | "ports" = "next-steps") => steps.push({ kind: "say", id, phase, text, undo: null });
-  // tke
-  steps.push(check("tke/connect", "connect", { render: connect }));
-  const n = s.network;
-  steps.push(check("tke/network", "inspect-cluster", { render: network, words: { agent: n.agent, otherAgent: n.otherAgent }, texts: { agentText: n.agent, otherAgentText: n.otherAgent, nameText: n.name, otherNameText: n.otherName } }));
-  steps.push(check("tke/not-ours", "inspect-cluster", { render: notOurs, texts: { markText: s.tkeManagedCiliumMark } }, { need: ["installed_version"] }));
-  const key = Object.keys(NOWHERE_NODE_SELECTOR)[0];
-  steps.push({
-    kind: "patch",
-    id: "tke/switch-off",
-    phase: "switch-off",
-    title: "Switch off TKE's kube-proxy, tke-cni-agent and ip-masq-agent (kept, scheduled nowhere)",
-    daemonSets: s.disableDaemonSets,
-    nodeSelector: NOWHERE_NODE_SELECTOR,
-    undo: {
-      kind: "commands",
-      phase: "restore",
-      title: "Schedule TKE's networking DaemonSets again",
-      script: {
-        render: restore,
-        lists: { daemonSets: u.restoreDaemonSets },
-        words: { selectorPath: `{.spec.template.spec.nodeSelector.${key}}`, removePatch: JSON.stringify([{ op: "remove", path: `/spec/template/spec/nodeSelector/${key}` }]) },
-      },
-      needsBundleFiles: false,
-    },
-  });
   // cilium
   steps.push(check("cilium/history", "inspect-release", { render: history }, { provide: ["installed_version", "installed_status", "installed_bundle"] }));
   steps.push({ kind: "decide", id: "cilium/decide", phase: "decide", script: { render: decide, words: { existingNodesSelector: s.existingNodesSelector } }, provide: ["MODE"], need: ["installed_version"] });
