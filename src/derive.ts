@@ -35,7 +35,7 @@ export interface DeriveInput {
 export function deriveSettings({ profile: p, name, profilePath, charts = BUILTIN_CHARTS, gitops: gitopsContext = null, mesh = [] }: DeriveInput): Settings {
   const features = resolveFeatures(p);
   const capabilities = resolveCapabilities(p, { name, profilePath, charts, mesh, features });
-  const helm = deriveHelmValues(p, features, charts, meshPeerPodRanges(p, profilePath, mesh), capabilityValues(capabilities));
+  const helm = deriveHelmValues(p, features, meshPeerPodRanges(p, profilePath, mesh), capabilityValues(capabilities));
   const addons = deriveAddons(p, profilePath, mesh);
   const delivery = deriveDelivery(p, helm, addons, capabilityDelivery(capabilities));
   const gitops = deriveGitops(name, delivery, gitopsContext);
@@ -51,7 +51,7 @@ export function deriveSettings({ profile: p, name, profilePath, charts = BUILTIN
     images: deriveImageList(p, charts),
     install,
     uninstall,
-    plan: byOwner([...derivePlan(install, uninstall), ...capabilityPlan(capabilities)]),
+    plan: byOwner([...derivePlan(install, uninstall), ...capabilityPlan(capabilities, { valuesFiles: helm.map((v) => v.file) })]),
     delivery: { ...delivery, gitops: gitops === null ? null : { engine: gitops.engine, files: gitopsFiles(gitops) } },
     gitops,
     addons,

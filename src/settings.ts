@@ -182,17 +182,10 @@ export interface InstallSettings {
    * run whose bundle is already installed changes nothing.
    */
   bundleId: string;
-  /** Cilium's pre-flight check, run before a minor upgrade. */
-  preflight: { release: string; daemonSet: string; values: readonly string[] };
   /** The chart is a .tgz next to the bundle: resolve it relative to install.sh. */
   chartIsLocalFile: boolean;
-  /** The Helm repository to add when the chart is referenced through it, else null. */
-  helmRepo: { name: string; url: string } | null;
   version: string;
-  valuesFiles: string[];
   apiserverVIP: string;
-  /** Label selector of the nodes that must not exist before the install (all but super nodes). */
-  existingNodesSelector: string;
   /** Native masquerading without profile CIDRs: read the VPC CIDRs from this ConfigMap at install time. */
   nonMasqueradeFromCluster: { configMap: string; fallback: string[] } | null;
   /** features.gatewayApi: the CRDs applied (server-side) before the chart. */
@@ -205,10 +198,8 @@ export interface InstallSettings {
   nodeLocalDns: { file: string; policyFile: string; placeholder: string; policyCrd: string } | null;
   /** Cluster Mesh: keep the connections cilium CLI stored in the release (clustermesh.config) across upgrades; the CA a first install needs. */
   mesh: { script: string; caSecret: string; caFrom: string | null } | null;
-  /** The connectivity test, with images and targets TKE nodes in the profile's region can reach. */
-  connectivityTest: string[];
   /** The lines of "Next steps", by who says them. */
-  next: { core: string[]; egress: string | null; gateway: string | null; mesh: string | null; ports: string | null };
+  next: { egress: string | null; gateway: string | null; mesh: string | null };
 }
 
 /**

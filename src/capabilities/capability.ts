@@ -36,7 +36,7 @@ export interface Capability<S, C extends string = never> {
   /** Its entries of bundle.json. */
   delivery(slice: S): DeliveryContribution;
   /** Its steps of install.sh, each change with its undo (uninstall.sh). */
-  plan(slice: S): PlanStep[];
+  plan(slice: S, context: PlanContext): PlanStep[];
 }
 
 export interface CapabilityRule<C extends string, F> {
@@ -44,8 +44,14 @@ export interface CapabilityRule<C extends string, F> {
   check: F;
 }
 
-/** The values files a capability may add to (image-values.yaml is the chart's own). */
-export type ValuesFileKey = "tke" | "features";
+/** The values files a capability may add to, in the order helm reads them. */
+export type ValuesFileKey = "tke" | "images" | "features";
+
+/** What the plan may consult that exists only once the values are merged. */
+export interface PlanContext {
+  /** The values files of the bundle, in helm's order (empty ones left out). */
+  valuesFiles: readonly string[];
+}
 
 export interface DeliveryContribution {
   manifests?: DeliverySettings["manifests"];

@@ -2,7 +2,8 @@ import type { OutputFile } from "../emit/output.js";
 import type { PlanStep } from "../plan/step.js";
 import type { FilledProfile } from "../profile.js";
 import type { ActiveCapability, DeliverySettings, ValueEntry } from "../settings.js";
-import type { Capability, DeliveryContribution, FilesContext, ResolveContext, ValuesFileKey } from "./capability.js";
+import type { Capability, DeliveryContribution, FilesContext, PlanContext, ResolveContext, ValuesFileKey } from "./capability.js";
+import { cilium } from "./cilium/index.js";
 import { apf } from "./apf/index.js";
 import { karpenter } from "./karpenter/index.js";
 import { native } from "./native/index.js";
@@ -24,6 +25,7 @@ export const CAPABILITIES = [
   karpenter,
   terraformPools,
   tke,
+  cilium,
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each capability has its own slice type
 ] as const satisfies readonly Capability<any, string>[];
 
@@ -56,16 +58,16 @@ function* withSlices(active: readonly ActiveCapability[]): Generator<[AnyCapabil
 
 /** The active capabilities' Helm values, per values file, in registry order. */
 export function capabilityValues(active: readonly ActiveCapability[]): Record<ValuesFileKey, ValueEntry[]> {
-  const out: Record<ValuesFileKey, ValueEntry[]> = { tke: [], features: [] };
+  const out: Record<ValuesFileKey, ValueEntry[]> = { tke: [], images: [], features: [] };
   for (const [c, slice] of withSlices(active)) {
     const v = c.values(slice);
-    for (const key of ["tke", "features"] as const) out[key].push(...(v[key] ?? []));
+    for (const key of ["tke", "images", "features"] as const) out[key].push(...(v[key] ?? []));
   }
   return out;
 }
 
-export function capabilityPlan(active: readonly ActiveCapability[]): PlanStep[] {
-  return [...withSlices(active)].flatMap(([c, slice]) => c.plan(slice));
+export function capabilityPlan(active: readonly ActiveCapability[], context: PlanContext): PlanStep[] {
+  return [...withSlices(active)].flatMap(([c, slice]) => c.plan(slice, context));
 }
 
 export function capabilityDelivery(active: readonly ActiveCapability[]): {

@@ -3,7 +3,7 @@ import { BUNDLE_FILES } from "../knowledge/bundle.js";
 import { meshPeers, type MeshDirectory } from "../mesh.js";
 import type { FilledProfile } from "../profile.js";
 import type { AddonsSettings, MeshSettings } from "../settings.js";
-import { mirroredRepository } from "./helm.js";
+import { mirroredRepository } from "./mirror.js";
 
 /** One flow log export as the chart's hubble.export.dynamic.config.content takes it. */
 export interface FlowLogExport {

@@ -1,11 +1,9 @@
-import type { ChartCatalog, ChartImage } from "../knowledge/chart.js";
-import { GUIDE_IMAGE_ORDER, TKE_MIRROR_RULES } from "../knowledge/images.js";
 import {
   RFC1918_CIDRS,
   SCALE_CLIENT_RATE_LIMIT,
   SCALE_IDENTITY_LABELS,
 } from "../knowledge/features.js";
-import { WHY_VARIANT, whyMirrored } from "../knowledge/why.js";
+import { WHY_VARIANT } from "../knowledge/why.js";
 import { valueEntry } from "./value-entry.js";
 import { VALUES_FILES } from "../knowledge/bundle.js";
 import type { FilledProfile } from "../profile.js";
@@ -19,12 +17,12 @@ import { TKE_CLB_ANNOTATIONS } from "../knowledge/addons.js";
 const entry = valueEntry;
 
 /** The values files in the order helm gets them; empty files are left out. */
-export function deriveHelmValues(p: FilledProfile, f: ResolvedFeatures, charts: ChartCatalog, meshPeerRanges: readonly string[], contributed: Record<ValuesFileKey, readonly ValueEntry[]>): ValuesFile[] {
+export function deriveHelmValues(p: FilledProfile, f: ResolvedFeatures, meshPeerRanges: readonly string[], contributed: Record<ValuesFileKey, readonly ValueEntry[]>): ValuesFile[] {
   const tke = deriveTkeValues();
   const features = deriveFeatureValues(p, f, meshPeerRanges);
   const files = [
     { ...tke, entries: [...contributed.tke, ...tke.entries] },
-    deriveImageValues(p, charts),
+    { file: VALUES_FILES.images, title: "Cilium's images, pulled from where TKE nodes can reach them", entries: [...contributed.images] },
     { ...features, entries: [...contributed.features, ...features.entries] },
   ];
   const extras = extraValueLeaves(p.cilium.extraValues as Record<string, unknown>);
@@ -142,40 +140,8 @@ function deriveTkeValues(): ValuesFile {
   return { file: VALUES_FILES.tke, title: "Cilium on TKE: the values that adapt the chart to the cluster", entries: [] };
 }
 
-/** The chart's images in the guide's order, then any the guide does not list, in chart order. */
-export function orderedImages(version: string, charts: ChartCatalog): ChartImage[] {
-  const rank = (path: string) => {
-    const i = GUIDE_IMAGE_ORDER.indexOf(path);
-    return i === -1 ? GUIDE_IMAGE_ORDER.length : i;
-  };
-  return charts
-    .images(version)
-    .map((image, i) => ({ image, i }))
-    .sort((a, b) => rank(a.image.path) - rank(b.image.path) || a.i - b.i)
-    .map((x) => x.image);
-}
 
-/** Where an image's repository moves to, and why; null when it stays upstream. */
-export function mirroredRepository(p: FilledProfile, repository: string): { repository: string; why: string } | null {
-  if (p.images.mirror === "custom") {
-    return { repository: `${p.images.registry}/${repository}`, why: "copied into the private registry (see images.txt)" };
-  }
-  if (p.images.mirror === "none") return null;
-  const rule = TKE_MIRROR_RULES.find((r) => repository.startsWith(r.from));
-  return rule ? { repository: rule.to + repository.slice(rule.from.length), why: rule.why } : null;
-}
 
-function deriveImageValues(p: FilledProfile, charts: ChartCatalog): ValuesFile {
-  const entries: ValueEntry[] = [];
-  for (const image of orderedImages(p.cilium.version, charts)) {
-    const moved = mirroredRepository(p, image.repository);
-    if (moved) entries.push(entry(`${image.path}.repository`, moved.repository, whyMirrored(image.repository, moved.why)));
-    if (!p.images.useDigest && image.useDigest) {
-      entries.push(entry(`${image.path}.useDigest`, false, "the copy does not keep upstream digests: pull by tag"));
-    }
-  }
-  return { file: VALUES_FILES.images, title: "Cilium's images, pulled from where TKE nodes can reach them", entries };
-}
 
 function deriveFeatureValues(p: FilledProfile, f: ResolvedFeatures, meshPeerRanges: readonly string[]): ValuesFile {
   const native = p.cilium.mode === "native";

@@ -2,7 +2,7 @@ import type { ChartCatalog } from "../knowledge/chart.js";
 import { OPERATOR_IMAGE } from "../knowledge/images.js";
 import type { FilledProfile } from "../profile.js";
 import type { ImageCopy } from "../settings.js";
-import { mirroredRepository, orderedImages } from "./helm.js";
+import { mirroredRepository, orderedImages } from "./mirror.js";
 import { nodeLocalDnsImage } from "./addons.js";
 
 /**

@@ -1,33 +1,23 @@
 import { CILIUM_HELM_REPO } from "../knowledge/chart.js";
-import { CILIUM_VXLAN_PORT, RFC1918_CIDRS } from "../knowledge/features.js";
+import { RFC1918_CIDRS } from "../knowledge/features.js";
 import {
-  CONNECTIVITY_TEST_IMAGES,
-  MAINLAND_TEST_TARGETS,
   NODE_LEFTOVERS,
-  PREFLIGHT,
 } from "../knowledge/lifecycle.js";
 import {
   CILIUM_NAMESPACE,
   CILIUM_RELEASE,
   IP_MASQ_AGENT_CONFIGMAP,
-  MAINLAND_CHINA_REGIONS,
   SUPER_NODE_INSTANCE_TYPE,
 } from "../knowledge/tke.js";
 import { BUNDLE_FILES } from "../knowledge/bundle.js";
 import type { FilledProfile } from "../profile.js";
 import type { AddonsSettings, DeliverySettings, InstallSettings, UninstallSettings, ValuesFile } from "../settings.js";
 import type { ResolvedFeatures } from "./features.js";
-import { sh } from "../text/shell.js";
 import { ownerRank, type capabilityDelivery } from "../capabilities/index.js";
 
 export function deriveInstall(p: FilledProfile, f: ResolvedFeatures, helm: readonly ValuesFile[], addons: AddonsSettings): InstallSettings {
   const native = p.cilium.mode === "native";
-  const connectivityTest = deriveConnectivityTest(p.region);
   const next = {
-    core: [
-      `Check Cilium once nodes are Ready: kubectl -n ${CILIUM_NAMESPACE} get pods -l app.kubernetes.io/part-of=cilium`,
-      `Run the connectivity test (cilium CLI): ${connectivityTest.join(" ")}`,
-    ],
     egress: addons.egressPolicy
       ? `Once the egress pool's nodes are Ready, route Pods through them: ./${addons.egressPolicy.script} NAME NAMESPACE | kubectl apply -f -`
       : p.features.egressGateway
@@ -35,7 +25,6 @@ export function deriveInstall(p: FilledProfile, f: ResolvedFeatures, helm: reado
         : null,
     gateway: addons.gatewayApi ? `Expose a Gateway through a CLB: see ${addons.gatewayApi.exampleFile} (kubectl get gatewayclass shows ${addons.gatewayApi.gatewayClass} once the operator runs)` : null,
     mesh: addons.mesh ? `Once every cluster of mesh ${addons.mesh.name} runs Cilium: ./${addons.mesh.script} connect (members in clusterId order)` : null,
-    ports: !native || p.features.egressGateway ? `The nodes' security group must allow UDP ${CILIUM_VXLAN_PORT} (Cilium's VXLAN; not 4789) between nodes: tke-cilium explain ports` : null,
   };
   const chart = p.cilium.chart;
   return {
@@ -43,13 +32,9 @@ export function deriveInstall(p: FilledProfile, f: ResolvedFeatures, helm: reado
     namespace: CILIUM_NAMESPACE,
     chart,
     bundleId: fingerprint([chart, p.cilium.version, ...helm.flatMap((v) => [v.file, ...v.entries.flatMap((e) => [e.path.join("\u0000"), typeof e.value === "string" ? e.value : JSON.stringify(e.value)])])]),
-    preflight: { release: PREFLIGHT.release, daemonSet: PREFLIGHT.daemonSet, values: [...PREFLIGHT.values] },
     chartIsLocalFile: chart.endsWith(".tgz"),
-    helmRepo: chart.startsWith(`${CILIUM_HELM_REPO.name}/`) ? { ...CILIUM_HELM_REPO } : null,
     version: p.cilium.version,
-    valuesFiles: helm.map((v) => v.file),
     apiserverVIP: p.apiserverVIP,
-    existingNodesSelector: `${SUPER_NODE_INSTANCE_TYPE.label}!=${SUPER_NODE_INSTANCE_TYPE.value}`,
     nonMasqueradeFromCluster:
       native && f.masqAgent && p.cluster.vpcCidrs.length === 0 ? { configMap: IP_MASQ_AGENT_CONFIGMAP, fallback: [...RFC1918_CIDRS] } : null,
     gatewayApiCrdsFile: addons.gatewayApi?.crdsFile ?? null,
@@ -59,7 +44,6 @@ export function deriveInstall(p: FilledProfile, f: ResolvedFeatures, helm: reado
       ? { file: addons.nodeLocalDns.manifestFile, policyFile: addons.nodeLocalDns.policyFile, placeholder: addons.nodeLocalDns.placeholder, policyCrd: addons.nodeLocalDns.policyCrd }
       : null,
     mesh: addons.mesh ? { script: addons.mesh.script, caSecret: addons.mesh.caSecret, caFrom: addons.mesh.caFrom } : null,
-    connectivityTest,
     next,
   };
 }
@@ -114,12 +98,6 @@ export function deriveDelivery(p: FilledProfile, helm: readonly ValuesFile[], ad
 
 const DELIVERY_PHASES = ["before-chart", "after-chart", "by-install-script"] as const;
 
-/** The guide's connectivity test: mirrored images everywhere, and targets reachable from mainland China there. */
-function deriveConnectivityTest(region: string): string[] {
-  const targets = MAINLAND_CHINA_REGIONS.has(region) ? MAINLAND_TEST_TARGETS : [];
-  // shown inside a sentence: a word is quoted only where a shell would need it
-  return ["cilium", "connectivity", "test", ...[...CONNECTIVITY_TEST_IMAGES, ...targets].flat()].map((w) => (/^[\w./:@=-]+$/.test(w) ? w : sh(w)));
-}
 
 /**
  * A stable fingerprint (not a security measure) with no dependency: two 32-bit FNV-1a hashes with different

@@ -1,9 +1,3 @@
-import chartFile from "../capabilities/cilium/chart-file.sh.hbs?template";
-import chartRemote from "../capabilities/cilium/chart-remote.sh.hbs?template";
-import chartRepo from "../capabilities/cilium/chart-repo.sh.hbs?template";
-import decide from "../capabilities/cilium/decide.sh.hbs?template";
-import history from "../capabilities/cilium/history.sh.hbs?template";
-import uninstallRelease from "../capabilities/cilium/uninstall.sh.hbs?template";
 import meshCa from "../capabilities/cluster-mesh/ca.sh.hbs?template";
 import meshKeep from "../capabilities/cluster-mesh/keep.sh.hbs?template";
 import ipsecSecret from "../capabilities/encryption/ipsec-secret.sh.hbs?template";
@@ -21,22 +15,6 @@ export function derivePlan(s: InstallSettings, u: UninstallSettings): PlanStep[]
   const steps: PlanStep[] = [];
   const keep = (note: string, tell: string | null = null) => ({ kind: "keep" as const, note, tell });
   const say = (id: string, text: string, phase: "next-steps" | "ports" = "next-steps") => steps.push({ kind: "say", id, phase, text, undo: null });
-  // cilium
-  steps.push(check("cilium/history", "inspect-release", { render: history }, { provide: ["installed_version", "installed_status", "installed_bundle"] }));
-  steps.push({ kind: "decide", id: "cilium/decide", phase: "decide", script: { render: decide, words: { existingNodesSelector: s.existingNodesSelector } }, provide: ["MODE"], need: ["installed_version"] });
-  const chartSource = s.helmRepo !== null ? { render: chartRepo, words: { name: s.helmRepo.name, url: s.helmRepo.url }, texts: { urlText: s.helmRepo.url } } : s.chartIsLocalFile ? { render: chartFile } : { render: chartRemote };
-  steps.push(check("cilium/chart-source", "chart-source", chartSource, { need: ["MODE"] }));
-  steps.push({
-    kind: "helm",
-    id: "cilium/release",
-    phase: "chart",
-    valuesFiles: s.valuesFiles,
-    preflight: s.preflight,
-    undo: { kind: "commands", phase: "chart-removal", title: "Uninstall the Cilium release", script: { render: uninstallRelease }, needsBundleFiles: false },
-  });
-  steps.push({ kind: "wait", id: "cilium/rollout", phase: "rollout", title: "Wait for the cilium DaemonSet (the operator starts once a node joins)", resource: "daemonset/cilium", timeout: "10m" });
-  for (const [i, line] of next.core.entries()) say(`cilium/next-${i}`, line);
-  if (next.ports !== null) say("cilium/ports", next.ports, "ports");
   // node-local-dns
   if (s.nodeLocalDns !== null && u.nodeLocalDns !== null) {
     const d = s.nodeLocalDns;
