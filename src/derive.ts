@@ -9,7 +9,7 @@ import { deriveDelivery, deriveInstall, deriveUninstall } from "./derive/install
 import { derivePlan } from "./derive/plan.js";
 import { deriveAddons, meshPeerPodRanges } from "./derive/addons.js";
 import type { MeshDirectory } from "./mesh.js";
-import { capabilityDelivery, capabilityPlan, capabilityValues, ownerRank, resolveCapabilities } from "./capabilities/index.js";
+import { capabilityDelivery, capabilityImages, capabilityPlan, capabilityValues, ownerRank, resolveCapabilities } from "./capabilities/index.js";
 import type { PlanStep } from "./plan/step.js";
 
 /** Steps in registry order of their owners (stable within one owner). */
@@ -48,7 +48,7 @@ export function deriveSettings({ profile: p, name, profilePath, charts = BUILTIN
     profilePath,
     ciliumVersion: p.cilium.version,
     helm,
-    images: deriveImageList(p, charts),
+    images: deriveImageList(p, charts, capabilityImages(capabilities)),
     install,
     uninstall,
     plan: byOwner([...derivePlan(install, uninstall), ...capabilityPlan(capabilities, { valuesFiles: helm.map((v) => v.file) })]),

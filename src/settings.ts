@@ -194,8 +194,6 @@ export interface InstallSettings {
   ipsecSecret: string | null;
   /** flowLogs with cls: the LogConfig applied after the chart, and the CRD TKE's log collection installs. */
   clsLogConfig: { file: string; crd: string } | null;
-  /** features.nodeLocalDns: the manifest with kube-dns's ClusterIP filled in, then the policy once the operator is up. */
-  nodeLocalDns: { file: string; policyFile: string; placeholder: string; policyCrd: string } | null;
   /** Cluster Mesh: keep the connections cilium CLI stored in the release (clustermesh.config) across upgrades; the CA a first install needs. */
   mesh: { script: string; caSecret: string; caFrom: string | null } | null;
   /** The lines of "Next steps", by who says them. */
@@ -271,24 +269,10 @@ export interface UninstallSettings {
   /** Label selector of the nodes that ran Cilium and must be rebuilt. */
   nodesSelector: string;
   nodeLeftovers: readonly string[];
-  /** NodeLocal DNSCache: the policy (deleted first, so DNS goes back to kube-dns), then the cache; its CRD. */
-  nodeLocalDns: { policyFile: string; file: string; policyCrd: string } | null;
   /** The CLS LogConfig, and its CRD. */
   clsLogConfig: { file: string; crd: string } | null;
   /** What stays, said in the last step: the Gateway API CRDs (users' Gateways live in them), the mesh's peers. */
   notes: { gateway: string | null; mesh: string | null };
-}
-
-/** features.nodeLocalDns: the guide's self-built NodeLocal DNSCache. */
-export interface NodeLocalDnsSettings {
-  /** node-local-dns.yaml: its one runtime value is install.sh's to fill. */
-  manifestFile: string;
-  policyFile: string;
-  image: string;
-  /** The text in node-local-dns.yaml install.sh replaces with kube-dns's ClusterIP. */
-  placeholder: string;
-  /** The CRD cilium-operator registers: the policy waits for it. */
-  policyCrd: string;
 }
 
 /** features.gatewayApi: the CRDs shipped with the bundle, and the example Gateway. */
@@ -326,7 +310,6 @@ export interface MeshSettings {
 
 /** The guide's optional add-ons a profile asks for; null when not asked. */
 export interface AddonsSettings {
-  nodeLocalDns: NodeLocalDnsSettings | null;
   gatewayApi: GatewayApiSettings | null;
   flowLogs: FlowLogsSettings | null;
   mesh: MeshSettings | null;

@@ -4,7 +4,7 @@ import type { PlanStep } from "../plan/step.js";
 import type { FilledProfile } from "../profile.js";
 import type { CodeEntry } from "../rules/code-entry.js";
 import type { Finding } from "../rules/finding.js";
-import type { DeliverySettings, GitopsContext, Settings, ValueEntry } from "../settings.js";
+import type { DeliverySettings, GitopsContext, ImageCopy, Settings, ValueEntry } from "../settings.js";
 import type { ResolvedFeatures } from "../derive/features.js";
 import type { OutputFile } from "../emit/output.js";
 
@@ -31,6 +31,8 @@ export interface Capability<S, C extends string = never> {
   resolve(profile: FilledProfile, context: ResolveContext): S | null;
   /** Its Helm values, into the values file they belong to (in registry order within a file). */
   values(slice: S): Partial<Record<ValuesFileKey, readonly ValueEntry[]>>;
+  /** Images it runs beyond the chart's, to copy into a private registry (images.txt). */
+  images(slice: S): readonly ImageCopy[];
   /** Its files of the bundle. */
   files(slice: S, context: FilesContext): OutputFile[];
   /** Its entries of bundle.json. */
@@ -91,6 +93,7 @@ export function defineCapability<S, C extends string = never>(
     profileRules: [],
     bundleRules: [],
     values: () => ({}),
+    images: () => [],
     files: () => [],
     delivery: () => ({}),
     plan: () => [],

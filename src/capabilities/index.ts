@@ -1,12 +1,13 @@
 import type { OutputFile } from "../emit/output.js";
 import type { PlanStep } from "../plan/step.js";
 import type { FilledProfile } from "../profile.js";
-import type { ActiveCapability, DeliverySettings, ValueEntry } from "../settings.js";
+import type { ActiveCapability, DeliverySettings, ImageCopy, ValueEntry } from "../settings.js";
 import type { Capability, DeliveryContribution, FilesContext, PlanContext, ResolveContext, ValuesFileKey } from "./capability.js";
 import { cilium } from "./cilium/index.js";
 import { apf } from "./apf/index.js";
 import { karpenter } from "./karpenter/index.js";
 import { native } from "./native/index.js";
+import { nodeLocalDns } from "./node-local-dns/index.js";
 import { overlayGr } from "./overlay-gr/index.js";
 import { overlayVpcCni } from "./overlay-vpc-cni/index.js";
 import { terraformPools } from "./terraform-pools/index.js";
@@ -26,6 +27,7 @@ export const CAPABILITIES = [
   terraformPools,
   tke,
   cilium,
+  nodeLocalDns,
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each capability has its own slice type
 ] as const satisfies readonly Capability<any, string>[];
 
@@ -64,6 +66,10 @@ export function capabilityValues(active: readonly ActiveCapability[]): Record<Va
     for (const key of ["tke", "images", "features"] as const) out[key].push(...(v[key] ?? []));
   }
   return out;
+}
+
+export function capabilityImages(active: readonly ActiveCapability[]): ImageCopy[] {
+  return [...withSlices(active)].flatMap(([c, slice]) => c.images(slice));
 }
 
 export function capabilityPlan(active: readonly ActiveCapability[], context: PlanContext): PlanStep[] {

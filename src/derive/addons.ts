@@ -1,9 +1,8 @@
-import { CLUSTERMESH_CA_SECRET, EGRESS_NODE, FLOW_LOGS, GATEWAY_API, GATEWAY_EXAMPLE_PORTS, IPSEC_SECRET, LOCAL_REDIRECT_POLICY_CRD, NODE_LOCAL_DNS } from "../knowledge/addons.js";
+import { CLUSTERMESH_CA_SECRET, EGRESS_NODE, FLOW_LOGS, GATEWAY_API, GATEWAY_EXAMPLE_PORTS, IPSEC_SECRET } from "../knowledge/addons.js";
 import { BUNDLE_FILES } from "../knowledge/bundle.js";
 import { meshPeers, type MeshDirectory } from "../mesh.js";
 import type { FilledProfile } from "../profile.js";
 import type { AddonsSettings, MeshSettings } from "../settings.js";
-import { mirroredRepository } from "./mirror.js";
 
 /** One flow log export as the chart's hubble.export.dynamic.config.content takes it. */
 export interface FlowLogExport {
@@ -37,14 +36,6 @@ export function flowLogExports(p: FilledProfile): FlowLogExport[] {
   }));
 }
 
-/** node-cache's image, from where the profile's nodes pull images. */
-export function nodeLocalDnsImage(p: FilledProfile): { source: string; image: string } {
-  const { repository, tkeMirror, tag } = NODE_LOCAL_DNS.image;
-  const source = `${repository}:${tag}`;
-  if (p.images.mirror === "tke") return { source, image: `${tkeMirror}:${tag}` };
-  return { source, image: `${mirroredRepository(p, repository)?.repository ?? repository}:${tag}` };
-}
-
 /** The subnet of clustermesh-apiserver's internal CLB: the profile's choice, else the nodes', else the apiserver's. */
 export function meshSubnet(p: FilledProfile): string | null {
   return p.clusterMesh?.subnetId ?? p.nodePool.subnetIds[0] ?? p.cluster.intranetSubnetId ?? null;
@@ -54,15 +45,6 @@ export function deriveAddons(p: FilledProfile, profilePath: string, mesh: MeshDi
   const flowLogs = p.features.flowLogs;
   const cls = typeof flowLogs === "object" ? (flowLogs.cls ?? null) : null;
   return {
-    nodeLocalDns: p.features.nodeLocalDns
-      ? {
-          manifestFile: BUNDLE_FILES.nodeLocalDns,
-          policyFile: BUNDLE_FILES.nodeLocalDnsPolicy,
-          image: nodeLocalDnsImage(p).image,
-          placeholder: NODE_LOCAL_DNS.placeholder,
-          policyCrd: LOCAL_REDIRECT_POLICY_CRD,
-        }
-      : null,
     gatewayApi: p.features.gatewayApi
       ? {
           version: GATEWAY_API.version,

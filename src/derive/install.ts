@@ -40,9 +40,6 @@ export function deriveInstall(p: FilledProfile, f: ResolvedFeatures, helm: reado
     gatewayApiCrdsFile: addons.gatewayApi?.crdsFile ?? null,
     ipsecSecret: addons.ipsecSecret,
     clsLogConfig: addons.flowLogs?.logConfig ? { file: addons.flowLogs.logConfig.file, crd: addons.flowLogs.logConfig.crd } : null,
-    nodeLocalDns: addons.nodeLocalDns
-      ? { file: addons.nodeLocalDns.manifestFile, policyFile: addons.nodeLocalDns.policyFile, placeholder: addons.nodeLocalDns.placeholder, policyCrd: addons.nodeLocalDns.policyCrd }
-      : null,
     mesh: addons.mesh ? { script: addons.mesh.script, caSecret: addons.mesh.caSecret, caFrom: addons.mesh.caFrom } : null,
     next,
   };
@@ -58,7 +55,6 @@ export function deriveUninstall(addons: AddonsSettings): UninstallSettings {
     namespace: CILIUM_NAMESPACE,
     nodesSelector: `${SUPER_NODE_INSTANCE_TYPE.label}!=${SUPER_NODE_INSTANCE_TYPE.value}`,
     nodeLeftovers: NODE_LEFTOVERS,
-    nodeLocalDns: addons.nodeLocalDns ? { policyFile: addons.nodeLocalDns.policyFile, file: addons.nodeLocalDns.manifestFile, policyCrd: addons.nodeLocalDns.policyCrd } : null,
     clsLogConfig: addons.flowLogs?.logConfig ? { file: addons.flowLogs.logConfig.file, crd: addons.flowLogs.logConfig.crd } : null,
     notes,
   };
@@ -71,12 +67,6 @@ export function deriveDelivery(p: FilledProfile, helm: readonly ValuesFile[], ad
   const manifests: (DeliverySettings["manifests"][number] & { owner: string })[] = [...contributed.manifests];
   if (addons.gatewayApi) manifests.push({ owner: "gateway-api",  file: addons.gatewayApi.crdsFile, phase: "before-chart", what: `the Gateway API ${addons.gatewayApi.version} CRDs cilium-operator watches (apply server-side: they are too large for a client-side apply)` });
   if (addons.flowLogs?.logConfig) manifests.push({ owner: "flow-logs", file: addons.flowLogs.logConfig.file, phase: "after-chart", what: "TKE log collection of the flow log files into CLS (needs the cluster's log collection on)" });
-  if (addons.nodeLocalDns) {
-    manifests.push(
-      { owner: "node-local-dns", file: addons.nodeLocalDns.manifestFile, phase: "by-install-script", what: "NodeLocal DNSCache: install.sh writes kube-dns's ClusterIP into it" },
-      { owner: "node-local-dns", file: addons.nodeLocalDns.policyFile, phase: "by-install-script", what: "the redirect of kube-dns to the node's cache: install.sh applies it once cilium-operator is up" },
-    );
-  }
   const terraform = contributed.terraform;
   return {
     chart: { name: fromRepo ? chart.slice(CILIUM_HELM_REPO.name.length + 1) : chart, version: p.cilium.version, repository: fromRepo ? CILIUM_HELM_REPO.url : null, reference: chart },

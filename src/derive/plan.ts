@@ -3,9 +3,6 @@ import meshKeep from "../capabilities/cluster-mesh/keep.sh.hbs?template";
 import ipsecSecret from "../capabilities/encryption/ipsec-secret.sh.hbs?template";
 import removeFlowLogs from "../capabilities/flow-logs/remove.sh.hbs?template";
 import masqCidrs from "../capabilities/masquerade/vpc-cidrs.sh.hbs?template";
-import applyNodeLocalDns from "../capabilities/node-local-dns/apply.sh.hbs?template";
-import kubeDns from "../capabilities/node-local-dns/kube-dns.sh.hbs?template";
-import removeNodeLocalDns from "../capabilities/node-local-dns/remove.sh.hbs?template";
 import { check, type PlanStep } from "../plan/step.js";
 import type { InstallSettings, UninstallSettings } from "../settings.js";
 
@@ -15,25 +12,6 @@ export function derivePlan(s: InstallSettings, u: UninstallSettings): PlanStep[]
   const steps: PlanStep[] = [];
   const keep = (note: string, tell: string | null = null) => ({ kind: "keep" as const, note, tell });
   const say = (id: string, text: string, phase: "next-steps" | "ports" = "next-steps") => steps.push({ kind: "say", id, phase, text, undo: null });
-  // node-local-dns
-  if (s.nodeLocalDns !== null && u.nodeLocalDns !== null) {
-    const d = s.nodeLocalDns;
-    steps.push(check("node-local-dns/kube-dns", "reads", { render: kubeDns }, { provide: ["kube_dns_ip"] }));
-    steps.push({
-      kind: "run",
-      id: "node-local-dns/apply",
-      phase: "after-operator",
-      script: { render: applyNodeLocalDns, words: { file: d.file, policyCrd: d.policyCrd, policyFile: d.policyFile }, texts: { placeholderText: d.placeholder, policyFileText: d.policyFile } },
-      need: ["kube_dns_ip"],
-      undo: {
-        kind: "commands",
-        phase: "before-chart-removal",
-        title: "Remove NodeLocal DNSCache (the redirect first: DNS goes back to kube-dns)",
-        script: { render: removeNodeLocalDns, words: { policyCrd: u.nodeLocalDns.policyCrd, policyFile: u.nodeLocalDns.policyFile, file: u.nodeLocalDns.file } },
-        needsBundleFiles: true,
-      },
-    });
-  }
   // egress-gateway
   if (next.egress !== null) say("egress-gateway/next", next.egress);
   // masquerade

@@ -5,153 +5,13 @@ import {
   FLOW_LOG_EXTRACT_RULE,
   FLOW_LOG_INDEXES,
   FLOW_LOG_TOKENIZER,
-  KUBE_DNS,
-  NODE_CACHE_CONTAINER,
-  NODE_LOCAL_DNS,
   TKE_CLB_ANNOTATIONS,
 } from "../knowledge/addons.js";
 import { CILIUM_NAMESPACE } from "../knowledge/tke.js";
-import { literalBlock, manifestsToYaml } from "../text/yaml.js";
+import { manifestsToYaml } from "../text/yaml.js";
 import { sh } from "../text/shell.js";
 import type { Settings } from "../settings.js";
 import { file, headerLines, type Emitter, type OutputFile } from "./output.js";
-
-/** The node-cache Corefile: the guide's, with the cluster domain written out and HINFO answered locally (VPC DNS refuses it). */
-function corefile(): string {
-  const n = NODE_LOCAL_DNS;
-  const zone = (name: string, cache: string[], forward: string[], extra: string[] = []) => [
-    `${name}:53 {`,
-    "    errors",
-    ...cache,
-    "    reload",
-    "    loop",
-    "    bind 0.0.0.0",
-    ...forward,
-    `    prometheus :${n.metricsPort}`,
-    ...extra,
-    "}",
-  ];
-  const forceTcp = [`    forward . ${n.clusterDns} {`, "        force_tcp", "    }"];
-  return [
-    ...zone(n.domain, ["    cache {", "        success 9984 30", "        denial 9984 5", "    }"], forceTcp, ["    health"]),
-    ...zone("in-addr.arpa", ["    cache 30"], forceTcp),
-    ...zone("ip6.arpa", ["    cache 30"], forceTcp),
-    ".:53 {",
-    "    template ANY HINFO . {",
-    "        rcode NXDOMAIN",
-    "    }",
-    "    errors",
-    "    cache 30",
-    "    reload",
-    "    loop",
-    "    bind 0.0.0.0",
-    `    forward . ${n.upstreamServers}`,
-    `    prometheus :${n.metricsPort}`,
-    "}",
-    "",
-  ].join("\n");
-}
-
-function nodeLocalDns(settings: Settings): OutputFile[] {
-  const d = settings.addons.nodeLocalDns;
-  if (d === null) return [];
-  const n = NODE_LOCAL_DNS;
-  const ns = CILIUM_NAMESPACE;
-  const dnsPorts = [
-    { name: "dns", port: 53, protocol: "UDP", targetPort: 53 },
-    { name: "dns-tcp", port: 53, protocol: "TCP", targetPort: 53 },
-  ];
-  const objects = [
-    { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: n.name, namespace: ns } },
-    {
-      apiVersion: "v1",
-      kind: "Service",
-      metadata: { name: n.upstreamService, namespace: ns, labels: { "k8s-app": KUBE_DNS.label, "kubernetes.io/name": "KubeDNSUpstream" } },
-      spec: { ports: dnsPorts, selector: { "k8s-app": KUBE_DNS.label } },
-    },
-    { apiVersion: "v1", kind: "ConfigMap", metadata: { name: n.name, namespace: ns }, data: { Corefile: literalBlock(corefile()) } },
-    {
-      apiVersion: "apps/v1",
-      kind: "DaemonSet",
-      metadata: { name: n.name, namespace: ns, labels: { "k8s-app": n.label } },
-      spec: {
-        updateStrategy: { rollingUpdate: { maxUnavailable: "10%" } },
-        selector: { matchLabels: { "k8s-app": n.label } },
-        template: {
-          metadata: { labels: { "k8s-app": n.label }, annotations: { "prometheus.io/port": String(n.metricsPort), "prometheus.io/scrape": "true" } },
-          spec: {
-            priorityClassName: "system-node-critical",
-            serviceAccountName: n.name,
-            hostNetwork: false,
-            dnsPolicy: "Default",
-            tolerations: [{ key: "CriticalAddonsOnly", operator: "Exists" }, { effect: "NoExecute", operator: "Exists" }, { effect: "NoSchedule", operator: "Exists" }],
-            containers: [
-              {
-                name: "node-cache",
-                image: d.image,
-                resources: { requests: { ...NODE_CACHE_CONTAINER.requests } },
-                args: ["-localip", d.placeholder, "-conf", "/etc/Corefile", "-upstreamsvc", n.upstreamService, ...NODE_CACHE_CONTAINER.flags],
-                securityContext: { capabilities: { add: ["NET_ADMIN"] } },
-                ports: [
-                  { containerPort: 53, name: "dns", protocol: "UDP" },
-                  { containerPort: 53, name: "dns-tcp", protocol: "TCP" },
-                  { containerPort: n.metricsPort, name: "metrics", protocol: "TCP" },
-                ],
-                livenessProbe: { httpGet: { path: "/health", port: n.healthPort }, initialDelaySeconds: 60, timeoutSeconds: 5 },
-                volumeMounts: [
-                  { mountPath: "/run/xtables.lock", name: "xtables-lock", readOnly: false },
-                  { name: "config-volume", mountPath: "/etc/coredns" },
-                  { name: "kube-dns-config", mountPath: "/etc/kube-dns" },
-                ],
-              },
-            ],
-            volumes: [
-              { name: "xtables-lock", hostPath: { path: "/run/xtables.lock", type: "FileOrCreate" } },
-              { name: "kube-dns-config", configMap: { name: KUBE_DNS.service, optional: true } },
-              { name: "config-volume", configMap: { name: n.name, items: [{ key: "Corefile", path: "Corefile.base" }] } },
-            ],
-          },
-        },
-      },
-    },
-    {
-      apiVersion: "v1",
-      kind: "Service",
-      metadata: { name: n.name, namespace: ns, labels: { "k8s-app": n.label }, annotations: { "prometheus.io/port": String(n.metricsPort), "prometheus.io/scrape": "true" } },
-      spec: { clusterIP: "None", ports: [{ name: "metrics", port: n.metricsPort, targetPort: n.metricsPort }], selector: { "k8s-app": n.label } },
-    },
-  ];
-  const policy = {
-    apiVersion: "cilium.io/v2",
-    kind: "CiliumLocalRedirectPolicy",
-    metadata: { name: n.policy, namespace: ns },
-    spec: {
-      redirectFrontend: { serviceMatcher: { serviceName: KUBE_DNS.service, namespace: ns } },
-      redirectBackend: {
-        localEndpointSelector: { matchLabels: { "k8s-app": n.label } },
-        toPorts: [
-          { port: "53", name: "dns", protocol: "UDP" },
-          { port: "53", name: "dns-tcp", protocol: "TCP" },
-        ],
-      },
-    },
-  };
-  const comments = new Map([
-    ["3:spec.template.spec.containers", `-localip: install.sh writes kube-dns's ClusterIP over ${d.placeholder}; node-cache fills ${n.clusterDns} (kube-dns-upstream) and ${n.upstreamServers} (the node's resolv.conf) itself`],
-    ["2:data.Corefile", "HINFO is answered here: the VPC's DNS does not support it and would fill the log with errors"],
-  ]);
-  return [
-    file(
-      d.manifestFile,
-      manifestsToYaml(
-        headerLines(settings, `NodeLocal DNSCache (the guide's self-built one; TKE's add-on cannot work with Cilium). install.sh applies it with ${d.placeholder} replaced by kube-dns's ClusterIP.`),
-        objects,
-        comments,
-      ),
-    ),
-    file(d.policyFile, manifestsToYaml(headerLines(settings, "Sends Pods' kube-dns traffic to the node-local-dns Pod on their node. install.sh applies it once cilium-operator is up (it registers the CRD)."), [policy])),
-  ];
-}
 
 function gatewayApi(settings: Settings): OutputFile[] {
   const g = settings.addons.gatewayApi;
@@ -339,4 +199,4 @@ function egressPolicy(settings: Settings): OutputFile[] {
   return [file(e.script, renderEgressPolicy(view), 0o755)];
 }
 
-export const emitAddons: Emitter = (settings) => [...nodeLocalDns(settings), ...gatewayApi(settings), ...clsLogConfig(settings), ...clustermesh(settings), ...egressPolicy(settings)];
+export const emitAddons: Emitter = (settings) => [...gatewayApi(settings), ...clsLogConfig(settings), ...clustermesh(settings), ...egressPolicy(settings)];
