@@ -197,7 +197,7 @@ export interface InstallSettings {
   /** Cluster Mesh: keep the connections cilium CLI stored in the release (clustermesh.config) across upgrades; the CA a first install needs. */
   mesh: { script: string; caSecret: string; caFrom: string | null } | null;
   /** The lines of "Next steps", by who says them. */
-  next: { egress: string | null; gateway: string | null; mesh: string | null };
+  next: { gateway: string | null; mesh: string | null };
 }
 
 /**
@@ -315,8 +315,6 @@ export interface AddonsSettings {
   mesh: MeshSettings | null;
   /** encryption ipsec: the key Secret install.sh creates once. */
   ipsecSecret: string | null;
-  /** nodePool.egress: the script that prints a CiliumEgressGatewayPolicy for the live egress nodes. */
-  egressPolicy: { script: string; label: { key: string; value: string } } | null;
 }
 
 /** A capability the profile asks for, and its resolved slice (src/capabilities/). */

@@ -4,6 +4,7 @@ import type { FilledProfile } from "../profile.js";
 import type { ActiveCapability, DeliverySettings, ImageCopy, ValueEntry } from "../settings.js";
 import type { Capability, DeliveryContribution, FilesContext, PlanContext, ResolveContext, ValuesFileKey } from "./capability.js";
 import { cilium } from "./cilium/index.js";
+import { egressGateway } from "./egress-gateway/index.js";
 import { hubble } from "./hubble/index.js";
 import { apf } from "./apf/index.js";
 import { karpenter } from "./karpenter/index.js";
@@ -30,6 +31,7 @@ export const CAPABILITIES = [
   cilium,
   nodeLocalDns,
   hubble,
+  egressGateway,
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each capability has its own slice type
 ] as const satisfies readonly Capability<any, string>[];
 

@@ -146,7 +146,6 @@ function deriveTkeValues(): ValuesFile {
 function deriveFeatureValues(p: FilledProfile, f: ResolvedFeatures, meshPeerRanges: readonly string[]): ValuesFile {
   const native = p.cilium.mode === "native";
   const entries: ValueEntry[] = [];
-  if (p.features.egressGateway) entries.push(entry("egressGateway.enabled", true));
   if (f.masqAgent) {
     if (native) entries.push(entry("bpf.masquerade", true));
     entries.push(entry("ipMasqAgent.enabled", true), entry("ipMasqAgent.config.masqLinkLocal", true));

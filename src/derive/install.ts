@@ -18,11 +18,6 @@ import { ownerRank, type capabilityDelivery } from "../capabilities/index.js";
 export function deriveInstall(p: FilledProfile, f: ResolvedFeatures, helm: readonly ValuesFile[], addons: AddonsSettings): InstallSettings {
   const native = p.cilium.mode === "native";
   const next = {
-    egress: addons.egressPolicy
-      ? `Once the egress pool's nodes are Ready, route Pods through them: ./${addons.egressPolicy.script} NAME NAMESPACE | kubectl apply -f -`
-      : p.features.egressGateway
-        ? "Label egress nodes and write a CiliumEgressGatewayPolicy to route Pods through them"
-        : null,
     gateway: addons.gatewayApi ? `Expose a Gateway through a CLB: see ${addons.gatewayApi.exampleFile} (kubectl get gatewayclass shows ${addons.gatewayApi.gatewayClass} once the operator runs)` : null,
     mesh: addons.mesh ? `Once every cluster of mesh ${addons.mesh.name} runs Cilium: ./${addons.mesh.script} connect (members in clusterId order)` : null,
   };
@@ -81,7 +76,7 @@ export function deriveDelivery(p: FilledProfile, helm: readonly ValuesFile[], ad
       install: BUNDLE_FILES.install,
       uninstall: BUNDLE_FILES.uninstall,
       ...(addons.mesh ? { clustermesh: addons.mesh.script } : {}),
-      ...(addons.egressPolicy ? { egressPolicy: addons.egressPolicy.script } : {}),
+      ...contributed.scripts,
     },
   };
 }

@@ -12,8 +12,6 @@ export function derivePlan(s: InstallSettings, u: UninstallSettings): PlanStep[]
   const steps: PlanStep[] = [];
   const keep = (note: string, tell: string | null = null) => ({ kind: "keep" as const, note, tell });
   const say = (id: string, text: string, phase: "next-steps" | "ports" = "next-steps") => steps.push({ kind: "say", id, phase, text, undo: null });
-  // egress-gateway
-  if (next.egress !== null) say("egress-gateway/next", next.egress);
   // masquerade
   if (s.nonMasqueradeFromCluster !== null) {
     const m = s.nonMasqueradeFromCluster;

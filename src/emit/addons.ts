@@ -1,5 +1,4 @@
 import gatewayApiCrds from "../../schema/gateway-api/v1.5.1-standard.yaml?lazy";
-import renderEgressPolicy from "./egress-gateway-policy.sh.hbs?template";
 import {
   FLOW_LOG_CONTAINER_METADATA,
   FLOW_LOG_EXTRACT_RULE,
@@ -182,21 +181,5 @@ function clustermesh(settings: Settings): OutputFile[] {
   return [file(m.script, lines.join("\n"), 0o755)];
 }
 
-/**
- * egress-gateway-policy.sh: the guide's CiliumEgressGatewayPolicy over the live egress nodes. Their names and
- * internal IPs exist only once the pool has nodes, so the policy is printed from the cluster, not rendered.
- */
-function egressPolicy(settings: Settings): OutputFile[] {
-  const e = settings.addons.egressPolicy;
-  if (e === null) return [];
-  const selector = `${e.label.key}=${e.label.value}`;
-  const view = {
-    header: headerLines(settings, "Prints a CiliumEgressGatewayPolicy that sends chosen Pods' traffic out through the egress nodes."),
-    script: e.script,
-    selector: sh(selector),
-    selectorText: selector,
-  };
-  return [file(e.script, renderEgressPolicy(view), 0o755)];
-}
 
-export const emitAddons: Emitter = (settings) => [...gatewayApi(settings), ...clsLogConfig(settings), ...clustermesh(settings), ...egressPolicy(settings)];
+export const emitAddons: Emitter = (settings) => [...gatewayApi(settings), ...clsLogConfig(settings), ...clustermesh(settings)];
