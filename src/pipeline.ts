@@ -6,7 +6,7 @@ import { emitBundle, type OutputFile } from "./emit/index.js";
 import { parseProfileText } from "./parse.js";
 import type { FilledProfile } from "./profile.js";
 import { BUNDLE_RULES } from "./rules/bundle-rules.js";
-import { entryOf, type Code } from "./rules/catalogue.js";
+import { entryOf, type Code } from "./rules/codes.js";
 import type { Finding } from "./rules/finding.js";
 import { PROFILE_RULES } from "./rules/profile-rules.js";
 import type { GitopsContext, Settings } from "./settings.js";

@@ -1,4 +1,4 @@
-import type { GitopsConfig } from "./config.js";
+import type { GitopsConfig } from "./gitops-config.js";
 import type { ResolvedFeatures } from "./derive/features.js";
 import type { PlanStep } from "./plan/step.js";
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { renderProfiles } from "../src/pipeline.js";
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { CATALOGUE as ALL_CODES } from "../src/rules/catalogue.js";
+import { ALL_CODES } from "../src/rules/codes.js";
 import { ROOT } from "./helpers.js";
 
 const base = {

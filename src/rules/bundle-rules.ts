@@ -1,6 +1,6 @@
 import type { FilledProfile } from "../profile.js";
 import type { Settings } from "../settings.js";
-import type { Code } from "./catalogue.js";
+import type { Code } from "./codes.js";
 import { LABEL_VALUE_MAX } from "../knowledge/gitops.js";
 import { finalValueAt } from "../derive/helm.js";
 import { show } from "../validate.js";

@@ -1,26 +1,14 @@
 import { LARGE_CLUSTER_NODES } from "../knowledge/features.js";
 import { LOCAL_ROUTER_IPV4, KUBERNETES_MINIMUM, KUBERNETES_RECOMMENDED_MINIMUM } from "../knowledge/tke.js";
-import type { Severity } from "../diagnostics.js";
+import type { CodeEntry } from "./code-entry.js";
+
+export type { CodeEntry, Stage } from "./code-entry.js";
 
 /**
  * Every diagnostic code tke-cilium reports, in one typed table: where in the pipeline it is found, how
  * severe it is by default, and the text of `tke-cilium explain`. The union of the codes is closed: a
  * Diagnostic cannot carry a code that is not listed here.
  */
-
-/** Where a code is found: reading the file, the JSON Schema, a rule on the profile, a rule on the derived bundle, or across the profiles of one run. */
-export type Stage = "read" | "schema" | "profile" | "bundle" | "fleet";
-
-export interface CodeEntry {
-  code: string;
-  stage: Stage;
-  severity: Severity;
-  title: string;
-  /** Why the rule exists and what to do, for `tke-cilium explain CODE`. */
-  explanation: string;
-  /** Where the knowledge comes from. */
-  source: string;
-}
 
 export const CATALOGUE = [
   {
@@ -613,16 +601,5 @@ export const CATALOGUE = [
   },
 ] as const satisfies readonly CodeEntry[];
 
-export type Code = (typeof CATALOGUE)[number]["code"];
-
-const BY_CODE: ReadonlyMap<string, CodeEntry> = new Map(CATALOGUE.map((e) => [e.code, e]));
-
-/** The catalogue entry of a code; undefined for a string that is not a code. */
-export function findCode(code: string): CodeEntry | undefined {
-  return BY_CODE.get(code);
-}
-
-/** A code's entry, for a code known to be one (rule tables). */
-export function entryOf(code: Code): CodeEntry {
-  return BY_CODE.get(code)!;
-}
+/** The codes of the pipeline's own stages and rules; capabilities own theirs (src/rules/codes.ts joins them). */
+export type CatalogueCode = (typeof CATALOGUE)[number]["code"];

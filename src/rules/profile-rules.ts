@@ -13,7 +13,7 @@ import { meshPeers, type MeshDirectory } from "../mesh.js";
 import { GATEWAY_API, WIREGUARD_OS_PREFIXES, WIREGUARD_OS_TEXT } from "../knowledge/addons.js";
 import { meshSubnet } from "../derive/addons.js";
 import { PLACEHOLDERS } from "../knowledge/placeholders.js";
-import type { Code } from "./catalogue.js";
+import type { Code } from "./codes.js";
 import { extraPointer, type Finding } from "./finding.js";
 
 /** A cross-field check on a schema-valid profile; its code's entry in the catalogue says the rest. */
