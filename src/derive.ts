@@ -7,7 +7,7 @@ import { resolveFeatures } from "./derive/features.js";
 import { deriveImageList } from "./derive/images.js";
 import { deriveDelivery, deriveInstall, deriveUninstall } from "./derive/install.js";
 import { derivePlan } from "./derive/plan.js";
-import { deriveAddons, meshPeerPodRanges } from "./derive/addons.js";
+import { deriveAddons } from "./derive/addons.js";
 import type { MeshDirectory } from "./mesh.js";
 import { capabilityDelivery, capabilityImages, capabilityPlan, capabilityValues, ownerRank, resolveCapabilities } from "./capabilities/index.js";
 import type { PlanStep } from "./plan/step.js";
@@ -35,11 +35,11 @@ export interface DeriveInput {
 export function deriveSettings({ profile: p, name, profilePath, charts = BUILTIN_CHARTS, gitops: gitopsContext = null, mesh = [] }: DeriveInput): Settings {
   const features = resolveFeatures(p);
   const capabilities = resolveCapabilities(p, { name, profilePath, charts, mesh, features });
-  const helm = deriveHelmValues(p, features, meshPeerPodRanges(p, profilePath, mesh), capabilityValues(capabilities));
+  const helm = deriveHelmValues(p, features, capabilityValues(capabilities));
   const addons = deriveAddons(p, profilePath, mesh);
   const delivery = deriveDelivery(p, helm, addons, capabilityDelivery(capabilities));
   const gitops = deriveGitops(name, delivery, gitopsContext);
-  const install = deriveInstall(p, features, helm, addons);
+  const install = deriveInstall(p, helm, addons);
   const uninstall = deriveUninstall(addons);
   return {
     name,

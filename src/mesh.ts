@@ -1,3 +1,4 @@
+import type { FilledProfile } from "./profile.js";
 import schema from "../schema/profile.schema.json" with { type: "json" };
 
 /**
@@ -53,4 +54,10 @@ export function meshDirectory(sources: readonly { path: string; text: string }[]
 /** The other members of a profile's mesh, by clusterId then path. */
 export function meshPeers(directory: MeshDirectory, path: string, mesh: string): MeshMember[] {
   return directory.filter((m) => m.mesh === mesh && m.path !== path).sort((a, b) => a.clusterId - b.clusterId || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** The peers' Pod ranges a native-mode member must not masquerade (overlay tunnels them unmasqueraded). */
+export function meshPeerPodRanges(p: FilledProfile, profilePath: string, directory: MeshDirectory): string[] {
+  if (p.clusterMesh === undefined) return [];
+  return meshPeers(directory, profilePath, p.clusterMesh.name as string).flatMap((peer) => peer.podRanges);
 }

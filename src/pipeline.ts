@@ -6,6 +6,7 @@ import { emitBundle, type OutputFile } from "./emit/index.js";
 import { parseProfileText } from "./parse.js";
 import type { FilledProfile } from "./profile.js";
 import { BUNDLE_RULES } from "./rules/bundle-rules.js";
+import { CAPABILITY_BUNDLE_RULES, CAPABILITY_PROFILE_RULES } from "./capabilities/index.js";
 import { entryOf, type Code } from "./rules/codes.js";
 import type { Finding } from "./rules/finding.js";
 import { PROFILE_RULES } from "./rules/profile-rules.js";
@@ -74,7 +75,7 @@ function checkUnsorted(source: ProfileSource, charts: ChartCatalog, gitops: Gito
   const profile = validated.profile as FilledProfile;
   const name = profile.name ?? defaultName(source.path);
   const located = (code: Code, findings: readonly Finding[]) => findings.map((f) => toDiagnostic(code, f, source.path, parsed.locate));
-  const diagnostics = [...early, ...PROFILE_RULES.flatMap((rule) => located(rule.code, rule.check(profile, { charts, gitops, mesh, path: source.path })))];
+  const diagnostics = [...early, ...[...PROFILE_RULES, ...CAPABILITY_PROFILE_RULES].flatMap((rule) => located(rule.code, rule.check(profile, { charts, gitops, mesh, path: source.path })))];
   if (!NAME_PATTERN.test(name)) {
     diagnostics.push({
       code: "INVALID_NAME",
@@ -89,7 +90,7 @@ function checkUnsorted(source: ProfileSource, charts: ChartCatalog, gitops: Gito
   if (!charts.has(profile.cilium.version)) return fail(diagnostics, name);
   const input: DeriveInput = { profile, name, profilePath: source.path, charts, gitops, mesh };
   const settings = deriveSettings(input);
-  diagnostics.push(...BUNDLE_RULES.flatMap((rule) => located(rule.code, rule.check(settings, profile))));
+  diagnostics.push(...[...BUNDLE_RULES, ...CAPABILITY_BUNDLE_RULES].flatMap((rule) => located(rule.code, rule.check(settings, profile))));
   if (diagnostics.some(isError)) return fail(diagnostics, name);
   return { checked: { source, name, diagnostics, input }, settings };
 }

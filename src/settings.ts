@@ -186,8 +186,6 @@ export interface InstallSettings {
   chartIsLocalFile: boolean;
   version: string;
   apiserverVIP: string;
-  /** Native masquerading without profile CIDRs: read the VPC CIDRs from this ConfigMap at install time. */
-  nonMasqueradeFromCluster: { configMap: string; fallback: string[] } | null;
   /** features.gatewayApi: the CRDs applied (server-side) before the chart. */
   gatewayApiCrdsFile: string | null;
   /** encryption ipsec: the key Secret created once before the chart. */

@@ -1,11 +1,15 @@
 import type { OutputFile } from "../emit/output.js";
 import type { PlanStep } from "../plan/step.js";
 import type { FilledProfile } from "../profile.js";
+import type { Finding } from "../rules/finding.js";
+import type { CapabilityRuleContext } from "./capability.js";
+import type { Settings } from "../settings.js";
 import type { ActiveCapability, DeliverySettings, ImageCopy, ValueEntry } from "../settings.js";
 import type { Capability, DeliveryContribution, FilesContext, PlanContext, ResolveContext, ValuesFileKey } from "./capability.js";
 import { cilium } from "./cilium/index.js";
 import { egressGateway } from "./egress-gateway/index.js";
 import { hubble } from "./hubble/index.js";
+import { masquerade } from "./masquerade/index.js";
 import { apf } from "./apf/index.js";
 import { karpenter } from "./karpenter/index.js";
 import { native } from "./native/index.js";
@@ -32,10 +36,20 @@ export const CAPABILITIES = [
   nodeLocalDns,
   hubble,
   egressGateway,
+  masquerade,
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each capability has its own slice type
 ] as const satisfies readonly Capability<any, string>[];
 
 type AnyCapability = Capability<unknown, string>;
+type CapabilityCode = (typeof CAPABILITIES)[number]["codes"][number]["code"];
+interface ProfileRule {
+  code: CapabilityCode;
+  check: (profile: FilledProfile, context: CapabilityRuleContext) => Finding[];
+}
+interface BundleRule {
+  code: CapabilityCode;
+  check: (settings: Settings, profile: FilledProfile) => Finding[];
+}
 const REGISTRY: readonly AnyCapability[] = CAPABILITIES as unknown as readonly AnyCapability[];
 const RANK = new Map(REGISTRY.map((c, i) => [c.id, i]));
 /** While capabilities move into their folders: the registry order their steps and entries already follow. */
@@ -49,6 +63,10 @@ export function ownerRank(owner: string): number {
   if (rank === undefined) throw new Error(`bug: ${owner} belongs to no capability`);
   return rank;
 }
+
+/** The capabilities' profile rules and bundle rules, in registry order. */
+export const CAPABILITY_PROFILE_RULES = REGISTRY.flatMap((c) => c.profileRules) as readonly ProfileRule[];
+export const CAPABILITY_BUNDLE_RULES = REGISTRY.flatMap((c) => c.bundleRules) as readonly BundleRule[];
 
 /** Each capability the profile asks for, with its resolved slice, in registry order. */
 export function resolveCapabilities(p: FilledProfile, context: ResolveContext): ActiveCapability[] {

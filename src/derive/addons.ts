@@ -100,9 +100,3 @@ function deriveMesh(p: FilledProfile, profilePath: string, directory: MeshDirect
     caSecret: CLUSTERMESH_CA_SECRET,
   };
 }
-
-/** The peers' Pod ranges a native-mode member must not masquerade (overlay tunnels them unmasqueraded). */
-export function meshPeerPodRanges(p: FilledProfile, profilePath: string, directory: MeshDirectory): string[] {
-  if (p.clusterMesh === undefined) return [];
-  return meshPeers(directory, profilePath, p.clusterMesh.name as string).flatMap((peer) => peer.podRanges);
-}

@@ -1,5 +1,4 @@
 import {
-  RFC1918_CIDRS,
   SCALE_CLIENT_RATE_LIMIT,
   SCALE_IDENTITY_LABELS,
 } from "../knowledge/features.js";
@@ -17,9 +16,9 @@ import { TKE_CLB_ANNOTATIONS } from "../knowledge/addons.js";
 const entry = valueEntry;
 
 /** The values files in the order helm gets them; empty files are left out. */
-export function deriveHelmValues(p: FilledProfile, f: ResolvedFeatures, meshPeerRanges: readonly string[], contributed: Record<ValuesFileKey, readonly ValueEntry[]>): ValuesFile[] {
+export function deriveHelmValues(p: FilledProfile, f: ResolvedFeatures, contributed: Record<ValuesFileKey, readonly ValueEntry[]>): ValuesFile[] {
   const tke = deriveTkeValues();
-  const features = deriveFeatureValues(p, f, meshPeerRanges);
+  const features = deriveFeatureValues(p, f);
   const files = [
     { ...tke, entries: [...contributed.tke, ...tke.entries] },
     { file: VALUES_FILES.images, title: "Cilium's images, pulled from where TKE nodes can reach them", entries: [...contributed.images] },
@@ -143,22 +142,8 @@ function deriveTkeValues(): ValuesFile {
 
 
 
-function deriveFeatureValues(p: FilledProfile, f: ResolvedFeatures, meshPeerRanges: readonly string[]): ValuesFile {
-  const native = p.cilium.mode === "native";
+function deriveFeatureValues(p: FilledProfile, f: ResolvedFeatures): ValuesFile {
   const entries: ValueEntry[] = [];
-  if (f.masqAgent) {
-    if (native) entries.push(entry("bpf.masquerade", true));
-    entries.push(entry("ipMasqAgent.enabled", true), entry("ipMasqAgent.config.masqLinkLocal", true));
-    if (native) {
-      const own = p.cluster.vpcCidrs.length > 0 ? p.cluster.vpcCidrs : [...RFC1918_CIDRS];
-      const peers = meshPeerRanges.filter((cidr) => !own.includes(cidr));
-      entries.push(
-        peers.length === 0
-          ? entry("ipMasqAgent.config.nonMasqueradeCIDRs", own)
-          : entry("ipMasqAgent.config.nonMasqueradeCIDRs", [...own, ...peers], WHY_VARIANT["ipMasqAgent.config.nonMasqueradeCIDRs.mesh"]),
-      );
-    }
-  }
   if (p.features.endpointSlice) entries.push(entry("ciliumEndpointSlice.enabled", true));
   if (p.features.bandwidthManager) entries.push(entry("bandwidthManager.enabled", true));
   if (p.features.encryption !== "none") {

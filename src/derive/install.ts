@@ -1,22 +1,18 @@
 import { CILIUM_HELM_REPO } from "../knowledge/chart.js";
-import { RFC1918_CIDRS } from "../knowledge/features.js";
 import {
   NODE_LEFTOVERS,
 } from "../knowledge/lifecycle.js";
 import {
   CILIUM_NAMESPACE,
   CILIUM_RELEASE,
-  IP_MASQ_AGENT_CONFIGMAP,
   SUPER_NODE_INSTANCE_TYPE,
 } from "../knowledge/tke.js";
 import { BUNDLE_FILES } from "../knowledge/bundle.js";
 import type { FilledProfile } from "../profile.js";
 import type { AddonsSettings, DeliverySettings, InstallSettings, UninstallSettings, ValuesFile } from "../settings.js";
-import type { ResolvedFeatures } from "./features.js";
 import { ownerRank, type capabilityDelivery } from "../capabilities/index.js";
 
-export function deriveInstall(p: FilledProfile, f: ResolvedFeatures, helm: readonly ValuesFile[], addons: AddonsSettings): InstallSettings {
-  const native = p.cilium.mode === "native";
+export function deriveInstall(p: FilledProfile, helm: readonly ValuesFile[], addons: AddonsSettings): InstallSettings {
   const next = {
     gateway: addons.gatewayApi ? `Expose a Gateway through a CLB: see ${addons.gatewayApi.exampleFile} (kubectl get gatewayclass shows ${addons.gatewayApi.gatewayClass} once the operator runs)` : null,
     mesh: addons.mesh ? `Once every cluster of mesh ${addons.mesh.name} runs Cilium: ./${addons.mesh.script} connect (members in clusterId order)` : null,
@@ -30,8 +26,6 @@ export function deriveInstall(p: FilledProfile, f: ResolvedFeatures, helm: reado
     chartIsLocalFile: chart.endsWith(".tgz"),
     version: p.cilium.version,
     apiserverVIP: p.apiserverVIP,
-    nonMasqueradeFromCluster:
-      native && f.masqAgent && p.cluster.vpcCidrs.length === 0 ? { configMap: IP_MASQ_AGENT_CONFIGMAP, fallback: [...RFC1918_CIDRS] } : null,
     gatewayApiCrdsFile: addons.gatewayApi?.crdsFile ?? null,
     ipsecSecret: addons.ipsecSecret,
     clsLogConfig: addons.flowLogs?.logConfig ? { file: addons.flowLogs.logConfig.file, crd: addons.flowLogs.logConfig.crd } : null,

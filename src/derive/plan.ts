@@ -2,7 +2,6 @@ import meshCa from "../capabilities/cluster-mesh/ca.sh.hbs?template";
 import meshKeep from "../capabilities/cluster-mesh/keep.sh.hbs?template";
 import ipsecSecret from "../capabilities/encryption/ipsec-secret.sh.hbs?template";
 import removeFlowLogs from "../capabilities/flow-logs/remove.sh.hbs?template";
-import masqCidrs from "../capabilities/masquerade/vpc-cidrs.sh.hbs?template";
 import { check, type PlanStep } from "../plan/step.js";
 import type { InstallSettings, UninstallSettings } from "../settings.js";
 
@@ -12,16 +11,6 @@ export function derivePlan(s: InstallSettings, u: UninstallSettings): PlanStep[]
   const steps: PlanStep[] = [];
   const keep = (note: string, tell: string | null = null) => ({ kind: "keep" as const, note, tell });
   const say = (id: string, text: string, phase: "next-steps" | "ports" = "next-steps") => steps.push({ kind: "say", id, phase, text, undo: null });
-  // masquerade
-  if (s.nonMasqueradeFromCluster !== null) {
-    const m = s.nonMasqueradeFromCluster;
-    steps.push(
-      check("masquerade/vpc-cidrs", "reads", { render: masqCidrs, words: { configMap: m.configMap }, texts: { configMapText: m.configMap, fallbackText: m.fallback.join(",") } }, {
-        provide: ["masq_args", "BUNDLE_ID"],
-        helmArgs: { variable: "masq_args", position: "after-values" },
-      }),
-    );
-  }
   // encryption
   if (s.ipsecSecret !== null) {
     steps.push({

@@ -21,13 +21,6 @@ export const BUNDLE_RULES: readonly BundleRule[] = [
         : [],
   },
   {
-    code: "MASQUERADE_WITHOUT_VPC_CIDRS",
-    check: (s) =>
-      s.install.nonMasqueradeFromCluster
-        ? [{ pointer: "/cluster/vpcCidrs", message: "no cluster.vpcCidrs: nonMasqueradeCIDRs falls back to 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 (install.sh prefers ip-masq-agent-config)" }]
-        : [],
-  },
-  {
     code: "EXTRA_VALUE_OVERRIDE",
     check: (s) =>
       s.helm.flatMap((f) =>

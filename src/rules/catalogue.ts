@@ -253,15 +253,6 @@ export const CATALOGUE = [
     source: "guide: egress-gateway.md, known issues",
   },
   {
-    code: "MASQUERADE_WITHOUT_VPC_CIDRS",
-    stage: "bundle",
-    severity: "warning",
-    title: "native masquerading needs the VPC's CIDRs",
-    explanation:
-      "With BPF masquerade in native mode, ipMasqAgent.config.nonMasqueradeCIDRs must cover every VPC range (primary and secondary), or cross-node Pod traffic is SNATed and loses its identity. Without cluster.vpcCidrs the values file falls back to the three RFC 1918 ranges, and install.sh reads the exact ranges from the ip-masq-agent-config ConfigMap when it can. Set cluster.vpcCidrs to make the bundle exact.",
-    source: "guide: egress-gateway.md (nonMasqueradeCIDRs), appendix/masquerading.md",
-  },
-  {
     code: "MASQUERADE_IN_OVERLAY",
     stage: "profile",
     severity: "warning",
