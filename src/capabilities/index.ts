@@ -7,6 +7,7 @@ import type { Settings } from "../settings.js";
 import type { ActiveCapability, DeliverySettings, ImageCopy, ValueEntry } from "../settings.js";
 import type { Capability, DeliveryContribution, FilesContext, PlanContext, ResolveContext, ValuesFileKey } from "./capability.js";
 import { cilium } from "./cilium/index.js";
+import { endpointSlice } from "./endpoint-slice/index.js";
 import { egressGateway } from "./egress-gateway/index.js";
 import { hubble } from "./hubble/index.js";
 import { masquerade } from "./masquerade/index.js";
@@ -37,6 +38,7 @@ export const CAPABILITIES = [
   hubble,
   egressGateway,
   masquerade,
+  endpointSlice,
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each capability has its own slice type
 ] as const satisfies readonly Capability<any, string>[];
 
