@@ -6,6 +6,7 @@ import type { CapabilityRuleContext } from "./capability.js";
 import type { Settings } from "../settings.js";
 import type { ActiveCapability, DeliverySettings, ImageCopy, ValueEntry } from "../settings.js";
 import type { Capability, DeliveryContribution, FilesContext, PlanContext, ResolveContext, ValuesFileKey } from "./capability.js";
+import { bandwidthManager } from "./bandwidth-manager/index.js";
 import { cilium } from "./cilium/index.js";
 import { endpointSlice } from "./endpoint-slice/index.js";
 import { egressGateway } from "./egress-gateway/index.js";
@@ -39,6 +40,7 @@ export const CAPABILITIES = [
   egressGateway,
   masquerade,
   endpointSlice,
+  bandwidthManager,
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each capability has its own slice type
 ] as const satisfies readonly Capability<any, string>[];
 

@@ -144,7 +144,6 @@ function deriveTkeValues(): ValuesFile {
 
 function deriveFeatureValues(p: FilledProfile, f: ResolvedFeatures): ValuesFile {
   const entries: ValueEntry[] = [];
-  if (p.features.bandwidthManager) entries.push(entry("bandwidthManager.enabled", true));
   if (p.features.encryption !== "none") {
     entries.push(
       entry("encryption.enabled", true),
