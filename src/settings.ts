@@ -188,8 +188,6 @@ export interface InstallSettings {
   apiserverVIP: string;
   /** features.gatewayApi: the CRDs applied (server-side) before the chart. */
   gatewayApiCrdsFile: string | null;
-  /** encryption ipsec: the key Secret created once before the chart. */
-  ipsecSecret: string | null;
   /** flowLogs with cls: the LogConfig applied after the chart, and the CRD TKE's log collection installs. */
   clsLogConfig: { file: string; crd: string } | null;
   /** Cluster Mesh: keep the connections cilium CLI stored in the release (clustermesh.config) across upgrades; the CA a first install needs. */
@@ -311,8 +309,6 @@ export interface AddonsSettings {
   gatewayApi: GatewayApiSettings | null;
   flowLogs: FlowLogsSettings | null;
   mesh: MeshSettings | null;
-  /** encryption ipsec: the key Secret install.sh creates once. */
-  ipsecSecret: string | null;
 }
 
 /** A capability the profile asks for, and its resolved slice (src/capabilities/). */

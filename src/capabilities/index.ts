@@ -9,6 +9,7 @@ import type { Capability, DeliveryContribution, FilesContext, PlanContext, Resol
 import { bandwidthManager } from "./bandwidth-manager/index.js";
 import { cilium } from "./cilium/index.js";
 import { endpointSlice } from "./endpoint-slice/index.js";
+import { encryption } from "./encryption/index.js";
 import { egressGateway } from "./egress-gateway/index.js";
 import { hubble } from "./hubble/index.js";
 import { masquerade } from "./masquerade/index.js";
@@ -41,6 +42,7 @@ export const CAPABILITIES = [
   masquerade,
   endpointSlice,
   bandwidthManager,
+  encryption,
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each capability has its own slice type
 ] as const satisfies readonly Capability<any, string>[];
 

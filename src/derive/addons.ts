@@ -1,4 +1,4 @@
-import { CLUSTERMESH_CA_SECRET, FLOW_LOGS, GATEWAY_API, GATEWAY_EXAMPLE_PORTS, IPSEC_SECRET } from "../knowledge/addons.js";
+import { CLUSTERMESH_CA_SECRET, FLOW_LOGS, GATEWAY_API, GATEWAY_EXAMPLE_PORTS } from "../knowledge/addons.js";
 import { BUNDLE_FILES } from "../knowledge/bundle.js";
 import { meshPeers, type MeshDirectory } from "../mesh.js";
 import type { FilledProfile } from "../profile.js";
@@ -73,7 +73,6 @@ export function deriveAddons(p: FilledProfile, profilePath: string, mesh: MeshDi
                   },
           },
     mesh: deriveMesh(p, profilePath, mesh),
-    ipsecSecret: p.features.encryption === "ipsec" ? IPSEC_SECRET : null,
   };
 }
 

@@ -2,7 +2,7 @@ import {
   SCALE_CLIENT_RATE_LIMIT,
   SCALE_IDENTITY_LABELS,
 } from "../knowledge/features.js";
-import { WHY_VARIANT } from "../knowledge/why.js";
+
 import { valueEntry } from "./value-entry.js";
 import { VALUES_FILES } from "../knowledge/bundle.js";
 import type { FilledProfile } from "../profile.js";
@@ -144,12 +144,6 @@ function deriveTkeValues(): ValuesFile {
 
 function deriveFeatureValues(p: FilledProfile, f: ResolvedFeatures): ValuesFile {
   const entries: ValueEntry[] = [];
-  if (p.features.encryption !== "none") {
-    entries.push(
-      entry("encryption.enabled", true),
-      p.features.encryption === "ipsec" ? entry("encryption.type", "ipsec", WHY_VARIANT["encryption.type.ipsec"]) : entry("encryption.type", "wireguard"),
-    );
-  }
   if (p.features.gatewayApi) entries.push(entry("gatewayAPI.enabled", true), entry("gatewayAPI.hostNetwork.enabled", true), entry("envoy.rollOutPods", true));
   const exports = flowLogExports(p);
   if (exports.length > 0) {

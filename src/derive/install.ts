@@ -27,7 +27,6 @@ export function deriveInstall(p: FilledProfile, helm: readonly ValuesFile[], add
     version: p.cilium.version,
     apiserverVIP: p.apiserverVIP,
     gatewayApiCrdsFile: addons.gatewayApi?.crdsFile ?? null,
-    ipsecSecret: addons.ipsecSecret,
     clsLogConfig: addons.flowLogs?.logConfig ? { file: addons.flowLogs.logConfig.file, crd: addons.flowLogs.logConfig.crd } : null,
     mesh: addons.mesh ? { script: addons.mesh.script, caSecret: addons.mesh.caSecret, caFrom: addons.mesh.caFrom } : null,
     next,

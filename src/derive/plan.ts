@@ -1,6 +1,5 @@
 import meshCa from "../capabilities/cluster-mesh/ca.sh.hbs?template";
 import meshKeep from "../capabilities/cluster-mesh/keep.sh.hbs?template";
-import ipsecSecret from "../capabilities/encryption/ipsec-secret.sh.hbs?template";
 import removeFlowLogs from "../capabilities/flow-logs/remove.sh.hbs?template";
 import { check, type PlanStep } from "../plan/step.js";
 import type { InstallSettings, UninstallSettings } from "../settings.js";
@@ -11,17 +10,6 @@ export function derivePlan(s: InstallSettings, u: UninstallSettings): PlanStep[]
   const steps: PlanStep[] = [];
   const keep = (note: string, tell: string | null = null) => ({ kind: "keep" as const, note, tell });
   const say = (id: string, text: string, phase: "next-steps" | "ports" = "next-steps") => steps.push({ kind: "say", id, phase, text, undo: null });
-  // encryption
-  if (s.ipsecSecret !== null) {
-    steps.push({
-      kind: "run",
-      id: "encryption/ipsec-secret",
-      phase: "secrets",
-      script: { render: ipsecSecret, words: { secret: s.ipsecSecret } },
-      need: [],
-      undo: keep("the key Secret stays: uninstall.sh does not delete it (yet)"),
-    });
-  }
   // gateway-api
   if (s.gatewayApiCrdsFile !== null) {
     steps.push({

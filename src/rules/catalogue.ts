@@ -509,15 +509,7 @@ export const CATALOGUE = [
       "The bundle ships the Gateway API v1.5.1 CRDs the guide pins for Cilium 1.19.5. In v1.5.1 the TLSRoute CRD serves only v1 (v1alpha2 is no longer served), while Cilium 1.18 watches TLSRoute v1alpha2. Use Cilium 1.19 or later for features.gatewayApi.",
     source: "guide: gateway-api.md; gateway-api v1.5.1 tlsroutes CRD (served versions)",
   },
-  {
-    code: "WIREGUARD_MODULE_UNVERIFIED",
-    stage: "profile",
-    severity: "warning",
-    title: "WireGuard needs a kernel with the wireguard module",
-    explanation:
-      "Cilium's WireGuard encryption loads the wireguard kernel module on every node. The guide knows TencentOS Server 4 carries it (native and Karpenter pools of this bundle boot TencentOS 4); on any other image, check that the module loads before turning encryption on, or cilium-agent fails to start.",
-    source: "guide: encryption.md",
-  },
+
   {
     code: "CLUSTERMESH_WITHOUT_CLUSTER_ID",
     stage: "profile",

@@ -10,7 +10,7 @@ import { APISERVER_VIP_RANGE, CILIUM_TESTED_KUBERNETES_MAX, KNOWN_REGIONS, KUBER
 import type { FilledProfile } from "../profile.js";
 import type { GitopsContext } from "../settings.js";
 import { meshPeers, type MeshDirectory } from "../mesh.js";
-import { GATEWAY_API, WIREGUARD_OS_PREFIXES, WIREGUARD_OS_TEXT } from "../knowledge/addons.js";
+import { GATEWAY_API } from "../knowledge/addons.js";
 import { meshSubnet } from "../derive/addons.js";
 import { PLACEHOLDERS } from "../knowledge/placeholders.js";
 import type { Code } from "./codes.js";
@@ -281,15 +281,7 @@ export const PROFILE_RULES: readonly ProfileRule[] = [
         ? [{ pointer: "/features/gatewayApi", message: `the bundle ships the Gateway API ${GATEWAY_API.version} CRDs the guide pins for Cilium ${GATEWAY_API.minCilium}; Cilium ${p.cilium.version} reads TLSRoute v1alpha2, which they no longer serve: use cilium.version 1.19 or later` }]
         : [],
   },
-  {
-    code: "WIREGUARD_MODULE_UNVERIFIED",
-    check: (p) => {
-      if (p.features.encryption !== "wireguard") return [];
-      // native and Karpenter pools boot TencentOS 4 (the image annotation); a regular pool boots nodePool.os
-      if (p.nodePool.type !== "regular" || WIREGUARD_OS_PREFIXES.some((prefix) => p.nodePool.os.startsWith(prefix))) return [];
-      return [{ pointer: "/nodePool/os", message: `WireGuard needs the wireguard kernel module; the guide knows ${WIREGUARD_OS_TEXT} carries it, ${p.nodePool.os} is unverified: check lsmod | grep wireguard on a node` }];
-    },
-  },
+
   {
     code: "CLUSTERMESH_WITHOUT_CLUSTER_ID",
     check: (p) =>
