@@ -186,14 +186,12 @@ export interface InstallSettings {
   chartIsLocalFile: boolean;
   version: string;
   apiserverVIP: string;
-  /** features.gatewayApi: the CRDs applied (server-side) before the chart. */
-  gatewayApiCrdsFile: string | null;
   /** flowLogs with cls: the LogConfig applied after the chart, and the CRD TKE's log collection installs. */
   clsLogConfig: { file: string; crd: string } | null;
   /** Cluster Mesh: keep the connections cilium CLI stored in the release (clustermesh.config) across upgrades; the CA a first install needs. */
   mesh: { script: string; caSecret: string; caFrom: string | null } | null;
   /** The lines of "Next steps", by who says them. */
-  next: { gateway: string | null; mesh: string | null };
+  next: { mesh: string | null };
 }
 
 /**
@@ -268,17 +266,7 @@ export interface UninstallSettings {
   /** The CLS LogConfig, and its CRD. */
   clsLogConfig: { file: string; crd: string } | null;
   /** What stays, said in the last step: the Gateway API CRDs (users' Gateways live in them), the mesh's peers. */
-  notes: { gateway: string | null; mesh: string | null };
-}
-
-/** features.gatewayApi: the CRDs shipped with the bundle, and the example Gateway. */
-export interface GatewayApiSettings {
-  version: string;
-  crdsFile: string;
-  exampleFile: string;
-  gatewayClass: string;
-  listenerPort: number;
-  clbPort: number;
+  notes: { mesh: string | null };
 }
 
 /** features.flowLogs: the CLS LogConfig, when the profile names the logset and topic. */
@@ -306,7 +294,6 @@ export interface MeshSettings {
 
 /** The guide's optional add-ons a profile asks for; null when not asked. */
 export interface AddonsSettings {
-  gatewayApi: GatewayApiSettings | null;
   flowLogs: FlowLogsSettings | null;
   mesh: MeshSettings | null;
 }

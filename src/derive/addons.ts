@@ -1,4 +1,4 @@
-import { CLUSTERMESH_CA_SECRET, FLOW_LOGS, GATEWAY_API, GATEWAY_EXAMPLE_PORTS } from "../knowledge/addons.js";
+import { CLUSTERMESH_CA_SECRET, FLOW_LOGS } from "../knowledge/addons.js";
 import { BUNDLE_FILES } from "../knowledge/bundle.js";
 import { meshPeers, type MeshDirectory } from "../mesh.js";
 import type { FilledProfile } from "../profile.js";
@@ -45,16 +45,6 @@ export function deriveAddons(p: FilledProfile, profilePath: string, mesh: MeshDi
   const flowLogs = p.features.flowLogs;
   const cls = typeof flowLogs === "object" ? (flowLogs.cls ?? null) : null;
   return {
-    gatewayApi: p.features.gatewayApi
-      ? {
-          version: GATEWAY_API.version,
-          crdsFile: BUNDLE_FILES.gatewayApiCrds,
-          exampleFile: BUNDLE_FILES.gatewayExample,
-          gatewayClass: GATEWAY_API.gatewayClass,
-          listenerPort: GATEWAY_EXAMPLE_PORTS.listener,
-          clbPort: GATEWAY_EXAMPLE_PORTS.clb,
-        }
-      : null,
     flowLogs:
       flowLogs === false
         ? null

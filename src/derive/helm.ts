@@ -144,7 +144,6 @@ function deriveTkeValues(): ValuesFile {
 
 function deriveFeatureValues(p: FilledProfile, f: ResolvedFeatures): ValuesFile {
   const entries: ValueEntry[] = [];
-  if (p.features.gatewayApi) entries.push(entry("gatewayAPI.enabled", true), entry("gatewayAPI.hostNetwork.enabled", true), entry("envoy.rollOutPods", true));
   const exports = flowLogExports(p);
   if (exports.length > 0) {
     entries.push(

@@ -14,7 +14,6 @@ import { ownerRank, type capabilityDelivery } from "../capabilities/index.js";
 
 export function deriveInstall(p: FilledProfile, helm: readonly ValuesFile[], addons: AddonsSettings): InstallSettings {
   const next = {
-    gateway: addons.gatewayApi ? `Expose a Gateway through a CLB: see ${addons.gatewayApi.exampleFile} (kubectl get gatewayclass shows ${addons.gatewayApi.gatewayClass} once the operator runs)` : null,
     mesh: addons.mesh ? `Once every cluster of mesh ${addons.mesh.name} runs Cilium: ./${addons.mesh.script} connect (members in clusterId order)` : null,
   };
   const chart = p.cilium.chart;
@@ -26,7 +25,6 @@ export function deriveInstall(p: FilledProfile, helm: readonly ValuesFile[], add
     chartIsLocalFile: chart.endsWith(".tgz"),
     version: p.cilium.version,
     apiserverVIP: p.apiserverVIP,
-    gatewayApiCrdsFile: addons.gatewayApi?.crdsFile ?? null,
     clsLogConfig: addons.flowLogs?.logConfig ? { file: addons.flowLogs.logConfig.file, crd: addons.flowLogs.logConfig.crd } : null,
     mesh: addons.mesh ? { script: addons.mesh.script, caSecret: addons.mesh.caSecret, caFrom: addons.mesh.caFrom } : null,
     next,
@@ -35,7 +33,6 @@ export function deriveInstall(p: FilledProfile, helm: readonly ValuesFile[], add
 
 export function deriveUninstall(addons: AddonsSettings): UninstallSettings {
   const notes = {
-    gateway: addons.gatewayApi ? `The Gateway API CRDs (${addons.gatewayApi.crdsFile}) stay, with every Gateway and route in them: delete them (kubectl delete -f ${addons.gatewayApi.crdsFile}) only when nothing uses them.` : null,
     mesh: addons.mesh && addons.mesh.peers.length > 0 ? `The other clusters of mesh ${addons.mesh.name} still list this one: on each, cilium clustermesh disconnect --context <peer> --destination-context ${addons.mesh.clusterName}.` : null,
   };
   return {
@@ -53,7 +50,6 @@ export function deriveDelivery(p: FilledProfile, helm: readonly ValuesFile[], ad
   const chart = p.cilium.chart;
   const fromRepo = chart.startsWith(`${CILIUM_HELM_REPO.name}/`);
   const manifests: (DeliverySettings["manifests"][number] & { owner: string })[] = [...contributed.manifests];
-  if (addons.gatewayApi) manifests.push({ owner: "gateway-api",  file: addons.gatewayApi.crdsFile, phase: "before-chart", what: `the Gateway API ${addons.gatewayApi.version} CRDs cilium-operator watches (apply server-side: they are too large for a client-side apply)` });
   if (addons.flowLogs?.logConfig) manifests.push({ owner: "flow-logs", file: addons.flowLogs.logConfig.file, phase: "after-chart", what: "TKE log collection of the flow log files into CLS (needs the cluster's log collection on)" });
   const terraform = contributed.terraform;
   return {

@@ -8,21 +8,6 @@ import type { InstallSettings, UninstallSettings } from "../settings.js";
 export function derivePlan(s: InstallSettings, u: UninstallSettings): PlanStep[] {
   const next = s.next;
   const steps: PlanStep[] = [];
-  const keep = (note: string, tell: string | null = null) => ({ kind: "keep" as const, note, tell });
-  const say = (id: string, text: string, phase: "next-steps" | "ports" = "next-steps") => steps.push({ kind: "say", id, phase, text, undo: null });
-  // gateway-api
-  if (s.gatewayApiCrdsFile !== null) {
-    steps.push({
-      kind: "apply",
-      id: "gateway-api/crds",
-      phase: "before-chart",
-      title: "Apply the Gateway API CRDs (before the chart: cilium-operator watches them from its start)",
-      file: s.gatewayApiCrdsFile,
-      serverSide: true,
-      undo: keep("users' Gateways and routes live in these CRDs", u.notes.gateway),
-    });
-  }
-  if (next.gateway !== null) say("gateway-api/next", next.gateway);
   // flow-logs
   if (s.clsLogConfig !== null && u.clsLogConfig !== null) {
     const c = s.clsLogConfig;

@@ -1,10 +1,8 @@
-import gatewayApiCrds from "../../schema/gateway-api/v1.5.1-standard.yaml?lazy";
 import {
   FLOW_LOG_CONTAINER_METADATA,
   FLOW_LOG_EXTRACT_RULE,
   FLOW_LOG_INDEXES,
   FLOW_LOG_TOKENIZER,
-  TKE_CLB_ANNOTATIONS,
 } from "../knowledge/addons.js";
 import { CILIUM_NAMESPACE } from "../knowledge/tke.js";
 import { manifestsToYaml } from "../text/yaml.js";
@@ -12,59 +10,6 @@ import { sh } from "../text/shell.js";
 import type { Settings } from "../settings.js";
 import { file, headerLines, type Emitter, type OutputFile } from "./output.js";
 
-function gatewayApi(settings: Settings): OutputFile[] {
-  const g = settings.addons.gatewayApi;
-  if (g === null) return [];
-  const header = headerLines(settings, `The Gateway API ${g.version} standard CRDs the guide pins for Cilium 1.19, so the cluster needs no access to GitHub. install.sh applies them before the chart.`);
-  const crds = [...header.map((line) => `# ${line}`), gatewayApiCrds().replace(/^---\n/, "")].join("\n");
-  const name = "example-gateway";
-  const gateway = {
-    apiVersion: "gateway.networking.k8s.io/v1",
-    kind: "Gateway",
-    metadata: { name, namespace: "default" },
-    spec: { gatewayClassName: g.gatewayClass, listeners: [{ name: "http", port: g.listenerPort, protocol: "HTTP", allowedRoutes: { namespaces: { from: "Same" } } }] },
-  };
-  const route = {
-    apiVersion: "gateway.networking.k8s.io/v1",
-    kind: "HTTPRoute",
-    metadata: { name: "example-route", namespace: "default" },
-    spec: {
-      parentRefs: [{ name, sectionName: "http" }],
-      hostnames: ["example.internal"],
-      rules: [{ matches: [{ path: { type: "PathPrefix", value: "/" } }], backendRefs: [{ name: "example-backend", port: 80 }] }],
-    },
-  };
-  const service = {
-    apiVersion: "v1",
-    kind: "Service",
-    metadata: { name: `${name}-clb`, namespace: "default", annotations: { [TKE_CLB_ANNOTATIONS.directAccess]: "true" } },
-    spec: {
-      type: "LoadBalancer",
-      externalTrafficPolicy: "Cluster",
-      selector: { "k8s-app": "cilium-envoy" },
-      ports: [{ name: "http", port: g.clbPort, targetPort: g.listenerPort, protocol: "TCP" }],
-    },
-  };
-  const comments = new Map([
-    [
-      "0:spec.listeners",
-      `port ${g.listenerPort}: Envoy binds it on every node (host network); a port under 1024 needs envoy.securityContext.capabilities.keepCapNetBindService true in cilium.extraValues, and must be free on the nodes`,
-    ],
-    ["2:metadata.annotations", `${TKE_CLB_ANNOTATIONS.directAccess}: the CLB sends to the envoy Pods (node IPs) directly; add ${TKE_CLB_ANNOTATIONS.existingLb}: lb-xxxxxxxx to reuse a CLB`],
-    ["2:spec.ports", `the CLB listens on ${g.clbPort} and sends to the Gateway's listener port; allow it in the nodes' security group (or set LoadBalancerPassToTarget on the CLB)`],
-  ]);
-  return [
-    file(g.crdsFile, crds.endsWith("\n") ? crds : `${crds}\n`),
-    file(
-      g.exampleFile,
-      manifestsToYaml(
-        headerLines(settings, "An example, not applied by install.sh: a Gateway, a route and the TKE CLB Service in front of the host-network Envoy (the guide's pattern). Copy and adapt it."),
-        [gateway, route, service],
-        comments,
-      ),
-    ),
-  ];
-}
 
 function clsLogConfig(settings: Settings): OutputFile[] {
   const c = settings.addons.flowLogs?.logConfig ?? null;
@@ -182,4 +127,4 @@ function clustermesh(settings: Settings): OutputFile[] {
 }
 
 
-export const emitAddons: Emitter = (settings) => [...gatewayApi(settings), ...clsLogConfig(settings), ...clustermesh(settings)];
+export const emitAddons: Emitter = (settings) => [...clsLogConfig(settings), ...clustermesh(settings)];

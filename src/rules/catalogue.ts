@@ -500,15 +500,7 @@ export const CATALOGUE = [
       "With kube-proxy replaced, Cilium's BPF load balancer answers kube-dns's ClusterIP before any node-local listener sees the packet, so the guide redirects kube-dns to the node's cache with a CiliumLocalRedirectPolicy. That CRD exists only with localRedirectPolicies.enabled (features.localRedirectPolicy).",
     source: "guide: appendix/with-node-local-dns.md",
   },
-  {
-    code: "GATEWAY_API_NEEDS_CILIUM_1_19",
-    stage: "profile",
-    severity: "error",
-    title: "the shipped Gateway API CRDs need Cilium 1.19 or later",
-    explanation:
-      "The bundle ships the Gateway API v1.5.1 CRDs the guide pins for Cilium 1.19.5. In v1.5.1 the TLSRoute CRD serves only v1 (v1alpha2 is no longer served), while Cilium 1.18 watches TLSRoute v1alpha2. Use Cilium 1.19 or later for features.gatewayApi.",
-    source: "guide: gateway-api.md; gateway-api v1.5.1 tlsroutes CRD (served versions)",
-  },
+
 
   {
     code: "CLUSTERMESH_WITHOUT_CLUSTER_ID",

@@ -10,7 +10,6 @@ import { APISERVER_VIP_RANGE, CILIUM_TESTED_KUBERNETES_MAX, KNOWN_REGIONS, KUBER
 import type { FilledProfile } from "../profile.js";
 import type { GitopsContext } from "../settings.js";
 import { meshPeers, type MeshDirectory } from "../mesh.js";
-import { GATEWAY_API } from "../knowledge/addons.js";
 import { meshSubnet } from "../derive/addons.js";
 import { PLACEHOLDERS } from "../knowledge/placeholders.js";
 import type { Code } from "./codes.js";
@@ -274,13 +273,7 @@ export const PROFILE_RULES: readonly ProfileRule[] = [
         ? [{ pointer: "/features/localRedirectPolicy", message: "features.nodeLocalDns redirects kube-dns traffic with a CiliumLocalRedirectPolicy: set localRedirectPolicy true" }]
         : [],
   },
-  {
-    code: "GATEWAY_API_NEEDS_CILIUM_1_19",
-    check: (p) =>
-      p.features.gatewayApi && compareVersions(p.cilium.version.split(".").slice(0, 2).join("."), GATEWAY_API.minCilium) < 0
-        ? [{ pointer: "/features/gatewayApi", message: `the bundle ships the Gateway API ${GATEWAY_API.version} CRDs the guide pins for Cilium ${GATEWAY_API.minCilium}; Cilium ${p.cilium.version} reads TLSRoute v1alpha2, which they no longer serve: use cilium.version 1.19 or later` }]
-        : [],
-  },
+
 
   {
     code: "CLUSTERMESH_WITHOUT_CLUSTER_ID",
