@@ -186,8 +186,6 @@ export interface InstallSettings {
   chartIsLocalFile: boolean;
   version: string;
   apiserverVIP: string;
-  /** flowLogs with cls: the LogConfig applied after the chart, and the CRD TKE's log collection installs. */
-  clsLogConfig: { file: string; crd: string } | null;
   /** Cluster Mesh: keep the connections cilium CLI stored in the release (clustermesh.config) across upgrades; the CA a first install needs. */
   mesh: { script: string; caSecret: string; caFrom: string | null } | null;
   /** The lines of "Next steps", by who says them. */
@@ -263,15 +261,8 @@ export interface UninstallSettings {
   /** Label selector of the nodes that ran Cilium and must be rebuilt. */
   nodesSelector: string;
   nodeLeftovers: readonly string[];
-  /** The CLS LogConfig, and its CRD. */
-  clsLogConfig: { file: string; crd: string } | null;
   /** What stays, said in the last step: the Gateway API CRDs (users' Gateways live in them), the mesh's peers. */
   notes: { mesh: string | null };
-}
-
-/** features.flowLogs: the CLS LogConfig, when the profile names the logset and topic. */
-export interface FlowLogsSettings {
-  logConfig: { file: string; name: string; crd: string; region: string; logset: string; topic: string; dir: string } | null;
 }
 
 /** clusterMesh: this cluster's place in its mesh, and the peers the other profiles of the run describe. */
@@ -294,7 +285,6 @@ export interface MeshSettings {
 
 /** The guide's optional add-ons a profile asks for; null when not asked. */
 export interface AddonsSettings {
-  flowLogs: FlowLogsSettings | null;
   mesh: MeshSettings | null;
 }
 

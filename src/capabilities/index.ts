@@ -11,6 +11,7 @@ import { cilium } from "./cilium/index.js";
 import { endpointSlice } from "./endpoint-slice/index.js";
 import { encryption } from "./encryption/index.js";
 import { egressGateway } from "./egress-gateway/index.js";
+import { flowLogs } from "./flow-logs/index.js";
 import { gatewayApi } from "./gateway-api/index.js";
 import { hubble } from "./hubble/index.js";
 import { masquerade } from "./masquerade/index.js";
@@ -45,6 +46,7 @@ export const CAPABILITIES = [
   bandwidthManager,
   encryption,
   gatewayApi,
+  flowLogs,
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each capability has its own slice type
 ] as const satisfies readonly Capability<any, string>[];
 

@@ -9,7 +9,7 @@ import type { FilledProfile } from "../profile.js";
 import type { ValueEntry, ValueOverride, ValuesFile } from "../settings.js";
 import type { ValuesFileKey } from "../capabilities/capability.js";
 import type { ResolvedFeatures } from "./features.js";
-import { flowLogExports, meshSubnet } from "./addons.js";
+import { meshSubnet } from "./addons.js";
 import { TKE_CLB_ANNOTATIONS } from "../knowledge/addons.js";
 
 
@@ -144,16 +144,6 @@ function deriveTkeValues(): ValuesFile {
 
 function deriveFeatureValues(p: FilledProfile, f: ResolvedFeatures): ValuesFile {
   const entries: ValueEntry[] = [];
-  const exports = flowLogExports(p);
-  if (exports.length > 0) {
-    entries.push(
-      entry("hubble.export.dynamic.enabled", true),
-      entry("hubble.export.dynamic.config.content", exports),
-      entry("hubble.redact.enabled", true),
-      entry("hubble.redact.http.urlQuery", true),
-      entry("hubble.redact.http.userInfo", true),
-    );
-  }
   if (p.clusterMesh !== undefined) {
     const subnet = meshSubnet(p);
     entries.push(

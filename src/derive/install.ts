@@ -25,7 +25,6 @@ export function deriveInstall(p: FilledProfile, helm: readonly ValuesFile[], add
     chartIsLocalFile: chart.endsWith(".tgz"),
     version: p.cilium.version,
     apiserverVIP: p.apiserverVIP,
-    clsLogConfig: addons.flowLogs?.logConfig ? { file: addons.flowLogs.logConfig.file, crd: addons.flowLogs.logConfig.crd } : null,
     mesh: addons.mesh ? { script: addons.mesh.script, caSecret: addons.mesh.caSecret, caFrom: addons.mesh.caFrom } : null,
     next,
   };
@@ -40,7 +39,6 @@ export function deriveUninstall(addons: AddonsSettings): UninstallSettings {
     namespace: CILIUM_NAMESPACE,
     nodesSelector: `${SUPER_NODE_INSTANCE_TYPE.label}!=${SUPER_NODE_INSTANCE_TYPE.value}`,
     nodeLeftovers: NODE_LEFTOVERS,
-    clsLogConfig: addons.flowLogs?.logConfig ? { file: addons.flowLogs.logConfig.file, crd: addons.flowLogs.logConfig.crd } : null,
     notes,
   };
 }
@@ -50,7 +48,6 @@ export function deriveDelivery(p: FilledProfile, helm: readonly ValuesFile[], ad
   const chart = p.cilium.chart;
   const fromRepo = chart.startsWith(`${CILIUM_HELM_REPO.name}/`);
   const manifests: (DeliverySettings["manifests"][number] & { owner: string })[] = [...contributed.manifests];
-  if (addons.flowLogs?.logConfig) manifests.push({ owner: "flow-logs", file: addons.flowLogs.logConfig.file, phase: "after-chart", what: "TKE log collection of the flow log files into CLS (needs the cluster's log collection on)" });
   const terraform = contributed.terraform;
   return {
     chart: { name: fromRepo ? chart.slice(CILIUM_HELM_REPO.name.length + 1) : chart, version: p.cilium.version, repository: fromRepo ? CILIUM_HELM_REPO.url : null, reference: chart },

@@ -1,6 +1,5 @@
 import meshCa from "../capabilities/cluster-mesh/ca.sh.hbs?template";
 import meshKeep from "../capabilities/cluster-mesh/keep.sh.hbs?template";
-import removeFlowLogs from "../capabilities/flow-logs/remove.sh.hbs?template";
 import { check, type PlanStep } from "../plan/step.js";
 import type { InstallSettings, UninstallSettings } from "../settings.js";
 
@@ -8,20 +7,6 @@ import type { InstallSettings, UninstallSettings } from "../settings.js";
 export function derivePlan(s: InstallSettings, u: UninstallSettings): PlanStep[] {
   const next = s.next;
   const steps: PlanStep[] = [];
-  // flow-logs
-  if (s.clsLogConfig !== null && u.clsLogConfig !== null) {
-    const c = s.clsLogConfig;
-    steps.push({ kind: "require-crd", id: "flow-logs/log-config-crd", phase: "requirements", crd: c.crd, hint: `turn on the cluster's log collection (console: Monitor & Alert > Log) first (${c.file} needs it)` });
-    steps.push({
-      kind: "apply",
-      id: "flow-logs/log-config",
-      phase: "after-chart",
-      title: "Collect the flow logs into CLS",
-      file: c.file,
-      serverSide: false,
-      undo: { kind: "commands", phase: "before-chart-removal", title: "Stop collecting the flow logs into CLS", script: { render: removeFlowLogs, words: { crd: u.clsLogConfig.crd, file: u.clsLogConfig.file } }, needsBundleFiles: true },
-    });
-  }
   // cluster-mesh
   if (s.mesh !== null) {
     const m = s.mesh;

@@ -1,64 +1,9 @@
-import {
-  FLOW_LOG_CONTAINER_METADATA,
-  FLOW_LOG_EXTRACT_RULE,
-  FLOW_LOG_INDEXES,
-  FLOW_LOG_TOKENIZER,
-} from "../knowledge/addons.js";
 import { CILIUM_NAMESPACE } from "../knowledge/tke.js";
-import { manifestsToYaml } from "../text/yaml.js";
 import { sh } from "../text/shell.js";
 import type { Settings } from "../settings.js";
 import { file, headerLines, type Emitter, type OutputFile } from "./output.js";
 
 
-function clsLogConfig(settings: Settings): OutputFile[] {
-  const c = settings.addons.flowLogs?.logConfig ?? null;
-  if (c === null) return [];
-  const logConfig = {
-    apiVersion: "cls.cloud.tencent.com/v1",
-    kind: "LogConfig",
-    metadata: { name: c.name },
-    spec: {
-      clsDetail: {
-        region: c.region,
-        logsetName: c.logset,
-        topicName: c.topic,
-        extractRule: { ...FLOW_LOG_EXTRACT_RULE },
-        indexStatus: "on",
-        indexs: FLOW_LOG_INDEXES.map(([indexName, type]) =>
-          type === "plain" ? { indexName } : type === "long" ? { indexName, indexType: "long" } : { indexName, indexType: "text", tokenizer: FLOW_LOG_TOKENIZER, containZH: false },
-        ),
-        autoIndex: "true",
-        logFormat: "default",
-        logType: "json_log",
-        maxSplitPartitions: 0,
-        period: 30,
-        storageType: "",
-      },
-      inputDetail: {
-        type: "container_file",
-        containerFile: {
-          namespace: CILIUM_NAMESPACE,
-          workload: { kind: "daemonset", name: "cilium" },
-          container: "cilium-agent",
-          filePaths: [{ file: "*.log", path: c.dir }],
-          metadataContainer: [...FLOW_LOG_CONTAINER_METADATA],
-          metadataLabels: ["__NULL__"],
-          nodeMetadataLabels: ["__NULL__"],
-        },
-      },
-    },
-  };
-  return [
-    file(
-      c.file,
-      manifestsToYaml(
-        headerLines(settings, `TKE log collection: ships the flow log files to CLS (logset ${c.logset}, topic ${c.topic}, created when missing). install.sh applies it; the cluster's log collection must be on.`),
-        [logConfig],
-      ),
-    ),
-  ];
-}
 
 function clustermesh(settings: Settings): OutputFile[] {
   const m = settings.addons.mesh;
@@ -127,4 +72,4 @@ function clustermesh(settings: Settings): OutputFile[] {
 }
 
 
-export const emitAddons: Emitter = (settings) => [...clsLogConfig(settings), ...clustermesh(settings)];
+export const emitAddons: Emitter = (settings) => [...clustermesh(settings)];

@@ -482,15 +482,7 @@ export const CATALOGUE = [
       "The egress pool is a second Terraform resource beside the node pool, of the same type; two resources of one type cannot share a name. Set nodePool.egress.name (default egress) to another name than nodePool.name (default cilium).",
     source: "tke-cilium",
   },
-  {
-    code: "FLOW_LOG_EXPORT_TWICE",
-    stage: "profile",
-    severity: "error",
-    title: "two flow log exports with one name",
-    explanation:
-      "Each export of features.flowLogs writes its own file, named after the export (/var/run/cilium/hubble/<name>.log). Two exports with the same name would write and rotate the same file with different filters. Name each export differently.",
-    source: "guide: flow-logs.md (multiple rules, each to its own file)",
-  },
+
   {
     code: "NODE_LOCAL_DNS_WITHOUT_LRP",
     stage: "profile",

@@ -255,17 +255,7 @@ export const PROFILE_RULES: readonly ProfileRule[] = [
         ? [{ pointer: "/nodePool/egress/name", message: `the egress pool and the node pool are both named "${p.nodePool.egress.name}": give nodePool.egress.name another name` }]
         : [],
   },
-  {
-    code: "FLOW_LOG_EXPORT_TWICE",
-    check: (p) => {
-      const flowLogs = p.features.flowLogs;
-      if (typeof flowLogs !== "object" || flowLogs.exports === undefined) return [];
-      const names = flowLogs.exports.map((e) => e.name);
-      return names.flatMap((name, i) =>
-        names.indexOf(name) < i ? [{ pointer: `/features/flowLogs/exports/${i}/name`, message: `export "${name}" is named twice: both would write /var/run/cilium/hubble/${name}.log; give each export its own name` }] : [],
-      );
-    },
-  },
+
   {
     code: "NODE_LOCAL_DNS_WITHOUT_LRP",
     check: (p) =>

@@ -1,0 +1,177 @@
+import removeLogConfig from "./remove.sh.hbs?template";
+import { FLOW_LOG_CONTAINER_METADATA, FLOW_LOG_EXTRACT_RULE, FLOW_LOG_INDEXES, FLOW_LOG_TOKENIZER, FLOW_LOGS } from "../../knowledge/addons.js";
+import { BUNDLE_FILES } from "../../knowledge/bundle.js";
+import { CILIUM_NAMESPACE } from "../../knowledge/tke.js";
+import { valueEntry as entry } from "../../derive/value-entry.js";
+import { file, type OutputFile } from "../../emit/output.js";
+import type { FilledProfile } from "../../profile.js";
+import type { PlanStep } from "../../plan/step.js";
+import { manifestsToYaml } from "../../text/yaml.js";
+import { defineCapability, type FilesContext } from "../capability.js";
+
+/** One flow log export as the chart's hubble.export.dynamic.config.content takes it. */
+export interface FlowLogExport {
+  name: string;
+  filePath: string;
+  fieldMask: string[];
+  includeFilters: Record<string, unknown>[];
+  excludeFilters: Record<string, unknown>[];
+  fileMaxSizeMb: number;
+  fileMaxBackups: number;
+  fileCompress: boolean;
+}
+
+type FlowLogsObject = Exclude<FilledProfile["features"]["flowLogs"], boolean>;
+
+/** features.flowLogs as exports: the guide's "all" for true; the CLS endpoint's traffic left out of each. */
+export function flowLogExports(p: FilledProfile): FlowLogExport[] {
+  const asked = p.features.flowLogs;
+  if (asked === false) return [];
+  const exports = asked === true ? [{ name: FLOW_LOGS.defaultExport }] : ((asked as FlowLogsObject).exports ?? [{ name: FLOW_LOGS.defaultExport }]);
+  const cls = FLOW_LOGS.clsEndpoint;
+  return exports.map((e) => ({
+    // required by the schema (the type cannot tell: name is optional elsewhere)
+    name: e.name as string,
+    filePath: `${FLOW_LOGS.dir}/${e.name as string}.log`,
+    fieldMask: [...(e.fieldMask ?? [])],
+    includeFilters: (e.include ?? []).map((f) => structuredClone(f) as Record<string, unknown>),
+    // the agent's own log shipping to CLS would otherwise be logged, collected and shipped again, endlessly
+    excludeFilters: [...(e.exclude ?? []).map((f) => structuredClone(f) as Record<string, unknown>), { source_ip: [cls] }, { destination_ip: [cls] }],
+    ...FLOW_LOGS.rotation,
+  }));
+}
+
+/** The CLS LogConfig, when the profile names the logset and topic. */
+interface LogConfig {
+  file: string;
+  name: string;
+  crd: string;
+  region: string;
+  logset: string;
+  topic: string;
+  dir: string;
+}
+
+/** features.flowLogs: Hubble's flow logs written to files on each node, and shipped to CLS when the profile names where. */
+export const flowLogs = defineCapability({
+  id: "flow-logs",
+  kind: "add-on",
+  summary: "Hubble flow logs to files on the nodes (redacted), and TKE log collection into CLS",
+  fields: ["/features/flowLogs"],
+  codes: [
+    {
+      code: "FLOW_LOG_EXPORT_TWICE",
+      stage: "profile",
+      severity: "error",
+      title: "two flow log exports with one name",
+      explanation:
+        "Each export of features.flowLogs writes its own file, named after the export (/var/run/cilium/hubble/<name>.log). Two exports with the same name would write and rotate the same file with different filters. Name each export differently.",
+      source: "guide: flow-logs.md (multiple rules, each to its own file)",
+    },
+  ] as const,
+  profileRules: [
+    {
+      code: "FLOW_LOG_EXPORT_TWICE",
+      check: (p) => {
+        const flowLogs = p.features.flowLogs;
+        if (typeof flowLogs !== "object" || flowLogs.exports === undefined) return [];
+        const names = flowLogs.exports.map((e) => e.name);
+        return names.flatMap((name, i) =>
+          names.indexOf(name) < i ? [{ pointer: `/features/flowLogs/exports/${i}/name`, message: `export "${name}" is named twice: both would write /var/run/cilium/hubble/${name}.log; give each export its own name` }] : [],
+        );
+      },
+    },
+  ],
+  resolve: (p) => {
+    const asked = p.features.flowLogs;
+    if (asked === false) return null;
+    const cls = typeof asked === "object" ? (asked.cls ?? null) : null;
+    const logConfig: LogConfig | null =
+      cls === null
+        ? null
+        : {
+            file: BUNDLE_FILES.clsLogConfig,
+            name: FLOW_LOGS.logConfigName,
+            crd: FLOW_LOGS.logConfigCrd,
+            region: (cls.region as string | undefined) ?? p.region,
+            logset: cls.logset,
+            topic: cls.topic,
+            dir: FLOW_LOGS.dir,
+          };
+    return { exports: flowLogExports(p), logConfig };
+  },
+  values: (s) => ({
+    features: [
+      entry("hubble.export.dynamic.enabled", true),
+      entry("hubble.export.dynamic.config.content", s.exports),
+      entry("hubble.redact.enabled", true),
+      entry("hubble.redact.http.urlQuery", true),
+      entry("hubble.redact.http.userInfo", true),
+    ],
+  }),
+  files: (s, { header }) => (s.logConfig === null ? [] : logConfigFile(s.logConfig, header)),
+  delivery: (s) =>
+    s.logConfig === null ? {} : { manifests: [{ file: s.logConfig.file, phase: "after-chart", what: "TKE log collection of the flow log files into CLS (needs the cluster's log collection on)" }] },
+  plan: ({ logConfig: c }): PlanStep[] =>
+    c === null
+      ? []
+      : [
+          { kind: "require-crd", id: "flow-logs/log-config-crd", phase: "requirements", crd: c.crd, hint: `turn on the cluster's log collection (console: Monitor & Alert > Log) first (${c.file} needs it)` },
+          {
+            kind: "apply",
+            id: "flow-logs/log-config",
+            phase: "after-chart",
+            title: "Collect the flow logs into CLS",
+            file: c.file,
+            serverSide: false,
+            undo: { kind: "commands", phase: "before-chart-removal", title: "Stop collecting the flow logs into CLS", script: { render: removeLogConfig, words: { crd: c.crd, file: c.file } }, needsBundleFiles: true },
+          },
+        ],
+});
+
+function logConfigFile(c: LogConfig, header: FilesContext["header"]): OutputFile[] {
+  const logConfig = {
+    apiVersion: "cls.cloud.tencent.com/v1",
+    kind: "LogConfig",
+    metadata: { name: c.name },
+    spec: {
+      clsDetail: {
+        region: c.region,
+        logsetName: c.logset,
+        topicName: c.topic,
+        extractRule: { ...FLOW_LOG_EXTRACT_RULE },
+        indexStatus: "on",
+        indexs: FLOW_LOG_INDEXES.map(([indexName, type]) =>
+          type === "plain" ? { indexName } : type === "long" ? { indexName, indexType: "long" } : { indexName, indexType: "text", tokenizer: FLOW_LOG_TOKENIZER, containZH: false },
+        ),
+        autoIndex: "true",
+        logFormat: "default",
+        logType: "json_log",
+        maxSplitPartitions: 0,
+        period: 30,
+        storageType: "",
+      },
+      inputDetail: {
+        type: "container_file",
+        containerFile: {
+          namespace: CILIUM_NAMESPACE,
+          workload: { kind: "daemonset", name: "cilium" },
+          container: "cilium-agent",
+          filePaths: [{ file: "*.log", path: c.dir }],
+          metadataContainer: [...FLOW_LOG_CONTAINER_METADATA],
+          metadataLabels: ["__NULL__"],
+          nodeMetadataLabels: ["__NULL__"],
+        },
+      },
+    },
+  };
+  return [
+    file(
+      c.file,
+      manifestsToYaml(
+        header(`TKE log collection: ships the flow log files to CLS (logset ${c.logset}, topic ${c.topic}, created when missing). install.sh applies it; the cluster's log collection must be on.`),
+        [logConfig],
+      ),
+    ),
+  ];
+}
