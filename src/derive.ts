@@ -6,16 +6,9 @@ import { deriveHelmValues } from "./derive/helm.js";
 import { resolveFeatures } from "./derive/features.js";
 import { deriveImageList } from "./derive/images.js";
 import { deriveDelivery, deriveInstall, deriveUninstall } from "./derive/install.js";
-import { derivePlan } from "./derive/plan.js";
-import { deriveAddons } from "./derive/addons.js";
 import type { MeshDirectory } from "./mesh.js";
-import { capabilityDelivery, capabilityImages, capabilityPlan, capabilityValues, ownerRank, resolveCapabilities } from "./capabilities/index.js";
-import type { PlanStep } from "./plan/step.js";
+import { capabilityDelivery, capabilityImages, capabilityPlan, capabilityValues, resolveCapabilities } from "./capabilities/index.js";
 
-/** Steps in registry order of their owners (stable within one owner). */
-function byOwner(steps: PlanStep[]): PlanStep[] {
-  return steps.map((s, i) => ({ s, i, r: ownerRank(s.id) })).sort((a, b) => a.r - b.r || a.i - b.i).map((x) => x.s);
-}
 
 export interface DeriveInput {
   profile: FilledProfile;
@@ -35,12 +28,11 @@ export interface DeriveInput {
 export function deriveSettings({ profile: p, name, profilePath, charts = BUILTIN_CHARTS, gitops: gitopsContext = null, mesh = [] }: DeriveInput): Settings {
   const features = resolveFeatures(p);
   const capabilities = resolveCapabilities(p, { name, profilePath, charts, mesh, features });
-  const helm = deriveHelmValues(p, features, capabilityValues(capabilities));
-  const addons = deriveAddons(p, profilePath, mesh);
-  const delivery = deriveDelivery(p, helm, addons, capabilityDelivery(capabilities));
+  const helm = deriveHelmValues(p, capabilityValues(capabilities));
+  const delivery = deriveDelivery(p, helm, capabilityDelivery(capabilities));
   const gitops = deriveGitops(name, delivery, gitopsContext);
-  const install = deriveInstall(p, helm, addons);
-  const uninstall = deriveUninstall(addons);
+  const install = deriveInstall(p, helm);
+  const uninstall = deriveUninstall();
   return {
     name,
     capabilities,
@@ -51,9 +43,8 @@ export function deriveSettings({ profile: p, name, profilePath, charts = BUILTIN
     images: deriveImageList(p, charts, capabilityImages(capabilities)),
     install,
     uninstall,
-    plan: byOwner([...derivePlan(install, uninstall), ...capabilityPlan(capabilities, { valuesFiles: helm.map((v) => v.file) })]),
+    plan: capabilityPlan(capabilities, { valuesFiles: helm.map((v) => v.file) }),
     delivery: { ...delivery, gitops: gitops === null ? null : { engine: gitops.engine, files: gitopsFiles(gitops) } },
     gitops,
-    addons,
   };
 }

@@ -186,10 +186,6 @@ export interface InstallSettings {
   chartIsLocalFile: boolean;
   version: string;
   apiserverVIP: string;
-  /** Cluster Mesh: keep the connections cilium CLI stored in the release (clustermesh.config) across upgrades; the CA a first install needs. */
-  mesh: { script: string; caSecret: string; caFrom: string | null } | null;
-  /** The lines of "Next steps", by who says them. */
-  next: { mesh: string | null };
 }
 
 /**
@@ -261,32 +257,9 @@ export interface UninstallSettings {
   /** Label selector of the nodes that ran Cilium and must be rebuilt. */
   nodesSelector: string;
   nodeLeftovers: readonly string[];
-  /** What stays, said in the last step: the Gateway API CRDs (users' Gateways live in them), the mesh's peers. */
-  notes: { mesh: string | null };
 }
 
-/** clusterMesh: this cluster's place in its mesh, and the peers the other profiles of the run describe. */
-export interface MeshSettings {
-  name: string;
-  clusterId: number;
-  /** Cilium's cluster.name: the TKE cluster id (also the kubeconfig context the guide's steps use). */
-  clusterName: string;
-  subnetId: string;
-  peers: { clusterName: string; clusterId: number; profile: string }[];
-  /** Every member, this cluster included, in clusterId order: the order the members run their steps in. */
-  members: { clusterName: string; clusterId: number; profile: string }[];
-  /** The member whose CA every other copies (the lowest clusterId); null when it is this cluster. */
-  caFrom: string | null;
-  /** The peers this cluster connects to (those with a lower clusterId): run in clusterId order, each pair once. */
-  connectTo: string[];
-  script: string;
-  caSecret: string;
-}
 
-/** The guide's optional add-ons a profile asks for; null when not asked. */
-export interface AddonsSettings {
-  mesh: MeshSettings | null;
-}
 
 /** A capability the profile asks for, and its resolved slice (src/capabilities/). */
 export interface ActiveCapability {
@@ -313,5 +286,4 @@ export interface Settings {
   delivery: DeliverySettings;
   /** The GitOps engine's objects; null when tke-cilium.json names no engine. */
   gitops: GitopsSettings | null;
-  addons: AddonsSettings;
 }

@@ -8,6 +8,7 @@ import type { ActiveCapability, DeliverySettings, ImageCopy, ValueEntry } from "
 import type { Capability, DeliveryContribution, FilesContext, PlanContext, ResolveContext, ValuesFileKey } from "./capability.js";
 import { bandwidthManager } from "./bandwidth-manager/index.js";
 import { cilium } from "./cilium/index.js";
+import { clusterMesh } from "./cluster-mesh/index.js";
 import { endpointSlice } from "./endpoint-slice/index.js";
 import { encryption } from "./encryption/index.js";
 import { egressGateway } from "./egress-gateway/index.js";
@@ -20,6 +21,7 @@ import { karpenter } from "./karpenter/index.js";
 import { native } from "./native/index.js";
 import { nodeLocalDns } from "./node-local-dns/index.js";
 import { overlayGr } from "./overlay-gr/index.js";
+import { scaleTuning } from "./scale-tuning/index.js";
 import { overlayVpcCni } from "./overlay-vpc-cni/index.js";
 import { terraformPools } from "./terraform-pools/index.js";
 import { tke } from "./tke/index.js";
@@ -47,6 +49,8 @@ export const CAPABILITIES = [
   encryption,
   gatewayApi,
   flowLogs,
+  clusterMesh,
+  scaleTuning,
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each capability has its own slice type
 ] as const satisfies readonly Capability<any, string>[];
 
@@ -62,14 +66,9 @@ interface BundleRule {
 }
 const REGISTRY: readonly AnyCapability[] = CAPABILITIES as unknown as readonly AnyCapability[];
 const RANK = new Map(REGISTRY.map((c, i) => [c.id, i]));
-/** While capabilities move into their folders: the registry order their steps and entries already follow. */
-const MIGRATING = ["native", "overlay-vpc-cni", "overlay-gr", "apf", "karpenter", "terraform-pools", "tke", "cilium", "node-local-dns", "hubble", "egress-gateway", "masquerade", "endpoint-slice", "bandwidth-manager", "encryption", "gateway-api", "flow-logs", "cluster-mesh", "scale-tuning"];
-const MIGRATING_RANK = new Map(MIGRATING.map((id, i) => [id, i]));
-
 /** The registry position of a step or entry's owner ("<id>/..." or "<id>"). */
 export function ownerRank(owner: string): number {
-  const id = owner.split("/")[0];
-  const rank = MIGRATING_RANK.get(id);
+  const rank = RANK.get(owner.split("/")[0]);
   if (rank === undefined) throw new Error(`bug: ${owner} belongs to no capability`);
   return rank;
 }

@@ -1,28 +1,14 @@
-import {
-  SCALE_CLIENT_RATE_LIMIT,
-  SCALE_IDENTITY_LABELS,
-} from "../knowledge/features.js";
-
-import { valueEntry } from "./value-entry.js";
 import { VALUES_FILES } from "../knowledge/bundle.js";
 import type { FilledProfile } from "../profile.js";
 import type { ValueEntry, ValueOverride, ValuesFile } from "../settings.js";
 import type { ValuesFileKey } from "../capabilities/capability.js";
-import type { ResolvedFeatures } from "./features.js";
-import { meshSubnet } from "./addons.js";
-import { TKE_CLB_ANNOTATIONS } from "../knowledge/addons.js";
-
-
-const entry = valueEntry;
 
 /** The values files in the order helm gets them; empty files are left out. */
-export function deriveHelmValues(p: FilledProfile, f: ResolvedFeatures, contributed: Record<ValuesFileKey, readonly ValueEntry[]>): ValuesFile[] {
-  const tke = deriveTkeValues();
-  const features = deriveFeatureValues(p, f);
+export function deriveHelmValues(p: FilledProfile, contributed: Record<ValuesFileKey, readonly ValueEntry[]>): ValuesFile[] {
   const files = [
-    { ...tke, entries: [...contributed.tke, ...tke.entries] },
+    { file: VALUES_FILES.tke, title: "Cilium on TKE: the values that adapt the chart to the cluster", entries: [...contributed.tke] },
     { file: VALUES_FILES.images, title: "Cilium's images, pulled from where TKE nodes can reach them", entries: [...contributed.images] },
-    { ...features, entries: [...contributed.features, ...features.entries] },
+    { file: VALUES_FILES.features, title: "Optional Cilium features chosen in the profile", entries: [...contributed.features] },
   ];
   const extras = extraValueLeaves(p.cilium.extraValues as Record<string, unknown>);
   return (extras.length === 0 ? files : withOverrides(files, extras)).filter((file) => file.entries.length > 0);
@@ -135,33 +121,10 @@ export function finalValueAt(files: readonly ValuesFile[], path: readonly string
   return result;
 }
 
-function deriveTkeValues(): ValuesFile {
-  return { file: VALUES_FILES.tke, title: "Cilium on TKE: the values that adapt the chart to the cluster", entries: [] };
-}
 
 
 
 
-function deriveFeatureValues(p: FilledProfile, f: ResolvedFeatures): ValuesFile {
-  const entries: ValueEntry[] = [];
-  if (p.clusterMesh !== undefined) {
-    const subnet = meshSubnet(p);
-    entries.push(
-      entry("cluster.name", p.cluster.id ?? ""),
-      entry("cluster.id", p.clusterMesh.clusterId),
-      entry("clustermesh.useAPIServer", true),
-      entry("clustermesh.apiserver.service.type", "LoadBalancer"),
-      ...(subnet === null ? [] : [entry("clustermesh.apiserver.service.annotations", { [TKE_CLB_ANNOTATIONS.internalSubnet]: subnet })]),
-    );
-  }
-  if (f.scaleTuning) {
-    entries.push(
-      entry("k8sClientRateLimit", structuredClone(SCALE_CLIENT_RATE_LIMIT)),
-      entry("extraConfig.labels", SCALE_IDENTITY_LABELS),
-    );
-  }
-  return { file: VALUES_FILES.features, title: "Optional Cilium features chosen in the profile", entries };
-}
 
 /** extraValues as leaves: nested maps are walked (Helm merges them), anything else is one value. */
 export function extraValueLeaves(value: Record<string, unknown>, prefix: string[] = []): [string[], unknown][] {

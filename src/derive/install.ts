@@ -9,13 +9,11 @@ import {
 } from "../knowledge/tke.js";
 import { BUNDLE_FILES } from "../knowledge/bundle.js";
 import type { FilledProfile } from "../profile.js";
-import type { AddonsSettings, DeliverySettings, InstallSettings, UninstallSettings, ValuesFile } from "../settings.js";
+import type { DeliverySettings, InstallSettings, UninstallSettings, ValuesFile } from "../settings.js";
 import { ownerRank, type capabilityDelivery } from "../capabilities/index.js";
 
-export function deriveInstall(p: FilledProfile, helm: readonly ValuesFile[], addons: AddonsSettings): InstallSettings {
-  const next = {
-    mesh: addons.mesh ? `Once every cluster of mesh ${addons.mesh.name} runs Cilium: ./${addons.mesh.script} connect (members in clusterId order)` : null,
-  };
+/** What install.sh's prelude sets: the release, the chart, and the fingerprint of what helm installs. */
+export function deriveInstall(p: FilledProfile, helm: readonly ValuesFile[]): InstallSettings {
   const chart = p.cilium.chart;
   return {
     release: CILIUM_RELEASE,
@@ -25,26 +23,21 @@ export function deriveInstall(p: FilledProfile, helm: readonly ValuesFile[], add
     chartIsLocalFile: chart.endsWith(".tgz"),
     version: p.cilium.version,
     apiserverVIP: p.apiserverVIP,
-    mesh: addons.mesh ? { script: addons.mesh.script, caSecret: addons.mesh.caSecret, caFrom: addons.mesh.caFrom } : null,
-    next,
   };
 }
 
-export function deriveUninstall(addons: AddonsSettings): UninstallSettings {
-  const notes = {
-    mesh: addons.mesh && addons.mesh.peers.length > 0 ? `The other clusters of mesh ${addons.mesh.name} still list this one: on each, cilium clustermesh disconnect --context <peer> --destination-context ${addons.mesh.clusterName}.` : null,
-  };
+/** What uninstall.sh's prelude and last step need; its steps are the plan's undos. */
+export function deriveUninstall(): UninstallSettings {
   return {
     release: CILIUM_RELEASE,
     namespace: CILIUM_NAMESPACE,
     nodesSelector: `${SUPER_NODE_INSTANCE_TYPE.label}!=${SUPER_NODE_INSTANCE_TYPE.value}`,
     nodeLeftovers: NODE_LEFTOVERS,
-    notes,
   };
 }
 
 /** What GitOps needs to deliver the bundle: the chart at its version, the values files in order, when to apply what. */
-export function deriveDelivery(p: FilledProfile, helm: readonly ValuesFile[], addons: AddonsSettings, contributed: ReturnType<typeof capabilityDelivery>): Omit<DeliverySettings, "gitops"> {
+export function deriveDelivery(p: FilledProfile, helm: readonly ValuesFile[], contributed: ReturnType<typeof capabilityDelivery>): Omit<DeliverySettings, "gitops"> {
   const chart = p.cilium.chart;
   const fromRepo = chart.startsWith(`${CILIUM_HELM_REPO.name}/`);
   const manifests: (DeliverySettings["manifests"][number] & { owner: string })[] = [...contributed.manifests];
@@ -61,7 +54,6 @@ export function deriveDelivery(p: FilledProfile, helm: readonly ValuesFile[], ad
     scripts: {
       install: BUNDLE_FILES.install,
       uninstall: BUNDLE_FILES.uninstall,
-      ...(addons.mesh ? { clustermesh: addons.mesh.script } : {}),
       ...contributed.scripts,
     },
   };

@@ -1,5 +1,4 @@
 import type { Settings } from "../settings.js";
-import { emitAddons } from "./addons.js";
 import { emitCapabilities } from "./capabilities.js";
 import { emitDelivery } from "./delivery.js";
 import { emitGitops } from "./gitops.js";
@@ -11,7 +10,7 @@ import { emitUninstallScript } from "./uninstall-script.js";
 
 export type { OutputFile } from "./output.js";
 
-const EMITTERS: readonly Emitter[] = [emitDelivery, emitHelmValues, emitImageList, emitInstallScript, emitUninstallScript, emitGitops, emitAddons, emitCapabilities];
+const EMITTERS: readonly Emitter[] = [emitDelivery, emitHelmValues, emitImageList, emitInstallScript, emitUninstallScript, emitGitops, emitCapabilities];
 
 /** Settings → every file of the bundle, sorted by path. */
 export function emitBundle(settings: Settings): OutputFile[] {

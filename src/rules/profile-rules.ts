@@ -2,6 +2,7 @@ import ipaddr from "ipaddr.js";
 import { checkHelmValue, CILIUM_HELM_REPO, isFreeFormValue, type ChartCatalog, type HelmValueProblem } from "../knowledge/chart.js";
 import { unknownVersionFinding, unverifiedVersionFinding } from "./versions.js";
 import { nearest } from "../text/nearest.js";
+import { overlaps } from "../text/cidr.js";
 import { compareVersions } from "../text/version.js";
 import { LARGE_CLUSTER_NODES } from "../knowledge/features.js";
 import { extraValueLeaves } from "../derive/helm.js";
@@ -9,8 +10,7 @@ import { findUnsupportedOs, findVerifiedOs, VERIFIED_OS } from "../knowledge/os.
 import { APISERVER_VIP_RANGE, CILIUM_TESTED_KUBERNETES_MAX, KNOWN_REGIONS, KUBERNETES_MINIMUM, KUBERNETES_RECOMMENDED_MINIMUM, LOCAL_ROUTER_IPV4, MAINLAND_CHINA_REGIONS } from "../knowledge/tke.js";
 import type { FilledProfile } from "../profile.js";
 import type { GitopsContext } from "../settings.js";
-import { meshPeers, type MeshDirectory } from "../mesh.js";
-import { meshSubnet } from "../derive/addons.js";
+import type { MeshDirectory } from "../mesh.js";
 import { PLACEHOLDERS } from "../knowledge/placeholders.js";
 import type { Code } from "./codes.js";
 import { extraPointer, type Finding } from "./finding.js";
@@ -53,23 +53,6 @@ function extraValueProblems(p: FilledProfile, charts: ChartCatalog): ExtraValueP
       });
   extraValueCache.set(p, problems);
   return problems;
-}
-
-/** A peer's range is read unvalidated: only a well-formed one is compared. */
-function validCidr(cidr: string): boolean {
-  try {
-    ipaddr.IPv4.parseCIDR(cidr);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Two CIDRs overlap when either contains the other's network address. */
-function overlaps(a: string, b: string): boolean {
-  const [na, la] = ipaddr.IPv4.parseCIDR(a);
-  const [nb, lb] = ipaddr.IPv4.parseCIDR(b);
-  return na.match(nb, lb) || nb.match(na, la);
 }
 
 function overlapFindings(ranges: readonly string[], pointer: string, others: readonly { cidr: string; what: string }[]): Finding[] {
@@ -265,76 +248,6 @@ export const PROFILE_RULES: readonly ProfileRule[] = [
   },
 
 
-  {
-    code: "CLUSTERMESH_WITHOUT_CLUSTER_ID",
-    check: (p) =>
-      p.clusterMesh !== undefined && p.cluster.id === undefined
-        ? [{ pointer: "/cluster", message: "Cluster Mesh names each cluster by its TKE cluster id (Cilium's cluster.name, and the kubeconfig context of clustermesh.sh): set cluster.id" }]
-        : [],
-  },
-  {
-    code: "CLUSTERMESH_WITHOUT_SUBNET",
-    check: (p) =>
-      p.clusterMesh !== undefined && meshSubnet(p) === null
-        ? [{ pointer: "/clusterMesh", message: "clustermesh-apiserver needs a subnet for its internal CLB: set clusterMesh.subnetId (or nodePool.subnetIds, or cluster.intranetSubnetId)" }]
-        : [],
-  },
-  {
-    code: "MESH_NATIVE_WITHOUT_VPC_CIDRS",
-    check: (p) =>
-      p.clusterMesh !== undefined && p.cilium.mode === "native" && p.cluster.vpcCidrs.length === 0
-        ? [{ pointer: "/cluster/vpcCidrs", message: "in native mode this cluster's Pods use VPC addresses: list the VPC's CIDRs in cluster.vpcCidrs, so the mesh can check they do not overlap its peers' and the peers do not masquerade them" }]
-        : [],
-  },
-  {
-    code: "MESH_DUPLICATE_CLUSTER_ID",
-    check: (p, { mesh = [], path = "" }) => {
-      if (p.clusterMesh === undefined) return [];
-      const { name, clusterId } = p.clusterMesh;
-      const same = meshPeers(mesh, path, name as string).filter((peer) => peer.clusterId === clusterId);
-      return same.length === 0 ? [] : [{ pointer: "/clusterMesh/clusterId", message: `clusterId ${clusterId} is also taken in mesh "${name}" by ${same.map((peer) => peer.path).join(", ")}: each cluster of a mesh needs its own (1-255)` }];
-    },
-  },
-  {
-    code: "MESH_OVERLAPPING_POD_CIDRS",
-    check: (p, { mesh = [], path = "" }) => {
-      if (p.clusterMesh === undefined) return [];
-      const native = p.cilium.mode === "native";
-      const own = native ? p.cluster.vpcCidrs : p.cilium.podCidrs;
-      const pointer = native ? "/cluster/vpcCidrs" : "/cilium/podCidrs";
-      return meshPeers(mesh, path, p.clusterMesh.name as string).flatMap((peer) =>
-        own.flatMap((cidr, i) =>
-          peer.podRanges
-            .filter((other) => validCidr(other) && overlaps(cidr, other))
-            .map((other) => ({ pointer: `${pointer}/${i}`, message: `${cidr} overlaps ${other}, the Pod addresses of ${peer.path} (${peer.mode} mode) in mesh "${p.clusterMesh!.name}": Pods of a mesh need distinct addresses` })),
-        ),
-      );
-    },
-  },
-  {
-    code: "MESH_MIXED_DATAPATH",
-    check: (p, { mesh = [], path = "" }) => {
-      if (p.clusterMesh === undefined) return [];
-      const other = meshPeers(mesh, path, p.clusterMesh.name as string).filter((peer) => peer.mode !== p.cilium.mode);
-      return other.length === 0
-        ? []
-        : [{ pointer: "/cilium/mode", message: `${p.cilium.mode} mode, but ${other.map((peer) => `${peer.path} (${peer.mode})`).join(", ")} in mesh "${p.clusterMesh.name}": the clusters of a mesh need one datapath mode` }];
-    },
-  },
-  {
-    code: "MESH_WITH_GITOPS",
-    check: (p, { gitops = null }) =>
-      p.clusterMesh !== undefined && gitops !== null
-        ? [{ pointer: "/clusterMesh", message: `${gitops.config.engine === "argocd" ? "Argo CD" : "Flux"} delivers this bundle, but the mesh's connections (cilium clustermesh connect) live in the release, not in git: the engine reverts them` }]
-        : [],
-  },
-  {
-    code: "MESH_WITHOUT_PEERS",
-    check: (p, { mesh = [], path = "" }) =>
-      p.clusterMesh !== undefined && meshPeers(mesh, path, p.clusterMesh.name as string).length === 0
-        ? [{ pointer: "/clusterMesh/name", message: `no other profile of this run is in mesh "${p.clusterMesh.name}": render and check the mesh's profiles together (or list them in tke-cilium.json), or clustermesh.sh connects to nothing` }]
-        : [],
-  },
   {
     code: "KUBERNETES_UNTESTED",
     check: (p) => {

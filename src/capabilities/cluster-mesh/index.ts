@@ -1,0 +1,317 @@
+import meshCa from "./ca.sh.hbs?template";
+import meshKeep from "./keep.sh.hbs?template";
+import { CLUSTERMESH_CA_SECRET, TKE_CLB_ANNOTATIONS } from "../../knowledge/addons.js";
+import { BUNDLE_FILES } from "../../knowledge/bundle.js";
+import { CILIUM_NAMESPACE } from "../../knowledge/tke.js";
+import { valueEntry as entry } from "../../derive/value-entry.js";
+import { file, type OutputFile } from "../../emit/output.js";
+import { meshPeers, type MeshDirectory } from "../../mesh.js";
+import { check, type PlanStep } from "../../plan/step.js";
+import type { FilledProfile } from "../../profile.js";
+import { overlaps, validCidr } from "../../text/cidr.js";
+import { sh } from "../../text/shell.js";
+import { defineCapability, type FilesContext } from "../capability.js";
+
+/** clusterMesh: this cluster's place in its mesh, and the peers the other profiles of the run describe. */
+interface Mesh {
+  name: string;
+  clusterId: number;
+  /** Cilium's cluster.name: the TKE cluster id (also the kubeconfig context the guide's steps use). */
+  clusterName: string;
+  subnetId: string;
+  /** The internal CLB's subnet; null when the profile gives none (a rule reports it). */
+  subnet: string | null;
+  peers: { clusterName: string; clusterId: number; profile: string }[];
+  /** Every member, this cluster included, in clusterId order: the order the members run their steps in. */
+  members: { clusterName: string; clusterId: number; profile: string }[];
+  /** The member whose CA every other copies (the lowest clusterId); null when it is this cluster. */
+  caFrom: string | null;
+  /** The peers this cluster connects to (those with a lower clusterId): run in clusterId order, each pair once. */
+  connectTo: string[];
+  script: string;
+  caSecret: string;
+}
+
+/** The subnet of clustermesh-apiserver's internal CLB: the profile's choice, else the nodes', else the apiserver's. */
+export function meshSubnet(p: FilledProfile): string | null {
+  return p.clusterMesh?.subnetId ?? p.nodePool.subnetIds[0] ?? p.cluster.intranetSubnetId ?? null;
+}
+
+function resolveMesh(p: FilledProfile, profilePath: string, directory: MeshDirectory): Mesh | null {
+  const m = p.clusterMesh;
+  // the rules refuse a mesh without cluster.id or a subnet; derive still runs for the bundle rules
+  if (m === undefined) return null;
+  const clusterName = p.cluster.id ?? "";
+  const meshName = m.name as string;
+  const peers = meshPeers(directory, profilePath, meshName)
+    .filter((peer) => peer.clusterName !== null)
+    .map((peer) => ({ clusterName: peer.clusterName!, clusterId: peer.clusterId, profile: peer.path }));
+  const first = peers.find((peer) => peer.clusterId < m.clusterId);
+  return {
+    name: meshName,
+    clusterId: m.clusterId,
+    clusterName,
+    subnetId: meshSubnet(p) ?? "",
+    subnet: meshSubnet(p),
+    peers,
+    members: [...peers, { clusterName, clusterId: m.clusterId, profile: profilePath }].sort((a, b) => a.clusterId - b.clusterId),
+    caFrom: first?.clusterName ?? null,
+    connectTo: peers.filter((peer) => peer.clusterId < m.clusterId).map((peer) => peer.clusterName),
+    script: BUNDLE_FILES.clustermesh,
+    caSecret: CLUSTERMESH_CA_SECRET,
+  };
+}
+
+/**
+ * clusterMesh: this cluster in a Cluster Mesh (its cluster name and id, clustermesh-apiserver behind an
+ * internal CLB), clustermesh.sh with the guide's CA and connect steps, and install.sh keeping the connections
+ * cilium clustermesh connect stored in the release.
+ */
+export const clusterMesh = defineCapability({
+  id: "cluster-mesh",
+  kind: "add-on",
+  summary: "Cluster Mesh: clustermesh-apiserver on an internal CLB, clustermesh.sh (shared CA, connect), connections kept across upgrades",
+  fields: ["/clusterMesh"],
+  codes: [
+    {
+      code: "CLUSTERMESH_WITHOUT_CLUSTER_ID",
+      stage: "profile",
+      severity: "error",
+      title: "a Cluster Mesh member needs its TKE cluster id",
+      explanation:
+        "The guide names each cluster of a mesh by its TKE cluster id: it is Cilium's cluster.name and the kubeconfig context the mesh steps (clustermesh.sh) switch between. Set cluster.id.",
+      source: "guide: clustermesh.md",
+    },
+    {
+      code: "CLUSTERMESH_WITHOUT_SUBNET",
+      stage: "profile",
+      severity: "error",
+      title: "clustermesh-apiserver needs a subnet for its internal CLB",
+      explanation:
+        "Peers reach clustermesh-apiserver through a LoadBalancer Service; on TKE an internal CLB needs the subnet it takes its address from (the qcloud-loadbalancer-internal-subnetid annotation). Give clusterMesh.subnetId, or nodePool.subnetIds or cluster.intranetSubnetId, whose first subnet is used.",
+      source: "guide: clustermesh.md",
+    },
+    {
+      code: "MESH_NATIVE_WITHOUT_VPC_CIDRS",
+      stage: "profile",
+      severity: "error",
+      title: "a native-mode mesh member must list its VPC CIDRs",
+      explanation:
+        "In native mode Pods take VPC addresses, so the mesh's address check and its peers' masquerading exceptions need the VPC's CIDRs: list them in cluster.vpcCidrs.",
+      source: "guide: clustermesh.md (no SNAT between the mesh's Pods), appendix/masquerading.md",
+    },
+    {
+      code: "MESH_DUPLICATE_CLUSTER_ID",
+      stage: "profile",
+      severity: "error",
+      title: "two clusters of a mesh have the same clusterId",
+      explanation:
+        "Cilium encodes the cluster id into every security identity; two clusters of one mesh with the same id mix their identities and their policies. The profiles rendered or checked together must give each member of a mesh its own clusterId (1-255).",
+      source: "guide: clustermesh.md; Cilium docs: Cluster Mesh requirements",
+    },
+    {
+      code: "MESH_OVERLAPPING_POD_CIDRS",
+      stage: "profile",
+      severity: "error",
+      title: "the Pod addresses of two clusters of a mesh overlap",
+      explanation:
+        "Cluster Mesh routes Pod addresses across clusters: they must be distinct in the whole mesh. Overlay members take Pod addresses from cilium.podCidrs, native members from their VPC (cluster.vpcCidrs). Give each cluster its own range.",
+      source: "Cilium docs: Cluster Mesh requirements (non-overlapping PodCIDR ranges)",
+    },
+    {
+      code: "MESH_MIXED_DATAPATH",
+      stage: "profile",
+      severity: "error",
+      title: "the clusters of a mesh mix native routing and overlay",
+      explanation:
+        "Cilium requires every cluster of a Cluster Mesh to use the same datapath mode, all encapsulation (overlay) or all native routing: a tunnel on one side and routed Pod addresses on the other cannot reach each other. Give the mesh's profiles one cilium.mode.",
+      source: "Cilium docs: Cluster Mesh requirements (same datapath mode)",
+    },
+    {
+      code: "MESH_WITH_GITOPS",
+      stage: "profile",
+      severity: "warning",
+      title: "Cluster Mesh connections are not in git",
+      explanation:
+        "The guide connects a mesh with cilium clustermesh connect, which writes the peers (clustermesh.config) into the Helm release. install.sh keeps them across its upgrades, but a GitOps engine renders the release from git alone and reverts them on its next sync. Until the peers' addresses are known before the install, deliver mesh members with install.sh, not an engine.",
+      source: "guide: clustermesh.md; tke-cilium",
+    },
+    {
+      code: "MESH_WITHOUT_PEERS",
+      stage: "profile",
+      severity: "warning",
+      title: "no other cluster of the mesh is in this run",
+      explanation:
+        "A mesh member's bundle depends on its peers (clustermesh.sh connects to them; native members keep their Pod ranges out of masquerading), and tke-cilium learns them only from the profiles of the same run. Render and check the mesh's profiles together, or list them all in tke-cilium.json.",
+      source: "tke-cilium",
+    },
+  ] as const,
+  profileRules: [
+    {
+      code: "CLUSTERMESH_WITHOUT_CLUSTER_ID",
+      check: (p) =>
+        p.clusterMesh !== undefined && p.cluster.id === undefined
+          ? [{ pointer: "/cluster", message: "Cluster Mesh names each cluster by its TKE cluster id (Cilium's cluster.name, and the kubeconfig context of clustermesh.sh): set cluster.id" }]
+          : [],
+    },
+    {
+      code: "CLUSTERMESH_WITHOUT_SUBNET",
+      check: (p) =>
+        p.clusterMesh !== undefined && meshSubnet(p) === null
+          ? [{ pointer: "/clusterMesh", message: "clustermesh-apiserver needs a subnet for its internal CLB: set clusterMesh.subnetId (or nodePool.subnetIds, or cluster.intranetSubnetId)" }]
+          : [],
+    },
+    {
+      code: "MESH_NATIVE_WITHOUT_VPC_CIDRS",
+      check: (p) =>
+        p.clusterMesh !== undefined && p.cilium.mode === "native" && p.cluster.vpcCidrs.length === 0
+          ? [{ pointer: "/cluster/vpcCidrs", message: "in native mode this cluster's Pods use VPC addresses: list the VPC's CIDRs in cluster.vpcCidrs, so the mesh can check they do not overlap its peers' and the peers do not masquerade them" }]
+          : [],
+    },
+    {
+      code: "MESH_DUPLICATE_CLUSTER_ID",
+      check: (p, { mesh = [], path = "" }) => {
+        if (p.clusterMesh === undefined) return [];
+        const { name, clusterId } = p.clusterMesh;
+        const same = meshPeers(mesh, path, name as string).filter((peer) => peer.clusterId === clusterId);
+        return same.length === 0 ? [] : [{ pointer: "/clusterMesh/clusterId", message: `clusterId ${clusterId} is also taken in mesh "${name}" by ${same.map((peer) => peer.path).join(", ")}: each cluster of a mesh needs its own (1-255)` }];
+      },
+    },
+    {
+      code: "MESH_OVERLAPPING_POD_CIDRS",
+      check: (p, { mesh = [], path = "" }) => {
+        if (p.clusterMesh === undefined) return [];
+        const native = p.cilium.mode === "native";
+        const own = native ? p.cluster.vpcCidrs : p.cilium.podCidrs;
+        const pointer = native ? "/cluster/vpcCidrs" : "/cilium/podCidrs";
+        return meshPeers(mesh, path, p.clusterMesh.name as string).flatMap((peer) =>
+          own.flatMap((cidr, i) =>
+            peer.podRanges
+              .filter((other) => validCidr(other) && overlaps(cidr, other))
+              .map((other) => ({ pointer: `${pointer}/${i}`, message: `${cidr} overlaps ${other}, the Pod addresses of ${peer.path} (${peer.mode} mode) in mesh "${p.clusterMesh!.name}": Pods of a mesh need distinct addresses` })),
+          ),
+        );
+      },
+    },
+    {
+      code: "MESH_MIXED_DATAPATH",
+      check: (p, { mesh = [], path = "" }) => {
+        if (p.clusterMesh === undefined) return [];
+        const other = meshPeers(mesh, path, p.clusterMesh.name as string).filter((peer) => peer.mode !== p.cilium.mode);
+        return other.length === 0
+          ? []
+          : [{ pointer: "/cilium/mode", message: `${p.cilium.mode} mode, but ${other.map((peer) => `${peer.path} (${peer.mode})`).join(", ")} in mesh "${p.clusterMesh.name}": the clusters of a mesh need one datapath mode` }];
+      },
+    },
+    {
+      code: "MESH_WITH_GITOPS",
+      check: (p, { gitops = null }) =>
+        p.clusterMesh !== undefined && gitops !== null
+          ? [{ pointer: "/clusterMesh", message: `${gitops.config.engine === "argocd" ? "Argo CD" : "Flux"} delivers this bundle, but the mesh's connections (cilium clustermesh connect) live in the release, not in git: the engine reverts them` }]
+          : [],
+    },
+    {
+      code: "MESH_WITHOUT_PEERS",
+      check: (p, { mesh = [], path = "" }) =>
+        p.clusterMesh !== undefined && meshPeers(mesh, path, p.clusterMesh.name as string).length === 0
+          ? [{ pointer: "/clusterMesh/name", message: `no other profile of this run is in mesh "${p.clusterMesh.name}": render and check the mesh's profiles together (or list them in tke-cilium.json), or clustermesh.sh connects to nothing` }]
+          : [],
+    },
+  ],
+  resolve: (p, { profilePath, mesh }) => resolveMesh(p, profilePath, mesh),
+  values: (m) => ({
+    features: [
+      entry("cluster.name", m.clusterName),
+      entry("cluster.id", m.clusterId),
+      entry("clustermesh.useAPIServer", true),
+      entry("clustermesh.apiserver.service.type", "LoadBalancer"),
+      ...(m.subnet === null ? [] : [entry("clustermesh.apiserver.service.annotations", { [TKE_CLB_ANNOTATIONS.internalSubnet]: m.subnet })]),
+    ],
+  }),
+  files: (m, { header }) => clustermeshScript(m, header),
+  delivery: (m) => ({ scripts: { clustermesh: m.script } }),
+  plan: (m): PlanStep[] => [
+    ...(m.caFrom === null
+      ? []
+      : [check("cluster-mesh/ca", "decide", { render: meshCa, words: { caSecret: m.caSecret }, texts: { caSecretText: m.caSecret, caFromText: m.caFrom, scriptText: m.script } }, { when: "first-install" })]),
+    check("cluster-mesh/keep", "keep", { render: meshKeep }, { provide: ["mesh_args"], need: ["installed_version"], helmArgs: { variable: "mesh_args", position: "before-values" } }),
+    {
+      kind: "say",
+      id: "cluster-mesh/next",
+      phase: "next-steps",
+      text: `Once every cluster of mesh ${m.name} runs Cilium: ./${m.script} connect (members in clusterId order)`,
+      undo:
+        m.peers.length === 0
+          ? null
+          : {
+              kind: "external",
+              note: "the peers disconnect themselves",
+              tell: `The other clusters of mesh ${m.name} still list this one: on each, cilium clustermesh disconnect --context <peer> --destination-context ${m.clusterName}.`,
+            },
+    },
+  ],
+});
+
+function clustermeshScript(m: Mesh, header: FilesContext["header"]): OutputFile[] {
+  const me = sh(m.clusterName);
+  const lines = [
+    "#!/usr/bin/env bash",
+    ...header(`Cluster Mesh "${m.name}": joins ${m.clusterName} (clusterId ${m.clusterId}) to the mesh, the guide's steps in order.`).map((l) => `# ${l}`),
+    "#",
+    "# Run each member's clustermesh.sh in clusterId order, with one kubeconfig whose contexts are the TKE cluster ids:",
+    ...m.members.map((member) => `#   ${member.clusterId}  ${member.clusterName}  (${member.profile})`),
+    m.caFrom === null
+      ? "# This member's CA is the mesh's: run install.sh here first, then ./clustermesh.sh ca checks it exists."
+      : `# Before install.sh: ./clustermesh.sh ca   (copies ${m.caFrom}'s CA here; the chart reuses it)`,
+    "# After install.sh:  ./clustermesh.sh connect   (connects to each member with a lower clusterId)",
+    "# install.sh keeps the connections (clustermesh.config) when it upgrades the release.",
+    "set -euo pipefail",
+    "",
+    `ME=${me}`,
+    `CA_SECRET=${sh(m.caSecret)}`,
+    `NAMESPACE=${sh(CILIUM_NAMESPACE)}`,
+    "",
+    'die() {',
+    "  printf 'clustermesh.sh: error: %s\\n' \"$*\" >&2",
+    "  exit 1",
+    "}",
+    "",
+    "for tool in kubectl cilium; do",
+    '  command -v "$tool" >/dev/null 2>&1 || die "$tool is not installed or not on PATH"',
+    "done",
+    'kubectl config get-contexts "$ME" >/dev/null 2>&1 || die "no kubeconfig context named $ME: name each cluster\'s context by its TKE cluster id"',
+    "",
+    'case "${1:-}" in',
+    "  ca)",
+  ];
+  if (m.caFrom === null) {
+    lines.push(
+      '    kubectl --context "$ME" -n "$NAMESPACE" get secret "$CA_SECRET" -o name >/dev/null 2>&1 || die "$ME has no $CA_SECRET yet: run install.sh here first (the chart creates it)"',
+      `    printf '%s\\n' "$ME has the lowest clusterId of the mesh: its CA is the one the other members copy"`,
+    );
+  } else {
+    const from = sh(m.caFrom);
+    lines.push(
+      `    FROM=${from}`,
+      '    kubectl config get-contexts "$FROM" >/dev/null 2>&1 || die "no kubeconfig context named $FROM"',
+      '    ca="$(kubectl --context "$FROM" -n "$NAMESPACE" get secret "$CA_SECRET" -o yaml)" || die "$FROM has no $CA_SECRET yet: install Cilium there first"',
+      '    ca="$(printf \'%s\\n\' "$ca" | grep -v -E \'^  (creationTimestamp|resourceVersion|uid):\')"',
+      '    kubectl --context "$ME" -n "$NAMESPACE" delete secret "$CA_SECRET" --ignore-not-found',
+      "    printf '%s\\n' \"$ca\" | kubectl --context \"$ME\" apply -f -",
+    );
+  }
+  lines.push("    ;;", "  connect)", '    cilium clustermesh status --context "$ME" --wait');
+  if (m.connectTo.length === 0) lines.push(`    printf '%s\\n' "$ME has the lowest clusterId: the members after it connect to it"`);
+  for (const peer of m.connectTo) lines.push(`    cilium clustermesh connect --context "$ME" --destination-context ${sh(peer)}`);
+  lines.push(
+    '    cilium clustermesh status --context "$ME" --wait',
+    "    ;;",
+    "  *)",
+    "    printf 'usage: %s ca|connect\\n' \"$0\" >&2",
+    "    exit 2",
+    "    ;;",
+    "esac",
+    "",
+  );
+  return [file(m.script, lines.join("\n"), 0o755)];
+}
