@@ -3,6 +3,8 @@ import { renderProfiles } from "../src/pipeline.js";
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { ALL_CODES } from "../src/rules/codes.js";
+import { CAPABILITIES } from "../src/capabilities/index.js";
+import type { RuleExample } from "../src/capabilities/capability.js";
 import { ROOT } from "./helpers.js";
 
 const base = {
@@ -244,6 +246,9 @@ const CASES: Record<string, { fires: Patch; pointer: string; severity?: "error" 
   GITOPS_LOCAL_CHART: { fires: { cilium: { chart: "charts/cilium-1.19.5.tgz" } }, pointer: "/cilium/chart", quiet: { cilium: { chart: "cilium/cilium" } } },
   GITOPS_NAME_TOO_LONG: { fires: { name: "c".repeat(57) }, pointer: "/name", quiet: { name: "c".repeat(56) } },
 };
+
+// each capability carries the cases of its own codes (src/capabilities/<id>/: examples)
+for (const c of CAPABILITIES) for (const e of c.examples as readonly RuleExample<string>[]) CASES[e.code] = e;
 
 /** The GitOps rules run for a repository whose tke-cilium.json names Argo CD. */
 const ARGOCD = { config: { engine: "argocd", namespace: "argocd", repoURL: "https://git.example.com/fleet.git", revision: "HEAD", project: "default", destination: "{name}" }, outPath: "out" } as const;

@@ -2,7 +2,7 @@ import type { ChartCatalog } from "../knowledge/chart.js";
 import type { MeshDirectory } from "../mesh.js";
 import type { PlanStep } from "../plan/step.js";
 import type { FilledProfile } from "../profile.js";
-import type { CodeEntry } from "../rules/code-entry.js";
+import type { CodeEntry, Severity } from "../rules/code-entry.js";
 import type { Finding } from "../rules/finding.js";
 import type { DeliverySettings, GitopsContext, ImageCopy, Settings, ValueEntry } from "../settings.js";
 import type { ResolvedFeatures } from "../derive/features.js";
@@ -25,6 +25,11 @@ export interface Capability<S, C extends string = never> {
   codes: readonly CodeEntry<C>[];
   /** Checks on the schema-valid profile. */
   profileRules: readonly CapabilityRule<C, (profile: FilledProfile, context: CapabilityRuleContext) => Finding[]>[];
+  /**
+   * For each of its codes a rule reports, the rule's tests as data (test/rules.test.ts runs them): a patch over
+   * a minimal native profile that trips it (where, how severe) and a near-identical one that does not.
+   */
+  examples: readonly RuleExample<C>[];
   /** Checks on the derived bundle (the merged Helm values, the plan). */
   bundleRules: readonly CapabilityRule<C, (settings: Settings, profile: FilledProfile) => Finding[]>[];
   /** Its settings slice, or null when the profile does not ask for it. */
@@ -39,6 +44,16 @@ export interface Capability<S, C extends string = never> {
   delivery(slice: S): DeliveryContribution;
   /** Its steps of install.sh, each change with its undo (uninstall.sh). */
   plan(slice: S, context: PlanContext): PlanStep[];
+}
+
+export interface RuleExample<C extends string> {
+  code: C;
+  fires: Readonly<Record<string, unknown>>;
+  pointer: string;
+  severity?: Severity;
+  quiet: Readonly<Record<string, unknown>>;
+  /** Another profile of the same run (a mesh's peer). */
+  peer?: Readonly<Record<string, unknown>>;
 }
 
 export interface CapabilityRule<C extends string, F> {
@@ -91,6 +106,7 @@ export function defineCapability<S, C extends string = never>(
     fields: [],
     codes: [],
     profileRules: [],
+    examples: [],
     bundleRules: [],
     values: () => ({}),
     images: () => [],
