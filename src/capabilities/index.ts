@@ -15,6 +15,7 @@ import { egressGateway } from "./egress-gateway/index.js";
 import { flowLogs } from "./flow-logs/index.js";
 import { gatewayApi } from "./gateway-api/index.js";
 import { hubble } from "./hubble/index.js";
+import { hubbleUiClb } from "./hubble-ui-clb/index.js";
 import { masquerade } from "./masquerade/index.js";
 import { apf } from "./apf/index.js";
 import { karpenter } from "./karpenter/index.js";
@@ -51,6 +52,7 @@ export const CAPABILITIES = [
   flowLogs,
   clusterMesh,
   scaleTuning,
+  hubbleUiClb,
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each capability has its own slice type
 ] as const satisfies readonly Capability<any, string>[];
 
