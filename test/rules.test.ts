@@ -62,12 +62,6 @@ const CASES: Record<string, { fires: Patch; pointer: string; severity?: "error" 
     pointer: "/features/endpointSlice",
     quiet: { features: { egressGateway: true } },
   },
-  MASQUERADE_WITHOUT_VPC_CIDRS: {
-    fires: { features: { masquerade: true } },
-    pointer: "/cluster/vpcCidrs",
-    severity: "warning",
-    quiet: { cluster: { vpcCidrs: ["10.0.0.0/16"] }, features: { masquerade: true } },
-  },
   MASQUERADE_IN_OVERLAY: {
     fires: { cilium: { mode: "overlay" }, features: { masquerade: true } },
     pointer: "/features/masquerade",
@@ -171,77 +165,12 @@ const CASES: Record<string, { fires: Patch; pointer: string; severity?: "error" 
     pointer: "/nodePool/egress/name",
     quiet: { nodePool: { type: "native", name: "egress", egress: { name: "egress-gw" } }, features: { egressGateway: true } },
   },
-  FLOW_LOG_EXPORT_TWICE: {
-    fires: { features: { flowLogs: { exports: [{ name: "all" }, { name: "all", include: [{ verdict: ["DROPPED"] }] }] } } },
-    pointer: "/features/flowLogs/exports/1/name",
-    quiet: { features: { flowLogs: { exports: [{ name: "all" }, { name: "dropped", include: [{ verdict: ["DROPPED"] }] }] } } },
-  },
   NODE_LOCAL_DNS_WITHOUT_LRP: {
     fires: { features: { nodeLocalDns: true, localRedirectPolicy: false } },
     pointer: "/features/localRedirectPolicy",
     quiet: { features: { nodeLocalDns: true, localRedirectPolicy: true } },
   },
-  GATEWAY_API_NEEDS_CILIUM_1_19: {
-    fires: { cilium: { mode: "overlay", version: "1.18.12" }, features: { gatewayApi: true } },
-    pointer: "/features/gatewayApi",
-    quiet: { cilium: { mode: "overlay", version: "1.19.0" }, features: { gatewayApi: true } },
-  },
-  WIREGUARD_MODULE_UNVERIFIED: {
-    fires: { nodePool: { type: "regular", os: "ubuntu22.04x86_64" }, features: { encryption: "wireguard" } },
-    pointer: "/nodePool/os",
-    quiet: { nodePool: { type: "regular", os: "tlinux4_x86_64_public" }, features: { encryption: "wireguard" } },
-  },
-  CLUSTERMESH_WITHOUT_CLUSTER_ID: {
-    fires: { cilium: { mode: "overlay", podCidrs: ["10.90.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 1 } },
-    pointer: "/cluster",
-    quiet: { cluster: { id: "cls-a" }, cilium: { mode: "overlay", podCidrs: ["10.90.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 1 } },
-    peer: { cluster: { id: "cls-b" }, cilium: { mode: "overlay", podCidrs: ["10.91.0.0/16"] }, clusterMesh: { name: "m", clusterId: 2 } },
-  },
-  CLUSTERMESH_WITHOUT_SUBNET: {
-    fires: { cluster: { id: "cls-a" }, cilium: { mode: "overlay", podCidrs: ["10.90.0.0/16"] }, clusterMesh: { name: "m", clusterId: 1 } },
-    pointer: "/clusterMesh",
-    quiet: { cluster: { id: "cls-a" }, cilium: { mode: "overlay", podCidrs: ["10.90.0.0/16"] }, clusterMesh: { name: "m", clusterId: 1, subnetId: "subnet-1" } },
-    peer: { cluster: { id: "cls-b" }, cilium: { mode: "overlay", podCidrs: ["10.91.0.0/16"] }, clusterMesh: { name: "m", clusterId: 2 } },
-  },
-  MESH_NATIVE_WITHOUT_VPC_CIDRS: {
-    fires: { cluster: { id: "cls-a" }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 1 } },
-    pointer: "/cluster/vpcCidrs",
-    quiet: { cluster: { id: "cls-a", vpcCidrs: ["10.1.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 1 } },
-    peer: { cluster: { id: "cls-b", vpcCidrs: ["10.2.0.0/16"] }, clusterMesh: { name: "m", clusterId: 2 } },
-  },
-  MESH_DUPLICATE_CLUSTER_ID: {
-    fires: { cluster: { id: "cls-a" }, cilium: { mode: "overlay", podCidrs: ["10.90.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 2 } },
-    pointer: "/clusterMesh/clusterId",
-    quiet: { cluster: { id: "cls-a" }, cilium: { mode: "overlay", podCidrs: ["10.90.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 1 } },
-    peer: { cluster: { id: "cls-b" }, cilium: { mode: "overlay", podCidrs: ["10.91.0.0/16"] }, clusterMesh: { name: "m", clusterId: 2 } },
-  },
-  MESH_OVERLAPPING_POD_CIDRS: {
-    fires: { cluster: { id: "cls-a" }, cilium: { mode: "overlay", podCidrs: ["10.91.128.0/17"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 1 } },
-    pointer: "/cilium/podCidrs/0",
-    quiet: { cluster: { id: "cls-a" }, cilium: { mode: "overlay", podCidrs: ["10.92.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 1 } },
-    peer: { cluster: { id: "cls-b" }, cilium: { mode: "overlay", podCidrs: ["10.91.0.0/16"] }, clusterMesh: { name: "m", clusterId: 2 } },
-  },
-  MESH_MIXED_DATAPATH: {
-    fires: { cluster: { id: "cls-a", vpcCidrs: ["10.1.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 1 } },
-    pointer: "/cilium/mode",
-    quiet: { cluster: { id: "cls-a" }, cilium: { mode: "overlay", podCidrs: ["10.92.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 1 } },
-    peer: { cluster: { id: "cls-b" }, cilium: { mode: "overlay", podCidrs: ["10.91.0.0/16"] }, clusterMesh: { name: "m", clusterId: 2 } },
-  },
   // run with an Argo CD engine in tke-cilium.json (see diagnosticsFor)
-  MESH_WITH_GITOPS: {
-    fires: { cluster: { id: "cls-a" }, cilium: { mode: "overlay", podCidrs: ["10.90.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 1 } },
-    pointer: "/clusterMesh",
-    severity: "warning",
-    quiet: { cluster: { id: "cls-a" }, cilium: { mode: "overlay", podCidrs: ["10.90.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] } },
-    peer: { cluster: { id: "cls-b" }, cilium: { mode: "overlay", podCidrs: ["10.91.0.0/16"] }, clusterMesh: { name: "m", clusterId: 2 } },
-  },
-  MESH_WITHOUT_PEERS: {
-    fires: { cluster: { id: "cls-a" }, cilium: { mode: "overlay", podCidrs: ["10.90.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "alone", clusterId: 1 } },
-    pointer: "/clusterMesh/name",
-    severity: "warning",
-    quiet: { cluster: { id: "cls-a" }, cilium: { mode: "overlay", podCidrs: ["10.90.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 1 } },
-    peer: { cluster: { id: "cls-b" }, cilium: { mode: "overlay", podCidrs: ["10.91.0.0/16"] }, clusterMesh: { name: "m", clusterId: 2 } },
-  },
   // run with an Argo CD engine in tke-cilium.json (see diagnosticsFor)
   GITOPS_LOCAL_CHART: { fires: { cilium: { chart: "charts/cilium-1.19.5.tgz" } }, pointer: "/cilium/chart", quiet: { cilium: { chart: "cilium/cilium" } } },
   GITOPS_NAME_TOO_LONG: { fires: { name: "c".repeat(57) }, pointer: "/name", quiet: { name: "c".repeat(56) } },

@@ -32,6 +32,11 @@ export const encryption = defineCapability({
       },
     },
   ],
+  examples: [
+    { code: "WIREGUARD_MODULE_UNVERIFIED", fires: { nodePool: { type: "regular", os: "ubuntu22.04x86_64" }, features: { encryption: "wireguard" } },
+      pointer: "/nodePool/os",
+      quiet: { nodePool: { type: "regular", os: "tlinux4_x86_64_public" }, features: { encryption: "wireguard" } } },
+  ],
   resolve: (p) => (p.features.encryption === "none" ? null : { type: p.features.encryption, ipsecSecret: p.features.encryption === "ipsec" ? IPSEC_SECRET : null }),
   values: (s) => ({
     features: [entry("encryption.enabled", true), s.type === "ipsec" ? entry("encryption.type", "ipsec", WHY_VARIANT["encryption.type.ipsec"]) : entry("encryption.type", "wireguard")],

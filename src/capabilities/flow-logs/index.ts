@@ -82,6 +82,11 @@ export const flowLogs = defineCapability({
       },
     },
   ],
+  examples: [
+    { code: "FLOW_LOG_EXPORT_TWICE", fires: { features: { flowLogs: { exports: [{ name: "all" }, { name: "all", include: [{ verdict: ["DROPPED"] }] }] } } },
+      pointer: "/features/flowLogs/exports/1/name",
+      quiet: { features: { flowLogs: { exports: [{ name: "all" }, { name: "dropped", include: [{ verdict: ["DROPPED"] }] }] } } } },
+  ],
   resolve: (p) => {
     const asked = p.features.flowLogs;
     if (asked === false) return null;

@@ -43,6 +43,11 @@ export const gatewayApi = defineCapability({
           : [],
     },
   ],
+  examples: [
+    { code: "GATEWAY_API_NEEDS_CILIUM_1_19", fires: { cilium: { mode: "overlay", version: "1.18.12" }, features: { gatewayApi: true } },
+      pointer: "/features/gatewayApi",
+      quiet: { cilium: { mode: "overlay", version: "1.19.0" }, features: { gatewayApi: true } } },
+  ],
   resolve: (p): GatewayApi | null =>
     p.features.gatewayApi
       ? {

@@ -37,6 +37,12 @@ export const masquerade = defineCapability({
           : [],
     },
   ],
+  examples: [
+    { code: "MASQUERADE_WITHOUT_VPC_CIDRS", fires: { features: { masquerade: true } },
+      pointer: "/cluster/vpcCidrs",
+      severity: "warning",
+      quiet: { cluster: { vpcCidrs: ["10.0.0.0/16"] }, features: { masquerade: true } } },
+  ],
   resolve: (p, { features, mesh, profilePath }) => {
     if (!features.masqAgent) return null;
     if (p.cilium.mode !== "native") return { native: null };
