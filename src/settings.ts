@@ -166,13 +166,6 @@ export interface KarpenterSettings {
   machineAnnotation: { key: string; value: string };
 }
 
-export interface CniConfigSettings {
-  name: string;
-  namespace: string;
-  key: string;
-  conflist: unknown;
-}
-
 export interface InstallSettings {
   release: string;
   namespace: string;

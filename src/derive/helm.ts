@@ -121,11 +121,6 @@ export function finalValueAt(files: readonly ValuesFile[], path: readonly string
   return result;
 }
 
-
-
-
-
-
 /** extraValues as leaves: nested maps are walked (Helm merges them), anything else is one value. */
 export function extraValueLeaves(value: Record<string, unknown>, prefix: string[] = []): [string[], unknown][] {
   return Object.entries(value).flatMap(([k, v]) =>

@@ -392,7 +392,6 @@ export const CATALOGUE = [
       "In overlay mode the Pod addresses exist only inside the tunnels: traffic leaving the cluster must be masqueraded to the node's address, or replies never come back. Seed 003's routing rules. Keep enableIPv4Masquerade on (overlay mode sets it).",
     source: "seed 003 (routing); guide: appendix/masquerading.md",
   },
-
   {
     code: "DUPLICATE_PROFILE_NAME",
     stage: "fleet",
@@ -482,7 +481,6 @@ export const CATALOGUE = [
       "The egress pool is a second Terraform resource beside the node pool, of the same type; two resources of one type cannot share a name. Set nodePool.egress.name (default egress) to another name than nodePool.name (default cilium).",
     source: "tke-cilium",
   },
-
   {
     code: "NODE_LOCAL_DNS_WITHOUT_LRP",
     stage: "profile",
@@ -492,8 +490,6 @@ export const CATALOGUE = [
       "With kube-proxy replaced, Cilium's BPF load balancer answers kube-dns's ClusterIP before any node-local listener sees the packet, so the guide redirects kube-dns to the node's cache with a CiliumLocalRedirectPolicy. That CRD exists only with localRedirectPolicies.enabled (features.localRedirectPolicy).",
     source: "guide: appendix/with-node-local-dns.md",
   },
-
-
 ] as const satisfies readonly CodeEntry[];
 
 /** The codes of the pipeline's own stages and rules; capabilities own theirs (src/rules/codes.ts joins them). */

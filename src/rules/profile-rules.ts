@@ -238,7 +238,6 @@ export const PROFILE_RULES: readonly ProfileRule[] = [
         ? [{ pointer: "/nodePool/egress/name", message: `the egress pool and the node pool are both named "${p.nodePool.egress.name}": give nodePool.egress.name another name` }]
         : [],
   },
-
   {
     code: "NODE_LOCAL_DNS_WITHOUT_LRP",
     check: (p) =>
@@ -246,8 +245,6 @@ export const PROFILE_RULES: readonly ProfileRule[] = [
         ? [{ pointer: "/features/localRedirectPolicy", message: "features.nodeLocalDns redirects kube-dns traffic with a CiliumLocalRedirectPolicy: set localRedirectPolicy true" }]
         : [],
   },
-
-
   {
     code: "KUBERNETES_UNTESTED",
     check: (p) => {
