@@ -9,7 +9,6 @@ import { deriveDelivery, deriveInstall, deriveUninstall } from "./derive/install
 import type { MeshDirectory } from "./mesh.js";
 import { capabilityDelivery, capabilityImages, capabilityPlan, capabilityValues, resolveCapabilities } from "./capabilities/index.js";
 
-
 export interface DeriveInput {
   profile: FilledProfile;
   /** Output folder name: profile.name, or the file's basename. */

@@ -2,28 +2,26 @@ import type { OutputFile } from "../emit/output.js";
 import type { PlanStep } from "../plan/step.js";
 import type { FilledProfile } from "../profile.js";
 import type { Finding } from "../rules/finding.js";
-import type { CapabilityRuleContext } from "./capability.js";
-import type { Settings } from "../settings.js";
-import type { ActiveCapability, DeliverySettings, ImageCopy, ValueEntry } from "../settings.js";
-import type { Capability, DeliveryContribution, FilesContext, PlanContext, ResolveContext, ValuesFileKey } from "./capability.js";
+import type { ActiveCapability, DeliverySettings, ImageCopy, Settings, ValueEntry } from "../settings.js";
+import type { Capability, CapabilityRuleContext, DeliveryContribution, FilesContext, PlanContext, ResolveContext, ValuesFileKey } from "./capability.js";
+import { apf } from "./apf/index.js";
 import { bandwidthManager } from "./bandwidth-manager/index.js";
 import { cilium } from "./cilium/index.js";
 import { clusterMesh } from "./cluster-mesh/index.js";
-import { endpointSlice } from "./endpoint-slice/index.js";
-import { encryption } from "./encryption/index.js";
 import { egressGateway } from "./egress-gateway/index.js";
+import { encryption } from "./encryption/index.js";
+import { endpointSlice } from "./endpoint-slice/index.js";
 import { flowLogs } from "./flow-logs/index.js";
 import { gatewayApi } from "./gateway-api/index.js";
 import { hubble } from "./hubble/index.js";
 import { hubbleUiClb } from "./hubble-ui-clb/index.js";
-import { masquerade } from "./masquerade/index.js";
-import { apf } from "./apf/index.js";
 import { karpenter } from "./karpenter/index.js";
+import { masquerade } from "./masquerade/index.js";
 import { native } from "./native/index.js";
 import { nodeLocalDns } from "./node-local-dns/index.js";
 import { overlayGr } from "./overlay-gr/index.js";
-import { scaleTuning } from "./scale-tuning/index.js";
 import { overlayVpcCni } from "./overlay-vpc-cni/index.js";
+import { scaleTuning } from "./scale-tuning/index.js";
 import { terraformPools } from "./terraform-pools/index.js";
 import { tke } from "./tke/index.js";
 
@@ -53,7 +51,8 @@ export const CAPABILITIES = [
   clusterMesh,
   scaleTuning,
   hubbleUiClb,
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each capability has its own slice type
+  // each capability has its own slice type: the fold below reads them through AnyCapability
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
 ] as const satisfies readonly Capability<any, string>[];
 
 type AnyCapability = Capability<unknown, string>;
@@ -68,6 +67,7 @@ interface BundleRule {
 }
 const REGISTRY: readonly AnyCapability[] = CAPABILITIES as unknown as readonly AnyCapability[];
 const RANK = new Map(REGISTRY.map((c, i) => [c.id, i]));
+
 /** The registry position of a step or entry's owner ("<id>/..." or "<id>"). */
 export function ownerRank(owner: string): number {
   const rank = RANK.get(owner.split("/")[0]);
@@ -101,14 +101,17 @@ export function capabilityValues(active: readonly ActiveCapability[]): Record<Va
   return out;
 }
 
+/** Images the active capabilities run beyond the chart's. */
 export function capabilityImages(active: readonly ActiveCapability[]): ImageCopy[] {
   return [...withSlices(active)].flatMap(([c, slice]) => c.images(slice));
 }
 
+/** The install plan: each active capability's steps, in registry order (src/plan/bash.ts orders them by phase). */
 export function capabilityPlan(active: readonly ActiveCapability[], context: PlanContext): PlanStep[] {
   return [...withSlices(active)].flatMap(([c, slice]) => c.plan(slice, context));
 }
 
+/** bundle.json's entries from the active capabilities, each manifest with its owner (for ordering). */
 export function capabilityDelivery(active: readonly ActiveCapability[]): {
   manifests: (DeliverySettings["manifests"][number] & { owner: string })[];
   terraform: DeliverySettings["terraform"];
@@ -126,6 +129,7 @@ export function capabilityDelivery(active: readonly ActiveCapability[]): {
   return { manifests, terraform, scripts };
 }
 
+/** Every active capability's files. */
 export function capabilityFiles(active: readonly ActiveCapability[], context: FilesContext): OutputFile[] {
   return [...withSlices(active)].flatMap(([c, slice]) => c.files(slice, context));
 }
