@@ -34,11 +34,6 @@ const CASES: Record<string, { fires: Patch; pointer: string; severity?: "error" 
   CILIUM_NOT_VERIFIED: { fires: { cilium: { version: "1.20.0" } }, pointer: "/cilium/version", severity: "warning", quiet: { cilium: { version: "1.19.6" } } },
   KUBERNETES_TOO_OLD: { fires: { cluster: { kubernetesVersion: "1.29.9" } }, pointer: "/cluster/kubernetesVersion", quiet: { cluster: { kubernetesVersion: "1.32.0" } } },
   GR_NATIVE_UNSUPPORTED: { fires: { cluster: { network: "gr" } }, pointer: "/cilium/mode", quiet: { cluster: { network: "vpc-cni" } } },
-  KARPENTER_SELECTORS_REQUIRED: {
-    fires: { nodePool: { type: "karpenter", securityGroupIds: ["sg-1"] } },
-    pointer: "/nodePool/subnetIds",
-    quiet: { nodePool: { type: "karpenter", subnetIds: ["subnet-1"], securityGroupIds: ["sg-1"] } },
-  },
   OS_UNSUPPORTED: { fires: { nodePool: { type: "regular", os: "ubuntu20.04x86_64" } }, pointer: "/nodePool/os", quiet: { nodePool: { type: "regular", os: "ubuntu22.04x86_64" } } },
   NODE_POOL_SIZE: { fires: { nodePool: { type: "regular", minSize: 4, maxSize: 3 } }, pointer: "/nodePool/minSize", quiet: { nodePool: { type: "regular", minSize: 3, maxSize: 3 } } },
   IMAGES_NOT_MIRRORED: {
@@ -134,11 +129,6 @@ const CASES: Record<string, { fires: Patch; pointer: string; severity?: "error" 
     quiet: { cilium: { mode: "overlay", extraValues: { enableIPv4Masquerade: true } } },
   },
   NATIVE_WITHOUT_MASQUERADE: { fires: { features: {} }, pointer: "/features", quiet: { features: { masquerade: false } } },
-  BANDWIDTH_MANAGER_IN_NATIVE: {
-    fires: { features: { bandwidthManager: true } },
-    pointer: "/features/bandwidthManager",
-    quiet: { cilium: { mode: "overlay" }, features: { bandwidthManager: true } },
-  },
   KUBERNETES_UNTESTED: {
     fires: { cilium: { version: "1.18.3" }, cluster: { kubernetesVersion: "1.34.1" } },
     pointer: "/cluster/kubernetesVersion",
@@ -149,26 +139,6 @@ const CASES: Record<string, { fires: Patch; pointer: string; severity?: "error" 
     fires: { features: { flowLogs: true }, cilium: { extraValues: { hubble: { enabled: false } } } },
     pointer: "/cilium/extraValues/hubble/enabled",
     quiet: { features: { flowLogs: true }, cilium: { extraValues: { hubble: { enabled: true } } } },
-  },
-  EGRESS_POOL_WITHOUT_GATEWAY: {
-    fires: { nodePool: { type: "native", egress: {} }, features: { egressGateway: false } },
-    pointer: "/nodePool/egress",
-    quiet: { nodePool: { type: "native", egress: {} }, features: { egressGateway: true } },
-  },
-  EGRESS_POOL_ON_KARPENTER: {
-    fires: { nodePool: { type: "karpenter", subnetIds: ["subnet-1"], securityGroupIds: ["sg-1"], egress: {} }, features: { egressGateway: true } },
-    pointer: "/nodePool/egress",
-    quiet: { nodePool: { type: "regular", egress: {} }, features: { egressGateway: true } },
-  },
-  EGRESS_POOL_SAME_NAME: {
-    fires: { nodePool: { type: "native", name: "egress", egress: {} }, features: { egressGateway: true } },
-    pointer: "/nodePool/egress/name",
-    quiet: { nodePool: { type: "native", name: "egress", egress: { name: "egress-gw" } }, features: { egressGateway: true } },
-  },
-  NODE_LOCAL_DNS_WITHOUT_LRP: {
-    fires: { features: { nodeLocalDns: true, localRedirectPolicy: false } },
-    pointer: "/features/localRedirectPolicy",
-    quiet: { features: { nodeLocalDns: true, localRedirectPolicy: true } },
   },
   // run with an Argo CD engine in tke-cilium.json (see diagnosticsFor)
   // run with an Argo CD engine in tke-cilium.json (see diagnosticsFor)

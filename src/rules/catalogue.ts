@@ -194,14 +194,7 @@ export const CATALOGUE = [
       "init writes subnet-changeme and sg-changeme where a Karpenter pool needs ids it was not given, so the profile is valid to edit. A bundle with them would create a TKEMachineNodeClass that selects no subnet and no security group: Karpenter would never launch a node. render, check and validate refuse them; put the real ids there (the VPC console lists them).",
     source: "tke-cilium init; reference/karpenter/ (TKEMachineNodeClass selector terms)",
   },
-  {
-    code: "KARPENTER_SELECTORS_REQUIRED",
-    stage: "profile",
-    severity: "error",
-    title: "a Karpenter pool needs subnetIds and securityGroupIds",
-    explanation: "TKEMachineNodeClass requires non-empty subnetSelectorTerms and securityGroupSelectorTerms; the API server rejects the object otherwise.",
-    source: "reference/karpenter/karpenter.k8s.tke_tkemachinenodeclasses.yaml",
-  },
+
   {
     code: "OS_UNSUPPORTED",
     stage: "profile",
@@ -427,15 +420,7 @@ export const CATALOGUE = [
       "In native mode Pods have VPC addresses. Without masquerading their traffic leaves with those addresses, so it reaches the internet only through a NAT gateway; the node's public IP (EIP) is not used. The guide's installer turns masquerading on by default for that reason. Set features.masquerade to true to leave through the node's address, or to false to say the VPC has a NAT gateway (this silences the warning).",
     source: "guide: appendix/masquerading.md; static/scripts/cilium.sh (masquerade default)",
   },
-  {
-    code: "BANDWIDTH_MANAGER_IN_NATIVE",
-    stage: "profile",
-    severity: "warning",
-    title: "Bandwidth Manager in native mode runs without BPF host routing",
-    explanation:
-      "Native mode chains Cilium behind VPC-CNI (generic-veth), which cannot use BPF host routing: the datapath stays on legacy host routing. Bandwidth Manager is meant to pair with BPF host routing; it still applies the Pods' egress bandwidth annotations, but measure before relying on it, or use overlay mode.",
-    source: "guide: appendix/native-routing.md (generic-veth chaining and BPF host routing, cilium/cilium#20135)",
-  },
+
   {
     code: "KUBERNETES_UNTESTED",
     stage: "profile",
@@ -454,42 +439,7 @@ export const CATALOGUE = [
       "features.flowLogs configures Hubble's dynamic exporter, which runs inside the Hubble server of each cilium-agent. cilium.extraValues setting hubble.enabled false switches that server off, and no flow would ever be written. The Hubble server is on by default; Relay and UI (features.hubble) are not needed.",
     source: "guide: flow-logs.md (hubble.enabled=true with the exporter)",
   },
-  {
-    code: "EGRESS_POOL_WITHOUT_GATEWAY",
-    stage: "profile",
-    severity: "error",
-    title: "an egress pool without the egress gateway",
-    explanation:
-      "nodePool.egress creates the nodes a CiliumEgressGatewayPolicy sends Pods' traffic out through. Without features.egressGateway the policy CRD does nothing and the pool's public IPs are paid for nothing. Turn the egress gateway on, or drop the pool.",
-    source: "guide: egress-gateway.md (Creating Egress Nodes)",
-  },
-  {
-    code: "EGRESS_POOL_ON_KARPENTER",
-    stage: "profile",
-    severity: "error",
-    title: "an egress pool needs a fixed size, which Karpenter does not keep",
-    explanation:
-      "The guide's egress nodes are a fixed set: each one's public IP is an address the outside world allows, and the policies name the nodes. Karpenter launches and removes nodes to fit pending Pods, so its pools have no fixed size. Render the egress pool with a native or regular nodePool.type.",
-    source: "guide: egress-gateway.md (egress node pools typically do not autoscale)",
-  },
-  {
-    code: "EGRESS_POOL_SAME_NAME",
-    stage: "profile",
-    severity: "error",
-    title: "the egress pool needs its own name",
-    explanation:
-      "The egress pool is a second Terraform resource beside the node pool, of the same type; two resources of one type cannot share a name. Set nodePool.egress.name (default egress) to another name than nodePool.name (default cilium).",
-    source: "tke-cilium",
-  },
-  {
-    code: "NODE_LOCAL_DNS_WITHOUT_LRP",
-    stage: "profile",
-    severity: "error",
-    title: "NodeLocal DNSCache needs local redirect policies",
-    explanation:
-      "With kube-proxy replaced, Cilium's BPF load balancer answers kube-dns's ClusterIP before any node-local listener sees the packet, so the guide redirects kube-dns to the node's cache with a CiliumLocalRedirectPolicy. That CRD exists only with localRedirectPolicies.enabled (features.localRedirectPolicy).",
-    source: "guide: appendix/with-node-local-dns.md",
-  },
+
 ] as const satisfies readonly CodeEntry[];
 
 /** The codes of the pipeline's own stages and rules; capabilities own theirs (src/rules/codes.ts joins them). */

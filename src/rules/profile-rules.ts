@@ -125,16 +125,7 @@ export const PROFILE_RULES: readonly ProfileRule[] = [
         return i < 0 ? [] : [{ pointer: `${ph.pointer}/${i}`, message: `${ph.field} still holds init's placeholder ${ph.value}; put ${ph.what} there` }];
       }),
   },
-  {
-    code: "KARPENTER_SELECTORS_REQUIRED",
-    check: (p) => {
-      if (p.nodePool.type !== "karpenter") return [];
-      const missing: Finding[] = [];
-      if (p.nodePool.subnetIds.length === 0) missing.push({ pointer: "/nodePool/subnetIds", message: "a Karpenter pool needs at least one subnet id (subnet-...)" });
-      if (p.nodePool.securityGroupIds.length === 0) missing.push({ pointer: "/nodePool/securityGroupIds", message: "a Karpenter pool needs at least one security group id (sg-...)" });
-      return missing;
-    },
-  },
+
   {
     code: "OS_UNSUPPORTED",
     check: (p) => [...osFindings(p.cluster.osImage, "/cluster/osImage"), ...(p.nodePool.type === "regular" ? osFindings(p.nodePool.os, "/nodePool/os") : [])],
@@ -210,41 +201,7 @@ export const PROFILE_RULES: readonly ProfileRule[] = [
         ? [{ pointer: "/features", message: "native mode without features.masquerade: Pods reach the internet only through a NAT gateway, not the node's EIP; set masquerade true (the guide installer's default), or false if the VPC has a NAT gateway" }]
         : [],
   },
-  {
-    code: "BANDWIDTH_MANAGER_IN_NATIVE",
-    check: (p) =>
-      p.cilium.mode === "native" && p.features.bandwidthManager
-        ? [{ pointer: "/features/bandwidthManager", message: "native mode (generic-veth chaining) runs legacy host routing, never BPF host routing, which Bandwidth Manager is meant to pair with" }]
-        : [],
-  },
-  {
-    code: "EGRESS_POOL_WITHOUT_GATEWAY",
-    check: (p) =>
-      p.nodePool.egress !== undefined && !p.features.egressGateway
-        ? [{ pointer: "/nodePool/egress", message: "an egress pool serves Cilium's egress gateway: set features.egressGateway true, or remove nodePool.egress" }]
-        : [],
-  },
-  {
-    code: "EGRESS_POOL_ON_KARPENTER",
-    check: (p) =>
-      p.nodePool.egress !== undefined && p.nodePool.type === "karpenter"
-        ? [{ pointer: "/nodePool/egress", message: "Karpenter sizes its pools to pending Pods, but an egress pool has a fixed size (its public IPs are what the outside allows): use a native or regular pool for a profile with nodePool.egress" }]
-        : [],
-  },
-  {
-    code: "EGRESS_POOL_SAME_NAME",
-    check: (p) =>
-      p.nodePool.egress !== undefined && p.nodePool.type !== "karpenter" && p.nodePool.egress.name === (p.nodePool.name ?? "cilium")
-        ? [{ pointer: "/nodePool/egress/name", message: `the egress pool and the node pool are both named "${p.nodePool.egress.name}": give nodePool.egress.name another name` }]
-        : [],
-  },
-  {
-    code: "NODE_LOCAL_DNS_WITHOUT_LRP",
-    check: (p) =>
-      p.features.nodeLocalDns && !p.features.localRedirectPolicy
-        ? [{ pointer: "/features/localRedirectPolicy", message: "features.nodeLocalDns redirects kube-dns traffic with a CiliumLocalRedirectPolicy: set localRedirectPolicy true" }]
-        : [],
-  },
+
   {
     code: "KUBERNETES_UNTESTED",
     check: (p) => {

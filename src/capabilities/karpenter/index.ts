@@ -4,6 +4,7 @@ import { BUNDLE_FILES } from "../../knowledge/bundle.js";
 import { KARPENTER_MACHINE_ANNOTATIONS_KEY, TS4_IMAGE_ANNOTATION } from "../../knowledge/tke.js";
 import { file } from "../../emit/output.js";
 import type { FilledProfile } from "../../profile.js";
+import type { Finding } from "../../rules/finding.js";
 import type { KarpenterSettings } from "../../settings.js";
 import type { ResolvedFeatures } from "../../derive/features.js";
 import { manifestsToYaml } from "../../text/yaml.js";
@@ -33,6 +34,33 @@ export const karpenter = defineCapability({
   kind: "add-on",
   summary: "a Karpenter NodePool and TKEMachineNodeClass, applied once Cilium runs",
   fields: ["/nodePool"],
+  codes: [
+    {
+      code: "KARPENTER_SELECTORS_REQUIRED",
+      stage: "profile",
+      severity: "error",
+      title: "a Karpenter pool needs subnetIds and securityGroupIds",
+      explanation: "TKEMachineNodeClass requires non-empty subnetSelectorTerms and securityGroupSelectorTerms; the API server rejects the object otherwise.",
+      source: "reference/karpenter/karpenter.k8s.tke_tkemachinenodeclasses.yaml",
+    },
+  ] as const,
+  profileRules: [
+    {
+      code: "KARPENTER_SELECTORS_REQUIRED",
+      check: (p) => {
+        if (p.nodePool.type !== "karpenter") return [];
+        const missing: Finding[] = [];
+        if (p.nodePool.subnetIds.length === 0) missing.push({ pointer: "/nodePool/subnetIds", message: "a Karpenter pool needs at least one subnet id (subnet-...)" });
+        if (p.nodePool.securityGroupIds.length === 0) missing.push({ pointer: "/nodePool/securityGroupIds", message: "a Karpenter pool needs at least one security group id (sg-...)" });
+        return missing;
+      },
+    },
+  ],
+  examples: [
+    { code: "KARPENTER_SELECTORS_REQUIRED", fires: { nodePool: { type: "karpenter", securityGroupIds: ["sg-1"] } },
+      pointer: "/nodePool/subnetIds",
+      quiet: { nodePool: { type: "karpenter", subnetIds: ["subnet-1"], securityGroupIds: ["sg-1"] } } },
+  ],
   resolve: (p, { features }) => (p.nodePool.type === "karpenter" ? { ...resolveKarpenter(p, features), file: BUNDLE_FILES.nodePool, crds: [...KARPENTER_CRDS] } : null),
   files: (k, { header }) => {
   const nodePool = {

@@ -40,6 +40,31 @@ export const nodeLocalDns = defineCapability({
   kind: "add-on",
   summary: "NodeLocal DNSCache (the guide's self-built one) with a CiliumLocalRedirectPolicy sending kube-dns traffic to it",
   fields: ["/features/nodeLocalDns"],
+  codes: [
+    {
+      code: "NODE_LOCAL_DNS_WITHOUT_LRP",
+      stage: "profile",
+      severity: "error",
+      title: "NodeLocal DNSCache needs local redirect policies",
+      explanation:
+        "With kube-proxy replaced, Cilium's BPF load balancer answers kube-dns's ClusterIP before any node-local listener sees the packet, so the guide redirects kube-dns to the node's cache with a CiliumLocalRedirectPolicy. That CRD exists only with localRedirectPolicies.enabled (features.localRedirectPolicy).",
+      source: "guide: appendix/with-node-local-dns.md",
+    },
+  ] as const,
+  profileRules: [
+    {
+      code: "NODE_LOCAL_DNS_WITHOUT_LRP",
+      check: (p) =>
+        p.features.nodeLocalDns && !p.features.localRedirectPolicy
+          ? [{ pointer: "/features/localRedirectPolicy", message: "features.nodeLocalDns redirects kube-dns traffic with a CiliumLocalRedirectPolicy: set localRedirectPolicy true" }]
+          : [],
+    },
+  ],
+  examples: [
+    { code: "NODE_LOCAL_DNS_WITHOUT_LRP", fires: { features: { nodeLocalDns: true, localRedirectPolicy: false } },
+      pointer: "/features/localRedirectPolicy",
+      quiet: { features: { nodeLocalDns: true, localRedirectPolicy: true } } },
+  ],
   resolve: (p): NodeLocalDns | null => {
     if (!p.features.nodeLocalDns) return null;
     const { source, image } = nodeLocalDnsImage(p);
