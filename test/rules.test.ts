@@ -33,15 +33,8 @@ const CASES: Record<string, { fires: Patch; pointer: string; severity?: "error" 
   },
   CILIUM_NOT_VERIFIED: { fires: { cilium: { version: "1.20.0" } }, pointer: "/cilium/version", severity: "warning", quiet: { cilium: { version: "1.19.6" } } },
   KUBERNETES_TOO_OLD: { fires: { cluster: { kubernetesVersion: "1.29.9" } }, pointer: "/cluster/kubernetesVersion", quiet: { cluster: { kubernetesVersion: "1.32.0" } } },
-  GR_NATIVE_UNSUPPORTED: { fires: { cluster: { network: "gr" } }, pointer: "/cilium/mode", quiet: { cluster: { network: "vpc-cni" } } },
   OS_UNSUPPORTED: { fires: { nodePool: { type: "regular", os: "ubuntu20.04x86_64" } }, pointer: "/nodePool/os", quiet: { nodePool: { type: "regular", os: "ubuntu22.04x86_64" } } },
   NODE_POOL_SIZE: { fires: { nodePool: { type: "regular", minSize: 4, maxSize: 3 } }, pointer: "/nodePool/minSize", quiet: { nodePool: { type: "regular", minSize: 3, maxSize: 3 } } },
-  IMAGES_NOT_MIRRORED: {
-    fires: { region: "ap-beijing", images: { mirror: "none" } },
-    pointer: "/images/mirror",
-    severity: "warning",
-    quiet: { region: "ap-singapore", images: { mirror: "none" } },
-  },
   POD_CIDR_OVERLAP: {
     fires: { cluster: { vpcCidrs: ["10.0.0.0/16"] }, cilium: { mode: "overlay", podCidrs: ["10.0.0.0/8"] } },
     pointer: "/cilium/podCidrs/0",
@@ -56,26 +49,6 @@ const CASES: Record<string, { fires: Patch; pointer: string; severity?: "error" 
     fires: { features: { egressGateway: true, endpointSlice: true } },
     pointer: "/features/endpointSlice",
     quiet: { features: { egressGateway: true } },
-  },
-  MASQUERADE_IN_OVERLAY: {
-    fires: { cilium: { mode: "overlay" }, features: { masquerade: true } },
-    pointer: "/features/masquerade",
-    severity: "warning",
-    quiet: { cilium: { mode: "overlay" } },
-  },
-  REGISTRY_REQUIRED: { fires: { images: { mirror: "custom", useDigest: false } }, pointer: "/images/registry", quiet: { images: { mirror: "custom", registry: "r.example.com/c", useDigest: false } } },
-  REGISTRY_WITHOUT_CUSTOM_MIRROR: { fires: { images: { registry: "r.example.com/c" } }, pointer: "/images/registry", quiet: { images: { mirror: "tke" } } },
-  CUSTOM_REGISTRY_DIGEST: {
-    fires: { images: { mirror: "custom", registry: "r.example.com/c" } },
-    pointer: "/images/useDigest",
-    severity: "warning",
-    quiet: { images: { mirror: "custom", registry: "r.example.com/c", useDigest: false } },
-  },
-  LARGE_CLUSTER_WITHOUT_ENDPOINT_SLICE: {
-    fires: { cluster: { maxNodes: 200 } },
-    pointer: "/features/endpointSlice",
-    severity: "warning",
-    quiet: { cluster: { maxNodes: 199 } },
   },
   STARTUP_TAINT_WITH_AUTOSCALING: {
     fires: { nodePool: { type: "regular", minSize: 0 } },
@@ -128,7 +101,6 @@ const CASES: Record<string, { fires: Patch; pointer: string; severity?: "error" 
     pointer: "/cilium/extraValues/enableIPv4Masquerade",
     quiet: { cilium: { mode: "overlay", extraValues: { enableIPv4Masquerade: true } } },
   },
-  NATIVE_WITHOUT_MASQUERADE: { fires: { features: {} }, pointer: "/features", quiet: { features: { masquerade: false } } },
   KUBERNETES_UNTESTED: {
     fires: { cilium: { version: "1.18.3" }, cluster: { kubernetesVersion: "1.34.1" } },
     pointer: "/cluster/kubernetesVersion",

@@ -1,4 +1,3 @@
-import { LARGE_CLUSTER_NODES } from "../knowledge/features.js";
 import { LOCAL_ROUTER_IPV4, KUBERNETES_MINIMUM, KUBERNETES_RECOMMENDED_MINIMUM } from "../knowledge/tke.js";
 import type { CodeEntry } from "./code-entry.js";
 
@@ -177,15 +176,6 @@ export const CATALOGUE = [
     source: "seed 000 (>= 1.30.0); guide install.md (>= 1.32)",
   },
   {
-    code: "GR_NATIVE_UNSUPPORTED",
-    stage: "profile",
-    severity: "error",
-    title: "GR clusters support overlay mode only",
-    explanation:
-      "On a GlobalRouter cluster, Cilium's chained native routing breaks cross-node Pod-to-Pod traffic and cannot enforce L7/DNS policies; the guide dropped that combination. Use cilium.mode overlay, or a VPC-CNI cluster.",
-    source: "guide: appendix/gr-native-not-recommended.md",
-  },
-  {
     code: "PLACEHOLDER_VALUE",
     stage: "profile",
     severity: "error",
@@ -194,7 +184,6 @@ export const CATALOGUE = [
       "init writes subnet-changeme and sg-changeme where a Karpenter pool needs ids it was not given, so the profile is valid to edit. A bundle with them would create a TKEMachineNodeClass that selects no subnet and no security group: Karpenter would never launch a node. render, check and validate refuse them; put the real ids there (the VPC console lists them).",
     source: "tke-cilium init; reference/karpenter/ (TKEMachineNodeClass selector terms)",
   },
-
   {
     code: "OS_UNSUPPORTED",
     stage: "profile",
@@ -211,14 +200,6 @@ export const CATALOGUE = [
     title: "nodePool.minSize must not exceed nodePool.maxSize",
     explanation: "The node pool's autoscaling range would be empty; TKE rejects it.",
     source: "terraform provider: min_size/max_size, scaling.min_replicas/max_replicas",
-  },
-  {
-    code: "IMAGES_NOT_MIRRORED",
-    stage: "profile",
-    severity: "warning",
-    title: "mainland-China clusters should pull Cilium's images from a mirror",
-    explanation: "Cilium's images live on quay.io and ghcr.io, which nodes in mainland China (or without internet) often cannot reach. images.mirror tke uses TKE's intranet mirrors.",
-    source: "guide: install.md FAQ (image pull failure)",
   },
   {
     code: "POD_CIDR_OVERLAP",
@@ -244,47 +225,6 @@ export const CATALOGUE = [
     title: "the egress gateway does not work with CiliumEndpointSlice",
     explanation: "Cilium's egress gateway is incompatible with CiliumEndpointSlice (and Cluster Mesh). Turn one of features.egressGateway and features.endpointSlice off.",
     source: "guide: egress-gateway.md, known issues",
-  },
-  {
-    code: "MASQUERADE_IN_OVERLAY",
-    stage: "profile",
-    severity: "warning",
-    title: "features.masquerade has no effect in overlay mode",
-    explanation: "Overlay mode always masquerades Pod traffic leaving the cluster; the switch only matters in native mode.",
-    source: "guide: install.md FAQ (how can Pods access the public network)",
-  },
-  {
-    code: "REGISTRY_REQUIRED",
-    stage: "profile",
-    severity: "error",
-    title: "images.mirror custom needs images.registry",
-    explanation: "A custom mirror moves every image under images.registry (for example your-tcr-name.tencentcloudcr.com, where the cilium image becomes your-tcr-name.tencentcloudcr.com/quay.io/cilium/cilium, the guide's TCR layout); without it there is nowhere to pull from.",
-    source: "SPEC §2; guide: appendix/tcr.md",
-  },
-  {
-    code: "REGISTRY_WITHOUT_CUSTOM_MIRROR",
-    stage: "profile",
-    severity: "error",
-    title: "images.registry only applies to images.mirror custom",
-    explanation: "images.registry is ignored unless images.mirror is custom; a registry next to another mirror is most likely a forgotten switch.",
-    source: "SPEC §2",
-  },
-  {
-    code: "CUSTOM_REGISTRY_DIGEST",
-    stage: "profile",
-    severity: "warning",
-    title: "a copied registry usually needs images.useDigest false",
-    explanation:
-      "Helm pulls repository:tag@digest with the chart's upstream digests. The copy images.txt describes (skopeo copy --all) keeps them: keep images.useDigest true then, the safer pull. A docker pull/tag/push copy does not keep them, and every pull then fails: set images.useDigest to false for such a copy.",
-    source: "reference README (image objects, useDigest); guide: appendix/tcr.md",
-  },
-  {
-    code: "LARGE_CLUSTER_WITHOUT_ENDPOINT_SLICE",
-    stage: "profile",
-    severity: "warning",
-    title: `from ${LARGE_CLUSTER_NODES} nodes, enable CiliumEndpointSlice`,
-    explanation: `At ${LARGE_CLUSTER_NODES} nodes and more, one CiliumEndpoint per Pod loads the apiserver's watches; CiliumEndpointSlice batches them (about 100 to one). It is beta in 1.19 and cannot be rolled back smoothly: test it first. Not advised together with the egress gateway.`,
-    source: "guide: appendix/large-scale-tuning.md §1",
   },
   {
     code: "STARTUP_TAINT_WITH_AUTOSCALING",
@@ -411,16 +351,6 @@ export const CATALOGUE = [
       "The Application is called cilium-<name>, and Argo CD writes the Application's name into a label of every object it deploys; a label value holds at most 63 characters. Give the profile a shorter name.",
     source: "Kubernetes object names and labels (label values: 63 characters); Argo CD resource tracking",
   },
-  {
-    code: "NATIVE_WITHOUT_MASQUERADE",
-    stage: "profile",
-    severity: "warning",
-    title: "native mode without masquerading: Pods need a NAT gateway to reach the internet",
-    explanation:
-      "In native mode Pods have VPC addresses. Without masquerading their traffic leaves with those addresses, so it reaches the internet only through a NAT gateway; the node's public IP (EIP) is not used. The guide's installer turns masquerading on by default for that reason. Set features.masquerade to true to leave through the node's address, or to false to say the VPC has a NAT gateway (this silences the warning).",
-    source: "guide: appendix/masquerading.md; static/scripts/cilium.sh (masquerade default)",
-  },
-
   {
     code: "KUBERNETES_UNTESTED",
     stage: "profile",

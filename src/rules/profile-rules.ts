@@ -4,10 +4,9 @@ import { unknownVersionFinding, unverifiedVersionFinding } from "./versions.js";
 import { nearest } from "../text/nearest.js";
 import { overlaps } from "../text/cidr.js";
 import { compareVersions } from "../text/version.js";
-import { LARGE_CLUSTER_NODES } from "../knowledge/features.js";
 import { extraValueLeaves } from "../derive/helm.js";
 import { findUnsupportedOs, findVerifiedOs, VERIFIED_OS } from "../knowledge/os.js";
-import { APISERVER_VIP_RANGE, CILIUM_TESTED_KUBERNETES_MAX, KNOWN_REGIONS, KUBERNETES_MINIMUM, KUBERNETES_RECOMMENDED_MINIMUM, LOCAL_ROUTER_IPV4, MAINLAND_CHINA_REGIONS } from "../knowledge/tke.js";
+import { APISERVER_VIP_RANGE, CILIUM_TESTED_KUBERNETES_MAX, KNOWN_REGIONS, KUBERNETES_MINIMUM, KUBERNETES_RECOMMENDED_MINIMUM, LOCAL_ROUTER_IPV4 } from "../knowledge/tke.js";
 import type { FilledProfile } from "../profile.js";
 import type { GitopsContext } from "../settings.js";
 import type { MeshDirectory } from "../mesh.js";
@@ -113,10 +112,6 @@ export const PROFILE_RULES: readonly ProfileRule[] = [
     },
   },
   {
-    code: "GR_NATIVE_UNSUPPORTED",
-    check: (p) => (p.cluster.network === "gr" && p.cilium.mode === "native" ? [{ pointer: "/cilium/mode", message: "native mode does not work on GR clusters; set cilium.mode to overlay or use cluster.network vpc-cni" }] : []),
-  },
-  {
     code: "PLACEHOLDER_VALUE",
     check: (p) =>
       PLACEHOLDERS.flatMap((ph) => {
@@ -125,7 +120,6 @@ export const PROFILE_RULES: readonly ProfileRule[] = [
         return i < 0 ? [] : [{ pointer: `${ph.pointer}/${i}`, message: `${ph.field} still holds init's placeholder ${ph.value}; put ${ph.what} there` }];
       }),
   },
-
   {
     code: "OS_UNSUPPORTED",
     check: (p) => [...osFindings(p.cluster.osImage, "/cluster/osImage"), ...(p.nodePool.type === "regular" ? osFindings(p.nodePool.os, "/nodePool/os") : [])],
@@ -133,10 +127,6 @@ export const PROFILE_RULES: readonly ProfileRule[] = [
   {
     code: "NODE_POOL_SIZE",
     check: (p) => (p.nodePool.minSize > p.nodePool.maxSize ? [{ pointer: "/nodePool/minSize", message: `minSize ${p.nodePool.minSize} is above maxSize ${p.nodePool.maxSize}` }] : []),
-  },
-  {
-    code: "IMAGES_NOT_MIRRORED",
-    check: (p) => (p.images.mirror === "none" && MAINLAND_CHINA_REGIONS.has(p.region) ? [{ pointer: "/images/mirror", message: `${p.region} is in mainland China, where quay.io pulls often fail; use images.mirror tke` }] : []),
   },
   {
     code: "POD_CIDR_OVERLAP",
@@ -164,29 +154,6 @@ export const PROFILE_RULES: readonly ProfileRule[] = [
     check: (p) => (p.features.egressGateway && p.features.endpointSlice ? [{ pointer: "/features/endpointSlice", message: "endpointSlice cannot be on together with egressGateway" }] : []),
   },
   {
-    code: "MASQUERADE_IN_OVERLAY",
-    check: (p) => (p.cilium.mode === "overlay" && p.features.masquerade ? [{ pointer: "/features/masquerade", message: "overlay mode already masquerades; remove features.masquerade" }] : []),
-  },
-  {
-    code: "REGISTRY_REQUIRED",
-    check: (p) => (p.images.mirror === "custom" && !p.images.registry ? [{ pointer: "/images/registry", message: "set images.registry to the registry and namespace holding the copied images" }] : []),
-  },
-  {
-    code: "REGISTRY_WITHOUT_CUSTOM_MIRROR",
-    check: (p) => (p.images.mirror !== "custom" && p.images.registry ? [{ pointer: "/images/registry", message: `images.mirror is ${p.images.mirror}; set it to custom to use this registry, or remove images.registry` }] : []),
-  },
-  {
-    code: "CUSTOM_REGISTRY_DIGEST",
-    check: (p) => (p.images.mirror === "custom" && p.images.useDigest ? [{ pointer: "/images/useDigest", message: "the chart pins upstream digests: the copy must keep them, as skopeo copy --all in images.txt does; set useDigest false for a docker pull/tag/push copy" }] : []),
-  },
-  {
-    code: "LARGE_CLUSTER_WITHOUT_ENDPOINT_SLICE",
-    check: (p) =>
-      (p.cluster.maxNodes ?? 0) >= LARGE_CLUSTER_NODES && !p.features.endpointSlice && !p.features.egressGateway
-        ? [{ pointer: "/features/endpointSlice", message: `${p.cluster.maxNodes} nodes: consider features.endpointSlice` }]
-        : [],
-  },
-  {
     code: "UNKNOWN_REGION",
     check: (p) => {
       if (KNOWN_REGIONS.has(p.region)) return [];
@@ -194,14 +161,6 @@ export const PROFILE_RULES: readonly ProfileRule[] = [
       return [{ pointer: "/region", message: `${p.region} is not a region tke-cilium knows${guess ? `; did you mean ${guess}?` : ""} (the bundle is rendered as given)`, ...(guess ? { suggestion: guess } : {}) }];
     },
   },
-  {
-    code: "NATIVE_WITHOUT_MASQUERADE",
-    check: (p) =>
-      p.cilium.mode === "native" && p.features.masquerade === undefined && !p.features.egressGateway
-        ? [{ pointer: "/features", message: "native mode without features.masquerade: Pods reach the internet only through a NAT gateway, not the node's EIP; set masquerade true (the guide installer's default), or false if the VPC has a NAT gateway" }]
-        : [],
-  },
-
   {
     code: "KUBERNETES_UNTESTED",
     check: (p) => {

@@ -25,6 +25,71 @@ export const cilium = defineCapability({
   kind: "add-on",
   summary: "the Cilium chart: its images, the release's install, upgrade and uninstall, the connectivity test",
   fields: ["/cilium/version", "/cilium/chart", "/images"],
+  codes: [
+    {
+      code: "REGISTRY_REQUIRED",
+      stage: "profile",
+      severity: "error",
+      title: "images.mirror custom needs images.registry",
+      explanation: "A custom mirror moves every image under images.registry (for example your-tcr-name.tencentcloudcr.com, where the cilium image becomes your-tcr-name.tencentcloudcr.com/quay.io/cilium/cilium, the guide's TCR layout); without it there is nowhere to pull from.",
+      source: "SPEC §2; guide: appendix/tcr.md",
+    },
+    {
+      code: "REGISTRY_WITHOUT_CUSTOM_MIRROR",
+      stage: "profile",
+      severity: "error",
+      title: "images.registry only applies to images.mirror custom",
+      explanation: "images.registry is ignored unless images.mirror is custom; a registry next to another mirror is most likely a forgotten switch.",
+      source: "SPEC §2",
+    },
+    {
+      code: "CUSTOM_REGISTRY_DIGEST",
+      stage: "profile",
+      severity: "warning",
+      title: "a copied registry usually needs images.useDigest false",
+      explanation:
+        "Helm pulls repository:tag@digest with the chart's upstream digests. The copy images.txt describes (skopeo copy --all) keeps them: keep images.useDigest true then, the safer pull. A docker pull/tag/push copy does not keep them, and every pull then fails: set images.useDigest to false for such a copy.",
+      source: "reference README (image objects, useDigest); guide: appendix/tcr.md",
+    },
+    {
+      code: "IMAGES_NOT_MIRRORED",
+      stage: "profile",
+      severity: "warning",
+      title: "mainland-China clusters should pull Cilium's images from a mirror",
+      explanation: "Cilium's images live on quay.io and ghcr.io, which nodes in mainland China (or without internet) often cannot reach. images.mirror tke uses TKE's intranet mirrors.",
+      source: "guide: install.md FAQ (image pull failure)",
+    },
+  ] as const,
+  profileRules: [
+    {
+      code: "REGISTRY_REQUIRED",
+      check: (p) => (p.images.mirror === "custom" && !p.images.registry ? [{ pointer: "/images/registry", message: "set images.registry to the registry and namespace holding the copied images" }] : []),
+    },
+    {
+      code: "REGISTRY_WITHOUT_CUSTOM_MIRROR",
+      check: (p) => (p.images.mirror !== "custom" && p.images.registry ? [{ pointer: "/images/registry", message: `images.mirror is ${p.images.mirror}; set it to custom to use this registry, or remove images.registry` }] : []),
+    },
+    {
+      code: "CUSTOM_REGISTRY_DIGEST",
+      check: (p) => (p.images.mirror === "custom" && p.images.useDigest ? [{ pointer: "/images/useDigest", message: "the chart pins upstream digests: the copy must keep them, as skopeo copy --all in images.txt does; set useDigest false for a docker pull/tag/push copy" }] : []),
+    },
+    {
+      code: "IMAGES_NOT_MIRRORED",
+      check: (p) => (p.images.mirror === "none" && MAINLAND_CHINA_REGIONS.has(p.region) ? [{ pointer: "/images/mirror", message: `${p.region} is in mainland China, where quay.io pulls often fail; use images.mirror tke` }] : []),
+    },
+  ],
+  examples: [
+    { code: "REGISTRY_REQUIRED", fires: { images: { mirror: "custom", useDigest: false } }, pointer: "/images/registry", quiet: { images: { mirror: "custom", registry: "r.example.com/c", useDigest: false } } },
+    { code: "REGISTRY_WITHOUT_CUSTOM_MIRROR", fires: { images: { registry: "r.example.com/c" } }, pointer: "/images/registry", quiet: { images: { mirror: "tke" } } },
+    { code: "CUSTOM_REGISTRY_DIGEST", fires: { images: { mirror: "custom", registry: "r.example.com/c" } },
+      pointer: "/images/useDigest",
+      severity: "warning",
+      quiet: { images: { mirror: "custom", registry: "r.example.com/c", useDigest: false } } },
+    { code: "IMAGES_NOT_MIRRORED", fires: { region: "ap-beijing", images: { mirror: "none" } },
+      pointer: "/images/mirror",
+      severity: "warning",
+      quiet: { region: "ap-singapore", images: { mirror: "none" } } },
+  ],
   resolve: (p, { charts, features }) => {
     const chart = p.cilium.chart;
     const images: ValueEntry[] = [];

@@ -27,6 +27,23 @@ export const masquerade = defineCapability({
         "With BPF masquerade in native mode, ipMasqAgent.config.nonMasqueradeCIDRs must cover every VPC range (primary and secondary), or cross-node Pod traffic is SNATed and loses its identity. Without cluster.vpcCidrs the values file falls back to the three RFC 1918 ranges, and install.sh reads the exact ranges from the ip-masq-agent-config ConfigMap when it can. Set cluster.vpcCidrs to make the bundle exact.",
       source: "guide: egress-gateway.md (nonMasqueradeCIDRs), appendix/masquerading.md",
     },
+    {
+      code: "MASQUERADE_IN_OVERLAY",
+      stage: "profile",
+      severity: "warning",
+      title: "features.masquerade has no effect in overlay mode",
+      explanation: "Overlay mode always masquerades Pod traffic leaving the cluster; the switch only matters in native mode.",
+      source: "guide: install.md FAQ (how can Pods access the public network)",
+    },
+    {
+      code: "NATIVE_WITHOUT_MASQUERADE",
+      stage: "profile",
+      severity: "warning",
+      title: "native mode without masquerading: Pods need a NAT gateway to reach the internet",
+      explanation:
+        "In native mode Pods have VPC addresses. Without masquerading their traffic leaves with those addresses, so it reaches the internet only through a NAT gateway; the node's public IP (EIP) is not used. The guide's installer turns masquerading on by default for that reason. Set features.masquerade to true to leave through the node's address, or to false to say the VPC has a NAT gateway (this silences the warning).",
+      source: "guide: appendix/masquerading.md; static/scripts/cilium.sh (masquerade default)",
+    },
   ] as const,
   bundleRules: [
     {
@@ -42,6 +59,24 @@ export const masquerade = defineCapability({
       pointer: "/cluster/vpcCidrs",
       severity: "warning",
       quiet: { cluster: { vpcCidrs: ["10.0.0.0/16"] }, features: { masquerade: true } } },
+    { code: "MASQUERADE_IN_OVERLAY", fires: { cilium: { mode: "overlay" }, features: { masquerade: true } },
+      pointer: "/features/masquerade",
+      severity: "warning",
+      quiet: { cilium: { mode: "overlay" } } },
+    { code: "NATIVE_WITHOUT_MASQUERADE", fires: { features: {} }, pointer: "/features", quiet: { features: { masquerade: false } } },
+  ],
+  profileRules: [
+    {
+      code: "MASQUERADE_IN_OVERLAY",
+      check: (p) => (p.cilium.mode === "overlay" && p.features.masquerade ? [{ pointer: "/features/masquerade", message: "overlay mode already masquerades; remove features.masquerade" }] : []),
+    },
+    {
+      code: "NATIVE_WITHOUT_MASQUERADE",
+      check: (p) =>
+        p.cilium.mode === "native" && p.features.masquerade === undefined && !p.features.egressGateway
+          ? [{ pointer: "/features", message: "native mode without features.masquerade: Pods reach the internet only through a NAT gateway, not the node's EIP; set masquerade true (the guide installer's default), or false if the VPC has a NAT gateway" }]
+          : [],
+    },
   ],
   resolve: (p, { features, mesh, profilePath }) => {
     if (!features.masqAgent) return null;

@@ -16,6 +16,26 @@ export const native = defineCapability({
   kind: "datapath",
   summary: "native routing on VPC-CNI: Cilium chained behind TKE's tke-route-eni, Pods keep their ENI addresses",
   fields: ["/cilium/mode"],
+  codes: [
+    {
+      code: "GR_NATIVE_UNSUPPORTED",
+      stage: "profile",
+      severity: "error",
+      title: "GR clusters support overlay mode only",
+      explanation:
+        "On a GlobalRouter cluster, Cilium's chained native routing breaks cross-node Pod-to-Pod traffic and cannot enforce L7/DNS policies; the guide dropped that combination. Use cilium.mode overlay, or a VPC-CNI cluster.",
+      source: "guide: appendix/gr-native-not-recommended.md",
+    },
+  ] as const,
+  profileRules: [
+    {
+      code: "GR_NATIVE_UNSUPPORTED",
+      check: (p) => (p.cluster.network === "gr" && p.cilium.mode === "native" ? [{ pointer: "/cilium/mode", message: "native mode does not work on GR clusters; set cilium.mode to overlay or use cluster.network vpc-cni" }] : []),
+    },
+  ],
+  examples: [
+    { code: "GR_NATIVE_UNSUPPORTED", fires: { cluster: { network: "gr" } }, pointer: "/cilium/mode", quiet: { cluster: { network: "vpc-cni" } } },
+  ],
   resolve: (p, { features }) =>
     p.cilium.mode !== "native"
       ? null
