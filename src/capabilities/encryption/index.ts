@@ -1,4 +1,5 @@
 import ipsecSecret from "./ipsec-secret.sh.hbs?template";
+import removeIpsecSecret from "./remove-ipsec-secret.sh.hbs?template";
 import { IPSEC_SECRET, WIREGUARD_OS_PREFIXES, WIREGUARD_OS_TEXT } from "../../knowledge/addons.js";
 import { WHY_VARIANT } from "../../knowledge/why.js";
 import { valueEntry as entry } from "../../derive/value-entry.js";
@@ -51,7 +52,13 @@ export const encryption = defineCapability({
             phase: "secrets",
             script: { render: ipsecSecret, words: { secret: s.ipsecSecret } },
             need: [],
-            undo: { kind: "keep", note: "the key Secret stays: uninstall.sh does not delete it (yet)", tell: null },
+            undo: {
+              kind: "commands",
+              phase: "after-chart-removal",
+              title: "Delete the IPsec key Secret",
+              script: { render: removeIpsecSecret, words: { secret: s.ipsecSecret } },
+              needsBundleFiles: false,
+            },
           },
         ],
 });

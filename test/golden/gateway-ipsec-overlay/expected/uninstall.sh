@@ -78,6 +78,11 @@ if kubectl get prioritylevelconfiguration 'cilium' -o name >/dev/null 2>&1; then
   run kubectl delete prioritylevelconfiguration 'cilium'
 fi
 
+step "Delete the IPsec key Secret"
+if kubectl -n "$NAMESPACE" get secret 'cilium-ipsec-keys' -o name >/dev/null 2>&1; then
+  run kubectl -n "$NAMESPACE" delete secret 'cilium-ipsec-keys'
+fi
+
 step "Schedule TKE's networking DaemonSets again"
 switched_off="$(kubectl -n kube-system get daemonset 'kube-proxy' -o jsonpath='{.spec.template.spec.nodeSelector.label-not-exist}' 2>/dev/null || true)"
 if [ -n "$switched_off" ]; then
