@@ -44,9 +44,12 @@ export interface CheckedProfile {
   /** The output folder name; null when the profile is too broken to tell. */
   name: string | null;
   diagnostics: Diagnostic[];
-  /** What derive takes; null when an error was found (nothing to emit). */
+  /** What derive takes; null when an error was found, or when onChecked said it is done with the profile. */
   input: DeriveInput | null;
 }
+
+/** Whether a checked profile has a bundle: no error was found. */
+export const isRenderable = (checked: CheckedProfile): boolean => !checked.diagnostics.some(isError);
 
 /** A checked profile and, while it exists, its Settings (null when an error was found). */
 interface Checked {
@@ -109,19 +112,19 @@ function toDiagnostic(code: Code, f: Finding, file: string, locate: Locate): Dia
 
 /**
  * Every profile of one run; profiles that share an output folder are all rejected. Each profile's Settings
- * exist only during its onChecked call (check compares its bundle then); a run of 1,000 profiles stays in
- * constant memory (the speed bar: under 100 MiB).
+ * exist only during its onChecked call (check compares its bundle then, and answers "done": nothing of the
+ * profile is kept for an emit); a run of 1,000 profiles stays in constant memory (the speed bar: under 100 MiB).
  */
 export function checkProfiles(
   sources: readonly ProfileSource[],
   charts: ChartCatalog = BUILTIN_CHARTS,
-  onChecked?: (checked: CheckedProfile, settings: Settings | null) => void,
+  onChecked?: (checked: CheckedProfile, settings: Settings | null) => "done" | void,
   gitops: GitopsContext | null = null,
   mesh: MeshDirectory = meshDirectory(sources),
 ): CheckedProfile[] {
   const results = sources.map((source) => {
     const { checked, settings } = checkOne(source, charts, gitops, mesh);
-    onChecked?.(checked, settings);
+    if (onChecked?.(checked, settings) === "done") checked.input = null;
     return checked;
   });
   const byName = new Map<string, CheckedProfile[]>();
@@ -157,7 +160,7 @@ export function tooLargeDiagnostic(path: string, bytes: number): Diagnostic {
 
 /** emit for a profile without errors: the bundle's files, from its Settings when the caller has them at hand. */
 export function emitProfile(checked: CheckedProfile, settings: Settings | null = null): OutputFile[] {
-  if (checked.input === null) throw new Error(`bug: ${checked.source.path} has errors; nothing to emit`);
+  if (checked.input === null) throw new Error(`bug: ${checked.source.path} has errors, or was emitted already; nothing to emit`);
   return emitBundle(settings ?? deriveSettings(checked.input));
 }
 
@@ -173,7 +176,7 @@ export function renderProfiles(sources: readonly ProfileSource[], charts: ChartC
 }
 
 function toResult(checked: CheckedProfile): RenderResult {
-  const files = checked.input !== null ? emitProfile(checked) : [];
+  const files = isRenderable(checked) ? emitProfile(checked) : [];
   return { source: checked.source, name: checked.name, files, diagnostics: checked.diagnostics };
 }
 

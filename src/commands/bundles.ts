@@ -9,7 +9,7 @@ import { GENERATED_BY, isUserFile } from "../knowledge/bundle.js";
 import { readStagedView, type CheckView } from "./staged.js";
 import { MAX_PROFILE_CHARS, decodeProfileBytes } from "../parse.js";
 import { meshDirectory } from "../mesh.js";
-import { checkProfiles, defaultName, emitProfile, tooLargeDiagnostic, unreadableProfile, type CheckedProfile, type ProfileSource } from "../pipeline.js";
+import { checkProfiles, defaultName, emitProfile, isRenderable, tooLargeDiagnostic, unreadableProfile, type CheckedProfile, type ProfileSource } from "../pipeline.js";
 import type { Settings } from "../settings.js";
 import { colorDiff, diagnosticsJson, driftSummary, orphanWarning, writtenTable, type DriftReport, type WrittenRow } from "../report.js";
 import { EXIT, type Io } from "../io.js";
@@ -63,6 +63,7 @@ export async function runBundleCommand(given: readonly string[], o: BundleOption
       ? (r: CheckedProfile, settings: Settings | null) => {
           if (settings === null) return;
           compared.set(r, diffTree(emitProfile(r, settings), read.readBundle(r.name as string) ?? new Map()));
+          return "done" as const;
         }
       : undefined;
   const results = [...checkProfiles(read.sources, withAddedCharts(BUILTIN_CHARTS, added.charts), compare, place.gitops, mesh), ...read.unreadable];
@@ -84,7 +85,7 @@ export async function runBundleCommand(given: readonly string[], o: BundleOption
   };
   try {
     if (o.command === "check") {
-      const checkable = results.filter((r) => r.input !== null);
+      const checkable = results.filter(isRenderable);
       const drifted = await checkBundles(checkable, read, compared);
       // a bundle no profile renders any more: a deleted or renamed cluster that GitOps would keep deploying;
       // judged against every profile given, valid or not. A commit (--staged) must not keep one.
