@@ -1,66 +1,13 @@
 import meshCa from "./ca.sh.hbs?template";
 import meshKeep from "./keep.sh.hbs?template";
-import { CLUSTERMESH_CA_SECRET, TKE_CLB_ANNOTATIONS } from "../../knowledge/addons.js";
-import { BUNDLE_FILES } from "../../knowledge/bundle.js";
-import { CILIUM_NAMESPACE } from "../../knowledge/tke.js";
+import { TKE_CLB_ANNOTATIONS } from "../../knowledge/addons.js";
 import { valueEntry as entry } from "../../derive/value-entry.js";
-import { file, type OutputFile } from "../../emit/output.js";
-import { meshPeers, type MeshDirectory } from "../../mesh.js";
+import { meshPeers } from "../../mesh.js";
 import { check, type PlanStep } from "../../plan/step.js";
-import type { FilledProfile } from "../../profile.js";
 import { overlaps, validCidr } from "../../text/cidr.js";
-import { sh } from "../../text/shell.js";
-import { defineCapability, type FilesContext } from "../capability.js";
-
-/** clusterMesh: this cluster's place in its mesh, and the peers the other profiles of the run describe. */
-interface Mesh {
-  name: string;
-  clusterId: number;
-  /** Cilium's cluster.name: the TKE cluster id (also the kubeconfig context the guide's steps use). */
-  clusterName: string;
-  subnetId: string;
-  /** The internal CLB's subnet; null when the profile gives none (a rule reports it). */
-  subnet: string | null;
-  peers: { clusterName: string; clusterId: number; profile: string }[];
-  /** Every member, this cluster included, in clusterId order: the order the members run their steps in. */
-  members: { clusterName: string; clusterId: number; profile: string }[];
-  /** The member whose CA every other copies (the lowest clusterId); null when it is this cluster. */
-  caFrom: string | null;
-  /** The peers this cluster connects to (those with a lower clusterId): run in clusterId order, each pair once. */
-  connectTo: string[];
-  script: string;
-  caSecret: string;
-}
-
-/** The subnet of clustermesh-apiserver's internal CLB: the profile's choice, else the nodes', else the apiserver's. */
-export function meshSubnet(p: FilledProfile): string | null {
-  return p.clusterMesh?.subnetId ?? p.nodePool.subnetIds[0] ?? p.cluster.intranetSubnetId ?? null;
-}
-
-function resolveMesh(p: FilledProfile, profilePath: string, directory: MeshDirectory): Mesh | null {
-  const m = p.clusterMesh;
-  // the rules refuse a mesh without cluster.id or a subnet; derive still runs for the bundle rules
-  if (m === undefined) return null;
-  const clusterName = p.cluster.id ?? "";
-  const meshName = m.name as string;
-  const peers = meshPeers(directory, profilePath, meshName)
-    .filter((peer) => peer.clusterName !== null)
-    .map((peer) => ({ clusterName: peer.clusterName!, clusterId: peer.clusterId, profile: peer.path }));
-  const first = peers.find((peer) => peer.clusterId < m.clusterId);
-  return {
-    name: meshName,
-    clusterId: m.clusterId,
-    clusterName,
-    subnetId: meshSubnet(p) ?? "",
-    subnet: meshSubnet(p),
-    peers,
-    members: [...peers, { clusterName, clusterId: m.clusterId, profile: profilePath }].sort((a, b) => a.clusterId - b.clusterId),
-    caFrom: first?.clusterName ?? null,
-    connectTo: peers.filter((peer) => peer.clusterId < m.clusterId).map((peer) => peer.clusterName),
-    script: BUNDLE_FILES.clustermesh,
-    caSecret: CLUSTERMESH_CA_SECRET,
-  };
-}
+import { clustermeshScript } from "./script.js";
+import { defineCapability } from "../capability.js";
+import { meshSubnet, resolveMesh } from "./slice.js";
 
 /**
  * clusterMesh: this cluster in a Cluster Mesh (its cluster name and id, clustermesh-apiserver behind an
@@ -287,67 +234,3 @@ export const clusterMesh = defineCapability({
     },
   ],
 });
-
-function clustermeshScript(m: Mesh, header: FilesContext["header"]): OutputFile[] {
-  const me = sh(m.clusterName);
-  const lines = [
-    "#!/usr/bin/env bash",
-    ...header(`Cluster Mesh "${m.name}": joins ${m.clusterName} (clusterId ${m.clusterId}) to the mesh, the guide's steps in order.`).map((l) => `# ${l}`),
-    "#",
-    "# Run each member's clustermesh.sh in clusterId order, with one kubeconfig whose contexts are the TKE cluster ids:",
-    ...m.members.map((member) => `#   ${member.clusterId}  ${member.clusterName}  (${member.profile})`),
-    m.caFrom === null
-      ? "# This member's CA is the mesh's: run install.sh here first, then ./clustermesh.sh ca checks it exists."
-      : `# Before install.sh: ./clustermesh.sh ca   (copies ${m.caFrom}'s CA here; the chart reuses it)`,
-    "# After install.sh:  ./clustermesh.sh connect   (connects to each member with a lower clusterId)",
-    "# install.sh keeps the connections (clustermesh.config) when it upgrades the release.",
-    "set -euo pipefail",
-    "",
-    `ME=${me}`,
-    `CA_SECRET=${sh(m.caSecret)}`,
-    `NAMESPACE=${sh(CILIUM_NAMESPACE)}`,
-    "",
-    'die() {',
-    "  printf 'clustermesh.sh: error: %s\\n' \"$*\" >&2",
-    "  exit 1",
-    "}",
-    "",
-    "for tool in kubectl cilium; do",
-    '  command -v "$tool" >/dev/null 2>&1 || die "$tool is not installed or not on PATH"',
-    "done",
-    'kubectl config get-contexts "$ME" >/dev/null 2>&1 || die "no kubeconfig context named $ME: name each cluster\'s context by its TKE cluster id"',
-    "",
-    'case "${1:-}" in',
-    "  ca)",
-  ];
-  if (m.caFrom === null) {
-    lines.push(
-      '    kubectl --context "$ME" -n "$NAMESPACE" get secret "$CA_SECRET" -o name >/dev/null 2>&1 || die "$ME has no $CA_SECRET yet: run install.sh here first (the chart creates it)"',
-      `    printf '%s\\n' "$ME has the lowest clusterId of the mesh: its CA is the one the other members copy"`,
-    );
-  } else {
-    const from = sh(m.caFrom);
-    lines.push(
-      `    FROM=${from}`,
-      '    kubectl config get-contexts "$FROM" >/dev/null 2>&1 || die "no kubeconfig context named $FROM"',
-      '    ca="$(kubectl --context "$FROM" -n "$NAMESPACE" get secret "$CA_SECRET" -o yaml)" || die "$FROM has no $CA_SECRET yet: install Cilium there first"',
-      '    ca="$(printf \'%s\\n\' "$ca" | grep -v -E \'^  (creationTimestamp|resourceVersion|uid):\')"',
-      '    kubectl --context "$ME" -n "$NAMESPACE" delete secret "$CA_SECRET" --ignore-not-found',
-      "    printf '%s\\n' \"$ca\" | kubectl --context \"$ME\" apply -f -",
-    );
-  }
-  lines.push("    ;;", "  connect)", '    cilium clustermesh status --context "$ME" --wait');
-  if (m.connectTo.length === 0) lines.push(`    printf '%s\\n' "$ME has the lowest clusterId: the members after it connect to it"`);
-  for (const peer of m.connectTo) lines.push(`    cilium clustermesh connect --context "$ME" --destination-context ${sh(peer)}`);
-  lines.push(
-    '    cilium clustermesh status --context "$ME" --wait',
-    "    ;;",
-    "  *)",
-    "    printf 'usage: %s ca|connect\\n' \"$0\" >&2",
-    "    exit 2",
-    "    ;;",
-    "esac",
-    "",
-  );
-  return [file(m.script, lines.join("\n"), 0o755)];
-}
