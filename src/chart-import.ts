@@ -1,5 +1,6 @@
 import { parse as parseYaml } from "yaml";
 import type { ChartImage } from "./knowledge/chart.js";
+import { imageProblem } from "./chart-check.js";
 
 /**
  * What tke-cilium needs from a released Cilium chart, read from the chart's own files: the image objects of
@@ -34,9 +35,14 @@ export function chartFacts(files: ChartFiles): ChartFacts {
   const schemaText = files.get("values.schema.json");
   const types: Record<string, string> = {};
   if (schemaText !== undefined) schemaTypes(JSON.parse(schemaText) as SchemaNode, [], types);
+  const images = findImages(values, [], []);
+  for (const image of images) {
+    const problem = imageProblem(image);
+    if (problem !== null) throw new ChartFormatError(`values.yaml has ${problem}`);
+  }
   return {
     version,
-    images: findImages(values, [], []),
+    images,
     keys: [...keys].sort(),
     types: Object.fromEntries(Object.entries(types).sort(([a], [b]) => (a < b ? -1 : 1))),
   };

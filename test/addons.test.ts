@@ -32,7 +32,7 @@ function validate(profiles: Record<string, object>): { status: number | null; co
 const meshMember = (id: number, over: Obj = {}) => ({
   ...base,
   name: `m${id}`,
-  cluster: { id: `cls-mesh${id}`, ...(over.cluster ?? {}) },
+  cluster: { id: `cls-mesh${String(id).padStart(4, "0")}`, ...(over.cluster ?? {}) },
   cilium: { mode: "overlay", podCidrs: [`10.${100 + id}.0.0/16`], ...(over.cilium ?? {}) },
   clusterMesh: { name: "fleet", clusterId: id, ...(over.clusterMesh ?? {}) },
   features: { ...(over.features ?? {}) },

@@ -1,7 +1,7 @@
 import { join, resolve } from "node:path";
 import { failing, formatDiagnostic, type Diagnostic } from "../diagnostics.js";
 import { diffTree, type Drift } from "../diff.js";
-import { UnsafeOutputError, displayPath, expandProfileArgs, findRepositoryRoot, findUserEntries, isBundleTree, listBundleFolders, readAddedCharts, readProfileBytes, readTree } from "../workspace.js";
+import { ConfinedReadError, UnsafeOutputError, displayPath, expandProfileArgs, findRepositoryRoot, findUserEntries, isBundleTree, listBundleFolders, readAddedCharts, readProfileBytes, readTree } from "../workspace.js";
 import { BUILTIN_CHARTS, withAddedCharts } from "../knowledge/chart.js";
 import { terminalLine, terminalText } from "../text/terminal.js";
 import { checkOutputTargets, InterruptedError, REAL_WRITE_OPS, recoverInterrupted, replaceTree, withOutputLock, type Warn } from "../store.js";
@@ -31,18 +31,23 @@ export interface BundleOptions {
 /** render, check and validate: read and check every profile, then write or compare each bundle. */
 export async function runBundleCommand(given: readonly string[], o: BundleOptions, callerIo: Io, outFlag?: string, help = ""): Promise<number> {
   const place = placeRun(given, outFlag, callerIo);
+  if (typeof place === "object" && "exit" in place) return place.exit;
   if (typeof place === "number") {
     callerIo.stderr(`tke-cilium: ${o.command} needs at least one PROFILE, or a ${CONFIG_FILE} that lists them (in this folder or one above it, up to the git root)\n${help}\n`);
     return place;
   }
   const { io, args } = place;
   o = { ...o, out: place.out };
-  const read = o.staged ? await readStagedView(args, o.out, io) : await readDiskView(args, o.out, io);
+  const read = o.staged ? await readStagedView(args, o.out, io) : await readDiskView(args, o.out, io, !place.fromConfig);
   if (typeof read === "number") return read;
   // a bundle is an orphan when no profile of the repository renders it, not only none of those given
   let mesh = read.mesh ?? meshDirectory(read.sources);
   if (place.config !== null && given.length > 0) {
     const repository = await configProfileNames(place.config);
+    if (repository.problems.length > 0) {
+      for (const problem of repository.problems) io.stderr(`tke-cilium: error: ${terminalLine(problem)}\n`);
+      return EXIT.failed;
+    }
     for (const name of repository.names) read.allNames.add(name);
     const known = new Set(mesh.map((m) => m.path));
     mesh = [...mesh, ...repository.mesh.filter((m) => !known.has(m.path))];
@@ -127,8 +132,8 @@ export async function runBundleCommand(given: readonly string[], o: BundleOption
 }
 
 /** check and render on the working tree: the profiles the arguments name, and the bundles in out/. */
-async function readDiskView(args: readonly string[], out: string, io: Io): Promise<CheckView | number> {
-  const read = await readSources(args, io);
+async function readDiskView(args: readonly string[], out: string, io: Io, typed: boolean): Promise<CheckView | number> {
+  const read = await readSources(args, io, typed);
   if (typeof read === "number") return read;
   const outDir = resolve(io.cwd, out);
   return {
@@ -141,7 +146,7 @@ async function readDiskView(args: readonly string[], out: string, io: Io): Promi
 }
 
 /** Profiles read and decoded; files that are not UTF-8 or far too large come back as checked failures. */
-async function readSources(args: readonly string[], io: Io): Promise<{ sources: ProfileSource[]; unreadable: CheckedProfile[] } | number> {
+async function readSources(args: readonly string[], io: Io, typed: boolean): Promise<{ sources: ProfileSource[]; unreadable: CheckedProfile[] } | number> {
   const { paths, unmatched, problems } = await expandProfileArgs(args, io.cwd);
   if (unmatched.length > 0 || problems.length > 0) {
     for (const arg of unmatched) io.stderr(`tke-cilium: no such profile: ${terminalLine(JSON.stringify(arg))}\n`);
@@ -154,9 +159,11 @@ async function readSources(args: readonly string[], io: Io): Promise<{ sources: 
   for (const path of paths) {
     let read;
     try {
-      read = readProfileBytes(path, io.cwd, MAX_PROFILE_CHARS * 4);
+      // io.cwd is the run's base: the repository (see placeRun)
+      read = readProfileBytes(path, io.cwd, MAX_PROFILE_CHARS * 4, io.cwd, typed);
     } catch (error) {
-      io.stderr(`tke-cilium: cannot read ${JSON.stringify(path)}: ${(error as Error).message}\n`);
+      if (!(error instanceof ConfinedReadError)) throw error;
+      io.stderr(`tke-cilium: cannot read ${terminalLine(JSON.stringify(path))}: ${terminalLine(error.message)}\n`);
       return EXIT.usage;
     }
     if ("tooLarge" in read) {

@@ -12,9 +12,9 @@ import {
 } from "../knowledge/addons.js";
 import { CILIUM_NAMESPACE } from "../knowledge/tke.js";
 import { literalBlock, manifestsToYaml } from "../text/yaml.js";
-import { sh } from "../text/shell.js";
+import { checkedShellValue, sh, shellWord } from "../text/shell.js";
 import type { Settings } from "../settings.js";
-import { file, headerLines, type Emitter, type OutputFile } from "./output.js";
+import { commentPath, file, headerLines, type Emitter, type OutputFile } from "./output.js";
 
 /** The node-cache Corefile: the guide's, with the cluster domain written out and HINFO answered locally (VPC DNS refuses it). */
 function corefile(): string {
@@ -259,13 +259,13 @@ function clsLogConfig(settings: Settings): OutputFile[] {
 function clustermesh(settings: Settings): OutputFile[] {
   const m = settings.addons.mesh;
   if (m === null) return [];
-  const me = sh(m.clusterName);
+  const me = shellWord("clusterId", m.clusterName);
   const lines = [
     "#!/usr/bin/env bash",
     ...headerLines(settings, `Cluster Mesh "${m.name}": joins ${m.clusterName} (clusterId ${m.clusterId}) to the mesh, the guide's steps in order.`).map((l) => `# ${l}`),
     "#",
     "# Run each member's clustermesh.sh in clusterId order, with one kubeconfig whose contexts are the TKE cluster ids:",
-    ...m.members.map((member) => `#   ${member.clusterId}  ${member.clusterName}  (${member.profile})`),
+    ...m.members.map((member) => `#   ${member.clusterId}  ${checkedShellValue("clusterId", member.clusterName)}  (${commentPath(member.profile)})`),
     m.caFrom === null
       ? "# This member's CA is the mesh's: run install.sh here first, then ./clustermesh.sh ca checks it exists."
       : `# Before install.sh: ./clustermesh.sh ca   (copies ${m.caFrom}'s CA here; the chart reuses it)`,
@@ -296,7 +296,7 @@ function clustermesh(settings: Settings): OutputFile[] {
       `    printf '%s\\n' "$ME has the lowest clusterId of the mesh: its CA is the one the other members copy"`,
     );
   } else {
-    const from = sh(m.caFrom);
+    const from = shellWord("clusterId", m.caFrom);
     lines.push(
       `    FROM=${from}`,
       '    kubectl config get-contexts "$FROM" >/dev/null 2>&1 || die "no kubeconfig context named $FROM"',
@@ -308,7 +308,7 @@ function clustermesh(settings: Settings): OutputFile[] {
   }
   lines.push("    ;;", "  connect)", '    cilium clustermesh status --context "$ME" --wait');
   if (m.connectTo.length === 0) lines.push(`    printf '%s\\n' "$ME has the lowest clusterId: the members after it connect to it"`);
-  for (const peer of m.connectTo) lines.push(`    cilium clustermesh connect --context "$ME" --destination-context ${sh(peer)}`);
+  for (const peer of m.connectTo) lines.push(`    cilium clustermesh connect --context "$ME" --destination-context ${shellWord("clusterId", peer)}`);
   lines.push(
     '    cilium clustermesh status --context "$ME" --wait',
     "    ;;",

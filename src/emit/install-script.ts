@@ -1,7 +1,7 @@
 import render from "./install.sh.hbs?template";
 import { BUNDLE_FILES } from "../knowledge/bundle.js";
 import { NOWHERE_NODE_SELECTOR } from "../knowledge/tke.js";
-import { sh } from "../text/shell.js";
+import { checkedShellValue, sh } from "../text/shell.js";
 import { file, headerLines, type Emitter } from "./output.js";
 
 /** install.sh: preflight checks, then the guide's install steps. Every profile value is shell-quoted here. */
@@ -62,7 +62,7 @@ export const emitInstallScript: Emitter = (settings) => {
     mesh:
       s.mesh === null
         ? false
-        : { scriptText: s.mesh.script, caSecret: sh(s.mesh.caSecret), caSecretText: s.mesh.caSecret, caFrom: s.mesh.caFrom !== null, caFromText: s.mesh.caFrom ?? "" },
+        : { scriptText: s.mesh.script, caSecret: sh(s.mesh.caSecret), caSecretText: s.mesh.caSecret, caFrom: s.mesh.caFrom !== null, caFromText: s.mesh.caFrom === null ? "" : checkedShellValue("clusterId", s.mesh.caFrom) },
   };
   return [file(BUNDLE_FILES.install, render(view), 0o755)];
 };

@@ -18,11 +18,16 @@ export const file = (path: string, content: string, mode: 0o644 | 0o755 = 0o644)
  * byte-identical wherever it runs. Characters that could end a comment line are shown escaped.
  */
 export function headerLines(settings: Settings, purpose: string): string[] {
-  const shown = /^[\w./@+-]+$/.test(settings.profilePath) ? settings.profilePath : quotedPath(settings.profilePath);
+  const shown = commentPath(settings.profilePath);
   return [
     `${GENERATED_BY}${shown}. Do not edit: change the profile and run \`tke-cilium render\`.`,
     purpose,
   ];
+}
+
+/** A profile path as a comment line may hold it: as it is when plain, else quoted and escaped (a newline in a file name stays in the comment). */
+export function commentPath(path: string): string {
+  return /^[\w./@+-]+$/.test(path) ? path : quotedPath(path);
 }
 
 /**

@@ -204,6 +204,16 @@ export type HelmValueProblem = { kind: "unknown"; suggestion: string | undefined
  * known one), a value of a type the chart's schema refuses (also when a map is put where a scalar is
  * expected), or null when Helm would take it.
  */
+/** The chart's keys as one array per catalogue and release, made once (not once per unknown key). */
+const keyLists = new WeakMap<ChartCatalog, Map<string, readonly string[]>>();
+function chartKeyList(version: string, charts: ChartCatalog): readonly string[] {
+  let lists = keyLists.get(charts);
+  if (lists === undefined) keyLists.set(charts, (lists = new Map()));
+  let list = lists.get(version);
+  if (list === undefined) lists.set(version, (list = [...charts.keys(version)]));
+  return list;
+}
+
 export function checkHelmValue(
   version: string,
   path: readonly string[],
@@ -218,7 +228,7 @@ export function checkHelmValue(
     const allowed = types.get(prefix);
     if (allowed && !allowed.includes("object")) return { kind: "type", path: prefix, expected: allowed };
   }
-  if (!isChartValuePath(version, dotted, charts)) return { kind: "unknown", suggestion: suggest(dotted, [...charts.keys(version)]) };
+  if (!isChartValuePath(version, dotted, charts)) return { kind: "unknown", suggestion: suggest(dotted, chartKeyList(version, charts)) };
   const allowed = types.get(dotted);
   if (allowed && !jsonTypes(value).some((t) => allowed.includes(t))) return { kind: "type", path: dotted, expected: allowed };
   return null;

@@ -603,6 +603,15 @@ export const CATALOGUE = [
     source: "guide: clustermesh.md; tke-cilium",
   },
   {
+    code: "MESH_INVALID_PEER",
+    stage: "profile",
+    severity: "error",
+    title: "another member of the mesh is not a valid profile",
+    explanation:
+      "A mesh member's bundle takes its peers' cluster ids (written into clustermesh.sh) and Pod ranges (kept out of masquerading) from their profiles, which may come from another file of the repository. A peer is validated against the whole schema first; an invalid one is never a source of values, so its members cannot be rendered until it is fixed.",
+    source: "tke-cilium",
+  },
+  {
     code: "MESH_WITHOUT_PEERS",
     stage: "profile",
     severity: "warning",

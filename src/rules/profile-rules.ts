@@ -9,7 +9,7 @@ import { findUnsupportedOs, findVerifiedOs, VERIFIED_OS } from "../knowledge/os.
 import { APISERVER_VIP_RANGE, CILIUM_TESTED_KUBERNETES_MAX, KNOWN_REGIONS, KUBERNETES_MINIMUM, KUBERNETES_RECOMMENDED_MINIMUM, LOCAL_ROUTER_IPV4, MAINLAND_CHINA_REGIONS } from "../knowledge/tke.js";
 import type { FilledProfile } from "../profile.js";
 import type { GitopsContext } from "../settings.js";
-import { meshPeers, type MeshDirectory } from "../mesh.js";
+import { invalidMeshPeers, meshPeers, type MeshDirectory } from "../mesh.js";
 import { GATEWAY_API, WIREGUARD_OS_PREFIXES, WIREGUARD_OS_TEXT } from "../knowledge/addons.js";
 import { meshSubnet } from "../derive/addons.js";
 import { PLACEHOLDERS } from "../knowledge/placeholders.js";
@@ -41,15 +41,21 @@ const extraValueCache = new WeakMap<FilledProfile, ExtraValueProblem[]>();
  * once per profile (three rules read it). A key with dots where the chart has no free-form map is refused
  * first: Helm would read "hubble.relay.enabled" as one key of that name and ignore it.
  */
+const MAX_SUGGESTIONS = 50;
+
 function extraValueProblems(p: FilledProfile, charts: ChartCatalog): ExtraValueProblem[] {
   const cached = extraValueCache.get(p);
   if (cached) return cached;
+  // a "did you mean" costs a pass over the chart's keys: the first few unknown keys get one, so 20,000 unknown
+  // keys cost their own length, not 20,000 passes
+  let suggestions = 0;
+  const suggest = (word: string, candidates: readonly string[]) => (++suggestions <= MAX_SUGGESTIONS ? nearest(word, candidates) : undefined);
   const problems = !charts.has(p.cilium.version)
     ? []
     : extraValueLeaves(p.cilium.extraValues as Record<string, unknown>).flatMap(([path, value]): ExtraValueProblem[] => {
         const dotted = path.findIndex((key, i) => key.includes(".") && !isFreeFormValue(p.cilium.version, path.slice(0, i), charts));
         if (dotted >= 0) return [{ path, value, problem: { kind: "dotted", index: dotted } }];
-        const problem = checkHelmValue(p.cilium.version, path, value, nearest, charts);
+        const problem = checkHelmValue(p.cilium.version, path, value, suggest, charts);
         return problem ? [{ path, value, problem }] : [];
       });
   extraValueCache.set(p, problems);
@@ -354,9 +360,19 @@ export const PROFILE_RULES: readonly ProfileRule[] = [
         : [],
   },
   {
+    code: "MESH_INVALID_PEER",
+    check: (p, { mesh = [], path = "" }) =>
+      p.clusterMesh === undefined
+        ? []
+        : invalidMeshPeers(mesh, path, p.clusterMesh.name as string).map((peer) => ({
+            pointer: "/clusterMesh/name",
+            message: `${peer.path}, a member of mesh "${p.clusterMesh!.name}", is not a valid profile (${peer.invalid}): fix it first; none of its values is used`,
+          })),
+  },
+  {
     code: "MESH_WITHOUT_PEERS",
     check: (p, { mesh = [], path = "" }) =>
-      p.clusterMesh !== undefined && meshPeers(mesh, path, p.clusterMesh.name as string).length === 0
+      p.clusterMesh !== undefined && meshPeers(mesh, path, p.clusterMesh.name as string).length === 0 && invalidMeshPeers(mesh, path, p.clusterMesh.name as string).length === 0
         ? [{ pointer: "/clusterMesh/name", message: `no other profile of this run is in mesh "${p.clusterMesh.name}": render and check the mesh's profiles together (or list them in tke-cilium.json), or clustermesh.sh connects to nothing` }]
         : [],
   },
