@@ -278,3 +278,80 @@ describe("chart data", () => {
     expect(existsSync(join(dir, "out"))).toBe(false);
   });
 });
+
+describe("no Terraform state lost", () => {
+  const dev = JSON.parse(readFileSync(join(ROOT, "presets/dev.json"), "utf8"));
+  const STATE: Record<string, string> = {
+    "terraform.tfstate": '{"version": 4, "serial": 7}\n',
+    "terraform.tfstate.backup": '{"version": 4, "serial": 6}\n',
+    ".terraform.lock.hcl": "# provider locks\n",
+    ".terraform/providers/registry.terraform.io/tencentcloudstack/tencentcloud/1.82.0/linux_amd64/terraform-provider": "binary\n",
+    ".terraform/terraform.tfstate": '{"backend": "local"}\n',
+    "prod.auto.tfvars": 'cluster_id = "cls-abcdefgh"\n',
+  };
+  /** A rendered bundle whose terraform/ holds the user's state; the profile is then changed so render must write. */
+  function withState(): { dir: string; tf: string } {
+    const dir = repo({ "dev.json": dev });
+    expect(cli(dir, "render", "dev.json").status).toBe(0);
+    const tf = join(dir, "out/dev/terraform");
+    for (const [path, text] of Object.entries(STATE)) {
+      mkdirSync(join(tf, path, ".."), { recursive: true });
+      writeFileSync(join(tf, path), text);
+    }
+    writeFileSync(join(dir, "dev.json"), JSON.stringify({ ...dev, features: { ...(dev.features ?? {}), hubble: true, bandwidthManager: true }, nodePool: { ...dev.nodePool, type: "regular", instanceTypes: ["S5.LARGE8"] } }, null, 2));
+    return { dir, tf };
+  }
+  const stateOf = (tf: string) => Object.fromEntries(Object.keys(STATE).map((p) => [p, existsSync(join(tf, p)) ? readFileSync(join(tf, p), "utf8") : null]));
+
+  it("render keeps the state files, and check does not call them drift", () => {
+    const { dir, tf } = withState();
+    const r = cli(dir, "render", "dev.json");
+    expect(r.status, r.stderr).toBe(0);
+    expect(stateOf(tf)).toEqual(STATE);
+    expect(cli(dir, "check", "dev.json").status).toBe(0);
+  });
+
+  it("a terraform running in terraform/ while render replaces the bundle keeps writing its state into the bundle", async () => {
+    const { dir, tf } = withState();
+    const { spawn } = await import("node:child_process");
+    // a terraform apply: started in terraform/, it writes its state there once render has run
+    const apply = spawn("bash", ["-c", "while [ ! -e \"$GO\" ]; do sleep 0.05; done; printf 'after\\n' > terraform.tfstate"], { cwd: tf, env: { ...process.env, GO: join(dir, "go") } });
+    const done = new Promise((resolve) => apply.on("close", resolve));
+    const r = cli(dir, "render", "dev.json");
+    expect(r.status, r.stderr).toBe(0);
+    writeFileSync(join(dir, "go"), "");
+    await done;
+    expect(readFileSync(join(tf, "terraform.tfstate"), "utf8")).toBe("after\n");
+    expect(readFileSync(join(tf, "terraform.tfstate.backup"), "utf8")).toBe(STATE["terraform.tfstate.backup"]);
+  });
+
+  it("a terraform/ holding a state lock is not touched: a clear refusal", () => {
+    const { dir, tf } = withState();
+    writeFileSync(join(tf, ".terraform.tfstate.lock.info"), '{"ID": "x"}\n');
+    const before = readFileSync(join(dir, "out/dev/install.sh"), "utf8");
+    const mainTf = readFileSync(join(tf, "main.tf"), "utf8");
+    const r = cli(dir, "render", "dev.json");
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(".terraform.tfstate.lock.info exists: a terraform command is running");
+    expect(readFileSync(join(dir, "out/dev/install.sh"), "utf8")).toBe(before);
+    expect(readFileSync(join(tf, "main.tf"), "utf8")).toBe(mainTf);
+    expect(stateOf(tf)).toEqual(STATE);
+  });
+});
+
+describe("an interrupted render", () => {
+  it("puts back a terraform/ folder it had moved into its staging folder, never deletes it", async () => {
+    const { recoverInterrupted } = await import("../src/store.js");
+    const dir = repo({ "dev.json": readFileSync(join(ROOT, "presets/dev.json"), "utf8") });
+    expect(cli(dir, "render", "dev.json").status).toBe(0);
+    // killed after moving terraform/ into the new bundle, before the swap
+    const staging = join(dir, "out/.dev.tmp-123-x-y");
+    mkdirSync(staging);
+    const { renameSync } = await import("node:fs");
+    writeFileSync(join(dir, "out/dev/terraform/terraform.tfstate"), "state\n");
+    renameSync(join(dir, "out/dev/terraform"), join(staging, "terraform"));
+    recoverInterrupted(join(dir, "out"), ["dev"]);
+    expect(readFileSync(join(dir, "out/dev/terraform/terraform.tfstate"), "utf8")).toBe("state\n");
+    expect(existsSync(staging)).toBe(false);
+  });
+});

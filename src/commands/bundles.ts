@@ -6,6 +6,7 @@ import { BUILTIN_CHARTS, withAddedCharts } from "../knowledge/chart.js";
 import { terminalLine, terminalText } from "../text/terminal.js";
 import { checkOutputTargets, InterruptedError, REAL_WRITE_OPS, recoverInterrupted, replaceTree, withOutputLock, type Warn } from "../store.js";
 import { GENERATED_BY, isUserFile } from "../knowledge/bundle.js";
+import { terraformLockProblem } from "../store-terraform.js";
 import { readStagedView, type CheckView } from "./staged.js";
 import { MAX_PROFILE_CHARS, decodeProfileBytes } from "../parse.js";
 import { meshDirectory } from "../mesh.js";
@@ -211,6 +212,9 @@ function writeBundle(r: CheckedProfile, outDir: string, prune: boolean, io: Io, 
     return row("refused", 0, `${shown} exists and is not a tke-cilium bundle (no install.sh written by tke-cilium); move it away or choose another --out`);
   }
   const drifts = current === null ? null : diffTree(files, current);
+  // a terraform command is running in its terraform/ (or died holding the state lock): not a file is touched
+  const locked = drifts === null || drifts.length === 0 ? null : terraformLockProblem(folder);
+  if (locked !== null) return row("refused", 0, locked);
   // a file this bundle no longer has is removed when tke-cilium wrote it (its header says so); anything else is the user's
   const unknown = (drifts ?? []).filter((d) => d.expected === null && !(d.kind === "extra" && writtenByTkeCilium(d.actual ?? ""))).map((d) => d.path);
   if (unknown.length > 0 && !prune) {
