@@ -2,6 +2,9 @@ import { isShellValue } from "./text/shell.js";
 
 /** Checks of chart data, whether it comes from a chart tarball (chart add) or from .tke-cilium/charts/X.json (a file of the repository). */
 
+/** A released chart's version as chart add stores it: X.Y.Z, no leading zeros. */
+export const CHART_VERSION = /^(?:0|[1-9][0-9]{0,3})\.(?:0|[1-9][0-9]{0,3})\.(?:0|[1-9][0-9]{0,3})$/;
+
 const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
 
 /**

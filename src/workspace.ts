@@ -5,7 +5,7 @@ import { GENERATED_BY } from "./knowledge/bundle.js";
 import { NAME_PATTERN } from "./pipeline.js";
 import type { TreeFile } from "./diff.js";
 import { UnsafeOutputError } from "./store-errors.js";
-import { imageProblem } from "./chart-check.js";
+import { CHART_VERSION, imageProblem } from "./chart-check.js";
 
 /**
  * Reading the workspace: profile arguments, profile files and bundle trees. With store.ts, the only modules
@@ -96,7 +96,7 @@ export function displayPath(absolute: string, cwd: string): string {
 }
 
 /** A file that may not be read: outside the repository, not a regular file, too large, or unreadable. */
-export class ConfinedReadError extends Error {
+export class ConfinedReadError extends UnsafeOutputError {
   constructor(
     message: string,
     /** The file's size, when that was the reason. */
@@ -204,7 +204,16 @@ export function readTree(dir: string, skip: (path: string) => boolean = () => fa
   if (!info.isDirectory()) throw new UnsafeOutputError(`${dir} is not a directory${info.isSymbolicLink() ? " (a symbolic link)" : ""}; a bundle folder must be a real directory`);
   const tree = new Map<string, TreeFile>();
   const walk = (sub: string, depth: number) => {
-    for (const entry of readdirSync(join(dir, sub), { withFileTypes: true })) {
+    let entries;
+    try {
+      entries = readdirSync(join(dir, sub), { withFileTypes: true });
+    } catch (error) {
+      // another run's render swapped the bundle between the listing and this read: it is drift, not a crash
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT" || sub === "") throw error;
+      tree.set(sub, { kind: "special", what: "gone while being read" });
+      return;
+    }
+    for (const entry of entries) {
       const rel = sub === "" ? entry.name : `${sub}/${entry.name}`;
       if (skip(rel)) continue;
       if (tree.size >= MAX_TREE_ENTRIES) {
@@ -221,7 +230,12 @@ export function readTree(dir: string, skip: (path: string) => boolean = () => fa
       }
     }
   };
-  walk("", 0);
+  try {
+    walk("", 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw error;
+  }
   return tree;
 }
 
@@ -286,8 +300,6 @@ export function findRepositoryRoot(cwd: string): string {
 
 /** A chart data file is well under this size (Cilium 1.19's is ~700 KiB). */
 const MAX_CHART_DATA_BYTES = 16 * 1024 * 1024;
-/** A released chart's version as chart add stores it: X.Y.Z, no leading zeros. */
-export const CHART_VERSION = /^(?:0|[1-9][0-9]{0,3})\.(?:0|[1-9][0-9]{0,3})\.(?:0|[1-9][0-9]{0,3})$/;
 
 /** Why stored chart data (a file a pull request may have crafted) cannot be used, or null. */
 function chartDataProblem(data: Partial<AddedChart>): string | null {

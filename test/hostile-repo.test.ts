@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -353,5 +353,153 @@ describe("an interrupted render", () => {
     recoverInterrupted(join(dir, "out"), ["dev"]);
     expect(readFileSync(join(dir, "out/dev/terraform/terraform.tfstate"), "utf8")).toBe("state\n");
     expect(existsSync(staging)).toBe(false);
+  });
+});
+
+describe("chart add is bounded: a clear error in seconds, never exit 70", () => {
+  const bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9).fill(`*${String.fromCharCode(97 + i)}`).join(", ")}]`).join("\n") + "\n";
+  const cases: [string, Record<string, string>, RegExp][] = [
+    ["an alias bomb", { "values.yaml": bomb }, /more than 100 aliases/],
+    ["invalid YAML", { "values.yaml": "a: [\n b: {" }, /values\.yaml is not YAML a chart can have/],
+    ["invalid Chart.yaml", { "Chart.yaml": "name: [" }, /Chart\.yaml is not YAML a chart can have/],
+    ["deep flow nesting", { "values.yaml": "[".repeat(100_000) }, /values\.yaml is not YAML a chart can have/],
+    ["deep map nesting", { "values.yaml": Array.from({ length: 200 }, (_, i) => `${" ".repeat(i)}k${i}:`).join("\n") + " 1\n" }, /nests maps more than 64 deep/],
+    ["an 8 MiB values.yaml", { "values.yaml": "k: " + "x".repeat(8 * 1024 * 1024 - 600) + "\n" }, /more than the 2097152/],
+    ["700k keys", { "values.yaml": Array.from({ length: 700_000 }, (_, i) => `k${i}: 1`).join("\n") }, /more than|bytes/],
+    ["250k keys in 2 MiB", { "values.yaml": Array.from({ length: 250_000 }, (_, i) => `${i.toString(36)}: 1`).join("\n") }, /more than the 20000/],
+    ["250k keys on one line", { "values.yaml": `{${Array.from({ length: 250_000 }, (_, i) => `${i.toString(36)}: 1`).join(",")}}` }, /more than the 20000/],
+    ["25k lines of maps", { "values.yaml": Array.from({ length: 25_000 }, (_, i) => `k${i.toString(36)}: {a: 1, b: 2}`).join("\n") }, /more than the 20000/],
+    ["a leading-zero version", { "Chart.yaml": "apiVersion: v2\nname: cilium\nversion: 01.021.0\n" }, /no leading zeros/],
+    ["a version with a suffix", { "Chart.yaml": "apiVersion: v2\nname: cilium\nversion: 1.21.0-rc.1\n" }, /no leading zeros, no suffix/],
+    ["a chart name with an escape sequence", { "Chart.yaml": "apiVersion: v2\nname: \"\\e[31mcilium\"\nversion: 1.21.0\n" }, /not cilium/],
+  ];
+  it.each(cases)("%s", async (_name, files, message) => {
+    const dir = repo();
+    writeFileSync(join(dir, "c.tgz"), await chartTarball({ "Chart.yaml": CHART_YAML, "values.yaml": "a: 1\n", ...files }));
+    const r = cli(dir, "chart", "add", "c.tgz");
+    expect(r.status, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/\u001b/);
+    expect(existsSync(join(dir, ".tke-cilium"))).toBe(false);
+  });
+
+  it("a .Values path of a million segments, and a hasKey with a long run of spaces, are read in linear time", async () => {
+    const dir = repo();
+    const templates = { "templates/a.yaml": `{{ .Values${".a".repeat(1_000_000)} }}`, "templates/b.yaml": `hasKey .Values.a${" ".repeat(300_000)}x\n` };
+    writeFileSync(join(dir, "c.tgz"), await chartTarball({ "Chart.yaml": CHART_YAML, "values.yaml": "a: 1\n", ...templates }));
+    const r = cli(dir, "chart", "add", "c.tgz");
+    expect(r.status, r.stderr).toBe(0);
+  });
+
+  it("a malformed .tke-cilium/charts/X.json is a clear error", () => {
+    for (const text of ["null", "[]", "{", '{"version": "1.21.0", "images": [null], "keys": [], "types": {}}', '{"version": "1.21.0", "images": [], "keys": [1], "types": {}}', '{"version": "1.21.0", "images": [], "keys": [], "types": {"a": 1}}']) {
+      const dir = repo({ ".tke-cilium/charts/1.21.0.json": text, "p.json": readFileSync(join(ROOT, "presets/dev.json"), "utf8") });
+      for (const args of [["validate", "p.json"], ["chart", "list"]]) {
+        const r = cli(dir, ...args);
+        expect(r.status, `${text}: ${r.stderr}`).toBe(1);
+        expect(r.stderr).toContain(".tke-cilium/charts/1.21.0.json");
+      }
+    }
+  });
+});
+
+describe("check --staged fails loudly when it cannot read the commit", () => {
+  const git = (cwd: string, ...args: string[]) => {
+    const r = spawnSync("git", ["-c", "user.email=t@example.com", "-c", "user.name=t", "-c", "init.defaultBranch=main", ...args], { cwd, encoding: "utf8" });
+    return r;
+  };
+  const dev = () => readFileSync(join(ROOT, "presets/dev.json"), "utf8");
+
+  it("outside a git repository", () => {
+    const dir = repo({ "dev.json": dev() }, null);
+    const r = cli(dir, "check", "--staged", "dev.json");
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("git cannot read one");
+  });
+
+  it("with a merge conflict in the index", () => {
+    const dir = repo({ "dev.json": dev() }, null);
+    git(dir, "init", "-q");
+    expect(cli(dir, "render", "dev.json", "--quiet").status).toBe(0);
+    git(dir, "add", "-A");
+    git(dir, "commit", "-qm", "base");
+    git(dir, "checkout", "-qb", "other");
+    const edit = (features: object) => {
+      writeFileSync(join(dir, "dev.json"), JSON.stringify({ ...JSON.parse(dev()), features }, null, 2));
+      expect(cli(dir, "render", "dev.json", "--quiet").status).toBe(0);
+      git(dir, "add", "-A");
+    };
+    edit({ hubble: true });
+    git(dir, "commit", "-qm", "other");
+    git(dir, "checkout", "-q", "main");
+    edit({ bandwidthManager: true });
+    git(dir, "commit", "-qm", "main");
+    expect(git(dir, "merge", "other").status).not.toBe(0);
+    const r = cli(dir, "check", "--staged", "--quiet", "dev.json");
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("unmerged paths (a merge conflict): dev.json");
+  });
+
+  it("on profiles inside a submodule", () => {
+    const dir = repo({}, null);
+    git(dir, "init", "-q");
+    git(dir, "update-index", "--add", "--cacheinfo", `160000,${"a".repeat(40)},clusters`);
+    mkdirSync(join(dir, "clusters"));
+    writeFileSync(join(dir, "clusters/dev.json"), dev());
+    for (const arg of ["clusters", "clusters/", "clusters/dev.json"]) {
+      const r = cli(dir, "check", "--staged", arg);
+      expect(r.status, r.stderr).not.toBe(0);
+      expect(r.stderr).toContain("submodule");
+    }
+  });
+
+  it("with git's dubious ownership", () => {
+    const dir = repo({ "dev.json": dev() }, null);
+    git(dir, "init", "-q");
+    expect(cli(dir, "render", "dev.json", "--quiet").status).toBe(0);
+    git(dir, "add", "-A");
+    // owned by someone else: git refuses the repository (root included)
+    spawnSync("chown", ["-R", "65534:65534", dir]);
+    const r = cli(dir, "check", "--staged", "dev.json");
+    expect(r.status).toBe(1);
+    if (process.getuid?.() === 0) expect(r.stderr).toContain("dubious ownership");
+  });
+});
+
+describe("the file system fails under the CLI", () => {
+  it("a folder of profiles that cannot be read (mode 000) is a clear error", () => {
+    const dir = repo({ "clusters/dev.json": readFileSync(join(ROOT, "presets/dev.json"), "utf8") });
+    chmodSync(join(dir, "clusters"), 0o000);
+    chmodSync(scratch, 0o755);
+    // as root every folder is readable: run as nobody where that is possible
+    const asNobody = process.getuid?.() === 0 ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", process.execPath] : [process.execPath];
+    const r = spawnSync(asNobody[0], [...asNobody.slice(1), CLI, "validate", "clusters/"], { cwd: dir, encoding: "utf8", timeout: 9000 });
+    chmodSync(join(dir, "clusters"), 0o755);
+    expect([1, 2], r.stderr).toContain(r.status);
+    expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
+  });
+
+  it("check while another process renders the same bundles: drift or not, never a crash", async () => {
+    const dev = JSON.parse(readFileSync(join(ROOT, "presets/dev.json"), "utf8"));
+    const dir = repo({ "dev.json": dev });
+    expect(cli(dir, "render", "dev.json").status).toBe(0);
+    const { spawn } = await import("node:child_process");
+    // a render loop flipping the bundle between two profiles
+    const loop = spawn("bash", ["-c", `for i in $(seq 40); do cp a.json dev.json; node ${JSON.stringify(CLI)} render dev.json -q; cp b.json dev.json; node ${JSON.stringify(CLI)} render dev.json -q; done`], { cwd: dir });
+    writeFileSync(join(dir, "a.json"), JSON.stringify(dev));
+    writeFileSync(join(dir, "b.json"), JSON.stringify({ ...dev, features: { hubble: true } }));
+    const done = new Promise((resolve) => loop.on("close", resolve));
+    for (let i = 0; i < 15; i++) cli(dir, "check", "dev.json", "--quiet");
+    loop.kill();
+    await done;
+  }, 30_000);
+
+  it("a lock draft left by a killed run is removed by the next render", () => {
+    const dir = repo({ "dev.json": readFileSync(join(ROOT, "presets/dev.json"), "utf8") });
+    mkdirSync(join(dir, "out"));
+    // pid 2^22 + 1 is above Linux's pid_max: no such process
+    writeFileSync(join(dir, "out/.tke-cilium.lock.4194305.0123456789ab"), "tke-cilium 4194305  0123\n");
+    expect(cli(dir, "render", "dev.json").status).toBe(0);
+    expect(readdirSync(join(dir, "out"))).toEqual(["dev"]);
   });
 });

@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import type { TreeFile } from "../diff.js";
-import { indexPath, indexTree, readBlobs, readGitIndex } from "../git-index.js";
+import { indexPath, indexTree, readBlobs, readGitIndex, submoduleOf } from "../git-index.js";
 import { EXIT, type Io } from "../io.js";
 import { isUserFile } from "../knowledge/bundle.js";
 import { decodeProfileBytes, MAX_PROFILE_CHARS } from "../parse.js";
@@ -48,6 +48,11 @@ export async function readStagedView(args: readonly string[], out: string, io: I
   const selected = new Set<string>();
   for (const arg of args) {
     const target = indexPath(index, io.cwd, arg).replace(/\/$/, "");
+    const submodule = submoduleOf(index, target);
+    if (submodule !== null) {
+      io.stderr(`tke-cilium: ${terminalLine(JSON.stringify(arg))} is in the submodule ${terminalLine(submodule)}, whose files are not in this repository's index: run check --staged inside the submodule\n`);
+      return EXIT.usage;
+    }
     if (index.entries.has(target)) {
       selected.add(target);
       continue;
