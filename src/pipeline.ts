@@ -178,7 +178,8 @@ function toResult(checked: CheckedProfile): RenderResult {
 
 /** out/<name> defaults to the file's basename without .json. */
 export function defaultName(path: string): string {
-  const base = path.split(/[\\/]/).pop() ?? path;
+  // paths are shown with forward slashes on every system: a backslash is part of a Linux file name, not a folder
+  const base = path.split("/").pop() ?? path;
   return base.replace(/\.json$/i, "");
 }
 

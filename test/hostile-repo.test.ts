@@ -503,3 +503,32 @@ describe("the file system fails under the CLI", () => {
     expect(readdirSync(join(dir, "out"))).toEqual(["dev"]);
   });
 });
+
+describe("names from the disk on the terminal", () => {
+  it("a profile file name with terminal escapes is escaped in render's table", () => {
+    const dir = repo({ "\u001b]0;owned\u0007prod.json": { ...JSON.parse(readFileSync(join(ROOT, "presets/dev.json"), "utf8")), name: "prod" } });
+    const r = cli(dir, "render", "\u001b]0;owned\u0007prod.json");
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain("\\x1b]0;owned\\x07prod.json");
+    expect(r.stdout + r.stderr).not.toMatch(/[\u0000-\u0008\u000b-\u001f]/);
+  });
+
+  it("a backslash in a file name is part of the name, not a folder", () => {
+    const dir = repo({ "evil\\prod.json": readFileSync(join(ROOT, "presets/dev.json"), "utf8").replace(/"name": "[^"]*",?/, "") });
+    const r = cli(dir, "render", "evil\\prod.json");
+    // the name the file gives is not a DNS label: an error, not a bundle called "prod"
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("INVALID_NAME");
+    expect(existsSync(join(dir, "out/prod"))).toBe(false);
+  });
+});
+
+describe("flow-log filters", () => {
+  it("a filter field Hubble's FlowFilter does not have is an error", () => {
+    const profile = { ...JSON.parse(readFileSync(join(ROOT, "presets/dev.json"), "utf8")), features: { flowLogs: { exports: [{ name: "drops", include: [{ verdict: ["DROPPED"], "source_pod; rm -rf /": ["x"] }] }] } } };
+    const dir = repo({ "p.json": profile });
+    const r = cli(dir, "validate", "p.json");
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("error FLOW_FILTER_UNKNOWN_FIELD /features/flowLogs/exports/0/include/0/source_pod; rm -rf ~1");
+  });
+});

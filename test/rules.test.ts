@@ -233,6 +233,11 @@ const CASES: Record<string, { fires: Patch; pointer: string; severity?: "error" 
     quiet: { cluster: { id: "cls-aaaaaaaa" }, cilium: { mode: "overlay", podCidrs: ["10.90.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] } },
     peer: { cluster: { id: "cls-bbbbbbbb" }, cilium: { mode: "overlay", podCidrs: ["10.91.0.0/16"] }, clusterMesh: { name: "m", clusterId: 2 } },
   },
+  FLOW_FILTER_UNKNOWN_FIELD: {
+    fires: { features: { flowLogs: { exports: [{ name: "drops", include: [{ verdict: ["DROPPED"], source_podd: ["kube-system/"] }] }] } } },
+    pointer: "/features/flowLogs/exports/0/include/0/source_podd",
+    quiet: { features: { flowLogs: { exports: [{ name: "drops", include: [{ verdict: ["DROPPED"], source_pod: ["kube-system/"] }, { destinationIp: ["10.0.0.0/8"] }] }] } } },
+  },
   MESH_INVALID_PEER: {
     fires: { cluster: { id: "cls-aaaaaaaa" }, cilium: { mode: "overlay", podCidrs: ["10.90.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 1 } },
     pointer: "/clusterMesh/name",

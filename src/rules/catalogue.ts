@@ -603,6 +603,15 @@ export const CATALOGUE = [
     source: "guide: clustermesh.md; tke-cilium",
   },
   {
+    code: "FLOW_FILTER_UNKNOWN_FIELD",
+    stage: "profile",
+    severity: "error",
+    title: "a flow-log filter names a field Hubble's FlowFilter does not have",
+    explanation:
+      "features.flowLogs exports pass their include and exclude filters to Hubble's dynamic exporter, which reads each as a FlowFilter (flow.proto) and refuses the whole configuration on an unknown field: no flow would be logged. Use the proto field names (source_pod, destination_ip, verdict...) or their JSON names (sourcePod...).",
+    source: "cilium/cilium api/v1/flow/flow.proto (message FlowFilter)",
+  },
+  {
     code: "MESH_INVALID_PEER",
     stage: "profile",
     severity: "error",

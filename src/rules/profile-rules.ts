@@ -13,6 +13,7 @@ import { invalidMeshPeers, meshPeers, type MeshDirectory } from "../mesh.js";
 import { GATEWAY_API, WIREGUARD_OS_PREFIXES, WIREGUARD_OS_TEXT } from "../knowledge/addons.js";
 import { meshSubnet } from "../derive/addons.js";
 import { PLACEHOLDERS } from "../knowledge/placeholders.js";
+import { FLOW_FILTER_FIELDS, jsonFieldName } from "../knowledge/flow-filter.js";
 import type { Code } from "./catalogue.js";
 import { extraPointer, type Finding } from "./finding.js";
 
@@ -42,6 +43,9 @@ const extraValueCache = new WeakMap<FilledProfile, ExtraValueProblem[]>();
  * first: Helm would read "hubble.relay.enabled" as one key of that name and ignore it.
  */
 const MAX_SUGGESTIONS = 50;
+
+/** A FlowFilter field by its proto name or its JSON name (both are read). */
+const FLOW_FILTER_KEYS = new Set(FLOW_FILTER_FIELDS.flatMap((f) => [f, jsonFieldName(f)]));
 
 function extraValueProblems(p: FilledProfile, charts: ChartCatalog): ExtraValueProblem[] {
   const cached = extraValueCache.get(p);
@@ -358,6 +362,31 @@ export const PROFILE_RULES: readonly ProfileRule[] = [
       p.clusterMesh !== undefined && gitops !== null
         ? [{ pointer: "/clusterMesh", message: `${gitops.config.engine === "argocd" ? "Argo CD" : "Flux"} delivers this bundle, but the mesh's connections (cilium clustermesh connect) live in the release, not in git: the engine reverts them` }]
         : [],
+  },
+  {
+    code: "FLOW_FILTER_UNKNOWN_FIELD",
+    check: (p) => {
+      const flowLogs = (p.features as { flowLogs?: unknown }).flowLogs;
+      if (flowLogs === null || typeof flowLogs !== "object") return [];
+      const exports = ((flowLogs as { exports?: { include?: object[]; exclude?: object[] }[] }).exports ?? []);
+      return exports.flatMap((e, i) =>
+        (["include", "exclude"] as const).flatMap((side) =>
+          (e[side] ?? []).flatMap((filter, j) =>
+            Object.keys(filter)
+              .filter((key) => !FLOW_FILTER_KEYS.has(key))
+              .map((key) => {
+                const guess = nearest(key, [...FLOW_FILTER_KEYS]);
+                return {
+                  pointer: `/features/flowLogs/exports/${i}/${side}/${j}/${key.replace(/~/g, "~0").replace(/\//g, "~1")}`,
+                  atKey: true,
+                  message: `${JSON.stringify(key.slice(0, 60))} is not a field of Hubble's FlowFilter${guess ? `; did you mean "${guess}"?` : ""}: the exporter would refuse its whole configuration`,
+                  ...(guess ? { suggestion: guess } : {}),
+                };
+              }),
+          ),
+        ),
+      );
+    },
   },
   {
     code: "MESH_INVALID_PEER",
