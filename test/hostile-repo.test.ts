@@ -532,3 +532,28 @@ describe("flow-log filters", () => {
     expect(r.stderr).toContain("error FLOW_FILTER_UNKNOWN_FIELD /features/flowLogs/exports/0/include/0/source_pod; rm -rf ~1");
   });
 });
+
+describe("line endings", () => {
+  it("a bundle checked out with CRLF (.gitattributes) is drift told as line endings, not a wall of identical lines", () => {
+    const dir = repo({ "dev.json": readFileSync(join(ROOT, "presets/dev.json"), "utf8"), ".gitattributes": "* text eol=crlf\n" });
+    expect(cli(dir, "render", "dev.json").status).toBe(0);
+    const values = join(dir, "out/dev/tke-values.yaml");
+    writeFileSync(values, readFileSync(values, "utf8").replace(/\n/g, "\r\n"));
+    const r = cli(dir, "check", "dev.json");
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain("line endings: the file has CRLF line endings where tke-cilium writes LF");
+    expect(r.stdout).not.toContain("\\x0d");
+  });
+});
+
+describe("a rename across file systems", () => {
+  it("is one line that says what to do, and the old bundle stays whole", async () => {
+    const { replaceTree, REAL_WRITE_OPS } = await import("../src/store.js");
+    const out = join(repo(), "out");
+    replaceTree(out, "prod", [{ path: "a.txt", content: "old\n", mode: 0o644 }]);
+    const exdev = Object.assign(new Error("EXDEV: cross-device link not permitted, rename"), { code: "EXDEV" });
+    const ops = { ...REAL_WRITE_OPS, rename: () => { throw exdev; } };
+    expect(() => replaceTree(out, "prod", [{ path: "a.txt", content: "new\n", mode: 0o644 }], ops)).toThrow(/another file system than its folder \(a mount point\?\).*\(EXDEV\)/);
+    expect(readFileSync(join(out, "prod/a.txt"), "utf8")).toBe("old\n");
+  });
+});

@@ -17,6 +17,10 @@ export const SHELL_VALUE_PATTERNS = {
   cidr: /^(?:[0-9]{1,3}(?:\.[0-9]{1,3}){3}\/[0-9]{1,2}|[0-9a-fA-F:]{2,39}\/[0-9]{1,3})$/,
   /** A file of the bundle, relative to its folder. */
   bundlePath: /^[a-z0-9][a-z0-9._-]{0,99}(?:\/[a-z0-9][a-z0-9._-]{0,99}){0,4}$/,
+  /** An IPv4 address. */
+  ipv4: /^(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(?:\.(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}$/,
+  /** A Helm chart reference (repo/chart) or a local .tgz path, as the profile schema allows it. */
+  chartRef: /^[A-Za-z0-9][A-Za-z0-9._/-]{0,254}$/,
   /** A release version (X.Y.Z, a pre-release suffix allowed). */
   version: /^v?[0-9]{1,4}\.[0-9]{1,4}\.[0-9]{1,4}(?:-[0-9A-Za-z.]{1,40})?$/,
 } as const;
