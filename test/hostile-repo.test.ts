@@ -155,11 +155,14 @@ describe("one way into a shell", () => {
   const canary = join(scratch, "canary-fields");
   const rich = member({ name: "rich", cluster: { id: "cls-abcdefgh" }, clusterMesh: { clusterId: 5 }, features: { ...MESH_MEMBER.features, flowLogs: true }, cilium: { version: "1.19.5", extraValues: { extraConfig: { note: "x" } } } });
   const peer = member({ name: "peer", cluster: { id: "cls-peer0001", vpcCidrs: ["10.97.0.0/16"] }, clusterMesh: { clusterId: 1 } });
-  it.each(stringPaths(rich).map((p) => [p.join("/"), p] as const))("the string field /%s, fed shell metacharacters, is refused or stays quoted in every script", async (_shown, path) => {
-    const dir = repo({ "peer.json": peer });
+  const fields = [...stringPaths(rich).map((p) => ["member", p] as const), ...stringPaths(peer).map((p) => ["peer", p] as const)];
+  it.each(fields.map(([who, p]) => [who, p.join("/"), who, p] as const))("the %s's string field /%s, fed shell metacharacters, is refused or stays quoted in every script", async (_who, _shown, who, path) => {
+    // the peer is not named on the command line: its member finds it in tke-cilium.json's profiles
+    const dir = repo({ "tke-cilium.json": { profiles: ["rich.json", "peer.json"] } });
     for (const [i, payload] of payloads(canary).entries()) {
-      writeFileSync(join(dir, "rich.json"), JSON.stringify(setAt(rich, path, payload)));
-      const r = cli(dir, "render", "rich.json", "peer.json", "--quiet");
+      writeFileSync(join(dir, "rich.json"), JSON.stringify(who === "member" ? setAt(rich, path, payload) : rich));
+      writeFileSync(join(dir, "peer.json"), JSON.stringify(who === "peer" ? setAt(peer, path, payload) : peer));
+      const r = cli(dir, "render", "rich.json", "--quiet");
       if (r.status !== 0) continue;
       const bundle = join(dir, "out", JSON.parse(readFileSync(join(dir, "rich.json"), "utf8")).name);
       // every payload's scripts parse; the first few also run against the fake cluster
@@ -204,6 +207,17 @@ describe("reads confined to the repository", () => {
     const all = cli(dir, "validate");
     expect(all.status).toBe(1);
     expect(all.stderr).toMatch(/peer\.json.*(too large|bytes)/);
+  });
+
+  it("a peer that is a FIFO does not hang the run", () => {
+    const dir = repo({
+      "me.json": member({ name: "me", cluster: { id: "cls-abcdefgh" }, clusterMesh: { clusterId: 5 } }),
+      "tke-cilium.json": { profiles: ["me.json", "peer.json"] },
+    });
+    expect(spawnSync("mkfifo", [join(dir, "peer.json")]).status).toBe(0);
+    const r = cli(dir, "validate", "me.json");
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("peer.json, a profile of tke-cilium.json: not a regular file");
   });
 
   it("a diagnostic quotes only the offending line, cut and escaped", () => {

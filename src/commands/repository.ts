@@ -1,3 +1,4 @@
+import { lstatSync } from "node:fs";
 import { relative, resolve, sep } from "node:path";
 import { CONFIG_FILE, findConfigFile, findGitRoot, readConfig, type RepoConfig } from "../config.js";
 import { MAX_PROFILE_CHARS } from "../parse.js";
@@ -77,15 +78,26 @@ export function placeRun(args: readonly string[], outFlag: string | undefined, i
   };
 }
 
+const existsAsOther = (path: string): boolean => {
+  try {
+    const info = lstatSync(path);
+    return !info.isFile() && !info.isDirectory() && !info.isSymbolicLink();
+  } catch {
+    return false;
+  }
+};
+
 /**
  * The output folder names of every profile the config lists, for the orphan check when only some are
  * rendered or checked: read cheaply (the name field, else the file name), never validated.
  */
 export async function configProfileNames(config: RepoConfig): Promise<{ names: Set<string>; mesh: MeshMember[]; problems: string[] }> {
-  const { paths } = await expandProfileArgs(config.profiles, config.dir);
+  const { paths, unmatched } = await expandProfileArgs(config.profiles, config.dir);
   const names = new Set<string>();
   const mesh: MeshMember[] = [];
   const problems: string[] = [];
+  // a name that exists but is no file (a FIFO, a socket, a device) is never opened: it is an error, not a skipped peer
+  for (const arg of unmatched) if (existsAsOther(resolve(config.dir, arg))) problems.push(`${arg}, a profile of ${CONFIG_FILE}: not a regular file`);
   for (const path of paths) {
     let text = "";
     try {
