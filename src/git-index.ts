@@ -51,6 +51,18 @@ export function readGitIndex(cwd: string): GitIndex {
   return { root, entries, staged };
 }
 
+/** The sizes of index objects, by object id, from one `git cat-file --batch-check` (nothing of their contents is read). */
+export function blobSizes(index: GitIndex, oids: readonly string[]): Map<string, number> {
+  const wanted = [...new Set(oids)];
+  const sizes = new Map<string, number>();
+  if (wanted.length === 0) return sizes;
+  for (const line of git(index.root, ["cat-file", "--batch-check"], wanted.join("\n") + "\n").toString("utf8").split("\n")) {
+    const [oid, , size] = line.split(" ");
+    if (oid && Number.isFinite(Number(size))) sizes.set(oid, Number(size));
+  }
+  return sizes;
+}
+
 /** The contents of index objects, by object id, read in one `git cat-file --batch`. */
 export function readBlobs(index: GitIndex, oids: readonly string[]): Map<string, Buffer> {
   const wanted = [...new Set(oids)];

@@ -408,3 +408,16 @@ describe("a rename across file systems", () => {
     expect(readFileSync(join(out, "prod/a.txt"), "utf8")).toBe("old\n");
   });
 });
+
+describe("check --staged reads no file whole that is far larger than a profile", () => {
+  it("a 20 MB staged peer is sized by git, reported too large, never read", () => {
+    const dir = repo({ "dev.json": readFileSync(join(ROOT, "presets/dev.json"), "utf8") }, null);
+    const git = (...args: string[]) => spawnSync("git", ["-c", "user.email=t@example.com", "-c", "user.name=t", ...args], { cwd: dir, encoding: "utf8" });
+    git("init", "-q");
+    writeFileSync(join(dir, "huge.json"), `{"name": "huge", "x": "${"a".repeat(20 << 20)}"}`);
+    git("add", "-A");
+    const r = cli(dir, "check", "--staged", "dev.json", "huge.json");
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/huge\.json.*(larger|bytes)/);
+  });
+});
