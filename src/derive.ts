@@ -29,7 +29,7 @@ export interface DeriveInput {
 /** Profile → Settings. Every default and decision of the bundle is taken here (and in derive/), and only here. */
 export function deriveSettings({ profile: p, name, profilePath, charts = BUILTIN_CHARTS, gitops: gitopsContext = null, mesh = [] }: DeriveInput): Settings {
   const features = resolveFeatures(p);
-  const helm = deriveHelmValues(p, features, charts, meshPeerPodRanges(p, profilePath, mesh));
+  const helm = deriveHelmValues(p, features, charts, meshPeerPodRanges(p, profilePath, mesh), gitopsContext !== null);
   const addons = deriveAddons(p, profilePath, mesh);
   const cniConfig = p.cilium.mode === "native" ? { ...CNI_CONFIGMAP, conflist: CNI_CONFLIST } : null;
   const apf = p.features.apf ? { shares: apfShares(p.cluster.maxNodes), maxNodes: p.cluster.maxNodes ?? null } : null;
@@ -37,7 +37,7 @@ export function deriveSettings({ profile: p, name, profilePath, charts = BUILTIN
   const terraform = deriveTerraform(p, name, features);
   const parts = { cniConfig: cniConfig !== null, apf: apf !== null, karpenter: karpenter !== null, terraform };
   const delivery = deriveDelivery(p, helm, parts, addons);
-  const gitops = deriveGitops(name, delivery, gitopsContext);
+  const gitops = deriveGitops(name, delivery, gitopsContext, { destination: p.gitops.destination, maxNodes: p.cluster.maxNodes });
   return {
     name,
     features,

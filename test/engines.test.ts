@@ -74,8 +74,11 @@ describe.each(presetPaths())("%s", (path) => {
     if (dir) expect(dir.path).toBe(`out/${name}`);
     for (const f of [...values, ...manifests]) expect(fileOf(files, f), f).toBeDefined();
     expect(app.spec.destination).toEqual({ name, namespace: "kube-system" });
-    expect(app.spec.ignoreDifferences.map((i: Obj) => i.name)).toEqual(["hubble-ca-cert", "hubble-relay-client-certs", "hubble-server-certs"]);
-    expect(app.spec.syncPolicy.syncOptions).toContain("RespectIgnoreDifferences=true");
+    // certificates come from the cluster (certgen): nothing to ignore (test/gitops-converge.test.ts proves it with helm)
+    expect(app.spec.ignoreDifferences).toBeUndefined();
+    expect(app.spec.syncPolicy.syncOptions).toEqual(["ServerSideApply=true", "SkipDryRunOnMissingResource=true"]);
+    expect(app.spec.syncPolicy.automated).toEqual({ prune: false, selfHeal: true });
+    expect(app.spec.syncPolicy.retry.limit).toBeGreaterThan(0);
   });
 
   it("Flux: every object passes its CRD; the kustomization names exactly the bundle's files", () => {
@@ -89,6 +92,10 @@ describe.each(presetPaths())("%s", (path) => {
     const [, release] = objects;
     expect(release.spec.chart.spec.version).toBe(d.chart.version);
     expect(release.spec.valuesFrom.map((v: Obj) => v.valuesKey)).toEqual(d.valuesFiles);
+    expect(release.spec.upgrade.remediation).toEqual({ retries: 3, strategy: "rollback" });
+    expect(release.spec.install.remediation.retries).toBe(3);
+    expect(release.spec.driftDetection).toEqual({ mode: "enabled" });
+    expect(objects[2].spec).toMatchObject({ wait: true, timeout: release.spec.timeout, prune: true });
     const [kustomization] = docs(fileOf(files, GITOPS_FILES.kustomization)!.content);
     const { values, manifests } = roleFiles(d);
     expect(kustomization.resources).toEqual([GITOPS_FILES.fluxRelease, ...manifests]);
@@ -141,4 +148,66 @@ describe("the real kubectl kustomize builds every Flux bundle", () => {
     const manifestKinds = new Set<string>(delivered(d).flatMap((m: Obj) => docs(fileOf(files, m.file as string)!.content).map((o) => o.kind)));
     for (const kind of manifestKinds) expect(built.some((o) => o.kind === kind), kind).toBe(true);
   });
+});
+
+describe("the chart source: upstream, an HTTP mirror, an OCI registry (TCR), the same for install.sh and both engines", () => {
+  const withRepository = (chartRepository: string) => {
+    const profile = JSON.parse(readFileSync(join(ROOT, "presets/prod.json"), "utf8"));
+    profile.cilium.chartRepository = chartRepository;
+    profile.$schema = undefined;
+    return JSON.stringify(profile);
+  };
+  const renderText = (text: string, gitops: GitopsContext) => {
+    const r = renderProfile({ path: "clusters/prod.json", text }, BUILTIN_CHARTS, gitops);
+    expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    return r.files;
+  };
+
+  it("an HTTP mirror: helm repo add, the Application's repoURL and the HelmRepository's url", () => {
+    const mirror = "https://mirrors.example.cn/helm/cilium/";
+    const argo = renderText(withRepository(mirror), context(ARGOCD));
+    expect(fileOf(argo, "install.sh")!.content).toContain(`helm repo add 'cilium' '${mirror}' --force-update`);
+    const [app] = docs(fileOf(argo, GITOPS_FILES.argocdApplication)!.content);
+    expect(crdProblems(app)).toEqual([]);
+    expect(app.spec.sources[0]).toMatchObject({ repoURL: mirror, chart: "cilium" });
+    const flux = renderText(withRepository(mirror), context(FLUX));
+    const [repo, release] = docs(fileOf(flux, GITOPS_FILES.fluxRelease)!.content);
+    for (const o of [repo, release]) expect(crdProblems(o), o.kind).toEqual([]);
+    expect(repo.spec).toEqual({ interval: "10m", url: mirror });
+    expect(JSON.parse(fileOf(flux, "bundle.json")!.content).chart.repository).toBe(mirror);
+  });
+
+  it("an OCI registry: helm takes oci://…/cilium, Argo CD the registry without its scheme, Flux a HelmRepository of type oci", () => {
+    const registry = "oci://ccr.ccs.tencentyun.com/cilium-charts";
+    const argo = renderText(withRepository(registry), context(ARGOCD));
+    const script = fileOf(argo, "install.sh")!.content;
+    expect(script).toContain(`CHART='${registry}/cilium'`);
+    expect(script).not.toContain("helm repo add");
+    const [app] = docs(fileOf(argo, GITOPS_FILES.argocdApplication)!.content);
+    expect(crdProblems(app)).toEqual([]);
+    expect(app.spec.sources[0]).toMatchObject({ repoURL: "ccr.ccs.tencentyun.com/cilium-charts", chart: "cilium", targetRevision: "1.19.5" });
+    const flux = renderText(withRepository(registry), context(FLUX));
+    const [repo, release] = docs(fileOf(flux, GITOPS_FILES.fluxRelease)!.content);
+    for (const o of [repo, release]) expect(crdProblems(o), o.kind).toEqual([]);
+    expect(repo.spec).toEqual({ interval: "10m", type: "oci", url: registry });
+    expect(release.spec.chart.spec).toMatchObject({ chart: "cilium", version: "1.19.5" });
+  });
+});
+
+it("Flux's timeout grows with cluster.maxNodes", () => {
+  const timeout = (maxNodes: number | undefined) => {
+    const profile = JSON.parse(readFileSync(join(ROOT, "presets/dev.json"), "utf8"));
+    profile.cluster = { ...profile.cluster, maxNodes };
+    if (maxNodes === undefined) delete profile.cluster.maxNodes;
+    const r = renderProfile({ path: "dev.json", text: JSON.stringify(profile) }, BUILTIN_CHARTS, context(FLUX));
+    return docs(fileOf(r.files, GITOPS_FILES.fluxRelease)!.content)[1].spec.timeout;
+  };
+  expect([timeout(undefined), timeout(10), timeout(200), timeout(800), timeout(5000)]).toEqual(["15m", "10m", "20m", "45m", "60m"]);
+});
+
+it("a profile's gitops.destination overrides tke-cilium.json's", () => {
+  const profile = JSON.parse(readFileSync(join(ROOT, "presets/dev.json"), "utf8"));
+  profile.gitops = { destination: "https://cls-abc.example:443" };
+  const r = renderProfile({ path: "dev.json", text: JSON.stringify(profile) }, BUILTIN_CHARTS, context(ARGOCD));
+  expect(docs(fileOf(r.files, GITOPS_FILES.argocdApplication)!.content)[0].spec.destination).toEqual({ server: "https://cls-abc.example:443", namespace: "kube-system" });
 });

@@ -102,6 +102,10 @@ export interface TkeCiliumProfile {
      */
     chart?: string;
     /**
+     * Where the chart reference cilium/<chart> is fetched from, by install.sh, Argo CD and Flux alike: the upstream Helm repository, an HTTP(S) mirror of it, or an OCI registry such as TCR (oci://<registry>/<namespace>, holding the chart as <namespace>/cilium). Mainland-China clusters often cannot reach helm.cilium.io.
+     */
+    chartRepository?: string;
+    /**
      * Extra Helm values, merged last into features-values.yaml. Every key path must exist in the chart for cilium.version.
      */
     extraValues?: {};
@@ -361,5 +365,23 @@ export interface TkeCiliumProfile {
             topic: string;
           };
         };
+  };
+  /**
+   * How the GitOps engine of tke-cilium.json delivers this cluster's bundle. Ignored without an engine.
+   */
+  gitops?: {
+    /**
+     * Argo CD: the cluster this bundle deploys to, as registered in Argo CD (a name), or its API server URL (https://...). Default: tke-cilium.json's gitops.destination with {name} replaced by this profile's name.
+     */
+    destination?: string;
+  };
+  /**
+   * Upgrade safety: render and check --staged compare this bundle with the one already on disk or in HEAD, and refuse a skipped minor release, a downgrade or a datapath change unless it is allowed here, on purpose and visibly in the pull request.
+   */
+  upgrade?: {
+    /**
+     * The dangerous changes this commit makes on purpose: skip-minor (e.g. 1.18 to 1.20 in one step), downgrade (a lower Cilium release), datapath (cilium.mode, IPAM or routing change: every Pod must be recreated). Remove it again once the change is rolled out.
+     */
+    allow?: ("skip-minor" | "downgrade" | "datapath")[];
   };
 }
