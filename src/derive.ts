@@ -54,6 +54,7 @@ export function deriveSettings({ profile: p, name, profilePath, charts = BUILTIN
     delivery: { ...delivery, gitops: gitops === null ? null : { engine: gitops.engine, files: gitopsFiles(gitops) } },
     gitops,
     addons,
+    upgrade: { allow: [...p.upgrade.allow] },
   };
 }
 

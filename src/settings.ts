@@ -421,4 +421,6 @@ export interface Settings {
   /** The GitOps engine's objects; null when tke-cilium.json names no engine. */
   gitops: GitopsSettings | null;
   addons: AddonsSettings;
+  /** The dangerous changes the profile allows on purpose against the bundle it replaces (upgrade.allow). */
+  upgrade: { allow: readonly ("skip-minor" | "downgrade" | "datapath")[] };
 }

@@ -7,6 +7,7 @@ import { terminalLine, terminalText } from "../text/terminal.js";
 import { checkOutputTargets, InterruptedError, REAL_WRITE_OPS, recoverInterrupted, replaceTree, withOutputLock, type Warn } from "../store.js";
 import { GENERATED_BY, isUserFile } from "../knowledge/bundle.js";
 import { readStagedView, type CheckView } from "./staged.js";
+import { checkUpgrade } from "./upgrade.js";
 import { MAX_PROFILE_CHARS, decodeProfileBytes } from "../parse.js";
 import { meshDirectory } from "../mesh.js";
 import { checkProfiles, defaultName, emitProfile, tooLargeDiagnostic, unreadableProfile, type CheckedProfile, type ProfileSource } from "../pipeline.js";
@@ -66,7 +67,14 @@ export async function runBundleCommand(given: readonly string[], o: BundleOption
           r.rederive = null;
         }
       : undefined;
-  const results = [...checkProfiles(read.sources, withAddedCharts(BUILTIN_CHARTS, added.charts), compare, place.gitops, mesh), ...read.unreadable];
+  const charts = withAddedCharts(BUILTIN_CHARTS, added.charts);
+  // render and check compare each bundle with the one it replaces (HEAD's for --staged, else the one on disk)
+  const previous = read.readPrevious ?? read.readBundle;
+  const onChecked = (r: CheckedProfile) => {
+    if (o.command !== "validate") checkUpgrade(r, previous, charts);
+    compare?.(r);
+  };
+  const results = [...checkProfiles(read.sources, charts, onChecked, place.gitops, mesh), ...read.unreadable];
   const diagnostics = results.flatMap((r) => r.diagnostics);
   const valid = results.every((r) => failing(r.diagnostics, o.strict).length === 0);
   if (!o.json) for (const r of results) for (const d of r.diagnostics) io.stderr(formatDiagnostic(d, r.source.text) + "\n");

@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import type { TreeFile } from "../diff.js";
 import { indexPath, indexTree, readBlobs, readGitIndex } from "../git-index.js";
+import { headTree } from "../git-head.js";
 import { EXIT, type Io } from "../io.js";
 import { isUserFile } from "../knowledge/bundle.js";
 import { decodeProfileBytes, MAX_PROFILE_CHARS } from "../parse.js";
@@ -21,6 +22,8 @@ export interface CheckView {
   folder(name: string): string;
   /** The Cluster Mesh members among every profile the arguments name (their peers' bundles depend on them). */
   mesh?: MeshMember[];
+  /** The bundle a new one replaces (HEAD's for --staged; the one on disk otherwise), for the upgrade rules. */
+  readPrevious?(name: string): Map<string, TreeFile> | null;
 }
 
 /** A profile's output folder name without validating it: its name field, else its file name. */
@@ -98,5 +101,6 @@ export async function readStagedView(args: readonly string[], out: string, io: I
     bundleFolders: () => [...new Set(all.filter((p) => p.startsWith(`${outDir}/`)).map(bundleOf))].filter((n) => NAME_PATTERN.test(n)).sort(),
     folder: (name) => shown(`${outDir}/${name}`),
     mesh,
+    readPrevious: (name) => headTree(index, `${outDir}/${name}`),
   };
 }

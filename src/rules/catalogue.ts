@@ -8,8 +8,8 @@ import type { Severity } from "../diagnostics.js";
  * Diagnostic cannot carry a code that is not listed here.
  */
 
-/** Where a code is found: reading the file, the JSON Schema, a rule on the profile, a rule on the derived bundle, or across the profiles of one run. */
-export type Stage = "read" | "schema" | "profile" | "bundle" | "fleet";
+/** Where a code is found: reading the file, the JSON Schema, a rule on the profile, a rule on the derived bundle, across the profiles of one run, or against the bundle it replaces (HEAD or disk). */
+export type Stage = "read" | "schema" | "profile" | "bundle" | "fleet" | "upgrade";
 
 export interface CodeEntry {
   code: string;
@@ -421,6 +421,33 @@ export const CATALOGUE = [
     title: "two profiles render to one output folder",
     explanation: "Each profile writes out/<name>/; two profiles with one name in one run would overwrite each other. Rename one (the name field, or the file).",
     source: "SPEC §2",
+  },
+  {
+    code: "UPGRADE_SKIPS_MINOR",
+    stage: "upgrade",
+    severity: "error",
+    title: "the upgrade skips a minor release",
+    explanation:
+      "render and check --staged compare each bundle with the one it replaces (on disk, or in HEAD): in GitOps nothing else stands between the commit and the cluster. Cilium is upgraded one minor release at a time (1.18 → 1.19 → 1.20): its pre-flight check, the configuration migrations and the agents' rolling restart assume the previous minor is running. Safe path: set cilium.version to the newest patch of the next minor, commit, let the engine roll it out and check the cluster (cilium status), then take the next minor. A deliberate jump (a cluster being rebuilt) is allowed with upgrade.allow: ['skip-minor'] in the profile, visible in the pull request; remove it afterwards.",
+    source: "docs.cilium.io: Upgrade Guide (upgrade to the latest patch, then one minor at a time); tke-cilium",
+  },
+  {
+    code: "UPGRADE_DOWNGRADE",
+    stage: "upgrade",
+    severity: "error",
+    title: "the bundle goes to an older Cilium release",
+    explanation:
+      "The bundle in place (on disk, or in HEAD) runs a newer Cilium than the profile now asks for. Cilium supports a rollback only to the release it was upgraded from, with that release's values, and only soon after the upgrade: newer agents may have written state (BPF maps, CRD fields) an older one cannot read. Safe path: revert the upgrade commit as a whole (version and values together), or roll forward to a fixed patch of the running minor. A deliberate downgrade is allowed with upgrade.allow: ['downgrade'] in the profile.",
+    source: "docs.cilium.io: Upgrade Guide, Downgrade; tke-cilium",
+  },
+  {
+    code: "UPGRADE_DATAPATH_CHANGE",
+    stage: "upgrade",
+    severity: "error",
+    title: "the datapath of a running cluster changes",
+    explanation:
+      "routingMode, ipam.mode or the tunnel protocol differ from the bundle in place (native ↔ overlay, delegated-plugin ↔ multi-pool IPAM, vxlan ↔ geneve). Running Pods keep the addresses and routes of the old datapath; cross-node traffic breaks until every node is drained and rebuilt, and TKE's VPC-CNI and Cilium's own IPAM would hand out conflicting addresses. Safe path: create a new node pool (or a new cluster) with the new mode and move the workloads, rather than changing the cluster in place. A deliberate in-place change (an empty cluster) is allowed with upgrade.allow: ['datapath'] in the profile.",
+    source: "guide: overlay mode (a GR or VPC-CNI cluster is created for one mode); docs.cilium.io: Routing, IPAM (changing the IPAM mode of a running cluster is not supported)",
   },
   {
     code: "GITOPS_LOCAL_CHART",
