@@ -211,3 +211,18 @@ it("a profile's gitops.destination overrides tke-cilium.json's", () => {
   const r = renderProfile({ path: "dev.json", text: JSON.stringify(profile) }, BUILTIN_CHARTS, context(ARGOCD));
   expect(docs(fileOf(r.files, GITOPS_FILES.argocdApplication)!.content)[0].spec.destination).toEqual({ server: "https://cls-abc.example:443", namespace: "kube-system" });
 });
+
+it("a GitOps profile that masquerades in native mode without cluster.vpcCidrs is an error naming the field (no silent RFC 1918 fallback)", () => {
+  const profile = JSON.parse(readFileSync(join(ROOT, "presets/dev.json"), "utf8"));
+  profile.features = { ...profile.features, masquerade: true };
+  delete profile.cluster?.vpcCidrs;
+  for (const config of [ARGOCD, FLUX]) {
+    const r = renderProfile({ path: "clusters/dev.json", text: JSON.stringify(profile, null, 2) }, BUILTIN_CHARTS, context(config));
+    const errors = r.diagnostics.filter((d) => d.severity === "error");
+    expect(errors.map((d) => [d.code, d.pointer])).toEqual([["GITOPS_NEEDS_VPC_CIDRS", "/cluster/vpcCidrs"]]);
+    expect(errors[0].message).toContain("cluster.vpcCidrs");
+  }
+  // without an engine, install.sh reads them from the cluster: a warning, as before
+  const plain = renderProfile({ path: "clusters/dev.json", text: JSON.stringify(profile, null, 2) });
+  expect(plain.diagnostics.map((d) => [d.code, d.severity])).toContainEqual(["MASQUERADE_WITHOUT_VPC_CIDRS", "warning"]);
+});

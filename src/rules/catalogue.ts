@@ -274,6 +274,15 @@ export const CATALOGUE = [
     source: "guide: egress-gateway.md (nonMasqueradeCIDRs), appendix/masquerading.md",
   },
   {
+    code: "GITOPS_NEEDS_VPC_CIDRS",
+    stage: "bundle",
+    severity: "error",
+    title: "a GitOps bundle cannot read the VPC's CIDRs from the cluster",
+    explanation:
+      "With masquerading in native mode (features.masquerade or features.egressGateway), ipMasqAgent.config.nonMasqueradeCIDRs must list every VPC range. install.sh reads them from the cluster's ip-masq-agent-config ConfigMap when the profile does not give them; a GitOps engine renders the chart from git alone and would install the three RFC 1918 ranges instead, silently: cross-node Pod traffic to a VPC range outside them would be SNATed. List the VPC's primary and secondary CIDRs in cluster.vpcCidrs (console: VPC > CIDR, or `kubectl -n kube-system get cm ip-masq-agent-config -o yaml`).",
+    source: "guide: egress-gateway.md (nonMasqueradeCIDRs), appendix/masquerading.md; tke-cilium",
+  },
+  {
     code: "MASQUERADE_IN_OVERLAY",
     stage: "profile",
     severity: "warning",
