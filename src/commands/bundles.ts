@@ -8,6 +8,7 @@ import { checkOutputTargets, InterruptedError, REAL_WRITE_OPS, recoverInterrupte
 import { GENERATED_BY, isUserFile } from "../knowledge/bundle.js";
 import { readStagedView, type CheckView } from "./staged.js";
 import { checkUpgrade } from "./upgrade.js";
+import { checkFleet, writeFleet } from "./fleet.js";
 import { MAX_PROFILE_CHARS, decodeProfileBytes } from "../parse.js";
 import { meshDirectory } from "../mesh.js";
 import { checkProfiles, defaultName, emitProfile, tooLargeDiagnostic, unreadableProfile, type CheckedProfile, type ProfileSource } from "../pipeline.js";
@@ -95,6 +96,9 @@ export async function runBundleCommand(given: readonly string[], o: BundleOption
     if (o.command === "check") {
       const checkable = results.filter((r) => r.ok);
       const drifted = await checkBundles(checkable, read, compared);
+      // the fleet's ApplicationSet follows tke-cilium.json alone (read from the working tree, not the index)
+      const fleet = o.staged ? null : await checkFleet(place.gitops, resolve(io.cwd, o.out), o.out);
+      if (fleet !== null) drifted.push(fleet);
       // a bundle no profile renders any more: a deleted or renamed cluster that GitOps would keep deploying;
       // judged against every profile given, valid or not. A commit (--staged) must not keep one.
       const names = new Set([...read.allNames, ...results.map((r) => r.name ?? defaultName(r.source.path))]);
@@ -115,6 +119,8 @@ export async function runBundleCommand(given: readonly string[], o: BundleOption
     }
     const rows = await writeBundles(results, o, io, warn);
     const refused = rows.filter((r) => r.status === "refused");
+    const fleetWritten = refused.length === 0 ? writeFleet(place.gitops, resolve(io.cwd, o.out)) : [];
+    if (!o.quiet && !o.json) for (const path of fleetWritten) io.stdout(`wrote ${terminalLine(join(o.out, path))} (the fleet, from ${CONFIG_FILE})\n`);
     if (o.json) json({ ok: refused.length === 0, written: rows, warnings });
     else {
       if (!o.quiet || refused.length > 0) io.stdout(writtenTable(rows));

@@ -99,6 +99,13 @@ export const FLUX_TIMEOUT_UNKNOWN_SIZE = "15m";
 /** Flux kustomize-controller retries a failed apply sooner than its interval. */
 export const FLUX_RETRY_INTERVAL = "2m";
 
+/**
+ * The fleet's own files, in the out folder beside the bundle folders (never a DNS label, so never a bundle's
+ * name): the ApplicationSet, its name, and the prefix of the Applications it makes (bundle-<name>: never one
+ * of the bundles' own cilium-<name>, and as long as they are).
+ */
+export const FLEET_FILES = { applicationSet: "argocd-applicationset.yaml", applicationSetName: "tke-cilium-fleet", bundleAppPrefix: "bundle-" } as const;
+
 /** Argo CD's ApplicationSet (argoproj/argo-cd v3.5.1 CRD): the fleet as one object. */
 export const ARGOCD_APPLICATIONSET_API = { apiVersion: "argoproj.io/v1alpha1", kind: "ApplicationSet" } as const;
 export const FLUX_PRUNE_DISABLED = { "kustomize.toolkit.fluxcd.io/prune": "disabled" } as const;

@@ -1,0 +1,38 @@
+import { existsSync, lstatSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { CONFIG_FILE } from "../config.js";
+import { diffTree } from "../diff.js";
+import { emitFleet } from "../emit/fleet.js";
+import type { DriftReport } from "../report.js";
+import type { GitopsContext } from "../settings.js";
+import { writeFileAtomic } from "../store.js";
+
+/** The fleet's files (the Argo CD ApplicationSet) as they are in the out folder, when they are regular files. */
+function readFleet(outDir: string, paths: readonly string[]) {
+  const tree = new Map<string, { kind: "file"; content: string; mode: 0o644 }>();
+  for (const path of paths) {
+    const at = join(outDir, path);
+    if (existsSync(at) && lstatSync(at).isFile()) tree.set(path, { kind: "file", content: readFileSync(at, "utf8"), mode: 0o644 });
+  }
+  return tree;
+}
+
+/** render: write the fleet's files that differ; the paths written, relative to the out folder. */
+export function writeFleet(gitops: GitopsContext | null, outDir: string): string[] {
+  if (gitops === null) return [];
+  const files = emitFleet(gitops.config, gitops.outPath);
+  const now = readFleet(outDir, files.map((f) => f.path));
+  const changed = files.filter((f) => now.get(f.path)?.content !== f.content);
+  for (const f of changed) writeFileAtomic(join(outDir, f.path), f.content);
+  return changed.map((f) => f.path);
+}
+
+/** check: the fleet's files against the out folder, as one more drift report (named after tke-cilium.json). */
+export async function checkFleet(gitops: GitopsContext | null, outDir: string, shownOut: string): Promise<DriftReport | null> {
+  if (gitops === null) return null;
+  const files = emitFleet(gitops.config, gitops.outPath);
+  const drifts = diffTree(files, readFleet(outDir, files.map((f) => f.path)));
+  if (drifts.length === 0) return null;
+  const { formatDrift } = await import("../diff-format.js");
+  return { profile: CONFIG_FILE, name: "fleet", folder: shownOut, files: drifts.map((d) => ({ path: d.path, kind: d.kind, diff: formatDrift(d, shownOut) })) };
+}
