@@ -309,7 +309,13 @@ export interface FluxSettings {
   /** The ConfigMap kustomize generates from the values files (with a content hash suffix, so a change upgrades). */
   valuesConfigMap: string;
   valuesFiles: string[];
+  /** What the bundle's kustomization.yaml applies with the release (CRDs and ConfigMaps the chart needs first). */
   manifests: string[];
+  /**
+   * What waits for the release to be Ready: a second Flux Kustomization (dependsOn the first) over a kustomize
+   * root in a folder of the bundle; null when the bundle has no such manifests.
+   */
+  afterChart: { name: string; dir: string; manifests: string[] } | null;
   /** The GitRepository Flux reads the bundle from, and the bundle's folder in it (./out/<name>). */
   gitRepository: string;
   path: string;

@@ -3,7 +3,7 @@
 // unknown fields; the files they name are exactly the bundle's values files and manifests; and the Flux
 // kustomization is built by the real kubectl kustomize.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -87,7 +87,8 @@ describe.each(presetPaths())("%s", (path) => {
     expect(d.gitops.engine).toBe("flux");
     for (const f of d.gitops.files) expect(fileOf(files, f), f).toBeDefined();
     const objects = [...docs(fileOf(files, GITOPS_FILES.fluxRelease)!.content), ...docs(fileOf(files, GITOPS_FILES.fluxKustomization)!.content)];
-    expect(objects.map((o) => o.kind)).toEqual(["HelmRepository", "HelmRelease", "Kustomization"]);
+    const after = (d.manifests as Obj[]).filter((m) => m.phase === "after-chart").map((m) => m.file as string);
+    expect(objects.map((o) => o.kind)).toEqual(["HelmRepository", "HelmRelease", "Kustomization", ...(after.length > 0 ? ["Kustomization"] : [])]);
     for (const o of objects) expect(crdProblems(o), o.kind).toEqual([]);
     const [, release] = objects;
     expect(release.spec.chart.spec.version).toBe(d.chart.version);
@@ -98,8 +99,15 @@ describe.each(presetPaths())("%s", (path) => {
     expect(objects[2].spec).toMatchObject({ wait: true, timeout: release.spec.timeout, prune: true });
     const [kustomization] = docs(fileOf(files, GITOPS_FILES.kustomization)!.content);
     const { values, manifests } = roleFiles(d);
-    expect(kustomization.resources).toEqual([GITOPS_FILES.fluxRelease, ...manifests]);
+    // with the release: what it needs first; after it (a Kustomization that dependsOn it): what needs Cilium running
+    expect([...kustomization.resources, ...after]).toEqual([GITOPS_FILES.fluxRelease, ...manifests]);
     expect(kustomization.configMapGenerator[0].files).toEqual(values);
+    if (after.length > 0) {
+      const [, , first, second] = objects;
+      expect(second.spec.dependsOn).toEqual([{ name: first.metadata.name }]);
+      expect(second.spec.path).toBe(`${first.spec.path}/after-chart`);
+      expect(docs(fileOf(files, "after-chart/kustomization.yaml")!.content)[0].resources).toEqual(after.map((f) => `../${f}`));
+    }
   });
 });
 
@@ -132,7 +140,9 @@ describe("the real kubectl kustomize builds every Flux bundle", () => {
       mkdirSync(dirname(join(dir, f.path)), { recursive: true });
       writeFileSync(join(dir, f.path), f.content);
     }
-    const built = docs(execFileSync(kubectlBinary(), ["kustomize", dir], { encoding: "utf8" }));
+    // Flux builds inside the repository's artifact: a kustomization may name files one folder up
+    const build = (root: string) => docs(execFileSync(kubectlBinary(), ["kustomize", "--load-restrictor", "LoadRestrictionsNone", root], { encoding: "utf8" }));
+    const built = [...build(dir), ...(existsSync(join(dir, "after-chart")) ? build(join(dir, "after-chart")) : [])];
     const d = delivery(files);
     const configMap = built.find((o) => o.kind === "ConfigMap" && o.metadata.namespace === "flux-system")!;
     expect(configMap.metadata.name).toMatch(/^cilium-values-[a-z0-9]{10}$/);

@@ -79,7 +79,7 @@ describe("a repository with tke-cilium.json", () => {
     writeConfig({ profiles: ["clusters/**/*.json"], gitops: { engine: "flux" } });
     expect(await run("clusters", "render", "--quiet")).toBe(0);
     expect(read("out/prod/flux-kustomization.yaml")).toContain("path: ./out/prod\n");
-    expect(JSON.parse(read("out/prod/bundle.json")).gitops.files).toEqual(["flux-kustomization.yaml", "flux-release.yaml", "kustomization.yaml", "kustomizeconfig.yaml"]);
+    expect(JSON.parse(read("out/prod/bundle.json")).gitops.files).toEqual(["after-chart/kustomization.yaml", "flux-kustomization.yaml", "flux-release.yaml", "kustomization.yaml", "kustomizeconfig.yaml"]);
   });
 
   it("changing the engine (or dropping it) replaces the engine's files on the next render", async () => {

@@ -3,6 +3,7 @@ import {
   ARGOCD_RESPECT_IGNORE,
   ARGOCD_SYNC_OPTIONS,
   ARGOCD_VALUES_REF,
+  FLUX_AFTER_CHART,
   FLUX_TIMEOUT_UNKNOWN_SIZE,
   FLUX_TIMEOUTS,
   GITOPS_FILES,
@@ -40,6 +41,7 @@ export function deriveGitops(name: string, delivery: Omit<DeliverySettings, "git
   const oci = repository.startsWith(OCI_SCHEME);
   // install.sh applies what needs a value from the cluster or the running operator
   const manifests = delivery.manifests.filter((m) => m.phase !== "by-install-script").map((m) => m.file);
+  const phase = (p: "before-chart" | "after-chart") => delivery.manifests.filter((m) => m.phase === p).map((m) => m.file);
   const config = context.config;
   const ignore = GITOPS_IGNORE_RULES;
   if (config.engine === "argocd") {
@@ -71,7 +73,8 @@ export function deriveGitops(name: string, delivery: Omit<DeliverySettings, "git
     timeout: fluxTimeout(profile.maxNodes),
     valuesConfigMap: `${CILIUM_RELEASE}-values`,
     valuesFiles: [...delivery.valuesFiles],
-    manifests,
+    manifests: phase("before-chart"),
+    afterChart: phase("after-chart").length === 0 ? null : { name: `${CILIUM_RELEASE}-${FLUX_AFTER_CHART}`, dir: FLUX_AFTER_CHART, manifests: phase("after-chart") },
     gitRepository: config.gitRepository,
     path: `./${path}`,
     ignore,
@@ -80,5 +83,7 @@ export function deriveGitops(name: string, delivery: Omit<DeliverySettings, "git
 
 /** The files an engine's objects take in the bundle. */
 export function gitopsFiles(gitops: GitopsSettings): string[] {
-  return gitops.engine === "argocd" ? [GITOPS_FILES.argocdApplication] : [GITOPS_FILES.fluxKustomization, GITOPS_FILES.fluxRelease, GITOPS_FILES.kustomization, GITOPS_FILES.kustomizeConfig];
+  if (gitops.engine === "argocd") return [GITOPS_FILES.argocdApplication];
+  const after = gitops.afterChart === null ? [] : [`${gitops.afterChart.dir}/${GITOPS_FILES.kustomization}`];
+  return [...after, GITOPS_FILES.fluxKustomization, GITOPS_FILES.fluxRelease, GITOPS_FILES.kustomization, GITOPS_FILES.kustomizeConfig];
 }

@@ -100,12 +100,33 @@ function emitFlux(settings: Settings, g: FluxSettings): OutputFile[] {
   const kustomizeConfig = {
     nameReference: [{ kind: "ConfigMap", version: "v1", fieldSpecs: [{ path: "spec/valuesFrom/name", kind: FLUX_API.helmRelease.kind }] }],
   };
-  const fluxKustomization = {
+  const fluxKustomization = (name: string, path: string, dependsOn: string | null) => ({
     apiVersion: FLUX_API.kustomization.apiVersion,
     kind: FLUX_API.kustomization.kind,
-    metadata: { name: g.name, namespace: g.namespace },
-    spec: { interval: g.interval, retryInterval: FLUX_RETRY_INTERVAL, timeout: g.timeout, path: g.path, prune: true, wait: true, sourceRef: { kind: FLUX_API.gitRepository.kind, name: g.gitRepository } },
-  };
+    metadata: { name, namespace: g.namespace },
+    spec: {
+      ...(dependsOn === null ? {} : { dependsOn: [{ name: dependsOn }] }),
+      interval: g.interval,
+      retryInterval: FLUX_RETRY_INTERVAL,
+      timeout: g.timeout,
+      path,
+      prune: true,
+      wait: true,
+      sourceRef: { kind: FLUX_API.gitRepository.kind, name: g.gitRepository },
+    },
+  });
+  const entry = [fluxKustomization(g.name, g.path, null), ...(g.afterChart === null ? [] : [fluxKustomization(g.afterChart.name, `${g.path}/${g.afterChart.dir}`, g.name)])];
+  const entryComments = new Map([["0:spec.wait", "Ready only once the release is: every cilium Pod rolled"]]);
+  if (g.afterChart !== null) entryComments.set("1:spec.dependsOn", "applied once Cilium runs: what needs the agents (APF for their traffic, nodes that join)");
+  const afterChart =
+    g.afterChart === null
+      ? []
+      : [
+          file(
+            `${g.afterChart.dir}/${GITOPS_FILES.kustomization}`,
+            manifestsToYaml(headerLines(settings, `kustomize: what Flux applies once the release is Ready (the Kustomization ${g.afterChart.name}).`), [{ apiVersion: KUSTOMIZE_API.apiVersion, kind: KUSTOMIZE_API.kind, resources: g.afterChart.manifests.map((m) => `../${m}`) }]),
+          ),
+        ];
   return [
     file(GITOPS_FILES.fluxRelease, manifestsToYaml(headerLines(settings, "Flux: the Cilium chart's repository and the release, at the profile's version; kustomization.yaml applies them."), [helmRepository, helmRelease], releaseComments)),
     file(
@@ -115,8 +136,13 @@ function emitFlux(settings: Settings, g: FluxSettings): OutputFile[] {
     file(GITOPS_FILES.kustomizeConfig, manifestsToYaml(headerLines(settings, "kustomize: rewrite the HelmRelease's valuesFrom to the generated ConfigMap's hashed name."), [kustomizeConfig])),
     file(
       GITOPS_FILES.fluxKustomization,
-      manifestsToYaml(headerLines(settings, `Flux Kustomization: this cluster's Flux applies ${g.path} (kustomization.yaml). Apply it once, or list it in the cluster's bootstrap folder, after install.sh has prepared the cluster.`), [fluxKustomization]),
+      manifestsToYaml(
+        headerLines(settings, `Flux Kustomizations: this cluster's entry point. Its Flux applies ${g.path} (kustomization.yaml)${g.afterChart === null ? "" : `, then ${g.path}/${g.afterChart.dir} once the release is Ready`}. Apply it once (install.sh's last step says so), after install.sh has prepared the cluster.`),
+        entry,
+        entryComments,
+      ),
     ),
+    ...afterChart,
   ];
 }
 

@@ -96,6 +96,13 @@ export const FLUX_TIMEOUTS: readonly { upTo: number; timeout: string }[] = [
 /** The timeout when cluster.maxNodes is not given. */
 export const FLUX_TIMEOUT_UNKNOWN_SIZE = "15m";
 
+/**
+ * Flux: the folder of the bundle that holds the kustomize root of what waits for the release (APF, the node
+ * pool, the log collection), and the suffix of its Flux Kustomization. Flux builds a kustomization inside the
+ * repository's artifact, so it may name the bundle's files one folder up.
+ */
+export const FLUX_AFTER_CHART = "after-chart";
+
 /** Flux kustomize-controller retries a failed apply sooner than its interval. */
 export const FLUX_RETRY_INTERVAL = "2m";
 
