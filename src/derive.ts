@@ -3,7 +3,7 @@ import { BUILTIN_CHARTS, type ChartCatalog } from "./knowledge/chart.js";
 import { CNI_CONFIGMAP, CNI_CONFLIST, KARPENTER_MACHINE_ANNOTATIONS_KEY, TS4_IMAGE_ANNOTATION } from "./knowledge/tke.js";
 import type { FilledProfile } from "./profile.js";
 import type { GitopsContext, GitopsSettings, InstallSettings, KarpenterSettings, Settings } from "./settings.js";
-import { FLEET_FILES, GITOPS_FILES } from "./knowledge/gitops.js";
+import { ARGOCD_AFTER_CHART_WAVE, ARGOCD_SYNC_WAVE, FLEET_FILES, GITOPS_FILES } from "./knowledge/gitops.js";
 import { deriveGitops, gitopsFiles } from "./derive/gitops.js";
 import { deriveHelmValues } from "./derive/helm.js";
 import { resolveFeatures, type ResolvedFeatures } from "./derive/features.js";
@@ -56,6 +56,7 @@ export function deriveSettings({ profile: p, name, profilePath, charts = BUILTIN
     gitops,
     addons,
     upgrade: { allow: [...p.upgrade.allow] },
+    afterChartAnnotations: gitops?.engine === "argocd" ? { [ARGOCD_SYNC_WAVE]: ARGOCD_AFTER_CHART_WAVE } : {},
   };
 }
 

@@ -427,6 +427,11 @@ export interface Settings {
   /** The GitOps engine's objects; null when tke-cilium.json names no engine. */
   gitops: GitopsSettings | null;
   addons: AddonsSettings;
+  /**
+   * Annotations on the manifests applied after the chart (APF, the node pool, the log collection): Argo CD's sync
+   * wave, so they wait for the chart's objects to be healthy; empty without Argo CD (Flux orders by dependsOn).
+   */
+  afterChartAnnotations: Readonly<Record<string, string>>;
   /** The dangerous changes the profile allows on purpose against the bundle it replaces (upgrade.allow). */
   upgrade: { allow: readonly ("skip-minor" | "downgrade" | "datapath")[] };
 }

@@ -74,6 +74,12 @@ describe.each(presetPaths())("%s", (path) => {
     if (dir) expect(dir.path).toBe(`out/${name}`);
     for (const f of [...values, ...manifests]) expect(fileOf(files, f), f).toBeDefined();
     expect(app.spec.destination).toEqual({ name, namespace: "kube-system" });
+    // ordering: what needs Cilium running waits for the chart's objects to be healthy (sync wave 1)
+    for (const m of (d.manifests as Obj[]).filter((x) => x.phase !== "by-install-script")) {
+      for (const o of docs(fileOf(files, m.file as string)!.content)) {
+        expect(o.metadata.annotations?.["argocd.argoproj.io/sync-wave"], `${m.file} ${o.kind}`).toBe(m.phase === "after-chart" ? "1" : undefined);
+      }
+    }
     // certificates come from the cluster (certgen): nothing to ignore (test/gitops-converge.test.ts proves it with helm)
     expect(app.spec.ignoreDifferences).toBeUndefined();
     expect(app.spec.syncPolicy.syncOptions).toEqual(["ServerSideApply=true", "SkipDryRunOnMissingResource=true"]);

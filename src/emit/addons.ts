@@ -14,7 +14,7 @@ import { CILIUM_NAMESPACE } from "../knowledge/tke.js";
 import { literalBlock, manifestsToYaml } from "../text/yaml.js";
 import { sh } from "../text/shell.js";
 import type { Settings } from "../settings.js";
-import { file, headerLines, type Emitter, type OutputFile } from "./output.js";
+import { file, headerLines, type Emitter, type OutputFile, phasedMetadata } from "./output.js";
 
 /** The node-cache Corefile: the guide's, with the cluster domain written out and HINFO answered locally (VPC DNS refuses it). */
 function corefile(): string {
@@ -213,7 +213,7 @@ function clsLogConfig(settings: Settings): OutputFile[] {
   const logConfig = {
     apiVersion: "cls.cloud.tencent.com/v1",
     kind: "LogConfig",
-    metadata: { name: c.name },
+    metadata: phasedMetadata({ name: c.name }, settings.afterChartAnnotations),
     spec: {
       clsDetail: {
         region: c.region,

@@ -72,6 +72,14 @@ export const ARGOCD_AUTOMATED = { prune: false, selfHeal: true } as const;
 export const ARGOCD_SYNC_OPTIONS = ["ServerSideApply=true", "SkipDryRunOnMissingResource=true"] as const;
 export const ARGOCD_RESPECT_IGNORE = "RespectIgnoreDifferences=true";
 
+/**
+ * Argo CD's sync waves: the chart's objects are in wave 0 (Argo CD already applies CRDs and ConfigMaps before
+ * workloads within a wave); what needs Cilium running (APF, the node pool, the log collection) is in wave 1,
+ * which Argo CD applies only once wave 0 is healthy (the agents rolled out).
+ */
+export const ARGOCD_SYNC_WAVE = "argocd.argoproj.io/sync-wave";
+export const ARGOCD_AFTER_CHART_WAVE = "1";
+
 /** A failed sync is retried with backoff (an API server briefly unreachable during a CNI upgrade is normal). */
 export const ARGOCD_RETRY = { limit: 5, backoff: { duration: "30s", factor: 2, maxDuration: "10m" } } as const;
 
