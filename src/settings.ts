@@ -358,6 +358,8 @@ export interface NodeLocalDnsSettings {
   image: string;
   /** The text in node-local-dns.yaml install.sh replaces with kube-dns's ClusterIP. */
   placeholder: string;
+  /** cluster.kubeDnsIP: kube-dns's ClusterIP when the profile gives it (then written in, and an engine can deliver it); null: install.sh reads it. */
+  kubeDnsIP: string | null;
   /** The CRD cilium-operator registers: the policy waits for it. */
   policyCrd: string;
 }

@@ -14,7 +14,7 @@ import { renderProfile } from "../src/pipeline.js";
 import { BUILTIN_CHARTS } from "../src/knowledge/chart.js";
 import type { GitopsContext } from "../src/settings.js";
 import { crdValidatorAt } from "./fidelity/crd.js";
-import { fileOf, presetPaths, ROOT } from "./helpers.js";
+import { fileOf, gitopsProfileText, presetPaths, ROOT } from "./helpers.js";
 import { kubectlBinary } from "./real-helm.js";
 
 type Obj = Record<string, any>;
@@ -43,7 +43,7 @@ const FLUX: GitopsConfig = { engine: "flux", namespace: "flux-system", gitReposi
 const context = (config: GitopsConfig, outPath = "out"): GitopsContext => ({ config, outPath });
 
 function render(path: string, gitops: GitopsContext) {
-  const r = renderProfile({ path, text: readFileSync(join(ROOT, path), "utf8") }, BUILTIN_CHARTS, gitops);
+  const r = renderProfile({ path, text: gitopsProfileText(path) }, BUILTIN_CHARTS, gitops);
   expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
   return r;
 }
@@ -241,4 +241,20 @@ it("a GitOps profile that masquerades in native mode without cluster.vpcCidrs is
   // without an engine, install.sh reads them from the cluster: a warning, as before
   const plain = renderProfile({ path: "clusters/dev.json", text: JSON.stringify(profile, null, 2) });
   expect(plain.diagnostics.map((d) => [d.code, d.severity])).toContainEqual(["MASQUERADE_WITHOUT_VPC_CIDRS", "warning"]);
+});
+
+it("NodeLocal DNSCache in a GitOps bundle: kube-dns's ClusterIP is a profile field (an error naming it when missing), then the engine delivers the cache and its policy after the chart", () => {
+  const profile = JSON.parse(readFileSync(join(ROOT, "presets/mesh/gz-east.json"), "utf8"));
+  const without = renderProfile({ path: "gz-east.json", text: JSON.stringify(profile) }, BUILTIN_CHARTS, context(FLUX));
+  expect(without.diagnostics.filter((d) => d.severity === "error").map((d) => [d.code, d.pointer])).toEqual([["GITOPS_NEEDS_KUBE_DNS_IP", "/cluster/kubeDnsIP"]]);
+  profile.cluster.kubeDnsIP = "192.168.0.10";
+  for (const config of [ARGOCD, FLUX]) {
+    const r = renderProfile({ path: "gz-east.json", text: JSON.stringify(profile) }, BUILTIN_CHARTS, context(config));
+    expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    const cache = fileOf(r.files, "node-local-dns.yaml")!.content;
+    expect(cache).not.toContain("__PILLAR__DNS__SERVER__");
+    expect(cache).toContain("- 192.168.0.10");
+    const phases = Object.fromEntries((delivery(r.files).manifests as Obj[]).map((m) => [m.file, m.phase]));
+    expect([phases["node-local-dns.yaml"], phases["localdns-redirect-policy.yaml"]]).toEqual(["after-chart", "after-chart"]);
+  }
 });

@@ -1,7 +1,7 @@
 // Convergence: a GitOps engine renders the chart on every refresh. Two renders of the same source must differ
 // only where the engine's ignore rules point (Argo CD ignoreDifferences, Flux drift detection), and every
 // ignore rule must point at an object the render holds. Real helm (v4), every preset, both engines.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -10,7 +10,7 @@ import type { GitopsConfig } from "../src/config.js";
 import { BUILTIN_CHARTS } from "../src/knowledge/chart.js";
 import { GITOPS_FILES } from "../src/knowledge/gitops.js";
 import { renderProfile } from "../src/pipeline.js";
-import { fileOf, presetPaths, ROOT } from "./helpers.js";
+import { fileOf, gitopsProfileText, presetPaths } from "./helpers.js";
 import { helmTemplate } from "./real-helm.js";
 
 type Obj = Record<string, any>;
@@ -65,7 +65,7 @@ const covers = (rule: Ignore, object: Obj, pointer: string) =>
 
 describe.each(presetPaths())("%s", (path) => {
   it.each([ARGOCD, FLUX])("$engine: two real helm renders differ only where the ignore rules point, and every rule matches a rendered object", (config) => {
-    const r = renderProfile({ path, text: readFileSync(join(ROOT, path), "utf8") }, BUILTIN_CHARTS, { config, outPath: "out" });
+    const r = renderProfile({ path, text: gitopsProfileText(path) }, BUILTIN_CHARTS, { config, outPath: "out" });
     expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
     const bundle = JSON.parse(fileOf(r.files, "bundle.json")!.content) as Obj;
     const dir = join(scratch, `${config.engine}-${r.name}`);

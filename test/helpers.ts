@@ -34,6 +34,18 @@ export const goldenCases = (): string[] =>
 /** Every preset and golden profile: the set invariants and fidelity checks run over. */
 export const allProfilePaths = (): string[] => [...presetPaths(), ...goldenCases().map((c) => `test/golden/${c}/profile.json`)];
 
+/**
+ * A preset as a GitOps repository keeps it: what install.sh would read from the cluster is in the profile
+ * (kube-dns's ClusterIP for NodeLocal DNSCache; the presets' own Service CIDRs are not known, so the TKE default's).
+ */
+export function gitopsProfileText(relPath: string): string {
+  const text = readFileSync(join(ROOT, relPath), "utf8");
+  const profile = JSON.parse(text);
+  if (!profile.features?.nodeLocalDns || profile.cluster?.kubeDnsIP !== undefined) return text;
+  profile.cluster = { ...profile.cluster, kubeDnsIP: "192.168.0.10" };
+  return JSON.stringify(profile, null, 2) + "\n";
+}
+
 export function fileOf(files: readonly OutputFile[], path: string): OutputFile | undefined {
   return files.find((f) => f.path === path);
 }

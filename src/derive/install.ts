@@ -142,10 +142,16 @@ export function deriveDelivery(p: FilledProfile, helm: readonly ValuesFile[], ha
   if (has.apf) manifests.push({ file: BUNDLE_FILES.apf, phase: "after-chart", what: "API Priority and Fairness for cilium-agent" });
   if (has.karpenter) manifests.push({ file: BUNDLE_FILES.nodePool, phase: "after-chart", what: "the Karpenter node pool: nodes join once Cilium runs" });
   if (addons.flowLogs?.logConfig) manifests.push({ file: addons.flowLogs.logConfig.file, phase: "after-chart", what: "TKE log collection of the flow log files into CLS (needs the cluster's log collection on)" });
-  if (addons.nodeLocalDns) {
+  if (addons.nodeLocalDns?.kubeDnsIP === null) {
     manifests.push(
       { file: addons.nodeLocalDns.manifestFile, phase: "by-install-script", what: "NodeLocal DNSCache: install.sh writes kube-dns's ClusterIP into it" },
       { file: addons.nodeLocalDns.policyFile, phase: "by-install-script", what: "the redirect of kube-dns to the node's cache: install.sh applies it once cilium-operator is up" },
+    );
+  } else if (addons.nodeLocalDns) {
+    // kube-dns's ClusterIP is in the profile: nothing is left to read from the cluster
+    manifests.push(
+      { file: addons.nodeLocalDns.manifestFile, phase: "after-chart", what: "NodeLocal DNSCache, with kube-dns's ClusterIP from the profile" },
+      { file: addons.nodeLocalDns.policyFile, phase: "after-chart", what: "the redirect of kube-dns to the node's cache (its CRD comes with cilium-operator)" },
     );
   }
   const terraform: DeliverySettings["terraform"] = [];

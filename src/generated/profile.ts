@@ -70,6 +70,10 @@ export interface TkeCiliumProfile {
      */
     vpcCidrs?: string[];
     /**
+     * The ClusterIP of kube-system/kube-dns (kubectl -n kube-system get service kube-dns -o jsonpath='{.spec.clusterIP}'). NodeLocal DNSCache needs it: install.sh reads it from the cluster when it is not given; a GitOps engine cannot, so a GitOps bundle with features.nodeLocalDns needs it here, and then delivers NodeLocal DNSCache itself.
+     */
+    kubeDnsIP?: string;
+    /**
      * Expected number of nodes. Drives the APF share (<=500: 10, <=1000: 6, <=3000: 3, more: 2; absent: 2) and the large-scale advice from 200 nodes on.
      */
     maxNodes?: number;

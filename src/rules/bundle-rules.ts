@@ -28,6 +28,13 @@ export const BUNDLE_RULES: readonly BundleRule[] = [
         : [],
   },
   {
+    code: "GITOPS_NEEDS_KUBE_DNS_IP",
+    check: (s) =>
+      s.gitops !== null && s.addons.nodeLocalDns !== null && s.addons.nodeLocalDns.kubeDnsIP === null
+        ? [{ pointer: "/cluster/kubeDnsIP", message: `NodeLocal DNSCache needs kube-dns's ClusterIP, and ${s.gitops.engine === "argocd" ? "Argo CD" : "Flux"} cannot read it from the cluster as install.sh does: set cluster.kubeDnsIP (kubectl -n kube-system get service kube-dns -o jsonpath='{.spec.clusterIP}')` }]
+        : [],
+  },
+  {
     code: "MASQUERADE_WITHOUT_VPC_CIDRS",
     check: (s) =>
       s.gitops === null && s.install.nonMasqueradeFromCluster

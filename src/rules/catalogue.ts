@@ -283,6 +283,15 @@ export const CATALOGUE = [
     source: "guide: egress-gateway.md (nonMasqueradeCIDRs), appendix/masquerading.md; tke-cilium",
   },
   {
+    code: "GITOPS_NEEDS_KUBE_DNS_IP",
+    stage: "bundle",
+    severity: "error",
+    title: "a GitOps bundle cannot read kube-dns's ClusterIP from the cluster",
+    explanation:
+      "NodeLocal DNSCache (features.nodeLocalDns) binds kube-dns's ClusterIP on every node, and its redirect policy sends that address to the node's cache. install.sh reads the address from the cluster when the profile does not give it; a GitOps engine renders from git alone. Set cluster.kubeDnsIP to the ClusterIP of kube-system/kube-dns (`kubectl -n kube-system get service kube-dns -o jsonpath='{.spec.clusterIP}'`; it never changes for the cluster's life): the bundle then holds it, and the engine delivers NodeLocal DNSCache and its policy after the chart.",
+    source: "guide: nodelocaldns.md; tke-cilium",
+  },
+  {
     code: "MASQUERADE_IN_OVERLAY",
     stage: "profile",
     severity: "warning",
