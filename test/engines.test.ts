@@ -14,7 +14,7 @@ import { renderProfile } from "../src/pipeline.js";
 import { BUILTIN_CHARTS } from "../src/knowledge/chart.js";
 import type { GitopsContext } from "../src/settings.js";
 import { crdValidatorAt } from "./fidelity/crd.js";
-import { fileOf, gitopsProfileText, presetPaths, ROOT } from "./helpers.js";
+import { asGitopsProfile, fileOf, gitopsProfileText, presetPaths, ROOT } from "./helpers.js";
 import { kubectlBinary } from "./real-helm.js";
 
 type Obj = Record<string, any>;
@@ -168,7 +168,7 @@ describe("the real kubectl kustomize builds every Flux bundle", () => {
 
 describe("the chart source: upstream, an HTTP mirror, an OCI registry (TCR), the same for install.sh and both engines", () => {
   const withRepository = (chartRepository: string) => {
-    const profile = JSON.parse(readFileSync(join(ROOT, "presets/prod.json"), "utf8"));
+    const profile = asGitopsProfile(JSON.parse(readFileSync(join(ROOT, "presets/prod.json"), "utf8")));
     profile.cilium.chartRepository = chartRepository;
     profile.$schema = undefined;
     return JSON.stringify(profile);
@@ -212,7 +212,7 @@ describe("the chart source: upstream, an HTTP mirror, an OCI registry (TCR), the
 
 it("Flux's timeout grows with cluster.maxNodes", () => {
   const timeout = (maxNodes: number | undefined) => {
-    const profile = JSON.parse(readFileSync(join(ROOT, "presets/dev.json"), "utf8"));
+    const profile = asGitopsProfile(JSON.parse(readFileSync(join(ROOT, "presets/dev.json"), "utf8")));
     profile.cluster = { ...profile.cluster, maxNodes };
     if (maxNodes === undefined) delete profile.cluster.maxNodes;
     const r = renderProfile({ path: "dev.json", text: JSON.stringify(profile) }, BUILTIN_CHARTS, context(FLUX));
@@ -222,14 +222,14 @@ it("Flux's timeout grows with cluster.maxNodes", () => {
 });
 
 it("a profile's gitops.destination overrides tke-cilium.json's", () => {
-  const profile = JSON.parse(readFileSync(join(ROOT, "presets/dev.json"), "utf8"));
+  const profile = asGitopsProfile(JSON.parse(readFileSync(join(ROOT, "presets/dev.json"), "utf8")));
   profile.gitops = { destination: "https://cls-abc.example:443" };
   const r = renderProfile({ path: "dev.json", text: JSON.stringify(profile) }, BUILTIN_CHARTS, context(ARGOCD));
   expect(docs(fileOf(r.files, GITOPS_FILES.argocdApplication)!.content)[0].spec.destination).toEqual({ server: "https://cls-abc.example:443", namespace: "kube-system" });
 });
 
 it("a GitOps profile that masquerades in native mode without cluster.vpcCidrs is an error naming the field (no silent RFC 1918 fallback)", () => {
-  const profile = JSON.parse(readFileSync(join(ROOT, "presets/dev.json"), "utf8"));
+  const profile = asGitopsProfile(JSON.parse(readFileSync(join(ROOT, "presets/dev.json"), "utf8")));
   profile.features = { ...profile.features, masquerade: true };
   delete profile.cluster?.vpcCidrs;
   for (const config of [ARGOCD, FLUX]) {
@@ -244,7 +244,8 @@ it("a GitOps profile that masquerades in native mode without cluster.vpcCidrs is
 });
 
 it("NodeLocal DNSCache in a GitOps bundle: kube-dns's ClusterIP is a profile field (an error naming it when missing), then the engine delivers the cache and its policy after the chart", () => {
-  const profile = JSON.parse(readFileSync(join(ROOT, "presets/mesh/gz-east.json"), "utf8"));
+  const profile = asGitopsProfile(JSON.parse(readFileSync(join(ROOT, "presets/mesh/gz-east.json"), "utf8")));
+  delete profile.cluster.kubeDnsIP;
   const without = renderProfile({ path: "gz-east.json", text: JSON.stringify(profile) }, BUILTIN_CHARTS, context(FLUX));
   expect(without.diagnostics.filter((d) => d.severity === "error").map((d) => [d.code, d.pointer])).toEqual([["GITOPS_NEEDS_KUBE_DNS_IP", "/cluster/kubeDnsIP"]]);
   profile.cluster.kubeDnsIP = "192.168.0.10";
@@ -257,4 +258,19 @@ it("NodeLocal DNSCache in a GitOps bundle: kube-dns's ClusterIP is a profile fie
     const phases = Object.fromEntries((delivery(r.files).manifests as Obj[]).map((m) => [m.file, m.phase]));
     expect([phases["node-local-dns.yaml"], phases["localdns-redirect-policy.yaml"]]).toEqual(["after-chart", "after-chart"]);
   }
+});
+
+it("tke-eni-agent's version: a profile field checked against the minimum, required of a native GitOps bundle", () => {
+  const profile = asGitopsProfile(JSON.parse(readFileSync(join(ROOT, "presets/dev.json"), "utf8")));
+  const errors = (eni: string | undefined, gitops: GitopsContext | null) => {
+    const p = structuredClone(profile);
+    if (eni === undefined) delete p.cluster.eniAgentVersion;
+    else p.cluster.eniAgentVersion = eni;
+    return renderProfile({ path: "dev.json", text: JSON.stringify(p) }, BUILTIN_CHARTS, gitops).diagnostics.filter((d) => d.severity === "error").map((d) => [d.code, d.pointer]);
+  };
+  expect(errors(undefined, context(FLUX))).toEqual([["GITOPS_NEEDS_ENI_AGENT_VERSION", "/cluster/eniAgentVersion"]]);
+  expect(errors("v3.7.12", context(ARGOCD))).toEqual([["ENI_AGENT_TOO_OLD", "/cluster/eniAgentVersion"]]);
+  expect(errors("v3.8.0", context(ARGOCD))).toEqual([]);
+  // without an engine install.sh checks the live cluster: the field is optional
+  expect(errors(undefined, null)).toEqual([]);
 });

@@ -2,7 +2,7 @@
 // whose git files generator finds every bundle's Application. Adding a profile and rendering adds the
 // cluster: no other file changes. Held to the ApplicationSet CRD of Argo CD v3.5.1, closed to unknown fields.
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import micromatch from "micromatch";
@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { main, type Io } from "../src/cli.js";
 import { crdValidatorAt } from "./fidelity/crd.js";
-import { ROOT } from "./helpers.js";
+import { asGitopsProfile, ROOT } from "./helpers.js";
 
 type Obj = Record<string, any>;
 const APPSET = crdValidatorAt(join(ROOT, "test/fixtures/gitops/argocd-v3.5.1-applicationset-crd.yaml"), "v1alpha1");
@@ -37,7 +37,7 @@ const ENGINES = {
 function setUp(engine: keyof typeof ENGINES) {
   git("init", "-q");
   mkdirSync(join(repo, "clusters"));
-  cpSync(join(ROOT, "presets/prod.json"), join(repo, "clusters/prod.json"));
+  writeFileSync(join(repo, "clusters/prod.json"), JSON.stringify(asGitopsProfile(JSON.parse(readFileSync(join(ROOT, "presets/prod.json"), "utf8"))), null, 2) + "\n");
   writeFileSync(join(repo, "tke-cilium.json"), JSON.stringify({ profiles: ["clusters/*.json"], gitops: ENGINES[engine] }, null, 2) + "\n");
 }
 

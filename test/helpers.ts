@@ -36,14 +36,18 @@ export const allProfilePaths = (): string[] => [...presetPaths(), ...goldenCases
 
 /**
  * A preset as a GitOps repository keeps it: what install.sh would read from the cluster is in the profile
- * (kube-dns's ClusterIP for NodeLocal DNSCache; the presets' own Service CIDRs are not known, so the TKE default's).
+ * (tke-eni-agent's version in native mode, kube-dns's ClusterIP for NodeLocal DNSCache).
  */
 export function gitopsProfileText(relPath: string): string {
-  const text = readFileSync(join(ROOT, relPath), "utf8");
-  const profile = JSON.parse(text);
-  if (!profile.features?.nodeLocalDns || profile.cluster?.kubeDnsIP !== undefined) return text;
-  profile.cluster = { ...profile.cluster, kubeDnsIP: "192.168.0.10" };
-  return JSON.stringify(profile, null, 2) + "\n";
+  return JSON.stringify(asGitopsProfile(JSON.parse(readFileSync(join(ROOT, relPath), "utf8"))), null, 2) + "\n";
+}
+
+/** The same for a profile object: the eni-agent version a native cluster runs, kube-dns's ClusterIP for NodeLocal DNSCache. */
+export function asGitopsProfile(profile: Record<string, any>): Record<string, any> {
+  const cluster = { ...profile.cluster };
+  if ((profile.cilium?.mode ?? "native") === "native") cluster.eniAgentVersion ??= "v3.8.3";
+  if (profile.features?.nodeLocalDns) cluster.kubeDnsIP ??= "192.168.0.10";
+  return { ...profile, cluster };
 }
 
 export function fileOf(files: readonly OutputFile[], path: string): OutputFile | undefined {

@@ -74,6 +74,10 @@ export interface TkeCiliumProfile {
      */
     kubeDnsIP?: string;
     /**
+     * Native mode: the version of TKE's tke-eni-agent the cluster runs (kubectl -n kube-system get daemonset tke-eni-agent -o jsonpath='{.spec.template.spec.containers[0].image}', the image tag), which must be v3.8.0 or later. install.sh checks the live one before it changes anything; a GitOps engine cannot, so a native GitOps bundle needs it here. Update it when TKE upgrades the add-on.
+     */
+    eniAgentVersion?: string;
+    /**
      * Expected number of nodes. Drives the APF share (<=500: 10, <=1000: 6, <=3000: 3, more: 2; absent: 2) and the large-scale advice from 200 nodes on.
      */
     maxNodes?: number;

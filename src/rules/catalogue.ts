@@ -292,6 +292,24 @@ export const CATALOGUE = [
     source: "guide: nodelocaldns.md; tke-cilium",
   },
   {
+    code: "ENI_AGENT_TOO_OLD",
+    stage: "profile",
+    severity: "error",
+    title: "tke-eni-agent is too old for Cilium in native mode",
+    explanation:
+      "tke-eni-agent before v3.8.0 routes Pods with policy route table 2004, which Cilium's L7 proxy (Envoy) takes over: Pod traffic breaks once Cilium runs. install.sh checks the live version before it changes anything; cluster.eniAgentVersion says it in the profile, for review and for GitOps. Upgrade the eniipamd add-on in the TKE console (the guide recommends v3.8.3 or later), then update the field.",
+    source: "guide: install.md (tke-eni-agent v3.8.0); seed 000 (v3.8.0-rc.0 patch)",
+  },
+  {
+    code: "GITOPS_NEEDS_ENI_AGENT_VERSION",
+    stage: "profile",
+    severity: "error",
+    title: "a native GitOps bundle cannot check tke-eni-agent's version in the cluster",
+    explanation:
+      "Native mode needs tke-eni-agent v3.8.0 or later (ENI_AGENT_TOO_OLD). install.sh reads the version from the live DaemonSet before the first install; a GitOps engine renders and applies from git alone, so the version the bundle is reviewed against must be in the profile: set cluster.eniAgentVersion to the tag of `kubectl -n kube-system get daemonset tke-eni-agent -o jsonpath='{.spec.template.spec.containers[0].image}'`, and update it when TKE upgrades the add-on.",
+    source: "guide: install.md; tke-cilium",
+  },
+  {
     code: "MASQUERADE_IN_OVERLAY",
     stage: "profile",
     severity: "warning",
