@@ -20,3 +20,13 @@ export function headTree(index: GitIndex, dir: string): Map<string, TreeFile> | 
   const blobs = readBlobs(index, entries.map((e) => e.oid));
   return new Map(entries.map((e) => [e.path, { kind: "file", content: blobs.get(e.oid)!.toString("utf8"), mode: e.mode === "100755" ? 0o755 : 0o644 }]));
 }
+
+/** Files `paths` of folder `dir` as the index has them (regular files only; the others are left out). */
+export function indexFiles(index: GitIndex, dir: string, paths: readonly string[]): Map<string, TreeFile> {
+  const found = paths.flatMap((path) => {
+    const entry = index.entries.get(`${dir}/${path}`);
+    return entry !== undefined && entry.mode.startsWith("100") ? [{ path, entry }] : [];
+  });
+  const blobs = readBlobs(index, found.map((f) => f.entry.oid));
+  return new Map(found.map(({ path, entry }) => [path, { kind: "file", content: blobs.get(entry.oid)!.toString("utf8"), mode: entry.mode === "100755" ? 0o755 : 0o644 }]));
+}

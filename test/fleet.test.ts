@@ -99,6 +99,17 @@ describe("Argo CD: the ApplicationSet", () => {
     expect(await run("render", "--quiet")).toBe(0);
     expect(await run("check")).toBe(0);
   });
+
+  it("check --staged (the hook) reads the ApplicationSet from the commit", async () => {
+    setUp("argocd");
+    expect(await run("render", "--quiet")).toBe(0);
+    git("add", "-A");
+    expect(await run("check", "--staged")).toBe(0);
+    writeFileSync(join(repo, "out/argocd-applicationset.yaml"), read("out/argocd-applicationset.yaml").replace("revision: main", "revision: dev"));
+    git("add", "-A");
+    expect(await run("check", "--staged", "--no-color")).toBe(1);
+    expect(err).toContain("fleet (argocd-applicationset.yaml changed)");
+  });
 });
 
 it("Flux: a profile added and rendered brings its own entry point (flux-kustomization.yaml); no other file is edited", async () => {

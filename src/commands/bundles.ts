@@ -96,8 +96,8 @@ export async function runBundleCommand(given: readonly string[], o: BundleOption
     if (o.command === "check") {
       const checkable = results.filter((r) => r.ok);
       const drifted = await checkBundles(checkable, read, compared);
-      // the fleet's ApplicationSet follows tke-cilium.json alone (read from the working tree, not the index)
-      const fleet = o.staged ? null : await checkFleet(place.gitops, resolve(io.cwd, o.out), o.out);
+      // the fleet's ApplicationSet follows tke-cilium.json alone
+      const fleet = await checkFleet(place.gitops, resolve(io.cwd, o.out), o.out, read.readOutFiles);
       if (fleet !== null) drifted.push(fleet);
       // a bundle no profile renders any more: a deleted or renamed cluster that GitOps would keep deploying;
       // judged against every profile given, valid or not. A commit (--staged) must not keep one.

@@ -1,7 +1,7 @@
 import { existsSync, lstatSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CONFIG_FILE } from "../config.js";
-import { diffTree } from "../diff.js";
+import { diffTree, type TreeFile } from "../diff.js";
 import { emitFleet } from "../emit/fleet.js";
 import type { DriftReport } from "../report.js";
 import type { GitopsContext } from "../settings.js";
@@ -27,11 +27,15 @@ export function writeFleet(gitops: GitopsContext | null, outDir: string): string
   return changed.map((f) => f.path);
 }
 
-/** check: the fleet's files against the out folder, as one more drift report (named after tke-cilium.json). */
-export async function checkFleet(gitops: GitopsContext | null, outDir: string, shownOut: string): Promise<DriftReport | null> {
+/**
+ * check: the fleet's files against the out folder (or, for --staged, the commit's, through `read`), as one more
+ * drift report (named after tke-cilium.json).
+ */
+export async function checkFleet(gitops: GitopsContext | null, outDir: string, shownOut: string, read?: (paths: readonly string[]) => ReadonlyMap<string, TreeFile>): Promise<DriftReport | null> {
   if (gitops === null) return null;
   const files = emitFleet(gitops.config, gitops.outPath);
-  const drifts = diffTree(files, readFleet(outDir, files.map((f) => f.path)));
+  const paths = files.map((f) => f.path);
+  const drifts = diffTree(files, read ? read(paths) : readFleet(outDir, paths));
   if (drifts.length === 0) return null;
   const { formatDrift } = await import("../diff-format.js");
   return { profile: CONFIG_FILE, name: "fleet", folder: shownOut, files: drifts.map((d) => ({ path: d.path, kind: d.kind, diff: formatDrift(d, shownOut) })) };

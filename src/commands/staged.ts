@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import type { TreeFile } from "../diff.js";
 import { indexPath, indexTree, readBlobs, readGitIndex } from "../git-index.js";
-import { headTree } from "../git-head.js";
+import { headTree, indexFiles } from "../git-head.js";
 import { EXIT, type Io } from "../io.js";
 import { isUserFile } from "../knowledge/bundle.js";
 import { decodeProfileBytes, MAX_PROFILE_CHARS } from "../parse.js";
@@ -24,6 +24,8 @@ export interface CheckView {
   mesh?: MeshMember[];
   /** The bundle a new one replaces (HEAD's for --staged; the one on disk otherwise), for the upgrade rules. */
   readPrevious?(name: string): Map<string, TreeFile> | null;
+  /** The out folder's own files (the fleet's ApplicationSet) as the commit has them; the disk's otherwise. */
+  readOutFiles?(paths: readonly string[]): Map<string, TreeFile>;
 }
 
 /** A profile's output folder name without validating it: its name field, else its file name. */
@@ -102,5 +104,6 @@ export async function readStagedView(args: readonly string[], out: string, io: I
     folder: (name) => shown(`${outDir}/${name}`),
     mesh,
     readPrevious: (name) => headTree(index, `${outDir}/${name}`),
+    readOutFiles: (paths) => indexFiles(index, outDir, paths),
   };
 }
