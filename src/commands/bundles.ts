@@ -59,18 +59,20 @@ export async function runBundleCommand(given: readonly string[], o: BundleOption
   // check compares each bundle as soon as its profile is checked: its Settings and files are then let go, and
   // a fleet's check runs in constant memory; render needs every profile valid before it writes anything
   const compared = new Map<CheckedProfile, Drift[]>();
+  // a bundle on disk is read once for both the upgrade rules and the comparison
+  const readBundle = readOnceEach(read.readBundle);
   const compare =
     o.command === "check"
       ? (r: CheckedProfile) => {
           if (!r.ok) return;
-          compared.set(r, diffTree(emitProfile(r), read.readBundle(r.name as string) ?? new Map()));
+          compared.set(r, diffTree(emitProfile(r), readBundle(r.name as string) ?? new Map()));
           // compared once: what derive would need to run again (the filled profile) is let go too
           r.rederive = null;
         }
       : undefined;
   const charts = withAddedCharts(BUILTIN_CHARTS, added.charts);
   // render and check compare each bundle with the one it replaces (HEAD's for --staged, else the one on disk)
-  const previous = read.readPrevious ?? read.readBundle;
+  const previous = read.readPrevious ?? readBundle;
   const onChecked = (r: CheckedProfile) => {
     if (o.command !== "validate") checkUpgrade(r, previous, charts);
     compare?.(r);
@@ -138,6 +140,15 @@ export async function runBundleCommand(given: readonly string[], o: BundleOption
     else io.stderr(`tke-cilium: error: ${terminalLine(error.message)}\n`);
     return EXIT.failed;
   }
+}
+
+/** The last bundle read, kept until another is asked for: profiles are checked one at a time. */
+function readOnceEach<T>(readTree: (name: string) => T): (name: string) => T {
+  let last: { name: string; tree: T } | null = null;
+  return (name) => {
+    if (last?.name !== name) last = { name, tree: readTree(name) };
+    return last.tree;
+  };
 }
 
 /** check and render on the working tree: the profiles the arguments name, and the bundles in out/. */

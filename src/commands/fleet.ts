@@ -1,28 +1,20 @@
-import { existsSync, lstatSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CONFIG_FILE } from "../config.js";
 import { diffTree, type TreeFile } from "../diff.js";
 import { emitFleet } from "../emit/fleet.js";
 import type { DriftReport } from "../report.js";
 import type { GitopsContext } from "../settings.js";
-import { writeFileAtomic } from "../store.js";
-
-/** The fleet's files (the Argo CD ApplicationSet) as they are in the out folder, when they are regular files. */
-function readFleet(outDir: string, paths: readonly string[]) {
-  const tree = new Map<string, { kind: "file"; content: string; mode: 0o644 }>();
-  for (const path of paths) {
-    const at = join(outDir, path);
-    if (existsSync(at) && lstatSync(at).isFile()) tree.set(path, { kind: "file", content: readFileSync(at, "utf8"), mode: 0o644 });
-  }
-  return tree;
-}
+import { readRegularFiles, writeFileAtomic } from "../store.js";
 
 /** render: write the fleet's files that differ; the paths written, relative to the out folder. */
 export function writeFleet(gitops: GitopsContext | null, outDir: string): string[] {
   if (gitops === null) return [];
   const files = emitFleet(gitops.config, gitops.outPath);
-  const now = readFleet(outDir, files.map((f) => f.path));
-  const changed = files.filter((f) => now.get(f.path)?.content !== f.content);
+  const now = readRegularFiles(outDir, files.map((f) => f.path));
+  const changed = files.filter((f) => {
+    const found = now.get(f.path);
+    return found?.kind !== "file" || found.content !== f.content;
+  });
   for (const f of changed) writeFileAtomic(join(outDir, f.path), f.content);
   return changed.map((f) => f.path);
 }
@@ -35,7 +27,7 @@ export async function checkFleet(gitops: GitopsContext | null, outDir: string, s
   if (gitops === null) return null;
   const files = emitFleet(gitops.config, gitops.outPath);
   const paths = files.map((f) => f.path);
-  const drifts = diffTree(files, read ? read(paths) : readFleet(outDir, paths));
+  const drifts = diffTree(files, read ? read(paths) : readRegularFiles(outDir, paths));
   if (drifts.length === 0) return null;
   const { formatDrift } = await import("../diff-format.js");
   return { profile: CONFIG_FILE, name: "fleet", folder: shownOut, files: drifts.map((d) => ({ path: d.path, kind: d.kind, diff: formatDrift(d, shownOut) })) };
