@@ -109,6 +109,8 @@ describe("the comparison", () => {
     expect(codes(facts("1.19.5"), facts("1.19.5", "tunnel", "multi-pool", "vxlan"))).toEqual(["UPGRADE_DATAPATH_CHANGE"]);
     expect(codes(facts("1.19.5", "tunnel", "multi-pool", "vxlan"), facts("1.19.5", "tunnel", "multi-pool", "geneve"))).toEqual(["UPGRADE_DATAPATH_CHANGE"]);
     expect(codes(facts("1.18.12"), facts("1.20.0", "tunnel", "multi-pool", "vxlan"), ["skip-minor", "datapath"])).toEqual([]);
+    // an allowance left over once the change is in place: a warning, so the next one is caught again
+    expect(codes(facts("1.20.0"), facts("1.20.0"), ["skip-minor"])).toEqual(["UPGRADE_ALLOW_UNUSED"]);
   });
 
   it("reads the facts back from a bundle's files", () => {
@@ -119,7 +121,7 @@ describe("the comparison", () => {
   });
 
   it("every upgrade code has an explain text with the safe path", () => {
-    for (const code of ["UPGRADE_SKIPS_MINOR", "UPGRADE_DOWNGRADE", "UPGRADE_DATAPATH_CHANGE"]) {
+    for (const code of ["UPGRADE_SKIPS_MINOR", "UPGRADE_DOWNGRADE", "UPGRADE_DATAPATH_CHANGE", "UPGRADE_ALLOW_UNUSED"]) {
       const entry = CATALOGUE.find((e) => e.code === code);
       expect(entry?.explanation, code).toContain("Safe path");
     }

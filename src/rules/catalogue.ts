@@ -486,6 +486,15 @@ export const CATALOGUE = [
     source: "guide: overlay mode (a GR or VPC-CNI cluster is created for one mode); docs.cilium.io: Routing, IPAM (changing the IPAM mode of a running cluster is not supported)",
   },
   {
+    code: "UPGRADE_ALLOW_UNUSED",
+    stage: "upgrade",
+    severity: "warning",
+    title: "upgrade.allow names a change this bundle does not make",
+    explanation:
+      "upgrade.allow lets one deliberate skipped minor, downgrade or datapath change through review. Once that change is committed, the bundle in place already has it and the allowance is not needed; left in the profile, it would let the next such change through unseen. Safe path: remove the entry (or the whole upgrade field) in the commit after the rollout.",
+    source: "tke-cilium",
+  },
+  {
     code: "GITOPS_LOCAL_CHART",
     stage: "profile",
     severity: "error",

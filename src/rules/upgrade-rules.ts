@@ -99,13 +99,23 @@ export function upgradeFindings(before: BundleFacts, after: BundleFacts, allow: 
   const findings: UpgradeFinding[] = [];
   const [majorA, minorA] = minorOf(before.version);
   const [majorB, minorB] = minorOf(after.version);
-  if (compareVersions(after.version, before.version) < 0 && !allow.includes("downgrade")) {
+  const downgrade = compareVersions(after.version, before.version) < 0;
+  const skipsMinor = !downgrade && majorA === majorB && minorB > minorA + 1;
+  // a values file edited by hand (check reports it as drift) says nothing about the datapath: not compared
+  const readable = before.routingMode !== null && before.ipamMode !== null;
+  const changed = (["routingMode", "ipamMode", "tunnelProtocol"] as const).filter((k) => readable && before[k] !== after[k] && !(k === "tunnelProtocol" && (before.routingMode !== "tunnel" || after.routingMode !== "tunnel")));
+  // an allowance this bundle does not need: left over from a change already rolled out, it would let the next one through unseen
+  const needed = { downgrade, "skip-minor": skipsMinor, datapath: changed.length > 0 };
+  allow.forEach((change, i) => {
+    if (!needed[change]) findings.push({ code: "UPGRADE_ALLOW_UNUSED", pointer: `/upgrade/allow/${i}`, message: `"${change}" is allowed, but ${before.version} → ${after.version} needs no such allowance: remove it, so the next ${change === "datapath" ? "datapath change" : change === "downgrade" ? "downgrade" : "skipped minor"} is caught again` });
+  });
+  if (downgrade && !allow.includes("downgrade")) {
     findings.push({
       code: "UPGRADE_DOWNGRADE",
       pointer: "/cilium/version",
       message: `the bundle in place runs Cilium ${before.version}; ${after.version} is a downgrade. Cilium supports going back only to the release it was upgraded from, with that release's values: revert the commit that upgraded, or roll forward to a fixed ${before.version.split(".").slice(0, 2).join(".")} patch. To do it anyway, add "downgrade" to upgrade.allow`,
     });
-  } else if (majorA === majorB && minorB > minorA + 1 && !allow.includes("skip-minor")) {
+  } else if (skipsMinor && !allow.includes("skip-minor")) {
     const between = Array.from({ length: minorB - minorA - 1 }, (_, i) => `${majorA}.${minorA + 1 + i}`);
     const steps = between.map((minor) => known.filter((k) => k.startsWith(`${minor}.`)).at(-1) ?? `${minor}.x`);
     findings.push({
@@ -115,9 +125,6 @@ export function upgradeFindings(before: BundleFacts, after: BundleFacts, allow: 
       suggestion: steps[0],
     });
   }
-  // a values file edited by hand (check reports it as drift) says nothing about the datapath: not compared
-  const readable = before.routingMode !== null && before.ipamMode !== null;
-  const changed = (["routingMode", "ipamMode", "tunnelProtocol"] as const).filter((k) => readable && before[k] !== after[k] && !(k === "tunnelProtocol" && (before.routingMode !== "tunnel" || after.routingMode !== "tunnel")));
   if (changed.length > 0 && !allow.includes("datapath")) {
     const shown = changed.map((k) => `${DATAPATH_VALUES[k].join(".")} ${before[k] ?? "(unset)"} → ${after[k] ?? "(unset)"}`);
     findings.push({
