@@ -1,12 +1,14 @@
 import { BUILTIN_CHARTS, type ChartCatalog } from "./knowledge/chart.js";
 import type { FilledProfile } from "./profile.js";
-import type { GitopsContext, Settings } from "./settings.js";
+import type { GitopsContext, GitopsSettings, Settings } from "./settings.js";
+import { ARGOCD_AFTER_CHART_WAVE, ARGOCD_SYNC_WAVE, FLEET_FILES, GITOPS_FILES } from "./knowledge/gitops.js";
+import type { PlanStep } from "./plan/step.js";
 import { deriveGitops, gitopsFiles } from "./derive/gitops.js";
 import { deriveHelmValues } from "./derive/helm.js";
 import { resolveFeatures } from "./derive/features.js";
 import { deriveImageList } from "./derive/images.js";
 import { deriveDelivery, deriveInstall, deriveUninstall } from "./derive/install.js";
-import type { MeshDirectory } from "./mesh.js";
+import type { MeshDirectory } from "./mesh-peers.js";
 import { capabilityDelivery, capabilityImages, capabilityPlan, capabilityValues, resolveCapabilities } from "./capabilities/index.js";
 
 export interface DeriveInput {
@@ -26,10 +28,10 @@ export interface DeriveInput {
 /** Profile → Settings. Every default and decision of the bundle is taken here (and in derive/), and only here. */
 export function deriveSettings({ profile: p, name, profilePath, charts = BUILTIN_CHARTS, gitops: gitopsContext = null, mesh = [] }: DeriveInput): Settings {
   const features = resolveFeatures(p);
-  const capabilities = resolveCapabilities(p, { name, profilePath, charts, mesh, features });
+  const capabilities = resolveCapabilities(p, { name, profilePath, charts, mesh, features, gitops: gitopsContext !== null });
   const helm = deriveHelmValues(p, capabilityValues(capabilities));
   const delivery = deriveDelivery(p, helm, capabilityDelivery(capabilities));
-  const gitops = deriveGitops(name, delivery, gitopsContext);
+  const gitops = deriveGitops(name, delivery, gitopsContext, { destination: p.gitops.destination, maxNodes: p.cluster.maxNodes });
   const install = deriveInstall(p, helm);
   const uninstall = deriveUninstall();
   return {
@@ -42,8 +44,20 @@ export function deriveSettings({ profile: p, name, profilePath, charts = BUILTIN
     images: deriveImageList(p, charts, capabilityImages(capabilities)),
     install,
     uninstall,
-    plan: capabilityPlan(capabilities, { valuesFiles: helm.map((v) => v.file) }),
+    plan: [...capabilityPlan(capabilities, { valuesFiles: helm.map((v) => v.file) }), ...gitopsHandOver(gitops)],
     delivery: { ...delivery, gitops: gitops === null ? null : { engine: gitops.engine, files: gitopsFiles(gitops) } },
     gitops,
+    upgrade: { allow: [...p.upgrade.allow] },
+    afterChartAnnotations: gitops?.engine === "argocd" ? { [ARGOCD_SYNC_WAVE]: ARGOCD_AFTER_CHART_WAVE } : {},
   };
+}
+
+/** The last line of a GitOps bundle's install.sh: hand the cluster to its engine, once. */
+function gitopsHandOver(gitops: GitopsSettings | null): PlanStep[] {
+  if (gitops === null) return [];
+  const text =
+    gitops.engine === "flux"
+      ? `Hand this cluster to Flux once (after flux bootstrap): kubectl apply -f ${GITOPS_FILES.fluxKustomization}. From then on Flux applies this bundle from git; do not run install.sh for upgrades`
+      : `Commit this bundle: Argo CD's ApplicationSet (${FLEET_FILES.applicationSet} in the out folder) creates its Application. From then on Argo CD applies it from git; do not run install.sh for upgrades`;
+  return [{ kind: "say", id: "gitops/hand-over", phase: "engine", text, undo: null }];
 }

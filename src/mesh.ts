@@ -1,26 +1,18 @@
-import type { FilledProfile } from "./profile.js";
 import schema from "../schema/profile.schema.json" with { type: "json" };
+import { MAX_PROFILE_CHARS } from "./parse.js";
+import { validateProfile } from "./validate.js";
+import type { MeshMember } from "./mesh-peers.js";
+
+export { invalidMeshPeers, meshPeerPodRanges, meshPeers, type MeshDirectory, type MeshMember } from "./mesh-peers.js";
+
 
 /**
  * Cluster Mesh across the fleet: no single profile knows its peers, so each run reads every profile's
- * clusterMesh (cheaply, with JSON.parse and the schema's defaults; never validated here) and hands the list
- * to the rules and to derive. A profile that is not valid JSON, or not schema-valid, is reported by its own
- * checks; here a malformed entry is skipped.
+ * clusterMesh and hands the list to the rules and to derive. A peer is read from another file (tke-cilium.json's
+ * profiles), which a pull request may have crafted: it is validated against the whole schema before any of its
+ * values is used, and an invalid one is kept only as `invalid` (a reason), never as a source of cluster ids or
+ * ranges; the rules make it an error for its peers.
  */
-export interface MeshMember {
-  /** The profile's path as shown to the user. */
-  path: string;
-  mesh: string;
-  clusterId: number;
-  /** cluster.id (the TKE cluster id, Cilium's cluster.name); null when the profile gives none. */
-  clusterName: string | null;
-  mode: "native" | "overlay";
-  /** The ranges its Pods take addresses from: cilium.podCidrs in overlay mode, cluster.vpcCidrs in native mode. */
-  podRanges: string[];
-}
-
-export type MeshDirectory = readonly MeshMember[];
-
 const DEFAULT_POD_CIDRS: readonly string[] = schema.properties.cilium.properties.podCidrs.default;
 const DEFAULT_MODE = schema.properties.cilium.properties.mode.default as "native" | "overlay";
 
@@ -30,7 +22,7 @@ const strings = (v: unknown): string[] | null => (Array.isArray(v) && v.every((x
 /** The mesh member a profile's text describes, or null (no clusterMesh, or not readable as one). */
 export function meshMemberOf(path: string, text: string): MeshMember | null {
   // most profiles have no mesh: skip the parse
-  if (!text.includes('"clusterMesh"')) return null;
+  if (!text.includes('"clusterMesh"') || text.length > MAX_PROFILE_CHARS) return null;
   let value: unknown;
   try {
     value = JSON.parse(text.replace(/^\uFEFF/, ""));
@@ -40,24 +32,19 @@ export function meshMemberOf(path: string, text: string): MeshMember | null {
   if (!isRecord(value) || !isRecord(value.clusterMesh)) return null;
   const { name, clusterId } = value.clusterMesh;
   if (typeof name !== "string" || typeof clusterId !== "number") return null;
+  const checked = validateProfile(value, path, () => ({ line: 0, col: 0, length: 1 }));
+  if (checked.profile === undefined) {
+    const first = checked.diagnostics[0];
+    const invalid = first === undefined ? "not schema-valid" : `${first.pointer || "/"}: ${first.message}`;
+    return { path, mesh: name, clusterId, clusterName: null, mode: DEFAULT_MODE, podRanges: [], invalid: invalid.slice(0, 200) };
+  }
   const cluster = isRecord(value.cluster) ? value.cluster : {};
   const cilium = isRecord(value.cilium) ? value.cilium : {};
   const mode = cilium.mode === "overlay" || cilium.mode === "native" ? cilium.mode : DEFAULT_MODE;
   const podRanges = mode === "overlay" ? (strings(cilium.podCidrs) ?? [...DEFAULT_POD_CIDRS]) : (strings(cluster.vpcCidrs) ?? []);
-  return { path, mesh: name, clusterId, clusterName: typeof cluster.id === "string" ? cluster.id : null, mode, podRanges };
+  return { path, mesh: name, clusterId, clusterName: typeof cluster.id === "string" ? cluster.id : null, mode, podRanges, invalid: null };
 }
 
 export function meshDirectory(sources: readonly { path: string; text: string }[]): MeshMember[] {
   return sources.flatMap((s) => meshMemberOf(s.path, s.text) ?? []);
-}
-
-/** The other members of a profile's mesh, by clusterId then path. */
-export function meshPeers(directory: MeshDirectory, path: string, mesh: string): MeshMember[] {
-  return directory.filter((m) => m.mesh === mesh && m.path !== path).sort((a, b) => a.clusterId - b.clusterId || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-}
-
-/** The peers' Pod ranges a native-mode member must not masquerade (overlay tunnels them unmasqueraded). */
-export function meshPeerPodRanges(p: FilledProfile, profilePath: string, directory: MeshDirectory): string[] {
-  if (p.clusterMesh === undefined) return [];
-  return meshPeers(directory, profilePath, p.clusterMesh.name as string).flatMap((peer) => peer.podRanges);
 }

@@ -98,7 +98,7 @@ function checkUnsorted(source: ProfileSource, charts: ChartCatalog, gitops: Gito
   return { checked: { source, name, diagnostics, input }, settings };
 }
 
-function toDiagnostic(code: Code, f: Finding, file: string, locate: Locate): Diagnostic {
+export function toDiagnostic(code: Code, f: Finding, file: string, locate: Locate): Diagnostic {
   return {
     code,
     severity: f.severity ?? entryOf(code).severity,
@@ -182,7 +182,8 @@ function toResult(checked: CheckedProfile): RenderResult {
 
 /** out/<name> defaults to the file's basename without .json. */
 export function defaultName(path: string): string {
-  const base = path.split(/[\\/]/).pop() ?? path;
+  // paths are shown with forward slashes on every system: a backslash is part of a Linux file name, not a folder
+  const base = path.split("/").pop() ?? path;
   return base.replace(/\.json$/i, "");
 }
 

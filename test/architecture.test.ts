@@ -15,21 +15,25 @@ const folders = readdirSync(join(ROOT, "src/capabilities"), { withFileTypes: tru
   .map((d) => d.name)
   .sort();
 
-/** Which capabilities each golden case turns on, and what they contribute there. */
+/** Which capabilities each golden case turns on, rendered as it is and as an Argo CD engine delivers it. */
 const goldens = allProfilePaths().filter((p) => p.startsWith("test/golden/"));
+const ARGOCD = { config: { engine: "argocd", namespace: "argocd", repoURL: "https://git.example.com/fleet.git", revision: "HEAD", project: "default", destination: "{name}" }, outPath: "out" } as const;
 const covered = new Map<string, { values: number; steps: number; files: number }>();
-checkProfiles(
-  goldens.map((path) => ({ path, text: readFileSync(join(ROOT, path), "utf8") })),
-  undefined,
-  (_, settings) => {
-    if (settings === null) return;
-    for (const { id } of settings.capabilities) {
-      const c = covered.get(id) ?? { values: 0, steps: 0, files: 0 };
-      c.steps += settings.plan.filter((s) => s.id.startsWith(`${id}/`)).length;
-      covered.set(id, c);
-    }
-  },
-);
+for (const gitops of [null, ARGOCD]) {
+  checkProfiles(
+    goldens.map((path) => ({ path, text: readFileSync(join(ROOT, path), "utf8") })),
+    undefined,
+    (_, settings) => {
+      if (settings === null) return;
+      for (const { id } of settings.capabilities) {
+        const c = covered.get(id) ?? { values: 0, steps: 0, files: 0 };
+        c.steps += settings.plan.filter((s) => s.id.startsWith(`${id}/`)).length;
+        covered.set(id, c);
+      }
+    },
+    gitops,
+  );
+}
 
 describe("the capability registry", () => {
   it("lists each folder of src/capabilities once, by its folder name", () => {

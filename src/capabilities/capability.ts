@@ -1,5 +1,5 @@
 import type { ChartCatalog } from "../knowledge/chart.js";
-import type { MeshDirectory } from "../mesh.js";
+import type { MeshDirectory } from "../mesh-peers.js";
 import type { PlanStep } from "../plan/step.js";
 import type { FilledProfile } from "../profile.js";
 import type { CodeEntry, Severity } from "../rules/code-entry.js";
@@ -84,6 +84,8 @@ export interface ResolveContext {
   charts: ChartCatalog;
   mesh: MeshDirectory;
   features: ResolvedFeatures;
+  /** A GitOps engine delivers the bundle (tke-cilium.json names one). */
+  gitops: boolean;
 }
 
 export interface CapabilityRuleContext {
@@ -96,6 +98,8 @@ export interface CapabilityRuleContext {
 /** What a capability's files need from the bundle: the header every file carries. */
 export interface FilesContext {
   header(purpose: string): string[];
+  /** Annotations of objects delivered after the chart (Argo CD's sync wave); empty without an engine. */
+  afterChart: Readonly<Record<string, string>>;
 }
 
 /** Every optional part at its empty default: a capability spells out only what it has. */

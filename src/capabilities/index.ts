@@ -13,6 +13,7 @@ import { encryption } from "./encryption/index.js";
 import { endpointSlice } from "./endpoint-slice/index.js";
 import { flowLogs } from "./flow-logs/index.js";
 import { gatewayApi } from "./gateway-api/index.js";
+import { gitopsCertificates } from "./gitops-certificates/index.js";
 import { hubble } from "./hubble/index.js";
 import { hubbleUiClb } from "./hubble-ui-clb/index.js";
 import { karpenter } from "./karpenter/index.js";
@@ -49,6 +50,7 @@ export const CAPABILITIES = [
   gatewayApi,
   flowLogs,
   clusterMesh,
+  gitopsCertificates,
   scaleTuning,
   hubbleUiClb,
   // each capability has its own slice type: the fold below reads them through AnyCapability

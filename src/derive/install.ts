@@ -1,4 +1,3 @@
-import { CILIUM_HELM_REPO } from "../knowledge/chart.js";
 import {
   NODE_LEFTOVERS,
 } from "../knowledge/lifecycle.js";
@@ -11,16 +10,18 @@ import { BUNDLE_FILES } from "../knowledge/bundle.js";
 import type { FilledProfile } from "../profile.js";
 import type { DeliverySettings, InstallSettings, UninstallSettings, ValuesFile } from "../settings.js";
 import { ownerRank, type capabilityDelivery } from "../capabilities/index.js";
+import { deriveChartSource } from "./chart-source.js";
 
 /** What install.sh's prelude sets: the release, the chart, and the fingerprint of what helm installs. */
 export function deriveInstall(p: FilledProfile, helm: readonly ValuesFile[]): InstallSettings {
-  const chart = p.cilium.chart;
+  const source = deriveChartSource(p);
+  const chart = source.reference;
   return {
     release: CILIUM_RELEASE,
     namespace: CILIUM_NAMESPACE,
     chart,
     bundleId: fingerprint([chart, p.cilium.version, ...helm.flatMap((v) => [v.file, ...v.entries.flatMap((e) => [e.path.join("\u0000"), typeof e.value === "string" ? e.value : JSON.stringify(e.value)])])]),
-    chartIsLocalFile: chart.endsWith(".tgz"),
+    chartIsLocalFile: source.kind === "local",
     version: p.cilium.version,
     apiserverVIP: p.apiserverVIP,
   };
@@ -36,14 +37,14 @@ export function deriveUninstall(): UninstallSettings {
   };
 }
 
+
 /** What GitOps needs to deliver the bundle: the chart at its version, the values files in order, when to apply what. */
 export function deriveDelivery(p: FilledProfile, helm: readonly ValuesFile[], contributed: ReturnType<typeof capabilityDelivery>): Omit<DeliverySettings, "gitops"> {
-  const chart = p.cilium.chart;
-  const fromRepo = chart.startsWith(`${CILIUM_HELM_REPO.name}/`);
+  const source = deriveChartSource(p);
   const manifests: (DeliverySettings["manifests"][number] & { owner: string })[] = [...contributed.manifests];
   const terraform = contributed.terraform;
   return {
-    chart: { name: fromRepo ? chart.slice(CILIUM_HELM_REPO.name.length + 1) : chart, version: p.cilium.version, repository: fromRepo ? CILIUM_HELM_REPO.url : null, reference: chart },
+    chart: { name: source.name, version: p.cilium.version, repository: source.repository, reference: source.reference },
     release: { name: CILIUM_RELEASE, namespace: CILIUM_NAMESPACE },
     valuesFiles: helm.map((v) => v.file),
     manifests: manifests

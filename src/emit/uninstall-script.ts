@@ -1,7 +1,7 @@
 import render from "./uninstall.sh.hbs?template";
 import { BUNDLE_FILES } from "../knowledge/bundle.js";
 import { uninstallBody } from "../plan/bash.js";
-import { sh } from "../text/shell.js";
+import { sh, shellWord } from "../text/shell.js";
 import { file, headerLines, type Emitter } from "./output.js";
 
 /** uninstall.sh: the guide's rollback to TKE's own CNI, from the undos of the install plan. */
@@ -10,9 +10,9 @@ export const emitUninstallScript: Emitter = (settings) => {
   const undo = uninstallBody(settings.plan);
   const view = {
     header: headerLines(settings, "Removes what install.sh installed."),
-    release: sh(u.release),
-    namespace: sh(u.namespace),
-    apiserverVIP: sh(settings.install.apiserverVIP),
+    release: shellWord("dnsLabel", u.release),
+    namespace: shellWord("dnsLabel", u.namespace),
+    apiserverVIP: shellWord("ipv4", settings.install.apiserverVIP),
     nodesSelector: sh(u.nodesSelector),
     leftoversStep: sh(`If a node is not rebuilt, remove by hand: ${u.nodeLeftovers.join(" ")}`),
     body: undo.body,

@@ -1,5 +1,5 @@
-import { sh } from "../text/shell.js";
-import { orderPlan, UNDO_PHASES, isMutating, READ_ONLY_PHASES, type PlanStep, type Snippet, type Undo } from "./step.js";
+import { checkedShellValue, sh, shellWord } from "../text/shell.js";
+import { orderPlan, UNDO_PHASES, isMutating, READ_ONLY_PHASES, type PlanStep, type Snippet, type Undo, type Word } from "./step.js";
 
 /**
  * The one emitter from plan to bash: install.sh's body (every step after the tool check, in phase order) and
@@ -12,10 +12,14 @@ export function text(value: string): string {
   return value;
 }
 
+/** A word as one shell word: a profile value after its pattern check, a constant as it is; single-quoted. */
+const word = (w: Word): string => (typeof w === "string" ? sh(w) : shellWord(w.kind, w.value));
+const plain = (w: Word): string => text(typeof w === "string" ? w : checkedShellValue(w.kind, w.value));
+
 export function renderSnippet(s: Snippet, extra: Record<string, string> = {}): string {
   const view: Record<string, string | string[]> = { ...extra };
-  for (const [k, v] of Object.entries(s.words ?? {})) view[k] = sh(v);
-  for (const [k, v] of Object.entries(s.texts ?? {})) view[k] = text(v);
+  for (const [k, v] of Object.entries(s.words ?? {})) view[k] = word(v);
+  for (const [k, v] of Object.entries(s.texts ?? {})) view[k] = plain(v);
   for (const [k, v] of Object.entries(s.lists ?? {})) view[k] = v.map((w) => sh(w));
   return s.render(view).replace(/\n$/, "");
 }
@@ -33,7 +37,7 @@ function renderInstallStep(step: PlanStep, plan: readonly PlanStep[]): string {
       return renderSnippet(step.script, { firstInstall: first.join("") });
     }
     case "apply":
-      return `step "${text(step.title)}"\nrun kubectl apply ${step.serverSide ? "--server-side --force-conflicts " : ""}-f "$HERE"/${sh(step.file)}`;
+      return `step "${text(step.title)}"\nrun kubectl apply ${step.serverSide ? "--server-side --force-conflicts " : ""}-f "$HERE"/${shellWord("bundlePath", step.file)}`;
     case "patch": {
       const [key, value] = Object.entries(step.nodeSelector)[0];
       const patch = sh(JSON.stringify({ spec: { template: { spec: { nodeSelector: { [key]: value } } } } }));
@@ -73,7 +77,7 @@ function renderInstallStep(step: PlanStep, plan: readonly PlanStep[]): string {
 function renderHelm(step: Extract<PlanStep, { kind: "helm" }>, plan: readonly PlanStep[]): string {
   const args = (position: "before-values" | "after-values") =>
     plan.flatMap((s) => (s.kind === "check" && s.helmArgs?.position === position ? [` \\\n    \${${s.helmArgs.variable}[@]+"\${${s.helmArgs.variable}[@]}"}`] : []));
-  const values = step.valuesFiles.map((f) => ` \\\n    -f "$HERE"/${sh(f)}`);
+  const values = step.valuesFiles.map((f) => ` \\\n    -f "$HERE"/${shellWord("bundlePath", f)}`);
   return [
     'if [ "$MODE" = minor ]; then',
     "  # Cilium's upgrade guide: the pre-flight DaemonSet pulls the new images on every node and checks the",

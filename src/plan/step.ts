@@ -1,3 +1,5 @@
+import type { ShellValueKind } from "../text/shell.js";
+
 /**
  * The install plan as data: the steps install.sh runs and the undo of each step that changes the cluster.
  * Capabilities return steps; src/plan/bash.ts writes install.sh and uninstall.sh from them. Tests read the
@@ -45,8 +47,10 @@ export const PHASES = [
   "nodes",
   /** printed: what to do next */
   "next-steps",
-  /** printed last: the ports the nodes' security group must allow */
+  /** printed: the ports the nodes' security group must allow */
   "ports",
+  /** printed last: hand the cluster to its GitOps engine */
+  "engine",
 ] as const;
 export type Phase = (typeof PHASES)[number];
 
@@ -65,14 +69,17 @@ export const UNDO_PHASES = [
 ] as const;
 export type UndoPhase = (typeof UNDO_PHASES)[number];
 
+/** A value from the profile, with what it must be (checked against its pattern before it is written); a plain string is the bundle's own constant. */
+export type Word = string | { kind: ShellValueKind; value: string };
+
 /**
  * A bash fragment with its own template: `words` are shell-quoted once by the emitter (sh()), `texts` go
  * inside double-quoted messages and must hold no character special there, `counts` are numbers.
  */
 export interface Snippet {
   render: (view: object) => string;
-  words?: Readonly<Record<string, string>>;
-  texts?: Readonly<Record<string, string>>;
+  words?: Readonly<Record<string, Word>>;
+  texts?: Readonly<Record<string, Word>>;
   /** Lists of words, each shell-quoted. */
   lists?: Readonly<Record<string, readonly string[]>>;
 }

@@ -21,6 +21,20 @@ export const BUNDLE_RULES: readonly BundleRule[] = [
         : [],
   },
   {
+    code: "GITOPS_NEEDS_VPC_CIDRS",
+    check: (s) =>
+      s.gitops !== null && s.plan.some((step) => step.id === "masquerade/vpc-cidrs")
+        ? [{ pointer: "/cluster/vpcCidrs", message: `masquerading in native mode needs the VPC's CIDRs in ipMasqAgent.config.nonMasqueradeCIDRs, and ${s.gitops.engine === "argocd" ? "Argo CD" : "Flux"} cannot read them from the cluster as install.sh does: list them in cluster.vpcCidrs (the VPC's primary and secondary CIDRs)` }]
+        : [],
+  },
+  {
+    code: "GITOPS_NEEDS_KUBE_DNS_IP",
+    check: (s, p) =>
+      s.gitops !== null && p.features.nodeLocalDns && p.cluster.kubeDnsIP === undefined
+        ? [{ pointer: "/cluster/kubeDnsIP", message: `NodeLocal DNSCache needs kube-dns's ClusterIP, and ${s.gitops.engine === "argocd" ? "Argo CD" : "Flux"} cannot read it from the cluster as install.sh does: set cluster.kubeDnsIP (kubectl -n kube-system get service kube-dns -o jsonpath='{.spec.clusterIP}')` }]
+        : [],
+  },
+  {
     code: "EXTRA_VALUE_OVERRIDE",
     check: (s) =>
       s.helm.flatMap((f) =>

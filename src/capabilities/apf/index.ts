@@ -14,7 +14,7 @@ import {
 } from "../../knowledge/apf.js";
 import { BUNDLE_FILES } from "../../knowledge/bundle.js";
 import { CILIUM_NAMESPACE } from "../../knowledge/tke.js";
-import { file } from "../../emit/output.js";
+import { file, phasedMetadata } from "../../emit/output.js";
 import { manifestsToYaml } from "../../text/yaml.js";
 import { defineCapability } from "../capability.js";
 
@@ -25,11 +25,11 @@ export const apf = defineCapability({
   summary: "API Priority and Fairness for cilium-agent, sized by cluster.maxNodes",
   fields: ["/features/apf"],
   resolve: (p) => (p.features.apf ? { shares: apfShares(p.cluster.maxNodes), maxNodes: p.cluster.maxNodes ?? null, name: APF_NAME, file: BUNDLE_FILES.apf } : null),
-  files: (s, { header }) => {
+  files: (s, { header, afterChart }) => {
   const flowSchema = {
     apiVersion: APF_API_VERSION,
     kind: "FlowSchema",
-    metadata: { name: APF_NAME },
+    metadata: phasedMetadata({ name: APF_NAME }, afterChart),
     spec: {
       distinguisherMethod: { type: APF_DISTINGUISHER },
       matchingPrecedence: APF_MATCHING_PRECEDENCE,
@@ -51,7 +51,7 @@ export const apf = defineCapability({
   const priorityLevel = {
     apiVersion: APF_API_VERSION,
     kind: "PriorityLevelConfiguration",
-    metadata: { name: APF_NAME },
+    metadata: phasedMetadata({ name: APF_NAME }, afterChart),
     spec: {
       limited: {
         nominalConcurrencyShares: s.shares,

@@ -27,6 +27,7 @@ export const bandwidthManager = defineCapability({
           : [],
     },
   ],
+
   examples: [
     { code: "BANDWIDTH_MANAGER_IN_NATIVE", fires: { features: { bandwidthManager: true } },
       pointer: "/features/bandwidthManager",

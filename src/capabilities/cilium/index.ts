@@ -9,6 +9,7 @@ import { CILIUM_VXLAN_PORT } from "../../knowledge/features.js";
 import { CONNECTIVITY_TEST_IMAGES, MAINLAND_TEST_TARGETS, PREFLIGHT } from "../../knowledge/lifecycle.js";
 import { CILIUM_NAMESPACE, MAINLAND_CHINA_REGIONS, SUPER_NODE_INSTANCE_TYPE } from "../../knowledge/tke.js";
 import { whyMirrored } from "../../knowledge/why.js";
+import { deriveChartSource } from "../../derive/chart-source.js";
 import { mirroredRepository, orderedImages } from "../../derive/mirror.js";
 import { valueEntry as entry } from "../../derive/value-entry.js";
 import type { ValueEntry } from "../../settings.js";
@@ -78,6 +79,7 @@ export const cilium = defineCapability({
       check: (p) => (p.images.mirror === "none" && MAINLAND_CHINA_REGIONS.has(p.region) ? [{ pointer: "/images/mirror", message: `${p.region} is in mainland China, where quay.io pulls often fail; use images.mirror tke` }] : []),
     },
   ],
+
   examples: [
     { code: "REGISTRY_REQUIRED", fires: { images: { mirror: "custom", useDigest: false } }, pointer: "/images/registry", quiet: { images: { mirror: "custom", registry: "r.example.com/c", useDigest: false } } },
     { code: "REGISTRY_WITHOUT_CUSTOM_MIRROR", fires: { images: { registry: "r.example.com/c" } }, pointer: "/images/registry", quiet: { images: { mirror: "tke" } } },
@@ -91,17 +93,17 @@ export const cilium = defineCapability({
       quiet: { region: "ap-singapore", images: { mirror: "none" } } },
   ],
   resolve: (p, { charts, features }) => {
-    const chart = p.cilium.chart;
     const images: ValueEntry[] = [];
     for (const image of orderedImages(p.cilium.version, charts)) {
       const moved = mirroredRepository(p, image.repository);
       if (moved) images.push(entry(`${image.path}.repository`, moved.repository, whyMirrored(image.repository, moved.why)));
       if (!p.images.useDigest && image.useDigest) images.push(entry(`${image.path}.useDigest`, false, "the copy does not keep upstream digests: pull by tag"));
     }
+    const from = deriveChartSource(p);
     const source: Snippet =
-      chart.startsWith(`${CILIUM_HELM_REPO.name}/`)
-        ? { render: chartRepo, words: { name: CILIUM_HELM_REPO.name, url: CILIUM_HELM_REPO.url }, texts: { urlText: CILIUM_HELM_REPO.url } }
-        : chart.endsWith(".tgz")
+      from.kind === "http"
+        ? { render: chartRepo, words: { name: CILIUM_HELM_REPO.name, url: { kind: "url", value: from.repository } }, texts: { urlText: { kind: "url", value: from.repository } } }
+        : from.kind === "local"
           ? { render: chartFile }
           : { render: chartRemote };
     return {

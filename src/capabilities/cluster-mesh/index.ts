@@ -2,7 +2,7 @@ import meshCa from "./ca.sh.hbs?template";
 import meshKeep from "./keep.sh.hbs?template";
 import { TKE_CLB_ANNOTATIONS } from "../../knowledge/addons.js";
 import { valueEntry as entry } from "../../derive/value-entry.js";
-import { meshPeers } from "../../mesh.js";
+import { invalidMeshPeers, meshPeers } from "../../mesh-peers.js";
 import { check, type PlanStep } from "../../plan/step.js";
 import { overlaps, validCidr } from "../../text/cidr.js";
 import { clustermeshScript } from "./script.js";
@@ -92,6 +92,15 @@ export const clusterMesh = defineCapability({
         "A mesh member's bundle depends on its peers (clustermesh.sh connects to them; native members keep their Pod ranges out of masquerading), and tke-cilium learns them only from the profiles of the same run. Render and check the mesh's profiles together, or list them all in tke-cilium.json.",
       source: "tke-cilium",
     },
+    {
+      code: "MESH_INVALID_PEER",
+      stage: "profile",
+      severity: "error",
+      title: "another member of the mesh is not a valid profile",
+      explanation:
+        "A mesh member's bundle takes its peers' cluster ids (written into clustermesh.sh) and Pod ranges (kept out of masquerading) from their profiles, which may come from another file of the repository. A peer is validated against the whole schema first; an invalid one is never a source of values, so its members cannot be rendered until it is fixed.",
+      source: "tke-cilium",
+    },
   ] as const,
   profileRules: [
     {
@@ -160,46 +169,63 @@ export const clusterMesh = defineCapability({
     {
       code: "MESH_WITHOUT_PEERS",
       check: (p, { mesh = [], path = "" }) =>
-        p.clusterMesh !== undefined && meshPeers(mesh, path, p.clusterMesh.name as string).length === 0
+        p.clusterMesh !== undefined && meshPeers(mesh, path, p.clusterMesh.name as string).length === 0 && invalidMeshPeers(mesh, path, p.clusterMesh.name as string).length === 0
           ? [{ pointer: "/clusterMesh/name", message: `no other profile of this run is in mesh "${p.clusterMesh.name}": render and check the mesh's profiles together (or list them in tke-cilium.json), or clustermesh.sh connects to nothing` }]
           : [],
     },
+
+
+    {
+      code: "MESH_INVALID_PEER",
+      check: (p, { mesh = [], path = "" }) =>
+        p.clusterMesh === undefined
+          ? []
+          : invalidMeshPeers(mesh, path, p.clusterMesh.name as string).map((peer) => ({
+              pointer: "/clusterMesh/name",
+              message: `${peer.path}, a member of mesh "${p.clusterMesh!.name}", is not a valid profile (${peer.invalid}): fix it first; none of its values is used`,
+            })),
+    },
   ],
+
   examples: [
     { code: "CLUSTERMESH_WITHOUT_CLUSTER_ID", fires: { cilium: { mode: "overlay", podCidrs: ["10.90.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 1 } },
       pointer: "/cluster",
-      quiet: { cluster: { id: "cls-a" }, cilium: { mode: "overlay", podCidrs: ["10.90.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 1 } },
-      peer: { cluster: { id: "cls-b" }, cilium: { mode: "overlay", podCidrs: ["10.91.0.0/16"] }, clusterMesh: { name: "m", clusterId: 2 } } },
-    { code: "CLUSTERMESH_WITHOUT_SUBNET", fires: { cluster: { id: "cls-a" }, cilium: { mode: "overlay", podCidrs: ["10.90.0.0/16"] }, clusterMesh: { name: "m", clusterId: 1 } },
+      quiet: { cluster: { id: "cls-aaaaaaaa" }, cilium: { mode: "overlay", podCidrs: ["10.90.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 1 } },
+      peer: { cluster: { id: "cls-bbbbbbbb" }, cilium: { mode: "overlay", podCidrs: ["10.91.0.0/16"] }, clusterMesh: { name: "m", clusterId: 2 } } },
+    { code: "CLUSTERMESH_WITHOUT_SUBNET", fires: { cluster: { id: "cls-aaaaaaaa" }, cilium: { mode: "overlay", podCidrs: ["10.90.0.0/16"] }, clusterMesh: { name: "m", clusterId: 1 } },
       pointer: "/clusterMesh",
-      quiet: { cluster: { id: "cls-a" }, cilium: { mode: "overlay", podCidrs: ["10.90.0.0/16"] }, clusterMesh: { name: "m", clusterId: 1, subnetId: "subnet-1" } },
-      peer: { cluster: { id: "cls-b" }, cilium: { mode: "overlay", podCidrs: ["10.91.0.0/16"] }, clusterMesh: { name: "m", clusterId: 2 } } },
-    { code: "MESH_NATIVE_WITHOUT_VPC_CIDRS", fires: { cluster: { id: "cls-a" }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 1 } },
+      quiet: { cluster: { id: "cls-aaaaaaaa" }, cilium: { mode: "overlay", podCidrs: ["10.90.0.0/16"] }, clusterMesh: { name: "m", clusterId: 1, subnetId: "subnet-1" } },
+      peer: { cluster: { id: "cls-bbbbbbbb" }, cilium: { mode: "overlay", podCidrs: ["10.91.0.0/16"] }, clusterMesh: { name: "m", clusterId: 2 } } },
+    { code: "MESH_NATIVE_WITHOUT_VPC_CIDRS", fires: { cluster: { id: "cls-aaaaaaaa" }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 1 } },
       pointer: "/cluster/vpcCidrs",
-      quiet: { cluster: { id: "cls-a", vpcCidrs: ["10.1.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 1 } },
-      peer: { cluster: { id: "cls-b", vpcCidrs: ["10.2.0.0/16"] }, clusterMesh: { name: "m", clusterId: 2 } } },
-    { code: "MESH_DUPLICATE_CLUSTER_ID", fires: { cluster: { id: "cls-a" }, cilium: { mode: "overlay", podCidrs: ["10.90.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 2 } },
+      quiet: { cluster: { id: "cls-aaaaaaaa", vpcCidrs: ["10.1.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 1 } },
+      peer: { cluster: { id: "cls-bbbbbbbb", vpcCidrs: ["10.2.0.0/16"] }, clusterMesh: { name: "m", clusterId: 2 } } },
+    { code: "MESH_DUPLICATE_CLUSTER_ID", fires: { cluster: { id: "cls-aaaaaaaa" }, cilium: { mode: "overlay", podCidrs: ["10.90.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 2 } },
       pointer: "/clusterMesh/clusterId",
-      quiet: { cluster: { id: "cls-a" }, cilium: { mode: "overlay", podCidrs: ["10.90.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 1 } },
-      peer: { cluster: { id: "cls-b" }, cilium: { mode: "overlay", podCidrs: ["10.91.0.0/16"] }, clusterMesh: { name: "m", clusterId: 2 } } },
-    { code: "MESH_OVERLAPPING_POD_CIDRS", fires: { cluster: { id: "cls-a" }, cilium: { mode: "overlay", podCidrs: ["10.91.128.0/17"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 1 } },
+      quiet: { cluster: { id: "cls-aaaaaaaa" }, cilium: { mode: "overlay", podCidrs: ["10.90.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 1 } },
+      peer: { cluster: { id: "cls-bbbbbbbb" }, cilium: { mode: "overlay", podCidrs: ["10.91.0.0/16"] }, clusterMesh: { name: "m", clusterId: 2 } } },
+    { code: "MESH_OVERLAPPING_POD_CIDRS", fires: { cluster: { id: "cls-aaaaaaaa" }, cilium: { mode: "overlay", podCidrs: ["10.91.128.0/17"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 1 } },
       pointer: "/cilium/podCidrs/0",
-      quiet: { cluster: { id: "cls-a" }, cilium: { mode: "overlay", podCidrs: ["10.92.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 1 } },
-      peer: { cluster: { id: "cls-b" }, cilium: { mode: "overlay", podCidrs: ["10.91.0.0/16"] }, clusterMesh: { name: "m", clusterId: 2 } } },
-    { code: "MESH_MIXED_DATAPATH", fires: { cluster: { id: "cls-a", vpcCidrs: ["10.1.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 1 } },
+      quiet: { cluster: { id: "cls-aaaaaaaa" }, cilium: { mode: "overlay", podCidrs: ["10.92.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 1 } },
+      peer: { cluster: { id: "cls-bbbbbbbb" }, cilium: { mode: "overlay", podCidrs: ["10.91.0.0/16"] }, clusterMesh: { name: "m", clusterId: 2 } } },
+    { code: "MESH_MIXED_DATAPATH", fires: { cluster: { id: "cls-aaaaaaaa", vpcCidrs: ["10.1.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 1 } },
       pointer: "/cilium/mode",
-      quiet: { cluster: { id: "cls-a" }, cilium: { mode: "overlay", podCidrs: ["10.92.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 1 } },
-      peer: { cluster: { id: "cls-b" }, cilium: { mode: "overlay", podCidrs: ["10.91.0.0/16"] }, clusterMesh: { name: "m", clusterId: 2 } } },
-    { code: "MESH_WITH_GITOPS", fires: { cluster: { id: "cls-a" }, cilium: { mode: "overlay", podCidrs: ["10.90.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 1 } },
+      quiet: { cluster: { id: "cls-aaaaaaaa" }, cilium: { mode: "overlay", podCidrs: ["10.92.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 1 } },
+      peer: { cluster: { id: "cls-bbbbbbbb" }, cilium: { mode: "overlay", podCidrs: ["10.91.0.0/16"] }, clusterMesh: { name: "m", clusterId: 2 } } },
+    { code: "MESH_WITH_GITOPS", fires: { cluster: { id: "cls-aaaaaaaa" }, cilium: { mode: "overlay", podCidrs: ["10.90.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 1 } },
       pointer: "/clusterMesh",
       severity: "warning",
-      quiet: { cluster: { id: "cls-a" }, cilium: { mode: "overlay", podCidrs: ["10.90.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] } },
-      peer: { cluster: { id: "cls-b" }, cilium: { mode: "overlay", podCidrs: ["10.91.0.0/16"] }, clusterMesh: { name: "m", clusterId: 2 } } },
-    { code: "MESH_WITHOUT_PEERS", fires: { cluster: { id: "cls-a" }, cilium: { mode: "overlay", podCidrs: ["10.90.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "alone", clusterId: 1 } },
+      quiet: { cluster: { id: "cls-aaaaaaaa" }, cilium: { mode: "overlay", podCidrs: ["10.90.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] } },
+      peer: { cluster: { id: "cls-bbbbbbbb" }, cilium: { mode: "overlay", podCidrs: ["10.91.0.0/16"] }, clusterMesh: { name: "m", clusterId: 2 } } },
+    { code: "MESH_WITHOUT_PEERS", fires: { cluster: { id: "cls-aaaaaaaa" }, cilium: { mode: "overlay", podCidrs: ["10.90.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "alone", clusterId: 1 } },
       pointer: "/clusterMesh/name",
       severity: "warning",
-      quiet: { cluster: { id: "cls-a" }, cilium: { mode: "overlay", podCidrs: ["10.90.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 1 } },
-      peer: { cluster: { id: "cls-b" }, cilium: { mode: "overlay", podCidrs: ["10.91.0.0/16"] }, clusterMesh: { name: "m", clusterId: 2 } } },
+      quiet: { cluster: { id: "cls-aaaaaaaa" }, cilium: { mode: "overlay", podCidrs: ["10.90.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 1 } },
+      peer: { cluster: { id: "cls-bbbbbbbb" }, cilium: { mode: "overlay", podCidrs: ["10.91.0.0/16"] }, clusterMesh: { name: "m", clusterId: 2 } } },
+    { code: "MESH_INVALID_PEER", fires: { cluster: { id: "cls-aaaaaaaa" }, cilium: { mode: "overlay", podCidrs: ["10.90.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 1 } },
+      pointer: "/clusterMesh/name",
+      quiet: { cluster: { id: "cls-aaaaaaaa" }, cilium: { mode: "overlay", podCidrs: ["10.90.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "other", clusterId: 1 } },
+      peer: { cluster: { id: "cls-b;reboot" }, cilium: { mode: "overlay", podCidrs: ["10.91.0.0/16"] }, clusterMesh: { name: "m", clusterId: 2 } } },
   ],
   resolve: (p, { profilePath, mesh }) => resolveMesh(p, profilePath, mesh),
   values: (m) => ({
@@ -216,7 +242,7 @@ export const clusterMesh = defineCapability({
   plan: (m): PlanStep[] => [
     ...(m.caFrom === null
       ? []
-      : [check("cluster-mesh/ca", "decide", { render: meshCa, words: { caSecret: m.caSecret }, texts: { caSecretText: m.caSecret, caFromText: m.caFrom, scriptText: m.script } }, { when: "first-install" })]),
+      : [check("cluster-mesh/ca", "decide", { render: meshCa, words: { caSecret: m.caSecret }, texts: { caSecretText: m.caSecret, caFromText: { kind: "clusterId", value: m.caFrom }, scriptText: m.script } }, { when: "first-install" })]),
     check("cluster-mesh/keep", "keep", { render: meshKeep }, { provide: ["mesh_args"], need: ["installed_version"], helmArgs: { variable: "mesh_args", position: "before-values" } }),
     {
       kind: "say",

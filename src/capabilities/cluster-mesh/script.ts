@@ -1,17 +1,17 @@
 import { CILIUM_NAMESPACE } from "../../knowledge/tke.js";
-import { file, type OutputFile } from "../../emit/output.js";
-import { sh } from "../../text/shell.js";
+import { commentPath, file, type OutputFile } from "../../emit/output.js";
+import { checkedShellValue, sh, shellWord } from "../../text/shell.js";
 import type { FilesContext } from "../capability.js";
 import type { Mesh } from "./slice.js";
 
 export function clustermeshScript(m: Mesh, header: FilesContext["header"]): OutputFile[] {
-  const me = sh(m.clusterName);
+  const me = shellWord("clusterId", m.clusterName);
   const lines = [
     "#!/usr/bin/env bash",
     ...header(`Cluster Mesh "${m.name}": joins ${m.clusterName} (clusterId ${m.clusterId}) to the mesh, the guide's steps in order.`).map((l) => `# ${l}`),
     "#",
     "# Run each member's clustermesh.sh in clusterId order, with one kubeconfig whose contexts are the TKE cluster ids:",
-    ...m.members.map((member) => `#   ${member.clusterId}  ${member.clusterName}  (${member.profile})`),
+    ...m.members.map((member) => `#   ${member.clusterId}  ${checkedShellValue("clusterId", member.clusterName)}  (${commentPath(member.profile)})`),
     m.caFrom === null
       ? "# This member's CA is the mesh's: run install.sh here first, then ./clustermesh.sh ca checks it exists."
       : `# Before install.sh: ./clustermesh.sh ca   (copies ${m.caFrom}'s CA here; the chart reuses it)`,
@@ -42,7 +42,7 @@ export function clustermeshScript(m: Mesh, header: FilesContext["header"]): Outp
       `    printf '%s\\n' "$ME has the lowest clusterId of the mesh: its CA is the one the other members copy"`,
     );
   } else {
-    const from = sh(m.caFrom);
+    const from = shellWord("clusterId", m.caFrom);
     lines.push(
       `    FROM=${from}`,
       '    kubectl config get-contexts "$FROM" >/dev/null 2>&1 || die "no kubeconfig context named $FROM"',
@@ -54,7 +54,7 @@ export function clustermeshScript(m: Mesh, header: FilesContext["header"]): Outp
   }
   lines.push("    ;;", "  connect)", '    cilium clustermesh status --context "$ME" --wait');
   if (m.connectTo.length === 0) lines.push(`    printf '%s\\n' "$ME has the lowest clusterId: the members after it connect to it"`);
-  for (const peer of m.connectTo) lines.push(`    cilium clustermesh connect --context "$ME" --destination-context ${sh(peer)}`);
+  for (const peer of m.connectTo) lines.push(`    cilium clustermesh connect --context "$ME" --destination-context ${shellWord("clusterId", peer)}`);
   lines.push(
     '    cilium clustermesh status --context "$ME" --wait',
     "    ;;",

@@ -1,6 +1,6 @@
 import { CLUSTERMESH_CA_SECRET } from "../../knowledge/addons.js";
 import { BUNDLE_FILES } from "../../knowledge/bundle.js";
-import { meshPeers, type MeshDirectory } from "../../mesh.js";
+import { meshPeers, type MeshDirectory } from "../../mesh-peers.js";
 import type { FilledProfile } from "../../profile.js";
 
 /** clusterMesh: this cluster's place in its mesh, and the peers the other profiles of the run describe. */

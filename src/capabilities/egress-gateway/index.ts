@@ -67,6 +67,7 @@ export const egressGateway = defineCapability({
           : [],
     },
   ],
+
   examples: [
     { code: "EGRESS_POOL_WITHOUT_GATEWAY", fires: { nodePool: { type: "native", egress: {} }, features: { egressGateway: false } },
       pointer: "/nodePool/egress",

@@ -33,6 +33,7 @@ export const encryption = defineCapability({
       },
     },
   ],
+
   examples: [
     { code: "WIREGUARD_MODULE_UNVERIFIED", fires: { nodePool: { type: "regular", os: "ubuntu22.04x86_64" }, features: { encryption: "wireguard" } },
       pointer: "/nodePool/os",

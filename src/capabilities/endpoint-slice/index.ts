@@ -27,6 +27,7 @@ export const endpointSlice = defineCapability({
           : [],
     },
   ],
+
   examples: [
     { code: "LARGE_CLUSTER_WITHOUT_ENDPOINT_SLICE", fires: { cluster: { maxNodes: 200 } },
       pointer: "/features/endpointSlice",

@@ -3,11 +3,15 @@ import { FLOW_LOG_CONTAINER_METADATA, FLOW_LOG_EXTRACT_RULE, FLOW_LOG_INDEXES, F
 import { BUNDLE_FILES } from "../../knowledge/bundle.js";
 import { CILIUM_NAMESPACE } from "../../knowledge/tke.js";
 import { valueEntry as entry } from "../../derive/value-entry.js";
-import { file, type OutputFile } from "../../emit/output.js";
+import { file, phasedMetadata, type OutputFile } from "../../emit/output.js";
 import type { FilledProfile } from "../../profile.js";
 import type { PlanStep } from "../../plan/step.js";
 import { manifestsToYaml } from "../../text/yaml.js";
+import { FLOW_FILTER_FIELDS, jsonFieldName } from "../../knowledge/flow-filter.js";
+import { nearest } from "../../text/nearest.js";
 import { defineCapability, type FilesContext } from "../capability.js";
+
+const FLOW_FILTER_KEYS = new Set(FLOW_FILTER_FIELDS.flatMap((f) => [f, jsonFieldName(f)]));
 
 /** One flow log export as the chart's hubble.export.dynamic.config.content takes it. */
 export interface FlowLogExport {
@@ -68,6 +72,15 @@ export const flowLogs = defineCapability({
         "Each export of features.flowLogs writes its own file, named after the export (/var/run/cilium/hubble/<name>.log). Two exports with the same name would write and rotate the same file with different filters. Name each export differently.",
       source: "guide: flow-logs.md (multiple rules, each to its own file)",
     },
+    {
+      code: "FLOW_FILTER_UNKNOWN_FIELD",
+      stage: "profile",
+      severity: "error",
+      title: "a flow-log filter names a field Hubble's FlowFilter does not have",
+      explanation:
+        "features.flowLogs exports pass their include and exclude filters to Hubble's dynamic exporter, which reads each as a FlowFilter (flow.proto) and refuses the whole configuration on an unknown field: no flow would be logged. Use the proto field names (source_pod, destination_ip, verdict...) or their JSON names (sourcePod...).",
+      source: "cilium/cilium api/v1/flow/flow.proto (message FlowFilter)",
+    },
   ] as const,
   profileRules: [
     {
@@ -81,11 +94,40 @@ export const flowLogs = defineCapability({
         );
       },
     },
+    {
+      code: "FLOW_FILTER_UNKNOWN_FIELD",
+      check: (p) => {
+        const flowLogs = (p.features as { flowLogs?: unknown }).flowLogs;
+        if (flowLogs === null || typeof flowLogs !== "object") return [];
+        const exports = ((flowLogs as { exports?: { include?: object[]; exclude?: object[] }[] }).exports ?? []);
+        return exports.flatMap((e, i) =>
+          (["include", "exclude"] as const).flatMap((side) =>
+            (e[side] ?? []).flatMap((filter, j) =>
+              Object.keys(filter)
+                .filter((key) => !FLOW_FILTER_KEYS.has(key))
+                .map((key) => {
+                  const guess = nearest(key, [...FLOW_FILTER_KEYS]);
+                  return {
+                    pointer: `/features/flowLogs/exports/${i}/${side}/${j}/${key.replace(/~/g, "~0").replace(/\//g, "~1")}`,
+                    atKey: true,
+                    message: `${JSON.stringify(key.slice(0, 60))} is not a field of Hubble's FlowFilter${guess ? `; did you mean "${guess}"?` : ""}: the exporter would refuse its whole configuration`,
+                    ...(guess ? { suggestion: guess } : {}),
+                  };
+                }),
+            ),
+          ),
+        );
+      },
+    },
   ],
+
   examples: [
     { code: "FLOW_LOG_EXPORT_TWICE", fires: { features: { flowLogs: { exports: [{ name: "all" }, { name: "all", include: [{ verdict: ["DROPPED"] }] }] } } },
       pointer: "/features/flowLogs/exports/1/name",
       quiet: { features: { flowLogs: { exports: [{ name: "all" }, { name: "dropped", include: [{ verdict: ["DROPPED"] }] }] } } } },
+    { code: "FLOW_FILTER_UNKNOWN_FIELD", fires: { features: { flowLogs: { exports: [{ name: "drops", include: [{ verdict: ["DROPPED"], source_podd: ["kube-system/"] }] }] } } },
+      pointer: "/features/flowLogs/exports/0/include/0/source_podd",
+      quiet: { features: { flowLogs: { exports: [{ name: "drops", include: [{ verdict: ["DROPPED"], source_pod: ["kube-system/"] }, { destinationIp: ["10.0.0.0/8"] }] }] } } } },
   ],
   resolve: (p) => {
     const asked = p.features.flowLogs;
@@ -114,7 +156,7 @@ export const flowLogs = defineCapability({
       entry("hubble.redact.http.userInfo", true),
     ],
   }),
-  files: (s, { header }) => (s.logConfig === null ? [] : logConfigFile(s.logConfig, header)),
+  files: (s, context) => (s.logConfig === null ? [] : logConfigFile(s.logConfig, context)),
   delivery: (s) =>
     s.logConfig === null ? {} : { manifests: [{ file: s.logConfig.file, phase: "after-chart", what: "TKE log collection of the flow log files into CLS (needs the cluster's log collection on)" }] },
   plan: ({ logConfig: c }): PlanStep[] =>
@@ -134,11 +176,11 @@ export const flowLogs = defineCapability({
         ],
 });
 
-function logConfigFile(c: LogConfig, header: FilesContext["header"]): OutputFile[] {
+function logConfigFile(c: LogConfig, { header, afterChart }: FilesContext): OutputFile[] {
   const logConfig = {
     apiVersion: "cls.cloud.tencent.com/v1",
     kind: "LogConfig",
-    metadata: { name: c.name },
+    metadata: phasedMetadata({ name: c.name }, afterChart),
     spec: {
       clsDetail: {
         region: c.region,

@@ -43,6 +43,7 @@ export const gatewayApi = defineCapability({
           : [],
     },
   ],
+
   examples: [
     { code: "GATEWAY_API_NEEDS_CILIUM_1_19", fires: { cilium: { mode: "overlay", version: "1.18.12" }, features: { gatewayApi: true } },
       pointer: "/features/gatewayApi",

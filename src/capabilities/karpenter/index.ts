@@ -2,7 +2,7 @@ import { KARPENTER_CRDS } from "../../knowledge/lifecycle.js";
 import { CONSOLIDATION_POLICY, NODECLASS_API, NODEPOOL_API, NODE_ARCH, NODE_OS, REQUIREMENT_KEYS } from "../../knowledge/karpenter.js";
 import { BUNDLE_FILES } from "../../knowledge/bundle.js";
 import { KARPENTER_MACHINE_ANNOTATIONS_KEY, TS4_IMAGE_ANNOTATION } from "../../knowledge/tke.js";
-import { file } from "../../emit/output.js";
+import { file, phasedMetadata } from "../../emit/output.js";
 import type { FilledProfile } from "../../profile.js";
 import type { Finding } from "../../rules/finding.js";
 import type { KarpenterSettings } from "../../settings.js";
@@ -56,17 +56,18 @@ export const karpenter = defineCapability({
       },
     },
   ],
+
   examples: [
     { code: "KARPENTER_SELECTORS_REQUIRED", fires: { nodePool: { type: "karpenter", securityGroupIds: ["sg-1"] } },
       pointer: "/nodePool/subnetIds",
       quiet: { nodePool: { type: "karpenter", subnetIds: ["subnet-1"], securityGroupIds: ["sg-1"] } } },
   ],
   resolve: (p, { features }) => (p.nodePool.type === "karpenter" ? { ...resolveKarpenter(p, features), file: BUNDLE_FILES.nodePool, crds: [...KARPENTER_CRDS] } : null),
-  files: (k, { header }) => {
+  files: (k, { header, afterChart }) => {
   const nodePool = {
     apiVersion: NODEPOOL_API.apiVersion,
     kind: NODEPOOL_API.kind,
-    metadata: { name: k.name },
+    metadata: phasedMetadata({ name: k.name }, afterChart),
     spec: {
       disruption: { consolidationPolicy: CONSOLIDATION_POLICY, consolidateAfter: k.consolidateAfter, budgets: [{ nodes: k.budget }] },
       template: {
@@ -89,7 +90,7 @@ export const karpenter = defineCapability({
   const nodeClass = {
     apiVersion: NODECLASS_API.apiVersion,
     kind: NODECLASS_API.kind,
-    metadata: { name: k.name },
+    metadata: phasedMetadata({ name: k.name }, afterChart),
     spec: {
       subnetSelectorTerms: k.subnetIds.map((id) => ({ id })),
       securityGroupSelectorTerms: k.securityGroupIds.map((id) => ({ id })),

@@ -3,7 +3,7 @@ import { RFC1918_CIDRS } from "../../knowledge/features.js";
 import { IP_MASQ_AGENT_CONFIGMAP } from "../../knowledge/tke.js";
 import { WHY_VARIANT } from "../../knowledge/why.js";
 import { valueEntry as entry } from "../../derive/value-entry.js";
-import { meshPeerPodRanges } from "../../mesh.js";
+import { meshPeerPodRanges } from "../../mesh-peers.js";
 import { check } from "../../plan/step.js";
 import { defineCapability } from "../capability.js";
 
@@ -49,8 +49,22 @@ export const masquerade = defineCapability({
     {
       code: "MASQUERADE_WITHOUT_VPC_CIDRS",
       check: (s) =>
-        s.plan.some((step) => step.id === "masquerade/vpc-cidrs")
+        s.gitops === null && s.plan.some((step) => step.id === "masquerade/vpc-cidrs")
           ? [{ pointer: "/cluster/vpcCidrs", message: "no cluster.vpcCidrs: nonMasqueradeCIDRs falls back to 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 (install.sh prefers ip-masq-agent-config)" }]
+          : [],
+    },
+  ],
+
+  profileRules: [
+    {
+      code: "MASQUERADE_IN_OVERLAY",
+      check: (p) => (p.cilium.mode === "overlay" && p.features.masquerade ? [{ pointer: "/features/masquerade", message: "overlay mode already masquerades; remove features.masquerade" }] : []),
+    },
+    {
+      code: "NATIVE_WITHOUT_MASQUERADE",
+      check: (p) =>
+        p.cilium.mode === "native" && p.features.masquerade === undefined && !p.features.egressGateway
+          ? [{ pointer: "/features", message: "native mode without features.masquerade: Pods reach the internet only through a NAT gateway, not the node's EIP; set masquerade true (the guide installer's default), or false if the VPC has a NAT gateway" }]
           : [],
     },
   ],
@@ -64,19 +78,6 @@ export const masquerade = defineCapability({
       severity: "warning",
       quiet: { cilium: { mode: "overlay" } } },
     { code: "NATIVE_WITHOUT_MASQUERADE", fires: { features: {} }, pointer: "/features", quiet: { features: { masquerade: false } } },
-  ],
-  profileRules: [
-    {
-      code: "MASQUERADE_IN_OVERLAY",
-      check: (p) => (p.cilium.mode === "overlay" && p.features.masquerade ? [{ pointer: "/features/masquerade", message: "overlay mode already masquerades; remove features.masquerade" }] : []),
-    },
-    {
-      code: "NATIVE_WITHOUT_MASQUERADE",
-      check: (p) =>
-        p.cilium.mode === "native" && p.features.masquerade === undefined && !p.features.egressGateway
-          ? [{ pointer: "/features", message: "native mode without features.masquerade: Pods reach the internet only through a NAT gateway, not the node's EIP; set masquerade true (the guide installer's default), or false if the VPC has a NAT gateway" }]
-          : [],
-    },
   ],
   resolve: (p, { features, mesh, profilePath }) => {
     if (!features.masqAgent) return null;

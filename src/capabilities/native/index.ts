@@ -33,6 +33,7 @@ export const native = defineCapability({
       check: (p) => (p.cluster.network === "gr" && p.cilium.mode === "native" ? [{ pointer: "/cilium/mode", message: "native mode does not work on GR clusters; set cilium.mode to overlay or use cluster.network vpc-cni" }] : []),
     },
   ],
+
   examples: [
     { code: "GR_NATIVE_UNSUPPORTED", fires: { cluster: { network: "gr" } }, pointer: "/cilium/mode", quiet: { cluster: { network: "vpc-cni" } } },
   ],

@@ -5,7 +5,7 @@ import { KUBE_DNS, LOCAL_REDIRECT_POLICY_CRD, NODE_CACHE_CONTAINER, NODE_LOCAL_D
 import { BUNDLE_FILES } from "../../knowledge/bundle.js";
 import { CILIUM_NAMESPACE } from "../../knowledge/tke.js";
 import { mirroredRepository } from "../../derive/mirror.js";
-import { file, type OutputFile } from "../../emit/output.js";
+import { file, phasedMetadata, type OutputFile } from "../../emit/output.js";
 import type { FilledProfile } from "../../profile.js";
 import { check } from "../../plan/step.js";
 import { literalBlock, manifestsToYaml } from "../../text/yaml.js";
@@ -23,6 +23,8 @@ interface NodeLocalDns {
   copied: boolean;
   /** The text in node-local-dns.yaml install.sh replaces with kube-dns's ClusterIP. */
   placeholder: string;
+  /** cluster.kubeDnsIP: kube-dns's ClusterIP when the profile gives it (then written in, and an engine can deliver it); null: install.sh reads it. */
+  kubeDnsIP: string | null;
   /** The CRD cilium-operator registers: the policy waits for it. */
   policyCrd: string;
 }
@@ -60,6 +62,7 @@ export const nodeLocalDns = defineCapability({
           : [],
     },
   ],
+
   examples: [
     { code: "NODE_LOCAL_DNS_WITHOUT_LRP", fires: { features: { nodeLocalDns: true, localRedirectPolicy: false } },
       pointer: "/features/localRedirectPolicy",
@@ -75,16 +78,24 @@ export const nodeLocalDns = defineCapability({
       image,
       copied: p.images.mirror === "custom",
       placeholder: NODE_LOCAL_DNS.placeholder,
+      kubeDnsIP: p.cluster.kubeDnsIP ?? null,
       policyCrd: LOCAL_REDIRECT_POLICY_CRD,
     };
   },
   images: (d) => (d.copied ? [{ source: d.source, target: d.image }] : []),
-  files: (d, { header }) => nodeLocalDnsFiles(d, header),
+  files: (d, context) => nodeLocalDnsFiles(d, context),
   delivery: (d) => ({
-    manifests: [
-      { file: d.manifestFile, phase: "by-install-script", what: "NodeLocal DNSCache: install.sh writes kube-dns's ClusterIP into it" },
-      { file: d.policyFile, phase: "by-install-script", what: "the redirect of kube-dns to the node's cache: install.sh applies it once cilium-operator is up" },
-    ],
+    manifests:
+      d.kubeDnsIP === null
+        ? [
+            { file: d.manifestFile, phase: "by-install-script", what: "NodeLocal DNSCache: install.sh writes kube-dns's ClusterIP into it" },
+            { file: d.policyFile, phase: "by-install-script", what: "the redirect of kube-dns to the node's cache: install.sh applies it once cilium-operator is up" },
+          ]
+        : // kube-dns's ClusterIP is in the profile: nothing is left to read from the cluster
+          [
+            { file: d.manifestFile, phase: "after-chart", what: "NodeLocal DNSCache, with kube-dns's ClusterIP from the profile" },
+            { file: d.policyFile, phase: "after-chart", what: "the redirect of kube-dns to the node's cache (its CRD comes with cilium-operator)" },
+          ],
   }),
   plan: (d) => [
     check("node-local-dns/kube-dns", "reads", { render: kubeDns }, { provide: ["kube_dns_ip"] }),
@@ -141,26 +152,28 @@ function corefile(): string {
   ].join("\n");
 }
 
-function nodeLocalDnsFiles(d: NodeLocalDns, header: FilesContext["header"]): OutputFile[] {
+function nodeLocalDnsFiles(d: NodeLocalDns, { header, afterChart }: FilesContext): OutputFile[] {
   const n = NODE_LOCAL_DNS;
   const ns = CILIUM_NAMESPACE;
+  // delivered after the chart by an engine (Argo CD's sync wave) once kube-dns's ClusterIP is in the profile
+  const after = afterChart;
   const dnsPorts = [
     { name: "dns", port: 53, protocol: "UDP", targetPort: 53 },
     { name: "dns-tcp", port: 53, protocol: "TCP", targetPort: 53 },
   ];
   const objects = [
-    { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: n.name, namespace: ns } },
+    { apiVersion: "v1", kind: "ServiceAccount", metadata: phasedMetadata({ name: n.name, namespace: ns }, after) },
     {
       apiVersion: "v1",
       kind: "Service",
-      metadata: { name: n.upstreamService, namespace: ns, labels: { "k8s-app": KUBE_DNS.label, "kubernetes.io/name": "KubeDNSUpstream" } },
+      metadata: phasedMetadata({ name: n.upstreamService, namespace: ns, labels: { "k8s-app": KUBE_DNS.label, "kubernetes.io/name": "KubeDNSUpstream" } }, after),
       spec: { ports: dnsPorts, selector: { "k8s-app": KUBE_DNS.label } },
     },
-    { apiVersion: "v1", kind: "ConfigMap", metadata: { name: n.name, namespace: ns }, data: { Corefile: literalBlock(corefile()) } },
+    { apiVersion: "v1", kind: "ConfigMap", metadata: phasedMetadata({ name: n.name, namespace: ns }, after), data: { Corefile: literalBlock(corefile()) } },
     {
       apiVersion: "apps/v1",
       kind: "DaemonSet",
-      metadata: { name: n.name, namespace: ns, labels: { "k8s-app": n.label } },
+      metadata: phasedMetadata({ name: n.name, namespace: ns, labels: { "k8s-app": n.label } }, after),
       spec: {
         updateStrategy: { rollingUpdate: { maxUnavailable: "10%" } },
         selector: { matchLabels: { "k8s-app": n.label } },
@@ -177,7 +190,7 @@ function nodeLocalDnsFiles(d: NodeLocalDns, header: FilesContext["header"]): Out
                 name: "node-cache",
                 image: d.image,
                 resources: { requests: { ...NODE_CACHE_CONTAINER.requests } },
-                args: ["-localip", d.placeholder, "-conf", "/etc/Corefile", "-upstreamsvc", n.upstreamService, ...NODE_CACHE_CONTAINER.flags],
+                args: ["-localip", d.kubeDnsIP ?? d.placeholder, "-conf", "/etc/Corefile", "-upstreamsvc", n.upstreamService, ...NODE_CACHE_CONTAINER.flags],
                 securityContext: { capabilities: { add: ["NET_ADMIN"] } },
                 ports: [
                   { containerPort: 53, name: "dns", protocol: "UDP" },
@@ -204,14 +217,14 @@ function nodeLocalDnsFiles(d: NodeLocalDns, header: FilesContext["header"]): Out
     {
       apiVersion: "v1",
       kind: "Service",
-      metadata: { name: n.name, namespace: ns, labels: { "k8s-app": n.label }, annotations: { "prometheus.io/port": String(n.metricsPort), "prometheus.io/scrape": "true" } },
+      metadata: { name: n.name, namespace: ns, labels: { "k8s-app": n.label }, annotations: { "prometheus.io/port": String(n.metricsPort), "prometheus.io/scrape": "true", ...after } },
       spec: { clusterIP: "None", ports: [{ name: "metrics", port: n.metricsPort, targetPort: n.metricsPort }], selector: { "k8s-app": n.label } },
     },
   ];
   const policy = {
     apiVersion: "cilium.io/v2",
     kind: "CiliumLocalRedirectPolicy",
-    metadata: { name: n.policy, namespace: ns },
+    metadata: phasedMetadata({ name: n.policy, namespace: ns }, afterChart),
     spec: {
       redirectFrontend: { serviceMatcher: { serviceName: KUBE_DNS.service, namespace: ns } },
       redirectBackend: {
@@ -224,14 +237,14 @@ function nodeLocalDnsFiles(d: NodeLocalDns, header: FilesContext["header"]): Out
     },
   };
   const comments = new Map([
-    ["3:spec.template.spec.containers", `-localip: install.sh writes kube-dns's ClusterIP over ${d.placeholder}; node-cache fills ${n.clusterDns} (kube-dns-upstream) and ${n.upstreamServers} (the node's resolv.conf) itself`],
+    ["3:spec.template.spec.containers", `-localip: ${d.kubeDnsIP === null ? `install.sh writes kube-dns's ClusterIP over ${d.placeholder}` : "kube-dns's ClusterIP (cluster.kubeDnsIP)"}; node-cache fills ${n.clusterDns} (kube-dns-upstream) and ${n.upstreamServers} (the node's resolv.conf) itself`],
     ["2:data.Corefile", "HINFO is answered here: the VPC's DNS does not support it and would fill the log with errors"],
   ]);
   return [
     file(
       d.manifestFile,
       manifestsToYaml(
-        header(`NodeLocal DNSCache (the guide's self-built one; TKE's add-on cannot work with Cilium). install.sh applies it with ${d.placeholder} replaced by kube-dns's ClusterIP.`),
+        header(`NodeLocal DNSCache (the guide's self-built one; TKE's add-on cannot work with Cilium). ${d.kubeDnsIP === null ? `install.sh applies it with ${d.placeholder} replaced by kube-dns's ClusterIP.` : "It holds kube-dns's ClusterIP from the profile (cluster.kubeDnsIP)."}`),
         objects,
         comments,
       ),
