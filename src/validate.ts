@@ -29,7 +29,8 @@ export function validateConfig(value: unknown, file: string, locate: Locate): Sc
 function validateWith(validate: ValidateFunction, what: string, value: unknown, file: string, locate: Locate): SchemaResult {
   const filled = structuredClone(value);
   if (validate(filled)) return { profile: filled, diagnostics: [] };
-  const diagnostics = (validate.errors ?? []).map((e) => toDiagnostic(e, what, file, locate));
+  // an if/then's own error ("must match then schema") only repeats the errors inside then, reported on their own
+  const diagnostics = (validate.errors ?? []).filter((e) => e.keyword !== "if").map((e) => toDiagnostic(e, what, file, locate));
   return { profile: undefined, diagnostics: dedupe(dropMisspeltRequired(diagnostics)) };
 }
 

@@ -42,8 +42,10 @@ describe("the capability registry", () => {
     expect([...ids].sort()).toEqual(folders);
   });
 
-  it("has exactly one platform", () => {
-    expect(CAPABILITIES.filter((c) => c.kind === "platform").map((c) => c.id)).toEqual(["tke"]);
+  it("has one platform capability per platform it serves, named after it (tke first)", () => {
+    const platforms = CAPABILITIES.filter((c) => c.kind === "platform");
+    expect(platforms.map((c) => c.id)).toEqual(["tke", "kubeadm"]);
+    for (const c of platforms) expect(c.platforms).toEqual([c.id]);
   });
 
   it("gives each diagnostic code exactly one owner: the catalogue or one capability", () => {

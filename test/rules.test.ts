@@ -19,6 +19,11 @@ type Patch = Record<string, unknown>;
 const CASES: Record<string, { fires: Patch; pointer: string; severity?: "error" | "warning"; quiet: Patch; peer?: Patch }> = {
   VIP_NOT_LINK_LOCAL: { fires: { apiserverVIP: "10.1.2.3" }, pointer: "/apiserverVIP", quiet: { apiserverVIP: "169.254.255.254" } },
   VIP_IS_LOCAL_ROUTER: { fires: { apiserverVIP: "169.254.32.16" }, pointer: "/apiserverVIP", quiet: { apiserverVIP: "169.254.32.17" } },
+  FIELD_NOT_FOR_PLATFORM: {
+    fires: { platform: "kubeadm", apiserverVIP: undefined, nodePool: undefined, selfManaged: { apiServer: { host: "10.24.0.2" }, podCidrs: ["10.244.0.0/16"], nodeCidrs: ["10.24.0.0/16"] } },
+    pointer: "/region",
+    quiet: { platform: "kubeadm", region: undefined, apiserverVIP: undefined, nodePool: undefined, selfManaged: { apiServer: { host: "10.24.0.2" }, podCidrs: ["10.244.0.0/16"], nodeCidrs: ["10.24.0.0/16"] } },
+  },
   UNKNOWN_REGION: { fires: { region: "ap-mars" }, pointer: "/region", quiet: { region: "ap-qingyuan" } },
   UNSUPPORTED_CILIUM_VERSION: { fires: { cilium: { version: "1.19.7" } }, pointer: "/cilium/version", quiet: { cilium: { version: "1.19.6" } } },
   DOTTED_HELM_KEY: {

@@ -7,6 +7,7 @@ import type { Finding } from "../rules/finding.js";
 import type { DeliverySettings, GitopsContext, ImageCopy, Settings, ValueEntry } from "../settings.js";
 import type { ResolvedFeatures } from "../derive/features.js";
 import type { OutputFile } from "../emit/output.js";
+import type { Platform } from "../knowledge/platforms.js";
 
 /**
  * A capability: one datapath mode, add-on or platform, in one folder, as one object of this shape (as an
@@ -18,6 +19,8 @@ export interface Capability<S, C extends string = never> {
   id: string;
   /** Exactly one platform is active; datapath modes exclude each other; add-ons combine. */
   kind: "platform" | "datapath" | "add-on";
+  /** The platforms (profile.platform) it serves: its rules run and it resolves only there. Default: tke. */
+  platforms: readonly Platform[];
   summary: string;
   /** The profile fields it owns (JSON pointers); a field it adds to the schema sits in its folder's schema.json. */
   fields: readonly string[];
@@ -107,6 +110,7 @@ export function defineCapability<S, C extends string = never>(
   c: Pick<Capability<S, C>, "id" | "kind" | "summary" | "resolve"> & Partial<Omit<Capability<S, C>, "id" | "kind" | "summary" | "resolve">>,
 ): Capability<S, C> {
   return {
+    platforms: ["tke"],
     fields: [],
     codes: [],
     profileRules: [],

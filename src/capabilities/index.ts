@@ -1,4 +1,5 @@
 import type { OutputFile } from "../emit/output.js";
+import type { Platform } from "../knowledge/platforms.js";
 import type { PlanStep } from "../plan/step.js";
 import type { FilledProfile } from "../profile.js";
 import type { Finding } from "../rules/finding.js";
@@ -17,6 +18,7 @@ import { gitopsCertificates } from "./gitops-certificates/index.js";
 import { hubble } from "./hubble/index.js";
 import { hubbleUiClb } from "./hubble-ui-clb/index.js";
 import { karpenter } from "./karpenter/index.js";
+import { kubeadm } from "./kubeadm/index.js";
 import { masquerade } from "./masquerade/index.js";
 import { native } from "./native/index.js";
 import { nodeLocalDns } from "./node-local-dns/index.js";
@@ -39,6 +41,7 @@ export const CAPABILITIES = [
   karpenter,
   terraformPools,
   tke,
+  kubeadm,
   cilium,
   nodeLocalDns,
   hubble,
@@ -81,9 +84,16 @@ export function ownerRank(owner: string): number {
 export const CAPABILITY_PROFILE_RULES = REGISTRY.flatMap((c) => c.profileRules) as readonly ProfileRule[];
 export const CAPABILITY_BUNDLE_RULES = REGISTRY.flatMap((c) => c.bundleRules) as readonly BundleRule[];
 
+const serving = (platform: Platform) => REGISTRY.filter((c) => c.platforms.includes(platform));
+/** The profile rules and bundle rules of the capabilities serving a platform, in registry order. */
+export const profileRulesFor = (platform: Platform) => serving(platform).flatMap((c) => c.profileRules) as readonly ProfileRule[];
+export const bundleRulesFor = (platform: Platform) => serving(platform).flatMap((c) => c.bundleRules) as readonly BundleRule[];
+
 /** Each capability the profile asks for, with its resolved slice, in registry order. */
 export function resolveCapabilities(p: FilledProfile, context: ResolveContext): ActiveCapability[] {
+  const platform = p.platform;
   return REGISTRY.flatMap((c) => {
+    if (!c.platforms.includes(platform)) return [];
     const slice = c.resolve(p, context);
     return slice === null ? [] : [{ id: c.id, slice }];
   });

@@ -19,12 +19,14 @@ export function resolveFeatures(p: FilledProfile): ResolvedFeatures {
   const asked = p.features.masquerade ?? false;
   const masquerade = p.features.egressGateway || asked;
   // the guide taints regular pools; its native pool has none (only GR with native routing would need one)
-  const tainted = p.nodePool.startupTaint ?? p.nodePool.type !== "native";
+  // a self-managed cluster has no node pool of the bundle's, so no startup taint
+  const pool = p.platform === "tke" ? p.nodePool : null;
+  const tainted = pool !== null && (pool.startupTaint ?? pool.type !== "native");
   return {
     masquerade,
     masqAgent: p.features.egressGateway || (native && asked),
     scaleTuning: p.features.scaleTuning ?? false,
     vxlan: !native || p.features.egressGateway,
-    startupTaint: !tainted ? null : p.nodePool.type === "native" ? { ...AUTOSCALER_IGNORED_STARTUP_TAINT } : { ...STARTUP_TAINT },
+    startupTaint: !tainted ? null : pool?.type === "native" ? { ...AUTOSCALER_IGNORED_STARTUP_TAINT } : { ...STARTUP_TAINT },
   };
 }

@@ -6,7 +6,7 @@ import type { ValuesFileKey } from "../capabilities/capability.js";
 /** The values files in the order helm gets them; empty files are left out. */
 export function deriveHelmValues(p: FilledProfile, contributed: Record<ValuesFileKey, readonly ValueEntry[]>): ValuesFile[] {
   const files = [
-    { file: VALUES_FILES.tke, title: "Cilium on TKE: the values that adapt the chart to the cluster", entries: [...contributed.tke] },
+    { file: VALUES_FILES.tke, title: p.platform === "tke" ? "Cilium on TKE: the values that adapt the chart to the cluster" : `Cilium on ${p.platform}: the values that adapt the chart to the cluster`, entries: [...contributed.tke] },
     { file: VALUES_FILES.images, title: "Cilium's images, pulled from where TKE nodes can reach them", entries: [...contributed.images] },
     { file: VALUES_FILES.features, title: "Optional Cilium features chosen in the profile", entries: [...contributed.features] },
   ];

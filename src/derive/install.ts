@@ -23,7 +23,8 @@ export function deriveInstall(p: FilledProfile, helm: readonly ValuesFile[]): In
     bundleId: fingerprint([chart, p.cilium.version, ...helm.flatMap((v) => [v.file, ...v.entries.flatMap((e) => [e.path.join("\u0000"), typeof e.value === "string" ? e.value : JSON.stringify(e.value)])])]),
     chartIsLocalFile: source.kind === "local",
     version: p.cilium.version,
-    apiserverVIP: p.apiserverVIP,
+    // the address kubectl's kubernetes endpoint must show: TKE's VIP, or a self-managed API server's
+    apiserverVIP: p.platform === "tke" ? p.apiserverVIP : p.selfManaged!.apiServer.host,
   };
 }
 

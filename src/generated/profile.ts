@@ -13,13 +13,17 @@ export interface TkeCiliumProfile {
    */
   name?: string;
   /**
+   * Where the cluster runs: tke (Tencent Kubernetes Engine, the default: region, apiserverVIP, cluster and nodePool describe it) or a self-managed cluster, kubeadm, k3s or kubespray (selfManaged describes it; region, apiserverVIP and nodePool are TKE-only and an error there).
+   */
+  platform?: "tke" | "kubeadm" | "k3s" | "kubespray";
+  /**
    * Tencent Cloud region id (ap-guangzhou, na-ashburn, ap-shanghai-fsi, ap-hangzhou-ec...), used by the Terraform provider block. A region tke-cilium does not know is a warning (UNKNOWN_REGION).
    */
-  region: string;
+  region?: string;
   /**
    * k8sServiceHost: the 169.254.x.x apiserver address printed by `kubectl get ep kubernetes -n default -o jsonpath='{.subsets[0].addresses[0].ip}'`. Never the CLB VIP.
    */
-  apiserverVIP: string;
+  apiserverVIP?: string;
   /**
    * k8sServicePort: the apiserver port behind apiserverVIP.
    */
@@ -138,7 +142,7 @@ export interface TkeCiliumProfile {
   /**
    * The node pool the bundle creates for Cilium nodes.
    */
-  nodePool: {
+  nodePool?: {
     /**
      * karpenter: a Karpenter NodePool + TKEMachineNodeClass (nodepool.yaml). native: a TKE native node pool in Terraform. regular: a TKE regular (CVM) node pool in Terraform.
      */
@@ -402,5 +406,92 @@ export interface TkeCiliumProfile {
      * The dangerous changes this commit makes on purpose: skip-minor (e.g. 1.18 to 1.20 in one step), downgrade (a lower Cilium release), datapath (cilium.mode, IPAM or routing change: every Pod must be recreated). Remove it again once the change is rolled out.
      */
     allow?: ("skip-minor" | "downgrade" | "datapath")[];
+  };
+  /**
+   * The self-managed cluster (platform kubeadm, k3s or kubespray): where its API server listens and how its network is laid out. Required on those platforms, an error on tke.
+   */
+  selfManaged?: {
+    /**
+     * k8sServiceHost/k8sServicePort: the API server every node reaches without kube-proxy (kubeadm's controlPlaneEndpoint or advertiseAddress).
+     */
+    apiServer: {
+      /**
+       * The API server's IPv4 address as `kubectl get endpoints kubernetes -n default` shows it (kubeadm's advertiseAddress of the control plane); install.sh and uninstall.sh check kubectl points at it. An API server behind a load balancer or DNS name is not supported yet.
+       */
+      host: string;
+      /**
+       * The API server port (kubeadm's bindPort, default 6443).
+       */
+      port?: number;
+    };
+    /**
+     * The cluster's Pod CIDRs (kubeadm podSubnet): Cilium's cluster-pool hands each node a block of them. Never the chart's 10.0.0.0/8 default (seed 003).
+     *
+     * @minItems 1
+     * @maxItems 16
+     */
+    podCidrs: string[];
+    /**
+     * The per-node block size carved from podCidrs (kube-controller-manager's node-cidr-mask-size-ipv4; 24 = 254 addresses, of which Cilium's router and health endpoint take two).
+     */
+    podMaskSize?: number;
+    /**
+     * The Service CIDR (kubeadm serviceSubnet).
+     */
+    serviceCidr?: string;
+    /**
+     * The networks the nodes' own addresses are in (ip route on a node): Pod CIDRs must not overlap them.
+     *
+     * @minItems 1
+     * @maxItems 16
+     */
+    nodeCidrs: string[];
+    /**
+     * Other networks the Pods must reach or that are routed on the nodes' LAN (VPN, MetalLB ranges, the home router's LAN): Pod CIDRs must not overlap them.
+     *
+     * @maxItems 16
+     */
+    otherCidrs?: string[];
+    /**
+     * How Pod traffic crosses nodes.
+     */
+    routing?: {
+      /**
+       * tunnel (VXLAN or Geneve between nodes, the chart's default) or native (the network routes Pod CIDRs: autoDirectNodeRoutes on one L2 segment, or routes you provide).
+       */
+      mode?: "tunnel" | "native";
+      /**
+       * Tunnel mode: vxlan (UDP 8472) or geneve (UDP 6081).
+       */
+      tunnelProtocol?: "vxlan" | "geneve";
+      /**
+       * Native mode: every node installs routes to the other nodes' Pod CIDRs; needs all nodes on one L2 segment.
+       */
+      autoDirectNodeRoutes?: boolean;
+      /**
+       * Native mode: your router or BGP already routes every node's Pod CIDR to that node (you vouch for it).
+       */
+      routesProvided?: boolean;
+    };
+    /**
+     * cluster-pool: Cilium's operator hands out blocks of podCidrs. kubernetes: Cilium reads Node.spec.podCIDR, which kube-controller-manager allocates from the cluster's pod subnet.
+     */
+    ipam?: "cluster-pool" | "kubernetes";
+    /**
+     * Cilium replaces kube-proxy (kubeProxyReplacement true); kube-proxy must then not run.
+     */
+    kubeProxyReplacement?: boolean;
+    /**
+     * Whether kube-proxy runs: absent (never installed: kubeadm skipPhases addon/kube-proxy, k3s disable-kube-proxy), remove (running now: install.sh's migration removes it), or keep (it stays; only without kubeProxyReplacement).
+     */
+    kubeProxy?: "absent" | "remove" | "keep";
+    /**
+     * Multus runs beside Cilium: cni.exclusive false, so Cilium leaves its CNI configuration in /etc/cni/net.d.
+     */
+    multus?: boolean;
+    /**
+     * kubelet's maxPods on the nodes (default 110): each node's block of podCidrs must hold them plus Cilium's router and health addresses.
+     */
+    maxPods?: number;
   };
 }

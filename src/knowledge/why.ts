@@ -72,3 +72,23 @@ export const WHY_VARIANT: Readonly<Record<string, string>> = {
   "ipMasqAgent.config.nonMasqueradeCIDRs.mesh": "traffic to the VPC and to the mesh peers' Pods keeps its Pod IP; SNATing it would break cross-node and cross-cluster Pod identity",
   "bpf.masquerade.overlay": "BPF masquerade; iptables masquerade would force legacy host routing",
 };
+
+/** Why each value of a self-managed cluster (platform kubeadm, k3s, kubespray) is there. */
+export const WHY_SELF_MANAGED: Readonly<Record<string, string>> = {
+  kubeProxyReplacement: "Cilium replaces kube-proxy (ClusterIP, NodePort, HostPort): kube-proxy must not run beside it",
+  "kubeProxyReplacement.off": "kube-proxy serves Services on this cluster; Cilium leaves them to it",
+  k8sServiceHost: "the API server's own address: without kube-proxy the agent cannot reach it through the kubernetes Service",
+  k8sServicePort: "the API server's port",
+  routingMode: "tunnel: Pod traffic between nodes is encapsulated, the network needs to know no Pod CIDR",
+  "routingMode.native": "native routing: the network (autoDirectNodeRoutes on one L2, or your routes) carries Pod CIDRs between nodes",
+  tunnelProtocol: "the profile's tunnel protocol (vxlan: UDP 8472, geneve: UDP 6081 between nodes)",
+  ipv4NativeRoutingCIDR: "the Pod CIDR: traffic to it is not masqueraded, anything else leaves through the node IP",
+  autoDirectNodeRoutes: "every node routes the other nodes' Pod CIDRs itself (all nodes on one L2 segment)",
+  "ipam.mode": "Cilium's operator hands each node a block of the cluster's Pod CIDR (cluster-pool)",
+  "ipam.mode.kubernetes": "Cilium takes each node's Pod CIDR from Node.spec.podCIDR, allocated by kube-controller-manager",
+  "ipam.operator.clusterPoolIPv4PodCIDRList": "the cluster's Pod CIDR, never the chart's 10.0.0.0/8 default (seed 003: its routes hijacked the LAN)",
+  "ipam.operator.clusterPoolIPv4MaskSize": "the per-node block carved from the Pod CIDR",
+  "cni.exclusive": "Multus runs beside Cilium: Cilium must not rename the other CNI configurations in /etc/cni/net.d",
+  rollOutCiliumPods: "roll the agents when cilium-config changes, so a re-rendered value reaches them",
+  "operator.rollOutPods": "roll the operator when its configuration changes, for the same reason",
+};

@@ -124,6 +124,15 @@ export const CATALOGUE = [
     source: "SPEC §2 (name)",
   },
   {
+    code: "FIELD_NOT_FOR_PLATFORM",
+    stage: "profile",
+    severity: "error",
+    title: "a field of another platform",
+    explanation:
+      "region, apiserverVIP and nodePool describe a TKE cluster (platform tke, the default); selfManaged describes a kubeadm, k3s or kubespray cluster. A field of the other kind is a profile copied from another platform, and the bundle would silently ignore it: remove it, or set platform to the one it belongs to.",
+    source: "issue 27 (platforms); SPEC §2",
+  },
+  {
     code: "VIP_NOT_LINK_LOCAL",
     stage: "profile",
     severity: "error",

@@ -8,6 +8,7 @@ import { extraValueLeaves } from "../derive/helm.js";
 import { ENI_AGENT_VERSIONS } from "../knowledge/lifecycle.js";
 import { findUnsupportedOs, findVerifiedOs, VERIFIED_OS } from "../knowledge/os.js";
 import { APISERVER_VIP_RANGE, CILIUM_TESTED_KUBERNETES_MAX, KNOWN_REGIONS, KUBERNETES_MINIMUM, KUBERNETES_RECOMMENDED_MINIMUM, LOCAL_ROUTER_IPV4 } from "../knowledge/tke.js";
+import { TKE_ONLY_FIELDS } from "../knowledge/platforms.js";
 import type { FilledProfile } from "../profile.js";
 import type { GitopsContext } from "../settings.js";
 import type { MeshDirectory } from "../mesh-peers.js";
@@ -86,6 +87,17 @@ function osFindings(osName: string, pointer: string): Finding[] {
 
 /** The rules on the profile as written (after the schema), in the order `tke-cilium rules` lists them. */
 export const PROFILE_RULES: readonly ProfileRule[] = [
+  {
+    code: "FIELD_NOT_FOR_PLATFORM",
+    check: (p) =>
+      p.platform === "tke"
+        ? p.selfManaged === undefined
+          ? []
+          : [{ pointer: "/selfManaged", message: "selfManaged describes a kubeadm, k3s or kubespray cluster, not this TKE one (platform tke): remove it, or set platform" }]
+        : TKE_ONLY_FIELDS.flatMap((field) =>
+            (p as Partial<Record<string, unknown>>)[field] === undefined ? [] : [{ pointer: `/${field}`, message: `${field} is a TKE field; this profile's platform is ${p.platform}: remove it` }],
+          ),
+  },
   {
     code: "GITOPS_LOCAL_CHART",
     check: (p, context) =>

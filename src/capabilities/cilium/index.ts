@@ -24,6 +24,7 @@ import { defineCapability } from "../capability.js";
 export const cilium = defineCapability({
   id: "cilium",
   kind: "add-on",
+  platforms: ["tke", "kubeadm", "k3s", "kubespray"],
   summary: "the Cilium chart: its images, the release's install, upgrade and uninstall, the connectivity test",
   fields: ["/cilium/version", "/cilium/chart", "/images"],
   codes: [

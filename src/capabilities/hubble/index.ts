@@ -5,6 +5,7 @@ import { defineCapability } from "../capability.js";
 export const hubble = defineCapability({
   id: "hubble",
   kind: "add-on",
+  platforms: ["tke", "kubeadm", "k3s", "kubespray"],
   summary: "Hubble Relay and the Hubble UI",
   fields: ["/features/hubble"],
   resolve: (p) => (p.features.hubble ? {} : null),

@@ -1,0 +1,109 @@
+import connect from "./connect.sh.hbs?template";
+import kubeProxy from "./kube-proxy.sh.hbs?template";
+import removeKubeProxy from "./remove-kube-proxy.sh.hbs?template";
+import { KUBE_PROXY, KUBEADM_API_VERSION, KUBEADM_KUBE_PROXY_PHASE } from "../../knowledge/platforms.js";
+import { file } from "../../emit/output.js";
+import { check, type PlanStep } from "../../plan/step.js";
+import { manifestsToYaml } from "../../text/yaml.js";
+import { defineCapability } from "../capability.js";
+import { SELF_MANAGED_CODES, selfManagedBundleRules, selfManagedProfileRules, selfManagedSlice, selfManagedValues, type SelfManagedSlice } from "../self-managed.js";
+
+/** The kubeadm configuration file of the bundle. */
+export const KUBEADM_CONFIG_FILE = "kubeadm-config.yaml";
+
+/**
+ * A kubeadm cluster (seed 003): the values of a self-managed cluster, kubeadm's InitConfiguration and
+ * ClusterConfiguration (v1beta4) with the same Pod and Service subnets, and kube-proxy checked, or removed
+ * from a running cluster before the chart.
+ */
+export const kubeadm = defineCapability({
+  id: "kubeadm",
+  kind: "platform",
+  platforms: ["kubeadm"],
+  summary: "a kubeadm cluster: its API server, Pod and Service subnets in kubeadm-config.yaml, kube-proxy skipped or removed",
+  fields: ["/platform", "/selfManaged"],
+  codes: SELF_MANAGED_CODES,
+  profileRules: selfManagedProfileRules("kubeadm"),
+  bundleRules: selfManagedBundleRules("kubeadm"),
+  examples: selfManagedExamples(),
+  resolve: (p) => selfManagedSlice(p, "kubeadm"),
+  values: (s) => ({ tke: selfManagedValues(s) }),
+  files: (s, { header }) => [file(KUBEADM_CONFIG_FILE, manifestsToYaml(header("kubeadm init --config kubeadm-config.yaml: the cluster's Pod and Service subnets as Cilium's values have them."), kubeadmConfig(s)))],
+  plan: (s) => {
+    const words = { namespace: KUBE_PROXY.namespace, daemonSet: KUBE_PROXY.daemonSet, configMap: KUBE_PROXY.configMap };
+    const steps: PlanStep[] = [
+      check("kubeadm/connect", "connect", { render: connect }),
+      check("kubeadm/kube-proxy", "inspect-cluster", { render: kubeProxy, words: { ...words, state: s.kubeProxy === "remove" ? "remove" : s.kubeProxy }, texts: { stateText: s.kubeProxy } }),
+    ];
+    if (s.kubeProxy === "remove")
+      steps.push({
+        kind: "run",
+        id: "kubeadm/remove-kube-proxy",
+        phase: "switch-off",
+        script: { render: removeKubeProxy, words },
+        need: [],
+        undo: {
+          kind: "keep",
+          note: "kube-proxy stays removed: Cilium's kube-proxy replacement served Services",
+          tell: `install.sh removed kube-proxy; without Cilium nothing serves Services. On a control-plane node: kubeadm init phase addon kube-proxy --config ${KUBEADM_CONFIG_FILE}, then restart the Pods.`,
+        },
+      });
+    steps.push({
+      kind: "say",
+      id: "kubeadm/nodes",
+      phase: "nodes",
+      text:
+        s.kubeProxy === "remove"
+          ? "On every node, remove kube-proxy's rules once Cilium runs: iptables-save | grep -v KUBE | iptables-restore (and ipvsadm --clear in IPVS mode)"
+          : `New clusters: kubeadm init --config ${KUBEADM_CONFIG_FILE} (its subnets are the ones Cilium's values use), then install.sh`,
+      undo: null,
+    });
+    return steps;
+  },
+});
+
+/** InitConfiguration and ClusterConfiguration (kubeadm.k8s.io/v1beta4). */
+function kubeadmConfig(s: SelfManagedSlice): object[] {
+  const skip = s.kubeProxyReplacement && s.kubeProxy !== "keep";
+  return [
+    {
+      apiVersion: KUBEADM_API_VERSION,
+      kind: "InitConfiguration",
+      localAPIEndpoint: { advertiseAddress: s.apiServer.host, bindPort: s.apiServer.port },
+      ...(skip ? { skipPhases: [KUBEADM_KUBE_PROXY_PHASE] } : {}),
+    },
+    {
+      apiVersion: KUBEADM_API_VERSION,
+      kind: "ClusterConfiguration",
+      kubernetesVersion: `v${s.kubernetesVersion}`,
+      controlPlaneEndpoint: `${s.apiServer.host}:${s.apiServer.port}`,
+      networking: { podSubnet: s.podCidrs.join(","), serviceSubnet: s.serviceCidr },
+      controllerManager: { extraArgs: [{ name: "node-cidr-mask-size-ipv4", value: String(s.podMaskSize) }] },
+    },
+  ];
+}
+
+/** A kubeadm profile (seed 003's cluster, fixed), for the rules' examples. */
+function selfManagedExamples() {
+  const cluster = { apiServer: { host: "10.24.0.2" }, podCidrs: ["10.244.0.0/16"], nodeCidrs: ["10.24.0.0/16"] };
+  const on = (selfManaged: object) => ({ platform: "kubeadm", region: undefined, apiserverVIP: undefined, nodePool: undefined, selfManaged: { ...cluster, ...selfManaged } });
+  return [
+    { code: "POD_CIDR_CHART_DEFAULT" as const, fires: on({ podCidrs: ["10.0.0.0/8"], nodeCidrs: ["192.168.1.0/24"] }), pointer: "/selfManaged/podCidrs/0", quiet: on({}) },
+    { code: "POD_CIDR_OVERLAPS_NETWORK" as const, fires: on({ podCidrs: ["10.24.128.0/17"] }), pointer: "/selfManaged/podCidrs/0", quiet: on({ podCidrs: ["10.25.0.0/16"] }) },
+    { code: "KUBE_PROXY_WITH_REPLACEMENT" as const, fires: on({ kubeProxy: "keep" }), pointer: "/selfManaged/kubeProxy", quiet: on({ kubeProxy: "remove" }) },
+    { code: "NATIVE_ROUTING_UNROUTED" as const, fires: on({ routing: { mode: "native" } }), pointer: "/selfManaged/routing/mode", quiet: on({ routing: { mode: "native", autoDirectNodeRoutes: true } }) },
+    {
+      code: "IPAM_POOL_MISMATCH" as const,
+      fires: { ...on({}), cilium: { extraValues: { ipam: { operator: { clusterPoolIPv4PodCIDRList: ["10.0.0.0/8"] } } } } },
+      pointer: "/cilium/extraValues/ipam",
+      quiet: { ...on({}), cilium: { extraValues: { ipam: { operator: { clusterPoolIPv4PodCIDRList: ["10.244.0.0/16"] } } } } },
+    },
+    {
+      code: "MULTUS_WITH_EXCLUSIVE_CNI" as const,
+      fires: { ...on({ multus: true }), cilium: { extraValues: { cni: { exclusive: true } } } },
+      pointer: "/selfManaged/multus",
+      quiet: on({ multus: true }),
+    },
+    { code: "NODE_MASK_TOO_SMALL" as const, fires: on({ podMaskSize: 26 }), pointer: "/selfManaged/podMaskSize", quiet: on({ podMaskSize: 25 }) },
+  ];
+}

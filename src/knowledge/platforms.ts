@@ -1,0 +1,55 @@
+/**
+ * Facts about self-managed clusters (kubeadm, k3s, kubespray) and Cilium's chart on them. Sources: the seeds
+ * (001 kubespray, 003 kubeadm, 004 k3s), Cilium's docs (kubeproxy-free, ipam, routing) and chart 1.18-1.20,
+ * kubernetes/website kubeadm-config.v1beta4.
+ */
+
+/** The platforms a profile may name; tke is the default. */
+export const PLATFORMS = ["tke", "kubeadm", "k3s", "kubespray"] as const;
+export type Platform = (typeof PLATFORMS)[number];
+
+/** The profile fields only a TKE cluster has (top level, no schema default: their presence is the user's). */
+export const TKE_ONLY_FIELDS = ["region", "apiserverVIP", "nodePool"] as const;
+
+/** The chart's cluster-pool default (ipam.operator.clusterPoolIPv4PodCIDRList, 1.18-1.20): seed 003's outage. */
+export const CHART_DEFAULT_POOL = "10.0.0.0/8";
+
+/** Addresses Cilium takes from every node's Pod block besides the Pods: cilium_host (router) and the health endpoint. */
+export const CILIUM_NODE_ADDRESSES = 2;
+
+/** kubeadm's config API for Kubernetes 1.31-1.35 (v1beta3 deprecated in 1.31, removed in 1.36). */
+export const KUBEADM_API_VERSION = "kubeadm.k8s.io/v1beta4";
+
+/** The kubeadm init phase that installs kube-proxy; InitConfiguration.skipPhases names it. */
+export const KUBEADM_KUBE_PROXY_PHASE = "addon/kube-proxy";
+
+/** kube-proxy as kubeadm deploys it (kube-system): removing both keeps a kubeadm upgrade from reinstalling it. */
+export const KUBE_PROXY = { daemonSet: "kube-proxy", configMap: "kube-proxy", namespace: "kube-system" } as const;
+
+/** The minimum kernel of a Cilium minor (system_requirements.rst); the newest known applies to a newer minor. */
+export const KERNEL_MINIMUM: Readonly<Record<string, string>> = { "1.18": "5.10", "1.19": "5.10", "1.20": "5.10" };
+
+/** The cilium CLI's default external targets (to-entities-world, to-cidr-external curl them): they need internet egress. */
+export const CONNECTIVITY_EXTERNAL_DEFAULTS = { target: "one.one.one.one.", ip: "1.1.1.1", otherIp: "1.0.0.1", cidr: "1.0.0.0/8" } as const;
+
+/** The Cilium interfaces a node keeps after Cilium stops (cleanup-node.sh removes them). */
+export const CILIUM_INTERFACES = ["cilium_host", "cilium_net", "cilium_vxlan", "cilium_geneve"] as const;
+
+/** The core rules about TKE's own fields (apiserverVIP, region, nodePool, VPC-CNI, the VPC): not run on other platforms. */
+export const TKE_ONLY_CORE_CODES: ReadonlySet<string> = new Set([
+  "VIP_NOT_LINK_LOCAL",
+  "VIP_IS_LOCAL_ROUTER",
+  "ENI_AGENT_TOO_OLD",
+  "GITOPS_NEEDS_ENI_AGENT_VERSION",
+  "PLACEHOLDER_VALUE",
+  "OS_UNSUPPORTED",
+  "NODE_POOL_SIZE",
+  "POD_CIDR_OVERLAP",
+  "SERVICE_CIDR_OVERLAP",
+  "UNKNOWN_REGION",
+  "STARTUP_TAINT_WITH_AUTOSCALING",
+  "GITOPS_NEEDS_VPC_CIDRS",
+  "GITOPS_NEEDS_KUBE_DNS_IP",
+  "IPSEC_ON_VPC_CNI",
+  "ENVOY_WITH_DELEGATED_IPAM",
+]);
