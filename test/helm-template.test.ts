@@ -54,8 +54,41 @@ const filledProfile = (path: string, text: string): FilledProfile => {
 const podSpecs = (objects: readonly K8sObject[]) => objects.flatMap((o) => (o.spec?.template?.spec ? [{ owner: `${o.kind}/${o.metadata.name}`, spec: o.spec.template.spec }] : []));
 const images = (objects: readonly K8sObject[]) => podSpecs(objects).flatMap(({ spec }) => [...(spec.containers ?? []), ...(spec.initContainers ?? [])].map((c) => c.image));
 
+/** What a self-managed cluster's profile (platform kubeadm, k3s, kubespray) asks of the rendered chart. */
+function expectSelfManagedMeaning(p: FilledProfile, objects: readonly K8sObject[]): void {
+  const s = p.selfManaged!;
+  const c = objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === "cilium-config")?.data;
+  expect(c, "cilium-config").toBeDefined();
+  expect(c!["kube-proxy-replacement"]).toBe(String(s.kubeProxyReplacement));
+  expect(c!.ipam).toBe(s.ipam);
+  if (s.ipam === "cluster-pool") {
+    expect(c!["cluster-pool-ipv4-cidr"]).toBe(s.podCidrs.join(" "));
+    expect(c!["cluster-pool-ipv4-mask-size"]).toBe(String(s.podMaskSize));
+  }
+  expect(c!["routing-mode"]).toBe(s.routing.mode);
+  if (s.routing.mode === "tunnel") expect(c!["tunnel-protocol"]).toBe(s.routing.tunnelProtocol);
+  else expect(c!["ipv4-native-routing-cidr"]).toBe(s.podCidrs[0]);
+  expect(c!["auto-direct-node-routes"] ?? "false").toBe(String(s.routing.mode === "native" && s.routing.autoDirectNodeRoutes));
+  expect(c!["cni-exclusive"]).toBe(String(!s.multus));
+  const deployments = new Set(objects.filter((o) => o.kind === "Deployment").map((o) => o.metadata.name));
+  expect(deployments.has("hubble-relay")).toBe(p.features.hubble);
+  // every Cilium workload reaches the API server at the profile's address and port
+  let seen = 0;
+  for (const { owner, spec } of podSpecs(objects)) {
+    for (const container of spec.containers ?? []) {
+      const env = new Map((container.env ?? []).map((e) => [e.name, e.value]));
+      if (!env.has("KUBERNETES_SERVICE_HOST")) continue;
+      seen++;
+      expect(env.get("KUBERNETES_SERVICE_HOST"), owner).toBe(s.apiServer.host);
+      expect(env.get("KUBERNETES_SERVICE_PORT"), owner).toBe(String(s.apiServer.port));
+    }
+  }
+  expect(seen).toBeGreaterThan(0);
+}
+
 /** What the profile asks of the rendered chart. */
 function expectMeaning(p: FilledProfile, objects: readonly K8sObject[]): void {
+  if (p.platform !== "tke") return expectSelfManagedMeaning(p, objects);
   const config = objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === "cilium-config")?.data;
   expect(config, "cilium-config").toBeDefined();
   const c = config!;
