@@ -49,6 +49,18 @@ export function tkeCluster(over: Partial<ClusterState> & { network?: "vpc-cni" |
   };
 }
 
+/** A kubeadm cluster (seed 003's): its API server's address as the kubernetes endpoint, kube-proxy running or not. */
+export function kubeadmCluster(over: { vip: string; kubeProxy: boolean }): ClusterState {
+  return {
+    ...tkeCluster({ vip: over.vip }),
+    daemonSets: over.kubeProxy ? { "kube-proxy": { image: "registry.k8s.io/kube-proxy:v1.34.1" } } : {},
+    crds: [],
+    webhooks: [],
+    objects: over.kubeProxy ? { "ConfigMap/kube-system/kube-proxy": { data: { "config.conf": "mode: iptables\n" } } } : {},
+    services: { "kube-system/kube-dns": "10.96.0.10" },
+  };
+}
+
 /** One fake cluster: its state (held by the fake-cluster server) and a bin/ folder with kubectl and helm shims. */
 export class FakeCluster {
   readonly dir = mkdtempSync(join(tmpdir(), "tke-cilium-cluster-"));

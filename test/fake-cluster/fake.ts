@@ -173,6 +173,11 @@ function kubectl() {
       state.webhooks = state.webhooks.filter((w) => w !== name);
       return finish(0);
     }
+    if (kind === "daemonset") {
+      if (!state.daemonSets[name]) return notFound("daemonsets.apps", name);
+      delete state.daemonSets[name];
+      return finish(0);
+    }
     const key = kind === "configmap" ? `ConfigMap/${namespace}/${name}` : `${KINDS[kind]}//${name}`;
     if (!state.objects[key]) return notFound(kind, name);
     delete state.objects[key];
