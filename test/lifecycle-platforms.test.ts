@@ -34,7 +34,7 @@ describe.concurrent("kubeadm: out/kubeadm/install.sh and uninstall.sh on a fake 
     const first = await s.install();
     expect(first.stderr).toBe("");
     expect([first.status, first.changes]).toEqual([0, ["helm upgrade --install cilium 1.19.5"]]);
-    expect(first.stdout).toContain("kube-proxy: no");
+    expect(first.stdout).toContain("kube-proxy: not installed");
     expect((await s.install()).changes).toEqual([]);
     s.rerender({ ...kubeadm, cilium: { version: "1.19.6" } });
     const upgrade = await s.install();

@@ -108,17 +108,11 @@ installed_version="$(printf '%s' "$history" | sed -n 's/.*"chart":"cilium-\([0-9
 installed_status="$(printf '%s' "$history" | sed -n 's/.*"status":"\([a-z-]*\)".*/\1/p')"
 installed_bundle="$(printf '%s' "$history" | sed -n 's/.*"description":"tke-cilium bundle \([0-9a-f-]*\)".*/\1/p')"
 
-# kube-proxy must be in the state the profile says (selfManaged.kubeProxy absent).
+# selfManaged.kubeProxy absent: Cilium replaces a kube-proxy that never ran here.
 if kubectl -n 'kube-system' get daemonset 'kube-proxy' -o name >/dev/null 2>&1; then
-  kube_proxy_runs=yes
-else
-  kube_proxy_runs=no
+  die "kube-proxy runs in this cluster but the profile says it is absent: set selfManaged.kubeProxy to remove (install.sh removes it) or keep"
 fi
-case 'absent':$kube_proxy_runs in
-  absent:yes) die "kube-proxy runs in this cluster but the profile says it is absent: set selfManaged.kubeProxy to remove (install.sh removes it) or keep" ;;
-  keep:no) die "kube-proxy does not run in this cluster but the profile keeps it (kubeProxyReplacement off): nothing would serve Services" ;;
-esac
-note "kube-proxy: $kube_proxy_runs"
+note "kube-proxy: not installed"
 
 if [ -z "$installed_version" ]; then
   MODE=install

@@ -1,5 +1,6 @@
 import connect from "./connect.sh.hbs?template";
-import kubeProxy from "./kube-proxy.sh.hbs?template";
+import kubeProxyAbsent from "./kube-proxy-absent.sh.hbs?template";
+import kubeProxyKept from "./kube-proxy-kept.sh.hbs?template";
 import removeKubeProxy from "./remove-kube-proxy.sh.hbs?template";
 import { KUBE_PROXY, KUBEADM_API_VERSION, KUBEADM_KUBE_PROXY_PHASE } from "../../knowledge/platforms.js";
 import { file } from "../../emit/output.js";
@@ -33,8 +34,10 @@ export const kubeadm = defineCapability({
     const words = { namespace: KUBE_PROXY.namespace, daemonSet: KUBE_PROXY.daemonSet, configMap: KUBE_PROXY.configMap };
     const steps: PlanStep[] = [
       check("kubeadm/connect", "connect", { render: connect }),
-      check("kubeadm/kube-proxy", "inspect-cluster", { render: kubeProxy, words: { ...words, state: s.kubeProxy === "remove" ? "remove" : s.kubeProxy }, texts: { stateText: s.kubeProxy } }),
     ];
+    // kube-proxy as the profile says: never installed, or kept; one to remove is removed whether it runs or not
+    if (s.kubeProxy === "absent") steps.push(check("kubeadm/kube-proxy", "inspect-cluster", { render: kubeProxyAbsent, words }));
+    if (s.kubeProxy === "keep") steps.push(check("kubeadm/kube-proxy", "inspect-cluster", { render: kubeProxyKept, words }));
     if (s.kubeProxy === "remove")
       steps.push({
         kind: "run",
