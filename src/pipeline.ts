@@ -7,7 +7,6 @@ import { parseProfileText } from "./parse.js";
 import type { FilledProfile } from "./profile.js";
 import { BUNDLE_RULES } from "./rules/bundle-rules.js";
 import { bundleRulesFor, profileRulesFor } from "./capabilities/index.js";
-import { TKE_ONLY_CORE_CODES } from "./knowledge/platforms.js";
 import { entryOf, type Code } from "./rules/codes.js";
 import type { Finding } from "./rules/finding.js";
 import { PROFILE_RULES } from "./rules/profile-rules.js";
@@ -79,7 +78,7 @@ function checkUnsorted(source: ProfileSource, charts: ChartCatalog, gitops: Gito
   const profile = validated.profile as FilledProfile;
   const name = profile.name ?? defaultName(source.path);
   const located = (code: Code, findings: readonly Finding[]) => findings.map((f) => toDiagnostic(code, f, source.path, parsed.locate));
-  const diagnostics = [...early, ...[...coreRules(PROFILE_RULES, profile), ...profileRulesFor(profile.platform)].flatMap((rule) => located(rule.code, rule.check(profile, { charts, gitops, mesh, path: source.path })))];
+  const diagnostics = [...early, ...[...PROFILE_RULES, ...profileRulesFor(profile.platform)].flatMap((rule) => located(rule.code, rule.check(profile, { charts, gitops, mesh, path: source.path })))];
   if (!NAME_PATTERN.test(name)) {
     diagnostics.push({
       code: "INVALID_NAME",
@@ -94,7 +93,7 @@ function checkUnsorted(source: ProfileSource, charts: ChartCatalog, gitops: Gito
   if (!charts.has(profile.cilium.version)) return fail(diagnostics, name);
   const input: DeriveInput = { profile, name, profilePath: source.path, charts, gitops, mesh };
   const settings = deriveSettings(input);
-  diagnostics.push(...[...coreRules(BUNDLE_RULES, profile), ...bundleRulesFor(profile.platform)].flatMap((rule) => located(rule.code, rule.check(settings, profile))));
+  diagnostics.push(...[...BUNDLE_RULES, ...bundleRulesFor(profile.platform)].flatMap((rule) => located(rule.code, rule.check(settings, profile))));
   if (diagnostics.some(isError)) return fail(diagnostics, name);
   return { checked: { source, name, diagnostics, input }, settings };
 }
@@ -195,7 +194,3 @@ function nameOf(value: unknown, path: string): string | null {
   return NAME_PATTERN.test(fallback) ? fallback : null;
 }
 
-/** The core rules that apply to the profile's platform: those about TKE's own fields run on TKE only. */
-function coreRules<R extends { code: string }>(rules: readonly R[], p: FilledProfile): readonly R[] {
-  return p.platform === "tke" ? rules : rules.filter((r) => !TKE_ONLY_CORE_CODES.has(r.code));
-}

@@ -73,7 +73,7 @@ describe.concurrent("kubeadm: out/kubeadm/install.sh and uninstall.sh on a fake 
     expect(r.stderr).toBe("");
     expect([r.status, r.changes]).toEqual([0, ["kubectl delete daemonset kube-proxy", "kubectl delete configmap kube-proxy", "helm upgrade --install cilium 1.19.5"]]);
     expect(s.cluster.state.daemonSets["kube-proxy"]).toBeUndefined();
-    expect(r.stdout).toContain("iptables-save | grep -v KUBE | iptables-restore");
+    expect(r.stdout).toContain("sudo ./cleanup-node.sh kube-proxy");
     const again = await s.install();
     expect([again.status, again.changes]).toEqual([0, []]);
     const gone = await s.uninstall();

@@ -1,4 +1,9 @@
-import { CHART_DEFAULT_POOL, CILIUM_NODE_ADDRESSES, type Platform } from "../knowledge/platforms.js";
+import preflightNode from "./preflight-node.sh.hbs?template";
+import cleanupNode from "./cleanup-node.sh.hbs?template";
+import { CHART_DEFAULT_POOL, CILIUM_CNI_CONFIG, CILIUM_INTERFACES, CILIUM_NODE_ADDRESSES, kernelMinimum, NODE_SCRIPTS, type Platform } from "../knowledge/platforms.js";
+import { file, type OutputFile } from "../emit/output.js";
+import { sh, shellWord } from "../text/shell.js";
+import type { FilesContext } from "./capability.js";
 import { WHY_SELF_MANAGED as WHY } from "../knowledge/why.js";
 import { finalValueAt } from "../derive/helm.js";
 import { valueEntry } from "../derive/value-entry.js";
@@ -26,6 +31,7 @@ export interface SelfManagedSlice {
   kubeProxy: SelfManaged["kubeProxy"];
   multus: boolean;
   kubernetesVersion: string;
+  ciliumVersion: string;
 }
 
 /** The slice, when the profile names this platform. */
@@ -45,6 +51,7 @@ export function selfManagedSlice(p: FilledProfile, platform: Platform): SelfMana
     kubeProxy: s.kubeProxy,
     multus: s.multus,
     kubernetesVersion: p.cluster.kubernetesVersion,
+    ciliumVersion: p.cilium.version,
   };
 }
 
@@ -67,6 +74,23 @@ export function selfManagedValues(s: SelfManagedSlice): ValueEntry[] {
     entry("rollOutCiliumPods", true),
     entry("operator.rollOutPods", true),
   ];
+}
+
+/** preflight-node.sh (the kernel, routes into the Pod CIDR) and cleanup-node.sh (Cilium's or kube-proxy's leftovers on a node). */
+export function selfManagedNodeFiles(s: SelfManagedSlice, header: FilesContext["header"]): OutputFile[] {
+  const minor = s.ciliumVersion.split(".").slice(0, 2).join(".");
+  const preflight = preflightNode({
+    header: header(`Checks a node before Cilium ${minor} runs on it: the kernel, and no route into the Pod CIDR.`),
+    minKernel: sh(kernelMinimum(s.ciliumVersion)),
+    minor: sh(minor),
+    podCidrs: s.podCidrs.map((c) => shellWord("cidr", c)),
+  });
+  const cleanup = cleanupNode({
+    header: header("Removes what Cilium (or kube-proxy, once replaced) leaves on a node."),
+    interfaces: CILIUM_INTERFACES.map((i) => sh(i)),
+    cniConfig: sh(CILIUM_CNI_CONFIG),
+  });
+  return [file(NODE_SCRIPTS.preflight, preflight, 0o755), file(NODE_SCRIPTS.cleanup, cleanup, 0o755)];
 }
 
 /** The codes of a self-managed cluster's rules, with the seed each comes from. */

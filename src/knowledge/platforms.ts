@@ -53,3 +53,16 @@ export const TKE_ONLY_CORE_CODES: ReadonlySet<string> = new Set([
   "IPSEC_ON_VPC_CNI",
   "ENVOY_WITH_DELEGATED_IPAM",
 ]);
+
+/** The CNI configuration cilium-agent writes on a node (seed 001: 05-cilium.conflist). */
+export const CILIUM_CNI_CONFIG = "/etc/cni/net.d/05-cilium.conflist";
+
+/** The node scripts of a self-managed cluster's bundle. */
+export const NODE_SCRIPTS = { preflight: "preflight-node.sh", cleanup: "cleanup-node.sh" } as const;
+
+/** The minimum kernel for a Cilium release: its minor's, or the newest minor's known. */
+export function kernelMinimum(version: string): string {
+  const minor = version.split(".").slice(0, 2).join(".");
+  const known = Object.keys(KERNEL_MINIMUM).sort((a, b) => Number(a.split(".")[1]) - Number(b.split(".")[1]));
+  return KERNEL_MINIMUM[minor] ?? KERNEL_MINIMUM[known[known.length - 1]];
+}

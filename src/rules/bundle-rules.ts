@@ -3,6 +3,7 @@ import type { Settings } from "../settings.js";
 import type { Code } from "./codes.js";
 import { LABEL_VALUE_MAX } from "../knowledge/gitops.js";
 import { finalValueAt } from "../derive/helm.js";
+import { TKE_ONLY_CORE_CODES } from "../knowledge/platforms.js";
 import { show } from "../validate.js";
 import { extraPointer, type Finding } from "./finding.js";
 
@@ -12,7 +13,7 @@ export interface BundleRule {
   check: (settings: Settings, profile: FilledProfile) => Finding[];
 }
 
-export const BUNDLE_RULES: readonly BundleRule[] = [
+export const BUNDLE_RULES: readonly BundleRule[] = onTkeOnly([
   {
     code: "GITOPS_NAME_TOO_LONG",
     check: (s) =>
@@ -105,7 +106,7 @@ export const BUNDLE_RULES: readonly BundleRule[] = [
         : [];
     },
   },
-];
+]);
 
 /** The switches that turn on cilium-agent's Envoy config. */
 const ENVOY_SWITCHES = ["gatewayAPI.enabled", "ingressController.enabled", "envoyConfig.enabled"] as const;
@@ -129,4 +130,9 @@ function inObject(values: Record<string, unknown>, dotted: string): unknown {
 function pointerOf(p: FilledProfile, dotted: string, fallback: string): string {
   const path = dotted.split(".");
   return inObject(p.cilium.extraValues as Record<string, unknown>, dotted) !== undefined ? extraPointer(path) : fallback;
+}
+
+/** The rules about TKE's own network and fields report nothing on another platform. */
+function onTkeOnly(rules: BundleRule[]): BundleRule[] {
+  return rules.map((r) => (TKE_ONLY_CORE_CODES.has(r.code) ? { code: r.code, check: (settings, p) => (p.platform === "tke" ? r.check(settings, p) : []) } : r));
 }

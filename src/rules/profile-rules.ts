@@ -8,7 +8,7 @@ import { extraValueLeaves } from "../derive/helm.js";
 import { ENI_AGENT_VERSIONS } from "../knowledge/lifecycle.js";
 import { findUnsupportedOs, findVerifiedOs, VERIFIED_OS } from "../knowledge/os.js";
 import { APISERVER_VIP_RANGE, CILIUM_TESTED_KUBERNETES_MAX, KNOWN_REGIONS, KUBERNETES_MINIMUM, KUBERNETES_RECOMMENDED_MINIMUM, LOCAL_ROUTER_IPV4 } from "../knowledge/tke.js";
-import { TKE_ONLY_FIELDS } from "../knowledge/platforms.js";
+import { TKE_ONLY_CORE_CODES, TKE_ONLY_FIELDS } from "../knowledge/platforms.js";
 import type { FilledProfile } from "../profile.js";
 import type { GitopsContext } from "../settings.js";
 import type { MeshDirectory } from "../mesh-peers.js";
@@ -86,7 +86,7 @@ function osFindings(osName: string, pointer: string): Finding[] {
 }
 
 /** The rules on the profile as written (after the schema), in the order `tke-cilium rules` lists them. */
-export const PROFILE_RULES: readonly ProfileRule[] = [
+export const PROFILE_RULES: readonly ProfileRule[] = onTkeOnly([
   {
     code: "FIELD_NOT_FOR_PLATFORM",
     check: (p) =>
@@ -250,4 +250,9 @@ export const PROFILE_RULES: readonly ProfileRule[] = [
           : [],
       ),
   },
-];
+]);
+
+/** The rules about TKE's own fields report nothing on another platform (a kubeadm profile has no apiserverVIP). */
+function onTkeOnly(rules: ProfileRule[]): ProfileRule[] {
+  return rules.map((r) => (TKE_ONLY_CORE_CODES.has(r.code) ? { code: r.code, check: (p, context) => (p.platform === "tke" ? r.check(p, context) : []) } : r));
+}

@@ -9,6 +9,7 @@ import { defineCapability } from "../capability.js";
 export const gitopsCertificates = defineCapability({
   id: "gitops-certificates",
   kind: "add-on",
+  platforms: ["tke", "kubeadm", "k3s", "kubespray"],
   summary: "with a GitOps engine, Hubble's (and clustermesh-apiserver's) certificates made in the cluster by certgen",
   fields: ["/clusterMesh"],
   resolve: (p, { gitops }) => (gitops ? { mesh: p.clusterMesh !== undefined } : null),

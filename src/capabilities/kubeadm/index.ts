@@ -2,12 +2,12 @@ import connect from "./connect.sh.hbs?template";
 import kubeProxyAbsent from "./kube-proxy-absent.sh.hbs?template";
 import kubeProxyKept from "./kube-proxy-kept.sh.hbs?template";
 import removeKubeProxy from "./remove-kube-proxy.sh.hbs?template";
-import { KUBE_PROXY, KUBEADM_API_VERSION, KUBEADM_KUBE_PROXY_PHASE } from "../../knowledge/platforms.js";
+import { KUBE_PROXY, KUBEADM_API_VERSION, KUBEADM_KUBE_PROXY_PHASE, NODE_SCRIPTS } from "../../knowledge/platforms.js";
 import { file } from "../../emit/output.js";
 import { check, type PlanStep } from "../../plan/step.js";
 import { manifestsToYaml } from "../../text/yaml.js";
 import { defineCapability } from "../capability.js";
-import { SELF_MANAGED_CODES, selfManagedBundleRules, selfManagedProfileRules, selfManagedSlice, selfManagedValues, type SelfManagedSlice } from "../self-managed.js";
+import { SELF_MANAGED_CODES, selfManagedBundleRules, selfManagedProfileRules, selfManagedSlice, selfManagedNodeFiles, selfManagedValues, type SelfManagedSlice } from "../self-managed.js";
 
 /** The kubeadm configuration file of the bundle. */
 export const KUBEADM_CONFIG_FILE = "kubeadm-config.yaml";
@@ -29,7 +29,10 @@ export const kubeadm = defineCapability({
   examples: selfManagedExamples(),
   resolve: (p) => selfManagedSlice(p, "kubeadm"),
   values: (s) => ({ tke: selfManagedValues(s) }),
-  files: (s, { header }) => [file(KUBEADM_CONFIG_FILE, manifestsToYaml(header("kubeadm init --config kubeadm-config.yaml: the cluster's Pod and Service subnets as Cilium's values have them."), kubeadmConfig(s)))],
+  files: (s, { header }) => [
+    file(KUBEADM_CONFIG_FILE, manifestsToYaml(header("kubeadm init --config kubeadm-config.yaml: the cluster's Pod and Service subnets as Cilium's values have them."), kubeadmConfig(s))),
+    ...selfManagedNodeFiles(s, header),
+  ],
   plan: (s) => {
     const words = { namespace: KUBE_PROXY.namespace, daemonSet: KUBE_PROXY.daemonSet, configMap: KUBE_PROXY.configMap };
     const steps: PlanStep[] = [
@@ -48,7 +51,7 @@ export const kubeadm = defineCapability({
         undo: {
           kind: "keep",
           note: "kube-proxy stays removed: Cilium's kube-proxy replacement served Services",
-          tell: `install.sh removed kube-proxy; without Cilium nothing serves Services. On a control-plane node: kubeadm init phase addon kube-proxy --config ${KUBEADM_CONFIG_FILE}, then restart the Pods.`,
+          tell: `install.sh removed kube-proxy; without Cilium nothing serves Services. On a control-plane node: kubeadm init phase addon kube-proxy --config ${KUBEADM_CONFIG_FILE}, then restart the Pods. On every node: sudo ./${NODE_SCRIPTS.cleanup} cilium.`,
         },
       });
     steps.push({
@@ -57,7 +60,7 @@ export const kubeadm = defineCapability({
       phase: "nodes",
       text:
         s.kubeProxy === "remove"
-          ? "On every node, remove kube-proxy's rules once Cilium runs: iptables-save | grep -v KUBE | iptables-restore (and ipvsadm --clear in IPVS mode)"
+          ? `On every node, now that Cilium serves Services: sudo ./${NODE_SCRIPTS.cleanup} kube-proxy (kube-proxy's KUBE iptables rules and IPVS table go)`
           : `New clusters: kubeadm init --config ${KUBEADM_CONFIG_FILE} (its subnets are the ones Cilium's values use), then install.sh`,
       undo: null,
     });

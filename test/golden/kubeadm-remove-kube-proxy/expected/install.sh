@@ -181,6 +181,6 @@ step "Wait for the cilium DaemonSet (the operator starts once a node joins)"
 run kubectl -n "$NAMESPACE" rollout status daemonset/cilium --timeout=10m
 
 step "Next steps"
-printf '  - %s\n' 'On every node, remove kube-proxy'\''s rules once Cilium runs: iptables-save | grep -v KUBE | iptables-restore (and ipvsadm --clear in IPVS mode)'
+printf '  - %s\n' 'On every node, now that Cilium serves Services: sudo ./cleanup-node.sh kube-proxy (kube-proxy'\''s KUBE iptables rules and IPVS table go)'
 printf '  - %s\n' 'Check Cilium once nodes are Ready: kubectl -n kube-system get pods -l app.kubernetes.io/part-of=cilium'
 printf '  - %s\n' 'Run the connectivity test (cilium CLI): cilium connectivity test --curl-image quay.tencentcloudcr.com/cilium/alpine-curl:v1.10.0 --json-mock-image quay.tencentcloudcr.com/cilium/json-mock:v1.3.9 --dns-test-server-image docker.io/k8smirror/coredns:v1.14.2 --echo-image docker.io/k8smirror/echo-advanced:v20251204-v1.4.1 --test-conn-disrupt-image quay.tencentcloudcr.com/cilium/test-connection-disruption:v0.0.17'
