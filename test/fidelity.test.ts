@@ -96,7 +96,7 @@ describe.each(allProfilePaths())("fidelity of %s", (path) => {
     expect(shellProblems(fileOf(files, "install.sh")!.content)).toEqual([]);
     expect(shellProblems(fileOf(files, "uninstall.sh")!.content)).toEqual([]);
     expect([fileOf(files, "install.sh")!.mode, fileOf(files, "uninstall.sh")!.mode]).toEqual([0o755, 0o755]);
-    for (const script of ["clustermesh.sh", "egress-gateway-policy.sh"]) {
+    for (const script of ["clustermesh.sh", "egress-gateway-policy.sh", "preflight-node.sh", "cleanup-node.sh"]) {
       const f = fileOf(files, script);
       if (f) expect([shellProblems(f.content), f.mode]).toEqual([[], 0o755]);
     }

@@ -1,4 +1,6 @@
-import { readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { describe, expect, it } from "vitest";
@@ -55,5 +57,45 @@ describe.each(kubeadmProfiles)("kubeadm-config.yaml of %s", (path) => {
     expect(cluster.controlPlaneEndpoint).toBe(`${s.apiServer.host}:${s.apiServer.port}`);
     expect(init.localAPIEndpoint).toEqual({ advertiseAddress: s.apiServer.host, bindPort: s.apiServer.port });
     expect(init.skipPhases ?? []).toEqual(s.kubeProxyReplacement && s.kubeProxy !== "keep" ? ["addon/kube-proxy"] : []);
+  });
+});
+
+describe("preflight-node.sh of presets/kubeadm.json (Pod CIDR 10.244.0.0/16, Cilium 1.19: kernel 5.10)", () => {
+  const script = renderFile("presets/kubeadm.json").files.find((f) => f.path === "preflight-node.sh")!.content;
+
+  /** Runs the script with uname and ip answering as a node would. */
+  function onNode(kernel: string, routes: string): { status: number | null; stdout: string } {
+    const dir = mkdtempSync(join(tmpdir(), "tke-cilium-node-"));
+    try {
+      writeFileSync(join(dir, "preflight-node.sh"), script, { mode: 0o755 });
+      writeFileSync(join(dir, "uname"), `#!/bin/sh\necho ${kernel}\n`, { mode: 0o755 });
+      writeFileSync(join(dir, "ip"), `#!/bin/sh\ncat <<'EOF'\n${routes}\nEOF\n`, { mode: 0o755 });
+      const r = spawnSync("bash", [join(dir, "preflight-node.sh")], { encoding: "utf8", env: { ...process.env, PATH: `${dir}:${process.env.PATH}` } });
+      return { status: r.status, stdout: r.stdout };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const lan = "default via 10.24.0.1 dev eth0\n10.24.0.0/16 dev eth0 proto kernel scope link src 10.24.0.2";
+
+  it("passes a 5.15 kernel on a LAN outside the Pod CIDR (Cilium's own routes through cilium_host do not count)", () => {
+    const r = onNode("5.15.0-160-generic", `${lan}\n10.244.1.0/24 via 10.244.1.47 dev cilium_host proto kernel src 10.244.1.47`);
+    expect(r.stdout).toContain("ok: kernel 5.15.0-160-generic");
+    expect(r.stdout).toContain("ok: no route into the Pod CIDRs 10.244.0.0/16");
+    expect(r.status).toBe(0);
+  });
+
+  it("fails a 5.4 kernel (seed 004's minimum, below 1.19's)", () => {
+    const r = onNode("5.4.0-150-generic", lan);
+    expect(r.stdout).toContain("FAIL: kernel 5.4.0-150-generic is older than 5.10");
+    expect(r.status).toBe(1);
+  });
+
+  it("fails a route into the Pod CIDR, and a host route inside it (seed 003's LAN)", () => {
+    const r = onNode("6.8.0", `${lan}\n10.0.0.0/8 dev wg0 scope link\n10.244.7.9 dev tun0`);
+    expect(r.stdout).toContain("FAIL: route 10.0.0.0/8 dev wg0 scope link overlaps the Pod CIDR 10.244.0.0/16");
+    expect(r.stdout).toContain("FAIL: route 10.244.7.9/32 dev tun0 overlaps the Pod CIDR 10.244.0.0/16");
+    expect(r.stdout).not.toContain("10.24.0.0/16 dev eth0 proto kernel scope link src 10.24.0.2 overlaps");
+    expect(r.status).toBe(1);
   });
 });

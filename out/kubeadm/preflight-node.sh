@@ -39,8 +39,12 @@ overlaps() {
   local prefix=$((p1 < p2 ? p1 : p2))
   local mask=$(((0xFFFFFFFF << (32 - prefix)) & 0xFFFFFFFF))
   [ "$prefix" -eq 0 ] && mask=0
-  [ $(($(to_int "${1%/*}") & mask)) -eq $(($(to_int "${2%/*}") & mask)) ]
+  local a b
+  a="$(to_int "${1%/*}")"
+  b="$(to_int "${2%/*}")"
+  [ $((a & mask)) -eq $((b & mask)) ]
 }
+routes="$(ip -4 route show)"
 while read -r destination rest; do
   case "$destination" in
     default) continue ;;
@@ -48,13 +52,16 @@ while read -r destination rest; do
     *) destination="$destination/32" ;;
   esac
   # Cilium's own routes once it runs
-  case " $rest " in *" dev cilium_"*) continue ;; esac
+  case " $rest " in
+    *" dev cilium_"*) continue ;;
+    *) ;;
+  esac
   for pod in "${POD_CIDRS[@]}"; do
     if overlaps "$destination" "$pod"; then
       fail "route $destination $rest overlaps the Pod CIDR $pod"
     fi
   done
-done < <(ip -4 route show table all type unicast 2>/dev/null || ip -4 route show)
+done <<<"$routes"
 [ "$failed" -eq 0 ] && ok "no route into the Pod CIDRs ${POD_CIDRS[*]}"
 
 exit "$failed"

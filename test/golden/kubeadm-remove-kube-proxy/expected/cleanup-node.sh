@@ -12,7 +12,8 @@ die() {
   printf 'cleanup-node.sh: error: %s\n' "$*" >&2
   exit 1
 }
-[ "$(id -u)" -eq 0 ] || die "run as root"
+uid="$(id -u)"
+[ "$uid" -eq 0 ] || die "run as root"
 
 # Every rule holding a word, out of iptables and ip6tables (save, filter, restore), as k3s's docs do for Cilium.
 drop_rules() {
