@@ -99,3 +99,19 @@ describe("preflight-node.sh of presets/kubeadm.json (Pod CIDR 10.244.0.0/16, Cil
     expect(r.status).toBe(1);
   });
 });
+
+describe("the connectivity test a self-managed bundle suggests", () => {
+  const line = (path: string) => renderFile(path).files.find((f) => f.path === "install.sh")!.content.split("\n").find((l) => l.includes("cilium connectivity test"))!;
+
+  it("uses TKE's mirrored test images only when the profile pulls from TKE's mirrors", () => {
+    expect(line("test/golden/kubeadm-remove-kube-proxy/profile.json")).not.toContain("tencentcloudcr.com");
+    expect(line("presets/kubeadm.json")).toContain("--curl-image quay.tencentcloudcr.com/cilium/alpine-curl");
+  });
+
+  it("names seed 003's failing tests and how to run without internet egress", () => {
+    const l = line("test/golden/kubeadm-remove-kube-proxy/profile.json");
+    expect(l).toContain("to-entities-world and to-cidr-external tests need Pods to reach one.one.one.one. and 1.1.1.1");
+    expect(l).toContain("--external-target");
+    expect(l).toContain("!/to-cidr-external");
+  });
+});

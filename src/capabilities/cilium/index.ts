@@ -7,6 +7,7 @@ import uninstallRelease from "./uninstall.sh.hbs?template";
 import { CILIUM_HELM_REPO } from "../../knowledge/chart.js";
 import { CILIUM_VXLAN_PORT } from "../../knowledge/features.js";
 import { CONNECTIVITY_TEST_IMAGES, MAINLAND_TEST_TARGETS, PREFLIGHT } from "../../knowledge/lifecycle.js";
+import { CONNECTIVITY_EXTERNAL_DEFAULTS } from "../../knowledge/platforms.js";
 import { CILIUM_NAMESPACE, MAINLAND_CHINA_REGIONS, SUPER_NODE_INSTANCE_TYPE } from "../../knowledge/tke.js";
 import { whyMirrored } from "../../knowledge/why.js";
 import { deriveChartSource } from "../../derive/chart-source.js";
@@ -111,8 +112,9 @@ export const cilium = defineCapability({
       images,
       chartSource: source,
       existingNodesSelector: `${SUPER_NODE_INSTANCE_TYPE.label}!=${SUPER_NODE_INSTANCE_TYPE.value}`,
-      connectivityTest: connectivityTest(p.region),
+      connectivityTest: p.platform === "tke" ? connectivityTest(p.region) : selfManagedConnectivityTest(p.images.mirror),
       vxlan: features.vxlan,
+      connectivityTestNote: p.platform === "tke" ? "" : SELF_MANAGED_CONNECTIVITY_NOTE,
     };
   },
   values: (s) => ({ images: s.images }),
@@ -130,7 +132,7 @@ export const cilium = defineCapability({
     },
     { kind: "wait", id: "cilium/rollout", phase: "rollout", title: "Wait for the cilium DaemonSet (the operator starts once a node joins)", resource: "daemonset/cilium", timeout: "10m" },
     { kind: "say", id: "cilium/check", phase: "next-steps", text: `Check Cilium once nodes are Ready: kubectl -n ${CILIUM_NAMESPACE} get pods -l app.kubernetes.io/part-of=cilium`, undo: null },
-    { kind: "say", id: "cilium/connectivity-test", phase: "next-steps", text: `Run the connectivity test (cilium CLI): ${s.connectivityTest.join(" ")}`, undo: null },
+    { kind: "say", id: "cilium/connectivity-test", phase: "next-steps", text: `Run the connectivity test (cilium CLI): ${s.connectivityTest.join(" ")}${s.connectivityTestNote}`, undo: null },
     ...(s.vxlan
       ? [{ kind: "say" as const, id: "cilium/ports", phase: "ports" as const, text: `The nodes' security group must allow UDP ${CILIUM_VXLAN_PORT} (Cilium's VXLAN; not 4789) between nodes: tke-cilium explain ports`, undo: null }]
       : []),
@@ -143,3 +145,14 @@ function connectivityTest(region: string): string[] {
   // shown inside a sentence: a word is quoted only where a shell would need it
   return ["cilium", "connectivity", "test", ...[...CONNECTIVITY_TEST_IMAGES, ...targets].flat()].map((w) => (/^[\w./:@=-]+$/.test(w) ? w : sh(w)));
 }
+
+/**
+ * A self-managed cluster's test: the cilium CLI's own images (TKE's mirrors only when the profile pulls from
+ * them). Its to-entities-world and to-cidr-external tests curl one.one.one.one and 1.1.1.1 (seed 003 saw them
+ * time out): Pods need internet egress through the node, or the README's FAQ says which flags to pass.
+ */
+function selfManagedConnectivityTest(mirror: string): string[] {
+  return ["cilium", "connectivity", "test", ...(mirror === "tke" ? CONNECTIVITY_TEST_IMAGES.flat() : [])];
+}
+
+const SELF_MANAGED_CONNECTIVITY_NOTE = `. Its to-entities-world and to-cidr-external tests need Pods to reach ${CONNECTIVITY_EXTERNAL_DEFAULTS.target} and ${CONNECTIVITY_EXTERNAL_DEFAULTS.ip} (seed 003's timeouts): without internet egress, pass --external-target, --external-ip and --external-other-ip of hosts the nodes reach, or skip them with --test '!/to-entities-world' --test '!/to-cidr-external' (README FAQ)`;
