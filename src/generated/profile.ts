@@ -13,9 +13,9 @@ export interface TkeCiliumProfile {
    */
   name?: string;
   /**
-   * Where the cluster runs: tke (Tencent Kubernetes Engine, the default: region, apiserverVIP, cluster and nodePool describe it) or a self-managed cluster, kubeadm, k3s or kubespray (selfManaged describes it; region, apiserverVIP and nodePool are TKE-only and an error there).
+   * Where the cluster runs: tke (Tencent Kubernetes Engine, the default: region, apiserverVIP, cluster and nodePool describe it) or a self-managed kubeadm cluster (selfManaged describes it; region, apiserverVIP and nodePool are TKE-only and an error there). k3s and kubespray are to come.
    */
-  platform?: "tke" | "kubeadm" | "k3s" | "kubespray";
+  platform?: "tke" | "kubeadm";
   /**
    * Tencent Cloud region id (ap-guangzhou, na-ashburn, ap-shanghai-fsi, ap-hangzhou-ec...), used by the Terraform provider block. A region tke-cilium does not know is a warning (UNKNOWN_REGION).
    */
