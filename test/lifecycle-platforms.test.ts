@@ -27,6 +27,7 @@ function setup(profile: object, state: ClusterState) {
 
 const kubeadm = profileOf("presets/kubeadm.json");
 const removing = profileOf("test/golden/kubeadm-remove-kube-proxy/profile.json");
+const keeping = profileOf("test/golden/kubeadm-native-keep-kube-proxy/profile.json");
 
 describe.concurrent("kubeadm: out/kubeadm/install.sh and uninstall.sh on a fake cluster", () => {
   it("first install on a cluster made with kubeadm-config.yaml (no kube-proxy), a re-run, a patch upgrade, an uninstall", async () => {
@@ -79,5 +80,17 @@ describe.concurrent("kubeadm: out/kubeadm/install.sh and uninstall.sh on a fake 
     const gone = await s.uninstall();
     expect([gone.status, gone.changes]).toEqual([0, ["helm uninstall cilium"]]);
     expect(gone.stdout).toContain("kubeadm init phase addon kube-proxy --config kubeadm-config.yaml");
+  });
+
+  it("kubeProxy keep (no replacement): installs beside a running kube-proxy, leaves it alone, refuses a cluster without one", async () => {
+    const s = setup(keeping, kubeadmCluster({ vip: "172.16.0.10", kubeProxy: true }));
+    const r = await s.install();
+    expect(r.stderr).toBe("");
+    expect([r.status, r.changes]).toEqual([0, ["helm upgrade --install cilium 1.18.12"]]);
+    expect(s.cluster.state.daemonSets["kube-proxy"]).toBeDefined();
+    const bare = setup(keeping, kubeadmCluster({ vip: "172.16.0.10", kubeProxy: false }));
+    const refused = await bare.install();
+    expect([refused.status === 0, refused.changes]).toEqual([false, []]);
+    expect(refused.stderr).toContain("kube-proxy does not run in this cluster but the profile keeps it");
   });
 });
