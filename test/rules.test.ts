@@ -4,6 +4,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { ALL_CODES } from "../src/rules/codes.js";
 import { CAPABILITIES } from "../src/capabilities/index.js";
+import { selfManagedExamples } from "../src/capabilities/self-managed.js";
 import type { RuleExample } from "../src/capabilities/capability.js";
 import { ROOT } from "./helpers.js";
 
@@ -128,6 +129,8 @@ const CASES: Record<string, { fires: Patch; pointer: string; severity?: "error" 
 
 // each capability carries the cases of its own codes (src/capabilities/<id>/: examples)
 for (const c of CAPABILITIES) for (const e of c.examples as readonly RuleExample<string>[]) CASES[e.code] = e;
+// the rules every self-managed platform shares are core's; their examples live beside them
+for (const e of selfManagedExamples()) CASES[e.code] = e;
 
 /** The GitOps rules run for a repository whose tke-cilium.json names Argo CD. */
 const ARGOCD = { config: { engine: "argocd", namespace: "argocd", repoURL: "https://git.example.com/fleet.git", revision: "HEAD", project: "default", destination: "{name}" }, outPath: "out" } as const;

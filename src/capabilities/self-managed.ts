@@ -1,8 +1,10 @@
 import preflightNode from "./preflight-node.sh.hbs?template";
 import cleanupNode from "./cleanup-node.sh.hbs?template";
+import connect from "./connect-self-managed.sh.hbs?template";
 import { CHART_DEFAULT_POOL, CILIUM_CNI_CONFIG, CILIUM_INTERFACES, CILIUM_NODE_ADDRESSES, kernelMinimum, NODE_SCRIPTS, type Platform } from "../knowledge/platforms.js";
 import { file, type OutputFile } from "../emit/output.js";
 import { sh, shellWord } from "../text/shell.js";
+import { check, type CheckStep } from "../plan/step.js";
 import type { FilesContext } from "./capability.js";
 import { WHY_SELF_MANAGED as WHY } from "../knowledge/why.js";
 import { finalValueAt } from "../derive/helm.js";
@@ -74,6 +76,11 @@ export function selfManagedValues(s: SelfManagedSlice): ValueEntry[] {
     entry("rollOutCiliumPods", true),
     entry("operator.rollOutPods", true),
   ];
+}
+
+/** The first check of install.sh: kubectl points at the profile's API server (its kubernetes endpoint). */
+export function selfManagedConnect(owner: Platform): CheckStep {
+  return check(`${owner}/connect`, "connect", { render: connect });
 }
 
 /** preflight-node.sh (the kernel, routes into the Pod CIDR) and cleanup-node.sh (Cilium's or kube-proxy's leftovers on a node). */
@@ -166,10 +173,11 @@ type BundleCheck = { code: Code; check: (settings: Settings, p: FilledProfile) =
 
 const prefixOf = (cidr: string) => Number(cidr.split("/")[1]);
 
-/** The profile rules, for the platform that runs them (a profile of another platform is left alone). */
-export function selfManagedProfileRules(platform: Platform): ProfileCheck[] {
-  const on = (p: FilledProfile): SelfManaged | null => (p.platform === platform && p.selfManaged !== undefined ? p.selfManaged : null);
-  return [
+/** A self-managed profile's selfManaged; null on TKE, where these rules say nothing. */
+const on = (p: FilledProfile): SelfManaged | null => (p.platform !== "tke" && p.selfManaged !== undefined ? p.selfManaged : null);
+
+/** The profile rules of every self-managed platform (core's: src/rules/profile-rules.ts runs them). */
+export const SELF_MANAGED_PROFILE_RULES: readonly ProfileCheck[] = [
     {
       code: "POD_CIDR_CHART_DEFAULT",
       check: (p) =>
@@ -225,13 +233,10 @@ export function selfManagedProfileRules(platform: Platform): ProfileCheck[] {
           : [];
       },
     },
-  ];
-}
+];
 
 /** The bundle rules: the merged values (cilium.extraValues last) still mean what the profile says. */
-export function selfManagedBundleRules(platform: Platform): BundleCheck[] {
-  const on = (p: FilledProfile): SelfManaged | null => (p.platform === platform && p.selfManaged !== undefined ? p.selfManaged : null);
-  return [
+export const SELF_MANAGED_BUNDLE_RULES: readonly BundleCheck[] = [
     {
       code: "IPAM_POOL_MISMATCH",
       check: (settings, p) => {
@@ -256,5 +261,29 @@ export function selfManagedBundleRules(platform: Platform): BundleCheck[] {
           : [{ pointer: "/selfManaged/multus", message: "cni.exclusive is not false: Cilium would rename Multus's configuration to *.cilium_bak; drop cni.exclusive from cilium.extraValues" }];
       },
     },
+];
+
+/** The rules' tests as data (test/rules.test.ts): patches over a TKE profile that make it seed 003's kubeadm cluster, fixed, then break it. */
+export function selfManagedExamples() {
+  const cluster = { apiServer: { host: "10.24.0.2" }, podCidrs: ["10.244.0.0/16"], nodeCidrs: ["10.24.0.0/16"] };
+  const on = (selfManaged: object) => ({ platform: "kubeadm", region: undefined, apiserverVIP: undefined, nodePool: undefined, selfManaged: { ...cluster, ...selfManaged } });
+  return [
+    { code: "POD_CIDR_CHART_DEFAULT" as const, fires: on({ podCidrs: ["10.0.0.0/8"], nodeCidrs: ["192.168.1.0/24"] }), pointer: "/selfManaged/podCidrs/0", quiet: on({}) },
+    { code: "POD_CIDR_OVERLAPS_NETWORK" as const, fires: on({ podCidrs: ["10.24.128.0/17"] }), pointer: "/selfManaged/podCidrs/0", quiet: on({ podCidrs: ["10.25.0.0/16"] }) },
+    { code: "KUBE_PROXY_WITH_REPLACEMENT" as const, fires: on({ kubeProxy: "keep" }), pointer: "/selfManaged/kubeProxy", quiet: on({ kubeProxy: "remove" }) },
+    { code: "NATIVE_ROUTING_UNROUTED" as const, fires: on({ routing: { mode: "native" } }), pointer: "/selfManaged/routing/mode", quiet: on({ routing: { mode: "native", autoDirectNodeRoutes: true } }) },
+    {
+      code: "IPAM_POOL_MISMATCH" as const,
+      fires: { ...on({}), cilium: { extraValues: { ipam: { operator: { clusterPoolIPv4PodCIDRList: ["10.0.0.0/8"] } } } } },
+      pointer: "/cilium/extraValues/ipam",
+      quiet: { ...on({}), cilium: { extraValues: { ipam: { operator: { clusterPoolIPv4PodCIDRList: ["10.244.0.0/16"] } } } } },
+    },
+    {
+      code: "MULTUS_WITH_EXCLUSIVE_CNI" as const,
+      fires: { ...on({ multus: true }), cilium: { extraValues: { cni: { exclusive: true } } } },
+      pointer: "/selfManaged/multus",
+      quiet: on({ multus: true }),
+    },
+    { code: "NODE_MASK_TOO_SMALL" as const, fires: on({ podMaskSize: 26 }), pointer: "/selfManaged/podMaskSize", quiet: on({ podMaskSize: 25 }) },
   ];
 }

@@ -4,6 +4,7 @@ import type { Code } from "./codes.js";
 import { LABEL_VALUE_MAX } from "../knowledge/gitops.js";
 import { finalValueAt } from "../derive/helm.js";
 import { TKE_ONLY_CORE_CODES } from "../knowledge/platforms.js";
+import { SELF_MANAGED_BUNDLE_RULES } from "../capabilities/self-managed.js";
 import { show } from "../validate.js";
 import { extraPointer, type Finding } from "./finding.js";
 
@@ -106,7 +107,7 @@ export const BUNDLE_RULES: readonly BundleRule[] = onTkeOnly([
         : [];
     },
   },
-]);
+]).concat(SELF_MANAGED_BUNDLE_RULES);
 
 /** The switches that turn on cilium-agent's Envoy config. */
 const ENVOY_SWITCHES = ["gatewayAPI.enabled", "ingressController.enabled", "envoyConfig.enabled"] as const;

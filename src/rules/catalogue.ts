@@ -1,5 +1,6 @@
 import { LOCAL_ROUTER_IPV4, KUBERNETES_MINIMUM, KUBERNETES_RECOMMENDED_MINIMUM } from "../knowledge/tke.js";
 import type { CodeEntry } from "./code-entry.js";
+import { SELF_MANAGED_CODES } from "../capabilities/self-managed.js";
 
 export type { CodeEntry, Stage } from "./code-entry.js";
 
@@ -451,6 +452,7 @@ export const CATALOGUE = [
       "tke-eni-agent before v3.8.0 routes Pods with policy route table 2004, which Cilium's L7 proxy (Envoy) takes over: Pod traffic breaks once Cilium runs. install.sh checks the live version before it changes anything; cluster.eniAgentVersion says it in the profile, for review and for GitOps. Upgrade the eniipamd add-on in the TKE console (the guide recommends v3.8.3 or later), then update the field.",
     source: "guide: install.md (tke-eni-agent v3.8.0); seed 000 (v3.8.0-rc.0 patch)",
   },
+  ...SELF_MANAGED_CODES,
 ] as const satisfies readonly CodeEntry[];
 
 /** The codes of the pipeline's own stages and rules; capabilities own theirs (src/rules/codes.ts joins them). */

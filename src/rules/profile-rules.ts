@@ -9,6 +9,7 @@ import { ENI_AGENT_VERSIONS } from "../knowledge/lifecycle.js";
 import { findUnsupportedOs, findVerifiedOs, VERIFIED_OS } from "../knowledge/os.js";
 import { APISERVER_VIP_RANGE, CILIUM_TESTED_KUBERNETES_MAX, KNOWN_REGIONS, KUBERNETES_MINIMUM, KUBERNETES_RECOMMENDED_MINIMUM, LOCAL_ROUTER_IPV4 } from "../knowledge/tke.js";
 import { TKE_ONLY_CORE_CODES, TKE_ONLY_FIELDS } from "../knowledge/platforms.js";
+import { SELF_MANAGED_PROFILE_RULES } from "../capabilities/self-managed.js";
 import type { FilledProfile } from "../profile.js";
 import type { GitopsContext } from "../settings.js";
 import type { MeshDirectory } from "../mesh-peers.js";
@@ -250,7 +251,7 @@ export const PROFILE_RULES: readonly ProfileRule[] = onTkeOnly([
           : [],
       ),
   },
-]);
+]).concat(SELF_MANAGED_PROFILE_RULES);
 
 /** The rules about TKE's own fields report nothing on another platform (a kubeadm profile has no apiserverVIP). */
 function onTkeOnly(rules: ProfileRule[]): ProfileRule[] {

@@ -1,4 +1,3 @@
-import connect from "./connect.sh.hbs?template";
 import kubeProxyAbsent from "./kube-proxy-absent.sh.hbs?template";
 import kubeProxyKept from "./kube-proxy-kept.sh.hbs?template";
 import removeKubeProxy from "./remove-kube-proxy.sh.hbs?template";
@@ -7,7 +6,7 @@ import { file } from "../../emit/output.js";
 import { check, type PlanStep } from "../../plan/step.js";
 import { manifestsToYaml } from "../../text/yaml.js";
 import { defineCapability } from "../capability.js";
-import { SELF_MANAGED_CODES, selfManagedBundleRules, selfManagedProfileRules, selfManagedSlice, selfManagedNodeFiles, selfManagedValues, type SelfManagedSlice } from "../self-managed.js";
+import { selfManagedConnect, selfManagedNodeFiles, selfManagedSlice, selfManagedValues, type SelfManagedSlice } from "../self-managed.js";
 
 /** The kubeadm configuration file of the bundle. */
 export const KUBEADM_CONFIG_FILE = "kubeadm-config.yaml";
@@ -23,10 +22,6 @@ export const kubeadm = defineCapability({
   platforms: ["kubeadm"],
   summary: "a kubeadm cluster: its API server, Pod and Service subnets in kubeadm-config.yaml, kube-proxy skipped or removed",
   fields: ["/platform", "/selfManaged"],
-  codes: SELF_MANAGED_CODES,
-  profileRules: selfManagedProfileRules("kubeadm"),
-  bundleRules: selfManagedBundleRules("kubeadm"),
-  examples: selfManagedExamples(),
   resolve: (p) => selfManagedSlice(p, "kubeadm"),
   values: (s) => ({ tke: selfManagedValues(s) }),
   files: (s, { header }) => [
@@ -36,7 +31,7 @@ export const kubeadm = defineCapability({
   plan: (s) => {
     const words = { namespace: KUBE_PROXY.namespace, daemonSet: KUBE_PROXY.daemonSet, configMap: KUBE_PROXY.configMap };
     const steps: PlanStep[] = [
-      check("kubeadm/connect", "connect", { render: connect }),
+      selfManagedConnect("kubeadm"),
     ];
     // kube-proxy as the profile says: never installed, or kept; one to remove is removed whether it runs or not
     if (s.kubeProxy === "absent") steps.push(check("kubeadm/kube-proxy", "inspect-cluster", { render: kubeProxyAbsent, words }));
@@ -86,30 +81,5 @@ function kubeadmConfig(s: SelfManagedSlice): object[] {
       networking: { podSubnet: s.podCidrs.join(","), serviceSubnet: s.serviceCidr },
       controllerManager: { extraArgs: [{ name: "node-cidr-mask-size-ipv4", value: String(s.podMaskSize) }] },
     },
-  ];
-}
-
-/** A kubeadm profile (seed 003's cluster, fixed), for the rules' examples. */
-function selfManagedExamples() {
-  const cluster = { apiServer: { host: "10.24.0.2" }, podCidrs: ["10.244.0.0/16"], nodeCidrs: ["10.24.0.0/16"] };
-  const on = (selfManaged: object) => ({ platform: "kubeadm", region: undefined, apiserverVIP: undefined, nodePool: undefined, selfManaged: { ...cluster, ...selfManaged } });
-  return [
-    { code: "POD_CIDR_CHART_DEFAULT" as const, fires: on({ podCidrs: ["10.0.0.0/8"], nodeCidrs: ["192.168.1.0/24"] }), pointer: "/selfManaged/podCidrs/0", quiet: on({}) },
-    { code: "POD_CIDR_OVERLAPS_NETWORK" as const, fires: on({ podCidrs: ["10.24.128.0/17"] }), pointer: "/selfManaged/podCidrs/0", quiet: on({ podCidrs: ["10.25.0.0/16"] }) },
-    { code: "KUBE_PROXY_WITH_REPLACEMENT" as const, fires: on({ kubeProxy: "keep" }), pointer: "/selfManaged/kubeProxy", quiet: on({ kubeProxy: "remove" }) },
-    { code: "NATIVE_ROUTING_UNROUTED" as const, fires: on({ routing: { mode: "native" } }), pointer: "/selfManaged/routing/mode", quiet: on({ routing: { mode: "native", autoDirectNodeRoutes: true } }) },
-    {
-      code: "IPAM_POOL_MISMATCH" as const,
-      fires: { ...on({}), cilium: { extraValues: { ipam: { operator: { clusterPoolIPv4PodCIDRList: ["10.0.0.0/8"] } } } } },
-      pointer: "/cilium/extraValues/ipam",
-      quiet: { ...on({}), cilium: { extraValues: { ipam: { operator: { clusterPoolIPv4PodCIDRList: ["10.244.0.0/16"] } } } } },
-    },
-    {
-      code: "MULTUS_WITH_EXCLUSIVE_CNI" as const,
-      fires: { ...on({ multus: true }), cilium: { extraValues: { cni: { exclusive: true } } } },
-      pointer: "/selfManaged/multus",
-      quiet: on({ multus: true }),
-    },
-    { code: "NODE_MASK_TOO_SMALL" as const, fires: on({ podMaskSize: 26 }), pointer: "/selfManaged/podMaskSize", quiet: on({ podMaskSize: 25 }) },
   ];
 }
