@@ -94,3 +94,26 @@ describe.concurrent("kubeadm: out/kubeadm/install.sh and uninstall.sh on a fake 
     expect(refused.stderr).toContain("kube-proxy does not run in this cluster but the profile keeps it");
   });
 });
+
+describe.concurrent("k3s: out/k3s/install.sh and uninstall.sh on a fake cluster", () => {
+  const k3s = profileOf("presets/k3s.json");
+
+  it("first install, a re-run, an upgrade and an uninstall change only the release; the next steps name the server files", async () => {
+    const s = setup(k3s, kubeadmCluster({ vip: "10.0.0.10", kubeProxy: false }));
+    const first = await s.install();
+    expect(first.stderr).toBe("");
+    expect([first.status, first.changes]).toEqual([0, ["helm upgrade --install cilium 1.19.5"]]);
+    expect(first.stdout).toContain("Every k3s server runs with k3s-config.yaml (in /etc/rancher/k3s/config.yaml.d/)");
+    expect((await s.install()).changes).toEqual([]);
+    s.rerender({ ...k3s, cilium: { version: "1.19.6" } });
+    expect((await s.install()).changes).toEqual(["helm upgrade --install cilium 1.19.6"]);
+    const gone = await s.uninstall();
+    expect([gone.status, gone.changes]).toEqual([0, ["helm uninstall cilium"]]);
+  });
+
+  it("refuses another cluster", async () => {
+    const s = setup(k3s, kubeadmCluster({ vip: "10.0.0.99", kubeProxy: false }));
+    const r = await s.install();
+    expect([r.status === 0, r.changes]).toEqual([false, []]);
+  });
+});

@@ -115,3 +115,41 @@ describe("the connectivity test a self-managed bundle suggests", () => {
     expect(l).toContain("!/to-cidr-external");
   });
 });
+
+/** The k3s server flags and systemd's stop keys (test/fixtures/README.md says where from). */
+const K3S = JSON.parse(readFileSync(join(ROOT, "test/fixtures/k3s/server-config-keys.json"), "utf8")) as { keys: string[]; flannelBackends: string[]; systemdServiceStopKeys: string[] };
+const k3sProfiles = allProfilePaths().filter((p) => filled(p).platform === "k3s");
+
+it("has k3s profiles to check (the preset and a golden case)", () => {
+  expect(k3sProfiles).toEqual(expect.arrayContaining(["presets/k3s.json", "test/golden/k3s-keep-kube-proxy-geneve/profile.json"]));
+});
+
+describe.each(k3sProfiles)("k3s files of %s", (path) => {
+  const p = filled(path);
+  const s = p.selfManaged!;
+  const files = renderFile(path).files;
+  const config = parseAllDocuments(files.find((f) => f.path === "k3s-config.yaml")!.content).map((d) => d.toJS() as Record<string, unknown>);
+
+  it("k3s-config.yaml: one map of documented server flags, flannel off, the profile's CIDRs, kube-proxy off with its replacement", () => {
+    expect(config).toHaveLength(1);
+    const c = config[0];
+    expect(Object.keys(c).filter((k) => !K3S.keys.includes(k))).toEqual([]);
+    expect(K3S.flannelBackends).toContain(c["flannel-backend"]);
+    expect(c["flannel-backend"]).toBe("none");
+    expect(c["disable-network-policy"]).toBe(true);
+    expect(c["cluster-cidr"]).toBe(s.podCidrs.join(","));
+    expect(c["service-cidr"]).toBe(s.serviceCidr);
+    expect(c["disable-kube-proxy"] ?? false).toBe(s.kubeProxyReplacement && s.kubeProxy !== "keep");
+    expect(c["kube-controller-manager-arg"]).toEqual([`node-cidr-mask-size-ipv4=${s.podMaskSize}`]);
+  });
+
+  it("the systemd drop-in runs cleanup-node.sh cilium when k3s stops, and its failure does not fail the stop", () => {
+    const dropIn = files.find((f) => f.path === "k3s-cilium-cleanup.conf")!.content;
+    const lines = dropIn.split("\n").filter((l) => l !== "" && !l.startsWith("#"));
+    expect(lines[0]).toBe("[Service]");
+    const settings = lines.slice(1).map((l) => l.split("=")[0]);
+    expect(settings.filter((k) => !K3S.systemdServiceStopKeys.includes(k))).toEqual([]);
+    expect(lines).toContain("ExecStopPost=-/usr/local/sbin/cilium-cleanup-node.sh cilium");
+    expect(files.find((f) => f.path === "cleanup-node.sh")!.content).toContain("  cilium)\n");
+  });
+});

@@ -23,6 +23,7 @@ const NO_DEFAULT = new Set([
   "/selfManaged/apiServer/host",
   "/selfManaged/podCidrs",
   "/selfManaged/nodeCidrs",
+  "/selfManaged/k3s",
   "/nodePool/startupTaint",
   "/features/masquerade",
   "/apiserverVIP",

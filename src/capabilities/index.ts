@@ -17,6 +17,7 @@ import { gatewayApi } from "./gateway-api/index.js";
 import { gitopsCertificates } from "./gitops-certificates/index.js";
 import { hubble } from "./hubble/index.js";
 import { hubbleUiClb } from "./hubble-ui-clb/index.js";
+import { k3s } from "./k3s/index.js";
 import { karpenter } from "./karpenter/index.js";
 import { kubeadm } from "./kubeadm/index.js";
 import { masquerade } from "./masquerade/index.js";
@@ -42,6 +43,7 @@ export const CAPABILITIES = [
   terraformPools,
   tke,
   kubeadm,
+  k3s,
   cilium,
   nodeLocalDns,
   hubble,

@@ -13,9 +13,9 @@ export interface TkeCiliumProfile {
    */
   name?: string;
   /**
-   * Where the cluster runs: tke (Tencent Kubernetes Engine, the default: region, apiserverVIP, cluster and nodePool describe it) or a self-managed kubeadm cluster (selfManaged describes it; region, apiserverVIP and nodePool are TKE-only and an error there). k3s and kubespray are to come.
+   * Where the cluster runs: tke (Tencent Kubernetes Engine, the default: region, apiserverVIP, cluster and nodePool describe it) or a self-managed kubeadm or k3s cluster (selfManaged describes it; region, apiserverVIP and nodePool are TKE-only and an error there). kubespray is to come.
    */
-  platform?: "tke" | "kubeadm";
+  platform?: "tke" | "kubeadm" | "k3s";
   /**
    * Tencent Cloud region id (ap-guangzhou, na-ashburn, ap-shanghai-fsi, ap-hangzhou-ec...), used by the Terraform provider block. A region tke-cilium does not know is a warning (UNKNOWN_REGION).
    */
@@ -493,5 +493,22 @@ export interface TkeCiliumProfile {
      * kubelet's maxPods on the nodes (default 110): each node's block of podCidrs must hold them plus Cilium's router and health addresses.
      */
     maxPods?: number;
+    /**
+     * Platform k3s only: how the k3s servers run beside Cilium (k3s-config.yaml renders it). Absent: the defaults below.
+     */
+    k3s?: {
+      /**
+       * k3s's flannel-backend: none, so Cilium is the only CNI (k3s's custom-CNI guide). Anything else runs flannel beside Cilium (K3S_FLANNEL_NOT_DISABLED).
+       */
+      flannelBackend?: "none" | "vxlan" | "host-gw" | "wireguard-native";
+      /**
+       * k3s's own network policy controller (disable-network-policy false): it must be off beside Cilium (K3S_FLANNEL_NOT_DISABLED).
+       */
+      networkPolicy?: boolean;
+      /**
+       * Install the systemd drop-in that removes Cilium's interfaces and iptables rules when k3s stops (seed 004); off is K3S_WITHOUT_CLEANUP_HOOK.
+       */
+      cleanupHook?: boolean;
+    };
   };
 }

@@ -66,3 +66,9 @@ export function kernelMinimum(version: string): string {
   const known = Object.keys(KERNEL_MINIMUM).sort((a, b) => Number(a.split(".")[1]) - Number(b.split(".")[1]));
   return KERNEL_MINIMUM[minor] ?? KERNEL_MINIMUM[known[known.length - 1]];
 }
+
+/** The k3s files of a bundle. */
+export const K3S_FILES = { config: "k3s-config.yaml", dropIn: "k3s-cilium-cleanup.conf" } as const;
+
+/** Where the k3s drop-in expects cleanup-node.sh (copied there by the user, README). */
+export const K3S_CLEANUP_SCRIPT = "/usr/local/sbin/cilium-cleanup-node.sh";
