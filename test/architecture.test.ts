@@ -44,7 +44,7 @@ describe("the capability registry", () => {
 
   it("has one platform capability per platform it serves, named after it (tke first)", () => {
     const platforms = CAPABILITIES.filter((c) => c.kind === "platform");
-    expect(platforms.map((c) => c.id)).toEqual(["tke", "kubeadm", "k3s"]);
+    expect(platforms.map((c) => c.id)).toEqual(["tke", "kubeadm", "k3s", "kubespray"]);
     for (const c of platforms) expect(c.platforms).toEqual([c.id]);
   });
 

@@ -53,7 +53,7 @@ describe("output for people and for CI", () => {
   it("check --json prints machine-readable drift", async () => {
     expect(await main(["check", "presets/", "--json"], io({ color: true }))).toBe(1);
     const report = JSON.parse(out);
-    expect(report).toMatchObject({ command: "check", ok: false, profiles: 8, diagnostics: [] });
+    expect(report).toMatchObject({ command: "check", ok: false, profiles: 9, diagnostics: [] });
     expect(report.drifted).toHaveLength(1);
     expect(report.drifted[0]).toMatchObject({ name: "prod", profile: "presets/prod.json", folder: "out/prod" });
     expect(report.drifted[0].files[0]).toMatchObject({ path: "tke-values.yaml", kind: "changed" });
@@ -111,7 +111,7 @@ describe("output for people and for CI", () => {
     err = "";
     expect(await main(["check", "presets/"], io())).toBe(0);
     expect(err).toContain("warning: a bundle that none of these profiles renders: out/old-cluster/. A deleted or renamed cluster?");
-    expect(err).toContain("8 profiles, 0 drifted: out/ is up to date");
+    expect(err).toContain("9 profiles, 0 drifted: out/ is up to date");
     err = "";
     expect(await main(["check", "presets/", "--quiet"], io())).toBe(0);
     expect(err).toMatch(/^warning: .*out\/old-cluster\/\.[^\n]*\n$/);
@@ -122,7 +122,7 @@ describe("output for people and for CI", () => {
     out = "";
     // checking one profile: every other bundle is named
     expect(await main(["check", "presets/prod.json", "--json"], io())).toBe(0);
-    expect(JSON.parse(out)).toMatchObject({ ok: true, drifted: [], orphans: ["dev", "egress", "k3s", "kubeadm", "old-cluster", "overlay", "regular", "seed-1-18-3"] });
+    expect(JSON.parse(out)).toMatchObject({ ok: true, drifted: [], orphans: ["dev", "egress", "k3s", "kubeadm", "kubespray", "old-cluster", "overlay", "regular", "seed-1-18-3"] });
     out = "";
     expect(await main(["check", "presets/prod.json", "--json", "--strict"], io())).toBe(1);
     expect(JSON.parse(out).ok).toBe(false);

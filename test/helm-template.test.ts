@@ -70,6 +70,8 @@ function expectSelfManagedMeaning(p: FilledProfile, objects: readonly K8sObject[
   else expect(c!["ipv4-native-routing-cidr"]).toBe(s.podCidrs[0]);
   expect(c!["auto-direct-node-routes"] ?? "false").toBe(String(s.routing.mode === "native" && s.routing.autoDirectNodeRoutes));
   expect(c!["cni-exclusive"]).toBe(String(!s.multus));
+  // kubespray's NodeLocal DNS answers from the host network: with the replacement, no transparent DNS proxy
+  if (p.platform === "kubespray" && (s.kubespray?.nodeLocalDns ?? true) && s.kubeProxyReplacement) expect(c!["dnsproxy-enable-transparent-mode"]).toBe("false");
   const deployments = new Set(objects.filter((o) => o.kind === "Deployment").map((o) => o.metadata.name));
   expect(deployments.has("hubble-relay")).toBe(p.features.hubble);
   // every Cilium workload reaches the API server at the profile's address and port

@@ -117,3 +117,23 @@ describe.concurrent("k3s: out/k3s/install.sh and uninstall.sh on a fake cluster"
     expect([r.status === 0, r.changes]).toEqual([false, []]);
   });
 });
+
+describe.concurrent("kubespray: out/kubespray/install.sh on a fake cluster (seed 001: kube-proxy in IPVS mode stays)", () => {
+  const kubespray = profileOf("presets/kubespray.json");
+
+  it("installs beside the running kube-proxy, changing only the release, and uninstalls", async () => {
+    const s = setup(kubespray, kubeadmCluster({ vip: "11.0.1.132", kubeProxy: true }));
+    const first = await s.install();
+    expect(first.stderr).toBe("");
+    expect([first.status, first.changes]).toEqual([0, ["helm upgrade --install cilium 1.19.5"]]);
+    expect(first.stdout).toContain("kube-proxy: runs, and keeps serving Services");
+    expect(s.cluster.state.daemonSets["kube-proxy"]).toBeDefined();
+    expect((await s.uninstall()).changes).toEqual(["helm uninstall cilium"]);
+  });
+
+  it("refuses a cluster without kube-proxy, which the profile keeps", async () => {
+    const s = setup(kubespray, kubeadmCluster({ vip: "11.0.1.132", kubeProxy: false }));
+    const r = await s.install();
+    expect([r.status === 0, r.changes]).toEqual([false, []]);
+  });
+});

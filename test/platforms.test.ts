@@ -153,3 +153,22 @@ describe.each(k3sProfiles)("k3s files of %s", (path) => {
     expect(files.find((f) => f.path === "cleanup-node.sh")!.content).toContain("  cilium)\n");
   });
 });
+
+describe.each(allProfilePaths().filter((p) => filled(p).platform === "kubespray"))("kubespray group_vars of %s", (path) => {
+  const p = filled(path);
+  const s = p.selfManaged!;
+  const vars = parseAllDocuments(renderFile(path).files.find((f) => f.path === "k8s-net-tke-cilium.yml")!.content)[0].toJS() as Record<string, unknown>;
+
+  it("builds the cluster without a CNI of kubespray's, with the subnets, node prefix, kube-proxy and NodeLocal DNS of the profile", () => {
+    expect(vars.kube_network_plugin).toBe("cni");
+    expect(vars.kube_network_plugin_multus).toBe(s.multus);
+    expect(vars.kube_pods_subnet).toBe(s.podCidrs[0]);
+    expect(vars.kube_service_addresses).toBe(s.serviceCidr);
+    expect(vars.kube_network_node_prefix).toBe(s.podMaskSize);
+    expect(vars.kubelet_max_pods).toBe(s.maxPods);
+    if (s.kubeProxy === "keep") expect([vars.kube_proxy_mode, vars.kube_proxy_remove]).toEqual([s.kubespray?.kubeProxyMode ?? "ipvs", undefined]);
+    else expect([vars.kube_proxy_mode, vars.kube_proxy_remove]).toEqual([undefined, true]);
+    expect(vars.enable_nodelocaldns).toBe(s.kubespray?.nodeLocalDns ?? true);
+    expect(vars.nodelocaldns_ip).toBe(s.kubespray?.nodeLocalDnsIP ?? "169.254.25.10");
+  });
+});

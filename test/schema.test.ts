@@ -24,6 +24,7 @@ const NO_DEFAULT = new Set([
   "/selfManaged/podCidrs",
   "/selfManaged/nodeCidrs",
   "/selfManaged/k3s",
+  "/selfManaged/kubespray",
   "/nodePool/startupTaint",
   "/features/masquerade",
   "/apiserverVIP",

@@ -20,6 +20,7 @@ import { hubbleUiClb } from "./hubble-ui-clb/index.js";
 import { k3s } from "./k3s/index.js";
 import { karpenter } from "./karpenter/index.js";
 import { kubeadm } from "./kubeadm/index.js";
+import { kubespray } from "./kubespray/index.js";
 import { masquerade } from "./masquerade/index.js";
 import { native } from "./native/index.js";
 import { nodeLocalDns } from "./node-local-dns/index.js";
@@ -44,6 +45,7 @@ export const CAPABILITIES = [
   tke,
   kubeadm,
   k3s,
+  kubespray,
   cilium,
   nodeLocalDns,
   hubble,

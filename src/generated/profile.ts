@@ -13,9 +13,9 @@ export interface TkeCiliumProfile {
    */
   name?: string;
   /**
-   * Where the cluster runs: tke (Tencent Kubernetes Engine, the default: region, apiserverVIP, cluster and nodePool describe it) or a self-managed kubeadm or k3s cluster (selfManaged describes it; region, apiserverVIP and nodePool are TKE-only and an error there). kubespray is to come.
+   * Where the cluster runs: tke (Tencent Kubernetes Engine, the default: region, apiserverVIP, cluster and nodePool describe it) or a self-managed kubeadm, k3s or kubespray cluster (selfManaged describes it; region, apiserverVIP and nodePool are TKE-only and an error there).
    */
-  platform?: "tke" | "kubeadm" | "k3s";
+  platform?: "tke" | "kubeadm" | "k3s" | "kubespray";
   /**
    * Tencent Cloud region id (ap-guangzhou, na-ashburn, ap-shanghai-fsi, ap-hangzhou-ec...), used by the Terraform provider block. A region tke-cilium does not know is a warning (UNKNOWN_REGION).
    */
@@ -509,6 +509,23 @@ export interface TkeCiliumProfile {
        * Install the systemd drop-in that removes Cilium's interfaces and iptables rules when k3s stops (seed 004); off is K3S_WITHOUT_CLEANUP_HOOK.
        */
       cleanupHook?: boolean;
+    };
+    /**
+     * Platform kubespray only: what kubespray deploys beside Cilium (kubespray-cilium.yml renders it for group_vars). Absent: the defaults below.
+     */
+    kubespray?: {
+      /**
+       * kubespray's NodeLocal DNS (enable_nodelocaldns): a node-cache on every node at nodeLocalDnsIP. With kube-proxy replacement, Cilium's transparent DNS proxy is turned off so it keeps working (cilium#33144).
+       */
+      nodeLocalDns?: boolean;
+      /**
+       * nodelocaldns_ip: the link-local address of the node cache (seed 001: 169.254.25.10 on the nodelocaldns dummy interface).
+       */
+      nodeLocalDnsIP?: string;
+      /**
+       * kube_proxy_mode while kube-proxy runs (kubeProxy keep): ipvs (kubespray's default, seed 001) or iptables.
+       */
+      kubeProxyMode?: "ipvs" | "iptables";
     };
   };
 }

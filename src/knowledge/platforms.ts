@@ -72,3 +72,6 @@ export const K3S_FILES = { config: "k3s-config.yaml", dropIn: "k3s-cilium-cleanu
 
 /** Where the k3s drop-in expects cleanup-node.sh (copied there by the user, README). */
 export const K3S_CLEANUP_SCRIPT = "/usr/local/sbin/cilium-cleanup-node.sh";
+
+/** The kubespray group_vars file of a bundle (for inventory/<cluster>/group_vars/k8s_cluster/). */
+export const KUBESPRAY_GROUP_VARS = "k8s-net-tke-cilium.yml";

@@ -92,3 +92,8 @@ export const WHY_SELF_MANAGED: Readonly<Record<string, string>> = {
   rollOutCiliumPods: "roll the agents when cilium-config changes, so a re-rendered value reaches them",
   "operator.rollOutPods": "roll the operator when its configuration changes, for the same reason",
 };
+
+/** Why kubespray's NodeLocal DNS needs a value of its own. */
+export const WHY_KUBESPRAY: Readonly<Record<string, string>> = {
+  "dnsProxy.enableTransparentMode": "kubespray's NodeLocal DNS answers on a link-local address from the host network: Cilium's transparent DNS proxy, on with kube-proxy replacement, conflicts with it (kubespray's cilium_dns_proxy_enable_transparent_mode, cilium#33144)",
+};

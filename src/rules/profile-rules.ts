@@ -96,9 +96,11 @@ export const PROFILE_RULES: readonly ProfileRule[] = onTkeOnly([
           ? []
           : [{ pointer: "/selfManaged", message: "selfManaged describes a kubeadm, k3s or kubespray cluster, not this TKE one (platform tke): remove it, or set platform" }]
         : [
-            ...(p.platform !== "k3s" && p.selfManaged?.k3s !== undefined
-              ? [{ pointer: "/selfManaged/k3s", message: `selfManaged.k3s describes a k3s cluster; this profile's platform is ${p.platform}: remove it` }]
-              : []),
+            ...(["k3s", "kubespray"] as const).flatMap((other) =>
+              p.platform !== other && p.selfManaged?.[other] !== undefined
+                ? [{ pointer: `/selfManaged/${other}`, message: `selfManaged.${other} describes a ${other} cluster; this profile's platform is ${p.platform}: remove it` }]
+                : [],
+            ),
             ...TKE_ONLY_FIELDS.flatMap((field) =>
             (p as Partial<Record<string, unknown>>)[field] === undefined ? [] : [{ pointer: `/${field}`, message: `${field} is a TKE field; this profile's platform is ${p.platform}: remove it` }],
             ),

@@ -1,12 +1,10 @@
-import kubeProxyAbsent from "./kube-proxy-absent.sh.hbs?template";
-import kubeProxyKept from "./kube-proxy-kept.sh.hbs?template";
 import removeKubeProxy from "./remove-kube-proxy.sh.hbs?template";
 import { KUBE_PROXY, KUBEADM_API_VERSION, KUBEADM_KUBE_PROXY_PHASE, NODE_SCRIPTS } from "../../knowledge/platforms.js";
 import { file } from "../../emit/output.js";
-import { check, type PlanStep } from "../../plan/step.js";
+import type { PlanStep } from "../../plan/step.js";
 import { manifestsToYaml } from "../../text/yaml.js";
 import { defineCapability } from "../capability.js";
-import { selfManagedConnect, selfManagedNodeFiles, selfManagedSlice, selfManagedValues, type SelfManagedSlice } from "../self-managed.js";
+import { selfManagedConnect, selfManagedKubeProxyCheck, selfManagedNodeFiles, selfManagedSlice, selfManagedValues, type SelfManagedSlice } from "../self-managed.js";
 
 /** The kubeadm configuration file of the bundle. */
 export const KUBEADM_CONFIG_FILE = "kubeadm-config.yaml";
@@ -33,9 +31,7 @@ export const kubeadm = defineCapability({
     const steps: PlanStep[] = [
       selfManagedConnect("kubeadm"),
     ];
-    // kube-proxy as the profile says: never installed, or kept; one to remove is removed whether it runs or not
-    if (s.kubeProxy === "absent") steps.push(check("kubeadm/kube-proxy", "inspect-cluster", { render: kubeProxyAbsent, words }));
-    if (s.kubeProxy === "keep") steps.push(check("kubeadm/kube-proxy", "inspect-cluster", { render: kubeProxyKept, words }));
+    steps.push(...selfManagedKubeProxyCheck("kubeadm", s));
     if (s.kubeProxy === "remove")
       steps.push({
         kind: "run",
