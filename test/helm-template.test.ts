@@ -74,6 +74,10 @@ function expectSelfManagedMeaning(p: FilledProfile, objects: readonly K8sObject[
   if (p.platform === "kubespray" && (s.kubespray?.nodeLocalDns ?? true) && s.kubeProxyReplacement) expect(c!["dnsproxy-enable-transparent-mode"]).toBe("false");
   const deployments = new Set(objects.filter((o) => o.kind === "Deployment").map((o) => o.metadata.name));
   expect(deployments.has("hubble-relay")).toBe(p.features.hubble);
+  if (p.features.hubble) {
+    const ui = objects.find((o) => o.kind === "Service" && o.metadata.name === "hubble-ui") as (K8sObject & { spec: { type?: string } }) | undefined;
+    expect(ui?.spec.type ?? "ClusterIP").toBe(s.hubbleUi === "nodeport" ? "NodePort" : "ClusterIP");
+  }
   // every Cilium workload reaches the API server at the profile's address and port
   let seen = 0;
   for (const { owner, spec } of podSpecs(objects)) {

@@ -36,6 +36,8 @@ export interface SelfManagedSlice {
   multus: boolean;
   kubernetesVersion: string;
   ciliumVersion: string;
+  /** The Hubble UI (features.hubble) as a NodePort Service. */
+  hubbleUiNodePort: boolean;
 }
 
 /** The slice, when the profile names this platform. */
@@ -56,6 +58,7 @@ export function selfManagedSlice(p: FilledProfile, platform: Platform): SelfMana
     multus: s.multus,
     kubernetesVersion: p.cluster.kubernetesVersion,
     ciliumVersion: p.cilium.version,
+    hubbleUiNodePort: p.features.hubble && s.hubbleUi === "nodeport",
   };
 }
 
@@ -75,6 +78,7 @@ export function selfManagedValues(s: SelfManagedSlice): ValueEntry[] {
       ? [entry("ipam.mode", "cluster-pool"), entry("ipam.operator.clusterPoolIPv4PodCIDRList", [...s.podCidrs]), entry("ipam.operator.clusterPoolIPv4MaskSize", s.podMaskSize)]
       : [entry("ipam.mode", "kubernetes", WHY["ipam.mode.kubernetes"])]),
     ...(s.multus ? [entry("cni.exclusive", false)] : []),
+    ...(s.hubbleUiNodePort ? [entry("hubble.ui.service.type", "NodePort")] : []),
     entry("rollOutCiliumPods", true),
     entry("operator.rollOutPods", true),
   ];

@@ -494,6 +494,10 @@ export interface TkeCiliumProfile {
      */
     maxPods?: number;
     /**
+     * With features.hubble: how the Hubble UI is reached. port-forward: a ClusterIP Service (cilium hubble ui, or kubectl port-forward). nodeport: a NodePort Service on every node (no cloud load balancer on a self-managed cluster).
+     */
+    hubbleUi?: "port-forward" | "nodeport";
+    /**
      * Platform k3s only: how the k3s servers run beside Cilium (k3s-config.yaml renders it). Absent: the defaults below.
      */
     k3s?: {

@@ -89,6 +89,7 @@ export const WHY_SELF_MANAGED: Readonly<Record<string, string>> = {
   "ipam.operator.clusterPoolIPv4PodCIDRList": "the cluster's Pod CIDR, never the chart's 10.0.0.0/8 default (seed 003: its routes hijacked the LAN)",
   "ipam.operator.clusterPoolIPv4MaskSize": "the per-node block carved from the Pod CIDR",
   "cni.exclusive": "Multus runs beside Cilium: Cilium must not rename the other CNI configurations in /etc/cni/net.d",
+  "hubble.ui.service.type": "the Hubble UI on a port of every node (selfManaged.hubbleUi nodeport): a self-managed cluster has no cloud load balancer",
   rollOutCiliumPods: "roll the agents when cilium-config changes, so a re-rendered value reaches them",
   "operator.rollOutPods": "roll the operator when its configuration changes, for the same reason",
 };

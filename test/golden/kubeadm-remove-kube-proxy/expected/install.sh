@@ -16,7 +16,7 @@ RELEASE='cilium'
 NAMESPACE='kube-system'
 CHART='cilium/cilium'
 VERSION='1.19.5'
-BUNDLE_ID='f6732f4d5978118c'
+BUNDLE_ID='495534c05a361409'
 APISERVER_VIP='192.168.10.11'
 
 DRY_RUN=false
@@ -162,6 +162,7 @@ if [ "$MODE" = minor ]; then
   step "Cilium pre-flight check for $VERSION"
   run helm upgrade --install 'cilium-preflight' "$CHART" --version "$VERSION" --namespace "$NAMESPACE" \
     -f "$HERE"/'tke-values.yaml' \
+    -f "$HERE"/'features-values.yaml' \
     --set 'preflight.enabled=true' \
     --set 'agent=false' \
     --set 'operator.enabled=false'
@@ -174,7 +175,8 @@ if [ "$MODE" != unchanged ]; then
   step "Install or upgrade Cilium $VERSION"
   run helm upgrade --install "$RELEASE" "$CHART" --version "$VERSION" --namespace "$NAMESPACE" \
     --description "tke-cilium bundle $BUNDLE_ID" \
-    -f "$HERE"/'tke-values.yaml'
+    -f "$HERE"/'tke-values.yaml' \
+    -f "$HERE"/'features-values.yaml'
 fi
 
 step "Wait for the cilium DaemonSet (the operator starts once a node joins)"
