@@ -3,7 +3,7 @@ import { isError } from "./diagnostics.js";
 import { deriveSettings } from "./derive.js";
 import { BUILTIN_CHARTS, type ChartCatalog } from "./knowledge/chart.js";
 import { emitBundle, type OutputFile } from "./emit/index.js";
-import { parseProfileText } from "./parse.js";
+import { reportBaseDiagnosticsOnce, resolveProfile, type BaseRead } from "./extends.js";
 import type { FilledProfile } from "./profile.js";
 import { BUNDLE_RULES } from "./rules/bundle-rules.js";
 import { entryOf, type Code } from "./rules/catalogue.js";
@@ -14,10 +14,12 @@ import { validateProfile, type Locate } from "./validate.js";
 import { meshDirectory, type MeshDirectory } from "./mesh.js";
 import schema from "../schema/profile.schema.json" with { type: "json" };
 
-/** A profile as read from disk: its path (as shown to the user) and its text. */
+/** A profile as read from disk: its path (as shown to the user) and its text; with the texts of the run's bases (extends.ts). */
 export interface ProfileSource {
   path: string;
   text: string;
+  /** Base files by path as shown, for the profiles that extend them; shared by the profiles of a run. */
+  bases?: ReadonlyMap<string, BaseRead>;
 }
 
 export interface RenderResult {
@@ -52,12 +54,14 @@ export interface CheckedProfile {
 /** parse → validate → profile rules → derive → bundle rules, for one profile. Pure. */
 export function checkProfile(source: ProfileSource, charts: ChartCatalog = BUILTIN_CHARTS, gitops: GitopsContext | null = null, mesh: MeshDirectory = meshDirectory([source])): CheckedProfile {
   const checked = checkUnsorted(source, charts, gitops, mesh);
-  checked.diagnostics.sort((a, b) => a.line - b.line || a.col - b.col);
+  // a base's diagnostics first (it is applied first), each file's by line
+  const rank = (file: string) => (file === source.path ? 1 : 0);
+  checked.diagnostics.sort((a, b) => rank(a.file) - rank(b.file) || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || a.col - b.col);
   return checked;
 }
 
 function checkUnsorted(source: ProfileSource, charts: ChartCatalog, gitops: GitopsContext | null, mesh: MeshDirectory): CheckedProfile {
-  const parsed = parseProfileText(source.text, source.path);
+  const parsed = resolveProfile(source);
   const fail = (diagnostics: Diagnostic[], name: string | null = null): CheckedProfile => ({ source, name, diagnostics, settings: null, ok: false, rederive: null });
   if (parsed.diagnostics.some(isError)) return fail(parsed.diagnostics);
   const validated = validateProfile(parsed.value, source.path, parsed.locate);
@@ -73,7 +77,6 @@ function checkUnsorted(source: ProfileSource, charts: ChartCatalog, gitops: Gito
       severity: "error",
       pointer: "/name",
       message: `the file name gives the output folder "${name}", which is not a DNS label; set "name" (lower-case letters, digits, '-')`,
-      file: source.path,
       ...parsed.locate(""),
     });
   }
@@ -128,13 +131,12 @@ export function checkProfiles(
     if (group.length < 2) continue;
     for (const r of group) {
       const others = group.filter((o) => o !== r).map((o) => o.source.path);
-      const located = parseProfileText(r.source.text, r.source.path);
+      const located = resolveProfile(r.source);
       r.diagnostics.push({
         code: "DUPLICATE_PROFILE_NAME",
         severity: "error",
         pointer: "/name",
         message: `output folder "${name}" is also the name of ${others.join(", ")}; give each profile its own name`,
-        file: r.source.path,
         ...located.locate("/name"),
       });
       r.settings = null;
@@ -142,6 +144,7 @@ export function checkProfiles(
       r.rederive = null;
     }
   }
+  reportBaseDiagnosticsOnce(results);
   return results;
 }
 
@@ -176,10 +179,10 @@ function toResult(checked: CheckedProfile): RenderResult {
   return { source: checked.source, name: checked.name, files, diagnostics: checked.diagnostics };
 }
 
-/** out/<name> defaults to the file's basename without .json. */
+/** out/<name> defaults to the file's basename without .json, .yaml or .yml. */
 export function defaultName(path: string): string {
   const base = path.split(/[\\/]/).pop() ?? path;
-  return base.replace(/\.json$/i, "");
+  return base.replace(/\.(json|ya?ml)$/i, "");
 }
 
 function nameOf(value: unknown, path: string): string | null {

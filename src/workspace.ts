@@ -3,6 +3,7 @@ import { dirname, join, relative, resolve, sep } from "node:path";
 import type { AddedChart } from "./knowledge/chart.js";
 import { GENERATED_BY } from "./knowledge/bundle.js";
 import { NAME_PATTERN } from "./pipeline.js";
+import { isBasePath } from "./extends.js";
 import type { TreeFile } from "./diff.js";
 import { UnsafeOutputError } from "./store-errors.js";
 
@@ -35,7 +36,10 @@ const lstatOrNull = (path: string): Stats | null => {
   }
 };
 
-/** PROFILE arguments → profile files: a file, a directory (its *.json), or a glob. Each once, in argument order. */
+/** Profile files by name: JSON or YAML. Bases (extends.ts's isBasePath) are not profiles, and are skipped in folders and globs. */
+const PROFILE_FILE = /\.(json|ya?ml)$/i;
+
+/** PROFILE arguments → profile files: a file, a directory (its *.json, *.yaml, *.yml), or a glob. Each once, in argument order. */
 export async function expandProfileArgs(args: readonly string[], cwd: string): Promise<ExpandedArgs> {
   const paths = new Set<string>();
   const unmatched: string[] = [];
@@ -53,14 +57,20 @@ const GLOB_CHARS = /[*?[\]{}!]/;
 async function expandOne(arg: string, cwd: string, problems: string[]): Promise<string[]> {
   const absolute = resolve(cwd, arg);
   const info = statOrNull(absolute);
-  if (info?.isFile()) return [displayPath(absolute, cwd)];
+  if (info?.isFile()) {
+    if (isBasePath(absolute)) {
+      problems.push(`${arg}: is a base (its name says so), not a profile; give the profiles that extend it`);
+      return [];
+    }
+    return [displayPath(absolute, cwd)];
+  }
   if (info?.isDirectory()) return profilesInFolder(absolute, cwd, (p) => problems.push(`${arg}: ${p}`));
   if (!GLOB_CHARS.test(arg)) return [];
   // fast-glob is loaded only when a pattern needs it: most runs name files or folders. Links are not
   // followed into folders, so a link loop cannot repeat one profile forty times.
   const { default: fg } = await import("fast-glob");
   const matches = await fg(arg, { cwd, onlyFiles: true, dot: false, absolute: true, followSymbolicLinks: false });
-  return matches.sort().map((m) => displayPath(m, cwd));
+  return matches.filter((m) => !isBasePath(m)).sort().map((m) => displayPath(m, cwd));
 }
 
 /**
@@ -73,10 +83,10 @@ function profilesInFolder(dir: string, cwd: string, problem: (text: string) => v
     const raw = entry.name;
     const name = raw.toString("utf8");
     if (!Buffer.from(name, "utf8").equals(raw)) {
-      if (/\.json$/i.test(name)) problem(`the file name ${JSON.stringify(name.replace(/\ufffd/g, "?"))} (bytes ${raw.toString("hex")}) is not UTF-8; rename it`);
+      if (PROFILE_FILE.test(name)) problem(`the file name ${JSON.stringify(name.replace(/\ufffd/g, "?"))} (bytes ${raw.toString("hex")}) is not UTF-8; rename it`);
       continue;
     }
-    if (!name.endsWith(".json")) continue;
+    if (!PROFILE_FILE.test(name) || isBasePath(name)) continue;
     const full = join(dir, name);
     if (entry.isFile()) found.push(full);
     else if (entry.isSymbolicLink()) {
@@ -266,4 +276,31 @@ export function isBundleTree(tree: ReadonlyMap<string, TreeFile>): boolean {
   if (tree.size === 0) return true;
   const script = tree.get("install.sh");
   return script?.kind === "file" && script.content.startsWith(`#!/usr/bin/env bash\n# ${GENERATED_BY}`);
+}
+
+/** A base is far smaller than this. */
+const MAX_BASE_BYTES = 4 * 1024 * 1024;
+
+/**
+ * The one read of a base file (extends): inside the repository holding `cwd`, a regular file reached
+ * without a symbolic link, size-capped, UTF-8. Every base goes through here, so a confined reader can
+ * replace it in one place. `path` is as shown (relative to `cwd`).
+ */
+export function readBaseFile(path: string, cwd: string): { text: string } | { problem: string } {
+  const root = findRepositoryRoot(cwd);
+  const full = resolve(cwd, path);
+  const inside = relative(root, full);
+  if (inside === "" || inside.startsWith("..") || resolve(root, inside) !== full) return { problem: "it is outside the repository" };
+  // no link on the way: each folder from the root down, and the file itself
+  let at = root;
+  for (const part of inside.split(sep)) {
+    at = join(at, part);
+    const info = lstatOrNull(at);
+    if (info === null) return { problem: "no such file" };
+    if (info.isSymbolicLink()) return { problem: `${displayPath(at, cwd)} is a symbolic link` };
+  }
+  const file = readRegularFile(full);
+  if (file.kind === "special") return { problem: file.what };
+  if (Buffer.byteLength(file.content) > MAX_BASE_BYTES) return { problem: "it is too large to be a base" };
+  return { text: file.content };
 }

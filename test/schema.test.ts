@@ -9,6 +9,7 @@ const schema = JSON.parse(readFileSync(join(ROOT, "schema/profile.schema.json"),
 /** Fields without a schema default, because leaving them out means something. Keep in step with src/profile.ts. */
 const NO_DEFAULT = new Set([
   "/clusterMesh",
+  "/extends",
   "/nodePool/egress",
   "/nodePool/egress/subnetIds",
   "/clusterMesh/name",

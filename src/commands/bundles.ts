@@ -1,7 +1,9 @@
 import { join, resolve } from "node:path";
 import { failing, formatDiagnostic, type Diagnostic } from "../diagnostics.js";
 import { diffTree, type Drift } from "../diff.js";
-import { UnsafeOutputError, displayPath, expandProfileArgs, findRepositoryRoot, findUserEntries, isBundleTree, listBundleFolders, readAddedCharts, readProfileBytes, readTree } from "../workspace.js";
+import { UnsafeOutputError, displayPath, expandProfileArgs, findRepositoryRoot, findUserEntries, isBundleTree, listBundleFolders, readAddedCharts, readBaseFile, readProfileBytes, readTree } from "../workspace.js";
+import { sourceTextOf } from "../extends.js";
+import { withBases } from "./bases.js";
 import { BUILTIN_CHARTS, withAddedCharts } from "../knowledge/chart.js";
 import { terminalLine, terminalText } from "../text/terminal.js";
 import { checkOutputTargets, InterruptedError, REAL_WRITE_OPS, recoverInterrupted, replaceTree, withOutputLock, type Warn } from "../store.js";
@@ -69,7 +71,7 @@ export async function runBundleCommand(given: readonly string[], o: BundleOption
   const results = [...checkProfiles(read.sources, withAddedCharts(BUILTIN_CHARTS, added.charts), compare, place.gitops, mesh), ...read.unreadable];
   const diagnostics = results.flatMap((r) => r.diagnostics);
   const valid = results.every((r) => failing(r.diagnostics, o.strict).length === 0);
-  if (!o.json) for (const r of results) for (const d of r.diagnostics) io.stderr(formatDiagnostic(d, r.source.text) + "\n");
+  if (!o.json) for (const r of results) for (const d of r.diagnostics) io.stderr(formatDiagnostic(d, sourceTextOf(r.source, d.file)) + "\n");
   const json = (body: object) => io.stdout(JSON.stringify({ command: o.command, ok: valid, diagnostics: diagnosticsJson(diagnostics), ...body }, null, 2) + "\n");
   // check compares every valid profile's bundle even when another profile is invalid; render writes nothing then
   if (o.command === "validate" || (!valid && o.command === "render")) {
@@ -167,7 +169,7 @@ async function readSources(args: readonly string[], io: Io): Promise<{ sources: 
     if ("diagnostic" in decoded) fail(path, decoded.diagnostic, decoded.lossy);
     else sources.push({ path, text: decoded.text });
   }
-  return { sources, unreadable };
+  return { sources: withBases(sources, (path) => readBaseFile(path, io.cwd)), unreadable };
 }
 
 async function writeBundles(results: readonly CheckedProfile[], o: BundleOptions, io: Io, warn: Warn): Promise<WrittenRow[]> {

@@ -8,6 +8,12 @@ import { meshMemberOf, type MeshMember } from "../mesh.js";
 import { defaultName, NAME_PATTERN, tooLargeDiagnostic, unreadableProfile, type CheckedProfile, type ProfileSource } from "../pipeline.js";
 import { terminalLine } from "../text/terminal.js";
 import { displayPath } from "../workspace.js";
+import { isBasePath, type BaseRead } from "../extends.js";
+import { isYamlPath } from "../parse-yaml.js";
+import { parse as parseYaml } from "yaml";
+import { extendsAny, withBases } from "./bases.js";
+
+const PROFILE_FILE = /\.(json|ya?ml)$/i;
 
 /** What check compares: the profiles to check, every profile's name (for orphans), and the bundles. */
 export interface CheckView {
@@ -26,7 +32,8 @@ export interface CheckView {
 /** A profile's output folder name without validating it: its name field, else its file name. */
 export function quickName(text: string, path: string): string {
   try {
-    const name = (JSON.parse(text) as { name?: unknown }).name;
+    const value = isYamlPath(path) ? parseYaml(text, { version: "1.2", schema: "core", maxAliasCount: 100 }) : JSON.parse(text);
+    const name = (value as { name?: unknown } | null)?.name;
     if (typeof name === "string") return name;
   } catch {
     // an invalid profile is reported by the checks; here its file name stands for it
@@ -52,14 +59,14 @@ export async function readStagedView(args: readonly string[], out: string, io: I
       selected.add(target);
       continue;
     }
-    const inFolder = all.filter((p) => p.startsWith(`${target}/`) && !p.slice(target.length + 1).includes("/") && p.endsWith(".json"));
+    const inFolder = all.filter((p) => p.startsWith(`${target}/`) && !p.slice(target.length + 1).includes("/") && PROFILE_FILE.test(p) && !isBasePath(p));
     if (inFolder.length > 0 || all.some((p) => p.startsWith(`${target}/`)) || index.staged.has(target)) {
       for (const p of inFolder) selected.add(p);
       continue;
     }
     if (/[*?[\]{}!]/.test(arg)) {
       const { default: micromatch } = await import("micromatch");
-      for (const p of all) if (micromatch.isMatch(shown(p), arg)) selected.add(p);
+      for (const p of all) if (micromatch.isMatch(shown(p), arg) && !isBasePath(p)) selected.add(p);
       continue;
     }
     io.stderr(`tke-cilium: no such profile in the git index: ${terminalLine(JSON.stringify(arg))}\n`);
@@ -81,14 +88,22 @@ export async function readStagedView(args: readonly string[], out: string, io: I
     return { path, bytes, display, decoded, text, name, member: meshMemberOf(display, text) };
   });
   const mesh = read.flatMap((r) => r.member ?? []);
+  // the bases as the commit has them; a profile whose base (or a base's base) is staged is re-checked
+  const withBase = withBases(
+    read.map((r) => ({ path: r.display, text: r.text })),
+    (path) => readIndexedBase(index, indexPath(index, io.cwd, path)),
+  );
+  const stagedShown = new Set([...index.staged].map(shown));
+  const byPath = new Map(withBase.map((s) => [s.path, s]));
+  const baseTouched = new Set(withBase.filter((s) => s.bases !== undefined && extendsAny(s, stagedShown)).map((s) => s.path));
   // a touched mesh member changes its peers' bundles too (their peer lists, their masquerading exceptions)
   const touchedMeshes = new Set(read.filter((r) => r.member !== null && (index.staged.has(r.path) || stagedBundles.has(r.name))).map((r) => r.member!.mesh));
   for (const { path, bytes, display, decoded, text, name, member } of read) {
     allNames.add(name);
-    if (!index.staged.has(path) && !stagedBundles.has(name) && !(member !== null && touchedMeshes.has(member.mesh))) continue;
+    if (!index.staged.has(path) && !stagedBundles.has(name) && !(member !== null && touchedMeshes.has(member.mesh)) && !baseTouched.has(display)) continue;
     if (decoded === null) unreadable.push(unreadableProfile(display, tooLargeDiagnostic(display, bytes.length)));
     else if ("diagnostic" in decoded) unreadable.push(unreadableProfile(display, decoded.diagnostic, decoded.lossy));
-    else sources.push({ path: display, text });
+    else sources.push(byPath.get(display) ?? { path: display, text });
   }
   return {
     sources,
@@ -99,4 +114,14 @@ export async function readStagedView(args: readonly string[], out: string, io: I
     folder: (name) => shown(`${outDir}/${name}`),
     mesh,
   };
+}
+
+/** A base file as the git index holds it (what the commit will have). */
+function readIndexedBase(index: ReturnType<typeof readGitIndex>, path: string): BaseRead {
+  const entry = index.entries.get(path);
+  if (entry === undefined) return { problem: "it is not in the git index (git add it)" };
+  const bytes = readBlobs(index, [entry.oid]).get(entry.oid);
+  if (bytes === undefined || bytes.length > MAX_PROFILE_CHARS * 4) return { problem: "it is too large to be a base" };
+  const decoded = decodeProfileBytes(bytes, path);
+  return "text" in decoded ? { text: decoded.text } : { problem: decoded.diagnostic.message };
 }

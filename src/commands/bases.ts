@@ -1,0 +1,42 @@
+import { baseRefsOf, type BaseRead } from "../extends.js";
+import type { ProfileSource } from "../pipeline.js";
+
+/**
+ * The bases the profiles of a run extend, read once each (transitively) with `read`, shared by every
+ * profile of the run: the working tree's reader for render and check, the git index's for check --staged.
+ */
+export function withBases(sources: readonly ProfileSource[], read: (path: string) => BaseRead): ProfileSource[] {
+  const bases = new Map<string, BaseRead>();
+  const pending = sources.map((s) => ({ path: s.path, text: s.text }));
+  let users = 0;
+  const usesBases = sources.map((s) => {
+    const found = baseRefsOf(s.path, s.text).length > 0;
+    if (found) users++;
+    return found;
+  });
+  if (users === 0) return [...sources];
+  while (pending.length > 0) {
+    const next = pending.pop()!;
+    for (const path of baseRefsOf(next.path, next.text)) {
+      if (bases.has(path)) continue;
+      const got = read(path);
+      bases.set(path, got);
+      if ("text" in got) pending.push({ path, text: got.text });
+    }
+  }
+  return sources.map((s, i) => (usesBases[i] ? { ...s, bases } : s));
+}
+
+/** The profiles among `sources` that extend (directly or through other bases) one of `changed`. */
+export function extendsAny(source: ProfileSource, changed: ReadonlySet<string>): boolean {
+  const seen = new Set<string>();
+  const walk = (path: string, text: string): boolean =>
+    baseRefsOf(path, text).some((base) => {
+      if (changed.has(base)) return true;
+      if (seen.has(base)) return false;
+      seen.add(base);
+      const read = source.bases?.get(base);
+      return read !== undefined && "text" in read && walk(base, read.text);
+    });
+  return walk(source.path, source.text);
+}
