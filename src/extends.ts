@@ -1,7 +1,22 @@
 import { posix } from "node:path";
 import { isError, type Diagnostic, type Place } from "./diagnostics.js";
 import { escapePointerToken, parseProfileText, type ParsedProfile } from "./parse.js";
-import { isYamlPath, parseYamlProfileText } from "./parse-yaml.js";
+
+/** A profile is YAML when its file name says so; everything else is JSON. */
+export const isYamlPath = (path: string): boolean => /\.ya?ml$/i.test(path);
+
+/**
+ * The YAML reader (and the yaml library under it) is loaded only by a run that has a YAML file: a JSON
+ * fleet's cold start does not pay for it. The command layer awaits loadYamlSupport() before checking.
+ */
+let yamlParser: ((text: string, path: string) => ParsedProfile) | undefined;
+
+export async function loadYamlSupport(): Promise<void> {
+  yamlParser ??= (await import("./parse-yaml.js")).parseYamlProfileText;
+}
+
+/** Whether any of these files is YAML (so loadYamlSupport() is needed). */
+export const anyYaml = (sources: readonly SourceWithBases[]): boolean => sources.some((s) => isYamlPath(s.path) || [...(s.bases?.keys() ?? [])].some(isYamlPath));
 
 /**
  * Bases: a profile (or a base) may say `extends: [paths]`, relative to its own folder. The merged profile is
@@ -42,7 +57,9 @@ const MAX_BASE_DEPTH = 16;
 
 /** A profile or base file's text → value and places: YAML for .yaml/.yml, JSON otherwise. */
 export function parseProfileFile(text: string, path: string): ParsedProfile {
-  return isYamlPath(path) ? parseYamlProfileText(text, path) : parseProfileText(text, path);
+  if (!isYamlPath(path)) return parseProfileText(text, path);
+  if (yamlParser === undefined) throw new Error(`bug: ${path} is YAML and loadYamlSupport() was not awaited`);
+  return yamlParser(text, path);
 }
 
 interface Ref {

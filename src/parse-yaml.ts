@@ -7,8 +7,6 @@ import type { Code } from "./rules/catalogue.js";
 export const MAX_YAML_ALIASES = 100;
 const MAX_DEPTH = 64;
 
-/** A profile is YAML when its file name says so; everything else is JSON. */
-export const isYamlPath = (path: string): boolean => /\.ya?ml$/i.test(path);
 
 /**
  * YAML profile text → the same value a JSON profile gives, with the place of every JSON pointer. YAML 1.2's

@@ -9,9 +9,11 @@ Usage:
   tke-cilium render [PROFILE...] [--out DIR] [--check] [--prune] [--strict] [--quiet] [--json]
   tke-cilium check [PROFILE...] [--out DIR] [--staged] [--strict] [--quiet] [--json]
   tke-cilium validate [PROFILE...] [--strict] [--quiet] [--json]
+  tke-cilium diff PROFILE [--context NAME]      (read-only: the bundle against the live cluster)
   tke-cilium init [FILE] --region REGION --vip IP --pool TYPE [--name NAME]
   tke-cilium chart add CILIUM_TGZ... | chart list
   tke-cilium rules | explain CODE
+  tke-cilium explain-profile PROFILE
   tke-cilium COMMAND --help
   tke-cilium --help | --version
 

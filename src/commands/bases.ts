@@ -1,11 +1,12 @@
-import { baseRefsOf, type BaseRead } from "../extends.js";
+import { anyYaml, baseRefsOf, isYamlPath, loadYamlSupport, type BaseRead } from "../extends.js";
 import type { ProfileSource } from "../pipeline.js";
 
 /**
  * The bases the profiles of a run extend, read once each (transitively) with `read`, shared by every
  * profile of the run: the working tree's reader for render and check, the git index's for check --staged.
  */
-export function withBases(sources: readonly ProfileSource[], read: (path: string) => BaseRead): ProfileSource[] {
+export async function withBases(sources: readonly ProfileSource[], read: (path: string) => BaseRead): Promise<ProfileSource[]> {
+  if (anyYaml(sources)) await loadYamlSupport();
   const bases = new Map<string, BaseRead>();
   const pending = sources.map((s) => ({ path: s.path, text: s.text }));
   let users = 0;
@@ -21,7 +22,10 @@ export function withBases(sources: readonly ProfileSource[], read: (path: string
       if (bases.has(path)) continue;
       const got = read(path);
       bases.set(path, got);
-      if ("text" in got) pending.push({ path, text: got.text });
+      if ("text" in got) {
+        if (isYamlPath(path)) await loadYamlSupport();
+        pending.push({ path, text: got.text });
+      }
     }
   }
   return sources.map((s, i) => (usesBases[i] ? { ...s, bases } : s));

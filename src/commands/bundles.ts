@@ -143,7 +143,7 @@ async function readDiskView(args: readonly string[], out: string, io: Io): Promi
 }
 
 /** Profiles read and decoded; files that are not UTF-8 or far too large come back as checked failures. */
-async function readSources(args: readonly string[], io: Io): Promise<{ sources: ProfileSource[]; unreadable: CheckedProfile[] } | number> {
+export async function readSources(args: readonly string[], io: Io): Promise<{ sources: ProfileSource[]; unreadable: CheckedProfile[] } | number> {
   const { paths, unmatched, problems } = await expandProfileArgs(args, io.cwd);
   if (unmatched.length > 0 || problems.length > 0) {
     for (const arg of unmatched) io.stderr(`tke-cilium: no such profile: ${terminalLine(JSON.stringify(arg))}\n`);
@@ -169,7 +169,7 @@ async function readSources(args: readonly string[], io: Io): Promise<{ sources: 
     if ("diagnostic" in decoded) fail(path, decoded.diagnostic, decoded.lossy);
     else sources.push({ path, text: decoded.text });
   }
-  return { sources: withBases(sources, (path) => readBaseFile(path, io.cwd)), unreadable };
+  return { sources: await withBases(sources, (path) => readBaseFile(path, io.cwd)), unreadable };
 }
 
 async function writeBundles(results: readonly CheckedProfile[], o: BundleOptions, io: Io, warn: Warn): Promise<WrittenRow[]> {

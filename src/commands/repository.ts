@@ -7,6 +7,7 @@ import type { GitopsContext } from "../settings.js";
 import { terminalLine } from "../text/terminal.js";
 import { displayPath, expandProfileArgs } from "../workspace.js";
 import { quickName } from "./staged.js";
+import { isYamlPath, loadYamlSupport } from "../extends.js";
 import { meshMemberOf, type MeshMember } from "../mesh.js";
 
 /**
@@ -70,6 +71,7 @@ export function placeRun(args: readonly string[], outFlag: string | undefined, i
  */
 export async function configProfileNames(config: RepoConfig): Promise<{ names: Set<string>; mesh: MeshMember[] }> {
   const { paths } = await expandProfileArgs(config.profiles, config.dir);
+  if (paths.some(isYamlPath)) await loadYamlSupport();
   const names = new Set<string>();
   const mesh: MeshMember[] = [];
   for (const path of paths) {

@@ -8,9 +8,7 @@ import { meshMemberOf, type MeshMember } from "../mesh.js";
 import { defaultName, NAME_PATTERN, tooLargeDiagnostic, unreadableProfile, type CheckedProfile, type ProfileSource } from "../pipeline.js";
 import { terminalLine } from "../text/terminal.js";
 import { displayPath } from "../workspace.js";
-import { isBasePath, type BaseRead } from "../extends.js";
-import { isYamlPath } from "../parse-yaml.js";
-import { parse as parseYaml } from "yaml";
+import { isBasePath, isYamlPath, loadYamlSupport, parseProfileFile, type BaseRead } from "../extends.js";
 import { extendsAny, withBases } from "./bases.js";
 
 const PROFILE_FILE = /\.(json|ya?ml)$/i;
@@ -29,10 +27,10 @@ export interface CheckView {
   mesh?: MeshMember[];
 }
 
-/** A profile's output folder name without validating it: its name field, else its file name. */
+/** A profile's output folder name without validating it: its name field, else its file name. YAML needs loadYamlSupport(). */
 export function quickName(text: string, path: string): string {
   try {
-    const value = isYamlPath(path) ? parseYaml(text, { version: "1.2", schema: "core", maxAliasCount: 100 }) : JSON.parse(text);
+    const value = isYamlPath(path) ? parseProfileFile(text, path).value : JSON.parse(text);
     const name = (value as { name?: unknown } | null)?.name;
     if (typeof name === "string") return name;
   } catch {
@@ -79,6 +77,7 @@ export async function readStagedView(args: readonly string[], out: string, io: I
   const allNames = new Set<string>();
   const bundleOf = (path: string) => path.slice(outDir.length + 1).split("/")[0];
   const stagedBundles = new Set([...index.staged].filter((p) => p.startsWith(`${outDir}/`)).map(bundleOf));
+  if (paths.some(isYamlPath)) await loadYamlSupport();
   const read = paths.map((path) => {
     const bytes = blobs.get(index.entries.get(path)!.oid)!;
     const display = shown(path);
@@ -89,7 +88,7 @@ export async function readStagedView(args: readonly string[], out: string, io: I
   });
   const mesh = read.flatMap((r) => r.member ?? []);
   // the bases as the commit has them; a profile whose base (or a base's base) is staged is re-checked
-  const withBase = withBases(
+  const withBase = await withBases(
     read.map((r) => ({ path: r.display, text: r.text })),
     (path) => readIndexedBase(index, indexPath(index, io.cwd, path)),
   );

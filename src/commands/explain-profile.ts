@@ -1,0 +1,35 @@
+import { formatDiagnostic, isError } from "../diagnostics.js";
+import { explainProfileText } from "../explain-profile.js";
+import { resolveProfile, sourceTextOf } from "../extends.js";
+import { EXIT } from "../io.js";
+import { readSources } from "./bundles.js";
+import { defineCommand } from "./command.js";
+
+const HELP = `Usage: tke-cilium explain-profile PROFILE
+
+Print the profile as tke-cilium reads it, after its bases (extends) are merged: each value followed by
+the file and line that set it. Bases apply in order, each before the file that extends it: objects
+merge key by key, arrays and scalars replace, null removes an inherited value. Defaults the schema
+fills in are not shown. Exit 1 when the profile or one of its bases cannot be read or merged.`;
+
+export const explainProfileCommand = defineCommand({
+  name: "explain-profile",
+  flags: {},
+  help: HELP,
+  run: async (args, _flags, io) => {
+    if (args.length !== 1) {
+      io.stderr(HELP + "\n");
+      return EXIT.usage;
+    }
+    const read = await readSources(args, io);
+    if (typeof read === "number") return read;
+    for (const r of read.unreadable) for (const d of r.diagnostics) io.stderr(formatDiagnostic(d, r.source.text) + "\n");
+    if (read.sources.length !== 1) return read.unreadable.length > 0 ? EXIT.failed : EXIT.usage;
+    const source = read.sources[0];
+    const merged = resolveProfile(source);
+    for (const d of merged.diagnostics) io.stderr(formatDiagnostic(d, sourceTextOf(source, d.file)) + "\n");
+    if (merged.diagnostics.some(isError) || merged.value === undefined) return EXIT.failed;
+    io.stdout(explainProfileText(merged));
+    return EXIT.ok;
+  },
+});
