@@ -69,6 +69,13 @@ function fleetProfile(i) {
   return profile;
 }
 
+/** A profile as block YAML: every string quoted as JSON (valid YAML 1.2), so no value changes type. */
+function toYaml(value, indent = "") {
+  return Object.entries(value)
+    .map(([k, v]) => (v && typeof v === "object" && !Array.isArray(v) ? `${indent}${k}:\n${toYaml(v, indent + "  ")}` : `${indent}${k}: ${JSON.stringify(v)}\n`))
+    .join("");
+}
+
 /** Number of files under a folder. */
 function fleetFiles(dir) {
   return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).length;
@@ -162,6 +169,46 @@ try {
     console.log(`   check against that out/:   ${fmt(checks)}; ${(median(checks) / fleetSize).toFixed(2)} ms a profile; peak RSS ${mib(checkPeak)} (goals: under 2 s, under 100 MiB)`);
     console.log(`   bare Node writing the same ${files} files there, in-process: ${fmt(raws)}`);
   }
+  console.log("");
+
+  // 2b. The same fleet with its shared fields in a base: each profile says `extends` and only what differs.
+  // Paired runs (without, then with, each time) so both see the same machine load; the bundles are the same.
+  const shared = {
+    cluster: { kubernetesVersion: "1.34.1", serviceCidr: "192.168.0.0/17" },
+    nodePool: { instanceFamilies: ["S5", "SA2"], capacityTypes: ["on-demand"], consolidateAfter: "5m" },
+    features: { apf: true, localRedirectPolicy: true },
+  };
+  const merge = (a, b) => {
+    const out = { ...a };
+    for (const [k, v] of Object.entries(b)) out[k] = v && typeof v === "object" && !Array.isArray(v) && out[k] && typeof out[k] === "object" ? merge(out[k], v) : v;
+    return out;
+  };
+  const full = join(root, "fleet-full");
+  const based = join(root, "fleet-based");
+  const basedYaml = join(root, "fleet-based-yaml");
+  for (const dir of [full, based, basedYaml]) mkdirSync(dir);
+  writeFileSync(join(based, "base.json"), JSON.stringify(shared, null, 2) + "\n");
+  writeFileSync(join(basedYaml, "base.yaml"), toYaml(shared));
+  for (let i = 0; i < fleetSize; i++) {
+    const own = fleetProfile(i);
+    writeFileSync(join(full, `cluster-${i}.json`), JSON.stringify(merge(shared, own), null, 2) + "\n");
+    writeFileSync(join(based, `cluster-${i}.json`), JSON.stringify({ extends: "base.json", ...own }, null, 2) + "\n");
+    writeFileSync(join(basedYaml, `cluster-${i}.yaml`), `# cluster ${i}\n` + toYaml({ extends: "base.yaml", ...own }));
+  }
+  const variants = [["full", full], ["based", based], ["basedYaml", basedYaml]];
+  const pairs = { full: [], based: [], basedYaml: [] };
+  // each variant's own out/ (the bundle headers name the profile files), rendered once
+  for (const [key, dir] of variants) measure([process.execPath, CLI, "render", "--quiet", dir, "--out", join(root, `bases-out-${key}`)]);
+  for (let i = 0; i < Math.max(fleetRuns, 5); i++) {
+    for (const [key, dir] of variants) {
+      const r = measure([process.execPath, CLI, "check", "--quiet", dir, "--out", join(root, `bases-out-${key}`)]);
+      pairs[key].push(r.ms);
+    }
+  }
+  console.log(`2b. fleet with bases: check of the same ${fleetSize} clusters, paired runs (each check finds no drift)`);
+  console.log(`   without bases (JSON):          ${fmt(pairs.full)}`);
+  console.log(`   with a base (JSON, extends):   ${fmt(pairs.based)}; ratio of medians ${(median(pairs.based) / median(pairs.full)).toFixed(2)}x (goal: at most 1.10x)`);
+  console.log(`   with a base (YAML, extends):   ${fmt(pairs.basedYaml)}; ratio of medians ${(median(pairs.basedYaml) / median(pairs.full)).toFixed(2)}x`);
   console.log("");
 
   // 3. The pre-commit hook: check --staged, one profile changed and re-rendered, in a git repository of

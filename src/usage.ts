@@ -3,7 +3,7 @@ import { PROFILE_HELP } from "./commands/command.js";
 
 /** --help text, for the whole tool or one command. */
 export function usageText(): string {
-  return `tke-cilium ${pkg.version}: render a reviewable Cilium-on-TKE install bundle from a JSON profile.
+  return `tke-cilium ${pkg.version}: render a reviewable Cilium-on-TKE install bundle from a JSON or YAML profile.
 
 Usage:
   tke-cilium render [PROFILE...] [--out DIR] [--check] [--prune] [--strict] [--quiet] [--json]
