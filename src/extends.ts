@@ -10,9 +10,28 @@ export const isYamlPath = (path: string): boolean => /\.ya?ml$/i.test(path);
  * fleet's cold start does not pay for it. The command layer awaits loadYamlSupport() before checking.
  */
 let yamlParser: ((text: string, path: string) => ParsedProfile) | undefined;
+let yamlField: ((text: string, key: string) => { value: unknown } | undefined) | undefined;
 
 export async function loadYamlSupport(): Promise<void> {
-  yamlParser ??= (await import("./parse-yaml.js")).parseYamlProfileText;
+  const loaded = await import("./parse-yaml.js");
+  yamlParser ??= loaded.parseYamlProfileText;
+  yamlField ??= loaded.quickYamlField;
+}
+
+/** A top-level field of a profile file, read cheaply where the file allows it (JSON.parse; a YAML field's own lines), else by a full parse. */
+export function topLevelField(path: string, text: string, key: string): unknown {
+  if (isYamlPath(path)) {
+    const quick = yamlField?.(text, key);
+    if (quick !== undefined) return quick.value;
+    const value = parseProfileFile(text, path).value;
+    return isRecord(value) ? value[key] : undefined;
+  }
+  try {
+    const value: unknown = JSON.parse(text.replace(/^\uFEFF/, ""));
+    return isRecord(value) ? value[key] : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Whether any of these files is YAML (so loadYamlSupport() is needed). */
@@ -51,6 +70,9 @@ export interface MergedProfile {
 
 /** A base is recognised by its name, so folders and globs of profiles can hold bases and never render them. */
 export const isBasePath = (path: string): boolean => /(^|[\\/])([^\\/]*\.)?base\.(json|ya?ml)$/i.test(path);
+
+/** The profiles a base's diagnostic names; more are counted. */
+const MAX_NAMED_USERS = 5;
 
 /** Nested bases deeper than this are a mistake. */
 const MAX_BASE_DEPTH = 16;
@@ -99,8 +121,10 @@ export function resolveBasePath(from: string, ref: string): string {
 /** The bases a file's text names (resolved paths), for the command layer that reads them; [] when it names none or cannot be read. */
 export function baseRefsOf(path: string, text: string): string[] {
   if (!/\bextends\b/.test(text)) return [];
-  const parsed = parseProfileFile(text, path);
-  return refsOf(parsed.value, path, parsed.locate).refs.map((r) => r.path);
+  const given = topLevelField(path, text, "extends");
+  if (given === undefined) return [];
+  // the places do not matter here: a problem with extends is reported by resolveProfile
+  return refsOf({ extends: given }, path, () => ({ line: 0, col: 0, length: 1 })).refs.map((r) => r.path);
 }
 
 /** Parsed bases of one run: a base shared by a fleet is parsed once. */
@@ -250,5 +274,9 @@ export function reportBaseDiagnosticsOnce(results: readonly { source: { path: st
       return [];
     });
   }
-  for (const { diagnostic, users } of first.values()) diagnostic.message += ` (reported once for the profiles that extend ${diagnostic.file}: ${users.join(", ")})`;
+  for (const { diagnostic, users } of first.values()) {
+    // a fleet's base can have hundreds of users: the first few are named, the rest counted
+    const named = users.length <= MAX_NAMED_USERS ? users.join(", ") : `${users.slice(0, MAX_NAMED_USERS - 1).join(", ")} and ${users.length - MAX_NAMED_USERS + 1} more`;
+    diagnostic.message += ` (reported once for the profiles that extend ${diagnostic.file}: ${named})`;
+  }
 }

@@ -1,4 +1,4 @@
-import { isAlias, isMap, isPair, isScalar, isSeq, parseDocument, type Node as YamlNode } from "yaml";
+import { isAlias, isMap, isPair, isScalar, isSeq, parse, parseDocument, type Node as YamlNode } from "yaml";
 import { LineIndex, type Diagnostic, type Place, type Severity } from "./diagnostics.js";
 import { escapePointerToken, MAX_PROFILE_CHARS, type ParsedProfile } from "./parse.js";
 import type { Code } from "./rules/catalogue.js";
@@ -90,4 +90,30 @@ export function parseYamlProfileText(text: string, file: string): ParsedProfile 
   walk(doc.contents, "", 0);
   if (diagnostics.some((d) => d.severity === "error")) return { value: undefined, locate, diagnostics };
   return { value, locate, diagnostics };
+}
+
+/**
+ * One top-level field of a YAML profile without parsing the whole file (a fleet's check reads every
+ * profile's `extends` and `name` before checking it): the field's own lines, when the file is a plain block
+ * mapping that writes the key once at the start of a line, are parsed alone. undefined when that shortcut
+ * does not apply (flow style, a quoted key, an alias, the key twice or not at all): parse the whole file.
+ */
+export function quickYamlField(text: string, key: string): { value: unknown } | undefined {
+  const lines = text.split(/\r\n|\r|\n/);
+  const starts = new RegExp(`^${key}[ \\t]*:(?:[ \\t]|$)`);
+  const at = lines.flatMap((line, i) => (starts.test(line) ? [i] : []));
+  // every line at the left margin a plain `key:` (or a list item under one): a block mapping whose keys are all in sight
+  const plainBlock = lines.every((line) => !/^[^\s#-]/.test(line) || /^[A-Za-z_$][\w$.-]*[ \t]*:(\s|$)/.test(line)) && !lines.some((line, i) => i > 0 && /^(---|\.\.\.)(\s|$)/.test(line));
+  if (at.length === 0 && plainBlock && !/^---/.test(text)) return { value: undefined };
+  if (at.length !== 1 || !plainBlock) return undefined;
+  let end = at[0] + 1;
+  while (end < lines.length && /^(\s|-|#|$)/.test(lines[end]) && !/^(---|\.\.\.)(\s|$)/.test(lines[end])) end++;
+  const snippet = lines.slice(at[0], end).join("\n");
+  if (/[&*!]/.test(snippet.replace(/#.*$/gm, "").replace(/"[^"]*"|'[^']*'/g, ""))) return undefined; // anchors, aliases, tags: the whole file decides
+  try {
+    const value = parse(snippet, { version: "1.2", schema: "core", uniqueKeys: true, prettyErrors: false }) as Record<string, unknown> | null;
+    return value !== null && typeof value === "object" && key in value ? { value: value[key] } : undefined;
+  } catch {
+    return undefined;
+  }
 }

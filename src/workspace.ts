@@ -282,12 +282,13 @@ export function isBundleTree(tree: ReadonlyMap<string, TreeFile>): boolean {
 const MAX_BASE_BYTES = 4 * 1024 * 1024;
 
 /**
- * The one read of a base file (extends): inside the repository holding `cwd`, a regular file reached
- * without a symbolic link, size-capped, UTF-8. Every base goes through here, so a confined reader can
- * replace it in one place. `path` is as shown (relative to `cwd`).
+ * The one read of a base file (extends): inside the repository of the file that names it (`from`: the
+ * nearest folder up with tke-cilium.json, .tke-cilium/ or .git, else that file's own folder), a regular
+ * file reached without a symbolic link, size-capped. Every base goes through here, so a confined reader can
+ * replace it in one place. `path` and `from` are as shown (relative to `cwd`).
  */
-export function readBaseFile(path: string, cwd: string): { text: string } | { problem: string } {
-  const root = findRepositoryRoot(cwd);
+export function readBaseFile(path: string, from: string, cwd: string): { text: string } | { problem: string } {
+  const root = findRepositoryRoot(dirname(resolve(cwd, from)));
   const full = resolve(cwd, path);
   const inside = relative(root, full);
   if (inside === "" || inside.startsWith("..") || resolve(root, inside) !== full) return { problem: "it is outside the repository" };

@@ -7,7 +7,7 @@ import { dirname, join } from "node:path";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { main, type Io } from "../src/cli.js";
 import { loadYamlSupport, resolveProfile } from "../src/extends.js";
-import { parseYamlProfileText } from "../src/parse-yaml.js";
+import { parseYamlProfileText, quickYamlField } from "../src/parse-yaml.js";
 import { renderProfile } from "../src/pipeline.js";
 import { ROOT } from "./helpers.js";
 
@@ -191,5 +191,35 @@ describe("bases", () => {
     expect(await run(repo, "check", "--staged", "--no-color", "clusters")).toBe(1);
     expect(stderr()).toMatch(/2 profiles, 2 drifted: a \(.*features-values\.yaml extra.*\); b \(.*features-values\.yaml extra/);
     expect(stderr()).not.toMatch(/\bc \(/);
+  });
+});
+
+describe("reading extends and name without a full parse", () => {
+  const cases = [
+    "extends: base.yaml\nname: a\n",
+    "# c\nextends: [a.base.yaml, 'b.base.yaml'] # two\nname: \"x\"\n",
+    "extends:\n- one.base.yaml\n-   two.base.yml\nregion: r\n",
+    "extends:\n  - one.base.yaml\n\n  # note\n  - two.base.json\nname: n\n",
+    "region: r\nnodePool:\n  type: native\n",
+    "{extends: base.yaml, name: flow}\n",
+    '"extends": base.yaml\n"name": quoted\n',
+    "extends: &e base.yaml\nname: *e\n",
+    "extends: base.yaml\nextends: other.base.yaml\n",
+    "x: |\n  extends: not.base.yaml\nname: in-a-block\n",
+    "---\nextends: base.yaml\n...\n",
+    "? extends\n: base.yaml\n",
+  ];
+  it.each(cases)("%j: the same value as the full parse", (text) => {
+    const full = parseYamlProfileText(text, "p.yaml").value as Record<string, unknown> | undefined;
+    for (const key of ["extends", "name"]) {
+      const quick = quickYamlField(text, key);
+      // a file the full parse refuses is reported by it; whatever the shortcut read is then never used
+      if (quick !== undefined && full !== undefined) expect(quick.value, key).toEqual(full[key]);
+    }
+  });
+  it("takes the shortcut for the plain block files a fleet is made of", () => {
+    expect(quickYamlField(cases[2], "extends")).toEqual({ value: ["one.base.yaml", "two.base.yml"] });
+    expect(quickYamlField(cases[4], "extends")).toEqual({ value: undefined });
+    expect(quickYamlField(readFileSync(join(ROOT, "presets/fleet/gz-1.yaml"), "utf8"), "name")).toEqual({ value: "fleet-gz-1" });
   });
 });

@@ -169,7 +169,7 @@ export async function readSources(args: readonly string[], io: Io): Promise<{ so
     if ("diagnostic" in decoded) fail(path, decoded.diagnostic, decoded.lossy);
     else sources.push({ path, text: decoded.text });
   }
-  return { sources: await withBases(sources, (path) => readBaseFile(path, io.cwd)), unreadable };
+  return { sources: await withBases(sources, (path, from) => readBaseFile(path, from, io.cwd)), unreadable };
 }
 
 async function writeBundles(results: readonly CheckedProfile[], o: BundleOptions, io: Io, warn: Warn): Promise<WrittenRow[]> {

@@ -8,7 +8,7 @@ import { meshMemberOf, type MeshMember } from "../mesh.js";
 import { defaultName, NAME_PATTERN, tooLargeDiagnostic, unreadableProfile, type CheckedProfile, type ProfileSource } from "../pipeline.js";
 import { terminalLine } from "../text/terminal.js";
 import { displayPath } from "../workspace.js";
-import { isBasePath, isYamlPath, loadYamlSupport, parseProfileFile, type BaseRead } from "../extends.js";
+import { isBasePath, isYamlPath, loadYamlSupport, topLevelField, type BaseRead } from "../extends.js";
 import { extendsAny, withBases } from "./bases.js";
 
 const PROFILE_FILE = /\.(json|ya?ml)$/i;
@@ -30,8 +30,7 @@ export interface CheckView {
 /** A profile's output folder name without validating it: its name field, else its file name. YAML needs loadYamlSupport(). */
 export function quickName(text: string, path: string): string {
   try {
-    const value = isYamlPath(path) ? parseProfileFile(text, path).value : JSON.parse(text);
-    const name = (value as { name?: unknown } | null)?.name;
+    const name = isYamlPath(path) ? topLevelField(path, text, "name") : (JSON.parse(text) as { name?: unknown } | null)?.name;
     if (typeof name === "string") return name;
   } catch {
     // an invalid profile is reported by the checks; here its file name stands for it
