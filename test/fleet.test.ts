@@ -223,3 +223,25 @@ describe("reading extends and name without a full parse", () => {
     expect(quickYamlField(readFileSync(join(ROOT, "presets/fleet/gz-1.yaml"), "utf8"), "name")).toEqual({ value: "fleet-gz-1" });
   });
 });
+
+describe("a Cluster Mesh of YAML profiles", () => {
+  it("members know their peers when the profiles are YAML and the mesh name comes from a base", async () => {
+    const repo = mkdtempSync(join(tmpdir(), "tke-cilium-yaml-mesh-"));
+    try {
+      mkdirSync(join(repo, ".git"));
+      const mesh = JSON.parse(readFileSync(join(ROOT, "presets/mesh/sh.json"), "utf8")) as { clusterMesh: Record<string, unknown> };
+      writeFileSync(join(repo, "mesh.base.yaml"), `clusterMesh:\n  name: ${JSON.stringify(mesh.clusterMesh.name)}\n`);
+      for (const file of ["gz-east", "gz-west", "sh"]) {
+        const profile = JSON.parse(readFileSync(join(ROOT, `presets/mesh/${file}.json`), "utf8")) as { clusterMesh: Record<string, unknown> };
+        delete profile.clusterMesh.name;
+        // JSON is YAML: the profile as a flow mapping, extending the base that names the mesh
+        writeFileSync(join(repo, `${file}.yaml`), `extends: mesh.base.yaml\n${Object.entries(profile).filter(([k]) => k !== "$schema").map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join("\n")}\n`);
+      }
+      expect(await run(repo, "render", "--quiet", ".", "--out", "out-yaml")).toBe(0);
+      expect(stderr()).not.toContain("MESH_WITHOUT_PEERS");
+      expect(readFileSync(join(repo, "out-yaml/mesh-sh/clustermesh.sh"), "utf8")).toContain("--destination-context 'cls-mesh0002'");
+    } finally {
+      rmSync(repo, { recursive: true, force: true });
+    }
+  });
+});

@@ -83,9 +83,8 @@ export async function readStagedView(args: readonly string[], out: string, io: I
     const decoded = bytes.length > MAX_PROFILE_CHARS * 4 ? null : decodeProfileBytes(bytes, display);
     const text = decoded && "text" in decoded ? decoded.text : "";
     const name = quickName(text, display);
-    return { path, bytes, display, decoded, text, name, member: meshMemberOf(display, text) };
+    return { path, bytes, display, decoded, text, name, member: null as MeshMember | null };
   });
-  const mesh = read.flatMap((r) => r.member ?? []);
   // the bases as the commit has them; a profile whose base (or a base's base) is staged is re-checked
   const withBase = await withBases(
     read.map((r) => ({ path: r.display, text: r.text })),
@@ -93,6 +92,8 @@ export async function readStagedView(args: readonly string[], out: string, io: I
   );
   const stagedShown = new Set([...index.staged].map(shown));
   const byPath = new Map(withBase.map((s) => [s.path, s]));
+  for (const r of read) r.member = meshMemberOf(r.display, r.text, byPath.get(r.display)?.bases);
+  const mesh = read.flatMap((r) => r.member ?? []);
   const baseTouched = new Set(withBase.filter((s) => s.bases !== undefined && extendsAny(s, stagedShown)).map((s) => s.path));
   // a touched mesh member changes its peers' bundles too (their peer lists, their masquerading exceptions)
   const touchedMeshes = new Set(read.filter((r) => r.member !== null && (index.staged.has(r.path) || stagedBundles.has(r.name))).map((r) => r.member!.mesh));
@@ -118,6 +119,7 @@ export async function readStagedView(args: readonly string[], out: string, io: I
 function readIndexedBase(index: ReturnType<typeof readGitIndex>, path: string): BaseRead {
   const entry = index.entries.get(path);
   if (entry === undefined) return { problem: "it is not in the git index (git add it)" };
+  if (!entry.mode.startsWith("100")) return { problem: entry.mode === "120000" ? "it is a symbolic link" : "it is not a regular file" };
   const bytes = readBlobs(index, [entry.oid]).get(entry.oid);
   if (bytes === undefined || bytes.length > MAX_PROFILE_CHARS * 4) return { problem: "it is too large to be a base" };
   const decoded = decodeProfileBytes(bytes, path);
