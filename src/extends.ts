@@ -203,18 +203,20 @@ function mergeLayers(layers: readonly Layer[], diagnostics: Diagnostic[], profil
     for (const [key, v] of Object.entries(over)) {
       if (pointer === "" && key === "extends") continue;
       const child = `${pointer}/${escapePointerToken(key)}`;
+      const inherited = Object.prototype.hasOwnProperty.call(target, key) ? target[key] : undefined;
+      // only an inherited object or array can have places of its own below it
+      const nested = inherited !== null && typeof inherited === "object";
       if (v === null) {
         delete target[key];
-        forget(child);
+        if (nested) forget(child);
         origins.delete(child);
         continue;
       }
-      const inherited = Object.prototype.hasOwnProperty.call(target, key) ? target[key] : undefined;
       if (isRecord(v) && isRecord(inherited)) {
         merge(inherited, v, child, layer);
       } else {
-        forget(child);
-        define(target, key, isRecord(v) ? merge({}, v, child, layer) : structuredClone(v));
+        if (nested) forget(child);
+        define(target, key, isRecord(v) ? merge({}, v, child, layer) : copyJson(v));
       }
       origins.set(child, layer);
     }
@@ -239,6 +241,17 @@ function mergeLayers(layers: readonly Layer[], diagnostics: Diagnostic[], profil
     files: layers.map((l) => l.file),
     originOf: (pointer) => layers[layerOf(pointer)]?.file ?? profilePath,
   };
+}
+
+/** A copy of a parsed JSON value (arrays and scalars here: objects are merged key by key). */
+function copyJson(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(copyJson);
+  if (isRecord(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) define(out, k, copyJson(v));
+    return out;
+  }
+  return value;
 }
 
 /** Set a key without invoking a setter (a key named __proto__ is data, as JSON.parse keeps it). */
