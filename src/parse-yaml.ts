@@ -100,7 +100,7 @@ export function parseYamlProfileText(text: string, file: string): ParsedProfile 
  */
 export function quickYamlField(text: string, key: string): { value: unknown } | undefined {
   const lines = text.split(/\r\n|\r|\n/);
-  const starts = new RegExp(`^${key}[ \\t]*:(?:[ \\t]|$)`);
+  const starts = (keyLines[key] ??= new RegExp(`^${key}[ \\t]*:(?:[ \\t]|$)`));
   const at = lines.flatMap((line, i) => (starts.test(line) ? [i] : []));
   // every line at the left margin a plain `key:` (or a list item under one): a block mapping whose keys are all in sight
   const plainBlock = lines.every((line) => !/^[^\s#-]/.test(line) || /^[A-Za-z_$][\w$.-]*[ \t]*:(\s|$)/.test(line)) && !lines.some((line, i) => i > 0 && /^(---|\.\.\.)(\s|$)/.test(line));
@@ -109,6 +109,8 @@ export function quickYamlField(text: string, key: string): { value: unknown } | 
   let end = at[0] + 1;
   while (end < lines.length && /^(\s|-|#|$)/.test(lines[end]) && !/^(---|\.\.\.)(\s|$)/.test(lines[end])) end++;
   const snippet = lines.slice(at[0], end).join("\n");
+  const simple = end === at[0] + 1 ? plainScalarOf(lines[at[0]].slice(lines[at[0]].indexOf(":") + 1)) : undefined;
+  if (simple !== undefined) return { value: simple };
   if (/[&*!]/.test(snippet.replace(/#.*$/gm, "").replace(/"[^"]*"|'[^']*'/g, ""))) return undefined; // anchors, aliases, tags: the whole file decides
   try {
     const value = parse(snippet, { version: "1.2", schema: "core", uniqueKeys: true, prettyErrors: false }) as Record<string, unknown> | null;
@@ -116,4 +118,18 @@ export function quickYamlField(text: string, key: string): { value: unknown } | 
   } catch {
     return undefined;
   }
+}
+
+const keyLines: Record<string, RegExp> = {};
+
+/**
+ * The value of `key: value  # comment` when it is a string YAML 1.2's core schema cannot read as anything
+ * else (a path, a name): letters, digits and . / _ - only, not null/true/false/.inf/.nan or a number. Else
+ * undefined, and the yaml library reads it.
+ */
+function plainScalarOf(rest: string): string | undefined {
+  const v = rest.replace(/\s#.*$/, "").trim();
+  if (!/^[A-Za-z_./][\w./-]*$/.test(v)) return undefined;
+  if (/^(null|Null|NULL|true|True|TRUE|false|False|FALSE)$/.test(v) || /^\.(inf|Inf|INF|nan|NaN|NAN|[0-9])/.test(v)) return undefined;
+  return v;
 }

@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync,
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
 import { main, type Io } from "../src/cli.js";
 import { loadYamlSupport, resolveProfile } from "../src/extends.js";
 import { parseYamlProfileText, quickYamlField } from "../src/parse-yaml.js";
@@ -243,5 +244,15 @@ describe("a Cluster Mesh of YAML profiles", () => {
     } finally {
       rmSync(repo, { recursive: true, force: true });
     }
+  });
+});
+
+describe("the one-line shortcut agrees with YAML 1.2's core schema", () => {
+  const values = ["base.yaml", "../shared/base.yml", "true", "False", "NULL", "~", "12", "0x1f", "1.5", ".5", ".inf", ".NaN", "-x", "a b", "'q'", '"d"', "a#b", "x # note", "_under", "1e3", "0o17", "+1"];
+  it.each(values)("name: %s", (v) => {
+    const text = `name: ${v}\nregion: r\n`;
+    const quick = quickYamlField(text, "name");
+    expect(quick).toBeDefined();
+    expect(quick!.value).toEqual((parseYaml(text, { version: "1.2", schema: "core" }) as { name: unknown }).name);
   });
 });

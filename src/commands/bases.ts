@@ -8,23 +8,18 @@ import type { ProfileSource } from "../pipeline.js";
 export async function withBases(sources: readonly ProfileSource[], read: (path: string, from: string) => BaseRead): Promise<ProfileSource[]> {
   if (anyYaml(sources)) await loadYamlSupport();
   const bases = new Map<string, BaseRead>();
-  const pending = sources.map((s) => ({ path: s.path, text: s.text }));
-  let users = 0;
-  const usesBases = sources.map((s) => {
-    const found = baseRefsOf(s.path, s.text).length > 0;
-    if (found) users++;
-    return found;
-  });
-  if (users === 0) return [...sources];
+  const pending = sources.map((s) => ({ path: s.path, refs: baseRefsOf(s.path, s.text) }));
+  const usesBases = pending.map((p) => p.refs.length > 0);
+  if (!usesBases.includes(true)) return [...sources];
   while (pending.length > 0) {
     const next = pending.pop()!;
-    for (const path of baseRefsOf(next.path, next.text)) {
+    for (const path of next.refs) {
       if (bases.has(path)) continue;
       const got = read(path, next.path);
       bases.set(path, got);
       if ("text" in got) {
         if (isYamlPath(path)) await loadYamlSupport();
-        pending.push({ path, text: got.text });
+        pending.push({ path, refs: baseRefsOf(path, got.text) });
       }
     }
   }
