@@ -23,7 +23,7 @@ function measure(args) {
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (r.status !== 0 && !(args.includes("check") && r.status === 1)) throw new Error(`${args.join(" ")} failed: ${r.stderr}`);
   const [user, system, rss] = hasGnuTime ? r.stderr.trim().split("\n").pop().split(" ").map(Number) : [NaN, NaN, NaN];
-  return { ms, rss, cpu: (user + system) * 1000 };
+  return { ms, rss, cpu: (user + system) * 1000, status: r.status };
 }
 
 const median = (xs) => {
@@ -140,6 +140,7 @@ function benchBases(root) {
   for (let i = 0; i < Math.max(fleetRuns, 5); i++) {
     for (const [key, dir] of variants) {
       const r = measure([process.execPath, CLI, "check", "--quiet", dir, "--out", join(root, `bases-out-${key}`)]);
+      if (r.status !== 0) throw new Error(`bench: check of the ${key} fleet found drift or an invalid profile; the rows would not compare the same work`);
       pairs[key].push(r.ms);
       cpu[key].push(r.cpu);
     }
