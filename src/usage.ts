@@ -25,7 +25,8 @@ Application or the Flux objects that deliver it (bundle.json lists every file an
 
 Diagnostics: FILE:LINE:COL severity CODE /json/pointer: message
 Exit codes: 0 ok; 1 invalid profile or drift; 2 usage error (unknown flag, no such file).
-Profile schema: schema/profile.schema.json (add "$schema" to a profile for editor completion).
+Profile schema: schema/profile.schema.json (add "$schema" to a profile for editor completion; in
+YAML, "$schema" or a first line "# yaml-language-server: $schema=PATH").
 `;
 }
 

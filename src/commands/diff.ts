@@ -72,10 +72,10 @@ export const diffCommand = defineCommand({
   name: "diff",
   flags: { context: { type: "string" }, color: { type: "boolean" }, "no-color": { type: "boolean" } },
   help: HELP,
-  run: async (args, flags, io) => runDiff(args, flags.context as string | undefined, io, runTool(flags.context as string | undefined)),
+  run: async (args, flags, io) => runDiff(args, io, runTool(flags.context as string | undefined)),
 });
 
-async function runDiff(args: readonly string[], _context: string | undefined, io: Io, tool: Tool): Promise<number> {
+async function runDiff(args: readonly string[], io: Io, tool: Tool): Promise<number> {
   if (args.length !== 1) {
     io.stderr(`tke-cilium: diff compares one PROFILE with the cluster\n${HELP}\n`);
     return EXIT.usage;
