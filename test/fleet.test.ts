@@ -5,12 +5,12 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync,
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { parse as parseYaml } from "yaml";
+import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { main, type Io } from "../src/cli.js";
 import { loadYamlSupport, resolveProfile } from "../src/extends.js";
 import { parseYamlProfileText, quickYamlField } from "../src/parse-yaml.js";
 import { renderProfile } from "../src/pipeline.js";
-import { ROOT } from "./helpers.js";
+import { ROOT, allProfilePaths } from "./helpers.js";
 
 beforeAll(() => loadYamlSupport());
 
@@ -254,5 +254,26 @@ describe("the one-line shortcut agrees with YAML 1.2's core schema", () => {
     const quick = quickYamlField(text, "name");
     expect(quick).toBeDefined();
     expect(quick!.value).toEqual((parseYaml(text, { version: "1.2", schema: "core" }) as { name: unknown }).name);
+  });
+});
+
+describe("the same profile written as YAML renders the same bundle", () => {
+  const hostile = (JSON.parse(readFileSync(join(ROOT, "test/hostile/cases.json"), "utf8")) as { file: string; expect: string }[])
+    .filter((c) => c.expect === "render" && c.file !== "bom.json")
+    .map((c) => `test/hostile/${c.file}`);
+  it.each([...allProfilePaths(), ...hostile])("%s", (path) => {
+    const json = readFileSync(join(ROOT, path), "utf8");
+    const yamlPath = path.replace(/\.json$/, ".yaml");
+    // the yaml library quotes every string YAML 1.2 would read as something else
+    const yaml = `# ${path} as YAML\n` + stringifyYaml(JSON.parse(json), { version: "1.2", lineWidth: 0 });
+    const fromJson = renderProfile({ path, text: json });
+    const fromYaml = renderProfile({ path: yamlPath, text: yaml });
+    expect(fromYaml.diagnostics.map((d) => [d.code, d.pointer])).toEqual(fromJson.diagnostics.map((d) => [d.code, d.pointer]));
+    expect(fromYaml.files.length).toBe(fromJson.files.length);
+    expect(fromJson.files.length).toBeGreaterThan(0);
+    fromYaml.files.forEach((f, i) => {
+      expect(f.path).toBe(fromJson.files[i].path);
+      expect(f.content.replaceAll(yamlPath, path), f.path).toBe(fromJson.files[i].content);
+    });
   });
 });
