@@ -13,7 +13,7 @@ Usage:
   tke-cilium init [FILE] --region REGION --vip IP --pool TYPE [--name NAME]
   tke-cilium chart add CILIUM_TGZ... | chart list
   tke-cilium rules | explain CODE
-  tke-cilium explain-profile PROFILE
+  tke-cilium explain-profile PROFILE            (also render --explain PROFILE)
   tke-cilium COMMAND --help
   tke-cilium --help | --version
 

@@ -173,6 +173,10 @@ describe("bases", () => {
     expect(stdout()).toContain("# merged from base.json, then a.yaml\n");
     expect(stdout()).toMatch(/"hubble": true\s+# base\.json:2\n/);
     expect(stdout()).toMatch(/"maxNodes": 50\s+# a\.yaml:7\n/);
+    const explained = stdout();
+    expect(await run(repo, "render", "--explain", "a.yaml")).toBe(0);
+    expect(stdout()).toBe(explained);
+    expect(readdirSync(repo)).not.toContain("out");
   });
 
   it("check --staged after a base changes reports drift in every profile that extends it, and only those", async () => {

@@ -3,7 +3,7 @@ import { explainProfileText } from "../explain-profile.js";
 import { resolveProfile, sourceTextOf } from "../extends.js";
 import { EXIT } from "../io.js";
 import { readSources } from "./bundles.js";
-import { defineCommand } from "./command.js";
+import { defineCommand, type CommandSpec } from "./command.js";
 
 const HELP = `Usage: tke-cilium explain-profile PROFILE
 
@@ -33,3 +33,13 @@ export const explainProfileCommand = defineCommand({
     return EXIT.ok;
   },
 });
+
+/** `render --explain PROFILE`: the same as explain-profile, from the command users already know. */
+export function withExplainFlag(render: CommandSpec): CommandSpec {
+  return defineCommand({
+    ...render,
+    flags: { ...render.flags, explain: { type: "boolean" } },
+    help: `${render.help}\n  --explain     print the merged profile (bases applied), each value with its file:line; write nothing`,
+    run: (args, flags, io) => (flags.explain === true ? explainProfileCommand.run(args, {}, io) : render.run(args, flags, io)),
+  });
+}
