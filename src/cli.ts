@@ -4,7 +4,7 @@ import { COMMAND_TABLE } from "./commands/index.js";
 import type { FlagSpec, FlagValues } from "./commands/command.js";
 import { EXIT, type Io } from "./io.js";
 import { VERSION, usageText } from "./usage.js";
-import { UnsafeOutputError } from "./store-errors.js";
+import { fileSystemError, UnsafeOutputError } from "./store-errors.js";
 import { terminalLine } from "./text/terminal.js";
 
 export { EXIT, type Io };
@@ -58,10 +58,22 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     return await command.run(args, values as FlagValues, io);
   } catch (error) {
     // a refusal or a file-system failure is the user's to fix: one line, exit 1; anything else is a bug (exit 70)
-    if (!(error instanceof UnsafeOutputError)) throw error;
-    io.stderr(`tke-cilium: error: ${terminalLine(error.message)}\n`);
+    const failure = error instanceof UnsafeOutputError ? error : systemError(error);
+    if (failure === null) throw error;
+    io.stderr(`tke-cilium: error: ${terminalLine(failure.message)}\n`);
     return EXIT.failed;
   }
+}
+
+/**
+ * A failure of the system call itself (a folder made unreadable, a file removed by another run between a
+ * listing and a read): the environment's, not a bug, told in one line with its path and code.
+ */
+function systemError(error: unknown): Error | null {
+  const e = error as NodeJS.ErrnoException | undefined;
+  if (!(e instanceof Error) || typeof e.code !== "string" || typeof e.syscall !== "string") return null;
+  const described = fileSystemError(e, e.syscall, e.path ?? "a file");
+  return described instanceof UnsafeOutputError ? described : new Error(`${e.syscall} ${e.path ?? ""} failed: ${e.code}`);
 }
 
 /** The process entry point: the only place that reads process state or sets the exit code. */

@@ -1,8 +1,12 @@
-import { readFileSync, lstatSync } from "node:fs";
+import { lstatSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import type { Diagnostic } from "./diagnostics.js";
 import { decodeProfileBytes, parseProfileText } from "./parse.js";
 import { validateConfig } from "./validate.js";
+import { ConfinedReadError, readConfinedFile } from "./workspace.js";
+
+/** No repository config is this large. */
+const MAX_CONFIG_BYTES = 1024 * 1024;
 
 /** The repository config's file name: at the GitOps repository's root. */
 export const CONFIG_FILE = "tke-cilium.json";
@@ -62,7 +66,15 @@ const OTHER_ENGINE_KEYS = { argocd: ["gitRepository", "interval"], flux: ["repoU
 
 /** Read and check tke-cilium.json; `shown` is its path as messages show it. */
 export function readConfig(path: string, shown: string): ConfigRead {
-  const decoded = decodeProfileBytes(readFileSync(path), shown);
+  let bytes: Buffer;
+  try {
+    // the config names what is read and written: a link may not carry it out of its own folder
+    bytes = readConfinedFile(dirname(path), path, MAX_CONFIG_BYTES);
+  } catch (error) {
+    if (!(error instanceof ConfinedReadError)) throw error;
+    return { problems: [{ code: "JSON_SYNTAX", severity: "error", pointer: "", message: `cannot read it: ${error.message}`, file: shown, line: 0, col: 0, length: 1 }], text: "" };
+  }
+  const decoded = decodeProfileBytes(bytes, shown);
   if ("diagnostic" in decoded) return { problems: [decoded.diagnostic], text: decoded.lossy };
   const text = decoded.text;
   const parsed = parseProfileText(text, shown);

@@ -53,9 +53,12 @@ export function formatDiagnostic(d: Diagnostic, source?: string): string {
 /** Characters of a source line shown under a diagnostic. */
 const MAX_SHOWN = 100;
 
+/** The line index of the last source shown: one per file, however many diagnostics it has (20,000 would otherwise split it 20,000 times). */
+let indexed: { source: string; index: LineIndex } | null = null;
+
 function sourceLine(source: string, line: number): string | undefined {
-  const lines = source.split(/\r\n|\r|\n/);
-  return lines[line - 1];
+  if (indexed === null || indexed.source !== source) indexed = { source, index: new LineIndex(source) };
+  return indexed.index.lineText(source, line);
 }
 
 /**
@@ -87,6 +90,12 @@ export class LineIndex {
         this.starts.push(i + 1);
       }
     }
+  }
+  /** Line `line` (1-based) of `text`, the text this index was built from, without its line break. */
+  lineText(text: string, line: number): string | undefined {
+    if (line < 1 || line > this.starts.length) return undefined;
+    const end = line < this.starts.length ? this.starts[line] : text.length;
+    return text.slice(this.starts[line - 1], end).replace(/\r?\n$|\r$/, "");
   }
   place(offset: number, length: number): Place {
     let lo = 0;

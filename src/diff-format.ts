@@ -10,6 +10,9 @@ export function formatDrift(drift: Drift, folder: string): string {
   if (drift.kind === "not a regular file") {
     return `--- a/${where}\n+++ b/${where}\nnot a regular file: ${drift.actual}; tke-cilium does not read it. Remove it, then run tke-cilium render\n`;
   }
+  if (drift.kind === "changed" && drift.actual !== null && drift.actual.includes("\r\n") && drift.actual.replace(/\r\n/g, "\n") === drift.expected) {
+    return `--- a/${where}\n+++ b/${where}\nline endings: the file has CRLF line endings where tke-cilium writes LF, probably converted on checkout by .gitattributes (eol=crlf, text=auto) or core.autocrlf. Add "${folder.split("/")[0]}/** -text" to .gitattributes, then run tke-cilium render\n`;
+  }
   if (drift.kind === "mode") return `--- a/${where}\n+++ b/${where}\nmode: the file must be ${drift.expected === null ? "" : "executable"} (chmod +x)\n`;
   const from = drift.actual === null ? "/dev/null" : `a/${where}`;
   const to = drift.expected === null ? "/dev/null" : `b/${where}`;

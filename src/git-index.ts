@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { relative, resolve, sep } from "node:path";
 import type { TreeFile } from "./diff.js";
 import { UnsafeOutputError } from "./store-errors.js";
@@ -24,22 +24,43 @@ const git = (root: string, args: string[], input?: string): Buffer => {
 };
 
 export function readGitIndex(cwd: string): GitIndex {
-  let root: string;
-  try {
-    root = execFileSync("git", ["rev-parse", "--show-toplevel"], { cwd, stdio: ["ignore", "pipe", "pipe"] }).toString().trim();
-  } catch {
-    throw new UnsafeOutputError(`--staged reads the git index, and ${cwd} is not in a git repository`);
+  const top = spawnSync("git", ["rev-parse", "--show-toplevel"], { cwd, stdio: ["ignore", "pipe", "pipe"] });
+  if (top.error || top.status !== 0) {
+    // git's own words (not a repository, dubious ownership, no git at all): a hook that cannot read the index must fail
+    const why = (top.stderr?.toString() || top.error?.message || "").trim().split("\n")[0];
+    throw new UnsafeOutputError(`--staged reads the git index, and git cannot read one for ${cwd}: ${why || "not a git repository"}`);
   }
+  const root = top.stdout.toString().trim();
   const entries = new Map<string, { mode: string; oid: string }>();
+  const unmerged = new Set<string>();
   for (const record of git(root, ["ls-files", "-s", "-z"]).toString("utf8").split("\0")) {
-    const m = /^(\d{6}) ([0-9a-f]+) \d+\t(.*)$/s.exec(record);
-    if (m) entries.set(m[3], { mode: m[1], oid: m[2] });
+    const m = /^(\d{6}) ([0-9a-f]+) (\d)\t(.*)$/s.exec(record);
+    if (!m) continue;
+    if (m[3] !== "0") unmerged.add(m[4]);
+    else entries.set(m[4], { mode: m[1], oid: m[2] });
+  }
+  // a merge conflict: the index holds three versions of a file and the commit none yet
+  if (unmerged.size > 0) {
+    const names = [...unmerged].sort();
+    throw new UnsafeOutputError(`the git index has unmerged paths (a merge conflict): ${names.slice(0, 5).join(", ")}${names.length > 5 ? ` and ${names.length - 5} more` : ""}; resolve them and stage the result before checking the commit`);
   }
   const hasHead = spawnSync("git", ["rev-parse", "--verify", "-q", "HEAD"], { cwd: root }).status === 0;
   const staged = new Set(
     hasHead ? git(root, ["diff", "--cached", "--name-only", "--no-renames", "-z"]).toString("utf8").split("\0").filter(Boolean) : [...entries.keys()],
   );
   return { root, entries, staged };
+}
+
+/** The sizes of index objects, by object id, from one `git cat-file --batch-check` (nothing of their contents is read). */
+export function blobSizes(index: GitIndex, oids: readonly string[]): Map<string, number> {
+  const wanted = [...new Set(oids)];
+  const sizes = new Map<string, number>();
+  if (wanted.length === 0) return sizes;
+  for (const line of git(index.root, ["cat-file", "--batch-check"], wanted.join("\n") + "\n").toString("utf8").split("\n")) {
+    const [oid, , size] = line.split(" ");
+    if (oid && Number.isFinite(Number(size))) sizes.set(oid, Number(size));
+  }
+  return sizes;
 }
 
 /** The contents of index objects, by object id, read in one `git cat-file --batch`. */
@@ -78,4 +99,10 @@ export function indexTree(index: GitIndex, dir: string, skip: (path: string) => 
     else tree.set(rel, { kind: "special", what: entry.mode === "120000" ? "a symbolic link" : entry.mode === "160000" ? "a submodule" : `an index entry of mode ${entry.mode}` });
   }
   return tree;
+}
+
+/** The submodule (gitlink entry) that holds `path`, or null: its files are not in this index. */
+export function submoduleOf(index: GitIndex, path: string): string | null {
+  for (const [entry, { mode }] of index.entries) if (mode === "160000" && (path === entry || path.startsWith(`${entry}/`))) return entry;
+  return null;
 }

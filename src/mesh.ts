@@ -1,11 +1,14 @@
 import schema from "../schema/profile.schema.json" with { type: "json" };
 import { isYamlPath, resolveProfile, type BaseRead } from "./extends.js";
+import { MAX_PROFILE_CHARS } from "./parse.js";
+import { validateProfile } from "./validate.js";
 
 /**
  * Cluster Mesh across the fleet: no single profile knows its peers, so each run reads every profile's
- * clusterMesh (cheaply, with JSON.parse and the schema's defaults; never validated here) and hands the list
- * to the rules and to derive. A profile that is not valid JSON, or not schema-valid, is reported by its own
- * checks; here a malformed entry is skipped.
+ * clusterMesh and hands the list to the rules and to derive. A peer is read from another file (tke-cilium.json's
+ * profiles), which a pull request may have crafted: it is validated against the whole schema before any of its
+ * values is used, and an invalid one is kept only as `invalid` (a reason), never as a source of cluster ids or
+ * ranges; the rules make it an error for its peers.
  */
 export interface MeshMember {
   /** The profile's path as shown to the user. */
@@ -17,6 +20,8 @@ export interface MeshMember {
   mode: "native" | "overlay";
   /** The ranges its Pods take addresses from: cilium.podCidrs in overlay mode, cluster.vpcCidrs in native mode. */
   podRanges: string[];
+  /** Why the profile cannot be a source of values (not schema-valid); null when it is valid. */
+  invalid: string | null;
 }
 
 export type MeshDirectory = readonly MeshMember[];
@@ -34,7 +39,7 @@ const strings = (v: unknown): string[] | null => (Array.isArray(v) && v.every((x
 export function meshMemberOf(path: string, text: string, bases?: ReadonlyMap<string, BaseRead>): MeshMember | null {
   const inBases = [...(bases?.values() ?? [])].some((b) => "text" in b && b.text.includes("clusterMesh"));
   // most profiles have no mesh: skip the parse
-  if (!text.includes(isYamlPath(path) ? "clusterMesh" : '"clusterMesh"') && !inBases) return null;
+  if ((!text.includes(isYamlPath(path) ? "clusterMesh" : '"clusterMesh"') && !inBases) || text.length > MAX_PROFILE_CHARS) return null;
   let value: unknown;
   if (isYamlPath(path) || inBases) value = resolveProfile({ path, text, bases }).value;
   else {
@@ -47,18 +52,29 @@ export function meshMemberOf(path: string, text: string, bases?: ReadonlyMap<str
   if (!isRecord(value) || !isRecord(value.clusterMesh)) return null;
   const { name, clusterId } = value.clusterMesh;
   if (typeof name !== "string" || typeof clusterId !== "number") return null;
+  const checked = validateProfile(value, path, () => ({ line: 0, col: 0, length: 1 }));
+  if (checked.profile === undefined) {
+    const first = checked.diagnostics[0];
+    const invalid = first === undefined ? "not schema-valid" : `${first.pointer || "/"}: ${first.message}`;
+    return { path, mesh: name, clusterId, clusterName: null, mode: DEFAULT_MODE, podRanges: [], invalid: invalid.slice(0, 200) };
+  }
   const cluster = isRecord(value.cluster) ? value.cluster : {};
   const cilium = isRecord(value.cilium) ? value.cilium : {};
   const mode = cilium.mode === "overlay" || cilium.mode === "native" ? cilium.mode : DEFAULT_MODE;
   const podRanges = mode === "overlay" ? (strings(cilium.podCidrs) ?? [...DEFAULT_POD_CIDRS]) : (strings(cluster.vpcCidrs) ?? []);
-  return { path, mesh: name, clusterId, clusterName: typeof cluster.id === "string" ? cluster.id : null, mode, podRanges };
+  return { path, mesh: name, clusterId, clusterName: typeof cluster.id === "string" ? cluster.id : null, mode, podRanges, invalid: null };
 }
 
 export function meshDirectory(sources: readonly { path: string; text: string; bases?: ReadonlyMap<string, BaseRead> }[]): MeshMember[] {
   return sources.flatMap((s) => meshMemberOf(s.path, s.text, s.bases) ?? []);
 }
 
-/** The other members of a profile's mesh, by clusterId then path. */
+/** The other valid members of a profile's mesh, by clusterId then path: the only source of peer values. */
 export function meshPeers(directory: MeshDirectory, path: string, mesh: string): MeshMember[] {
-  return directory.filter((m) => m.mesh === mesh && m.path !== path).sort((a, b) => a.clusterId - b.clusterId || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return directory.filter((m) => m.mesh === mesh && m.path !== path && m.invalid === null).sort((a, b) => a.clusterId - b.clusterId || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** The other members of a profile's mesh whose profiles are not valid: errors for this member, never values. */
+export function invalidMeshPeers(directory: MeshDirectory, path: string, mesh: string): MeshMember[] {
+  return directory.filter((m) => m.mesh === mesh && m.path !== path && m.invalid !== null);
 }

@@ -93,7 +93,7 @@ function rederiveOf(profile: FilledProfile, name: string, profilePath: string, c
   return () => deriveSettings({ profile, name, profilePath, charts, gitops, mesh });
 }
 
-function toDiagnostic(code: Code, f: Finding, file: string, locate: Locate): Diagnostic {
+export function toDiagnostic(code: Code, f: Finding, file: string, locate: Locate): Diagnostic {
   return {
     code,
     severity: f.severity ?? entryOf(code).severity,
@@ -181,7 +181,8 @@ function toResult(checked: CheckedProfile): RenderResult {
 
 /** out/<name> defaults to the file's basename without .json, .yaml or .yml. */
 export function defaultName(path: string): string {
-  const base = path.split(/[\\/]/).pop() ?? path;
+  // paths are shown with forward slashes on every system: a backslash is part of a Linux file name, not a folder
+  const base = path.split("/").pop() ?? path;
   return base.replace(/\.(json|ya?ml)$/i, "");
 }
 

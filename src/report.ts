@@ -1,5 +1,6 @@
 import type { Diagnostic } from "./diagnostics.js";
 import type { DriftKind } from "./diff.js";
+import { terminalLine } from "./text/terminal.js";
 
 /** What render did to one bundle. */
 export interface WrittenRow {
@@ -14,7 +15,8 @@ export interface WrittenRow {
 
 /** render's table: one row a profile, columns aligned. */
 export function writtenTable(rows: readonly WrittenRow[]): string {
-  const cells = rows.map((r) => [r.profile, `${r.folder}/`, String(r.files), r.status === "updated" ? `updated (${r.changed} files)` : r.status]);
+  // profile and folder names come from the disk (a pull request names the files): escaped for the terminal
+  const cells = rows.map((r) => [terminalLine(r.profile), terminalLine(`${r.folder}/`), String(r.files), r.status === "updated" ? `updated (${r.changed} files)` : r.status]);
   const all = [["profile", "bundle", "files", "status"], ...cells];
   const widths = all[0].map((_, i) => Math.max(...all.map((row) => row[i].length)));
   return all.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]))).join("  ")).join("\n") + "\n";

@@ -23,7 +23,7 @@ const REASONS: Record<string, string> = {
   ENOENT: "it does not exist",
   ENOTEMPTY: "the directory is not empty",
   EBUSY: "it is busy",
-  EXDEV: "it is on another file system",
+  EXDEV: "it is on another file system than its folder (a mount point?), and tke-cilium replaces a bundle by renaming inside the output folder; keep out/ and its bundle folders on one file system",
 };
 
 /** An error of node:fs as one line: "cannot ACTION PATH: REASON (CODE)"; anything else is a bug and stays as it is. */

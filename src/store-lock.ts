@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { closeSync, constants as fsConstants, fstatSync, linkSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { closeSync, constants as fsConstants, fstatSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { FileSystemError, fileSystemError } from "./store-errors.js";
 
@@ -109,6 +109,24 @@ function createWhole(path: string, text: string): boolean {
   }
 }
 
+/**
+ * Drafts of the lock (LOCK_NAME.<pid>.<hex>) that a run killed between writing and linking one left behind:
+ * removed, under the lock, once their process is gone. A live run's draft is never touched.
+ */
+function removeStaleDrafts(outDir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(outDir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = /^\.tke-cilium\.lock\.(\d+)\.[0-9a-f]{12}$/.exec(name);
+    if (m === null || isAlive({ pid: Number(m[1]), start: "", token: "" })) continue;
+    rmSync(join(outDir, name), { force: true });
+  }
+}
+
 export interface HeldLock {
   path: string;
   release(): void;
@@ -167,6 +185,7 @@ export function acquireOutputLock(outDir: string, waitMs = 60_000): HeldLock {
     }
     sleep(POLL_MS);
   }
+  removeStaleDrafts(outDir);
   let held = true;
   const release = () => {
     if (!held) return;

@@ -1,10 +1,12 @@
 import { randomBytes } from "node:crypto";
-import { chmodSync, linkSync, lstatSync, mkdirSync, readdirSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync, type Stats } from "node:fs";
+import { chmodSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync, type Stats } from "node:fs";
 import { dirname, join } from "node:path";
 import type { OutputFile } from "./emit/index.js";
+import type { TreeFile } from "./diff.js";
 import { NAME_PATTERN } from "./pipeline.js";
 import { FileSystemError, fileSystemError, UnsafeOutputError } from "./store-errors.js";
 import { acquireOutputLock } from "./store-lock.js";
+import { adoptTerraformFolder, hasTerraformFolder, rescueTerraformFolder, TERRAFORM_DIR, TERRAFORM_STAGING, terraformLockProblem } from "./store-terraform.js";
 
 /** Storing bundles: the lock, the atomic swap of out/<name>/, the recovery of an interrupted run, and init's new file. */
 
@@ -99,7 +101,12 @@ export function recoverInterrupted(outDir: string, names: readonly string[], war
         throw fileSystemError(error, "put back the bundle an interrupted run left in", back);
       }
     }
-    for (const e of mine) removeQuietly(join(outDir, e), warn);
+    // a terraform/ folder the interrupted run had moved is put back before anything is removed
+    for (const e of mine) rescueTerraformFolder(join(outDir, e), join(outDir, name));
+    for (const e of mine) {
+      if (hasTerraformFolder(join(outDir, e))) warn(`${join(outDir, e)} holds a terraform/ folder that could not be put back; it is kept: move what you need from it`);
+      else removeQuietly(join(outDir, e), warn);
+    }
   }
 }
 
@@ -156,6 +163,11 @@ export function replaceTree(outDir: string, name: string, files: readonly Output
   if (problems.length > 0) throw new UnsafeOutputError(problems.join("; "));
   const target = join(outDir, name);
   const existing = lstatOrNull(target);
+  const lock = existing ? terraformLockProblem(target) : null;
+  if (lock !== null) throw new UnsafeOutputError(lock);
+  // the live terraform/ folder is moved into the new bundle whole, never replaced (see store-terraform.ts)
+  const adopt = existing !== null && hasTerraformFolder(target);
+  let adopted = false;
   const unique = `${process.pid}-${Date.now().toString(36)}-${randomBytes(4).toString("hex")}`;
   const staging = join(outDir, `.${name}.tmp-${unique}`);
   const retired = join(outDir, `.${name}.old-${unique}`);
@@ -165,7 +177,8 @@ export function replaceTree(outDir: string, name: string, files: readonly Output
     mkdirSync(staging);
     const made = new Set<string>([staging]);
     for (const f of files) {
-      const path = join(staging, ...f.path.split("/"));
+      const parts = f.path.split("/");
+      const path = adopt && parts[0] === TERRAFORM_DIR ? join(staging, TERRAFORM_STAGING, ...parts.slice(1)) : join(staging, ...parts);
       current = path;
       const folder = dirname(path);
       if (!made.has(folder)) {
@@ -175,15 +188,21 @@ export function replaceTree(outDir: string, name: string, files: readonly Output
       ops.writeFile(path, f.content, f.mode);
     }
     for (const rel of keep) {
+      if (adopt && rel.split("/")[0] === TERRAFORM_DIR) continue;
       current = join(target, rel);
       carry(join(target, rel), join(staging, rel));
     }
     current = target;
+    if (adopt) {
+      adopted = true;
+      adoptTerraformFolder(target, staging, files, ops.rename);
+    }
     if (existing) ops.rename(target, retired);
     ops.rename(staging, target);
   } catch (error) {
-    // put the old bundle back if it was already moved aside, then drop the half-written one
+    // put the old bundle back if it was already moved aside, and its terraform/ folder, then drop the half-written one
     if (existing && lstatOrNull(target) === null && lstatOrNull(retired) !== null) renameSync(retired, target);
+    if (adopted) rescueTerraformFolder(staging, target);
     removeQuietly(staging, warn);
     throw fileSystemError(error, "write", current === staging ? staging : current.replace(staging, target));
   }
@@ -212,4 +231,20 @@ export function writeFileAtomic(path: string, text: string): void {
     rmSync(temporary, { force: true });
     throw fileSystemError(error, "write", path);
   }
+}
+
+/** Files `paths` of folder `dir` that are regular files (a link, a FIFO or a device is left out, never read). */
+export function readRegularFiles(dir: string, paths: readonly string[]): Map<string, TreeFile> {
+  const tree = new Map<string, TreeFile>();
+  for (const path of paths) {
+    const at = join(dir, path);
+    let info;
+    try {
+      info = lstatSync(at);
+    } catch {
+      continue;
+    }
+    if (info.isFile()) tree.set(path, { kind: "file", content: readFileSync(at, "utf8"), mode: 0o644 });
+  }
+  return tree;
 }

@@ -1,11 +1,13 @@
-import { closeSync, constants as fsConstants, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readSync, statSync, type Stats } from "node:fs";
-import { dirname, join, relative, resolve, sep } from "node:path";
+import { closeSync, constants as fsConstants, fstatSync, lstatSync, openSync, readdirSync, readSync, realpathSync, statSync, type Stats } from "node:fs";
+import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import type { AddedChart } from "./knowledge/chart.js";
 import { GENERATED_BY } from "./knowledge/bundle.js";
 import { NAME_PATTERN } from "./pipeline.js";
 import { isBasePath } from "./extends.js";
+import { decodeProfileBytes } from "./parse.js";
 import type { TreeFile } from "./diff.js";
 import { UnsafeOutputError } from "./store-errors.js";
+import { CHART_VERSION, imageProblem } from "./chart-check.js";
 
 /**
  * Reading the workspace: profile arguments, profile files and bundle trees. With store.ts, the only modules
@@ -104,12 +106,84 @@ export function displayPath(absolute: string, cwd: string): string {
   return (rel === "" ? absolute : rel).split(sep).join("/");
 }
 
-/** A profile file's bytes, or its size when it is too large to be read at all. */
-export function readProfileBytes(path: string, cwd: string, maxBytes: number): { bytes: Uint8Array } | { tooLarge: number } {
+/** A file that may not be read: outside the repository, not a regular file, too large, or unreadable. */
+export class ConfinedReadError extends UnsafeOutputError {
+  constructor(
+    message: string,
+    /** The file's size, when that was the reason. */
+    readonly tooLarge?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Is `path` (absolute, links resolved) `root` itself or inside it? */
+export function isInside(root: string, path: string): boolean {
+  const rel = relative(root, path);
+  return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
+}
+
+const READ_REASONS: Record<string, string> = { ENOENT: "no such file", EACCES: "permission denied", EPERM: "operation not permitted", ELOOP: "a loop of symbolic links", ENOTDIR: "a part of the path is not a folder", EISDIR: "a folder, not a file", ENAMETOOLONG: "the name is too long" };
+
+/**
+ * The one way a file named by a profile argument or the repository config is read: `path` (relative to `root`,
+ * or absolute) must resolve, links followed, to a regular file inside `root` (the repository), and hold at most
+ * `limit` bytes, checked before reading and again while reading (a /proc file says its size is 0). A FIFO
+ * cannot hang the read. Anything else is a ConfinedReadError naming the reason, never the file's contents.
+ */
+export function readConfinedFile(root: string, path: string, limit: number): Buffer {
+  const full = resolve(root, path);
+  let real: string;
+  let fd: number;
+  try {
+    real = realpathSync(full);
+    const realRoot = realpathSync(root);
+    if (!isInside(realRoot, real)) throw new ConfinedReadError(`${real === full ? "it is" : `it leads (through a symbolic link) to ${real}, which is`} outside the repository ${realRoot}; tke-cilium reads profiles and config files only inside it`);
+    fd = openSync(real, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
+  } catch (error) {
+    if (error instanceof ConfinedReadError) throw error;
+    const code = (error as NodeJS.ErrnoException).code ?? "";
+    throw new ConfinedReadError(code in READ_REASONS ? `${READ_REASONS[code]} (${code})` : (error as Error).message);
+  }
+  try {
+    const info = fstatSync(fd);
+    if (!info.isFile()) throw new ConfinedReadError(`${describeSpecial(info)}, not a regular file`);
+    if (info.size > limit) throw new ConfinedReadError(`${info.size} bytes, more than the ${limit} a file of this kind may have`, info.size);
+    const bytes = Buffer.alloc(Math.min(limit + 1, Math.max(info.size, 64 * 1024)));
+    let read = 0;
+    for (;;) {
+      if (read === bytes.length) {
+        if (read > limit) throw new ConfinedReadError(`more than the ${limit} bytes a file of this kind may have`, read);
+        break;
+      }
+      const n = readSync(fd, bytes, read, bytes.length - read, null);
+      if (n === 0) break;
+      read += n;
+    }
+    return bytes.subarray(0, read);
+  } catch (error) {
+    if (error instanceof ConfinedReadError) throw error;
+    const code = (error as NodeJS.ErrnoException).code ?? "";
+    throw new ConfinedReadError(code in READ_REASONS ? `${READ_REASONS[code]} (${code})` : (error as Error).message);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * A profile file's bytes, or its size when it is too large to be read at all. Read confined to `root` (see
+ * readConfinedFile), except that an argument the user typed may name a file outside the repository; a link
+ * met inside the repository may still not lead out of it.
+ */
+export function readProfileBytes(path: string, cwd: string, maxBytes: number, root: string = cwd, typed = false): { bytes: Uint8Array } | { tooLarge: number } {
   const full = resolve(cwd, path);
-  const size = statSync(full).size;
-  if (size > maxBytes) return { tooLarge: size };
-  return { bytes: readFileSync(full) };
+  const base = typed && !isInside(resolve(root), full) ? dirname(full) : root;
+  try {
+    return { bytes: readConfinedFile(base, full, maxBytes) };
+  } catch (error) {
+    if (error instanceof ConfinedReadError && error.tooLarge !== undefined) return { tooLarge: error.tooLarge };
+    throw error;
+  }
 }
 
 export { UnsafeOutputError } from "./store-errors.js";
@@ -141,7 +215,16 @@ export function readTree(dir: string, skip: (path: string) => boolean = () => fa
   if (!info.isDirectory()) throw new UnsafeOutputError(`${dir} is not a directory${info.isSymbolicLink() ? " (a symbolic link)" : ""}; a bundle folder must be a real directory`);
   const tree = new Map<string, TreeFile>();
   const walk = (sub: string, depth: number) => {
-    for (const entry of readdirSync(join(dir, sub), { withFileTypes: true })) {
+    let entries;
+    try {
+      entries = readdirSync(join(dir, sub), { withFileTypes: true });
+    } catch (error) {
+      // another run's render swapped the bundle between the listing and this read: it is drift, not a crash
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT" || sub === "") throw error;
+      tree.set(sub, { kind: "special", what: "gone while being read" });
+      return;
+    }
+    for (const entry of entries) {
       const rel = sub === "" ? entry.name : `${sub}/${entry.name}`;
       if (skip(rel)) continue;
       if (tree.size >= MAX_TREE_ENTRIES) {
@@ -158,7 +241,12 @@ export function readTree(dir: string, skip: (path: string) => boolean = () => fa
       }
     }
   };
-  walk("", 0);
+  try {
+    walk("", 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw error;
+  }
   return tree;
 }
 
@@ -221,6 +309,23 @@ export function findRepositoryRoot(cwd: string): string {
   }
 }
 
+/** A chart data file is well under this size (Cilium 1.19's is ~700 KiB). */
+const MAX_CHART_DATA_BYTES = 16 * 1024 * 1024;
+
+/** Why stored chart data (a file a pull request may have crafted) cannot be used, or null. */
+function chartDataProblem(data: Partial<AddedChart>): string | null {
+  const { images, keys, types } = data;
+  if (!Array.isArray(images) || !Array.isArray(keys) || types === null || typeof types !== "object" || Array.isArray(types)) return "images, keys or types missing";
+  if (images.length > 1000 || keys.length > 200_000) return `${images.length} images and ${keys.length} keys, far more than a chart has`;
+  for (const image of images) {
+    const problem = imageProblem(image);
+    if (problem !== null) return `it lists ${problem}`;
+  }
+  for (const key of keys) if (typeof key !== "string" || key.length > 1024) return `a value key ${JSON.stringify(String(key).slice(0, 40))} that is not a short string`;
+  for (const [key, type] of Object.entries(types)) if (typeof type !== "string" || key.length > 1024 || type.length > 200) return `the type of ${JSON.stringify(key.slice(0, 40))} is not a short string`;
+  return null;
+}
+
 /** The chart releases added to the repository with `tke-cilium chart add`, and what could not be read. */
 export function readAddedCharts(root: string, cwd: string): { charts: AddedChart[]; problems: string[] } {
   const dir = join(root, ADDED_CHARTS_DIR);
@@ -236,14 +341,13 @@ export function readAddedCharts(root: string, cwd: string): { charts: AddedChart
     const path = join(dir, name);
     const shown = displayPath(path, cwd);
     try {
-      const info = lstatSync(path);
-      if (!info.isFile()) throw new Error("not a regular file");
-      if (info.size > 16 * 1024 * 1024) throw new Error(`${info.size} bytes, far more than chart data`);
-      const data = JSON.parse(readFileSync(path, "utf8")) as Partial<AddedChart>;
+      const data = JSON.parse(readConfinedFile(root, path, MAX_CHART_DATA_BYTES).toString("utf8")) as Partial<AddedChart> | null;
       const version = name.slice(0, -".json".length);
-      if (data.version !== version || !/^\d+\.\d+\.\d+$/.test(version)) throw new Error(`its version ${JSON.stringify(data.version)} does not match the file name`);
-      if (!Array.isArray(data.images) || !Array.isArray(data.keys) || data.types === null || typeof data.types !== "object") throw new Error("images, keys or types missing");
-      charts.push({ version, images: data.images, keys: data.keys, types: data.types, origin: shown });
+      if (data === null || typeof data !== "object" || Array.isArray(data)) throw new Error("not a JSON object");
+      if (data.version !== version || !CHART_VERSION.test(version)) throw new Error(`its version ${JSON.stringify(String(data.version).slice(0, 40))} does not match the file name`);
+      const problem = chartDataProblem(data);
+      if (problem !== null) throw new Error(problem);
+      charts.push({ version, images: data.images!, keys: data.keys!, types: data.types!, origin: shown });
     } catch (error) {
       problems.push(`${shown}: ${(error as Error).message}; run tke-cilium chart add again with the chart tarball`);
     }
@@ -282,26 +386,18 @@ export function isBundleTree(tree: ReadonlyMap<string, TreeFile>): boolean {
 const MAX_BASE_BYTES = 4 * 1024 * 1024;
 
 /**
- * The one read of a base file (extends): inside the repository of the file that names it (`from`: the
- * nearest folder up with tke-cilium.json, .tke-cilium/ or .git, else that file's own folder), a regular
- * file reached without a symbolic link, size-capped. Every base goes through here, so a confined reader can
- * replace it in one place. `path` and `from` are as shown (relative to `cwd`).
+ * The one read of a base file (extends), through readConfinedFile: inside the repository of the file that
+ * names it (`from`: the nearest folder up with tke-cilium.json, .tke-cilium/ or .git, else that file's own
+ * folder), a regular file whose links do not lead out of it, size-capped, UTF-8. `path` and `from` are as
+ * shown (relative to `cwd`).
  */
 export function readBaseFile(path: string, from: string, cwd: string): { text: string } | { problem: string } {
   const root = findRepositoryRoot(dirname(resolve(cwd, from)));
-  const full = resolve(cwd, path);
-  const inside = relative(root, full);
-  if (inside === "" || inside.startsWith("..") || resolve(root, inside) !== full) return { problem: "it is outside the repository" };
-  // no link on the way: each folder from the root down, and the file itself
-  let at = root;
-  for (const part of inside.split(sep)) {
-    at = join(at, part);
-    const info = lstatOrNull(at);
-    if (info === null) return { problem: "no such file" };
-    if (info.isSymbolicLink()) return { problem: `${displayPath(at, cwd)} is a symbolic link` };
+  try {
+    const decoded = decodeProfileBytes(readConfinedFile(root, resolve(cwd, path), MAX_BASE_BYTES), path);
+    return "text" in decoded ? { text: decoded.text } : { problem: decoded.diagnostic.message };
+  } catch (error) {
+    if (error instanceof ConfinedReadError) return { problem: error.message };
+    throw error;
   }
-  const file = readRegularFile(full);
-  if (file.kind === "special") return { problem: file.what };
-  if (Buffer.byteLength(file.content) > MAX_BASE_BYTES) return { problem: "it is too large to be a base" };
-  return { text: file.content };
 }

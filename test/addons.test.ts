@@ -32,7 +32,7 @@ function validate(profiles: Record<string, object>): { status: number | null; co
 const meshMember = (id: number, over: Obj = {}) => ({
   ...base,
   name: `m${id}`,
-  cluster: { id: `cls-mesh${id}`, ...(over.cluster ?? {}) },
+  cluster: { id: `cls-mesh${String(id).padStart(4, "0")}`, ...(over.cluster ?? {}) },
   cilium: { mode: "overlay", podCidrs: [`10.${100 + id}.0.0/16`], ...(over.cilium ?? {}) },
   clusterMesh: { name: "fleet", clusterId: id, ...(over.clusterMesh ?? {}) },
   features: { ...(over.features ?? {}) },
@@ -243,7 +243,8 @@ describe("the egress gateway's node pool", () => {
       writeFileSync(join(dir, f.path), f.content, { mode: f.mode });
     }
     mkdirSync(join(dir, "bin"));
-    const nodes = "10.0.1.5 10.0.1.5\n10.0.1.6 10.0.1.6\n";
+    // the second node is dual-stack: its IPv6 InternalIP comes first
+    const nodes = "10.0.1.5 10.0.1.5\n10.0.1.6 fd00::6 10.0.1.6\n";
     writeFileSync(join(dir, "bin/kubectl"), `#!/usr/bin/env bash\n[ "$*" = "get nodes -l egress-node=true -o jsonpath={range .items[*]}{.metadata.name}{\\" \\"}{.status.addresses[?(@.type==\\"InternalIP\\")].address}{\\"\\\\n\\"}{end}" ] || { echo "unexpected: $*" >&2; exit 3; }\nprintf '${nodes.replaceAll("\n", "\\n")}'\n`, { mode: 0o755 });
     const run = (...args: string[]) => spawnSync("bash", [join(dir, "egress-gateway-policy.sh"), ...args], { encoding: "utf8", env: { ...process.env, PATH: `${join(dir, "bin")}:${process.env.PATH}` } });
     const ok = run("web-out", "shop");

@@ -1,283 +1,125 @@
-// Fleet profiles: YAML beside JSON, bases (extends) and their merge rules, a base's mistake reported once,
-// explain-profile, and check --staged after a base changes.
+// The fleet as one object: tke-cilium render writes an Argo CD ApplicationSet (from tke-cilium.json alone)
+// whose git files generator finds every bundle's Application. Adding a profile and rendering adds the
+// cluster: no other file changes. Held to the ApplicationSet CRD of Argo CD v3.5.1, closed to unknown fields.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
+import { join } from "node:path";
+import micromatch from "micromatch";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { parseAllDocuments } from "yaml";
 import { main, type Io } from "../src/cli.js";
-import { loadYamlSupport, resolveProfile } from "../src/extends.js";
-import { parseYamlProfileText, quickYamlField } from "../src/parse-yaml.js";
-import { renderProfile } from "../src/pipeline.js";
-import { ROOT, allProfilePaths } from "./helpers.js";
+import { crdValidatorAt } from "./fidelity/crd.js";
+import { asGitopsProfile, ROOT } from "./helpers.js";
 
-beforeAll(() => loadYamlSupport());
+type Obj = Record<string, any>;
+const APPSET = crdValidatorAt(join(ROOT, "test/fixtures/gitops/argocd-v3.5.1-applicationset-crd.yaml"), "v1alpha1");
+const APP = crdValidatorAt(join(ROOT, "test/fixtures/gitops/argocd-v3.5.1-application-crd.yaml"), "v1alpha1");
 
-let out: string[] = [];
-let err: string[] = [];
-async function run(cwd: string, ...argv: string[]): Promise<number> {
-  out = [];
-  err = [];
-  const io: Io = { stdout: (t) => out.push(t), stderr: (t) => err.push(t), cwd };
+let repo: string;
+let out = "";
+let err = "";
+const run = async (...argv: string[]) => {
+  out = "";
+  err = "";
+  const io: Io = { stdout: (t) => (out += t), stderr: (t) => (err += t), cwd: repo };
   return main(argv, io);
+};
+const env = { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.com", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.com" };
+const git = (...args: string[]) => execFileSync("git", args, { cwd: repo, encoding: "utf8", env });
+const docs = (text: string): Obj[] => parseAllDocuments(text).map((d) => d.toJS() as Obj);
+const read = (path: string) => readFileSync(join(repo, path), "utf8");
+const ENGINES = {
+  argocd: { engine: "argocd", repoURL: "https://git.example.com/platform/fleet.git", revision: "main" },
+  flux: { engine: "flux" },
+};
+
+function setUp(engine: keyof typeof ENGINES) {
+  git("init", "-q");
+  mkdirSync(join(repo, "clusters"));
+  writeFileSync(join(repo, "clusters/prod.json"), JSON.stringify(asGitopsProfile(JSON.parse(readFileSync(join(ROOT, "presets/prod.json"), "utf8"))), null, 2) + "\n");
+  writeFileSync(join(repo, "tke-cilium.json"), JSON.stringify({ profiles: ["clusters/*.json"], gitops: ENGINES[engine] }, null, 2) + "\n");
 }
-const stderr = () => err.join("");
-const stdout = () => out.join("");
 
-/** Every file under a folder, by relative path. */
-function tree(dir: string): Map<string, string> {
-  const files = readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile());
-  return new Map(files.map((e) => [join(e.parentPath, e.name).slice(dir.length + 1), readFileSync(join(e.parentPath, e.name), "utf8")]));
+/** Add a profile, render with no argument, and list what git sees changed. */
+async function addCluster(): Promise<string[]> {
+  const profile = JSON.parse(read("clusters/prod.json"));
+  writeFileSync(join(repo, "clusters/staging.json"), JSON.stringify({ ...profile, apiserverVIP: "169.254.128.44" }, null, 2) + "\n");
+  expect(await run("render", "--quiet"), err).toBe(0);
+  return git("status", "--porcelain", "--untracked-files=all").split("\n").filter(Boolean).map((l) => l.slice(3));
 }
 
-const VALID = "region: ap-singapore\napiserverVIP: 169.254.128.7\nnodePool:\n  type: native\n";
-
-describe("YAML profiles", () => {
-  it("a fleet of YAML profiles with a base renders the bundles of the equivalent JSON profiles, byte for byte but the header's path", async () => {
-    const scratch = mkdtempSync(join(tmpdir(), "tke-cilium-fleet-"));
-    try {
-      expect(await run(ROOT, "render", "presets/fleet", "--out", join(scratch, "yaml"), "--quiet")).toBe(0);
-      expect(await run(ROOT, "render", "test/fixtures/fleet-json", "--out", join(scratch, "json"), "--quiet")).toBe(0);
-      const yaml = tree(join(scratch, "yaml"));
-      const json = tree(join(scratch, "json"));
-      expect([...yaml.keys()].sort()).toEqual([...json.keys()].sort());
-      expect(yaml.size).toBeGreaterThan(20);
-      for (const [path, content] of yaml) {
-        const cluster = path.split("/")[0].replace(/^fleet-/, "");
-        // the one difference: the header names the profile the bundle came from
-        expect(content.replaceAll(`presets/fleet/${cluster}.yaml`, `test/fixtures/fleet-json/${cluster}.json`), path).toBe(json.get(path));
-      }
-      expect(yaml.get("fleet-gz-1/tke-values.yaml")).toMatch(/^# Generated by tke-cilium from presets\/fleet\/gz-1\.yaml\./);
-    } finally {
-      rmSync(scratch, { recursive: true, force: true });
-    }
-  });
-
-  it("reads YAML 1.2's core schema: on, yes and no stay strings; versions stay text when quoted", () => {
-    const parsed = parseYamlProfileText('a: on\nb: yes\nc: no\nd: "1.10"\ne: 1.10\nf: true\n', "p.yaml");
-    expect(parsed.diagnostics).toEqual([]);
-    expect(parsed.value).toEqual({ a: "on", b: "yes", c: "no", d: "1.10", e: 1.1, f: true });
-  });
-
-  it("places every diagnostic at its line and column, as for JSON", () => {
-    const text = "# a comment\nregion: ap-singapore\napiserverVIP: 10.1.2.3 # the CLB VIP: wrong\nnodePool:\n  type: native\nfeatures: {masquerade: true}\n";
-    const r = renderProfile({ path: "c.yaml", text });
-    expect(r.diagnostics.map((d) => [d.code, d.file, d.line, d.col])).toEqual([
-      ["VIP_NOT_LINK_LOCAL", "c.yaml", 3, 15],
-      ["MASQUERADE_WITHOUT_VPC_CIDRS", "c.yaml", 2, 1], // a field left out: at the mapping that would hold it
-    ].sort((a, b) => (a[2] as number) - (b[2] as number)));
-    const typo = renderProfile({ path: "c.yml", text: VALID + "  typo: 1\n" });
-    expect(typo.diagnostics.map((d) => [d.code, d.pointer, d.line, d.col])).toEqual([["UNKNOWN_FIELD", "/nodePool/typo", 5, 3]]);
-    expect(r.name).toBe("c");
-  });
-
-  it("reports duplicate keys, several documents, too many aliases and non-text keys", () => {
-    const codes = (text: string) => parseYamlProfileText(text, "p.yaml").diagnostics.map((d) => [d.code, d.line]);
-    expect(codes("region: a\nregion: b\n")).toEqual([["DUPLICATE_KEY", 2]]);
-    expect(codes("a: 1\n---\na: 2\n")[0][0]).toBe("YAML_SYNTAX");
-    const bomb = ["a: &a [x, x, x, x, x, x, x, x, x, x]", ...Array.from({ length: 8 }, (_, i) => `${"bcdefghi"[i]}: &${"bcdefghi"[i]} [${Array(10).fill(`*${"abcdefgh"[i]}`).join(", ")}]`)].join("\n");
-    expect(codes(bomb)[0][0]).toBe("YAML_SYNTAX");
-    expect(codes("? [a, b]\n: 1\n")[0]).toEqual(["YAML_SYNTAX", 1]);
-    expect(codes("x: .inf\n")).toEqual([["NUMBER_OUT_OF_RANGE", 1]]);
-  });
-
-  it("a folder of YAML profiles is a fleet (not 'no such profile'); its bases are not profiles", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "tke-cilium-yaml-"));
-    try {
-      writeFileSync(join(dir, "a.yaml"), VALID);
-      writeFileSync(join(dir, "b.yml"), VALID);
-      writeFileSync(join(dir, "base.yaml"), "features:\n  hubble: true\n");
-      expect(await run(dir, "validate", ".")).toBe(0);
-      expect(stderr()).toContain("2 profiles valid");
-      expect(await run(dir, "validate", "*.y*ml")).toBe(0);
-      expect(stderr()).toContain("2 profiles valid");
-      expect(await run(dir, "validate", "base.yaml")).toBe(2);
-      expect(stderr()).toContain("is a base");
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+beforeEach(() => {
+  repo = mkdtempSync(join(tmpdir(), "tke-cilium-fleet-"));
 });
+afterEach(() => rmSync(repo, { recursive: true, force: true }));
 
-describe("bases", () => {
-  let repo: string;
-  const write = (path: string, text: string) => {
-    mkdirSync(dirname(join(repo, path)), { recursive: true });
-    writeFileSync(join(repo, path), text);
-  };
-  beforeEach(() => {
-    repo = mkdtempSync(join(tmpdir(), "tke-cilium-bases-"));
-    mkdirSync(join(repo, ".git"));
-  });
-  afterEach(() => rmSync(repo, { recursive: true, force: true }));
-
-  it("objects merge, arrays and scalars replace, null removes; each value remembers its file", () => {
-    const bases = new Map([
-      ["c/base.yaml", { text: "cluster:\n  vpcCidrs: [10.0.0.0/16, 10.1.0.0/16]\n  maxNodes: 300\nfeatures:\n  hubble: true\n  endpointSlice: true\n" }],
-    ]);
-    const text = "extends: base.yaml\ncluster:\n  vpcCidrs: [10.9.0.0/16]\nfeatures:\n  endpointSlice: null\n" + VALID;
-    const merged = resolveProfile({ path: "c/a.yaml", text, bases });
-    expect(merged.diagnostics).toEqual([]);
-    expect(merged.value).toEqual({ cluster: { vpcCidrs: ["10.9.0.0/16"], maxNodes: 300 }, features: { hubble: true }, region: "ap-singapore", apiserverVIP: "169.254.128.7", nodePool: { type: "native" } });
-    expect(merged.locate("/cluster/maxNodes")).toMatchObject({ file: "c/base.yaml", line: 3 });
-    expect(merged.locate("/cluster/vpcCidrs/0")).toMatchObject({ file: "c/a.yaml", line: 3 });
-    expect(merged.locate("/features/hubble")).toMatchObject({ file: "c/base.yaml", line: 5 });
+describe("Argo CD: the ApplicationSet", () => {
+  it("passes the CRD, and its generator finds every bundle's Application", async () => {
+    setUp("argocd");
+    expect(await run("render")).toBe(0);
+    expect(out).toContain("wrote out/argocd-applicationset.yaml");
+    const [appset, ...rest] = docs(read("out/argocd-applicationset.yaml"));
+    expect(rest).toEqual([]);
+    expect(APPSET.validate(appset), JSON.stringify(APPSET.validate.errors)).toBe(true);
+    expect(appset.metadata).toEqual({ name: "tke-cilium-fleet", namespace: "argocd" });
+    const [generator] = appset.spec.generators;
+    expect(generator.git).toMatchObject({ repoURL: ENGINES.argocd.repoURL, revision: "main", files: [{ path: "out/*/argocd-application.yaml" }] });
+    // never deletes an Application: a removed bundle must not uninstall a cluster's CNI
+    expect(appset.spec.syncPolicy).toEqual({ applicationsSync: "create-update", preserveResourcesOnDeletion: true });
+    expect(appset.spec.template.spec.syncPolicy.automated.prune).toBe(false);
+    // what the generated Application for a bundle would be, and that it passes the Application CRD
+    const generated = JSON.parse(JSON.stringify(appset.spec.template).replaceAll("{{ .path.basename }}", "prod").replaceAll("{{ .path.path }}", "out/prod"));
+    expect(APP.validate({ apiVersion: "argoproj.io/v1alpha1", kind: "Application", ...generated }), JSON.stringify(APP.validate.errors)).toBe(true);
+    expect(generated.spec.source).toMatchObject({ path: "out/prod", directory: { include: "argocd-application.yaml" } });
+    expect(await run("check")).toBe(0);
   });
 
-  it("a mistake in a base is reported once, at the base's line, naming the profiles that use it", async () => {
-    write("clusters/base.yaml", "# shared\nnodePool:\n  type: regular\n  minSize: 4\n  maxSize: 3\n");
-    for (const name of ["a", "b"]) write(`clusters/${name}.yaml`, `extends: base.yaml\nregion: ap-singapore\napiserverVIP: 169.254.128.7\n`);
-    expect(await run(repo, "validate", "clusters")).toBe(1);
-    const lines = stderr().split("\n").filter((l) => l.includes("NODE_POOL_SIZE /"));
-    expect(lines).toEqual([expect.stringMatching(/^clusters\/base\.yaml:4:12 error NODE_POOL_SIZE \/nodePool\/minSize: .*extend clusters\/base\.yaml: clusters\/a\.yaml, clusters\/b\.yaml\)$/)]);
-    expect(stderr()).toContain(" 4 |   minSize: 4");
-  });
-
-  it("cycles, missing bases, names that are not bases and paths outside the repository are errors with codes", async () => {
-    write("p/x.base.yaml", "extends: y.base.yaml\n");
-    write("p/y.base.yaml", "extends: [x.base.yaml]\n");
-    write("p/cycle.yaml", `extends: x.base.yaml\n${VALID}`);
-    write("p/missing.yaml", `extends: [gone.base.yaml]\n${VALID}`);
-    write("p/notbase.yaml", `extends: cycle.yaml\n${VALID}`);
-    write("p/outside.yaml", `extends: ../../base.json\n${VALID}`);
-    writeFileSync(join(dirname(repo), "base.json"), "{}");
-    try {
-      expect(await run(repo, "validate", "p")).toBe(1);
-      const found = stderr().split("\n").filter((l) => / error [A-Z_]+ /.test(l)).map((l) => l.split(" ").slice(0, 3).join(" "));
-      expect(found).toEqual([
-        "p/y.base.yaml:1:11 error BASE_CYCLE",
-        "p/missing.yaml:1:11 error BASE_NOT_FOUND",
-        "p/notbase.yaml:1:10 error EXTENDS_INVALID",
-        "p/outside.yaml:1:10 error BASE_NOT_FOUND",
-      ]);
-      expect(stderr()).toContain("p/x.base.yaml extends itself: p/x.base.yaml → p/y.base.yaml → p/x.base.yaml");
-      expect(stderr()).toContain("outside the repository");
-    } finally {
-      rmSync(join(dirname(repo), "base.json"), { force: true });
-    }
-  });
-
-  it("a base reached through a symbolic link is refused", async () => {
-    write("real/base.yaml", "features:\n  hubble: true\n");
-    symlinkSync(join(repo, "real"), join(repo, "linked"));
-    write("a.yaml", `extends: linked/base.yaml\n${VALID}`);
-    expect(await run(repo, "validate", "a.yaml")).toBe(1);
-    expect(stderr()).toMatch(/BASE_NOT_FOUND .*linked is a symbolic link/);
-  });
-
-  it("explain-profile prints the merged profile with the file and line of each value", async () => {
-    write("base.json", '{\n  "features": { "hubble": true },\n  "cluster": { "maxNodes": 300 }\n}\n');
-    write("a.yaml", `extends: base.json\n${VALID}cluster:\n  maxNodes: 50\n`);
-    expect(await run(repo, "explain-profile", "a.yaml")).toBe(0);
-    expect(stdout()).toContain("# merged from base.json, then a.yaml\n");
-    expect(stdout()).toMatch(/"hubble": true\s+# base\.json:2\n/);
-    expect(stdout()).toMatch(/"maxNodes": 50\s+# a\.yaml:7\n/);
-    const explained = stdout();
-    expect(await run(repo, "render", "--explain", "a.yaml")).toBe(0);
-    expect(stdout()).toBe(explained);
-    expect(readdirSync(repo)).not.toContain("out");
-  });
-
-  it("check --staged after a base changes reports drift in every profile that extends it, and only those", async () => {
-    const git = (...args: string[]) => execFileSync("git", args, { cwd: repo, encoding: "utf8", env: { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.com", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.com" } });
-    rmSync(join(repo, ".git"), { recursive: true });
-    git("init", "-q");
-    write("clusters/base.yaml", "features:\n  hubble: true\n");
-    write("clusters/a.yaml", `extends: base.yaml\n${VALID}`);
-    write("clusters/b.yaml", `extends: [base.yaml]\n${VALID.replace("169.254.128.7", "169.254.128.8")}`);
-    write("clusters/c.json", JSON.stringify({ region: "ap-singapore", apiserverVIP: "169.254.128.9", nodePool: { type: "native" } }));
-    expect(await run(repo, "render", "--quiet", "clusters")).toBe(0);
+  it("a profile added and rendered reaches its cluster: no other file is edited", async () => {
+    setUp("argocd");
+    expect(await run("render", "--quiet")).toBe(0);
     git("add", "-A");
     git("commit", "-qm", "fleet");
-    expect(await run(repo, "check", "--staged", "clusters")).toBe(0);
-    write("clusters/base.yaml", "features:\n  hubble: false\n");
-    git("add", "clusters/base.yaml");
-    expect(await run(repo, "check", "--staged", "--no-color", "clusters")).toBe(1);
-    expect(stderr()).toMatch(/2 profiles, 2 drifted: a \(.*features-values\.yaml extra.*\); b \(.*features-values\.yaml extra/);
-    expect(stderr()).not.toMatch(/\bc \(/);
+    const changed = await addCluster();
+    expect(changed.filter((p) => !p.startsWith("out/staging/"))).toEqual(["clusters/staging.json"]);
+    const glob = docs(read("out/argocd-applicationset.yaml"))[0].spec.generators[0].git.files[0].path;
+    const tracked = git("ls-files", "-o", "-c", "--exclude-standard").split("\n");
+    expect(micromatch(tracked, glob).sort()).toEqual(["out/prod/argocd-application.yaml", "out/staging/argocd-application.yaml"]);
+    expect(docs(read("out/staging/argocd-application.yaml"))[0].metadata.name).toBe("cilium-staging");
+  });
+
+  it("check reports a hand-edited or missing ApplicationSet as drift", async () => {
+    setUp("argocd");
+    expect(await run("render", "--quiet")).toBe(0);
+    writeFileSync(join(repo, "out/argocd-applicationset.yaml"), read("out/argocd-applicationset.yaml").replace("revision: main", "revision: dev"));
+    expect(await run("check", "--no-color")).toBe(1);
+    expect(err).toContain("fleet (argocd-applicationset.yaml changed)");
+    rmSync(join(repo, "out/argocd-applicationset.yaml"));
+    expect(await run("check", "--no-color")).toBe(1);
+    expect(await run("render", "--quiet")).toBe(0);
+    expect(await run("check")).toBe(0);
+  });
+
+  it("check --staged (the hook) reads the ApplicationSet from the commit", async () => {
+    setUp("argocd");
+    expect(await run("render", "--quiet")).toBe(0);
+    git("add", "-A");
+    expect(await run("check", "--staged")).toBe(0);
+    writeFileSync(join(repo, "out/argocd-applicationset.yaml"), read("out/argocd-applicationset.yaml").replace("revision: main", "revision: dev"));
+    git("add", "-A");
+    expect(await run("check", "--staged", "--no-color")).toBe(1);
+    expect(err).toContain("fleet (argocd-applicationset.yaml changed)");
   });
 });
 
-describe("reading extends and name without a full parse", () => {
-  const cases = [
-    "extends: base.yaml\nname: a\n",
-    "# c\nextends: [a.base.yaml, 'b.base.yaml'] # two\nname: \"x\"\n",
-    "extends:\n- one.base.yaml\n-   two.base.yml\nregion: r\n",
-    "extends:\n  - one.base.yaml\n\n  # note\n  - two.base.json\nname: n\n",
-    "region: r\nnodePool:\n  type: native\n",
-    "{extends: base.yaml, name: flow}\n",
-    '"extends": base.yaml\n"name": quoted\n',
-    "extends: &e base.yaml\nname: *e\n",
-    "extends: base.yaml\nextends: other.base.yaml\n",
-    "x: |\n  extends: not.base.yaml\nname: in-a-block\n",
-    "---\nextends: base.yaml\n...\n",
-    "? extends\n: base.yaml\n",
-  ];
-  it.each(cases)("%j: the same value as the full parse", (text) => {
-    const full = parseYamlProfileText(text, "p.yaml").value as Record<string, unknown> | undefined;
-    for (const key of ["extends", "name"]) {
-      const quick = quickYamlField(text, key);
-      // a file the full parse refuses is reported by it; whatever the shortcut read is then never used
-      if (quick !== undefined && full !== undefined) expect(quick.value, key).toEqual(full[key]);
-    }
-  });
-  it("takes the shortcut for the plain block files a fleet is made of", () => {
-    expect(quickYamlField(cases[2], "extends")).toEqual({ value: ["one.base.yaml", "two.base.yml"] });
-    expect(quickYamlField(cases[4], "extends")).toEqual({ value: undefined });
-    expect(quickYamlField(readFileSync(join(ROOT, "presets/fleet/gz-1.yaml"), "utf8"), "name")).toEqual({ value: "fleet-gz-1" });
-  });
-});
-
-describe("a Cluster Mesh of YAML profiles", () => {
-  it("members know their peers when the profiles are YAML and the mesh name comes from a base", async () => {
-    const repo = mkdtempSync(join(tmpdir(), "tke-cilium-yaml-mesh-"));
-    try {
-      mkdirSync(join(repo, ".git"));
-      const mesh = JSON.parse(readFileSync(join(ROOT, "presets/mesh/sh.json"), "utf8")) as { clusterMesh: Record<string, unknown> };
-      writeFileSync(join(repo, "mesh.base.yaml"), `clusterMesh:\n  name: ${JSON.stringify(mesh.clusterMesh.name)}\n`);
-      for (const file of ["gz-east", "gz-west", "sh"]) {
-        const profile = JSON.parse(readFileSync(join(ROOT, `presets/mesh/${file}.json`), "utf8")) as { clusterMesh: Record<string, unknown> };
-        delete profile.clusterMesh.name;
-        // JSON is YAML: the profile as a flow mapping, extending the base that names the mesh
-        writeFileSync(join(repo, `${file}.yaml`), `extends: mesh.base.yaml\n${Object.entries(profile).filter(([k]) => k !== "$schema").map(([k, v]) => `${k}: ${JSON.stringify(v)}`).join("\n")}\n`);
-      }
-      expect(await run(repo, "render", "--quiet", ".", "--out", "out-yaml")).toBe(0);
-      expect(stderr()).not.toContain("MESH_WITHOUT_PEERS");
-      expect(readFileSync(join(repo, "out-yaml/mesh-sh/clustermesh.sh"), "utf8")).toContain("--destination-context 'cls-mesh0002'");
-    } finally {
-      rmSync(repo, { recursive: true, force: true });
-    }
-  });
-});
-
-describe("the one-line shortcut agrees with YAML 1.2's core schema", () => {
-  const values = ["base.yaml", "../shared/base.yml", "true", "False", "NULL", "~", "12", "0x1f", "1.5", ".5", ".inf", ".NaN", "-x", "a b", "'q'", '"d"', "a#b", "x # note", "_under", "1e3", "0o17", "+1"];
-  it.each(values)("name: %s", (v) => {
-    const text = `name: ${v}\nregion: r\n`;
-    const quick = quickYamlField(text, "name");
-    expect(quick).toBeDefined();
-    expect(quick!.value).toEqual((parseYaml(text, { version: "1.2", schema: "core" }) as { name: unknown }).name);
-  });
-});
-
-describe("the same profile written as YAML renders the same bundle", () => {
-  const hostile = (JSON.parse(readFileSync(join(ROOT, "test/hostile/cases.json"), "utf8")) as { file: string; expect: string }[])
-    .filter((c) => c.expect === "render" && c.file !== "bom.json")
-    .map((c) => `test/hostile/${c.file}`);
-  it.each([...allProfilePaths(), ...hostile])("%s", (path) => {
-    const json = readFileSync(join(ROOT, path), "utf8");
-    const yamlPath = path.replace(/\.json$/, ".yaml");
-    // the yaml library quotes every string YAML 1.2 would read as something else
-    const yaml = `# ${path} as YAML\n` + stringifyYaml(JSON.parse(json), { version: "1.2", lineWidth: 0 });
-    const fromJson = renderProfile({ path, text: json });
-    const fromYaml = renderProfile({ path: yamlPath, text: yaml });
-    expect(fromYaml.diagnostics.map((d) => [d.code, d.pointer])).toEqual(fromJson.diagnostics.map((d) => [d.code, d.pointer]));
-    expect(fromYaml.files.length).toBe(fromJson.files.length);
-    expect(fromJson.files.length).toBeGreaterThan(0);
-    fromYaml.files.forEach((f, i) => {
-      expect(f.path).toBe(fromJson.files[i].path);
-      expect(f.content.replaceAll(yamlPath, path), f.path).toBe(fromJson.files[i].content);
-    });
-  });
+it("Flux: a profile added and rendered brings its own entry point (flux-kustomization.yaml); no other file is edited", async () => {
+  setUp("flux");
+  expect(await run("render", "--quiet")).toBe(0);
+  git("add", "-A");
+  git("commit", "-qm", "fleet");
+  const changed = await addCluster();
+  expect(changed.filter((p) => !p.startsWith("out/staging/"))).toEqual(["clusters/staging.json"]);
+  expect(changed).toContain("out/staging/flux-kustomization.yaml");
+  const [entry] = docs(read("out/staging/flux-kustomization.yaml"));
+  expect(entry.spec.path).toBe("./out/staging");
 });

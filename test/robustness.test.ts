@@ -168,7 +168,8 @@ describe("file-system failures are one line and exit 1", () => {
   it.skipIf(!immutable)("a clean-up that fails after the swap is a warning (exit 0), and the next render finishes it", (ctx) => {
     renderDev();
     // a file of the old bundle nobody may delete (chattr +i): the new bundle goes in, the old copy stays behind
-    const stuck = join(cwd, "out/dev/terraform/nodepool/main.tf");
+    // (not one of terraform/: that folder is carried into the new bundle, its files replaced in place)
+    const stuck = join(cwd, "out/dev/cilium-apf.yaml");
     if (spawnSync("chattr", ["+i", stuck]).status !== 0) {
       console.log("the failed clean-up test is skipped: chattr +i is not supported on this file system");
       return ctx.skip();

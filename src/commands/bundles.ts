@@ -1,14 +1,17 @@
 import { join, resolve } from "node:path";
 import { failing, formatDiagnostic, type Diagnostic } from "../diagnostics.js";
 import { diffTree, type Drift } from "../diff.js";
-import { UnsafeOutputError, displayPath, expandProfileArgs, findRepositoryRoot, findUserEntries, isBundleTree, listBundleFolders, readAddedCharts, readBaseFile, readProfileBytes, readTree } from "../workspace.js";
+import { ConfinedReadError, UnsafeOutputError, displayPath, expandProfileArgs, findRepositoryRoot, findUserEntries, isBundleTree, listBundleFolders, readAddedCharts, readBaseFile, readProfileBytes, readTree } from "../workspace.js";
 import { sourceTextOf } from "../extends.js";
 import { withBases } from "./bases.js";
 import { BUILTIN_CHARTS, withAddedCharts } from "../knowledge/chart.js";
 import { terminalLine, terminalText } from "../text/terminal.js";
 import { checkOutputTargets, InterruptedError, REAL_WRITE_OPS, recoverInterrupted, replaceTree, withOutputLock, type Warn } from "../store.js";
 import { GENERATED_BY, isUserFile } from "../knowledge/bundle.js";
+import { terraformLockProblem } from "../store-terraform.js";
 import { readStagedView, type CheckView } from "./staged.js";
+import { checkUpgrade } from "./upgrade.js";
+import { checkFleet, writeFleet } from "./fleet.js";
 import { MAX_PROFILE_CHARS, decodeProfileBytes } from "../parse.js";
 import { meshDirectory } from "../mesh.js";
 import { checkProfiles, defaultName, emitProfile, tooLargeDiagnostic, unreadableProfile, type CheckedProfile, type ProfileSource } from "../pipeline.js";
@@ -33,18 +36,23 @@ export interface BundleOptions {
 /** render, check and validate: read and check every profile, then write or compare each bundle. */
 export async function runBundleCommand(given: readonly string[], o: BundleOptions, callerIo: Io, outFlag?: string, help = ""): Promise<number> {
   const place = placeRun(given, outFlag, callerIo);
+  if (typeof place === "object" && "exit" in place) return place.exit;
   if (typeof place === "number") {
     callerIo.stderr(`tke-cilium: ${o.command} needs at least one PROFILE, or a ${CONFIG_FILE} that lists them (in this folder or one above it, up to the git root)\n${help}\n`);
     return place;
   }
   const { io, args } = place;
   o = { ...o, out: place.out };
-  const read = o.staged ? await readStagedView(args, o.out, io) : await readDiskView(args, o.out, io);
+  const read = o.staged ? await readStagedView(args, o.out, io) : await readDiskView(args, o.out, io, !place.fromConfig);
   if (typeof read === "number") return read;
   // a bundle is an orphan when no profile of the repository renders it, not only none of those given
   let mesh = read.mesh ?? meshDirectory(read.sources);
   if (place.config !== null && given.length > 0) {
     const repository = await configProfileNames(place.config);
+    if (repository.problems.length > 0) {
+      for (const problem of repository.problems) io.stderr(`tke-cilium: error: ${terminalLine(problem)}\n`);
+      return EXIT.failed;
+    }
     for (const name of repository.names) read.allNames.add(name);
     const known = new Set(mesh.map((m) => m.path));
     mesh = [...mesh, ...repository.mesh.filter((m) => !known.has(m.path))];
@@ -59,16 +67,25 @@ export async function runBundleCommand(given: readonly string[], o: BundleOption
   // check compares each bundle as soon as its profile is checked: its Settings and files are then let go, and
   // a fleet's check runs in constant memory; render needs every profile valid before it writes anything
   const compared = new Map<CheckedProfile, Drift[]>();
+  // a bundle on disk is read once for both the upgrade rules and the comparison
+  const readBundle = readOnceEach(read.readBundle);
   const compare =
     o.command === "check"
       ? (r: CheckedProfile) => {
           if (!r.ok) return;
-          compared.set(r, diffTree(emitProfile(r), read.readBundle(r.name as string) ?? new Map()));
+          compared.set(r, diffTree(emitProfile(r), readBundle(r.name as string) ?? new Map()));
           // compared once: what derive would need to run again (the filled profile) is let go too
           r.rederive = null;
         }
       : undefined;
-  const results = [...checkProfiles(read.sources, withAddedCharts(BUILTIN_CHARTS, added.charts), compare, place.gitops, mesh), ...read.unreadable];
+  const charts = withAddedCharts(BUILTIN_CHARTS, added.charts);
+  // render and check compare each bundle with the one it replaces (HEAD's for --staged, else the one on disk)
+  const previous = read.readPrevious ?? readBundle;
+  const onChecked = (r: CheckedProfile) => {
+    if (o.command !== "validate") checkUpgrade(r, previous, charts);
+    compare?.(r);
+  };
+  const results = [...checkProfiles(read.sources, charts, onChecked, place.gitops, mesh), ...read.unreadable];
   const diagnostics = results.flatMap((r) => r.diagnostics);
   const valid = results.every((r) => failing(r.diagnostics, o.strict).length === 0);
   if (!o.json) for (const r of results) for (const d of r.diagnostics) io.stderr(formatDiagnostic(d, sourceTextOf(r.source, d.file)) + "\n");
@@ -89,6 +106,9 @@ export async function runBundleCommand(given: readonly string[], o: BundleOption
     if (o.command === "check") {
       const checkable = results.filter((r) => r.ok);
       const drifted = await checkBundles(checkable, read, compared);
+      // the fleet's ApplicationSet follows tke-cilium.json alone
+      const fleet = await checkFleet(place.gitops, resolve(io.cwd, o.out), o.out, read.readOutFiles);
+      if (fleet !== null) drifted.push(fleet);
       // a bundle no profile renders any more: a deleted or renamed cluster that GitOps would keep deploying;
       // judged against every profile given, valid or not. A commit (--staged) must not keep one.
       const names = new Set([...read.allNames, ...results.map((r) => r.name ?? defaultName(r.source.path))]);
@@ -109,6 +129,8 @@ export async function runBundleCommand(given: readonly string[], o: BundleOption
     }
     const rows = await writeBundles(results, o, io, warn);
     const refused = rows.filter((r) => r.status === "refused");
+    const fleetWritten = refused.length === 0 ? writeFleet(place.gitops, resolve(io.cwd, o.out)) : [];
+    if (!o.quiet && !o.json) for (const path of fleetWritten) io.stdout(`wrote ${terminalLine(join(o.out, path))} (the fleet, from ${CONFIG_FILE})\n`);
     if (o.json) json({ ok: refused.length === 0, written: rows, warnings });
     else {
       if (!o.quiet || refused.length > 0) io.stdout(writtenTable(rows));
@@ -128,9 +150,18 @@ export async function runBundleCommand(given: readonly string[], o: BundleOption
   }
 }
 
+/** The last bundle read, kept until another is asked for: profiles are checked one at a time. */
+function readOnceEach<T>(readTree: (name: string) => T): (name: string) => T {
+  let last: { name: string; tree: T } | null = null;
+  return (name) => {
+    if (last?.name !== name) last = { name, tree: readTree(name) };
+    return last.tree;
+  };
+}
+
 /** check and render on the working tree: the profiles the arguments name, and the bundles in out/. */
-async function readDiskView(args: readonly string[], out: string, io: Io): Promise<CheckView | number> {
-  const read = await readSources(args, io);
+async function readDiskView(args: readonly string[], out: string, io: Io, typed: boolean): Promise<CheckView | number> {
+  const read = await readSources(args, io, typed);
   if (typeof read === "number") return read;
   const outDir = resolve(io.cwd, out);
   return {
@@ -143,7 +174,7 @@ async function readDiskView(args: readonly string[], out: string, io: Io): Promi
 }
 
 /** Profiles read and decoded; files that are not UTF-8 or far too large come back as checked failures. */
-export async function readSources(args: readonly string[], io: Io): Promise<{ sources: ProfileSource[]; unreadable: CheckedProfile[] } | number> {
+export async function readSources(args: readonly string[], io: Io, typed: boolean): Promise<{ sources: ProfileSource[]; unreadable: CheckedProfile[] } | number> {
   const { paths, unmatched, problems } = await expandProfileArgs(args, io.cwd);
   if (unmatched.length > 0 || problems.length > 0) {
     for (const arg of unmatched) io.stderr(`tke-cilium: no such profile: ${terminalLine(JSON.stringify(arg))}\n`);
@@ -156,9 +187,11 @@ export async function readSources(args: readonly string[], io: Io): Promise<{ so
   for (const path of paths) {
     let read;
     try {
-      read = readProfileBytes(path, io.cwd, MAX_PROFILE_CHARS * 4);
+      // io.cwd is the run's base: the repository (see placeRun)
+      read = readProfileBytes(path, io.cwd, MAX_PROFILE_CHARS * 4, io.cwd, typed);
     } catch (error) {
-      io.stderr(`tke-cilium: cannot read ${JSON.stringify(path)}: ${(error as Error).message}\n`);
+      if (!(error instanceof ConfinedReadError)) throw error;
+      io.stderr(`tke-cilium: cannot read ${terminalLine(JSON.stringify(path))}: ${terminalLine(error.message)}\n`);
       return EXIT.usage;
     }
     if ("tooLarge" in read) {
@@ -206,6 +239,9 @@ function writeBundle(r: CheckedProfile, outDir: string, prune: boolean, io: Io, 
     return row("refused", 0, `${shown} exists and is not a tke-cilium bundle (no install.sh written by tke-cilium); move it away or choose another --out`);
   }
   const drifts = current === null ? null : diffTree(files, current);
+  // a terraform command is running in its terraform/ (or died holding the state lock): not a file is touched
+  const locked = drifts === null || drifts.length === 0 ? null : terraformLockProblem(folder);
+  if (locked !== null) return row("refused", 0, locked);
   // a file this bundle no longer has is removed when tke-cilium wrote it (its header says so); anything else is the user's
   const unknown = (drifts ?? []).filter((d) => d.expected === null && !(d.kind === "extra" && writtenByTkeCilium(d.actual ?? ""))).map((d) => d.path);
   if (unknown.length > 0 && !prune) {

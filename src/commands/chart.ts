@@ -5,6 +5,7 @@ import { BUILTIN_CHARTS, withAddedCharts } from "../knowledge/chart.js";
 import { writeFileAtomic } from "../store.js";
 import { ADDED_CHARTS_DIR, displayPath, findRepositoryRoot, readAddedCharts } from "../workspace.js";
 import { defineCommand } from "./command.js";
+import { terminalLine } from "../text/terminal.js";
 
 const CHART_HELP = `Usage: tke-cilium chart add CILIUM_TGZ...
        tke-cilium chart list
@@ -37,7 +38,7 @@ export const chartCommand = defineCommand({
 function listCharts(io: Io): number {
   const root = findRepositoryRoot(io.cwd);
   const { charts, problems } = readAddedCharts(root, io.cwd);
-  for (const p of problems) io.stderr(`tke-cilium: ${p}\n`);
+  for (const p of problems) io.stderr(`tke-cilium: ${terminalLine(p)}\n`);
   const added = new Map(charts.map((c) => [c.version, c.origin]));
   for (const version of withAddedCharts(BUILTIN_CHARTS, charts).versions()) {
     io.stdout(`${version}  ${BUILTIN_CHARTS.has(version) ? "built in" : `added: ${added.get(version)}`}\n`);
@@ -59,7 +60,7 @@ async function addCharts(files: readonly string[], io: Io): Promise<number> {
       if (info.size > MAX_TARBALL_BYTES) throw new ChartFormatError(`${info.size} bytes; a Cilium chart is well under ${MAX_TARBALL_BYTES / 1024 / 1024} MiB`);
       bytes = readFileSync(path);
     } catch (error) {
-      io.stderr(`tke-cilium: ${file}: ${(error as Error).message}\n`);
+      io.stderr(`tke-cilium: ${terminalLine(file)}: ${terminalLine((error as Error).message)}\n`);
       failed = true;
       continue;
     }
@@ -68,7 +69,7 @@ async function addCharts(files: readonly string[], io: Io): Promise<number> {
       facts = await readChartTarball(bytes);
     } catch (error) {
       if (!(error instanceof ChartFormatError)) throw error;
-      io.stderr(`tke-cilium: ${file}: ${error.message}\n`);
+      io.stderr(`tke-cilium: ${terminalLine(file)}: ${terminalLine(error.message)}\n`);
       failed = true;
       continue;
     }

@@ -80,7 +80,7 @@ async function runDiff(args: readonly string[], io: Io, tool: Tool): Promise<num
     io.stderr(`tke-cilium: diff compares one PROFILE with the cluster\n${HELP}\n`);
     return EXIT.usage;
   }
-  const read = await readSources(args, io);
+  const read = await readSources(args, io, true);
   if (typeof read === "number") return read;
   const added = readAddedCharts(findRepositoryRoot(io.cwd), io.cwd);
   const results = [...checkProfiles(read.sources, withAddedCharts(BUILTIN_CHARTS, added.charts)), ...read.unreadable];

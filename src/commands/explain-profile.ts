@@ -21,7 +21,7 @@ export const explainProfileCommand = defineCommand({
       io.stderr(HELP + "\n");
       return EXIT.usage;
     }
-    const read = await readSources(args, io);
+    const read = await readSources(args, io, true);
     if (typeof read === "number") return read;
     for (const r of read.unreadable) for (const d of r.diagnostics) io.stderr(formatDiagnostic(d, r.source.text) + "\n");
     if (read.sources.length !== 1) return read.unreadable.length > 0 ? EXIT.failed : EXIT.usage;

@@ -1,11 +1,12 @@
-import { readFileSync } from "node:fs";
+import { lstatSync } from "node:fs";
 import { relative, resolve, sep } from "node:path";
-import { findConfigFile, findGitRoot, readConfig, type RepoConfig } from "../config.js";
+import { CONFIG_FILE, findConfigFile, findGitRoot, readConfig, type RepoConfig } from "../config.js";
+import { MAX_PROFILE_CHARS } from "../parse.js";
 import { formatDiagnostic } from "../diagnostics.js";
 import { EXIT, type Io } from "../io.js";
 import type { GitopsContext } from "../settings.js";
 import { terminalLine } from "../text/terminal.js";
-import { displayPath, expandProfileArgs } from "../workspace.js";
+import { ConfinedReadError, displayPath, expandProfileArgs, isInside, readConfinedFile } from "../workspace.js";
 import { quickName } from "./staged.js";
 import { isYamlPath, loadYamlSupport } from "../extends.js";
 import { meshMemberOf, type MeshMember } from "../mesh.js";
@@ -24,6 +25,8 @@ export interface RunPlace {
   out: string;
   config: RepoConfig | null;
   gitops: GitopsContext | null;
+  /** The profiles are the config's (none were given): every one must be inside the repository. */
+  fromConfig: boolean;
 }
 
 /** A path given on the command line (relative to where the user is), made relative to the base; globs too. */
@@ -34,8 +37,12 @@ function rebase(path: string, cwd: string, base: string): string {
   return path.endsWith("/") && !kept.endsWith("/") ? `${kept}/` : kept;
 }
 
-/** Find tke-cilium.json and settle the run's base folder, its profiles and its out folder; an exit code when it cannot. */
-export function placeRun(args: readonly string[], outFlag: string | undefined, io: Io): RunPlace | number {
+/**
+ * Find tke-cilium.json and settle the run's base folder, its profiles and its out folder. When it cannot: a
+ * number when there is no profile to run on (the caller prints its usage), `{ exit }` when the reason is
+ * already printed (an invalid config is not a wrong command line).
+ */
+export function placeRun(args: readonly string[], outFlag: string | undefined, io: Io): RunPlace | number | { exit: number } {
   const configPath = findConfigFile(io.cwd);
   let config: RepoConfig | null = null;
   if (configPath !== null) {
@@ -44,7 +51,7 @@ export function placeRun(args: readonly string[], outFlag: string | undefined, i
     if ("problems" in read) {
       for (const d of read.problems) io.stderr(formatDiagnostic(d, read.text) + "\n");
       io.stderr(`tke-cilium: ${terminalLine(shown)} is not a valid repository config (schema/config.schema.json)\n`);
-      return EXIT.usage;
+      return { exit: EXIT.usage };
     }
     config = read.config;
   }
@@ -54,6 +61,12 @@ export function placeRun(args: readonly string[], outFlag: string | undefined, i
   const profiles = given.length > 0 ? given : (config?.profiles ?? []);
   if (profiles.length === 0) return EXIT.usage;
   const out = outFlag !== undefined ? rebase(outFlag, io.cwd, base) : config !== null ? config.out : rebase("out", io.cwd, base);
+  // the config is the repository's (a pull request may change it): its out stays inside the repository
+  const repository = gitRoot ?? base;
+  if (outFlag === undefined && config !== null && !isInside(resolve(repository), resolve(base, out))) {
+    io.stderr(`tke-cilium: error: ${terminalLine(displayPath(config.path, io.cwd))}: "out" is ${terminalLine(JSON.stringify(config.out))}, outside the repository ${terminalLine(repository)}; refusing to write there (give --out to choose a folder yourself)\n`);
+    return { exit: EXIT.failed };
+  }
   const outPath = relative(gitRoot ?? base, resolve(base, out)).split(sep).join("/");
   return {
     // the getters (colour, the terminal) are carried over as they are, not read
@@ -62,29 +75,45 @@ export function placeRun(args: readonly string[], outFlag: string | undefined, i
     out,
     config,
     gitops: config?.gitops ? { config: config.gitops, outPath: outPath === "" ? "." : outPath } : null,
+    fromConfig: given.length === 0,
   };
 }
+
+const existsAsOther = (path: string): boolean => {
+  try {
+    const info = lstatSync(path);
+    return !info.isFile() && !info.isDirectory() && !info.isSymbolicLink();
+  } catch {
+    return false;
+  }
+};
 
 /**
  * The output folder names of every profile the config lists, for the orphan check when only some are
  * rendered or checked: read cheaply (the name field, else the file name), never validated.
  */
-export async function configProfileNames(config: RepoConfig): Promise<{ names: Set<string>; mesh: MeshMember[] }> {
-  const { paths } = await expandProfileArgs(config.profiles, config.dir);
+export async function configProfileNames(config: RepoConfig): Promise<{ names: Set<string>; mesh: MeshMember[]; problems: string[] }> {
+  const { paths, unmatched } = await expandProfileArgs(config.profiles, config.dir);
   if (paths.some(isYamlPath)) await loadYamlSupport();
   const names = new Set<string>();
   const mesh: MeshMember[] = [];
+  const problems: string[] = [];
+  // a name that exists but is no file (a FIFO, a socket, a device) is never opened: it is an error, not a skipped peer
+  for (const arg of unmatched) if (existsAsOther(resolve(config.dir, arg))) problems.push(`${arg}, a profile of ${CONFIG_FILE}: not a regular file`);
   for (const path of paths) {
     let text = "";
     try {
-      text = readFileSync(resolve(config.dir, path), "utf8");
-    } catch {
-      // an unreadable profile is reported when it is checked; here its file name stands for it
+      // confined to the repository and capped: a peer may be any file a pull request names
+      text = readConfinedFile(config.dir, path, MAX_PROFILE_CHARS * 4).toString("utf8");
+    } catch (error) {
+      if (!(error instanceof ConfinedReadError)) throw error;
+      // too large to be a profile: reported when it is checked; anything else may not be read at all
+      if (error.tooLarge === undefined) problems.push(`${path}, a profile of ${CONFIG_FILE}: ${error.message}`);
     }
     names.add(quickName(text, path));
     // the peers of a mesh member the arguments name are in the repository's other profiles
     const member = meshMemberOf(path, text);
     if (member !== null) mesh.push(member);
   }
-  return { names, mesh };
+  return { names, mesh, problems };
 }

@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import type { TreeFile } from "../diff.js";
-import { indexPath, indexTree, readBlobs, readGitIndex } from "../git-index.js";
+import { blobSizes, indexPath, indexTree, readBlobs, readGitIndex, submoduleOf } from "../git-index.js";
+import { headTree, indexFiles } from "../git-head.js";
 import { EXIT, type Io } from "../io.js";
 import { isUserFile } from "../knowledge/bundle.js";
 import { decodeProfileBytes, MAX_PROFILE_CHARS } from "../parse.js";
@@ -25,6 +26,10 @@ export interface CheckView {
   folder(name: string): string;
   /** The Cluster Mesh members among every profile the arguments name (their peers' bundles depend on them). */
   mesh?: MeshMember[];
+  /** The bundle a new one replaces (HEAD's for --staged; the one on disk otherwise), for the upgrade rules. */
+  readPrevious?(name: string): Map<string, TreeFile> | null;
+  /** The out folder's own files (the fleet's ApplicationSet) as the commit has them; the disk's otherwise. */
+  readOutFiles?(paths: readonly string[]): Map<string, TreeFile>;
 }
 
 /** A profile's output folder name without validating it: its name field, else its file name. YAML needs loadYamlSupport(). */
@@ -52,6 +57,11 @@ export async function readStagedView(args: readonly string[], out: string, io: I
   const selected = new Set<string>();
   for (const arg of args) {
     const target = indexPath(index, io.cwd, arg).replace(/\/$/, "");
+    const submodule = submoduleOf(index, target);
+    if (submodule !== null) {
+      io.stderr(`tke-cilium: ${terminalLine(JSON.stringify(arg))} is in the submodule ${terminalLine(submodule)}, whose files are not in this repository's index: run check --staged inside the submodule\n`);
+      return EXIT.usage;
+    }
     if (index.entries.has(target)) {
       selected.add(target);
       continue;
@@ -70,7 +80,10 @@ export async function readStagedView(args: readonly string[], out: string, io: I
     return EXIT.usage;
   }
   const paths = [...selected].sort();
-  const blobs = readBlobs(index, paths.map((p) => index.entries.get(p)!.oid));
+  // a staged file far larger than a profile (a 400 MB "peer") is sized, never read
+  const oids = paths.map((p) => index.entries.get(p)!.oid);
+  const sizes = blobSizes(index, oids);
+  const blobs = readBlobs(index, oids.filter((oid) => (sizes.get(oid) ?? 0) <= MAX_PROFILE_CHARS * 4));
   const sources: ProfileSource[] = [];
   const unreadable: CheckedProfile[] = [];
   const allNames = new Set<string>();
@@ -78,12 +91,14 @@ export async function readStagedView(args: readonly string[], out: string, io: I
   const stagedBundles = new Set([...index.staged].filter((p) => p.startsWith(`${outDir}/`)).map(bundleOf));
   if (paths.some(isYamlPath)) await loadYamlSupport();
   const read = paths.map((path) => {
-    const bytes = blobs.get(index.entries.get(path)!.oid)!;
+    const oid = index.entries.get(path)!.oid;
+    const bytes = blobs.get(oid);
+    const size = bytes?.length ?? sizes.get(oid) ?? 0;
     const display = shown(path);
-    const decoded = bytes.length > MAX_PROFILE_CHARS * 4 ? null : decodeProfileBytes(bytes, display);
+    const decoded = bytes === undefined ? null : decodeProfileBytes(bytes, display);
     const text = decoded && "text" in decoded ? decoded.text : "";
     const name = quickName(text, display);
-    return { path, bytes, display, decoded, text, name, member: null as MeshMember | null };
+    return { path, size, display, decoded, text, name, member: null as MeshMember | null };
   });
   // the bases as the commit has them; a profile whose base (or a base's base) is staged is re-checked
   const withBase = await withBases(
@@ -97,10 +112,10 @@ export async function readStagedView(args: readonly string[], out: string, io: I
   const baseTouched = new Set(withBase.filter((s) => s.bases !== undefined && extendsAny(s, stagedShown)).map((s) => s.path));
   // a touched mesh member changes its peers' bundles too (their peer lists, their masquerading exceptions)
   const touchedMeshes = new Set(read.filter((r) => r.member !== null && (index.staged.has(r.path) || stagedBundles.has(r.name))).map((r) => r.member!.mesh));
-  for (const { path, bytes, display, decoded, text, name, member } of read) {
+  for (const { path, size, display, decoded, text, name, member } of read) {
     allNames.add(name);
     if (!index.staged.has(path) && !stagedBundles.has(name) && !(member !== null && touchedMeshes.has(member.mesh)) && !baseTouched.has(display)) continue;
-    if (decoded === null) unreadable.push(unreadableProfile(display, tooLargeDiagnostic(display, bytes.length)));
+    if (decoded === null) unreadable.push(unreadableProfile(display, tooLargeDiagnostic(display, size)));
     else if ("diagnostic" in decoded) unreadable.push(unreadableProfile(display, decoded.diagnostic, decoded.lossy));
     else sources.push(byPath.get(display) ?? { path: display, text });
   }
@@ -112,6 +127,8 @@ export async function readStagedView(args: readonly string[], out: string, io: I
     bundleFolders: () => [...new Set(all.filter((p) => p.startsWith(`${outDir}/`)).map(bundleOf))].filter((n) => NAME_PATTERN.test(n)).sort(),
     folder: (name) => shown(`${outDir}/${name}`),
     mesh,
+    readPrevious: (name) => headTree(index, `${outDir}/${name}`),
+    readOutFiles: (paths) => indexFiles(index, outDir, paths),
   };
 }
 

@@ -1,4 +1,5 @@
 import { BUNDLE_FILES } from "../knowledge/bundle.js";
+import { checkedShellValue } from "../text/shell.js";
 import { file, headerLines, type Emitter } from "./output.js";
 
 /** Custom registries: images.txt, one "SOURCE TARGET" pair a line, for scripting the copy. */
@@ -11,6 +12,7 @@ export const emitImageList: Emitter = (settings) => {
   ];
   const width = Math.max(...settings.images.map((i) => i.source.length));
   const lines = [...header, ...usage].map((l) => `# ${l}`);
-  lines.push("", ...settings.images.map((i) => `${i.source.padEnd(width)} ${i.target}`));
+  // each line is read by the copy loop above: two words, each an image reference
+  lines.push("", ...settings.images.map((i) => `${checkedShellValue("image", i.source).padEnd(width)} ${checkedShellValue("image", i.target)}`));
   return [file(BUNDLE_FILES.images, lines.join("\n") + "\n")];
 };

@@ -1,7 +1,7 @@
 import render from "./install.sh.hbs?template";
 import { BUNDLE_FILES } from "../knowledge/bundle.js";
 import { NOWHERE_NODE_SELECTOR } from "../knowledge/tke.js";
-import { sh } from "../text/shell.js";
+import { checkedShellValue, sh, shellWord } from "../text/shell.js";
 import { file, headerLines, type Emitter } from "./output.js";
 
 /** install.sh: preflight checks, then the guide's install steps. Every profile value is shell-quoted here. */
@@ -9,17 +9,17 @@ export const emitInstallScript: Emitter = (settings) => {
   const s = settings.install;
   const patch = JSON.stringify({ spec: { template: { spec: { nodeSelector: NOWHERE_NODE_SELECTOR } } } });
   const selectorPath = sh(`{.spec.template.spec.nodeSelector.${Object.keys(NOWHERE_NODE_SELECTOR)[0]}}`);
-  const chart = s.chartIsLocalFile ? `"$HERE"/${sh(s.chart)}` : sh(s.chart);
+  const chart = s.chartIsLocalFile ? `"$HERE"/${shellWord("chartRef", s.chart)}` : shellWord("chartRef", s.chart);
   const view = {
     header: headerLines(settings, "Installs the bundle in this folder."),
-    versionText: s.version,
-    version: sh(s.version),
-    release: sh(s.release),
-    namespace: sh(s.namespace),
+    versionText: checkedShellValue("version", s.version),
+    version: shellWord("version", s.version),
+    release: shellWord("dnsLabel", s.release),
+    namespace: shellWord("dnsLabel", s.namespace),
     chart,
     chartIsLocalFile: s.chartIsLocalFile,
     bundleId: sh(s.bundleId),
-    apiserverVIP: sh(s.apiserverVIP),
+    apiserverVIP: shellWord("ipv4", s.apiserverVIP),
     network: {
       agent: sh(s.network.agent),
       agentText: s.network.agent,
@@ -47,10 +47,10 @@ export const emitInstallScript: Emitter = (settings) => {
             configMapText: s.nonMasqueradeFromCluster.configMap,
             fallback: s.nonMasqueradeFromCluster.fallback.join(","),
           },
-    helmRepo: s.helmRepo === null ? false : { name: sh(s.helmRepo.name), url: sh(s.helmRepo.url), urlText: s.helmRepo.url },
-    valuesFiles: s.valuesFiles.map(sh),
-    apfFile: s.apfFile === null ? false : sh(s.apfFile),
-    nodePoolFile: s.nodePoolFile === null ? false : sh(s.nodePoolFile),
+    helmRepo: s.helmRepo === null ? false : { name: sh(s.helmRepo.name), url: shellWord("url", s.helmRepo.url), urlText: s.helmRepo.url },
+    valuesFiles: s.valuesFiles.map((f) => shellWord("bundlePath", f)),
+    apfFile: s.apfFile === null ? false : shellWord("bundlePath", s.apfFile),
+    nodePoolFile: s.nodePoolFile === null ? false : shellWord("bundlePath", s.nodePoolFile),
     nextSteps: s.nextSteps.map(sh),
     gatewayApiCrdsFile: s.gatewayApiCrdsFile === null ? false : sh(s.gatewayApiCrdsFile),
     ipsecSecret: s.ipsecSecret === null ? false : sh(s.ipsecSecret),
@@ -62,7 +62,7 @@ export const emitInstallScript: Emitter = (settings) => {
     mesh:
       s.mesh === null
         ? false
-        : { scriptText: s.mesh.script, caSecret: sh(s.mesh.caSecret), caSecretText: s.mesh.caSecret, caFrom: s.mesh.caFrom !== null, caFromText: s.mesh.caFrom ?? "" },
+        : { scriptText: s.mesh.script, caSecret: sh(s.mesh.caSecret), caSecretText: s.mesh.caSecret, caFrom: s.mesh.caFrom !== null, caFromText: s.mesh.caFrom === null ? "" : checkedShellValue("clusterId", s.mesh.caFrom) },
   };
   return [file(BUNDLE_FILES.install, render(view), 0o755)];
 };

@@ -1,6 +1,6 @@
 import render from "./uninstall.sh.hbs?template";
 import { BUNDLE_FILES } from "../knowledge/bundle.js";
-import { sh } from "../text/shell.js";
+import { sh, shellWord } from "../text/shell.js";
 import { file, headerLines, type Emitter } from "./output.js";
 
 /** uninstall.sh: the guide's rollback to TKE's own CNI. Every profile value is shell-quoted here. */
@@ -8,9 +8,9 @@ export const emitUninstallScript: Emitter = (settings) => {
   const u = settings.uninstall;
   const view = {
     header: headerLines(settings, "Removes what install.sh installed."),
-    release: sh(u.release),
-    namespace: sh(u.namespace),
-    apiserverVIP: sh(settings.install.apiserverVIP),
+    release: shellWord("dnsLabel", u.release),
+    namespace: shellWord("dnsLabel", u.namespace),
+    apiserverVIP: shellWord("ipv4", settings.install.apiserverVIP),
     nodesSelector: sh(u.nodesSelector),
     cniConfigMap: u.cniConfigMap === null ? false : { name: sh(u.cniConfigMap.name), namespace: sh(u.cniConfigMap.namespace) },
     apf: u.apf === null ? false : { name: sh(u.apf.name) },

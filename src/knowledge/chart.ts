@@ -40,6 +40,9 @@ const MINOR_TEXTS: readonly { minor: string; text: () => string; images: () => s
 /** The official chart repository; a chart reference "cilium/<chart>" goes through it. */
 export const CILIUM_HELM_REPO = { name: "cilium", url: "https://helm.cilium.io/" } as const;
 
+/** A chart repository URL with this scheme is an OCI registry (helm, Argo CD and Flux each spell it their own way). */
+export const OCI_SCHEME = "oci://";
+
 /** A chart release added to a repository with `tke-cilium chart add` (.tke-cilium/charts/<version>.json). */
 export interface AddedChart {
   version: string;
@@ -204,6 +207,16 @@ export type HelmValueProblem = { kind: "unknown"; suggestion: string | undefined
  * known one), a value of a type the chart's schema refuses (also when a map is put where a scalar is
  * expected), or null when Helm would take it.
  */
+/** The chart's keys as one array per catalogue and release, made once (not once per unknown key). */
+const keyLists = new WeakMap<ChartCatalog, Map<string, readonly string[]>>();
+function chartKeyList(version: string, charts: ChartCatalog): readonly string[] {
+  let lists = keyLists.get(charts);
+  if (lists === undefined) keyLists.set(charts, (lists = new Map()));
+  let list = lists.get(version);
+  if (list === undefined) lists.set(version, (list = [...charts.keys(version)]));
+  return list;
+}
+
 export function checkHelmValue(
   version: string,
   path: readonly string[],
@@ -218,7 +231,7 @@ export function checkHelmValue(
     const allowed = types.get(prefix);
     if (allowed && !allowed.includes("object")) return { kind: "type", path: prefix, expected: allowed };
   }
-  if (!isChartValuePath(version, dotted, charts)) return { kind: "unknown", suggestion: suggest(dotted, [...charts.keys(version)]) };
+  if (!isChartValuePath(version, dotted, charts)) return { kind: "unknown", suggestion: suggest(dotted, chartKeyList(version, charts)) };
   const allowed = types.get(dotted);
   if (allowed && !jsonTypes(value).some((t) => allowed.includes(t))) return { kind: "type", path: dotted, expected: allowed };
   return null;

@@ -3,16 +3,18 @@ import { checkHelmValue, CILIUM_HELM_REPO, isFreeFormValue, type ChartCatalog, t
 import { unknownVersionFinding, unverifiedVersionFinding } from "./versions.js";
 import { nearest } from "../text/nearest.js";
 import { compareVersions } from "../text/version.js";
+import { ENI_AGENT_VERSIONS } from "../knowledge/lifecycle.js";
 import { LARGE_CLUSTER_NODES } from "../knowledge/features.js";
 import { extraValueLeaves } from "../derive/helm.js";
 import { findUnsupportedOs, findVerifiedOs, VERIFIED_OS } from "../knowledge/os.js";
 import { APISERVER_VIP_RANGE, CILIUM_TESTED_KUBERNETES_MAX, KNOWN_REGIONS, KUBERNETES_MINIMUM, KUBERNETES_RECOMMENDED_MINIMUM, LOCAL_ROUTER_IPV4, MAINLAND_CHINA_REGIONS } from "../knowledge/tke.js";
 import type { FilledProfile } from "../profile.js";
 import type { GitopsContext } from "../settings.js";
-import { meshPeers, type MeshDirectory } from "../mesh.js";
+import { invalidMeshPeers, meshPeers, type MeshDirectory } from "../mesh.js";
 import { GATEWAY_API, WIREGUARD_OS_PREFIXES, WIREGUARD_OS_TEXT } from "../knowledge/addons.js";
 import { meshSubnet } from "../derive/addons.js";
 import { PLACEHOLDERS } from "../knowledge/placeholders.js";
+import { FLOW_FILTER_FIELDS, jsonFieldName } from "../knowledge/flow-filter.js";
 import type { Code } from "./catalogue.js";
 import { extraPointer, type Finding } from "./finding.js";
 
@@ -41,15 +43,24 @@ const extraValueCache = new WeakMap<FilledProfile, ExtraValueProblem[]>();
  * once per profile (three rules read it). A key with dots where the chart has no free-form map is refused
  * first: Helm would read "hubble.relay.enabled" as one key of that name and ignore it.
  */
+const MAX_SUGGESTIONS = 50;
+
+/** A FlowFilter field by its proto name or its JSON name (both are read). */
+const FLOW_FILTER_KEYS = new Set(FLOW_FILTER_FIELDS.flatMap((f) => [f, jsonFieldName(f)]));
+
 function extraValueProblems(p: FilledProfile, charts: ChartCatalog): ExtraValueProblem[] {
   const cached = extraValueCache.get(p);
   if (cached) return cached;
+  // a "did you mean" costs a pass over the chart's keys: the first few unknown keys get one, so 20,000 unknown
+  // keys cost their own length, not 20,000 passes
+  let suggestions = 0;
+  const suggest = (word: string, candidates: readonly string[]) => (++suggestions <= MAX_SUGGESTIONS ? nearest(word, candidates) : undefined);
   const problems = !charts.has(p.cilium.version)
     ? []
     : extraValueLeaves(p.cilium.extraValues as Record<string, unknown>).flatMap(([path, value]): ExtraValueProblem[] => {
         const dotted = path.findIndex((key, i) => key.includes(".") && !isFreeFormValue(p.cilium.version, path.slice(0, i), charts));
         if (dotted >= 0) return [{ path, value, problem: { kind: "dotted", index: dotted } }];
-        const problem = checkHelmValue(p.cilium.version, path, value, nearest, charts);
+        const problem = checkHelmValue(p.cilium.version, path, value, suggest, charts);
         return problem ? [{ path, value, problem }] : [];
       });
   extraValueCache.set(p, problems);
@@ -118,6 +129,21 @@ export const PROFILE_RULES: readonly ProfileRule[] = [
   {
     code: "CILIUM_NOT_VERIFIED",
     check: (p, { charts }) => (charts.has(p.cilium.version) ? unverifiedVersionFinding(p.cilium.version) : []),
+  },
+  {
+    code: "ENI_AGENT_TOO_OLD",
+    check: (p) => {
+      const v = p.cluster.eniAgentVersion;
+      if (v === undefined || p.cilium.mode !== "native" || compareVersions(v.replace(/^v/, ""), ENI_AGENT_VERSIONS.minimum.slice(1)) >= 0) return [];
+      return [{ pointer: "/cluster/eniAgentVersion", message: `tke-eni-agent ${v} uses policy route table 2004, which Cilium's L7 proxy takes over: upgrade the eniipamd add-on to ${ENI_AGENT_VERSIONS.recommended} or later in the TKE console, then update cluster.eniAgentVersion` }];
+    },
+  },
+  {
+    code: "GITOPS_NEEDS_ENI_AGENT_VERSION",
+    check: (p, context) =>
+      context.gitops && p.cilium.mode === "native" && p.cluster.eniAgentVersion === undefined
+        ? [{ pointer: "/cluster/eniAgentVersion", message: `native mode needs tke-eni-agent ${ENI_AGENT_VERSIONS.minimum} or later, and ${context.gitops.config.engine === "argocd" ? "Argo CD" : "Flux"} cannot check the cluster as install.sh does: set cluster.eniAgentVersion (the tag of kubectl -n kube-system get daemonset tke-eni-agent -o jsonpath='{.spec.template.spec.containers[0].image}')` }]
+        : [],
   },
   {
     code: "KUBERNETES_TOO_OLD",
@@ -354,9 +380,44 @@ export const PROFILE_RULES: readonly ProfileRule[] = [
         : [],
   },
   {
+    code: "FLOW_FILTER_UNKNOWN_FIELD",
+    check: (p) => {
+      const flowLogs = (p.features as { flowLogs?: unknown }).flowLogs;
+      if (flowLogs === null || typeof flowLogs !== "object") return [];
+      const exports = ((flowLogs as { exports?: { include?: object[]; exclude?: object[] }[] }).exports ?? []);
+      return exports.flatMap((e, i) =>
+        (["include", "exclude"] as const).flatMap((side) =>
+          (e[side] ?? []).flatMap((filter, j) =>
+            Object.keys(filter)
+              .filter((key) => !FLOW_FILTER_KEYS.has(key))
+              .map((key) => {
+                const guess = nearest(key, [...FLOW_FILTER_KEYS]);
+                return {
+                  pointer: `/features/flowLogs/exports/${i}/${side}/${j}/${key.replace(/~/g, "~0").replace(/\//g, "~1")}`,
+                  atKey: true,
+                  message: `${JSON.stringify(key.slice(0, 60))} is not a field of Hubble's FlowFilter${guess ? `; did you mean "${guess}"?` : ""}: the exporter would refuse its whole configuration`,
+                  ...(guess ? { suggestion: guess } : {}),
+                };
+              }),
+          ),
+        ),
+      );
+    },
+  },
+  {
+    code: "MESH_INVALID_PEER",
+    check: (p, { mesh = [], path = "" }) =>
+      p.clusterMesh === undefined
+        ? []
+        : invalidMeshPeers(mesh, path, p.clusterMesh.name as string).map((peer) => ({
+            pointer: "/clusterMesh/name",
+            message: `${peer.path}, a member of mesh "${p.clusterMesh!.name}", is not a valid profile (${peer.invalid}): fix it first; none of its values is used`,
+          })),
+  },
+  {
     code: "MESH_WITHOUT_PEERS",
     check: (p, { mesh = [], path = "" }) =>
-      p.clusterMesh !== undefined && meshPeers(mesh, path, p.clusterMesh.name as string).length === 0
+      p.clusterMesh !== undefined && meshPeers(mesh, path, p.clusterMesh.name as string).length === 0 && invalidMeshPeers(mesh, path, p.clusterMesh.name as string).length === 0
         ? [{ pointer: "/clusterMesh/name", message: `no other profile of this run is in mesh "${p.clusterMesh.name}": render and check the mesh's profiles together (or list them in tke-cilium.json), or clustermesh.sh connects to nothing` }]
         : [],
   },

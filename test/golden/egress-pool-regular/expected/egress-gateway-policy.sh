@@ -45,8 +45,18 @@ fi
 printf '  destinationCIDRs:\n'
 printf '  - "%s"\n' "${cidrs[@]}"
 first=true
-while read -r node ip; do
-  [ -n "$ip" ] || die "node $node has no InternalIP address"
+while read -r node addresses; do
+  # names and addresses come from the cluster: checked before they are printed into the policy
+  [[ "$node" =~ ^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$ ]] || die "node name is not a DNS name: $node"
+  # a dual-stack node lists an IPv4 and an IPv6 InternalIP: the egress IP is the IPv4 one
+  ip=""
+  for address in $addresses; do
+    if [[ "$address" =~ ^[0-9]{1,3}(\.[0-9]{1,3}){3}$ ]]; then
+      ip="$address"
+      break
+    fi
+  done
+  [ -n "$ip" ] || die "node $node has no IPv4 InternalIP address"
   if [ "$first" = true ]; then
     # the policy needs one egressGateway; every other node goes to egressGateways
     printf '  egressGateway:\n'
