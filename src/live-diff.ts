@@ -46,6 +46,11 @@ interface BundleJson {
 
 const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
 
+/** A YAML document kubectl or helm printed, as data (null when empty). */
+export function parseLiveYaml(text: string): unknown {
+  return parse(text, { version: "1.1" }) ?? null;
+}
+
 /** Helm's coalescing of values files: maps merge, anything else (lists too) is replaced by the later file. */
 export function mergeValues(target: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
   for (const [k, v] of Object.entries(over)) target[k] = isRecord(v) && isRecord(target[k]) ? mergeValues({ ...(target[k] as Record<string, unknown>) }, v) : v;

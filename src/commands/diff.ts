@@ -41,8 +41,7 @@ const runTool =
   };
 
 /** The cluster's side, read with get/list calls only. */
-async function readLive(desired: DesiredState, tool: Tool): Promise<LiveState | string> {
-  const { parse } = await import("yaml");
+async function readLive(desired: DesiredState, tool: Tool, parse: (text: string) => unknown): Promise<LiveState | string> {
   const { name, namespace } = desired.release;
   const list = tool("helm", ["list", "--namespace", namespace, "--filter", `^${name}$`, "--output", "json"]);
   if (!list.ok) return list.message;
@@ -95,10 +94,10 @@ async function runDiff(args: readonly string[], io: Io, tool: Tool): Promise<num
     return EXIT.failed;
   }
   // the yaml and diff libraries are loaded by diff alone, not on every start
-  const { desiredState, diffLive } = await import("../live-diff.js");
+  const { desiredState, diffLive, parseLiveYaml } = await import("../live-diff.js");
   const { createTwoFilesPatch } = await import("diff");
   const desired = desiredState(emitProfile(checked));
-  const live = await readLive(desired, tool);
+  const live = await readLive(desired, tool, parseLiveYaml);
   if (typeof live === "string") {
     io.stderr(`tke-cilium: cannot read the cluster: ${terminalLine(live)}\n`);
     return EXIT.usage;
