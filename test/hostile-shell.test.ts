@@ -101,6 +101,19 @@ describe("one way into a shell", () => {
     await runScripts(join(dir, "out/peer"), canary);
   });
 
+  it.each([0, 1, 2, 3, 4, 5, 6])("file names carrying payload %i, for a member and its peer, stay inside every script's comments", async (n) => {
+    const canary = join(scratch, `canary-file-names-${n}`);
+    const payload = payloads(canary)[n].replace(/\//g, "_");
+    const dir = repo({
+      [`me ${payload}.json`]: member({ name: "me", cluster: { id: "cls-abcdefgh" }, clusterMesh: { clusterId: 5 } }),
+      [`peer ${payload}.json`]: member({ name: "peer", cluster: { id: "cls-peer0001", vpcCidrs: ["10.96.0.0/16"] }, clusterMesh: { clusterId: 1 } }),
+    });
+    const r = cli(dir, "render", `me ${payload}.json`, `peer ${payload}.json`, "--quiet");
+    expect(r.status, r.stderr).toBe(0);
+    await runScripts(join(dir, "out/me"), canary);
+    await runScripts(join(dir, "out/peer"), canary);
+  });
+
   const canary = join(scratch, "canary-fields");
   const rich = member({ name: "rich", cluster: { id: "cls-abcdefgh" }, clusterMesh: { clusterId: 5 }, features: { ...MESH_MEMBER.features, flowLogs: true }, cilium: { version: "1.19.5", extraValues: { extraConfig: { note: "x" } } } });
   const peer = member({ name: "peer", cluster: { id: "cls-peer0001", vpcCidrs: ["10.97.0.0/16"] }, clusterMesh: { clusterId: 1 } });
