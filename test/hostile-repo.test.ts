@@ -336,11 +336,11 @@ describe("the file system fails under the CLI", () => {
     expect(cli(dir, "render", "dev.json").status).toBe(0);
     const { spawn } = await import("node:child_process");
     // a render loop flipping the bundle between two profiles
-    const loop = spawn("bash", ["-c", `for i in $(seq 40); do cp a.json dev.json; node ${JSON.stringify(CLI)} render dev.json -q; cp b.json dev.json; node ${JSON.stringify(CLI)} render dev.json -q; done`], { cwd: dir });
+    const loop = spawn("bash", ["-c", `for i in $(seq 20); do cp a.json dev.json; node ${JSON.stringify(CLI)} render dev.json -q; cp b.json dev.json; node ${JSON.stringify(CLI)} render dev.json -q; done`], { cwd: dir });
     writeFileSync(join(dir, "a.json"), JSON.stringify(dev));
     writeFileSync(join(dir, "b.json"), JSON.stringify({ ...dev, features: { hubble: true } }));
     const done = new Promise((resolve) => loop.on("close", resolve));
-    for (let i = 0; i < 15; i++) cli(dir, "check", "dev.json", "--quiet");
+    for (let i = 0; i < 8; i++) cli(dir, "check", "dev.json", "--quiet");
     loop.kill();
     await done;
   }, 30_000);
