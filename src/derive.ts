@@ -2,7 +2,8 @@ import { apfShares } from "./knowledge/apf.js";
 import { BUILTIN_CHARTS, type ChartCatalog } from "./knowledge/chart.js";
 import { CNI_CONFIGMAP, CNI_CONFLIST, KARPENTER_MACHINE_ANNOTATIONS_KEY, TS4_IMAGE_ANNOTATION } from "./knowledge/tke.js";
 import type { FilledProfile } from "./profile.js";
-import type { GitopsContext, KarpenterSettings, Settings } from "./settings.js";
+import type { GitopsContext, GitopsSettings, InstallSettings, KarpenterSettings, Settings } from "./settings.js";
+import { ARGOCD_AFTER_CHART_WAVE, ARGOCD_SYNC_WAVE, FLEET_FILES, GITOPS_FILES } from "./knowledge/gitops.js";
 import { deriveGitops, gitopsFiles } from "./derive/gitops.js";
 import { deriveHelmValues } from "./derive/helm.js";
 import { resolveFeatures, type ResolvedFeatures } from "./derive/features.js";
@@ -29,7 +30,7 @@ export interface DeriveInput {
 /** Profile → Settings. Every default and decision of the bundle is taken here (and in derive/), and only here. */
 export function deriveSettings({ profile: p, name, profilePath, charts = BUILTIN_CHARTS, gitops: gitopsContext = null, mesh = [] }: DeriveInput): Settings {
   const features = resolveFeatures(p);
-  const helm = deriveHelmValues(p, features, charts, meshPeerPodRanges(p, profilePath, mesh));
+  const helm = deriveHelmValues(p, features, charts, meshPeerPodRanges(p, profilePath, mesh), gitopsContext !== null);
   const addons = deriveAddons(p, profilePath, mesh);
   const cniConfig = p.cilium.mode === "native" ? { ...CNI_CONFIGMAP, conflist: CNI_CONFLIST } : null;
   const apf = p.features.apf ? { shares: apfShares(p.cluster.maxNodes), maxNodes: p.cluster.maxNodes ?? null } : null;
@@ -37,7 +38,7 @@ export function deriveSettings({ profile: p, name, profilePath, charts = BUILTIN
   const terraform = deriveTerraform(p, name, features);
   const parts = { cniConfig: cniConfig !== null, apf: apf !== null, karpenter: karpenter !== null, terraform };
   const delivery = deriveDelivery(p, helm, parts, addons);
-  const gitops = deriveGitops(name, delivery, gitopsContext);
+  const gitops = deriveGitops(name, delivery, gitopsContext, { destination: p.gitops.destination, maxNodes: p.cluster.maxNodes });
   return {
     name,
     features,
@@ -49,12 +50,24 @@ export function deriveSettings({ profile: p, name, profilePath, charts = BUILTIN
     apf,
     karpenter,
     terraform,
-    install: deriveInstall(p, features, helm, parts, addons),
+    install: withGitopsHandOver(deriveInstall(p, features, helm, parts, addons), gitops),
     uninstall: deriveUninstall(p, parts, addons),
     delivery: { ...delivery, gitops: gitops === null ? null : { engine: gitops.engine, files: gitopsFiles(gitops) } },
     gitops,
     addons,
+    upgrade: { allow: [...p.upgrade.allow] },
+    afterChartAnnotations: gitops?.engine === "argocd" ? { [ARGOCD_SYNC_WAVE]: ARGOCD_AFTER_CHART_WAVE } : {},
   };
+}
+
+/** The last step of a GitOps bundle's install.sh: hand the cluster to its engine, once. */
+function withGitopsHandOver(install: InstallSettings, gitops: GitopsSettings | null): InstallSettings {
+  if (gitops === null) return install;
+  const step =
+    gitops.engine === "flux"
+      ? `Hand this cluster to Flux once (after flux bootstrap): kubectl apply -f ${GITOPS_FILES.fluxKustomization}. From then on Flux applies this bundle from git; do not run install.sh for upgrades`
+      : `Commit this bundle: Argo CD's ApplicationSet (${FLEET_FILES.applicationSet} in the out folder) creates its Application. From then on Argo CD applies it from git; do not run install.sh for upgrades`;
+  return { ...install, nextSteps: [...install.nextSteps, step] };
 }
 
 function deriveKarpenter(p: FilledProfile, features: ResolvedFeatures): KarpenterSettings {

@@ -90,7 +90,7 @@ function rederiveOf(profile: FilledProfile, name: string, profilePath: string, c
   return () => deriveSettings({ profile, name, profilePath, charts, gitops, mesh });
 }
 
-function toDiagnostic(code: Code, f: Finding, file: string, locate: Locate): Diagnostic {
+export function toDiagnostic(code: Code, f: Finding, file: string, locate: Locate): Diagnostic {
   return {
     code,
     severity: f.severity ?? entryOf(code).severity,

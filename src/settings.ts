@@ -231,6 +231,16 @@ export interface InstallSettings {
 }
 
 /**
+ * Where the chart comes from (cilium.chart and cilium.chartRepository, resolved). http: a Helm repository
+ * (upstream or a mirror); oci: a registry (its URL is oci://...); local: a .tgz beside the bundle; other: a
+ * reference helm resolves itself. `reference` is the chart as helm takes it: cilium/cilium,
+ * oci://<registry>/<namespace>/cilium, or a path.
+ */
+export type ChartSource =
+  | { kind: "http" | "oci"; name: string; repository: string; reference: string }
+  | { kind: "local" | "other"; name: string; repository: null; reference: string };
+
+/**
  * bundle.json: what a GitOps controller or a CI job needs to deliver the bundle, as data (schema/bundle.schema.json).
  * Phases: "before-chart" (before helm installs the chart) and "after-chart"; for Terraform "before-install" and
  * "after-install" (install.sh).
@@ -253,15 +263,25 @@ export interface GitopsContext {
   outPath: string;
 }
 
+/** What an engine must not compare between the render and the cluster: one object, and JSON pointers in it. */
+export interface GitopsIgnoreRule {
+  group: string;
+  kind: string;
+  name: string;
+  jsonPointers: readonly string[];
+}
+
 /** The Argo CD Application of one bundle (argocd-application.yaml). */
 export interface ArgoCdSettings {
   engine: "argocd";
   name: string;
   namespace: string;
   project: string;
+  /** The profile's gitops.destination, else tke-cilium.json's. */
   destination: { name: string } | { server: string };
   /** Where the chart's objects go (the release's namespace). */
   releaseNamespace: string;
+  /** repoURL as Argo CD spells it: a Helm repository URL, or an OCI registry without its oci:// scheme. */
   chart: { repoURL: string; chart: string; version: string; releaseName: string };
   /** The repository holding the bundle, and the bundle's folder in it. */
   git: { repoURL: string; revision: string; path: string };
@@ -269,6 +289,8 @@ export interface ArgoCdSettings {
   valueFiles: string[];
   /** The manifests the directory source applies (none: no directory source). */
   manifests: string[];
+  syncOptions: string[];
+  ignore: readonly GitopsIgnoreRule[];
 }
 
 /** Flux's objects for one bundle (flux-release.yaml, kustomization.yaml, flux-kustomization.yaml). */
@@ -278,16 +300,26 @@ export interface FluxSettings {
   name: string;
   namespace: string;
   interval: string;
-  helmRepositoryURL: string;
+  /** The chart's repository: type oci for a registry (its URL keeps oci://), null for a Helm repository. */
+  helmRepository: { url: string; type: "oci" | null };
   chart: { chart: string; version: string; releaseName: string };
   releaseNamespace: string;
+  /** How long a release (every cilium Pod rolled) or an apply may take, from cluster.maxNodes. */
+  timeout: string;
   /** The ConfigMap kustomize generates from the values files (with a content hash suffix, so a change upgrades). */
   valuesConfigMap: string;
   valuesFiles: string[];
+  /** What the bundle's kustomization.yaml applies with the release (CRDs and ConfigMaps the chart needs first). */
   manifests: string[];
+  /**
+   * What waits for the release to be Ready: a second Flux Kustomization (dependsOn the first) over a kustomize
+   * root in a folder of the bundle; null when the bundle has no such manifests.
+   */
+  afterChart: { name: string; dir: string; manifests: string[] } | null;
   /** The GitRepository Flux reads the bundle from, and the bundle's folder in it (./out/<name>). */
   gitRepository: string;
   path: string;
+  ignore: readonly GitopsIgnoreRule[];
 }
 
 export type GitopsSettings = ArgoCdSettings | FluxSettings;
@@ -326,6 +358,8 @@ export interface NodeLocalDnsSettings {
   image: string;
   /** The text in node-local-dns.yaml install.sh replaces with kube-dns's ClusterIP. */
   placeholder: string;
+  /** cluster.kubeDnsIP: kube-dns's ClusterIP when the profile gives it (then written in, and an engine can deliver it); null: install.sh reads it. */
+  kubeDnsIP: string | null;
   /** The CRD cilium-operator registers: the policy waits for it. */
   policyCrd: string;
 }
@@ -395,4 +429,11 @@ export interface Settings {
   /** The GitOps engine's objects; null when tke-cilium.json names no engine. */
   gitops: GitopsSettings | null;
   addons: AddonsSettings;
+  /**
+   * Annotations on the manifests applied after the chart (APF, the node pool, the log collection): Argo CD's sync
+   * wave, so they wait for the chart's objects to be healthy; empty without Argo CD (Flux orders by dependsOn).
+   */
+  afterChartAnnotations: Readonly<Record<string, string>>;
+  /** The dangerous changes the profile allows on purpose against the bundle it replaces (upgrade.allow). */
+  upgrade: { allow: readonly ("skip-minor" | "downgrade" | "datapath")[] };
 }

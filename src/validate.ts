@@ -70,14 +70,17 @@ function toDiagnostic(e: ErrorObject, what: string, file: string, locate: Locate
         message: `expected ${(e.params as { type: string | string[] }).type}, got ${typeName(e.data)} ${show(e.data)}`,
         ...locate(e.instancePath),
       };
-    case "pattern":
+    case "pattern": {
+      const hint = typeof e.data === "string" ? patternHint(e.instancePath, e.data) : null;
       return {
         ...base,
         code: "INVALID_VALUE",
         pointer: e.instancePath,
-        message: `${show(e.data)} does not have the expected form ${(e.params as { pattern: string }).pattern}`,
+        message: hint?.message ?? `${show(e.data)} does not have the expected form ${(e.params as { pattern: string }).pattern}`,
+        ...(hint ? { suggestion: hint.suggestion } : {}),
         ...locate(e.instancePath),
       };
+    }
     case "minimum":
     case "maximum":
     case "exclusiveMinimum":
@@ -120,4 +123,15 @@ function typeName(value: unknown): string {
 export function show(value: unknown): string {
   const text = JSON.stringify(value) ?? String(value);
   return text.length > 60 ? text.slice(0, 57) + "..." : text;
+}
+
+/** Mistakes a pattern alone would answer with a regular expression: said in words, with what to write instead. */
+function patternHint(pointer: string, value: string): { message: string; suggestion: string } | null {
+  const version = /^[vV](\d+\.\d+\.\d+)$/.exec(value);
+  if (version && pointer.endsWith("/version")) return { message: `${show(value)}: write the release without the "v": "${version[1]}"`, suggestion: version[1] };
+  const hostPort = /^(\d{1,3}(?:\.\d{1,3}){3}):(\d{1,5})$/.exec(value);
+  if (hostPort && pointer === "/apiserverVIP") {
+    return { message: `${show(value)}: apiserverVIP is the address alone ("${hostPort[1]}"); put the port in apiserverPort (${hostPort[2]})`, suggestion: hostPort[1] };
+  }
+  return null;
 }

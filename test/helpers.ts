@@ -34,6 +34,22 @@ export const goldenCases = (): string[] =>
 /** Every preset and golden profile: the set invariants and fidelity checks run over. */
 export const allProfilePaths = (): string[] => [...presetPaths(), ...goldenCases().map((c) => `test/golden/${c}/profile.json`)];
 
+/**
+ * A preset as a GitOps repository keeps it: what install.sh would read from the cluster is in the profile
+ * (tke-eni-agent's version in native mode, kube-dns's ClusterIP for NodeLocal DNSCache).
+ */
+export function gitopsProfileText(relPath: string): string {
+  return JSON.stringify(asGitopsProfile(JSON.parse(readFileSync(join(ROOT, relPath), "utf8"))), null, 2) + "\n";
+}
+
+/** The same for a profile object: the eni-agent version a native cluster runs, kube-dns's ClusterIP for NodeLocal DNSCache. */
+export function asGitopsProfile(profile: Record<string, any>): Record<string, any> {
+  const cluster = { ...profile.cluster };
+  if ((profile.cilium?.mode ?? "native") === "native") cluster.eniAgentVersion ??= "v3.8.3";
+  if (profile.features?.nodeLocalDns) cluster.kubeDnsIP ??= "192.168.0.10";
+  return { ...profile, cluster };
+}
+
 export function fileOf(files: readonly OutputFile[], path: string): OutputFile | undefined {
   return files.find((f) => f.path === path);
 }

@@ -1,12 +1,12 @@
 // tke-cilium.json: render and check with no argument from any folder of the repository, paths relative to
 // the config's folder so the bytes do not depend on where the command runs, and the GitOps engine it names.
 import { execFileSync, spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { main, type Io } from "../src/cli.js";
-import { ROOT } from "./helpers.js";
+import { asGitopsProfile, ROOT } from "./helpers.js";
 
 let repo: string;
 let out: string[];
@@ -29,8 +29,10 @@ beforeEach(() => {
   repo = mkdtempSync(join(tmpdir(), "tke-cilium-repo-"));
   git("init", "-q");
   mkdirSync(join(repo, "clusters/asia"), { recursive: true });
-  cpSync(join(ROOT, "presets/prod.json"), join(repo, "clusters/prod.json"));
-  cpSync(join(ROOT, "presets/overlay.json"), join(repo, "clusters/asia/overlay.json"));
+  // GitOps profiles say what install.sh would read from the cluster (tke-eni-agent's version, native mode)
+  for (const [from, to] of [["presets/prod.json", "clusters/prod.json"], ["presets/overlay.json", "clusters/asia/overlay.json"]]) {
+    writeFileSync(join(repo, to), JSON.stringify(asGitopsProfile(JSON.parse(readFileSync(join(ROOT, from), "utf8"))), null, 2) + "\n");
+  }
   writeConfig({ profiles: ["clusters/**/*.json"], out: "out", gitops: ARGOCD });
 });
 afterEach(() => rmSync(repo, { recursive: true, force: true }));
@@ -79,7 +81,7 @@ describe("a repository with tke-cilium.json", () => {
     writeConfig({ profiles: ["clusters/**/*.json"], gitops: { engine: "flux" } });
     expect(await run("clusters", "render", "--quiet")).toBe(0);
     expect(read("out/prod/flux-kustomization.yaml")).toContain("path: ./out/prod\n");
-    expect(JSON.parse(read("out/prod/bundle.json")).gitops.files).toEqual(["flux-kustomization.yaml", "flux-release.yaml", "kustomization.yaml", "kustomizeconfig.yaml"]);
+    expect(JSON.parse(read("out/prod/bundle.json")).gitops.files).toEqual(["after-chart/kustomization.yaml", "flux-kustomization.yaml", "flux-release.yaml", "kustomization.yaml", "kustomizeconfig.yaml"]);
   });
 
   it("changing the engine (or dropping it) replaces the engine's files on the next render", async () => {

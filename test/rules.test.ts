@@ -254,6 +254,10 @@ const CASES: Record<string, { fires: Patch; pointer: string; severity?: "error" 
   // run with an Argo CD engine in tke-cilium.json (see diagnosticsFor)
   GITOPS_LOCAL_CHART: { fires: { cilium: { chart: "charts/cilium-1.19.5.tgz" } }, pointer: "/cilium/chart", quiet: { cilium: { chart: "cilium/cilium" } } },
   GITOPS_NAME_TOO_LONG: { fires: { name: "c".repeat(57) }, pointer: "/name", quiet: { name: "c".repeat(56) } },
+  GITOPS_NEEDS_KUBE_DNS_IP: { fires: { features: { nodeLocalDns: true } }, pointer: "/cluster/kubeDnsIP", quiet: { features: { nodeLocalDns: true }, cluster: { kubeDnsIP: "192.168.0.10" } } },
+  GITOPS_NEEDS_ENI_AGENT_VERSION: { fires: {}, pointer: "/cluster/eniAgentVersion", quiet: { cluster: { eniAgentVersion: "v3.8.3" } } },
+  ENI_AGENT_TOO_OLD: { fires: { cluster: { eniAgentVersion: "v3.7.12" } }, pointer: "/cluster/eniAgentVersion", quiet: { cluster: { eniAgentVersion: "3.8.0" } } },
+  GITOPS_NEEDS_VPC_CIDRS: { fires: { features: { masquerade: true } }, pointer: "/cluster/vpcCidrs", quiet: { features: { masquerade: true }, cluster: { vpcCidrs: ["10.0.0.0/16"] } } },
 };
 
 /** The GitOps rules run for a repository whose tke-cilium.json names Argo CD. */

@@ -8,6 +8,9 @@ const schema = JSON.parse(readFileSync(join(ROOT, "schema/profile.schema.json"),
 
 /** Fields without a schema default, because leaving them out means something. Keep in step with src/profile.ts. */
 const NO_DEFAULT = new Set([
+  "/cluster/kubeDnsIP",
+  "/cluster/eniAgentVersion",
+  "/gitops/destination",
   "/clusterMesh",
   "/nodePool/egress",
   "/nodePool/egress/subnetIds",

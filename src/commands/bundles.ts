@@ -8,6 +8,8 @@ import { checkOutputTargets, InterruptedError, REAL_WRITE_OPS, recoverInterrupte
 import { GENERATED_BY, isUserFile } from "../knowledge/bundle.js";
 import { terraformLockProblem } from "../store-terraform.js";
 import { readStagedView, type CheckView } from "./staged.js";
+import { checkUpgrade } from "./upgrade.js";
+import { checkFleet, writeFleet } from "./fleet.js";
 import { MAX_PROFILE_CHARS, decodeProfileBytes } from "../parse.js";
 import { meshDirectory } from "../mesh.js";
 import { checkProfiles, defaultName, emitProfile, tooLargeDiagnostic, unreadableProfile, type CheckedProfile, type ProfileSource } from "../pipeline.js";
@@ -63,16 +65,25 @@ export async function runBundleCommand(given: readonly string[], o: BundleOption
   // check compares each bundle as soon as its profile is checked: its Settings and files are then let go, and
   // a fleet's check runs in constant memory; render needs every profile valid before it writes anything
   const compared = new Map<CheckedProfile, Drift[]>();
+  // a bundle on disk is read once for both the upgrade rules and the comparison
+  const readBundle = readOnceEach(read.readBundle);
   const compare =
     o.command === "check"
       ? (r: CheckedProfile) => {
           if (!r.ok) return;
-          compared.set(r, diffTree(emitProfile(r), read.readBundle(r.name as string) ?? new Map()));
+          compared.set(r, diffTree(emitProfile(r), readBundle(r.name as string) ?? new Map()));
           // compared once: what derive would need to run again (the filled profile) is let go too
           r.rederive = null;
         }
       : undefined;
-  const results = [...checkProfiles(read.sources, withAddedCharts(BUILTIN_CHARTS, added.charts), compare, place.gitops, mesh), ...read.unreadable];
+  const charts = withAddedCharts(BUILTIN_CHARTS, added.charts);
+  // render and check compare each bundle with the one it replaces (HEAD's for --staged, else the one on disk)
+  const previous = read.readPrevious ?? readBundle;
+  const onChecked = (r: CheckedProfile) => {
+    if (o.command !== "validate") checkUpgrade(r, previous, charts);
+    compare?.(r);
+  };
+  const results = [...checkProfiles(read.sources, charts, onChecked, place.gitops, mesh), ...read.unreadable];
   const diagnostics = results.flatMap((r) => r.diagnostics);
   const valid = results.every((r) => failing(r.diagnostics, o.strict).length === 0);
   if (!o.json) for (const r of results) for (const d of r.diagnostics) io.stderr(formatDiagnostic(d, r.source.text) + "\n");
@@ -93,6 +104,9 @@ export async function runBundleCommand(given: readonly string[], o: BundleOption
     if (o.command === "check") {
       const checkable = results.filter((r) => r.ok);
       const drifted = await checkBundles(checkable, read, compared);
+      // the fleet's ApplicationSet follows tke-cilium.json alone
+      const fleet = await checkFleet(place.gitops, resolve(io.cwd, o.out), o.out, read.readOutFiles);
+      if (fleet !== null) drifted.push(fleet);
       // a bundle no profile renders any more: a deleted or renamed cluster that GitOps would keep deploying;
       // judged against every profile given, valid or not. A commit (--staged) must not keep one.
       const names = new Set([...read.allNames, ...results.map((r) => r.name ?? defaultName(r.source.path))]);
@@ -113,6 +127,8 @@ export async function runBundleCommand(given: readonly string[], o: BundleOption
     }
     const rows = await writeBundles(results, o, io, warn);
     const refused = rows.filter((r) => r.status === "refused");
+    const fleetWritten = refused.length === 0 ? writeFleet(place.gitops, resolve(io.cwd, o.out)) : [];
+    if (!o.quiet && !o.json) for (const path of fleetWritten) io.stdout(`wrote ${terminalLine(join(o.out, path))} (the fleet, from ${CONFIG_FILE})\n`);
     if (o.json) json({ ok: refused.length === 0, written: rows, warnings });
     else {
       if (!o.quiet || refused.length > 0) io.stdout(writtenTable(rows));
@@ -130,6 +146,15 @@ export async function runBundleCommand(given: readonly string[], o: BundleOption
     else io.stderr(`tke-cilium: error: ${terminalLine(error.message)}\n`);
     return EXIT.failed;
   }
+}
+
+/** The last bundle read, kept until another is asked for: profiles are checked one at a time. */
+function readOnceEach<T>(readTree: (name: string) => T): (name: string) => T {
+  let last: { name: string; tree: T } | null = null;
+  return (name) => {
+    if (last?.name !== name) last = { name, tree: readTree(name) };
+    return last.tree;
+  };
 }
 
 /** check and render on the working tree: the profiles the arguments name, and the bundles in out/. */

@@ -1,9 +1,9 @@
 import { dirname, join, relative, resolve } from "node:path";
 import { formatDiagnostic } from "../diagnostics.js";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { displayPath, findRepositoryRoot } from "../workspace.js";
 import { PLACEHOLDERS } from "../knowledge/placeholders.js";
-import { writeNewFile } from "../store.js";
+import { writeFileAtomic, writeNewFile } from "../store.js";
 import { checkProfile } from "../pipeline.js";
 import { EXIT, type Io } from "../io.js";
 import { defineCommand, type FlagValues } from "./command.js";
@@ -15,6 +15,7 @@ interface InitFlags {
   name?: string;
   subnet?: string[];
   "security-group"?: string[];
+  "vpc-cidr"?: string[];
 }
 
 const POOLS = ["karpenter", "native", "regular"];
@@ -51,6 +52,7 @@ async function runInit(args: readonly string[], flags: InitFlags, io: Io): Promi
     if (subnets.length === 0) subnets = [subnetPlaceholder.value];
     if (groups.length === 0) groups = [groupPlaceholder.value];
   }
+  const vpcCidrs = (flags["vpc-cidr"] ?? []).flatMap(split);
   const file = args[0] ?? `${flags.name ?? "cluster"}.json`;
   const path = resolve(io.cwd, file);
   const schemaFile = repositorySchemaPath(io.cwd);
@@ -59,6 +61,7 @@ async function runInit(args: readonly string[], flags: InitFlags, io: Io): Promi
     ...(flags.name ? { name: flags.name } : {}),
     region: answers.region,
     apiserverVIP: answers.vip,
+    ...(vpcCidrs.length > 0 ? { cluster: { vpcCidrs } } : {}),
     nodePool: { type: answers.pool, ...(subnets.length ? { subnetIds: subnets } : {}), ...(groups.length ? { securityGroupIds: groups } : {}) },
     // the guide installer's default: Pods reach the internet through the node's address, with no NAT gateway needed
     features: { masquerade: true },
@@ -85,9 +88,26 @@ async function runInit(args: readonly string[], flags: InitFlags, io: Io): Promi
   if (!existsSync(schemaFile)) {
     io.stderr(`tke-cilium: "$schema" points at ${displayPath(schemaFile, io.cwd)}, which exists once tke-cilium is a dev dependency of this repository (npm install --save-dev tke-cilium)\n`);
   }
+  if (vpcCidrs.length === 0) {
+    io.stderr(`tke-cilium: give the VPC's CIDRs (--vpc-cidr, or cluster.vpcCidrs in ${file}): masquerading needs them, and a GitOps engine cannot read them from the cluster\n`);
+  }
+  const ignored = ignoreNodeModules(findRepositoryRoot(io.cwd));
+  if (ignored !== null) io.stdout(`${ignored} ${displayPath(join(findRepositoryRoot(io.cwd), ".gitignore"), io.cwd)} (node_modules/ stays out of git)\n`);
   io.stdout(`next: tke-cilium render ${file}\n`);
   return EXIT.ok;
 }
+
+/** node_modules/ in the repository's .gitignore: written when there is none, added when it lacks the line. */
+function ignoreNodeModules(root: string): "wrote" | "updated" | null {
+  const path = join(root, ".gitignore");
+  if (writeNewFile(path, `${NODE_MODULES_IGNORE}\n`)) return "wrote";
+  const text = readFileSync(path, "utf8");
+  if (text.split(/\r?\n/).some((line) => /^\/?node_modules\/?$/.test(line.trim()))) return null;
+  writeFileAtomic(path, `${text}${text === "" || text.endsWith("\n") ? "" : "\n"}${NODE_MODULES_IGNORE}\n`);
+  return "updated";
+}
+
+const NODE_MODULES_IGNORE = "node_modules/";
 
 /**
  * The profile schema as every teammate's checkout has it: in the repository's own install of tke-cilium
@@ -100,16 +120,18 @@ function repositorySchemaPath(cwd: string): string {
 const split = (answer: string) => answer.split(/[\s,]+/).filter(Boolean);
 
 const INIT_HELP = `Usage: tke-cilium init [FILE] --region REGION --vip IP --pool TYPE [--name NAME]
-                       [--subnet ID]... [--security-group ID]...
+                       [--vpc-cidr CIDR]... [--subnet ID]... [--security-group ID]...
 
 Write a new, valid profile (default FILE: NAME.json, NAME defaulting to "cluster") with "$schema"
 set for editor completion. On a terminal, missing values are asked for. Never overwrites a file.
+Adds node_modules/ to the repository's .gitignore.
 
 Options:
   --region REGION         Tencent Cloud region, e.g. ap-guangzhou
   --vip IP                apiserver VIP: kubectl get ep kubernetes -n default -o jsonpath='{.subsets[0].addresses[0].ip}'
   --pool TYPE             karpenter, native or regular
   --name NAME             output folder name (out/NAME/)
+  --vpc-cidr CIDR         the VPC's primary or secondary CIDR (repeatable; masquerading needs them all)
   --subnet ID             node subnet (repeatable; needed by karpenter pools)
   --security-group ID     node security group (repeatable; needed by karpenter pools)`;
 
@@ -122,6 +144,7 @@ export const initCommand = defineCommand({
     name: { type: "string" },
     subnet: { type: "string", multiple: true },
     "security-group": { type: "string", multiple: true },
+    "vpc-cidr": { type: "string", multiple: true },
   },
   help: INIT_HELP,
   run: (args, flags: FlagValues, io) => runInit(args, flags as InitFlags, io),

@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import type { TreeFile } from "../diff.js";
 import { blobSizes, indexPath, indexTree, readBlobs, readGitIndex, submoduleOf } from "../git-index.js";
+import { headTree, indexFiles } from "../git-head.js";
 import { EXIT, type Io } from "../io.js";
 import { isUserFile } from "../knowledge/bundle.js";
 import { decodeProfileBytes, MAX_PROFILE_CHARS } from "../parse.js";
@@ -21,6 +22,10 @@ export interface CheckView {
   folder(name: string): string;
   /** The Cluster Mesh members among every profile the arguments name (their peers' bundles depend on them). */
   mesh?: MeshMember[];
+  /** The bundle a new one replaces (HEAD's for --staged; the one on disk otherwise), for the upgrade rules. */
+  readPrevious?(name: string): Map<string, TreeFile> | null;
+  /** The out folder's own files (the fleet's ApplicationSet) as the commit has them; the disk's otherwise. */
+  readOutFiles?(paths: readonly string[]): Map<string, TreeFile>;
 }
 
 /** A profile's output folder name without validating it: its name field, else its file name. */
@@ -108,5 +113,7 @@ export async function readStagedView(args: readonly string[], out: string, io: I
     bundleFolders: () => [...new Set(all.filter((p) => p.startsWith(`${outDir}/`)).map(bundleOf))].filter((n) => NAME_PATTERN.test(n)).sort(),
     folder: (name) => shown(`${outDir}/${name}`),
     mesh,
+    readPrevious: (name) => headTree(index, `${outDir}/${name}`),
+    readOutFiles: (paths) => indexFiles(index, outDir, paths),
   };
 }

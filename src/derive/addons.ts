@@ -60,6 +60,7 @@ export function deriveAddons(p: FilledProfile, profilePath: string, mesh: MeshDi
           policyFile: BUNDLE_FILES.nodeLocalDnsPolicy,
           image: nodeLocalDnsImage(p).image,
           placeholder: NODE_LOCAL_DNS.placeholder,
+          kubeDnsIP: p.cluster.kubeDnsIP ?? null,
           policyCrd: LOCAL_REDIRECT_POLICY_CRD,
         }
       : null,

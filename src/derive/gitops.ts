@@ -1,4 +1,15 @@
-import { ARGOCD_IN_CLUSTER, ARGOCD_VALUES_REF, GITOPS_FILES } from "../knowledge/gitops.js";
+import {
+  ARGOCD_IN_CLUSTER,
+  ARGOCD_RESPECT_IGNORE,
+  ARGOCD_SYNC_OPTIONS,
+  ARGOCD_VALUES_REF,
+  FLUX_AFTER_CHART,
+  FLUX_TIMEOUT_UNKNOWN_SIZE,
+  FLUX_TIMEOUTS,
+  GITOPS_FILES,
+  GITOPS_IGNORE_RULES,
+} from "../knowledge/gitops.js";
+import { OCI_SCHEME } from "../knowledge/chart.js";
 import { CILIUM_NAMESPACE, CILIUM_RELEASE } from "../knowledge/tke.js";
 import type { DeliverySettings, GitopsContext, GitopsSettings } from "../settings.js";
 
@@ -8,19 +19,33 @@ export function bundlePathInRepo(outPath: string, name: string): string {
   return out === "" || out === "." ? name : `${out}/${name}`;
 }
 
+/** What the profile says about its delivery (gitops.destination, cluster.maxNodes). */
+export interface GitopsProfileInput {
+  destination: string | undefined;
+  maxNodes: number | undefined;
+}
+
+/** Flux's timeout for a cluster of this size: the agents roll a few nodes at a time. */
+export function fluxTimeout(maxNodes: number | undefined): string {
+  return maxNodes === undefined ? FLUX_TIMEOUT_UNKNOWN_SIZE : FLUX_TIMEOUTS.find((row) => maxNodes <= row.upTo)!.timeout;
+}
+
 /**
  * The engine's objects for one bundle, from what bundle.json says (chart, version, values files, manifests).
  * null when the chart is a local file: no engine can fetch it (a profile rule reports it).
  */
-export function deriveGitops(name: string, delivery: Omit<DeliverySettings, "gitops">, context: GitopsContext | null): GitopsSettings | null {
+export function deriveGitops(name: string, delivery: Omit<DeliverySettings, "gitops">, context: GitopsContext | null, profile: GitopsProfileInput): GitopsSettings | null {
   const repository = delivery.chart.repository;
   if (context === null || repository === null) return null;
   const path = bundlePathInRepo(context.outPath, name);
+  const oci = repository.startsWith(OCI_SCHEME);
   // install.sh applies what needs a value from the cluster or the running operator
   const manifests = delivery.manifests.filter((m) => m.phase !== "by-install-script").map((m) => m.file);
+  const phase = (p: "before-chart" | "after-chart") => delivery.manifests.filter((m) => m.phase === p).map((m) => m.file);
   const config = context.config;
+  const ignore = GITOPS_IGNORE_RULES;
   if (config.engine === "argocd") {
-    const destination = config.destination === null ? ARGOCD_IN_CLUSTER : config.destination.replaceAll("{name}", name);
+    const destination = profile.destination ?? (config.destination === null ? ARGOCD_IN_CLUSTER : config.destination.replaceAll("{name}", name));
     return {
       engine: "argocd",
       name: `${CILIUM_RELEASE}-${name}`,
@@ -28,10 +53,13 @@ export function deriveGitops(name: string, delivery: Omit<DeliverySettings, "git
       project: config.project,
       destination: destination.startsWith("https://") ? { server: destination } : { name: destination },
       releaseNamespace: CILIUM_NAMESPACE,
-      chart: { repoURL: repository, chart: delivery.chart.name, version: delivery.chart.version, releaseName: delivery.release.name },
+      // Argo CD names an OCI registry without its scheme, the chart beside it
+      chart: { repoURL: oci ? repository.slice(OCI_SCHEME.length) : repository, chart: delivery.chart.name, version: delivery.chart.version, releaseName: delivery.release.name },
       git: { repoURL: config.repoURL, revision: config.revision, path },
       valueFiles: delivery.valuesFiles.map((f) => `$${ARGOCD_VALUES_REF}/${path}/${f}`),
       manifests,
+      syncOptions: [...ARGOCD_SYNC_OPTIONS, ...(ignore.length > 0 ? [ARGOCD_RESPECT_IGNORE] : [])],
+      ignore,
     };
   }
   return {
@@ -39,18 +67,23 @@ export function deriveGitops(name: string, delivery: Omit<DeliverySettings, "git
     name: CILIUM_RELEASE,
     namespace: config.namespace,
     interval: config.interval,
-    helmRepositoryURL: repository,
+    helmRepository: { url: repository, type: oci ? "oci" : null },
     chart: { chart: delivery.chart.name, version: delivery.chart.version, releaseName: delivery.release.name },
     releaseNamespace: CILIUM_NAMESPACE,
+    timeout: fluxTimeout(profile.maxNodes),
     valuesConfigMap: `${CILIUM_RELEASE}-values`,
     valuesFiles: [...delivery.valuesFiles],
-    manifests,
+    manifests: phase("before-chart"),
+    afterChart: phase("after-chart").length === 0 ? null : { name: `${CILIUM_RELEASE}-${FLUX_AFTER_CHART}`, dir: FLUX_AFTER_CHART, manifests: phase("after-chart") },
     gitRepository: config.gitRepository,
     path: `./${path}`,
+    ignore,
   };
 }
 
 /** The files an engine's objects take in the bundle. */
 export function gitopsFiles(gitops: GitopsSettings): string[] {
-  return gitops.engine === "argocd" ? [GITOPS_FILES.argocdApplication] : [GITOPS_FILES.fluxKustomization, GITOPS_FILES.fluxRelease, GITOPS_FILES.kustomization, GITOPS_FILES.kustomizeConfig];
+  if (gitops.engine === "argocd") return [GITOPS_FILES.argocdApplication];
+  const after = gitops.afterChart === null ? [] : [`${gitops.afterChart.dir}/${GITOPS_FILES.kustomization}`];
+  return [...after, GITOPS_FILES.fluxKustomization, GITOPS_FILES.fluxRelease, GITOPS_FILES.kustomization, GITOPS_FILES.kustomizeConfig];
 }

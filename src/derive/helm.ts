@@ -14,6 +14,7 @@ import {
   SCALE_CLIENT_RATE_LIMIT,
   SCALE_IDENTITY_LABELS,
 } from "../knowledge/features.js";
+import { CERTGEN_METHOD } from "../knowledge/gitops.js";
 import { WHY, WHY_VARIANT, whyMirrored } from "../knowledge/why.js";
 import { VALUES_FILES } from "../knowledge/bundle.js";
 import type { FilledProfile } from "../profile.js";
@@ -29,8 +30,8 @@ function entry(path: string, value: unknown, why = WHY[path]): ValueEntry {
 }
 
 /** The values files in the order helm gets them; empty files are left out. */
-export function deriveHelmValues(p: FilledProfile, f: ResolvedFeatures, charts: ChartCatalog, meshPeerRanges: readonly string[] = []): ValuesFile[] {
-  const files = [deriveTkeValues(p, f), deriveImageValues(p, charts), deriveFeatureValues(p, f, meshPeerRanges)];
+export function deriveHelmValues(p: FilledProfile, f: ResolvedFeatures, charts: ChartCatalog, meshPeerRanges: readonly string[] = [], gitops = false): ValuesFile[] {
+  const files = [deriveTkeValues(p, f), deriveImageValues(p, charts), deriveFeatureValues(p, f, meshPeerRanges, gitops)];
   const extras = extraValueLeaves(p.cilium.extraValues as Record<string, unknown>);
   return (extras.length === 0 ? files : withOverrides(files, extras)).filter((file) => file.entries.length > 0);
 }
@@ -227,7 +228,7 @@ function deriveImageValues(p: FilledProfile, charts: ChartCatalog): ValuesFile {
   return { file: VALUES_FILES.images, title: "Cilium's images, pulled from where TKE nodes can reach them", entries };
 }
 
-function deriveFeatureValues(p: FilledProfile, f: ResolvedFeatures, meshPeerRanges: readonly string[]): ValuesFile {
+function deriveFeatureValues(p: FilledProfile, f: ResolvedFeatures, meshPeerRanges: readonly string[], gitops: boolean): ValuesFile {
   const native = p.cilium.mode === "native";
   const entries: ValueEntry[] = [];
   if (p.features.hubble) entries.push(entry("hubble.relay.enabled", true), entry("hubble.ui.enabled", true));
@@ -274,6 +275,7 @@ function deriveFeatureValues(p: FilledProfile, f: ResolvedFeatures, meshPeerRang
       ...(subnet === null ? [] : [entry("clustermesh.apiserver.service.annotations", { [TKE_CLB_ANNOTATIONS.internalSubnet]: subnet })]),
     );
   }
+  if (gitops) entries.push(...inClusterCertificates(p.clusterMesh !== undefined));
   if (f.scaleTuning) {
     entries.push(
       entry("k8sClientRateLimit", structuredClone(SCALE_CLIENT_RATE_LIMIT)),
@@ -281,6 +283,18 @@ function deriveFeatureValues(p: FilledProfile, f: ResolvedFeatures, meshPeerRang
     );
   }
   return { file: VALUES_FILES.features, title: "Optional Cilium features chosen in the profile", entries };
+}
+
+/**
+ * A GitOps engine renders the chart on every refresh: certificates must come from the cluster (the chart's
+ * certgen cronJob mode), not from helm's template functions, or every render differs from the last.
+ */
+function inClusterCertificates(mesh: boolean): ValueEntry[] {
+  return [
+    entry("hubble.tls.auto.method", CERTGEN_METHOD),
+    ...(mesh ? [entry("clustermesh.apiserver.tls.auto.method", CERTGEN_METHOD)] : []),
+    entry("certgen.ttlSecondsAfterFinished", null),
+  ];
 }
 
 /** extraValues as leaves: nested maps are walked (Helm merges them), anything else is one value. */

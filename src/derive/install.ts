@@ -1,4 +1,4 @@
-import { CILIUM_HELM_REPO } from "../knowledge/chart.js";
+import { CILIUM_HELM_REPO, OCI_SCHEME } from "../knowledge/chart.js";
 import { CILIUM_VXLAN_PORT, RFC1918_CIDRS } from "../knowledge/features.js";
 import { APF_NAME } from "../knowledge/apf.js";
 import {
@@ -25,7 +25,7 @@ import {
 } from "../knowledge/tke.js";
 import { BUNDLE_FILES } from "../knowledge/bundle.js";
 import type { FilledProfile } from "../profile.js";
-import type { AddonsSettings, DeliverySettings, InstallSettings, TerraformSettings, UninstallSettings, ValuesFile } from "../settings.js";
+import type { AddonsSettings, ChartSource, DeliverySettings, InstallSettings, TerraformSettings, UninstallSettings, ValuesFile } from "../settings.js";
 import type { ResolvedFeatures } from "./features.js";
 import { sh } from "../text/shell.js";
 
@@ -59,7 +59,8 @@ export function deriveInstall(p: FilledProfile, f: ResolvedFeatures, helm: reado
   if (addons.gatewayApi) nextSteps.push(`Expose a Gateway through a CLB: see ${addons.gatewayApi.exampleFile} (kubectl get gatewayclass shows ${addons.gatewayApi.gatewayClass} once the operator runs)`);
   if (addons.mesh) nextSteps.push(`Once every cluster of mesh ${addons.mesh.name} runs Cilium: ./${addons.mesh.script} connect (members in clusterId order)`);
   if (!native || p.features.egressGateway) nextSteps.push(`The nodes' security group must allow UDP ${CILIUM_VXLAN_PORT} (Cilium's VXLAN; not 4789) between nodes: tke-cilium explain ports`);
-  const chart = p.cilium.chart;
+  const source = deriveChartSource(p);
+  const chart = source.reference;
   return {
     release: CILIUM_RELEASE,
     namespace: CILIUM_NAMESPACE,
@@ -69,8 +70,8 @@ export function deriveInstall(p: FilledProfile, f: ResolvedFeatures, helm: reado
     tkeManagedCiliumMark: TKE_MANAGED_CILIUM_IMAGE_MARK,
     requiredCrds: has.karpenter ? [...KARPENTER_CRDS] : [],
     preflight: { release: PREFLIGHT.release, daemonSet: PREFLIGHT.daemonSet, values: [...PREFLIGHT.values] },
-    chartIsLocalFile: chart.endsWith(".tgz"),
-    helmRepo: chart.startsWith(`${CILIUM_HELM_REPO.name}/`) ? { ...CILIUM_HELM_REPO } : null,
+    chartIsLocalFile: source.kind === "local",
+    helmRepo: source.kind === "http" ? { name: CILIUM_HELM_REPO.name, url: source.repository } : null,
     version: p.cilium.version,
     valuesFiles: helm.map((v) => v.file),
     apiserverVIP: p.apiserverVIP,
@@ -117,27 +118,47 @@ export function deriveUninstall(p: FilledProfile, has: BundleParts, addons: Addo
   };
 }
 
+/**
+ * Where the chart comes from, for install.sh and the engines alike: "cilium/<chart>" through the Helm
+ * repository of cilium.chartRepository (upstream, an HTTP mirror, or an OCI registry such as TCR, where helm
+ * takes the chart as oci://<registry>/<namespace>/<chart>); another reference as written; a .tgz is a local file.
+ */
+export function deriveChartSource(p: FilledProfile): ChartSource {
+  const chart = p.cilium.chart;
+  if (chart.endsWith(".tgz")) return { kind: "local", name: chart, repository: null, reference: chart };
+  if (!chart.startsWith(`${CILIUM_HELM_REPO.name}/`)) return { kind: "other", name: chart, repository: null, reference: chart };
+  const name = chart.slice(CILIUM_HELM_REPO.name.length + 1);
+  const repository = p.cilium.chartRepository;
+  if (repository.startsWith(OCI_SCHEME)) return { kind: "oci", name, repository: repository.replace(/\/+$/, ""), reference: `${repository.replace(/\/+$/, "")}/${name}` };
+  return { kind: "http", name, repository, reference: chart };
+}
+
 /** What GitOps needs to deliver the bundle: the chart at its version, the values files in order, when to apply what. */
 export function deriveDelivery(p: FilledProfile, helm: readonly ValuesFile[], has: BundleParts, addons: AddonsSettings): Omit<DeliverySettings, "gitops"> {
-  const chart = p.cilium.chart;
-  const fromRepo = chart.startsWith(`${CILIUM_HELM_REPO.name}/`);
+  const source = deriveChartSource(p);
   const manifests: DeliverySettings["manifests"] = [];
   if (has.cniConfig) manifests.push({ file: BUNDLE_FILES.cniConfig, phase: "before-chart", what: "the chained CNI configuration cilium-agent reads (cni.configMap)" });
   if (addons.gatewayApi) manifests.push({ file: addons.gatewayApi.crdsFile, phase: "before-chart", what: `the Gateway API ${addons.gatewayApi.version} CRDs cilium-operator watches (apply server-side: they are too large for a client-side apply)` });
   if (has.apf) manifests.push({ file: BUNDLE_FILES.apf, phase: "after-chart", what: "API Priority and Fairness for cilium-agent" });
   if (has.karpenter) manifests.push({ file: BUNDLE_FILES.nodePool, phase: "after-chart", what: "the Karpenter node pool: nodes join once Cilium runs" });
   if (addons.flowLogs?.logConfig) manifests.push({ file: addons.flowLogs.logConfig.file, phase: "after-chart", what: "TKE log collection of the flow log files into CLS (needs the cluster's log collection on)" });
-  if (addons.nodeLocalDns) {
+  if (addons.nodeLocalDns?.kubeDnsIP === null) {
     manifests.push(
       { file: addons.nodeLocalDns.manifestFile, phase: "by-install-script", what: "NodeLocal DNSCache: install.sh writes kube-dns's ClusterIP into it" },
       { file: addons.nodeLocalDns.policyFile, phase: "by-install-script", what: "the redirect of kube-dns to the node's cache: install.sh applies it once cilium-operator is up" },
+    );
+  } else if (addons.nodeLocalDns) {
+    // kube-dns's ClusterIP is in the profile: nothing is left to read from the cluster
+    manifests.push(
+      { file: addons.nodeLocalDns.manifestFile, phase: "after-chart", what: "NodeLocal DNSCache, with kube-dns's ClusterIP from the profile" },
+      { file: addons.nodeLocalDns.policyFile, phase: "after-chart", what: "the redirect of kube-dns to the node's cache (its CRD comes with cilium-operator)" },
     );
   }
   const terraform: DeliverySettings["terraform"] = [];
   if (has.terraform.cluster) terraform.push({ dir: has.terraform.cluster.dir, phase: "before-install", what: "the cluster, without nodes" });
   if (has.terraform.nodePool) terraform.push({ dir: has.terraform.nodePool.dir, phase: "after-install", what: "the node pool" });
   return {
-    chart: { name: fromRepo ? chart.slice(CILIUM_HELM_REPO.name.length + 1) : chart, version: p.cilium.version, repository: fromRepo ? CILIUM_HELM_REPO.url : null, reference: chart },
+    chart: { name: source.name, version: p.cilium.version, repository: source.repository, reference: source.reference },
     release: { name: CILIUM_RELEASE, namespace: CILIUM_NAMESPACE },
     valuesFiles: helm.map((v) => v.file),
     manifests,

@@ -14,7 +14,7 @@ import { CILIUM_NAMESPACE } from "../knowledge/tke.js";
 import { literalBlock, manifestsToYaml } from "../text/yaml.js";
 import { checkedShellValue, sh, shellWord } from "../text/shell.js";
 import type { Settings } from "../settings.js";
-import { commentPath, file, headerLines, type Emitter, type OutputFile } from "./output.js";
+import { commentPath, file, headerLines, type Emitter, type OutputFile, phasedMetadata } from "./output.js";
 
 /** The node-cache Corefile: the guide's, with the cluster domain written out and HINFO answered locally (VPC DNS refuses it). */
 function corefile(): string {
@@ -57,23 +57,25 @@ function nodeLocalDns(settings: Settings): OutputFile[] {
   if (d === null) return [];
   const n = NODE_LOCAL_DNS;
   const ns = CILIUM_NAMESPACE;
+  // delivered after the chart by an engine (Argo CD's sync wave) once kube-dns's ClusterIP is in the profile
+  const after = settings.afterChartAnnotations;
   const dnsPorts = [
     { name: "dns", port: 53, protocol: "UDP", targetPort: 53 },
     { name: "dns-tcp", port: 53, protocol: "TCP", targetPort: 53 },
   ];
   const objects = [
-    { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: n.name, namespace: ns } },
+    { apiVersion: "v1", kind: "ServiceAccount", metadata: phasedMetadata({ name: n.name, namespace: ns }, after) },
     {
       apiVersion: "v1",
       kind: "Service",
-      metadata: { name: n.upstreamService, namespace: ns, labels: { "k8s-app": KUBE_DNS.label, "kubernetes.io/name": "KubeDNSUpstream" } },
+      metadata: phasedMetadata({ name: n.upstreamService, namespace: ns, labels: { "k8s-app": KUBE_DNS.label, "kubernetes.io/name": "KubeDNSUpstream" } }, after),
       spec: { ports: dnsPorts, selector: { "k8s-app": KUBE_DNS.label } },
     },
-    { apiVersion: "v1", kind: "ConfigMap", metadata: { name: n.name, namespace: ns }, data: { Corefile: literalBlock(corefile()) } },
+    { apiVersion: "v1", kind: "ConfigMap", metadata: phasedMetadata({ name: n.name, namespace: ns }, after), data: { Corefile: literalBlock(corefile()) } },
     {
       apiVersion: "apps/v1",
       kind: "DaemonSet",
-      metadata: { name: n.name, namespace: ns, labels: { "k8s-app": n.label } },
+      metadata: phasedMetadata({ name: n.name, namespace: ns, labels: { "k8s-app": n.label } }, after),
       spec: {
         updateStrategy: { rollingUpdate: { maxUnavailable: "10%" } },
         selector: { matchLabels: { "k8s-app": n.label } },
@@ -90,7 +92,7 @@ function nodeLocalDns(settings: Settings): OutputFile[] {
                 name: "node-cache",
                 image: d.image,
                 resources: { requests: { ...NODE_CACHE_CONTAINER.requests } },
-                args: ["-localip", d.placeholder, "-conf", "/etc/Corefile", "-upstreamsvc", n.upstreamService, ...NODE_CACHE_CONTAINER.flags],
+                args: ["-localip", d.kubeDnsIP ?? d.placeholder, "-conf", "/etc/Corefile", "-upstreamsvc", n.upstreamService, ...NODE_CACHE_CONTAINER.flags],
                 securityContext: { capabilities: { add: ["NET_ADMIN"] } },
                 ports: [
                   { containerPort: 53, name: "dns", protocol: "UDP" },
@@ -117,14 +119,14 @@ function nodeLocalDns(settings: Settings): OutputFile[] {
     {
       apiVersion: "v1",
       kind: "Service",
-      metadata: { name: n.name, namespace: ns, labels: { "k8s-app": n.label }, annotations: { "prometheus.io/port": String(n.metricsPort), "prometheus.io/scrape": "true" } },
+      metadata: { name: n.name, namespace: ns, labels: { "k8s-app": n.label }, annotations: { "prometheus.io/port": String(n.metricsPort), "prometheus.io/scrape": "true", ...after } },
       spec: { clusterIP: "None", ports: [{ name: "metrics", port: n.metricsPort, targetPort: n.metricsPort }], selector: { "k8s-app": n.label } },
     },
   ];
   const policy = {
     apiVersion: "cilium.io/v2",
     kind: "CiliumLocalRedirectPolicy",
-    metadata: { name: n.policy, namespace: ns },
+    metadata: phasedMetadata({ name: n.policy, namespace: ns }, settings.afterChartAnnotations),
     spec: {
       redirectFrontend: { serviceMatcher: { serviceName: KUBE_DNS.service, namespace: ns } },
       redirectBackend: {
@@ -137,14 +139,14 @@ function nodeLocalDns(settings: Settings): OutputFile[] {
     },
   };
   const comments = new Map([
-    ["3:spec.template.spec.containers", `-localip: install.sh writes kube-dns's ClusterIP over ${d.placeholder}; node-cache fills ${n.clusterDns} (kube-dns-upstream) and ${n.upstreamServers} (the node's resolv.conf) itself`],
+    ["3:spec.template.spec.containers", `-localip: ${d.kubeDnsIP === null ? `install.sh writes kube-dns's ClusterIP over ${d.placeholder}` : "kube-dns's ClusterIP (cluster.kubeDnsIP)"}; node-cache fills ${n.clusterDns} (kube-dns-upstream) and ${n.upstreamServers} (the node's resolv.conf) itself`],
     ["2:data.Corefile", "HINFO is answered here: the VPC's DNS does not support it and would fill the log with errors"],
   ]);
   return [
     file(
       d.manifestFile,
       manifestsToYaml(
-        headerLines(settings, `NodeLocal DNSCache (the guide's self-built one; TKE's add-on cannot work with Cilium). install.sh applies it with ${d.placeholder} replaced by kube-dns's ClusterIP.`),
+        headerLines(settings, `NodeLocal DNSCache (the guide's self-built one; TKE's add-on cannot work with Cilium). ${d.kubeDnsIP === null ? `install.sh applies it with ${d.placeholder} replaced by kube-dns's ClusterIP.` : "It holds kube-dns's ClusterIP from the profile (cluster.kubeDnsIP)."}`),
         objects,
         comments,
       ),
@@ -213,7 +215,7 @@ function clsLogConfig(settings: Settings): OutputFile[] {
   const logConfig = {
     apiVersion: "cls.cloud.tencent.com/v1",
     kind: "LogConfig",
-    metadata: { name: c.name },
+    metadata: phasedMetadata({ name: c.name }, settings.afterChartAnnotations),
     spec: {
       clsDetail: {
         region: c.region,

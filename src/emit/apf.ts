@@ -13,7 +13,7 @@ import {
 import { CILIUM_NAMESPACE } from "../knowledge/tke.js";
 import { BUNDLE_FILES } from "../knowledge/bundle.js";
 import { manifestsToYaml } from "../text/yaml.js";
-import { file, headerLines, type Emitter } from "./output.js";
+import { file, headerLines, type Emitter, phasedMetadata } from "./output.js";
 
 /** FlowSchema + PriorityLevelConfiguration that give cilium-agent's list calls their own, bounded share. */
 export const emitApf: Emitter = (settings) => {
@@ -22,7 +22,7 @@ export const emitApf: Emitter = (settings) => {
   const flowSchema = {
     apiVersion: APF_API_VERSION,
     kind: "FlowSchema",
-    metadata: { name: APF_NAME },
+    metadata: phasedMetadata({ name: APF_NAME }, settings.afterChartAnnotations),
     spec: {
       distinguisherMethod: { type: APF_DISTINGUISHER },
       matchingPrecedence: APF_MATCHING_PRECEDENCE,
@@ -44,7 +44,7 @@ export const emitApf: Emitter = (settings) => {
   const priorityLevel = {
     apiVersion: APF_API_VERSION,
     kind: "PriorityLevelConfiguration",
-    metadata: { name: APF_NAME },
+    metadata: phasedMetadata({ name: APF_NAME }, settings.afterChartAnnotations),
     spec: {
       limited: {
         nominalConcurrencyShares: apf.shares,

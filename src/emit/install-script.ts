@@ -47,7 +47,7 @@ export const emitInstallScript: Emitter = (settings) => {
             configMapText: s.nonMasqueradeFromCluster.configMap,
             fallback: s.nonMasqueradeFromCluster.fallback.join(","),
           },
-    helmRepo: s.helmRepo === null ? false : { name: sh(s.helmRepo.name), url: sh(s.helmRepo.url), urlText: s.helmRepo.url },
+    helmRepo: s.helmRepo === null ? false : { name: sh(s.helmRepo.name), url: shellWord("url", s.helmRepo.url), urlText: s.helmRepo.url },
     valuesFiles: s.valuesFiles.map((f) => shellWord("bundlePath", f)),
     apfFile: s.apfFile === null ? false : shellWord("bundlePath", s.apfFile),
     nodePoolFile: s.nodePoolFile === null ? false : shellWord("bundlePath", s.nodePoolFile),

@@ -1,7 +1,7 @@
 import { CONSOLIDATION_POLICY, NODECLASS_API, NODEPOOL_API, NODE_ARCH, NODE_OS, REQUIREMENT_KEYS } from "../knowledge/karpenter.js";
 import { BUNDLE_FILES } from "../knowledge/bundle.js";
 import { manifestsToYaml } from "../text/yaml.js";
-import { file, headerLines, type Emitter } from "./output.js";
+import { file, headerLines, type Emitter, phasedMetadata } from "./output.js";
 
 /** Karpenter pools: the NodePool and the TKEMachineNodeClass it launches nodes from. */
 export const emitNodePool: Emitter = (settings) => {
@@ -10,7 +10,7 @@ export const emitNodePool: Emitter = (settings) => {
   const nodePool = {
     apiVersion: NODEPOOL_API.apiVersion,
     kind: NODEPOOL_API.kind,
-    metadata: { name: k.name },
+    metadata: phasedMetadata({ name: k.name }, settings.afterChartAnnotations),
     spec: {
       disruption: { consolidationPolicy: CONSOLIDATION_POLICY, consolidateAfter: k.consolidateAfter, budgets: [{ nodes: k.budget }] },
       template: {
@@ -33,7 +33,7 @@ export const emitNodePool: Emitter = (settings) => {
   const nodeClass = {
     apiVersion: NODECLASS_API.apiVersion,
     kind: NODECLASS_API.kind,
-    metadata: { name: k.name },
+    metadata: phasedMetadata({ name: k.name }, settings.afterChartAnnotations),
     spec: {
       subnetSelectorTerms: k.subnetIds.map((id) => ({ id })),
       securityGroupSelectorTerms: k.securityGroupIds.map((id) => ({ id })),

@@ -13,6 +13,10 @@ export type Emitter = (settings: Settings) => OutputFile[];
 
 export const file = (path: string, content: string, mode: 0o644 | 0o755 = 0o644): OutputFile => ({ path, content, mode });
 
+/** An object's metadata with the annotations derive set for its delivery phase (Argo CD's sync wave), if any. */
+export const phasedMetadata = <T extends object>(metadata: T, annotations: Readonly<Record<string, string>>): T | (T & { annotations: Record<string, string> }) =>
+  Object.keys(annotations).length === 0 ? metadata : { ...metadata, annotations: { ...annotations } };
+
 /**
  * The first lines of every file: the tool, the profile and "do not edit"; no timestamp, so a render is
  * byte-identical wherever it runs. Characters that could end a comment line are shown escaped.

@@ -70,6 +70,14 @@ export interface TkeCiliumProfile {
      */
     vpcCidrs?: string[];
     /**
+     * The ClusterIP of kube-system/kube-dns (kubectl -n kube-system get service kube-dns -o jsonpath='{.spec.clusterIP}'). NodeLocal DNSCache needs it: install.sh reads it from the cluster when it is not given; a GitOps engine cannot, so a GitOps bundle with features.nodeLocalDns needs it here, and then delivers NodeLocal DNSCache itself.
+     */
+    kubeDnsIP?: string;
+    /**
+     * Native mode: the version of TKE's tke-eni-agent the cluster runs (kubectl -n kube-system get daemonset tke-eni-agent -o jsonpath='{.spec.template.spec.containers[0].image}', the image tag), which must be v3.8.0 or later. install.sh checks the live one before it changes anything; a GitOps engine cannot, so a native GitOps bundle needs it here. Update it when TKE upgrades the add-on.
+     */
+    eniAgentVersion?: string;
+    /**
      * Expected number of nodes. Drives the APF share (<=500: 10, <=1000: 6, <=3000: 3, more: 2; absent: 2) and the large-scale advice from 200 nodes on.
      */
     maxNodes?: number;
@@ -101,6 +109,10 @@ export interface TkeCiliumProfile {
      * Helm chart reference (repo/chart), or a local .tgz path for air-gapped installs (relative to install.sh).
      */
     chart?: string;
+    /**
+     * Where the chart reference cilium/<chart> is fetched from, by install.sh, Argo CD and Flux alike: the upstream Helm repository, an HTTP(S) mirror of it, or an OCI registry such as TCR (oci://<registry>/<namespace>, holding the chart as <namespace>/cilium). Mainland-China clusters often cannot reach helm.cilium.io.
+     */
+    chartRepository?: string;
     /**
      * Extra Helm values, merged last into features-values.yaml. Every key path must exist in the chart for cilium.version.
      */
@@ -361,5 +373,23 @@ export interface TkeCiliumProfile {
             topic: string;
           };
         };
+  };
+  /**
+   * How the GitOps engine of tke-cilium.json delivers this cluster's bundle. Ignored without an engine.
+   */
+  gitops?: {
+    /**
+     * Argo CD: the cluster this bundle deploys to, as registered in Argo CD (a name), or its API server URL (https://...). Default: tke-cilium.json's gitops.destination with {name} replaced by this profile's name.
+     */
+    destination?: string;
+  };
+  /**
+   * Upgrade safety: render and check --staged compare this bundle with the one already on disk or in HEAD, and refuse a skipped minor release, a downgrade or a datapath change unless it is allowed here, on purpose and visibly in the pull request.
+   */
+  upgrade?: {
+    /**
+     * The dangerous changes this commit makes on purpose: skip-minor (e.g. 1.18 to 1.20 in one step), downgrade (a lower Cilium release), datapath (cilium.mode, IPAM or routing change: every Pod must be recreated). Remove it again once the change is rolled out.
+     */
+    allow?: ("skip-minor" | "downgrade" | "datapath")[];
   };
 }

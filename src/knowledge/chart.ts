@@ -40,6 +40,9 @@ const MINOR_TEXTS: readonly { minor: string; text: () => string; images: () => s
 /** The official chart repository; a chart reference "cilium/<chart>" goes through it. */
 export const CILIUM_HELM_REPO = { name: "cilium", url: "https://helm.cilium.io/" } as const;
 
+/** A chart repository URL with this scheme is an OCI registry (helm, Argo CD and Flux each spell it their own way). */
+export const OCI_SCHEME = "oci://";
+
 /** A chart release added to a repository with `tke-cilium chart add` (.tke-cilium/charts/<version>.json). */
 export interface AddedChart {
   version: string;

@@ -51,6 +51,9 @@ export const WHY: Readonly<Record<string, string>> = {
   "clustermesh.useAPIServer": "Cluster Mesh: clustermesh-apiserver serves this cluster's state to its peers",
   "clustermesh.apiserver.service.type": "peers reach clustermesh-apiserver through a CLB",
   "clustermesh.apiserver.service.annotations": "an internal CLB in the profile's subnet: the mesh stays inside the VPC",
+  "hubble.tls.auto.method": "GitOps: the cluster makes Hubble's certificates (certgen Job and CronJob); a certificate made at render time would differ on every refresh and never be in sync",
+  "clustermesh.apiserver.tls.auto.method": "GitOps: the cluster makes clustermesh-apiserver's certificates (certgen), for the same reason",
+  "certgen.ttlSecondsAfterFinished": "GitOps: keep the finished certgen Job; deleted, the engine would see it missing and run it again for ever",
   agentNotReadyTaintKey: "the startup taint under a key cluster-autoscaler ignores, so a native pool still scales up from zero",
 };
 

@@ -8,8 +8,8 @@ import type { Severity } from "../diagnostics.js";
  * Diagnostic cannot carry a code that is not listed here.
  */
 
-/** Where a code is found: reading the file, the JSON Schema, a rule on the profile, a rule on the derived bundle, or across the profiles of one run. */
-export type Stage = "read" | "schema" | "profile" | "bundle" | "fleet";
+/** Where a code is found: reading the file, the JSON Schema, a rule on the profile, a rule on the derived bundle, across the profiles of one run, or against the bundle it replaces (HEAD or disk). */
+export type Stage = "read" | "schema" | "profile" | "bundle" | "fleet" | "upgrade";
 
 export interface CodeEntry {
   code: string;
@@ -274,6 +274,42 @@ export const CATALOGUE = [
     source: "guide: egress-gateway.md (nonMasqueradeCIDRs), appendix/masquerading.md",
   },
   {
+    code: "GITOPS_NEEDS_VPC_CIDRS",
+    stage: "bundle",
+    severity: "error",
+    title: "a GitOps bundle cannot read the VPC's CIDRs from the cluster",
+    explanation:
+      "With masquerading in native mode (features.masquerade or features.egressGateway), ipMasqAgent.config.nonMasqueradeCIDRs must list every VPC range. install.sh reads them from the cluster's ip-masq-agent-config ConfigMap when the profile does not give them; a GitOps engine renders the chart from git alone and would install the three RFC 1918 ranges instead, silently: cross-node Pod traffic to a VPC range outside them would be SNATed. List the VPC's primary and secondary CIDRs in cluster.vpcCidrs (console: VPC > CIDR, or `kubectl -n kube-system get cm ip-masq-agent-config -o yaml`).",
+    source: "guide: egress-gateway.md (nonMasqueradeCIDRs), appendix/masquerading.md; tke-cilium",
+  },
+  {
+    code: "GITOPS_NEEDS_KUBE_DNS_IP",
+    stage: "bundle",
+    severity: "error",
+    title: "a GitOps bundle cannot read kube-dns's ClusterIP from the cluster",
+    explanation:
+      "NodeLocal DNSCache (features.nodeLocalDns) binds kube-dns's ClusterIP on every node, and its redirect policy sends that address to the node's cache. install.sh reads the address from the cluster when the profile does not give it; a GitOps engine renders from git alone. Set cluster.kubeDnsIP to the ClusterIP of kube-system/kube-dns (`kubectl -n kube-system get service kube-dns -o jsonpath='{.spec.clusterIP}'`; it never changes for the cluster's life): the bundle then holds it, and the engine delivers NodeLocal DNSCache and its policy after the chart.",
+    source: "guide: nodelocaldns.md; tke-cilium",
+  },
+  {
+    code: "ENI_AGENT_TOO_OLD",
+    stage: "profile",
+    severity: "error",
+    title: "tke-eni-agent is too old for Cilium in native mode",
+    explanation:
+      "tke-eni-agent before v3.8.0 routes Pods with policy route table 2004, which Cilium's L7 proxy (Envoy) takes over: Pod traffic breaks once Cilium runs. install.sh checks the live version before it changes anything; cluster.eniAgentVersion says it in the profile, for review and for GitOps. Upgrade the eniipamd add-on in the TKE console (the guide recommends v3.8.3 or later), then update the field.",
+    source: "guide: install.md (tke-eni-agent v3.8.0); seed 000 (v3.8.0-rc.0 patch)",
+  },
+  {
+    code: "GITOPS_NEEDS_ENI_AGENT_VERSION",
+    stage: "profile",
+    severity: "error",
+    title: "a native GitOps bundle cannot check tke-eni-agent's version in the cluster",
+    explanation:
+      "Native mode needs tke-eni-agent v3.8.0 or later (ENI_AGENT_TOO_OLD). install.sh reads the version from the live DaemonSet before the first install; a GitOps engine renders and applies from git alone, so the version the bundle is reviewed against must be in the profile: set cluster.eniAgentVersion to the tag of `kubectl -n kube-system get daemonset tke-eni-agent -o jsonpath='{.spec.template.spec.containers[0].image}'`, and update it when TKE upgrades the add-on.",
+    source: "guide: install.md; tke-cilium",
+  },
+  {
     code: "MASQUERADE_IN_OVERLAY",
     stage: "profile",
     severity: "warning",
@@ -421,6 +457,42 @@ export const CATALOGUE = [
     title: "two profiles render to one output folder",
     explanation: "Each profile writes out/<name>/; two profiles with one name in one run would overwrite each other. Rename one (the name field, or the file).",
     source: "SPEC §2",
+  },
+  {
+    code: "UPGRADE_SKIPS_MINOR",
+    stage: "upgrade",
+    severity: "error",
+    title: "the upgrade skips a minor release",
+    explanation:
+      "render and check --staged compare each bundle with the one it replaces (on disk, or in HEAD): in GitOps nothing else stands between the commit and the cluster. Cilium is upgraded one minor release at a time (1.18 → 1.19 → 1.20): its pre-flight check, the configuration migrations and the agents' rolling restart assume the previous minor is running. Safe path: set cilium.version to the newest patch of the next minor, commit, let the engine roll it out and check the cluster (cilium status), then take the next minor. A deliberate jump (a cluster being rebuilt) is allowed with upgrade.allow: ['skip-minor'] in the profile, visible in the pull request; remove it afterwards.",
+    source: "docs.cilium.io: Upgrade Guide (upgrade to the latest patch, then one minor at a time); tke-cilium",
+  },
+  {
+    code: "UPGRADE_DOWNGRADE",
+    stage: "upgrade",
+    severity: "error",
+    title: "the bundle goes to an older Cilium release",
+    explanation:
+      "The bundle in place (on disk, or in HEAD) runs a newer Cilium than the profile now asks for. Cilium supports a rollback only to the release it was upgraded from, with that release's values, and only soon after the upgrade: newer agents may have written state (BPF maps, CRD fields) an older one cannot read. Safe path: revert the upgrade commit as a whole (version and values together), or roll forward to a fixed patch of the running minor. A deliberate downgrade is allowed with upgrade.allow: ['downgrade'] in the profile.",
+    source: "docs.cilium.io: Upgrade Guide, Downgrade; tke-cilium",
+  },
+  {
+    code: "UPGRADE_DATAPATH_CHANGE",
+    stage: "upgrade",
+    severity: "error",
+    title: "the datapath of a running cluster changes",
+    explanation:
+      "routingMode, ipam.mode or the tunnel protocol differ from the bundle in place (native ↔ overlay, delegated-plugin ↔ multi-pool IPAM, vxlan ↔ geneve). Running Pods keep the addresses and routes of the old datapath; cross-node traffic breaks until every node is drained and rebuilt, and TKE's VPC-CNI and Cilium's own IPAM would hand out conflicting addresses. Safe path: create a new node pool (or a new cluster) with the new mode and move the workloads, rather than changing the cluster in place. A deliberate in-place change (an empty cluster) is allowed with upgrade.allow: ['datapath'] in the profile.",
+    source: "guide: overlay mode (a GR or VPC-CNI cluster is created for one mode); docs.cilium.io: Routing, IPAM (changing the IPAM mode of a running cluster is not supported)",
+  },
+  {
+    code: "UPGRADE_ALLOW_UNUSED",
+    stage: "upgrade",
+    severity: "warning",
+    title: "upgrade.allow names a change this bundle does not make",
+    explanation:
+      "upgrade.allow lets one deliberate skipped minor, downgrade or datapath change through review. Once that change is committed, the bundle in place already has it and the allowance is not needed; left in the profile, it would let the next such change through unseen. Safe path: remove the entry (or the whole upgrade field) in the commit after the rollout.",
+    source: "tke-cilium",
   },
   {
     code: "GITOPS_LOCAL_CHART",

@@ -3,6 +3,7 @@ import { checkHelmValue, CILIUM_HELM_REPO, isFreeFormValue, type ChartCatalog, t
 import { unknownVersionFinding, unverifiedVersionFinding } from "./versions.js";
 import { nearest } from "../text/nearest.js";
 import { compareVersions } from "../text/version.js";
+import { ENI_AGENT_VERSIONS } from "../knowledge/lifecycle.js";
 import { LARGE_CLUSTER_NODES } from "../knowledge/features.js";
 import { extraValueLeaves } from "../derive/helm.js";
 import { findUnsupportedOs, findVerifiedOs, VERIFIED_OS } from "../knowledge/os.js";
@@ -128,6 +129,21 @@ export const PROFILE_RULES: readonly ProfileRule[] = [
   {
     code: "CILIUM_NOT_VERIFIED",
     check: (p, { charts }) => (charts.has(p.cilium.version) ? unverifiedVersionFinding(p.cilium.version) : []),
+  },
+  {
+    code: "ENI_AGENT_TOO_OLD",
+    check: (p) => {
+      const v = p.cluster.eniAgentVersion;
+      if (v === undefined || p.cilium.mode !== "native" || compareVersions(v.replace(/^v/, ""), ENI_AGENT_VERSIONS.minimum.slice(1)) >= 0) return [];
+      return [{ pointer: "/cluster/eniAgentVersion", message: `tke-eni-agent ${v} uses policy route table 2004, which Cilium's L7 proxy takes over: upgrade the eniipamd add-on to ${ENI_AGENT_VERSIONS.recommended} or later in the TKE console, then update cluster.eniAgentVersion` }];
+    },
+  },
+  {
+    code: "GITOPS_NEEDS_ENI_AGENT_VERSION",
+    check: (p, context) =>
+      context.gitops && p.cilium.mode === "native" && p.cluster.eniAgentVersion === undefined
+        ? [{ pointer: "/cluster/eniAgentVersion", message: `native mode needs tke-eni-agent ${ENI_AGENT_VERSIONS.minimum} or later, and ${context.gitops.config.engine === "argocd" ? "Argo CD" : "Flux"} cannot check the cluster as install.sh does: set cluster.eniAgentVersion (the tag of kubectl -n kube-system get daemonset tke-eni-agent -o jsonpath='{.spec.template.spec.containers[0].image}')` }]
+        : [],
   },
   {
     code: "KUBERNETES_TOO_OLD",

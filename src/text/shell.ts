@@ -19,8 +19,10 @@ export const SHELL_VALUE_PATTERNS = {
   bundlePath: /^[a-z0-9][a-z0-9._-]{0,99}(?:\/[a-z0-9][a-z0-9._-]{0,99}){0,4}$/,
   /** An IPv4 address. */
   ipv4: /^(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(?:\.(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}$/,
-  /** A Helm chart reference (repo/chart) or a local .tgz path, as the profile schema allows it. */
-  chartRef: /^[A-Za-z0-9][A-Za-z0-9._/-]{0,254}$/,
+  /** A Helm chart reference (repo/chart, or oci://registry[:port]/path/chart) or a local .tgz path, as the profile schema allows it. */
+  chartRef: /^(?:oci:\/\/[A-Za-z0-9.-]{1,253}(?::[0-9]{1,5})?\/)?[A-Za-z0-9][A-Za-z0-9._/-]{0,254}$/,
+  /** A chart repository URL (upstream, an HTTP(S) mirror, an OCI registry), as the profile schema allows cilium.chartRepository. */
+  url: /^(?:https?|oci):\/\/[A-Za-z0-9.-]{1,253}(?::[0-9]{1,5})?(?:\/[A-Za-z0-9._~-]{1,255}){0,16}\/?$/,
   /** A release version (X.Y.Z, a pre-release suffix allowed). */
   version: /^v?[0-9]{1,4}\.[0-9]{1,4}\.[0-9]{1,4}(?:-[0-9A-Za-z.]{1,40})?$/,
 } as const;

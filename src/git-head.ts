@@ -1,0 +1,32 @@
+import { spawnSync } from "node:child_process";
+import type { TreeFile } from "./diff.js";
+import { readBlobs, type GitIndex } from "./git-index.js";
+
+/**
+ * The files of folder `dir` as the last commit (HEAD) has them: the bundle a commit replaces, for the upgrade
+ * rules. Regular files only; null when there is no HEAD yet or HEAD has no such folder.
+ */
+export function headTree(index: GitIndex, dir: string): Map<string, TreeFile> | null {
+  const listed = spawnSync("git", ["ls-tree", "-r", "-z", "HEAD", "--", `${dir}/`], { cwd: index.root, maxBuffer: 1 << 26 });
+  if (listed.status !== 0) return null;
+  const entries = listed.stdout
+    .toString("utf8")
+    .split("\0")
+    .flatMap((record) => {
+      const m = /^(100644|100755) blob ([0-9a-f]+)\t(.*)$/s.exec(record);
+      return m ? [{ mode: m[1], oid: m[2], path: m[3].slice(dir.length + 1) }] : [];
+    });
+  if (entries.length === 0) return null;
+  const blobs = readBlobs(index, entries.map((e) => e.oid));
+  return new Map(entries.map((e) => [e.path, { kind: "file", content: blobs.get(e.oid)!.toString("utf8"), mode: e.mode === "100755" ? 0o755 : 0o644 }]));
+}
+
+/** Files `paths` of folder `dir` as the index has them (regular files only; the others are left out). */
+export function indexFiles(index: GitIndex, dir: string, paths: readonly string[]): Map<string, TreeFile> {
+  const found = paths.flatMap((path) => {
+    const entry = index.entries.get(`${dir}/${path}`);
+    return entry !== undefined && entry.mode.startsWith("100") ? [{ path, entry }] : [];
+  });
+  const blobs = readBlobs(index, found.map((f) => f.entry.oid));
+  return new Map(found.map(({ path, entry }) => [path, { kind: "file", content: blobs.get(entry.oid)!.toString("utf8"), mode: entry.mode === "100755" ? 0o755 : 0o644 }]));
+}

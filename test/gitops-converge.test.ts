@@ -1,0 +1,91 @@
+// Convergence: a GitOps engine renders the chart on every refresh. Two renders of the same source must differ
+// only where the engine's ignore rules point (Argo CD ignoreDifferences, Flux drift detection), and every
+// ignore rule must point at an object the render holds. Real helm (v4), every preset, both engines.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { parseAllDocuments } from "yaml";
+import type { GitopsConfig } from "../src/config.js";
+import { BUILTIN_CHARTS } from "../src/knowledge/chart.js";
+import { GITOPS_FILES } from "../src/knowledge/gitops.js";
+import { renderProfile } from "../src/pipeline.js";
+import { fileOf, gitopsProfileText, presetPaths } from "./helpers.js";
+import { helmTemplate } from "./real-helm.js";
+
+type Obj = Record<string, any>;
+/** One ignore rule, in either engine's words, as the object it targets and the JSON pointers it ignores. */
+interface Ignore {
+  group: string;
+  kind: string;
+  name: string;
+  namespace: string | null;
+  pointers: string[];
+}
+
+const ARGOCD: GitopsConfig = { engine: "argocd", namespace: "argocd", repoURL: "https://git.example.com/platform/fleet.git", revision: "main", project: "default", destination: "{name}" };
+const FLUX: GitopsConfig = { engine: "flux", namespace: "flux-system", gitRepository: "flux-system", interval: "10m" };
+
+const scratch = mkdtempSync(join(tmpdir(), "tke-cilium-converge-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+const docs = (text: string): Obj[] => parseAllDocuments(text).map((d) => d.toJS() as Obj | null).filter((o): o is Obj => o !== null);
+const groupOf = (apiVersion: string) => (apiVersion.includes("/") ? apiVersion.split("/")[0] : "");
+const keyOf = (o: Obj) => `${groupOf(o.apiVersion)}/${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`;
+const escape = (k: string) => k.replace(/~/g, "~0").replace(/\//g, "~1");
+
+/** The JSON pointers where a and b differ (a whole subtree counts once, at its root). */
+function differences(a: unknown, b: unknown, at = ""): string[] {
+  const bothMaps = a !== null && b !== null && typeof a === "object" && typeof b === "object" && Array.isArray(a) === Array.isArray(b);
+  if (!bothMaps) return JSON.stringify(a) === JSON.stringify(b) ? [] : [at];
+  const keys = new Set([...Object.keys(a as object), ...Object.keys(b as object)]);
+  return [...keys].flatMap((k) => differences((a as Obj)[k], (b as Obj)[k], `${at}/${escape(k)}`));
+}
+
+/** The engine's ignore rules, read back from the generated objects. */
+function ignoreRules(engine: "argocd" | "flux", files: ReturnType<typeof renderProfile>["files"]): Ignore[] {
+  if (engine === "argocd") {
+    const [app] = docs(fileOf(files, GITOPS_FILES.argocdApplication)!.content);
+    return (app.spec.ignoreDifferences ?? []).map((r: Obj) => ({ group: r.group ?? "", kind: r.kind, name: r.name, namespace: r.namespace ?? null, pointers: r.jsonPointers ?? [] }));
+  }
+  const release = docs(fileOf(files, GITOPS_FILES.fluxRelease)!.content).find((o) => o.kind === "HelmRelease")!;
+  expect(release.spec.driftDetection?.mode).toBe("enabled");
+  return (release.spec.driftDetection.ignore ?? []).flatMap((r: Obj) => {
+    const t = r.target;
+    return [{ group: t.group ?? "", kind: t.kind, name: t.name, namespace: t.namespace ?? null, pointers: r.paths }];
+  });
+}
+
+const covers = (rule: Ignore, object: Obj, pointer: string) =>
+  rule.group === groupOf(object.apiVersion) &&
+  rule.kind === object.kind &&
+  rule.name === object.metadata.name &&
+  (rule.namespace === null || rule.namespace === object.metadata.namespace) &&
+  rule.pointers.some((p) => pointer === p || pointer.startsWith(`${p}/`));
+
+describe.each(presetPaths())("%s", (path) => {
+  it.each([ARGOCD, FLUX])("$engine: two real helm renders differ only where the ignore rules point, and every rule matches a rendered object", (config) => {
+    const r = renderProfile({ path, text: gitopsProfileText(path) }, BUILTIN_CHARTS, { config, outPath: "out" });
+    expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    const bundle = JSON.parse(fileOf(r.files, "bundle.json")!.content) as Obj;
+    const dir = join(scratch, `${config.engine}-${r.name}`);
+    for (const f of r.files) {
+      mkdirSync(dirname(join(dir, f.path)), { recursive: true });
+      writeFileSync(join(dir, f.path), f.content);
+    }
+    const render = () => docs(helmTemplate(bundle.chart.version, bundle.release.namespace, bundle.valuesFiles, dir));
+    const [first, second] = [render(), render()];
+    const byKey = new Map(second.map((o) => [keyOf(o), o]));
+    expect(first.map(keyOf).sort()).toEqual([...byKey.keys()].sort());
+    const rules = ignoreRules(config.engine, r.files);
+    const uncovered = first.flatMap((o) => differences(o, byKey.get(keyOf(o))).filter((p) => !rules.some((rule) => covers(rule, o, p))).map((p) => `${keyOf(o)}${p}`));
+    expect(uncovered).toEqual([]);
+    // no rule for an object the render does not hold (such a rule hides nothing and misleads the reader)
+    const stale = rules.filter((rule) => !first.some((o) => rule.group === groupOf(o.apiVersion) && rule.kind === o.kind && rule.name === o.metadata.name));
+    expect(stale).toEqual([]);
+    // no certificate or key is generated at render time: the cluster makes them (certgen)
+    const generated = first.filter((o) => o.kind === "Secret" && Object.keys(o.data ?? {}).some((k) => /\.(crt|key)$/.test(k)));
+    expect(generated.map(keyOf)).toEqual([]);
+    expect(first.some((o) => o.kind === "CronJob" && o.metadata.name === "hubble-generate-certs"), "the certgen CronJob").toBe(true);
+  });
+});
