@@ -162,6 +162,20 @@ export function readTree(dir: string, skip: (path: string) => boolean = () => fa
   return tree;
 }
 
+/**
+ * Files `paths` of folder `dir`, each read as readTree reads one (no link followed, no FIFO opened, at most
+ * MAX_BUNDLE_FILE_BYTES); a path that is absent is left out, one that is not a regular file is a special entry.
+ */
+export function readRegularFiles(dir: string, paths: readonly string[]): Map<string, TreeFile> {
+  const tree = new Map<string, TreeFile>();
+  for (const path of paths) {
+    const found = lstatOrNull(join(dir, path));
+    if (found === null) continue;
+    tree.set(path, found.isFile() ? readRegularFile(join(dir, path)) : { kind: "special", what: describeSpecial(found) });
+  }
+  return tree;
+}
+
 function readRegularFile(path: string): TreeFile {
   let fd: number;
   try {
