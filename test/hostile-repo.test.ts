@@ -420,4 +420,22 @@ describe("check --staged reads no file whole that is far larger than a profile",
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/huge\.json.*(larger|bytes)/);
   });
+
+  it("a 20 MB file staged in a bundle, and one in HEAD's bundle, are sized by git and reported, never read", () => {
+    const dir = repo({ "dev.json": readFileSync(join(ROOT, "presets/dev.json"), "utf8") }, null);
+    const git = (...args: string[]) => spawnSync("git", ["-c", "user.email=t@example.com", "-c", "user.name=t", ...args], { cwd: dir, encoding: "utf8" });
+    git("init", "-q");
+    expect(cli(dir, "render", "dev.json").status).toBe(0);
+    writeFileSync(join(dir, "out/dev/tke-values.yaml"), "a".repeat(20 << 20));
+    git("add", "-A");
+    const staged = cli(dir, "check", "--staged", "dev.json");
+    expect(staged.status).toBe(1);
+    expect(staged.stdout + staged.stderr).toMatch(/a file of 20971520 bytes, larger than any bundle file, not read/);
+    expect(staged.stdout + staged.stderr).not.toMatch(/a{200}/);
+    git("commit", "-qm", "planted");
+    expect(cli(dir, "render", "dev.json").status).toBe(0);
+    git("add", "-A");
+    const next = cli(dir, "check", "--staged", "dev.json");
+    expect(next.status, next.stderr).toBe(0);
+  });
 });
