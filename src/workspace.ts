@@ -4,7 +4,6 @@ import type { AddedChart } from "./knowledge/chart.js";
 import { GENERATED_BY } from "./knowledge/bundle.js";
 import { NAME_PATTERN } from "./pipeline.js";
 import { isBasePath } from "./extends.js";
-import { decodeProfileBytes } from "./parse.js";
 import type { TreeFile } from "./diff.js";
 import { UnsafeOutputError } from "./store-errors.js";
 import { readConfinedFile } from "./confined-read.js";
@@ -317,24 +316,4 @@ export function isBundleTree(tree: ReadonlyMap<string, TreeFile>): boolean {
   if (tree.size === 0) return true;
   const script = tree.get("install.sh");
   return script?.kind === "file" && script.content.startsWith(`#!/usr/bin/env bash\n# ${GENERATED_BY}`);
-}
-
-/** A base is far smaller than this. */
-const MAX_BASE_BYTES = 4 * 1024 * 1024;
-
-/**
- * The one read of a base file (extends), through readConfinedFile: inside the repository of the file that
- * names it (`from`: the nearest folder up with tke-cilium.json, .tke-cilium/ or .git, else that file's own
- * folder), a regular file whose links do not lead out of it, size-capped, UTF-8. `path` and `from` are as
- * shown (relative to `cwd`).
- */
-export function readBaseFile(path: string, from: string, cwd: string): { text: string } | { problem: string } {
-  const root = findRepositoryRoot(dirname(resolve(cwd, from)));
-  try {
-    const decoded = decodeProfileBytes(readConfinedFile(root, resolve(cwd, path), MAX_BASE_BYTES), path);
-    return "text" in decoded ? { text: decoded.text } : { problem: decoded.diagnostic.message };
-  } catch (error) {
-    if (error instanceof ConfinedReadError) return { problem: error.message };
-    throw error;
-  }
 }

@@ -1,7 +1,8 @@
 import { join, resolve } from "node:path";
 import { failing, formatDiagnostic, type Diagnostic } from "../diagnostics.js";
 import { diffTree, type Drift } from "../diff.js";
-import { ConfinedReadError, UnsafeOutputError, displayPath, expandProfileArgs, findRepositoryRoot, findUserEntries, isBundleTree, listBundleFolders, readAddedCharts, readBaseFile, readProfileBytes, readTree } from "../workspace.js";
+import { ConfinedReadError, UnsafeOutputError, displayPath, expandProfileArgs, findRepositoryRoot, findUserEntries, isBundleTree, listBundleFolders, readAddedCharts, readProfileBytes, readTree } from "../workspace.js";
+import { readBaseFile } from "../read-base.js";
 import { sourceTextOf } from "../extends.js";
 import { withBases } from "./bases.js";
 import { BUILTIN_CHARTS, withAddedCharts } from "../knowledge/chart.js";
