@@ -21,7 +21,26 @@ export function renderSnippet(s: Snippet, extra: Record<string, string> = {}): s
   for (const [k, v] of Object.entries(s.words ?? {})) view[k] = word(v);
   for (const [k, v] of Object.entries(s.texts ?? {})) view[k] = plain(v);
   for (const [k, v] of Object.entries(s.lists ?? {})) view[k] = v.map((w) => sh(w));
-  return s.render(view).replace(/\n$/, "");
+  return fill(s.template, view).replace(/\n$/, "");
+}
+
+/**
+ * The few Handlebars forms the fragments use, filled without its runtime (a render fills some twenty fragments
+ * per bundle): {{name}}, and {{#each list}} ... {{/each}} on lines of their own with {{this}} and {{../name}}.
+ * A name the view does not have is a bug, as with Handlebars' strict mode.
+ */
+function fill(template: string, view: Readonly<Record<string, string | readonly string[]>>): string {
+  const value = (name: string, scope: Readonly<Record<string, string | readonly string[]>>): string => {
+    const v = scope[name];
+    if (typeof v !== "string") throw new Error(`bug: the plan fragment needs {{${name}}}`);
+    return v;
+  };
+  const looped = template.replace(/^\{\{#each (\w+)\}\}\n([\s\S]*?)^\{\{\/each\}\}\n/gm, (_, list: string, body: string) => {
+    const items = view[list];
+    if (!Array.isArray(items)) throw new Error(`bug: the plan fragment needs the list {{${list}}}`);
+    return items.map((item) => body.replace(/\{\{(this|\.\.\/(\w+))\}\}/g, (_m, _t, outer?: string) => (outer === undefined ? item : value(outer, view)))).join("");
+  });
+  return looped.replace(/\{\{(\w+)\}\}/g, (_, name: string) => value(name, view));
 }
 
 const indent = (block: string, by: string) => block.split("\n").map((l) => (l === "" ? l : by + l)).join("\n");

@@ -74,10 +74,11 @@ export type Word = string | { kind: ShellValueKind; value: string };
 
 /**
  * A bash fragment with its own template: `words` are shell-quoted once by the emitter (sh()), `texts` go
- * inside double-quoted messages and must hold no character special there, `counts` are numbers.
+ * inside double-quoted messages and must hold no character special there, `lists` are words quoted one by one.
  */
 export interface Snippet {
-  render: (view: object) => string;
+  /** The fragment's text (a *.sh.hbs file of the capability): {{name}} substitutions, and {{#each list}} ... {{/each}} lines. */
+  template: string;
   words?: Readonly<Record<string, Word>>;
   texts?: Readonly<Record<string, Word>>;
   /** Lists of words, each shell-quoted. */

@@ -1,9 +1,9 @@
-import chartFile from "./chart-file.sh.hbs?template";
-import chartRemote from "./chart-remote.sh.hbs?template";
-import chartRepo from "./chart-repo.sh.hbs?template";
-import decide from "./decide.sh.hbs?template";
-import history from "./history.sh.hbs?template";
-import uninstallRelease from "./uninstall.sh.hbs?template";
+import chartFile from "./chart-file.sh.hbs?raw";
+import chartRemote from "./chart-remote.sh.hbs?raw";
+import chartRepo from "./chart-repo.sh.hbs?raw";
+import decide from "./decide.sh.hbs?raw";
+import history from "./history.sh.hbs?raw";
+import uninstallRelease from "./uninstall.sh.hbs?raw";
 import { CILIUM_HELM_REPO } from "../../knowledge/chart.js";
 import { CILIUM_VXLAN_PORT } from "../../knowledge/features.js";
 import { CONNECTIVITY_TEST_IMAGES, MAINLAND_TEST_TARGETS, PREFLIGHT } from "../../knowledge/lifecycle.js";
@@ -102,10 +102,10 @@ export const cilium = defineCapability({
     const from = deriveChartSource(p);
     const source: Snippet =
       from.kind === "http"
-        ? { render: chartRepo, words: { name: CILIUM_HELM_REPO.name, url: { kind: "url", value: from.repository } }, texts: { urlText: { kind: "url", value: from.repository } } }
+        ? { template: chartRepo, words: { name: CILIUM_HELM_REPO.name, url: { kind: "url", value: from.repository } }, texts: { urlText: { kind: "url", value: from.repository } } }
         : from.kind === "local"
-          ? { render: chartFile }
-          : { render: chartRemote };
+          ? { template: chartFile }
+          : { template: chartRemote };
     return {
       images,
       chartSource: source,
@@ -116,8 +116,8 @@ export const cilium = defineCapability({
   },
   values: (s) => ({ images: s.images }),
   plan: (s, { valuesFiles }) => [
-    check("cilium/history", "inspect-release", { render: history }, { provide: ["installed_version", "installed_status", "installed_bundle"] }),
-    { kind: "decide", id: "cilium/decide", phase: "decide", script: { render: decide, words: { existingNodesSelector: s.existingNodesSelector } }, provide: ["MODE"], need: ["installed_version"] },
+    check("cilium/history", "inspect-release", { template: history }, { provide: ["installed_version", "installed_status", "installed_bundle"] }),
+    { kind: "decide", id: "cilium/decide", phase: "decide", script: { template: decide, words: { existingNodesSelector: s.existingNodesSelector } }, provide: ["MODE"], need: ["installed_version"] },
     check("cilium/chart-source", "chart-source", s.chartSource, { need: ["MODE"] }),
     {
       kind: "helm",
@@ -125,7 +125,7 @@ export const cilium = defineCapability({
       phase: "chart",
       valuesFiles,
       preflight: { release: PREFLIGHT.release, daemonSet: PREFLIGHT.daemonSet, values: [...PREFLIGHT.values] },
-      undo: { kind: "commands", phase: "chart-removal", title: "Uninstall the Cilium release", script: { render: uninstallRelease }, needsBundleFiles: false },
+      undo: { kind: "commands", phase: "chart-removal", title: "Uninstall the Cilium release", script: { template: uninstallRelease }, needsBundleFiles: false },
     },
     { kind: "wait", id: "cilium/rollout", phase: "rollout", title: "Wait for the cilium DaemonSet (the operator starts once a node joins)", resource: "daemonset/cilium", timeout: "10m" },
     { kind: "say", id: "cilium/check", phase: "next-steps", text: `Check Cilium once nodes are Ready: kubectl -n ${CILIUM_NAMESPACE} get pods -l app.kubernetes.io/part-of=cilium`, undo: null },
