@@ -24,23 +24,57 @@ export function renderSnippet(s: Snippet, extra: Record<string, string> = {}): s
   return fill(s.template, view).replace(/\n$/, "");
 }
 
+/** A fragment cut once into literal text and the names it fills; a loop is a part of its own. */
+type Part = string | { name: string } | { list: string; body: Part[] };
+
+const compiled = new Map<string, Part[]>();
+
+function compile(template: string): Part[] {
+  const parts: Part[] = [];
+  const names = (text: string, into: Part[]) => {
+    let last = 0;
+    for (const m of text.matchAll(/\{\{(\.\.\/)?(\w+)\}\}/g)) {
+      into.push(text.slice(last, m.index), { name: m[2] });
+      last = m.index + m[0].length;
+    }
+    into.push(text.slice(last));
+  };
+  let last = 0;
+  for (const m of template.matchAll(/^\{\{#each (\w+)\}\}\n([\s\S]*?)^\{\{\/each\}\}\n/gm)) {
+    names(template.slice(last, m.index), parts);
+    const body: Part[] = [];
+    names(m[2], body);
+    parts.push({ list: m[1], body });
+    last = m.index + m[0].length;
+  }
+  names(template.slice(last), parts);
+  return parts;
+}
+
 /**
  * The few Handlebars forms the fragments use, filled without its runtime (a render fills some twenty fragments
  * per bundle): {{name}}, and {{#each list}} ... {{/each}} on lines of their own with {{this}} and {{../name}}.
  * A name the view does not have is a bug, as with Handlebars' strict mode.
  */
 function fill(template: string, view: Readonly<Record<string, string | readonly string[]>>): string {
-  const value = (name: string, scope: Readonly<Record<string, string | readonly string[]>>): string => {
-    const v = scope[name];
+  let parts = compiled.get(template);
+  if (parts === undefined) compiled.set(template, (parts = compile(template)));
+  const value = (name: string): string => {
+    const v = view[name];
     if (typeof v !== "string") throw new Error(`bug: the plan fragment needs {{${name}}}`);
     return v;
   };
-  const looped = template.replace(/^\{\{#each (\w+)\}\}\n([\s\S]*?)^\{\{\/each\}\}\n/gm, (_, list: string, body: string) => {
-    const items = view[list];
-    if (!Array.isArray(items)) throw new Error(`bug: the plan fragment needs the list {{${list}}}`);
-    return items.map((item) => body.replace(/\{\{(this|\.\.\/(\w+))\}\}/g, (_m, _t, outer?: string) => (outer === undefined ? item : value(outer, view)))).join("");
-  });
-  return looped.replace(/\{\{(\w+)\}\}/g, (_, name: string) => value(name, view));
+  let out = "";
+  for (const part of parts) {
+    if (typeof part === "string") out += part;
+    else if ("name" in part) out += value(part.name);
+    else {
+      const items = view[part.list];
+      if (!Array.isArray(items)) throw new Error(`bug: the plan fragment needs the list {{${part.list}}}`);
+      for (const item of items) for (const p of part.body) out += typeof p === "string" ? p : "name" in p ? (p.name === "this" ? item : value(p.name)) : "";
+    }
+  }
+  return out;
 }
 
 const indent = (block: string, by: string) => block.split("\n").map((l) => (l === "" ? l : by + l)).join("\n");

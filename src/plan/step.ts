@@ -196,7 +196,9 @@ export function check(id: string, phase: Phase, script: Snippet, more: Partial<P
 }
 
 /** The steps in the order install.sh runs them: by phase, then in the order given (the registry's). */
+const PHASE_RANK = new Map<Phase, number>(PHASES.map((p, i) => [p, i]));
+
 export function orderPlan(steps: readonly PlanStep[]): PlanStep[] {
-  const rank = new Map<Phase, number>(PHASES.map((p, i) => [p, i]));
+  const rank = PHASE_RANK;
   return steps.map((s, i) => ({ s, i })).sort((a, b) => rank.get(a.s.phase)! - rank.get(b.s.phase)! || a.i - b.i).map((x) => x.s);
 }

@@ -137,8 +137,16 @@ export const cilium = defineCapability({
 });
 
 /** The guide's connectivity test: mirrored images everywhere, and targets reachable from mainland China there. */
-function connectivityTest(region: string): string[] {
-  const targets = MAINLAND_CHINA_REGIONS.has(region) ? MAINLAND_TEST_TARGETS : [];
+function connectivityTest(region: string): readonly string[] {
+  const mainland = MAINLAND_CHINA_REGIONS.has(region);
+  const known = CONNECTIVITY_TESTS[mainland ? 1 : 0];
+  if (known !== undefined) return known;
+  const targets = mainland ? MAINLAND_TEST_TARGETS : [];
   // shown inside a sentence: a word is quoted only where a shell would need it
-  return ["cilium", "connectivity", "test", ...[...CONNECTIVITY_TEST_IMAGES, ...targets].flat()].map((w) => (/^[\w./:@=-]+$/.test(w) ? w : sh(w)));
+  const words = ["cilium", "connectivity", "test", ...[...CONNECTIVITY_TEST_IMAGES, ...targets].flat()].map((w) => (/^[\w./:@=-]+$/.test(w) ? w : sh(w)));
+  CONNECTIVITY_TESTS[mainland ? 1 : 0] = words;
+  return words;
 }
+
+/** The two forms of the test (elsewhere, mainland China), made once. */
+const CONNECTIVITY_TESTS: (readonly string[] | undefined)[] = [];
