@@ -3,6 +3,7 @@ import { dirname, join, resolve } from "node:path";
 import type { Diagnostic } from "./diagnostics.js";
 import { decodeProfileBytes, parseProfileText } from "./parse.js";
 import { validateConfig } from "./validate.js";
+import type { GitopsConfig } from "./gitops-config.js";
 import { ConfinedReadError, readConfinedFile } from "./workspace.js";
 
 /** No repository config is this large. */
@@ -11,10 +12,7 @@ const MAX_CONFIG_BYTES = 1024 * 1024;
 /** The repository config's file name: at the GitOps repository's root. */
 export const CONFIG_FILE = "tke-cilium.json";
 
-/** The GitOps engine settings of tke-cilium.json, defaults applied (schema/config.schema.json). */
-export type GitopsConfig =
-  | { engine: "argocd"; namespace: string; repoURL: string; revision: string; project: string; destination: string | null }
-  | { engine: "flux"; namespace: string; gitRepository: string; interval: string };
+export type { GitopsConfig } from "./gitops-config.js";
 
 /** tke-cilium.json, read and checked. */
 export interface RepoConfig {

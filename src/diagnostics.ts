@@ -1,8 +1,9 @@
-import type { Code } from "./rules/catalogue.js";
+import type { Code } from "./rules/codes.js";
+import type { Severity } from "./rules/code-entry.js";
+
+export type { Severity };
 
 /** A user-facing finding about a profile: located, coded, collected (never thrown). */
-export type Severity = "error" | "warning";
-
 export interface Diagnostic {
   code: Code;
   severity: Severity;

@@ -1,4 +1,4 @@
-import { CATALOGUE as ALL_CODES, findCode } from "./rules/catalogue.js";
+import { ALL_CODES, findCode } from "./rules/codes.js";
 import { SECURITY_GROUP_PORTS } from "./knowledge/features.js";
 
 /** `tke-cilium rules`: one line a code. */

@@ -13,15 +13,8 @@ export { anyYaml, isYamlPath, loadYamlSupport, parseProfileFile, topLevelField }
  * diagnostic points at that file's line. Pure: the command layer reads the bases' texts (ProfileSource.bases).
  */
 
-/** A base file's text as the command layer read it, or why it could not be read. */
-export type BaseRead = { text: string } | { problem: string };
-
-/** What the pipeline reads: a profile's path and text, and the texts of the bases of the run. */
-export interface SourceWithBases {
-  path: string;
-  text: string;
-  bases?: ReadonlyMap<string, BaseRead>;
-}
+import type { BaseRead, SourceWithBases } from "./profile-file.js";
+export type { BaseRead, SourceWithBases } from "./profile-file.js";
 
 /** A place together with the file it is in (a base's, for a value the base set). */
 export type SourcePlace = Place & { file: string };

@@ -2,6 +2,10 @@ import schema from "../schema/profile.schema.json" with { type: "json" };
 import { isYamlPath, resolveProfile, type BaseRead } from "./extends.js";
 import { MAX_PROFILE_CHARS } from "./parse.js";
 import { validateProfile } from "./validate.js";
+import type { MeshMember } from "./mesh-peers.js";
+
+export { invalidMeshPeers, meshPeerPodRanges, meshPeers, type MeshDirectory, type MeshMember } from "./mesh-peers.js";
+
 
 /**
  * Cluster Mesh across the fleet: no single profile knows its peers, so each run reads every profile's
@@ -10,22 +14,6 @@ import { validateProfile } from "./validate.js";
  * values is used, and an invalid one is kept only as `invalid` (a reason), never as a source of cluster ids or
  * ranges; the rules make it an error for its peers.
  */
-export interface MeshMember {
-  /** The profile's path as shown to the user. */
-  path: string;
-  mesh: string;
-  clusterId: number;
-  /** cluster.id (the TKE cluster id, Cilium's cluster.name); null when the profile gives none. */
-  clusterName: string | null;
-  mode: "native" | "overlay";
-  /** The ranges its Pods take addresses from: cilium.podCidrs in overlay mode, cluster.vpcCidrs in native mode. */
-  podRanges: string[];
-  /** Why the profile cannot be a source of values (not schema-valid); null when it is valid. */
-  invalid: string | null;
-}
-
-export type MeshDirectory = readonly MeshMember[];
-
 const DEFAULT_POD_CIDRS: readonly string[] = schema.properties.cilium.properties.podCidrs.default;
 const DEFAULT_MODE = schema.properties.cilium.properties.mode.default as "native" | "overlay";
 
@@ -67,14 +55,4 @@ export function meshMemberOf(path: string, text: string, bases?: ReadonlyMap<str
 
 export function meshDirectory(sources: readonly { path: string; text: string; bases?: ReadonlyMap<string, BaseRead> }[]): MeshMember[] {
   return sources.flatMap((s) => meshMemberOf(s.path, s.text, s.bases) ?? []);
-}
-
-/** The other valid members of a profile's mesh, by clusterId then path: the only source of peer values. */
-export function meshPeers(directory: MeshDirectory, path: string, mesh: string): MeshMember[] {
-  return directory.filter((m) => m.mesh === mesh && m.path !== path && m.invalid === null).sort((a, b) => a.clusterId - b.clusterId || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-}
-
-/** The other members of a profile's mesh whose profiles are not valid: errors for this member, never values. */
-export function invalidMeshPeers(directory: MeshDirectory, path: string, mesh: string): MeshMember[] {
-  return directory.filter((m) => m.mesh === mesh && m.path !== path && m.invalid !== null);
 }

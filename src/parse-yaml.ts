@@ -1,7 +1,7 @@
 import { isAlias, isMap, isPair, isScalar, isSeq, parse, parseDocument, type Node as YamlNode } from "yaml";
 import { LineIndex, type Diagnostic, type Place, type Severity } from "./diagnostics.js";
 import { escapePointerToken, MAX_PROFILE_CHARS, type ParsedProfile } from "./parse.js";
-import type { Code } from "./rules/catalogue.js";
+import type { Code } from "./rules/codes.js";
 
 /** Aliases a profile may expand: enough to share a list or two, far too few for a "billion laughs" file. */
 export const MAX_YAML_ALIASES = 100;

@@ -1,4 +1,5 @@
-import type { Code } from "./rules/catalogue.js";
+import type { Code } from "./rules/codes.js";
+import { escapePointerToken } from "./text/pointer.js";
 import { parseTree, printParseErrorCode, type Node, type ParseError } from "jsonc-parser";
 import { LineIndex, type Diagnostic, type Place, type Severity } from "./diagnostics.js";
 
@@ -72,10 +73,7 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
   return bytes.length;
 }
 
-export function escapePointerToken(token: string): string {
-  if (!token.includes("~") && !token.includes("/")) return token;
-  return token.replace(/~/g, "~0").replace(/\//g, "~1");
-}
+export { escapePointerToken };
 
 /**
  * Strict JSON (no comments, no trailing commas) with positions. Duplicate keys are reported, as JSON.parse

@@ -1,12 +1,13 @@
 import type { Diagnostic } from "./diagnostics.js";
 import { isError } from "./diagnostics.js";
-import { deriveSettings } from "./derive.js";
+import { deriveSettings, type DeriveInput } from "./derive.js";
 import { BUILTIN_CHARTS, type ChartCatalog } from "./knowledge/chart.js";
 import { emitBundle, type OutputFile } from "./emit/index.js";
 import { reportBaseDiagnosticsOnce, resolveProfile, type BaseRead } from "./extends.js";
 import type { FilledProfile } from "./profile.js";
 import { BUNDLE_RULES } from "./rules/bundle-rules.js";
-import { entryOf, type Code } from "./rules/catalogue.js";
+import { CAPABILITY_BUNDLE_RULES, CAPABILITY_PROFILE_RULES } from "./capabilities/index.js";
+import { entryOf, type Code } from "./rules/codes.js";
 import type { Finding } from "./rules/finding.js";
 import { PROFILE_RULES } from "./rules/profile-rules.js";
 import type { GitopsContext, Settings } from "./settings.js";
@@ -31,38 +32,49 @@ export interface RenderResult {
   diagnostics: Diagnostic[];
 }
 
-/** Up to this many profiles in one run, their Settings are kept from the checks to the emit. */
-const RETAINED_SETTINGS = 50;
-
 /** What an output folder may be called: the schema's pattern for name (a DNS label). */
 export const NAME_PATTERN = new RegExp(schema.properties.name.pattern);
 
-/** A profile after parse → validate → profile rules → derive → bundle rules: its diagnostics, and its Settings when it has no error. */
+/**
+ * A profile after parse → validate → profile rules → derive → bundle rules: its diagnostics and, when it has no
+ * error, what derive takes (the filled profile and the run's context, a few KiB). The Settings themselves are
+ * handed to whoever needs them while they exist (checkProfiles' onChecked) and never kept: emit derives again
+ * from `input` (derive is pure), so a run of any size holds one Settings at a time.
+ */
 export interface CheckedProfile {
   source: ProfileSource;
   /** The output folder name; null when the profile is too broken to tell. */
   name: string | null;
   diagnostics: Diagnostic[];
-  /** The bundle's resolved model, derived once; null when an error was found (or let go, see checkProfiles). */
+  /** What derive takes; null when an error was found, or when onChecked said it is done with the profile. */
+  input: DeriveInput | null;
+}
+
+/** Whether a checked profile has a bundle: no error was found. */
+export const isRenderable = (checked: CheckedProfile): boolean => !checked.diagnostics.some(isError);
+
+/** A checked profile and, while it exists, its Settings (null when an error was found). */
+interface Checked {
+  checked: CheckedProfile;
   settings: Settings | null;
-  /** Whether the profile has no error: its bundle can be emitted. */
-  ok: boolean;
-  /** What derive needs to run again for a fleet whose Settings were let go; null when an error was found. */
-  rederive: (() => Settings) | null;
 }
 
 /** parse → validate → profile rules → derive → bundle rules, for one profile. Pure. */
 export function checkProfile(source: ProfileSource, charts: ChartCatalog = BUILTIN_CHARTS, gitops: GitopsContext | null = null, mesh: MeshDirectory = meshDirectory([source])): CheckedProfile {
-  const checked = checkUnsorted(source, charts, gitops, mesh);
-  // a base's diagnostics first (it is applied first), each file's by line
-  const rank = (file: string) => (file === source.path ? 1 : 0);
-  checked.diagnostics.sort((a, b) => rank(a.file) - rank(b.file) || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || a.col - b.col);
-  return checked;
+  return checkOne(source, charts, gitops, mesh).checked;
 }
 
-function checkUnsorted(source: ProfileSource, charts: ChartCatalog, gitops: GitopsContext | null, mesh: MeshDirectory): CheckedProfile {
+function checkOne(source: ProfileSource, charts: ChartCatalog, gitops: GitopsContext | null, mesh: MeshDirectory): Checked {
+  const result = checkUnsorted(source, charts, gitops, mesh);
+  // a base's diagnostics first (it is applied first), each file's by line
+  const rank = (file: string) => (file === source.path ? 1 : 0);
+  result.checked.diagnostics.sort((a, b) => rank(a.file) - rank(b.file) || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || a.col - b.col);
+  return result;
+}
+
+function checkUnsorted(source: ProfileSource, charts: ChartCatalog, gitops: GitopsContext | null, mesh: MeshDirectory): Checked {
   const parsed = resolveProfile(source);
-  const fail = (diagnostics: Diagnostic[], name: string | null = null): CheckedProfile => ({ source, name, diagnostics, settings: null, ok: false, rederive: null });
+  const fail = (diagnostics: Diagnostic[], name: string | null = null): Checked => ({ checked: { source, name, diagnostics, input: null }, settings: null });
   if (parsed.diagnostics.some(isError)) return fail(parsed.diagnostics);
   const validated = validateProfile(parsed.value, source.path, parsed.locate);
   const early = [...parsed.diagnostics, ...validated.diagnostics];
@@ -70,7 +82,7 @@ function checkUnsorted(source: ProfileSource, charts: ChartCatalog, gitops: Gito
   const profile = validated.profile as FilledProfile;
   const name = profile.name ?? defaultName(source.path);
   const located = (code: Code, findings: readonly Finding[]) => findings.map((f) => toDiagnostic(code, f, source.path, parsed.locate));
-  const diagnostics = [...early, ...PROFILE_RULES.flatMap((rule) => located(rule.code, rule.check(profile, { charts, gitops, mesh, path: source.path })))];
+  const diagnostics = [...early, ...[...PROFILE_RULES, ...CAPABILITY_PROFILE_RULES].flatMap((rule) => located(rule.code, rule.check(profile, { charts, gitops, mesh, path: source.path })))];
   if (!NAME_PATTERN.test(name)) {
     diagnostics.push({
       code: "INVALID_NAME",
@@ -82,15 +94,11 @@ function checkUnsorted(source: ProfileSource, charts: ChartCatalog, gitops: Gito
   }
   // Derive runs once, on any schema-valid profile of a known release, so the bundle rules report alongside the profile rules.
   if (!charts.has(profile.cilium.version)) return fail(diagnostics, name);
-  const settings = deriveSettings({ profile, name, profilePath: source.path, charts, gitops, mesh });
-  diagnostics.push(...BUNDLE_RULES.flatMap((rule) => located(rule.code, rule.check(settings, profile))));
+  const input: DeriveInput = { profile, name, profilePath: source.path, charts, gitops, mesh };
+  const settings = deriveSettings(input);
+  diagnostics.push(...[...BUNDLE_RULES, ...CAPABILITY_BUNDLE_RULES].flatMap((rule) => located(rule.code, rule.check(settings, profile))));
   if (diagnostics.some(isError)) return fail(diagnostics, name);
-  return { source, name, diagnostics, settings, ok: true, rederive: rederiveOf(profile, name, source.path, charts, gitops, mesh) };
-}
-
-/** Derive again, holding only what derive needs (a closure in checkUnsorted would keep the parse's position maps alive). */
-function rederiveOf(profile: FilledProfile, name: string, profilePath: string, charts: ChartCatalog, gitops: GitopsContext | null, mesh: MeshDirectory): () => Settings {
-  return () => deriveSettings({ profile, name, profilePath, charts, gitops, mesh });
+  return { checked: { source, name, diagnostics, input }, settings };
 }
 
 export function toDiagnostic(code: Code, f: Finding, file: string, locate: Locate): Diagnostic {
@@ -106,23 +114,20 @@ export function toDiagnostic(code: Code, f: Finding, file: string, locate: Locat
 }
 
 /**
- * Every profile of one run; profiles that share an output folder are all rejected. Each is derived once. A
- * fleet larger than RETAINED_SETTINGS lets each Settings go once its bundle rules have run, and emit derives
- * it again: a check of 1,000 profiles then stays in constant memory (the speed bar: under 100 MiB).
+ * Every profile of one run; profiles that share an output folder are all rejected. Each profile's Settings
+ * exist only during its onChecked call (check compares its bundle then, and answers "done": nothing of the
+ * profile is kept for an emit); a run of 1,000 profiles stays in constant memory (the speed bar: under 100 MiB).
  */
 export function checkProfiles(
   sources: readonly ProfileSource[],
   charts: ChartCatalog = BUILTIN_CHARTS,
-  onChecked?: (checked: CheckedProfile) => void,
+  onChecked?: (checked: CheckedProfile, settings: Settings | null) => "done" | void,
   gitops: GitopsContext | null = null,
   mesh: MeshDirectory = meshDirectory(sources),
 ): CheckedProfile[] {
-  const retain = sources.length <= RETAINED_SETTINGS;
   const results = sources.map((source) => {
-    const checked = checkProfile(source, charts, gitops, mesh);
-    // a caller that needs the bundle right away (check) gets it while the Settings are still at hand
-    onChecked?.(checked);
-    if (!retain) checked.settings = null;
+    const { checked, settings } = checkOne(source, charts, gitops, mesh);
+    if (onChecked?.(checked, settings) === "done") checked.input = null;
     return checked;
   });
   const byName = new Map<string, CheckedProfile[]>();
@@ -139,9 +144,7 @@ export function checkProfiles(
         message: `output folder "${name}" is also the name of ${others.join(", ")}; give each profile its own name`,
         ...located.locate("/name"),
       });
-      r.settings = null;
-      r.ok = false;
-      r.rederive = null;
+      r.input = null;
     }
   }
   reportBaseDiagnosticsOnce(results);
@@ -150,7 +153,7 @@ export function checkProfiles(
 
 /** A profile file that cannot be read as text (far too large, not UTF-8): a failure with its one diagnostic. */
 export function unreadableProfile(path: string, diagnostic: Diagnostic, text = ""): CheckedProfile {
-  return { source: { path, text }, name: null, diagnostics: [diagnostic], settings: null, ok: false, rederive: null };
+  return { source: { path, text }, name: null, diagnostics: [diagnostic], input: null };
 }
 
 /** The diagnostic of a file too large to be read at all (a profile is far smaller). */
@@ -158,15 +161,16 @@ export function tooLargeDiagnostic(path: string, bytes: number): Diagnostic {
   return { code: "PROFILE_TOO_LARGE", severity: "error", pointer: "", message: `the file has ${bytes} bytes; a profile is far smaller`, file: path, line: 1, col: 1, length: 1 };
 }
 
-/** emit for a profile without errors: the bundle's files. */
-export function emitProfile(checked: CheckedProfile): OutputFile[] {
-  if (!checked.ok || checked.rederive === null) throw new Error(`bug: ${checked.source.path} has errors; nothing to emit`);
-  return emitBundle(checked.settings ?? checked.rederive());
+/** emit for a profile without errors: the bundle's files, from its Settings when the caller has them at hand. */
+export function emitProfile(checked: CheckedProfile, settings: Settings | null = null): OutputFile[] {
+  if (checked.input === null) throw new Error(`bug: ${checked.source.path} has errors, or was emitted already; nothing to emit`);
+  return emitBundle(settings ?? deriveSettings(checked.input));
 }
 
 /** The whole pipeline for one profile: parse → validate → profile rules → derive → bundle rules → emit. Pure. */
 export function renderProfile(source: ProfileSource, charts: ChartCatalog = BUILTIN_CHARTS, gitops: GitopsContext | null = null): RenderResult {
-  return toResult(checkProfile(source, charts, gitops));
+  const { checked, settings } = checkOne(source, charts, gitops, meshDirectory([source]));
+  return { source, name: checked.name, files: settings === null ? [] : emitProfile(checked, settings), diagnostics: checked.diagnostics };
 }
 
 /** The whole pipeline for the profiles of one run (duplicate names included). */
@@ -175,7 +179,7 @@ export function renderProfiles(sources: readonly ProfileSource[], charts: ChartC
 }
 
 function toResult(checked: CheckedProfile): RenderResult {
-  const files = checked.ok ? emitProfile(checked) : [];
+  const files = isRenderable(checked) ? emitProfile(checked) : [];
   return { source: checked.source, name: checked.name, files, diagnostics: checked.diagnostics };
 }
 

@@ -1,7 +1,15 @@
+// Profile and base files, JSON or YAML by name: the one place that picks the reader.
 import { parseProfileText, type ParsedProfile } from "./parse.js";
-import type { SourceWithBases } from "./extends.js";
 
-/** Profile and base files, JSON or YAML by name: the one place that picks the reader. */
+/** A base file's text as the command layer read it, or why it could not be read. */
+export type BaseRead = { text: string } | { problem: string };
+
+/** What the pipeline reads: a profile's path and text, and the texts of the bases of the run. */
+export interface SourceWithBases {
+  path: string;
+  text: string;
+  bases?: ReadonlyMap<string, BaseRead>;
+}
 
 const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
 

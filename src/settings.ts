@@ -1,5 +1,6 @@
-import type { GitopsConfig } from "./config.js";
+import type { GitopsConfig } from "./gitops-config.js";
 import type { ResolvedFeatures } from "./derive/features.js";
+import type { PlanStep } from "./plan/step.js";
 
 /**
  * Settings: the resolved model of one bundle. Every default applied and every decision taken (derive.ts);
@@ -165,19 +166,6 @@ export interface KarpenterSettings {
   machineAnnotation: { key: string; value: string };
 }
 
-export interface CniConfigSettings {
-  name: string;
-  namespace: string;
-  key: string;
-  conflist: unknown;
-}
-
-export interface ApfSettings {
-  shares: number;
-  /** The cluster size the share was chosen for, or null when unknown. */
-  maxNodes: number | null;
-}
-
 export interface InstallSettings {
   release: string;
   namespace: string;
@@ -187,47 +175,10 @@ export interface InstallSettings {
    * run whose bundle is already installed changes nothing.
    */
   bundleId: string;
-  /** The cluster's container network as the profile says it, and the DaemonSet that proves it (and the other one). */
-  network: { name: string; agent: string; otherName: string; otherAgent: string };
-  /** An image path mark of TKE's own Cilium (DataPlaneV2, CiliumOverlay). */
-  tkeManagedCiliumMark: string;
-  /** CRDs that must exist before nodepool.yaml is applied. */
-  requiredCrds: readonly string[];
-  /** Cilium's pre-flight check, run before a minor upgrade. */
-  preflight: { release: string; daemonSet: string; values: readonly string[] };
   /** The chart is a .tgz next to the bundle: resolve it relative to install.sh. */
   chartIsLocalFile: boolean;
-  /** The Helm repository to add when the chart is referenced through it, else null. */
-  helmRepo: { name: string; url: string } | null;
   version: string;
-  valuesFiles: string[];
   apiserverVIP: string;
-  /** Native mode: the tke-eni-agent DaemonSet, the version it must have at least, and the one the guide recommends; null when not checked. */
-  eniAgent: { daemonSet: string; minVersion: string; recommended: string } | null;
-  /** Label selector of the nodes that must not exist before the install (all but super nodes). */
-  existingNodesSelector: string;
-  disableDaemonSets: readonly { name: string; optional: boolean }[];
-  cniConfigFile: string | null;
-  deleteEniIpWebhook: string | null;
-  /** Native masquerading without profile CIDRs: read the VPC CIDRs from this ConfigMap at install time. */
-  nonMasqueradeFromCluster: { configMap: string; fallback: string[] } | null;
-  apfFile: string | null;
-  nodePoolFile: string | null;
-  /** The Terraform root of the node pool, applied after the install; null when Karpenter makes the nodes. */
-  terraformNodePoolDir: string | null;
-  /** features.gatewayApi: the CRDs applied (server-side) before the chart. */
-  gatewayApiCrdsFile: string | null;
-  /** encryption ipsec: the key Secret created once before the chart. */
-  ipsecSecret: string | null;
-  /** flowLogs with cls: the LogConfig applied after the chart, and the CRD TKE's log collection installs. */
-  clsLogConfig: { file: string; crd: string } | null;
-  /** features.nodeLocalDns: the manifest with kube-dns's ClusterIP filled in, then the policy once the operator is up. */
-  nodeLocalDns: { file: string; policyFile: string; placeholder: string; policyCrd: string } | null;
-  /** Cluster Mesh: keep the connections cilium CLI stored in the release (clustermesh.config) across upgrades; the CA a first install needs. */
-  mesh: { script: string; caSecret: string; caFrom: string | null } | null;
-  /** The connectivity test, with images and targets TKE nodes in the profile's region can reach. */
-  connectivityTest: string[];
-  nextSteps: string[];
 }
 
 /**
@@ -328,89 +279,23 @@ export type GitopsSettings = ArgoCdSettings | FluxSettings;
 export interface UninstallSettings {
   release: string;
   namespace: string;
-  /** ConfigMap the install applied (native mode), or null. */
-  cniConfigMap: { name: string; namespace: string } | null;
-  /** The APF objects, or null. */
-  apf: { name: string } | null;
-  /** DaemonSets the install switched off: scheduled again. */
-  restoreDaemonSets: readonly string[];
-  /** The nodeSelector key that switched them off. */
-  nowhereKey: string;
-  /** Overlay on VPC-CNI deleted this webhook; TKE restores it when it re-applies its add-on. */
-  eniIpWebhook: string | null;
   /** Label selector of the nodes that ran Cilium and must be rebuilt. */
   nodesSelector: string;
   nodeLeftovers: readonly string[];
-  karpenterNodePool: string | null;
-  /** NodeLocal DNSCache: the policy (deleted first, so DNS goes back to kube-dns), then the cache; its CRD. */
-  nodeLocalDns: { policyFile: string; file: string; policyCrd: string } | null;
-  /** The CLS LogConfig, and its CRD. */
-  clsLogConfig: { file: string; crd: string } | null;
-  /** What stays, said in the last step: the Gateway API CRDs (users' Gateways live in them), the mesh's peers. */
-  notes: string[];
 }
 
-/** features.nodeLocalDns: the guide's self-built NodeLocal DNSCache. */
-export interface NodeLocalDnsSettings {
-  /** node-local-dns.yaml: its one runtime value is install.sh's to fill. */
-  manifestFile: string;
-  policyFile: string;
-  image: string;
-  /** The text in node-local-dns.yaml install.sh replaces with kube-dns's ClusterIP. */
-  placeholder: string;
-  /** cluster.kubeDnsIP: kube-dns's ClusterIP when the profile gives it (then written in, and an engine can deliver it); null: install.sh reads it. */
-  kubeDnsIP: string | null;
-  /** The CRD cilium-operator registers: the policy waits for it. */
-  policyCrd: string;
-}
 
-/** features.gatewayApi: the CRDs shipped with the bundle, and the example Gateway. */
-export interface GatewayApiSettings {
-  version: string;
-  crdsFile: string;
-  exampleFile: string;
-  gatewayClass: string;
-  listenerPort: number;
-  clbPort: number;
-}
 
-/** features.flowLogs: the CLS LogConfig, when the profile names the logset and topic. */
-export interface FlowLogsSettings {
-  logConfig: { file: string; name: string; crd: string; region: string; logset: string; topic: string; dir: string } | null;
-}
-
-/** clusterMesh: this cluster's place in its mesh, and the peers the other profiles of the run describe. */
-export interface MeshSettings {
-  name: string;
-  clusterId: number;
-  /** Cilium's cluster.name: the TKE cluster id (also the kubeconfig context the guide's steps use). */
-  clusterName: string;
-  subnetId: string;
-  peers: { clusterName: string; clusterId: number; profile: string }[];
-  /** Every member, this cluster included, in clusterId order: the order the members run their steps in. */
-  members: { clusterName: string; clusterId: number; profile: string }[];
-  /** The member whose CA every other copies (the lowest clusterId); null when it is this cluster. */
-  caFrom: string | null;
-  /** The peers this cluster connects to (those with a lower clusterId): run in clusterId order, each pair once. */
-  connectTo: string[];
-  script: string;
-  caSecret: string;
-}
-
-/** The guide's optional add-ons a profile asks for; null when not asked. */
-export interface AddonsSettings {
-  nodeLocalDns: NodeLocalDnsSettings | null;
-  gatewayApi: GatewayApiSettings | null;
-  flowLogs: FlowLogsSettings | null;
-  mesh: MeshSettings | null;
-  /** encryption ipsec: the key Secret install.sh creates once. */
-  ipsecSecret: string | null;
-  /** nodePool.egress: the script that prints a CiliumEgressGatewayPolicy for the live egress nodes. */
-  egressPolicy: { script: string; label: { key: string; value: string } } | null;
+/** A capability the profile asks for, and its resolved slice (src/capabilities/). */
+export interface ActiveCapability {
+  id: string;
+  slice: unknown;
 }
 
 export interface Settings {
   name: string;
+  /** The capabilities the profile asks for, in registry order, each with its slice. */
+  capabilities: ActiveCapability[];
   /** Feature switches after the defaults that depend on other fields, resolved once. */
   features: ResolvedFeatures;
   /** The profile path as shown in every file's header. */
@@ -419,16 +304,13 @@ export interface Settings {
   helm: ValuesFile[];
   /** Custom registry: the images to copy there; null otherwise. */
   images: ImageCopy[] | null;
-  cniConfig: CniConfigSettings | null;
-  apf: ApfSettings | null;
-  karpenter: KarpenterSettings | null;
-  terraform: TerraformSettings;
   install: InstallSettings;
   uninstall: UninstallSettings;
+  /** install.sh's steps, each with its undo, in registry order (src/plan/bash.ts orders them by phase). */
+  plan: PlanStep[];
   delivery: DeliverySettings;
   /** The GitOps engine's objects; null when tke-cilium.json names no engine. */
   gitops: GitopsSettings | null;
-  addons: AddonsSettings;
   /**
    * Annotations on the manifests applied after the chart (APF, the node pool, the log collection): Argo CD's sync
    * wave, so they wait for the chart's objects to be healthy; empty without Argo CD (Flux orders by dependsOn).

@@ -3,7 +3,7 @@ import validateSchema from "../schema/profile.schema.json?validator";
 import validateConfigSchema from "../schema/config.schema.json?validator";
 import type { Diagnostic, Place } from "./diagnostics.js";
 import { nearest } from "./text/nearest.js";
-import type { Code } from "./rules/catalogue.js";
+import type { Code } from "./rules/codes.js";
 
 export type Locate = (pointer: string, key?: boolean) => Place;
 

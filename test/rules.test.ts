@@ -2,7 +2,9 @@ import { describe, expect, it } from "vitest";
 import { renderProfiles } from "../src/pipeline.js";
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { CATALOGUE as ALL_CODES } from "../src/rules/catalogue.js";
+import { ALL_CODES } from "../src/rules/codes.js";
+import { CAPABILITIES } from "../src/capabilities/index.js";
+import type { RuleExample } from "../src/capabilities/capability.js";
 import { ROOT } from "./helpers.js";
 
 const base = {
@@ -31,20 +33,8 @@ const CASES: Record<string, { fires: Patch; pointer: string; severity?: "error" 
   },
   CILIUM_NOT_VERIFIED: { fires: { cilium: { version: "1.20.0" } }, pointer: "/cilium/version", severity: "warning", quiet: { cilium: { version: "1.19.6" } } },
   KUBERNETES_TOO_OLD: { fires: { cluster: { kubernetesVersion: "1.29.9" } }, pointer: "/cluster/kubernetesVersion", quiet: { cluster: { kubernetesVersion: "1.32.0" } } },
-  GR_NATIVE_UNSUPPORTED: { fires: { cluster: { network: "gr" } }, pointer: "/cilium/mode", quiet: { cluster: { network: "vpc-cni" } } },
-  KARPENTER_SELECTORS_REQUIRED: {
-    fires: { nodePool: { type: "karpenter", securityGroupIds: ["sg-1"] } },
-    pointer: "/nodePool/subnetIds",
-    quiet: { nodePool: { type: "karpenter", subnetIds: ["subnet-1"], securityGroupIds: ["sg-1"] } },
-  },
   OS_UNSUPPORTED: { fires: { nodePool: { type: "regular", os: "ubuntu20.04x86_64" } }, pointer: "/nodePool/os", quiet: { nodePool: { type: "regular", os: "ubuntu22.04x86_64" } } },
   NODE_POOL_SIZE: { fires: { nodePool: { type: "regular", minSize: 4, maxSize: 3 } }, pointer: "/nodePool/minSize", quiet: { nodePool: { type: "regular", minSize: 3, maxSize: 3 } } },
-  IMAGES_NOT_MIRRORED: {
-    fires: { region: "ap-beijing", images: { mirror: "none" } },
-    pointer: "/images/mirror",
-    severity: "warning",
-    quiet: { region: "ap-singapore", images: { mirror: "none" } },
-  },
   POD_CIDR_OVERLAP: {
     fires: { cluster: { vpcCidrs: ["10.0.0.0/16"] }, cilium: { mode: "overlay", podCidrs: ["10.0.0.0/8"] } },
     pointer: "/cilium/podCidrs/0",
@@ -59,32 +49,6 @@ const CASES: Record<string, { fires: Patch; pointer: string; severity?: "error" 
     fires: { features: { egressGateway: true, endpointSlice: true } },
     pointer: "/features/endpointSlice",
     quiet: { features: { egressGateway: true } },
-  },
-  MASQUERADE_WITHOUT_VPC_CIDRS: {
-    fires: { features: { masquerade: true } },
-    pointer: "/cluster/vpcCidrs",
-    severity: "warning",
-    quiet: { cluster: { vpcCidrs: ["10.0.0.0/16"] }, features: { masquerade: true } },
-  },
-  MASQUERADE_IN_OVERLAY: {
-    fires: { cilium: { mode: "overlay" }, features: { masquerade: true } },
-    pointer: "/features/masquerade",
-    severity: "warning",
-    quiet: { cilium: { mode: "overlay" } },
-  },
-  REGISTRY_REQUIRED: { fires: { images: { mirror: "custom", useDigest: false } }, pointer: "/images/registry", quiet: { images: { mirror: "custom", registry: "r.example.com/c", useDigest: false } } },
-  REGISTRY_WITHOUT_CUSTOM_MIRROR: { fires: { images: { registry: "r.example.com/c" } }, pointer: "/images/registry", quiet: { images: { mirror: "tke" } } },
-  CUSTOM_REGISTRY_DIGEST: {
-    fires: { images: { mirror: "custom", registry: "r.example.com/c" } },
-    pointer: "/images/useDigest",
-    severity: "warning",
-    quiet: { images: { mirror: "custom", registry: "r.example.com/c", useDigest: false } },
-  },
-  LARGE_CLUSTER_WITHOUT_ENDPOINT_SLICE: {
-    fires: { cluster: { maxNodes: 200 } },
-    pointer: "/features/endpointSlice",
-    severity: "warning",
-    quiet: { cluster: { maxNodes: 199 } },
   },
   STARTUP_TAINT_WITH_AUTOSCALING: {
     fires: { nodePool: { type: "regular", minSize: 0 } },
@@ -137,12 +101,6 @@ const CASES: Record<string, { fires: Patch; pointer: string; severity?: "error" 
     pointer: "/cilium/extraValues/enableIPv4Masquerade",
     quiet: { cilium: { mode: "overlay", extraValues: { enableIPv4Masquerade: true } } },
   },
-  NATIVE_WITHOUT_MASQUERADE: { fires: { features: {} }, pointer: "/features", quiet: { features: { masquerade: false } } },
-  BANDWIDTH_MANAGER_IN_NATIVE: {
-    fires: { features: { bandwidthManager: true } },
-    pointer: "/features/bandwidthManager",
-    quiet: { cilium: { mode: "overlay" }, features: { bandwidthManager: true } },
-  },
   KUBERNETES_UNTESTED: {
     fires: { cilium: { version: "1.18.3" }, cluster: { kubernetesVersion: "1.34.1" } },
     pointer: "/cluster/kubernetesVersion",
@@ -154,103 +112,6 @@ const CASES: Record<string, { fires: Patch; pointer: string; severity?: "error" 
     pointer: "/cilium/extraValues/hubble/enabled",
     quiet: { features: { flowLogs: true }, cilium: { extraValues: { hubble: { enabled: true } } } },
   },
-  EGRESS_POOL_WITHOUT_GATEWAY: {
-    fires: { nodePool: { type: "native", egress: {} }, features: { egressGateway: false } },
-    pointer: "/nodePool/egress",
-    quiet: { nodePool: { type: "native", egress: {} }, features: { egressGateway: true } },
-  },
-  EGRESS_POOL_ON_KARPENTER: {
-    fires: { nodePool: { type: "karpenter", subnetIds: ["subnet-1"], securityGroupIds: ["sg-1"], egress: {} }, features: { egressGateway: true } },
-    pointer: "/nodePool/egress",
-    quiet: { nodePool: { type: "regular", egress: {} }, features: { egressGateway: true } },
-  },
-  EGRESS_POOL_SAME_NAME: {
-    fires: { nodePool: { type: "native", name: "egress", egress: {} }, features: { egressGateway: true } },
-    pointer: "/nodePool/egress/name",
-    quiet: { nodePool: { type: "native", name: "egress", egress: { name: "egress-gw" } }, features: { egressGateway: true } },
-  },
-  FLOW_LOG_EXPORT_TWICE: {
-    fires: { features: { flowLogs: { exports: [{ name: "all" }, { name: "all", include: [{ verdict: ["DROPPED"] }] }] } } },
-    pointer: "/features/flowLogs/exports/1/name",
-    quiet: { features: { flowLogs: { exports: [{ name: "all" }, { name: "dropped", include: [{ verdict: ["DROPPED"] }] }] } } },
-  },
-  NODE_LOCAL_DNS_WITHOUT_LRP: {
-    fires: { features: { nodeLocalDns: true, localRedirectPolicy: false } },
-    pointer: "/features/localRedirectPolicy",
-    quiet: { features: { nodeLocalDns: true, localRedirectPolicy: true } },
-  },
-  GATEWAY_API_NEEDS_CILIUM_1_19: {
-    fires: { cilium: { mode: "overlay", version: "1.18.12" }, features: { gatewayApi: true } },
-    pointer: "/features/gatewayApi",
-    quiet: { cilium: { mode: "overlay", version: "1.19.0" }, features: { gatewayApi: true } },
-  },
-  WIREGUARD_MODULE_UNVERIFIED: {
-    fires: { nodePool: { type: "regular", os: "ubuntu22.04x86_64" }, features: { encryption: "wireguard" } },
-    pointer: "/nodePool/os",
-    quiet: { nodePool: { type: "regular", os: "tlinux4_x86_64_public" }, features: { encryption: "wireguard" } },
-  },
-  CLUSTERMESH_WITHOUT_CLUSTER_ID: {
-    fires: { cilium: { mode: "overlay", podCidrs: ["10.90.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 1 } },
-    pointer: "/cluster",
-    quiet: { cluster: { id: "cls-aaaaaaaa" }, cilium: { mode: "overlay", podCidrs: ["10.90.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 1 } },
-    peer: { cluster: { id: "cls-bbbbbbbb" }, cilium: { mode: "overlay", podCidrs: ["10.91.0.0/16"] }, clusterMesh: { name: "m", clusterId: 2 } },
-  },
-  CLUSTERMESH_WITHOUT_SUBNET: {
-    fires: { cluster: { id: "cls-aaaaaaaa" }, cilium: { mode: "overlay", podCidrs: ["10.90.0.0/16"] }, clusterMesh: { name: "m", clusterId: 1 } },
-    pointer: "/clusterMesh",
-    quiet: { cluster: { id: "cls-aaaaaaaa" }, cilium: { mode: "overlay", podCidrs: ["10.90.0.0/16"] }, clusterMesh: { name: "m", clusterId: 1, subnetId: "subnet-1" } },
-    peer: { cluster: { id: "cls-bbbbbbbb" }, cilium: { mode: "overlay", podCidrs: ["10.91.0.0/16"] }, clusterMesh: { name: "m", clusterId: 2 } },
-  },
-  MESH_NATIVE_WITHOUT_VPC_CIDRS: {
-    fires: { cluster: { id: "cls-aaaaaaaa" }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 1 } },
-    pointer: "/cluster/vpcCidrs",
-    quiet: { cluster: { id: "cls-aaaaaaaa", vpcCidrs: ["10.1.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 1 } },
-    peer: { cluster: { id: "cls-bbbbbbbb", vpcCidrs: ["10.2.0.0/16"] }, clusterMesh: { name: "m", clusterId: 2 } },
-  },
-  MESH_DUPLICATE_CLUSTER_ID: {
-    fires: { cluster: { id: "cls-aaaaaaaa" }, cilium: { mode: "overlay", podCidrs: ["10.90.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 2 } },
-    pointer: "/clusterMesh/clusterId",
-    quiet: { cluster: { id: "cls-aaaaaaaa" }, cilium: { mode: "overlay", podCidrs: ["10.90.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 1 } },
-    peer: { cluster: { id: "cls-bbbbbbbb" }, cilium: { mode: "overlay", podCidrs: ["10.91.0.0/16"] }, clusterMesh: { name: "m", clusterId: 2 } },
-  },
-  MESH_OVERLAPPING_POD_CIDRS: {
-    fires: { cluster: { id: "cls-aaaaaaaa" }, cilium: { mode: "overlay", podCidrs: ["10.91.128.0/17"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 1 } },
-    pointer: "/cilium/podCidrs/0",
-    quiet: { cluster: { id: "cls-aaaaaaaa" }, cilium: { mode: "overlay", podCidrs: ["10.92.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 1 } },
-    peer: { cluster: { id: "cls-bbbbbbbb" }, cilium: { mode: "overlay", podCidrs: ["10.91.0.0/16"] }, clusterMesh: { name: "m", clusterId: 2 } },
-  },
-  MESH_MIXED_DATAPATH: {
-    fires: { cluster: { id: "cls-aaaaaaaa", vpcCidrs: ["10.1.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 1 } },
-    pointer: "/cilium/mode",
-    quiet: { cluster: { id: "cls-aaaaaaaa" }, cilium: { mode: "overlay", podCidrs: ["10.92.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 1 } },
-    peer: { cluster: { id: "cls-bbbbbbbb" }, cilium: { mode: "overlay", podCidrs: ["10.91.0.0/16"] }, clusterMesh: { name: "m", clusterId: 2 } },
-  },
-  // run with an Argo CD engine in tke-cilium.json (see diagnosticsFor)
-  MESH_WITH_GITOPS: {
-    fires: { cluster: { id: "cls-aaaaaaaa" }, cilium: { mode: "overlay", podCidrs: ["10.90.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 1 } },
-    pointer: "/clusterMesh",
-    severity: "warning",
-    quiet: { cluster: { id: "cls-aaaaaaaa" }, cilium: { mode: "overlay", podCidrs: ["10.90.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] } },
-    peer: { cluster: { id: "cls-bbbbbbbb" }, cilium: { mode: "overlay", podCidrs: ["10.91.0.0/16"] }, clusterMesh: { name: "m", clusterId: 2 } },
-  },
-  FLOW_FILTER_UNKNOWN_FIELD: {
-    fires: { features: { flowLogs: { exports: [{ name: "drops", include: [{ verdict: ["DROPPED"], source_podd: ["kube-system/"] }] }] } } },
-    pointer: "/features/flowLogs/exports/0/include/0/source_podd",
-    quiet: { features: { flowLogs: { exports: [{ name: "drops", include: [{ verdict: ["DROPPED"], source_pod: ["kube-system/"] }, { destinationIp: ["10.0.0.0/8"] }] }] } } },
-  },
-  MESH_INVALID_PEER: {
-    fires: { cluster: { id: "cls-aaaaaaaa" }, cilium: { mode: "overlay", podCidrs: ["10.90.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 1 } },
-    pointer: "/clusterMesh/name",
-    quiet: { cluster: { id: "cls-aaaaaaaa" }, cilium: { mode: "overlay", podCidrs: ["10.90.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "other", clusterId: 1 } },
-    peer: { cluster: { id: "cls-b;reboot" }, cilium: { mode: "overlay", podCidrs: ["10.91.0.0/16"] }, clusterMesh: { name: "m", clusterId: 2 } },
-  },
-  MESH_WITHOUT_PEERS: {
-    fires: { cluster: { id: "cls-aaaaaaaa" }, cilium: { mode: "overlay", podCidrs: ["10.90.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "alone", clusterId: 1 } },
-    pointer: "/clusterMesh/name",
-    severity: "warning",
-    quiet: { cluster: { id: "cls-aaaaaaaa" }, cilium: { mode: "overlay", podCidrs: ["10.90.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 1 } },
-    peer: { cluster: { id: "cls-bbbbbbbb" }, cilium: { mode: "overlay", podCidrs: ["10.91.0.0/16"] }, clusterMesh: { name: "m", clusterId: 2 } },
-  },
   // run with an Argo CD engine in tke-cilium.json (see diagnosticsFor)
   GITOPS_LOCAL_CHART: { fires: { cilium: { chart: "charts/cilium-1.19.5.tgz" } }, pointer: "/cilium/chart", quiet: { cilium: { chart: "cilium/cilium" } } },
   GITOPS_NAME_TOO_LONG: { fires: { name: "c".repeat(57) }, pointer: "/name", quiet: { name: "c".repeat(56) } },
@@ -259,6 +120,9 @@ const CASES: Record<string, { fires: Patch; pointer: string; severity?: "error" 
   ENI_AGENT_TOO_OLD: { fires: { cluster: { eniAgentVersion: "v3.7.12" } }, pointer: "/cluster/eniAgentVersion", quiet: { cluster: { eniAgentVersion: "3.8.0" } } },
   GITOPS_NEEDS_VPC_CIDRS: { fires: { features: { masquerade: true } }, pointer: "/cluster/vpcCidrs", quiet: { features: { masquerade: true }, cluster: { vpcCidrs: ["10.0.0.0/16"] } } },
 };
+
+// each capability carries the cases of its own codes (src/capabilities/<id>/: examples)
+for (const c of CAPABILITIES) for (const e of c.examples as readonly RuleExample<string>[]) CASES[e.code] = e;
 
 /** The GitOps rules run for a repository whose tke-cilium.json names Argo CD. */
 const ARGOCD = { config: { engine: "argocd", namespace: "argocd", repoURL: "https://git.example.com/fleet.git", revision: "HEAD", project: "default", destination: "{name}" }, outPath: "out" } as const;

@@ -15,7 +15,8 @@ import { checkUpgrade } from "./upgrade.js";
 import { checkFleet, writeFleet } from "./fleet.js";
 import { MAX_PROFILE_CHARS, decodeProfileBytes } from "../parse.js";
 import { meshDirectory } from "../mesh.js";
-import { checkProfiles, defaultName, emitProfile, tooLargeDiagnostic, unreadableProfile, type CheckedProfile, type ProfileSource } from "../pipeline.js";
+import { checkProfiles, defaultName, emitProfile, isRenderable, tooLargeDiagnostic, unreadableProfile, type CheckedProfile, type ProfileSource } from "../pipeline.js";
+import type { Settings } from "../settings.js";
 import { colorDiff, diagnosticsJson, driftSummary, orphanWarning, writtenTable, type DriftReport, type WrittenRow } from "../report.js";
 import { EXIT, type Io } from "../io.js";
 import { CONFIG_FILE } from "../config.js";
@@ -72,19 +73,18 @@ export async function runBundleCommand(given: readonly string[], o: BundleOption
   const readBundle = readOnceEach(read.readBundle);
   const compare =
     o.command === "check"
-      ? (r: CheckedProfile) => {
-          if (!r.ok) return;
-          compared.set(r, diffTree(emitProfile(r), readBundle(r.name as string) ?? new Map()));
-          // compared once: what derive would need to run again (the filled profile) is let go too
-          r.rederive = null;
+      ? (r: CheckedProfile, settings: Settings | null) => {
+          if (settings === null || !isRenderable(r)) return;
+          compared.set(r, diffTree(emitProfile(r, settings), readBundle(r.name as string) ?? new Map()));
+          return "done" as const;
         }
       : undefined;
   const charts = withAddedCharts(BUILTIN_CHARTS, added.charts);
   // render and check compare each bundle with the one it replaces (HEAD's for --staged, else the one on disk)
   const previous = read.readPrevious ?? readBundle;
-  const onChecked = (r: CheckedProfile) => {
-    if (o.command !== "validate") checkUpgrade(r, previous, charts);
-    compare?.(r);
+  const onChecked = (r: CheckedProfile, settings: Settings | null) => {
+    if (o.command !== "validate") checkUpgrade(r, settings, previous, charts);
+    return compare?.(r, settings);
   };
   const results = [...checkProfiles(read.sources, charts, onChecked, place.gitops, mesh), ...read.unreadable];
   const diagnostics = results.flatMap((r) => r.diagnostics);
@@ -105,7 +105,7 @@ export async function runBundleCommand(given: readonly string[], o: BundleOption
   };
   try {
     if (o.command === "check") {
-      const checkable = results.filter((r) => r.ok);
+      const checkable = results.filter(isRenderable);
       const drifted = await checkBundles(checkable, read, compared);
       // the fleet's ApplicationSet follows tke-cilium.json alone
       const fleet = await checkFleet(place.gitops, resolve(io.cwd, o.out), o.out, read.readOutFiles);

@@ -1,6 +1,6 @@
 import { EXIT } from "../io.js";
 import { explainText, rulesText } from "../explain.js";
-import { CATALOGUE } from "../rules/catalogue.js";
+import { ALL_CODES as CATALOGUE } from "../rules/codes.js";
 import { nearest } from "../text/nearest.js";
 import { defineCommand } from "./command.js";
 

@@ -4,7 +4,7 @@ import { sourceTextOf } from "../extends.js";
 import { EXIT, type Io } from "../io.js";
 import { BUILTIN_CHARTS, withAddedCharts } from "../knowledge/chart.js";
 import type { DesiredState, LiveObjectRef, LiveState } from "../live-diff.js";
-import { checkProfiles, emitProfile } from "../pipeline.js";
+import { checkProfiles, emitProfile, isRenderable } from "../pipeline.js";
 import { colorDiff } from "../report.js";
 import { terminalLine, terminalText } from "../text/terminal.js";
 import { findRepositoryRoot, readAddedCharts } from "../workspace.js";
@@ -89,7 +89,7 @@ async function runDiff(args: readonly string[], io: Io, tool: Tool): Promise<num
     return EXIT.usage;
   }
   const checked = results[0];
-  if (!checked.ok) {
+  if (!isRenderable(checked)) {
     io.stderr("nothing compared: fix the errors above\n");
     return EXIT.failed;
   }

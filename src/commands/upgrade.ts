@@ -3,14 +3,15 @@ import type { ChartCatalog } from "../knowledge/chart.js";
 import { parseProfileText } from "../parse.js";
 import { UnsafeOutputError } from "../store-errors.js";
 import { toDiagnostic, type CheckedProfile } from "../pipeline.js";
+import type { Settings } from "../settings.js";
 import { factsOfSettings, factsOfTree, upgradeFindings } from "../rules/upgrade-rules.js";
 
 /**
  * The upgrade rules on one checked profile: its bundle against the one it replaces. An error makes the
  * profile fail like any other (render writes nothing, check --staged refuses the commit).
  */
-export function checkUpgrade(r: CheckedProfile, previousOf: (name: string) => Map<string, TreeFile> | null, charts: ChartCatalog): void {
-  if (!r.ok || r.settings === null || r.name === null) return;
+export function checkUpgrade(r: CheckedProfile, settings: Settings | null, previousOf: (name: string) => Map<string, TreeFile> | null, charts: ChartCatalog): void {
+  if (settings === null || r.name === null) return;
   let previous: Map<string, TreeFile> | null;
   try {
     previous = previousOf(r.name);
@@ -21,12 +22,9 @@ export function checkUpgrade(r: CheckedProfile, previousOf: (name: string) => Ma
   }
   const before = factsOfTree(previous);
   if (before === null) return;
-  const findings = upgradeFindings(before, factsOfSettings(r.settings), r.settings.upgrade.allow, charts.versions());
+  const findings = upgradeFindings(before, factsOfSettings(settings), settings.upgrade.allow, charts.versions());
   if (findings.length === 0) return;
   const { locate } = parseProfileText(r.source.text, r.source.path);
+  // an error here makes the profile unrenderable (isRenderable reads its diagnostics)
   r.diagnostics.push(...findings.map((f) => toDiagnostic(f.code, f, r.source.path, locate)));
-  if (r.diagnostics.some((d) => d.severity === "error")) {
-    r.ok = false;
-    r.rederive = null;
-  }
 }

@@ -10,6 +10,8 @@ export interface ResolvedFeatures {
   scaleTuning: boolean;
   /** The taint new nodes carry until cilium-agent is ready (Terraform pools: taints; Karpenter: startupTaints); null for none. */
   startupTaint: { key: string; value: string; effect: string } | null;
+  /** Cilium's VXLAN runs between nodes (overlay, or the egress gateway's tunnel in native mode). */
+  vxlan: boolean;
 }
 
 export function resolveFeatures(p: FilledProfile): ResolvedFeatures {
@@ -22,6 +24,7 @@ export function resolveFeatures(p: FilledProfile): ResolvedFeatures {
     masquerade,
     masqAgent: p.features.egressGateway || (native && asked),
     scaleTuning: p.features.scaleTuning ?? false,
+    vxlan: !native || p.features.egressGateway,
     startupTaint: !tainted ? null : p.nodePool.type === "native" ? { ...AUTOSCALER_IGNORED_STARTUP_TAINT } : { ...STARTUP_TAINT },
   };
 }

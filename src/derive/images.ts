@@ -2,14 +2,13 @@ import type { ChartCatalog } from "../knowledge/chart.js";
 import { OPERATOR_IMAGE } from "../knowledge/images.js";
 import type { FilledProfile } from "../profile.js";
 import type { ImageCopy } from "../settings.js";
-import { mirroredRepository, orderedImages } from "./helm.js";
-import { nodeLocalDnsImage } from "./addons.js";
+import { mirroredRepository, orderedImages } from "./mirror.js";
 
 /**
  * Custom registries: every image the chart version can pull (and node-cache, with NodeLocal DNSCache), as source and target references, so the copy
  * (skopeo copy -a SOURCE TARGET) can be scripted. Null for the other mirrors, which need no copy.
  */
-export function deriveImageList(p: FilledProfile, charts: ChartCatalog): ImageCopy[] | null {
+export function deriveImageList(p: FilledProfile, charts: ChartCatalog, contributed: readonly ImageCopy[]): ImageCopy[] | null {
   if (p.images.mirror !== "custom") return null;
   const copies = new Map<string, ImageCopy>();
   for (const image of orderedImages(p.cilium.version, charts)) {
@@ -19,9 +18,7 @@ export function deriveImageList(p: FilledProfile, charts: ChartCatalog): ImageCo
     // preflight reuses the agent and envoy images: copy each image once
     if (!copies.has(source)) copies.set(source, { source, target: `${mirroredRepository(p, rendered)!.repository}:${image.tag}` });
   }
-  if (p.features.nodeLocalDns) {
-    const { source, image } = nodeLocalDnsImage(p);
-    copies.set(source, { source, target: image });
-  }
+  // the capabilities' own images (node-cache, with NodeLocal DNSCache)
+  for (const copy of contributed) copies.set(copy.source, copy);
   return [...copies.values()];
 }

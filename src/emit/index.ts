@@ -1,20 +1,16 @@
 import type { Settings } from "../settings.js";
-import { emitAddons } from "./addons.js";
-import { emitApf } from "./apf.js";
-import { emitCniConfig } from "./cni-config.js";
+import { emitCapabilities } from "./capabilities.js";
 import { emitDelivery } from "./delivery.js";
 import { emitGitops } from "./gitops.js";
 import { emitHelmValues } from "./helm-values.js";
 import { emitImageList } from "./images.js";
 import { emitInstallScript } from "./install-script.js";
-import { emitNodePool } from "./nodepool.js";
 import type { Emitter, OutputFile } from "./output.js";
-import { emitTerraform } from "./terraform.js";
 import { emitUninstallScript } from "./uninstall-script.js";
 
 export type { OutputFile } from "./output.js";
 
-const EMITTERS: readonly Emitter[] = [emitDelivery, emitHelmValues, emitImageList, emitCniConfig, emitApf, emitNodePool, emitTerraform, emitInstallScript, emitUninstallScript, emitGitops, emitAddons];
+const EMITTERS: readonly Emitter[] = [emitDelivery, emitHelmValues, emitImageList, emitInstallScript, emitUninstallScript, emitGitops, emitCapabilities];
 
 /** Settings → every file of the bundle, sorted by path. */
 export function emitBundle(settings: Settings): OutputFile[] {

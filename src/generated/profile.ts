@@ -377,6 +377,17 @@ export interface TkeCiliumProfile {
             topic: string;
           };
         };
+    /**
+     * Expose the Hubble UI (features.hubble) inside the VPC through a TKE internal CLB: the hubble-ui Service becomes a LoadBalancer with service.kubernetes.io/qcloud-loadbalancer-internal-subnetid. true: the CLB takes its address from the first of nodePool.subnetIds, else cluster.intranetSubnetId; an object gives the subnet. false: the UI stays a ClusterIP Service (kubectl port-forward).
+     */
+    hubbleUiClb?:
+      | boolean
+      | {
+          /**
+           * Subnet the internal CLB takes its address from.
+           */
+          subnetId?: string;
+        };
   };
   /**
    * How the GitOps engine of tke-cilium.json delivers this cluster's bundle. Ignored without an engine.

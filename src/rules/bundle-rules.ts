@@ -1,6 +1,6 @@
 import type { FilledProfile } from "../profile.js";
 import type { Settings } from "../settings.js";
-import type { Code } from "./catalogue.js";
+import type { Code } from "./codes.js";
 import { LABEL_VALUE_MAX } from "../knowledge/gitops.js";
 import { finalValueAt } from "../derive/helm.js";
 import { show } from "../validate.js";
@@ -23,22 +23,15 @@ export const BUNDLE_RULES: readonly BundleRule[] = [
   {
     code: "GITOPS_NEEDS_VPC_CIDRS",
     check: (s) =>
-      s.gitops !== null && s.install.nonMasqueradeFromCluster
+      s.gitops !== null && s.plan.some((step) => step.id === "masquerade/vpc-cidrs")
         ? [{ pointer: "/cluster/vpcCidrs", message: `masquerading in native mode needs the VPC's CIDRs in ipMasqAgent.config.nonMasqueradeCIDRs, and ${s.gitops.engine === "argocd" ? "Argo CD" : "Flux"} cannot read them from the cluster as install.sh does: list them in cluster.vpcCidrs (the VPC's primary and secondary CIDRs)` }]
         : [],
   },
   {
     code: "GITOPS_NEEDS_KUBE_DNS_IP",
-    check: (s) =>
-      s.gitops !== null && s.addons.nodeLocalDns !== null && s.addons.nodeLocalDns.kubeDnsIP === null
+    check: (s, p) =>
+      s.gitops !== null && p.features.nodeLocalDns && p.cluster.kubeDnsIP === undefined
         ? [{ pointer: "/cluster/kubeDnsIP", message: `NodeLocal DNSCache needs kube-dns's ClusterIP, and ${s.gitops.engine === "argocd" ? "Argo CD" : "Flux"} cannot read it from the cluster as install.sh does: set cluster.kubeDnsIP (kubectl -n kube-system get service kube-dns -o jsonpath='{.spec.clusterIP}')` }]
-        : [],
-  },
-  {
-    code: "MASQUERADE_WITHOUT_VPC_CIDRS",
-    check: (s) =>
-      s.gitops === null && s.install.nonMasqueradeFromCluster
-        ? [{ pointer: "/cluster/vpcCidrs", message: "no cluster.vpcCidrs: nonMasqueradeCIDRs falls back to 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 (install.sh prefers ip-masq-agent-config)" }]
         : [],
   },
   {

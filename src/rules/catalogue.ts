@@ -1,26 +1,13 @@
-import { LARGE_CLUSTER_NODES } from "../knowledge/features.js";
 import { LOCAL_ROUTER_IPV4, KUBERNETES_MINIMUM, KUBERNETES_RECOMMENDED_MINIMUM } from "../knowledge/tke.js";
-import type { Severity } from "../diagnostics.js";
+import type { CodeEntry } from "./code-entry.js";
+
+export type { CodeEntry, Stage } from "./code-entry.js";
 
 /**
  * Every diagnostic code tke-cilium reports, in one typed table: where in the pipeline it is found, how
  * severe it is by default, and the text of `tke-cilium explain`. The union of the codes is closed: a
  * Diagnostic cannot carry a code that is not listed here.
  */
-
-/** Where a code is found: reading the file, the JSON Schema, a rule on the profile, a rule on the derived bundle, across the profiles of one run, or against the bundle it replaces (HEAD or disk). */
-export type Stage = "read" | "schema" | "profile" | "bundle" | "fleet" | "upgrade";
-
-export interface CodeEntry {
-  code: string;
-  stage: Stage;
-  severity: Severity;
-  title: string;
-  /** Why the rule exists and what to do, for `tke-cilium explain CODE`. */
-  explanation: string;
-  /** Where the knowledge comes from. */
-  source: string;
-}
 
 export const CATALOGUE = [
   {
@@ -223,15 +210,6 @@ export const CATALOGUE = [
     source: "seed 000 (>= 1.30.0); guide install.md (>= 1.32)",
   },
   {
-    code: "GR_NATIVE_UNSUPPORTED",
-    stage: "profile",
-    severity: "error",
-    title: "GR clusters support overlay mode only",
-    explanation:
-      "On a GlobalRouter cluster, Cilium's chained native routing breaks cross-node Pod-to-Pod traffic and cannot enforce L7/DNS policies; the guide dropped that combination. Use cilium.mode overlay, or a VPC-CNI cluster.",
-    source: "guide: appendix/gr-native-not-recommended.md",
-  },
-  {
     code: "PLACEHOLDER_VALUE",
     stage: "profile",
     severity: "error",
@@ -239,14 +217,6 @@ export const CATALOGUE = [
     explanation:
       "init writes subnet-changeme and sg-changeme where a Karpenter pool needs ids it was not given, so the profile is valid to edit. A bundle with them would create a TKEMachineNodeClass that selects no subnet and no security group: Karpenter would never launch a node. render, check and validate refuse them; put the real ids there (the VPC console lists them).",
     source: "tke-cilium init; reference/karpenter/ (TKEMachineNodeClass selector terms)",
-  },
-  {
-    code: "KARPENTER_SELECTORS_REQUIRED",
-    stage: "profile",
-    severity: "error",
-    title: "a Karpenter pool needs subnetIds and securityGroupIds",
-    explanation: "TKEMachineNodeClass requires non-empty subnetSelectorTerms and securityGroupSelectorTerms; the API server rejects the object otherwise.",
-    source: "reference/karpenter/karpenter.k8s.tke_tkemachinenodeclasses.yaml",
   },
   {
     code: "OS_UNSUPPORTED",
@@ -264,14 +234,6 @@ export const CATALOGUE = [
     title: "nodePool.minSize must not exceed nodePool.maxSize",
     explanation: "The node pool's autoscaling range would be empty; TKE rejects it.",
     source: "terraform provider: min_size/max_size, scaling.min_replicas/max_replicas",
-  },
-  {
-    code: "IMAGES_NOT_MIRRORED",
-    stage: "profile",
-    severity: "warning",
-    title: "mainland-China clusters should pull Cilium's images from a mirror",
-    explanation: "Cilium's images live on quay.io and ghcr.io, which nodes in mainland China (or without internet) often cannot reach. images.mirror tke uses TKE's intranet mirrors.",
-    source: "guide: install.md FAQ (image pull failure)",
   },
   {
     code: "POD_CIDR_OVERLAP",
@@ -297,92 +259,6 @@ export const CATALOGUE = [
     title: "the egress gateway does not work with CiliumEndpointSlice",
     explanation: "Cilium's egress gateway is incompatible with CiliumEndpointSlice (and Cluster Mesh). Turn one of features.egressGateway and features.endpointSlice off.",
     source: "guide: egress-gateway.md, known issues",
-  },
-  {
-    code: "MASQUERADE_WITHOUT_VPC_CIDRS",
-    stage: "bundle",
-    severity: "warning",
-    title: "native masquerading needs the VPC's CIDRs",
-    explanation:
-      "With BPF masquerade in native mode, ipMasqAgent.config.nonMasqueradeCIDRs must cover every VPC range (primary and secondary), or cross-node Pod traffic is SNATed and loses its identity. Without cluster.vpcCidrs the values file falls back to the three RFC 1918 ranges, and install.sh reads the exact ranges from the ip-masq-agent-config ConfigMap when it can. Set cluster.vpcCidrs to make the bundle exact.",
-    source: "guide: egress-gateway.md (nonMasqueradeCIDRs), appendix/masquerading.md",
-  },
-  {
-    code: "GITOPS_NEEDS_VPC_CIDRS",
-    stage: "bundle",
-    severity: "error",
-    title: "a GitOps bundle cannot read the VPC's CIDRs from the cluster",
-    explanation:
-      "With masquerading in native mode (features.masquerade or features.egressGateway), ipMasqAgent.config.nonMasqueradeCIDRs must list every VPC range. install.sh reads them from the cluster's ip-masq-agent-config ConfigMap when the profile does not give them; a GitOps engine renders the chart from git alone and would install the three RFC 1918 ranges instead, silently: cross-node Pod traffic to a VPC range outside them would be SNATed. List the VPC's primary and secondary CIDRs in cluster.vpcCidrs (console: VPC > CIDR, or `kubectl -n kube-system get cm ip-masq-agent-config -o yaml`).",
-    source: "guide: egress-gateway.md (nonMasqueradeCIDRs), appendix/masquerading.md; tke-cilium",
-  },
-  {
-    code: "GITOPS_NEEDS_KUBE_DNS_IP",
-    stage: "bundle",
-    severity: "error",
-    title: "a GitOps bundle cannot read kube-dns's ClusterIP from the cluster",
-    explanation:
-      "NodeLocal DNSCache (features.nodeLocalDns) binds kube-dns's ClusterIP on every node, and its redirect policy sends that address to the node's cache. install.sh reads the address from the cluster when the profile does not give it; a GitOps engine renders from git alone. Set cluster.kubeDnsIP to the ClusterIP of kube-system/kube-dns (`kubectl -n kube-system get service kube-dns -o jsonpath='{.spec.clusterIP}'`; it never changes for the cluster's life): the bundle then holds it, and the engine delivers NodeLocal DNSCache and its policy after the chart.",
-    source: "guide: nodelocaldns.md; tke-cilium",
-  },
-  {
-    code: "ENI_AGENT_TOO_OLD",
-    stage: "profile",
-    severity: "error",
-    title: "tke-eni-agent is too old for Cilium in native mode",
-    explanation:
-      "tke-eni-agent before v3.8.0 routes Pods with policy route table 2004, which Cilium's L7 proxy (Envoy) takes over: Pod traffic breaks once Cilium runs. install.sh checks the live version before it changes anything; cluster.eniAgentVersion says it in the profile, for review and for GitOps. Upgrade the eniipamd add-on in the TKE console (the guide recommends v3.8.3 or later), then update the field.",
-    source: "guide: install.md (tke-eni-agent v3.8.0); seed 000 (v3.8.0-rc.0 patch)",
-  },
-  {
-    code: "GITOPS_NEEDS_ENI_AGENT_VERSION",
-    stage: "profile",
-    severity: "error",
-    title: "a native GitOps bundle cannot check tke-eni-agent's version in the cluster",
-    explanation:
-      "Native mode needs tke-eni-agent v3.8.0 or later (ENI_AGENT_TOO_OLD). install.sh reads the version from the live DaemonSet before the first install; a GitOps engine renders and applies from git alone, so the version the bundle is reviewed against must be in the profile: set cluster.eniAgentVersion to the tag of `kubectl -n kube-system get daemonset tke-eni-agent -o jsonpath='{.spec.template.spec.containers[0].image}'`, and update it when TKE upgrades the add-on.",
-    source: "guide: install.md; tke-cilium",
-  },
-  {
-    code: "MASQUERADE_IN_OVERLAY",
-    stage: "profile",
-    severity: "warning",
-    title: "features.masquerade has no effect in overlay mode",
-    explanation: "Overlay mode always masquerades Pod traffic leaving the cluster; the switch only matters in native mode.",
-    source: "guide: install.md FAQ (how can Pods access the public network)",
-  },
-  {
-    code: "REGISTRY_REQUIRED",
-    stage: "profile",
-    severity: "error",
-    title: "images.mirror custom needs images.registry",
-    explanation: "A custom mirror moves every image under images.registry (for example your-tcr-name.tencentcloudcr.com, where the cilium image becomes your-tcr-name.tencentcloudcr.com/quay.io/cilium/cilium, the guide's TCR layout); without it there is nowhere to pull from.",
-    source: "SPEC §2; guide: appendix/tcr.md",
-  },
-  {
-    code: "REGISTRY_WITHOUT_CUSTOM_MIRROR",
-    stage: "profile",
-    severity: "error",
-    title: "images.registry only applies to images.mirror custom",
-    explanation: "images.registry is ignored unless images.mirror is custom; a registry next to another mirror is most likely a forgotten switch.",
-    source: "SPEC §2",
-  },
-  {
-    code: "CUSTOM_REGISTRY_DIGEST",
-    stage: "profile",
-    severity: "warning",
-    title: "a copied registry usually needs images.useDigest false",
-    explanation:
-      "Helm pulls repository:tag@digest with the chart's upstream digests. The copy images.txt describes (skopeo copy --all) keeps them: keep images.useDigest true then, the safer pull. A docker pull/tag/push copy does not keep them, and every pull then fails: set images.useDigest to false for such a copy.",
-    source: "reference README (image objects, useDigest); guide: appendix/tcr.md",
-  },
-  {
-    code: "LARGE_CLUSTER_WITHOUT_ENDPOINT_SLICE",
-    stage: "profile",
-    severity: "warning",
-    title: `from ${LARGE_CLUSTER_NODES} nodes, enable CiliumEndpointSlice`,
-    explanation: `At ${LARGE_CLUSTER_NODES} nodes and more, one CiliumEndpoint per Pod loads the apiserver's watches; CiliumEndpointSlice batches them (about 100 to one). It is beta in 1.19 and cannot be rolled back smoothly: test it first. Not advised together with the egress gateway.`,
-    source: "guide: appendix/large-scale-tuning.md §1",
   },
   {
     code: "STARTUP_TAINT_WITH_AUTOSCALING",
@@ -483,7 +359,6 @@ export const CATALOGUE = [
       "In overlay mode the Pod addresses exist only inside the tunnels: traffic leaving the cluster must be masqueraded to the node's address, or replies never come back. Seed 003's routing rules. Keep enableIPv4Masquerade on (overlay mode sets it).",
     source: "seed 003 (routing); guide: appendix/masquerading.md",
   },
-
   {
     code: "DUPLICATE_PROFILE_NAME",
     stage: "fleet",
@@ -547,24 +422,6 @@ export const CATALOGUE = [
     source: "Kubernetes object names and labels (label values: 63 characters); Argo CD resource tracking",
   },
   {
-    code: "NATIVE_WITHOUT_MASQUERADE",
-    stage: "profile",
-    severity: "warning",
-    title: "native mode without masquerading: Pods need a NAT gateway to reach the internet",
-    explanation:
-      "In native mode Pods have VPC addresses. Without masquerading their traffic leaves with those addresses, so it reaches the internet only through a NAT gateway; the node's public IP (EIP) is not used. The guide's installer turns masquerading on by default for that reason. Set features.masquerade to true to leave through the node's address, or to false to say the VPC has a NAT gateway (this silences the warning).",
-    source: "guide: appendix/masquerading.md; static/scripts/cilium.sh (masquerade default)",
-  },
-  {
-    code: "BANDWIDTH_MANAGER_IN_NATIVE",
-    stage: "profile",
-    severity: "warning",
-    title: "Bandwidth Manager in native mode runs without BPF host routing",
-    explanation:
-      "Native mode chains Cilium behind VPC-CNI (generic-veth), which cannot use BPF host routing: the datapath stays on legacy host routing. Bandwidth Manager is meant to pair with BPF host routing; it still applies the Pods' egress bandwidth annotations, but measure before relying on it, or use overlay mode.",
-    source: "guide: appendix/native-routing.md (generic-veth chaining and BPF host routing, cilium/cilium#20135)",
-  },
-  {
     code: "KUBERNETES_UNTESTED",
     stage: "profile",
     severity: "warning",
@@ -582,171 +439,44 @@ export const CATALOGUE = [
       "features.flowLogs configures Hubble's dynamic exporter, which runs inside the Hubble server of each cilium-agent. cilium.extraValues setting hubble.enabled false switches that server off, and no flow would ever be written. The Hubble server is on by default; Relay and UI (features.hubble) are not needed.",
     source: "guide: flow-logs.md (hubble.enabled=true with the exporter)",
   },
+
   {
-    code: "EGRESS_POOL_WITHOUT_GATEWAY",
+    code: "GITOPS_NEEDS_VPC_CIDRS",
+    stage: "bundle",
+    severity: "error",
+    title: "a GitOps bundle cannot read the VPC's CIDRs from the cluster",
+    explanation:
+      "With masquerading in native mode (features.masquerade or features.egressGateway), ipMasqAgent.config.nonMasqueradeCIDRs must list every VPC range. install.sh reads them from the cluster's ip-masq-agent-config ConfigMap when the profile does not give them; a GitOps engine renders the chart from git alone and would install the three RFC 1918 ranges instead, silently: cross-node Pod traffic to a VPC range outside them would be SNATed. List the VPC's primary and secondary CIDRs in cluster.vpcCidrs (console: VPC > CIDR, or `kubectl -n kube-system get cm ip-masq-agent-config -o yaml`).",
+    source: "guide: egress-gateway.md (nonMasqueradeCIDRs), appendix/masquerading.md; tke-cilium",
+  },
+  {
+    code: "GITOPS_NEEDS_KUBE_DNS_IP",
+    stage: "bundle",
+    severity: "error",
+    title: "a GitOps bundle cannot read kube-dns's ClusterIP from the cluster",
+    explanation:
+      "NodeLocal DNSCache (features.nodeLocalDns) binds kube-dns's ClusterIP on every node, and its redirect policy sends that address to the node's cache. install.sh reads the address from the cluster when the profile does not give it; a GitOps engine renders from git alone. Set cluster.kubeDnsIP to the ClusterIP of kube-system/kube-dns (`kubectl -n kube-system get service kube-dns -o jsonpath='{.spec.clusterIP}'`; it never changes for the cluster's life): the bundle then holds it, and the engine delivers NodeLocal DNSCache and its policy after the chart.",
+    source: "guide: nodelocaldns.md; tke-cilium",
+  },
+  {
+    code: "GITOPS_NEEDS_ENI_AGENT_VERSION",
     stage: "profile",
     severity: "error",
-    title: "an egress pool without the egress gateway",
+    title: "a native GitOps bundle cannot check tke-eni-agent's version in the cluster",
     explanation:
-      "nodePool.egress creates the nodes a CiliumEgressGatewayPolicy sends Pods' traffic out through. Without features.egressGateway the policy CRD does nothing and the pool's public IPs are paid for nothing. Turn the egress gateway on, or drop the pool.",
-    source: "guide: egress-gateway.md (Creating Egress Nodes)",
+      "Native mode needs tke-eni-agent v3.8.0 or later (ENI_AGENT_TOO_OLD). install.sh reads the version from the live DaemonSet before the first install; a GitOps engine renders and applies from git alone, so the version the bundle is reviewed against must be in the profile: set cluster.eniAgentVersion to the tag of `kubectl -n kube-system get daemonset tke-eni-agent -o jsonpath='{.spec.template.spec.containers[0].image}'`, and update it when TKE upgrades the add-on.",
+    source: "guide: install.md; tke-cilium",
   },
   {
-    code: "EGRESS_POOL_ON_KARPENTER",
+    code: "ENI_AGENT_TOO_OLD",
     stage: "profile",
     severity: "error",
-    title: "an egress pool needs a fixed size, which Karpenter does not keep",
+    title: "tke-eni-agent is too old for Cilium in native mode",
     explanation:
-      "The guide's egress nodes are a fixed set: each one's public IP is an address the outside world allows, and the policies name the nodes. Karpenter launches and removes nodes to fit pending Pods, so its pools have no fixed size. Render the egress pool with a native or regular nodePool.type.",
-    source: "guide: egress-gateway.md (egress node pools typically do not autoscale)",
-  },
-  {
-    code: "EGRESS_POOL_SAME_NAME",
-    stage: "profile",
-    severity: "error",
-    title: "the egress pool needs its own name",
-    explanation:
-      "The egress pool is a second Terraform resource beside the node pool, of the same type; two resources of one type cannot share a name. Set nodePool.egress.name (default egress) to another name than nodePool.name (default cilium).",
-    source: "tke-cilium",
-  },
-  {
-    code: "FLOW_LOG_EXPORT_TWICE",
-    stage: "profile",
-    severity: "error",
-    title: "two flow log exports with one name",
-    explanation:
-      "Each export of features.flowLogs writes its own file, named after the export (/var/run/cilium/hubble/<name>.log). Two exports with the same name would write and rotate the same file with different filters. Name each export differently.",
-    source: "guide: flow-logs.md (multiple rules, each to its own file)",
-  },
-  {
-    code: "NODE_LOCAL_DNS_WITHOUT_LRP",
-    stage: "profile",
-    severity: "error",
-    title: "NodeLocal DNSCache needs local redirect policies",
-    explanation:
-      "With kube-proxy replaced, Cilium's BPF load balancer answers kube-dns's ClusterIP before any node-local listener sees the packet, so the guide redirects kube-dns to the node's cache with a CiliumLocalRedirectPolicy. That CRD exists only with localRedirectPolicies.enabled (features.localRedirectPolicy).",
-    source: "guide: appendix/with-node-local-dns.md",
-  },
-  {
-    code: "GATEWAY_API_NEEDS_CILIUM_1_19",
-    stage: "profile",
-    severity: "error",
-    title: "the shipped Gateway API CRDs need Cilium 1.19 or later",
-    explanation:
-      "The bundle ships the Gateway API v1.5.1 CRDs the guide pins for Cilium 1.19.5. In v1.5.1 the TLSRoute CRD serves only v1 (v1alpha2 is no longer served), while Cilium 1.18 watches TLSRoute v1alpha2. Use Cilium 1.19 or later for features.gatewayApi.",
-    source: "guide: gateway-api.md; gateway-api v1.5.1 tlsroutes CRD (served versions)",
-  },
-  {
-    code: "WIREGUARD_MODULE_UNVERIFIED",
-    stage: "profile",
-    severity: "warning",
-    title: "WireGuard needs a kernel with the wireguard module",
-    explanation:
-      "Cilium's WireGuard encryption loads the wireguard kernel module on every node. The guide knows TencentOS Server 4 carries it (native and Karpenter pools of this bundle boot TencentOS 4); on any other image, check that the module loads before turning encryption on, or cilium-agent fails to start.",
-    source: "guide: encryption.md",
-  },
-  {
-    code: "CLUSTERMESH_WITHOUT_CLUSTER_ID",
-    stage: "profile",
-    severity: "error",
-    title: "a Cluster Mesh member needs its TKE cluster id",
-    explanation:
-      "The guide names each cluster of a mesh by its TKE cluster id: it is Cilium's cluster.name and the kubeconfig context the mesh steps (clustermesh.sh) switch between. Set cluster.id.",
-    source: "guide: clustermesh.md",
-  },
-  {
-    code: "CLUSTERMESH_WITHOUT_SUBNET",
-    stage: "profile",
-    severity: "error",
-    title: "clustermesh-apiserver needs a subnet for its internal CLB",
-    explanation:
-      "Peers reach clustermesh-apiserver through a LoadBalancer Service; on TKE an internal CLB needs the subnet it takes its address from (the qcloud-loadbalancer-internal-subnetid annotation). Give clusterMesh.subnetId, or nodePool.subnetIds or cluster.intranetSubnetId, whose first subnet is used.",
-    source: "guide: clustermesh.md",
-  },
-  {
-    code: "MESH_NATIVE_WITHOUT_VPC_CIDRS",
-    stage: "profile",
-    severity: "error",
-    title: "a native-mode mesh member must list its VPC CIDRs",
-    explanation:
-      "In native mode Pods take VPC addresses, so the mesh's address check and its peers' masquerading exceptions need the VPC's CIDRs: list them in cluster.vpcCidrs.",
-    source: "guide: clustermesh.md (no SNAT between the mesh's Pods), appendix/masquerading.md",
-  },
-  {
-    code: "MESH_DUPLICATE_CLUSTER_ID",
-    stage: "profile",
-    severity: "error",
-    title: "two clusters of a mesh have the same clusterId",
-    explanation:
-      "Cilium encodes the cluster id into every security identity; two clusters of one mesh with the same id mix their identities and their policies. The profiles rendered or checked together must give each member of a mesh its own clusterId (1-255).",
-    source: "guide: clustermesh.md; Cilium docs: Cluster Mesh requirements",
-  },
-  {
-    code: "MESH_OVERLAPPING_POD_CIDRS",
-    stage: "profile",
-    severity: "error",
-    title: "the Pod addresses of two clusters of a mesh overlap",
-    explanation:
-      "Cluster Mesh routes Pod addresses across clusters: they must be distinct in the whole mesh. Overlay members take Pod addresses from cilium.podCidrs, native members from their VPC (cluster.vpcCidrs). Give each cluster its own range.",
-    source: "Cilium docs: Cluster Mesh requirements (non-overlapping PodCIDR ranges)",
-  },
-  {
-    code: "MESH_MIXED_DATAPATH",
-    stage: "profile",
-    severity: "error",
-    title: "the clusters of a mesh mix native routing and overlay",
-    explanation:
-      "Cilium requires every cluster of a Cluster Mesh to use the same datapath mode, all encapsulation (overlay) or all native routing: a tunnel on one side and routed Pod addresses on the other cannot reach each other. Give the mesh's profiles one cilium.mode.",
-    source: "Cilium docs: Cluster Mesh requirements (same datapath mode)",
-  },
-  {
-    code: "MESH_WITH_GITOPS",
-    stage: "profile",
-    severity: "warning",
-    title: "Cluster Mesh connections are not in git",
-    explanation:
-      "The guide connects a mesh with cilium clustermesh connect, which writes the peers (clustermesh.config) into the Helm release. install.sh keeps them across its upgrades, but a GitOps engine renders the release from git alone and reverts them on its next sync. Until the peers' addresses are known before the install, deliver mesh members with install.sh, not an engine.",
-    source: "guide: clustermesh.md; tke-cilium",
-  },
-  {
-    code: "FLOW_FILTER_UNKNOWN_FIELD",
-    stage: "profile",
-    severity: "error",
-    title: "a flow-log filter names a field Hubble's FlowFilter does not have",
-    explanation:
-      "features.flowLogs exports pass their include and exclude filters to Hubble's dynamic exporter, which reads each as a FlowFilter (flow.proto) and refuses the whole configuration on an unknown field: no flow would be logged. Use the proto field names (source_pod, destination_ip, verdict...) or their JSON names (sourcePod...).",
-    source: "cilium/cilium api/v1/flow/flow.proto (message FlowFilter)",
-  },
-  {
-    code: "MESH_INVALID_PEER",
-    stage: "profile",
-    severity: "error",
-    title: "another member of the mesh is not a valid profile",
-    explanation:
-      "A mesh member's bundle takes its peers' cluster ids (written into clustermesh.sh) and Pod ranges (kept out of masquerading) from their profiles, which may come from another file of the repository. A peer is validated against the whole schema first; an invalid one is never a source of values, so its members cannot be rendered until it is fixed.",
-    source: "tke-cilium",
-  },
-  {
-    code: "MESH_WITHOUT_PEERS",
-    stage: "profile",
-    severity: "warning",
-    title: "no other cluster of the mesh is in this run",
-    explanation:
-      "A mesh member's bundle depends on its peers (clustermesh.sh connects to them; native members keep their Pod ranges out of masquerading), and tke-cilium learns them only from the profiles of the same run. Render and check the mesh's profiles together, or list them all in tke-cilium.json.",
-    source: "tke-cilium",
+      "tke-eni-agent before v3.8.0 routes Pods with policy route table 2004, which Cilium's L7 proxy (Envoy) takes over: Pod traffic breaks once Cilium runs. install.sh checks the live version before it changes anything; cluster.eniAgentVersion says it in the profile, for review and for GitOps. Upgrade the eniipamd add-on in the TKE console (the guide recommends v3.8.3 or later), then update the field.",
+    source: "guide: install.md (tke-eni-agent v3.8.0); seed 000 (v3.8.0-rc.0 patch)",
   },
 ] as const satisfies readonly CodeEntry[];
 
-export type Code = (typeof CATALOGUE)[number]["code"];
-
-const BY_CODE: ReadonlyMap<string, CodeEntry> = new Map(CATALOGUE.map((e) => [e.code, e]));
-
-/** The catalogue entry of a code; undefined for a string that is not a code. */
-export function findCode(code: string): CodeEntry | undefined {
-  return BY_CODE.get(code);
-}
-
-/** A code's entry, for a code known to be one (rule tables). */
-export function entryOf(code: Code): CodeEntry {
-  return BY_CODE.get(code)!;
-}
+/** The codes of the pipeline's own stages and rules; capabilities own theirs (src/rules/codes.ts joins them). */
+export type CatalogueCode = (typeof CATALOGUE)[number]["code"];

@@ -1,5 +1,5 @@
-import type { Severity } from "../diagnostics.js";
-import { escapePointerToken } from "../parse.js";
+import type { Severity } from "./code-entry.js";
+import { escapePointerToken } from "../text/pointer.js";
 
 /** What a rule reports: where (a JSON pointer into the profile) and what; the pipeline adds the code, file and place. */
 export interface Finding {

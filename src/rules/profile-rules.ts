@@ -2,20 +2,17 @@ import ipaddr from "ipaddr.js";
 import { checkHelmValue, CILIUM_HELM_REPO, isFreeFormValue, type ChartCatalog, type HelmValueProblem } from "../knowledge/chart.js";
 import { unknownVersionFinding, unverifiedVersionFinding } from "./versions.js";
 import { nearest } from "../text/nearest.js";
+import { overlaps } from "../text/cidr.js";
 import { compareVersions } from "../text/version.js";
-import { ENI_AGENT_VERSIONS } from "../knowledge/lifecycle.js";
-import { LARGE_CLUSTER_NODES } from "../knowledge/features.js";
 import { extraValueLeaves } from "../derive/helm.js";
+import { ENI_AGENT_VERSIONS } from "../knowledge/lifecycle.js";
 import { findUnsupportedOs, findVerifiedOs, VERIFIED_OS } from "../knowledge/os.js";
-import { APISERVER_VIP_RANGE, CILIUM_TESTED_KUBERNETES_MAX, KNOWN_REGIONS, KUBERNETES_MINIMUM, KUBERNETES_RECOMMENDED_MINIMUM, LOCAL_ROUTER_IPV4, MAINLAND_CHINA_REGIONS } from "../knowledge/tke.js";
+import { APISERVER_VIP_RANGE, CILIUM_TESTED_KUBERNETES_MAX, KNOWN_REGIONS, KUBERNETES_MINIMUM, KUBERNETES_RECOMMENDED_MINIMUM, LOCAL_ROUTER_IPV4 } from "../knowledge/tke.js";
 import type { FilledProfile } from "../profile.js";
 import type { GitopsContext } from "../settings.js";
-import { invalidMeshPeers, meshPeers, type MeshDirectory } from "../mesh.js";
-import { GATEWAY_API, WIREGUARD_OS_PREFIXES, WIREGUARD_OS_TEXT } from "../knowledge/addons.js";
-import { meshSubnet } from "../derive/addons.js";
+import type { MeshDirectory } from "../mesh-peers.js";
 import { PLACEHOLDERS } from "../knowledge/placeholders.js";
-import { FLOW_FILTER_FIELDS, jsonFieldName } from "../knowledge/flow-filter.js";
-import type { Code } from "./catalogue.js";
+import type { Code } from "./codes.js";
 import { extraPointer, type Finding } from "./finding.js";
 
 /** A cross-field check on a schema-valid profile; its code's entry in the catalogue says the rest. */
@@ -46,7 +43,6 @@ const extraValueCache = new WeakMap<FilledProfile, ExtraValueProblem[]>();
 const MAX_SUGGESTIONS = 50;
 
 /** A FlowFilter field by its proto name or its JSON name (both are read). */
-const FLOW_FILTER_KEYS = new Set(FLOW_FILTER_FIELDS.flatMap((f) => [f, jsonFieldName(f)]));
 
 function extraValueProblems(p: FilledProfile, charts: ChartCatalog): ExtraValueProblem[] {
   const cached = extraValueCache.get(p);
@@ -65,23 +61,6 @@ function extraValueProblems(p: FilledProfile, charts: ChartCatalog): ExtraValueP
       });
   extraValueCache.set(p, problems);
   return problems;
-}
-
-/** A peer's range is read unvalidated: only a well-formed one is compared. */
-function validCidr(cidr: string): boolean {
-  try {
-    ipaddr.IPv4.parseCIDR(cidr);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Two CIDRs overlap when either contains the other's network address. */
-function overlaps(a: string, b: string): boolean {
-  const [na, la] = ipaddr.IPv4.parseCIDR(a);
-  const [nb, lb] = ipaddr.IPv4.parseCIDR(b);
-  return na.match(nb, lb) || nb.match(na, la);
 }
 
 function overlapFindings(ranges: readonly string[], pointer: string, others: readonly { cidr: string; what: string }[]): Finding[] {
@@ -157,10 +136,6 @@ export const PROFILE_RULES: readonly ProfileRule[] = [
     },
   },
   {
-    code: "GR_NATIVE_UNSUPPORTED",
-    check: (p) => (p.cluster.network === "gr" && p.cilium.mode === "native" ? [{ pointer: "/cilium/mode", message: "native mode does not work on GR clusters; set cilium.mode to overlay or use cluster.network vpc-cni" }] : []),
-  },
-  {
     code: "PLACEHOLDER_VALUE",
     check: (p) =>
       PLACEHOLDERS.flatMap((ph) => {
@@ -170,26 +145,12 @@ export const PROFILE_RULES: readonly ProfileRule[] = [
       }),
   },
   {
-    code: "KARPENTER_SELECTORS_REQUIRED",
-    check: (p) => {
-      if (p.nodePool.type !== "karpenter") return [];
-      const missing: Finding[] = [];
-      if (p.nodePool.subnetIds.length === 0) missing.push({ pointer: "/nodePool/subnetIds", message: "a Karpenter pool needs at least one subnet id (subnet-...)" });
-      if (p.nodePool.securityGroupIds.length === 0) missing.push({ pointer: "/nodePool/securityGroupIds", message: "a Karpenter pool needs at least one security group id (sg-...)" });
-      return missing;
-    },
-  },
-  {
     code: "OS_UNSUPPORTED",
     check: (p) => [...osFindings(p.cluster.osImage, "/cluster/osImage"), ...(p.nodePool.type === "regular" ? osFindings(p.nodePool.os, "/nodePool/os") : [])],
   },
   {
     code: "NODE_POOL_SIZE",
     check: (p) => (p.nodePool.minSize > p.nodePool.maxSize ? [{ pointer: "/nodePool/minSize", message: `minSize ${p.nodePool.minSize} is above maxSize ${p.nodePool.maxSize}` }] : []),
-  },
-  {
-    code: "IMAGES_NOT_MIRRORED",
-    check: (p) => (p.images.mirror === "none" && MAINLAND_CHINA_REGIONS.has(p.region) ? [{ pointer: "/images/mirror", message: `${p.region} is in mainland China, where quay.io pulls often fail; use images.mirror tke` }] : []),
   },
   {
     code: "POD_CIDR_OVERLAP",
@@ -217,209 +178,12 @@ export const PROFILE_RULES: readonly ProfileRule[] = [
     check: (p) => (p.features.egressGateway && p.features.endpointSlice ? [{ pointer: "/features/endpointSlice", message: "endpointSlice cannot be on together with egressGateway" }] : []),
   },
   {
-    code: "MASQUERADE_IN_OVERLAY",
-    check: (p) => (p.cilium.mode === "overlay" && p.features.masquerade ? [{ pointer: "/features/masquerade", message: "overlay mode already masquerades; remove features.masquerade" }] : []),
-  },
-  {
-    code: "REGISTRY_REQUIRED",
-    check: (p) => (p.images.mirror === "custom" && !p.images.registry ? [{ pointer: "/images/registry", message: "set images.registry to the registry and namespace holding the copied images" }] : []),
-  },
-  {
-    code: "REGISTRY_WITHOUT_CUSTOM_MIRROR",
-    check: (p) => (p.images.mirror !== "custom" && p.images.registry ? [{ pointer: "/images/registry", message: `images.mirror is ${p.images.mirror}; set it to custom to use this registry, or remove images.registry` }] : []),
-  },
-  {
-    code: "CUSTOM_REGISTRY_DIGEST",
-    check: (p) => (p.images.mirror === "custom" && p.images.useDigest ? [{ pointer: "/images/useDigest", message: "the chart pins upstream digests: the copy must keep them, as skopeo copy --all in images.txt does; set useDigest false for a docker pull/tag/push copy" }] : []),
-  },
-  {
-    code: "LARGE_CLUSTER_WITHOUT_ENDPOINT_SLICE",
-    check: (p) =>
-      (p.cluster.maxNodes ?? 0) >= LARGE_CLUSTER_NODES && !p.features.endpointSlice && !p.features.egressGateway
-        ? [{ pointer: "/features/endpointSlice", message: `${p.cluster.maxNodes} nodes: consider features.endpointSlice` }]
-        : [],
-  },
-  {
     code: "UNKNOWN_REGION",
     check: (p) => {
       if (KNOWN_REGIONS.has(p.region)) return [];
       const guess = nearest(p.region, [...KNOWN_REGIONS]);
       return [{ pointer: "/region", message: `${p.region} is not a region tke-cilium knows${guess ? `; did you mean ${guess}?` : ""} (the bundle is rendered as given)`, ...(guess ? { suggestion: guess } : {}) }];
     },
-  },
-  {
-    code: "NATIVE_WITHOUT_MASQUERADE",
-    check: (p) =>
-      p.cilium.mode === "native" && p.features.masquerade === undefined && !p.features.egressGateway
-        ? [{ pointer: "/features", message: "native mode without features.masquerade: Pods reach the internet only through a NAT gateway, not the node's EIP; set masquerade true (the guide installer's default), or false if the VPC has a NAT gateway" }]
-        : [],
-  },
-  {
-    code: "BANDWIDTH_MANAGER_IN_NATIVE",
-    check: (p) =>
-      p.cilium.mode === "native" && p.features.bandwidthManager
-        ? [{ pointer: "/features/bandwidthManager", message: "native mode (generic-veth chaining) runs legacy host routing, never BPF host routing, which Bandwidth Manager is meant to pair with" }]
-        : [],
-  },
-  {
-    code: "EGRESS_POOL_WITHOUT_GATEWAY",
-    check: (p) =>
-      p.nodePool.egress !== undefined && !p.features.egressGateway
-        ? [{ pointer: "/nodePool/egress", message: "an egress pool serves Cilium's egress gateway: set features.egressGateway true, or remove nodePool.egress" }]
-        : [],
-  },
-  {
-    code: "EGRESS_POOL_ON_KARPENTER",
-    check: (p) =>
-      p.nodePool.egress !== undefined && p.nodePool.type === "karpenter"
-        ? [{ pointer: "/nodePool/egress", message: "Karpenter sizes its pools to pending Pods, but an egress pool has a fixed size (its public IPs are what the outside allows): use a native or regular pool for a profile with nodePool.egress" }]
-        : [],
-  },
-  {
-    code: "EGRESS_POOL_SAME_NAME",
-    check: (p) =>
-      p.nodePool.egress !== undefined && p.nodePool.type !== "karpenter" && p.nodePool.egress.name === (p.nodePool.name ?? "cilium")
-        ? [{ pointer: "/nodePool/egress/name", message: `the egress pool and the node pool are both named "${p.nodePool.egress.name}": give nodePool.egress.name another name` }]
-        : [],
-  },
-  {
-    code: "FLOW_LOG_EXPORT_TWICE",
-    check: (p) => {
-      const flowLogs = p.features.flowLogs;
-      if (typeof flowLogs !== "object" || flowLogs.exports === undefined) return [];
-      const names = flowLogs.exports.map((e) => e.name);
-      return names.flatMap((name, i) =>
-        names.indexOf(name) < i ? [{ pointer: `/features/flowLogs/exports/${i}/name`, message: `export "${name}" is named twice: both would write /var/run/cilium/hubble/${name}.log; give each export its own name` }] : [],
-      );
-    },
-  },
-  {
-    code: "NODE_LOCAL_DNS_WITHOUT_LRP",
-    check: (p) =>
-      p.features.nodeLocalDns && !p.features.localRedirectPolicy
-        ? [{ pointer: "/features/localRedirectPolicy", message: "features.nodeLocalDns redirects kube-dns traffic with a CiliumLocalRedirectPolicy: set localRedirectPolicy true" }]
-        : [],
-  },
-  {
-    code: "GATEWAY_API_NEEDS_CILIUM_1_19",
-    check: (p) =>
-      p.features.gatewayApi && compareVersions(p.cilium.version.split(".").slice(0, 2).join("."), GATEWAY_API.minCilium) < 0
-        ? [{ pointer: "/features/gatewayApi", message: `the bundle ships the Gateway API ${GATEWAY_API.version} CRDs the guide pins for Cilium ${GATEWAY_API.minCilium}; Cilium ${p.cilium.version} reads TLSRoute v1alpha2, which they no longer serve: use cilium.version 1.19 or later` }]
-        : [],
-  },
-  {
-    code: "WIREGUARD_MODULE_UNVERIFIED",
-    check: (p) => {
-      if (p.features.encryption !== "wireguard") return [];
-      // native and Karpenter pools boot TencentOS 4 (the image annotation); a regular pool boots nodePool.os
-      if (p.nodePool.type !== "regular" || WIREGUARD_OS_PREFIXES.some((prefix) => p.nodePool.os.startsWith(prefix))) return [];
-      return [{ pointer: "/nodePool/os", message: `WireGuard needs the wireguard kernel module; the guide knows ${WIREGUARD_OS_TEXT} carries it, ${p.nodePool.os} is unverified: check lsmod | grep wireguard on a node` }];
-    },
-  },
-  {
-    code: "CLUSTERMESH_WITHOUT_CLUSTER_ID",
-    check: (p) =>
-      p.clusterMesh !== undefined && p.cluster.id === undefined
-        ? [{ pointer: "/cluster", message: "Cluster Mesh names each cluster by its TKE cluster id (Cilium's cluster.name, and the kubeconfig context of clustermesh.sh): set cluster.id" }]
-        : [],
-  },
-  {
-    code: "CLUSTERMESH_WITHOUT_SUBNET",
-    check: (p) =>
-      p.clusterMesh !== undefined && meshSubnet(p) === null
-        ? [{ pointer: "/clusterMesh", message: "clustermesh-apiserver needs a subnet for its internal CLB: set clusterMesh.subnetId (or nodePool.subnetIds, or cluster.intranetSubnetId)" }]
-        : [],
-  },
-  {
-    code: "MESH_NATIVE_WITHOUT_VPC_CIDRS",
-    check: (p) =>
-      p.clusterMesh !== undefined && p.cilium.mode === "native" && p.cluster.vpcCidrs.length === 0
-        ? [{ pointer: "/cluster/vpcCidrs", message: "in native mode this cluster's Pods use VPC addresses: list the VPC's CIDRs in cluster.vpcCidrs, so the mesh can check they do not overlap its peers' and the peers do not masquerade them" }]
-        : [],
-  },
-  {
-    code: "MESH_DUPLICATE_CLUSTER_ID",
-    check: (p, { mesh = [], path = "" }) => {
-      if (p.clusterMesh === undefined) return [];
-      const { name, clusterId } = p.clusterMesh;
-      const same = meshPeers(mesh, path, name as string).filter((peer) => peer.clusterId === clusterId);
-      return same.length === 0 ? [] : [{ pointer: "/clusterMesh/clusterId", message: `clusterId ${clusterId} is also taken in mesh "${name}" by ${same.map((peer) => peer.path).join(", ")}: each cluster of a mesh needs its own (1-255)` }];
-    },
-  },
-  {
-    code: "MESH_OVERLAPPING_POD_CIDRS",
-    check: (p, { mesh = [], path = "" }) => {
-      if (p.clusterMesh === undefined) return [];
-      const native = p.cilium.mode === "native";
-      const own = native ? p.cluster.vpcCidrs : p.cilium.podCidrs;
-      const pointer = native ? "/cluster/vpcCidrs" : "/cilium/podCidrs";
-      return meshPeers(mesh, path, p.clusterMesh.name as string).flatMap((peer) =>
-        own.flatMap((cidr, i) =>
-          peer.podRanges
-            .filter((other) => validCidr(other) && overlaps(cidr, other))
-            .map((other) => ({ pointer: `${pointer}/${i}`, message: `${cidr} overlaps ${other}, the Pod addresses of ${peer.path} (${peer.mode} mode) in mesh "${p.clusterMesh!.name}": Pods of a mesh need distinct addresses` })),
-        ),
-      );
-    },
-  },
-  {
-    code: "MESH_MIXED_DATAPATH",
-    check: (p, { mesh = [], path = "" }) => {
-      if (p.clusterMesh === undefined) return [];
-      const other = meshPeers(mesh, path, p.clusterMesh.name as string).filter((peer) => peer.mode !== p.cilium.mode);
-      return other.length === 0
-        ? []
-        : [{ pointer: "/cilium/mode", message: `${p.cilium.mode} mode, but ${other.map((peer) => `${peer.path} (${peer.mode})`).join(", ")} in mesh "${p.clusterMesh.name}": the clusters of a mesh need one datapath mode` }];
-    },
-  },
-  {
-    code: "MESH_WITH_GITOPS",
-    check: (p, { gitops = null }) =>
-      p.clusterMesh !== undefined && gitops !== null
-        ? [{ pointer: "/clusterMesh", message: `${gitops.config.engine === "argocd" ? "Argo CD" : "Flux"} delivers this bundle, but the mesh's connections (cilium clustermesh connect) live in the release, not in git: the engine reverts them` }]
-        : [],
-  },
-  {
-    code: "FLOW_FILTER_UNKNOWN_FIELD",
-    check: (p) => {
-      const flowLogs = (p.features as { flowLogs?: unknown }).flowLogs;
-      if (flowLogs === null || typeof flowLogs !== "object") return [];
-      const exports = ((flowLogs as { exports?: { include?: object[]; exclude?: object[] }[] }).exports ?? []);
-      return exports.flatMap((e, i) =>
-        (["include", "exclude"] as const).flatMap((side) =>
-          (e[side] ?? []).flatMap((filter, j) =>
-            Object.keys(filter)
-              .filter((key) => !FLOW_FILTER_KEYS.has(key))
-              .map((key) => {
-                const guess = nearest(key, [...FLOW_FILTER_KEYS]);
-                return {
-                  pointer: `/features/flowLogs/exports/${i}/${side}/${j}/${key.replace(/~/g, "~0").replace(/\//g, "~1")}`,
-                  atKey: true,
-                  message: `${JSON.stringify(key.slice(0, 60))} is not a field of Hubble's FlowFilter${guess ? `; did you mean "${guess}"?` : ""}: the exporter would refuse its whole configuration`,
-                  ...(guess ? { suggestion: guess } : {}),
-                };
-              }),
-          ),
-        ),
-      );
-    },
-  },
-  {
-    code: "MESH_INVALID_PEER",
-    check: (p, { mesh = [], path = "" }) =>
-      p.clusterMesh === undefined
-        ? []
-        : invalidMeshPeers(mesh, path, p.clusterMesh.name as string).map((peer) => ({
-            pointer: "/clusterMesh/name",
-            message: `${peer.path}, a member of mesh "${p.clusterMesh!.name}", is not a valid profile (${peer.invalid}): fix it first; none of its values is used`,
-          })),
-  },
-  {
-    code: "MESH_WITHOUT_PEERS",
-    check: (p, { mesh = [], path = "" }) =>
-      p.clusterMesh !== undefined && meshPeers(mesh, path, p.clusterMesh.name as string).length === 0 && invalidMeshPeers(mesh, path, p.clusterMesh.name as string).length === 0
-        ? [{ pointer: "/clusterMesh/name", message: `no other profile of this run is in mesh "${p.clusterMesh.name}": render and check the mesh's profiles together (or list them in tke-cilium.json), or clustermesh.sh connects to nothing` }]
-        : [],
   },
   {
     code: "KUBERNETES_UNTESTED",

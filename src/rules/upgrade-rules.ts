@@ -3,7 +3,7 @@ import { finalValueAt } from "../derive/helm.js";
 import { BUNDLE_FILES } from "../knowledge/bundle.js";
 import type { Settings } from "../settings.js";
 import { compareVersions } from "../text/version.js";
-import type { Code } from "./catalogue.js";
+import type { Code } from "./codes.js";
 import type { Finding } from "./finding.js";
 
 /**

@@ -1,11 +1,11 @@
-import { CONTAINERD_MIRROR_SCRIPT } from "../knowledge/containerd.js";
-import { KARPENTER_ADDON, NETWORK_TYPE, RESOURCES } from "../knowledge/terraform.js";
-import { TS4_IMAGE_ANNOTATION } from "../knowledge/tke.js";
-import { EGRESS_NODE } from "../knowledge/addons.js";
-import type { ResolvedFeatures } from "./features.js";
-import type { FilledProfile } from "../profile.js";
-import type { TerraformSettings, TfRoot, TfValue, TfVariable } from "../settings.js";
-import { TERRAFORM_DIRS } from "../knowledge/bundle.js";
+import { CONTAINERD_MIRROR_SCRIPT } from "../../knowledge/containerd.js";
+import { KARPENTER_ADDON, NETWORK_TYPE, RESOURCES } from "../../knowledge/terraform.js";
+import { TS4_IMAGE_ANNOTATION } from "../../knowledge/tke.js";
+import { EGRESS_NODE } from "../../knowledge/addons.js";
+import type { ResolvedFeatures } from "../../derive/features.js";
+import type { FilledProfile } from "../../profile.js";
+import type { TerraformSettings, TfRoot, TfValue, TfVariable } from "../../settings.js";
+import { TERRAFORM_DIRS } from "../../knowledge/bundle.js";
 
 /** A literal when the profile gives the value, else a Terraform variable (declared once, in first-use order). */
 class TfValues {

@@ -1,15 +1,17 @@
-import { TERRAFORM_FILES } from "../knowledge/bundle.js";
-import { CLUSTER_DEPLOY_TYPE, CLUSTER_INTRANET_ACCESS, NODE_DEFAULTS, PROVIDER, RESOURCES, TERRAFORM_REQUIRED_VERSION } from "../knowledge/terraform.js";
-import type { Settings, TfCluster, TfNativePool, TfRegularPool, TfRoot, TfTaint, TfValue } from "../settings.js";
-import { attr, block, expr, hcl, writeHcl, type HclBlock, type HclItem, type HclValue } from "../text/hcl.js";
-import { file, headerLines, type Emitter, type OutputFile } from "./output.js";
-import { EGRESS_NODE } from "../knowledge/addons.js";
+import { TERRAFORM_FILES } from "../../knowledge/bundle.js";
+import { CLUSTER_DEPLOY_TYPE, CLUSTER_INTRANET_ACCESS, NODE_DEFAULTS, PROVIDER, RESOURCES, TERRAFORM_REQUIRED_VERSION } from "../../knowledge/terraform.js";
+import type { TerraformSettings, TfCluster, TfNativePool, TfRegularPool, TfRoot, TfTaint, TfValue } from "../../settings.js";
+import { attr, block, expr, hcl, writeHcl, type HclBlock, type HclItem, type HclValue } from "../../text/hcl.js";
+import { file, type OutputFile } from "../../emit/output.js";
+import type { FilesContext } from "../capability.js";
+import { EGRESS_NODE } from "../../knowledge/addons.js";
 
 /** Each Terraform root of the bundle (the cluster, then the node pool): versions.tf, main.tf, variables.tf, outputs.tf. */
-export const emitTerraform: Emitter = (settings) =>
-  [settings.terraform.cluster, settings.terraform.nodePool].flatMap((root) => (root === null ? [] : emitRoot(settings, root)));
+export function emitTerraform(terraform: TerraformSettings, { header }: FilesContext): OutputFile[] {
+  return [terraform.cluster, terraform.nodePool].flatMap((root) => (root === null ? [] : emitRoot(header, root)));
+}
 
-function emitRoot(settings: Settings, tf: TfRoot): OutputFile[] {
+function emitRoot(header: FilesContext["header"], tf: TfRoot): OutputFile[] {
   const versions = block("terraform", [], [
     attr("required_version", TERRAFORM_REQUIRED_VERSION),
     block("required_providers", [], [attr(PROVIDER.name, expr(`{\n      source  = ${hcl(PROVIDER.source)}\n      version = ${hcl(PROVIDER.version)}\n    }`))]),
@@ -24,13 +26,13 @@ function emitRoot(settings: Settings, tf: TfRoot): OutputFile[] {
   const variablesHeader = variables.length === 0 ? ["Every value comes from the profile: no variables to set."] : ["Values the profile does not give: set them in terraform.tfvars or with -var."];
   const path = (name: string) => `${tf.dir}/${name}`;
   const files = [
-    file(path(TERRAFORM_FILES.versions), writeHcl(headerLines(settings, "Terraform and provider versions."), [versions])),
-    file(path(TERRAFORM_FILES.main), writeHcl([...headerLines(settings, tf.purpose), ...tf.notes], main)),
-    file(path(TERRAFORM_FILES.variables), writeHcl([...headerLines(settings, "Inputs of this module."), ...variablesHeader], variables)),
+    file(path(TERRAFORM_FILES.versions), writeHcl(header("Terraform and provider versions."), [versions])),
+    file(path(TERRAFORM_FILES.main), writeHcl([...header(tf.purpose), ...tf.notes], main)),
+    file(path(TERRAFORM_FILES.variables), writeHcl([...header("Inputs of this module."), ...variablesHeader], variables)),
   ];
   if (tf.outputs.length > 0) {
     const outputs = tf.outputs.map((o) => block("output", [o.name], [attr("description", o.description), attr("value", expr(o.expression))]));
-    files.push(file(path(TERRAFORM_FILES.outputs), writeHcl(headerLines(settings, "What the next steps need from this module."), outputs)));
+    files.push(file(path(TERRAFORM_FILES.outputs), writeHcl(header("What the next steps need from this module."), outputs)));
   }
   return files;
 }

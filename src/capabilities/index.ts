@@ -1,0 +1,135 @@
+import type { OutputFile } from "../emit/output.js";
+import type { PlanStep } from "../plan/step.js";
+import type { FilledProfile } from "../profile.js";
+import type { Finding } from "../rules/finding.js";
+import type { ActiveCapability, DeliverySettings, ImageCopy, Settings, ValueEntry } from "../settings.js";
+import type { Capability, CapabilityRuleContext, DeliveryContribution, FilesContext, PlanContext, ResolveContext, ValuesFileKey } from "./capability.js";
+import { apf } from "./apf/index.js";
+import { bandwidthManager } from "./bandwidth-manager/index.js";
+import { cilium } from "./cilium/index.js";
+import { clusterMesh } from "./cluster-mesh/index.js";
+import { egressGateway } from "./egress-gateway/index.js";
+import { encryption } from "./encryption/index.js";
+import { endpointSlice } from "./endpoint-slice/index.js";
+import { flowLogs } from "./flow-logs/index.js";
+import { gatewayApi } from "./gateway-api/index.js";
+import { gitopsCertificates } from "./gitops-certificates/index.js";
+import { hubble } from "./hubble/index.js";
+import { hubbleUiClb } from "./hubble-ui-clb/index.js";
+import { karpenter } from "./karpenter/index.js";
+import { masquerade } from "./masquerade/index.js";
+import { native } from "./native/index.js";
+import { nodeLocalDns } from "./node-local-dns/index.js";
+import { overlayGr } from "./overlay-gr/index.js";
+import { overlayVpcCni } from "./overlay-vpc-cni/index.js";
+import { scaleTuning } from "./scale-tuning/index.js";
+import { terraformPools } from "./terraform-pools/index.js";
+import { tke } from "./tke/index.js";
+
+/**
+ * The registry: every capability, in the order that is visible in the bundle. Within a values file its
+ * entries follow this order; within a phase of install.sh its steps do; uninstall.sh reads the undos of one
+ * phase in it. Add a capability: its folder, and one line here.
+ */
+export const CAPABILITIES = [
+  native,
+  overlayVpcCni,
+  overlayGr,
+  apf,
+  karpenter,
+  terraformPools,
+  tke,
+  cilium,
+  nodeLocalDns,
+  hubble,
+  egressGateway,
+  masquerade,
+  endpointSlice,
+  bandwidthManager,
+  encryption,
+  gatewayApi,
+  flowLogs,
+  clusterMesh,
+  gitopsCertificates,
+  scaleTuning,
+  hubbleUiClb,
+  // each capability has its own slice type: the fold below reads them through AnyCapability
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+] as const satisfies readonly Capability<any, string>[];
+
+type AnyCapability = Capability<unknown, string>;
+type CapabilityCode = (typeof CAPABILITIES)[number]["codes"][number]["code"];
+interface ProfileRule {
+  code: CapabilityCode;
+  check: (profile: FilledProfile, context: CapabilityRuleContext) => Finding[];
+}
+interface BundleRule {
+  code: CapabilityCode;
+  check: (settings: Settings, profile: FilledProfile) => Finding[];
+}
+const REGISTRY: readonly AnyCapability[] = CAPABILITIES as unknown as readonly AnyCapability[];
+const RANK = new Map(REGISTRY.map((c, i) => [c.id, i]));
+
+/** The registry position of a step or entry's owner ("<id>/..." or "<id>"). */
+export function ownerRank(owner: string): number {
+  const rank = RANK.get(owner.split("/")[0]);
+  if (rank === undefined) throw new Error(`bug: ${owner} belongs to no capability`);
+  return rank;
+}
+
+/** The capabilities' profile rules and bundle rules, in registry order. */
+export const CAPABILITY_PROFILE_RULES = REGISTRY.flatMap((c) => c.profileRules) as readonly ProfileRule[];
+export const CAPABILITY_BUNDLE_RULES = REGISTRY.flatMap((c) => c.bundleRules) as readonly BundleRule[];
+
+/** Each capability the profile asks for, with its resolved slice, in registry order. */
+export function resolveCapabilities(p: FilledProfile, context: ResolveContext): ActiveCapability[] {
+  return REGISTRY.flatMap((c) => {
+    const slice = c.resolve(p, context);
+    return slice === null ? [] : [{ id: c.id, slice }];
+  });
+}
+
+const capabilityOf = (a: ActiveCapability): AnyCapability => REGISTRY[RANK.get(a.id)!];
+
+/** The active capabilities' Helm values, per values file, in registry order. */
+export function capabilityValues(active: readonly ActiveCapability[]): Record<ValuesFileKey, ValueEntry[]> {
+  const out: Record<ValuesFileKey, ValueEntry[]> = { tke: [], images: [], features: [] };
+  for (const a of active) {
+    const v = capabilityOf(a).values(a.slice);
+    for (const key of ["tke", "images", "features"] as const) out[key].push(...(v[key] ?? []));
+  }
+  return out;
+}
+
+/** Images the active capabilities run beyond the chart's. */
+export function capabilityImages(active: readonly ActiveCapability[]): ImageCopy[] {
+  return active.flatMap((a) => capabilityOf(a).images(a.slice));
+}
+
+/** The install plan: each active capability's steps, in registry order (src/plan/bash.ts orders them by phase). */
+export function capabilityPlan(active: readonly ActiveCapability[], context: PlanContext): PlanStep[] {
+  return active.flatMap((a) => capabilityOf(a).plan(a.slice, context));
+}
+
+/** bundle.json's entries from the active capabilities, each manifest with its owner (for ordering). */
+export function capabilityDelivery(active: readonly ActiveCapability[]): {
+  manifests: (DeliverySettings["manifests"][number] & { owner: string })[];
+  terraform: DeliverySettings["terraform"];
+  scripts: NonNullable<DeliveryContribution["scripts"]>;
+} {
+  const manifests: (DeliverySettings["manifests"][number] & { owner: string })[] = [];
+  const terraform: DeliverySettings["terraform"] = [];
+  let scripts: NonNullable<DeliveryContribution["scripts"]> = {};
+  for (const a of active) {
+    const d = capabilityOf(a).delivery(a.slice);
+    for (const m of d.manifests ?? []) manifests.push({ ...m, owner: a.id });
+    terraform.push(...(d.terraform ?? []));
+    scripts = { ...scripts, ...d.scripts };
+  }
+  return { manifests, terraform, scripts };
+}
+
+/** Every active capability's files. */
+export function capabilityFiles(active: readonly ActiveCapability[], context: FilesContext): OutputFile[] {
+  return active.flatMap((a) => capabilityOf(a).files(a.slice, context));
+}

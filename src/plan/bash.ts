@@ -1,0 +1,195 @@
+import { checkedShellValue, sh, shellWord } from "../text/shell.js";
+import { orderPlan, UNDO_PHASES, isMutating, READ_ONLY_PHASES, type PlanStep, type Snippet, type Undo, type Word } from "./step.js";
+
+/**
+ * The one emitter from plan to bash: install.sh's body (every step after the tool check, in phase order) and
+ * uninstall.sh's (the undos, by undo phase, then in registry order). Words are shell-quoted here, once.
+ */
+
+/** Text inside a double-quoted bash string: refuses what bash would expand or end the string at. */
+export function text(value: string): string {
+  if (/["$`\\\n]/.test(value)) throw new Error(`bug: ${JSON.stringify(value)} cannot go inside a double-quoted bash string unquoted`);
+  return value;
+}
+
+/** A word as one shell word: a profile value after its pattern check, a constant as it is; single-quoted. */
+const word = (w: Word): string => (typeof w === "string" ? sh(w) : shellWord(w.kind, w.value));
+const plain = (w: Word): string => text(typeof w === "string" ? w : checkedShellValue(w.kind, w.value));
+
+export function renderSnippet(s: Snippet, extra: Record<string, string> = {}): string {
+  const view: Record<string, string | string[]> = { ...extra };
+  for (const [k, v] of Object.entries(s.words ?? {})) view[k] = word(v);
+  for (const [k, v] of Object.entries(s.texts ?? {})) view[k] = plain(v);
+  for (const [k, v] of Object.entries(s.lists ?? {})) view[k] = v.map((w) => sh(w));
+  return fill(s.template, view).replace(/\n$/, "");
+}
+
+/** A fragment cut once into literal text and the names it fills; a loop is a part of its own. */
+type Part = string | { name: string } | { list: string; body: Part[] };
+
+const compiled = new Map<string, Part[]>();
+
+function compile(template: string): Part[] {
+  const parts: Part[] = [];
+  const names = (text: string, into: Part[]) => {
+    let last = 0;
+    for (const m of text.matchAll(/\{\{(\.\.\/)?(\w+)\}\}/g)) {
+      into.push(text.slice(last, m.index), { name: m[2] });
+      last = m.index + m[0].length;
+    }
+    into.push(text.slice(last));
+  };
+  let last = 0;
+  for (const m of template.matchAll(/^\{\{#each (\w+)\}\}\n([\s\S]*?)^\{\{\/each\}\}\n/gm)) {
+    names(template.slice(last, m.index), parts);
+    const body: Part[] = [];
+    names(m[2], body);
+    parts.push({ list: m[1], body });
+    last = m.index + m[0].length;
+  }
+  names(template.slice(last), parts);
+  return parts;
+}
+
+/**
+ * The few Handlebars forms the fragments use, filled without its runtime (a render fills some twenty fragments
+ * per bundle): {{name}}, and {{#each list}} ... {{/each}} on lines of their own with {{this}} and {{../name}}.
+ * A name the view does not have is a bug, as with Handlebars' strict mode.
+ */
+function fill(template: string, view: Readonly<Record<string, string | readonly string[]>>): string {
+  let parts = compiled.get(template);
+  if (parts === undefined) compiled.set(template, (parts = compile(template)));
+  const value = (name: string): string => {
+    const v = view[name];
+    if (typeof v !== "string") throw new Error(`bug: the plan fragment needs {{${name}}}`);
+    return v;
+  };
+  let out = "";
+  for (const part of parts) {
+    if (typeof part === "string") out += part;
+    else if ("name" in part) out += value(part.name);
+    else {
+      const items = view[part.list];
+      if (!Array.isArray(items)) throw new Error(`bug: the plan fragment needs the list {{${part.list}}}`);
+      for (const item of items) for (const p of part.body) out += typeof p === "string" ? p : "name" in p ? (p.name === "this" ? item : value(p.name)) : "";
+    }
+  }
+  return out;
+}
+
+const indent = (block: string, by: string) => block.split("\n").map((l) => (l === "" ? l : by + l)).join("\n");
+
+function renderInstallStep(step: PlanStep, plan: readonly PlanStep[]): string {
+  switch (step.kind) {
+    case "check":
+      return renderSnippet(step.script);
+    case "require-crd":
+      return `kubectl get crd ${sh(step.crd)} -o name >/dev/null 2>&1 ||\n  die "CRD ${text(step.crd)} not found: ${text(step.hint)}"`;
+    case "decide": {
+      const first = plan.filter((s) => s.kind === "check" && s.when === "first-install").map((s) => indent(renderInstallStep({ ...s, when: "always" } as PlanStep, plan), "  ") + "\n");
+      return renderSnippet(step.script, { firstInstall: first.join("") });
+    }
+    case "apply":
+      return `step "${text(step.title)}"\nrun kubectl apply ${step.serverSide ? "--server-side --force-conflicts " : ""}-f "$HERE"/${shellWord("bundlePath", step.file)}`;
+    case "patch": {
+      const [key, value] = Object.entries(step.nodeSelector)[0];
+      const patch = sh(JSON.stringify({ spec: { template: { spec: { nodeSelector: { [key]: value } } } } }));
+      const selectorPath = sh(`{.spec.template.spec.nodeSelector.${key}}`);
+      const lines = [`step "${text(step.title)}"`];
+      for (const d of step.daemonSets) {
+        lines.push(
+          `if daemonset_exists ${sh(d.name)}; then`,
+          `  switched_off="$(kubectl -n kube-system get daemonset ${sh(d.name)} -o jsonpath=${selectorPath})"`,
+          `  if [ -z "$switched_off" ]; then`,
+          `    run kubectl -n kube-system patch daemonset ${sh(d.name)} -p ${patch}`,
+          `  fi`,
+          ...(d.optional ? [] : ["else", `  warn "daemonset kube-system/${text(d.name)} not found; nothing to switch off"`]),
+          "fi",
+        );
+      }
+      return lines.join("\n");
+    }
+    case "delete":
+      return [
+        `step "${text(step.title)}"`,
+        `if kubectl get ${text(step.resource)} ${sh(step.name)} -o name >/dev/null 2>&1; then`,
+        `  run kubectl delete ${text(step.resource)} ${sh(step.name)}`,
+        "fi",
+      ].join("\n");
+    case "run":
+      return renderSnippet(step.script);
+    case "helm":
+      return renderHelm(step, plan);
+    case "wait":
+      return `step "${text(step.title)}"\nrun kubectl -n "$NAMESPACE" rollout status ${text(step.resource)} --timeout=${text(step.timeout)}`;
+    case "say":
+      return `printf '  - %s\\n' ${sh(step.text)}`;
+  }
+}
+
+function renderHelm(step: Extract<PlanStep, { kind: "helm" }>, plan: readonly PlanStep[]): string {
+  const args = (position: "before-values" | "after-values") =>
+    plan.flatMap((s) => (s.kind === "check" && s.helmArgs?.position === position ? [` \\\n    \${${s.helmArgs.variable}[@]+"\${${s.helmArgs.variable}[@]}"}`] : []));
+  const values = step.valuesFiles.map((f) => ` \\\n    -f "$HERE"/${shellWord("bundlePath", f)}`);
+  return [
+    'if [ "$MODE" = minor ]; then',
+    "  # Cilium's upgrade guide: the pre-flight DaemonSet pulls the new images on every node and checks the",
+    "  # existing policies before the agents restart with the new version.",
+    '  step "Cilium pre-flight check for $VERSION"',
+    `  run helm upgrade --install ${sh(step.preflight.release)} "$CHART" --version "$VERSION" --namespace "$NAMESPACE"` +
+      values.join("") +
+      step.preflight.values.map((v) => ` \\\n    --set ${sh(v)}`).join(""),
+    `  run kubectl -n "$NAMESPACE" rollout status daemonset/${text(step.preflight.daemonSet)} --timeout=10m`,
+    `  run helm uninstall ${sh(step.preflight.release)} --namespace "$NAMESPACE"`,
+    "fi",
+    "",
+    'if [ "$MODE" != unchanged ]; then',
+    "  # The agents and the operator roll only when their configuration changed (rollOutCiliumPods).",
+    '  step "Install or upgrade Cilium $VERSION"',
+    '  run helm upgrade --install "$RELEASE" "$CHART" --version "$VERSION" --namespace "$NAMESPACE" \\',
+    '    --description "tke-cilium bundle $BUNDLE_ID"' + args("before-values").join("") + values.join("") + args("after-values").join(""),
+    "fi",
+  ].join("\n");
+}
+
+/** install.sh after its tool check: every step in phase order, the next steps last. */
+export function installBody(steps: readonly PlanStep[]): string {
+  const ordered = orderPlan(steps);
+  const blocks: string[] = [];
+  let changed = false;
+  const said: string[] = [];
+  for (const step of ordered) {
+    if (step.kind === "check" && step.when === "first-install") continue;
+    if (step.kind === "say") {
+      said.push(renderInstallStep(step, ordered));
+      continue;
+    }
+    let block = renderInstallStep(step, ordered);
+    if (!changed && !READ_ONLY_PHASES.includes(step.phase)) {
+      changed = true;
+      block = `# Every change comes after this line.\n${block}`;
+    }
+    blocks.push(block);
+  }
+  blocks.push(['step "Next steps"', ...said].join("\n"));
+  return blocks.join("\n\n") + "\n";
+}
+
+/** The undo of every step, in registry order (the order uninstall.sh reads them in within a phase). */
+export function undosOf(steps: readonly PlanStep[]): Undo[] {
+  return steps.flatMap((s) => (isMutating(s) ? [s.undo] : s.kind === "say" && s.undo !== null ? [s.undo] : []));
+}
+
+/** uninstall.sh's steps between its preflight and "What is left to do", and the lines told there. */
+export function uninstallBody(steps: readonly PlanStep[]): { body: string; tells: string[]; needsBundleFiles: boolean } {
+  const undos = undosOf(steps);
+  const blocks: string[] = [];
+  for (const phase of UNDO_PHASES) {
+    for (const u of undos) if (u.kind === "commands" && u.phase === phase) blocks.push(`step "${text(u.title)}"\n${renderSnippet(u.script)}`);
+  }
+  return {
+    body: blocks.join("\n\n") + "\n",
+    tells: undos.flatMap((u) => (u.kind !== "commands" && u.tell !== null ? [u.tell] : [])),
+    needsBundleFiles: undos.some((u) => u.kind === "commands" && u.needsBundleFiles),
+  };
+}
