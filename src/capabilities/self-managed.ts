@@ -1,8 +1,8 @@
 import preflightNode from "./preflight-node.sh.hbs?template";
 import cleanupNode from "./cleanup-node.sh.hbs?template";
-import connect from "./connect-self-managed.sh.hbs?template";
-import kubeProxyAbsent from "./kube-proxy-absent.sh.hbs?template";
-import kubeProxyKept from "./kube-proxy-kept.sh.hbs?template";
+import connect from "./connect-self-managed.sh.hbs?raw";
+import kubeProxyAbsent from "./kube-proxy-absent.sh.hbs?raw";
+import kubeProxyKept from "./kube-proxy-kept.sh.hbs?raw";
 import { KUBE_PROXY, CHART_DEFAULT_POOL, CILIUM_CNI_CONFIG, CILIUM_INTERFACES, CILIUM_NODE_ADDRESSES, kernelMinimum, NODE_SCRIPTS, type Platform } from "../knowledge/platforms.js";
 import { file, type OutputFile } from "../emit/output.js";
 import { sh, shellWord } from "../text/shell.js";
@@ -86,14 +86,14 @@ export function selfManagedValues(s: SelfManagedSlice): ValueEntry[] {
 
 /** The first check of install.sh: kubectl points at the profile's API server (its kubernetes endpoint). */
 export function selfManagedConnect(owner: Platform): CheckStep {
-  return check(`${owner}/connect`, "connect", { render: connect });
+  return check(`${owner}/connect`, "connect", { template: connect });
 }
 
 /** kube-proxy (a DaemonSet) as the profile says: never installed, or kept; one to remove is removed whether it runs or not. */
 export function selfManagedKubeProxyCheck(owner: Platform, s: SelfManagedSlice): CheckStep[] {
   const words = { namespace: KUBE_PROXY.namespace, daemonSet: KUBE_PROXY.daemonSet };
-  if (s.kubeProxy === "absent") return [check(`${owner}/kube-proxy`, "inspect-cluster", { render: kubeProxyAbsent, words })];
-  if (s.kubeProxy === "keep") return [check(`${owner}/kube-proxy`, "inspect-cluster", { render: kubeProxyKept, words })];
+  if (s.kubeProxy === "absent") return [check(`${owner}/kube-proxy`, "inspect-cluster", { template: kubeProxyAbsent, words })];
+  if (s.kubeProxy === "keep") return [check(`${owner}/kube-proxy`, "inspect-cluster", { template: kubeProxyKept, words })];
   return [];
 }
 

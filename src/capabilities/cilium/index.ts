@@ -1,9 +1,9 @@
-import chartFile from "./chart-file.sh.hbs?template";
-import chartRemote from "./chart-remote.sh.hbs?template";
-import chartRepo from "./chart-repo.sh.hbs?template";
-import decide from "./decide.sh.hbs?template";
-import history from "./history.sh.hbs?template";
-import uninstallRelease from "./uninstall.sh.hbs?template";
+import chartFile from "./chart-file.sh.hbs?raw";
+import chartRemote from "./chart-remote.sh.hbs?raw";
+import chartRepo from "./chart-repo.sh.hbs?raw";
+import decide from "./decide.sh.hbs?raw";
+import history from "./history.sh.hbs?raw";
+import uninstallRelease from "./uninstall.sh.hbs?raw";
 import { CILIUM_HELM_REPO } from "../../knowledge/chart.js";
 import { CILIUM_VXLAN_PORT } from "../../knowledge/features.js";
 import { CONNECTIVITY_TEST_IMAGES, MAINLAND_TEST_TARGETS, PREFLIGHT } from "../../knowledge/lifecycle.js";
@@ -104,10 +104,10 @@ export const cilium = defineCapability({
     const from = deriveChartSource(p);
     const source: Snippet =
       from.kind === "http"
-        ? { render: chartRepo, words: { name: CILIUM_HELM_REPO.name, url: { kind: "url", value: from.repository } }, texts: { urlText: { kind: "url", value: from.repository } } }
+        ? { template: chartRepo, words: { name: CILIUM_HELM_REPO.name, url: { kind: "url", value: from.repository } }, texts: { urlText: { kind: "url", value: from.repository } } }
         : from.kind === "local"
-          ? { render: chartFile }
-          : { render: chartRemote };
+          ? { template: chartFile }
+          : { template: chartRemote };
     return {
       images,
       chartSource: source,
@@ -119,8 +119,8 @@ export const cilium = defineCapability({
   },
   values: (s) => ({ images: s.images }),
   plan: (s, { valuesFiles }) => [
-    check("cilium/history", "inspect-release", { render: history }, { provide: ["installed_version", "installed_status", "installed_bundle"] }),
-    { kind: "decide", id: "cilium/decide", phase: "decide", script: { render: decide, words: { existingNodesSelector: s.existingNodesSelector } }, provide: ["MODE"], need: ["installed_version"] },
+    check("cilium/history", "inspect-release", { template: history }, { provide: ["installed_version", "installed_status", "installed_bundle"] }),
+    { kind: "decide", id: "cilium/decide", phase: "decide", script: { template: decide, words: { existingNodesSelector: s.existingNodesSelector } }, provide: ["MODE"], need: ["installed_version"] },
     check("cilium/chart-source", "chart-source", s.chartSource, { need: ["MODE"] }),
     {
       kind: "helm",
@@ -128,7 +128,7 @@ export const cilium = defineCapability({
       phase: "chart",
       valuesFiles,
       preflight: { release: PREFLIGHT.release, daemonSet: PREFLIGHT.daemonSet, values: [...PREFLIGHT.values] },
-      undo: { kind: "commands", phase: "chart-removal", title: "Uninstall the Cilium release", script: { render: uninstallRelease }, needsBundleFiles: false },
+      undo: { kind: "commands", phase: "chart-removal", title: "Uninstall the Cilium release", script: { template: uninstallRelease }, needsBundleFiles: false },
     },
     { kind: "wait", id: "cilium/rollout", phase: "rollout", title: "Wait for the cilium DaemonSet (the operator starts once a node joins)", resource: "daemonset/cilium", timeout: "10m" },
     { kind: "say", id: "cilium/check", phase: "next-steps", text: `Check Cilium once nodes are Ready: kubectl -n ${CILIUM_NAMESPACE} get pods -l app.kubernetes.io/part-of=cilium`, undo: null },
@@ -140,10 +140,15 @@ export const cilium = defineCapability({
 });
 
 /** The guide's connectivity test: mirrored images everywhere, and targets reachable from mainland China there. */
-function connectivityTest(region: string): string[] {
-  const targets = MAINLAND_CHINA_REGIONS.has(region) ? MAINLAND_TEST_TARGETS : [];
+function connectivityTest(region: string): readonly string[] {
+  const mainland = MAINLAND_CHINA_REGIONS.has(region);
+  const known = CONNECTIVITY_TESTS[mainland ? 1 : 0];
+  if (known !== undefined) return known;
+  const targets = mainland ? MAINLAND_TEST_TARGETS : [];
   // shown inside a sentence: a word is quoted only where a shell would need it
-  return ["cilium", "connectivity", "test", ...[...CONNECTIVITY_TEST_IMAGES, ...targets].flat()].map((w) => (/^[\w./:@=-]+$/.test(w) ? w : sh(w)));
+  const words = ["cilium", "connectivity", "test", ...[...CONNECTIVITY_TEST_IMAGES, ...targets].flat()].map((w) => (/^[\w./:@=-]+$/.test(w) ? w : sh(w)));
+  CONNECTIVITY_TESTS[mainland ? 1 : 0] = words;
+  return words;
 }
 
 /**
@@ -156,3 +161,6 @@ function selfManagedConnectivityTest(mirror: string): string[] {
 }
 
 const SELF_MANAGED_CONNECTIVITY_NOTE = `. Its to-entities-world and to-cidr-external tests need Pods to reach ${CONNECTIVITY_EXTERNAL_DEFAULTS.target} and ${CONNECTIVITY_EXTERNAL_DEFAULTS.ip} (seed 003's timeouts): without internet egress, pass --external-target, --external-ip and --external-other-ip of hosts the nodes reach, or skip them with --test '!/to-entities-world' --test '!/to-cidr-external' (README FAQ)`;
+
+/** The two forms of the test (elsewhere, mainland China), made once. */
+const CONNECTIVITY_TESTS: (readonly string[] | undefined)[] = [];

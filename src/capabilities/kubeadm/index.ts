@@ -1,4 +1,4 @@
-import removeKubeProxy from "./remove-kube-proxy.sh.hbs?template";
+import removeKubeProxy from "./remove-kube-proxy.sh.hbs?raw";
 import { KUBE_PROXY, KUBEADM_API_VERSION, KUBEADM_KUBE_PROXY_PHASE, NODE_SCRIPTS } from "../../knowledge/platforms.js";
 import { file } from "../../emit/output.js";
 import type { PlanStep } from "../../plan/step.js";
@@ -37,7 +37,7 @@ export const kubeadm = defineCapability({
         kind: "run",
         id: "kubeadm/remove-kube-proxy",
         phase: "switch-off",
-        script: { render: removeKubeProxy, words },
+        script: { template: removeKubeProxy, words },
         need: [],
         undo: {
           kind: "keep",
