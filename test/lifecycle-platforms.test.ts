@@ -128,7 +128,9 @@ describe.concurrent("kubespray: out/kubespray/install.sh on a fake cluster (seed
     expect([first.status, first.changes]).toEqual([0, ["helm upgrade --install cilium 1.19.5"]]);
     expect(first.stdout).toContain("kube-proxy: runs, and keeps serving Services");
     expect(s.cluster.state.daemonSets["kube-proxy"]).toBeDefined();
-    expect((await s.uninstall()).changes).toEqual(["helm uninstall cilium"]);
+    const gone = await s.uninstall();
+    expect(gone.changes).toEqual(["helm uninstall cilium"]);
+    expect(gone.stdout).toContain("On every node that ran Cilium: sudo ./cleanup-node.sh cilium");
   });
 
   it("refuses a cluster without kube-proxy, which the profile keeps", async () => {

@@ -78,4 +78,5 @@ else
   printf '      (no regular or native node right now)\n'
 fi
 printf '  - %s\n' 'If a node is not rebuilt, remove by hand: /etc/cni/net.d/05-cilium.conf /etc/cni/net.d/05-cilium.conflist'
+printf '  - %s\n' 'On every node that ran Cilium: sudo ./cleanup-node.sh cilium (its interfaces, iptables rules and CNI configuration), or rebuild the node.'
 printf '  - %s\n' 'In the TKE console, re-enable the ip-masq-agent add-on if it was unchecked when the cluster was created.'

@@ -6,7 +6,7 @@ import kubeProxyKept from "./kube-proxy-kept.sh.hbs?raw";
 import { KUBE_PROXY, CHART_DEFAULT_POOL, CILIUM_CNI_CONFIG, CILIUM_INTERFACES, CILIUM_NODE_ADDRESSES, kernelMinimum, NODE_SCRIPTS, type Platform } from "../knowledge/platforms.js";
 import { file, type OutputFile } from "../emit/output.js";
 import { sh, shellWord } from "../text/shell.js";
-import { check, type CheckStep } from "../plan/step.js";
+import { check, type CheckStep, type SayStep } from "../plan/step.js";
 import type { FilesContext } from "./capability.js";
 import { WHY_SELF_MANAGED as WHY } from "../knowledge/why.js";
 import { finalValueAt } from "../derive/helm.js";
@@ -95,6 +95,19 @@ export function selfManagedKubeProxyCheck(owner: Platform, s: SelfManagedSlice):
   if (s.kubeProxy === "absent") return [check(`${owner}/kube-proxy`, "inspect-cluster", { template: kubeProxyAbsent, words })];
   if (s.kubeProxy === "keep") return [check(`${owner}/kube-proxy`, "inspect-cluster", { template: kubeProxyKept, words })];
   return [];
+}
+
+/** The node scripts in the next steps: the checks before Cilium runs on a node, the clean-up once it is gone (uninstall.sh says so). */
+export function selfManagedNodeSteps(owner: Platform): SayStep[] {
+  return [
+    {
+      kind: "say",
+      id: `${owner}/node-checks`,
+      phase: "next-steps",
+      text: `On every node, before Cilium runs there (new nodes too): ./${NODE_SCRIPTS.preflight} (the kernel, and no route into the Pod CIDR)`,
+      undo: { kind: "keep", note: "Cilium's interfaces and rules stay on the nodes until they are cleaned", tell: `On every node that ran Cilium: sudo ./${NODE_SCRIPTS.cleanup} cilium (its interfaces, iptables rules and CNI configuration), or rebuild the node.` },
+    },
+  ];
 }
 
 /** preflight-node.sh (the kernel, routes into the Pod CIDR) and cleanup-node.sh (Cilium's or kube-proxy's leftovers on a node). */

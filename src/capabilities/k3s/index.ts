@@ -3,7 +3,7 @@ import { file } from "../../emit/output.js";
 import type { PlanStep } from "../../plan/step.js";
 import { manifestsToYaml } from "../../text/yaml.js";
 import { defineCapability } from "../capability.js";
-import { selfManagedConnect, selfManagedNodeFiles, selfManagedSlice, selfManagedValues, type SelfManagedSlice } from "../self-managed.js";
+import { selfManagedNodeSteps, selfManagedConnect, selfManagedNodeFiles, selfManagedSlice, selfManagedValues, type SelfManagedSlice } from "../self-managed.js";
 
 /**
  * A k3s cluster (seed 004): the values of a self-managed cluster, the k3s server configuration that leaves
@@ -105,6 +105,7 @@ export const k3s = defineCapability({
         (s.kubeProxyReplacement && s.kubeProxy !== "keep" ? "; on a cluster that ran kube-proxy, restart k3s, then sudo ./cleanup-node.sh kube-proxy on every node" : ""),
       undo: null,
     });
+    steps.push(...selfManagedNodeSteps("k3s"));
     return steps;
   },
 });

@@ -4,7 +4,7 @@ import { file } from "../../emit/output.js";
 import type { PlanStep } from "../../plan/step.js";
 import { manifestsToYaml } from "../../text/yaml.js";
 import { defineCapability } from "../capability.js";
-import { selfManagedConnect, selfManagedKubeProxyCheck, selfManagedNodeFiles, selfManagedSlice, selfManagedValues, type SelfManagedSlice } from "../self-managed.js";
+import { selfManagedNodeSteps, selfManagedConnect, selfManagedKubeProxyCheck, selfManagedNodeFiles, selfManagedSlice, selfManagedValues, type SelfManagedSlice } from "../self-managed.js";
 
 /** The kubeadm configuration file of the bundle. */
 export const KUBEADM_CONFIG_FILE = "kubeadm-config.yaml";
@@ -55,6 +55,7 @@ export const kubeadm = defineCapability({
           : `New clusters: kubeadm init --config ${KUBEADM_CONFIG_FILE} (its subnets are the ones Cilium's values use), then install.sh`,
       undo: null,
     });
+    steps.push(...selfManagedNodeSteps("kubeadm"));
     return steps;
   },
 });

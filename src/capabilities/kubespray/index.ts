@@ -5,7 +5,7 @@ import { file } from "../../emit/output.js";
 import type { PlanStep } from "../../plan/step.js";
 import { manifestsToYaml } from "../../text/yaml.js";
 import { defineCapability } from "../capability.js";
-import { selfManagedConnect, selfManagedKubeProxyCheck, selfManagedNodeFiles, selfManagedSlice, selfManagedValues, type SelfManagedSlice } from "../self-managed.js";
+import { selfManagedNodeSteps, selfManagedConnect, selfManagedKubeProxyCheck, selfManagedNodeFiles, selfManagedSlice, selfManagedValues, type SelfManagedSlice } from "../self-managed.js";
 
 /**
  * A kubespray cluster (seed 001): kubespray builds the cluster with kube_network_plugin cni (it installs no
@@ -73,6 +73,7 @@ export const kubespray = defineCapability({
       text: `kubespray's cluster.yml runs with ${KUBESPRAY_GROUP_VARS} in group_vars/k8s_cluster/ (kube_network_plugin cni: it installs no CNI; this install.sh installs Cilium after it)`,
       undo: null,
     });
+    steps.push(...selfManagedNodeSteps("kubespray"));
     return steps;
   },
 });

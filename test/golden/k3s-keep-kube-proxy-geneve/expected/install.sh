@@ -174,5 +174,6 @@ run kubectl -n "$NAMESPACE" rollout status daemonset/cilium --timeout=10m
 
 step "Next steps"
 printf '  - %s\n' 'Every k3s server runs with k3s-config.yaml (in /etc/rancher/k3s/config.yaml.d/), every node with k3s-cilium-cleanup.conf (k3s.service.d/) and cleanup-node.sh as /usr/local/sbin/cilium-cleanup-node.sh'
+printf '  - %s\n' 'On every node, before Cilium runs there (new nodes too): ./preflight-node.sh (the kernel, and no route into the Pod CIDR)'
 printf '  - %s\n' 'Check Cilium once nodes are Ready: kubectl -n kube-system get pods -l app.kubernetes.io/part-of=cilium'
 printf '  - %s\n' 'Run the connectivity test (cilium CLI): cilium connectivity test. Its to-entities-world and to-cidr-external tests need Pods to reach one.one.one.one. and 1.1.1.1 (seed 003'\''s timeouts): without internet egress, pass --external-target, --external-ip and --external-other-ip of hosts the nodes reach, or skip them with --test '\''!/to-entities-world'\'' --test '\''!/to-cidr-external'\'' (README FAQ)'
