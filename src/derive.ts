@@ -6,6 +6,7 @@ import type { PlanStep } from "./plan/step.js";
 import { deriveGitops, gitopsFiles } from "./derive/gitops.js";
 import { deriveHelmValues } from "./derive/helm.js";
 import { resolveFeatures } from "./derive/features.js";
+import { derivePreflightValues } from "./derive/preflight.js";
 import { deriveImageList } from "./derive/images.js";
 import { deriveDelivery, deriveInstall, deriveUninstall } from "./derive/install.js";
 import type { MeshDirectory } from "./mesh-peers.js";
@@ -41,6 +42,7 @@ export function deriveSettings({ profile: p, name, profilePath, charts = BUILTIN
     profilePath,
     ciliumVersion: p.cilium.version,
     helm,
+    preflight: derivePreflightValues(p.cilium.version, helm),
     images: deriveImageList(p, charts, capabilityImages(capabilities)),
     install,
     uninstall,

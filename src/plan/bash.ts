@@ -83,9 +83,9 @@ function renderHelm(step: Extract<PlanStep, { kind: "helm" }>, plan: readonly Pl
     "  # Cilium's upgrade guide: the pre-flight DaemonSet pulls the new images on every node and checks the",
     "  # existing policies before the agents restart with the new version.",
     '  step "Cilium pre-flight check for $VERSION"',
-    `  run helm upgrade --install ${sh(step.preflight.release)} "$CHART" --version "$VERSION" --namespace "$NAMESPACE"` +
-      values.join("") +
-      step.preflight.values.map((v) => ` \\\n    --set ${sh(v)}`).join(""),
+    "  # A release of its own with its own values only: it renders nothing the release cilium owns.",
+    `  run helm upgrade --install ${sh(step.preflight.release)} "$CHART" --version "$VERSION" --namespace "$NAMESPACE" \\`,
+    `    -f "$HERE"/${shellWord("bundlePath", step.preflight.valuesFile)}`,
     `  run kubectl -n "$NAMESPACE" rollout status daemonset/${text(step.preflight.daemonSet)} --timeout=10m`,
     `  run helm uninstall ${sh(step.preflight.release)} --namespace "$NAMESPACE"`,
     "fi",

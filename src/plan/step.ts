@@ -164,7 +164,7 @@ export interface RunStep extends StepBase {
 export interface HelmStep extends StepBase {
   kind: "helm";
   valuesFiles: readonly string[];
-  preflight: { release: string; daemonSet: string; values: readonly string[] };
+  preflight: { release: string; daemonSet: string; valuesFile: string };
   undo: Undo;
 }
 

@@ -18,6 +18,13 @@ export interface ClusterState {
   chartReachable: boolean;
   /** ClusterIPs of Services by namespace/name. */
   services?: Record<string, string>;
+  /**
+   * Helm ownership: the objects ("Kind/namespace/name") the real `helm template` renders for a release, keyed
+   * by release name (set by the test for the bundle it runs); `owners` records which release owns each object
+   * once installed. An install that would take over another release's object fails as Helm does.
+   */
+  renders?: Record<string, string[]>;
+  owners?: Record<string, string>;
   changes: string[];
   calls: string[];
   unsupported?: string[];

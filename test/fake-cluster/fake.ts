@@ -215,6 +215,14 @@ function helm() {
     const [name] = rest;
     const version = flag("--version") ?? "";
     label = `helm upgrade --install ${name} ${version}`;
+    const owners = (state.owners ??= {});
+    const taken = (state.renders?.[name] ?? []).filter((o) => owners[o] !== undefined && owners[o] !== name);
+    if (taken.length > 0) {
+      const [kind, ns, objectName] = taken[0].split("/");
+      return finish(1, "", `Error: Unable to continue with install: ${kind} "${objectName}" in namespace "${ns}" exists and cannot be imported into the current release: invalid ownership metadata; annotation validation error: key "meta.helm.sh/release-name" must equal "${name}": current value is "${owners[taken[0]]}"\n`);
+    }
+    for (const o of Object.keys(owners)) if (owners[o] === name) delete owners[o];
+    for (const o of state.renders?.[name] ?? []) owners[o] = name;
     const values = (flags["-f"] ?? []).map((f) => file(f as string));
     state.releases[`${namespace}/${name}`] = {
       version,
@@ -232,6 +240,7 @@ function helm() {
   if (verb === "uninstall") {
     if (!release) return finish(1, "", `Error: uninstall: Release not loaded: ${rest[0]}: release: not found\n`);
     delete state.releases[`${namespace}/${rest[0]}`];
+    for (const [o, owner] of Object.entries(state.owners ?? {})) if (owner === rest[0]) delete state.owners![o];
     if (rest[0] === "cilium") delete state.daemonSets.cilium;
     if (rest[0] === "cilium-preflight") delete state.daemonSets["cilium-pre-flight-check"];
     return finish(0, `release "${rest[0]}" uninstalled\n`);

@@ -4,6 +4,7 @@ import chartRepo from "./chart-repo.sh.hbs?template";
 import decide from "./decide.sh.hbs?template";
 import history from "./history.sh.hbs?template";
 import uninstallRelease from "./uninstall.sh.hbs?template";
+import { VALUES_FILES } from "../../knowledge/bundle.js";
 import { CILIUM_HELM_REPO } from "../../knowledge/chart.js";
 import { CILIUM_VXLAN_PORT } from "../../knowledge/features.js";
 import { CONNECTIVITY_TEST_IMAGES, MAINLAND_TEST_TARGETS, PREFLIGHT } from "../../knowledge/lifecycle.js";
@@ -124,7 +125,7 @@ export const cilium = defineCapability({
       id: "cilium/release",
       phase: "chart",
       valuesFiles,
-      preflight: { release: PREFLIGHT.release, daemonSet: PREFLIGHT.daemonSet, values: [...PREFLIGHT.values] },
+      preflight: { release: PREFLIGHT.release, daemonSet: PREFLIGHT.daemonSet, valuesFile: VALUES_FILES.preflight },
       undo: { kind: "commands", phase: "chart-removal", title: "Uninstall the Cilium release", script: { render: uninstallRelease }, needsBundleFiles: false },
     },
     { kind: "wait", id: "cilium/rollout", phase: "rollout", title: "Wait for the cilium DaemonSet (the operator starts once a node joins)", resource: "daemonset/cilium", timeout: "10m" },

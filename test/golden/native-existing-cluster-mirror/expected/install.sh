@@ -210,13 +210,9 @@ if [ "$MODE" = minor ]; then
   # Cilium's upgrade guide: the pre-flight DaemonSet pulls the new images on every node and checks the
   # existing policies before the agents restart with the new version.
   step "Cilium pre-flight check for $VERSION"
+  # A release of its own with its own values only: it renders nothing the release cilium owns.
   run helm upgrade --install 'cilium-preflight' "$CHART" --version "$VERSION" --namespace "$NAMESPACE" \
-    -f "$HERE"/'tke-values.yaml' \
-    -f "$HERE"/'image-values.yaml' \
-    -f "$HERE"/'features-values.yaml' \
-    --set 'preflight.enabled=true' \
-    --set 'agent=false' \
-    --set 'operator.enabled=false'
+    -f "$HERE"/'preflight-values.yaml'
   run kubectl -n "$NAMESPACE" rollout status daemonset/cilium-pre-flight-check --timeout=10m
   run helm uninstall 'cilium-preflight' --namespace "$NAMESPACE"
 fi
