@@ -122,6 +122,31 @@ describe.concurrent("out/prod/install.sh on a fake cluster", () => {
     expect(r.changes).toEqual([]);
   });
 
+  it("a datapath change (native to overlay) on a running cluster stops before any change, with why and the safe path", async () => {
+    const s = setup(preset("prod"));
+    expect((await s.install()).status).toBe(0);
+    s.cluster.edit((st) => st.nodes.push({ name: "10.0.0.11" }));
+    s.rerender({ ...preset("prod"), cilium: { version: "1.19.5", mode: "overlay", podCidrs: ["172.28.0.0/16"] }, features: { ...preset("prod").features, masquerade: undefined } });
+    for (const args of [[], ["--dry-run"], ["--force"]]) {
+      const r = await s.install(...args);
+      expect([r.status, r.changes], args.join(" ")).toEqual([1, []]);
+      expect(r.stderr).toContain("this bundle changes the datapath of the running Cilium: routing-mode: native -> tunnel; ipam: delegated-plugin -> multi-pool;");
+      expect(r.stderr).toContain("The safe path: a new cluster");
+      // not one call that could change the cluster was made
+      expect(s.cluster.state.calls.filter((c) => /^(helm (upgrade|install|uninstall|rollback|repo add)|kubectl (apply|patch|delete|create|annotate|label))/.test(c))).toEqual([]);
+    }
+  });
+
+  it("a datapath change allowed on purpose (upgrade.allow datapath) is warned about and goes on", async () => {
+    const s = setup(preset("prod"));
+    await s.install();
+    s.cluster.edit((st) => st.nodes.push({ name: "10.0.0.11" }));
+    s.rerender({ ...preset("prod"), cilium: { version: "1.19.5", mode: "overlay", podCidrs: ["172.28.0.0/16"] }, features: { ...preset("prod").features, masquerade: undefined }, upgrade: { allow: ["datapath"] } });
+    const r = await s.install();
+    expect(r.stderr).toContain("upgrade.allow names datapath");
+    expect(r.changes).toContain("helm upgrade --install cilium 1.19.5");
+  });
+
   it("nodes joined but no release: refused, nothing changed", async () => {
     const s = setup(preset("prod"));
     s.cluster.edit((st) => st.nodes.push({ name: "10.0.0.11" }));
@@ -371,6 +396,43 @@ describe.concurrent("the guide's add-ons", () => {
     expect(crds).toBeGreaterThanOrEqual(0);
     expect(chart).toBeGreaterThan(crds);
     expect(r.changes[crds].split(" ").length).toBe(2 + 7);
+    // waited for until Established, before helm
+    const calls = s.cluster.state.calls;
+    const wait = calls.findIndex((c) => c.startsWith("kubectl wait --for=condition=Established") && c.includes("crd/tlsroutes.gateway.networking.k8s.io"));
+    expect(wait).toBeGreaterThan(calls.findIndex((c) => c.startsWith("kubectl apply --server-side")));
+    expect(wait).toBeLessThan(calls.findIndex((c) => c.startsWith("helm upgrade --install cilium")));
+    // the TLSRoute Cilium 1.19's operator indexes is served
+    const tls = s.cluster.state.objects["CustomResourceDefinition//tlsroutes.gateway.networking.k8s.io"] as { spec: { versions: { name: string; served: boolean }[] } };
+    expect(tls.spec.versions.filter((v) => v.served).map((v) => v.name)).toContain("v1alpha2");
+  });
+
+  it("Gateway API: a cluster holding newer CRDs than the minor supports stops before any change, with the way out", async () => {
+    const profile = { ...preset("prod"), cilium: { version: "1.19.5", mode: "overlay" }, features: { gatewayApi: true, masquerade: undefined } };
+    const state = tkeCluster({ vip: "169.254.128.27" });
+    state.crds.push("tlsroutes.gateway.networking.k8s.io");
+    state.objects["CustomResourceDefinition//tlsroutes.gateway.networking.k8s.io"] = {
+      kind: "CustomResourceDefinition",
+      metadata: { name: "tlsroutes.gateway.networking.k8s.io", annotations: { "gateway.networking.k8s.io/bundle-version": "v1.5.1" } },
+      spec: { versions: [{ name: "v1", served: true }, { name: "v1alpha2", served: false }] },
+    };
+    const r = await setup(profile, state).install();
+    expect([r.status, r.changes]).toEqual([1, []]);
+    expect(r.stderr).toContain("the cluster holds the Gateway API v1.5.1 CRDs (crd/tlsroutes.gateway.networking.k8s.io), newer than v1.4.1");
+    expect(r.stderr).toContain("kubectl apply --server-side --force-conflicts -f gateway-api-crds.yaml");
+  });
+
+  it("Gateway API: the same CRDs, or older ones, are no reason to stop (1.19 over v1.3.0 CRDs upgrades them)", async () => {
+    const profile = { ...preset("prod"), cilium: { version: "1.19.5", mode: "overlay" }, features: { gatewayApi: true, masquerade: undefined } };
+    const state = tkeCluster({ vip: "169.254.128.27" });
+    state.crds.push("gateways.gateway.networking.k8s.io");
+    state.objects["CustomResourceDefinition//gateways.gateway.networking.k8s.io"] = {
+      kind: "CustomResourceDefinition",
+      metadata: { name: "gateways.gateway.networking.k8s.io", annotations: { "gateway.networking.k8s.io/bundle-version": "v1.3.0" } },
+      spec: { versions: [{ name: "v1", served: true }] },
+    };
+    const r = await setup(profile, state).install();
+    expect(r.status).toBe(0);
+    expect(r.changes.some((c) => c.includes("CustomResourceDefinition//gateways.gateway.networking.k8s.io"))).toBe(true);
   });
 
   it("flow logs to CLS: refused before any change when the cluster's log collection is off", async () => {

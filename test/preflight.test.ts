@@ -93,8 +93,8 @@ const ADD_ONS: Record<string, Record<string, unknown>> = {
   "cluster-mesh": { clusterMesh: { name: "preflt", clusterId: 7 } },
   everything: { features: { hubble: true, hubbleUiClb: { subnetId: "subnet-preflt01" }, gatewayApi: true, encryption: "wireguard", nodeLocalDns: true, egressGateway: true, apf: true } },
 };
-/** Combinations the tool refuses (Envoy with delegated IPAM, IPsec on VPC-CNI, Gateway API on 1.18): no bundle to check. */
-const REFUSED = new Set(["ENVOY_WITH_DELEGATED_IPAM", "IPSEC_ON_VPC_CNI", "GATEWAY_API_NEEDS_CILIUM_1_19"]);
+/** Combinations the tool refuses (Envoy with delegated IPAM, IPsec on VPC-CNI): no bundle to check. */
+const REFUSED = new Set(["ENVOY_WITH_DELEGATED_IPAM", "IPSEC_ON_VPC_CNI"]);
 const VERSIONS = ["1.18.3", "1.19.5", "1.20.0"];
 const MODES = { native: {}, overlay: { mode: "overlay", podCidrs: ["172.28.0.0/16"] } };
 

@@ -125,6 +125,29 @@ if [ -n "$cilium_image" ] && [ -z "$installed_version" ]; then
   esac
 fi
 
+# A running cluster's datapath (routing, IPAM, tunnel) is never changed in place: every Pod would lose its network.
+if [ -n "$installed_version" ]; then
+  datapath_changes=""
+  datapath_allowed='false'
+  live="$(kubectl -n "$NAMESPACE" get configmap cilium-config -o jsonpath='{.data.routing-mode}')" ||
+    die "cannot read ConfigMap $NAMESPACE/cilium-config of the installed Cilium, so cannot tell whether this bundle changes its datapath; nothing was changed"
+  if [ -n "$live" ] && [ "$live" != 'native' ]; then
+    datapath_changes="$datapath_changes "'routing-mode'": $live -> "'native'";"
+  fi
+  live="$(kubectl -n "$NAMESPACE" get configmap cilium-config -o jsonpath='{.data.ipam}')" ||
+    die "cannot read ConfigMap $NAMESPACE/cilium-config of the installed Cilium, so cannot tell whether this bundle changes its datapath; nothing was changed"
+  if [ -n "$live" ] && [ "$live" != 'delegated-plugin' ]; then
+    datapath_changes="$datapath_changes "'ipam'": $live -> "'delegated-plugin'";"
+  fi
+  if [ -n "$datapath_changes" ]; then
+    if [ "$datapath_allowed" = true ]; then
+      warn "this bundle changes the datapath of the running Cilium ($datapath_changes); upgrade.allow names datapath: every Pod loses its network until it is recreated"
+    else
+      die "this bundle changes the datapath of the running Cilium:$datapath_changes every Pod would lose its network. Nothing was changed. The safe path: a new cluster (or new node pools migrated one at a time, Cilium's per-node migration) with this profile; or keep cilium.mode and the IPAM as installed"
+    fi
+  fi
+fi
+
 # tke-eni-agent before v3.8.0 uses policy route table 2004, which Cilium's L7 proxy takes over.
 ENI_AGENT_MIN_VERSION='v3.8.0'
 ENI_AGENT_RECOMMENDED_VERSION='v3.8.3'

@@ -37,7 +37,10 @@ function renderInstallStep(step: PlanStep, plan: readonly PlanStep[]): string {
       return renderSnippet(step.script, { firstInstall: first.join("") });
     }
     case "apply":
-      return `step "${text(step.title)}"\nrun kubectl apply ${step.serverSide ? "--server-side --force-conflicts " : ""}-f "$HERE"/${shellWord("bundlePath", step.file)}`;
+      return (
+        `step "${text(step.title)}"\nrun kubectl apply ${step.serverSide ? "--server-side --force-conflicts " : ""}-f "$HERE"/${shellWord("bundlePath", step.file)}` +
+        (step.established?.length ? `\nrun kubectl wait --for=condition=Established --timeout=2m ${step.established.map((c) => sh(`crd/${c}`)).join(" ")}` : "")
+      );
     case "patch": {
       const [key, value] = Object.entries(step.nodeSelector)[0];
       const patch = sh(JSON.stringify({ spec: { template: { spec: { nodeSelector: { [key]: value } } } } }));

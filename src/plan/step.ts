@@ -131,6 +131,8 @@ export interface ApplyStep extends StepBase {
   title: string;
   file: string;
   serverSide: boolean;
+  /** CRDs the file holds that must be Established before anything after it (the chart) runs. */
+  established: readonly string[];
   undo: Undo;
 }
 

@@ -62,6 +62,14 @@ function jsonpath(object: unknown, path: string): string {
   return value === undefined || value === null ? "" : typeof value === "object" ? JSON.stringify(value) : String(value);
 }
 
+function slimCrd(doc: { metadata: { name: string; annotations?: Record<string, string> }; spec: { versions: { name: string; served: boolean }[] } }) {
+  return {
+    kind: "CustomResourceDefinition",
+    metadata: { name: doc.metadata.name, annotations: doc.metadata.annotations ?? {} },
+    spec: { versions: doc.spec.versions.map((v) => ({ name: v.name, served: v.served })) },
+  };
+}
+
 function daemonSetObject(name: string) {
   const ds = state.daemonSets[name];
   return ds && { spec: { template: { spec: { nodeSelector: ds.nodeSelector ?? {}, containers: [{ image: ds.image }] } } } };
@@ -99,6 +107,13 @@ function kubectl() {
       if (!cm) return notFound("configmaps", name);
       if (output === "name") return finish(0, `configmap/${name}\n`);
       return finish(0, jsonpath(cm, output!.replace(/^jsonpath=/, "")));
+    }
+    if (kind === "crd" && output?.startsWith("jsonpath=")) {
+      if (!state.crds.includes(name)) return notFound("customresourcedefinitions.apiextensions.k8s.io", name);
+      const crd = state.objects[`CustomResourceDefinition//${name}`] ?? { metadata: { name } };
+      const annotation = /^jsonpath=\{\.metadata\.annotations\.(.+)\}$/.exec(output)?.[1];
+      if (annotation !== undefined) return finish(0, String((crd.metadata as { annotations?: Record<string, string> }).annotations?.[annotation.replaceAll("\\.", ".")] ?? ""));
+      return finish(0, jsonpath(crd, output.replace(/^jsonpath=/, "")));
     }
     if (kind === "crd") {
       for (const crd of rest.slice(1).concat(name)) if (!state.crds.includes(crd)) return notFound("customresourcedefinitions.apiextensions.k8s.io", crd);
@@ -145,8 +160,11 @@ function kubectl() {
         return finish(1, "", `error: resource mapping not found for kind "${doc.kind}": ensure CRDs are installed first\n`);
       }
       const key = `${doc.kind}/${doc.metadata.namespace ?? ""}/${doc.metadata.name}`;
-      if (JSON.stringify(state.objects[key]) !== JSON.stringify(doc)) changed.push(key);
-      state.objects[key] = doc;
+      // a CRD is kept as the API server shows it to these scripts: its name, annotations and served versions
+      const kept = doc.kind === "CustomResourceDefinition" ? slimCrd(doc) : doc;
+      if (JSON.stringify(state.objects[key]) !== JSON.stringify(kept)) changed.push(key);
+      state.objects[key] = kept;
+      if (doc.kind === "CustomResourceDefinition" && !state.crds.includes(doc.metadata.name)) state.crds.push(doc.metadata.name);
     }
     label = `kubectl apply ${changed.join(" ")}`;
     return finish(0, docs.map((d) => `${d.kind.toLowerCase()}/${d.metadata.name} configured\n`).join(""));
@@ -183,9 +201,10 @@ function kubectl() {
     const ready = (state.objects[`Deployment/${namespace}/${name}`] as { status?: { readyReplicas?: number } } | undefined)?.status?.readyReplicas ?? 0;
     return ready > 0 ? finish(0, `deployment "${name}" successfully rolled out\n`) : finish(1, "", `error: timed out waiting for the condition\n`);
   }
-  if (verb === "wait" && flag("--for") === "condition=established") {
-    const crd = rest[0].replace(/^crd\//, "");
-    return state.crds.includes(crd) ? finish(0, `customresourcedefinition.apiextensions.k8s.io/${crd} condition met\n`) : notFound("customresourcedefinitions.apiextensions.k8s.io", crd);
+  if (verb === "wait" && flag("--for")?.toLowerCase() === "condition=established") {
+    const crds = rest.map((r) => r.replace(/^crd\//, ""));
+    for (const crd of crds) if (!state.crds.includes(crd)) return notFound("customresourcedefinitions.apiextensions.k8s.io", crd);
+    return finish(0, crds.map((crd) => `customresourcedefinition.apiextensions.k8s.io/${crd} condition met\n`).join(""));
   }
   if (verb === "rollout" && rest[0] === "status") {
     const name = rest[1].replace(/^daemonset\//, "");
@@ -232,8 +251,14 @@ function helm() {
       values,
       set: (flags["--set"] ?? []) as string[],
     };
-    // what the chart creates
-    if (name === "cilium") state.daemonSets.cilium = { image: `quay.tencentcloudcr.com/cilium/cilium:v${version}`, nodeSelector: {} };
+    // what the chart creates: the agents, and cilium-config with the datapath the values ask for
+    if (name === "cilium") {
+      state.daemonSets.cilium = { image: `quay.tencentcloudcr.com/cilium/cilium:v${version}`, nodeSelector: {} };
+      const merged = values.map((v) => (parseAllDocuments(v)[0]?.toJS() ?? {}) as Record<string, any>).reduce((a, b) => ({ ...a, ...b, ipam: { ...a.ipam, ...b.ipam } }), {});
+      state.objects[`ConfigMap/${namespace}/cilium-config`] = {
+        data: { "routing-mode": merged.routingMode ?? "tunnel", ipam: merged.ipam?.mode ?? "cluster-pool", "tunnel-protocol": merged.tunnelProtocol ?? "vxlan" },
+      };
+    }
     if (name === "cilium-preflight") state.daemonSets["cilium-pre-flight-check"] = { image: `quay.tencentcloudcr.com/cilium/cilium:v${version}` };
     return finish(0, `Release "${name}" has been upgraded. Happy Helming!\n`);
   }
@@ -241,7 +266,10 @@ function helm() {
     if (!release) return finish(1, "", `Error: uninstall: Release not loaded: ${rest[0]}: release: not found\n`);
     delete state.releases[`${namespace}/${rest[0]}`];
     for (const [o, owner] of Object.entries(state.owners ?? {})) if (owner === rest[0]) delete state.owners![o];
-    if (rest[0] === "cilium") delete state.daemonSets.cilium;
+    if (rest[0] === "cilium") {
+      delete state.daemonSets.cilium;
+      delete state.objects[`ConfigMap/${namespace}/cilium-config`];
+    }
     if (rest[0] === "cilium-preflight") delete state.daemonSets["cilium-pre-flight-check"];
     return finish(0, `release "${rest[0]}" uninstalled\n`);
   }

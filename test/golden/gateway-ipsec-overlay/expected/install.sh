@@ -125,11 +125,51 @@ if [ -n "$cilium_image" ] && [ -z "$installed_version" ]; then
   esac
 fi
 
+# A running cluster's datapath (routing, IPAM, tunnel) is never changed in place: every Pod would lose its network.
+if [ -n "$installed_version" ]; then
+  datapath_changes=""
+  datapath_allowed='false'
+  live="$(kubectl -n "$NAMESPACE" get configmap cilium-config -o jsonpath='{.data.routing-mode}')" ||
+    die "cannot read ConfigMap $NAMESPACE/cilium-config of the installed Cilium, so cannot tell whether this bundle changes its datapath; nothing was changed"
+  if [ -n "$live" ] && [ "$live" != 'tunnel' ]; then
+    datapath_changes="$datapath_changes "'routing-mode'": $live -> "'tunnel'";"
+  fi
+  live="$(kubectl -n "$NAMESPACE" get configmap cilium-config -o jsonpath='{.data.ipam}')" ||
+    die "cannot read ConfigMap $NAMESPACE/cilium-config of the installed Cilium, so cannot tell whether this bundle changes its datapath; nothing was changed"
+  if [ -n "$live" ] && [ "$live" != 'multi-pool' ]; then
+    datapath_changes="$datapath_changes "'ipam'": $live -> "'multi-pool'";"
+  fi
+  live="$(kubectl -n "$NAMESPACE" get configmap cilium-config -o jsonpath='{.data.tunnel-protocol}')" ||
+    die "cannot read ConfigMap $NAMESPACE/cilium-config of the installed Cilium, so cannot tell whether this bundle changes its datapath; nothing was changed"
+  if [ -n "$live" ] && [ "$live" != 'vxlan' ]; then
+    datapath_changes="$datapath_changes "'tunnel-protocol'": $live -> "'vxlan'";"
+  fi
+  if [ -n "$datapath_changes" ]; then
+    if [ "$datapath_allowed" = true ]; then
+      warn "this bundle changes the datapath of the running Cilium ($datapath_changes); upgrade.allow names datapath: every Pod loses its network until it is recreated"
+    else
+      die "this bundle changes the datapath of the running Cilium:$datapath_changes every Pod would lose its network. Nothing was changed. The safe path: a new cluster (or new node pools migrated one at a time, Cilium's per-node migration) with this profile; or keep cilium.mode and the IPAM as installed"
+    fi
+  fi
+fi
+
 kubectl get crd 'nodepools.karpenter.sh' -o name >/dev/null 2>&1 ||
   die "CRD nodepools.karpenter.sh not found: enable TKE's Karpenter add-on first (nodepool.yaml needs it)"
 
 kubectl get crd 'tkemachinenodeclasses.karpenter.k8s.tke' -o name >/dev/null 2>&1 ||
   die "CRD tkemachinenodeclasses.karpenter.k8s.tke not found: enable TKE's Karpenter add-on first (nodepool.yaml needs it)"
+
+# Gateway API CRDs of a newer release than Cilium 1.19's (v1.4.1): this bundle would replace them with older ones.
+for crd in 'gatewayclasses.gateway.networking.k8s.io' 'gateways.gateway.networking.k8s.io' 'httproutes.gateway.networking.k8s.io' 'grpcroutes.gateway.networking.k8s.io' 'referencegrants.gateway.networking.k8s.io' 'backendtlspolicies.gateway.networking.k8s.io' 'tlsroutes.gateway.networking.k8s.io'; do
+  crd_release="$(kubectl get crd "$crd" -o jsonpath='{.metadata.annotations.gateway\.networking\.k8s\.io/bundle-version}' 2>/dev/null || true)"
+  if [ -z "$crd_release" ] || [ "$crd_release" = 'v1.4.1' ]; then
+    continue
+  fi
+  newest="$(printf '%s\n%s\n' "$crd_release" 'v1.4.1' | sort -V | tail -n 1)"
+  if [ "$newest" = "$crd_release" ]; then
+    die "the cluster holds the Gateway API $crd_release CRDs (crd/$crd), newer than v1.4.1, the release Cilium 1.19's operator needs; nothing was changed. Either use the Cilium minor that supports $crd_release, or, when no Gateway or route uses what $crd_release added, replace them with this bundle's (kubectl apply --server-side --force-conflicts -f gateway-api-crds.yaml) and run install.sh again"
+  fi
+done
 
 if [ -z "$installed_version" ]; then
   MODE=install
@@ -197,6 +237,7 @@ fi
 
 step "Apply the Gateway API CRDs (before the chart: cilium-operator watches them from its start)"
 run kubectl apply --server-side --force-conflicts -f "$HERE"/'gateway-api-crds.yaml'
+run kubectl wait --for=condition=Established --timeout=2m 'crd/gatewayclasses.gateway.networking.k8s.io' 'crd/gateways.gateway.networking.k8s.io' 'crd/httproutes.gateway.networking.k8s.io' 'crd/grpcroutes.gateway.networking.k8s.io' 'crd/referencegrants.gateway.networking.k8s.io' 'crd/backendtlspolicies.gateway.networking.k8s.io' 'crd/tlsroutes.gateway.networking.k8s.io'
 
 if ! kubectl -n "$NAMESPACE" get secret 'cilium-ipsec-keys' -o name >/dev/null 2>&1; then
   step "Create the IPsec key Secret (once: later runs keep it)"

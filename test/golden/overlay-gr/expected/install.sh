@@ -125,6 +125,34 @@ if [ -n "$cilium_image" ] && [ -z "$installed_version" ]; then
   esac
 fi
 
+# A running cluster's datapath (routing, IPAM, tunnel) is never changed in place: every Pod would lose its network.
+if [ -n "$installed_version" ]; then
+  datapath_changes=""
+  datapath_allowed='false'
+  live="$(kubectl -n "$NAMESPACE" get configmap cilium-config -o jsonpath='{.data.routing-mode}')" ||
+    die "cannot read ConfigMap $NAMESPACE/cilium-config of the installed Cilium, so cannot tell whether this bundle changes its datapath; nothing was changed"
+  if [ -n "$live" ] && [ "$live" != 'tunnel' ]; then
+    datapath_changes="$datapath_changes "'routing-mode'": $live -> "'tunnel'";"
+  fi
+  live="$(kubectl -n "$NAMESPACE" get configmap cilium-config -o jsonpath='{.data.ipam}')" ||
+    die "cannot read ConfigMap $NAMESPACE/cilium-config of the installed Cilium, so cannot tell whether this bundle changes its datapath; nothing was changed"
+  if [ -n "$live" ] && [ "$live" != 'multi-pool' ]; then
+    datapath_changes="$datapath_changes "'ipam'": $live -> "'multi-pool'";"
+  fi
+  live="$(kubectl -n "$NAMESPACE" get configmap cilium-config -o jsonpath='{.data.tunnel-protocol}')" ||
+    die "cannot read ConfigMap $NAMESPACE/cilium-config of the installed Cilium, so cannot tell whether this bundle changes its datapath; nothing was changed"
+  if [ -n "$live" ] && [ "$live" != 'vxlan' ]; then
+    datapath_changes="$datapath_changes "'tunnel-protocol'": $live -> "'vxlan'";"
+  fi
+  if [ -n "$datapath_changes" ]; then
+    if [ "$datapath_allowed" = true ]; then
+      warn "this bundle changes the datapath of the running Cilium ($datapath_changes); upgrade.allow names datapath: every Pod loses its network until it is recreated"
+    else
+      die "this bundle changes the datapath of the running Cilium:$datapath_changes every Pod would lose its network. Nothing was changed. The safe path: a new cluster (or new node pools migrated one at a time, Cilium's per-node migration) with this profile; or keep cilium.mode and the IPAM as installed"
+    fi
+  fi
+fi
+
 kubectl get crd 'nodepools.karpenter.sh' -o name >/dev/null 2>&1 ||
   die "CRD nodepools.karpenter.sh not found: enable TKE's Karpenter add-on first (nodepool.yaml needs it)"
 
