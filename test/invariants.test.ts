@@ -97,6 +97,13 @@ describe.each(allProfilePaths())("invariants of %s", (path) => {
     expect(passed[0]).toBe("tke-values.yaml");
   });
 
+  it("pipes nothing into run: with --dry-run run reads no stdin, and the writer dies of SIGPIPE under pipefail (exit 141)", () => {
+    for (const script of ["install.sh", "uninstall.sh"]) {
+      const piped = fileOf(files, script)!.content.split("\n").filter((line) => /\|\s*run\b/.test(line));
+      expect(piped, script).toEqual([]);
+    }
+  });
+
   it("writes an executable install.sh that bash parses (shellcheck: see fidelity.test.ts)", () => {
     const script = fileOf(files, "install.sh")!;
     expect(script.mode).toBe(0o755);

@@ -147,6 +147,42 @@ describe.concurrent("out/prod/install.sh on a fake cluster", () => {
     expect(r.changes).toContain("helm upgrade --install cilium 1.19.5");
   });
 
+  it("a transient helm history error is not read as \"no release\": it stops before any change, never helm install", async () => {
+    const s = setup(preset("prod"));
+    expect((await s.install()).status).toBe(0);
+    s.cluster.edit((st) => (st.failures = { "helm history": 1 }));
+    const r = await s.install();
+    expect([r.status, r.changes]).toEqual([1, []]);
+    expect(r.stderr).toContain("cannot read the history of the release cilium (helm history: Error: Kubernetes cluster unreachable");
+    expect(s.cluster.state.calls.filter((c) => c.startsWith("helm upgrade"))).toEqual([]);
+  });
+
+  it.each([
+    ["pending-upgrade", "helm rollback cilium --namespace kube-system"],
+    ["pending-rollback", "helm rollback cilium --namespace kube-system"],
+    ["pending-install", "helm uninstall cilium --namespace kube-system"],
+  ])("a release left %s stops before any change and prints the exact way out (%s)", async (status, command) => {
+    const s = setup(preset("prod"));
+    await s.install();
+    s.cluster.edit((st) => (st.releases["kube-system/cilium"].status = status));
+    for (const args of [[], ["--dry-run"]]) {
+      const r = await s.install(...args);
+      expect([r.status, r.changes]).toEqual([1, []]);
+      expect(r.stderr).toContain(`the release cilium is ${status}`);
+      expect(r.stderr).toContain(`${command}, then run install.sh again`);
+    }
+  });
+
+  it("a failed release is upgraded over, with a warning naming helm rollback", async () => {
+    const s = setup(preset("prod"));
+    await s.install();
+    s.cluster.edit((st) => (st.releases["kube-system/cilium"].status = "failed"));
+    const r = await s.install();
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain("the last operation on the release cilium failed; this run upgrades over it (to return to the last deployed revision instead: helm rollback cilium --namespace kube-system)");
+    expect(r.changes).toEqual(["helm upgrade --install cilium 1.19.5"]);
+  });
+
   it("nodes joined but no release: refused, nothing changed", async () => {
     const s = setup(preset("prod"));
     s.cluster.edit((st) => st.nodes.push({ name: "10.0.0.11" }));
@@ -197,6 +233,16 @@ describe.concurrent("out/prod/install.sh on a fake cluster", () => {
     const m = await setup(preset("prod"), manual).install();
     expect([m.status, m.changes]).toEqual([1, []]);
     expect(m.stderr).toContain("a Cilium not installed by Helm release 'cilium' runs here");
+  });
+
+  it.each(["dev", "egress", "overlay", "prod", "regular"])("--dry-run of %s (and with NodeLocal DNSCache) exits 0 under pipefail", async (name) => {
+    const profile = preset(name);
+    const vip = (profile as { apiserverVIP: string }).apiserverVIP;
+    const network = (profile.cilium as { mode?: string } | undefined)?.mode === "overlay" && JSON.stringify(profile).includes('"gr"') ? "gr" : "vpc-cni";
+    for (const p of [profile, { ...profile, features: { ...(profile.features ?? {}), nodeLocalDns: true, localRedirectPolicy: true } }]) {
+      const r = await setup(p, tkeCluster({ vip, network })).install("--dry-run");
+      expect([r.status, r.changes], `${name} ${r.stderr}`).toEqual([0, []]);
+    }
   });
 
   it("--dry-run reads the cluster and prints the changes without making them", async () => {

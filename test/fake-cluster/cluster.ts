@@ -24,6 +24,8 @@ export interface ClusterState {
    * once installed. An install that would take over another release's object fails as Helm does.
    */
   renders?: Record<string, string[]>;
+  /** Transient errors: the next N calls starting with a prefix ("helm history") fail as an unreachable apiserver does. */
+  failures?: Record<string, number>;
   owners?: Record<string, string>;
   changes: string[];
   calls: string[];

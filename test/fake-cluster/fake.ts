@@ -277,6 +277,13 @@ function helm() {
 }
 
 try {
+  const call = [tool, ...argv].join(" ");
+  for (const [prefix, left] of Object.entries(state.failures ?? {})) {
+    if (left > 0 && call.startsWith(prefix)) {
+      state.failures![prefix] = left - 1;
+      return { code: 1, stdout: "", stderr: "Error: Kubernetes cluster unreachable: Get \"https://169.254.128.27:60002/version\": dial tcp 169.254.128.27:60002: i/o timeout\n" };
+    }
+  }
   if (tool === "kubectl") kubectl();
   else if (tool === "helm") helm();
   else throw new Error(`fake cluster: unknown tool ${tool}`);

@@ -103,10 +103,27 @@ live_vip="$(kubectl get endpoints kubernetes -n default -o jsonpath='{.subsets[0
 note "apiserver VIP: $live_vip"
 
 # The release this bundle installs, if any: its status, chart version and description (this bundle's id).
-history="$(helm history "$RELEASE" --namespace "$NAMESPACE" --max 1 -o json 2>/dev/null || true)"
+# Only helm's "release: not found" means there is none: any other error (an apiserver timeout) stops here,
+# or a transient error would be read as "not installed" and lead to a first install.
+if ! history="$(helm history "$RELEASE" --namespace "$NAMESPACE" --max 1 -o json 2>&1)"; then
+  case "$history" in
+    *"release: not found"*) history="" ;;
+    *) die "cannot read the history of the release $RELEASE (helm history: ${history//$'\n'/ }); nothing was changed: run install.sh again once the cluster answers" ;;
+  esac
+fi
 installed_version="$(printf '%s' "$history" | sed -n 's/.*"chart":"cilium-\([0-9][0-9.]*\)".*/\1/p')"
 installed_status="$(printf '%s' "$history" | sed -n 's/.*"status":"\([a-z-]*\)".*/\1/p')"
 installed_bundle="$(printf '%s' "$history" | sed -n 's/.*"description":"tke-cilium bundle \([0-9a-f-]*\)".*/\1/p')"
+# An interrupted operation leaves the release pending-*, and Helm refuses every upgrade until it is resolved.
+case "$installed_status" in
+  pending-install)
+    die "the release $RELEASE is pending-install (an install was interrupted) and blocks every helm operation; nothing was changed. Remove it: helm uninstall $RELEASE --namespace $NAMESPACE, then run install.sh again" ;;
+  pending-upgrade | pending-rollback)
+    die "the release $RELEASE is $installed_status (an operation was interrupted) and blocks every helm upgrade; nothing was changed. Roll it back to its last deployed revision: helm rollback $RELEASE --namespace $NAMESPACE, then run install.sh again" ;;
+  failed)
+    warn "the last operation on the release $RELEASE failed; this run upgrades over it (to return to the last deployed revision instead: helm rollback $RELEASE --namespace $NAMESPACE)" ;;
+  *) ;;
+esac
 
 # The cluster's network must be the one the profile describes.
 if ! daemonset_exists 'tke-eni-agent'; then
