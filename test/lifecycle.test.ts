@@ -147,6 +147,33 @@ describe.concurrent("out/prod/install.sh on a fake cluster", () => {
     expect(r.changes).toContain("helm upgrade --install cilium 1.19.5");
   });
 
+  it("the release is proven (helm upgrade --dry-run=server) before anything is switched off; a refusal changes nothing", async () => {
+    const ok = setup(preset("prod"));
+    expect((await ok.install()).status).toBe(0);
+    const calls = ok.cluster.state.calls;
+    const proof = calls.findIndex((c) => c.startsWith("helm upgrade --install --dry-run=server cilium"));
+    expect(proof).toBeGreaterThanOrEqual(0);
+    expect(proof).toBeLessThan(calls.findIndex((c) => c.startsWith("kubectl -n kube-system patch daemonset")));
+    const refused = setup(preset("prod"));
+    refused.cluster.edit((st) => (st.failures = { "helm upgrade --install --dry-run=server": 1 }));
+    const r = await refused.install();
+    expect([r.status, r.changes]).toEqual([1, []]);
+    expect(r.stderr).toContain("helm would not install the release cilium (helm upgrade --dry-run=server: Error: Kubernetes cluster unreachable");
+  });
+
+  it("helm failing after the switch-offs on a first install leaves kube-proxy, tke-cni-agent and ip-masq-agent as they were", async () => {
+    const s = setup(preset("prod"));
+    const before = s.cluster.state.daemonSets;
+    s.cluster.edit((st) => (st.failures = { "helm upgrade --install cilium": 1 }));
+    const r = await s.install();
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("helm failed: scheduling TKE's networking DaemonSets again");
+    const after = s.cluster.state.daemonSets;
+    for (const name of ["kube-proxy", "tke-cni-agent", "ip-masq-agent"]) expect(after[name].nodeSelector ?? {}, name).toEqual(before[name].nodeSelector ?? {});
+    expect(r.changes.slice(0, 3)).toEqual(PROD_FIRST_INSTALL.slice(0, 3));
+    expect(s.cluster.state.releases).toEqual({});
+  });
+
   it("a transient helm history error is not read as \"no release\": it stops before any change, never helm install", async () => {
     const s = setup(preset("prod"));
     expect((await s.install()).status).toBe(0);

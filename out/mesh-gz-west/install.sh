@@ -221,6 +221,19 @@ if [ "$MODE" != unchanged ]; then
     die "cannot fetch chart $CHART $VERSION; nothing was changed"
 fi
 
+# Prove the release installs before anything is switched off: the apiserver renders and validates it, and
+# Helm refuses objects another release owns. Nothing changes (a dry run); a refusal stops here.
+if [ "$MODE" != unchanged ]; then
+  if ! proof="$(helm upgrade --install --dry-run=server "$RELEASE" "$CHART" --version "$VERSION" --namespace "$NAMESPACE" \
+      --description "tke-cilium bundle $BUNDLE_ID" \
+      ${mesh_args[@]+"${mesh_args[@]}"} \
+      -f "$HERE"/'tke-values.yaml' \
+      -f "$HERE"/'image-values.yaml' \
+      -f "$HERE"/'features-values.yaml' 2>&1 >/dev/null)"; then
+    die "helm would not install the release $RELEASE (helm upgrade --dry-run=server: ${proof//$'\n'/ }); nothing was changed"
+  fi
+fi
+
 # Cluster Mesh: cilium clustermesh connect stores the peers in the release (clustermesh.config); an upgrade
 # from this bundle's files alone would drop them, so they are read back and passed first (the bundle's win).
 mesh_keep="$(mktemp)"
@@ -277,12 +290,30 @@ fi
 if [ "$MODE" != unchanged ]; then
   # The agents and the operator roll only when their configuration changed (rollOutCiliumPods).
   step "Install or upgrade Cilium $VERSION"
-  run helm upgrade --install "$RELEASE" "$CHART" --version "$VERSION" --namespace "$NAMESPACE" \
+  if ! run helm upgrade --install "$RELEASE" "$CHART" --version "$VERSION" --namespace "$NAMESPACE" \
     --description "tke-cilium bundle $BUNDLE_ID" \
     ${mesh_args[@]+"${mesh_args[@]}"} \
     -f "$HERE"/'tke-values.yaml' \
     -f "$HERE"/'image-values.yaml' \
-    -f "$HERE"/'features-values.yaml'
+    -f "$HERE"/'features-values.yaml'; then
+    if [ "$MODE" = install ]; then
+      # a first install that failed: the cluster gets its own networking back, as it was before this run
+      warn "helm failed: scheduling TKE's networking DaemonSets again"
+      switched_off="$(kubectl -n kube-system get daemonset 'kube-proxy' -o jsonpath='{.spec.template.spec.nodeSelector.label-not-exist}' 2>/dev/null || true)"
+      if [ -n "$switched_off" ]; then
+        run kubectl -n kube-system patch daemonset 'kube-proxy' --type=json -p '[{"op":"remove","path":"/spec/template/spec/nodeSelector/label-not-exist"}]'
+      fi
+      switched_off="$(kubectl -n kube-system get daemonset 'tke-cni-agent' -o jsonpath='{.spec.template.spec.nodeSelector.label-not-exist}' 2>/dev/null || true)"
+      if [ -n "$switched_off" ]; then
+        run kubectl -n kube-system patch daemonset 'tke-cni-agent' --type=json -p '[{"op":"remove","path":"/spec/template/spec/nodeSelector/label-not-exist"}]'
+      fi
+      switched_off="$(kubectl -n kube-system get daemonset 'ip-masq-agent' -o jsonpath='{.spec.template.spec.nodeSelector.label-not-exist}' 2>/dev/null || true)"
+      if [ -n "$switched_off" ]; then
+        run kubectl -n kube-system patch daemonset 'ip-masq-agent' --type=json -p '[{"op":"remove","path":"/spec/template/spec/nodeSelector/label-not-exist"}]'
+      fi
+    fi
+    die "helm upgrade --install of the release $RELEASE failed (see above)"
+  fi
 fi
 
 step "Wait for the cilium DaemonSet (the operator starts once a node joins)"

@@ -170,6 +170,15 @@ export interface HelmStep extends StepBase {
   undo: Undo;
 }
 
+/**
+ * Proof, before the first change, that the release will install: helm upgrade --install --dry-run=server with
+ * the release's own values files and arguments (the apiserver renders and validates it, Helm checks ownership).
+ * Changes nothing.
+ */
+export interface ProveChartStep extends StepBase {
+  kind: "prove-chart";
+}
+
 /** Wait for a rollout; changes nothing. */
 export interface WaitStep extends StepBase {
   kind: "wait";
@@ -186,7 +195,7 @@ export interface SayStep extends StepBase {
   undo: Undo | null;
 }
 
-export type PlanStep = CheckStep | RequireCrdStep | DecideStep | ApplyStep | PatchStep | DeleteStep | RunStep | HelmStep | WaitStep | SayStep;
+export type PlanStep = CheckStep | RequireCrdStep | DecideStep | ApplyStep | PatchStep | DeleteStep | RunStep | HelmStep | ProveChartStep | WaitStep | SayStep;
 export type MutatingStep = ApplyStep | PatchStep | DeleteStep | RunStep | HelmStep;
 
 export const isMutating = (s: PlanStep): s is MutatingStep => s.kind === "apply" || s.kind === "patch" || s.kind === "delete" || s.kind === "run" || s.kind === "helm";

@@ -234,12 +234,15 @@ function helm() {
     const [name] = rest;
     const version = flag("--version") ?? "";
     label = `helm upgrade --install ${name} ${version}`;
-    const owners = (state.owners ??= {});
+    const owners = state.owners ?? {};
     const taken = (state.renders?.[name] ?? []).filter((o) => owners[o] !== undefined && owners[o] !== name);
     if (taken.length > 0) {
       const [kind, ns, objectName] = taken[0].split("/");
       return finish(1, "", `Error: Unable to continue with install: ${kind} "${objectName}" in namespace "${ns}" exists and cannot be imported into the current release: invalid ownership metadata; annotation validation error: key "meta.helm.sh/release-name" must equal "${name}": current value is "${owners[taken[0]]}"\n`);
     }
+    // a server-side dry run renders and checks, and changes nothing
+    if (flags["--dry-run=server"]) return finish(0, `Release "${name}" has been upgraded. Happy Helming!\n`);
+    state.owners = owners;
     for (const o of Object.keys(owners)) if (owners[o] === name) delete owners[o];
     for (const o of state.renders?.[name] ?? []) owners[o] = name;
     const values = (flags["-f"] ?? []).map((f) => file(f as string));

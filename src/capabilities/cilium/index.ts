@@ -120,6 +120,7 @@ export const cilium = defineCapability({
     check("cilium/history", "inspect-release", { render: history }, { provide: ["installed_version", "installed_status", "installed_bundle"] }),
     { kind: "decide", id: "cilium/decide", phase: "decide", script: { render: decide, words: { existingNodesSelector: s.existingNodesSelector } }, provide: ["MODE"], need: ["installed_version"] },
     check("cilium/chart-source", "chart-source", s.chartSource, { need: ["MODE"] }),
+    { kind: "prove-chart", id: "cilium/prove-chart", phase: "keep" },
     {
       kind: "helm",
       id: "cilium/release",
