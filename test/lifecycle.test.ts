@@ -174,6 +174,13 @@ describe.concurrent("out/prod/install.sh on a fake cluster", () => {
     expect(s.cluster.state.releases).toEqual({});
   });
 
+  it("the user's own helm repository entry named cilium is never changed: the chart comes through the tool's own entry", async () => {
+    const s = setup(preset("prod"), tkeCluster({ vip: "169.254.128.27", helmRepos: { cilium: "https://charts.example.internal/cilium" } }));
+    expect((await s.install()).status).toBe(0);
+    expect(s.cluster.state.helmRepos).toEqual({ cilium: "https://charts.example.internal/cilium", "tke-cilium": "https://helm.cilium.io/" });
+    expect(s.cluster.state.calls.filter((c) => c.startsWith("helm upgrade --install cilium")).every((c) => c.includes(" tke-cilium/cilium "))).toBe(true);
+  });
+
   it("a transient helm history error is not read as \"no release\": it stops before any change, never helm install", async () => {
     const s = setup(preset("prod"));
     expect((await s.install()).status).toBe(0);
@@ -277,7 +284,7 @@ describe.concurrent("out/prod/install.sh on a fake cluster", () => {
     const r = await s.install("--dry-run");
     expect(r.status).toBe(0);
     expect(r.changes).toEqual([]);
-    expect(r.stdout).toContain("+ helm upgrade --install cilium cilium/cilium --version 1.19.5 --namespace kube-system --description");
+    expect(r.stdout).toContain("+ helm upgrade --install cilium tke-cilium/cilium --version 1.19.5 --namespace kube-system --description");
     expect(r.stdout).toContain("+ kubectl -n kube-system patch daemonset kube-proxy -p");
   });
 });

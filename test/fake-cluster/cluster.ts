@@ -16,6 +16,8 @@ export interface ClusterState {
   objects: Record<string, { data?: Record<string, string> } & Record<string, unknown>>;
   releases: Record<string, { version: string; revision: number; status: string; description: string; values: string[]; set: string[] }>;
   chartReachable: boolean;
+  /** The helm client's repository entries (name -> URL), as helm repo add leaves them. */
+  helmRepos?: Record<string, string>;
   /** ClusterIPs of Services by namespace/name. */
   services?: Record<string, string>;
   /**

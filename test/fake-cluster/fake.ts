@@ -18,11 +18,12 @@ class Done {
 }
 
 export function answerCall(state: ClusterState, tool: string, argv: string[], cwd: string): FakeAnswer {
-  const before = JSON.stringify({ ...state, changes: undefined, calls: undefined });
+  // the helm client's repository entries are the workstation's, not the cluster's: not a change of the cluster
+  const before = JSON.stringify({ ...state, changes: undefined, calls: undefined, helmRepos: undefined });
   state.calls.push([tool, ...argv].join(" "));
   let label: string | undefined;
   const finish = (code: number, out = "", err = ""): never => {
-    const after = JSON.stringify({ ...state, changes: undefined, calls: undefined });
+    const after = JSON.stringify({ ...state, changes: undefined, calls: undefined, helmRepos: undefined });
     if (after !== before) state.changes.push(label ?? [tool, ...positional].join(" "));
     throw new Done({ code, stdout: out, stderr: err });
   };
@@ -218,6 +219,8 @@ function helm() {
   const [verb, ...rest] = positional;
   if (verb === "repo" && rest[0] === "add") {
     if (!state.chartReachable) return finish(1, "", `Error: looks like "${rest[2]}" is not a valid chart repository or cannot be reached\n`);
+    if (state.helmRepos?.[rest[1]] !== undefined && state.helmRepos[rest[1]] !== rest[2] && !flags["--force-update"]) return finish(1, "", `Error: repository name (${rest[1]}) already exists, please specify a different name\n`);
+    state.helmRepos = { ...(state.helmRepos ?? {}), [rest[1]]: rest[2] };
     return finish(0, `"${rest[1]}" has been added to your repositories\n`);
   }
   if (verb === "show" && rest[0] === "chart") {

@@ -5,7 +5,7 @@ import decide from "./decide.sh.hbs?template";
 import history from "./history.sh.hbs?template";
 import uninstallRelease from "./uninstall.sh.hbs?template";
 import { VALUES_FILES } from "../../knowledge/bundle.js";
-import { CILIUM_HELM_REPO } from "../../knowledge/chart.js";
+import { INSTALL_HELM_REPO_NAME } from "../../knowledge/chart.js";
 import { CILIUM_VXLAN_PORT } from "../../knowledge/features.js";
 import { CONNECTIVITY_TEST_IMAGES, MAINLAND_TEST_TARGETS, PREFLIGHT } from "../../knowledge/lifecycle.js";
 import { CILIUM_NAMESPACE, MAINLAND_CHINA_REGIONS, SUPER_NODE_INSTANCE_TYPE } from "../../knowledge/tke.js";
@@ -103,7 +103,7 @@ export const cilium = defineCapability({
     const from = deriveChartSource(p);
     const source: Snippet =
       from.kind === "http"
-        ? { render: chartRepo, words: { name: CILIUM_HELM_REPO.name, url: { kind: "url", value: from.repository } }, texts: { urlText: { kind: "url", value: from.repository } } }
+        ? { render: chartRepo, words: { name: INSTALL_HELM_REPO_NAME, url: { kind: "url", value: from.repository } }, texts: { urlText: { kind: "url", value: from.repository } } }
         : from.kind === "local"
           ? { render: chartFile }
           : { render: chartRemote };

@@ -14,9 +14,9 @@ set -euo pipefail
 HERE="$(CDPATH='' cd -- "$(dirname -- "${BASH_SOURCE[0]}")" >/dev/null && pwd)"
 RELEASE='cilium'
 NAMESPACE='kube-system'
-CHART='cilium/cilium'
+CHART='tke-cilium/cilium'
 VERSION='1.19.5'
-BUNDLE_ID='088aa761520c176e'
+BUNDLE_ID='4712911a9fece31b'
 APISERVER_VIP='169.254.128.43'
 
 DRY_RUN=false
@@ -221,7 +221,7 @@ fi
 
 if [ "$MODE" != unchanged ]; then
   # The chart must be reachable before anything changes (helm.cilium.io often is not from mainland China).
-  helm repo add 'cilium' 'https://helm.cilium.io/' --force-update >/dev/null ||
+  helm repo add 'tke-cilium' 'https://helm.cilium.io/' --force-update >/dev/null ||
     die "cannot reach the Cilium chart repository https://helm.cilium.io/; nothing was changed (use a reachable mirror, or set cilium.chart to a local .tgz)"
   helm show chart "$CHART" --version "$VERSION" >/dev/null ||
     die "cannot fetch chart $CHART $VERSION; nothing was changed"
