@@ -15,15 +15,15 @@ const fleetRuns = Number(process.env.BENCH_FLEET_RUNS ?? 3);
 const fleetSize = Number(process.env.BENCH_FLEET_SIZE ?? 1000);
 const hasGnuTime = spawnSync("/usr/bin/time", ["-f", "%M", "true"]).status === 0;
 
-/** Wall time of one process in ms, and its peak resident set in KiB when GNU time is there. */
+/** Wall time of one process in ms, and its CPU time (user + system, ms) and peak resident set (KiB) when GNU time is there. */
 function measure(args) {
-  const command = hasGnuTime ? ["/usr/bin/time", ["-f", "%M", ...args]] : [args[0], args.slice(1)];
+  const command = hasGnuTime ? ["/usr/bin/time", ["-f", "%U %S %M", ...args]] : [args[0], args.slice(1)];
   const start = process.hrtime.bigint();
   const r = spawnSync(command[0], command[1], { encoding: "utf8", maxBuffer: 1 << 26 });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (r.status !== 0 && !(args.includes("check") && r.status === 1)) throw new Error(`${args.join(" ")} failed: ${r.stderr}`);
-  const rss = hasGnuTime ? Number(r.stderr.trim().split("\n").pop()) : NaN;
-  return { ms, rss };
+  const [user, system, rss] = hasGnuTime ? r.stderr.trim().split("\n").pop().split(" ").map(Number) : [NaN, NaN, NaN];
+  return { ms, rss, cpu: (user + system) * 1000, status: r.status };
 }
 
 const median = (xs) => {
@@ -69,6 +69,13 @@ function fleetProfile(i) {
   return profile;
 }
 
+/** A profile as block YAML: every string quoted as JSON (valid YAML 1.2), so no value changes type. */
+function toYaml(value, indent = "") {
+  return Object.entries(value)
+    .map(([k, v]) => (v && typeof v === "object" && !Array.isArray(v) ? `${indent}${k}:\n${toYaml(v, indent + "  ")}` : `${indent}${k}: ${JSON.stringify(v)}\n`))
+    .join("");
+}
+
 /** Number of files under a folder. */
 function fleetFiles(dir) {
   return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).length;
@@ -97,102 +104,164 @@ function fileSystemOf(dir) {
   }
 }
 
+/**
+ * 2b. The same fleet with its shared fields in a base: each profile says `extends` and only what differs.
+ * Paired runs (without, then with, each time) so all see the same machine load; the bundles are the same.
+ * BENCH_ONLY=bases runs this section alone.
+ */
+function benchBases(root) {
+  const shared = {
+    cluster: { kubernetesVersion: "1.34.1", serviceCidr: "192.168.0.0/17" },
+    nodePool: { instanceFamilies: ["S5", "SA2"], capacityTypes: ["on-demand"], consolidateAfter: "5m" },
+    features: { apf: true, localRedirectPolicy: true },
+  };
+  const merge = (a, b) => {
+    const out = { ...a };
+    for (const [k, v] of Object.entries(b)) out[k] = v && typeof v === "object" && !Array.isArray(v) && out[k] && typeof out[k] === "object" ? merge(out[k], v) : v;
+    return out;
+  };
+  const full = join(root, "fleet-full");
+  const based = join(root, "fleet-based");
+  const basedYaml = join(root, "fleet-based-yaml");
+  for (const dir of [full, based, basedYaml]) mkdirSync(dir);
+  writeFileSync(join(based, "base.json"), JSON.stringify(shared, null, 2) + "\n");
+  writeFileSync(join(basedYaml, "base.yaml"), toYaml(shared));
+  for (let i = 0; i < fleetSize; i++) {
+    const own = fleetProfile(i);
+    writeFileSync(join(full, `cluster-${i}.json`), JSON.stringify(merge(shared, own), null, 2) + "\n");
+    writeFileSync(join(based, `cluster-${i}.json`), JSON.stringify({ extends: "base.json", ...own }, null, 2) + "\n");
+    writeFileSync(join(basedYaml, `cluster-${i}.yaml`), `# cluster ${i}\n` + toYaml({ extends: "base.yaml", ...own }));
+  }
+  const variants = [["full", full], ["based", based], ["basedYaml", basedYaml]];
+  const pairs = { full: [], based: [], basedYaml: [] };
+  const cpu = { full: [], based: [], basedYaml: [] };
+  // each variant's own out/ (the bundle headers name the profile files), rendered once
+  for (const [key, dir] of variants) measure([process.execPath, CLI, "render", "--quiet", dir, "--out", join(root, `bases-out-${key}`)]);
+  for (let i = 0; i < Math.max(fleetRuns, 5); i++) {
+    for (const [key, dir] of variants) {
+      const r = measure([process.execPath, CLI, "check", "--quiet", dir, "--out", join(root, `bases-out-${key}`)]);
+      if (r.status !== 0) throw new Error(`bench: check of the ${key} fleet found drift or an invalid profile; the rows would not compare the same work`);
+      pairs[key].push(r.ms);
+      cpu[key].push(r.cpu);
+    }
+  }
+  console.log(`2b. fleet with bases: check of the same ${fleetSize} clusters, paired runs (each check finds no drift)`);
+  console.log(`   without bases (JSON):          ${fmt(pairs.full)}`);
+  console.log(`   with a base (JSON, extends):   ${fmt(pairs.based)}; ratio of medians ${(median(pairs.based) / median(pairs.full)).toFixed(2)}x (goal: at most 1.10x)`);
+  console.log(`   with a base (YAML, extends):   ${fmt(pairs.basedYaml)}; ratio of medians ${(median(pairs.basedYaml) / median(pairs.full)).toFixed(2)}x`);
+  if (hasGnuTime) {
+    // CPU time (user + system) moves less than wall time when other work shares the machine
+    console.log(`   CPU time without bases:        ${fmt(cpu.full)}`);
+    console.log(`   CPU time with a base (JSON):   ${fmt(cpu.based)}; ratio of medians ${(median(cpu.based) / median(cpu.full)).toFixed(2)}x`);
+    console.log(`   CPU time with a base (YAML):   ${fmt(cpu.basedYaml)}; ratio of medians ${(median(cpu.basedYaml) / median(cpu.full)).toFixed(2)}x`);
+  }
+  console.log("");
+
+}
+
 const root = mkdtempSync(join(tmpdir(), "tke-cilium-bench-"));
 const shm = existsSync("/dev/shm") ? mkdtempSync("/dev/shm/tke-cilium-bench-") : null;
 try {
   console.log(`machine: ${cpus()[0]?.model ?? "unknown CPU"}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB (${(freemem() / 2 ** 30).toFixed(1)} free), Node.js ${process.version}`);
   console.log(`disk: ${tmpdir()} (${fileSystemOf(root)})${shm ? "; memory: /dev/shm (tmpfs)" : ""}`);
   console.log(`command: npm run bench (BENCH_RUNS=${runs}, BENCH_FLEET_RUNS=${fleetRuns}, BENCH_FLEET_SIZE=${fleetSize})\n`);
+  if (process.env.BENCH_ONLY === "bases") {
+    benchBases(root);
+    process.exitCode = 0;
+  } else {
 
-  // Nothing is deleted before the end: on some file systems (ext4 without a journal, as on this project's
-  // VMs) creating files is several times slower for a minute or more after thousands were deleted, and the
-  // figures would then be the file system's. Each run writes into a new folder instead.
+    // Nothing is deleted before the end: on some file systems (ext4 without a journal, as on this project's
+    // VMs) creating files is several times slower for a minute or more after thousands were deleted, and the
+    // figures would then be the file system's. Each run writes into a new folder instead.
 
-  // 1. cold start, interleaved with bare node so both see the same machine load; the bundle goes to a new
-  // folder on disk each run (what a user does), and to memory when there is a tmpfs (the tool alone)
-  const bare = [];
-  const onDisk = [];
-  const inMemory = [];
-  let renderRss = 0;
-  for (let i = 0; i < runs + 3; i++) {
-    const a = measure([process.execPath, "-e", "0"]);
-    const b = measure([process.execPath, CLI, "render", "presets/prod.json", "--out", join(root, `single-${i}`)]);
-    const c = shm ? measure([process.execPath, CLI, "render", "presets/prod.json", "--out", join(shm, `single-${i}`)]) : b;
-    if (i < 3) continue; // warm the file cache
-    bare.push(a.ms);
-    onDisk.push(b.ms);
-    inMemory.push(c.ms);
-    renderRss = Math.max(renderRss, b.rss, c.rss);
-  }
-  console.log("1. cold render of presets/prod.json (one process each, output read through a pipe, into a new out/ each time)");
-  console.log(`   node -e 0:                  ${fmt(bare)}`);
-  console.log(`   tke-cilium render:          ${fmt(onDisk)}, peak RSS ${mib(renderRss)}`);
-  console.log(`   ratio of medians:           ${(median(onDisk) / median(bare)).toFixed(2)}x (goal: at most 1.5x)`);
-  if (shm) console.log(`   the same, out/ on tmpfs:    ${fmt(inMemory)}; ratio ${(median(inMemory) / median(bare)).toFixed(2)}x`);
-  console.log("");
-
-  // 2. a fleet of varied profiles
-  const profiles = join(root, "profiles");
-  mkdirSync(profiles);
-  for (let i = 0; i < fleetSize; i++) writeFileSync(join(profiles, `cluster-${i}.json`), JSON.stringify(fleetProfile(i), null, 2) + "\n");
-  console.log(`2. fleet of ${fleetSize} profiles (all pool types, both modes, mixed features and versions)`);
-  const places = [[`disk (${tmpdir()})`, root]];
-  if (shm) places.push(["tmpfs (/dev/shm)", shm]);
-  for (const [label, base] of places) {
-    const renders = [];
-    const checks = [];
-    const raws = [];
-    let renderPeak = 0;
-    let checkPeak = 0;
-    let files = 0;
-    for (let i = 0; i < fleetRuns; i++) {
-      const fleetOut = join(base, `fleet-out-${i}`);
-      const r = measure([process.execPath, CLI, "render", profiles, "--out", fleetOut]);
-      const c = measure([process.execPath, CLI, "check", profiles, "--out", fleetOut]);
-      // bare Node creating the same files in the same place right after: what the file system costs now
-      raws.push(rawWrite(fleetOut, join(base, `raw-${i}`)));
-      renders.push(r.ms);
-      checks.push(c.ms);
-      renderPeak = Math.max(renderPeak, r.rss);
-      checkPeak = Math.max(checkPeak, c.rss);
-      files = fleetFiles(fleetOut);
+    // 1. cold start, interleaved with bare node so both see the same machine load; the bundle goes to a new
+    // folder on disk each run (what a user does), and to memory when there is a tmpfs (the tool alone)
+    const bare = [];
+    const onDisk = [];
+    const inMemory = [];
+    let renderRss = 0;
+    for (let i = 0; i < runs + 3; i++) {
+      const a = measure([process.execPath, "-e", "0"]);
+      const b = measure([process.execPath, CLI, "render", "presets/prod.json", "--out", join(root, `single-${i}`)]);
+      const c = shm ? measure([process.execPath, CLI, "render", "presets/prod.json", "--out", join(shm, `single-${i}`)]) : b;
+      if (i < 3) continue; // warm the file cache
+      bare.push(a.ms);
+      onDisk.push(b.ms);
+      inMemory.push(c.ms);
+      renderRss = Math.max(renderRss, b.rss, c.rss);
     }
-    console.log(`   out/ on ${label}: ${files} files a run`);
-    console.log(`   render into an empty out/: ${fmt(renders)}; ${(median(renders) / fleetSize).toFixed(2)} ms a profile; peak RSS ${mib(renderPeak)} (goal: under 3 s)`);
-    console.log(`   check against that out/:   ${fmt(checks)}; ${(median(checks) / fleetSize).toFixed(2)} ms a profile; peak RSS ${mib(checkPeak)} (goals: under 2 s, under 100 MiB)`);
-    console.log(`   bare Node writing the same ${files} files there, in-process: ${fmt(raws)}`);
-  }
-  console.log("");
+    console.log("1. cold render of presets/prod.json (one process each, output read through a pipe, into a new out/ each time)");
+    console.log(`   node -e 0:                  ${fmt(bare)}`);
+    console.log(`   tke-cilium render:          ${fmt(onDisk)}, peak RSS ${mib(renderRss)}`);
+    console.log(`   ratio of medians:           ${(median(onDisk) / median(bare)).toFixed(2)}x (goal: at most 1.5x)`);
+    if (shm) console.log(`   the same, out/ on tmpfs:    ${fmt(inMemory)}; ratio ${(median(inMemory) / median(bare)).toFixed(2)}x`);
+    console.log("");
 
-  // 3. The pre-commit hook: check --staged, one profile changed and re-rendered, in a git repository of
-  // 3 clusters and in one of the whole fleet: the cost should not grow with the fleet.
-  console.log(`3. check --staged after changing one profile (the pre-commit hook), 3 clusters against ${fleetSize}`);
-  for (const size of [3, fleetSize]) {
-    const repo = join(root, `repo-${size}`);
-    mkdirSync(join(repo, "clusters"), { recursive: true });
-    const git = (...args) => spawnSync("git", args, { cwd: repo, encoding: "utf8" });
-    git("init", "-q");
-    git("config", "user.email", "bench@example.invalid");
-    git("config", "user.name", "bench");
-    for (let i = 0; i < size; i++) writeFileSync(join(repo, "clusters", `cluster-${i}.json`), JSON.stringify(fleetProfile(i), null, 2) + "\n");
-    spawnSync(process.execPath, [join(process.cwd(), CLI), "render", "--quiet", "clusters"], { cwd: repo });
-    git("add", "-A");
-    git("commit", "-qm", "fleet");
-    const edited = join(repo, "clusters", "cluster-0.json");
-    writeFileSync(edited, JSON.stringify({ ...fleetProfile(0), apiserverPort: 443 }, null, 2) + "\n");
-    spawnSync(process.execPath, [join(process.cwd(), CLI), "render", "--quiet", "clusters"], { cwd: repo });
-    git("add", "-A");
-    const times = [];
-    let peak = 0;
-    for (let i = 0; i < runs; i++) {
-      const start = process.hrtime.bigint();
-      const command = hasGnuTime ? ["/usr/bin/time", ["-f", "%M", process.execPath, join(process.cwd(), CLI), "check", "--staged", "clusters"]] : [process.execPath, [join(process.cwd(), CLI), "check", "--staged", "clusters"]];
-      const r = spawnSync(command[0], command[1], { cwd: repo, encoding: "utf8" });
-      times.push(Number(process.hrtime.bigint() - start) / 1e6);
-      if (r.status !== 0) throw new Error(`check --staged failed in the ${size}-cluster repository: ${r.stderr}`);
-      if (hasGnuTime) peak = Math.max(peak, Number(r.stderr.trim().split("\n").pop()));
+    // 2. a fleet of varied profiles
+    const profiles = join(root, "profiles");
+    mkdirSync(profiles);
+    for (let i = 0; i < fleetSize; i++) writeFileSync(join(profiles, `cluster-${i}.json`), JSON.stringify(fleetProfile(i), null, 2) + "\n");
+    console.log(`2. fleet of ${fleetSize} profiles (all pool types, both modes, mixed features and versions)`);
+    const places = [[`disk (${tmpdir()})`, root]];
+    if (shm) places.push(["tmpfs (/dev/shm)", shm]);
+    for (const [label, base] of places) {
+      const renders = [];
+      const checks = [];
+      const raws = [];
+      let renderPeak = 0;
+      let checkPeak = 0;
+      let files = 0;
+      for (let i = 0; i < fleetRuns; i++) {
+        const fleetOut = join(base, `fleet-out-${i}`);
+        const r = measure([process.execPath, CLI, "render", profiles, "--out", fleetOut]);
+        const c = measure([process.execPath, CLI, "check", profiles, "--out", fleetOut]);
+        // bare Node creating the same files in the same place right after: what the file system costs now
+        raws.push(rawWrite(fleetOut, join(base, `raw-${i}`)));
+        renders.push(r.ms);
+        checks.push(c.ms);
+        renderPeak = Math.max(renderPeak, r.rss);
+        checkPeak = Math.max(checkPeak, c.rss);
+        files = fleetFiles(fleetOut);
+      }
+      console.log(`   out/ on ${label}: ${files} files a run`);
+      console.log(`   render into an empty out/: ${fmt(renders)}; ${(median(renders) / fleetSize).toFixed(2)} ms a profile; peak RSS ${mib(renderPeak)} (goal: under 3 s)`);
+      console.log(`   check against that out/:   ${fmt(checks)}; ${(median(checks) / fleetSize).toFixed(2)} ms a profile; peak RSS ${mib(checkPeak)} (goals: under 2 s, under 100 MiB)`);
+      console.log(`   bare Node writing the same ${files} files there, in-process: ${fmt(raws)}`);
     }
-    console.log(`   ${String(size).padStart(5)} clusters: ${fmt(times)}, peak RSS ${mib(peak)}`);
+    console.log("");
+
+    benchBases(root);
+
+    // 3. The pre-commit hook: check --staged, one profile changed and re-rendered, in a git repository of
+    // 3 clusters and in one of the whole fleet: the cost should not grow with the fleet.
+    console.log(`3. check --staged after changing one profile (the pre-commit hook), 3 clusters against ${fleetSize}`);
+    for (const size of [3, fleetSize]) {
+      const repo = join(root, `repo-${size}`);
+      mkdirSync(join(repo, "clusters"), { recursive: true });
+      const git = (...args) => spawnSync("git", args, { cwd: repo, encoding: "utf8" });
+      git("init", "-q");
+      git("config", "user.email", "bench@example.invalid");
+      git("config", "user.name", "bench");
+      for (let i = 0; i < size; i++) writeFileSync(join(repo, "clusters", `cluster-${i}.json`), JSON.stringify(fleetProfile(i), null, 2) + "\n");
+      spawnSync(process.execPath, [join(process.cwd(), CLI), "render", "--quiet", "clusters"], { cwd: repo });
+      git("add", "-A");
+      git("commit", "-qm", "fleet");
+      const edited = join(repo, "clusters", "cluster-0.json");
+      writeFileSync(edited, JSON.stringify({ ...fleetProfile(0), apiserverPort: 443 }, null, 2) + "\n");
+      spawnSync(process.execPath, [join(process.cwd(), CLI), "render", "--quiet", "clusters"], { cwd: repo });
+      git("add", "-A");
+      const times = [];
+      let peak = 0;
+      for (let i = 0; i < runs; i++) {
+        const start = process.hrtime.bigint();
+        const command = hasGnuTime ? ["/usr/bin/time", ["-f", "%M", process.execPath, join(process.cwd(), CLI), "check", "--staged", "clusters"]] : [process.execPath, [join(process.cwd(), CLI), "check", "--staged", "clusters"]];
+        const r = spawnSync(command[0], command[1], { cwd: repo, encoding: "utf8" });
+        times.push(Number(process.hrtime.bigint() - start) / 1e6);
+        if (r.status !== 0) throw new Error(`check --staged failed in the ${size}-cluster repository: ${r.stderr}`);
+        if (hasGnuTime) peak = Math.max(peak, Number(r.stderr.trim().split("\n").pop()));
+      }
+      console.log(`   ${String(size).padStart(5)} clusters: ${fmt(times)}, peak RSS ${mib(peak)}`);
+    }
   }
 } finally {
   rmSync(root, { recursive: true, force: true });

@@ -39,7 +39,19 @@ const chartReaderApart = {
   },
 };
 
-/** What both bundles share: one minified CommonJS file for Node 20. */
+/**
+ * The yaml library is needed only by a run with a YAML profile (src/parse-yaml.ts) and by `tke-cilium diff`
+ * (src/live-diff.ts): each is a file of its own, required on use, so a JSON run's start does not read it.
+ */
+const YAML_APART = { "parse-yaml": "src/parse-yaml.ts", "live-diff": "src/live-diff.ts" };
+const yamlApart = {
+  name: "yaml-apart",
+  setup(b) {
+    b.onResolve({ filter: /\/(parse-yaml|live-diff)\.js$/ }, (args) => ({ path: `./${args.path.match(/(parse-yaml|live-diff)\.js$/)[1]}.cjs`, external: true }));
+  },
+};
+
+/** What every bundle shares: one minified CommonJS file for Node 20. */
 const common = {
   bundle: true,
   minify: process.env.TKE_CILIUM_NO_MINIFY !== "1",
@@ -57,12 +69,13 @@ await build({
   entryPoints: ["src/chart-tarball.ts"],
   outfile: "dist/chart-tarball.cjs",
 });
+for (const [name, entry] of Object.entries(YAML_APART)) await build({ ...common, entryPoints: [entry], outfile: `dist/${name}.cjs` });
 await build({
   ...common,
   entryPoints: ["src/bin.ts"],
   outfile: "dist/tke-cilium.js",
   define: { "import.meta.dirname": "__dirname" },
-  plugins: [generated, chartReaderApart],
+  plugins: [generated, chartReaderApart, yamlApart],
   // the launcher runs the bundle through vm.Script, which has no loader for import(): every dynamic import
   // (node:readline for init's questions, the chart reader) becomes a require
   supported: { "dynamic-import": false },

@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import type { TreeFile } from "./diff.js";
-import { readBlobs, type GitIndex } from "./git-index.js";
+import { readBundleBlobs, type GitIndex } from "./git-index.js";
 
 /**
  * The files of folder `dir` as the last commit (HEAD) has them: the bundle a commit replaces, for the upgrade
@@ -17,8 +17,8 @@ export function headTree(index: GitIndex, dir: string): Map<string, TreeFile> | 
       return m ? [{ mode: m[1], oid: m[2], path: m[3].slice(dir.length + 1) }] : [];
     });
   if (entries.length === 0) return null;
-  const blobs = readBlobs(index, entries.map((e) => e.oid));
-  return new Map(entries.map((e) => [e.path, { kind: "file", content: blobs.get(e.oid)!.toString("utf8"), mode: e.mode === "100755" ? 0o755 : 0o644 }]));
+  const files = readBundleBlobs(index, entries);
+  return new Map(entries.map((e) => [e.path, files.get(`${e.mode} ${e.oid}`)!]));
 }
 
 /** Files `paths` of folder `dir` as the index has them (regular files only; the others are left out). */
@@ -27,6 +27,6 @@ export function indexFiles(index: GitIndex, dir: string, paths: readonly string[
     const entry = index.entries.get(`${dir}/${path}`);
     return entry !== undefined && entry.mode.startsWith("100") ? [{ path, entry }] : [];
   });
-  const blobs = readBlobs(index, found.map((f) => f.entry.oid));
-  return new Map(found.map(({ path, entry }) => [path, { kind: "file", content: blobs.get(entry.oid)!.toString("utf8"), mode: entry.mode === "100755" ? 0o755 : 0o644 }]));
+  const files = readBundleBlobs(index, found.map((f) => f.entry));
+  return new Map(found.map(({ path, entry }) => [path, files.get(`${entry.mode} ${entry.oid}`)!]));
 }

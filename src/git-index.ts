@@ -81,6 +81,30 @@ export function readBlobs(index: GitIndex, oids: readonly string[]): Map<string,
   return blobs;
 }
 
+/** The most of one bundle file read from git: a larger blob planted in out/ is sized, never read (as on disk). */
+export const MAX_BUNDLE_BLOB_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Regular-file index objects as bundle files: each sized first (one `git cat-file --batch-check`), read only when
+ * at most MAX_BUNDLE_BLOB_BYTES; a larger one is a special entry that names its size.
+ */
+export function readBundleBlobs(index: GitIndex, entries: readonly { oid: string; mode: string }[]): Map<string, TreeFile> {
+  const sizes = blobSizes(index, entries.map((e) => e.oid));
+  const small = entries.filter((e) => (sizes.get(e.oid) ?? 0) <= MAX_BUNDLE_BLOB_BYTES);
+  const blobs = readBlobs(index, small.map((e) => e.oid));
+  const files = new Map<string, TreeFile>();
+  for (const { oid, mode } of entries) {
+    const bytes = blobs.get(oid);
+    files.set(
+      `${mode} ${oid}`,
+      bytes === undefined
+        ? { kind: "special", what: `a file of ${sizes.get(oid)} bytes, larger than any bundle file, not read` }
+        : { kind: "file", content: bytes.toString("utf8"), mode: mode === "100755" ? 0o755 : 0o644 },
+    );
+  }
+  return files;
+}
+
 /** A path relative to the working directory, as the index names it (repository-relative, forward slashes). */
 export function indexPath(index: GitIndex, cwd: string, path: string): string {
   return relative(index.root, resolve(cwd, path)).split(sep).join("/");
@@ -91,11 +115,11 @@ export function indexTree(index: GitIndex, dir: string, skip: (path: string) => 
   const prefix = `${dir}/`;
   const inside = [...index.entries].filter(([path]) => path.startsWith(prefix) && !skip(path.slice(prefix.length)));
   if (inside.length === 0) return null;
-  const blobs = readBlobs(index, inside.filter(([, e]) => e.mode.startsWith("100")).map(([, e]) => e.oid));
+  const files = readBundleBlobs(index, inside.filter(([, e]) => e.mode === "100755" || e.mode === "100644").map(([, e]) => e));
   const tree = new Map<string, TreeFile>();
   for (const [path, entry] of inside) {
     const rel = path.slice(prefix.length);
-    if (entry.mode === "100755" || entry.mode === "100644") tree.set(rel, { kind: "file", content: blobs.get(entry.oid)!.toString("utf8"), mode: entry.mode === "100755" ? 0o755 : 0o644 });
+    if (entry.mode === "100755" || entry.mode === "100644") tree.set(rel, files.get(`${entry.mode} ${entry.oid}`)!);
     else tree.set(rel, { kind: "special", what: entry.mode === "120000" ? "a symbolic link" : entry.mode === "160000" ? "a submodule" : `an index entry of mode ${entry.mode}` });
   }
   return tree;

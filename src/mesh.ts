@@ -1,4 +1,5 @@
 import schema from "../schema/profile.schema.json" with { type: "json" };
+import { isYamlPath, resolveProfile, type BaseRead } from "./extends.js";
 import { MAX_PROFILE_CHARS } from "./parse.js";
 import { validateProfile } from "./validate.js";
 import type { MeshMember } from "./mesh-peers.js";
@@ -19,15 +20,22 @@ const DEFAULT_MODE = schema.properties.cilium.properties.mode.default as "native
 const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
 const strings = (v: unknown): string[] | null => (Array.isArray(v) && v.every((x) => typeof x === "string") ? (v as string[]) : null);
 
-/** The mesh member a profile's text describes, or null (no clusterMesh, or not readable as one). */
-export function meshMemberOf(path: string, text: string): MeshMember | null {
+/**
+ * The mesh member a profile's text describes, or null (no clusterMesh, or not readable as one). A YAML
+ * profile, or one whose bases mention clusterMesh, is read merged (extends.ts); a JSON one with JSON.parse.
+ */
+export function meshMemberOf(path: string, text: string, bases?: ReadonlyMap<string, BaseRead>): MeshMember | null {
+  const inBases = [...(bases?.values() ?? [])].some((b) => "text" in b && b.text.includes("clusterMesh"));
   // most profiles have no mesh: skip the parse
-  if (!text.includes('"clusterMesh"') || text.length > MAX_PROFILE_CHARS) return null;
+  if ((!text.includes(isYamlPath(path) ? "clusterMesh" : '"clusterMesh"') && !inBases) || text.length > MAX_PROFILE_CHARS) return null;
   let value: unknown;
-  try {
-    value = JSON.parse(text.replace(/^\uFEFF/, ""));
-  } catch {
-    return null;
+  if (isYamlPath(path) || inBases) value = resolveProfile({ path, text, bases }).value;
+  else {
+    try {
+      value = JSON.parse(text.replace(/^\uFEFF/, ""));
+    } catch {
+      return null;
+    }
   }
   if (!isRecord(value) || !isRecord(value.clusterMesh)) return null;
   const { name, clusterId } = value.clusterMesh;
@@ -45,6 +53,6 @@ export function meshMemberOf(path: string, text: string): MeshMember | null {
   return { path, mesh: name, clusterId, clusterName: typeof cluster.id === "string" ? cluster.id : null, mode, podRanges, invalid: null };
 }
 
-export function meshDirectory(sources: readonly { path: string; text: string }[]): MeshMember[] {
-  return sources.flatMap((s) => meshMemberOf(s.path, s.text) ?? []);
+export function meshDirectory(sources: readonly { path: string; text: string; bases?: ReadonlyMap<string, BaseRead> }[]): MeshMember[] {
+  return sources.flatMap((s) => meshMemberOf(s.path, s.text, s.bases) ?? []);
 }

@@ -3,7 +3,7 @@ import { isError } from "./diagnostics.js";
 import { deriveSettings, type DeriveInput } from "./derive.js";
 import { BUILTIN_CHARTS, type ChartCatalog } from "./knowledge/chart.js";
 import { emitBundle, type OutputFile } from "./emit/index.js";
-import { parseProfileText } from "./parse.js";
+import { reportBaseDiagnosticsOnce, resolveProfile, type BaseRead } from "./extends.js";
 import type { FilledProfile } from "./profile.js";
 import { BUNDLE_RULES } from "./rules/bundle-rules.js";
 import { CAPABILITY_BUNDLE_RULES, CAPABILITY_PROFILE_RULES } from "./capabilities/index.js";
@@ -15,10 +15,12 @@ import { validateProfile, type Locate } from "./validate.js";
 import { meshDirectory, type MeshDirectory } from "./mesh.js";
 import schema from "../schema/profile.schema.json" with { type: "json" };
 
-/** A profile as read from disk: its path (as shown to the user) and its text. */
+/** A profile as read from disk: its path (as shown to the user) and its text; with the texts of the run's bases (extends.ts). */
 export interface ProfileSource {
   path: string;
   text: string;
+  /** Base files by path as shown, for the profiles that extend them; shared by the profiles of a run. */
+  bases?: ReadonlyMap<string, BaseRead>;
 }
 
 export interface RenderResult {
@@ -64,12 +66,14 @@ export function checkProfile(source: ProfileSource, charts: ChartCatalog = BUILT
 
 function checkOne(source: ProfileSource, charts: ChartCatalog, gitops: GitopsContext | null, mesh: MeshDirectory): Checked {
   const result = checkUnsorted(source, charts, gitops, mesh);
-  result.checked.diagnostics.sort((a, b) => a.line - b.line || a.col - b.col);
+  // a base's diagnostics first (it is applied first), each file's by line
+  const rank = (file: string) => (file === source.path ? 1 : 0);
+  result.checked.diagnostics.sort((a, b) => rank(a.file) - rank(b.file) || (a.file < b.file ? -1 : a.file > b.file ? 1 : 0) || a.line - b.line || a.col - b.col);
   return result;
 }
 
 function checkUnsorted(source: ProfileSource, charts: ChartCatalog, gitops: GitopsContext | null, mesh: MeshDirectory): Checked {
-  const parsed = parseProfileText(source.text, source.path);
+  const parsed = resolveProfile(source);
   const fail = (diagnostics: Diagnostic[], name: string | null = null): Checked => ({ checked: { source, name, diagnostics, input: null }, settings: null });
   if (parsed.diagnostics.some(isError)) return fail(parsed.diagnostics);
   const validated = validateProfile(parsed.value, source.path, parsed.locate);
@@ -85,7 +89,6 @@ function checkUnsorted(source: ProfileSource, charts: ChartCatalog, gitops: Gito
       severity: "error",
       pointer: "/name",
       message: `the file name gives the output folder "${name}", which is not a DNS label; set "name" (lower-case letters, digits, '-')`,
-      file: source.path,
       ...parsed.locate(""),
     });
   }
@@ -133,18 +136,18 @@ export function checkProfiles(
     if (group.length < 2) continue;
     for (const r of group) {
       const others = group.filter((o) => o !== r).map((o) => o.source.path);
-      const located = parseProfileText(r.source.text, r.source.path);
+      const located = resolveProfile(r.source);
       r.diagnostics.push({
         code: "DUPLICATE_PROFILE_NAME",
         severity: "error",
         pointer: "/name",
         message: `output folder "${name}" is also the name of ${others.join(", ")}; give each profile its own name`,
-        file: r.source.path,
         ...located.locate("/name"),
       });
       r.input = null;
     }
   }
+  reportBaseDiagnosticsOnce(results);
   return results;
 }
 
@@ -180,11 +183,11 @@ function toResult(checked: CheckedProfile): RenderResult {
   return { source: checked.source, name: checked.name, files, diagnostics: checked.diagnostics };
 }
 
-/** out/<name> defaults to the file's basename without .json. */
+/** out/<name> defaults to the file's basename without .json, .yaml or .yml. */
 export function defaultName(path: string): string {
   // paths are shown with forward slashes on every system: a backslash is part of a Linux file name, not a folder
   const base = path.split("/").pop() ?? path;
-  return base.replace(/\.json$/i, "");
+  return base.replace(/\.(json|ya?ml)$/i, "");
 }
 
 function nameOf(value: unknown, path: string): string | null {

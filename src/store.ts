@@ -1,8 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { chmodSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync, type Stats } from "node:fs";
+import { chmodSync, linkSync, lstatSync, mkdirSync, readdirSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync, type Stats } from "node:fs";
 import { dirname, join } from "node:path";
 import type { OutputFile } from "./emit/index.js";
-import type { TreeFile } from "./diff.js";
 import { NAME_PATTERN } from "./pipeline.js";
 import { FileSystemError, fileSystemError, UnsafeOutputError } from "./store-errors.js";
 import { acquireOutputLock } from "./store-lock.js";
@@ -231,20 +230,4 @@ export function writeFileAtomic(path: string, text: string): void {
     rmSync(temporary, { force: true });
     throw fileSystemError(error, "write", path);
   }
-}
-
-/** Files `paths` of folder `dir` that are regular files (a link, a FIFO or a device is left out, never read). */
-export function readRegularFiles(dir: string, paths: readonly string[]): Map<string, TreeFile> {
-  const tree = new Map<string, TreeFile>();
-  for (const path of paths) {
-    const at = join(dir, path);
-    let info;
-    try {
-      info = lstatSync(at);
-    } catch {
-      continue;
-    }
-    if (info.isFile()) tree.set(path, { kind: "file", content: readFileSync(at, "utf8"), mode: 0o644 });
-  }
-  return tree;
 }

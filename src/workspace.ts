@@ -1,14 +1,16 @@
-import { closeSync, constants as fsConstants, fstatSync, lstatSync, openSync, readdirSync, readSync, realpathSync, statSync, type Stats } from "node:fs";
-import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { closeSync, constants as fsConstants, fstatSync, lstatSync, openSync, readdirSync, readSync, statSync, type Stats } from "node:fs";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import type { AddedChart } from "./knowledge/chart.js";
 import { GENERATED_BY } from "./knowledge/bundle.js";
 import { NAME_PATTERN } from "./pipeline.js";
+import { isBasePath } from "./extends.js";
 import type { TreeFile } from "./diff.js";
 import { UnsafeOutputError } from "./store-errors.js";
+import { readConfinedFile } from "./confined-read.js";
 import { CHART_VERSION, imageProblem } from "./chart-check.js";
 
 /**
- * Reading the workspace: profile arguments, profile files and bundle trees. With store.ts, the only modules
+ * Reading the workspace: profile arguments, profile files and bundle trees. With store*.ts and confined-read.ts, the only modules
  * that touch the disk. Synchronous on purpose: a CLI run is one short sequence of reads and writes, and
  * node:fs/promises (with the stream and readline modules it loads) costs more start-up time than it could save.
  */
@@ -36,7 +38,10 @@ const lstatOrNull = (path: string): Stats | null => {
   }
 };
 
-/** PROFILE arguments → profile files: a file, a directory (its *.json), or a glob. Each once, in argument order. */
+/** Profile files by name: JSON or YAML. Bases (extends.ts's isBasePath) are not profiles, and are skipped in folders and globs. */
+const PROFILE_FILE = /\.(json|ya?ml)$/i;
+
+/** PROFILE arguments → profile files: a file, a directory (its *.json, *.yaml, *.yml), or a glob. Each once, in argument order. */
 export async function expandProfileArgs(args: readonly string[], cwd: string): Promise<ExpandedArgs> {
   const paths = new Set<string>();
   const unmatched: string[] = [];
@@ -54,14 +59,20 @@ const GLOB_CHARS = /[*?[\]{}!]/;
 async function expandOne(arg: string, cwd: string, problems: string[]): Promise<string[]> {
   const absolute = resolve(cwd, arg);
   const info = statOrNull(absolute);
-  if (info?.isFile()) return [displayPath(absolute, cwd)];
+  if (info?.isFile()) {
+    if (isBasePath(absolute)) {
+      problems.push(`${arg}: is a base (its name says so), not a profile; give the profiles that extend it`);
+      return [];
+    }
+    return [displayPath(absolute, cwd)];
+  }
   if (info?.isDirectory()) return profilesInFolder(absolute, cwd, (p) => problems.push(`${arg}: ${p}`));
   if (!GLOB_CHARS.test(arg)) return [];
   // fast-glob is loaded only when a pattern needs it: most runs name files or folders. Links are not
   // followed into folders, so a link loop cannot repeat one profile forty times.
   const { default: fg } = await import("fast-glob");
   const matches = await fg(arg, { cwd, onlyFiles: true, dot: false, absolute: true, followSymbolicLinks: false });
-  return matches.sort().map((m) => displayPath(m, cwd));
+  return matches.filter((m) => !isBasePath(m)).sort().map((m) => displayPath(m, cwd));
 }
 
 /**
@@ -74,10 +85,10 @@ function profilesInFolder(dir: string, cwd: string, problem: (text: string) => v
     const raw = entry.name;
     const name = raw.toString("utf8");
     if (!Buffer.from(name, "utf8").equals(raw)) {
-      if (/\.json$/i.test(name)) problem(`the file name ${JSON.stringify(name.replace(/\ufffd/g, "?"))} (bytes ${raw.toString("hex")}) is not UTF-8; rename it`);
+      if (PROFILE_FILE.test(name)) problem(`the file name ${JSON.stringify(name.replace(/\ufffd/g, "?"))} (bytes ${raw.toString("hex")}) is not UTF-8; rename it`);
       continue;
     }
-    if (!name.endsWith(".json")) continue;
+    if (!PROFILE_FILE.test(name) || isBasePath(name)) continue;
     const full = join(dir, name);
     if (entry.isFile()) found.push(full);
     else if (entry.isSymbolicLink()) {
@@ -95,85 +106,7 @@ export function displayPath(absolute: string, cwd: string): string {
   return (rel === "" ? absolute : rel).split(sep).join("/");
 }
 
-/** A file that may not be read: outside the repository, not a regular file, too large, or unreadable. */
-export class ConfinedReadError extends UnsafeOutputError {
-  constructor(
-    message: string,
-    /** The file's size, when that was the reason. */
-    readonly tooLarge?: number,
-  ) {
-    super(message);
-  }
-}
-
-/** Is `path` (absolute, links resolved) `root` itself or inside it? */
-export function isInside(root: string, path: string): boolean {
-  const rel = relative(root, path);
-  return rel === "" || (!rel.startsWith("..") && !isAbsolute(rel));
-}
-
-const READ_REASONS: Record<string, string> = { ENOENT: "no such file", EACCES: "permission denied", EPERM: "operation not permitted", ELOOP: "a loop of symbolic links", ENOTDIR: "a part of the path is not a folder", EISDIR: "a folder, not a file", ENAMETOOLONG: "the name is too long" };
-
-/**
- * The one way a file named by a profile argument or the repository config is read: `path` (relative to `root`,
- * or absolute) must resolve, links followed, to a regular file inside `root` (the repository), and hold at most
- * `limit` bytes, checked before reading and again while reading (a /proc file says its size is 0). A FIFO
- * cannot hang the read. Anything else is a ConfinedReadError naming the reason, never the file's contents.
- */
-export function readConfinedFile(root: string, path: string, limit: number): Buffer {
-  const full = resolve(root, path);
-  let real: string;
-  let fd: number;
-  try {
-    real = realpathSync(full);
-    const realRoot = realpathSync(root);
-    if (!isInside(realRoot, real)) throw new ConfinedReadError(`${real === full ? "it is" : `it leads (through a symbolic link) to ${real}, which is`} outside the repository ${realRoot}; tke-cilium reads profiles and config files only inside it`);
-    fd = openSync(real, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
-  } catch (error) {
-    if (error instanceof ConfinedReadError) throw error;
-    const code = (error as NodeJS.ErrnoException).code ?? "";
-    throw new ConfinedReadError(code in READ_REASONS ? `${READ_REASONS[code]} (${code})` : (error as Error).message);
-  }
-  try {
-    const info = fstatSync(fd);
-    if (!info.isFile()) throw new ConfinedReadError(`${describeSpecial(info)}, not a regular file`);
-    if (info.size > limit) throw new ConfinedReadError(`${info.size} bytes, more than the ${limit} a file of this kind may have`, info.size);
-    const bytes = Buffer.alloc(Math.min(limit + 1, Math.max(info.size, 64 * 1024)));
-    let read = 0;
-    for (;;) {
-      if (read === bytes.length) {
-        if (read > limit) throw new ConfinedReadError(`more than the ${limit} bytes a file of this kind may have`, read);
-        break;
-      }
-      const n = readSync(fd, bytes, read, bytes.length - read, null);
-      if (n === 0) break;
-      read += n;
-    }
-    return bytes.subarray(0, read);
-  } catch (error) {
-    if (error instanceof ConfinedReadError) throw error;
-    const code = (error as NodeJS.ErrnoException).code ?? "";
-    throw new ConfinedReadError(code in READ_REASONS ? `${READ_REASONS[code]} (${code})` : (error as Error).message);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/**
- * A profile file's bytes, or its size when it is too large to be read at all. Read confined to `root` (see
- * readConfinedFile), except that an argument the user typed may name a file outside the repository; a link
- * met inside the repository may still not lead out of it.
- */
-export function readProfileBytes(path: string, cwd: string, maxBytes: number, root: string = cwd, typed = false): { bytes: Uint8Array } | { tooLarge: number } {
-  const full = resolve(cwd, path);
-  const base = typed && !isInside(resolve(root), full) ? dirname(full) : root;
-  try {
-    return { bytes: readConfinedFile(base, full, maxBytes) };
-  } catch (error) {
-    if (error instanceof ConfinedReadError && error.tooLarge !== undefined) return { tooLarge: error.tooLarge };
-    throw error;
-  }
-}
+export { ConfinedReadError, isInside, readConfinedFile, readProfileBytes } from "./confined-read.js";
 
 export { UnsafeOutputError } from "./store-errors.js";
 
@@ -235,6 +168,20 @@ export function readTree(dir: string, skip: (path: string) => boolean = () => fa
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
     throw error;
+  }
+  return tree;
+}
+
+/**
+ * Files `paths` of folder `dir`, each read as readTree reads one (no link followed, no FIFO opened, at most
+ * MAX_BUNDLE_FILE_BYTES); a path that is absent is left out, one that is not a regular file is a special entry.
+ */
+export function readRegularFiles(dir: string, paths: readonly string[]): Map<string, TreeFile> {
+  const tree = new Map<string, TreeFile>();
+  for (const path of paths) {
+    const found = lstatOrNull(join(dir, path));
+    if (found === null) continue;
+    tree.set(path, found.isFile() ? readRegularFile(join(dir, path)) : { kind: "special", what: describeSpecial(found) });
   }
   return tree;
 }

@@ -100,6 +100,23 @@ describe("Argo CD: the ApplicationSet", () => {
     expect(await run("check")).toBe(0);
   });
 
+  it("a FIFO or an oversized file planted as the ApplicationSet is drift, never opened or read whole; render replaces it", async () => {
+    setUp("argocd");
+    expect(await run("render", "--quiet"), err).toBe(0);
+    const appset = join(repo, "out/argocd-applicationset.yaml");
+    rmSync(appset);
+    execFileSync("mkfifo", [appset]);
+    expect(await run("check"), err).toBe(1);
+    expect(out + err).toMatch(/argocd-applicationset\.yaml[^]*a FIFO/);
+    rmSync(appset);
+    writeFileSync(appset, "x".repeat(9 * 1024 * 1024));
+    expect(await run("check"), err).toBe(1);
+    expect(out + err).toMatch(/a file of 9437184 bytes, larger than any bundle file, not read/);
+    expect(await run("render", "--quiet"), err).toBe(0);
+    expect(read("out/argocd-applicationset.yaml")).toMatch(/kind: ApplicationSet/);
+    expect(await run("check"), err).toBe(0);
+  });
+
   it("check --staged (the hook) reads the ApplicationSet from the commit", async () => {
     setUp("argocd");
     expect(await run("render", "--quiet")).toBe(0);

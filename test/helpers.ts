@@ -31,8 +31,15 @@ export const goldenCases = (): string[] =>
     .map((d) => d.name)
     .sort();
 
-/** Every preset and golden profile: the set invariants and fidelity checks run over. */
-export const allProfilePaths = (): string[] => [...presetPaths(), ...goldenCases().map((c) => `test/golden/${c}/profile.json`)];
+/** The JSON equivalents of presets/fleet/ (one YAML base, per-cluster YAML files): the same bundles, held to the same checks. */
+export const fleetEquivalentPaths = (): string[] =>
+  readdirSync(join(ROOT, "test/fixtures/fleet-json"))
+    .filter((f) => f.endsWith(".json"))
+    .sort()
+    .map((f) => `test/fixtures/fleet-json/${f}`);
+
+/** Every preset and golden profile (and the fleet's JSON equivalents): the set invariants and fidelity checks run over. */
+export const allProfilePaths = (): string[] => [...presetPaths(), ...fleetEquivalentPaths(), ...goldenCases().map((c) => `test/golden/${c}/profile.json`)];
 
 /**
  * A preset as a GitOps repository keeps it: what install.sh would read from the cluster is in the profile

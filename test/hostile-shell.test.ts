@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { FakeCluster, tkeCluster } from "./fake-cluster/cluster.js";
 import { cli, MESH_MEMBER, member, repo, scratch } from "./hostile-repo.js";
@@ -55,7 +55,8 @@ async function runScripts(bundle: string, canary: string): Promise<void> {
       } catch {
         // a call the fake cluster does not know ends the script; what ran before it is what counts
       }
-      expect(existsSync(canary), `${name} ${args.join(" ")} ran an injected command`).toBe(false);
+      // a payload may name the canary by its path, or (in a file name, which cannot hold "/") by its name in the working directory
+      expect(existsSync(canary) || existsSync(join(cluster.dir, basename(canary))), `${name} ${args.join(" ")} ran an injected command`).toBe(false);
     }
   }
 }
@@ -96,6 +97,19 @@ describe("one way into a shell", () => {
       [name]: member({ name: "peer", cluster: { id: "cls-peer0001", vpcCidrs: ["10.98.0.0/16"] }, clusterMesh: { clusterId: 1 } }),
     });
     const r = cli(dir, "render", "me.json", name);
+    expect(r.status, r.stderr).toBe(0);
+    await runScripts(join(dir, "out/me"), canary);
+    await runScripts(join(dir, "out/peer"), canary);
+  });
+
+  it.each([0, 1, 2, 3, 4, 5, 6])("file names carrying payload %i, for a member and its peer, stay inside every script's comments", async (n) => {
+    const canary = join(scratch, `canary-file-names-${n}`);
+    const payload = payloads(basename(canary))[n];
+    const dir = repo({
+      [`me ${payload}.json`]: member({ name: "me", cluster: { id: "cls-abcdefgh" }, clusterMesh: { clusterId: 5 } }),
+      [`peer ${payload}.json`]: member({ name: "peer", cluster: { id: "cls-peer0001", vpcCidrs: ["10.96.0.0/16"] }, clusterMesh: { clusterId: 1 } }),
+    });
+    const r = cli(dir, "render", `me ${payload}.json`, `peer ${payload}.json`, "--quiet");
     expect(r.status, r.stderr).toBe(0);
     await runScripts(join(dir, "out/me"), canary);
     await runScripts(join(dir, "out/peer"), canary);

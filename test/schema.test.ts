@@ -12,6 +12,7 @@ const NO_DEFAULT = new Set([
   "/cluster/eniAgentVersion",
   "/gitops/destination",
   "/clusterMesh",
+  "/extends",
   "/nodePool/egress",
   "/nodePool/egress/subnetIds",
   "/clusterMesh/name",

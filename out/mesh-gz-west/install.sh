@@ -146,16 +146,18 @@ fi
 if [ -n "$installed_version" ]; then
   datapath_changes=""
   datapath_allowed='false'
-  live="$(kubectl -n "$NAMESPACE" get configmap cilium-config -o jsonpath='{.data.routing-mode}')" ||
-    die "cannot read ConfigMap $NAMESPACE/cilium-config of the installed Cilium, so cannot tell whether this bundle changes its datapath; nothing was changed"
-  if [ -n "$live" ] && [ "$live" != 'native' ]; then
-    datapath_changes="$datapath_changes "'routing-mode'": $live -> "'native'";"
-  fi
-  live="$(kubectl -n "$NAMESPACE" get configmap cilium-config -o jsonpath='{.data.ipam}')" ||
-    die "cannot read ConfigMap $NAMESPACE/cilium-config of the installed Cilium, so cannot tell whether this bundle changes its datapath; nothing was changed"
-  if [ -n "$live" ] && [ "$live" != 'delegated-plugin' ]; then
-    datapath_changes="$datapath_changes "'ipam'": $live -> "'delegated-plugin'";"
-  fi
+  datapath_wanted=()
+  datapath_wanted+=('routing-mode=native')
+  datapath_wanted+=('ipam=delegated-plugin')
+  for wanted in ${datapath_wanted[@]+"${datapath_wanted[@]}"}; do
+    datapath_key="${wanted%%=*}"
+    datapath_want="${wanted#*=}"
+    datapath_live="$(kubectl -n "$NAMESPACE" get configmap cilium-config -o jsonpath="{.data.$datapath_key}")" ||
+      die "cannot read ConfigMap $NAMESPACE/cilium-config of the installed Cilium, so cannot tell whether this bundle changes its datapath; nothing was changed"
+    if [ -n "$datapath_live" ] && [ "$datapath_live" != "$datapath_want" ]; then
+      datapath_changes="$datapath_changes $datapath_key: $datapath_live -> $datapath_want;"
+    fi
+  done
   if [ -n "$datapath_changes" ]; then
     if [ "$datapath_allowed" = true ]; then
       warn "this bundle changes the datapath of the running Cilium ($datapath_changes); upgrade.allow names datapath: every Pod loses its network until it is recreated"

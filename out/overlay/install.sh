@@ -146,21 +146,19 @@ fi
 if [ -n "$installed_version" ]; then
   datapath_changes=""
   datapath_allowed='false'
-  live="$(kubectl -n "$NAMESPACE" get configmap cilium-config -o jsonpath='{.data.routing-mode}')" ||
-    die "cannot read ConfigMap $NAMESPACE/cilium-config of the installed Cilium, so cannot tell whether this bundle changes its datapath; nothing was changed"
-  if [ -n "$live" ] && [ "$live" != 'tunnel' ]; then
-    datapath_changes="$datapath_changes "'routing-mode'": $live -> "'tunnel'";"
-  fi
-  live="$(kubectl -n "$NAMESPACE" get configmap cilium-config -o jsonpath='{.data.ipam}')" ||
-    die "cannot read ConfigMap $NAMESPACE/cilium-config of the installed Cilium, so cannot tell whether this bundle changes its datapath; nothing was changed"
-  if [ -n "$live" ] && [ "$live" != 'multi-pool' ]; then
-    datapath_changes="$datapath_changes "'ipam'": $live -> "'multi-pool'";"
-  fi
-  live="$(kubectl -n "$NAMESPACE" get configmap cilium-config -o jsonpath='{.data.tunnel-protocol}')" ||
-    die "cannot read ConfigMap $NAMESPACE/cilium-config of the installed Cilium, so cannot tell whether this bundle changes its datapath; nothing was changed"
-  if [ -n "$live" ] && [ "$live" != 'vxlan' ]; then
-    datapath_changes="$datapath_changes "'tunnel-protocol'": $live -> "'vxlan'";"
-  fi
+  datapath_wanted=()
+  datapath_wanted+=('routing-mode=tunnel')
+  datapath_wanted+=('ipam=multi-pool')
+  datapath_wanted+=('tunnel-protocol=vxlan')
+  for wanted in ${datapath_wanted[@]+"${datapath_wanted[@]}"}; do
+    datapath_key="${wanted%%=*}"
+    datapath_want="${wanted#*=}"
+    datapath_live="$(kubectl -n "$NAMESPACE" get configmap cilium-config -o jsonpath="{.data.$datapath_key}")" ||
+      die "cannot read ConfigMap $NAMESPACE/cilium-config of the installed Cilium, so cannot tell whether this bundle changes its datapath; nothing was changed"
+    if [ -n "$datapath_live" ] && [ "$datapath_live" != "$datapath_want" ]; then
+      datapath_changes="$datapath_changes $datapath_key: $datapath_live -> $datapath_want;"
+    fi
+  done
   if [ -n "$datapath_changes" ]; then
     if [ "$datapath_allowed" = true ]; then
       warn "this bundle changes the datapath of the running Cilium ($datapath_changes); upgrade.allow names datapath: every Pod loses its network until it is recreated"

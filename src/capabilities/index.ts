@@ -89,15 +89,13 @@ export function resolveCapabilities(p: FilledProfile, context: ResolveContext): 
   });
 }
 
-function* withSlices(active: readonly ActiveCapability[]): Generator<[AnyCapability, unknown]> {
-  for (const a of active) yield [REGISTRY[RANK.get(a.id)!], a.slice];
-}
+const capabilityOf = (a: ActiveCapability): AnyCapability => REGISTRY[RANK.get(a.id)!];
 
 /** The active capabilities' Helm values, per values file, in registry order. */
 export function capabilityValues(active: readonly ActiveCapability[]): Record<ValuesFileKey, ValueEntry[]> {
   const out: Record<ValuesFileKey, ValueEntry[]> = { tke: [], images: [], features: [] };
-  for (const [c, slice] of withSlices(active)) {
-    const v = c.values(slice);
+  for (const a of active) {
+    const v = capabilityOf(a).values(a.slice);
     for (const key of ["tke", "images", "features"] as const) out[key].push(...(v[key] ?? []));
   }
   return out;
@@ -105,12 +103,12 @@ export function capabilityValues(active: readonly ActiveCapability[]): Record<Va
 
 /** Images the active capabilities run beyond the chart's. */
 export function capabilityImages(active: readonly ActiveCapability[]): ImageCopy[] {
-  return [...withSlices(active)].flatMap(([c, slice]) => c.images(slice));
+  return active.flatMap((a) => capabilityOf(a).images(a.slice));
 }
 
 /** The install plan: each active capability's steps, in registry order (src/plan/bash.ts orders them by phase). */
 export function capabilityPlan(active: readonly ActiveCapability[], context: PlanContext): PlanStep[] {
-  return [...withSlices(active)].flatMap(([c, slice]) => c.plan(slice, context));
+  return active.flatMap((a) => capabilityOf(a).plan(a.slice, context));
 }
 
 /** bundle.json's entries from the active capabilities, each manifest with its owner (for ordering). */
@@ -122,9 +120,9 @@ export function capabilityDelivery(active: readonly ActiveCapability[]): {
   const manifests: (DeliverySettings["manifests"][number] & { owner: string })[] = [];
   const terraform: DeliverySettings["terraform"] = [];
   let scripts: NonNullable<DeliveryContribution["scripts"]> = {};
-  for (const [c, slice] of withSlices(active)) {
-    const d = c.delivery(slice);
-    manifests.push(...(d.manifests ?? []).map((m) => ({ ...m, owner: c.id })));
+  for (const a of active) {
+    const d = capabilityOf(a).delivery(a.slice);
+    for (const m of d.manifests ?? []) manifests.push({ ...m, owner: a.id });
     terraform.push(...(d.terraform ?? []));
     scripts = { ...scripts, ...d.scripts };
   }
@@ -133,5 +131,5 @@ export function capabilityDelivery(active: readonly ActiveCapability[]): {
 
 /** Every active capability's files. */
 export function capabilityFiles(active: readonly ActiveCapability[], context: FilesContext): OutputFile[] {
-  return [...withSlices(active)].flatMap(([c, slice]) => c.files(slice, context));
+  return active.flatMap((a) => capabilityOf(a).files(a.slice, context));
 }

@@ -2,6 +2,9 @@ import { join, resolve } from "node:path";
 import { failing, formatDiagnostic, type Diagnostic } from "../diagnostics.js";
 import { diffTree, type Drift } from "../diff.js";
 import { ConfinedReadError, UnsafeOutputError, displayPath, expandProfileArgs, findRepositoryRoot, findUserEntries, isBundleTree, listBundleFolders, readAddedCharts, readProfileBytes, readTree } from "../workspace.js";
+import { readBaseFile } from "../read-base.js";
+import { sourceTextOf } from "../extends.js";
+import { withBases } from "./bases.js";
 import { BUILTIN_CHARTS, withAddedCharts } from "../knowledge/chart.js";
 import { terminalLine, terminalText } from "../text/terminal.js";
 import { checkOutputTargets, InterruptedError, REAL_WRITE_OPS, recoverInterrupted, replaceTree, withOutputLock, type Warn } from "../store.js";
@@ -86,7 +89,7 @@ export async function runBundleCommand(given: readonly string[], o: BundleOption
   const results = [...checkProfiles(read.sources, charts, onChecked, place.gitops, mesh), ...read.unreadable];
   const diagnostics = results.flatMap((r) => r.diagnostics);
   const valid = results.every((r) => failing(r.diagnostics, o.strict).length === 0);
-  if (!o.json) for (const r of results) for (const d of r.diagnostics) io.stderr(formatDiagnostic(d, r.source.text) + "\n");
+  if (!o.json) for (const r of results) for (const d of r.diagnostics) io.stderr(formatDiagnostic(d, sourceTextOf(r.source, d.file)) + "\n");
   const json = (body: object) => io.stdout(JSON.stringify({ command: o.command, ok: valid, diagnostics: diagnosticsJson(diagnostics), ...body }, null, 2) + "\n");
   // check compares every valid profile's bundle even when another profile is invalid; render writes nothing then
   if (o.command === "validate" || (!valid && o.command === "render")) {
@@ -172,7 +175,7 @@ async function readDiskView(args: readonly string[], out: string, io: Io, typed:
 }
 
 /** Profiles read and decoded; files that are not UTF-8 or far too large come back as checked failures. */
-async function readSources(args: readonly string[], io: Io, typed: boolean): Promise<{ sources: ProfileSource[]; unreadable: CheckedProfile[] } | number> {
+export async function readSources(args: readonly string[], io: Io, typed: boolean): Promise<{ sources: ProfileSource[]; unreadable: CheckedProfile[] } | number> {
   const { paths, unmatched, problems } = await expandProfileArgs(args, io.cwd);
   if (unmatched.length > 0 || problems.length > 0) {
     for (const arg of unmatched) io.stderr(`tke-cilium: no such profile: ${terminalLine(JSON.stringify(arg))}\n`);
@@ -200,7 +203,7 @@ async function readSources(args: readonly string[], io: Io, typed: boolean): Pro
     if ("diagnostic" in decoded) fail(path, decoded.diagnostic, decoded.lossy);
     else sources.push({ path, text: decoded.text });
   }
-  return { sources, unreadable };
+  return { sources: await withBases(sources, (path, from) => readBaseFile(path, from, io.cwd)), unreadable };
 }
 
 async function writeBundles(results: readonly CheckedProfile[], o: BundleOptions, io: Io, warn: Warn): Promise<WrittenRow[]> {

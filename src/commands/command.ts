@@ -21,7 +21,9 @@ export interface CommandSpec {
 
 export const defineCommand = (spec: CommandSpec): CommandSpec => spec;
 
-export const PROFILE_HELP = `PROFILE is a JSON file, a directory (its *.json files) or a quoted glob ('clusters/**/*.json').
+export const PROFILE_HELP = `PROFILE is a JSON or YAML file, a directory (its *.json, *.yaml and *.yml files) or a quoted
+glob ('clusters/**/*.yaml'). A profile may extend bases (extends: base.yaml): files named base.EXT
+or NAME.base.EXT, never rendered themselves; tke-cilium explain-profile shows the merged result.
 With no PROFILE, the profiles and the out folder of tke-cilium.json (in this folder or the nearest
 one above it, up to the git root), which may also name a GitOps engine (schema/config.schema.json).
 Paths in the written files are relative to that file's folder, else to the git root, so the

@@ -4,7 +4,8 @@ import { diffTree, type TreeFile } from "../diff.js";
 import { emitFleet } from "../emit/fleet.js";
 import type { DriftReport } from "../report.js";
 import type { GitopsContext } from "../settings.js";
-import { readRegularFiles, writeFileAtomic } from "../store.js";
+import { writeFileAtomic } from "../store.js";
+import { readRegularFiles } from "../workspace.js";
 
 /** render: write the fleet's files that differ; the paths written, relative to the out folder. */
 export function writeFleet(gitops: GitopsContext | null, outDir: string): string[] {

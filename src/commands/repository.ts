@@ -8,6 +8,7 @@ import type { GitopsContext } from "../settings.js";
 import { terminalLine } from "../text/terminal.js";
 import { ConfinedReadError, displayPath, expandProfileArgs, isInside, readConfinedFile } from "../workspace.js";
 import { quickName } from "./staged.js";
+import { isYamlPath, loadYamlSupport } from "../extends.js";
 import { meshMemberOf, type MeshMember } from "../mesh.js";
 
 /**
@@ -93,6 +94,7 @@ const existsAsOther = (path: string): boolean => {
  */
 export async function configProfileNames(config: RepoConfig): Promise<{ names: Set<string>; mesh: MeshMember[]; problems: string[] }> {
   const { paths, unmatched } = await expandProfileArgs(config.profiles, config.dir);
+  if (paths.some(isYamlPath)) await loadYamlSupport();
   const names = new Set<string>();
   const mesh: MeshMember[] = [];
   const problems: string[] = [];

@@ -1,4 +1,4 @@
-import guard from "./datapath-guard.sh.hbs?template";
+import guard from "./datapath-guard.sh.hbs?raw";
 import { finalValueAt } from "./helm.js";
 import { check, type CheckStep } from "../plan/step.js";
 import type { ValuesFile } from "../settings.js";
@@ -24,9 +24,9 @@ export function datapathGuard(helm: readonly ValuesFile[], allowed: boolean): Ch
     "core/datapath",
     "inspect-cluster",
     {
-      render: guard,
+      template: guard,
       words: { allowed: String(allowed) },
-      lists: { keys: set.map((d) => d.key), paths: set.map((d) => `{.data.${d.key}}`), wants: set.map((d) => d.want) },
+      lists: { wanted: set.map((d) => `${d.key}=${d.want}`) },
     },
     { need: ["installed_version"] },
   );

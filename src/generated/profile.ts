@@ -9,7 +9,11 @@ export interface TkeCiliumProfile {
    */
   $schema?: string;
   /**
-   * Name of the output folder out/<name>/ (a DNS label). Defaults to the profile file's basename without .json.
+   * Base file(s) this profile is like, relative to its folder (base.yaml, or NAME.base.yaml/.yml/.json), applied in order before the profile itself: objects merge, arrays and scalars replace, null removes an inherited value. A base may extend other bases.
+   */
+  extends?: string | string[];
+  /**
+   * Name of the output folder out/<name>/ (a DNS label). Defaults to the profile file's basename without .json, .yaml or .yml.
    */
   name?: string;
   /**

@@ -21,7 +21,60 @@ export function renderSnippet(s: Snippet, extra: Record<string, string> = {}): s
   for (const [k, v] of Object.entries(s.words ?? {})) view[k] = word(v);
   for (const [k, v] of Object.entries(s.texts ?? {})) view[k] = plain(v);
   for (const [k, v] of Object.entries(s.lists ?? {})) view[k] = v.map((w) => sh(w));
-  return s.render(view).replace(/\n$/, "");
+  return fill(s.template, view).replace(/\n$/, "");
+}
+
+/** A fragment cut once into literal text and the names it fills; a loop is a part of its own. */
+type Part = string | { name: string } | { list: string; body: Part[] };
+
+const compiled = new Map<string, Part[]>();
+
+function compile(template: string): Part[] {
+  const parts: Part[] = [];
+  const names = (text: string, into: Part[]) => {
+    let last = 0;
+    for (const m of text.matchAll(/\{\{(\.\.\/)?(\w+)\}\}/g)) {
+      into.push(text.slice(last, m.index), { name: m[2] });
+      last = m.index + m[0].length;
+    }
+    into.push(text.slice(last));
+  };
+  let last = 0;
+  for (const m of template.matchAll(/^\{\{#each (\w+)\}\}\n([\s\S]*?)^\{\{\/each\}\}\n/gm)) {
+    names(template.slice(last, m.index), parts);
+    const body: Part[] = [];
+    names(m[2], body);
+    parts.push({ list: m[1], body });
+    last = m.index + m[0].length;
+  }
+  names(template.slice(last), parts);
+  return parts;
+}
+
+/**
+ * The few Handlebars forms the fragments use, filled without its runtime (a render fills some twenty fragments
+ * per bundle): {{name}}, and {{#each list}} ... {{/each}} on lines of their own with {{this}} and {{../name}}.
+ * A name the view does not have is a bug, as with Handlebars' strict mode.
+ */
+function fill(template: string, view: Readonly<Record<string, string | readonly string[]>>): string {
+  let parts = compiled.get(template);
+  if (parts === undefined) compiled.set(template, (parts = compile(template)));
+  const value = (name: string): string => {
+    const v = view[name];
+    if (typeof v !== "string") throw new Error(`bug: the plan fragment needs {{${name}}}`);
+    return v;
+  };
+  let out = "";
+  for (const part of parts) {
+    if (typeof part === "string") out += part;
+    else if ("name" in part) out += value(part.name);
+    else {
+      const items = view[part.list];
+      if (!Array.isArray(items)) throw new Error(`bug: the plan fragment needs the list {{${part.list}}}`);
+      for (const item of items) for (const p of part.body) out += typeof p === "string" ? p : "name" in p ? (p.name === "this" ? item : value(p.name)) : "";
+    }
+  }
+  return out;
 }
 
 const indent = (block: string, by: string) => block.split("\n").map((l) => (l === "" ? l : by + l)).join("\n");

@@ -74,10 +74,11 @@ export type Word = string | { kind: ShellValueKind; value: string };
 
 /**
  * A bash fragment with its own template: `words` are shell-quoted once by the emitter (sh()), `texts` go
- * inside double-quoted messages and must hold no character special there, `counts` are numbers.
+ * inside double-quoted messages and must hold no character special there, `lists` are words quoted one by one.
  */
 export interface Snippet {
-  render: (view: object) => string;
+  /** The fragment's text (a *.sh.hbs file of the capability): {{name}} substitutions, and {{#each list}} ... {{/each}} lines. */
+  template: string;
   words?: Readonly<Record<string, Word>>;
   texts?: Readonly<Record<string, Word>>;
   /** Lists of words, each shell-quoted. */
@@ -206,7 +207,9 @@ export function check(id: string, phase: Phase, script: Snippet, more: Partial<P
 }
 
 /** The steps in the order install.sh runs them: by phase, then in the order given (the registry's). */
+const PHASE_RANK = new Map<Phase, number>(PHASES.map((p, i) => [p, i]));
+
 export function orderPlan(steps: readonly PlanStep[]): PlanStep[] {
-  const rank = new Map<Phase, number>(PHASES.map((p, i) => [p, i]));
+  const rank = PHASE_RANK;
   return steps.map((s, i) => ({ s, i })).sort((a, b) => rank.get(a.s.phase)! - rank.get(b.s.phase)! || a.i - b.i).map((x) => x.s);
 }

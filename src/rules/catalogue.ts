@@ -91,6 +91,40 @@ export const CATALOGUE = [
     source: "tke-cilium",
   },
   {
+    code: "YAML_SYNTAX",
+    stage: "read",
+    severity: "error",
+    title: "the profile is not valid YAML, or uses YAML a profile cannot",
+    explanation:
+      "A .yaml/.yml profile is read as YAML 1.2 (core schema: on, yes and no are strings, no timestamps, no << merge keys), one document, keys as plain text, at most 100 aliases. Anything else is refused at its line; YAML's own warnings (an unknown tag) are shown as warnings.",
+    source: "YAML 1.2.2",
+  },
+  {
+    code: "EXTENDS_INVALID",
+    stage: "read",
+    severity: "error",
+    title: "extends names something that cannot be a base",
+    explanation:
+      'extends is a path, or a list of paths, relative to the profile\'s folder, to base files inside the repository. A base is recognised by its name: base.json, base.yaml, base.yml or NAME.base.json/.yaml/.yml. Bases are never rendered themselves, so a folder or glob of profiles can hold them.',
+    source: "tke-cilium",
+  },
+  {
+    code: "BASE_NOT_FOUND",
+    stage: "read",
+    severity: "error",
+    title: "a base named in extends cannot be read",
+    explanation: "The file does not exist, is outside the repository, is not a regular file, or is too large to be a base. Fix the path in extends.",
+    source: "tke-cilium",
+  },
+  {
+    code: "BASE_CYCLE",
+    stage: "read",
+    severity: "error",
+    title: "bases extend each other in a circle",
+    explanation: "A base that (through other bases) extends itself has no defined value. Remove one extends of the circle the message lists.",
+    source: "tke-cilium",
+  },
+  {
     code: "INVALID_UTF8",
     stage: "read",
     severity: "error",

@@ -4,7 +4,7 @@
 // the commands the scripts use are understood; anything else fails loudly, so a script cannot pass by accident.
 import { readFileSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
-import { parseAllDocuments } from "yaml";
+import { parse, parseAllDocuments, stringify } from "yaml";
 import type { ClusterState } from "./cluster.js";
 
 export interface FakeAnswer {
@@ -30,7 +30,7 @@ export function answerCall(state: ClusterState, tool: string, argv: string[], cw
   const file = (path: string) => readFileSync(isAbsolute(path) ? path : join(cwd, path), "utf8");
 
 /** Flags anywhere in argv: value flags take the next word (or =value); the rest are positional words. */
-const VALUE_FLAGS = new Set(["-n", "--namespace", "-o", "--output", "-l", "--selector", "-p", "--patch", "--type", "-f", "--filename", "--timeout", "--version", "--description", "--max", "--set", "--for"]);
+const VALUE_FLAGS = new Set(["-n", "--namespace", "-o", "--output", "-l", "--selector", "-p", "--patch", "--type", "-f", "--filename", "--timeout", "--version", "--description", "--max", "--set", "--for", "--filter", "--context", "--kube-context"]);
 const flags: Record<string, (string | true)[]> = {};
 const positional: string[] = [];
 for (let i = 0; i < argv.length; i++) {
@@ -86,9 +86,24 @@ const KINDS: Record<string, string> = {
   prioritylevelconfiguration: "PriorityLevelConfiguration",
 };
 
+/** `kubectl get TYPE[.VERSION.GROUP] NAME -o yaml` of an object the state holds, with what a server adds (uid, status). */
+function getObjectYaml(type: string, name: string) {
+  const kind = type.split(".")[0].toLowerCase();
+  const ns = flag("-n", "--namespace") ?? "";
+  const key = Object.keys(state.objects).find((k) => {
+    const [k8sKind, objectNs, objectName] = k.split("/");
+    return k8sKind.toLowerCase() === kind && objectNs === ns && objectName === name;
+  });
+  if (key === undefined) return notFound(kind, name);
+  const object = state.objects[key] as Record<string, unknown> & { metadata?: Record<string, unknown> };
+  const served = { ...object, metadata: { ...(object.metadata ?? {}), uid: "00000000-0000-4000-8000-000000000001", resourceVersion: "4711", creationTimestamp: "2026-11-21T00:00:00Z" }, status: {} };
+  return finish(0, stringify(served));
+}
+
 function kubectl() {
   const [verb, ...rest] = positional;
   const output = flag("-o", "--output");
+  if (verb === "get" && output === "yaml") return getObjectYaml(rest[0], rest[1]);
   if (verb === "get") {
     const [kind, name] = rest;
     if (kind === "endpoints" && name === "kubernetes") return finish(0, state.vip);
@@ -226,6 +241,22 @@ function helm() {
   if (verb === "show" && rest[0] === "chart") {
     if (!state.chartReachable) return finish(1, "", "Error: failed to fetch chart\n");
     return finish(0, `name: cilium\nversion: ${flag("--version")}\n`);
+  }
+  if (verb === "list") {
+    const filter = new RegExp(flag("--filter") ?? "");
+    if (flag("-o", "--output") !== "json") throw new Error(`fake helm: list ${argv.join(" ")}`);
+    const rows = Object.entries(state.releases)
+      .filter(([key]) => key.startsWith(`${namespace}/`) && filter.test(key.slice(namespace.length + 1)))
+      .map(([key, r]) => ({ name: key.slice(namespace.length + 1), namespace, revision: String(r.revision), updated: "2026-11-21 00:00:00 +0000 UTC", status: r.status, chart: `cilium-${r.version}`, app_version: r.version }));
+    return finish(0, JSON.stringify(rows) + "\n");
+  }
+  if (verb === "get" && rest[0] === "values") {
+    const found = state.releases[`${namespace}/${rest[1]}`];
+    if (!found) return finish(1, "", "Error: release: not found\n");
+    if (flag("-o", "--output") !== "yaml") throw new Error(`fake helm: get values ${argv.join(" ")}`);
+    const merge = (a: any, b: any): any => (a && b && typeof a === "object" && typeof b === "object" && !Array.isArray(a) && !Array.isArray(b) ? Object.fromEntries([...new Set([...Object.keys(a), ...Object.keys(b)])].map((k) => [k, k in b ? merge(a[k], b[k]) : a[k]])) : b);
+    if (found.set.length > 0) throw new Error("fake helm: get values of a release installed with --set");
+    return finish(0, stringify(found.values.map((text) => parse(text, { version: "1.1" }) ?? {}).reduce(merge, {})));
   }
   const release = state.releases[`${namespace}/${rest[0]}`];
   if (verb === "history") {

@@ -29,7 +29,8 @@ const profileArb = fc
   .record({
     region: fc.constantFrom(...REGIONS),
     vip: fc.tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 })).filter(([a, b]) => !(a === 32 && b === 16)),
-    clusterId: fc.option(id("cls"), { nil: undefined }),
+    // a TKE cluster id is cls- and exactly 8 lower-case letters or digits (the schema's pattern)
+    clusterId: fc.option(fc.stringMatching(/^[0-9a-z]{8}$/).map((s) => `cls-${s}`), { nil: undefined }),
     gr: fc.boolean(),
     overlay: fc.boolean(),
     version: fc.constantFrom(...VERSIONS),

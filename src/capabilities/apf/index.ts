@@ -1,4 +1,4 @@
-import removeApf from "./remove.sh.hbs?template";
+import removeApf from "./remove.sh.hbs?raw";
 import {
   APF_API_VERSION,
   APF_DISTINGUISHER,
@@ -76,7 +76,7 @@ export const apf = defineCapability({
       file: s.file,
       serverSide: false,
       established: [],
-      undo: { kind: "commands", phase: "after-chart-removal", title: "Delete Cilium's API Priority and Fairness objects", script: { render: removeApf, words: { name: s.name } }, needsBundleFiles: false },
+      undo: { kind: "commands", phase: "after-chart-removal", title: "Delete Cilium's API Priority and Fairness objects", script: { template: removeApf, words: { name: s.name } }, needsBundleFiles: false },
     },
   ],
 });

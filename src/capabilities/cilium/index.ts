@@ -1,9 +1,9 @@
-import chartFile from "./chart-file.sh.hbs?template";
-import chartRemote from "./chart-remote.sh.hbs?template";
-import chartRepo from "./chart-repo.sh.hbs?template";
-import decide from "./decide.sh.hbs?template";
-import history from "./history.sh.hbs?template";
-import uninstallRelease from "./uninstall.sh.hbs?template";
+import chartFile from "./chart-file.sh.hbs?raw";
+import chartRemote from "./chart-remote.sh.hbs?raw";
+import chartRepo from "./chart-repo.sh.hbs?raw";
+import decide from "./decide.sh.hbs?raw";
+import history from "./history.sh.hbs?raw";
+import uninstallRelease from "./uninstall.sh.hbs?raw";
 import { VALUES_FILES } from "../../knowledge/bundle.js";
 import { INSTALL_HELM_REPO_NAME } from "../../knowledge/chart.js";
 import { CILIUM_VXLAN_PORT } from "../../knowledge/features.js";
@@ -103,10 +103,10 @@ export const cilium = defineCapability({
     const from = deriveChartSource(p);
     const source: Snippet =
       from.kind === "http"
-        ? { render: chartRepo, words: { name: INSTALL_HELM_REPO_NAME, url: { kind: "url", value: from.repository } }, texts: { urlText: { kind: "url", value: from.repository } } }
+        ? { template: chartRepo, words: { name: INSTALL_HELM_REPO_NAME, url: { kind: "url", value: from.repository } }, texts: { urlText: { kind: "url", value: from.repository } } }
         : from.kind === "local"
-          ? { render: chartFile }
-          : { render: chartRemote };
+          ? { template: chartFile }
+          : { template: chartRemote };
     return {
       images,
       chartSource: source,
@@ -117,8 +117,8 @@ export const cilium = defineCapability({
   },
   values: (s) => ({ images: s.images }),
   plan: (s, { valuesFiles }) => [
-    check("cilium/history", "inspect-release", { render: history }, { provide: ["installed_version", "installed_status", "installed_bundle"] }),
-    { kind: "decide", id: "cilium/decide", phase: "decide", script: { render: decide, words: { existingNodesSelector: s.existingNodesSelector } }, provide: ["MODE"], need: ["installed_version"] },
+    check("cilium/history", "inspect-release", { template: history }, { provide: ["installed_version", "installed_status", "installed_bundle"] }),
+    { kind: "decide", id: "cilium/decide", phase: "decide", script: { template: decide, words: { existingNodesSelector: s.existingNodesSelector } }, provide: ["MODE"], need: ["installed_version"] },
     check("cilium/chart-source", "chart-source", s.chartSource, { need: ["MODE"] }),
     { kind: "prove-chart", id: "cilium/prove-chart", phase: "keep" },
     {
@@ -127,7 +127,7 @@ export const cilium = defineCapability({
       phase: "chart",
       valuesFiles,
       preflight: { release: PREFLIGHT.release, daemonSet: PREFLIGHT.daemonSet, valuesFile: VALUES_FILES.preflight },
-      undo: { kind: "commands", phase: "chart-removal", title: "Uninstall the Cilium release", script: { render: uninstallRelease }, needsBundleFiles: false },
+      undo: { kind: "commands", phase: "chart-removal", title: "Uninstall the Cilium release", script: { template: uninstallRelease }, needsBundleFiles: false },
     },
     { kind: "wait", id: "cilium/rollout", phase: "rollout", title: "Wait for the cilium DaemonSet (the operator starts once a node joins)", resource: "daemonset/cilium", timeout: "10m" },
     { kind: "say", id: "cilium/check", phase: "next-steps", text: `Check Cilium once nodes are Ready: kubectl -n ${CILIUM_NAMESPACE} get pods -l app.kubernetes.io/part-of=cilium`, undo: null },
@@ -139,8 +139,16 @@ export const cilium = defineCapability({
 });
 
 /** The guide's connectivity test: mirrored images everywhere, and targets reachable from mainland China there. */
-function connectivityTest(region: string): string[] {
-  const targets = MAINLAND_CHINA_REGIONS.has(region) ? MAINLAND_TEST_TARGETS : [];
+function connectivityTest(region: string): readonly string[] {
+  const mainland = MAINLAND_CHINA_REGIONS.has(region);
+  const known = CONNECTIVITY_TESTS[mainland ? 1 : 0];
+  if (known !== undefined) return known;
+  const targets = mainland ? MAINLAND_TEST_TARGETS : [];
   // shown inside a sentence: a word is quoted only where a shell would need it
-  return ["cilium", "connectivity", "test", ...[...CONNECTIVITY_TEST_IMAGES, ...targets].flat()].map((w) => (/^[\w./:@=-]+$/.test(w) ? w : sh(w)));
+  const words = ["cilium", "connectivity", "test", ...[...CONNECTIVITY_TEST_IMAGES, ...targets].flat()].map((w) => (/^[\w./:@=-]+$/.test(w) ? w : sh(w)));
+  CONNECTIVITY_TESTS[mainland ? 1 : 0] = words;
+  return words;
 }
+
+/** The two forms of the test (elsewhere, mainland China), made once. */
+const CONNECTIVITY_TESTS: (readonly string[] | undefined)[] = [];

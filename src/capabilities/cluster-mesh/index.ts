@@ -1,5 +1,5 @@
-import meshCa from "./ca.sh.hbs?template";
-import meshKeep from "./keep.sh.hbs?template";
+import meshCa from "./ca.sh.hbs?raw";
+import meshKeep from "./keep.sh.hbs?raw";
 import { TKE_CLB_ANNOTATIONS } from "../../knowledge/addons.js";
 import { valueEntry as entry } from "../../derive/value-entry.js";
 import { invalidMeshPeers, meshPeers } from "../../mesh-peers.js";
@@ -242,8 +242,8 @@ export const clusterMesh = defineCapability({
   plan: (m): PlanStep[] => [
     ...(m.caFrom === null
       ? []
-      : [check("cluster-mesh/ca", "decide", { render: meshCa, words: { caSecret: m.caSecret }, texts: { caSecretText: m.caSecret, caFromText: { kind: "clusterId", value: m.caFrom }, scriptText: m.script } }, { when: "first-install" })]),
-    check("cluster-mesh/keep", "keep", { render: meshKeep }, { provide: ["mesh_args"], need: ["installed_version"], helmArgs: { variable: "mesh_args", position: "before-values" } }),
+      : [check("cluster-mesh/ca", "decide", { template: meshCa, words: { caSecret: m.caSecret }, texts: { caSecretText: m.caSecret, caFromText: { kind: "clusterId", value: m.caFrom }, scriptText: m.script } }, { when: "first-install" })]),
+    check("cluster-mesh/keep", "keep", { template: meshKeep }, { provide: ["mesh_args"], need: ["installed_version"], helmArgs: { variable: "mesh_args", position: "before-values" } }),
     {
       kind: "say",
       id: "cluster-mesh/next",

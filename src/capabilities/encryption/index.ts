@@ -1,5 +1,5 @@
-import ipsecSecret from "./ipsec-secret.sh.hbs?template";
-import removeIpsecSecret from "./remove-ipsec-secret.sh.hbs?template";
+import ipsecSecret from "./ipsec-secret.sh.hbs?raw";
+import removeIpsecSecret from "./remove-ipsec-secret.sh.hbs?raw";
 import { IPSEC_SECRET, WIREGUARD_OS_PREFIXES, WIREGUARD_OS_TEXT } from "../../knowledge/addons.js";
 import { WHY_VARIANT } from "../../knowledge/why.js";
 import { valueEntry as entry } from "../../derive/value-entry.js";
@@ -51,13 +51,13 @@ export const encryption = defineCapability({
             kind: "run",
             id: "encryption/ipsec-secret",
             phase: "secrets",
-            script: { render: ipsecSecret, words: { secret: s.ipsecSecret } },
+            script: { template: ipsecSecret, words: { secret: s.ipsecSecret } },
             need: [],
             undo: {
               kind: "commands",
               phase: "after-chart-removal",
               title: "Delete the IPsec key Secret",
-              script: { render: removeIpsecSecret, words: { secret: s.ipsecSecret } },
+              script: { template: removeIpsecSecret, words: { secret: s.ipsecSecret } },
               needsBundleFiles: false,
             },
           },

@@ -1,4 +1,4 @@
-import removeLogConfig from "./remove.sh.hbs?template";
+import removeLogConfig from "./remove.sh.hbs?raw";
 import { FLOW_LOG_CONTAINER_METADATA, FLOW_LOG_EXTRACT_RULE, FLOW_LOG_INDEXES, FLOW_LOG_TOKENIZER, FLOW_LOGS } from "../../knowledge/addons.js";
 import { BUNDLE_FILES } from "../../knowledge/bundle.js";
 import { CILIUM_NAMESPACE } from "../../knowledge/tke.js";
@@ -172,7 +172,7 @@ export const flowLogs = defineCapability({
             file: c.file,
             serverSide: false,
             established: [],
-            undo: { kind: "commands", phase: "before-chart-removal", title: "Stop collecting the flow logs into CLS", script: { render: removeLogConfig, words: { crd: c.crd, file: c.file } }, needsBundleFiles: true },
+            undo: { kind: "commands", phase: "before-chart-removal", title: "Stop collecting the flow logs into CLS", script: { template: removeLogConfig, words: { crd: c.crd, file: c.file } }, needsBundleFiles: true },
           },
         ],
 });

@@ -1,7 +1,7 @@
 import crds130 from "../../../schema/gateway-api/v1.3.0-standard-tlsroute.yaml?lazy";
 import crds141 from "../../../schema/gateway-api/v1.4.1-standard-tlsroute.yaml?lazy";
 import crds151 from "../../../schema/gateway-api/v1.5.1-standard.yaml?lazy";
-import requireCrds from "./require.sh.hbs?template";
+import requireCrds from "./require.sh.hbs?raw";
 import { GATEWAY_API, GATEWAY_API_BY_MINOR, GATEWAY_EXAMPLE_PORTS, TKE_CLB_ANNOTATIONS, type GatewayApiRelease } from "../../knowledge/addons.js";
 import { BUNDLE_FILES } from "../../knowledge/bundle.js";
 import { valueEntry as entry } from "../../derive/value-entry.js";
@@ -69,7 +69,7 @@ export const gatewayApi = defineCapability({
       id: "gateway-api/newer-crds",
       phase: "requirements",
       script: {
-        render: requireCrds,
+        template: requireCrds,
         words: { want: g.version, annotation: `{.metadata.annotations.${GATEWAY_API.bundleVersionAnnotation.replaceAll(".", "\\.")}}` },
         texts: { wantText: g.version, minor: g.ciliumMinor, file: g.crdsFile },
         lists: { crds: g.release.crds.map((c) => `${c}.${GATEWAY_API.group}`) },

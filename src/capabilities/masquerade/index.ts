@@ -1,4 +1,4 @@
-import vpcCidrs from "./vpc-cidrs.sh.hbs?template";
+import vpcCidrs from "./vpc-cidrs.sh.hbs?raw";
 import { RFC1918_CIDRS } from "../../knowledge/features.js";
 import { IP_MASQ_AGENT_CONFIGMAP } from "../../knowledge/tke.js";
 import { WHY_VARIANT } from "../../knowledge/why.js";
@@ -106,7 +106,7 @@ export const masquerade = defineCapability({
           check(
             "masquerade/vpc-cidrs",
             "reads",
-            { render: vpcCidrs, words: { configMap: native.fromCluster.configMap }, texts: { configMapText: native.fromCluster.configMap, fallbackText: native.fromCluster.fallback.join(",") } },
+            { template: vpcCidrs, words: { configMap: native.fromCluster.configMap }, texts: { configMapText: native.fromCluster.configMap, fallbackText: native.fromCluster.fallback.join(",") } },
             { provide: ["masq_args", "BUNDLE_ID"], helmArgs: { variable: "masq_args", position: "after-values" } },
           ),
         ]

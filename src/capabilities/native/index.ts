@@ -1,5 +1,5 @@
-import eniAgent from "./eni-agent.sh.hbs?template";
-import removeCniConfig from "./remove-cni-config.sh.hbs?template";
+import eniAgent from "./eni-agent.sh.hbs?raw";
+import removeCniConfig from "./remove-cni-config.sh.hbs?raw";
 import { BUNDLE_FILES } from "../../knowledge/bundle.js";
 import { ENI_AGENT_VERSIONS } from "../../knowledge/lifecycle.js";
 import { CNI_CONFIGMAP, CNI_CONFLIST, ENI_AGENT, LOCAL_ROUTER_IPV4 } from "../../knowledge/tke.js";
@@ -72,7 +72,7 @@ export const native = defineCapability({
   },
   delivery: (s) => ({ manifests: [{ file: s.cniConfig.file, phase: "before-chart", what: "the chained CNI configuration cilium-agent reads (cni.configMap)" }] }),
   plan: ({ eniAgent: e, cniConfig: cni }) => [
-    check("native/eni-agent", "requirements", { render: eniAgent, words: { daemonSet: e.daemonSet, min: e.minVersion, recommended: e.recommended }, texts: { nameText: e.daemonSet, minText: e.minVersion } }),
+    check("native/eni-agent", "requirements", { template: eniAgent, words: { daemonSet: e.daemonSet, min: e.minVersion, recommended: e.recommended }, texts: { nameText: e.daemonSet, minText: e.minVersion } }),
     {
       kind: "apply",
       id: "native/cni-config",
@@ -85,7 +85,7 @@ export const native = defineCapability({
         kind: "commands",
         phase: "after-chart-removal",
         title: "Delete the chained CNI configuration",
-        script: { render: removeCniConfig, words: { name: cni.name, namespace: cni.namespace } },
+        script: { template: removeCniConfig, words: { name: cni.name, namespace: cni.namespace } },
         needsBundleFiles: false,
       },
     },

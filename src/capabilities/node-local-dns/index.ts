@@ -1,6 +1,6 @@
-import applyNodeLocalDns from "./apply.sh.hbs?template";
-import kubeDns from "./kube-dns.sh.hbs?template";
-import removeNodeLocalDns from "./remove.sh.hbs?template";
+import applyNodeLocalDns from "./apply.sh.hbs?raw";
+import kubeDns from "./kube-dns.sh.hbs?raw";
+import removeNodeLocalDns from "./remove.sh.hbs?raw";
 import { KUBE_DNS, LOCAL_REDIRECT_POLICY_CRD, NODE_CACHE_CONTAINER, NODE_LOCAL_DNS } from "../../knowledge/addons.js";
 import { BUNDLE_FILES } from "../../knowledge/bundle.js";
 import { CILIUM_NAMESPACE } from "../../knowledge/tke.js";
@@ -98,18 +98,18 @@ export const nodeLocalDns = defineCapability({
           ],
   }),
   plan: (d) => [
-    check("node-local-dns/kube-dns", "reads", { render: kubeDns }, { provide: ["kube_dns_ip"] }),
+    check("node-local-dns/kube-dns", "reads", { template: kubeDns }, { provide: ["kube_dns_ip"] }),
     {
       kind: "run",
       id: "node-local-dns/apply",
       phase: "after-operator",
-      script: { render: applyNodeLocalDns, words: { file: d.manifestFile, policyCrd: d.policyCrd, policyFile: d.policyFile }, texts: { placeholderText: d.placeholder, policyFileText: d.policyFile } },
+      script: { template: applyNodeLocalDns, words: { file: d.manifestFile, policyCrd: d.policyCrd, policyFile: d.policyFile }, texts: { placeholderText: d.placeholder, policyFileText: d.policyFile } },
       need: ["kube_dns_ip"],
       undo: {
         kind: "commands",
         phase: "before-chart-removal",
         title: "Remove NodeLocal DNSCache (the redirect first: DNS goes back to kube-dns)",
-        script: { render: removeNodeLocalDns, words: { policyCrd: d.policyCrd, policyFile: d.policyFile, file: d.manifestFile } },
+        script: { template: removeNodeLocalDns, words: { policyCrd: d.policyCrd, policyFile: d.policyFile, file: d.manifestFile } },
         needsBundleFiles: true,
       },
     },

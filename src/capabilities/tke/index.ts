@@ -1,7 +1,7 @@
-import connect from "./connect.sh.hbs?template";
-import network from "./network.sh.hbs?template";
-import notOurs from "./not-ours.sh.hbs?template";
-import restore from "./restore.sh.hbs?template";
+import connect from "./connect.sh.hbs?raw";
+import network from "./network.sh.hbs?raw";
+import notOurs from "./not-ours.sh.hbs?raw";
+import restore from "./restore.sh.hbs?raw";
 import { NETWORK_AGENTS, TKE_MANAGED_CILIUM_IMAGE_MARK } from "../../knowledge/lifecycle.js";
 import { ENI_IP_UNAVAILABLE_TAINT, NOWHERE_NODE_SELECTOR, OPERATOR_TOLERATION_KEYS, REPLACED_DAEMONSETS, STARTUP_TAINT, SUPER_NODE_INSTANCE_TYPE } from "../../knowledge/tke.js";
 import { valueEntry as entry } from "../../derive/value-entry.js";
@@ -58,9 +58,9 @@ export const tke = defineCapability({
     const n = s.network;
     const key = Object.keys(NOWHERE_NODE_SELECTOR)[0];
     return [
-      check("tke/connect", "connect", { render: connect }),
-      check("tke/network", "inspect-cluster", { render: network, words: { agent: n.agent, otherAgent: n.otherAgent }, texts: { agentText: n.agent, otherAgentText: n.otherAgent, nameText: n.name, otherNameText: n.otherName } }),
-      check("tke/not-ours", "inspect-cluster", { render: notOurs, texts: { markText: TKE_MANAGED_CILIUM_IMAGE_MARK } }, { need: ["installed_version"] }),
+      check("tke/connect", "connect", { template: connect }),
+      check("tke/network", "inspect-cluster", { template: network, words: { agent: n.agent, otherAgent: n.otherAgent }, texts: { agentText: n.agent, otherAgentText: n.otherAgent, nameText: n.name, otherNameText: n.otherName } }),
+      check("tke/not-ours", "inspect-cluster", { template: notOurs, texts: { markText: TKE_MANAGED_CILIUM_IMAGE_MARK } }, { need: ["installed_version"] }),
       {
         kind: "patch",
         id: "tke/switch-off",
@@ -73,7 +73,7 @@ export const tke = defineCapability({
           phase: "restore",
           title: "Schedule TKE's networking DaemonSets again",
           script: {
-            render: restore,
+            template: restore,
             lists: { daemonSets: s.daemonSets.map((d) => d.name) },
             words: { selectorPath: `{.spec.template.spec.nodeSelector.${key}}`, removePatch: JSON.stringify([{ op: "remove", path: `/spec/template/spec/nodeSelector/${key}` }]) },
           },

@@ -146,21 +146,19 @@ fi
 if [ -n "$installed_version" ]; then
   datapath_changes=""
   datapath_allowed='false'
-  live="$(kubectl -n "$NAMESPACE" get configmap cilium-config -o jsonpath='{.data.routing-mode}')" ||
-    die "cannot read ConfigMap $NAMESPACE/cilium-config of the installed Cilium, so cannot tell whether this bundle changes its datapath; nothing was changed"
-  if [ -n "$live" ] && [ "$live" != 'tunnel' ]; then
-    datapath_changes="$datapath_changes "'routing-mode'": $live -> "'tunnel'";"
-  fi
-  live="$(kubectl -n "$NAMESPACE" get configmap cilium-config -o jsonpath='{.data.ipam}')" ||
-    die "cannot read ConfigMap $NAMESPACE/cilium-config of the installed Cilium, so cannot tell whether this bundle changes its datapath; nothing was changed"
-  if [ -n "$live" ] && [ "$live" != 'multi-pool' ]; then
-    datapath_changes="$datapath_changes "'ipam'": $live -> "'multi-pool'";"
-  fi
-  live="$(kubectl -n "$NAMESPACE" get configmap cilium-config -o jsonpath='{.data.tunnel-protocol}')" ||
-    die "cannot read ConfigMap $NAMESPACE/cilium-config of the installed Cilium, so cannot tell whether this bundle changes its datapath; nothing was changed"
-  if [ -n "$live" ] && [ "$live" != 'vxlan' ]; then
-    datapath_changes="$datapath_changes "'tunnel-protocol'": $live -> "'vxlan'";"
-  fi
+  datapath_wanted=()
+  datapath_wanted+=('routing-mode=tunnel')
+  datapath_wanted+=('ipam=multi-pool')
+  datapath_wanted+=('tunnel-protocol=vxlan')
+  for wanted in ${datapath_wanted[@]+"${datapath_wanted[@]}"}; do
+    datapath_key="${wanted%%=*}"
+    datapath_want="${wanted#*=}"
+    datapath_live="$(kubectl -n "$NAMESPACE" get configmap cilium-config -o jsonpath="{.data.$datapath_key}")" ||
+      die "cannot read ConfigMap $NAMESPACE/cilium-config of the installed Cilium, so cannot tell whether this bundle changes its datapath; nothing was changed"
+    if [ -n "$datapath_live" ] && [ "$datapath_live" != "$datapath_want" ]; then
+      datapath_changes="$datapath_changes $datapath_key: $datapath_live -> $datapath_want;"
+    fi
+  done
   if [ -n "$datapath_changes" ]; then
     if [ "$datapath_allowed" = true ]; then
       warn "this bundle changes the datapath of the running Cilium ($datapath_changes); upgrade.allow names datapath: every Pod loses its network until it is recreated"
@@ -177,7 +175,15 @@ kubectl get crd 'tkemachinenodeclasses.karpenter.k8s.tke' -o name >/dev/null 2>&
   die "CRD tkemachinenodeclasses.karpenter.k8s.tke not found: enable TKE's Karpenter add-on first (nodepool.yaml needs it)"
 
 # Gateway API CRDs of a newer release than Cilium 1.19's (v1.4.1): this bundle would replace them with older ones.
-for crd in 'gatewayclasses.gateway.networking.k8s.io' 'gateways.gateway.networking.k8s.io' 'httproutes.gateway.networking.k8s.io' 'grpcroutes.gateway.networking.k8s.io' 'referencegrants.gateway.networking.k8s.io' 'backendtlspolicies.gateway.networking.k8s.io' 'tlsroutes.gateway.networking.k8s.io'; do
+gateway_crds=()
+gateway_crds+=('gatewayclasses.gateway.networking.k8s.io')
+gateway_crds+=('gateways.gateway.networking.k8s.io')
+gateway_crds+=('httproutes.gateway.networking.k8s.io')
+gateway_crds+=('grpcroutes.gateway.networking.k8s.io')
+gateway_crds+=('referencegrants.gateway.networking.k8s.io')
+gateway_crds+=('backendtlspolicies.gateway.networking.k8s.io')
+gateway_crds+=('tlsroutes.gateway.networking.k8s.io')
+for crd in "${gateway_crds[@]}"; do
   crd_release="$(kubectl get crd "$crd" -o jsonpath='{.metadata.annotations.gateway\.networking\.k8s\.io/bundle-version}' 2>/dev/null || true)"
   if [ -z "$crd_release" ] || [ "$crd_release" = 'v1.4.1' ]; then
     continue
