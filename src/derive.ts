@@ -6,6 +6,8 @@ import type { PlanStep } from "./plan/step.js";
 import { deriveGitops, gitopsFiles } from "./derive/gitops.js";
 import { deriveHelmValues } from "./derive/helm.js";
 import { resolveFeatures } from "./derive/features.js";
+import { datapathGuard } from "./derive/datapath-guard.js";
+import { derivePreflightValues } from "./derive/preflight.js";
 import { deriveImageList } from "./derive/images.js";
 import { deriveDelivery, deriveInstall, deriveUninstall } from "./derive/install.js";
 import type { MeshDirectory } from "./mesh-peers.js";
@@ -41,10 +43,11 @@ export function deriveSettings({ profile: p, name, profilePath, charts = BUILTIN
     profilePath,
     ciliumVersion: p.cilium.version,
     helm,
+    preflight: derivePreflightValues(p.cilium.version, helm),
     images: deriveImageList(p, charts, capabilityImages(capabilities)),
     install,
     uninstall,
-    plan: [...capabilityPlan(capabilities, { valuesFiles: helm.map((v) => v.file) }), ...gitopsHandOver(gitops)],
+    plan: [...capabilityPlan(capabilities, { valuesFiles: helm.map((v) => v.file) }), datapathGuard(helm, p.upgrade.allow.includes("datapath")), ...gitopsHandOver(gitops)],
     delivery: { ...delivery, gitops: gitops === null ? null : { engine: gitops.engine, files: gitopsFiles(gitops) } },
     gitops,
     upgrade: { allow: [...p.upgrade.allow] },

@@ -302,6 +302,8 @@ export interface Settings {
   profilePath: string;
   ciliumVersion: string;
   helm: ValuesFile[];
+  /** The pre-flight release's only values file (a minor upgrade's pre-flight check). */
+  preflight: ValuesFile;
   /** Custom registry: the images to copy there; null otherwise. */
   images: ImageCopy[] | null;
   install: InstallSettings;

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { afterAll, describe, expect, it } from "vitest";
+import type { OutputFile } from "../src/emit/index.js";
 import { renderProfiles } from "../src/pipeline.js";
 import { fileOf, helmValuesFiles, renderObject, ROOT } from "./helpers.js";
 import { helmTemplate } from "./real-helm.js";
@@ -157,16 +158,31 @@ describe("NodeLocal DNSCache", () => {
 describe("Gateway API", () => {
   const r = renderObject({ ...base, cilium: { mode: "overlay" }, features: { gatewayApi: true } });
 
-  it("ships the seven standard CRDs of v1.5.1, applied before the chart", () => {
-    const crds = docs(fileOf(r.files, "gateway-api-crds.yaml")!.content);
-    expect(crds.map((c) => c.metadata.name)).toEqual(
-      ["gatewayclasses", "gateways", "httproutes", "grpcroutes", "referencegrants", "backendtlspolicies", "tlsroutes"].map((n) => `${n}.gateway.networking.k8s.io`),
-    );
-    for (const c of crds) expect(c.metadata.annotations["gateway.networking.k8s.io/bundle-version"]).toBe("v1.5.1");
+  const crdsOf = (files: readonly OutputFile[]) => docs(fileOf(files, "gateway-api-crds.yaml")!.content);
+  const served = (crd: Obj) => crd.spec.versions.filter((v: Obj) => v.served).map((v: Obj) => v.name);
+  const STANDARD = ["gatewayclasses", "gateways", "httproutes", "grpcroutes", "referencegrants"];
+
+  it.each([
+    { version: "1.18.12", release: "v1.3.0", crds: [...STANDARD, "tlsroutes"], tlsRoute: ["v1alpha2"] },
+    { version: "1.19.5", release: "v1.4.1", crds: [...STANDARD, "backendtlspolicies", "tlsroutes"], tlsRoute: ["v1alpha2", "v1alpha3"] },
+    { version: "1.20.0", release: "v1.5.1", crds: [...STANDARD, "backendtlspolicies", "tlsroutes"], tlsRoute: ["v1"] },
+  ])("Cilium $version ships the Gateway API $release CRDs its operator needs (TLSRoute serving $tlsRoute), applied server-side and Established before the chart", ({ version, release, crds, tlsRoute }) => {
+    const r = renderObject({ ...base, cilium: { mode: "overlay", version }, features: { gatewayApi: true } });
+    expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    const shipped = crdsOf(r.files);
+    expect(shipped.map((c) => c.metadata.name)).toEqual(crds.map((n) => `${n}.gateway.networking.k8s.io`));
+    for (const c of shipped) expect(c.metadata.annotations["gateway.networking.k8s.io/bundle-version"]).toBe(release);
+    expect(served(shipped.find((c) => c.metadata.name.startsWith("tlsroutes"))!)).toEqual(tlsRoute);
     const delivery = JSON.parse(fileOf(r.files, "bundle.json")!.content);
     expect(delivery.manifests[0]).toMatchObject({ file: "gateway-api-crds.yaml", phase: "before-chart" });
     const script = fileOf(r.files, "install.sh")!.content;
-    expect(script.indexOf("kubectl apply --server-side --force-conflicts -f \"$HERE\"/'gateway-api-crds.yaml'")).toBeLessThan(script.indexOf("helm upgrade --install \"$RELEASE\""));
+    const apply = script.indexOf("kubectl apply --server-side --force-conflicts -f \"$HERE\"/'gateway-api-crds.yaml'");
+    const wait = script.indexOf("run kubectl wait --for=condition=Established --timeout=2m");
+    expect(apply).toBeGreaterThan(0);
+    expect(wait).toBeGreaterThan(apply);
+    expect(wait).toBeLessThan(script.indexOf("helm upgrade --install \"$RELEASE\""));
+    const waited = script.slice(wait, script.indexOf("\n", wait));
+    for (const n of crds) expect(waited).toContain(`'crd/${n}.gateway.networking.k8s.io'`);
   });
 
   it("the example puts a CLB (direct access) in front of the host-network Envoy, on a port that needs no capability", () => {
@@ -180,11 +196,11 @@ describe("Gateway API", () => {
     expect(service.spec.ports[0].targetPort).toBe(port);
   });
 
-  it("needs Cilium 1.19: the v1.5.1 CRDs no longer serve the TLSRoute version 1.18 reads", () => {
-    const old = renderObject({ ...base, cilium: { mode: "overlay", version: "1.18.12" }, features: { gatewayApi: true } });
-    expect(old.diagnostics.map((d) => d.code)).toContain("GATEWAY_API_NEEDS_CILIUM_1_19");
-    const tls = docs(fileOf(r.files, "gateway-api-crds.yaml")!.content).find((c) => c.metadata.name.startsWith("tlsroutes"))!;
-    expect(tls.spec.versions.filter((v: Obj) => v.served).map((v: Obj) => v.name)).toEqual(["v1"]);
+  it("Cilium 1.19 never gets the v1.5 standard TLSRoute (v1 only): its operator exits without v1alpha2", () => {
+    for (const version of ["1.19.0", "1.19.5", "1.19.6"]) {
+      const r = renderObject({ ...base, cilium: { mode: "overlay", version }, features: { gatewayApi: true } });
+      expect(served(crdsOf(r.files).find((c) => c.metadata.name.startsWith("tlsroutes"))!), version).toContain("v1alpha2");
+    }
   });
 });
 

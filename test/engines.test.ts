@@ -182,7 +182,7 @@ describe("the chart source: upstream, an HTTP mirror, an OCI registry (TCR), the
   it("an HTTP mirror: helm repo add, the Application's repoURL and the HelmRepository's url", () => {
     const mirror = "https://mirrors.example.cn/helm/cilium/";
     const argo = renderText(withRepository(mirror), context(ARGOCD));
-    expect(fileOf(argo, "install.sh")!.content).toContain(`helm repo add 'cilium' '${mirror}' --force-update`);
+    expect(fileOf(argo, "install.sh")!.content).toContain(`helm repo add 'tke-cilium' '${mirror}' --force-update`);
     const [app] = docs(fileOf(argo, GITOPS_FILES.argocdApplication)!.content);
     expect(crdProblems(app)).toEqual([]);
     expect(app.spec.sources[0]).toMatchObject({ repoURL: mirror, chart: "cilium" });

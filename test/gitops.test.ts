@@ -136,8 +136,8 @@ describe("output for people and for CI", () => {
     out = "";
     expect(await main(["render", "presets/"], io())).toBe(0);
     expect(out).toMatch(/^profile +bundle +files +status\n/);
-    expect(out).toMatch(/presets\/prod\.json +out\/prod\/ +13 +updated \(1 files\)/);
-    expect(out).toMatch(/presets\/dev\.json +out\/dev\/ +14 +unchanged/);
+    expect(out).toMatch(/presets\/prod\.json +out\/prod\/ +14 +updated \(1 files\)/);
+    expect(out).toMatch(/presets\/dev\.json +out\/dev\/ +15 +unchanged/);
   });
 });
 

@@ -64,7 +64,7 @@ export function fileOf(files: readonly OutputFile[], path: string): OutputFile |
 /** The values files in the order install.sh passes them to helm. */
 export function helmValuesFiles(files: readonly OutputFile[]): string[] {
   const script = fileOf(files, "install.sh")?.content ?? "";
-  const command = script.slice(script.indexOf("helm upgrade --install"));
+  const command = script.slice(script.indexOf('helm upgrade --install "$RELEASE"'));
   const end = command.search(/\n\n/);
   return [...command.slice(0, end).matchAll(/-f "\$HERE"\/'([^']+)'/g)].map((m) => m[1]);
 }

@@ -1,3 +1,4 @@
+import { VALUES_FILES } from "../src/knowledge/bundle.js";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -78,9 +79,9 @@ describe.each(allProfilePaths())("invariants of %s", (path) => {
     expect(conflist.plugins.map((p: { type: string }) => p.type)).toEqual(["tke-route-eni", "cilium-cni"]);
   });
 
-  it("sets no Helm value path in two values files", () => {
+  it("sets no Helm value path in two values files of the release cilium", () => {
     const owner = new Map<string, string>();
-    for (const f of files.filter((x) => x.path.endsWith("-values.yaml"))) {
+    for (const f of files.filter((x) => x.path.endsWith("-values.yaml") && x.path !== VALUES_FILES.preflight)) {
       for (const leaf of leafPaths(parseYaml(f.content)).keys()) {
         expect(owner.get(leaf), `${leaf} is set by ${owner.get(leaf)} and ${f.path}`).toBeUndefined();
         owner.set(leaf, f.path);
@@ -88,11 +89,19 @@ describe.each(allProfilePaths())("invariants of %s", (path) => {
     }
   });
 
-  it("passes helm exactly the values files of the bundle", () => {
-    const present = files.filter((f) => f.path.endsWith("-values.yaml")).map((f) => f.path).sort();
+  it("passes helm exactly the values files of the bundle (the pre-flight's to the pre-flight release alone)", () => {
+    const present = files.filter((f) => f.path.endsWith("-values.yaml") && f.path !== VALUES_FILES.preflight).map((f) => f.path).sort();
+    expect(fileOf(files, VALUES_FILES.preflight)).toBeDefined();
     const passed = helmValuesFiles(files);
     expect([...passed].sort()).toEqual(present);
     expect(passed[0]).toBe("tke-values.yaml");
+  });
+
+  it("pipes nothing into run: with --dry-run run reads no stdin, and the writer dies of SIGPIPE under pipefail (exit 141)", () => {
+    for (const script of ["install.sh", "uninstall.sh"]) {
+      const piped = fileOf(files, script)!.content.split("\n").filter((line) => /\|\s*run\b/.test(line));
+      expect(piped, script).toEqual([]);
+    }
   });
 
   it("writes an executable install.sh that bash parses (shellcheck: see fidelity.test.ts)", () => {

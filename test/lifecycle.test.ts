@@ -122,6 +122,101 @@ describe.concurrent("out/prod/install.sh on a fake cluster", () => {
     expect(r.changes).toEqual([]);
   });
 
+  it("a datapath change (native to overlay) on a running cluster stops before any change, with why and the safe path", async () => {
+    const s = setup(preset("prod"));
+    expect((await s.install()).status).toBe(0);
+    s.cluster.edit((st) => st.nodes.push({ name: "10.0.0.11" }));
+    s.rerender({ ...preset("prod"), cilium: { version: "1.19.5", mode: "overlay", podCidrs: ["172.28.0.0/16"] }, features: { ...preset("prod").features, masquerade: undefined } });
+    for (const args of [[], ["--dry-run"], ["--force"]]) {
+      const r = await s.install(...args);
+      expect([r.status, r.changes], args.join(" ")).toEqual([1, []]);
+      expect(r.stderr).toContain("this bundle changes the datapath of the running Cilium: routing-mode: native -> tunnel; ipam: delegated-plugin -> multi-pool;");
+      expect(r.stderr).toContain("The safe path: a new cluster");
+      // not one call that could change the cluster was made
+      expect(s.cluster.state.calls.filter((c) => /^(helm (upgrade|install|uninstall|rollback|repo add)|kubectl (apply|patch|delete|create|annotate|label))/.test(c))).toEqual([]);
+    }
+  });
+
+  it("a datapath change allowed on purpose (upgrade.allow datapath) is warned about and goes on", async () => {
+    const s = setup(preset("prod"));
+    await s.install();
+    s.cluster.edit((st) => st.nodes.push({ name: "10.0.0.11" }));
+    s.rerender({ ...preset("prod"), cilium: { version: "1.19.5", mode: "overlay", podCidrs: ["172.28.0.0/16"] }, features: { ...preset("prod").features, masquerade: undefined }, upgrade: { allow: ["datapath"] } });
+    const r = await s.install();
+    expect(r.stderr).toContain("upgrade.allow names datapath");
+    expect(r.changes).toContain("helm upgrade --install cilium 1.19.5");
+  });
+
+  it("the release is proven (helm upgrade --dry-run=server) before anything is switched off; a refusal changes nothing", async () => {
+    const ok = setup(preset("prod"));
+    expect((await ok.install()).status).toBe(0);
+    const calls = ok.cluster.state.calls;
+    const proof = calls.findIndex((c) => c.startsWith("helm upgrade --install --dry-run=server cilium"));
+    expect(proof).toBeGreaterThanOrEqual(0);
+    expect(proof).toBeLessThan(calls.findIndex((c) => c.startsWith("kubectl -n kube-system patch daemonset")));
+    const refused = setup(preset("prod"));
+    refused.cluster.edit((st) => (st.failures = { "helm upgrade --install --dry-run=server": 1 }));
+    const r = await refused.install();
+    expect([r.status, r.changes]).toEqual([1, []]);
+    expect(r.stderr).toContain("helm would not install the release cilium (helm upgrade --dry-run=server: Error: Kubernetes cluster unreachable");
+  });
+
+  it("helm failing after the switch-offs on a first install leaves kube-proxy, tke-cni-agent and ip-masq-agent as they were", async () => {
+    const s = setup(preset("prod"));
+    const before = s.cluster.state.daemonSets;
+    s.cluster.edit((st) => (st.failures = { "helm upgrade --install cilium": 1 }));
+    const r = await s.install();
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("helm failed: scheduling TKE's networking DaemonSets again");
+    const after = s.cluster.state.daemonSets;
+    for (const name of ["kube-proxy", "tke-cni-agent", "ip-masq-agent"]) expect(after[name].nodeSelector ?? {}, name).toEqual(before[name].nodeSelector ?? {});
+    expect(r.changes.slice(0, 3)).toEqual(PROD_FIRST_INSTALL.slice(0, 3));
+    expect(s.cluster.state.releases).toEqual({});
+  });
+
+  it("the user's own helm repository entry named cilium is never changed: the chart comes through the tool's own entry", async () => {
+    const s = setup(preset("prod"), tkeCluster({ vip: "169.254.128.27", helmRepos: { cilium: "https://charts.example.internal/cilium" } }));
+    expect((await s.install()).status).toBe(0);
+    expect(s.cluster.state.helmRepos).toEqual({ cilium: "https://charts.example.internal/cilium", "tke-cilium": "https://helm.cilium.io/" });
+    expect(s.cluster.state.calls.filter((c) => c.startsWith("helm upgrade --install cilium")).every((c) => c.includes(" tke-cilium/cilium "))).toBe(true);
+  });
+
+  it("a transient helm history error is not read as \"no release\": it stops before any change, never helm install", async () => {
+    const s = setup(preset("prod"));
+    expect((await s.install()).status).toBe(0);
+    s.cluster.edit((st) => (st.failures = { "helm history": 1 }));
+    const r = await s.install();
+    expect([r.status, r.changes]).toEqual([1, []]);
+    expect(r.stderr).toContain("cannot read the history of the release cilium (helm history: Error: Kubernetes cluster unreachable");
+    expect(s.cluster.state.calls.filter((c) => c.startsWith("helm upgrade"))).toEqual([]);
+  });
+
+  it.each([
+    ["pending-upgrade", "helm rollback cilium --namespace kube-system"],
+    ["pending-rollback", "helm rollback cilium --namespace kube-system"],
+    ["pending-install", "helm uninstall cilium --namespace kube-system"],
+  ])("a release left %s stops before any change and prints the exact way out (%s)", async (status, command) => {
+    const s = setup(preset("prod"));
+    await s.install();
+    s.cluster.edit((st) => (st.releases["kube-system/cilium"].status = status));
+    for (const args of [[], ["--dry-run"]]) {
+      const r = await s.install(...args);
+      expect([r.status, r.changes]).toEqual([1, []]);
+      expect(r.stderr).toContain(`the release cilium is ${status}`);
+      expect(r.stderr).toContain(`${command}, then run install.sh again`);
+    }
+  });
+
+  it("a failed release is upgraded over, with a warning naming helm rollback", async () => {
+    const s = setup(preset("prod"));
+    await s.install();
+    s.cluster.edit((st) => (st.releases["kube-system/cilium"].status = "failed"));
+    const r = await s.install();
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain("the last operation on the release cilium failed; this run upgrades over it (to return to the last deployed revision instead: helm rollback cilium --namespace kube-system)");
+    expect(r.changes).toEqual(["helm upgrade --install cilium 1.19.5"]);
+  });
+
   it("nodes joined but no release: refused, nothing changed", async () => {
     const s = setup(preset("prod"));
     s.cluster.edit((st) => st.nodes.push({ name: "10.0.0.11" }));
@@ -174,12 +269,22 @@ describe.concurrent("out/prod/install.sh on a fake cluster", () => {
     expect(m.stderr).toContain("a Cilium not installed by Helm release 'cilium' runs here");
   });
 
+  it.each(["dev", "egress", "overlay", "prod", "regular"])("--dry-run of %s (and with NodeLocal DNSCache) exits 0 under pipefail", async (name) => {
+    const profile = preset(name);
+    const vip = (profile as { apiserverVIP: string }).apiserverVIP;
+    const network = (profile.cilium as { mode?: string } | undefined)?.mode === "overlay" && JSON.stringify(profile).includes('"gr"') ? "gr" : "vpc-cni";
+    for (const p of [profile, { ...profile, features: { ...(profile.features ?? {}), nodeLocalDns: true, localRedirectPolicy: true } }]) {
+      const r = await setup(p, tkeCluster({ vip, network })).install("--dry-run");
+      expect([r.status, r.changes], `${name} ${r.stderr}`).toEqual([0, []]);
+    }
+  });
+
   it("--dry-run reads the cluster and prints the changes without making them", async () => {
     const s = setup(preset("prod"));
     const r = await s.install("--dry-run");
     expect(r.status).toBe(0);
     expect(r.changes).toEqual([]);
-    expect(r.stdout).toContain("+ helm upgrade --install cilium cilium/cilium --version 1.19.5 --namespace kube-system --description");
+    expect(r.stdout).toContain("+ helm upgrade --install cilium tke-cilium/cilium --version 1.19.5 --namespace kube-system --description");
     expect(r.stdout).toContain("+ kubectl -n kube-system patch daemonset kube-proxy -p");
   });
 });
@@ -371,6 +476,43 @@ describe.concurrent("the guide's add-ons", () => {
     expect(crds).toBeGreaterThanOrEqual(0);
     expect(chart).toBeGreaterThan(crds);
     expect(r.changes[crds].split(" ").length).toBe(2 + 7);
+    // waited for until Established, before helm
+    const calls = s.cluster.state.calls;
+    const wait = calls.findIndex((c) => c.startsWith("kubectl wait --for=condition=Established") && c.includes("crd/tlsroutes.gateway.networking.k8s.io"));
+    expect(wait).toBeGreaterThan(calls.findIndex((c) => c.startsWith("kubectl apply --server-side")));
+    expect(wait).toBeLessThan(calls.findIndex((c) => c.startsWith("helm upgrade --install cilium")));
+    // the TLSRoute Cilium 1.19's operator indexes is served
+    const tls = s.cluster.state.objects["CustomResourceDefinition//tlsroutes.gateway.networking.k8s.io"] as { spec: { versions: { name: string; served: boolean }[] } };
+    expect(tls.spec.versions.filter((v) => v.served).map((v) => v.name)).toContain("v1alpha2");
+  });
+
+  it("Gateway API: a cluster holding newer CRDs than the minor supports stops before any change, with the way out", async () => {
+    const profile = { ...preset("prod"), cilium: { version: "1.19.5", mode: "overlay" }, features: { gatewayApi: true, masquerade: undefined } };
+    const state = tkeCluster({ vip: "169.254.128.27" });
+    state.crds.push("tlsroutes.gateway.networking.k8s.io");
+    state.objects["CustomResourceDefinition//tlsroutes.gateway.networking.k8s.io"] = {
+      kind: "CustomResourceDefinition",
+      metadata: { name: "tlsroutes.gateway.networking.k8s.io", annotations: { "gateway.networking.k8s.io/bundle-version": "v1.5.1" } },
+      spec: { versions: [{ name: "v1", served: true }, { name: "v1alpha2", served: false }] },
+    };
+    const r = await setup(profile, state).install();
+    expect([r.status, r.changes]).toEqual([1, []]);
+    expect(r.stderr).toContain("the cluster holds the Gateway API v1.5.1 CRDs (crd/tlsroutes.gateway.networking.k8s.io), newer than v1.4.1");
+    expect(r.stderr).toContain("kubectl apply --server-side --force-conflicts -f gateway-api-crds.yaml");
+  });
+
+  it("Gateway API: the same CRDs, or older ones, are no reason to stop (1.19 over v1.3.0 CRDs upgrades them)", async () => {
+    const profile = { ...preset("prod"), cilium: { version: "1.19.5", mode: "overlay" }, features: { gatewayApi: true, masquerade: undefined } };
+    const state = tkeCluster({ vip: "169.254.128.27" });
+    state.crds.push("gateways.gateway.networking.k8s.io");
+    state.objects["CustomResourceDefinition//gateways.gateway.networking.k8s.io"] = {
+      kind: "CustomResourceDefinition",
+      metadata: { name: "gateways.gateway.networking.k8s.io", annotations: { "gateway.networking.k8s.io/bundle-version": "v1.3.0" } },
+      spec: { versions: [{ name: "v1", served: true }] },
+    };
+    const r = await setup(profile, state).install();
+    expect(r.status).toBe(0);
+    expect(r.changes.some((c) => c.includes("CustomResourceDefinition//gateways.gateway.networking.k8s.io"))).toBe(true);
   });
 
   it("flow logs to CLS: refused before any change when the cluster's log collection is off", async () => {

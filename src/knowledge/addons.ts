@@ -41,12 +41,24 @@ export const WIREGUARD_OS_TEXT = "TencentOS Server 4 (tlinux4_x86_64_public)";
 /** Cilium's IPsec key Secret, created once before the chart when encryption is ipsec (Cilium's IPsec guide). */
 export const IPSEC_SECRET = "cilium-ipsec-keys";
 
-/** gateway-api.md: the Gateway API release the guide pins for Cilium 1.19, and the standard CRDs it installs. */
+/**
+ * The Gateway API CRDs each Cilium minor needs (its operator indexes these kinds and versions at start and exits
+ * when one is not served). 1.18: v1.3.0 standard plus the experimental TLSRoute (v1alpha2). 1.19: v1.4.1
+ * standard plus the experimental TLSRoute: 1.19.1+ indexes TLSRoute v1alpha2, which v1.5's standard channel no
+ * longer serves (cilium/cilium#44920, #45139). 1.20: v1.5.1 standard (TLSRoute, ReferenceGrant and
+ * BackendTLSPolicy v1). Each file sits in schema/gateway-api/ (its README says where it comes from).
+ */
+export const GATEWAY_API_BY_MINOR = [
+  { minor: "1.18", version: "v1.3.0", file: "v1.3.0-standard-tlsroute", crds: ["gatewayclasses", "gateways", "httproutes", "grpcroutes", "referencegrants", "tlsroutes"], tlsRoute: "v1alpha2" },
+  { minor: "1.19", version: "v1.4.1", file: "v1.4.1-standard-tlsroute", crds: ["gatewayclasses", "gateways", "httproutes", "grpcroutes", "referencegrants", "backendtlspolicies", "tlsroutes"], tlsRoute: "v1alpha2" },
+  { minor: "1.20", version: "v1.5.1", file: "v1.5.1-standard", crds: ["gatewayclasses", "gateways", "httproutes", "grpcroutes", "referencegrants", "backendtlspolicies", "tlsroutes"], tlsRoute: "v1" },
+] as const;
+export type GatewayApiRelease = (typeof GATEWAY_API_BY_MINOR)[number];
+
 export const GATEWAY_API = {
-  version: "v1.5.1",
-  /** The oldest Cilium minor these CRDs suit: 1.18 reads TLSRoute v1alpha2, which v1.5.1 no longer serves. */
-  minCilium: "1.19",
-  crds: ["gatewayclasses", "gateways", "httproutes", "grpcroutes", "referencegrants", "backendtlspolicies", "tlsroutes"],
+  group: "gateway.networking.k8s.io",
+  /** The annotation every Gateway API CRD carries with its release (v1.4.1): what a cluster already holds. */
+  bundleVersionAnnotation: "gateway.networking.k8s.io/bundle-version",
   gatewayClass: "cilium",
 } as const;
 

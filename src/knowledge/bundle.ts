@@ -6,6 +6,8 @@ export const VALUES_FILES = {
   tke: "tke-values.yaml",
   images: "image-values.yaml",
   features: "features-values.yaml",
+  /** The pre-flight release's only values file (not the main release's). */
+  preflight: "preflight-values.yaml",
 } as const;
 
 export const BUNDLE_FILES = {

@@ -40,6 +40,12 @@ const MINOR_TEXTS: readonly { minor: string; text: () => string; images: () => s
 /** The official chart repository; a chart reference "cilium/<chart>" goes through it. */
 export const CILIUM_HELM_REPO = { name: "cilium", url: "https://helm.cilium.io/" } as const;
 
+/**
+ * The helm repository entry install.sh adds for the chart: a name of the tool's own, so `helm repo add
+ * --force-update` never repoints a repository the user already keeps under the name "cilium".
+ */
+export const INSTALL_HELM_REPO_NAME = "tke-cilium";
+
 /** A chart repository URL with this scheme is an OCI registry (helm, Argo CD and Flux each spell it their own way). */
 export const OCI_SCHEME = "oci://";
 

@@ -22,11 +22,30 @@ export const ENI_AGENT_VERSIONS = { minimum: "v3.8.0", recommended: "v3.8.3" } a
 /** The CRDs TKE's Karpenter add-on installs; nodepool.yaml needs both. */
 export const KARPENTER_CRDS = ["nodepools.karpenter.sh", "tkemachinenodeclasses.karpenter.k8s.tke"] as const;
 
-/** Cilium's upgrade guide: one minor at a time, with its pre-flight DaemonSet before a minor upgrade. */
+/**
+ * Cilium's upgrade guide: one minor at a time, with its pre-flight DaemonSet before a minor upgrade. The
+ * pre-flight is a release of its own (Helm), so it must render nothing the release "cilium" owns: it gets
+ * only its values file (preflight-values.yaml), never the main release's.
+ */
 export const PREFLIGHT = {
   release: "cilium-preflight",
   daemonSet: "cilium-pre-flight-check",
-  values: ["preflight.enabled=true", "agent=false", "operator.enabled=false"],
+  /** Switches that leave the pre-flight check and its own RBAC: every default-on part of the chart off. */
+  switches: [
+    { path: ["preflight", "enabled"], value: true, why: "the pre-flight DaemonSet pulls the new images on every node and checks the existing policies" },
+    { path: ["agent"], value: false, why: "the agents belong to the release cilium" },
+    { path: ["operator", "enabled"], value: false, why: "the operator belongs to the release cilium" },
+    { path: ["hubble", "enabled"], value: false, why: "Hubble belongs to the release cilium" },
+  ],
+  /**
+   * Charts before 1.19 render cilium-envoy-config (the release cilium's) in the pre-flight release too; the
+   * pre-flight then leaves Envoy out (its image is pulled when cilium-envoy rolls). 1.19 fixed the chart.
+   */
+  envoyOffBefore: "1.19.0",
+  /** Values of the main release the pre-flight needs as they are: the apiserver it talks to, pull secrets. */
+  carried: [["k8sServiceHost"], ["k8sServicePort"], ["imagePullSecrets"]],
+  /** Everything under this key of the main release's values is the pre-flight's (its images, tolerations). */
+  own: "preflight",
 } as const;
 
 /** Files a node keeps after helm uninstall; removed by rebuilding the node (or by hand). */

@@ -90,7 +90,10 @@ function renderInstallStep(step: PlanStep, plan: readonly PlanStep[]): string {
       return renderSnippet(step.script, { firstInstall: first.join("") });
     }
     case "apply":
-      return `step "${text(step.title)}"\nrun kubectl apply ${step.serverSide ? "--server-side --force-conflicts " : ""}-f "$HERE"/${shellWord("bundlePath", step.file)}`;
+      return (
+        `step "${text(step.title)}"\nrun kubectl apply ${step.serverSide ? "--server-side --force-conflicts " : ""}-f "$HERE"/${shellWord("bundlePath", step.file)}` +
+        (step.established?.length ? `\nrun kubectl wait --for=condition=Established --timeout=2m ${step.established.map((c) => sh(`crd/${c}`)).join(" ")}` : "")
+      );
     case "patch": {
       const [key, value] = Object.entries(step.nodeSelector)[0];
       const patch = sh(JSON.stringify({ spec: { template: { spec: { nodeSelector: { [key]: value } } } } }));
@@ -120,6 +123,8 @@ function renderInstallStep(step: PlanStep, plan: readonly PlanStep[]): string {
       return renderSnippet(step.script);
     case "helm":
       return renderHelm(step, plan);
+    case "prove-chart":
+      return renderProof(plan);
     case "wait":
       return `step "${text(step.title)}"\nrun kubectl -n "$NAMESPACE" rollout status ${text(step.resource)} --timeout=${text(step.timeout)}`;
     case "say":
@@ -127,18 +132,41 @@ function renderInstallStep(step: PlanStep, plan: readonly PlanStep[]): string {
   }
 }
 
-function renderHelm(step: Extract<PlanStep, { kind: "helm" }>, plan: readonly PlanStep[]): string {
+/** The release's arguments as install.sh passes them: the check steps' arrays around its values files. */
+function helmArguments(step: Extract<PlanStep, { kind: "helm" }>, plan: readonly PlanStep[], pad: string) {
   const args = (position: "before-values" | "after-values") =>
-    plan.flatMap((s) => (s.kind === "check" && s.helmArgs?.position === position ? [` \\\n    \${${s.helmArgs.variable}[@]+"\${${s.helmArgs.variable}[@]}"}`] : []));
-  const values = step.valuesFiles.map((f) => ` \\\n    -f "$HERE"/${shellWord("bundlePath", f)}`);
+    plan.flatMap((s) => (s.kind === "check" && s.helmArgs?.position === position ? [` \\\n${pad}\${${s.helmArgs.variable}[@]+"\${${s.helmArgs.variable}[@]}"}`] : []));
+  const values = step.valuesFiles.map((f) => ` \\\n${pad}-f "$HERE"/${shellWord("bundlePath", f)}`);
+  return { args, values };
+}
+
+function renderProof(plan: readonly PlanStep[]): string {
+  const helm = plan.find((s): s is Extract<PlanStep, { kind: "helm" }> => s.kind === "helm");
+  if (helm === undefined) throw new Error("bug: a prove-chart step without a helm step");
+  const { args, values } = helmArguments(helm, plan, "      ");
+  return [
+    "# Prove the release installs before anything is switched off: the apiserver renders and validates it, and",
+    "# Helm refuses objects another release owns. Nothing changes (a dry run); a refusal stops here.",
+    'if [ "$MODE" != unchanged ]; then',
+    '  if ! proof="$(helm upgrade --install --dry-run=server "$RELEASE" "$CHART" --version "$VERSION" --namespace "$NAMESPACE" \\',
+    '      --description "tke-cilium bundle $BUNDLE_ID"' + args("before-values").join("") + values.join("") + args("after-values").join("") + ' 2>&1 >/dev/null)"; then',
+    `    die "helm would not install the release $RELEASE (helm upgrade --dry-run=server: \${proof//$'\\n'/ }); nothing was changed"`,
+    "  fi",
+    "fi",
+  ].join("\n");
+}
+
+function renderHelm(step: Extract<PlanStep, { kind: "helm" }>, plan: readonly PlanStep[]): string {
+  const { args, values } = helmArguments(step, plan, "    ");
+  const restore = plan.flatMap((s) => (s.kind === "patch" && s.phase === "switch-off" && s.undo.kind === "commands" ? [indent(renderSnippet(s.undo.script), "    ")] : []));
   return [
     'if [ "$MODE" = minor ]; then',
     "  # Cilium's upgrade guide: the pre-flight DaemonSet pulls the new images on every node and checks the",
     "  # existing policies before the agents restart with the new version.",
     '  step "Cilium pre-flight check for $VERSION"',
-    `  run helm upgrade --install ${sh(step.preflight.release)} "$CHART" --version "$VERSION" --namespace "$NAMESPACE"` +
-      values.join("") +
-      step.preflight.values.map((v) => ` \\\n    --set ${sh(v)}`).join(""),
+    "  # A release of its own with its own values only: it renders nothing the release cilium owns.",
+    `  run helm upgrade --install ${sh(step.preflight.release)} "$CHART" --version "$VERSION" --namespace "$NAMESPACE" \\`,
+    `    -f "$HERE"/${shellWord("bundlePath", step.preflight.valuesFile)}`,
     `  run kubectl -n "$NAMESPACE" rollout status daemonset/${text(step.preflight.daemonSet)} --timeout=10m`,
     `  run helm uninstall ${sh(step.preflight.release)} --namespace "$NAMESPACE"`,
     "fi",
@@ -146,8 +174,19 @@ function renderHelm(step: Extract<PlanStep, { kind: "helm" }>, plan: readonly Pl
     'if [ "$MODE" != unchanged ]; then',
     "  # The agents and the operator roll only when their configuration changed (rollOutCiliumPods).",
     '  step "Install or upgrade Cilium $VERSION"',
-    '  run helm upgrade --install "$RELEASE" "$CHART" --version "$VERSION" --namespace "$NAMESPACE" \\',
-    '    --description "tke-cilium bundle $BUNDLE_ID"' + args("before-values").join("") + values.join("") + args("after-values").join(""),
+    '  if ! run helm upgrade --install "$RELEASE" "$CHART" --version "$VERSION" --namespace "$NAMESPACE" \\',
+    '    --description "tke-cilium bundle $BUNDLE_ID"' + args("before-values").join("") + values.join("") + args("after-values").join("") + "; then",
+    ...(restore.length > 0
+      ? [
+          '    if [ "$MODE" = install ]; then',
+          "      # a first install that failed: the cluster gets its own networking back, as it was before this run",
+          '      warn "helm failed: scheduling TKE\'s networking DaemonSets again"',
+          ...restore.map((r) => indent(r, "  ")),
+          "    fi",
+        ]
+      : []),
+    '    die "helm upgrade --install of the release $RELEASE failed (see above)"',
+    "  fi",
     "fi",
   ].join("\n");
 }

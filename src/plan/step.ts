@@ -132,6 +132,8 @@ export interface ApplyStep extends StepBase {
   title: string;
   file: string;
   serverSide: boolean;
+  /** CRDs the file holds that must be Established before anything after it (the chart) runs. */
+  established: readonly string[];
   undo: Undo;
 }
 
@@ -165,8 +167,17 @@ export interface RunStep extends StepBase {
 export interface HelmStep extends StepBase {
   kind: "helm";
   valuesFiles: readonly string[];
-  preflight: { release: string; daemonSet: string; values: readonly string[] };
+  preflight: { release: string; daemonSet: string; valuesFile: string };
   undo: Undo;
+}
+
+/**
+ * Proof, before the first change, that the release will install: helm upgrade --install --dry-run=server with
+ * the release's own values files and arguments (the apiserver renders and validates it, Helm checks ownership).
+ * Changes nothing.
+ */
+export interface ProveChartStep extends StepBase {
+  kind: "prove-chart";
 }
 
 /** Wait for a rollout; changes nothing. */
@@ -185,7 +196,7 @@ export interface SayStep extends StepBase {
   undo: Undo | null;
 }
 
-export type PlanStep = CheckStep | RequireCrdStep | DecideStep | ApplyStep | PatchStep | DeleteStep | RunStep | HelmStep | WaitStep | SayStep;
+export type PlanStep = CheckStep | RequireCrdStep | DecideStep | ApplyStep | PatchStep | DeleteStep | RunStep | HelmStep | ProveChartStep | WaitStep | SayStep;
 export type MutatingStep = ApplyStep | PatchStep | DeleteStep | RunStep | HelmStep;
 
 export const isMutating = (s: PlanStep): s is MutatingStep => s.kind === "apply" || s.kind === "patch" || s.kind === "delete" || s.kind === "run" || s.kind === "helm";

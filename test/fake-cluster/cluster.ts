@@ -16,8 +16,19 @@ export interface ClusterState {
   objects: Record<string, { data?: Record<string, string> } & Record<string, unknown>>;
   releases: Record<string, { version: string; revision: number; status: string; description: string; values: string[]; set: string[] }>;
   chartReachable: boolean;
+  /** The helm client's repository entries (name -> URL), as helm repo add leaves them. */
+  helmRepos?: Record<string, string>;
   /** ClusterIPs of Services by namespace/name. */
   services?: Record<string, string>;
+  /**
+   * Helm ownership: the objects ("Kind/namespace/name") the real `helm template` renders for a release, keyed
+   * by release name (set by the test for the bundle it runs); `owners` records which release owns each object
+   * once installed. An install that would take over another release's object fails as Helm does.
+   */
+  renders?: Record<string, string[]>;
+  /** Transient errors: the next N calls starting with a prefix ("helm history") fail as an unreachable apiserver does. */
+  failures?: Record<string, number>;
+  owners?: Record<string, string>;
   changes: string[];
   calls: string[];
   unsupported?: string[];

@@ -18,11 +18,12 @@ class Done {
 }
 
 export function answerCall(state: ClusterState, tool: string, argv: string[], cwd: string): FakeAnswer {
-  const before = JSON.stringify({ ...state, changes: undefined, calls: undefined });
+  // the helm client's repository entries are the workstation's, not the cluster's: not a change of the cluster
+  const before = JSON.stringify({ ...state, changes: undefined, calls: undefined, helmRepos: undefined });
   state.calls.push([tool, ...argv].join(" "));
   let label: string | undefined;
   const finish = (code: number, out = "", err = ""): never => {
-    const after = JSON.stringify({ ...state, changes: undefined, calls: undefined });
+    const after = JSON.stringify({ ...state, changes: undefined, calls: undefined, helmRepos: undefined });
     if (after !== before) state.changes.push(label ?? [tool, ...positional].join(" "));
     throw new Done({ code, stdout: out, stderr: err });
   };
@@ -60,6 +61,14 @@ function jsonpath(object: unknown, path: string): string {
     if (m[2] !== undefined) value = value?.[Number(m[2])];
   }
   return value === undefined || value === null ? "" : typeof value === "object" ? JSON.stringify(value) : String(value);
+}
+
+function slimCrd(doc: { metadata: { name: string; annotations?: Record<string, string> }; spec: { versions: { name: string; served: boolean }[] } }) {
+  return {
+    kind: "CustomResourceDefinition",
+    metadata: { name: doc.metadata.name, annotations: doc.metadata.annotations ?? {} },
+    spec: { versions: doc.spec.versions.map((v) => ({ name: v.name, served: v.served })) },
+  };
 }
 
 function daemonSetObject(name: string) {
@@ -115,6 +124,13 @@ function kubectl() {
       if (output === "name") return finish(0, `configmap/${name}\n`);
       return finish(0, jsonpath(cm, output!.replace(/^jsonpath=/, "")));
     }
+    if (kind === "crd" && output?.startsWith("jsonpath=")) {
+      if (!state.crds.includes(name)) return notFound("customresourcedefinitions.apiextensions.k8s.io", name);
+      const crd = state.objects[`CustomResourceDefinition//${name}`] ?? { metadata: { name } };
+      const annotation = /^jsonpath=\{\.metadata\.annotations\.(.+)\}$/.exec(output)?.[1];
+      if (annotation !== undefined) return finish(0, String((crd.metadata as { annotations?: Record<string, string> }).annotations?.[annotation.replaceAll("\\.", ".")] ?? ""));
+      return finish(0, jsonpath(crd, output.replace(/^jsonpath=/, "")));
+    }
     if (kind === "crd") {
       for (const crd of rest.slice(1).concat(name)) if (!state.crds.includes(crd)) return notFound("customresourcedefinitions.apiextensions.k8s.io", crd);
       return finish(0, rest.map((c) => `customresourcedefinition.apiextensions.k8s.io/${c}\n`).join(""));
@@ -160,8 +176,11 @@ function kubectl() {
         return finish(1, "", `error: resource mapping not found for kind "${doc.kind}": ensure CRDs are installed first\n`);
       }
       const key = `${doc.kind}/${doc.metadata.namespace ?? ""}/${doc.metadata.name}`;
-      if (JSON.stringify(state.objects[key]) !== JSON.stringify(doc)) changed.push(key);
-      state.objects[key] = doc;
+      // a CRD is kept as the API server shows it to these scripts: its name, annotations and served versions
+      const kept = doc.kind === "CustomResourceDefinition" ? slimCrd(doc) : doc;
+      if (JSON.stringify(state.objects[key]) !== JSON.stringify(kept)) changed.push(key);
+      state.objects[key] = kept;
+      if (doc.kind === "CustomResourceDefinition" && !state.crds.includes(doc.metadata.name)) state.crds.push(doc.metadata.name);
     }
     label = `kubectl apply ${changed.join(" ")}`;
     return finish(0, docs.map((d) => `${d.kind.toLowerCase()}/${d.metadata.name} configured\n`).join(""));
@@ -203,9 +222,10 @@ function kubectl() {
     const ready = (state.objects[`Deployment/${namespace}/${name}`] as { status?: { readyReplicas?: number } } | undefined)?.status?.readyReplicas ?? 0;
     return ready > 0 ? finish(0, `deployment "${name}" successfully rolled out\n`) : finish(1, "", `error: timed out waiting for the condition\n`);
   }
-  if (verb === "wait" && flag("--for") === "condition=established") {
-    const crd = rest[0].replace(/^crd\//, "");
-    return state.crds.includes(crd) ? finish(0, `customresourcedefinition.apiextensions.k8s.io/${crd} condition met\n`) : notFound("customresourcedefinitions.apiextensions.k8s.io", crd);
+  if (verb === "wait" && flag("--for")?.toLowerCase() === "condition=established") {
+    const crds = rest.map((r) => r.replace(/^crd\//, ""));
+    for (const crd of crds) if (!state.crds.includes(crd)) return notFound("customresourcedefinitions.apiextensions.k8s.io", crd);
+    return finish(0, crds.map((crd) => `customresourcedefinition.apiextensions.k8s.io/${crd} condition met\n`).join(""));
   }
   if (verb === "rollout" && rest[0] === "status") {
     const name = rest[1].replace(/^daemonset\//, "");
@@ -219,6 +239,8 @@ function helm() {
   const [verb, ...rest] = positional;
   if (verb === "repo" && rest[0] === "add") {
     if (!state.chartReachable) return finish(1, "", `Error: looks like "${rest[2]}" is not a valid chart repository or cannot be reached\n`);
+    if (state.helmRepos?.[rest[1]] !== undefined && state.helmRepos[rest[1]] !== rest[2] && !flags["--force-update"]) return finish(1, "", `Error: repository name (${rest[1]}) already exists, please specify a different name\n`);
+    state.helmRepos = { ...(state.helmRepos ?? {}), [rest[1]]: rest[2] };
     return finish(0, `"${rest[1]}" has been added to your repositories\n`);
   }
   if (verb === "show" && rest[0] === "chart") {
@@ -251,6 +273,17 @@ function helm() {
     const [name] = rest;
     const version = flag("--version") ?? "";
     label = `helm upgrade --install ${name} ${version}`;
+    const owners = state.owners ?? {};
+    const taken = (state.renders?.[name] ?? []).filter((o) => owners[o] !== undefined && owners[o] !== name);
+    if (taken.length > 0) {
+      const [kind, ns, objectName] = taken[0].split("/");
+      return finish(1, "", `Error: Unable to continue with install: ${kind} "${objectName}" in namespace "${ns}" exists and cannot be imported into the current release: invalid ownership metadata; annotation validation error: key "meta.helm.sh/release-name" must equal "${name}": current value is "${owners[taken[0]]}"\n`);
+    }
+    // a server-side dry run renders and checks, and changes nothing
+    if (flags["--dry-run=server"]) return finish(0, `Release "${name}" has been upgraded. Happy Helming!\n`);
+    state.owners = owners;
+    for (const o of Object.keys(owners)) if (owners[o] === name) delete owners[o];
+    for (const o of state.renders?.[name] ?? []) owners[o] = name;
     const values = (flags["-f"] ?? []).map((f) => file(f as string));
     state.releases[`${namespace}/${name}`] = {
       version,
@@ -260,15 +293,25 @@ function helm() {
       values,
       set: (flags["--set"] ?? []) as string[],
     };
-    // what the chart creates
-    if (name === "cilium") state.daemonSets.cilium = { image: `quay.tencentcloudcr.com/cilium/cilium:v${version}`, nodeSelector: {} };
+    // what the chart creates: the agents, and cilium-config with the datapath the values ask for
+    if (name === "cilium") {
+      state.daemonSets.cilium = { image: `quay.tencentcloudcr.com/cilium/cilium:v${version}`, nodeSelector: {} };
+      const merged = values.map((v) => (parseAllDocuments(v)[0]?.toJS() ?? {}) as Record<string, any>).reduce((a, b) => ({ ...a, ...b, ipam: { ...a.ipam, ...b.ipam } }), {});
+      state.objects[`ConfigMap/${namespace}/cilium-config`] = {
+        data: { "routing-mode": merged.routingMode ?? "tunnel", ipam: merged.ipam?.mode ?? "cluster-pool", "tunnel-protocol": merged.tunnelProtocol ?? "vxlan" },
+      };
+    }
     if (name === "cilium-preflight") state.daemonSets["cilium-pre-flight-check"] = { image: `quay.tencentcloudcr.com/cilium/cilium:v${version}` };
     return finish(0, `Release "${name}" has been upgraded. Happy Helming!\n`);
   }
   if (verb === "uninstall") {
     if (!release) return finish(1, "", `Error: uninstall: Release not loaded: ${rest[0]}: release: not found\n`);
     delete state.releases[`${namespace}/${rest[0]}`];
-    if (rest[0] === "cilium") delete state.daemonSets.cilium;
+    for (const [o, owner] of Object.entries(state.owners ?? {})) if (owner === rest[0]) delete state.owners![o];
+    if (rest[0] === "cilium") {
+      delete state.daemonSets.cilium;
+      delete state.objects[`ConfigMap/${namespace}/cilium-config`];
+    }
     if (rest[0] === "cilium-preflight") delete state.daemonSets["cilium-pre-flight-check"];
     return finish(0, `release "${rest[0]}" uninstalled\n`);
   }
@@ -276,6 +319,13 @@ function helm() {
 }
 
 try {
+  const call = [tool, ...argv].join(" ");
+  for (const [prefix, left] of Object.entries(state.failures ?? {})) {
+    if (left > 0 && call.startsWith(prefix)) {
+      state.failures![prefix] = left - 1;
+      return { code: 1, stdout: "", stderr: "Error: Kubernetes cluster unreachable: Get \"https://169.254.128.27:60002/version\": dial tcp 169.254.128.27:60002: i/o timeout\n" };
+    }
+  }
   if (tool === "kubectl") kubectl();
   else if (tool === "helm") helm();
   else throw new Error(`fake cluster: unknown tool ${tool}`);

@@ -75,6 +75,7 @@ export const apf = defineCapability({
       title: "Apply API Priority and Fairness for Cilium",
       file: s.file,
       serverSide: false,
+      established: [],
       undo: { kind: "commands", phase: "after-chart-removal", title: "Delete Cilium's API Priority and Fairness objects", script: { template: removeApf, words: { name: s.name } }, needsBundleFiles: false },
     },
   ],

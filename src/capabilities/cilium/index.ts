@@ -4,7 +4,8 @@ import chartRepo from "./chart-repo.sh.hbs?raw";
 import decide from "./decide.sh.hbs?raw";
 import history from "./history.sh.hbs?raw";
 import uninstallRelease from "./uninstall.sh.hbs?raw";
-import { CILIUM_HELM_REPO } from "../../knowledge/chart.js";
+import { VALUES_FILES } from "../../knowledge/bundle.js";
+import { INSTALL_HELM_REPO_NAME } from "../../knowledge/chart.js";
 import { CILIUM_VXLAN_PORT } from "../../knowledge/features.js";
 import { CONNECTIVITY_TEST_IMAGES, MAINLAND_TEST_TARGETS, PREFLIGHT } from "../../knowledge/lifecycle.js";
 import { CONNECTIVITY_EXTERNAL_DEFAULTS } from "../../knowledge/platforms.js";
@@ -104,7 +105,7 @@ export const cilium = defineCapability({
     const from = deriveChartSource(p);
     const source: Snippet =
       from.kind === "http"
-        ? { template: chartRepo, words: { name: CILIUM_HELM_REPO.name, url: { kind: "url", value: from.repository } }, texts: { urlText: { kind: "url", value: from.repository } } }
+        ? { template: chartRepo, words: { name: INSTALL_HELM_REPO_NAME, url: { kind: "url", value: from.repository } }, texts: { urlText: { kind: "url", value: from.repository } } }
         : from.kind === "local"
           ? { template: chartFile }
           : { template: chartRemote };
@@ -122,12 +123,13 @@ export const cilium = defineCapability({
     check("cilium/history", "inspect-release", { template: history }, { provide: ["installed_version", "installed_status", "installed_bundle"] }),
     { kind: "decide", id: "cilium/decide", phase: "decide", script: { template: decide, words: { existingNodesSelector: s.existingNodesSelector } }, provide: ["MODE"], need: ["installed_version"] },
     check("cilium/chart-source", "chart-source", s.chartSource, { need: ["MODE"] }),
+    { kind: "prove-chart", id: "cilium/prove-chart", phase: "keep" },
     {
       kind: "helm",
       id: "cilium/release",
       phase: "chart",
       valuesFiles,
-      preflight: { release: PREFLIGHT.release, daemonSet: PREFLIGHT.daemonSet, values: [...PREFLIGHT.values] },
+      preflight: { release: PREFLIGHT.release, daemonSet: PREFLIGHT.daemonSet, valuesFile: VALUES_FILES.preflight },
       undo: { kind: "commands", phase: "chart-removal", title: "Uninstall the Cilium release", script: { template: uninstallRelease }, needsBundleFiles: false },
     },
     { kind: "wait", id: "cilium/rollout", phase: "rollout", title: "Wait for the cilium DaemonSet (the operator starts once a node joins)", resource: "daemonset/cilium", timeout: "10m" },

@@ -171,6 +171,7 @@ export const flowLogs = defineCapability({
             title: "Collect the flow logs into CLS",
             file: c.file,
             serverSide: false,
+            established: [],
             undo: { kind: "commands", phase: "before-chart-removal", title: "Stop collecting the flow logs into CLS", script: { template: removeLogConfig, words: { crd: c.crd, file: c.file } }, needsBundleFiles: true },
           },
         ],

@@ -1,5 +1,8 @@
-import gatewayApiCrds from "../../../schema/gateway-api/v1.5.1-standard.yaml?lazy";
-import { GATEWAY_API, GATEWAY_EXAMPLE_PORTS, TKE_CLB_ANNOTATIONS } from "../../knowledge/addons.js";
+import crds130 from "../../../schema/gateway-api/v1.3.0-standard-tlsroute.yaml?lazy";
+import crds141 from "../../../schema/gateway-api/v1.4.1-standard-tlsroute.yaml?lazy";
+import crds151 from "../../../schema/gateway-api/v1.5.1-standard.yaml?lazy";
+import requireCrds from "./require.sh.hbs?raw";
+import { GATEWAY_API, GATEWAY_API_BY_MINOR, GATEWAY_EXAMPLE_PORTS, TKE_CLB_ANNOTATIONS, type GatewayApiRelease } from "../../knowledge/addons.js";
 import { BUNDLE_FILES } from "../../knowledge/bundle.js";
 import { valueEntry as entry } from "../../derive/value-entry.js";
 import { file, type OutputFile } from "../../emit/output.js";
@@ -7,8 +10,24 @@ import { compareVersions } from "../../text/version.js";
 import { manifestsToYaml } from "../../text/yaml.js";
 import { defineCapability, type FilesContext } from "../capability.js";
 
+/** The CRD files of schema/gateway-api/, by their name in GATEWAY_API_BY_MINOR. */
+const CRD_FILES: Record<GatewayApiRelease["file"], () => string> = {
+  "v1.3.0-standard-tlsroute": crds130,
+  "v1.4.1-standard-tlsroute": crds141,
+  "v1.5.1-standard": crds151,
+};
+
+/** The CRDs of a Cilium version's minor; a minor newer than the table gets the newest row (the newest CRDs the tool knows). */
+export function gatewayApiRelease(ciliumVersion: string): GatewayApiRelease {
+  const minor = ciliumVersion.split(".").slice(0, 2).join(".");
+  const fitting = GATEWAY_API_BY_MINOR.filter((r) => compareVersions(r.minor, minor) <= 0);
+  return fitting.at(-1) ?? GATEWAY_API_BY_MINOR[0];
+}
+
 /** features.gatewayApi: the CRDs shipped with the bundle, and the example Gateway. */
 interface GatewayApi {
+  release: GatewayApiRelease;
+  ciliumMinor: string;
   version: string;
   crdsFile: string;
   exampleFile: string;
@@ -21,38 +40,17 @@ interface GatewayApi {
 export const gatewayApi = defineCapability({
   id: "gateway-api",
   kind: "add-on",
-  summary: "Gateway API (host-network Envoy), its standard CRDs shipped in the bundle, an example Gateway behind a TKE CLB",
+  summary: "Gateway API (host-network Envoy), the CRDs of its Cilium minor shipped in the bundle, an example Gateway behind a TKE CLB",
   fields: ["/features/gatewayApi"],
-  codes: [
-    {
-      code: "GATEWAY_API_NEEDS_CILIUM_1_19",
-      stage: "profile",
-      severity: "error",
-      title: "the shipped Gateway API CRDs need Cilium 1.19 or later",
-      explanation:
-        "The bundle ships the Gateway API v1.5.1 CRDs the guide pins for Cilium 1.19.5. In v1.5.1 the TLSRoute CRD serves only v1 (v1alpha2 is no longer served), while Cilium 1.18 watches TLSRoute v1alpha2. Use Cilium 1.19 or later for features.gatewayApi.",
-      source: "guide: gateway-api.md; gateway-api v1.5.1 tlsroutes CRD (served versions)",
-    },
-  ] as const,
-  profileRules: [
-    {
-      code: "GATEWAY_API_NEEDS_CILIUM_1_19",
-      check: (p) =>
-        p.features.gatewayApi && compareVersions(p.cilium.version.split(".").slice(0, 2).join("."), GATEWAY_API.minCilium) < 0
-          ? [{ pointer: "/features/gatewayApi", message: `the bundle ships the Gateway API ${GATEWAY_API.version} CRDs the guide pins for Cilium ${GATEWAY_API.minCilium}; Cilium ${p.cilium.version} reads TLSRoute v1alpha2, which they no longer serve: use cilium.version 1.19 or later` }]
-          : [],
-    },
-  ],
-
-  examples: [
-    { code: "GATEWAY_API_NEEDS_CILIUM_1_19", fires: { cilium: { mode: "overlay", version: "1.18.12" }, features: { gatewayApi: true } },
-      pointer: "/features/gatewayApi",
-      quiet: { cilium: { mode: "overlay", version: "1.19.0" }, features: { gatewayApi: true } } },
-  ],
+  codes: [] as const,
+  profileRules: [],
+  examples: [],
   resolve: (p): GatewayApi | null =>
     p.features.gatewayApi
       ? {
-          version: GATEWAY_API.version,
+          release: gatewayApiRelease(p.cilium.version),
+          ciliumMinor: p.cilium.version.split(".").slice(0, 2).join("."),
+          version: gatewayApiRelease(p.cilium.version).version,
           crdsFile: BUNDLE_FILES.gatewayApiCrds,
           exampleFile: BUNDLE_FILES.gatewayExample,
           gatewayClass: GATEWAY_API.gatewayClass,
@@ -67,12 +65,28 @@ export const gatewayApi = defineCapability({
   }),
   plan: (g) => [
     {
+      kind: "check",
+      id: "gateway-api/newer-crds",
+      phase: "requirements",
+      script: {
+        template: requireCrds,
+        words: { want: g.version, annotation: `{.metadata.annotations.${GATEWAY_API.bundleVersionAnnotation.replaceAll(".", "\\.")}}` },
+        texts: { wantText: g.version, minor: g.ciliumMinor, file: g.crdsFile },
+        lists: { crds: g.release.crds.map((c) => `${c}.${GATEWAY_API.group}`) },
+      },
+      provide: [],
+      need: [],
+      when: "always",
+      helmArgs: null,
+    },
+    {
       kind: "apply",
       id: "gateway-api/crds",
       phase: "before-chart",
       title: "Apply the Gateway API CRDs (before the chart: cilium-operator watches them from its start)",
       file: g.crdsFile,
       serverSide: true,
+      established: g.release.crds.map((c) => `${c}.${GATEWAY_API.group}`),
       undo: {
         kind: "keep",
         note: "users' Gateways and routes live in these CRDs",
@@ -90,8 +104,9 @@ export const gatewayApi = defineCapability({
 });
 
 function gatewayApiFiles(g: GatewayApi, header: FilesContext["header"]): OutputFile[] {
-  const lines = header(`The Gateway API ${g.version} standard CRDs the guide pins for Cilium 1.19, so the cluster needs no access to GitHub. install.sh applies them before the chart.`);
-  const crds = [...lines.map((line) => `# ${line}`), gatewayApiCrds().replace(/^---\n/, "")].join("\n");
+  const tls = g.release.tlsRoute === "v1" ? "" : ` and the experimental TLSRoute (${g.release.tlsRoute})`;
+  const lines = header(`The Gateway API ${g.version} standard CRDs${tls} Cilium ${g.ciliumMinor}'s operator needs, so the cluster needs no access to GitHub. install.sh applies them before the chart.`);
+  const crds = [...lines.map((line) => `# ${line}`), CRD_FILES[g.release.file]().replace(/^---\n/, "")].join("\n");
   const name = "example-gateway";
   const gateway = {
     apiVersion: "gateway.networking.k8s.io/v1",

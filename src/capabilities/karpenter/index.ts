@@ -115,6 +115,7 @@ export const karpenter = defineCapability({
       title: "Create the Karpenter node pool",
       file: k.file,
       serverSide: false,
+      established: [],
       undo: {
         kind: "keep",
         note: "its nodes run Cilium until rebuilt",

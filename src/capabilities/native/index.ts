@@ -80,6 +80,7 @@ export const native = defineCapability({
       title: "Apply the chained CNI configuration",
       file: cni.file,
       serverSide: false,
+      established: [],
       undo: {
         kind: "commands",
         phase: "after-chart-removal",
