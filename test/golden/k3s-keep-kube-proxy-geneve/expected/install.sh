@@ -14,9 +14,9 @@ set -euo pipefail
 HERE="$(CDPATH='' cd -- "$(dirname -- "${BASH_SOURCE[0]}")" >/dev/null && pwd)"
 RELEASE='cilium'
 NAMESPACE='kube-system'
-CHART='cilium/cilium'
+CHART='tke-cilium/cilium'
 VERSION='1.19.5'
-BUNDLE_ID='0c89d8f508dbe283'
+BUNDLE_ID='d62abda63e7342d1'
 APISERVER_VIP='192.168.50.2'
 
 DRY_RUN=false
@@ -103,10 +103,53 @@ live_endpoint="$(kubectl get endpoints kubernetes -n default -o jsonpath='{.subs
 note "apiserver: $live_endpoint"
 
 # The release this bundle installs, if any: its status, chart version and description (this bundle's id).
-history="$(helm history "$RELEASE" --namespace "$NAMESPACE" --max 1 -o json 2>/dev/null || true)"
+# Only helm's "release: not found" means there is none: any other error (an apiserver timeout) stops here,
+# or a transient error would be read as "not installed" and lead to a first install.
+if ! history="$(helm history "$RELEASE" --namespace "$NAMESPACE" --max 1 -o json 2>&1)"; then
+  case "$history" in
+    *"release: not found"*) history="" ;;
+    *) die "cannot read the history of the release $RELEASE (helm history: ${history//$'\n'/ }); nothing was changed: run install.sh again once the cluster answers" ;;
+  esac
+fi
 installed_version="$(printf '%s' "$history" | sed -n 's/.*"chart":"cilium-\([0-9][0-9.]*\)".*/\1/p')"
 installed_status="$(printf '%s' "$history" | sed -n 's/.*"status":"\([a-z-]*\)".*/\1/p')"
 installed_bundle="$(printf '%s' "$history" | sed -n 's/.*"description":"tke-cilium bundle \([0-9a-f-]*\)".*/\1/p')"
+# An interrupted operation leaves the release pending-*, and Helm refuses every upgrade until it is resolved.
+case "$installed_status" in
+  pending-install)
+    die "the release $RELEASE is pending-install (an install was interrupted) and blocks every helm operation; nothing was changed. Remove it: helm uninstall $RELEASE --namespace $NAMESPACE, then run install.sh again" ;;
+  pending-upgrade | pending-rollback)
+    die "the release $RELEASE is $installed_status (an operation was interrupted) and blocks every helm upgrade; nothing was changed. Roll it back to its last deployed revision: helm rollback $RELEASE --namespace $NAMESPACE, then run install.sh again" ;;
+  failed)
+    warn "the last operation on the release $RELEASE failed; this run upgrades over it (to return to the last deployed revision instead: helm rollback $RELEASE --namespace $NAMESPACE)" ;;
+  *) ;;
+esac
+
+# A running cluster's datapath (routing, IPAM, tunnel) is never changed in place: every Pod would lose its network.
+if [ -n "$installed_version" ]; then
+  datapath_changes=""
+  datapath_allowed='false'
+  datapath_wanted=()
+  datapath_wanted+=('routing-mode=tunnel')
+  datapath_wanted+=('ipam=cluster-pool')
+  datapath_wanted+=('tunnel-protocol=geneve')
+  for wanted in ${datapath_wanted[@]+"${datapath_wanted[@]}"}; do
+    datapath_key="${wanted%%=*}"
+    datapath_want="${wanted#*=}"
+    datapath_live="$(kubectl -n "$NAMESPACE" get configmap cilium-config -o jsonpath="{.data.$datapath_key}")" ||
+      die "cannot read ConfigMap $NAMESPACE/cilium-config of the installed Cilium, so cannot tell whether this bundle changes its datapath; nothing was changed"
+    if [ -n "$datapath_live" ] && [ "$datapath_live" != "$datapath_want" ]; then
+      datapath_changes="$datapath_changes $datapath_key: $datapath_live -> $datapath_want;"
+    fi
+  done
+  if [ -n "$datapath_changes" ]; then
+    if [ "$datapath_allowed" = true ]; then
+      warn "this bundle changes the datapath of the running Cilium ($datapath_changes); upgrade.allow names datapath: every Pod loses its network until it is recreated"
+    else
+      die "this bundle changes the datapath of the running Cilium:$datapath_changes every Pod would lose its network. Nothing was changed. The safe path: a new cluster (or new node pools migrated one at a time, Cilium's per-node migration) with this profile; or keep cilium.mode and the IPAM as installed"
+    fi
+  fi
+fi
 
 if [ -z "$installed_version" ]; then
   MODE=install
@@ -141,10 +184,20 @@ fi
 
 if [ "$MODE" != unchanged ]; then
   # The chart must be reachable before anything changes (helm.cilium.io often is not from mainland China).
-  helm repo add 'cilium' 'https://helm.cilium.io/' --force-update >/dev/null ||
+  helm repo add 'tke-cilium' 'https://helm.cilium.io/' --force-update >/dev/null ||
     die "cannot reach the Cilium chart repository https://helm.cilium.io/; nothing was changed (use a reachable mirror, or set cilium.chart to a local .tgz)"
   helm show chart "$CHART" --version "$VERSION" >/dev/null ||
     die "cannot fetch chart $CHART $VERSION; nothing was changed"
+fi
+
+# Prove the release installs before anything is switched off: the apiserver renders and validates it, and
+# Helm refuses objects another release owns. Nothing changes (a dry run); a refusal stops here.
+if [ "$MODE" != unchanged ]; then
+  if ! proof="$(helm upgrade --install --dry-run=server "$RELEASE" "$CHART" --version "$VERSION" --namespace "$NAMESPACE" \
+      --description "tke-cilium bundle $BUNDLE_ID" \
+      -f "$HERE"/'tke-values.yaml' 2>&1 >/dev/null)"; then
+    die "helm would not install the release $RELEASE (helm upgrade --dry-run=server: ${proof//$'\n'/ }); nothing was changed"
+  fi
 fi
 
 # Every change comes after this line.
@@ -152,11 +205,9 @@ if [ "$MODE" = minor ]; then
   # Cilium's upgrade guide: the pre-flight DaemonSet pulls the new images on every node and checks the
   # existing policies before the agents restart with the new version.
   step "Cilium pre-flight check for $VERSION"
+  # A release of its own with its own values only: it renders nothing the release cilium owns.
   run helm upgrade --install 'cilium-preflight' "$CHART" --version "$VERSION" --namespace "$NAMESPACE" \
-    -f "$HERE"/'tke-values.yaml' \
-    --set 'preflight.enabled=true' \
-    --set 'agent=false' \
-    --set 'operator.enabled=false'
+    -f "$HERE"/'preflight-values.yaml'
   run kubectl -n "$NAMESPACE" rollout status daemonset/cilium-pre-flight-check --timeout=10m
   run helm uninstall 'cilium-preflight' --namespace "$NAMESPACE"
 fi
@@ -164,9 +215,11 @@ fi
 if [ "$MODE" != unchanged ]; then
   # The agents and the operator roll only when their configuration changed (rollOutCiliumPods).
   step "Install or upgrade Cilium $VERSION"
-  run helm upgrade --install "$RELEASE" "$CHART" --version "$VERSION" --namespace "$NAMESPACE" \
+  if ! run helm upgrade --install "$RELEASE" "$CHART" --version "$VERSION" --namespace "$NAMESPACE" \
     --description "tke-cilium bundle $BUNDLE_ID" \
-    -f "$HERE"/'tke-values.yaml'
+    -f "$HERE"/'tke-values.yaml'; then
+    die "helm upgrade --install of the release $RELEASE failed (see above)"
+  fi
 fi
 
 step "Wait for the cilium DaemonSet (the operator starts once a node joins)"
