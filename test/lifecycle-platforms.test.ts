@@ -121,12 +121,17 @@ describe.concurrent("k3s: out/k3s/install.sh and uninstall.sh on a fake cluster"
 describe.concurrent("kubespray: out/kubespray/install.sh on a fake cluster (seed 001: kube-proxy in IPVS mode stays)", () => {
   const kubespray = profileOf("presets/kubespray.json");
 
-  it("installs beside the running kube-proxy, changing only the release, and uninstalls", async () => {
+  it("installs beside the running kube-proxy, changing only the release; a re-run changes nothing, an upgrade only the release; uninstalls", async () => {
     const s = setup(kubespray, kubeadmCluster({ vip: "11.0.1.132", kubeProxy: true }));
     const first = await s.install();
     expect(first.stderr).toBe("");
     expect([first.status, first.changes]).toEqual([0, ["helm upgrade --install cilium 1.19.5"]]);
     expect(first.stdout).toContain("kube-proxy: runs, and keeps serving Services");
+    expect(s.cluster.state.daemonSets["kube-proxy"]).toBeDefined();
+    expect((await s.install()).changes).toEqual([]);
+    s.rerender({ ...kubespray, cilium: { ...kubespray.cilium, version: "1.19.6" } });
+    const upgraded = await s.install();
+    expect([upgraded.status, upgraded.changes]).toEqual([0, ["helm upgrade --install cilium 1.19.6"]]);
     expect(s.cluster.state.daemonSets["kube-proxy"]).toBeDefined();
     const gone = await s.uninstall();
     expect(gone.changes).toEqual(["helm uninstall cilium"]);
