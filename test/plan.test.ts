@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { checkProfiles } from "../src/pipeline.js";
 import { undosOf } from "../src/plan/bash.js";
 import { isMutating, orderPlan, PHASES, READ_ONLY_PHASES, type PlanStep } from "../src/plan/step.js";
-import { allProfilePaths, ROOT } from "./helpers.js";
+import { allProfilePaths, renderObject, ROOT } from "./helpers.js";
 
 /** The install plan read as data, for every preset and golden profile (a mesh's presets together). */
 const sources = allProfilePaths().map((path) => ({ path, text: readFileSync(join(ROOT, path), "utf8") }));
@@ -63,4 +63,22 @@ describe.each(plans)("install plan of %s", (_, plan) => {
 
 it("reads a plan for every profile", () => {
   expect(plans.length).toBe(sources.length);
+});
+
+describe("the datapath guard's expected settings", () => {
+  const profile = JSON.parse(readFileSync(join(ROOT, "presets/dev.json"), "utf8"));
+  const withRouting = (routingMode: string) => renderObject({ ...profile, cilium: { ...profile.cilium, extraValues: { routingMode } } });
+
+  it("are words checked before quoting: a routing mode from extraValues that no Cilium knows is not written into install.sh", () => {
+    const r = withRouting("native'; touch /tmp/tke-cilium-pwned; '");
+    expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    const install = r.files.find((f) => f.path === "install.sh")!.content;
+    expect(install).not.toContain("tke-cilium-pwned");
+  });
+
+  it("still compare a routing mode extraValues sets", () => {
+    const r = withRouting("native");
+    expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    expect(r.files.find((f) => f.path === "install.sh")!.content).toContain("'routing-mode=native'");
+  });
 });

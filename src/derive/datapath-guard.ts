@@ -2,6 +2,7 @@ import guard from "./datapath-guard.sh.hbs?raw";
 import { finalValueAt } from "./helm.js";
 import { check, type CheckStep } from "../plan/step.js";
 import type { ValuesFile } from "../settings.js";
+import { isShellValue } from "../text/shell.js";
 
 /** The datapath as the chart writes it into cilium-config: its key there, and the value path that sets it. */
 const DATAPATH_KEYS = [
@@ -16,9 +17,11 @@ const DATAPATH_KEYS = [
  * compared). A change stops install.sh unless the profile's upgrade.allow names "datapath".
  */
 export function datapathGuard(helm: readonly ValuesFile[], allowed: boolean): CheckStep {
+  // the value may come from cilium.extraValues: only a word Cilium could know (a DNS label: native, tunnel,
+  // vxlan, cluster-pool…) is compared; anything else is no datapath cilium-agent starts with
   const set = DATAPATH_KEYS.flatMap((d) => {
     const want = finalValueAt(helm, d.path);
-    return typeof want === "string" ? [{ key: d.key, want }] : [];
+    return typeof want === "string" && isShellValue("dnsLabel", want) ? [{ key: d.key, want }] : [];
   });
   return check(
     "core/datapath",
@@ -26,7 +29,7 @@ export function datapathGuard(helm: readonly ValuesFile[], allowed: boolean): Ch
     {
       template: guard,
       words: { allowed: String(allowed) },
-      lists: { wanted: set.map((d) => `${d.key}=${d.want}`) },
+      lists: { wanted: set.map((d) => ({ kind: "configEntry" as const, value: `${d.key}=${d.want}` })) },
     },
     { need: ["installed_version"] },
   );

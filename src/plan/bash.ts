@@ -20,7 +20,7 @@ export function renderSnippet(s: Snippet, extra: Record<string, string> = {}): s
   const view: Record<string, string | string[]> = { ...extra };
   for (const [k, v] of Object.entries(s.words ?? {})) view[k] = word(v);
   for (const [k, v] of Object.entries(s.texts ?? {})) view[k] = plain(v);
-  for (const [k, v] of Object.entries(s.lists ?? {})) view[k] = v.map((w) => sh(w));
+  for (const [k, v] of Object.entries(s.lists ?? {})) view[k] = v.map(word);
   return fill(s.template, view).replace(/\n$/, "");
 }
 

@@ -81,8 +81,8 @@ export interface Snippet {
   template: string;
   words?: Readonly<Record<string, Word>>;
   texts?: Readonly<Record<string, Word>>;
-  /** Lists of words, each shell-quoted. */
-  lists?: Readonly<Record<string, readonly string[]>>;
+  /** Lists of words, each shell-quoted (a profile value after its pattern check, as for words). */
+  lists?: Readonly<Record<string, readonly Word[]>>;
 }
 
 /** Every step that changes the cluster says how uninstall.sh undoes it: commands, or why it is kept. */

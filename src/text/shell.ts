@@ -23,6 +23,8 @@ export const SHELL_VALUE_PATTERNS = {
   chartRef: /^(?:oci:\/\/[A-Za-z0-9.-]{1,253}(?::[0-9]{1,5})?\/)?[A-Za-z0-9][A-Za-z0-9._/-]{0,254}$/,
   /** A chart repository URL (upstream, an HTTP(S) mirror, an OCI registry), as the profile schema allows cilium.chartRepository. */
   url: /^(?:https?|oci):\/\/[A-Za-z0-9.-]{1,253}(?::[0-9]{1,5})?(?:\/[A-Za-z0-9._~-]{1,255}){0,16}\/?$/,
+  /** A cilium-config entry as key=value, both DNS-label-like (the datapath guard's expected settings). */
+  configEntry: /^[a-z0-9][a-z0-9-]{0,62}=[a-z0-9][a-z0-9-]{0,62}$/,
   /** A release version (X.Y.Z, a pre-release suffix allowed). */
   version: /^v?[0-9]{1,4}\.[0-9]{1,4}\.[0-9]{1,4}(?:-[0-9A-Za-z.]{1,40})?$/,
 } as const;
