@@ -13,6 +13,7 @@ import { PROFILE_RULES } from "./rules/profile-rules.js";
 import type { GitopsContext, Settings } from "./settings.js";
 import { validateProfile, type Locate } from "./validate.js";
 import { meshDirectory, type MeshDirectory } from "./mesh.js";
+import { PLATFORMS, type Platform } from "./knowledge/platforms.js";
 import schema from "../schema/profile.schema.json" with { type: "json" };
 
 /** A profile as read from disk: its path (as shown to the user) and its text; with the texts of the run's bases (extends.ts). */
@@ -82,7 +83,7 @@ function checkUnsorted(source: ProfileSource, charts: ChartCatalog, gitops: Gito
   const profile = validated.profile as FilledProfile;
   const name = profile.name ?? defaultName(source.path);
   const located = (code: Code, findings: readonly Finding[]) => findings.map((f) => toDiagnostic(code, f, source.path, parsed.locate));
-  const diagnostics = [...early, ...[...PROFILE_RULES, ...profileRulesFor(profile.platform)].flatMap((rule) => located(rule.code, rule.check(profile, { charts, gitops, mesh, path: source.path })))];
+  const diagnostics = [...early, ...rulesFor(profile.platform).profile.flatMap((rule) => located(rule.code, rule.check(profile, { charts, gitops, mesh, path: source.path })))];
   if (!NAME_PATTERN.test(name)) {
     diagnostics.push({
       code: "INVALID_NAME",
@@ -96,9 +97,17 @@ function checkUnsorted(source: ProfileSource, charts: ChartCatalog, gitops: Gito
   if (!charts.has(profile.cilium.version)) return fail(diagnostics, name);
   const input: DeriveInput = { profile, name, profilePath: source.path, charts, gitops, mesh };
   const settings = deriveSettings(input);
-  diagnostics.push(...[...BUNDLE_RULES, ...bundleRulesFor(profile.platform)].flatMap((rule) => located(rule.code, rule.check(settings, profile))));
+  diagnostics.push(...rulesFor(profile.platform).bundle.flatMap((rule) => located(rule.code, rule.check(settings, profile))));
   if (diagnostics.some(isError)) return fail(diagnostics, name);
   return { checked: { source, name, diagnostics, input }, settings };
+}
+
+/** Core's rules and then the platform's capabilities' rules, per platform (joined once, not per profile). */
+const RULES = new Map(PLATFORMS.map((platform) => [platform, { profile: [...PROFILE_RULES, ...profileRulesFor(platform)], bundle: [...BUNDLE_RULES, ...bundleRulesFor(platform)] }]));
+function rulesFor(platform: Platform) {
+  const rules = RULES.get(platform);
+  if (rules === undefined) throw new Error(`bug: no rules for platform ${platform}`);
+  return rules;
 }
 
 export function toDiagnostic(code: Code, f: Finding, file: string, locate: Locate): Diagnostic {

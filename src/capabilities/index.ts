@@ -1,5 +1,5 @@
 import type { OutputFile } from "../emit/output.js";
-import type { Platform } from "../knowledge/platforms.js";
+import { PLATFORMS, type Platform } from "../knowledge/platforms.js";
 import type { PlanStep } from "../plan/step.js";
 import type { FilledProfile } from "../profile.js";
 import type { Finding } from "../rules/finding.js";
@@ -88,19 +88,30 @@ export function ownerRank(owner: string): number {
 export const CAPABILITY_PROFILE_RULES = REGISTRY.flatMap((c) => c.profileRules) as readonly ProfileRule[];
 export const CAPABILITY_BUNDLE_RULES = REGISTRY.flatMap((c) => c.bundleRules) as readonly BundleRule[];
 
-const serving = (platform: Platform) => REGISTRY.filter((c) => c.platforms.includes(platform));
+/** Per platform, the capabilities serving it and their rules, in registry order: worked out once, not per profile. */
+const SERVING = new Map(
+  PLATFORMS.map((platform) => {
+    const serving = REGISTRY.filter((c) => c.platforms.includes(platform));
+    return [platform, { serving, profileRules: serving.flatMap((c) => c.profileRules) as readonly ProfileRule[], bundleRules: serving.flatMap((c) => c.bundleRules) as readonly BundleRule[] }];
+  }),
+);
+const servingOf = (platform: Platform) => {
+  const s = SERVING.get(platform);
+  if (s === undefined) throw new Error(`bug: no capability serves platform ${platform}`);
+  return s;
+};
 /** The profile rules and bundle rules of the capabilities serving a platform, in registry order. */
-export const profileRulesFor = (platform: Platform) => serving(platform).flatMap((c) => c.profileRules) as readonly ProfileRule[];
-export const bundleRulesFor = (platform: Platform) => serving(platform).flatMap((c) => c.bundleRules) as readonly BundleRule[];
+export const profileRulesFor = (platform: Platform): readonly ProfileRule[] => servingOf(platform).profileRules;
+export const bundleRulesFor = (platform: Platform): readonly BundleRule[] => servingOf(platform).bundleRules;
 
 /** Each capability the profile asks for, with its resolved slice, in registry order. */
 export function resolveCapabilities(p: FilledProfile, context: ResolveContext): ActiveCapability[] {
-  const platform = p.platform;
-  return REGISTRY.flatMap((c) => {
-    if (!c.platforms.includes(platform)) return [];
+  const active: ActiveCapability[] = [];
+  for (const c of servingOf(p.platform).serving) {
     const slice = c.resolve(p, context);
-    return slice === null ? [] : [{ id: c.id, slice }];
-  });
+    if (slice !== null) active.push({ id: c.id, slice });
+  }
+  return active;
 }
 
 const capabilityOf = (a: ActiveCapability): AnyCapability => REGISTRY[RANK.get(a.id)!];

@@ -21,7 +21,8 @@ export function renderSnippet(s: Snippet, extra: Record<string, string> = {}): s
   for (const [k, v] of Object.entries(s.words ?? {})) view[k] = word(v);
   for (const [k, v] of Object.entries(s.texts ?? {})) view[k] = plain(v);
   for (const [k, v] of Object.entries(s.lists ?? {})) view[k] = v.map(word);
-  return fill(s.template, view).replace(/\n$/, "");
+  const out = fill(s.template, view);
+  return out.endsWith("\n") ? out.slice(0, -1) : out;
 }
 
 /** A fragment cut once into literal text and the names it fills; a loop is a part of its own. */

@@ -12,6 +12,12 @@ import { defineCapability } from "../capability.js";
  * and always with the egress gateway). In native mode the VPC's ranges stay unmasqueraded: the profile's, or
  * read by install.sh from TKE's ip-masq-agent-config when the profile gives none.
  */
+interface MasqueradeSlice {
+  native: { own: string[]; peers: string[]; fromCluster: { configMap: string; fallback: string[] } | null } | null;
+}
+/** install.sh reads the VPC's ranges from TKE's ip-masq-agent-config (the profile gives none): plan's vpc-cidrs step. */
+const readsVpcCidrs = (s: MasqueradeSlice | null | undefined): boolean => Boolean(s?.native?.fromCluster);
+
 export const masquerade = defineCapability({
   id: "masquerade",
   kind: "add-on",
@@ -48,8 +54,9 @@ export const masquerade = defineCapability({
   bundleRules: [
     {
       code: "MASQUERADE_WITHOUT_VPC_CIDRS",
+      // its own slice says install.sh reads the VPC's ranges (the plan, built for emit, is not needed here)
       check: (s) =>
-        s.gitops === null && s.plan.some((step) => step.id === "masquerade/vpc-cidrs")
+        s.gitops === null && readsVpcCidrs(s.capabilities.find((c) => c.id === "masquerade")?.slice as MasqueradeSlice | undefined)
           ? [{ pointer: "/cluster/vpcCidrs", message: "no cluster.vpcCidrs: nonMasqueradeCIDRs falls back to 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 (install.sh prefers ip-masq-agent-config)" }]
           : [],
     },
@@ -79,7 +86,7 @@ export const masquerade = defineCapability({
       quiet: { cilium: { mode: "overlay" } } },
     { code: "NATIVE_WITHOUT_MASQUERADE", fires: { features: {} }, pointer: "/features", quiet: { features: { masquerade: false } } },
   ],
-  resolve: (p, { features, mesh, profilePath }) => {
+  resolve: (p, { features, mesh, profilePath }): MasqueradeSlice | null => {
     if (!features.masqAgent) return null;
     if (p.cilium.mode !== "native") return { native: null };
     const own = p.cluster.vpcCidrs.length > 0 ? p.cluster.vpcCidrs : [...RFC1918_CIDRS];
