@@ -18,14 +18,11 @@ type Patch = Record<string, unknown>;
 
 /** For each rule: a profile that trips it (with the pointer and severity expected) and a near-identical one that does not. */
 const CASES: Record<string, { fires: Patch; pointer: string; severity?: "error" | "warning"; quiet: Patch; peer?: Patch }> = {
-  VIP_NOT_LINK_LOCAL: { fires: { apiserverVIP: "10.1.2.3" }, pointer: "/apiserverVIP", quiet: { apiserverVIP: "169.254.255.254" } },
-  VIP_IS_LOCAL_ROUTER: { fires: { apiserverVIP: "169.254.32.16" }, pointer: "/apiserverVIP", quiet: { apiserverVIP: "169.254.32.17" } },
   FIELD_NOT_FOR_PLATFORM: {
     fires: { platform: "kubeadm", apiserverVIP: undefined, nodePool: undefined, selfManaged: { apiServer: { host: "10.24.0.2" }, podCidrs: ["10.244.0.0/16"], nodeCidrs: ["10.24.0.0/16"] } },
     pointer: "/region",
     quiet: { platform: "kubeadm", region: undefined, apiserverVIP: undefined, nodePool: undefined, selfManaged: { apiServer: { host: "10.24.0.2" }, podCidrs: ["10.244.0.0/16"], nodeCidrs: ["10.24.0.0/16"] } },
   },
-  UNKNOWN_REGION: { fires: { region: "ap-mars" }, pointer: "/region", quiet: { region: "ap-qingyuan" } },
   UNSUPPORTED_CILIUM_VERSION: { fires: { cilium: { version: "1.19.7" } }, pointer: "/cilium/version", quiet: { cilium: { version: "1.19.6" } } },
   DOTTED_HELM_KEY: {
     fires: { cilium: { extraValues: { "hubble.relay.enabled": true } } },
@@ -40,7 +37,6 @@ const CASES: Record<string, { fires: Patch; pointer: string; severity?: "error" 
   CILIUM_NOT_VERIFIED: { fires: { cilium: { version: "1.20.0" } }, pointer: "/cilium/version", severity: "warning", quiet: { cilium: { version: "1.19.6" } } },
   KUBERNETES_TOO_OLD: { fires: { cluster: { kubernetesVersion: "1.29.9" } }, pointer: "/cluster/kubernetesVersion", quiet: { cluster: { kubernetesVersion: "1.32.0" } } },
   OS_UNSUPPORTED: { fires: { nodePool: { type: "regular", os: "ubuntu20.04x86_64" } }, pointer: "/nodePool/os", quiet: { nodePool: { type: "regular", os: "ubuntu22.04x86_64" } } },
-  NODE_POOL_SIZE: { fires: { nodePool: { type: "regular", minSize: 4, maxSize: 3 } }, pointer: "/nodePool/minSize", quiet: { nodePool: { type: "regular", minSize: 3, maxSize: 3 } } },
   POD_CIDR_OVERLAP: {
     fires: { cluster: { vpcCidrs: ["10.0.0.0/16"] }, cilium: { mode: "overlay", podCidrs: ["10.0.0.0/8"] } },
     pointer: "/cilium/podCidrs/0",
@@ -55,12 +51,6 @@ const CASES: Record<string, { fires: Patch; pointer: string; severity?: "error" 
     fires: { features: { egressGateway: true, endpointSlice: true } },
     pointer: "/features/endpointSlice",
     quiet: { features: { egressGateway: true } },
-  },
-  STARTUP_TAINT_WITH_AUTOSCALING: {
-    fires: { nodePool: { type: "regular", minSize: 0 } },
-    pointer: "/nodePool/minSize",
-    severity: "warning",
-    quiet: { nodePool: { type: "regular", minSize: 0, startupTaint: false } },
   },
   UNKNOWN_HELM_VALUE: {
     fires: { cilium: { extraValues: { kubeProxyReplacment: true } } },
@@ -122,8 +112,6 @@ const CASES: Record<string, { fires: Patch; pointer: string; severity?: "error" 
   GITOPS_LOCAL_CHART: { fires: { cilium: { chart: "charts/cilium-1.19.5.tgz" } }, pointer: "/cilium/chart", quiet: { cilium: { chart: "cilium/cilium" } } },
   GITOPS_NAME_TOO_LONG: { fires: { name: "c".repeat(57) }, pointer: "/name", quiet: { name: "c".repeat(56) } },
   GITOPS_NEEDS_KUBE_DNS_IP: { fires: { features: { nodeLocalDns: true } }, pointer: "/cluster/kubeDnsIP", quiet: { features: { nodeLocalDns: true }, cluster: { kubeDnsIP: "192.168.0.10" } } },
-  GITOPS_NEEDS_ENI_AGENT_VERSION: { fires: {}, pointer: "/cluster/eniAgentVersion", quiet: { cluster: { eniAgentVersion: "v3.8.3" } } },
-  ENI_AGENT_TOO_OLD: { fires: { cluster: { eniAgentVersion: "v3.7.12" } }, pointer: "/cluster/eniAgentVersion", quiet: { cluster: { eniAgentVersion: "3.8.0" } } },
   GITOPS_NEEDS_VPC_CIDRS: { fires: { features: { masquerade: true } }, pointer: "/cluster/vpcCidrs", quiet: { features: { masquerade: true }, cluster: { vpcCidrs: ["10.0.0.0/16"] } } },
 };
 

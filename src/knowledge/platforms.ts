@@ -37,17 +37,10 @@ export const CILIUM_INTERFACES = ["cilium_host", "cilium_net", "cilium_vxlan", "
 
 /** The core rules about TKE's own fields (apiserverVIP, region, nodePool, VPC-CNI, the VPC): not run on other platforms. */
 export const TKE_ONLY_CORE_CODES: ReadonlySet<string> = new Set([
-  "VIP_NOT_LINK_LOCAL",
-  "VIP_IS_LOCAL_ROUTER",
-  "ENI_AGENT_TOO_OLD",
-  "GITOPS_NEEDS_ENI_AGENT_VERSION",
   "PLACEHOLDER_VALUE",
   "OS_UNSUPPORTED",
-  "NODE_POOL_SIZE",
   "POD_CIDR_OVERLAP",
   "SERVICE_CIDR_OVERLAP",
-  "UNKNOWN_REGION",
-  "STARTUP_TAINT_WITH_AUTOSCALING",
   "GITOPS_NEEDS_VPC_CIDRS",
   "GITOPS_NEEDS_KUBE_DNS_IP",
   "IPSEC_ON_VPC_CNI",

@@ -1,4 +1,4 @@
-import { LOCAL_ROUTER_IPV4, KUBERNETES_MINIMUM, KUBERNETES_RECOMMENDED_MINIMUM } from "../knowledge/tke.js";
+import { KUBERNETES_MINIMUM, KUBERNETES_RECOMMENDED_MINIMUM } from "../knowledge/tke.js";
 import type { CodeEntry } from "./code-entry.js";
 import { SELF_MANAGED_CODES } from "../capabilities/self-managed.js";
 
@@ -168,32 +168,6 @@ export const CATALOGUE = [
     source: "issue 27 (platforms); SPEC §2",
   },
   {
-    code: "VIP_NOT_LINK_LOCAL",
-    stage: "profile",
-    severity: "error",
-    title: "apiserverVIP must be TKE's 169.254.x.x apiserver address",
-    explanation:
-      "Cilium's kube-proxy replacement intercepts traffic to Service and load-balancer addresses. If k8sServiceHost is the intranet CLB VIP (or a name resolving to it), cilium-agent's own apiserver connection goes through Cilium's BPF load balancer; when that state is flushed the agent loses the apiserver for good (\"operation not permitted\"). TKE also exposes the apiserver on a link-local VIP Cilium leaves alone. Read it with: kubectl get ep kubernetes -n default -o jsonpath='{.subsets[0].addresses[0].ip}'.",
-    source: "guide: install.md FAQ and appendix/troubleshooting/connect-apiserver-operation-not-permitted.md",
-  },
-  {
-    code: "VIP_IS_LOCAL_ROUTER",
-    stage: "profile",
-    severity: "error",
-    title: "apiserverVIP must differ from the cilium_host address",
-    explanation: `In native mode Cilium gives cilium_host the fixed address ${LOCAL_ROUTER_IPV4} on every node (extraConfig.local-router-ipv4). An apiserver VIP equal to it would be routed to the node itself.`,
-    source: "seed 000 tke-values.yaml; guide install.md",
-  },
-  {
-    code: "UNKNOWN_REGION",
-    stage: "profile",
-    severity: "warning",
-    title: "region is not one tke-cilium knows",
-    explanation:
-      "The region goes into the Terraform provider block and picks the image mirror and the connectivity test's targets. tke-cilium knows the public regions, the finance zones and the edge zones the guide's installer lists (ap-qingyuan, ap-tianjin, ap-hangzhou-ec...); a region it does not know is rendered as given, as an overseas one (no mainland mirror default). Check the spelling; if the region is new, the bundle still works.",
-    source: "Tencent Cloud region list; guide: static/scripts/cilium.sh (is_china_region)",
-  },
-  {
     code: "UNSUPPORTED_CILIUM_VERSION",
     stage: "profile",
     severity: "error",
@@ -238,14 +212,6 @@ export const CATALOGUE = [
     source: "guide: appendix/verified-os.md",
   },
   {
-    code: "NODE_POOL_SIZE",
-    stage: "profile",
-    severity: "error",
-    title: "nodePool.minSize must not exceed nodePool.maxSize",
-    explanation: "The node pool's autoscaling range would be empty; TKE rejects it.",
-    source: "terraform provider: min_size/max_size, scaling.min_replicas/max_replicas",
-  },
-  {
     code: "POD_CIDR_OVERLAP",
     stage: "profile",
     severity: "error",
@@ -269,15 +235,6 @@ export const CATALOGUE = [
     title: "the egress gateway does not work with CiliumEndpointSlice",
     explanation: "Cilium's egress gateway is incompatible with CiliumEndpointSlice (and Cluster Mesh). Turn one of features.egressGateway and features.endpointSlice off.",
     source: "guide: egress-gateway.md, known issues",
-  },
-  {
-    code: "STARTUP_TAINT_WITH_AUTOSCALING",
-    stage: "profile",
-    severity: "warning",
-    title: "a pool scaling from zero nodes should not carry the Cilium startup taint",
-    explanation:
-      "Regular pools carry the guide's startup taint node.cilium.io/agent-not-ready and scale with cluster-autoscaler. With no node left in the pool it simulates a new node from the pool's template, taints included: Pods that do not tolerate the taint look unschedulable there, and the pool never scales up from zero. With at least one node, the autoscaler copies a real node, whose taint Cilium has already removed. Keep nodePool.minSize at 1 or more, or set nodePool.startupTaint to false. (A native pool with startupTaint true gets a key the autoscaler ignores, set in the chart's agentNotReadyTaintKey too; Karpenter pools use startupTaints, which Karpenter understands.)",
-    source: "guide: install.md (regular node pool taint); cluster-autoscaler template-node behaviour",
   },
   {
     code: "UNKNOWN_HELM_VALUE",
@@ -467,24 +424,6 @@ export const CATALOGUE = [
     explanation:
       "NodeLocal DNSCache (features.nodeLocalDns) binds kube-dns's ClusterIP on every node, and its redirect policy sends that address to the node's cache. install.sh reads the address from the cluster when the profile does not give it; a GitOps engine renders from git alone. Set cluster.kubeDnsIP to the ClusterIP of kube-system/kube-dns (`kubectl -n kube-system get service kube-dns -o jsonpath='{.spec.clusterIP}'`; it never changes for the cluster's life): the bundle then holds it, and the engine delivers NodeLocal DNSCache and its policy after the chart.",
     source: "guide: nodelocaldns.md; tke-cilium",
-  },
-  {
-    code: "GITOPS_NEEDS_ENI_AGENT_VERSION",
-    stage: "profile",
-    severity: "error",
-    title: "a native GitOps bundle cannot check tke-eni-agent's version in the cluster",
-    explanation:
-      "Native mode needs tke-eni-agent v3.8.0 or later (ENI_AGENT_TOO_OLD). install.sh reads the version from the live DaemonSet before the first install; a GitOps engine renders and applies from git alone, so the version the bundle is reviewed against must be in the profile: set cluster.eniAgentVersion to the tag of `kubectl -n kube-system get daemonset tke-eni-agent -o jsonpath='{.spec.template.spec.containers[0].image}'`, and update it when TKE upgrades the add-on.",
-    source: "guide: install.md; tke-cilium",
-  },
-  {
-    code: "ENI_AGENT_TOO_OLD",
-    stage: "profile",
-    severity: "error",
-    title: "tke-eni-agent is too old for Cilium in native mode",
-    explanation:
-      "tke-eni-agent before v3.8.0 routes Pods with policy route table 2004, which Cilium's L7 proxy (Envoy) takes over: Pod traffic breaks once Cilium runs. install.sh checks the live version before it changes anything; cluster.eniAgentVersion says it in the profile, for review and for GitOps. Upgrade the eniipamd add-on in the TKE console (the guide recommends v3.8.3 or later), then update the field.",
-    source: "guide: install.md (tke-eni-agent v3.8.0); seed 000 (v3.8.0-rc.0 patch)",
   },
   ...SELF_MANAGED_CODES,
 ] as const satisfies readonly CodeEntry[];

@@ -1,13 +1,11 @@
-import ipaddr from "ipaddr.js";
 import { checkHelmValue, CILIUM_HELM_REPO, isFreeFormValue, type ChartCatalog, type HelmValueProblem } from "../knowledge/chart.js";
 import { unknownVersionFinding, unverifiedVersionFinding } from "./versions.js";
 import { nearest } from "../text/nearest.js";
 import { overlaps } from "../text/cidr.js";
 import { compareVersions } from "../text/version.js";
 import { extraValueLeaves } from "../derive/helm.js";
-import { ENI_AGENT_VERSIONS } from "../knowledge/lifecycle.js";
 import { findUnsupportedOs, findVerifiedOs, VERIFIED_OS } from "../knowledge/os.js";
-import { APISERVER_VIP_RANGE, CILIUM_TESTED_KUBERNETES_MAX, KNOWN_REGIONS, KUBERNETES_MINIMUM, KUBERNETES_RECOMMENDED_MINIMUM, LOCAL_ROUTER_IPV4 } from "../knowledge/tke.js";
+import { CILIUM_TESTED_KUBERNETES_MAX, KUBERNETES_MINIMUM, KUBERNETES_RECOMMENDED_MINIMUM } from "../knowledge/tke.js";
 import { TKE_ONLY_CORE_CODES, TKE_ONLY_FIELDS } from "../knowledge/platforms.js";
 import { SELF_MANAGED_PROFILE_RULES } from "../capabilities/self-managed.js";
 import type { FilledProfile } from "../profile.js";
@@ -32,7 +30,6 @@ export interface RuleContext {
   path?: string;
 }
 
-const inRange = (ip: string, cidr: string) => ipaddr.IPv4.parse(ip).match(ipaddr.IPv4.parseCIDR(cidr));
 
 type ExtraValueProblem = { path: string[]; value: unknown; problem: HelmValueProblem | { kind: "dotted"; index: number } };
 const extraValueCache = new WeakMap<FilledProfile, ExtraValueProblem[]>();
@@ -114,35 +111,12 @@ export const PROFILE_RULES: readonly ProfileRule[] = onTkeOnly([
         : [],
   },
   {
-    code: "VIP_NOT_LINK_LOCAL",
-    check: (p) => (inRange(p.apiserverVIP, APISERVER_VIP_RANGE) ? [] : [{ pointer: "/apiserverVIP", message: `${p.apiserverVIP} is not in ${APISERVER_VIP_RANGE}; use the address of the default/kubernetes endpoint, never the CLB VIP` }]),
-  },
-  {
-    code: "VIP_IS_LOCAL_ROUTER",
-    check: (p) => (p.apiserverVIP === LOCAL_ROUTER_IPV4 ? [{ pointer: "/apiserverVIP", message: `${LOCAL_ROUTER_IPV4} is the cilium_host address on every node; it cannot be the apiserver VIP` }] : []),
-  },
-  {
     code: "UNSUPPORTED_CILIUM_VERSION",
     check: (p, { charts }) => unknownVersionFinding(p.cilium.version, charts.versions()),
   },
   {
     code: "CILIUM_NOT_VERIFIED",
     check: (p, { charts }) => (charts.has(p.cilium.version) ? unverifiedVersionFinding(p.cilium.version) : []),
-  },
-  {
-    code: "ENI_AGENT_TOO_OLD",
-    check: (p) => {
-      const v = p.cluster.eniAgentVersion;
-      if (v === undefined || p.cilium.mode !== "native" || compareVersions(v.replace(/^v/, ""), ENI_AGENT_VERSIONS.minimum.slice(1)) >= 0) return [];
-      return [{ pointer: "/cluster/eniAgentVersion", message: `tke-eni-agent ${v} uses policy route table 2004, which Cilium's L7 proxy takes over: upgrade the eniipamd add-on to ${ENI_AGENT_VERSIONS.recommended} or later in the TKE console, then update cluster.eniAgentVersion` }];
-    },
-  },
-  {
-    code: "GITOPS_NEEDS_ENI_AGENT_VERSION",
-    check: (p, context) =>
-      context.gitops && p.cilium.mode === "native" && p.cluster.eniAgentVersion === undefined
-        ? [{ pointer: "/cluster/eniAgentVersion", message: `native mode needs tke-eni-agent ${ENI_AGENT_VERSIONS.minimum} or later, and ${context.gitops.config.engine === "argocd" ? "Argo CD" : "Flux"} cannot check the cluster as install.sh does: set cluster.eniAgentVersion (the tag of kubectl -n kube-system get daemonset tke-eni-agent -o jsonpath='{.spec.template.spec.containers[0].image}')` }]
-        : [],
   },
   {
     code: "KUBERNETES_TOO_OLD",
@@ -167,10 +141,6 @@ export const PROFILE_RULES: readonly ProfileRule[] = onTkeOnly([
   {
     code: "OS_UNSUPPORTED",
     check: (p) => [...osFindings(p.cluster.osImage, "/cluster/osImage"), ...(p.nodePool.type === "regular" ? osFindings(p.nodePool.os, "/nodePool/os") : [])],
-  },
-  {
-    code: "NODE_POOL_SIZE",
-    check: (p) => (p.nodePool.minSize > p.nodePool.maxSize ? [{ pointer: "/nodePool/minSize", message: `minSize ${p.nodePool.minSize} is above maxSize ${p.nodePool.maxSize}` }] : []),
   },
   {
     code: "POD_CIDR_OVERLAP",
@@ -198,14 +168,6 @@ export const PROFILE_RULES: readonly ProfileRule[] = onTkeOnly([
     check: (p) => (p.features.egressGateway && p.features.endpointSlice ? [{ pointer: "/features/endpointSlice", message: "endpointSlice cannot be on together with egressGateway" }] : []),
   },
   {
-    code: "UNKNOWN_REGION",
-    check: (p) => {
-      if (KNOWN_REGIONS.has(p.region)) return [];
-      const guess = nearest(p.region, [...KNOWN_REGIONS]);
-      return [{ pointer: "/region", message: `${p.region} is not a region tke-cilium knows${guess ? `; did you mean ${guess}?` : ""} (the bundle is rendered as given)`, ...(guess ? { suggestion: guess } : {}) }];
-    },
-  },
-  {
     code: "KUBERNETES_UNTESTED",
     check: (p) => {
       const minor = p.cilium.version.split(".").slice(0, 2).join(".");
@@ -215,13 +177,6 @@ export const PROFILE_RULES: readonly ProfileRule[] = onTkeOnly([
         ? [{ pointer: "/cluster/kubernetesVersion", message: `Cilium ${minor} is tested on Kubernetes up to ${max}; ${v} is outside its range: use Cilium 1.19 (cilium.version)` }]
         : [];
     },
-  },
-  {
-    code: "STARTUP_TAINT_WITH_AUTOSCALING",
-    check: (p) =>
-      p.nodePool.type === "regular" && (p.nodePool.startupTaint ?? true) && p.nodePool.minSize === 0 && p.nodePool.maxSize > 0
-        ? [{ pointer: "/nodePool/minSize", message: "a pool that scales from zero with the startup taint may never scale up; keep minSize at 1 or more" }]
-        : [],
   },
   {
     code: "UNKNOWN_HELM_VALUE",

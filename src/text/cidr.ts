@@ -16,3 +16,6 @@ export function overlaps(a: string, b: string): boolean {
   const [nb, lb] = ipaddr.IPv4.parseCIDR(b);
   return na.match(nb, lb) || nb.match(na, la);
 }
+
+/** Whether an IPv4 address lies in a CIDR. */
+export const inRange = (ip: string, cidr: string): boolean => ipaddr.IPv4.parse(ip).match(ipaddr.IPv4.parseCIDR(cidr));

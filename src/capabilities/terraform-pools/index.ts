@@ -11,6 +11,45 @@ export const terraformPools = defineCapability({
   kind: "add-on",
   summary: "Terraform for a new cluster and for the native or regular node pool (and the egress pool)",
   fields: ["/nodePool", "/cluster"],
+  codes: [
+    {
+      code: "NODE_POOL_SIZE",
+      stage: "profile",
+      severity: "error",
+      title: "nodePool.minSize must not exceed nodePool.maxSize",
+      explanation: "The node pool's autoscaling range would be empty; TKE rejects it.",
+      source: "terraform provider: min_size/max_size, scaling.min_replicas/max_replicas",
+    },
+    {
+      code: "STARTUP_TAINT_WITH_AUTOSCALING",
+      stage: "profile",
+      severity: "warning",
+      title: "a pool scaling from zero nodes should not carry the Cilium startup taint",
+      explanation:
+        "Regular pools carry the guide's startup taint node.cilium.io/agent-not-ready and scale with cluster-autoscaler. With no node left in the pool it simulates a new node from the pool's template, taints included: Pods that do not tolerate the taint look unschedulable there, and the pool never scales up from zero. With at least one node, the autoscaler copies a real node, whose taint Cilium has already removed. Keep nodePool.minSize at 1 or more, or set nodePool.startupTaint to false. (A native pool with startupTaint true gets a key the autoscaler ignores, set in the chart's agentNotReadyTaintKey too; Karpenter pools use startupTaints, which Karpenter understands.)",
+      source: "guide: install.md (regular node pool taint); cluster-autoscaler template-node behaviour",
+    },
+  ] as const,
+  profileRules: [
+    {
+      code: "NODE_POOL_SIZE",
+      check: (p) => (p.nodePool.minSize > p.nodePool.maxSize ? [{ pointer: "/nodePool/minSize", message: `minSize ${p.nodePool.minSize} is above maxSize ${p.nodePool.maxSize}` }] : []),
+    },
+    {
+      code: "STARTUP_TAINT_WITH_AUTOSCALING",
+      check: (p) =>
+        p.nodePool.type === "regular" && (p.nodePool.startupTaint ?? true) && p.nodePool.minSize === 0 && p.nodePool.maxSize > 0
+          ? [{ pointer: "/nodePool/minSize", message: "a pool that scales from zero with the startup taint may never scale up; keep minSize at 1 or more" }]
+          : [],
+    },
+  ],
+  examples: [
+    { code: "NODE_POOL_SIZE", fires: { nodePool: { type: "regular", minSize: 4, maxSize: 3 } }, pointer: "/nodePool/minSize", quiet: { nodePool: { type: "regular", minSize: 3, maxSize: 3 } } },
+    { code: "STARTUP_TAINT_WITH_AUTOSCALING", fires: { nodePool: { type: "regular", minSize: 0 } },
+      pointer: "/nodePool/minSize",
+      severity: "warning",
+      quiet: { nodePool: { type: "regular", minSize: 0, startupTaint: false } } },
+  ],
   resolve: (p, { name, features }) => {
     const terraform = deriveTerraform(p, name, features);
     return terraform.cluster === null && terraform.nodePool === null ? null : terraform;

@@ -6,6 +6,9 @@ import { NETWORK_AGENTS, TKE_MANAGED_CILIUM_IMAGE_MARK } from "../../knowledge/l
 import { ENI_IP_UNAVAILABLE_TAINT, NOWHERE_NODE_SELECTOR, OPERATOR_TOLERATION_KEYS, REPLACED_DAEMONSETS, STARTUP_TAINT, SUPER_NODE_INSTANCE_TYPE } from "../../knowledge/tke.js";
 import { valueEntry as entry } from "../../derive/value-entry.js";
 import { check } from "../../plan/step.js";
+import { APISERVER_VIP_RANGE, KNOWN_REGIONS, LOCAL_ROUTER_IPV4 } from "../../knowledge/tke.js";
+import { inRange } from "../../text/cidr.js";
+import { nearest } from "../../text/nearest.js";
 import { defineCapability } from "../capability.js";
 
 const NETWORK_NAMES = { "vpc-cni": "VPC-CNI", gr: "GlobalRouter (GR)" } as const;
@@ -20,6 +23,57 @@ export const tke = defineCapability({
   kind: "platform",
   summary: "Tencent Kubernetes Engine: apiserver VIP, VPC-CNI or GR, super nodes, TKE's DaemonSets replaced",
   fields: ["/region", "/apiserverVIP", "/apiserverPort", "/cluster/network", "/features/localRedirectPolicy"],
+  codes: [
+    {
+      code: "VIP_NOT_LINK_LOCAL",
+      stage: "profile",
+      severity: "error",
+      title: "apiserverVIP must be TKE's 169.254.x.x apiserver address",
+      explanation:
+        "Cilium's kube-proxy replacement intercepts traffic to Service and load-balancer addresses. If k8sServiceHost is the intranet CLB VIP (or a name resolving to it), cilium-agent's own apiserver connection goes through Cilium's BPF load balancer; when that state is flushed the agent loses the apiserver for good (\"operation not permitted\"). TKE also exposes the apiserver on a link-local VIP Cilium leaves alone. Read it with: kubectl get ep kubernetes -n default -o jsonpath='{.subsets[0].addresses[0].ip}'.",
+      source: "guide: install.md FAQ and appendix/troubleshooting/connect-apiserver-operation-not-permitted.md",
+    },
+    {
+      code: "VIP_IS_LOCAL_ROUTER",
+      stage: "profile",
+      severity: "error",
+      title: "apiserverVIP must differ from the cilium_host address",
+      explanation: `In native mode Cilium gives cilium_host the fixed address ${LOCAL_ROUTER_IPV4} on every node (extraConfig.local-router-ipv4). An apiserver VIP equal to it would be routed to the node itself.`,
+      source: "seed 000 tke-values.yaml; guide install.md",
+    },
+    {
+      code: "UNKNOWN_REGION",
+      stage: "profile",
+      severity: "warning",
+      title: "region is not one tke-cilium knows",
+      explanation:
+        "The region goes into the Terraform provider block and picks the image mirror and the connectivity test's targets. tke-cilium knows the public regions, the finance zones and the edge zones the guide's installer lists (ap-qingyuan, ap-tianjin, ap-hangzhou-ec...); a region it does not know is rendered as given, as an overseas one (no mainland mirror default). Check the spelling; if the region is new, the bundle still works.",
+      source: "Tencent Cloud region list; guide: static/scripts/cilium.sh (is_china_region)",
+    },
+  ] as const,
+  profileRules: [
+    {
+      code: "VIP_NOT_LINK_LOCAL",
+      check: (p) => (inRange(p.apiserverVIP, APISERVER_VIP_RANGE) ? [] : [{ pointer: "/apiserverVIP", message: `${p.apiserverVIP} is not in ${APISERVER_VIP_RANGE}; use the address of the default/kubernetes endpoint, never the CLB VIP` }]),
+    },
+    {
+      code: "VIP_IS_LOCAL_ROUTER",
+      check: (p) => (p.apiserverVIP === LOCAL_ROUTER_IPV4 ? [{ pointer: "/apiserverVIP", message: `${LOCAL_ROUTER_IPV4} is the cilium_host address on every node; it cannot be the apiserver VIP` }] : []),
+    },
+    {
+      code: "UNKNOWN_REGION",
+      check: (p) => {
+        if (KNOWN_REGIONS.has(p.region)) return [];
+        const guess = nearest(p.region, [...KNOWN_REGIONS]);
+        return [{ pointer: "/region", message: `${p.region} is not a region tke-cilium knows${guess ? `; did you mean ${guess}?` : ""} (the bundle is rendered as given)`, ...(guess ? { suggestion: guess } : {}) }];
+      },
+    },
+  ],
+  examples: [
+    { code: "VIP_NOT_LINK_LOCAL", fires: { apiserverVIP: "10.1.2.3" }, pointer: "/apiserverVIP", quiet: { apiserverVIP: "169.254.255.254" } },
+    { code: "VIP_IS_LOCAL_ROUTER", fires: { apiserverVIP: "169.254.32.16" }, pointer: "/apiserverVIP", quiet: { apiserverVIP: "169.254.32.17" } },
+    { code: "UNKNOWN_REGION", fires: { region: "ap-mars" }, pointer: "/region", quiet: { region: "ap-qingyuan" } },
+  ],
   resolve: (p, { features }) => {
     const other = p.cluster.network === "vpc-cni" ? "gr" : "vpc-cni";
     return {
