@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { CAPABILITIES } from "../src/capabilities/index.js";
@@ -46,6 +46,15 @@ describe("the capability registry", () => {
     const platforms = CAPABILITIES.filter((c) => c.kind === "platform");
     expect(platforms.map((c) => c.id)).toEqual(["tke", "kubeadm", "k3s", "kubespray"]);
     for (const c of platforms) expect(c.platforms).toEqual([c.id]);
+  });
+
+  it("is listed in docs/ARCHITECTURE.md's \"The registry today\" in registry order, and the checklist's tests exist", () => {
+    const doc = readFileSync(join(ROOT, "docs/ARCHITECTURE.md"), "utf8");
+    const line = doc.slice(doc.indexOf("The registry today:"), doc.indexOf("\n\n", doc.indexOf("The registry today:")));
+    const named = line.replace(/\([^)]*\)/g, "").replace("The registry today:", "").replace(/\.\s*$/, "").split(",").map((w) => w.trim());
+    expect(named).toEqual(CAPABILITIES.map((c) => c.id));
+    const checklist = doc.slice(doc.indexOf("## How to add a capability"));
+    for (const [, test] of checklist.matchAll(/`(test\/[\w.-]+\.test\.ts)`/g)) expect(existsSync(join(ROOT, test)), test).toBe(true);
   });
 
   it("gives each diagnostic code exactly one owner: the catalogue or one capability", () => {
