@@ -25,7 +25,7 @@ interface K8sObject {
   kind: string;
   metadata: { name: string; namespace?: string };
   data?: Record<string, string>;
-  spec?: { template?: { spec?: PodSpec } };
+  spec?: { template?: { metadata?: { annotations?: Record<string, string> }; spec?: PodSpec } };
 }
 interface PodSpec {
   containers?: { name: string; image: string; env?: { name: string; value?: string }[] }[];
@@ -53,6 +53,29 @@ const filledProfile = (path: string, text: string): FilledProfile => {
 
 const podSpecs = (objects: readonly K8sObject[]) => objects.flatMap((o) => (o.spec?.template?.spec ? [{ owner: `${o.kind}/${o.metadata.name}`, spec: o.spec.template.spec }] : []));
 const images = (objects: readonly K8sObject[]) => podSpecs(objects).flatMap(({ spec }) => [...(spec.containers ?? []), ...(spec.initContainers ?? [])].map((c) => c.image));
+
+/**
+ * Every workload whose configuration the bundle sets rolls when it changes: the chart puts a checksum of its
+ * ConfigMap on the Pod template only with rollOutCiliumPods / <component>.rollOutPods on.
+ */
+const CONFIG_CHECKSUMS: readonly [owner: string, annotation: string][] = [
+  ["DaemonSet/cilium", "cilium.io/cilium-configmap-checksum"],
+  ["Deployment/cilium-operator", "cilium.io/cilium-configmap-checksum"],
+  ["DaemonSet/cilium-envoy", "cilium.io/cilium-envoy-configmap-checksum"],
+  ["Deployment/hubble-relay", "cilium.io/hubble-relay-configmap-checksum"],
+  ["Deployment/hubble-ui", "cilium.io/hubble-ui-nginx-configmap-checksum"],
+];
+function expectConfigChecksums(objects: readonly K8sObject[]): void {
+  const present = new Map(objects.map((o) => [`${o.kind}/${o.metadata.name}`, o]));
+  // the agent, the operator and (Cilium >= 1.16 runs it by default) Envoy are in every bundle
+  for (const always of ["DaemonSet/cilium", "Deployment/cilium-operator", "DaemonSet/cilium-envoy"]) expect(present.has(always), always).toBe(true);
+  for (const [owner, annotation] of CONFIG_CHECKSUMS) {
+    const o = present.get(owner);
+    if (o === undefined) continue;
+    const checksum = o.spec?.template?.metadata?.annotations?.[annotation] ?? "";
+    expect(/^[0-9a-f]{64}$/.test(checksum), `${owner} carries a config checksum ${annotation}`).toBe(true);
+  }
+}
 
 /** What a self-managed cluster's profile (platform kubeadm, k3s, kubespray) asks of the rendered chart. */
 function expectSelfManagedMeaning(p: FilledProfile, objects: readonly K8sObject[]): void {
@@ -188,6 +211,7 @@ describe.each(allProfilePaths())("helm template of %s", (path) => {
     const p = filledProfile(path, text);
     const objects = templateBundle(path.replace(/[^a-z0-9]+/gi, "-"), p.cilium.version, result.files);
     expectMeaning(p, objects);
+    expectConfigChecksums(objects);
   });
 });
 
@@ -210,7 +234,9 @@ describe.each(NEW_RELEASES)("Cilium %s", (version) => {
     const result = renderObject(full, `test/cilium-${version.replaceAll(".", "-")}.json`);
     expect(result.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
     const p = filledProfile("x.json", JSON.stringify(full));
-    expectMeaning(p, templateBundle(`new-${version}-${JSON.stringify(profile).length}`, version, result.files));
+    const objects = templateBundle(`new-${version}-${JSON.stringify(profile).length}`, version, result.files);
+    expectMeaning(p, objects);
+    expectConfigChecksums(objects);
   });
 });
 
@@ -228,5 +254,12 @@ describe("a bundle Helm rejects fails", () => {
     const broken = result.files.map((f) => (f.path === "image-values.yaml" ? { ...f, content: f.content.replaceAll("quay.tencentcloudcr.com", "quay.io") } : f));
     const objects = templateBundle("broken-mirror", "1.19.5", broken);
     expect(() => expectMeaning(p, objects)).toThrow(/quay\.io/);
+  });
+
+  it("a bundle whose components do not roll on a config change fails the checksum check", () => {
+    const result = renderFile("presets/prod.json");
+    const broken = result.files.map((f) => ({ ...f, content: f.content.replaceAll("rollOutPods: true", "rollOutPods: false") }));
+    expect(broken.some((f) => f.content.includes("rollOutPods: false"))).toBe(true);
+    expect(() => expectConfigChecksums(templateBundle("no-roll", "1.19.5", broken))).toThrow(/cilium-operator|cilium-envoy|hubble/);
   });
 });

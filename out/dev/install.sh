@@ -16,7 +16,7 @@ RELEASE='cilium'
 NAMESPACE='kube-system'
 CHART='tke-cilium/cilium'
 VERSION='1.19.5'
-BUNDLE_ID='ecfa8937e645eebe'
+BUNDLE_ID='2d357f85eb83cfd5'
 APISERVER_VIP='169.254.128.40'
 
 DRY_RUN=false

@@ -16,7 +16,7 @@ RELEASE='cilium'
 NAMESPACE='kube-system'
 CHART='tke-cilium/cilium'
 VERSION='1.19.5'
-BUNDLE_ID='add4da66796e1650'
+BUNDLE_ID='c9d99c8ea9a74e73'
 APISERVER_VIP='169.254.128.60'
 
 DRY_RUN=false

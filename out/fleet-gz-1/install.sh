@@ -16,7 +16,7 @@ RELEASE='cilium'
 NAMESPACE='kube-system'
 CHART='tke-cilium/cilium'
 VERSION='1.19.5'
-BUNDLE_ID='d9dc4f7c64ead6f0'
+BUNDLE_ID='3d6f2643737025f6'
 APISERVER_VIP='169.254.128.41'
 
 DRY_RUN=false

@@ -16,7 +16,7 @@ RELEASE='cilium'
 NAMESPACE='kube-system'
 CHART='tke-cilium/cilium'
 VERSION='1.19.5'
-BUNDLE_ID='ef0955bbca516110'
+BUNDLE_ID='45f4f6646da8ad86'
 APISERVER_VIP='169.254.128.43'
 
 DRY_RUN=false

@@ -16,7 +16,7 @@ RELEASE='cilium'
 NAMESPACE='kube-system'
 CHART='tke-cilium/cilium'
 VERSION='1.19.5'
-BUNDLE_ID='fc7968b2ecc1c35b'
+BUNDLE_ID='aa1e8fc0ee443aa5'
 APISERVER_VIP='169.254.128.42'
 
 DRY_RUN=false

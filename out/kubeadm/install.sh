@@ -16,7 +16,7 @@ RELEASE='cilium'
 NAMESPACE='kube-system'
 CHART='tke-cilium/cilium'
 VERSION='1.19.5'
-BUNDLE_ID='477d2e9c63010a8a'
+BUNDLE_ID='cc0b09854ec19563'
 APISERVER_VIP='10.24.0.2'
 
 DRY_RUN=false

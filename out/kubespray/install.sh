@@ -16,7 +16,7 @@ RELEASE='cilium'
 NAMESPACE='kube-system'
 CHART='tke-cilium/cilium'
 VERSION='1.19.5'
-BUNDLE_ID='8684a25fea9b2508'
+BUNDLE_ID='6150fecdcba18821'
 APISERVER_VIP='11.0.1.132'
 
 DRY_RUN=false

@@ -16,7 +16,7 @@ RELEASE='cilium'
 NAMESPACE='kube-system'
 CHART='tke-cilium/cilium'
 VERSION='1.19.5'
-BUNDLE_ID='8e2641e6232dc234'
+BUNDLE_ID='8772f50daa00d829'
 APISERVER_VIP='169.254.128.31'
 
 DRY_RUN=false

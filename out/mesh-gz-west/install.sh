@@ -16,7 +16,7 @@ RELEASE='cilium'
 NAMESPACE='kube-system'
 CHART='tke-cilium/cilium'
 VERSION='1.19.5'
-BUNDLE_ID='67d08c8ea80310d6'
+BUNDLE_ID='14eddd1d20aa61e4'
 APISERVER_VIP='169.254.128.32'
 
 DRY_RUN=false

@@ -16,7 +16,7 @@ RELEASE='cilium'
 NAMESPACE='kube-system'
 CHART='tke-cilium/cilium'
 VERSION='1.19.5'
-BUNDLE_ID='dc23f296f7c9b65a'
+BUNDLE_ID='e6714b9fbb03d0e3'
 APISERVER_VIP='169.254.128.33'
 
 DRY_RUN=false

@@ -16,7 +16,7 @@ RELEASE='cilium'
 NAMESPACE='kube-system'
 CHART='tke-cilium/cilium'
 VERSION='1.19.5'
-BUNDLE_ID='fd2cf25e173e864b'
+BUNDLE_ID='77b5de8f23aba6af'
 APISERVER_VIP='169.254.128.50'
 
 DRY_RUN=false

@@ -16,7 +16,7 @@ RELEASE='cilium'
 NAMESPACE='kube-system'
 CHART='tke-cilium/cilium'
 VERSION='1.19.5'
-BUNDLE_ID='e7faf78c1c3e00ec'
+BUNDLE_ID='f2be0c334a0e3486'
 APISERVER_VIP='169.254.128.27'
 
 DRY_RUN=false

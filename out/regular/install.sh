@@ -16,7 +16,7 @@ RELEASE='cilium'
 NAMESPACE='kube-system'
 CHART='tke-cilium/cilium'
 VERSION='1.19.5'
-BUNDLE_ID='fd1d723363a65e45'
+BUNDLE_ID='6f82941b4b713851'
 APISERVER_VIP='169.254.129.8'
 
 DRY_RUN=false

@@ -16,7 +16,7 @@ RELEASE='cilium'
 NAMESPACE='kube-system'
 CHART='tke-cilium/cilium'
 VERSION='1.18.3'
-BUNDLE_ID='b51b59964b58321b'
+BUNDLE_ID='a17dc6164d83d5f4'
 APISERVER_VIP='169.254.128.112'
 
 DRY_RUN=false

@@ -58,7 +58,7 @@ export const gatewayApi = defineCapability({
           clbPort: GATEWAY_EXAMPLE_PORTS.clb,
         }
       : null,
-  values: () => ({ features: [entry("gatewayAPI.enabled", true), entry("gatewayAPI.hostNetwork.enabled", true), entry("envoy.rollOutPods", true)] }),
+  values: () => ({ features: [entry("gatewayAPI.enabled", true), entry("gatewayAPI.hostNetwork.enabled", true)] }),
   files: (g, { header }) => gatewayApiFiles(g, header),
   delivery: (g) => ({
     manifests: [{ file: g.crdsFile, phase: "before-chart", what: `the Gateway API ${g.version} CRDs cilium-operator watches (apply server-side: they are too large for a client-side apply)` }],

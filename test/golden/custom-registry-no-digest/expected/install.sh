@@ -16,7 +16,7 @@ RELEASE='cilium'
 NAMESPACE='kube-system'
 CHART='tke-cilium/cilium'
 VERSION='1.19.5'
-BUNDLE_ID='c3aaedd6646d59f2'
+BUNDLE_ID='6b6ba6a3f8f68919'
 APISERVER_VIP='169.254.128.39'
 
 DRY_RUN=false

@@ -16,7 +16,7 @@ RELEASE='cilium'
 NAMESPACE='kube-system'
 CHART='tke-cilium/cilium'
 VERSION='1.19.5'
-BUNDLE_ID='2a853e01e45647a9'
+BUNDLE_ID='fcc02fd721708f7d'
 APISERVER_VIP='169.254.128.36'
 
 DRY_RUN=false

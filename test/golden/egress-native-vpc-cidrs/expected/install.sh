@@ -16,7 +16,7 @@ RELEASE='cilium'
 NAMESPACE='kube-system'
 CHART='tke-cilium/cilium'
 VERSION='1.19.5'
-BUNDLE_ID='fe621570232631c7'
+BUNDLE_ID='29201b5034baebe0'
 APISERVER_VIP='169.254.128.35'
 
 DRY_RUN=false

@@ -16,7 +16,7 @@ RELEASE='cilium'
 NAMESPACE='kube-system'
 CHART='tke-cilium/cilium'
 VERSION='1.19.5'
-BUNDLE_ID='7b92a96a74ce0e5e'
+BUNDLE_ID='1d8ced52732f32c0'
 APISERVER_VIP='169.254.128.51'
 
 DRY_RUN=false

@@ -16,7 +16,7 @@ RELEASE='cilium'
 NAMESPACE='kube-system'
 CHART='tke-cilium/cilium'
 VERSION='1.19.5'
-BUNDLE_ID='4712911a9fece31b'
+BUNDLE_ID='492397337d808ac8'
 APISERVER_VIP='169.254.128.43'
 
 DRY_RUN=false

@@ -16,7 +16,7 @@ RELEASE='cilium'
 NAMESPACE='kube-system'
 CHART='tke-cilium/cilium'
 VERSION='1.19.5'
-BUNDLE_ID='976d7445c6a19cc9'
+BUNDLE_ID='9aae93282266899b'
 APISERVER_VIP='169.254.128.45'
 
 DRY_RUN=false

@@ -16,7 +16,7 @@ RELEASE='cilium'
 NAMESPACE='kube-system'
 CHART='tke-cilium/cilium'
 VERSION='1.19.5'
-BUNDLE_ID='d62abda63e7342d1'
+BUNDLE_ID='67ae24ce21120f93'
 APISERVER_VIP='192.168.50.2'
 
 DRY_RUN=false

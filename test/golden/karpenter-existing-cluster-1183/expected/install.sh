@@ -16,7 +16,7 @@ RELEASE='cilium'
 NAMESPACE='kube-system'
 CHART='tke-cilium/cilium'
 VERSION='1.18.3'
-BUNDLE_ID='45c08ce0eb1a28bb'
+BUNDLE_ID='553806b8bbf06749'
 APISERVER_VIP='169.254.0.50'
 
 DRY_RUN=false

@@ -16,7 +16,7 @@ RELEASE='cilium'
 NAMESPACE='kube-system'
 CHART='tke-cilium/cilium'
 VERSION='1.19.5'
-BUNDLE_ID='63bff8d65e405d72'
+BUNDLE_ID='0aee4c3dc5b1ee93'
 APISERVER_VIP='169.254.128.9'
 
 DRY_RUN=false

@@ -16,7 +16,7 @@ RELEASE='cilium'
 NAMESPACE='kube-system'
 CHART='tke-cilium/cilium'
 VERSION='1.18.12'
-BUNDLE_ID='8a4b5297af811837'
+BUNDLE_ID='e5ff3531dfb5d8f4'
 APISERVER_VIP='172.16.0.10'
 
 DRY_RUN=false

@@ -16,7 +16,7 @@ RELEASE='cilium'
 NAMESPACE='kube-system'
 CHART='tke-cilium/cilium'
 VERSION='1.19.5'
-BUNDLE_ID='7aeaaee1c3955865'
+BUNDLE_ID='f60f77a4d9032da9'
 APISERVER_VIP='192.168.10.11'
 
 DRY_RUN=false

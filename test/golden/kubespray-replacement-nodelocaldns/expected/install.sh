@@ -16,7 +16,7 @@ RELEASE='cilium'
 NAMESPACE='kube-system'
 CHART='tke-cilium/cilium'
 VERSION='1.19.5'
-BUNDLE_ID='1c7c4e69e81e3e62'
+BUNDLE_ID='96c7f9b7504a9706'
 APISERVER_VIP='10.10.0.5'
 
 DRY_RUN=false

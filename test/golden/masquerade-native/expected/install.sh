@@ -16,7 +16,7 @@ RELEASE='cilium'
 NAMESPACE='kube-system'
 CHART='tke-cilium/cilium'
 VERSION='1.19.5'
-BUNDLE_ID='e9c2371579b88d5c'
+BUNDLE_ID='462ebd5d4e4a1520'
 APISERVER_VIP='169.254.128.37'
 
 DRY_RUN=false

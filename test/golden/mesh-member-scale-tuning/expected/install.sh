@@ -16,7 +16,7 @@ RELEASE='cilium'
 NAMESPACE='kube-system'
 CHART='tke-cilium/cilium'
 VERSION='1.19.5'
-BUNDLE_ID='066e23a0d76c5021'
+BUNDLE_ID='8698fc1a406429eb'
 APISERVER_VIP='169.254.128.47'
 
 DRY_RUN=false

@@ -16,7 +16,7 @@ RELEASE='cilium'
 NAMESPACE='kube-system'
 CHART='tke-cilium/cilium'
 VERSION='1.18.11'
-BUNDLE_ID='81e9787adf4c76e4'
+BUNDLE_ID='5c813f6434593220'
 APISERVER_VIP='169.254.64.3'
 
 DRY_RUN=false

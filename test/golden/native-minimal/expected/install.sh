@@ -16,7 +16,7 @@ RELEASE='cilium'
 NAMESPACE='kube-system'
 CHART='tke-cilium/cilium'
 VERSION='1.19.5'
-BUNDLE_ID='e59ddceb4d9d1157'
+BUNDLE_ID='0461d229c4721468'
 APISERVER_VIP='169.254.128.17'
 
 DRY_RUN=false

@@ -16,7 +16,7 @@ RELEASE='cilium'
 NAMESPACE='kube-system'
 CHART='tke-cilium/cilium'
 VERSION='1.19.5'
-BUNDLE_ID='8392dfd32bfae441'
+BUNDLE_ID='e31fa1096cabacb1'
 APISERVER_VIP='169.254.128.34'
 
 DRY_RUN=false

@@ -16,7 +16,7 @@ RELEASE='cilium'
 NAMESPACE='kube-system'
 CHART='tke-cilium/cilium'
 VERSION='1.19.5'
-BUNDLE_ID='10d44784373709ad'
+BUNDLE_ID='f916968dd667cab9'
 APISERVER_VIP='169.254.128.33'
 
 DRY_RUN=false

@@ -16,7 +16,7 @@ RELEASE='cilium'
 NAMESPACE='kube-system'
 CHART="$HERE"/'charts/cilium-1.19.5.tgz'
 VERSION='1.19.5'
-BUNDLE_ID='e352511e62e611a7'
+BUNDLE_ID='86a2cb59609fe5f8'
 APISERVER_VIP='169.254.10.10'
 
 DRY_RUN=false

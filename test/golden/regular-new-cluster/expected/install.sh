@@ -16,7 +16,7 @@ RELEASE='cilium'
 NAMESPACE='kube-system'
 CHART='tke-cilium/cilium'
 VERSION='1.19.0'
-BUNDLE_ID='df5dfb884f417353'
+BUNDLE_ID='64dd36909ffdcecf'
 APISERVER_VIP='169.254.200.1'
 
 DRY_RUN=false

@@ -16,7 +16,7 @@ RELEASE='cilium'
 NAMESPACE='kube-system'
 CHART='tke-cilium/cilium'
 VERSION='1.19.5'
-BUNDLE_ID='5cdfc1c5e359cd7e'
+BUNDLE_ID='9360c7a585a2d828'
 APISERVER_VIP='169.254.128.38'
 
 DRY_RUN=false
