@@ -115,6 +115,20 @@ function expectSelfManagedMeaning(p: FilledProfile, objects: readonly K8sObject[
   expect(seen).toBeGreaterThan(0);
 }
 
+/**
+ * Cilium's ip-masq-agent ConfigMap never has an empty nonMasqueradeCIDRs (Cilium would fall back to every
+ * private range): native keeps the VPC's ranges (or the RFC 1918 fallback), overlay only its Pod CIDRs.
+ */
+function expectNonMasquerade(p: FilledProfile, objects: readonly K8sObject[]): void {
+  const text = objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === "ip-masq-agent")?.data?.config;
+  expect(text, "ConfigMap ip-masq-agent").toBeDefined();
+  const config = parseAllDocuments(text!)[0].toJS() as { nonMasqueradeCIDRs?: string[]; masqLinkLocal?: boolean };
+  expect(config.masqLinkLocal).toBe(true);
+  const cidrs = config.nonMasqueradeCIDRs ?? [];
+  if (p.cilium.mode === "overlay") expect(cidrs).toEqual(p.cilium.podCidrs);
+  else expect(cidrs).toEqual(expect.arrayContaining(p.cluster.vpcCidrs.length > 0 ? p.cluster.vpcCidrs : ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]));
+}
+
 /** What the profile asks of the rendered chart. */
 function expectMeaning(p: FilledProfile, objects: readonly K8sObject[]): void {
   if (p.platform !== "tke") return expectSelfManagedMeaning(p, objects);
@@ -147,6 +161,7 @@ function expectMeaning(p: FilledProfile, objects: readonly K8sObject[]): void {
     expect(c["cni-chaining-mode"] ?? "none").toBe("none");
   }
   expect(c["enable-egress-gateway"] ?? "false").toBe(String(p.features.egressGateway));
+  if (p.features.egressGateway || p.features.masquerade) expectNonMasquerade(p, objects);
   expect(c["enable-cilium-endpoint-slice"] ?? "false").toBe(String(p.features.endpointSlice));
   expect(c["enable-bandwidth-manager"] ?? "false").toBe(String(p.features.bandwidthManager));
   const encryption = p.features.encryption;
@@ -220,6 +235,7 @@ const NEW_RELEASES = ["1.18.12", "1.19.6", "1.20.0"];
 const MODES = [
   { name: "native", profile: { cilium: { mode: "native" }, features: { hubble: true, masquerade: true }, cluster: { vpcCidrs: ["10.0.0.0/16"] } } },
   { name: "overlay", profile: { cilium: { mode: "overlay" }, features: { endpointSlice: true, bandwidthManager: true } } },
+  { name: "overlay-egress", profile: { cilium: { mode: "overlay", podCidrs: ["10.244.0.0/16", "10.250.0.0/16"] }, features: { egressGateway: true }, cluster: { vpcCidrs: ["10.0.0.0/16"] } } },
   { name: "gr-overlay", profile: { cluster: { network: "gr" }, cilium: { mode: "overlay" }, images: { mirror: "none" }, region: "ap-singapore" } },
 ];
 describe.each(NEW_RELEASES)("Cilium %s", (version) => {

@@ -72,6 +72,8 @@ export const WHY_VARIANT: Readonly<Record<string, string>> = {
   "enableIPv4Masquerade.masquerade": "Pods leave the VPC through the node IP (BPF masquerade + ipMasqAgent below)",
   "encryption.type.ipsec": "IPsec (GlobalRouter only): install.sh creates the key Secret cilium-ipsec-keys once",
   "ipMasqAgent.config.nonMasqueradeCIDRs.mesh": "traffic to the VPC and to the mesh peers' Pods keeps its Pod IP; SNATing it would break cross-node and cross-cluster Pod identity",
+  "ipMasqAgent.config.nonMasqueradeCIDRs.overlay":
+    "overlay: only the Pod CIDRs keep their source (they stay inside the tunnel); an empty list would leave every private range, the VPC included, unmasqueraded (Cilium's default), and the VPC cannot route replies back to an overlay Pod IP",
   "bpf.masquerade.overlay": "BPF masquerade; iptables masquerade would force legacy host routing",
 };
 

@@ -16,7 +16,7 @@ RELEASE='cilium'
 NAMESPACE='kube-system'
 CHART='tke-cilium/cilium'
 VERSION='1.19.5'
-BUNDLE_ID='e31fa1096cabacb1'
+BUNDLE_ID='6f2163ce0e549523'
 APISERVER_VIP='169.254.128.34'
 
 DRY_RUN=false
