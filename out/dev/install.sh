@@ -297,7 +297,7 @@ if [ "$MODE" != unchanged ]; then
   fi
 fi
 
-step "Wait for the cilium DaemonSet (the operator starts once a node joins)"
+step "Wait for the cilium DaemonSet, up to 10m: 5 batches of 2 nodes (maxUnavailable) x 90 s for cluster.maxNodes 10, at least 10m (the operator starts once a node joins)"
 run kubectl -n "$NAMESPACE" rollout status daemonset/cilium --timeout=10m
 
 step "Apply API Priority and Fairness for Cilium"

@@ -292,8 +292,8 @@ if [ "$MODE" != unchanged ]; then
   fi
 fi
 
-step "Wait for the cilium DaemonSet (the operator starts once a node joins)"
-run kubectl -n "$NAMESPACE" rollout status daemonset/cilium --timeout=10m
+step "Wait for the cilium DaemonSet, up to 45m: 30 batches of 2 nodes (maxUnavailable) x 90 s for cluster.maxNodes 60, at least 10m (the operator starts once a node joins)"
+run kubectl -n "$NAMESPACE" rollout status daemonset/cilium --timeout=45m
 
 step "Apply API Priority and Fairness for Cilium"
 run kubectl apply -f "$HERE"/'cilium-apf.yaml'

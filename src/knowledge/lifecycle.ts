@@ -74,3 +74,18 @@ export const MAINLAND_TEST_TARGETS = [
   ["--test", "!/from-cidr"],
   ["--test", "!/client-egress-to-cidr"],
 ] as const;
+
+/**
+ * How long the cilium DaemonSet takes to roll, for install.sh's `kubectl rollout status --timeout`: the agents
+ * restart `maxUnavailable` nodes at a time (the chart's updateStrategy, 2 in every chart 1.18.0–1.20.0, unless
+ * cilium.extraValues sets it), and one batch takes up to `secondsPerBatch` (image already pulled by the
+ * pre-flight check or the first Pod, BPF programs reloaded, endpoints restored, readiness probe passing).
+ * Never below `floorMinutes`, the timeout install.sh always had (a first install waits for the first nodes).
+ */
+export const AGENT_ROLLOUT = {
+  chartMaxUnavailable: 2,
+  secondsPerBatch: 90,
+  floorMinutes: 10,
+  /** Where a profile changes the DaemonSet's update strategy (cilium.extraValues). */
+  maxUnavailablePath: ["updateStrategy", "rollingUpdate", "maxUnavailable"],
+} as const;

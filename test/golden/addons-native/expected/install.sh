@@ -307,7 +307,7 @@ if [ "$MODE" != unchanged ]; then
   fi
 fi
 
-step "Wait for the cilium DaemonSet (the operator starts once a node joins)"
+step "Wait for the cilium DaemonSet, up to 10m: cluster.maxNodes unset: the 10m floor (the operator starts once a node joins)"
 run kubectl -n "$NAMESPACE" rollout status daemonset/cilium --timeout=10m
 
 step "Apply API Priority and Fairness for Cilium"

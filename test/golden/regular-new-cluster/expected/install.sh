@@ -295,8 +295,8 @@ if [ "$MODE" != unchanged ]; then
   fi
 fi
 
-step "Wait for the cilium DaemonSet (the operator starts once a node joins)"
-run kubectl -n "$NAMESPACE" rollout status daemonset/cilium --timeout=10m
+step "Wait for the cilium DaemonSet, up to 3750m: 2500 batches of 2 nodes (maxUnavailable) x 90 s for cluster.maxNodes 5000, at least 10m (the operator starts once a node joins)"
+run kubectl -n "$NAMESPACE" rollout status daemonset/cilium --timeout=3750m
 
 step "Apply API Priority and Fairness for Cilium"
 run kubectl apply -f "$HERE"/'cilium-apf.yaml'

@@ -303,8 +303,8 @@ if [ "$MODE" != unchanged ]; then
   fi
 fi
 
-step "Wait for the cilium DaemonSet (the operator starts once a node joins)"
-run kubectl -n "$NAMESPACE" rollout status daemonset/cilium --timeout=10m
+step "Wait for the cilium DaemonSet, up to 1875m: 1250 batches of 2 nodes (maxUnavailable) x 90 s for cluster.maxNodes 2500, at least 10m (the operator starts once a node joins)"
+run kubectl -n "$NAMESPACE" rollout status daemonset/cilium --timeout=1875m
 
 step "Apply API Priority and Fairness for Cilium"
 run kubectl apply -f "$HERE"/'cilium-apf.yaml'
