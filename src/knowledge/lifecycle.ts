@@ -51,6 +51,13 @@ export const PREFLIGHT = {
 /** Files a node keeps after helm uninstall; removed by rebuilding the node (or by hand). */
 export const NODE_LEFTOVERS = ["/etc/cni/net.d/05-cilium.conf", "/etc/cni/net.d/05-cilium.conflist"] as const;
 
+/**
+ * The CNI configurations Cilium renamed (cni.exclusive: X becomes X.cilium_bak), given their names back on a
+ * node that is kept. The guide's rollback removes them (rm -f *.cilium_bak) under a comment that says restore:
+ * the node would be left with no CNI configuration of its own.
+ */
+export const NODE_CNI_RESTORE = 'for f in /etc/cni/net.d/*.cilium_bak; do [ -e "$f" ] && mv "$f" "${f%.cilium_bak}"; done';
+
 /** `cilium connectivity test` with images TKE nodes can pull (quay.io via TKE's mirror, the rest from docker.io/k8smirror). */
 export const CONNECTIVITY_TEST_IMAGES = [
   ["--curl-image", "quay.tencentcloudcr.com/cilium/alpine-curl:v1.10.0"],

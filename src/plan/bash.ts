@@ -228,7 +228,7 @@ export function uninstallBody(steps: readonly PlanStep[]): { body: string; tells
   }
   return {
     body: blocks.join("\n\n") + "\n",
-    tells: undos.flatMap((u) => (u.kind !== "commands" && u.tell !== null ? [u.tell] : [])),
+    tells: undos.flatMap((u) => (u.tell !== null && u.tell !== undefined ? [u.tell] : [])),
     needsBundleFiles: undos.some((u) => u.kind === "commands" && u.needsBundleFiles),
   };
 }

@@ -87,7 +87,15 @@ export interface Snippet {
 
 /** Every step that changes the cluster says how uninstall.sh undoes it: commands, or why it is kept. */
 export type Undo =
-  | { kind: "commands"; phase: UndoPhase; title: string; script: Snippet; needsBundleFiles: boolean }
+  | {
+      kind: "commands";
+      phase: UndoPhase;
+      title: string;
+      script: Snippet;
+      needsBundleFiles: boolean;
+      /** What the commands cannot do themselves (a Terraform change), printed under "What is left to do". */
+      tell?: string | null;
+    }
   /** The object stays on purpose; `tell`, when set, is printed under uninstall.sh's "What is left to do". */
   | { kind: "keep"; note: string; tell: string | null }
   /** Someone else undoes it (TKE re-applies its add-on, an operator); `tell` as for keep. */

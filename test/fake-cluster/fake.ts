@@ -53,14 +53,21 @@ function notFound(kind: string, name: string): never {
 function jsonpath(object: unknown, path: string): string {
   const expr = /^\{(.*)\}$/.exec(path)?.[1];
   if (expr === undefined) throw new Error(`fake kubectl: unsupported output ${path}`);
-  let value = object as any;
+  // a [*] step maps the rest of the path over a list, whose values kubectl prints separated by spaces
+  let values: any[] = [object];
+  let listed = false;
   for (const part of expr.replace(/^\./, "").split(/\.(?![^[]*\])/)) {
-    const m = /^([\w-]+)(?:\[(\d+)\])?$/.exec(part);
+    const m = /^([\w-]+)(?:\[(\d+|\*)\])?$/.exec(part);
     if (!m) throw new Error(`fake kubectl: unsupported jsonpath ${path}`);
-    value = value?.[m[1]];
-    if (m[2] !== undefined) value = value?.[Number(m[2])];
+    values = values.flatMap((value) => {
+      const next = value?.[m[1]];
+      if (m[2] === "*") return Array.isArray(next) ? next : [];
+      return [m[2] !== undefined ? next?.[Number(m[2])] : next];
+    });
+    if (m[2] === "*") listed = true;
   }
-  return value === undefined || value === null ? "" : typeof value === "object" ? JSON.stringify(value) : String(value);
+  const shown = values.filter((v) => v !== undefined && v !== null).map((v) => (typeof v === "object" ? JSON.stringify(v) : String(v)));
+  return listed ? shown.join(" ") : (shown[0] ?? "");
 }
 
 function slimCrd(doc: { metadata: { name: string; annotations?: Record<string, string> }; spec: { versions: { name: string; served: boolean }[] } }) {
@@ -107,6 +114,9 @@ function kubectl() {
   if (verb === "get") {
     const [kind, name] = rest;
     if (kind === "endpoints" && name === "kubernetes") return finish(0, state.vip);
+    if (kind === "nodes" && output === `jsonpath={range .items[*]}{.metadata.name}{" "}{.spec.taints[*].key}{"\\n"}{end}`) {
+      return finish(0, state.nodes.map((n) => `${n.name} ${(n.taints ?? []).map((t) => t.key).join(" ")}\n`).join(""));
+    }
     if (kind === "nodes") {
       const selector = flag("-l", "--selector");
       if (selector !== "node.kubernetes.io/instance-type!=eklet" || output !== "name") throw new Error(`fake kubectl: get nodes ${argv.join(" ")}`);
@@ -147,9 +157,39 @@ function kubectl() {
       if (output === "name") return finish(0, `${kind}/${name}\n`);
       return finish(0, jsonpath(object, output!.replace(/^jsonpath=/, "")));
     }
+    if (kind === "nodepools.karpenter.sh") {
+      const pool = state.objects[`NodePool//${name}`];
+      if (!pool) return notFound("nodepools.karpenter.sh", name);
+      if (output === "name") return finish(0, `nodepool.karpenter.sh/${name}\n`);
+      return finish(0, jsonpath(pool, output!.replace(/^jsonpath=/, "")));
+    }
     if (kind === "flowschema" || kind === "prioritylevelconfiguration") {
       return state.objects[`${KINDS[kind]}//${name}`] ? finish(0, `${kind}/${name}\n`) : notFound(kind, name);
     }
+  }
+  if (verb === "taint" && rest[0] === "nodes") {
+    const [, name, removal] = rest;
+    const node = state.nodes.find((n) => n.name === name);
+    if (!node) return notFound("nodes", name);
+    if (!removal.endsWith("-") || removal.includes("=") || removal.includes(":")) throw new Error(`fake kubectl: taint ${argv.join(" ")}`);
+    const key = removal.slice(0, -1);
+    if (!(node.taints ?? []).some((t) => t.key === key)) return finish(1, "", `error: taint "${key}" not found\n`);
+    node.taints = node.taints!.filter((t) => t.key !== key);
+    label = `kubectl taint nodes ${name} ${removal}`;
+    return finish(0, `node/${name} untainted\n`);
+  }
+  if (verb === "patch" && rest[0] === "nodepools.karpenter.sh") {
+    const pool = state.objects[`NodePool//${rest[1]}`] as { spec: { template: { spec: { startupTaints?: unknown[] } } } } | undefined;
+    if (!pool) return notFound("nodepools.karpenter.sh", rest[1]);
+    if (flag("--type") !== "json") throw new Error(`fake kubectl: patch ${argv.join(" ")}`);
+    for (const op of JSON.parse(flag("-p", "--patch")!)) {
+      const index = /^\/spec\/template\/spec\/startupTaints\/(\d+)$/.exec(op.path)?.[1];
+      const taints = pool.spec.template.spec.startupTaints;
+      if (op.op !== "remove" || index === undefined || taints === undefined || Number(index) >= taints.length) return finish(1, "", `The request is invalid: cannot remove ${op.path}\n`);
+      taints.splice(Number(index), 1);
+    }
+    label = `kubectl patch nodepools.karpenter.sh ${rest[1]}`;
+    return finish(0, `nodepool.karpenter.sh/${rest[1]} patched\n`);
   }
   if (verb === "patch" && rest[0] === "daemonset") {
     const ds = state.daemonSets[rest[1]];
