@@ -107,9 +107,59 @@ function getObjectYaml(type: string, name: string) {
   return finish(0, stringify(served));
 }
 
+/** Resources install.sh finds by label (plural.group as kubectl names them) and the kinds the state keeps them under. */
+const BY_LABEL: Record<string, { kind: string; group: string; crd: string | null }> = {
+  "flowschemas.flowcontrol.apiserver.k8s.io": { kind: "FlowSchema", group: "flowcontrol.apiserver.k8s.io", crd: null },
+  "prioritylevelconfigurations.flowcontrol.apiserver.k8s.io": { kind: "PriorityLevelConfiguration", group: "flowcontrol.apiserver.k8s.io", crd: null },
+  "daemonsets.apps": { kind: "DaemonSet", group: "apps", crd: null },
+  services: { kind: "Service", group: "", crd: null },
+  configmaps: { kind: "ConfigMap", group: "", crd: null },
+  serviceaccounts: { kind: "ServiceAccount", group: "", crd: null },
+  secrets: { kind: "Secret", group: "", crd: null },
+  "ciliumlocalredirectpolicies.cilium.io": { kind: "CiliumLocalRedirectPolicy", group: "cilium.io", crd: "ciliumlocalredirectpolicies.cilium.io" },
+  "ciliumegressgatewaypolicies.cilium.io": { kind: "CiliumEgressGatewayPolicy", group: "cilium.io", crd: "ciliumegressgatewaypolicies.cilium.io" },
+  "logconfigs.cls.cloud.tencent.com": { kind: "LogConfig", group: "cls.cloud.tencent.com", crd: "logconfigs.cls.cloud.tencent.com" },
+  "gateways.gateway.networking.k8s.io": { kind: "Gateway", group: "gateway.networking.k8s.io", crd: "gateways.gateway.networking.k8s.io" },
+  "httproutes.gateway.networking.k8s.io": { kind: "HTTPRoute", group: "gateway.networking.k8s.io", crd: "httproutes.gateway.networking.k8s.io" },
+};
+
+/** `kubectl [-n NS] get|delete R1,R2 -l k=v,k=v [-o name]`: equality selectors over the objects' labels. */
+function byLabel(verb: "get" | "delete", resources: string, selector: string) {
+  const wanted = selector.split(",").map((term) => {
+    const m = /^([\w./-]+)=([\w.-]+)$/.exec(term);
+    if (!m) throw new Error(`fake kubectl: unsupported selector ${selector}`);
+    return [m[1], m[2]] as const;
+  });
+  const ns = flag("-n", "--namespace") ?? "";
+  const matched: string[] = [];
+  for (const resource of resources.split(",")) {
+    const r = BY_LABEL[resource];
+    if (r === undefined) throw new Error(`fake kubectl: ${verb} ${resource} by label`);
+    if (r.crd !== null && !state.crds.includes(r.crd)) return finish(1, "", `error: the server doesn't have a resource type "${resource}"\n`);
+    for (const [key, object] of Object.entries(state.objects)) {
+      const [kind, objectNs] = key.split("/");
+      const labels = ((object as { metadata?: { labels?: Record<string, string> } }).metadata?.labels ?? {}) as Record<string, string>;
+      if (kind === r.kind && objectNs === ns && wanted.every(([k, v]) => labels[k] === v)) matched.push(key);
+    }
+  }
+  if (verb === "get") {
+    if (flag("-o", "--output") !== "name") throw new Error(`fake kubectl: get by label ${argv.join(" ")}`);
+    return finish(0, matched.map((key) => {
+      const [kind, , name] = key.split("/");
+      const group = Object.values(BY_LABEL).find((r) => r.kind === kind)!.group;
+      return `${kind.toLowerCase()}${group ? `.${group}` : ""}/${name}\n`;
+    }).join(""));
+  }
+  for (const key of matched) delete state.objects[key];
+  label = `kubectl delete ${matched.join(" ")}`;
+  return finish(0, matched.length === 0 ? "No resources found\n" : matched.map((key) => `${key} deleted\n`).join(""));
+}
+
 function kubectl() {
   const [verb, ...rest] = positional;
   const output = flag("-o", "--output");
+  const selector = flag("-l", "--selector");
+  if ((verb === "get" || verb === "delete") && selector !== undefined && rest.length === 1 && rest[0] !== "nodes") return byLabel(verb, rest[0], selector);
   if (verb === "get" && output === "yaml") return getObjectYaml(rest[0], rest[1]);
   if (verb === "get") {
     const [kind, name] = rest;
