@@ -12,8 +12,9 @@ import { defineCapability } from "../capability.js";
  * and always with the egress gateway). In native mode the VPC's ranges stay unmasqueraded: the profile's, or
  * read by install.sh from TKE's ip-masq-agent-config when the profile gives none.
  */
+/** What the rule reads of its slice (resolve below gives the whole). */
 interface MasqueradeSlice {
-  native: { own: string[]; peers: string[]; fromCluster: { configMap: string; fallback: string[] } | null } | null;
+  native: { fromCluster: object | null } | null;
 }
 /** install.sh reads the VPC's ranges from TKE's ip-masq-agent-config (the profile gives none): plan's vpc-cidrs step. */
 const readsVpcCidrs = (s: MasqueradeSlice | null | undefined): boolean => Boolean(s?.native?.fromCluster);
@@ -86,20 +87,24 @@ export const masquerade = defineCapability({
       quiet: { cilium: { mode: "overlay" } } },
     { code: "NATIVE_WITHOUT_MASQUERADE", fires: { features: {} }, pointer: "/features", quiet: { features: { masquerade: false } } },
   ],
-  resolve: (p, { features, mesh, profilePath }): MasqueradeSlice | null => {
+  resolve: (p, { features, mesh, profilePath }) => {
     if (!features.masqAgent) return null;
-    if (p.cilium.mode !== "native") return { native: null };
+    // overlay: an empty list would make Cilium fall back to every private range (cilium#11409), so Pod → VPC
+    // traffic would leave with an overlay Pod IP the VPC cannot route back; only the overlay's own ranges stay
+    if (p.cilium.mode !== "native") return { native: null, overlay: { podCidrs: [...p.cilium.podCidrs] } };
     const own = p.cluster.vpcCidrs.length > 0 ? p.cluster.vpcCidrs : [...RFC1918_CIDRS];
     const peers = meshPeerPodRanges(p, profilePath, mesh).filter((cidr) => !own.includes(cidr));
-    return { native: { own, peers, fromCluster: p.cluster.vpcCidrs.length === 0 ? { configMap: IP_MASQ_AGENT_CONFIGMAP, fallback: [...RFC1918_CIDRS] } : null } };
+    return { overlay: null, native: { own, peers, fromCluster: p.cluster.vpcCidrs.length === 0 ? { configMap: IP_MASQ_AGENT_CONFIGMAP, fallback: [...RFC1918_CIDRS] } : null } };
   },
-  values: ({ native }) => ({
+  values: ({ native, overlay }) => ({
     features: [
       ...(native ? [entry("bpf.masquerade", true)] : []),
       entry("ipMasqAgent.enabled", true),
       entry("ipMasqAgent.config.masqLinkLocal", true),
       ...(native === null
-        ? []
+        ? overlay === null
+          ? []
+          : [entry("ipMasqAgent.config.nonMasqueradeCIDRs", overlay.podCidrs, WHY_VARIANT["ipMasqAgent.config.nonMasqueradeCIDRs.overlay"])]
         : [
             native.peers.length === 0
               ? entry("ipMasqAgent.config.nonMasqueradeCIDRs", native.own)
