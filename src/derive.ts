@@ -27,21 +27,15 @@ export interface DeriveInput {
   mesh?: MeshDirectory;
 }
 
-/**
- * Profile → Settings. Every default and decision of the bundle is taken here (and in derive/), and only here.
- * What only emit reads (install.sh's plan and prelude, the pre-flight values, images.txt) is worked out on first
- * read and kept: a render derives once for the bundle rules, which do not read them, and once more to emit.
- */
+/** Profile → Settings. Every default and decision of the bundle is taken here (and in derive/), and only here. */
 export function deriveSettings({ profile: p, name, profilePath, charts = BUILTIN_CHARTS, gitops: gitopsContext = null, mesh = [] }: DeriveInput): Settings {
   const features = resolveFeatures(p);
   const capabilities = resolveCapabilities(p, { name, profilePath, charts, mesh, features, gitops: gitopsContext !== null });
   const helm = deriveHelmValues(p, capabilityValues(capabilities));
   const delivery = deriveDelivery(p, helm, capabilityDelivery(capabilities));
   const gitops = deriveGitops(name, delivery, gitopsContext, { destination: p.gitops.destination, maxNodes: p.cluster.maxNodes });
-  let install: Settings["install"] | undefined;
-  let preflight: Settings["preflight"] | undefined;
-  let images: Settings["images"] | undefined;
-  let plan: Settings["plan"] | undefined;
+  const install = deriveInstall(p, helm);
+  const uninstall = deriveUninstall();
   return {
     name,
     capabilities,
@@ -49,24 +43,16 @@ export function deriveSettings({ profile: p, name, profilePath, charts = BUILTIN
     profilePath,
     ciliumVersion: p.cilium.version,
     helm,
-    get preflight() {
-      return (preflight ??= derivePreflightValues(p.cilium.version, helm));
-    },
-    get images() {
-      return images === undefined ? (images = deriveImageList(p, charts, capabilityImages(capabilities))) : images;
-    },
-    get install() {
-      return (install ??= deriveInstall(p, helm));
-    },
-    uninstall: deriveUninstall(),
-    get plan() {
-      return (plan ??= [
-        ...capabilityPlan(capabilities, { valuesFiles: helm.map((v) => v.file) }),
-        datapathGuard(helm, p.upgrade.allow.includes("datapath")),
-        ...[capabilityLeftovers(p.platform, capabilities)].filter((s) => s !== null),
-        ...gitopsHandOver(gitops),
-      ]);
-    },
+    preflight: derivePreflightValues(p.cilium.version, helm),
+    images: deriveImageList(p, charts, capabilityImages(capabilities)),
+    install,
+    uninstall,
+    plan: [
+      ...capabilityPlan(capabilities, { valuesFiles: helm.map((v) => v.file) }),
+      datapathGuard(helm, p.upgrade.allow.includes("datapath")),
+      ...[capabilityLeftovers(p.platform, capabilities)].filter((s) => s !== null),
+      ...gitopsHandOver(gitops),
+    ],
     delivery: { ...delivery, gitops: gitops === null ? null : { engine: gitops.engine, files: gitopsFiles(gitops) } },
     gitops,
     upgrade: { allow: [...p.upgrade.allow] },
