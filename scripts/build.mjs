@@ -2,6 +2,7 @@
 // (npm run build; run by prepare). Templates and the profile validator are generated here, not at run time.
 import { build } from "esbuild";
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { copyFile, chmod, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -63,6 +64,18 @@ const common = {
   logLevel: "warning",
 };
 
+/**
+ * The build's identity for the bundle index (src/bundle-index.ts): a hash of everything a render depends on,
+ * so an index written by another build (another version, other chart data or rules) is never trusted.
+ */
+async function buildId() {
+  const hash = createHash("sha256");
+  const files = ["package.json", "package-lock.json", "scripts/build.mjs", "scripts/codegen.mjs"];
+  for (const dir of ["src", "schema"]) for (const f of await readdir(dir, { recursive: true, withFileTypes: true })) if (f.isFile()) files.push(join(f.parentPath ?? f.path, f.name));
+  for (const file of files.sort()) hash.update(file).update("\0").update(await readFile(file)).update("\0");
+  return hash.digest("hex").slice(0, 32);
+}
+
 await rm("dist", { recursive: true, force: true });
 await build({
   ...common,
@@ -74,7 +87,7 @@ await build({
   ...common,
   entryPoints: ["src/bin.ts"],
   outfile: "dist/tke-cilium.js",
-  define: { "import.meta.dirname": "__dirname" },
+  define: { "import.meta.dirname": "__dirname", __TKE_CILIUM_BUILD__: JSON.stringify(await buildId()) },
   plugins: [generated, chartReaderApart, yamlApart],
   // the launcher runs the bundle through vm.Script, which has no loader for import(): every dynamic import
   // (node:readline for init's questions, the chart reader) becomes a require
