@@ -33,7 +33,7 @@ const MAX_ENTRIES = 4096;
 
 declare const __TKE_CILIUM_BUILD__: string | undefined;
 /** The build (a hash of the sources, set by scripts/build.mjs); a run from the sources (the tests) says so. */
-const BUILD = typeof __TKE_CILIUM_BUILD__ === "string" ? __TKE_CILIUM_BUILD__ : "source";
+export const BUILD = typeof __TKE_CILIUM_BUILD__ === "string" ? __TKE_CILIUM_BUILD__ : "source";
 
 interface Entry {
   /** Hash of the profile's inputs. */
@@ -108,7 +108,7 @@ function lstatOrNull(path: string): BigIntStats | null {
  * else .tke-cilium/cache/ (which holds a .gitignore of `*`). Each part must be a real folder of the repository
  * (a link is not followed: no write lands outside it); null when one is not, or cannot be made.
  */
-function indexFolder(root: string, create: boolean): string | null {
+export function indexFolder(root: string, create: boolean): string | null {
   const modules = lstatOrNull(join(root, "node_modules"));
   const parts = modules?.isDirectory() ? ["node_modules", ".cache", "tke-cilium"] : [".tke-cilium", "cache"];
   let dir = root;
@@ -129,7 +129,7 @@ function indexFolder(root: string, create: boolean): string | null {
 }
 
 /** The index file's bytes: a regular file (no link followed, no FIFO opened) of at most MAX_INDEX_BYTES; else null. */
-function readIndexBytes(path: string): Buffer | null {
+export function readIndexBytes(path: string): Buffer | null {
   let fd: number;
   try {
     fd = openSync(path, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK);

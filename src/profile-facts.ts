@@ -1,0 +1,80 @@
+import { createHash, randomBytes } from "node:crypto";
+import { renameSync, unlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { BUILD, indexFolder, readIndexBytes } from "./bundle-index.js";
+
+/**
+ * What `check --staged` needs of a profile it does not check: its name field (a bundle no profile renders is
+ * an orphan; a staged bundle file re-checks its profile) and whether its text can concern other profiles (it
+ * extends a base, or mentions clusterMesh). Both follow from the file's bytes alone, so they are kept by git
+ * object id in the index folder (bundle-index.ts): a commit reads the blobs it changes, not the fleet's.
+ * A file whose checksum, format or build does not match is not used.
+ */
+export interface ProfileFacts {
+  /** The top-level name field when it is a string; else null (the file name stands for it). */
+  name: string | null;
+  /** It extends a base or mentions clusterMesh: read it whole. */
+  related: boolean;
+}
+
+const FORMAT = 1;
+const FILE = "profile-facts.json";
+/** Entries beyond this are dropped (the ones this run used are kept). */
+const MAX_FACTS = 200_000;
+
+type Stored = [string | null, 0 | 1];
+
+const sum = (facts: unknown) => createHash("sha256").update(JSON.stringify(facts)).digest("hex").slice(0, 32);
+
+export interface FactsCache {
+  get(oid: string): ProfileFacts | undefined;
+  set(oid: string, facts: ProfileFacts): void;
+  save(): void;
+}
+
+export function openFactsCache(root: string): FactsCache {
+  const disabled = Boolean(process.env.TKE_CILIUM_NO_CACHE);
+  let stored: Record<string, Stored> = {};
+  const folder = disabled ? null : indexFolder(root, false);
+  if (folder !== null) {
+    try {
+      const bytes = readIndexBytes(join(folder, FILE));
+      const parsed = bytes === null ? null : JSON.parse(bytes.toString("utf8"));
+      if (parsed?.format === FORMAT && parsed.build === BUILD && parsed.facts !== null && typeof parsed.facts === "object" && parsed.sum === sum(parsed.facts)) stored = parsed.facts;
+    } catch {
+      // a torn or corrupt file is an empty one
+    }
+  }
+  const used = new Map<string, Stored>();
+  let added = false;
+  return {
+    get(oid) {
+      const found = used.get(oid) ?? (Object.hasOwn(stored, oid) ? stored[oid] : undefined);
+      if (!Array.isArray(found) || !(typeof found[0] === "string" || found[0] === null) || !(found[1] === 0 || found[1] === 1)) return undefined;
+      used.set(oid, found);
+      return { name: found[0], related: found[1] === 1 };
+    },
+    set(oid, facts) {
+      used.set(oid, [facts.name, facts.related ? 1 : 0]);
+      added = true;
+    },
+    save() {
+      if (!added || disabled) return;
+      const dir = indexFolder(root, true);
+      if (dir === null) return;
+      const old = Object.keys(stored).length + used.size > MAX_FACTS ? {} : stored;
+      const facts: Record<string, Stored> = { ...old, ...Object.fromEntries(used) };
+      const temp = join(dir, `.${FILE}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+      try {
+        writeFileSync(temp, JSON.stringify({ format: FORMAT, build: BUILD, sum: sum(facts), facts }), { flag: "wx", mode: 0o644 });
+        renameSync(temp, join(dir, FILE));
+      } catch {
+        try {
+          unlinkSync(temp);
+        } catch {
+          // nothing was written
+        }
+      }
+    },
+  };
+}
