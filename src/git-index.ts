@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { relative, resolve, sep } from "node:path";
+import { isAbsolute, relative, resolve, sep } from "node:path";
 import type { TreeFile } from "./diff.js";
 import { UnsafeOutputError } from "./store-errors.js";
 
@@ -64,7 +64,8 @@ export function readGitIndex(cwd: string): GitIndex {
     return false;
   };
   const load = (paths: readonly string[]) => {
-    const wanted = [...new Set(paths.map((p) => p.replace(/\/+$/, "")))].filter((p) => !covered(p));
+    // a path outside the repository has no entry (and git would refuse it)
+    const wanted = [...new Set(paths.map((p) => p.replace(/\/+$/, "")))].filter((p) => !covered(p) && p !== ".." && !p.startsWith("../") && !isAbsolute(p));
     if (wanted.length === 0) return;
     parseStage(git(root, ["ls-files", "-s", "-z", "--", ...wanted.map((p) => (p === "" ? "." : p))]), entries, new Set());
     for (const p of wanted) loaded.add(p);

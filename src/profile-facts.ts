@@ -8,7 +8,8 @@ import { BUILD, indexFolder, readIndexBytes } from "./bundle-index.js";
  * an orphan; a staged bundle file re-checks its profile) and whether its text can concern other profiles (it
  * extends a base, or mentions clusterMesh). Both follow from the file's bytes alone, so they are kept by git
  * object id in the index folder (bundle-index.ts): a commit reads the blobs it changes, not the fleet's.
- * A file whose checksum, format or build does not match is not used.
+ * A file whose checksum, format or build does not match is not used, nor one git tracks (the checksum is no
+ * secret: a commit could carry a crafted file, and names are what tell an orphan).
  */
 export interface ProfileFacts {
   /** The top-level name field when it is a string; else null (the file name stands for it). */
@@ -32,8 +33,9 @@ export interface FactsCache {
   save(): void;
 }
 
-export function openFactsCache(root: string): FactsCache {
-  const disabled = Boolean(process.env.TKE_CILIUM_NO_CACHE);
+/** The facts of repository `root`; `trusted` false (the folder is tracked by git: a commit could have planted it) uses none. */
+export function openFactsCache(root: string, trusted: boolean): FactsCache {
+  const disabled = Boolean(process.env.TKE_CILIUM_NO_CACHE) || !trusted;
   let stored: Record<string, Stored> = {};
   const folder = disabled ? null : indexFolder(root, false);
   if (folder !== null) {

@@ -336,15 +336,16 @@ export const checkCommand = bundleCommand(
 
 Render in memory and compare with DIR/<name>/. Changed, missing and extra files are drift: each
 is printed as a unified diff, then one summary line. Exit 1 on drift or an invalid profile (the
-valid profiles are still compared). Writes nothing. A folder of DIR that none of the profiles
+valid profiles are still compared). Writes nothing but its index (an unchanged profile whose
+bundle folder is as last found clean is not rendered again; README: How check works). A folder of DIR that none of the profiles
 renders (a deleted or renamed cluster's bundle, which GitOps would keep deploying) is a warning;
 --strict makes it an error too. Terraform's working files in terraform/ are not drift.
 ${PROFILE_HELP}
 
 --staged checks what the commit holds, read from the git index, not the working tree: only the
 profiles the commit touches (a staged profile, or a staged file of its bundle), and a bundle no
-profile renders is an error. A commit costs the same in a 1,000-cluster repository as in a small
-one. This is the pre-commit hook: tke-cilium check --staged --quiet (with a tke-cilium.json), or
+profile renders is an error. Only the staged paths, the folders named and the touched profiles'
+blobs are read: a commit costs about the same in a 10,000-cluster repository as in a small one. This is the pre-commit hook: tke-cilium check --staged --quiet (with a tke-cilium.json), or
 tke-cilium check --staged --quiet clusters/
 
 Options:

@@ -74,6 +74,9 @@ export async function readStagedView(args: readonly string[], out: string, io: I
     }
     return { found, any };
   };
+  // one ls-files for the folders named and the cache folders (whether git tracks them: see below)
+  const cacheFolders = ["node_modules/.cache/tke-cilium", ".tke-cilium/cache"];
+  index.load([...cacheFolders, ...args.filter((a) => !/[*?[\]{}!]/.test(a)).map((a) => indexPath(index, io.cwd, a))]);
   for (const arg of args) {
     if (/[*?[\]{}!]/.test(arg)) {
       // a glob: compiled once, matched against the entries of the folder it starts from
@@ -108,7 +111,8 @@ export async function readStagedView(args: readonly string[], out: string, io: I
     return EXIT.usage;
   }
   const paths = [...selected].sort();
-  const facts = openFactsCache(index.root);
+  // the facts are the machine's own: a cache folder that git tracks came with a commit and is not used
+  const facts = openFactsCache(index.root, ![...index.entries.keys()].some((p) => cacheFolders.some((f) => p.startsWith(`${f}/`))));
   const oidOf = (p: string) => index.entries.get(p)!.oid;
   const bytesOf = new Map<string, Buffer>();
   const sizes = new Map<string, number>();
