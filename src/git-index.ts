@@ -5,8 +5,9 @@ import { UnsafeOutputError } from "./store-errors.js";
 
 /**
  * The git index, read as `check --staged` needs it: what would be committed, not the working tree. A run asks
- * git for what the commit changes (diff --cached) and for the entries of the folders it reads (ls-files on
- * those paths only), never for the whole index of a large fleet; contents come from cat-file --batch.
+ * git once for what the commit changes (diff --cached --raw: paths, modes and object ids), and takes the
+ * entries of the folders it reads from HEAD's tree (ls-tree) with those changes applied, so git reads a large
+ * fleet's index once a run; before the first commit, ls-files. Contents come from cat-file --batch.
  */
 export interface GitIndex {
   /** The repository's top folder. */
@@ -49,13 +50,6 @@ export function readGitIndex(cwd: string): GitIndex {
     throw new UnsafeOutputError(`--staged reads the git index, and git cannot read one for ${cwd}: ${why || "not a git repository"}`);
   }
   const root = top.stdout.toString().trim();
-  // a merge conflict: the index holds three versions of a file and the commit none yet
-  const unmerged = new Set<string>();
-  parseStage(git(root, ["ls-files", "-u", "-z"]), new Map(), unmerged);
-  if (unmerged.size > 0) {
-    const names = [...unmerged].sort();
-    throw new UnsafeOutputError(`the git index has unmerged paths (a merge conflict): ${names.slice(0, 5).join(", ")}${names.length > 5 ? ` and ${names.length - 5} more` : ""}; resolve them and stage the result before checking the commit`);
-  }
   const entries = new Map<string, { mode: string; oid: string }>();
   const loaded = new Set<string>();
   const covered = (path: string) => {
@@ -63,19 +57,53 @@ export function readGitIndex(cwd: string): GitIndex {
     for (let at = path.length; at > 0; at = path.lastIndexOf("/", at - 1)) if (loaded.has(path.slice(0, at))) return true;
     return false;
   };
+  const hasHead = spawnSync("git", ["rev-parse", "--verify", "-q", "HEAD"], { cwd: root }).status === 0;
+  const unmerged = new Set<string>();
+  /** With a HEAD: what the commit changes, path → its index entry (null: deleted). */
+  const changes = new Map<string, { mode: string; oid: string } | null>();
+  const under = (path: string, dir: string) => dir === "" || path === dir || path.startsWith(`${dir}/`);
   const load = (paths: readonly string[]) => {
     // a path outside the repository has no entry (and git would refuse it)
     const wanted = [...new Set(paths.map((p) => p.replace(/\/+$/, "")))].filter((p) => !covered(p) && p !== ".." && !p.startsWith("../") && !isAbsolute(p));
     if (wanted.length === 0) return;
-    parseStage(git(root, ["ls-files", "-s", "-z", "--", ...wanted.map((p) => (p === "" ? "." : p))]), entries, new Set());
+    const specs = wanted.map((p) => (p === "" ? "." : p));
+    if (!hasHead) parseStage(git(root, ["ls-files", "-s", "-z", "--", ...specs]), entries, new Set());
+    else {
+      // the index is HEAD's tree plus what the commit changes: git reads tree objects here, not the whole index
+      for (const record of git(root, ["ls-tree", "-r", "-z", "HEAD", "--", ...specs]).toString("utf8").split("\0")) {
+        const tab = record.indexOf("\t");
+        if (tab < 0) continue;
+        const [mode, , oid] = record.slice(0, tab).split(" ");
+        entries.set(record.slice(tab + 1), { mode, oid });
+      }
+      for (const [path, entry] of changes) {
+        if (!wanted.some((w) => under(path, w))) continue;
+        if (entry === null) entries.delete(path);
+        else entries.set(path, entry);
+      }
+    }
     for (const p of wanted) loaded.add(p);
   };
-  const hasHead = spawnSync("git", ["rev-parse", "--verify", "-q", "HEAD"], { cwd: root }).status === 0;
   let staged: Set<string>;
-  if (hasHead) staged = new Set(git(root, ["diff", "--cached", "--name-only", "--no-renames", "-z"]).toString("utf8").split("\0").filter(Boolean));
-  else {
-    load([""]);
-    staged = new Set(entries.keys());
+  if (hasHead) {
+    // ":<old mode> <new mode> <old oid> <new oid> <status>" then the path, NUL-separated; U is a merge conflict
+    const fields = git(root, ["diff", "--cached", "--raw", "--no-renames", "--no-abbrev", "-z"]).toString("utf8").split("\0");
+    for (let i = 0; i + 1 < fields.length; i += 2) {
+      const [, mode, , oid, status] = fields[i].slice(1).split(" ");
+      const path = fields[i + 1];
+      if (status === "U") unmerged.add(path);
+      changes.set(path, status === "D" || /^0+$/.test(mode) ? null : { mode, oid });
+    }
+    staged = new Set(changes.keys());
+  } else {
+    parseStage(git(root, ["ls-files", "-s", "-z"]), entries, unmerged);
+    loaded.add("");
+    staged = new Set([...entries.keys(), ...unmerged]);
+  }
+  // a merge conflict: the index holds three versions of a file and the commit none yet
+  if (unmerged.size > 0) {
+    const names = [...unmerged].sort();
+    throw new UnsafeOutputError(`the git index has unmerged paths (a merge conflict): ${names.slice(0, 5).join(", ")}${names.length > 5 ? ` and ${names.length - 5} more` : ""}; resolve them and stage the result before checking the commit`);
   }
   return { root, entries, staged, hasHead, load };
 }
@@ -94,10 +122,10 @@ export function indexFolderNames(index: GitIndex, dir: string): string[] {
   }
   const touched = new Set([...index.staged].filter((p) => p.startsWith(prefix)).map((p) => p.slice(prefix.length).split("/")[0]));
   index.load([...touched].map((n) => prefix + n));
+  const present = new Set<string>();
+  for (const p of index.entries.keys()) if (p.startsWith(prefix)) present.add(p.slice(prefix.length).split("/")[0]);
   for (const name of touched) {
-    const at = prefix + name;
-    const still = index.entries.has(at) || [...index.entries.keys()].some((p) => p.startsWith(`${at}/`));
-    if (still) names.add(name);
+    if (present.has(name)) names.add(name);
     else names.delete(name);
   }
   return [...names];

@@ -76,7 +76,8 @@ export async function readStagedView(args: readonly string[], out: string, io: I
   };
   // one ls-files for the folders named and the cache folders (whether git tracks them: see below)
   const cacheFolders = ["node_modules/.cache/tke-cilium", ".tke-cilium/cache"];
-  index.load([...cacheFolders, ...args.filter((a) => !/[*?[\]{}!]/.test(a)).map((a) => indexPath(index, io.cwd, a))]);
+  const stagedBundles = new Set([...index.staged].filter((p) => p.startsWith(`${outDir}/`)).map((p) => p.slice(outDir.length + 1).split("/")[0]));
+  index.load([...cacheFolders, ...args.filter((a) => !/[*?[\]{}!]/.test(a)).map((a) => indexPath(index, io.cwd, a)), ...[...stagedBundles].map((n) => `${outDir}/${n}`)]);
   for (const arg of args) {
     if (/[*?[\]{}!]/.test(arg)) {
       // a glob: compiled once, matched against the entries of the folder it starts from
@@ -136,8 +137,6 @@ export async function readStagedView(args: readonly string[], out: string, io: I
   }
   const nameOf = (p: string) => facts.get(oidOf(p))?.name ?? defaultName(p);
   const allNames = new Set<string>();
-  const bundleOf = (path: string) => path.slice(outDir.length + 1).split("/")[0];
-  const stagedBundles = new Set([...index.staged].filter((p) => p.startsWith(`${outDir}/`)).map(bundleOf));
   // what is read whole: the profiles the commit touches, and those that could be touched through a base or a mesh
   const wanted = paths.filter((p) => {
     const name = nameOf(p);
