@@ -25,7 +25,7 @@ const MAX_FACTS = 200_000;
 
 type Stored = [string | null, 0 | 1];
 
-const sum = (facts: unknown) => createHash("sha256").update(JSON.stringify(facts)).digest("hex").slice(0, 32);
+const sum = (body: string) => createHash("sha256").update(body).digest("hex").slice(0, 32);
 
 export interface FactsCache {
   get(oid: string): ProfileFacts | undefined;
@@ -40,9 +40,15 @@ export function openFactsCache(root: string, trusted: boolean): FactsCache {
   const folder = disabled ? null : indexFolder(root, false);
   if (folder !== null) {
     try {
-      const bytes = readIndexBytes(join(folder, FILE));
-      const parsed = bytes === null ? null : JSON.parse(bytes.toString("utf8"));
-      if (parsed?.format === FORMAT && parsed.build === BUILD && parsed.facts !== null && typeof parsed.facts === "object" && parsed.sum === sum(parsed.facts)) stored = parsed.facts;
+      // a header line (format, build, the body's checksum), then the facts as one JSON object
+      const text = readIndexBytes(join(folder, FILE))?.toString("utf8") ?? "";
+      const eol = text.indexOf("\n");
+      const header = eol < 0 ? null : JSON.parse(text.slice(0, eol));
+      const body = text.slice(eol + 1);
+      if (header?.format === FORMAT && header.build === BUILD && header.sum === sum(body)) {
+        const facts = JSON.parse(body);
+        if (facts !== null && typeof facts === "object") stored = facts;
+      }
     } catch {
       // a torn or corrupt file is an empty one
     }
@@ -68,7 +74,8 @@ export function openFactsCache(root: string, trusted: boolean): FactsCache {
       const facts: Record<string, Stored> = { ...old, ...Object.fromEntries(used) };
       const temp = join(dir, `.${FILE}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
       try {
-        writeFileSync(temp, JSON.stringify({ format: FORMAT, build: BUILD, sum: sum(facts), facts }), { flag: "wx", mode: 0o644 });
+        const body = JSON.stringify(facts);
+        writeFileSync(temp, `${JSON.stringify({ format: FORMAT, build: BUILD, sum: sum(body) })}\n${body}`, { flag: "wx", mode: 0o644 });
         renameSync(temp, join(dir, FILE));
       } catch {
         try {

@@ -48,7 +48,8 @@ describe("check --staged reads what the commit changes", () => {
     edit("# hand edit\n");
     expect(await run("check", "--staged", "clusters")).toBe(1);
     expect(err.join("")).toContain("alpha (install.sh changed)");
-    for (const damage of ["{", JSON.stringify({ format: 1, sum: "x", facts: {} })]) {
+    const [header, body] = readFileSync(facts(), "utf8").split("\n");
+    for (const damage of ["{", `${header}\n${body.slice(0, -9)}`, `${JSON.stringify({ ...JSON.parse(header), build: "other" })}\n${body}`, `${header}\n${body.replace(/"alpha"/g, '"beta"')}`]) {
       writeFileSync(facts(), damage);
       expect(await run("check", "--staged", "clusters")).toBe(1);
       expect(err.join("")).toContain("alpha (install.sh changed)");
@@ -83,12 +84,12 @@ describe("check --staged reads what the commit changes", () => {
   it("profile facts that git tracks (a commit could plant them) are not used", async () => {
     expect(await run("check", "--staged", "clusters")).toBe(0);
     // a crafted file with a valid checksum: a.json's blob said to be named "b"
-    const stored = JSON.parse(readFileSync(facts(), "utf8"));
-    const oid = git("rev-parse", ":clusters/a.json").trim();
-    stored.facts[oid] = ["b", 0];
+    const [header, body] = readFileSync(facts(), "utf8").split("\n");
+    const stored = JSON.parse(body);
+    stored[git("rev-parse", ":clusters/a.json").trim()] = ["b", 0];
     const { createHash } = await import("node:crypto");
-    stored.sum = createHash("sha256").update(JSON.stringify(stored.facts)).digest("hex").slice(0, 32);
-    writeFileSync(facts(), JSON.stringify(stored));
+    const crafted = JSON.stringify(stored);
+    writeFileSync(facts(), `${JSON.stringify({ ...JSON.parse(header), sum: createHash("sha256").update(crafted).digest("hex").slice(0, 32) })}\n${crafted}`);
     git("add", "-f", ".tke-cilium/cache/profile-facts.json");
     git("commit", "-qm", "planted");
     writeFileSync(join(repo, "out/alpha/install.sh"), readFileSync(join(repo, "out/alpha/install.sh"), "utf8") + "# hand edit\n");

@@ -114,7 +114,8 @@ export async function readStagedView(args: readonly string[], out: string, io: I
   const paths = [...selected].sort();
   // the facts are the machine's own: a cache folder that git tracks came with a commit and is not used
   const facts = openFactsCache(index.root, ![...index.entries.keys()].some((p) => cacheFolders.some((f) => p.startsWith(`${f}/`))));
-  const oidOf = (p: string) => index.entries.get(p)!.oid;
+  const oids = new Map(paths.map((p) => [p, index.entries.get(p)!.oid]));
+  const oidOf = (p: string) => oids.get(p)!;
   const bytesOf = new Map<string, Buffer>();
   const sizes = new Map<string, number>();
   // a staged file far larger than a profile (a 400 MB "peer") is sized, never read
@@ -135,13 +136,16 @@ export async function readStagedView(args: readonly string[], out: string, io: I
     const text = "text" in decoded ? decoded.text : "";
     facts.set(oidOf(p), { name: nameField(text, p), related: /\bextends\b/.test(text) || text.includes("clusterMesh") });
   }
-  const nameOf = (p: string) => facts.get(oidOf(p))?.name ?? defaultName(p);
+  const names = new Map<string, string>();
+  const nameOf = (p: string) => names.get(p)!;
   const allNames = new Set<string>();
   // what is read whole: the profiles the commit touches, and those that could be touched through a base or a mesh
   const wanted = paths.filter((p) => {
-    const name = nameOf(p);
+    const known = facts.get(oidOf(p));
+    const name = known?.name ?? defaultName(p);
+    names.set(p, name);
     allNames.add(name);
-    return index.staged.has(p) || stagedBundles.has(name) || facts.get(oidOf(p))?.related === true;
+    return index.staged.has(p) || stagedBundles.has(name) || known?.related === true;
   });
   await readSome(wanted.map(oidOf));
   if (wanted.some(isYamlPath)) await loadYamlSupport();
