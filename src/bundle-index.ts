@@ -11,7 +11,8 @@ import { NAME_PATTERN } from "./pipeline.js";
  * identical to its render, as git's index records what it last hashed. An entry holds the hash of everything
  * the profile's result depends on (the tool's build, the profile's bytes and path, the run's bases, mesh
  * members, tke-cilium.json and added charts, the working and out folders) and the state of its bundle folder
- * then: every entry's name, type, mode, size, mtime and ctime in nanoseconds, inode and device. A profile whose
+ * then: every entry's name, type, mode, size, mtime and ctime in nanoseconds, inode and device (a folder's
+ * mtime changes when an entry is added or removed, so a check stats the recorded entries and reads no folder). A profile whose
  * inputs hash the same and whose folder stats the same is reported as the index says (its diagnostics, a clean
  * bundle) without derive, emit or reading a bundle file.
  *
@@ -23,7 +24,7 @@ import { NAME_PATTERN } from "./pipeline.js";
  */
 
 /** Bumped when the file's layout or what a key covers changes. */
-const FORMAT = 1;
+const FORMAT = 2;
 /** A file modified this close to the moment its folder was stat'ed may change again within the same timestamp tick. */
 const RACY_MARGIN_NS = 2_000_000_000n;
 /** Far more than a 10,000-profile fleet's index; a larger file is not read. */
@@ -44,6 +45,8 @@ interface Entry {
   d: Diagnostic[];
   /** Number of bundle files. */
   f: number;
+  /** The folder's entries as walked ("" is the folder itself): stat'ed again, in this order, to check it. */
+  l: string[];
 }
 
 interface IndexFile {
@@ -66,6 +69,7 @@ export interface RunInputs {
 /** A folder's state when it was stat'ed before being read, or null when it cannot be recorded. */
 interface Taken {
   state: string;
+  listing: string[];
 }
 
 export interface BundleIndex {
@@ -91,7 +95,7 @@ const hash = (...parts: string[]) => {
 
 const isEntry = (e: unknown): e is Entry => {
   const x = e as Entry;
-  return x !== null && typeof x === "object" && typeof x.k === "string" && typeof x.s === "string" && Array.isArray(x.d) && Number.isInteger(x.f);
+  return x !== null && typeof x === "object" && typeof x.k === "string" && typeof x.s === "string" && Array.isArray(x.d) && Number.isInteger(x.f) && Array.isArray(x.l) && x.l[0] === "";
 };
 
 /** lstat, or null when absent; never follows a link. */
@@ -154,21 +158,28 @@ export function readIndexBytes(path: string): Buffer | null {
   }
 }
 
+/** One entry's part of a folder's state: path, mode, size, inode, device, mtime and ctime (ns); null when modified too recently. */
+function stateLine(rel: string, info: BigIntStats, now: bigint): string | null {
+  if (info.mtimeNs + RACY_MARGIN_NS >= now) return null;
+  return `${rel}\0${info.mode}\0${info.isDirectory() ? 0 : info.size}\0${info.ino}\0${info.dev}\0${info.mtimeNs}\0${info.ctimeNs}\0`;
+}
+
 /**
- * The state of bundle folder `dir` as one hash: each file's path, mode, size, inode, device, mtime and ctime
- * (ns), and each folder's path, mode, inode and device, in sorted listing order. Terraform's working files (isUserFile) are not
- * part of a bundle and not included. Null when the folder is absent, holds anything but files and folders, or a
- * file was modified within RACY_MARGIN_NS of `now`.
+ * The state of bundle folder `dir`, walked: one hash of each entry's stateLine (folders included: a folder's
+ * mtime changes when an entry is added, removed or renamed in it) in sorted listing order, and that listing.
+ * Terraform's working files (isUserFile) are not part of a bundle and not included (their folder's mtime is).
+ * Null when the folder is absent, holds anything but files and folders, or an entry was modified within
+ * RACY_MARGIN_NS of `now`.
  */
-function folderState(dir: string, name: string, now: bigint): string | null {
+function walkState(dir: string, name: string, now: bigint): { state: string; listing: string[] } | null {
   const h = createHash("sha256").update(name).update("\0");
-  let count = 0;
+  const listing: string[] = [];
   const add = (rel: string, info: BigIntStats): boolean => {
-    // a folder's own times change with the user's Terraform files; its listing and inode are what matter
-    if (info.isDirectory()) h.update(`${rel}\0${info.mode}\0${info.ino}\0${info.dev}\0`);
-    else if (info.mtimeNs + RACY_MARGIN_NS >= now) return false;
-    else h.update(`${rel}\0${info.mode}\0${info.size}\0${info.ino}\0${info.dev}\0${info.mtimeNs}\0${info.ctimeNs}\0`);
-    return ++count <= MAX_ENTRIES;
+    const line = stateLine(rel, info, now);
+    if (line === null || listing.length >= MAX_ENTRIES) return false;
+    h.update(line);
+    listing.push(rel);
+    return true;
   };
   const walk = (rel: string, depth: number): boolean => {
     const path = rel === "" ? dir : join(dir, rel);
@@ -191,7 +202,24 @@ function folderState(dir: string, name: string, now: bigint): string | null {
     }
     return true;
   };
-  return walk("", 0) ? h.digest("hex").slice(0, 40) : null;
+  return walk("", 0) ? { state: h.digest("hex").slice(0, 40), listing } : null;
+}
+
+/**
+ * The state of bundle folder `dir` from the listing recorded with it: each entry stat'ed, no folder read. The
+ * same hash as walkState's when nothing changed; an added or removed entry changes its folder's mtime.
+ */
+function listedState(dir: string, name: string, listing: readonly string[], now: bigint): string | null {
+  const h = createHash("sha256").update(name).update("\0");
+  for (const rel of listing) {
+    if (typeof rel !== "string" || rel.startsWith("/") || rel.split("/").includes("..")) return null;
+    const info = lstatOrNull(rel === "" ? dir : join(dir, rel));
+    if (info === null || !(info.isFile() || info.isDirectory()) || (rel === "" && !info.isDirectory())) return null;
+    const line = stateLine(rel, info, now);
+    if (line === null) return null;
+    h.update(line);
+  }
+  return h.digest("hex").slice(0, 40);
 }
 
 /** Profiles answered from an index in this process (the tests read it: a property over runs that never hit proves nothing). */
@@ -246,7 +274,7 @@ export function openBundleIndex(root: string, inputs: RunInputs): BundleIndex | 
       if (found === undefined) return null;
       const [name, entry] = found;
       seen.add(name);
-      if (folderState(join(inputs.outDir, name), name, nowNs()) !== entry.s) return null;
+      if (listedState(join(inputs.outDir, name), name, entry.l, nowNs()) !== entry.s) return null;
       const checked: CheckedProfile = { source, name, diagnostics: structuredClone(entry.d), input: null };
       next.set(name, entry);
       files.set(checked, entry.f);
@@ -258,8 +286,7 @@ export function openBundleIndex(root: string, inputs: RunInputs): BundleIndex | 
       if (checked.name === null) return;
       seen.add(checked.name);
       keys.set(checked, keyOf(checked.source));
-      const state = folderState(join(inputs.outDir, checked.name), checked.name, nowNs());
-      taken.set(checked, state === null ? null : { state });
+      taken.set(checked, walkState(join(inputs.outDir, checked.name), checked.name, nowNs()));
     },
     diagnosed(checked) {
       if (taken.get(checked)) diagnostics.set(checked, structuredClone(checked.diagnostics));
@@ -269,7 +296,7 @@ export function openBundleIndex(root: string, inputs: RunInputs): BundleIndex | 
       const k = keys.get(checked);
       const d = diagnostics.get(checked);
       if (!state || k === undefined || d === undefined || checked.name === null) return;
-      next.set(checked.name, { k, s: state.state, d, f: count });
+      next.set(checked.name, { k, s: state.state, d, f: count, l: state.listing });
       changed = true;
     },
     save() {

@@ -80,7 +80,12 @@ export function indexFile(cwd: string): string | null {
 /** Set every file's modification time well in the past: old enough for the index to record it (not racily clean). */
 export function settle(cwd: string): void {
   const old = Date.now() / 1000 - 600;
-  for (const dir of ["profiles", "out"]) for (const f of filesUnder(join(cwd, dir))) utimesSync(join(cwd, dir, f), old, old);
+  for (const dir of ["profiles", "out"]) {
+    const files = filesUnder(join(cwd, dir));
+    // the folders too: a folder's mtime tells the index that an entry was added or removed
+    const folders = new Set(files.flatMap((f) => f.split("/").slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join("/"))));
+    for (const f of [...files, ...folders, ""]) if (existsSync(join(cwd, dir, f))) utimesSync(join(cwd, dir, f), old, old);
+  }
 }
 
 /** Change one byte of a file in place (same size); with keepMtime, its modification time is put back as it was. */
