@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { closeSync, constants as fsConstants, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, unlinkSync, writeFileSync, type BigIntStats } from "node:fs";
+import { closeSync, constants as fsConstants, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, unlinkSync, writeFileSync, type BigIntStats, type Stats } from "node:fs";
 import { join } from "node:path";
 import type { Diagnostic } from "./diagnostics.js";
 import { isUserFile } from "./knowledge/bundle.js";
@@ -11,7 +11,7 @@ import { NAME_PATTERN } from "./pipeline.js";
  * identical to its render, as git's index records what it last hashed. An entry holds the hash of everything
  * the profile's result depends on (the tool's build, the profile's bytes and path, the run's bases, mesh
  * members, tke-cilium.json and added charts, the working and out folders) and the state of its bundle folder
- * then: every entry's name, type, mode, size, mtime and ctime in nanoseconds, inode and device (a folder's
+ * then: every entry's name, type, mode, size, mtime and ctime (to a fraction of a microsecond), inode and device (a folder's
  * mtime changes when an entry is added or removed, so a check stats the recorded entries and reads no folder). A profile whose
  * inputs hash the same and whose folder stats the same is reported as the index says (its diagnostics, a clean
  * bundle) without derive, emit or reading a bundle file.
@@ -20,13 +20,13 @@ import { NAME_PATTERN } from "./pipeline.js";
  * written by a concurrent run is a miss; nothing in it can make a drifted bundle look clean, because an entry
  * is trusted only while every file of the folder has the inode, ctime and mtime recorded (a checkout, a copy,
  * an edit, even one whose mtime is put back, changes ctime). A folder with a file modified within
- * RACY_MARGIN_NS of when its state was taken is not recorded (racily clean, as git says): its next run reads it.
+ * RACY_MARGIN_MS of when its state was taken is not recorded (racily clean, as git says): its next run reads it.
  */
 
 /** Bumped when the file's layout or what a key covers changes. */
 const FORMAT = 2;
 /** A file modified this close to the moment its folder was stat'ed may change again within the same timestamp tick. */
-const RACY_MARGIN_NS = 2_000_000_000n;
+const RACY_MARGIN_MS = 2000;
 /** Far more than a 10,000-profile fleet's index; a larger file is not read. */
 const MAX_INDEX_BYTES = 256 * 1024 * 1024;
 const MAX_DEPTH = 16;
@@ -107,6 +107,15 @@ function lstatOrNull(path: string): BigIntStats | null {
   }
 }
 
+/** lstat in numbers (no BigInt per call: a fleet's check stats every bundle file), or null when absent. */
+function quickStat(path: string): Stats | null {
+  try {
+    return lstatSync(path, { throwIfNoEntry: false }) ?? null;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * The index's folder: node_modules/.cache/tke-cilium/ of the repository when it has a node_modules folder,
  * else .tke-cilium/cache/ (which holds a .gitignore of `*`). Each part must be a real folder of the repository
@@ -158,10 +167,13 @@ export function readIndexBytes(path: string): Buffer | null {
   }
 }
 
-/** One entry's part of a folder's state: path, mode, size, inode, device, mtime and ctime (ns); null when modified too recently. */
-function stateLine(rel: string, info: BigIntStats, now: bigint): string | null {
-  if (info.mtimeNs + RACY_MARGIN_NS >= now) return null;
-  return `${rel}\0${info.mode}\0${info.isDirectory() ? 0 : info.size}\0${info.ino}\0${info.dev}\0${info.mtimeNs}\0${info.ctimeNs}\0`;
+/**
+ * One entry's part of a folder's state: path, mode, size, inode, device, mtime and ctime (ms with their
+ * fractions: a double keeps a present-day time to a fraction of a microsecond); null when modified too recently.
+ */
+function stateLine(rel: string, info: Stats, now: number): string | null {
+  if (info.mtimeMs + RACY_MARGIN_MS >= now) return null;
+  return `${rel}\0${info.mode}\0${info.isDirectory() ? 0 : info.size}\0${info.ino}\0${info.dev}\0${info.mtimeMs}\0${info.ctimeMs}\0`;
 }
 
 /**
@@ -169,12 +181,12 @@ function stateLine(rel: string, info: BigIntStats, now: bigint): string | null {
  * mtime changes when an entry is added, removed or renamed in it) in sorted listing order, and that listing.
  * Terraform's working files (isUserFile) are not part of a bundle and not included (their folder's mtime is).
  * Null when the folder is absent, holds anything but files and folders, or an entry was modified within
- * RACY_MARGIN_NS of `now`.
+ * RACY_MARGIN_MS of `now`.
  */
-function walkState(dir: string, name: string, now: bigint): { state: string; listing: string[] } | null {
+function walkState(dir: string, name: string, now: number): { state: string; listing: string[] } | null {
   const h = createHash("sha256").update(name).update("\0");
   const listing: string[] = [];
-  const add = (rel: string, info: BigIntStats): boolean => {
+  const add = (rel: string, info: Stats): boolean => {
     const line = stateLine(rel, info, now);
     if (line === null || listing.length >= MAX_ENTRIES) return false;
     h.update(line);
@@ -182,8 +194,8 @@ function walkState(dir: string, name: string, now: bigint): { state: string; lis
     return true;
   };
   const walk = (rel: string, depth: number): boolean => {
-    const path = rel === "" ? dir : join(dir, rel);
-    const info = lstatOrNull(path);
+    const path = rel === "" ? dir : `${dir}/${rel}`;
+    const info = quickStat(path);
     if (info === null || !info.isDirectory() || depth > MAX_DEPTH || !add(rel, info)) return false;
     let names: string[];
     try {
@@ -194,7 +206,7 @@ function walkState(dir: string, name: string, now: bigint): { state: string; lis
     for (const entry of names) {
       const sub = rel === "" ? entry : `${rel}/${entry}`;
       if (isUserFile(sub)) continue;
-      const found = lstatOrNull(join(dir, sub));
+      const found = quickStat(`${dir}/${sub}`);
       if (found === null) return false;
       if (found.isDirectory()) {
         if (!walk(sub, depth + 1)) return false;
@@ -209,11 +221,11 @@ function walkState(dir: string, name: string, now: bigint): { state: string; lis
  * The state of bundle folder `dir` from the listing recorded with it: each entry stat'ed, no folder read. The
  * same hash as walkState's when nothing changed; an added or removed entry changes its folder's mtime.
  */
-function listedState(dir: string, name: string, listing: readonly string[], now: bigint): string | null {
+function listedState(dir: string, name: string, listing: readonly string[], now: number): string | null {
   const h = createHash("sha256").update(name).update("\0");
   for (const rel of listing) {
     if (typeof rel !== "string" || rel.startsWith("/") || rel.split("/").includes("..")) return null;
-    const info = lstatOrNull(rel === "" ? dir : join(dir, rel));
+    const info = quickStat(rel === "" ? dir : `${dir}/${rel}`);
     if (info === null || !(info.isFile() || info.isDirectory()) || (rel === "" && !info.isDirectory())) return null;
     const line = stateLine(rel, info, now);
     if (line === null) return null;
@@ -225,7 +237,7 @@ function listedState(dir: string, name: string, listing: readonly string[], now:
 /** Profiles answered from an index in this process (the tests read it: a property over runs that never hit proves nothing). */
 export const indexHits = { count: 0 };
 
-const nowNs = () => BigInt(Date.now()) * 1_000_000n;
+const nowMs = () => Date.now();
 
 /**
  * The index for one run of check or render over out folder `inputs.outDir`, read from the repository at
@@ -274,7 +286,7 @@ export function openBundleIndex(root: string, inputs: RunInputs): BundleIndex | 
       if (found === undefined) return null;
       const [name, entry] = found;
       seen.add(name);
-      if (listedState(join(inputs.outDir, name), name, entry.l, nowNs()) !== entry.s) return null;
+      if (listedState(join(inputs.outDir, name), name, entry.l, nowMs()) !== entry.s) return null;
       const checked: CheckedProfile = { source, name, diagnostics: structuredClone(entry.d), input: null };
       next.set(name, entry);
       files.set(checked, entry.f);
@@ -286,7 +298,7 @@ export function openBundleIndex(root: string, inputs: RunInputs): BundleIndex | 
       if (checked.name === null) return;
       seen.add(checked.name);
       keys.set(checked, keyOf(checked.source));
-      taken.set(checked, walkState(join(inputs.outDir, checked.name), checked.name, nowNs()));
+      taken.set(checked, walkState(join(inputs.outDir, checked.name), checked.name, nowMs()));
     },
     diagnosed(checked) {
       if (taken.get(checked)) diagnostics.set(checked, structuredClone(checked.diagnostics));
