@@ -112,5 +112,5 @@ else
   printf '      (no regular or native node right now)\n'
 fi
 printf '  - %s\n' 'If a node is not rebuilt, remove by hand: /etc/cni/net.d/05-cilium.conf /etc/cni/net.d/05-cilium.conflist'
-printf '  - %s\n' 'The other clusters of mesh fleet still list this one: on each, cilium clustermesh disconnect --context <peer> --destination-context cls-mesh0001.'
+printf '  - %s\n' 'The other clusters of mesh fleet still list this one in their values (clustermesh.config): render them without this profile'\''s clusterMesh and run their install.sh.'
 printf '  - %s\n' 'In the TKE console, re-enable the ip-masq-agent add-on if it was unchecked when the cluster was created.'
