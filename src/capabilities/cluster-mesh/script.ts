@@ -71,6 +71,7 @@ export function clustermeshScript(m: Mesh, header: FilesContext["header"]): Outp
     lines.push(
       '    [ -n "$here" ] || die "$ME has no $CA_SECRET yet: run install.sh here first (the chart creates it)"',
       '    note "$ME has the lowest clusterId of the mesh: its CA is the one the other members copy; nothing to change"',
+      '    [ "$DRY_RUN" = 0 ] || note "dry run: this member\'s step only reads"',
     );
   } else {
     lines.push(

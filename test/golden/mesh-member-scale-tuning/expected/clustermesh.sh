@@ -53,6 +53,7 @@ case "$command" in
     here="$(ca_data "$ME")" || die "cannot read $NAMESPACE/$CA_SECRET on $ME"
     [ -n "$here" ] || die "$ME has no $CA_SECRET yet: run install.sh here first (the chart creates it)"
     note "$ME has the lowest clusterId of the mesh: its CA is the one the other members copy; nothing to change"
+    [ "$DRY_RUN" = 0 ] || note "dry run: this member's step only reads"
     ;;
   status)
     failed=0
