@@ -7,7 +7,7 @@ import type { OutputFile } from "../src/emit/index.js";
 import { renderProfiles } from "../src/pipeline.js";
 import { shellWord, UnsafeShellValueError } from "../src/text/shell.js";
 import { FakeCluster, tkeCluster, type ClusterState } from "./fake-cluster/cluster.js";
-import { fileOf, helmValuesFiles, ROOT } from "./helpers.js";
+import { fileOf, gitopsProfileText, helmValuesFiles, ROOT } from "./helpers.js";
 import { helmTemplate } from "./real-helm.js";
 
 /**
@@ -99,6 +99,20 @@ describe("a mesh declared in the values, as the real helm template reads them", 
     expect(results[0].diagnostics.find((d) => d.code === "MESH_PEER_WITHOUT_ADDRESS")!.message).toContain("west.json");
     expect(results[1].diagnostics.map((d) => [d.severity, d.code])).toContainEqual(["error", "MESH_WITHOUT_ADDRESS"]);
     expect(results.every((r) => r.files.length === 0)).toBe(true);
+  });
+
+  it("a CLB made beforehand (clbId) needs no subnet; without it and without a subnet the member is refused", () => {
+    const east = preset(PRESETS[0]);
+    const noSubnet = { ...east, nodePool: { ...east.nodePool, subnetIds: [] } };
+    const codes = (profile: Obj) => renderProfiles([{ path: "east.json", text: JSON.stringify(profile) }])[0].diagnostics.map((d) => d.code);
+    expect(codes(noSubnet)).toContain("CLUSTERMESH_WITHOUT_SUBNET");
+    expect(codes({ ...noSubnet, clusterMesh: { ...east.clusterMesh, clbId: "lb-east0001" } })).not.toContain("CLUSTERMESH_WITHOUT_SUBNET");
+  });
+
+  it("delivered by a GitOps engine, the mesh's members render with no finding: their peers are in git", () => {
+    const argocd = { config: { engine: "argocd", namespace: "argocd", repoURL: "https://git.example.com/fleet.git", revision: "HEAD", project: "default", destination: "{name}" }, outPath: "out" } as const;
+    const results = renderProfiles(PRESETS.map((path) => ({ path, text: gitopsProfileText(path) })), undefined, argocd);
+    for (const r of results) expect(r.diagnostics).toEqual([]);
   });
 
   it("an address that is not an IPv4 address is refused by the schema, and never quoted into a script", () => {
