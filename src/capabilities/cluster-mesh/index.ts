@@ -93,6 +93,15 @@ export const clusterMesh = defineCapability({
       source: "Cilium docs: Cluster Mesh with Helm (clustermesh.config)",
     },
     {
+      code: "MESH_DUPLICATE_ADDRESS",
+      stage: "profile",
+      severity: "error",
+      title: "two clusters of a mesh give the same address",
+      explanation:
+        "Each member's clustermesh-apiserver has its own internal CLB, and the other members' values send that member's name to its address. Two members with one address (a profile copied from another, say) would send both names to one cluster. Give each member the VIP of its own CLB in clusterMesh.address.",
+      source: "Cilium docs: Cluster Mesh with Helm (clustermesh.config)",
+    },
+    {
       code: "MESH_WITHOUT_PEERS",
       stage: "profile",
       severity: "warning",
@@ -186,6 +195,15 @@ export const clusterMesh = defineCapability({
       },
     },
     {
+      code: "MESH_DUPLICATE_ADDRESS",
+      check: (p, { mesh = [], path = "" }) => {
+        const address = p.clusterMesh?.address;
+        if (p.clusterMesh === undefined || address === undefined) return [];
+        const same = meshPeers(mesh, path, p.clusterMesh.name as string).filter((peer) => peer.address === address);
+        return same.length === 0 ? [] : [{ pointer: "/clusterMesh/address", message: `${address} is also the address of ${same.map((peer) => peer.path).join(", ")} in mesh "${p.clusterMesh.name}": each member is reached at the VIP of its own internal CLB` }];
+      },
+    },
+    {
       code: "MESH_WITHOUT_PEERS",
       check: (p, { mesh = [], path = "" }) =>
         p.clusterMesh !== undefined && meshPeers(mesh, path, p.clusterMesh.name as string).length === 0 && invalidMeshPeers(mesh, path, p.clusterMesh.name as string).length === 0
@@ -239,6 +257,10 @@ export const clusterMesh = defineCapability({
       pointer: "/clusterMesh/name",
       quiet: { cluster: { id: "cls-aaaaaaaa" }, cilium: { mode: "overlay", podCidrs: ["10.90.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "other", clusterId: 1, address: "10.0.1.20" } },
       peer: { cluster: { id: "cls-bbbbbbbb" }, cilium: { mode: "overlay", podCidrs: ["10.91.0.0/16"] }, clusterMesh: { name: "m", clusterId: 2 } } },
+    { code: "MESH_DUPLICATE_ADDRESS", fires: { cluster: { id: "cls-aaaaaaaa" }, cilium: { mode: "overlay", podCidrs: ["10.90.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 1, address: "10.0.2.20" } },
+      pointer: "/clusterMesh/address",
+      quiet: { cluster: { id: "cls-aaaaaaaa" }, cilium: { mode: "overlay", podCidrs: ["10.90.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 1, address: "10.0.1.20" } },
+      peer: { cluster: { id: "cls-bbbbbbbb" }, cilium: { mode: "overlay", podCidrs: ["10.91.0.0/16"] }, clusterMesh: { name: "m", clusterId: 2, address: "10.0.2.20" } } },
     { code: "MESH_WITHOUT_PEERS", fires: { cluster: { id: "cls-aaaaaaaa" }, cilium: { mode: "overlay", podCidrs: ["10.90.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "alone", clusterId: 1 } },
       pointer: "/clusterMesh/name",
       severity: "warning",
