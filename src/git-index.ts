@@ -1,6 +1,6 @@
-import { spawnSync } from "node:child_process";
 import { relative, resolve, sep } from "node:path";
 import type { TreeFile } from "./diff.js";
+import { childProcess } from "./lazy-builtins.js";
 import { UnsafeOutputError } from "./store-errors.js";
 
 /**
@@ -18,13 +18,13 @@ export interface GitIndex {
 }
 
 const git = (root: string, args: string[], input?: string): Buffer => {
-  const r = spawnSync("git", args, { cwd: root, input, maxBuffer: 1 << 30 });
+  const r = childProcess().spawnSync("git", args, { cwd: root, input, maxBuffer: 1 << 30 });
   if (r.error || r.status !== 0) throw new UnsafeOutputError(`git ${args[0]} failed in ${root}: ${(r.stderr?.toString() || r.error?.message || "").trim()}`);
   return r.stdout;
 };
 
 export function readGitIndex(cwd: string): GitIndex {
-  const top = spawnSync("git", ["rev-parse", "--show-toplevel"], { cwd, stdio: ["ignore", "pipe", "pipe"] });
+  const top = childProcess().spawnSync("git", ["rev-parse", "--show-toplevel"], { cwd, stdio: ["ignore", "pipe", "pipe"] });
   if (top.error || top.status !== 0) {
     // git's own words (not a repository, dubious ownership, no git at all): a hook that cannot read the index must fail
     const why = (top.stderr?.toString() || top.error?.message || "").trim().split("\n")[0];
@@ -44,7 +44,7 @@ export function readGitIndex(cwd: string): GitIndex {
     const names = [...unmerged].sort();
     throw new UnsafeOutputError(`the git index has unmerged paths (a merge conflict): ${names.slice(0, 5).join(", ")}${names.length > 5 ? ` and ${names.length - 5} more` : ""}; resolve them and stage the result before checking the commit`);
   }
-  const hasHead = spawnSync("git", ["rev-parse", "--verify", "-q", "HEAD"], { cwd: root }).status === 0;
+  const hasHead = childProcess().spawnSync("git", ["rev-parse", "--verify", "-q", "HEAD"], { cwd: root }).status === 0;
   const staged = new Set(
     hasHead ? git(root, ["diff", "--cached", "--name-only", "--no-renames", "-z"]).toString("utf8").split("\0").filter(Boolean) : [...entries.keys()],
   );
