@@ -1,0 +1,7 @@
+import { describe, it } from "vitest";
+import { expectMatrixCase, slowMatrix } from "../preflight-matrix.js";
+
+// The pre-flight release over the add-on matrix, the 45 cases test/preflight.test.ts leaves out of npm test.
+describe("the pre-flight release over the add-on matrix (the rest of it)", () => {
+  it.each(slowMatrix)("$name: renders nothing the release cilium renders", ({ name, profile }) => expectMatrixCase(name, profile));
+});
