@@ -1,8 +1,8 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { parseAllDocuments } from "yaml";
-import { afterAll, expect } from "vitest";
+import { expect } from "vitest";
 import type { OutputFile } from "../src/emit/index.js";
 import { fileOf, helmValuesFiles, renderObject } from "./helpers.js";
 import { helmTemplate } from "./real-helm.js";
@@ -14,8 +14,9 @@ import { helmTemplate } from "./real-helm.js";
  * Shared by test/preflight.test.ts and test/slow/preflight-matrix.test.ts.
  */
 
-export const scratch = mkdtempSync(join(tmpdir(), "tke-cilium-preflight-"));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+/** Where bundles are written for helm; made on first use, removed by each test file that uses it (afterAll(removeScratch)). */
+export const scratch = join(tmpdir(), `tke-cilium-preflight-${process.pid}-${Math.random().toString(36).slice(2)}`);
+export const removeScratch = () => rmSync(scratch, { recursive: true, force: true });
 
 export interface K8sObject {
   kind: string;

@@ -1,11 +1,13 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { BUILTIN_CHARTS } from "../src/knowledge/chart.js";
 import { renderProfile } from "../src/pipeline.js";
 import type { GitopsContext } from "../src/settings.js";
 import { ROOT, gitopsProfileText, helmValuesFiles, renderFile, renderObject } from "./helpers.js";
-import { expectDisjoint, expectMatrixCase, fastMatrix, key, parse, scratch, templateBoth } from "./preflight-matrix.js";
+import { expectDisjoint, expectMatrixCase, fastMatrix, key, parse, removeScratch, scratch, templateBoth } from "./preflight-matrix.js";
+
+afterAll(removeScratch);
 import { helmTemplate } from "./real-helm.js";
 import { FakeCluster, tkeCluster } from "./fake-cluster/cluster.js";
 
