@@ -1,12 +1,9 @@
 // Bundles the CLI into one minified file, dist/cli.cjs, so a cold start reads and compiles one module
 // (npm run build; run by prepare). Templates and the profile validator are generated here, not at run time.
 import { build } from "esbuild";
-import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { copyFile, chmod, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { dirname, resolve } from "node:path";
+import { chmod, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
 import { lazyTextModule, templateModule, validatorModule } from "./codegen.mjs";
 
 /** `?raw` (text), `?lazy` (text read on first use), `?template` (precompiled Handlebars) and `?validator` (ajv standalone) imports. */
@@ -94,25 +91,10 @@ await build({
   supported: { "dynamic-import": false },
 });
 
-await copyFile("scripts/launcher.cjs", "dist/cli.cjs");
+// The launcher, told which build it runs: its V8 code cache (made on first use, see scripts/launcher.cjs)
+// is keyed by this hash, so a cache of an older bundle is never offered to V8.
+const id = createHash("sha256").update(await readFile("dist/tke-cilium.js")).digest("hex").slice(0, 16);
+const launcher = await readFile("scripts/launcher.cjs", "utf8");
+if (!launcher.includes('const BUILD = "development";')) throw new Error("build: scripts/launcher.cjs has no BUILD line to fill in");
+await writeFile("dist/cli.cjs", launcher.replace('const BUILD = "development";', `const BUILD = "${id}";`));
 await chmod("dist/cli.cjs", 0o755);
-
-// Warm-up render whose compiled code V8 keeps as the launcher's code cache (see scripts/launcher.cjs).
-const scratch = await mkdtemp(join(tmpdir(), "tke-cilium-build-"));
-const warmUp = {
-  name: "warm-up",
-  region: "ap-guangzhou",
-  apiserverVIP: "169.254.128.27",
-  cluster: { maxNodes: 800 },
-  nodePool: { type: "karpenter", subnetIds: ["subnet-warmup"], securityGroupIds: ["sg-warmup"] },
-  features: { hubble: true, endpointSlice: true },
-};
-try {
-  await writeFile(join(scratch, "warm-up.json"), JSON.stringify(warmUp));
-  const args = (command) => ["dist/cli.cjs", command, join(scratch, "warm-up.json"), "--out", join(scratch, "out"), "--quiet"];
-  execFileSync(process.execPath, args("render"), { env: { ...process.env, TKE_CILIUM_WRITE_CODE_CACHE: "1" }, stdio: "ignore" });
-  execFileSync(process.execPath, args("check"), { stdio: "ignore" });
-} finally {
-  await rm(scratch, { recursive: true, force: true });
-}
-if (!(await readdir("dist")).some((f) => f.endsWith(".cache"))) throw new Error("build: the code cache was not written");

@@ -1,6 +1,6 @@
-import { spawnSync } from "node:child_process";
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import type { TreeFile } from "./diff.js";
+import { childProcess } from "./lazy-builtins.js";
 import { UnsafeOutputError } from "./store-errors.js";
 
 /**
@@ -24,7 +24,7 @@ export interface GitIndex {
 
 const git = (root: string, args: string[], input?: string): Buffer => {
   // paths are paths, never patterns (a folder named "[a]" or "*" is that folder)
-  const r = spawnSync("git", args, { cwd: root, input, maxBuffer: 1 << 30, env: { ...process.env, GIT_LITERAL_PATHSPECS: "1" } });
+  const r = childProcess().spawnSync("git", args, { cwd: root, input, maxBuffer: 1 << 30, env: { ...process.env, GIT_LITERAL_PATHSPECS: "1" } });
   if (r.error || r.status !== 0) throw new UnsafeOutputError(`git ${args[0]} failed in ${root}: ${(r.stderr?.toString() || r.error?.message || "").trim()}`);
   return r.stdout;
 };
@@ -43,7 +43,7 @@ function parseStage(out: Buffer, into: Map<string, { mode: string; oid: string }
 }
 
 export function readGitIndex(cwd: string): GitIndex {
-  const top = spawnSync("git", ["rev-parse", "--show-toplevel"], { cwd, stdio: ["ignore", "pipe", "pipe"] });
+  const top = childProcess().spawnSync("git", ["rev-parse", "--show-toplevel"], { cwd, stdio: ["ignore", "pipe", "pipe"] });
   if (top.error || top.status !== 0) {
     // git's own words (not a repository, dubious ownership, no git at all): a hook that cannot read the index must fail
     const why = (top.stderr?.toString() || top.error?.message || "").trim().split("\n")[0];
@@ -57,7 +57,7 @@ export function readGitIndex(cwd: string): GitIndex {
     for (let at = path.length; at > 0; at = path.lastIndexOf("/", at - 1)) if (loaded.has(path.slice(0, at))) return true;
     return false;
   };
-  const hasHead = spawnSync("git", ["rev-parse", "--verify", "-q", "HEAD"], { cwd: root }).status === 0;
+  const hasHead = childProcess().spawnSync("git", ["rev-parse", "--verify", "-q", "HEAD"], { cwd: root }).status === 0;
   const unmerged = new Set<string>();
   /** With a HEAD: what the commit changes, path → its index entry (null: deleted). */
   const changes = new Map<string, { mode: string; oid: string } | null>();
@@ -117,7 +117,7 @@ export function indexFolderNames(index: GitIndex, dir: string): string[] {
   const prefix = `${dir}/`;
   const names = new Set<string>();
   if (index.hasHead) {
-    const listed = spawnSync("git", ["ls-tree", "-z", "--name-only", "HEAD", "--", prefix], { cwd: index.root, maxBuffer: 1 << 30, env: { ...process.env, GIT_LITERAL_PATHSPECS: "1" } });
+    const listed = childProcess().spawnSync("git", ["ls-tree", "-z", "--name-only", "HEAD", "--", prefix], { cwd: index.root, maxBuffer: 1 << 30, env: { ...process.env, GIT_LITERAL_PATHSPECS: "1" } });
     if (listed.status === 0) for (const path of listed.stdout.toString("utf8").split("\0")) if (path.startsWith(prefix)) names.add(path.slice(prefix.length));
   }
   const touched = new Set([...index.staged].filter((p) => p.startsWith(prefix)).map((p) => p.slice(prefix.length).split("/")[0]));
