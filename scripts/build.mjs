@@ -1,11 +1,9 @@
 // Bundles the CLI into one minified file, dist/cli.cjs, so a cold start reads and compiles one module
 // (npm run build; run by prepare). Templates and the profile validator are generated here, not at run time.
 import { build } from "esbuild";
-import { execFileSync } from "node:child_process";
-import { copyFile, chmod, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { dirname, resolve } from "node:path";
+import { createHash } from "node:crypto";
+import { chmod, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
 import { lazyTextModule, templateModule, validatorModule } from "./codegen.mjs";
 
 /** `?raw` (text), `?lazy` (text read on first use), `?template` (precompiled Handlebars) and `?validator` (ajv standalone) imports. */
@@ -63,6 +61,18 @@ const common = {
   logLevel: "warning",
 };
 
+/**
+ * The build's identity for the bundle index (src/bundle-index.ts): a hash of everything a render depends on,
+ * so an index written by another build (another version, other chart data or rules) is never trusted.
+ */
+async function buildId() {
+  const hash = createHash("sha256");
+  const files = ["package.json", "package-lock.json", "scripts/build.mjs", "scripts/codegen.mjs"];
+  for (const dir of ["src", "schema"]) for (const f of await readdir(dir, { recursive: true, withFileTypes: true })) if (f.isFile()) files.push(join(f.parentPath ?? f.path, f.name));
+  for (const file of files.sort()) hash.update(file).update("\0").update(await readFile(file)).update("\0");
+  return hash.digest("hex").slice(0, 32);
+}
+
 await rm("dist", { recursive: true, force: true });
 await build({
   ...common,
@@ -74,32 +84,17 @@ await build({
   ...common,
   entryPoints: ["src/bin.ts"],
   outfile: "dist/tke-cilium.js",
-  define: { "import.meta.dirname": "__dirname" },
+  define: { "import.meta.dirname": "__dirname", __TKE_CILIUM_BUILD__: JSON.stringify(await buildId()) },
   plugins: [generated, chartReaderApart, yamlApart],
   // the launcher runs the bundle through vm.Script, which has no loader for import(): every dynamic import
   // (node:readline for init's questions, the chart reader) becomes a require
   supported: { "dynamic-import": false },
 });
 
-await copyFile("scripts/launcher.cjs", "dist/cli.cjs");
+// The launcher, told which build it runs: its V8 code cache (made on first use, see scripts/launcher.cjs)
+// is keyed by this hash, so a cache of an older bundle is never offered to V8.
+const id = createHash("sha256").update(await readFile("dist/tke-cilium.js")).digest("hex").slice(0, 16);
+const launcher = await readFile("scripts/launcher.cjs", "utf8");
+if (!launcher.includes('const BUILD = "development";')) throw new Error("build: scripts/launcher.cjs has no BUILD line to fill in");
+await writeFile("dist/cli.cjs", launcher.replace('const BUILD = "development";', `const BUILD = "${id}";`));
 await chmod("dist/cli.cjs", 0o755);
-
-// Warm-up render whose compiled code V8 keeps as the launcher's code cache (see scripts/launcher.cjs).
-const scratch = await mkdtemp(join(tmpdir(), "tke-cilium-build-"));
-const warmUp = {
-  name: "warm-up",
-  region: "ap-guangzhou",
-  apiserverVIP: "169.254.128.27",
-  cluster: { maxNodes: 800 },
-  nodePool: { type: "karpenter", subnetIds: ["subnet-warmup"], securityGroupIds: ["sg-warmup"] },
-  features: { hubble: true, endpointSlice: true },
-};
-try {
-  await writeFile(join(scratch, "warm-up.json"), JSON.stringify(warmUp));
-  const args = (command) => ["dist/cli.cjs", command, join(scratch, "warm-up.json"), "--out", join(scratch, "out"), "--quiet"];
-  execFileSync(process.execPath, args("render"), { env: { ...process.env, TKE_CILIUM_WRITE_CODE_CACHE: "1" }, stdio: "ignore" });
-  execFileSync(process.execPath, args("check"), { stdio: "ignore" });
-} finally {
-  await rm(scratch, { recursive: true, force: true });
-}
-if (!(await readdir("dist")).some((f) => f.endsWith(".cache"))) throw new Error("build: the code cache was not written");

@@ -1,23 +1,60 @@
 #!/usr/bin/env node
-// tke-cilium's entry point: runs the bundle (tke-cilium.js) through V8's code cache when one matches this
-// Node.js, which saves compiling ~0.3 MB of JavaScript on every cold start. The cache is written by
-// `npm run build` (TKE_CILIUM_WRITE_CODE_CACHE=1 on a warm-up render); a missing or stale cache is ignored.
+// tke-cilium's entry point: runs the bundle (tke-cilium.js) through a V8 code cache made by and for the
+// Node.js that runs it, which saves compiling the bundle's code on every cold start (npm run bench measures
+// both ways). The cache lives in the nearest node_modules/.cache/tke-cilium/ (the project's own, for an
+// installed package), keyed by this build, the Node.js version and the CPU architecture; the first `render`
+// or `check` without one writes it whole (a temporary file renamed into place). A cache that is missing,
+// stale, rejected by V8 or cannot be written changes nothing but the start-up time, and never the result.
+// TKE_CILIUM_CODE_CACHE=0 turns it off.
 "use strict";
-const { readFileSync, writeFileSync } = require("node:fs");
-const { join } = require("node:path");
+const { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } = require("node:fs");
+const { join, sep } = require("node:path");
 const vm = require("node:vm");
 
+// written by scripts/build.mjs: a hash of tke-cilium.js, so a rebuilt bundle never meets an older cache
+const BUILD = "development";
 const bundle = join(__dirname, "tke-cilium.js");
-const cacheFile = join(__dirname, `tke-cilium.${process.version}.${process.arch}.cache`);
+
+/** The cache folder, or null when there is no node_modules folder to hold it (it is never created here). */
+function cacheFolder() {
+  if (process.env.TKE_CILIUM_CODE_CACHE === "0") return null;
+  const parts = __dirname.split(sep);
+  const at = parts.lastIndexOf("node_modules");
+  const modules = at > 0 ? parts.slice(0, at + 1).join(sep) : join(__dirname, "..", "node_modules");
+  return existsSync(modules) ? join(modules, ".cache", "tke-cilium") : null;
+}
+
+const folder = cacheFolder();
+const cacheName = `${BUILD}-${process.version}-${process.arch}.v8cache`;
 let cachedData;
-try {
-  cachedData = readFileSync(cacheFile);
-} catch {
-  cachedData = undefined;
+if (folder !== null) {
+  try {
+    cachedData = readFileSync(join(folder, cacheName));
+  } catch {
+    cachedData = undefined;
+  }
 }
 const wrapped = `(function (exports, require, module, __filename, __dirname) {${readFileSync(bundle, "utf8")}\n})`;
 const script = new vm.Script(wrapped, { filename: bundle, cachedData });
-script.runInThisContext()(module.exports, require, module, bundle, __dirname);
-if (process.env.TKE_CILIUM_WRITE_CODE_CACHE === "1") {
-  process.once("beforeExit", () => writeFileSync(cacheFile, script.createCachedData()));
+
+// a run that renders or checks compiles what later runs need; --help or --version would leave a thin cache
+const command = process.argv[2];
+if (folder !== null && (cachedData === undefined || script.cachedDataRejected) && (command === "render" || command === "check")) {
+  process.once("exit", () => {
+    const draft = join(folder, `.${cacheName}.${process.pid}.tmp`);
+    try {
+      mkdirSync(folder, { recursive: true });
+      writeFileSync(draft, script.createCachedData());
+      renameSync(draft, join(folder, cacheName));
+      // caches of other builds are dead weight; other Node.js versions of this build may still be in use
+      for (const name of readdirSync(folder)) if (name.endsWith(".v8cache") && !name.startsWith(`${BUILD}-`)) rmSync(join(folder, name), { force: true });
+    } catch {
+      try {
+        rmSync(draft, { force: true });
+      } catch {
+        // nothing more to do: the next run tries again
+      }
+    }
+  });
 }
+script.runInThisContext()(module.exports, require, module, bundle, __dirname);

@@ -1,13 +1,13 @@
-import { spawnSync } from "node:child_process";
 import type { TreeFile } from "./diff.js";
 import { readBundleBlobs, type GitIndex } from "./git-index.js";
+import { childProcess } from "./lazy-builtins.js";
 
 /**
  * The files of folder `dir` as the last commit (HEAD) has them: the bundle a commit replaces, for the upgrade
  * rules. Regular files only; null when there is no HEAD yet or HEAD has no such folder.
  */
 export function headTree(index: GitIndex, dir: string): Map<string, TreeFile> | null {
-  const listed = spawnSync("git", ["ls-tree", "-r", "-z", "HEAD", "--", `${dir}/`], { cwd: index.root, maxBuffer: 1 << 26 });
+  const listed = childProcess().spawnSync("git", ["ls-tree", "-r", "-z", "HEAD", "--", `${dir}/`], { cwd: index.root, maxBuffer: 1 << 26 });
   if (listed.status !== 0) return null;
   const entries = listed.stdout
     .toString("utf8")

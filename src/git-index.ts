@@ -1,30 +1,49 @@
-import { spawnSync } from "node:child_process";
-import { relative, resolve, sep } from "node:path";
+import { isAbsolute, relative, resolve, sep } from "node:path";
 import type { TreeFile } from "./diff.js";
+import { childProcess } from "./lazy-builtins.js";
 import { UnsafeOutputError } from "./store-errors.js";
 
 /**
- * The git index, read as `check --staged` needs it: what would be committed, not the working tree. Three git
- * processes a run, whatever the repository's size: ls-files for the index, diff --cached for what is
- * staged, cat-file --batch for the contents.
+ * The git index, read as `check --staged` needs it: what would be committed, not the working tree. A run asks
+ * git once for what the commit changes (diff --cached --raw: paths, modes and object ids), and takes the
+ * entries of the folders it reads from HEAD's tree (ls-tree) with those changes applied, so git reads a large
+ * fleet's index once a run; before the first commit, ls-files. Contents come from cat-file --batch.
  */
 export interface GitIndex {
   /** The repository's top folder. */
   root: string;
-  /** Every path in the index (repository-relative, forward slashes) → its mode and object id. */
+  /** The entries read so far (repository-relative paths, forward slashes) → their mode and object id. */
   entries: Map<string, { mode: string; oid: string }>;
   /** Paths the commit changes: added, modified or deleted against HEAD (every path before the first commit). */
   staged: Set<string>;
+  /** Whether the repository has a commit yet. */
+  hasHead: boolean;
+  /** Read the entries of `paths` (files or folders; "" is the whole index) into `entries`, each path once. */
+  load(paths: readonly string[]): void;
 }
 
 const git = (root: string, args: string[], input?: string): Buffer => {
-  const r = spawnSync("git", args, { cwd: root, input, maxBuffer: 1 << 30 });
+  // paths are paths, never patterns (a folder named "[a]" or "*" is that folder)
+  const r = childProcess().spawnSync("git", args, { cwd: root, input, maxBuffer: 1 << 30, env: { ...process.env, GIT_LITERAL_PATHSPECS: "1" } });
   if (r.error || r.status !== 0) throw new UnsafeOutputError(`git ${args[0]} failed in ${root}: ${(r.stderr?.toString() || r.error?.message || "").trim()}`);
   return r.stdout;
 };
 
+/** `git ls-files -s -z` records: path → mode and object id; unmerged (stage > 0) paths apart. */
+function parseStage(out: Buffer, into: Map<string, { mode: string; oid: string }>, unmerged: Set<string>): void {
+  for (const record of out.toString("utf8").split("\0")) {
+    // "<mode> <oid> <stage>\t<path>": fixed widths up to the tab
+    const tab = record.indexOf("\t");
+    if (tab < 0) continue;
+    const [mode, oid, stage] = record.slice(0, tab).split(" ");
+    const path = record.slice(tab + 1);
+    if (stage !== "0") unmerged.add(path);
+    else into.set(path, { mode, oid });
+  }
+}
+
 export function readGitIndex(cwd: string): GitIndex {
-  const top = spawnSync("git", ["rev-parse", "--show-toplevel"], { cwd, stdio: ["ignore", "pipe", "pipe"] });
+  const top = childProcess().spawnSync("git", ["rev-parse", "--show-toplevel"], { cwd, stdio: ["ignore", "pipe", "pipe"] });
   if (top.error || top.status !== 0) {
     // git's own words (not a repository, dubious ownership, no git at all): a hook that cannot read the index must fail
     const why = (top.stderr?.toString() || top.error?.message || "").trim().split("\n")[0];
@@ -32,23 +51,84 @@ export function readGitIndex(cwd: string): GitIndex {
   }
   const root = top.stdout.toString().trim();
   const entries = new Map<string, { mode: string; oid: string }>();
+  const loaded = new Set<string>();
+  const covered = (path: string) => {
+    if (loaded.has("")) return true;
+    for (let at = path.length; at > 0; at = path.lastIndexOf("/", at - 1)) if (loaded.has(path.slice(0, at))) return true;
+    return false;
+  };
+  const hasHead = childProcess().spawnSync("git", ["rev-parse", "--verify", "-q", "HEAD"], { cwd: root }).status === 0;
   const unmerged = new Set<string>();
-  for (const record of git(root, ["ls-files", "-s", "-z"]).toString("utf8").split("\0")) {
-    const m = /^(\d{6}) ([0-9a-f]+) (\d)\t(.*)$/s.exec(record);
-    if (!m) continue;
-    if (m[3] !== "0") unmerged.add(m[4]);
-    else entries.set(m[4], { mode: m[1], oid: m[2] });
+  /** With a HEAD: what the commit changes, path → its index entry (null: deleted). */
+  const changes = new Map<string, { mode: string; oid: string } | null>();
+  const under = (path: string, dir: string) => dir === "" || path === dir || path.startsWith(`${dir}/`);
+  const load = (paths: readonly string[]) => {
+    // a path outside the repository has no entry (and git would refuse it)
+    const wanted = [...new Set(paths.map((p) => p.replace(/\/+$/, "")))].filter((p) => !covered(p) && p !== ".." && !p.startsWith("../") && !isAbsolute(p));
+    if (wanted.length === 0) return;
+    const specs = wanted.map((p) => (p === "" ? "." : p));
+    if (!hasHead) parseStage(git(root, ["ls-files", "-s", "-z", "--", ...specs]), entries, new Set());
+    else {
+      // the index is HEAD's tree plus what the commit changes: git reads tree objects here, not the whole index
+      for (const record of git(root, ["ls-tree", "-r", "-z", "HEAD", "--", ...specs]).toString("utf8").split("\0")) {
+        const tab = record.indexOf("\t");
+        if (tab < 0) continue;
+        const [mode, , oid] = record.slice(0, tab).split(" ");
+        entries.set(record.slice(tab + 1), { mode, oid });
+      }
+      for (const [path, entry] of changes) {
+        if (!wanted.some((w) => under(path, w))) continue;
+        if (entry === null) entries.delete(path);
+        else entries.set(path, entry);
+      }
+    }
+    for (const p of wanted) loaded.add(p);
+  };
+  let staged: Set<string>;
+  if (hasHead) {
+    // ":<old mode> <new mode> <old oid> <new oid> <status>" then the path, NUL-separated; U is a merge conflict
+    const fields = git(root, ["diff", "--cached", "--raw", "--no-renames", "--no-abbrev", "-z"]).toString("utf8").split("\0");
+    for (let i = 0; i + 1 < fields.length; i += 2) {
+      const [, mode, , oid, status] = fields[i].slice(1).split(" ");
+      const path = fields[i + 1];
+      if (status === "U") unmerged.add(path);
+      changes.set(path, status === "D" || /^0+$/.test(mode) ? null : { mode, oid });
+    }
+    staged = new Set(changes.keys());
+  } else {
+    parseStage(git(root, ["ls-files", "-s", "-z"]), entries, unmerged);
+    loaded.add("");
+    staged = new Set([...entries.keys(), ...unmerged]);
   }
   // a merge conflict: the index holds three versions of a file and the commit none yet
   if (unmerged.size > 0) {
     const names = [...unmerged].sort();
     throw new UnsafeOutputError(`the git index has unmerged paths (a merge conflict): ${names.slice(0, 5).join(", ")}${names.length > 5 ? ` and ${names.length - 5} more` : ""}; resolve them and stage the result before checking the commit`);
   }
-  const hasHead = spawnSync("git", ["rev-parse", "--verify", "-q", "HEAD"], { cwd: root }).status === 0;
-  const staged = new Set(
-    hasHead ? git(root, ["diff", "--cached", "--name-only", "--no-renames", "-z"]).toString("utf8").split("\0").filter(Boolean) : [...entries.keys()],
-  );
-  return { root, entries, staged };
+  return { root, entries, staged, hasHead, load };
+}
+
+/**
+ * The names in folder `dir` of the commit, one level deep (folders and files): HEAD's, less the ones the
+ * commit empties, plus the ones it adds. Reads HEAD's folder listing and the index entries of the folders the
+ * commit changes, not every file of `dir`.
+ */
+export function indexFolderNames(index: GitIndex, dir: string): string[] {
+  const prefix = `${dir}/`;
+  const names = new Set<string>();
+  if (index.hasHead) {
+    const listed = childProcess().spawnSync("git", ["ls-tree", "-z", "--name-only", "HEAD", "--", prefix], { cwd: index.root, maxBuffer: 1 << 30, env: { ...process.env, GIT_LITERAL_PATHSPECS: "1" } });
+    if (listed.status === 0) for (const path of listed.stdout.toString("utf8").split("\0")) if (path.startsWith(prefix)) names.add(path.slice(prefix.length));
+  }
+  const touched = new Set([...index.staged].filter((p) => p.startsWith(prefix)).map((p) => p.slice(prefix.length).split("/")[0]));
+  index.load([...touched].map((n) => prefix + n));
+  const present = new Set<string>();
+  for (const p of index.entries.keys()) if (p.startsWith(prefix)) present.add(p.slice(prefix.length).split("/")[0]);
+  for (const name of touched) {
+    if (present.has(name)) names.add(name);
+    else names.delete(name);
+  }
+  return [...names];
 }
 
 /** The sizes of index objects, by object id, from one `git cat-file --batch-check` (nothing of their contents is read). */
@@ -113,6 +193,7 @@ export function indexPath(index: GitIndex, cwd: string, path: string): string {
 /** The files of index folder `dir` as a bundle tree: regular files with their text and mode; links and submodules described. */
 export function indexTree(index: GitIndex, dir: string, skip: (path: string) => boolean): Map<string, TreeFile> | null {
   const prefix = `${dir}/`;
+  index.load([dir]);
   const inside = [...index.entries].filter(([path]) => path.startsWith(prefix) && !skip(path.slice(prefix.length)));
   if (inside.length === 0) return null;
   const files = readBundleBlobs(index, inside.filter(([, e]) => e.mode === "100755" || e.mode === "100644").map(([, e]) => e));
@@ -127,6 +208,13 @@ export function indexTree(index: GitIndex, dir: string, skip: (path: string) => 
 
 /** The submodule (gitlink entry) that holds `path`, or null: its files are not in this index. */
 export function submoduleOf(index: GitIndex, path: string): string | null {
-  for (const [entry, { mode }] of index.entries) if (mode === "160000" && (path === entry || path.startsWith(`${entry}/`))) return entry;
+  index.load([path]);
+  if (index.entries.get(path)?.mode === "160000") return path;
+  if (index.entries.has(path) || [...index.entries.keys()].some((p) => p.startsWith(`${path}/`))) return null;
+  // nothing at `path`: it may be inside a submodule (a wrong argument, so this rarely reads much)
+  const ancestors: string[] = [];
+  for (let at = path.lastIndexOf("/"); at > 0; at = path.lastIndexOf("/", at - 1)) ancestors.push(path.slice(0, at));
+  index.load(ancestors);
+  for (const a of ancestors) if (index.entries.get(a)?.mode === "160000") return a;
   return null;
 }

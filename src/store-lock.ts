@@ -1,7 +1,7 @@
-import { randomBytes } from "node:crypto";
 import { closeSync, constants as fsConstants, fstatSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { FileSystemError, fileSystemError } from "./store-errors.js";
+import { uniqueHex } from "./unique.js";
 
 /**
  * One writer per output folder at a time: out/.tke-cilium.lock.
@@ -92,7 +92,7 @@ function readLock(path: string): { text: string; ageMs: number } | null {
 
 /** Create `path` holding `text`, atomically: false when it exists. */
 function createWhole(path: string, text: string): boolean {
-  const draft = `${path}.${process.pid}.${randomBytes(6).toString("hex")}`;
+  const draft = `${path}.${process.pid}.${uniqueHex(12)}`;
   try {
     writeFileSync(draft, text, { flag: "wx", mode: 0o644 });
   } catch (error) {
@@ -164,7 +164,7 @@ export function acquireOutputLock(outDir: string, waitMs = 60_000): HeldLock {
     throw fileSystemError(error, "create the output folder", outDir);
   }
   const path = join(outDir, LOCK_NAME);
-  const owner: Owner = { pid: process.pid, start: startTime(process.pid) ?? "", token: randomBytes(16).toString("hex") };
+  const owner: Owner = { pid: process.pid, start: startTime(process.pid) ?? "", token: uniqueHex(32) };
   const me = ownerLine(owner);
   const deadline = Date.now() + waitMs;
   for (;;) {

@@ -1,10 +1,10 @@
-import { randomBytes } from "node:crypto";
 import { chmodSync, linkSync, lstatSync, mkdirSync, readdirSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync, type Stats } from "node:fs";
 import { dirname, join } from "node:path";
 import type { OutputFile } from "./emit/index.js";
 import { NAME_PATTERN } from "./pipeline.js";
 import { FileSystemError, fileSystemError, UnsafeOutputError } from "./store-errors.js";
 import { acquireOutputLock } from "./store-lock.js";
+import { uniqueHex } from "./unique.js";
 import { adoptTerraformFolder, hasTerraformFolder, rescueTerraformFolder, TERRAFORM_DIR, TERRAFORM_STAGING, terraformLockProblem } from "./store-terraform.js";
 
 /** Storing bundles: the lock, the atomic swap of out/<name>/, the recovery of an interrupted run, and init's new file. */
@@ -167,7 +167,7 @@ export function replaceTree(outDir: string, name: string, files: readonly Output
   // the live terraform/ folder is moved into the new bundle whole, never replaced (see store-terraform.ts)
   const adopt = existing !== null && hasTerraformFolder(target);
   let adopted = false;
-  const unique = `${process.pid}-${Date.now().toString(36)}-${randomBytes(4).toString("hex")}`;
+  const unique = `${process.pid}-${Date.now().toString(36)}-${uniqueHex(8)}`;
   const staging = join(outDir, `.${name}.tmp-${unique}`);
   const retired = join(outDir, `.${name}.old-${unique}`);
   let current = staging;
@@ -221,7 +221,7 @@ function carry(from: string, to: string): void {
 
 /** Write one file whole or not at all: a temporary sibling, then a rename over the target. */
 export function writeFileAtomic(path: string, text: string): void {
-  const temporary = join(dirname(path), `.${process.pid}-${randomBytes(6).toString("hex")}.tmp`);
+  const temporary = join(dirname(path), `.${process.pid}-${uniqueHex(12)}.tmp`);
   try {
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(temporary, text, { flag: "wx", mode: 0o644 });

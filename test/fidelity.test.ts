@@ -8,7 +8,7 @@ import { nearest } from "../src/text/nearest.js";
 import { helmProblems } from "./fidelity/helm.js";
 import { karpenterProblems } from "./fidelity/karpenter.js";
 import { kubernetesProblems } from "./fidelity/kubernetes.js";
-import { hasShellcheck, shellProblems } from "./fidelity/shell.js";
+import { hasShellcheck, shellProblems, shellProblemsOfEach } from "./fidelity/shell.js";
 import { fmtProblems, parseHcl, terraformProblems } from "./fidelity/terraform.js";
 import type { OutputFile } from "../src/emit/index.js";
 
@@ -93,13 +93,14 @@ describe.each(allProfilePaths())("fidelity of %s", (path) => {
   });
 
   it(`install.sh and uninstall.sh: parsed by mvdan/sh${hasShellcheck ? " and clean under shellcheck" : " (shellcheck not installed)"}`, () => {
-    expect(shellProblems(fileOf(files, "install.sh")!.content)).toEqual([]);
-    expect(shellProblems(fileOf(files, "uninstall.sh")!.content)).toEqual([]);
-    expect([fileOf(files, "install.sh")!.mode, fileOf(files, "uninstall.sh")!.mode]).toEqual([0o755, 0o755]);
-    for (const script of ["clustermesh.sh", "egress-gateway-policy.sh", "preflight-node.sh", "cleanup-node.sh"]) {
-      const f = fileOf(files, script);
-      if (f) expect([shellProblems(f.content), f.mode]).toEqual([[], 0o755]);
-    }
+    const scripts = ["install.sh", "uninstall.sh", "clustermesh.sh", "egress-gateway-policy.sh", "preflight-node.sh", "cleanup-node.sh"].flatMap((name) => {
+      const f = fileOf(files, name);
+      return f ? [[name, f] as const] : [];
+    });
+    expect(scripts.map(([name]) => name).slice(0, 2)).toEqual(["install.sh", "uninstall.sh"]);
+    // one shellcheck process for the bundle's scripts, each linted on its own
+    const problems = shellProblemsOfEach(new Map(scripts.map(([name, f]) => [name, f.content])));
+    for (const [name, f] of scripts) expect([name, problems.get(name), f.mode]).toEqual([name, [], 0o755]);
   });
 });
 
@@ -149,6 +150,20 @@ describe("each check bites on a broken variant", () => {
     const script = fileOf(files, "install.sh")!.content;
     expect(shellProblems(script.replace('step "Next steps"', 'step "Next steps\n'))[0]).toMatch(/^parse: /);
     if (hasShellcheck) expect(shellProblems(script.replace('run kubectl apply -f "$HERE"/', "run kubectl apply -f $HERE/")).join()).toMatch(/SC2086/);
+  });
+
+  it("several scripts checked at once: each finding is its own script's, a parse error stays with its script", () => {
+    const script = fileOf(files, "install.sh")!.content;
+    const problems = shellProblemsOfEach(
+      new Map([
+        ["clean.sh", script],
+        ["unquoted.sh", script.replace('run kubectl apply -f "$HERE"/', "run kubectl apply -f $HERE/")],
+        ["broken.sh", script.replace('step "Next steps"', 'step "Next steps\n')],
+      ]),
+    );
+    expect(problems.get("clean.sh")).toEqual([]);
+    if (hasShellcheck) expect(problems.get("unquoted.sh")!.join()).toMatch(/SC2086/);
+    expect(problems.get("broken.sh")![0]).toMatch(/^parse: /);
   });
 });
 

@@ -8,6 +8,7 @@ import { parseProfileText } from "../src/parse.js";
 import type { FilledProfile } from "../src/profile.js";
 import { validateProfile } from "../src/validate.js";
 import { allProfilePaths, helmValuesFiles, renderFile, renderObject } from "./helpers.js";
+import { expectPreflightBeside } from "./preflight-matrix.js";
 import { helmTemplate } from "./real-helm.js";
 import { readFileSync } from "node:fs";
 import { ROOT } from "./helpers.js";
@@ -32,7 +33,7 @@ interface PodSpec {
   initContainers?: { name: string; image: string }[];
 }
 
-/** Writes the bundle to a folder and runs helm template there; the parsed objects. */
+/** Writes the bundle to a folder (scratch/name) and runs helm template there; the parsed objects. */
 function templateBundle(name: string, version: string, files: readonly OutputFile[]): K8sObject[] {
   const dir = join(scratch, name);
   for (const f of files) {
@@ -176,7 +177,8 @@ function expectMeaning(p: FilledProfile, objects: readonly K8sObject[]): void {
       | (K8sObject & { metadata: { annotations?: Record<string, string> }; spec: { type?: string } })
       | undefined;
     expect(service?.spec.type).toBe("LoadBalancer");
-    expect(service?.metadata.annotations?.["service.kubernetes.io/qcloud-loadbalancer-internal-subnetid"]).toBe(p.clusterMesh.subnetId ?? p.nodePool.subnetIds[0] ?? p.cluster.intranetSubnetId);
+    if (p.clusterMesh.clbId !== undefined) expect(service?.metadata.annotations?.["service.kubernetes.io/tke-existed-lbid"]).toBe(p.clusterMesh.clbId);
+    else expect(service?.metadata.annotations?.["service.kubernetes.io/qcloud-loadbalancer-internal-subnetid"]).toBe(p.clusterMesh.subnetId ?? p.nodePool.subnetIds[0] ?? p.cluster.intranetSubnetId);
   } else {
     expect(c["cluster-id"] ?? "0").toBe("0");
   }
@@ -220,13 +222,29 @@ function expectMeaning(p: FilledProfile, objects: readonly K8sObject[]): void {
 }
 
 describe.each(allProfilePaths())("helm template of %s", (path) => {
-  it("succeeds with the chart of its version and means what the profile asks", () => {
-    const text = readFileSync(join(ROOT, path), "utf8");
+  // one real helm render of the release cilium per profile, shared by both tests (whichever runs first makes it)
+  const name = path.replace(/[^a-z0-9]+/gi, "-");
+  let made: { p: FilledProfile; files: readonly OutputFile[]; objects: K8sObject[] } | undefined;
+  const bundle = () => {
+    if (made) return made;
     const result = renderFile(path);
-    const p = filledProfile(path, text);
-    const objects = templateBundle(path.replace(/[^a-z0-9]+/gi, "-"), p.cilium.version, result.files);
+    expect(result.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    const p = filledProfile(path, readFileSync(join(ROOT, path), "utf8"));
+    made = { p, files: result.files, objects: templateBundle(name, p.cilium.version, result.files) };
+    return made;
+  };
+
+  it("succeeds with the chart of its version and means what the profile asks", () => {
+    const { p, objects } = bundle();
     expectMeaning(p, objects);
     expectConfigChecksums(objects);
+  });
+
+  // Cilium's pre-flight check is a Helm release of its own, installed beside the release cilium during a minor
+  // upgrade; Helm refuses to install an object another release owns (test/preflight.test.ts has the rest)
+  it("its pre-flight release renders nothing the release cilium renders", () => {
+    const { files, objects } = bundle();
+    expectPreflightBeside(join(scratch, name), files, objects);
   });
 });
 

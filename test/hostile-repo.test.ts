@@ -3,9 +3,11 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSyn
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import tarStream from "tar-stream";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { ROOT } from "./helpers.js";
-import { CLI, cli, member, outside, repo, scratch } from "./hostile-repo.js";
+import { CLI, cli, member, outside, repo, scratch, removeScratch } from "./hostile-repo.js";
+
+afterAll(removeScratch);
 
 /** Hostile repositories (issue 23): reads, state, bounds and failures; the shell corpus is hostile-shell.test.ts. */
 

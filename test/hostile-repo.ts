@@ -1,8 +1,8 @@
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, expect } from "vitest";
+import { expect } from "vitest";
 import { ROOT } from "./helpers.js";
 
 /**
@@ -14,14 +14,23 @@ import { ROOT } from "./helpers.js";
  */
 
 export const CLI = join(ROOT, "dist/cli.cjs");
+/**
+ * One scratch folder per test worker. A worker runs test files one after another and keeps this module
+ * loaded between them (vitest.config.ts: isolate false), so each test file that uses it removes it when done
+ * (afterAll(removeScratch)), and repo() makes it again, with the outside secret, for the next file.
+ */
 export const scratch = mkdtempSync(join(tmpdir(), "tke-cilium-hostile-repo-"));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+export const removeScratch = () => rmSync(scratch, { recursive: true, force: true });
 
 /** A secret outside every repository of this file: its text must never be printed. */
 export const SECRET = "SECRET-CANARY-7f3a9c";
 export const outside = join(scratch, "outside");
-mkdirSync(outside);
-writeFileSync(join(outside, "config.json"), `{"auths": {"registry": {"auth": "${SECRET}"}}}\n`);
+function makeScratch(): void {
+  if (existsSync(join(outside, "config.json"))) return;
+  mkdirSync(outside, { recursive: true });
+  writeFileSync(join(outside, "config.json"), `{"auths": {"registry": {"auth": "${SECRET}"}}}\n`);
+}
+makeScratch();
 
 export const MESH_MEMBER = JSON.parse(readFileSync(join(ROOT, "presets/mesh/gz-east.json"), "utf8")) as Record<string, any>;
 delete MESH_MEMBER.$schema;
@@ -29,6 +38,7 @@ delete MESH_MEMBER.$schema;
 let repos = 0;
 /** A fresh git-less repository (a folder with tke-cilium.json or .git) holding `files`. */
 export function repo(files: Record<string, string | object> = {}, marker: ".git" | null = ".git"): string {
+  makeScratch();
   const dir = join(scratch, `repo-${++repos}`);
   mkdirSync(dir);
   if (marker) mkdirSync(join(dir, marker));
@@ -56,5 +66,5 @@ export function cli(cwd: string, ...args: string[]): Run {
   return run;
 }
 
-export const member = (over: Record<string, any>) => ({ ...MESH_MEMBER, ...over, cluster: { ...MESH_MEMBER.cluster, ...(over.cluster ?? {}) }, clusterMesh: { ...MESH_MEMBER.clusterMesh, ...(over.clusterMesh ?? {}) } });
+export const member = (over: Record<string, any>) => ({ ...MESH_MEMBER, ...over, cluster: { ...MESH_MEMBER.cluster, ...(over.cluster ?? {}) }, clusterMesh: { ...MESH_MEMBER.clusterMesh, address: `10.250.0.${over.clusterMesh?.clusterId ?? MESH_MEMBER.clusterMesh.clusterId}`, ...(over.clusterMesh ?? {}) } });
 

@@ -1,121 +1,28 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { parseAllDocuments } from "yaml";
 import { afterAll, describe, expect, it } from "vitest";
-import type { OutputFile } from "../src/emit/index.js";
 import { BUILTIN_CHARTS } from "../src/knowledge/chart.js";
 import { renderProfile } from "../src/pipeline.js";
 import type { GitopsContext } from "../src/settings.js";
-import { allProfilePaths, fileOf, ROOT, gitopsProfileText, helmValuesFiles, renderFile, renderObject } from "./helpers.js";
+import { ROOT, gitopsProfileText, helmValuesFiles, renderFile, renderObject } from "./helpers.js";
+import { expectDisjoint, expectMatrixCase, fastMatrix, key, parse, removeScratch, scratch, templateBoth } from "./preflight-matrix.js";
+
+afterAll(removeScratch);
 import { helmTemplate } from "./real-helm.js";
 import { FakeCluster, tkeCluster } from "./fake-cluster/cluster.js";
 
 /**
  * Cilium's pre-flight check is a Helm release of its own (cilium-preflight) installed beside the release
  * cilium during a minor upgrade. Helm refuses to install an object another release owns ("invalid ownership
- * metadata"), so the real `helm template` of both releases, as install.sh runs them, must share no object.
+ * metadata"), so the real `helm template` of both releases, as install.sh runs them, must share no object
+ * (the helpers and the add-on matrix: test/preflight-matrix.ts).
  */
 
-const scratch = mkdtempSync(join(tmpdir(), "tke-cilium-preflight-"));
-afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-interface K8sObject {
-  kind: string;
-  metadata: { name: string; namespace?: string };
-  spec?: { template?: { spec?: { containers?: { image: string }[]; initContainers?: { image: string }[] } } };
-}
-
-const parse = (text: string) => parseAllDocuments(text).map((d) => d.toJS() as K8sObject | null).filter((o): o is K8sObject => o !== null);
-const key = (o: K8sObject) => `${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`;
-
-/** The values files install.sh passes to the pre-flight release (after `helm upgrade --install 'cilium-preflight'`). */
-function preflightValuesFiles(files: readonly OutputFile[]): string[] {
-  const script = fileOf(files, "install.sh")!.content;
-  const command = script.slice(script.indexOf("helm upgrade --install 'cilium-preflight'"));
-  return [...command.slice(0, command.indexOf("\n  run ", 1)).matchAll(/-f "\$HERE"\/'([^']+)'/g)].map((m) => m[1]);
-}
-
-/** Both releases' objects, rendered by the real helm from the bundle as install.sh passes it. */
-function templateBoth(name: string, files: readonly OutputFile[]): { main: K8sObject[]; preflight: K8sObject[] } {
-  const dir = join(scratch, name.replaceAll("/", "_"));
-  for (const f of files) {
-    mkdirSync(dirname(join(dir, f.path)), { recursive: true });
-    writeFileSync(join(dir, f.path), f.content);
-  }
-  const install = fileOf(files, "install.sh")!.content;
-  const namespace = /^NAMESPACE='([^']+)'$/m.exec(install)![1];
-  const version = /^VERSION='([^']+)'$/m.exec(install)![1];
-  const preflightFiles = preflightValuesFiles(files);
-  expect(preflightFiles.length, "the pre-flight's values files").toBeGreaterThan(0);
-  return {
-    main: parse(helmTemplate(version, namespace, helmValuesFiles(files), dir)),
-    preflight: parse(helmTemplate(version, namespace, preflightFiles, dir, "cilium-preflight")),
-  };
-}
-
-function expectDisjoint(name: string, files: readonly OutputFile[]): K8sObject[] {
-  const { main, preflight } = templateBoth(name, files);
-  const owned = new Set(main.map(key));
-  expect(preflight.map(key).filter((k) => owned.has(k)), "objects both releases render").toEqual([]);
-  expect(preflight.map(key)).toContain("DaemonSet/kube-system/cilium-pre-flight-check");
-  return preflight;
-}
-
-const images = (objects: readonly K8sObject[]) =>
-  objects.flatMap((o) => [...(o.spec?.template?.spec?.containers ?? []), ...(o.spec?.template?.spec?.initContainers ?? [])].map((c) => c.image));
-
-describe.each(allProfilePaths())("the pre-flight release of %s", (path) => {
-  it("renders nothing the release cilium renders", () => {
-    const r = renderFile(path);
-    expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
-    const preflight = expectDisjoint(path, r.files);
-    // its images come from where the main release's do (the mirror), never straight from quay.io when mirrored
-    const mainImages = fileOf(r.files, "image-values.yaml")?.content ?? "";
-    if (mainImages.includes("quay.tencentcloudcr.com")) for (const image of images(preflight)) expect(image).toMatch(/^quay\.tencentcloudcr\.com\//);
-  });
-});
-
-const BASE = {
-  region: "ap-guangzhou",
-  apiserverVIP: "169.254.128.27",
-  cluster: { id: "cls-preflt01", vpcCidrs: ["10.0.0.0/16"], kubeDnsIP: "192.168.0.10", eniAgentVersion: "v3.8.3" },
-  nodePool: { type: "karpenter", subnetIds: ["subnet-preflt01"], securityGroupIds: ["sg-preflt01"] },
-};
-const ADD_ONS: Record<string, Record<string, unknown>> = {
-  hubble: { features: { hubble: true } },
-  "hubble-ui-clb": { features: { hubble: true, hubbleUiClb: { subnetId: "subnet-preflt01" } } },
-  "gateway-api": { features: { gatewayApi: true } },
-  wireguard: { features: { encryption: "wireguard" } },
-  ipsec: { features: { encryption: "ipsec" } },
-  "node-local-dns": { features: { nodeLocalDns: true } },
-  "flow-logs": { features: { hubble: true, flowLogs: { exports: [{ name: "dropped", include: [{ verdict: ["DROPPED"] }] }] } } },
-  "cluster-mesh": { clusterMesh: { name: "preflt", clusterId: 7 } },
-  everything: { features: { hubble: true, hubbleUiClb: { subnetId: "subnet-preflt01" }, gatewayApi: true, encryption: "wireguard", nodeLocalDns: true, egressGateway: true, apf: true } },
-};
-/** Combinations the tool refuses (Envoy with delegated IPAM, IPsec on VPC-CNI): no bundle to check. */
-const REFUSED = new Set(["ENVOY_WITH_DELEGATED_IPAM", "IPSEC_ON_VPC_CNI"]);
-const VERSIONS = ["1.18.3", "1.19.5", "1.20.0"];
-const MODES = { native: {}, overlay: { mode: "overlay", podCidrs: ["172.28.0.0/16"] } };
-
-const merge = (a: Record<string, any>, b: Record<string, any>): Record<string, any> => {
-  const out = { ...a };
-  for (const [k, v] of Object.entries(b)) out[k] = v && typeof v === "object" && !Array.isArray(v) && typeof a[k] === "object" ? merge(a[k], v) : v;
-  return out;
-};
-
-const matrix = VERSIONS.flatMap((version) =>
-  Object.entries(MODES).flatMap(([mode, cilium]) => Object.entries(ADD_ONS).map(([addOn, over]) => ({ name: `${version} ${mode} ${addOn}`, profile: merge({ ...BASE, cilium: { version, ...cilium } }, over) }))),
-);
+// Each profile's pre-flight release beside its release cilium: test/helm-template.test.ts, which renders that release already.
 
 describe("the pre-flight release over the add-on matrix", () => {
-  it.each(matrix)("$name: renders nothing the release cilium renders", ({ name, profile }) => {
-    const r = renderObject(profile);
-    const errors = r.diagnostics.filter((d) => d.severity === "error").map((d) => d.code);
-    // a combination the tool refuses for its own reason has no bundle; any other error is a broken matrix
-    if (errors.length > 0) return expect(errors.filter((c) => !REFUSED.has(c)), name).toEqual([]);
-    expectDisjoint(name, r.files);
-  });
+  // 9 of the 54 cases (every add-on, version and mode); test/slow/preflight-matrix.test.ts runs the rest
+  it.each(fastMatrix)("$name: renders nothing the release cilium renders", ({ name, profile }) => expectMatrixCase(name, profile));
 
   it("GitOps bundles (Hubble's certificates by certgen) too", () => {
     const gitops: GitopsContext = { config: { engine: "flux", namespace: "flux-system", gitRepository: "flux-system", interval: "10m" }, outPath: "out" };

@@ -11,6 +11,7 @@ import { checkOutputTargets, InterruptedError, REAL_WRITE_OPS, recoverInterrupte
 import { GENERATED_BY, isUserFile } from "../knowledge/bundle.js";
 import { terraformLockProblem } from "../store-terraform.js";
 import { readStagedView, type CheckView } from "./staged.js";
+import { openBundleIndex, type BundleIndex } from "../bundle-index.js";
 import { checkUpgrade } from "./upgrade.js";
 import { checkFleet, writeFleet } from "./fleet.js";
 import { MAX_PROFILE_CHARS, decodeProfileBytes } from "../parse.js";
@@ -61,11 +62,17 @@ export async function runBundleCommand(given: readonly string[], o: BundleOption
   }
   // Every profile is checked before any bundle is emitted; bundles are then emitted one at a time, so a
   // fleet never holds more than one in memory.
-  const added = readAddedCharts(findRepositoryRoot(io.cwd), io.cwd);
+  const root = findRepositoryRoot(io.cwd);
+  const added = readAddedCharts(root, io.cwd);
   if (added.problems.length > 0) {
     for (const problem of added.problems) io.stderr(`tke-cilium: error: ${problem}\n`);
     return EXIT.failed;
   }
+  // the working tree's check and render skip the profiles whose inputs and bundle folder are as last found clean
+  const index =
+    o.staged || o.command === "validate"
+      ? null
+      : openBundleIndex(root, { cwd: io.cwd, outDir: resolve(io.cwd, o.out), bases: read.sources.find((s) => s.bases)?.bases, mesh, gitops: place.gitops, charts: added.charts });
   // check compares each bundle as soon as its profile is checked: its Settings and files are then let go, and
   // a fleet's check runs in constant memory; render needs every profile valid before it writes anything
   const compared = new Map<CheckedProfile, Drift[]>();
@@ -75,7 +82,10 @@ export async function runBundleCommand(given: readonly string[], o: BundleOption
     o.command === "check"
       ? (r: CheckedProfile, settings: Settings | null) => {
           if (settings === null || !isRenderable(r)) return;
-          compared.set(r, diffTree(emitProfile(r, settings), readBundle(r.name as string) ?? new Map()));
+          const files = emitProfile(r, settings);
+          const drifts = diffTree(files, readBundle(r.name as string) ?? new Map());
+          compared.set(r, drifts);
+          if (drifts.length === 0) index?.clean(r, files.length);
           return "done" as const;
         }
       : undefined;
@@ -83,10 +93,16 @@ export async function runBundleCommand(given: readonly string[], o: BundleOption
   // render and check compare each bundle with the one it replaces (HEAD's for --staged, else the one on disk)
   const previous = read.readPrevious ?? readBundle;
   const onChecked = (r: CheckedProfile, settings: Settings | null) => {
-    if (o.command !== "validate") checkUpgrade(r, settings, previous, charts);
+    if (o.command !== "validate") {
+      // the folder's state is taken before any of its files is read
+      if (settings !== null) index?.take(r);
+      checkUpgrade(r, settings, previous, charts);
+      index?.diagnosed(r);
+    }
     return compare?.(r, settings);
   };
-  const results = [...checkProfiles(read.sources, charts, onChecked, place.gitops, mesh), ...read.unreadable];
+  const reuse = index === null ? undefined : (source: ProfileSource) => index.lookup(source);
+  const results = [...checkProfiles(read.sources, charts, onChecked, place.gitops, mesh, reuse), ...read.unreadable];
   const diagnostics = results.flatMap((r) => r.diagnostics);
   const valid = results.every((r) => failing(r.diagnostics, o.strict).length === 0);
   if (!o.json) for (const r of results) for (const d of r.diagnostics) io.stderr(formatDiagnostic(d, sourceTextOf(r.source, d.file)) + "\n");
@@ -106,7 +122,7 @@ export async function runBundleCommand(given: readonly string[], o: BundleOption
   try {
     if (o.command === "check") {
       const checkable = results.filter(isRenderable);
-      const drifted = await checkBundles(checkable, read, compared);
+      const drifted = await checkBundles(checkable, read, compared, index);
       // the fleet's ApplicationSet follows tke-cilium.json alone
       const fleet = await checkFleet(place.gitops, resolve(io.cwd, o.out), o.out, read.readOutFiles);
       if (fleet !== null) drifted.push(fleet);
@@ -116,6 +132,7 @@ export async function runBundleCommand(given: readonly string[], o: BundleOption
       const orphans = read.bundleFolders().filter((name) => !names.has(name));
       const orphansFail = o.strict || o.staged;
       const ok = valid && drifted.length === 0 && !(orphansFail && orphans.length > 0);
+      index?.save();
       const summary = driftSummary(checkable.length, drifted);
       if (o.json) json({ ok, profiles: results.length, drifted, orphans });
       else {
@@ -128,7 +145,8 @@ export async function runBundleCommand(given: readonly string[], o: BundleOption
       }
       return ok ? EXIT.ok : EXIT.failed;
     }
-    const rows = await writeBundles(results, o, io, warn);
+    const rows = await writeBundles(results, o, io, warn, index);
+    index?.save();
     const refused = rows.filter((r) => r.status === "refused");
     const fleetWritten = refused.length === 0 ? writeFleet(place.gitops, resolve(io.cwd, o.out)) : [];
     if (!o.quiet && !o.json) for (const path of fleetWritten) io.stdout(`wrote ${terminalLine(join(o.out, path))} (the fleet, from ${CONFIG_FILE})\n`);
@@ -206,7 +224,7 @@ export async function readSources(args: readonly string[], io: Io, typed: boolea
   return { sources: await withBases(sources, (path, from) => readBaseFile(path, from, io.cwd)), unreadable };
 }
 
-async function writeBundles(results: readonly CheckedProfile[], o: BundleOptions, io: Io, warn: Warn): Promise<WrittenRow[]> {
+async function writeBundles(results: readonly CheckedProfile[], o: BundleOptions, io: Io, warn: Warn, index: BundleIndex | null): Promise<WrittenRow[]> {
   const outDir = resolve(io.cwd, o.out);
   const problems = checkOutputTargets(outDir, results.map((r) => r.name as string));
   if (problems.length > 0) throw new UnsafeOutputError(problems.join("; "));
@@ -215,7 +233,7 @@ async function writeBundles(results: readonly CheckedProfile[], o: BundleOptions
     const rows: WrittenRow[] = [];
     for (const r of results) {
       await checkpoint();
-      rows.push(writeBundle(r, outDir, o.prune, io, warn));
+      rows.push(writeBundle(r, outDir, o.prune, io, warn, index));
     }
     return rows;
   });
@@ -228,11 +246,14 @@ function writtenByTkeCilium(text: string): boolean {
 }
 
 /** One bundle: left alone when identical, refused when the folder is not a bundle or holds files of unknown origin. */
-function writeBundle(r: CheckedProfile, outDir: string, prune: boolean, io: Io, warn: Warn): WrittenRow {
+function writeBundle(r: CheckedProfile, outDir: string, prune: boolean, io: Io, warn: Warn, index: BundleIndex | null): WrittenRow {
   const name = r.name as string;
-  const files = emitProfile(r);
   const folder = join(outDir, name);
   const shown = displayPath(folder, io.cwd);
+  // the bundle index found the folder as it was when last found identical to this profile's render
+  const known = index?.filesOf(r);
+  if (known !== undefined) return { profile: r.source.path, folder: shown, files: known, status: "unchanged", changed: 0 };
+  const files = emitProfile(r);
   const row = (status: WrittenRow["status"], changed: number, reason?: string): WrittenRow => ({ profile: r.source.path, folder: shown, files: files.length, status, changed, ...(reason ? { reason } : {}) });
   // the user's Terraform files are neither compared nor lost
   const current = readTree(folder, isUserFile);
@@ -249,13 +270,15 @@ function writeBundle(r: CheckedProfile, outDir: string, prune: boolean, io: Io, 
     return row("refused", 0, `${shown} holds files tke-cilium did not write: ${unknown.join(", ")}; move them away, or pass --prune to delete them`);
   }
   // An identical bundle is left alone: no write, no new timestamps, nothing for git to look at.
+  if (drifts?.length === 0) index?.clean(r, files.length);
   if (drifts === null || drifts.length > 0) replaceTree(outDir, name, files, REAL_WRITE_OPS, current === null ? [] : findUserEntries(folder, isUserFile), warn);
   return row(drifts === null ? "new" : drifts.length === 0 ? "unchanged" : "updated", drifts?.length ?? files.length);
 }
 
-async function checkBundles(results: readonly CheckedProfile[], view: CheckView, compared: ReadonlyMap<CheckedProfile, Drift[]>): Promise<DriftReport[]> {
+async function checkBundles(results: readonly CheckedProfile[], view: CheckView, compared: ReadonlyMap<CheckedProfile, Drift[]>, index: BundleIndex | null): Promise<DriftReport[]> {
   const drifted: DriftReport[] = [];
   for (const r of results) {
+    if (index?.filesOf(r) !== undefined) continue;
     const name = r.name as string;
     const folder = view.folder(name);
     const drifts = compared.get(r) ?? diffTree(emitProfile(r), view.readBundle(name) ?? new Map());
@@ -313,15 +336,16 @@ export const checkCommand = bundleCommand(
 
 Render in memory and compare with DIR/<name>/. Changed, missing and extra files are drift: each
 is printed as a unified diff, then one summary line. Exit 1 on drift or an invalid profile (the
-valid profiles are still compared). Writes nothing. A folder of DIR that none of the profiles
+valid profiles are still compared). Writes nothing but its index (an unchanged profile whose
+bundle folder is as last found clean is not rendered again; README: How check works). A folder of DIR that none of the profiles
 renders (a deleted or renamed cluster's bundle, which GitOps would keep deploying) is a warning;
 --strict makes it an error too. Terraform's working files in terraform/ are not drift.
 ${PROFILE_HELP}
 
 --staged checks what the commit holds, read from the git index, not the working tree: only the
 profiles the commit touches (a staged profile, or a staged file of its bundle), and a bundle no
-profile renders is an error. A commit costs the same in a 1,000-cluster repository as in a small
-one. This is the pre-commit hook: tke-cilium check --staged --quiet (with a tke-cilium.json), or
+profile renders is an error. Only the staged paths, the folders named and the touched profiles'
+blobs are read: a commit costs about the same in a 10,000-cluster repository as in a small one. This is the pre-commit hook: tke-cilium check --staged --quiet (with a tke-cilium.json), or
 tke-cilium check --staged --quiet clusters/
 
 Options:

@@ -1,8 +1,8 @@
-import { spawnSync } from "node:child_process";
 import { formatDiagnostic } from "../diagnostics.js";
 import { sourceTextOf } from "../extends.js";
 import { EXIT, type Io } from "../io.js";
 import { BUILTIN_CHARTS, withAddedCharts } from "../knowledge/chart.js";
+import { childProcess } from "../lazy-builtins.js";
 import type { DesiredState, LiveObjectRef, LiveState } from "../live-diff.js";
 import { checkProfiles, emitProfile, isRenderable } from "../pipeline.js";
 import { colorDiff } from "../report.js";
@@ -34,7 +34,7 @@ const runTool =
   (context: string | undefined): Tool =>
   (tool, args) => {
     const withContext = context === undefined ? args : [...args, tool === "kubectl" ? "--context" : "--kube-context", context];
-    const r = spawnSync(tool, withContext, { encoding: "utf8", maxBuffer: 64 << 20 });
+    const r = childProcess().spawnSync(tool, withContext, { encoding: "utf8", maxBuffer: 64 << 20 });
     if (r.error) return { ok: false, notFound: false, message: `${tool}: ${r.error.message}` };
     if (r.status === 0) return { ok: true, stdout: r.stdout };
     return { ok: false, notFound: /not ?found/i.test(r.stderr), message: `${tool} ${args.join(" ")}: ${r.stderr.trim()}` };

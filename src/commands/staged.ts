@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import type { TreeFile } from "../diff.js";
-import { blobSizes, indexPath, indexTree, readBlobs, readGitIndex, submoduleOf } from "../git-index.js";
+import { blobSizes, indexFolderNames, indexPath, indexTree, readBlobs, readGitIndex, submoduleOf } from "../git-index.js";
+import { openFactsCache } from "../profile-facts.js";
 import { headTree, indexFiles } from "../git-head.js";
 import { EXIT, type Io } from "../io.js";
 import { isUserFile } from "../knowledge/bundle.js";
@@ -34,28 +35,64 @@ export interface CheckView {
 
 /** A profile's output folder name without validating it: its name field, else its file name. YAML needs loadYamlSupport(). */
 export function quickName(text: string, path: string): string {
+  return nameField(text, path) ?? defaultName(path);
+}
+
+/** A profile's top-level name field when it is a string, else null; nothing else is validated. YAML needs loadYamlSupport(). */
+function nameField(text: string, path: string): string | null {
   try {
     const name = isYamlPath(path) ? topLevelField(path, text, "name") : (JSON.parse(text) as { name?: unknown } | null)?.name;
     if (typeof name === "string") return name;
   } catch {
     // an invalid profile is reported by the checks; here its file name stands for it
   }
-  return defaultName(path);
+  return null;
 }
 
 /**
  * check --staged: the profiles and bundles as the commit would have them, read from the git index. Only the
- * profiles the commit touches are rendered (a staged profile, or a staged file of its bundle), so a commit
- * costs the same in a 1,000-cluster repository as in a 3-cluster one; every profile's name is still read,
- * to find bundles no profile renders any more.
+ * profiles the commit touches are rendered (a staged profile, a staged file of its bundle, a staged base it
+ * extends, a staged member of its Cluster Mesh), so a commit costs about the same in a 10,000-cluster
+ * repository as in a 10-cluster one: git is asked for the staged paths and for the entries of the folders
+ * named, and only the blobs of touched profiles (and of those that extend a base or join a mesh) are read.
+ * Every profile's name is still known, to find bundles no profile renders any more: from the profile facts
+ * kept by object id (profile-facts.ts), reading only blobs not seen before.
  */
 export async function readStagedView(args: readonly string[], out: string, io: Io): Promise<CheckView | number> {
   const index = readGitIndex(io.cwd);
   const outDir = indexPath(index, io.cwd, out);
-  const all = [...index.entries.keys()];
   const shown = (path: string) => displayPath(resolve(index.root, path), io.cwd);
   const selected = new Set<string>();
+  const inFolder = (target: string) => {
+    const prefix = `${target}/`;
+    const found: string[] = [];
+    let any = false;
+    for (const p of index.entries.keys()) {
+      if (!p.startsWith(prefix)) continue;
+      any = true;
+      if (!p.slice(prefix.length).includes("/") && PROFILE_FILE.test(p) && !isBasePath(p)) found.push(p);
+    }
+    return { found, any };
+  };
+  // one ls-files for the folders named and the cache folders (whether git tracks them: see below)
+  const cacheFolders = ["node_modules/.cache/tke-cilium", ".tke-cilium/cache"];
+  const stagedBundles = new Set([...index.staged].filter((p) => p.startsWith(`${outDir}/`)).map((p) => p.slice(outDir.length + 1).split("/")[0]));
+  index.load([...cacheFolders, ...args.filter((a) => !/[*?[\]{}!]/.test(a)).map((a) => indexPath(index, io.cwd, a)), ...[...stagedBundles].map((n) => `${outDir}/${n}`)]);
   for (const arg of args) {
+    if (/[*?[\]{}!]/.test(arg)) {
+      // a glob: compiled once, matched against the entries of the folder it starts from
+      const { default: micromatch } = await import("micromatch");
+      const base = micromatch.scan(arg).base;
+      index.load([indexPath(index, io.cwd, base === "" ? "." : base)]);
+      const target = indexPath(index, io.cwd, arg).replace(/\/$/, "");
+      if (index.entries.has(target) || index.staged.has(target)) {
+        selected.add(target);
+        continue;
+      }
+      const matches = micromatch.matcher(arg);
+      for (const p of index.entries.keys()) if (matches(shown(p)) && !isBasePath(p)) selected.add(p);
+      continue;
+    }
     const target = indexPath(index, io.cwd, arg).replace(/\/$/, "");
     const submodule = submoduleOf(index, target);
     if (submodule !== null) {
@@ -66,40 +103,62 @@ export async function readStagedView(args: readonly string[], out: string, io: I
       selected.add(target);
       continue;
     }
-    const inFolder = all.filter((p) => p.startsWith(`${target}/`) && !p.slice(target.length + 1).includes("/") && PROFILE_FILE.test(p) && !isBasePath(p));
-    if (inFolder.length > 0 || all.some((p) => p.startsWith(`${target}/`)) || index.staged.has(target)) {
-      for (const p of inFolder) selected.add(p);
-      continue;
-    }
-    if (/[*?[\]{}!]/.test(arg)) {
-      const { default: micromatch } = await import("micromatch");
-      for (const p of all) if (micromatch.isMatch(shown(p), arg) && !isBasePath(p)) selected.add(p);
+    const folder = inFolder(target);
+    if (folder.any || index.staged.has(target)) {
+      for (const p of folder.found) selected.add(p);
       continue;
     }
     io.stderr(`tke-cilium: no such profile in the git index: ${terminalLine(JSON.stringify(arg))}\n`);
     return EXIT.usage;
   }
   const paths = [...selected].sort();
+  // the facts are the machine's own: a cache folder that git tracks came with a commit and is not used
+  const facts = openFactsCache(index.root, ![...index.entries.keys()].some((p) => cacheFolders.some((f) => p.startsWith(`${f}/`))));
+  const oids = new Map(paths.map((p) => [p, index.entries.get(p)!.oid]));
+  const oidOf = (p: string) => oids.get(p)!;
+  const bytesOf = new Map<string, Buffer>();
+  const sizes = new Map<string, number>();
   // a staged file far larger than a profile (a 400 MB "peer") is sized, never read
-  const oids = paths.map((p) => index.entries.get(p)!.oid);
-  const sizes = blobSizes(index, oids);
-  const blobs = readBlobs(index, oids.filter((oid) => (sizes.get(oid) ?? 0) <= MAX_PROFILE_CHARS * 4));
-  const sources: ProfileSource[] = [];
-  const unreadable: CheckedProfile[] = [];
+  const readSome = async (oids: readonly string[]) => {
+    const wanted = [...new Set(oids)].filter((oid) => !bytesOf.has(oid) && !sizes.has(oid));
+    if (wanted.length === 0) return;
+    for (const [oid, size] of blobSizes(index, wanted)) sizes.set(oid, size);
+    for (const [oid, bytes] of readBlobs(index, wanted.filter((oid) => (sizes.get(oid) ?? 0) <= MAX_PROFILE_CHARS * 4))) bytesOf.set(oid, bytes);
+  };
+  // the facts of blobs not seen before: read once, kept by object id
+  const unknown = paths.filter((p) => facts.get(oidOf(p)) === undefined);
+  await readSome(unknown.map(oidOf));
+  if (unknown.some(isYamlPath)) await loadYamlSupport();
+  for (const p of unknown) {
+    const bytes = bytesOf.get(oidOf(p));
+    if (bytes === undefined) continue;
+    const decoded = decodeProfileBytes(bytes, p);
+    const text = "text" in decoded ? decoded.text : "";
+    facts.set(oidOf(p), { name: nameField(text, p), related: /\bextends\b/.test(text) || text.includes("clusterMesh") });
+  }
+  const names = new Map<string, string>();
+  const nameOf = (p: string) => names.get(p)!;
   const allNames = new Set<string>();
-  const bundleOf = (path: string) => path.slice(outDir.length + 1).split("/")[0];
-  const stagedBundles = new Set([...index.staged].filter((p) => p.startsWith(`${outDir}/`)).map(bundleOf));
-  if (paths.some(isYamlPath)) await loadYamlSupport();
-  const read = paths.map((path) => {
-    const oid = index.entries.get(path)!.oid;
-    const bytes = blobs.get(oid);
+  // what is read whole: the profiles the commit touches, and those that could be touched through a base or a mesh
+  const wanted = paths.filter((p) => {
+    const known = facts.get(oidOf(p));
+    const name = known?.name ?? defaultName(p);
+    names.set(p, name);
+    allNames.add(name);
+    return index.staged.has(p) || stagedBundles.has(name) || known?.related === true;
+  });
+  await readSome(wanted.map(oidOf));
+  if (wanted.some(isYamlPath)) await loadYamlSupport();
+  const read = wanted.map((path) => {
+    const oid = oidOf(path);
+    const bytes = bytesOf.get(oid);
     const size = bytes?.length ?? sizes.get(oid) ?? 0;
     const display = shown(path);
     const decoded = bytes === undefined ? null : decodeProfileBytes(bytes, display);
     const text = decoded && "text" in decoded ? decoded.text : "";
-    const name = quickName(text, display);
-    return { path, size, display, decoded, text, name, member: null as MeshMember | null };
+    return { path, size, display, decoded, text, name: nameOf(path), member: null as MeshMember | null };
   });
+  facts.save();
   // the bases as the commit has them; a profile whose base (or a base's base) is staged is re-checked
   const withBase = await withBases(
     read.map((r) => ({ path: r.display, text: r.text })),
@@ -112,8 +171,9 @@ export async function readStagedView(args: readonly string[], out: string, io: I
   const baseTouched = new Set(withBase.filter((s) => s.bases !== undefined && extendsAny(s, stagedShown)).map((s) => s.path));
   // a touched mesh member changes its peers' bundles too (their peer lists, their masquerading exceptions)
   const touchedMeshes = new Set(read.filter((r) => r.member !== null && (index.staged.has(r.path) || stagedBundles.has(r.name))).map((r) => r.member!.mesh));
+  const sources: ProfileSource[] = [];
+  const unreadable: CheckedProfile[] = [];
   for (const { path, size, display, decoded, text, name, member } of read) {
-    allNames.add(name);
     if (!index.staged.has(path) && !stagedBundles.has(name) && !(member !== null && touchedMeshes.has(member.mesh)) && !baseTouched.has(display)) continue;
     if (decoded === null) unreadable.push(unreadableProfile(display, tooLargeDiagnostic(display, size)));
     else if ("diagnostic" in decoded) unreadable.push(unreadableProfile(display, decoded.diagnostic, decoded.lossy));
@@ -124,16 +184,20 @@ export async function readStagedView(args: readonly string[], out: string, io: I
     unreadable,
     allNames,
     readBundle: (name) => indexTree(index, `${outDir}/${name}`, isUserFile),
-    bundleFolders: () => [...new Set(all.filter((p) => p.startsWith(`${outDir}/`)).map(bundleOf))].filter((n) => NAME_PATTERN.test(n)).sort(),
+    bundleFolders: () => indexFolderNames(index, outDir).filter((n) => NAME_PATTERN.test(n)).sort(),
     folder: (name) => shown(`${outDir}/${name}`),
     mesh,
     readPrevious: (name) => headTree(index, `${outDir}/${name}`),
-    readOutFiles: (paths) => indexFiles(index, outDir, paths),
+    readOutFiles: (paths) => {
+      index.load(paths.map((p) => `${outDir}/${p}`));
+      return indexFiles(index, outDir, paths);
+    },
   };
 }
 
 /** A base file as the git index holds it (what the commit will have). */
 function readIndexedBase(index: ReturnType<typeof readGitIndex>, path: string): BaseRead {
+  index.load([path]);
   const entry = index.entries.get(path);
   if (entry === undefined) return { problem: "it is not in the git index (git add it)" };
   if (!entry.mode.startsWith("100")) return { problem: entry.mode === "120000" ? "it is a symbolic link" : "it is not a regular file" };

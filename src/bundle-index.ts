@@ -1,0 +1,337 @@
+import { createHash, randomBytes } from "node:crypto";
+import { closeSync, constants as fsConstants, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, unlinkSync, writeFileSync, type BigIntStats, type Stats } from "node:fs";
+import { join } from "node:path";
+import type { Diagnostic } from "./diagnostics.js";
+import { isUserFile } from "./knowledge/bundle.js";
+import type { CheckedProfile, ProfileSource } from "./pipeline.js";
+import { NAME_PATTERN } from "./pipeline.js";
+
+/**
+ * The bundle index: what `check` and `render` learnt about each profile the last time its bundle was found
+ * identical to its render, as git's index records what it last hashed. An entry holds the hash of everything
+ * the profile's result depends on (the tool's build, the profile's bytes and path, the run's bases, mesh
+ * members, tke-cilium.json and added charts, the working and out folders) and the state of its bundle folder
+ * then: every entry's name, type, mode, size, mtime and ctime (to a fraction of a microsecond), inode and device (a folder's
+ * mtime changes when an entry is added or removed, so a check stats the recorded entries and reads no folder). A profile whose
+ * inputs hash the same and whose folder stats the same is reported as the index says (its diagnostics, a clean
+ * bundle) without derive, emit or reading a bundle file.
+ *
+ * An optimisation only: a cache that is missing, unreadable, truncated, of another format or build, or
+ * written by a concurrent run is a miss; nothing in it can make a drifted bundle look clean, because an entry
+ * is trusted only while every file of the folder has the inode, ctime and mtime recorded (a checkout, a copy,
+ * an edit, even one whose mtime is put back, changes ctime). A folder with a file modified within
+ * RACY_MARGIN_MS of when its state was taken is not recorded (racily clean, as git says): its next run reads it.
+ */
+
+/** Bumped when the file's layout or what a key covers changes. */
+const FORMAT = 2;
+/** A file modified this close to the moment its folder was stat'ed may change again within the same timestamp tick. */
+const RACY_MARGIN_MS = 2000;
+/** Far more than a 10,000-profile fleet's index; a larger file is not read. */
+const MAX_INDEX_BYTES = 256 * 1024 * 1024;
+const MAX_DEPTH = 16;
+const MAX_ENTRIES = 4096;
+
+declare const __TKE_CILIUM_BUILD__: string | undefined;
+/** The build (a hash of the sources, set by scripts/build.mjs); a run from the sources (the tests) says so. */
+export const BUILD = typeof __TKE_CILIUM_BUILD__ === "string" ? __TKE_CILIUM_BUILD__ : "source";
+
+interface Entry {
+  /** Hash of the profile's inputs. */
+  k: string;
+  /** Hash of its bundle folder's state. */
+  s: string;
+  /** Its diagnostics as the full path gave them (before the run-wide ones: duplicate names, a base's reported once). */
+  d: Diagnostic[];
+  /** Number of bundle files. */
+  f: number;
+  /** The folder's entries as walked ("" is the folder itself): stat'ed again, in this order, to check it. */
+  l: string[];
+}
+
+interface IndexFile {
+  format: number;
+  build: string;
+  place: string;
+  entries: Record<string, Entry>;
+}
+
+/** What a profile's check depends on beyond its own path and bytes: the same for every profile of a run. */
+export interface RunInputs {
+  cwd: string;
+  outDir: string;
+  bases: ReadonlyMap<string, unknown> | undefined;
+  mesh: unknown;
+  gitops: unknown;
+  charts: unknown;
+}
+
+/** A folder's state when it was stat'ed before being read, or null when it cannot be recorded. */
+interface Taken {
+  state: string;
+  listing: string[];
+}
+
+export interface BundleIndex {
+  /** The profile's checked result as recorded, when its inputs and its folder are as recorded; else null. */
+  lookup(source: ProfileSource): CheckedProfile | null;
+  /** Bundle files of a profile lookup answered (render's table counts them). */
+  filesOf(checked: CheckedProfile): number | undefined;
+  /** Stat a profile's folder before its bundle is read (for the upgrade rules, the comparison, or the write). */
+  take(checked: CheckedProfile): void;
+  /** The profile's diagnostics are complete (the upgrade rules included; the run-wide ones not yet): keep a copy. */
+  diagnosed(checked: CheckedProfile): void;
+  /** The profile's bundle was read and found identical to its render: record it. */
+  clean(checked: CheckedProfile, files: number): void;
+  /** Write the index when it changed (atomically; a failure is ignored). */
+  save(): void;
+}
+
+const hash = (...parts: string[]) => {
+  const h = createHash("sha256");
+  for (const p of parts) h.update(p).update("\0");
+  return h.digest("hex").slice(0, 40);
+};
+
+const isEntry = (e: unknown): e is Entry => {
+  const x = e as Entry;
+  return x !== null && typeof x === "object" && typeof x.k === "string" && typeof x.s === "string" && Array.isArray(x.d) && Number.isInteger(x.f) && Array.isArray(x.l) && x.l[0] === "";
+};
+
+/** lstat, or null when absent; never follows a link. */
+function lstatOrNull(path: string): BigIntStats | null {
+  try {
+    return lstatSync(path, { bigint: true });
+  } catch {
+    return null;
+  }
+}
+
+/** lstat in numbers (no BigInt per call: a fleet's check stats every bundle file), or null when absent. */
+function quickStat(path: string): Stats | null {
+  try {
+    return lstatSync(path, { throwIfNoEntry: false }) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The index's folder: node_modules/.cache/tke-cilium/ of the repository when it has a node_modules folder,
+ * else .tke-cilium/cache/ (which holds a .gitignore of `*`). Each part must be a real folder of the repository
+ * (a link is not followed: no write lands outside it); null when one is not, or cannot be made.
+ */
+export function indexFolder(root: string, create: boolean): string | null {
+  const modules = lstatOrNull(join(root, "node_modules"));
+  const parts = modules?.isDirectory() ? ["node_modules", ".cache", "tke-cilium"] : [".tke-cilium", "cache"];
+  let dir = root;
+  for (const part of parts) {
+    dir = join(dir, part);
+    const found = lstatOrNull(dir);
+    if (found === null) {
+      if (!create) return null;
+      try {
+        mkdirSync(dir);
+      } catch {
+        return null;
+      }
+      if (part === "cache") writeFileSync(join(dir, ".gitignore"), "# tke-cilium's bundle index (README: How check works); never committed\n*\n", { flag: "wx" });
+    } else if (!found.isDirectory()) return null;
+  }
+  return dir;
+}
+
+/** The index file's bytes: a regular file (no link followed, no FIFO opened) of at most MAX_INDEX_BYTES; else null. */
+export function readIndexBytes(path: string): Buffer | null {
+  let fd: number;
+  try {
+    fd = openSync(path, fsConstants.O_RDONLY | fsConstants.O_NOFOLLOW | fsConstants.O_NONBLOCK);
+  } catch {
+    return null;
+  }
+  try {
+    const info = fstatSync(fd);
+    if (!info.isFile() || info.size > MAX_INDEX_BYTES) return null;
+    const bytes = Buffer.alloc(info.size);
+    let at = 0;
+    while (at < bytes.length) {
+      const n = readSync(fd, bytes, at, bytes.length - at, at);
+      if (n === 0) return null;
+      at += n;
+    }
+    return bytes;
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * One entry's part of a folder's state: path, mode, size, inode, device, mtime and ctime (ms with their
+ * fractions: a double keeps a present-day time to a fraction of a microsecond); null when modified too recently.
+ */
+function stateLine(rel: string, info: Stats, now: number): string | null {
+  if (info.mtimeMs + RACY_MARGIN_MS >= now) return null;
+  return `${rel}\0${info.mode}\0${info.isDirectory() ? 0 : info.size}\0${info.ino}\0${info.dev}\0${info.mtimeMs}\0${info.ctimeMs}\0`;
+}
+
+/**
+ * The state of bundle folder `dir`, walked: one hash of each entry's stateLine (folders included: a folder's
+ * mtime changes when an entry is added, removed or renamed in it) in sorted listing order, and that listing.
+ * Terraform's working files (isUserFile) are not part of a bundle and not included (their folder's mtime is).
+ * Null when the folder is absent, holds anything but files and folders, or an entry was modified within
+ * RACY_MARGIN_MS of `now`.
+ */
+function walkState(dir: string, name: string, now: number): { state: string; listing: string[] } | null {
+  const h = createHash("sha256").update(name).update("\0");
+  const listing: string[] = [];
+  const add = (rel: string, info: Stats): boolean => {
+    const line = stateLine(rel, info, now);
+    if (line === null || listing.length >= MAX_ENTRIES) return false;
+    h.update(line);
+    listing.push(rel);
+    return true;
+  };
+  const walk = (rel: string, depth: number): boolean => {
+    const path = rel === "" ? dir : `${dir}/${rel}`;
+    const info = quickStat(path);
+    if (info === null || !info.isDirectory() || depth > MAX_DEPTH || !add(rel, info)) return false;
+    let names: string[];
+    try {
+      names = readdirSync(path).sort();
+    } catch {
+      return false;
+    }
+    for (const entry of names) {
+      const sub = rel === "" ? entry : `${rel}/${entry}`;
+      if (isUserFile(sub)) continue;
+      const found = quickStat(`${dir}/${sub}`);
+      if (found === null) return false;
+      if (found.isDirectory()) {
+        if (!walk(sub, depth + 1)) return false;
+      } else if (!found.isFile() || !add(sub, found)) return false;
+    }
+    return true;
+  };
+  return walk("", 0) ? { state: h.digest("hex").slice(0, 40), listing } : null;
+}
+
+/**
+ * The state of bundle folder `dir` from the listing recorded with it: each entry stat'ed, no folder read. The
+ * same hash as walkState's when nothing changed; an added or removed entry changes its folder's mtime.
+ */
+function listedState(dir: string, name: string, listing: readonly string[], now: number): string | null {
+  const h = createHash("sha256").update(name).update("\0");
+  for (const rel of listing) {
+    if (typeof rel !== "string" || rel.startsWith("/") || rel.split("/").includes("..")) return null;
+    const info = quickStat(rel === "" ? dir : `${dir}/${rel}`);
+    if (info === null || !(info.isFile() || info.isDirectory()) || (rel === "" && !info.isDirectory())) return null;
+    const line = stateLine(rel, info, now);
+    if (line === null) return null;
+    h.update(line);
+  }
+  return h.digest("hex").slice(0, 40);
+}
+
+/** Profiles answered from an index in this process (the tests read it: a property over runs that never hit proves nothing). */
+export const indexHits = { count: 0 };
+
+const nowMs = () => Date.now();
+
+/**
+ * The index for one run of check or render over out folder `inputs.outDir`, read from the repository at
+ * `root`; null when TKE_CILIUM_NO_CACHE is set.
+ */
+export function openBundleIndex(root: string, inputs: RunInputs): BundleIndex | null {
+  if (process.env.TKE_CILIUM_NO_CACHE) return null;
+  const place = `${inputs.cwd}\0${inputs.outDir}`;
+  const fileName = `${hash(place).slice(0, 24)}.json`;
+  const run = hash(
+    String(FORMAT),
+    BUILD,
+    place,
+    JSON.stringify([...(inputs.bases ?? new Map())].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+    JSON.stringify(inputs.mesh),
+    JSON.stringify(inputs.gitops),
+    JSON.stringify(inputs.charts),
+  );
+  let recorded: Record<string, Entry> = {};
+  const folder = indexFolder(root, false);
+  if (folder !== null) {
+    const bytes = readIndexBytes(join(folder, fileName));
+    try {
+      const parsed = bytes === null ? null : (JSON.parse(bytes.toString("utf8")) as IndexFile);
+      if (parsed !== null && parsed.format === FORMAT && parsed.build === BUILD && parsed.place === place && parsed.entries !== null && typeof parsed.entries === "object") recorded = parsed.entries;
+    } catch {
+      // a torn or corrupt index is an empty one
+    }
+  }
+  const byKey = new Map<string, [string, Entry]>();
+  for (const [name, entry] of Object.entries(recorded)) if (NAME_PATTERN.test(name) && isEntry(entry)) byKey.set(entry.k, [name, entry]);
+  const keys = new WeakMap<CheckedProfile, string>();
+  const files = new WeakMap<CheckedProfile, number>();
+  const taken = new WeakMap<CheckedProfile, Taken | null>();
+  const diagnostics = new WeakMap<CheckedProfile, Diagnostic[]>();
+  const next = new Map<string, Entry>();
+  /** Names this run checked: their old entries are dropped unless found again. */
+  const seen = new Set<string>();
+  let changed = false;
+  const keyOf = (source: ProfileSource) => hash(run, source.path, source.text);
+
+  return {
+    lookup(source) {
+      const k = keyOf(source);
+      const found = byKey.get(k);
+      if (found === undefined) return null;
+      const [name, entry] = found;
+      seen.add(name);
+      if (listedState(join(inputs.outDir, name), name, entry.l, nowMs()) !== entry.s) return null;
+      const checked: CheckedProfile = { source, name, diagnostics: structuredClone(entry.d), input: null };
+      next.set(name, entry);
+      files.set(checked, entry.f);
+      indexHits.count++;
+      return checked;
+    },
+    filesOf: (checked) => files.get(checked),
+    take(checked) {
+      if (checked.name === null) return;
+      seen.add(checked.name);
+      keys.set(checked, keyOf(checked.source));
+      taken.set(checked, walkState(join(inputs.outDir, checked.name), checked.name, nowMs()));
+    },
+    diagnosed(checked) {
+      if (taken.get(checked)) diagnostics.set(checked, structuredClone(checked.diagnostics));
+    },
+    clean(checked, count) {
+      const state = taken.get(checked);
+      const k = keys.get(checked);
+      const d = diagnostics.get(checked);
+      if (!state || k === undefined || d === undefined || checked.name === null) return;
+      next.set(checked.name, { k, s: state.state, d, f: count, l: state.listing });
+      changed = true;
+    },
+    save() {
+      for (const name of Object.keys(recorded)) {
+        if (seen.has(name)) {
+          if (!next.has(name)) changed = true;
+        } else if (isEntry(recorded[name]) && NAME_PATTERN.test(name) && !next.has(name)) next.set(name, recorded[name]);
+      }
+      if (!changed) return;
+      const dir = indexFolder(root, true);
+      if (dir === null) return;
+      const body: IndexFile = { format: FORMAT, build: BUILD, place, entries: Object.fromEntries([...next].sort(([a], [b]) => (a < b ? -1 : 1))) };
+      const temp = join(dir, `.${fileName}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+      try {
+        writeFileSync(temp, JSON.stringify(body), { flag: "wx", mode: 0o644 });
+        renameSync(temp, join(dir, fileName));
+      } catch {
+        try {
+          unlinkSync(temp);
+        } catch {
+          // nothing was written
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,16 @@
+import type * as ChildProcess from "node:child_process";
+import { createRequire } from "node:module";
+
+/**
+ * Node.js built-ins that only some commands need, loaded on first use rather than when the CLI starts:
+ * node:child_process (with the net and stream modules it pulls in) serves `check --staged`, `diff` and git
+ * look-ups, none of which a plain `render` or `check` makes. Loading it costs a cold start several
+ * milliseconds (npm run bench). A require made from Node's own path resolves built-ins only, whatever the
+ * caller's folder.
+ */
+let load: NodeJS.Require | undefined;
+
+export function childProcess(): typeof ChildProcess {
+  load ??= createRequire(process.execPath);
+  return load("node:child_process") as typeof ChildProcess;
+}
