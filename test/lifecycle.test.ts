@@ -416,10 +416,8 @@ describe.concurrent("uninstall.sh", () => {
 
 describe.concurrent("the guide's add-ons", () => {
   const withDns = () => ({ ...preset("prod"), features: { ...(preset("prod").features ?? {}), nodeLocalDns: true } });
-  const operatorUp = (s: ClusterState) => {
-    s.objects["Deployment/kube-system/cilium-operator"] = { status: { readyReplicas: 2 } };
-    s.crds.push("ciliumlocalredirectpolicies.cilium.io");
-  };
+  // two nodes join: the operator's two replicas (one per node) start and register Cilium's CRDs
+  const nodesJoin = (s: ClusterState) => s.nodes.push({ name: "10.0.0.11" }, { name: "10.0.0.12" });
 
   it("NodeLocal DNSCache: the cache with kube-dns's ClusterIP after the chart; the redirect policy waits for the operator", async () => {
     const s = setup(withDns());
@@ -434,7 +432,8 @@ describe.concurrent("the guide's add-ons", () => {
     expect(s.cluster.state.objects["CiliumLocalRedirectPolicy/kube-system/nodelocaldns"]).toBeUndefined();
 
     // nodes joined, the operator runs: the next run applies the policy, after waiting for the operator
-    s.cluster.edit(operatorUp);
+    s.cluster.edit(nodesJoin);
+    expect(s.cluster.state.crds).toContain("ciliumlocalredirectpolicies.cilium.io");
     const second = await s.install();
     expect(second.stderr).toBe("");
     expect(second.changes).toEqual(["kubectl apply CiliumLocalRedirectPolicy/kube-system/nodelocaldns"]);
@@ -447,8 +446,9 @@ describe.concurrent("the guide's add-ons", () => {
 
   it("NodeLocal DNSCache: uninstall.sh removes the redirect first, then the cache, then Cilium", async () => {
     const s = setup(withDns());
-    s.cluster.edit(operatorUp);
     expect((await s.install()).status).toBe(0);
+    s.cluster.edit(nodesJoin);
+    expect((await s.install()).changes).toEqual(["kubectl apply CiliumLocalRedirectPolicy/kube-system/nodelocaldns"]);
     const r = await s.uninstall();
     expect(r.status).toBe(0);
     expect(r.changes.slice(0, 3)).toEqual([
