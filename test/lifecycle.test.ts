@@ -145,6 +145,8 @@ describe.concurrent("out/prod/install.sh on a fake cluster", () => {
     const r = await s.install();
     expect(r.stderr).toContain("upgrade.allow names datapath");
     expect(r.changes).toContain("helm upgrade --install cilium 1.19.5");
+    // what the fake cluster makes of it: the change reached the running agents
+    expect(s.cluster.state.incidents).toEqual(["all Pods lost network (routing-mode: native -> tunnel; ipam: delegated-plugin -> multi-pool)"]);
   });
 
   it("the release is proven (helm upgrade --dry-run=server) before anything is switched off; a refusal changes nothing", async () => {

@@ -1,0 +1,12 @@
+import { describe, it } from "vitest";
+import { matrixCases, presetCases, runRecovery, runScenario } from "../scenario.js";
+
+/** The whole scenario suite (see test/scenario.ts): every preset, the fleet, and the pairwise add-on matrix. */
+describe.concurrent("the scenario suite: every preset", () => {
+  it.each(presetCases())("$name: a cluster's life", async (c) => runScenario(c));
+  it.each(presetCases())("$name: helm failing, transient errors", async (c) => runRecovery(c));
+});
+
+describe.concurrent("the scenario suite: the add-on matrix", () => {
+  it.each(matrixCases())("$name: a cluster's life", async (c) => runScenario(c));
+});
