@@ -117,8 +117,17 @@ export function datapathChangeOf(profile: Profile): Profile {
 /** The fresh cluster a profile is for: TKE (VPC-CNI or GR) or a self-managed one with kube-proxy as the profile expects. */
 export function clusterFor(profile: Profile): ClusterState {
   if (isSelfManaged(profile)) return kubeadmCluster({ vip: profile.selfManaged.apiServer.host, kubeProxy: profile.selfManaged.kubeProxy !== "absent" });
-  return tkeCluster({ vip: profile.apiserverVIP, network: profile.cluster?.network === "gr" ? "gr" : "vpc-cni" });
+  const state = tkeCluster({ vip: profile.apiserverVIP, network: profile.cluster?.network === "gr" ? "gr" : "vpc-cni" });
+  // flow logs into CLS need the cluster's log collection on (its LogConfig CRD)
+  if (profile.features?.flowLogs?.cls) state.crds.push("logconfigs.cls.cloud.tencent.com");
+  return state;
 }
+
+/**
+ * What uninstall.sh says it leaves behind: the Karpenter pool, CRDs (the Gateway API's hold users' routes;
+ * Cilium's are the operator's), and objects the cluster had before. Anything else install.sh applied must go.
+ */
+const LEFT_ON_PURPOSE = /^(NodePool|TKEMachineNodeClass|CustomResourceDefinition)\//;
 
 const TKE_NETWORKING = ["kube-proxy", "tke-cni-agent", "ip-masq-agent"] as const;
 const switchedOff = (s: ClusterState, ds: string) => s.daemonSets[ds]?.nodeSelector?.["label-not-exist"] === "node-not-exist";
@@ -236,9 +245,14 @@ export async function runScenario(c: ScenarioCase): Promise<void> {
 
   // 5. an add-on on, then off again
   const toggle = toggleOf(minorProfile);
+  // the objects the add-on brought: removing them once it is off (and at uninstall, by a bundle that no longer
+  // has it) is branch day2's clean-up of add-ons turned off; the lead adds those assertions after its merge
+  let toggled: string[] = [];
   if (toggle !== null) {
+    const without = Object.keys(cluster.state.objects);
     use(withAddOn(minorProfile, toggle));
     r = await run("install.sh");
+    toggled = Object.keys(cluster.state.objects).filter((k) => !without.includes(k));
     expect(r.status, said(`${toggle} on`, r)).toBe(0);
     // the operator runs (nodes have joined): everything the add-on needs went in with this run
     expect((await run("install.sh")).changes, `${c.name}, ${toggle} on, a re-run`).toEqual([]);
@@ -272,6 +286,7 @@ export async function runScenario(c: ScenarioCase): Promise<void> {
   expect(gone.daemonSets.cilium).toBeUndefined();
   expect(pods(gone).filter((p) => p.owner.includes("cilium")), `${c.name}, uninstall: Cilium's Pods`).toEqual([]);
   if (!isSelfManaged(profile)) for (const ds of TKE_NETWORKING) if (initial.daemonSets[ds]) expect(switchedOff(gone, ds), `${c.name}, uninstall: ${ds} back`).toBe(false);
+  expect(Object.keys(gone.objects).filter((k) => !(k in initial.objects) && !LEFT_ON_PURPOSE.test(k) && !toggled.includes(k)), `${c.name}, uninstall: objects left behind`).toEqual([]);
   r = await run("uninstall.sh");
   expect([r.status, r.changes], said("second uninstall", r)).toEqual([0, []]);
 
@@ -327,5 +342,29 @@ export async function runRecovery(c: ScenarioCase): Promise<void> {
     expect(after.calls.filter((x) => x.startsWith("helm upgrade --install cilium ")), `${c.name}, ${script}: no install over a release it could not read`).toEqual([]);
     if (r.status !== 0) expect(after.releases).toEqual(was.releases);
     live.edit((s) => (s.failures = {}));
+  }
+}
+
+/**
+ * Minor upgrades one after the other (1.18 -> 1.19 -> 1.20), nodes running: each minor's Gateway API CRDs go
+ * in before its chart, the pre-flight release owns nothing of the release cilium's, and the operator runs.
+ */
+export async function runMinorChain(c: ScenarioCase, versions: readonly string[]): Promise<void> {
+  const cluster = new FakeCluster(clusterFor(c.profile));
+  let files: OutputFile[] = [];
+  let folder = "";
+  for (const [i, version] of versions.entries()) {
+    const previous = files;
+    files = render(withVersion(c.profile, version));
+    folder = cluster.writeBundle(`v${i}`, files);
+    if (i > 0) cluster.edit((s) => (s.renders = { cilium: ownedObjects(previous, "cilium"), "cilium-preflight": ownedObjects(files, "cilium-preflight") }));
+    const r = await cluster.run(join(folder, "install.sh"), [], { SHELLOPTS: "pipefail" });
+    expect(r.status, `${c.name} -> ${version}: exit ${r.status}\n${r.stderr}`).toBe(0);
+    if (i > 0) expect(r.changes.filter((x) => x.startsWith("helm upgrade --install")), `${c.name} -> ${version}`).toEqual([`helm upgrade --install cilium-preflight ${version}`, `helm upgrade --install cilium ${version}`]);
+    if (i === 0) cluster.edit((s) => s.nodes.push({ name: "10.0.0.11" }, { name: "10.0.0.12" }));
+    const s = cluster.state;
+    expect(Object.fromEntries(Object.entries(s.releases).map(([k, rel]) => [k, `${rel.version} ${rel.status}`]))).toEqual({ "kube-system/cilium": `${version} deployed` });
+    expect(pods(s).filter((p) => p.status !== "Running").map((p) => `${p.name}: ${p.status} ${p.reason ?? ""}`), `${c.name} at ${version}`).toEqual([]);
+    expect(s.incidents ?? []).toEqual([]);
   }
 }
