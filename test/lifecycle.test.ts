@@ -433,14 +433,14 @@ describe.concurrent("the guide's add-ons", () => {
     expect(ds.spec.template.spec.containers[0].image).toBe("docker.io/k8smirror/k8s-dns-node-cache:1.26.4");
     expect(s.cluster.state.objects["CiliumLocalRedirectPolicy/kube-system/nodelocaldns"]).toBeUndefined();
 
-    // nodes joined, the operator runs: the next run applies the policy, after waiting for the operator
+    // nodes joined, the operator runs: the next run applies the policy, after waiting for its CRD
     s.cluster.edit(nodesJoin);
     expect(s.cluster.state.crds).toContain("ciliumlocalredirectpolicies.cilium.io");
     const second = await s.install();
     expect(second.stderr).toBe("");
     expect(second.changes).toEqual(["kubectl apply CiliumLocalRedirectPolicy/kube-system/nodelocaldns"]);
     const calls = s.cluster.state.calls;
-    const ready = calls.findIndex((c) => c.startsWith("kubectl -n kube-system rollout status deployment/cilium-operator"));
+    const ready = calls.findIndex((c) => c.startsWith("kubectl wait --for condition=established --timeout=2m crd/ciliumlocalredirectpolicies.cilium.io"));
     const applied = calls.findIndex((c) => c.startsWith("kubectl apply -f") && c.endsWith("localdns-redirect-policy.yaml"));
     expect(ready).toBeGreaterThanOrEqual(0);
     expect(applied).toBeGreaterThan(ready);
@@ -459,6 +459,16 @@ describe.concurrent("the guide's add-ons", () => {
       "helm uninstall cilium",
     ]);
     expect((await s.uninstall()).changes).toEqual([]);
+  });
+
+  it("NodeLocal DNSCache on a one-node cluster: the policy goes in once one operator runs (the second replica never schedules there)", async () => {
+    // the chart's two operator replicas repel each other (required anti-affinity): on one node, one stays Pending
+    const s = setup(withDns());
+    expect((await s.install()).status).toBe(0);
+    s.cluster.edit((st) => st.nodes.push({ name: "10.0.0.11" }));
+    const r = await s.install();
+    expect(r.stderr).toBe("");
+    expect([r.status, r.changes]).toEqual([0, ["kubectl apply CiliumLocalRedirectPolicy/kube-system/nodelocaldns"]]);
   });
 
   it("NodeLocal DNSCache: no kube-dns Service, no change at all", async () => {

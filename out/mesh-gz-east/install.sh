@@ -330,10 +330,11 @@ step "NodeLocal DNSCache"
 # read whole before kubectl: with --dry-run nothing reads a pipe, and sed would die of SIGPIPE under pipefail
 node_local_dns="$(sed "s/__PILLAR__DNS__SERVER__/$kube_dns_ip/g" "$HERE"/'node-local-dns.yaml')"
 run kubectl apply -f - <<<"$node_local_dns"
-# the redirect policy's CRD comes from cilium-operator, which starts once a node has joined
+# the redirect policy's CRD comes from cilium-operator, which starts once a node has joined. One running replica
+# registers it: no wait for the whole rollout, whose second replica never schedules on a one-node cluster (the
+# chart's replicas repel each other, one per node)
 operator_ready="$(kubectl -n "$NAMESPACE" get deployment cilium-operator -o jsonpath='{.status.readyReplicas}' 2>/dev/null || true)"
 if [ -n "$operator_ready" ] && [ "$operator_ready" != 0 ]; then
-  run kubectl -n "$NAMESPACE" rollout status deployment/cilium-operator --timeout=5m
   run kubectl wait --for condition=established --timeout=2m crd/'ciliumlocalredirectpolicies.cilium.io'
   run kubectl apply -f "$HERE"/'localdns-redirect-policy.yaml'
 else
