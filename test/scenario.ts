@@ -343,6 +343,24 @@ export async function runRecovery(c: ScenarioCase): Promise<void> {
     if (r.status !== 0) expect(after.releases).toEqual(was.releases);
     live.edit((s) => (s.failures = {}));
   }
+
+  // a transient error reading one of TKE's networking DaemonSets is never "not found": on a first install it would
+  // stay running beside Cilium; at uninstall it would stay switched off with Cilium gone
+  if (isSelfManaged(profile)) return;
+  for (const ds of TKE_NETWORKING) {
+    const fresh = new FakeCluster(clusterFor(profile));
+    fresh.writeBundle("v1", files);
+    fresh.edit((s) => (s.failures = { [`kubectl -n kube-system get daemonset ${ds}`]: 1 }));
+    r = await run(fresh, "install.sh");
+    if (r.status === 0) expect(switchedOff(fresh.state, ds), `${c.name}: ${ds} after a transient error on install`).toBe(true);
+    else expect(fresh.state.releases, `${c.name}: install.sh stopped`).toEqual({});
+    fresh.edit((s) => (s.failures = {}));
+    expect((await run(fresh, "install.sh")).status).toBe(0);
+    fresh.edit((s) => (s.failures = { [`kubectl -n kube-system get daemonset ${ds}`]: 1 }));
+    r = await run(fresh, "uninstall.sh");
+    if (r.status === 0) expect(switchedOff(fresh.state, ds), `${c.name}: ${ds} after a transient error on uninstall`).toBe(false);
+    else expect(r.stderr, `${c.name}: uninstall.sh stopped`).toContain(ds);
+  }
 }
 
 /**
