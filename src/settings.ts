@@ -282,6 +282,8 @@ export interface UninstallSettings {
   /** Label selector of the nodes that ran Cilium and must be rebuilt. */
   nodesSelector: string;
   nodeLeftovers: readonly string[];
+  /** The command that gives the CNI configurations Cilium renamed their names back, on a node that is kept. */
+  nodeCniRestore: string;
 }
 
 

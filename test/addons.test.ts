@@ -269,7 +269,8 @@ describe("the egress gateway's node pool", () => {
     expect(policy).toEqual({
       apiVersion: "cilium.io/v2",
       kind: "CiliumEgressGatewayPolicy",
-      metadata: { name: "web-out" },
+      // labelled as the egress gateway's: install.sh deletes it once the add-on is off
+      metadata: { name: "web-out", labels: { "app.kubernetes.io/managed-by": "tke-cilium", "tke-cilium.io/addon": "egress-gateway" } },
       spec: {
         selectors: [{ podSelector: { matchLabels: { "io.kubernetes.pod.namespace": "shop" } } }],
         destinationCIDRs: ["0.0.0.0/0"],

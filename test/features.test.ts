@@ -82,11 +82,13 @@ describe("egress gateway and masquerading", () => {
     expect(r.files).toEqual([]);
   });
 
-  it("overlay egress sets no nonMasqueradeCIDRs", () => {
-    const r = renderObject({ ...base, cluster: { vpcCidrs: ["10.0.0.0/16"] }, cilium: { mode: "overlay" }, features: { egressGateway: true } });
-    const v = values(r.files);
-    expect(v.get("ipMasqAgent.enabled")).toBe(true);
-    expect(v.has("ipMasqAgent.config.nonMasqueradeCIDRs")).toBe(false);
+  it("overlay egress keeps only the overlay's Pod CIDRs unmasqueraded (an empty list would mean Cilium's private-range default)", () => {
+    for (const vpcCidrs of [["10.0.0.0/16"], []]) {
+      const r = renderObject({ ...base, cluster: { vpcCidrs }, cilium: { mode: "overlay", podCidrs: ["10.244.0.0/16", "10.245.0.0/16"] }, features: { egressGateway: true } });
+      const v = values(r.files);
+      expect(v.get("ipMasqAgent.enabled")).toBe(true);
+      expect(v.get("ipMasqAgent.config.nonMasqueradeCIDRs")).toEqual(["10.244.0.0/16", "10.245.0.0/16"]);
+    }
   });
 });
 

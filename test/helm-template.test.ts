@@ -25,7 +25,7 @@ interface K8sObject {
   kind: string;
   metadata: { name: string; namespace?: string };
   data?: Record<string, string>;
-  spec?: { template?: { spec?: PodSpec } };
+  spec?: { template?: { metadata?: { annotations?: Record<string, string> }; spec?: PodSpec } };
 }
 interface PodSpec {
   containers?: { name: string; image: string; env?: { name: string; value?: string }[] }[];
@@ -53,6 +53,29 @@ const filledProfile = (path: string, text: string): FilledProfile => {
 
 const podSpecs = (objects: readonly K8sObject[]) => objects.flatMap((o) => (o.spec?.template?.spec ? [{ owner: `${o.kind}/${o.metadata.name}`, spec: o.spec.template.spec }] : []));
 const images = (objects: readonly K8sObject[]) => podSpecs(objects).flatMap(({ spec }) => [...(spec.containers ?? []), ...(spec.initContainers ?? [])].map((c) => c.image));
+
+/**
+ * Every workload whose configuration the bundle sets rolls when it changes: the chart puts a checksum of its
+ * ConfigMap on the Pod template only with rollOutCiliumPods / <component>.rollOutPods on.
+ */
+const CONFIG_CHECKSUMS: readonly [owner: string, annotation: string][] = [
+  ["DaemonSet/cilium", "cilium.io/cilium-configmap-checksum"],
+  ["Deployment/cilium-operator", "cilium.io/cilium-configmap-checksum"],
+  ["DaemonSet/cilium-envoy", "cilium.io/cilium-envoy-configmap-checksum"],
+  ["Deployment/hubble-relay", "cilium.io/hubble-relay-configmap-checksum"],
+  ["Deployment/hubble-ui", "cilium.io/hubble-ui-nginx-configmap-checksum"],
+];
+function expectConfigChecksums(objects: readonly K8sObject[]): void {
+  const present = new Map(objects.map((o) => [`${o.kind}/${o.metadata.name}`, o]));
+  // the agent, the operator and (Cilium >= 1.16 runs it by default) Envoy are in every bundle
+  for (const always of ["DaemonSet/cilium", "Deployment/cilium-operator", "DaemonSet/cilium-envoy"]) expect(present.has(always), always).toBe(true);
+  for (const [owner, annotation] of CONFIG_CHECKSUMS) {
+    const o = present.get(owner);
+    if (o === undefined) continue;
+    const checksum = o.spec?.template?.metadata?.annotations?.[annotation] ?? "";
+    expect(/^[0-9a-f]{64}$/.test(checksum), `${owner} carries a config checksum ${annotation}`).toBe(true);
+  }
+}
 
 /** What a self-managed cluster's profile (platform kubeadm, k3s, kubespray) asks of the rendered chart. */
 function expectSelfManagedMeaning(p: FilledProfile, objects: readonly K8sObject[]): void {
@@ -92,6 +115,20 @@ function expectSelfManagedMeaning(p: FilledProfile, objects: readonly K8sObject[
   expect(seen).toBeGreaterThan(0);
 }
 
+/**
+ * Cilium's ip-masq-agent ConfigMap never has an empty nonMasqueradeCIDRs (Cilium would fall back to every
+ * private range): native keeps the VPC's ranges (or the RFC 1918 fallback), overlay only its Pod CIDRs.
+ */
+function expectNonMasquerade(p: FilledProfile, objects: readonly K8sObject[]): void {
+  const text = objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === "ip-masq-agent")?.data?.config;
+  expect(text, "ConfigMap ip-masq-agent").toBeDefined();
+  const config = parseAllDocuments(text!)[0].toJS() as { nonMasqueradeCIDRs?: string[]; masqLinkLocal?: boolean };
+  expect(config.masqLinkLocal).toBe(true);
+  const cidrs = config.nonMasqueradeCIDRs ?? [];
+  if (p.cilium.mode === "overlay") expect(cidrs).toEqual(p.cilium.podCidrs);
+  else expect(cidrs).toEqual(expect.arrayContaining(p.cluster.vpcCidrs.length > 0 ? p.cluster.vpcCidrs : ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]));
+}
+
 /** What the profile asks of the rendered chart. */
 function expectMeaning(p: FilledProfile, objects: readonly K8sObject[]): void {
   if (p.platform !== "tke") return expectSelfManagedMeaning(p, objects);
@@ -124,6 +161,7 @@ function expectMeaning(p: FilledProfile, objects: readonly K8sObject[]): void {
     expect(c["cni-chaining-mode"] ?? "none").toBe("none");
   }
   expect(c["enable-egress-gateway"] ?? "false").toBe(String(p.features.egressGateway));
+  if (p.features.egressGateway || p.features.masquerade) expectNonMasquerade(p, objects);
   expect(c["enable-cilium-endpoint-slice"] ?? "false").toBe(String(p.features.endpointSlice));
   expect(c["enable-bandwidth-manager"] ?? "false").toBe(String(p.features.bandwidthManager));
   const encryption = p.features.encryption;
@@ -188,6 +226,7 @@ describe.each(allProfilePaths())("helm template of %s", (path) => {
     const p = filledProfile(path, text);
     const objects = templateBundle(path.replace(/[^a-z0-9]+/gi, "-"), p.cilium.version, result.files);
     expectMeaning(p, objects);
+    expectConfigChecksums(objects);
   });
 });
 
@@ -196,6 +235,7 @@ const NEW_RELEASES = ["1.18.12", "1.19.6", "1.20.0"];
 const MODES = [
   { name: "native", profile: { cilium: { mode: "native" }, features: { hubble: true, masquerade: true }, cluster: { vpcCidrs: ["10.0.0.0/16"] } } },
   { name: "overlay", profile: { cilium: { mode: "overlay" }, features: { endpointSlice: true, bandwidthManager: true } } },
+  { name: "overlay-egress", profile: { cilium: { mode: "overlay", podCidrs: ["10.244.0.0/16", "10.250.0.0/16"] }, features: { egressGateway: true }, cluster: { vpcCidrs: ["10.0.0.0/16"] } } },
   { name: "gr-overlay", profile: { cluster: { network: "gr" }, cilium: { mode: "overlay" }, images: { mirror: "none" }, region: "ap-singapore" } },
 ];
 describe.each(NEW_RELEASES)("Cilium %s", (version) => {
@@ -210,7 +250,9 @@ describe.each(NEW_RELEASES)("Cilium %s", (version) => {
     const result = renderObject(full, `test/cilium-${version.replaceAll(".", "-")}.json`);
     expect(result.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
     const p = filledProfile("x.json", JSON.stringify(full));
-    expectMeaning(p, templateBundle(`new-${version}-${JSON.stringify(profile).length}`, version, result.files));
+    const objects = templateBundle(`new-${version}-${JSON.stringify(profile).length}`, version, result.files);
+    expectMeaning(p, objects);
+    expectConfigChecksums(objects);
   });
 });
 
@@ -228,5 +270,12 @@ describe("a bundle Helm rejects fails", () => {
     const broken = result.files.map((f) => (f.path === "image-values.yaml" ? { ...f, content: f.content.replaceAll("quay.tencentcloudcr.com", "quay.io") } : f));
     const objects = templateBundle("broken-mirror", "1.19.5", broken);
     expect(() => expectMeaning(p, objects)).toThrow(/quay\.io/);
+  });
+
+  it("a bundle whose components do not roll on a config change fails the checksum check", () => {
+    const result = renderFile("presets/prod.json");
+    const broken = result.files.map((f) => ({ ...f, content: f.content.replaceAll("rollOutPods: true", "rollOutPods: false") }));
+    expect(broken.some((f) => f.content.includes("rollOutPods: false"))).toBe(true);
+    expect(() => expectConfigChecksums(templateBundle("no-roll", "1.19.5", broken))).toThrow(/cilium-operator|cilium-envoy|hubble/);
   });
 });

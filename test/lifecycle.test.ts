@@ -386,6 +386,7 @@ describe.concurrent("uninstall.sh", () => {
       "kubectl delete configmap cni-config",
       "kubectl delete flowschema cilium",
       "kubectl delete prioritylevelconfiguration cilium",
+      "kubectl patch nodepools.karpenter.sh default",
       "kubectl patch daemonset kube-proxy",
       "kubectl patch daemonset tke-cni-agent",
       "kubectl patch daemonset ip-masq-agent",
@@ -411,8 +412,9 @@ describe.concurrent("uninstall.sh", () => {
     const s = setup(preset("prod"));
     await s.install();
     await s.uninstall();
-    // the Karpenter node pool stayed (uninstall.sh says so), so applying it again changes nothing
-    expect((await s.install()).changes).toEqual(PROD_FIRST_INSTALL.slice(0, -1));
+    // the Karpenter node pool stayed (uninstall.sh says so) without Cilium's startup taint: applying it again puts the taint back
+    expect((await s.install()).changes).toEqual([...PROD_FIRST_INSTALL.slice(0, -1), "kubectl apply NodePool//default"]);
+    expect((s.cluster.state.objects["NodePool//default"] as { spec: { template: { spec: { startupTaints: unknown[] } } } }).spec.template.spec.startupTaints).toHaveLength(1);
   });
 });
 

@@ -36,7 +36,7 @@ gateway() {
   printf '%snodeSelector:\n%s  matchLabels:\n%s    kubernetes.io/hostname: "%s"\n%segressIP: "%s"\n' "$3" "$3" "$3" "$1" "$3" "$2"
 }
 
-printf 'apiVersion: cilium.io/v2\nkind: CiliumEgressGatewayPolicy\nmetadata:\n  name: "%s"\nspec:\n  selectors:\n' "$name"
+printf 'apiVersion: cilium.io/v2\nkind: CiliumEgressGatewayPolicy\nmetadata:\n  name: "%s"\n  labels:\n    %s: %s\n    %s: %s\nspec:\n  selectors:\n' "$name" 'app.kubernetes.io/managed-by' 'tke-cilium' 'tke-cilium.io/addon' 'egress-gateway'
 if [ "$namespace" = "*" ]; then
   printf '  - podSelector: {}\n'
 else

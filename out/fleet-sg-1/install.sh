@@ -16,7 +16,7 @@ RELEASE='cilium'
 NAMESPACE='kube-system'
 CHART='tke-cilium/cilium'
 VERSION='1.19.5'
-BUNDLE_ID='ef0955bbca516110'
+BUNDLE_ID='45f4f6646da8ad86'
 APISERVER_VIP='169.254.128.43'
 
 DRY_RUN=false
@@ -313,11 +313,76 @@ if [ "$MODE" != unchanged ]; then
   fi
 fi
 
-step "Wait for the cilium DaemonSet (the operator starts once a node joins)"
-run kubectl -n "$NAMESPACE" rollout status daemonset/cilium --timeout=10m
+step "Wait for the cilium DaemonSet, up to 45m: 30 batches of 2 nodes (maxUnavailable) x 90 s for cluster.maxNodes 60, at least 10m (the operator starts once a node joins)"
+run kubectl -n "$NAMESPACE" rollout status daemonset/cilium --timeout=45m
 
 step "Apply API Priority and Fairness for Cilium"
 run kubectl apply -f "$HERE"/'cilium-apf.yaml'
+
+step "Remove what add-ons now off left behind (only objects labelled as theirs)"
+removed=""
+if kubectl get crd 'ciliumlocalredirectpolicies.cilium.io' -o name >/dev/null 2>&1; then
+  found="$(kubectl -n 'kube-system' get 'ciliumlocalredirectpolicies.cilium.io' -l 'app.kubernetes.io/managed-by=tke-cilium,tke-cilium.io/addon=node-local-dns' -o name)"
+  if [ -n "$found" ]; then
+    note "node-local-dns is off: deleting ${found//$'\n'/ }"
+    run kubectl -n 'kube-system' delete 'ciliumlocalredirectpolicies.cilium.io' -l 'app.kubernetes.io/managed-by=tke-cilium,tke-cilium.io/addon=node-local-dns'
+    removed=yes
+  fi
+fi
+found="$(kubectl -n 'kube-system' get 'daemonsets.apps,services,configmaps,serviceaccounts' -l 'app.kubernetes.io/managed-by=tke-cilium,tke-cilium.io/addon=node-local-dns' -o name)"
+if [ -n "$found" ]; then
+  note "node-local-dns is off: deleting ${found//$'\n'/ }"
+  run kubectl -n 'kube-system' delete 'daemonsets.apps,services,configmaps,serviceaccounts' -l 'app.kubernetes.io/managed-by=tke-cilium,tke-cilium.io/addon=node-local-dns'
+  removed=yes
+fi
+if [ -n "$removed" ]; then
+  note "NodeLocal DNSCache removed, its redirect first: Pods resolve through kube-dns again"
+fi
+if kubectl get crd 'ciliumegressgatewaypolicies.cilium.io' -o name >/dev/null 2>&1; then
+  found="$(kubectl get 'ciliumegressgatewaypolicies.cilium.io' -l 'app.kubernetes.io/managed-by=tke-cilium,tke-cilium.io/addon=egress-gateway' -o name)"
+  if [ -n "$found" ]; then
+    note "egress-gateway is off: deleting ${found//$'\n'/ }"
+    run kubectl delete 'ciliumegressgatewaypolicies.cilium.io' -l 'app.kubernetes.io/managed-by=tke-cilium,tke-cilium.io/addon=egress-gateway'
+  fi
+fi
+found="$(kubectl -n 'kube-system' get 'secrets' -l 'app.kubernetes.io/managed-by=tke-cilium,tke-cilium.io/addon=encryption' -o name)"
+if [ -n "$found" ]; then
+  note "encryption is off: deleting ${found//$'\n'/ }"
+  run kubectl -n 'kube-system' delete 'secrets' -l 'app.kubernetes.io/managed-by=tke-cilium,tke-cilium.io/addon=encryption'
+fi
+removed=""
+if kubectl get crd 'httproutes.gateway.networking.k8s.io' -o name >/dev/null 2>&1; then
+  found="$(kubectl -n 'default' get 'httproutes.gateway.networking.k8s.io' -l 'app.kubernetes.io/managed-by=tke-cilium,tke-cilium.io/addon=gateway-api' -o name)"
+  if [ -n "$found" ]; then
+    note "gateway-api is off: deleting ${found//$'\n'/ }"
+    run kubectl -n 'default' delete 'httproutes.gateway.networking.k8s.io' -l 'app.kubernetes.io/managed-by=tke-cilium,tke-cilium.io/addon=gateway-api'
+    removed=yes
+  fi
+fi
+if kubectl get crd 'gateways.gateway.networking.k8s.io' -o name >/dev/null 2>&1; then
+  found="$(kubectl -n 'default' get 'gateways.gateway.networking.k8s.io' -l 'app.kubernetes.io/managed-by=tke-cilium,tke-cilium.io/addon=gateway-api' -o name)"
+  if [ -n "$found" ]; then
+    note "gateway-api is off: deleting ${found//$'\n'/ }"
+    run kubectl -n 'default' delete 'gateways.gateway.networking.k8s.io' -l 'app.kubernetes.io/managed-by=tke-cilium,tke-cilium.io/addon=gateway-api'
+    removed=yes
+  fi
+fi
+found="$(kubectl -n 'default' get 'services' -l 'app.kubernetes.io/managed-by=tke-cilium,tke-cilium.io/addon=gateway-api' -o name)"
+if [ -n "$found" ]; then
+  note "gateway-api is off: deleting ${found//$'\n'/ }"
+  run kubectl -n 'default' delete 'services' -l 'app.kubernetes.io/managed-by=tke-cilium,tke-cilium.io/addon=gateway-api'
+  removed=yes
+fi
+if [ -n "$removed" ]; then
+  note "the Gateway API CRDs stay (they may hold Gateways and routes of yours, or serve another controller): once kubectl get gateways,httproutes,grpcroutes,tlsroutes -A shows nothing you need, delete them with kubectl delete crd -l gateway.networking.k8s.io/bundle-version"
+fi
+if kubectl get crd 'logconfigs.cls.cloud.tencent.com' -o name >/dev/null 2>&1; then
+  found="$(kubectl get 'logconfigs.cls.cloud.tencent.com' -l 'app.kubernetes.io/managed-by=tke-cilium,tke-cilium.io/addon=flow-logs' -o name)"
+  if [ -n "$found" ]; then
+    note "flow-logs is off: deleting ${found//$'\n'/ }"
+    run kubectl delete 'logconfigs.cls.cloud.tencent.com' -l 'app.kubernetes.io/managed-by=tke-cilium,tke-cilium.io/addon=flow-logs'
+  fi
+fi
 
 step "Create the Karpenter node pool"
 run kubectl apply -f "$HERE"/'nodepool.yaml'

@@ -104,6 +104,27 @@ if kubectl get prioritylevelconfiguration 'cilium' -o name >/dev/null 2>&1; then
   run kubectl delete prioritylevelconfiguration 'cilium'
 fi
 
+step "Take Cilium's startup taint out of the Karpenter node pool and off the nodes"
+# The node pool stays (its nodes run workloads), but the nodes it launches from now on must not wait for a
+# Cilium that is gone: its startupTaints lose Cilium's taint (install.sh's apply of nodepool.yaml puts it back).
+# Karpenter may count its nodes as drifted from the changed template and replace them within the pool's
+# disruption budget: the rebuild the guide recommends after a rollback.
+if kubectl get nodepools.karpenter.sh 'default' -o name >/dev/null 2>&1; then
+  taint_index="$(kubectl get nodepools.karpenter.sh 'default' -o jsonpath='{.spec.template.spec.startupTaints[*].key}' |
+    tr ' ' '\n' | awk -v key='node.cilium.io/agent-not-ready' '!found && $0 == key { print NR - 1; found = 1 }')"
+  if [ -n "$taint_index" ]; then
+    run kubectl patch nodepools.karpenter.sh 'default' --type=json \
+      -p '[{"op":"remove","path":"/spec/template/spec/startupTaints/'"$taint_index"'"}]'
+  fi
+fi
+# Nodes that still carry Cilium's startup taint would never run a Pod again without Cilium: the taint goes
+# (the nodes that do not carry it are left alone).
+tainted_nodes="$(kubectl get nodes -o jsonpath='{range .items[*]}{.metadata.name}{" "}{.spec.taints[*].key}{"\n"}{end}' |
+  awk -v key='node.cilium.io/agent-not-ready' '{ for (i = 2; i <= NF; i++) if ($i == key) print $1 }')"
+for node in $tainted_nodes; do
+  run kubectl taint nodes "$node" 'node.cilium.io/agent-not-ready-'
+done
+
 step "Schedule TKE's networking DaemonSets again"
 if daemonset_exists 'kube-proxy'; then
   switched_off="$(kubectl -n kube-system get daemonset 'kube-proxy' -o jsonpath='{.spec.template.spec.nodeSelector.label-not-exist}')"
@@ -131,7 +152,9 @@ if [ -n "$nodes" ]; then
 else
   printf '      (no regular or native node right now)\n'
 fi
-printf '  - %s\n' 'If a node is not rebuilt, remove by hand: /etc/cni/net.d/05-cilium.conf /etc/cni/net.d/05-cilium.conflist'
+# a command to run on a node, printed as it is (nothing to expand here)
+# shellcheck disable=SC2016
+printf '  - %s\n' 'If a node is not rebuilt, as root on the node: rm -f /etc/cni/net.d/05-cilium.conf /etc/cni/net.d/05-cilium.conflist; then give the CNI configurations Cilium renamed their names back: for f in /etc/cni/net.d/*.cilium_bak; do [ -e "$f" ] && mv "$f" "${f%.cilium_bak}"; done'
 printf '  - %s\n' 'The add-pod-eni-ip-limit-webhook webhook install.sh deleted comes back when TKE re-applies its add-on manifests.'
 printf '  - %s\n' 'The Karpenter node pool (nodepool.yaml) stays: delete it (kubectl delete -f nodepool.yaml) to have Karpenter replace its nodes, or keep it and rebuild them.'
 printf '  - %s\n' 'In the TKE console, re-enable the ip-masq-agent add-on if it was unchecked when the cluster was created.'

@@ -103,6 +103,8 @@ if [ -n "$nodes" ]; then
 else
   printf '      (no regular or native node right now)\n'
 fi
-printf '  - %s\n' 'If a node is not rebuilt, remove by hand: /etc/cni/net.d/05-cilium.conf /etc/cni/net.d/05-cilium.conflist'
+# a command to run on a node, printed as it is (nothing to expand here)
+# shellcheck disable=SC2016
+printf '  - %s\n' 'If a node is not rebuilt, as root on the node: rm -f /etc/cni/net.d/05-cilium.conf /etc/cni/net.d/05-cilium.conflist; then give the CNI configurations Cilium renamed their names back: for f in /etc/cni/net.d/*.cilium_bak; do [ -e "$f" ] && mv "$f" "${f%.cilium_bak}"; done'
 printf '  - %s\n' 'On every node that ran Cilium: sudo ./cleanup-node.sh cilium (its interfaces, iptables rules and CNI configuration), or rebuild the node.'
 printf '  - %s\n' 'In the TKE console, re-enable the ip-masq-agent add-on if it was unchecked when the cluster was created.'

@@ -16,7 +16,7 @@ RELEASE='cilium'
 NAMESPACE='kube-system'
 CHART='tke-cilium/cilium'
 VERSION='1.19.5'
-BUNDLE_ID='8e2641e6232dc234'
+BUNDLE_ID='8772f50daa00d829'
 APISERVER_VIP='169.254.128.31'
 
 DRY_RUN=false
@@ -341,11 +341,58 @@ if [ "$MODE" != unchanged ]; then
   fi
 fi
 
-step "Wait for the cilium DaemonSet (the operator starts once a node joins)"
+step "Wait for the cilium DaemonSet, up to 10m: cluster.maxNodes unset: the 10m floor (the operator starts once a node joins)"
 run kubectl -n "$NAMESPACE" rollout status daemonset/cilium --timeout=10m
 
 step "Apply API Priority and Fairness for Cilium"
 run kubectl apply -f "$HERE"/'cilium-apf.yaml'
+
+step "Remove what add-ons now off left behind (only objects labelled as theirs)"
+if kubectl get crd 'ciliumegressgatewaypolicies.cilium.io' -o name >/dev/null 2>&1; then
+  found="$(kubectl get 'ciliumegressgatewaypolicies.cilium.io' -l 'app.kubernetes.io/managed-by=tke-cilium,tke-cilium.io/addon=egress-gateway' -o name)"
+  if [ -n "$found" ]; then
+    note "egress-gateway is off: deleting ${found//$'\n'/ }"
+    run kubectl delete 'ciliumegressgatewaypolicies.cilium.io' -l 'app.kubernetes.io/managed-by=tke-cilium,tke-cilium.io/addon=egress-gateway'
+  fi
+fi
+found="$(kubectl -n 'kube-system' get 'secrets' -l 'app.kubernetes.io/managed-by=tke-cilium,tke-cilium.io/addon=encryption' -o name)"
+if [ -n "$found" ]; then
+  note "encryption is off: deleting ${found//$'\n'/ }"
+  run kubectl -n 'kube-system' delete 'secrets' -l 'app.kubernetes.io/managed-by=tke-cilium,tke-cilium.io/addon=encryption'
+fi
+removed=""
+if kubectl get crd 'httproutes.gateway.networking.k8s.io' -o name >/dev/null 2>&1; then
+  found="$(kubectl -n 'default' get 'httproutes.gateway.networking.k8s.io' -l 'app.kubernetes.io/managed-by=tke-cilium,tke-cilium.io/addon=gateway-api' -o name)"
+  if [ -n "$found" ]; then
+    note "gateway-api is off: deleting ${found//$'\n'/ }"
+    run kubectl -n 'default' delete 'httproutes.gateway.networking.k8s.io' -l 'app.kubernetes.io/managed-by=tke-cilium,tke-cilium.io/addon=gateway-api'
+    removed=yes
+  fi
+fi
+if kubectl get crd 'gateways.gateway.networking.k8s.io' -o name >/dev/null 2>&1; then
+  found="$(kubectl -n 'default' get 'gateways.gateway.networking.k8s.io' -l 'app.kubernetes.io/managed-by=tke-cilium,tke-cilium.io/addon=gateway-api' -o name)"
+  if [ -n "$found" ]; then
+    note "gateway-api is off: deleting ${found//$'\n'/ }"
+    run kubectl -n 'default' delete 'gateways.gateway.networking.k8s.io' -l 'app.kubernetes.io/managed-by=tke-cilium,tke-cilium.io/addon=gateway-api'
+    removed=yes
+  fi
+fi
+found="$(kubectl -n 'default' get 'services' -l 'app.kubernetes.io/managed-by=tke-cilium,tke-cilium.io/addon=gateway-api' -o name)"
+if [ -n "$found" ]; then
+  note "gateway-api is off: deleting ${found//$'\n'/ }"
+  run kubectl -n 'default' delete 'services' -l 'app.kubernetes.io/managed-by=tke-cilium,tke-cilium.io/addon=gateway-api'
+  removed=yes
+fi
+if [ -n "$removed" ]; then
+  note "the Gateway API CRDs stay (they may hold Gateways and routes of yours, or serve another controller): once kubectl get gateways,httproutes,grpcroutes,tlsroutes -A shows nothing you need, delete them with kubectl delete crd -l gateway.networking.k8s.io/bundle-version"
+fi
+if kubectl get crd 'logconfigs.cls.cloud.tencent.com' -o name >/dev/null 2>&1; then
+  found="$(kubectl get 'logconfigs.cls.cloud.tencent.com' -l 'app.kubernetes.io/managed-by=tke-cilium,tke-cilium.io/addon=flow-logs' -o name)"
+  if [ -n "$found" ]; then
+    note "flow-logs is off: deleting ${found//$'\n'/ }"
+    run kubectl delete 'logconfigs.cls.cloud.tencent.com' -l 'app.kubernetes.io/managed-by=tke-cilium,tke-cilium.io/addon=flow-logs'
+  fi
+fi
 
 step "NodeLocal DNSCache"
 # read whole before kubectl: with --dry-run nothing reads a pipe, and sed would die of SIGPIPE under pipefail

@@ -1,6 +1,6 @@
 import type { ChartCatalog } from "../knowledge/chart.js";
 import type { MeshDirectory } from "../mesh-peers.js";
-import type { PlanStep } from "../plan/step.js";
+import type { Leftover, PlanStep } from "../plan/step.js";
 import type { FilledProfile } from "../profile.js";
 import type { CodeEntry, Severity } from "../rules/code-entry.js";
 import type { Finding } from "../rules/finding.js";
@@ -47,6 +47,13 @@ export interface Capability<S, C extends string = never> {
   delivery(slice: S): DeliveryContribution;
   /** Its steps of install.sh, each change with its undo (uninstall.sh). */
   plan(slice: S, context: PlanContext): PlanStep[];
+  /**
+   * The kinds of objects its files label as its own (addonLabels): when the profile turns it off, install.sh
+   * deletes those an earlier bundle left, in this order. Known without a slice, since it is off then.
+   */
+  leftovers: readonly Leftover[];
+  /** Printed once install.sh removed its leftovers (what stays on purpose, a CRD that may hold the user's objects). */
+  leftoverNote: string | null;
 }
 
 export interface RuleExample<C extends string> {
@@ -121,6 +128,8 @@ export function defineCapability<S, C extends string = never>(
     files: () => [],
     delivery: () => ({}),
     plan: () => [],
+    leftovers: [],
+    leftoverNote: null,
     ...c,
   };
 }

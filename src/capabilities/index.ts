@@ -1,6 +1,6 @@
 import type { OutputFile } from "../emit/output.js";
 import type { Platform } from "../knowledge/platforms.js";
-import type { PlanStep } from "../plan/step.js";
+import type { PlanStep, PruneStep } from "../plan/step.js";
 import type { FilledProfile } from "../profile.js";
 import type { Finding } from "../rules/finding.js";
 import type { ActiveCapability, DeliverySettings, ImageCopy, Settings, ValueEntry } from "../settings.js";
@@ -131,6 +131,25 @@ export function capabilityImages(active: readonly ActiveCapability[]): ImageCopy
 /** The install plan: each active capability's steps, in registry order (src/plan/bash.ts orders them by phase). */
 export function capabilityPlan(active: readonly ActiveCapability[], context: PlanContext): PlanStep[] {
   return active.flatMap((a) => capabilityOf(a).plan(a.slice, context));
+}
+
+/**
+ * install.sh's clean-up: the add-ons serving the platform that the profile leaves off, each with the kinds
+ * of objects its files label as its own (an earlier bundle may have applied them); null when none can be left.
+ */
+export function capabilityLeftovers(platform: Platform, active: readonly ActiveCapability[]): PruneStep | null {
+  const on = new Set(active.map((a) => a.id));
+  const addons = serving(platform)
+    .filter((c) => !on.has(c.id) && c.leftovers.length > 0)
+    .map((c) => ({ id: c.id, objects: c.leftovers, note: c.leftoverNote }));
+  if (addons.length === 0) return null;
+  return {
+    kind: "prune",
+    id: "core/leftovers",
+    phase: "after-chart",
+    addons,
+    undo: { kind: "external", note: "turning the add-on on again in the profile re-creates its objects on the next install.sh", tell: null },
+  };
 }
 
 /** bundle.json's entries from the active capabilities, each manifest with its owner (for ordering). */

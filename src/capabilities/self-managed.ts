@@ -81,6 +81,7 @@ export function selfManagedValues(s: SelfManagedSlice): ValueEntry[] {
     ...(s.hubbleUiNodePort ? [entry("hubble.ui.service.type", "NodePort")] : []),
     entry("rollOutCiliumPods", true),
     entry("operator.rollOutPods", true),
+    entry("envoy.rollOutPods", true),
   ];
 }
 

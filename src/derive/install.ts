@@ -1,4 +1,5 @@
 import {
+  NODE_CNI_RESTORE,
   NODE_LEFTOVERS,
 } from "../knowledge/lifecycle.js";
 import {
@@ -35,6 +36,7 @@ export function deriveUninstall(): UninstallSettings {
     namespace: CILIUM_NAMESPACE,
     nodesSelector: `${SUPER_NODE_INSTANCE_TYPE.label}!=${SUPER_NODE_INSTANCE_TYPE.value}`,
     nodeLeftovers: NODE_LEFTOVERS,
+    nodeCniRestore: NODE_CNI_RESTORE,
   };
 }
 

@@ -14,7 +14,9 @@ export const emitUninstallScript: Emitter = (settings) => {
     namespace: shellWord("dnsLabel", u.namespace),
     apiserverVIP: shellWord("ipv4", settings.install.apiserverVIP),
     nodesSelector: sh(u.nodesSelector),
-    leftoversStep: sh(`If a node is not rebuilt, remove by hand: ${u.nodeLeftovers.join(" ")}`),
+    leftoversStep: sh(
+      `If a node is not rebuilt, as root on the node: rm -f ${u.nodeLeftovers.join(" ")}; then give the CNI configurations Cilium renamed their names back: ${u.nodeCniRestore}`,
+    ),
     body: undo.body,
     tells: undo.tells.map(sh),
     needsHere: undo.needsBundleFiles,

@@ -50,3 +50,14 @@ export function isUserFile(path: string): boolean {
     base === ".terraform.tfstate.lock.info"
   );
 }
+
+/**
+ * The labels of every object an add-on's files hold (install.sh applies them, or the user applies an example):
+ * the tool's, and the add-on's id. install.sh finds an add-on's objects by them once the add-on is off, and
+ * deletes those only.
+ */
+export const MANAGED_BY_LABEL = { key: "app.kubernetes.io/managed-by", value: "tke-cilium" } as const;
+export const ADDON_LABEL = "tke-cilium.io/addon";
+export const addonLabels = (id: string): Record<string, string> => ({ [MANAGED_BY_LABEL.key]: MANAGED_BY_LABEL.value, [ADDON_LABEL]: id });
+/** The label selector of one add-on's objects. */
+export const addonSelector = (id: string): string => `${MANAGED_BY_LABEL.key}=${MANAGED_BY_LABEL.value},${ADDON_LABEL}=${id}`;

@@ -51,6 +51,13 @@ export const PREFLIGHT = {
 /** Files a node keeps after helm uninstall; removed by rebuilding the node (or by hand). */
 export const NODE_LEFTOVERS = ["/etc/cni/net.d/05-cilium.conf", "/etc/cni/net.d/05-cilium.conflist"] as const;
 
+/**
+ * The CNI configurations Cilium renamed (cni.exclusive: X becomes X.cilium_bak), given their names back on a
+ * node that is kept. The guide's rollback removes them (rm -f *.cilium_bak) under a comment that says restore:
+ * the node would be left with no CNI configuration of its own.
+ */
+export const NODE_CNI_RESTORE = 'for f in /etc/cni/net.d/*.cilium_bak; do [ -e "$f" ] && mv "$f" "${f%.cilium_bak}"; done';
+
 /** `cilium connectivity test` with images TKE nodes can pull (quay.io via TKE's mirror, the rest from docker.io/k8smirror). */
 export const CONNECTIVITY_TEST_IMAGES = [
   ["--curl-image", "quay.tencentcloudcr.com/cilium/alpine-curl:v1.10.0"],
@@ -74,3 +81,18 @@ export const MAINLAND_TEST_TARGETS = [
   ["--test", "!/from-cidr"],
   ["--test", "!/client-egress-to-cidr"],
 ] as const;
+
+/**
+ * How long the cilium DaemonSet takes to roll, for install.sh's `kubectl rollout status --timeout`: the agents
+ * restart `maxUnavailable` nodes at a time (the chart's updateStrategy, 2 in every chart 1.18.0–1.20.0, unless
+ * cilium.extraValues sets it), and one batch takes up to `secondsPerBatch` (image already pulled by the
+ * pre-flight check or the first Pod, BPF programs reloaded, endpoints restored, readiness probe passing).
+ * Never below `floorMinutes`, the timeout install.sh always had (a first install waits for the first nodes).
+ */
+export const AGENT_ROLLOUT = {
+  chartMaxUnavailable: 2,
+  secondsPerBatch: 90,
+  floorMinutes: 10,
+  /** Where a profile changes the DaemonSet's update strategy (cilium.extraValues). */
+  maxUnavailablePath: ["updateStrategy", "rollingUpdate", "maxUnavailable"],
+} as const;

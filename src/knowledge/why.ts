@@ -20,6 +20,9 @@ export const WHY: Readonly<Record<string, string>> = {
   k8sServicePort: "the port of the apiserver VIP",
   rollOutCiliumPods: "roll the agents when cilium-config changes (a checksum on the Pod template), so a re-rendered feature reaches them; also under Argo CD and Flux",
   "operator.rollOutPods": "roll the operator when its configuration changes, for the same reason",
+  "envoy.rollOutPods": "roll cilium-envoy when its configuration changes (Gateway API, L7 proxy settings, a chart upgrade), as the guide restarts it after enabling the Gateway API",
+  "hubble.relay.rollOutPods": "roll Hubble Relay when its configuration changes (peer address, TLS), so a re-rendered bundle reaches it",
+  "hubble.ui.rollOutPods": "roll the Hubble UI when its nginx configuration changes",
   "operator.tolerations": "start the operator before TKE has initialised any node, or the first install deadlocks",
   "operator.affinity": "keep the hostNetwork operator off super nodes (eklet), where its readiness probe never passes",
   "hubble.relay.enabled": "Hubble Relay: one API over every node's flow logs",
@@ -40,7 +43,6 @@ export const WHY: Readonly<Record<string, string>> = {
   "encryption.type": "WireGuard, the guide's choice: IPsec cannot work with VPC-CNI, and WireGuard needs no key Secret",
   "gatewayAPI.enabled": "Cilium's Gateway API: Gateways and routes served by the cilium-envoy DaemonSet",
   "gatewayAPI.hostNetwork.enabled": "Envoy binds the nodes' ports: TKE's CLB cannot reach the virtual backend of the LoadBalancer Service Cilium would create otherwise",
-  "envoy.rollOutPods": "roll cilium-envoy when its configuration changes, as the guide restarts it after enabling the Gateway API",
   "hubble.export.dynamic.enabled": "flow logs: Hubble's dynamic exporter writes flows to files in the cilium Pods (reconfigured without restarting the agents)",
   "hubble.export.dynamic.config.content": "one file per export, rotated as the guide sets it (50 MB, 10 files, compressed); the CLS endpoint's own traffic is never logged, or the shipped logs would be logged again endlessly",
   "hubble.redact.enabled": "flow logs keep no secrets: redaction on",
@@ -70,6 +72,8 @@ export const WHY_VARIANT: Readonly<Record<string, string>> = {
   "enableIPv4Masquerade.masquerade": "Pods leave the VPC through the node IP (BPF masquerade + ipMasqAgent below)",
   "encryption.type.ipsec": "IPsec (GlobalRouter only): install.sh creates the key Secret cilium-ipsec-keys once",
   "ipMasqAgent.config.nonMasqueradeCIDRs.mesh": "traffic to the VPC and to the mesh peers' Pods keeps its Pod IP; SNATing it would break cross-node and cross-cluster Pod identity",
+  "ipMasqAgent.config.nonMasqueradeCIDRs.overlay":
+    "overlay: only the Pod CIDRs keep their source (they stay inside the tunnel); an empty list would leave every private range, the VPC included, unmasqueraded (Cilium's default), and the VPC cannot route replies back to an overlay Pod IP",
   "bpf.masquerade.overlay": "BPF masquerade; iptables masquerade would force legacy host routing",
 };
 
@@ -92,6 +96,7 @@ export const WHY_SELF_MANAGED: Readonly<Record<string, string>> = {
   "hubble.ui.service.type": "the Hubble UI on a port of every node (selfManaged.hubbleUi nodeport): a self-managed cluster has no cloud load balancer",
   rollOutCiliumPods: "roll the agents when cilium-config changes, so a re-rendered value reaches them",
   "operator.rollOutPods": "roll the operator when its configuration changes, for the same reason",
+  "envoy.rollOutPods": "roll cilium-envoy when its configuration changes (L7 proxy settings, a chart upgrade)",
 };
 
 /** Why kubespray's NodeLocal DNS needs a value of its own. */

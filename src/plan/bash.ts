@@ -1,3 +1,4 @@
+import { addonSelector } from "../knowledge/bundle.js";
 import { checkedShellValue, sh, shellWord } from "../text/shell.js";
 import { orderPlan, UNDO_PHASES, isMutating, READ_ONLY_PHASES, type PlanStep, type Snippet, type Undo, type Word } from "./step.js";
 
@@ -129,7 +130,45 @@ function renderInstallStep(step: PlanStep, plan: readonly PlanStep[]): string {
       return `step "${text(step.title)}"\nrun kubectl -n "$NAMESPACE" rollout status ${text(step.resource)} --timeout=${text(step.timeout)}`;
     case "say":
       return `printf '  - %s\\n' ${sh(step.text)}`;
+    case "prune":
+      return renderPrune(step);
   }
+}
+
+/**
+ * Each add-on that is off: its labelled objects, found and deleted by the same selector, in its order (the
+ * built-in kinds of one namespace in one call; a kind whose CRD is absent holds none); its note once
+ * something of it went.
+ */
+function renderPrune(step: Extract<PlanStep, { kind: "prune" }>): string {
+  const lines = ['step "Remove what add-ons now off left behind (only objects labelled as theirs)"'];
+  for (const addon of step.addons) {
+    const selector = sh(addonSelector(addon.id));
+    const noted = addon.note !== null;
+    if (noted) lines.push(`removed=""`);
+    const groups: { resources: string[]; namespace: string | null; crd: string | null }[] = [];
+    for (const o of addon.objects) {
+      const last = groups.at(-1);
+      if (o.crd === null && last !== undefined && last.crd === null && last.namespace === o.namespace) last.resources.push(o.resource);
+      else groups.push({ resources: [o.resource], namespace: o.namespace, crd: o.crd });
+    }
+    for (const g of groups) {
+      const ns = g.namespace === null ? "" : `-n ${sh(g.namespace)} `;
+      const kinds = sh(g.resources.join(","));
+      const body = [
+        `found="$(kubectl ${ns}get ${kinds} -l ${selector} -o name)"`,
+        'if [ -n "$found" ]; then',
+        `  note "${text(addon.id)} is off: deleting ${"$"}{found//$'\\n'/ }"`,
+        `  run kubectl ${ns}delete ${kinds} -l ${selector}`,
+        ...(noted ? ["  removed=yes"] : []),
+        "fi",
+      ];
+      if (g.crd === null) lines.push(...body);
+      else lines.push(`if kubectl get crd ${sh(g.crd)} -o name >/dev/null 2>&1; then`, ...body.map((l) => `  ${l}`), "fi");
+    }
+    if (noted) lines.push(`if [ -n "$removed" ]; then`, `  note "${text(addon.note!)}"`, "fi");
+  }
+  return lines.join("\n");
 }
 
 /** The release's arguments as install.sh passes them: the check steps' arrays around its values files. */
@@ -228,7 +267,7 @@ export function uninstallBody(steps: readonly PlanStep[]): { body: string; tells
   }
   return {
     body: blocks.join("\n\n") + "\n",
-    tells: undos.flatMap((u) => (u.kind !== "commands" && u.tell !== null ? [u.tell] : [])),
+    tells: undos.flatMap((u) => (u.tell !== null && u.tell !== undefined ? [u.tell] : [])),
     needsBundleFiles: undos.some((u) => u.kind === "commands" && u.needsBundleFiles),
   };
 }

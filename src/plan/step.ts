@@ -87,7 +87,15 @@ export interface Snippet {
 
 /** Every step that changes the cluster says how uninstall.sh undoes it: commands, or why it is kept. */
 export type Undo =
-  | { kind: "commands"; phase: UndoPhase; title: string; script: Snippet; needsBundleFiles: boolean }
+  | {
+      kind: "commands";
+      phase: UndoPhase;
+      title: string;
+      script: Snippet;
+      needsBundleFiles: boolean;
+      /** What the commands cannot do themselves (a Terraform change), printed under "What is left to do". */
+      tell?: string | null;
+    }
   /** The object stays on purpose; `tell`, when set, is printed under uninstall.sh's "What is left to do". */
   | { kind: "keep"; note: string; tell: string | null }
   /** Someone else undoes it (TKE re-applies its add-on, an operator); `tell` as for keep. */
@@ -180,6 +188,27 @@ export interface ProveChartStep extends StepBase {
   kind: "prove-chart";
 }
 
+/** A kind of object an add-on's files hold, labelled with the add-on's id (knowledge/bundle.ts ADDON_LABEL). */
+export interface Leftover {
+  /** The resource as kubectl names it (plural.group). */
+  resource: string;
+  /** Its namespace; null when cluster-scoped. */
+  namespace: string | null;
+  /** The CRD that must exist for kubectl to know the resource; null for a built-in one. */
+  crd: string | null;
+}
+
+/**
+ * The objects an earlier bundle applied for an add-on this bundle has off, found by their labels and deleted
+ * (only objects labelled as the bundle's, of the add-ons that are off), in the order given: what redirects
+ * traffic to an add-on goes before the add-on, so what it had replaced works again. Never a CRD.
+ */
+export interface PruneStep extends StepBase {
+  kind: "prune";
+  addons: readonly { id: string; objects: readonly Leftover[]; note: string | null }[];
+  undo: Undo;
+}
+
 /** Wait for a rollout; changes nothing. */
 export interface WaitStep extends StepBase {
   kind: "wait";
@@ -196,10 +225,11 @@ export interface SayStep extends StepBase {
   undo: Undo | null;
 }
 
-export type PlanStep = CheckStep | RequireCrdStep | DecideStep | ApplyStep | PatchStep | DeleteStep | RunStep | HelmStep | ProveChartStep | WaitStep | SayStep;
-export type MutatingStep = ApplyStep | PatchStep | DeleteStep | RunStep | HelmStep;
+export type PlanStep = CheckStep | RequireCrdStep | DecideStep | ApplyStep | PatchStep | DeleteStep | RunStep | HelmStep | ProveChartStep | WaitStep | SayStep | PruneStep;
+export type MutatingStep = ApplyStep | PatchStep | DeleteStep | RunStep | HelmStep | PruneStep;
 
-export const isMutating = (s: PlanStep): s is MutatingStep => s.kind === "apply" || s.kind === "patch" || s.kind === "delete" || s.kind === "run" || s.kind === "helm";
+export const isMutating = (s: PlanStep): s is MutatingStep =>
+  s.kind === "apply" || s.kind === "patch" || s.kind === "delete" || s.kind === "run" || s.kind === "helm" || s.kind === "prune";
 
 /** A check step with the usual defaults. */
 export function check(id: string, phase: Phase, script: Snippet, more: Partial<Pick<CheckStep, "provide" | "need" | "when" | "helmArgs">> = {}): CheckStep {

@@ -11,7 +11,7 @@ import { fakeClusterPort, registerCluster } from "./server.js";
 export interface ClusterState {
   vip: string;
   daemonSets: Record<string, { image: string; nodeSelector?: Record<string, string> }>;
-  nodes: { name: string; type?: string }[];
+  nodes: { name: string; type?: string; taints?: { key: string; value?: string; effect: string }[] }[];
   crds: string[];
   webhooks: string[];
   objects: Record<string, { data?: Record<string, string> } & Record<string, unknown>>;

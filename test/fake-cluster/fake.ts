@@ -56,14 +56,21 @@ function notFound(kind: string, name: string): never {
 function jsonpath(object: unknown, path: string): string {
   const expr = /^\{(.*)\}$/.exec(path)?.[1];
   if (expr === undefined) throw new Error(`fake kubectl: unsupported output ${path}`);
-  let value = object as any;
+  // a [*] step maps the rest of the path over a list, whose values kubectl prints separated by spaces
+  let values: any[] = [object];
+  let listed = false;
   for (const part of expr.replace(/^\./, "").split(/\.(?![^[]*\])/)) {
-    const m = /^([\w-]+)(?:\[(\d+)\])?$/.exec(part);
+    const m = /^([\w-]+)(?:\[(\d+|\*)\])?$/.exec(part);
     if (!m) throw new Error(`fake kubectl: unsupported jsonpath ${path}`);
-    value = value?.[m[1]];
-    if (m[2] !== undefined) value = value?.[Number(m[2])];
+    values = values.flatMap((value) => {
+      const next = value?.[m[1]];
+      if (m[2] === "*") return Array.isArray(next) ? next : [];
+      return [m[2] !== undefined ? next?.[Number(m[2])] : next];
+    });
+    if (m[2] === "*") listed = true;
   }
-  return value === undefined || value === null ? "" : typeof value === "object" ? JSON.stringify(value) : String(value);
+  const shown = values.filter((v) => v !== undefined && v !== null).map((v) => (typeof v === "object" ? JSON.stringify(v) : String(v)));
+  return listed ? shown.join(" ") : (shown[0] ?? "");
 }
 
 function slimCrd(doc: { metadata: { name: string; annotations?: Record<string, string> }; spec: { versions: { name: string; served: boolean }[] } }) {
@@ -103,13 +110,66 @@ function getObjectYaml(type: string, name: string) {
   return finish(0, stringify(served));
 }
 
+/** Resources install.sh finds by label (plural.group as kubectl names them) and the kinds the state keeps them under. */
+const BY_LABEL: Record<string, { kind: string; group: string; crd: string | null }> = {
+  "flowschemas.flowcontrol.apiserver.k8s.io": { kind: "FlowSchema", group: "flowcontrol.apiserver.k8s.io", crd: null },
+  "prioritylevelconfigurations.flowcontrol.apiserver.k8s.io": { kind: "PriorityLevelConfiguration", group: "flowcontrol.apiserver.k8s.io", crd: null },
+  "daemonsets.apps": { kind: "DaemonSet", group: "apps", crd: null },
+  services: { kind: "Service", group: "", crd: null },
+  configmaps: { kind: "ConfigMap", group: "", crd: null },
+  serviceaccounts: { kind: "ServiceAccount", group: "", crd: null },
+  secrets: { kind: "Secret", group: "", crd: null },
+  "ciliumlocalredirectpolicies.cilium.io": { kind: "CiliumLocalRedirectPolicy", group: "cilium.io", crd: "ciliumlocalredirectpolicies.cilium.io" },
+  "ciliumegressgatewaypolicies.cilium.io": { kind: "CiliumEgressGatewayPolicy", group: "cilium.io", crd: "ciliumegressgatewaypolicies.cilium.io" },
+  "logconfigs.cls.cloud.tencent.com": { kind: "LogConfig", group: "cls.cloud.tencent.com", crd: "logconfigs.cls.cloud.tencent.com" },
+  "gateways.gateway.networking.k8s.io": { kind: "Gateway", group: "gateway.networking.k8s.io", crd: "gateways.gateway.networking.k8s.io" },
+  "httproutes.gateway.networking.k8s.io": { kind: "HTTPRoute", group: "gateway.networking.k8s.io", crd: "httproutes.gateway.networking.k8s.io" },
+};
+
+/** `kubectl [-n NS] get|delete R1,R2 -l k=v,k=v [-o name]`: equality selectors over the objects' labels. */
+function byLabel(verb: "get" | "delete", resources: string, selector: string) {
+  const wanted = selector.split(",").map((term) => {
+    const m = /^([\w./-]+)=([\w.-]+)$/.exec(term);
+    if (!m) throw new Error(`fake kubectl: unsupported selector ${selector}`);
+    return [m[1], m[2]] as const;
+  });
+  const ns = flag("-n", "--namespace") ?? "";
+  const matched: string[] = [];
+  for (const resource of resources.split(",")) {
+    const r = BY_LABEL[resource];
+    if (r === undefined) throw new Error(`fake kubectl: ${verb} ${resource} by label`);
+    if (r.crd !== null && !state.crds.includes(r.crd)) return finish(1, "", `error: the server doesn't have a resource type "${resource}"\n`);
+    for (const [key, object] of Object.entries(state.objects)) {
+      const [kind, objectNs] = key.split("/");
+      const labels = ((object as { metadata?: { labels?: Record<string, string> } }).metadata?.labels ?? {}) as Record<string, string>;
+      if (kind === r.kind && objectNs === ns && wanted.every(([k, v]) => labels[k] === v)) matched.push(key);
+    }
+  }
+  if (verb === "get") {
+    if (flag("-o", "--output") !== "name") throw new Error(`fake kubectl: get by label ${argv.join(" ")}`);
+    return finish(0, matched.map((key) => {
+      const [kind, , name] = key.split("/");
+      const group = Object.values(BY_LABEL).find((r) => r.kind === kind)!.group;
+      return `${kind.toLowerCase()}${group ? `.${group}` : ""}/${name}\n`;
+    }).join(""));
+  }
+  for (const key of matched) delete state.objects[key];
+  label = `kubectl delete ${matched.join(" ")}`;
+  return finish(0, matched.length === 0 ? "No resources found\n" : matched.map((key) => `${key} deleted\n`).join(""));
+}
+
 function kubectl() {
   const [verb, ...rest] = positional;
   const output = flag("-o", "--output");
+  const selector = flag("-l", "--selector");
+  if ((verb === "get" || verb === "delete") && selector !== undefined && rest.length === 1 && rest[0] !== "nodes") return byLabel(verb, rest[0], selector);
   if (verb === "get" && output === "yaml") return getObjectYaml(rest[0], rest[1]);
   if (verb === "get") {
     const [kind, name] = rest;
     if (kind === "endpoints" && name === "kubernetes") return finish(0, state.vip);
+    if (kind === "nodes" && output === `jsonpath={range .items[*]}{.metadata.name}{" "}{.spec.taints[*].key}{"\\n"}{end}`) {
+      return finish(0, state.nodes.map((n) => `${n.name} ${(n.taints ?? []).map((t) => t.key).join(" ")}\n`).join(""));
+    }
     if (kind === "nodes") {
       const selector = flag("-l", "--selector");
       if (selector !== "node.kubernetes.io/instance-type!=eklet" || output !== "name") throw new Error(`fake kubectl: get nodes ${argv.join(" ")}`);
@@ -150,9 +210,39 @@ function kubectl() {
       if (output === "name") return finish(0, `${kind}/${name}\n`);
       return finish(0, jsonpath(object, output!.replace(/^jsonpath=/, "")));
     }
+    if (kind === "nodepools.karpenter.sh") {
+      const pool = state.objects[`NodePool//${name}`];
+      if (!pool) return notFound("nodepools.karpenter.sh", name);
+      if (output === "name") return finish(0, `nodepool.karpenter.sh/${name}\n`);
+      return finish(0, jsonpath(pool, output!.replace(/^jsonpath=/, "")));
+    }
     if (kind === "flowschema" || kind === "prioritylevelconfiguration") {
       return state.objects[`${KINDS[kind]}//${name}`] ? finish(0, `${kind}/${name}\n`) : notFound(kind, name);
     }
+  }
+  if (verb === "taint" && rest[0] === "nodes") {
+    const [, name, removal] = rest;
+    const node = state.nodes.find((n) => n.name === name);
+    if (!node) return notFound("nodes", name);
+    if (!removal.endsWith("-") || removal.includes("=") || removal.includes(":")) throw new Error(`fake kubectl: taint ${argv.join(" ")}`);
+    const key = removal.slice(0, -1);
+    if (!(node.taints ?? []).some((t) => t.key === key)) return finish(1, "", `error: taint "${key}" not found\n`);
+    node.taints = node.taints!.filter((t) => t.key !== key);
+    label = `kubectl taint nodes ${name} ${removal}`;
+    return finish(0, `node/${name} untainted\n`);
+  }
+  if (verb === "patch" && rest[0] === "nodepools.karpenter.sh") {
+    const pool = state.objects[`NodePool//${rest[1]}`] as { spec: { template: { spec: { startupTaints?: unknown[] } } } } | undefined;
+    if (!pool) return notFound("nodepools.karpenter.sh", rest[1]);
+    if (flag("--type") !== "json") throw new Error(`fake kubectl: patch ${argv.join(" ")}`);
+    for (const op of JSON.parse(flag("-p", "--patch")!)) {
+      const index = /^\/spec\/template\/spec\/startupTaints\/(\d+)$/.exec(op.path)?.[1];
+      const taints = pool.spec.template.spec.startupTaints;
+      if (op.op !== "remove" || index === undefined || taints === undefined || Number(index) >= taints.length) return finish(1, "", `The request is invalid: cannot remove ${op.path}\n`);
+      taints.splice(Number(index), 1);
+    }
+    label = `kubectl patch nodepools.karpenter.sh ${rest[1]}`;
+    return finish(0, `nodepool.karpenter.sh/${rest[1]} patched\n`);
   }
   if (verb === "patch" && rest[0] === "daemonset") {
     const ds = state.daemonSets[rest[1]];

@@ -15,6 +15,7 @@ import {
 import { BUNDLE_FILES } from "../../knowledge/bundle.js";
 import { CILIUM_NAMESPACE } from "../../knowledge/tke.js";
 import { file, phasedMetadata } from "../../emit/output.js";
+import { addonLabels } from "../../knowledge/bundle.js";
 import { manifestsToYaml } from "../../text/yaml.js";
 import { defineCapability } from "../capability.js";
 
@@ -25,11 +26,15 @@ export const apf = defineCapability({
   summary: "API Priority and Fairness for cilium-agent, sized by cluster.maxNodes",
   fields: ["/features/apf"],
   resolve: (p) => (p.features.apf ? { shares: apfShares(p.cluster.maxNodes), maxNodes: p.cluster.maxNodes ?? null, name: APF_NAME, file: BUNDLE_FILES.apf } : null),
+  leftovers: [
+    { resource: "flowschemas.flowcontrol.apiserver.k8s.io", namespace: null, crd: null },
+    { resource: "prioritylevelconfigurations.flowcontrol.apiserver.k8s.io", namespace: null, crd: null },
+  ],
   files: (s, { header, afterChart }) => {
   const flowSchema = {
     apiVersion: APF_API_VERSION,
     kind: "FlowSchema",
-    metadata: phasedMetadata({ name: APF_NAME }, afterChart),
+    metadata: phasedMetadata({ name: APF_NAME, labels: addonLabels("apf") }, afterChart),
     spec: {
       distinguisherMethod: { type: APF_DISTINGUISHER },
       matchingPrecedence: APF_MATCHING_PRECEDENCE,
@@ -51,7 +56,7 @@ export const apf = defineCapability({
   const priorityLevel = {
     apiVersion: APF_API_VERSION,
     kind: "PriorityLevelConfiguration",
-    metadata: phasedMetadata({ name: APF_NAME }, afterChart),
+    metadata: phasedMetadata({ name: APF_NAME, labels: addonLabels("apf") }, afterChart),
     spec: {
       limited: {
         nominalConcurrencyShares: s.shares,

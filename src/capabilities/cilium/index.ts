@@ -7,13 +7,14 @@ import uninstallRelease from "./uninstall.sh.hbs?raw";
 import { VALUES_FILES } from "../../knowledge/bundle.js";
 import { INSTALL_HELM_REPO_NAME } from "../../knowledge/chart.js";
 import { CILIUM_VXLAN_PORT } from "../../knowledge/features.js";
-import { CONNECTIVITY_TEST_IMAGES, MAINLAND_TEST_TARGETS, PREFLIGHT } from "../../knowledge/lifecycle.js";
+import { AGENT_ROLLOUT, CONNECTIVITY_TEST_IMAGES, MAINLAND_TEST_TARGETS, PREFLIGHT } from "../../knowledge/lifecycle.js";
 import { CONNECTIVITY_EXTERNAL_DEFAULTS } from "../../knowledge/platforms.js";
 import { CILIUM_NAMESPACE, MAINLAND_CHINA_REGIONS, SUPER_NODE_INSTANCE_TYPE } from "../../knowledge/tke.js";
 import { whyMirrored } from "../../knowledge/why.js";
 import { deriveChartSource } from "../../derive/chart-source.js";
 import { mirroredRepository, orderedImages } from "../../derive/mirror.js";
 import { valueEntry as entry } from "../../derive/value-entry.js";
+import { deriveRolloutTimeout } from "../../derive/rollout.js";
 import type { ValueEntry } from "../../settings.js";
 import { check, type Snippet } from "../../plan/step.js";
 import { sh } from "../../text/shell.js";
@@ -116,6 +117,7 @@ export const cilium = defineCapability({
       connectivityTest: p.platform === "tke" ? connectivityTest(p.region) : selfManagedConnectivityTest(p.images.mirror),
       vxlan: features.vxlan,
       connectivityTestNote: p.platform === "tke" ? "" : SELF_MANAGED_CONNECTIVITY_NOTE,
+      rollout: deriveRolloutTimeout(p.cluster.maxNodes, extraValueAt(p.cilium.extraValues, AGENT_ROLLOUT.maxUnavailablePath)),
     };
   },
   values: (s) => ({ images: s.images }),
@@ -132,7 +134,14 @@ export const cilium = defineCapability({
       preflight: { release: PREFLIGHT.release, daemonSet: PREFLIGHT.daemonSet, valuesFile: VALUES_FILES.preflight },
       undo: { kind: "commands", phase: "chart-removal", title: "Uninstall the Cilium release", script: { template: uninstallRelease }, needsBundleFiles: false },
     },
-    { kind: "wait", id: "cilium/rollout", phase: "rollout", title: "Wait for the cilium DaemonSet (the operator starts once a node joins)", resource: "daemonset/cilium", timeout: "10m" },
+    {
+      kind: "wait",
+      id: "cilium/rollout",
+      phase: "rollout",
+      title: `Wait for the cilium DaemonSet, up to ${s.rollout.minutes}m: ${s.rollout.reckoning} (the operator starts once a node joins)`,
+      resource: "daemonset/cilium",
+      timeout: `${s.rollout.minutes}m`,
+    },
     { kind: "say", id: "cilium/check", phase: "next-steps", text: `Check Cilium once nodes are Ready: kubectl -n ${CILIUM_NAMESPACE} get pods -l app.kubernetes.io/part-of=cilium`, undo: null },
     { kind: "say", id: "cilium/connectivity-test", phase: "next-steps", text: `Run the connectivity test (cilium CLI): ${s.connectivityTest.join(" ")}${s.connectivityTestNote}`, undo: null },
     ...(s.vxlan
@@ -140,6 +149,13 @@ export const cilium = defineCapability({
       : []),
   ],
 });
+
+/** A value cilium.extraValues sets at a path (undefined when it sets none). */
+function extraValueAt(extra: unknown, path: readonly string[]): unknown {
+  let node = extra;
+  for (const key of path) node = node !== null && typeof node === "object" && !Array.isArray(node) ? (node as Record<string, unknown>)[key] : undefined;
+  return node;
+}
 
 /** The guide's connectivity test: mirrored images everywhere, and targets reachable from mainland China there. */
 function connectivityTest(region: string): readonly string[] {

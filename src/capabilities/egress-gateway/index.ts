@@ -1,6 +1,6 @@
 import renderEgressPolicy from "./policy.sh.hbs?template";
 import { EGRESS_NODE } from "../../knowledge/addons.js";
-import { BUNDLE_FILES } from "../../knowledge/bundle.js";
+import { ADDON_LABEL, BUNDLE_FILES, MANAGED_BY_LABEL } from "../../knowledge/bundle.js";
 import { valueEntry as entry } from "../../derive/value-entry.js";
 import { file } from "../../emit/output.js";
 import { sh } from "../../text/shell.js";
@@ -79,6 +79,8 @@ export const egressGateway = defineCapability({
       pointer: "/nodePool/egress/name",
       quiet: { nodePool: { type: "native", name: "egress", egress: { name: "egress-gw" } }, features: { egressGateway: true } } },
   ],
+  // the policies egress-gateway-policy.sh printed (labelled as the add-on's); the user's own are left alone
+  leftovers: [{ resource: "ciliumegressgatewaypolicies.cilium.io", namespace: null, crd: "ciliumegressgatewaypolicies.cilium.io" }],
   resolve: (p) =>
     !p.features.egressGateway
       ? null
@@ -92,6 +94,10 @@ export const egressGateway = defineCapability({
       script: policy.script,
       selector: sh(selector),
       selectorText: selector,
+      managedByKey: sh(MANAGED_BY_LABEL.key),
+      managedByValue: sh(MANAGED_BY_LABEL.value),
+      addonKey: sh(ADDON_LABEL),
+      addonValue: sh("egress-gateway"),
     };
     return [file(policy.script, renderEgressPolicy(view), 0o755)];
   },

@@ -2,6 +2,8 @@ import ipsecSecret from "./ipsec-secret.sh.hbs?raw";
 import removeIpsecSecret from "./remove-ipsec-secret.sh.hbs?raw";
 import { IPSEC_SECRET, WIREGUARD_OS_PREFIXES, WIREGUARD_OS_TEXT } from "../../knowledge/addons.js";
 import { WHY_VARIANT } from "../../knowledge/why.js";
+import { ADDON_LABEL, MANAGED_BY_LABEL } from "../../knowledge/bundle.js";
+import { CILIUM_NAMESPACE } from "../../knowledge/tke.js";
 import { valueEntry as entry } from "../../derive/value-entry.js";
 import { defineCapability } from "../capability.js";
 
@@ -39,6 +41,8 @@ export const encryption = defineCapability({
       pointer: "/nodePool/os",
       quiet: { nodePool: { type: "regular", os: "tlinux4_x86_64_public" }, features: { encryption: "wireguard" } } },
   ],
+  // the IPsec key Secret install.sh created (labelled): Cilium no longer reads it once encryption is off
+  leftovers: [{ resource: "secrets", namespace: CILIUM_NAMESPACE, crd: null }],
   resolve: (p) => (p.features.encryption === "none" ? null : { type: p.features.encryption, ipsecSecret: p.features.encryption === "ipsec" ? IPSEC_SECRET : null }),
   values: (s) => ({
     features: [entry("encryption.enabled", true), s.type === "ipsec" ? entry("encryption.type", "ipsec", WHY_VARIANT["encryption.type.ipsec"]) : entry("encryption.type", "wireguard")],
@@ -51,7 +55,7 @@ export const encryption = defineCapability({
             kind: "run",
             id: "encryption/ipsec-secret",
             phase: "secrets",
-            script: { template: ipsecSecret, words: { secret: s.ipsecSecret } },
+            script: { template: ipsecSecret, words: { secret: s.ipsecSecret, managedBy: `${MANAGED_BY_LABEL.key}=${MANAGED_BY_LABEL.value}`, addon: `${ADDON_LABEL}=encryption` } },
             need: [],
             undo: {
               kind: "commands",

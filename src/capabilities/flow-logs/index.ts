@@ -4,6 +4,7 @@ import { BUNDLE_FILES } from "../../knowledge/bundle.js";
 import { CILIUM_NAMESPACE } from "../../knowledge/tke.js";
 import { valueEntry as entry } from "../../derive/value-entry.js";
 import { file, phasedMetadata, type OutputFile } from "../../emit/output.js";
+import { addonLabels } from "../../knowledge/bundle.js";
 import type { FilledProfile } from "../../profile.js";
 import type { PlanStep } from "../../plan/step.js";
 import { manifestsToYaml } from "../../text/yaml.js";
@@ -129,6 +130,7 @@ export const flowLogs = defineCapability({
       pointer: "/features/flowLogs/exports/0/include/0/source_podd",
       quiet: { features: { flowLogs: { exports: [{ name: "drops", include: [{ verdict: ["DROPPED"], source_pod: ["kube-system/"] }, { destinationIp: ["10.0.0.0/8"] }] }] } } } },
   ],
+  leftovers: [{ resource: `${FLOW_LOGS.logConfigCrd}`, namespace: null, crd: FLOW_LOGS.logConfigCrd }],
   resolve: (p) => {
     const asked = p.features.flowLogs;
     if (asked === false) return null;
@@ -181,7 +183,7 @@ function logConfigFile(c: LogConfig, { header, afterChart }: FilesContext): Outp
   const logConfig = {
     apiVersion: "cls.cloud.tencent.com/v1",
     kind: "LogConfig",
-    metadata: phasedMetadata({ name: c.name }, afterChart),
+    metadata: phasedMetadata({ name: c.name, labels: addonLabels("flow-logs") }, afterChart),
     spec: {
       clsDetail: {
         region: c.region,

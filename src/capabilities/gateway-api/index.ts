@@ -3,7 +3,7 @@ import crds141 from "../../../schema/gateway-api/v1.4.1-standard-tlsroute.yaml?l
 import crds151 from "../../../schema/gateway-api/v1.5.1-standard.yaml?lazy";
 import requireCrds from "./require.sh.hbs?raw";
 import { GATEWAY_API, GATEWAY_API_BY_MINOR, GATEWAY_EXAMPLE_PORTS, TKE_CLB_ANNOTATIONS, type GatewayApiRelease } from "../../knowledge/addons.js";
-import { BUNDLE_FILES } from "../../knowledge/bundle.js";
+import { addonLabels, BUNDLE_FILES } from "../../knowledge/bundle.js";
 import { valueEntry as entry } from "../../derive/value-entry.js";
 import { file, type OutputFile } from "../../emit/output.js";
 import { compareVersions } from "../../text/version.js";
@@ -45,6 +45,14 @@ export const gatewayApi = defineCapability({
   codes: [] as const,
   profileRules: [],
   examples: [],
+  // the example (gateway-example.yaml, applied by the user) goes; the CRDs stay: they may hold the user's Gateways and routes
+  leftovers: [
+    { resource: "httproutes.gateway.networking.k8s.io", namespace: "default", crd: "httproutes.gateway.networking.k8s.io" },
+    { resource: "gateways.gateway.networking.k8s.io", namespace: "default", crd: "gateways.gateway.networking.k8s.io" },
+    { resource: "services", namespace: "default", crd: null },
+  ],
+  leftoverNote:
+    "the Gateway API CRDs stay (they may hold Gateways and routes of yours, or serve another controller): once kubectl get gateways,httproutes,grpcroutes,tlsroutes -A shows nothing you need, delete them with kubectl delete crd -l gateway.networking.k8s.io/bundle-version",
   resolve: (p): GatewayApi | null =>
     p.features.gatewayApi
       ? {
@@ -58,7 +66,7 @@ export const gatewayApi = defineCapability({
           clbPort: GATEWAY_EXAMPLE_PORTS.clb,
         }
       : null,
-  values: () => ({ features: [entry("gatewayAPI.enabled", true), entry("gatewayAPI.hostNetwork.enabled", true), entry("envoy.rollOutPods", true)] }),
+  values: () => ({ features: [entry("gatewayAPI.enabled", true), entry("gatewayAPI.hostNetwork.enabled", true)] }),
   files: (g, { header }) => gatewayApiFiles(g, header),
   delivery: (g) => ({
     manifests: [{ file: g.crdsFile, phase: "before-chart", what: `the Gateway API ${g.version} CRDs cilium-operator watches (apply server-side: they are too large for a client-side apply)` }],
@@ -111,13 +119,13 @@ function gatewayApiFiles(g: GatewayApi, header: FilesContext["header"]): OutputF
   const gateway = {
     apiVersion: "gateway.networking.k8s.io/v1",
     kind: "Gateway",
-    metadata: { name, namespace: "default" },
+    metadata: { name, namespace: "default", labels: addonLabels("gateway-api") },
     spec: { gatewayClassName: g.gatewayClass, listeners: [{ name: "http", port: g.listenerPort, protocol: "HTTP", allowedRoutes: { namespaces: { from: "Same" } } }] },
   };
   const route = {
     apiVersion: "gateway.networking.k8s.io/v1",
     kind: "HTTPRoute",
-    metadata: { name: "example-route", namespace: "default" },
+    metadata: { name: "example-route", namespace: "default", labels: addonLabels("gateway-api") },
     spec: {
       parentRefs: [{ name, sectionName: "http" }],
       hostnames: ["example.internal"],
@@ -127,7 +135,7 @@ function gatewayApiFiles(g: GatewayApi, header: FilesContext["header"]): OutputF
   const service = {
     apiVersion: "v1",
     kind: "Service",
-    metadata: { name: `${name}-clb`, namespace: "default", annotations: { [TKE_CLB_ANNOTATIONS.directAccess]: "true" } },
+    metadata: { name: `${name}-clb`, namespace: "default", labels: addonLabels("gateway-api"), annotations: { [TKE_CLB_ANNOTATIONS.directAccess]: "true" } },
     spec: {
       type: "LoadBalancer",
       externalTrafficPolicy: "Cluster",

@@ -9,5 +9,7 @@ export const hubble = defineCapability({
   summary: "Hubble Relay and the Hubble UI",
   fields: ["/features/hubble"],
   resolve: (p) => (p.features.hubble ? {} : null),
-  values: () => ({ features: [entry("hubble.relay.enabled", true), entry("hubble.ui.enabled", true)] }),
+  values: () => ({
+    features: [entry("hubble.relay.enabled", true), entry("hubble.relay.rollOutPods", true), entry("hubble.ui.enabled", true), entry("hubble.ui.rollOutPods", true)],
+  }),
 });

@@ -1,3 +1,4 @@
+import untaintPool from "./untaint-pool.sh.hbs?raw";
 import { KARPENTER_CRDS } from "../../knowledge/lifecycle.js";
 import { CONSOLIDATION_POLICY, NODECLASS_API, NODEPOOL_API, NODE_ARCH, NODE_OS, REQUIREMENT_KEYS } from "../../knowledge/karpenter.js";
 import { BUNDLE_FILES } from "../../knowledge/bundle.js";
@@ -9,6 +10,7 @@ import type { KarpenterSettings } from "../../settings.js";
 import type { ResolvedFeatures } from "../../derive/features.js";
 import { manifestsToYaml } from "../../text/yaml.js";
 import { defineCapability } from "../capability.js";
+import { untaintNodesSnippet } from "../startup-taint.js";
 
 function resolveKarpenter(p: FilledProfile, features: ResolvedFeatures): KarpenterSettings {
   const pool = p.nodePool;
@@ -25,6 +27,25 @@ function resolveKarpenter(p: FilledProfile, features: ResolvedFeatures): Karpent
     sshKeyIds: pool.sshKeyIds,
     startupTaints: features.startupTaint === null ? [] : [{ ...features.startupTaint }],
     machineAnnotation: { key: KARPENTER_MACHINE_ANNOTATIONS_KEY, value: `${TS4_IMAGE_ANNOTATION.name}=${TS4_IMAGE_ANNOTATION.value}` },
+  };
+}
+
+/**
+ * The node pool stays (its nodes run workloads until rebuilt); with a startup taint, uninstall.sh takes
+ * Cilium's taint out of its startupTaints and off the live nodes, or no node would become Ready again.
+ */
+function untaintUndo(k: KarpenterSettings & { file: string }) {
+  const tell = `The Karpenter node pool (${k.file}) stays: delete it (kubectl delete -f ${k.file}) to have Karpenter replace its nodes, or keep it and rebuild them.`;
+  const taint = k.startupTaints[0];
+  if (taint === undefined) return { kind: "keep" as const, note: "its nodes run Cilium until rebuilt", tell };
+  const nodes = untaintNodesSnippet(taint.key);
+  return {
+    kind: "commands" as const,
+    phase: "restore" as const,
+    title: "Take Cilium's startup taint out of the Karpenter node pool and off the nodes",
+    script: { template: `${untaintPool}${nodes.template}`, words: { ...nodes.words, name: k.name, taintKey: taint.key }, texts: { file: k.file } },
+    needsBundleFiles: false,
+    tell,
   };
 }
 
@@ -116,11 +137,7 @@ export const karpenter = defineCapability({
       file: k.file,
       serverSide: false,
       established: [],
-      undo: {
-        kind: "keep",
-        note: "its nodes run Cilium until rebuilt",
-        tell: `The Karpenter node pool (${k.file}) stays: delete it (kubectl delete -f ${k.file}) to have Karpenter replace its nodes, or keep it and rebuild them.`,
-      },
+      undo: untaintUndo(k),
     },
     { kind: "say", id: "karpenter/next", phase: "next-steps", text: "Karpenter now launches nodes for pending Pods; watch them join: kubectl get nodes -w", undo: null },
   ],

@@ -81,18 +81,22 @@ export const masquerade = defineCapability({
   ],
   resolve: (p, { features, mesh, profilePath }) => {
     if (!features.masqAgent) return null;
-    if (p.cilium.mode !== "native") return { native: null };
+    // overlay: an empty list would make Cilium fall back to every private range (cilium#11409), so Pod → VPC
+    // traffic would leave with an overlay Pod IP the VPC cannot route back; only the overlay's own ranges stay
+    if (p.cilium.mode !== "native") return { native: null, overlay: { podCidrs: [...p.cilium.podCidrs] } };
     const own = p.cluster.vpcCidrs.length > 0 ? p.cluster.vpcCidrs : [...RFC1918_CIDRS];
     const peers = meshPeerPodRanges(p, profilePath, mesh).filter((cidr) => !own.includes(cidr));
-    return { native: { own, peers, fromCluster: p.cluster.vpcCidrs.length === 0 ? { configMap: IP_MASQ_AGENT_CONFIGMAP, fallback: [...RFC1918_CIDRS] } : null } };
+    return { overlay: null, native: { own, peers, fromCluster: p.cluster.vpcCidrs.length === 0 ? { configMap: IP_MASQ_AGENT_CONFIGMAP, fallback: [...RFC1918_CIDRS] } : null } };
   },
-  values: ({ native }) => ({
+  values: ({ native, overlay }) => ({
     features: [
       ...(native ? [entry("bpf.masquerade", true)] : []),
       entry("ipMasqAgent.enabled", true),
       entry("ipMasqAgent.config.masqLinkLocal", true),
       ...(native === null
-        ? []
+        ? overlay === null
+          ? []
+          : [entry("ipMasqAgent.config.nonMasqueradeCIDRs", overlay.podCidrs, WHY_VARIANT["ipMasqAgent.config.nonMasqueradeCIDRs.overlay"])]
         : [
             native.peers.length === 0
               ? entry("ipMasqAgent.config.nonMasqueradeCIDRs", native.own)

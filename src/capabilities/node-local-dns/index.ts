@@ -6,6 +6,7 @@ import { BUNDLE_FILES } from "../../knowledge/bundle.js";
 import { CILIUM_NAMESPACE } from "../../knowledge/tke.js";
 import { mirroredRepository } from "../../derive/mirror.js";
 import { file, phasedMetadata, type OutputFile } from "../../emit/output.js";
+import { addonLabels } from "../../knowledge/bundle.js";
 import type { FilledProfile } from "../../profile.js";
 import { check } from "../../plan/step.js";
 import { literalBlock, manifestsToYaml } from "../../text/yaml.js";
@@ -68,6 +69,15 @@ export const nodeLocalDns = defineCapability({
       pointer: "/features/localRedirectPolicy",
       quiet: { features: { nodeLocalDns: true, localRedirectPolicy: true } } },
   ],
+  // the redirect first: kube-dns's traffic goes back to kube-dns before the cache it was sent to goes
+  leftovers: [
+    { resource: "ciliumlocalredirectpolicies.cilium.io", namespace: CILIUM_NAMESPACE, crd: LOCAL_REDIRECT_POLICY_CRD },
+    { resource: "daemonsets.apps", namespace: CILIUM_NAMESPACE, crd: null },
+    { resource: "services", namespace: CILIUM_NAMESPACE, crd: null },
+    { resource: "configmaps", namespace: CILIUM_NAMESPACE, crd: null },
+    { resource: "serviceaccounts", namespace: CILIUM_NAMESPACE, crd: null },
+  ],
+  leftoverNote: "NodeLocal DNSCache removed, its redirect first: Pods resolve through kube-dns again",
   resolve: (p): NodeLocalDns | null => {
     if (!p.features.nodeLocalDns) return null;
     const { source, image } = nodeLocalDnsImage(p);
@@ -155,6 +165,7 @@ function corefile(): string {
 function nodeLocalDnsFiles(d: NodeLocalDns, { header, afterChart }: FilesContext): OutputFile[] {
   const n = NODE_LOCAL_DNS;
   const ns = CILIUM_NAMESPACE;
+  const own = addonLabels("node-local-dns");
   // delivered after the chart by an engine (Argo CD's sync wave) once kube-dns's ClusterIP is in the profile
   const after = afterChart;
   const dnsPorts = [
@@ -162,18 +173,18 @@ function nodeLocalDnsFiles(d: NodeLocalDns, { header, afterChart }: FilesContext
     { name: "dns-tcp", port: 53, protocol: "TCP", targetPort: 53 },
   ];
   const objects = [
-    { apiVersion: "v1", kind: "ServiceAccount", metadata: phasedMetadata({ name: n.name, namespace: ns }, after) },
+    { apiVersion: "v1", kind: "ServiceAccount", metadata: phasedMetadata({ name: n.name, namespace: ns, labels: own }, after) },
     {
       apiVersion: "v1",
       kind: "Service",
-      metadata: phasedMetadata({ name: n.upstreamService, namespace: ns, labels: { "k8s-app": KUBE_DNS.label, "kubernetes.io/name": "KubeDNSUpstream" } }, after),
+      metadata: phasedMetadata({ name: n.upstreamService, namespace: ns, labels: { "k8s-app": KUBE_DNS.label, "kubernetes.io/name": "KubeDNSUpstream", ...own } }, after),
       spec: { ports: dnsPorts, selector: { "k8s-app": KUBE_DNS.label } },
     },
-    { apiVersion: "v1", kind: "ConfigMap", metadata: phasedMetadata({ name: n.name, namespace: ns }, after), data: { Corefile: literalBlock(corefile()) } },
+    { apiVersion: "v1", kind: "ConfigMap", metadata: phasedMetadata({ name: n.name, namespace: ns, labels: own }, after), data: { Corefile: literalBlock(corefile()) } },
     {
       apiVersion: "apps/v1",
       kind: "DaemonSet",
-      metadata: phasedMetadata({ name: n.name, namespace: ns, labels: { "k8s-app": n.label } }, after),
+      metadata: phasedMetadata({ name: n.name, namespace: ns, labels: { "k8s-app": n.label, ...own } }, after),
       spec: {
         updateStrategy: { rollingUpdate: { maxUnavailable: "10%" } },
         selector: { matchLabels: { "k8s-app": n.label } },
@@ -217,14 +228,14 @@ function nodeLocalDnsFiles(d: NodeLocalDns, { header, afterChart }: FilesContext
     {
       apiVersion: "v1",
       kind: "Service",
-      metadata: { name: n.name, namespace: ns, labels: { "k8s-app": n.label }, annotations: { "prometheus.io/port": String(n.metricsPort), "prometheus.io/scrape": "true", ...after } },
+      metadata: { name: n.name, namespace: ns, labels: { "k8s-app": n.label, ...own }, annotations: { "prometheus.io/port": String(n.metricsPort), "prometheus.io/scrape": "true", ...after } },
       spec: { clusterIP: "None", ports: [{ name: "metrics", port: n.metricsPort, targetPort: n.metricsPort }], selector: { "k8s-app": n.label } },
     },
   ];
   const policy = {
     apiVersion: "cilium.io/v2",
     kind: "CiliumLocalRedirectPolicy",
-    metadata: phasedMetadata({ name: n.policy, namespace: ns }, afterChart),
+    metadata: phasedMetadata({ name: n.policy, namespace: ns, labels: own }, afterChart),
     spec: {
       redirectFrontend: { serviceMatcher: { serviceName: KUBE_DNS.service, namespace: ns } },
       redirectBackend: {

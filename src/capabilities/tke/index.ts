@@ -41,6 +41,7 @@ export const tke = defineCapability({
       entry("k8sServicePort", s.apiserverPort),
       entry("rollOutCiliumPods", true),
       entry("operator.rollOutPods", true),
+      entry("envoy.rollOutPods", true),
       entry(
         "operator.tolerations",
         s.tolerationKeys.map((key) => ({ key, operator: "Exists" })),

@@ -16,7 +16,7 @@ RELEASE='cilium'
 NAMESPACE='kube-system'
 CHART='tke-cilium/cilium'
 VERSION='1.19.5'
-BUNDLE_ID='702d9cdc48e86667'
+BUNDLE_ID='77187556cd019803'
 APISERVER_VIP='169.254.128.41'
 
 DRY_RUN=false
@@ -328,7 +328,7 @@ if [ "$MODE" != unchanged ]; then
   fi
 fi
 
-step "Wait for the cilium DaemonSet (the operator starts once a node joins)"
+step "Wait for the cilium DaemonSet, up to 10m: cluster.maxNodes unset: the 10m floor (the operator starts once a node joins)"
 run kubectl -n "$NAMESPACE" rollout status daemonset/cilium --timeout=10m
 
 step "Apply API Priority and Fairness for Cilium"
@@ -336,6 +336,41 @@ run kubectl apply -f "$HERE"/'cilium-apf.yaml'
 
 step "Collect the flow logs into CLS"
 run kubectl apply -f "$HERE"/'cls-logconfig.yaml'
+
+step "Remove what add-ons now off left behind (only objects labelled as theirs)"
+if kubectl get crd 'ciliumegressgatewaypolicies.cilium.io' -o name >/dev/null 2>&1; then
+  found="$(kubectl get 'ciliumegressgatewaypolicies.cilium.io' -l 'app.kubernetes.io/managed-by=tke-cilium,tke-cilium.io/addon=egress-gateway' -o name)"
+  if [ -n "$found" ]; then
+    note "egress-gateway is off: deleting ${found//$'\n'/ }"
+    run kubectl delete 'ciliumegressgatewaypolicies.cilium.io' -l 'app.kubernetes.io/managed-by=tke-cilium,tke-cilium.io/addon=egress-gateway'
+  fi
+fi
+removed=""
+if kubectl get crd 'httproutes.gateway.networking.k8s.io' -o name >/dev/null 2>&1; then
+  found="$(kubectl -n 'default' get 'httproutes.gateway.networking.k8s.io' -l 'app.kubernetes.io/managed-by=tke-cilium,tke-cilium.io/addon=gateway-api' -o name)"
+  if [ -n "$found" ]; then
+    note "gateway-api is off: deleting ${found//$'\n'/ }"
+    run kubectl -n 'default' delete 'httproutes.gateway.networking.k8s.io' -l 'app.kubernetes.io/managed-by=tke-cilium,tke-cilium.io/addon=gateway-api'
+    removed=yes
+  fi
+fi
+if kubectl get crd 'gateways.gateway.networking.k8s.io' -o name >/dev/null 2>&1; then
+  found="$(kubectl -n 'default' get 'gateways.gateway.networking.k8s.io' -l 'app.kubernetes.io/managed-by=tke-cilium,tke-cilium.io/addon=gateway-api' -o name)"
+  if [ -n "$found" ]; then
+    note "gateway-api is off: deleting ${found//$'\n'/ }"
+    run kubectl -n 'default' delete 'gateways.gateway.networking.k8s.io' -l 'app.kubernetes.io/managed-by=tke-cilium,tke-cilium.io/addon=gateway-api'
+    removed=yes
+  fi
+fi
+found="$(kubectl -n 'default' get 'services' -l 'app.kubernetes.io/managed-by=tke-cilium,tke-cilium.io/addon=gateway-api' -o name)"
+if [ -n "$found" ]; then
+  note "gateway-api is off: deleting ${found//$'\n'/ }"
+  run kubectl -n 'default' delete 'services' -l 'app.kubernetes.io/managed-by=tke-cilium,tke-cilium.io/addon=gateway-api'
+  removed=yes
+fi
+if [ -n "$removed" ]; then
+  note "the Gateway API CRDs stay (they may hold Gateways and routes of yours, or serve another controller): once kubectl get gateways,httproutes,grpcroutes,tlsroutes -A shows nothing you need, delete them with kubectl delete crd -l gateway.networking.k8s.io/bundle-version"
+fi
 
 step "NodeLocal DNSCache"
 # read whole before kubectl: with --dry-run nothing reads a pipe, and sed would die of SIGPIPE under pipefail

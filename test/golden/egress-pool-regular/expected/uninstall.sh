@@ -109,6 +109,15 @@ if kubectl get prioritylevelconfiguration 'cilium' -o name >/dev/null 2>&1; then
   run kubectl delete prioritylevelconfiguration 'cilium'
 fi
 
+step "Take Cilium's startup taint off the nodes"
+# Nodes that still carry Cilium's startup taint would never run a Pod again without Cilium: the taint goes
+# (the nodes that do not carry it are left alone).
+tainted_nodes="$(kubectl get nodes -o jsonpath='{range .items[*]}{.metadata.name}{" "}{.spec.taints[*].key}{"\n"}{end}' |
+  awk -v key='node.cilium.io/agent-not-ready' '{ for (i = 2; i <= NF; i++) if ($i == key) print $1 }')"
+for node in $tainted_nodes; do
+  run kubectl taint nodes "$node" 'node.cilium.io/agent-not-ready-'
+done
+
 step "Schedule TKE's networking DaemonSets again"
 if daemonset_exists 'kube-proxy'; then
   switched_off="$(kubectl -n kube-system get daemonset 'kube-proxy' -o jsonpath='{.spec.template.spec.nodeSelector.label-not-exist}')"
@@ -136,5 +145,8 @@ if [ -n "$nodes" ]; then
 else
   printf '      (no regular or native node right now)\n'
 fi
-printf '  - %s\n' 'If a node is not rebuilt, remove by hand: /etc/cni/net.d/05-cilium.conf /etc/cni/net.d/05-cilium.conflist'
+# a command to run on a node, printed as it is (nothing to expand here)
+# shellcheck disable=SC2016
+printf '  - %s\n' 'If a node is not rebuilt, as root on the node: rm -f /etc/cni/net.d/05-cilium.conf /etc/cni/net.d/05-cilium.conflist; then give the CNI configurations Cilium renamed their names back: for f in /etc/cni/net.d/*.cilium_bak; do [ -e "$f" ] && mv "$f" "${f%.cilium_bak}"; done'
+printf '  - %s\n' 'Cilium'\''s startup taint stays in the node pools'\'' template, so their new nodes would never become Ready: in terraform/nodepool/main.tf delete the taints block with key = "node.cilium.io/agent-not-ready" (value = "true", effect = "NoSchedule") from tencentcloud_kubernetes_node_pool.cilium and tencentcloud_kubernetes_node_pool.egress-gw, then terraform -chdir=terraform/nodepool apply (or set nodePool.startupTaint to false in the profile, render, and apply that). The Terraform state is yours: uninstall.sh does not run Terraform.'
 printf '  - %s\n' 'In the TKE console, re-enable the ip-masq-agent add-on if it was unchecked when the cluster was created.'

@@ -16,7 +16,7 @@ RELEASE='cilium'
 NAMESPACE='kube-system'
 CHART='tke-cilium/cilium'
 VERSION='1.19.5'
-BUNDLE_ID='4712911a9fece31b'
+BUNDLE_ID='492397337d808ac8'
 APISERVER_VIP='169.254.128.43'
 
 DRY_RUN=false
@@ -293,9 +293,12 @@ if ! kubectl -n "$NAMESPACE" get secret 'cilium-ipsec-keys' -o name >/dev/null 2
   step "Create the IPsec key Secret (once: later runs keep it)"
   if [ "$DRY_RUN" = true ]; then
     printf '+ kubectl -n %q create secret generic %q --from-literal=keys=<a new random key>\n' "$NAMESPACE" 'cilium-ipsec-keys'
+    printf '+ kubectl -n %q label secret %q %s %s\n' "$NAMESPACE" 'cilium-ipsec-keys' 'app.kubernetes.io/managed-by=tke-cilium' 'tke-cilium.io/addon=encryption'
   else
     key="$(od -An -tx1 -N20 /dev/urandom | tr -d ' \n')"
     kubectl -n "$NAMESPACE" create secret generic 'cilium-ipsec-keys' --from-literal=keys="3+ rfc4106(gcm(aes)) $key 128"
+    # labelled as the add-on's: turned off later, install.sh deletes it
+    kubectl -n "$NAMESPACE" label secret 'cilium-ipsec-keys' 'app.kubernetes.io/managed-by=tke-cilium' 'tke-cilium.io/addon=encryption'
   fi
 fi
 
@@ -349,11 +352,45 @@ if [ "$MODE" != unchanged ]; then
   fi
 fi
 
-step "Wait for the cilium DaemonSet (the operator starts once a node joins)"
+step "Wait for the cilium DaemonSet, up to 10m: cluster.maxNodes unset: the 10m floor (the operator starts once a node joins)"
 run kubectl -n "$NAMESPACE" rollout status daemonset/cilium --timeout=10m
 
 step "Apply API Priority and Fairness for Cilium"
 run kubectl apply -f "$HERE"/'cilium-apf.yaml'
+
+step "Remove what add-ons now off left behind (only objects labelled as theirs)"
+removed=""
+if kubectl get crd 'ciliumlocalredirectpolicies.cilium.io' -o name >/dev/null 2>&1; then
+  found="$(kubectl -n 'kube-system' get 'ciliumlocalredirectpolicies.cilium.io' -l 'app.kubernetes.io/managed-by=tke-cilium,tke-cilium.io/addon=node-local-dns' -o name)"
+  if [ -n "$found" ]; then
+    note "node-local-dns is off: deleting ${found//$'\n'/ }"
+    run kubectl -n 'kube-system' delete 'ciliumlocalredirectpolicies.cilium.io' -l 'app.kubernetes.io/managed-by=tke-cilium,tke-cilium.io/addon=node-local-dns'
+    removed=yes
+  fi
+fi
+found="$(kubectl -n 'kube-system' get 'daemonsets.apps,services,configmaps,serviceaccounts' -l 'app.kubernetes.io/managed-by=tke-cilium,tke-cilium.io/addon=node-local-dns' -o name)"
+if [ -n "$found" ]; then
+  note "node-local-dns is off: deleting ${found//$'\n'/ }"
+  run kubectl -n 'kube-system' delete 'daemonsets.apps,services,configmaps,serviceaccounts' -l 'app.kubernetes.io/managed-by=tke-cilium,tke-cilium.io/addon=node-local-dns'
+  removed=yes
+fi
+if [ -n "$removed" ]; then
+  note "NodeLocal DNSCache removed, its redirect first: Pods resolve through kube-dns again"
+fi
+if kubectl get crd 'ciliumegressgatewaypolicies.cilium.io' -o name >/dev/null 2>&1; then
+  found="$(kubectl get 'ciliumegressgatewaypolicies.cilium.io' -l 'app.kubernetes.io/managed-by=tke-cilium,tke-cilium.io/addon=egress-gateway' -o name)"
+  if [ -n "$found" ]; then
+    note "egress-gateway is off: deleting ${found//$'\n'/ }"
+    run kubectl delete 'ciliumegressgatewaypolicies.cilium.io' -l 'app.kubernetes.io/managed-by=tke-cilium,tke-cilium.io/addon=egress-gateway'
+  fi
+fi
+if kubectl get crd 'logconfigs.cls.cloud.tencent.com' -o name >/dev/null 2>&1; then
+  found="$(kubectl get 'logconfigs.cls.cloud.tencent.com' -l 'app.kubernetes.io/managed-by=tke-cilium,tke-cilium.io/addon=flow-logs' -o name)"
+  if [ -n "$found" ]; then
+    note "flow-logs is off: deleting ${found//$'\n'/ }"
+    run kubectl delete 'logconfigs.cls.cloud.tencent.com' -l 'app.kubernetes.io/managed-by=tke-cilium,tke-cilium.io/addon=flow-logs'
+  fi
+fi
 
 step "Create the Karpenter node pool"
 run kubectl apply -f "$HERE"/'nodepool.yaml'

@@ -16,7 +16,7 @@ RELEASE='cilium'
 NAMESPACE='kube-system'
 CHART='tke-cilium/cilium'
 VERSION='1.19.5'
-BUNDLE_ID='d62abda63e7342d1'
+BUNDLE_ID='67ae24ce21120f93'
 APISERVER_VIP='192.168.50.2'
 
 DRY_RUN=false
@@ -237,7 +237,7 @@ if [ "$MODE" != unchanged ]; then
   fi
 fi
 
-step "Wait for the cilium DaemonSet (the operator starts once a node joins)"
+step "Wait for the cilium DaemonSet, up to 10m: cluster.maxNodes unset: the 10m floor (the operator starts once a node joins)"
 run kubectl -n "$NAMESPACE" rollout status daemonset/cilium --timeout=10m
 
 step "Next steps"

@@ -16,7 +16,7 @@ RELEASE='cilium'
 NAMESPACE='kube-system'
 CHART='tke-cilium/cilium'
 VERSION='1.19.5'
-BUNDLE_ID='7aeaaee1c3955865'
+BUNDLE_ID='f60f77a4d9032da9'
 APISERVER_VIP='192.168.10.11'
 
 DRY_RUN=false
@@ -247,7 +247,7 @@ if [ "$MODE" != unchanged ]; then
   fi
 fi
 
-step "Wait for the cilium DaemonSet (the operator starts once a node joins)"
+step "Wait for the cilium DaemonSet, up to 10m: cluster.maxNodes unset: the 10m floor (the operator starts once a node joins)"
 run kubectl -n "$NAMESPACE" rollout status daemonset/cilium --timeout=10m
 
 step "Next steps"
