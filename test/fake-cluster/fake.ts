@@ -162,7 +162,7 @@ function kubectl() {
   const [verb, ...rest] = positional;
   const output = flag("-o", "--output");
   const selector = flag("-l", "--selector");
-  if ((verb === "get" || verb === "delete") && selector !== undefined && rest.length === 1 && rest[0] !== "nodes") return byLabel(verb, rest[0], selector);
+  if ((verb === "get" || verb === "delete") && selector !== undefined && rest.length === 1 && rest[0] !== "nodes" && rest[0] !== "pods") return byLabel(verb, rest[0], selector);
   if (verb === "get" && output === "yaml") return getObjectYaml(rest[0], rest[1]);
   if (verb === "get") {
     const [kind, name] = rest;
