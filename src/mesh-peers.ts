@@ -13,6 +13,8 @@ export interface MeshMember {
   mode: "native" | "overlay";
   /** The ranges its Pods take addresses from: cilium.podCidrs in overlay mode, cluster.vpcCidrs in native mode. */
   podRanges: string[];
+  /** clusterMesh.address: where the other members reach its clustermesh-apiserver; null when the profile gives none. */
+  address: string | null;
   /** Why the profile cannot be a source of values (not schema-valid); null when it is valid. */
   invalid: string | null;
 }

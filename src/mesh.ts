@@ -44,13 +44,14 @@ export function meshMemberOf(path: string, text: string, bases?: ReadonlyMap<str
   if (checked.profile === undefined) {
     const first = checked.diagnostics[0];
     const invalid = first === undefined ? "not schema-valid" : `${first.pointer || "/"}: ${first.message}`;
-    return { path, mesh: name, clusterId, clusterName: null, mode: DEFAULT_MODE, podRanges: [], invalid: invalid.slice(0, 200) };
+    return { path, mesh: name, clusterId, clusterName: null, mode: DEFAULT_MODE, podRanges: [], address: null, invalid: invalid.slice(0, 200) };
   }
   const cluster = isRecord(value.cluster) ? value.cluster : {};
   const cilium = isRecord(value.cilium) ? value.cilium : {};
   const mode = cilium.mode === "overlay" || cilium.mode === "native" ? cilium.mode : DEFAULT_MODE;
   const podRanges = mode === "overlay" ? (strings(cilium.podCidrs) ?? [...DEFAULT_POD_CIDRS]) : (strings(cluster.vpcCidrs) ?? []);
-  return { path, mesh: name, clusterId, clusterName: typeof cluster.id === "string" ? cluster.id : null, mode, podRanges, invalid: null };
+  const address = typeof value.clusterMesh.address === "string" ? value.clusterMesh.address : null;
+  return { path, mesh: name, clusterId, clusterName: typeof cluster.id === "string" ? cluster.id : null, mode, podRanges, address, invalid: null };
 }
 
 export function meshDirectory(sources: readonly { path: string; text: string; bases?: ReadonlyMap<string, BaseRead> }[]): MeshMember[] {

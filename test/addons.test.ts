@@ -35,7 +35,7 @@ const meshMember = (id: number, over: Obj = {}) => ({
   name: `m${id}`,
   cluster: { id: `cls-mesh${String(id).padStart(4, "0")}`, ...(over.cluster ?? {}) },
   cilium: { mode: "overlay", podCidrs: [`10.${100 + id}.0.0/16`], ...(over.cilium ?? {}) },
-  clusterMesh: { name: "fleet", clusterId: id, ...(over.clusterMesh ?? {}) },
+  clusterMesh: { name: "fleet", clusterId: id, address: `10.0.${id}.20`, ...(over.clusterMesh ?? {}) },
   features: { ...(over.features ?? {}) },
 });
 
@@ -86,12 +86,26 @@ describe("presets/mesh rendered as one run", () => {
     }
   });
 
-  it("clustermesh.sh: each member copies the first member's CA and connects to the members before it, once per pair", () => {
-    const connects = results.flatMap((r) => [...fileOf(r.files, "clustermesh.sh")!.content.matchAll(/cilium clustermesh connect --context "\$ME" --destination-context '([^']+)'/g)].map((m) => `${r.name}->${m[1]}`));
-    expect(connects).toEqual(["mesh-gz-west->cls-mesh0001", "mesh-sh->cls-mesh0001", "mesh-sh->cls-mesh0002"]);
+  it("each member's values list the other members, with their addresses, and never itself; clustermesh.sh copies the first member's CA", () => {
+    const peers = (r: (typeof results)[number]) => docs(fileOf(r.files, "features-values.yaml")!.content)[0].clustermesh.config;
+    expect(results.map(peers)).toEqual([
+      { enabled: true, clusters: [{ name: "cls-mesh0002", port: 2379, ips: ["10.20.0.100"] }, { name: "cls-mesh0003", port: 2379, ips: ["10.30.0.100"] }] },
+      { enabled: true, clusters: [{ name: "cls-mesh0001", port: 2379, ips: ["10.10.0.100"] }, { name: "cls-mesh0003", port: 2379, ips: ["10.30.0.100"] }] },
+      { enabled: true, clusters: [{ name: "cls-mesh0001", port: 2379, ips: ["10.10.0.100"] }, { name: "cls-mesh0002", port: 2379, ips: ["10.20.0.100"] }] },
+    ]);
+    for (const r of results) expect(fileOf(r.files, "clustermesh.sh")!.content).not.toMatch(/^\s*cilium /m);
     expect(fileOf(results[0].files, "clustermesh.sh")!.content).not.toContain("FROM=");
     for (const r of results.slice(1)) expect(fileOf(r.files, "clustermesh.sh")!.content).toContain("FROM='cls-mesh0001'");
     for (const r of results.slice(1)) expect(fileOf(r.files, "install.sh")!.content).toContain("run ./clustermesh.sh ca first");
+  });
+
+  it("clustermesh-apiserver's Service: a CLB made beforehand (clbId) is reused, otherwise an internal CLB in the subnet", () => {
+    const annotations = (r: (typeof results)[number]) => docs(fileOf(r.files, "features-values.yaml")!.content)[0].clustermesh.apiserver.service.annotations;
+    expect(results.map(annotations)).toEqual([
+      { "service.kubernetes.io/qcloud-loadbalancer-internal-subnetid": "subnet-gzeast01" },
+      { "service.kubernetes.io/tke-existed-lbid": "lb-gzwest01" },
+      { "service.kubernetes.io/qcloud-loadbalancer-internal-subnetid": "subnet-shmesh01" },
+    ]);
   });
 
   it("native members do not masquerade their peers' Pods (the peers' VPC CIDRs)", () => {

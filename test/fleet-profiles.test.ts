@@ -253,7 +253,7 @@ describe("a Cluster Mesh of YAML profiles", () => {
       }
       expect(await run(repo, "render", "--quiet", ".", "--out", "out-yaml")).toBe(0);
       expect(stderr()).not.toContain("MESH_WITHOUT_PEERS");
-      expect(readFileSync(join(repo, "out-yaml/mesh-sh/clustermesh.sh"), "utf8")).toContain("--destination-context 'cls-mesh0002'");
+      expect(readFileSync(join(repo, "out-yaml/mesh-sh/features-values.yaml"), "utf8")).toContain("- name: cls-mesh0002\n      port: 2379\n      ips:\n      - 10.20.0.100\n");
     } finally {
       rmSync(repo, { recursive: true, force: true });
     }

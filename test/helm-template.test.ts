@@ -176,7 +176,8 @@ function expectMeaning(p: FilledProfile, objects: readonly K8sObject[]): void {
       | (K8sObject & { metadata: { annotations?: Record<string, string> }; spec: { type?: string } })
       | undefined;
     expect(service?.spec.type).toBe("LoadBalancer");
-    expect(service?.metadata.annotations?.["service.kubernetes.io/qcloud-loadbalancer-internal-subnetid"]).toBe(p.clusterMesh.subnetId ?? p.nodePool.subnetIds[0] ?? p.cluster.intranetSubnetId);
+    if (p.clusterMesh.clbId !== undefined) expect(service?.metadata.annotations?.["service.kubernetes.io/tke-existed-lbid"]).toBe(p.clusterMesh.clbId);
+    else expect(service?.metadata.annotations?.["service.kubernetes.io/qcloud-loadbalancer-internal-subnetid"]).toBe(p.clusterMesh.subnetId ?? p.nodePool.subnetIds[0] ?? p.cluster.intranetSubnetId);
   } else {
     expect(c["cluster-id"] ?? "0").toBe("0");
   }

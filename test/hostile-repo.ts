@@ -56,5 +56,5 @@ export function cli(cwd: string, ...args: string[]): Run {
   return run;
 }
 
-export const member = (over: Record<string, any>) => ({ ...MESH_MEMBER, ...over, cluster: { ...MESH_MEMBER.cluster, ...(over.cluster ?? {}) }, clusterMesh: { ...MESH_MEMBER.clusterMesh, ...(over.clusterMesh ?? {}) } });
+export const member = (over: Record<string, any>) => ({ ...MESH_MEMBER, ...over, cluster: { ...MESH_MEMBER.cluster, ...(over.cluster ?? {}) }, clusterMesh: { ...MESH_MEMBER.clusterMesh, address: `10.250.0.${over.clusterMesh?.clusterId ?? MESH_MEMBER.clusterMesh.clusterId}`, ...(over.clusterMesh ?? {}) } });
 

@@ -48,7 +48,7 @@ async function runScripts(bundle: string, canary: string): Promise<void> {
     const script = join(bundle, name);
     const syntax = spawnSync("bash", ["-n", script], { encoding: "utf8" });
     expect(syntax.status, `${name}: ${syntax.stderr}`).toBe(0);
-    const argSets = name === "clustermesh.sh" ? [["ca"], ["connect"]] : name === "egress-gateway-policy.sh" ? [["egress", "kube-system"]] : [[]];
+    const argSets = name === "clustermesh.sh" ? [["ca"], ["ca", "--dry-run"], ["status"]] : name === "egress-gateway-policy.sh" ? [["egress", "kube-system"]] : [[]];
     for (const args of argSets) {
       try {
         await cluster.run(script, args, { PATH: `${bin}:${process.env.PATH}` });

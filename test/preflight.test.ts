@@ -90,7 +90,7 @@ const ADD_ONS: Record<string, Record<string, unknown>> = {
   ipsec: { features: { encryption: "ipsec" } },
   "node-local-dns": { features: { nodeLocalDns: true } },
   "flow-logs": { features: { hubble: true, flowLogs: { exports: [{ name: "dropped", include: [{ verdict: ["DROPPED"] }] }] } } },
-  "cluster-mesh": { clusterMesh: { name: "preflt", clusterId: 7 } },
+  "cluster-mesh": { clusterMesh: { name: "preflt", clusterId: 7, address: "10.0.7.20" } },
   everything: { features: { hubble: true, hubbleUiClb: { subnetId: "subnet-preflt01" }, gatewayApi: true, encryption: "wireguard", nodeLocalDns: true, egressGateway: true, apf: true } },
 };
 /** Combinations the tool refuses (Envoy with delegated IPAM, IPsec on VPC-CNI): no bundle to check. */

@@ -183,7 +183,8 @@ describe("a Cluster Mesh spread over the repository's profiles", () => {
 
   it("one member given alone still knows its peers from the config", async () => {
     expect(await run(".", "render", "--quiet")).toBe(0);
-    expect(read("out/mesh-sh/clustermesh.sh")).toContain("--destination-context 'cls-mesh0002'");
+    expect(read("out/mesh-sh/features-values.yaml")).toContain("- name: cls-mesh0002\n      port: 2379\n      ips:\n      - 10.20.0.100\n");
+    expect(read("out/mesh-sh/clustermesh.sh")).toContain("peer 'cls-mesh0002' '10.20.0.100'");
     expect(await run(".", "check", "clusters/mesh/sh.json")).toBe(0);
     expect(stderr()).not.toContain("MESH_WITHOUT_PEERS");
   });

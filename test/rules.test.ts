@@ -143,7 +143,7 @@ function diagnosticsFor(code: string, patch: Patch) {
   // the Cluster Mesh rules compare the profile with the other members of its mesh in the same run
   const peer = CASES[code]?.peer;
   if (peer !== undefined) sources.push({ path: "peer.json", text: JSON.stringify({ ...base, ...peer }) });
-  return renderProfiles(sources, undefined, code.startsWith("GITOPS_") || code === "MESH_WITH_GITOPS" ? ARGOCD : null)[0].diagnostics;
+  return renderProfiles(sources, undefined, code.startsWith("GITOPS_") ? ARGOCD : null)[0].diagnostics;
 }
 
 it("every code the source can emit is listed by tke-cilium rules", () => {

@@ -18,6 +18,8 @@ const NO_DEFAULT = new Set([
   "/clusterMesh/name",
   "/clusterMesh/clusterId",
   "/clusterMesh/subnetId",
+  "/clusterMesh/address",
+  "/clusterMesh/clbId",
   "/region",
   "/selfManaged",
   "/selfManaged/apiServer",

@@ -145,5 +145,5 @@ fi
 # a command to run on a node, printed as it is (nothing to expand here)
 # shellcheck disable=SC2016
 printf '  - %s\n' 'If a node is not rebuilt, as root on the node: rm -f /etc/cni/net.d/05-cilium.conf /etc/cni/net.d/05-cilium.conflist; then give the CNI configurations Cilium renamed their names back: for f in /etc/cni/net.d/*.cilium_bak; do [ -e "$f" ] && mv "$f" "${f%.cilium_bak}"; done'
-printf '  - %s\n' 'The other clusters of mesh fleet still list this one: on each, cilium clustermesh disconnect --context <peer> --destination-context cls-mesh0003.'
+printf '  - %s\n' 'The other clusters of mesh fleet still list this one in their values (clustermesh.config): render them without this profile'\''s clusterMesh and run their install.sh.'
 printf '  - %s\n' 'In the TKE console, re-enable the ip-masq-agent add-on if it was unchecked when the cluster was created.'

@@ -259,7 +259,7 @@ export interface TkeCiliumProfile {
     };
   };
   /**
-   * Cluster Mesh: join this cluster to the other profiles' clusters of the same mesh. cluster.id is required (Cilium's cluster.name is the TKE cluster id). Among the profiles rendered or checked together, the clusters of one mesh need unique clusterIds and non-overlapping Pod CIDRs (overlay) or VPC CIDRs (native). Emits clustermesh.sh (shared CA, enable, connect). Not with the egress gateway.
+   * Cluster Mesh: join this cluster to the other profiles' clusters of the same mesh. cluster.id is required (Cilium's cluster.name is the TKE cluster id). Among the profiles rendered or checked together, the clusters of one mesh need unique clusterIds, non-overlapping Pod CIDRs (overlay) or VPC CIDRs (native), and each its address: every member's values list the others (clustermesh.config), so the mesh connects from the values alone (GitOps too). Emits clustermesh.sh (shared CA, status). Not with the egress gateway.
    */
   clusterMesh?: {
     /**
@@ -271,9 +271,17 @@ export interface TkeCiliumProfile {
      */
     clusterId: number;
     /**
-     * Subnet of the internal CLB that exposes clustermesh-apiserver to the other clusters. Default: the first of nodePool.subnetIds, else cluster.intranetSubnetId.
+     * Subnet of the internal CLB that exposes clustermesh-apiserver to the other clusters (when clbId is not given). Default: the first of nodePool.subnetIds, else cluster.intranetSubnetId.
      */
     subnetId?: string;
+    /**
+     * The VPC address (IPv4) of this cluster's clustermesh-apiserver: the VIP of its internal CLB, port 2379. The other members' values list it (clustermesh.config.clusters[].ips), so it must be known before they render: create the internal CLB beforehand and give clbId, or read the VIP the CLB got on this cluster's first install (kubectl -n kube-system get service clustermesh-apiserver) and re-render the mesh.
+     */
+    address?: string;
+    /**
+     * An internal CLB created beforehand (Terraform, console) whose VIP is address: clustermesh-apiserver's Service reuses it (service.kubernetes.io/tke-existed-lbid) instead of creating one, so the address is fixed before the install. subnetId is then not used.
+     */
+    clbId?: string;
   };
   /**
    * Optional Cilium features.

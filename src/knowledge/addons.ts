@@ -134,6 +134,9 @@ export const FLOW_LOG_TOKENIZER = "@&?|#()='\",;:<>[]{}/ \n\t\r\\";
 /** clustermesh.md: the mesh's shared CA Secret. */
 export const CLUSTERMESH_CA_SECRET = "cilium-ca";
 
+/** The chart's clustermesh-apiserver Service port (templates/clustermesh-apiserver/service.yaml: 2379, 1.18-1.20). */
+export const CLUSTERMESH_APISERVER_PORT = 2379;
+
 /** egress-gateway.md: the egress nodes' label and optional taint, and their public bandwidth. */
 export const EGRESS_NODE = {
   label: { key: "egress-node", value: "true" },

@@ -21,6 +21,10 @@ export interface ClusterState {
   helmRepos?: Record<string, string>;
   /** ClusterIPs of Services by namespace/name. */
   services?: Record<string, string>;
+  /** The address a LoadBalancer Service's CLB got (status.loadBalancer.ingress[0].ip), by namespace/name. */
+  loadBalancers?: Record<string, string>;
+  /** What `kubectl exec` prints, by "namespace/target command" (e.g. "kube-system/ds/cilium cilium-dbg status"). */
+  exec?: Record<string, { code?: number; stdout?: string; stderr?: string }>;
   /**
    * Helm ownership: the objects ("Kind/namespace/name") the real `helm template` renders for a release, keyed
    * by release name (set by the test for the bundle it runs); `owners` records which release owns each object
@@ -78,8 +82,8 @@ export function kubeadmCluster(over: { vip: string; kubeProxy: boolean }): Clust
 /** One fake cluster: its state (held by the fake-cluster server) and a bin/ folder with kubectl and helm shims. */
 export class FakeCluster {
   readonly dir = mkdtempSync(join(tmpdir(), "tke-cilium-cluster-"));
-  private readonly id = randomBytes(8).toString("hex");
-  private readonly bin = join(this.dir, "bin");
+  readonly id = randomBytes(8).toString("hex");
+  readonly bin = join(this.dir, "bin");
 
   constructor(state: ClusterState) {
     mkdirSync(this.bin);
@@ -141,18 +145,59 @@ export class FakeCluster {
     return folder;
   }
 
+  /**
+   * A kubeconfig of several fake clusters, each a context (clustermesh.sh's `kubectl --context NAME`): a kubectl
+   * in its own folder that answers `config get-contexts NAME` and sends each call to the cluster of its --context.
+   * A call without --context fails, as no script may rely on the current context.
+   */
+  private contextRouter(contexts: Record<string, FakeCluster>): string {
+    const dir = mkdtempSync(join(this.dir, "contexts-"));
+    const names = Object.keys(contexts);
+    const script = [
+      "#!/usr/bin/env bash",
+      'context=""',
+      'take=0',
+      'for arg in "$@"; do',
+      '  if [ "$take" = 1 ]; then context="$arg"; take=0; fi',
+      '  case "$arg" in --context) take=1 ;; --context=*) context="${arg#--context=}" ;; esac',
+      "done",
+      'if [ "${1:-}" = config ] && [ "${2:-}" = get-contexts ]; then',
+      '  case "${3:-}" in',
+      ...names.map((n) => `    '${n}') printf 'CURRENT   NAME\\n          %s\\n' '${n}'; exit 0 ;;`),
+      `    *) printf 'error: context %s not found\\n' "\${3:-}" >&2; exit 1 ;;`,
+      "  esac",
+      "fi",
+      'case "$context" in',
+      ...names.map((n) => `  '${n}') FAKE_CLUSTER_ID='${contexts[n].id}' exec '${join(contexts[n].bin, "kubectl")}' "$@" ;;`),
+      `  *) printf 'fake kubeconfig: no context %s\\n' "$context" >&2; exit 1 ;;`,
+      "esac",
+      "",
+    ].join("\n");
+    writeFileSync(join(dir, "kubectl"), script, { mode: 0o755 });
+    return dir;
+  }
+
   /** Runs a script of a bundle against this cluster; the changes it made, in order. */
-  async run(script: string, args: string[] = [], env: Record<string, string> = {}): Promise<{ status: number; stdout: string; stderr: string; changes: string[] }> {
+  async run(
+    script: string,
+    args: string[] = [],
+    env: Record<string, string> = {},
+    options: { contexts?: Record<string, FakeCluster> } = {},
+  ): Promise<{ status: number; stdout: string; stderr: string; changes: string[] }> {
     const port = await fakeClusterPort();
-    const s = this.state;
-    s.changes = [];
-    s.calls = [];
-    this.write(s);
+    const others = Object.values(options.contexts ?? {}).filter((c) => c !== this);
+    for (const c of [this, ...others]) {
+      const s = c.state;
+      s.changes = [];
+      s.calls = [];
+      c.write(s);
+    }
+    const router = options.contexts === undefined ? "" : `${this.contextRouter(options.contexts)}:`;
     // asynchronous: the fake-cluster server answers in this process while the script runs
     const r = await new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
       const child = spawn("bash", [script, ...args], {
         cwd: this.dir,
-        env: { ...process.env, ...env, PATH: `${this.bin}:${process.env.PATH}`, FAKE_CLUSTER_PORT: String(port), FAKE_CLUSTER_ID: this.id },
+        env: { ...process.env, ...env, PATH: `${router}${this.bin}:${process.env.PATH}`, FAKE_CLUSTER_PORT: String(port), FAKE_CLUSTER_ID: this.id },
         stdio: ["ignore", "pipe", "pipe"],
       });
       let stdout = "";
@@ -162,7 +207,8 @@ export class FakeCluster {
       child.on("close", (code) => resolve({ status: code ?? -1, stdout, stderr }));
     });
     const after = this.state;
-    if (after.unsupported?.length) throw new Error(`the fake cluster does not understand: ${after.unsupported.join("; ")}\n${r.stderr}`);
+    const unsupported = [this, ...others].flatMap((c) => c.state.unsupported ?? []);
+    if (unsupported.length) throw new Error(`the fake cluster does not understand: ${unsupported.join("; ")}\n${r.stderr}`);
     return { ...r, changes: [...after.changes] };
   }
 }

@@ -202,10 +202,13 @@ function kubectl() {
     if (kind === "service") {
       const ip = state.services?.[`${namespace}/${name}`];
       if (ip === undefined) return notFound("services", name);
-      return finish(0, jsonpath({ spec: { clusterIP: ip } }, output!.replace(/^jsonpath=/, "")));
+      const lb = state.loadBalancers?.[`${namespace}/${name}`];
+      return finish(0, jsonpath({ spec: { clusterIP: ip }, status: { loadBalancer: lb === undefined ? {} : { ingress: [{ ip: lb }] } } }, output!.replace(/^jsonpath=/, "")));
     }
     if (kind === "deployment" || kind === "secret") {
       const object = state.objects[`${kind === "deployment" ? "Deployment" : "Secret"}/${namespace}/${name}`];
+      // --ignore-not-found: kubectl prints nothing and succeeds
+      if (!object && flags["--ignore-not-found"]) return finish(0);
       if (!object) return notFound(kind === "deployment" ? "deployments.apps" : "secrets", name);
       if (output === "name") return finish(0, `${kind}/${name}\n`);
       return finish(0, jsonpath(object, output!.replace(/^jsonpath=/, "")));
@@ -305,10 +308,17 @@ function kubectl() {
       delete state.daemonSets[name];
       return finish(0);
     }
-    const key = kind === "configmap" ? `ConfigMap/${namespace}/${name}` : `${KINDS[kind]}//${name}`;
+    const key = kind === "configmap" ? `ConfigMap/${namespace}/${name}` : kind === "secret" ? `Secret/${namespace}/${name}` : `${KINDS[kind]}//${name}`;
     if (!state.objects[key]) return notFound(kind, name);
     delete state.objects[key];
     return finish(0);
+  }
+  // `kubectl exec TARGET [-c CONTAINER] -- COMMAND...`: the answer the test gave for that command in that target
+  if (verb === "exec") {
+    const command = argv.slice(argv.indexOf("--") + 1).join(" ");
+    const answer = state.exec?.[`${namespace}/${rest[0]} ${command}`];
+    if (answer === undefined) throw new Error(`fake kubectl: no answer for exec ${rest[0]} -- ${command}`);
+    return finish(answer.code ?? 0, answer.stdout ?? "", answer.stderr ?? "");
   }
   if (verb === "rollout" && rest[0] === "status" && rest[1].startsWith("deployment/")) {
     const name = rest[1].slice("deployment/".length);

@@ -1,5 +1,4 @@
 import meshCa from "./ca.sh.hbs?raw";
-import meshKeep from "./keep.sh.hbs?raw";
 import { TKE_CLB_ANNOTATIONS } from "../../knowledge/addons.js";
 import { valueEntry as entry } from "../../derive/value-entry.js";
 import { invalidMeshPeers, meshPeers } from "../../mesh-peers.js";
@@ -11,13 +10,14 @@ import { meshSubnet, resolveMesh } from "./slice.js";
 
 /**
  * clusterMesh: this cluster in a Cluster Mesh (its cluster name and id, clustermesh-apiserver behind an
- * internal CLB), clustermesh.sh with the guide's CA and connect steps, and install.sh keeping the connections
- * cilium clustermesh connect stored in the release.
+ * internal CLB), its peers declared in the values (clustermesh.config: each other member's name and address,
+ * the shared CA making their client certificates), and clustermesh.sh with the guide's CA step (idempotent,
+ * with a dry run) and a per-peer status check. No cilium clustermesh connect: the values connect the mesh.
  */
 export const clusterMesh = defineCapability({
   id: "cluster-mesh",
   kind: "add-on",
-  summary: "Cluster Mesh: clustermesh-apiserver on an internal CLB, clustermesh.sh (shared CA, connect), connections kept across upgrades",
+  summary: "Cluster Mesh: clustermesh-apiserver on an internal CLB, the peers declared in the values (clustermesh.config), clustermesh.sh (shared CA, status)",
   fields: ["/clusterMesh"],
   codes: [
     {
@@ -35,7 +35,7 @@ export const clusterMesh = defineCapability({
       severity: "error",
       title: "clustermesh-apiserver needs a subnet for its internal CLB",
       explanation:
-        "Peers reach clustermesh-apiserver through a LoadBalancer Service; on TKE an internal CLB needs the subnet it takes its address from (the qcloud-loadbalancer-internal-subnetid annotation). Give clusterMesh.subnetId, or nodePool.subnetIds or cluster.intranetSubnetId, whose first subnet is used.",
+        "Peers reach clustermesh-apiserver through a LoadBalancer Service; on TKE an internal CLB needs the subnet it takes its address from (the qcloud-loadbalancer-internal-subnetid annotation). Give clusterMesh.subnetId, or nodePool.subnetIds or cluster.intranetSubnetId, whose first subnet is used; or clusterMesh.clbId, an internal CLB made beforehand.",
       source: "guide: clustermesh.md",
     },
     {
@@ -75,13 +75,31 @@ export const clusterMesh = defineCapability({
       source: "Cilium docs: Cluster Mesh requirements (same datapath mode)",
     },
     {
-      code: "MESH_WITH_GITOPS",
+      code: "MESH_WITHOUT_ADDRESS",
       stage: "profile",
-      severity: "warning",
-      title: "Cluster Mesh connections are not in git",
+      severity: "error",
+      title: "a Cluster Mesh member does not say where its peers reach it",
       explanation:
-        "The guide connects a mesh with cilium clustermesh connect, which writes the peers (clustermesh.config) into the Helm release. install.sh keeps them across its upgrades, but a GitOps engine renders the release from git alone and reverts them on its next sync. Until the peers' addresses are known before the install, deliver mesh members with install.sh, not an engine.",
-      source: "guide: clustermesh.md; tke-cilium",
+        "Each member's values list the other members with the address of their clustermesh-apiserver (clustermesh.config.clusters), so the mesh connects from the values alone, with no cilium clustermesh connect and nothing outside git. That address is the VIP of the member's internal CLB: set clusterMesh.address, with clusterMesh.clbId for a CLB made beforehand (Terraform, console), or read the VIP the CLB got on the first install and re-render the mesh.",
+      source: "Cilium docs: Cluster Mesh with Helm (clustermesh.config); guide: clustermesh.md (internal CLB)",
+    },
+    {
+      code: "MESH_PEER_WITHOUT_ADDRESS",
+      stage: "profile",
+      severity: "error",
+      title: "another member of the mesh has no address",
+      explanation:
+        "This member's values list each peer with the address of its clustermesh-apiserver (clustermesh.config.clusters). A peer whose profile gives no clusterMesh.address cannot be listed, and this cluster would never connect to it. Set the address in the peer's profile.",
+      source: "Cilium docs: Cluster Mesh with Helm (clustermesh.config)",
+    },
+    {
+      code: "MESH_DUPLICATE_ADDRESS",
+      stage: "profile",
+      severity: "error",
+      title: "two clusters of a mesh give the same address",
+      explanation:
+        "Each member's clustermesh-apiserver has its own internal CLB, and the other members' values send that member's name to its address. Two members with one address (a profile copied from another, say) would send both names to one cluster. Give each member the VIP of its own CLB in clusterMesh.address.",
+      source: "Cilium docs: Cluster Mesh with Helm (clustermesh.config)",
     },
     {
       code: "MESH_WITHOUT_PEERS",
@@ -89,7 +107,7 @@ export const clusterMesh = defineCapability({
       severity: "warning",
       title: "no other cluster of the mesh is in this run",
       explanation:
-        "A mesh member's bundle depends on its peers (clustermesh.sh connects to them; native members keep their Pod ranges out of masquerading), and tke-cilium learns them only from the profiles of the same run. Render and check the mesh's profiles together, or list them all in tke-cilium.json.",
+        "A mesh member's bundle depends on its peers (its values list them with their addresses; native members keep their Pod ranges out of masquerading), and tke-cilium learns them only from the profiles of the same run. Render and check the mesh's profiles together, or list them all in tke-cilium.json.",
       source: "tke-cilium",
     },
     {
@@ -113,8 +131,8 @@ export const clusterMesh = defineCapability({
     {
       code: "CLUSTERMESH_WITHOUT_SUBNET",
       check: (p) =>
-        p.clusterMesh !== undefined && meshSubnet(p) === null
-          ? [{ pointer: "/clusterMesh", message: "clustermesh-apiserver needs a subnet for its internal CLB: set clusterMesh.subnetId (or nodePool.subnetIds, or cluster.intranetSubnetId)" }]
+        p.clusterMesh !== undefined && p.clusterMesh.clbId === undefined && meshSubnet(p) === null
+          ? [{ pointer: "/clusterMesh", message: "clustermesh-apiserver needs a subnet for its internal CLB: set clusterMesh.subnetId (or nodePool.subnetIds, or cluster.intranetSubnetId), or clusterMesh.clbId for a CLB made beforehand" }]
           : [],
     },
     {
@@ -160,17 +178,36 @@ export const clusterMesh = defineCapability({
       },
     },
     {
-      code: "MESH_WITH_GITOPS",
-      check: (p, { gitops = null }) =>
-        p.clusterMesh !== undefined && gitops !== null
-          ? [{ pointer: "/clusterMesh", message: `${gitops.config.engine === "argocd" ? "Argo CD" : "Flux"} delivers this bundle, but the mesh's connections (cilium clustermesh connect) live in the release, not in git: the engine reverts them` }]
+      code: "MESH_WITHOUT_ADDRESS",
+      check: (p) =>
+        p.clusterMesh !== undefined && p.clusterMesh.address === undefined
+          ? [{ pointer: "/clusterMesh", message: `the other members of mesh "${p.clusterMesh.name}" reach this cluster's clustermesh-apiserver at the VIP of its internal CLB: set clusterMesh.address (with clusterMesh.clbId for a CLB made beforehand), or their values cannot list it` }]
           : [],
+    },
+    {
+      code: "MESH_PEER_WITHOUT_ADDRESS",
+      check: (p, { mesh = [], path = "" }) => {
+        if (p.clusterMesh === undefined) return [];
+        const missing = meshPeers(mesh, path, p.clusterMesh.name as string).filter((peer) => peer.address === null);
+        return missing.length === 0
+          ? []
+          : [{ pointer: "/clusterMesh/name", message: `${missing.map((peer) => peer.path).join(", ")} in mesh "${p.clusterMesh.name}" give${missing.length === 1 ? "s" : ""} no clusterMesh.address: this cluster's values cannot list ${missing.length === 1 ? "it" : "them"}, and it would never connect` }];
+      },
+    },
+    {
+      code: "MESH_DUPLICATE_ADDRESS",
+      check: (p, { mesh = [], path = "" }) => {
+        const address = p.clusterMesh?.address;
+        if (p.clusterMesh === undefined || address === undefined) return [];
+        const same = meshPeers(mesh, path, p.clusterMesh.name as string).filter((peer) => peer.address === address);
+        return same.length === 0 ? [] : [{ pointer: "/clusterMesh/address", message: `${address} is also the address of ${same.map((peer) => peer.path).join(", ")} in mesh "${p.clusterMesh.name}": each member is reached at the VIP of its own internal CLB` }];
+      },
     },
     {
       code: "MESH_WITHOUT_PEERS",
       check: (p, { mesh = [], path = "" }) =>
         p.clusterMesh !== undefined && meshPeers(mesh, path, p.clusterMesh.name as string).length === 0 && invalidMeshPeers(mesh, path, p.clusterMesh.name as string).length === 0
-          ? [{ pointer: "/clusterMesh/name", message: `no other profile of this run is in mesh "${p.clusterMesh.name}": render and check the mesh's profiles together (or list them in tke-cilium.json), or clustermesh.sh connects to nothing` }]
+          ? [{ pointer: "/clusterMesh/name", message: `no other profile of this run is in mesh "${p.clusterMesh.name}": render and check the mesh's profiles together (or list them in tke-cilium.json), or this cluster's values list no peer` }]
           : [],
     },
 
@@ -212,11 +249,18 @@ export const clusterMesh = defineCapability({
       pointer: "/cilium/mode",
       quiet: { cluster: { id: "cls-aaaaaaaa" }, cilium: { mode: "overlay", podCidrs: ["10.92.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 1 } },
       peer: { cluster: { id: "cls-bbbbbbbb" }, cilium: { mode: "overlay", podCidrs: ["10.91.0.0/16"] }, clusterMesh: { name: "m", clusterId: 2 } } },
-    { code: "MESH_WITH_GITOPS", fires: { cluster: { id: "cls-aaaaaaaa" }, cilium: { mode: "overlay", podCidrs: ["10.90.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 1 } },
+    { code: "MESH_WITHOUT_ADDRESS", fires: { cluster: { id: "cls-aaaaaaaa" }, cilium: { mode: "overlay", podCidrs: ["10.90.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 1 } },
       pointer: "/clusterMesh",
-      severity: "warning",
-      quiet: { cluster: { id: "cls-aaaaaaaa" }, cilium: { mode: "overlay", podCidrs: ["10.90.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] } },
+      quiet: { cluster: { id: "cls-aaaaaaaa" }, cilium: { mode: "overlay", podCidrs: ["10.90.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 1, address: "10.0.1.20" } },
+      peer: { cluster: { id: "cls-bbbbbbbb" }, cilium: { mode: "overlay", podCidrs: ["10.91.0.0/16"] }, clusterMesh: { name: "m", clusterId: 2, address: "10.0.2.20" } } },
+    { code: "MESH_PEER_WITHOUT_ADDRESS", fires: { cluster: { id: "cls-aaaaaaaa" }, cilium: { mode: "overlay", podCidrs: ["10.90.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 1, address: "10.0.1.20" } },
+      pointer: "/clusterMesh/name",
+      quiet: { cluster: { id: "cls-aaaaaaaa" }, cilium: { mode: "overlay", podCidrs: ["10.90.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "other", clusterId: 1, address: "10.0.1.20" } },
       peer: { cluster: { id: "cls-bbbbbbbb" }, cilium: { mode: "overlay", podCidrs: ["10.91.0.0/16"] }, clusterMesh: { name: "m", clusterId: 2 } } },
+    { code: "MESH_DUPLICATE_ADDRESS", fires: { cluster: { id: "cls-aaaaaaaa" }, cilium: { mode: "overlay", podCidrs: ["10.90.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 1, address: "10.0.2.20" } },
+      pointer: "/clusterMesh/address",
+      quiet: { cluster: { id: "cls-aaaaaaaa" }, cilium: { mode: "overlay", podCidrs: ["10.90.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "m", clusterId: 1, address: "10.0.1.20" } },
+      peer: { cluster: { id: "cls-bbbbbbbb" }, cilium: { mode: "overlay", podCidrs: ["10.91.0.0/16"] }, clusterMesh: { name: "m", clusterId: 2, address: "10.0.2.20" } } },
     { code: "MESH_WITHOUT_PEERS", fires: { cluster: { id: "cls-aaaaaaaa" }, cilium: { mode: "overlay", podCidrs: ["10.90.0.0/16"] }, nodePool: { type: "native", subnetIds: ["subnet-1"] }, clusterMesh: { name: "alone", clusterId: 1 } },
       pointer: "/clusterMesh/name",
       severity: "warning",
@@ -234,7 +278,18 @@ export const clusterMesh = defineCapability({
       entry("cluster.id", m.clusterId),
       entry("clustermesh.useAPIServer", true),
       entry("clustermesh.apiserver.service.type", "LoadBalancer"),
-      ...(m.subnet === null ? [] : [entry("clustermesh.apiserver.service.annotations", { [TKE_CLB_ANNOTATIONS.internalSubnet]: m.subnet })]),
+      ...(m.clbId !== null
+        ? [entry("clustermesh.apiserver.service.annotations", { [TKE_CLB_ANNOTATIONS.existingLb]: m.clbId })]
+        : m.subnet === null
+          ? []
+          : [entry("clustermesh.apiserver.service.annotations", { [TKE_CLB_ANNOTATIONS.internalSubnet]: m.subnet })]),
+      // the peers, never this cluster: each reached at <name>.<clustermesh.config.domain> (the server certificate's
+      // *.mesh.cilium.io), which the chart maps to the given IPs; the shared CA makes the client certificates
+      entry("clustermesh.config.enabled", true),
+      entry(
+        "clustermesh.config.clusters",
+        m.peers.flatMap((peer) => (peer.address === null ? [] : [{ name: peer.clusterName, port: m.port, ips: [peer.address] }])),
+      ),
     ],
   }),
   files: (m, { header }) => clustermeshScript(m, header),
@@ -243,19 +298,18 @@ export const clusterMesh = defineCapability({
     ...(m.caFrom === null
       ? []
       : [check("cluster-mesh/ca", "decide", { template: meshCa, words: { caSecret: m.caSecret }, texts: { caSecretText: m.caSecret, caFromText: { kind: "clusterId", value: m.caFrom }, scriptText: m.script } }, { when: "first-install" })]),
-    check("cluster-mesh/keep", "keep", { template: meshKeep }, { provide: ["mesh_args"], need: ["installed_version"], helmArgs: { variable: "mesh_args", position: "before-values" } }),
     {
       kind: "say",
       id: "cluster-mesh/next",
       phase: "next-steps",
-      text: `Once every cluster of mesh ${m.name} runs Cilium: ./${m.script} connect (members in clusterId order)`,
+      text: `The values connect this cluster to the other members of mesh ${m.name}: once each runs Cilium, ./${m.script} status names any peer this cluster cannot reach`,
       undo:
         m.peers.length === 0
           ? null
           : {
               kind: "external",
-              note: "the peers disconnect themselves",
-              tell: `The other clusters of mesh ${m.name} still list this one: on each, cilium clustermesh disconnect --context <peer> --destination-context ${m.clusterName}.`,
+              note: "the peers' values still list this cluster",
+              tell: `The other clusters of mesh ${m.name} still list this one in their values (clustermesh.config): render them without this profile's clusterMesh and run their install.sh.`,
             },
     },
   ],

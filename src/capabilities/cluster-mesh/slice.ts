@@ -1,7 +1,16 @@
-import { CLUSTERMESH_CA_SECRET } from "../../knowledge/addons.js";
+import { CLUSTERMESH_APISERVER_PORT, CLUSTERMESH_CA_SECRET } from "../../knowledge/addons.js";
 import { BUNDLE_FILES } from "../../knowledge/bundle.js";
 import { meshPeers, type MeshDirectory } from "../../mesh-peers.js";
 import type { FilledProfile } from "../../profile.js";
+
+/** A member of the mesh as this cluster's bundle knows it: from its profile, this run. */
+export interface MeshMemberRef {
+  clusterName: string;
+  clusterId: number;
+  profile: string;
+  /** Its clustermesh-apiserver's VPC address (clusterMesh.address); null when its profile gives none (a rule reports it). */
+  address: string | null;
+}
 
 /** clusterMesh: this cluster's place in its mesh, and the peers the other profiles of the run describe. */
 export interface Mesh {
@@ -9,16 +18,20 @@ export interface Mesh {
   clusterId: number;
   /** Cilium's cluster.name: the TKE cluster id (also the kubeconfig context the guide's steps use). */
   clusterName: string;
-  subnetId: string;
-  /** The internal CLB's subnet; null when the profile gives none (a rule reports it). */
+  /** This cluster's clustermesh-apiserver address (clusterMesh.address), null when not given. */
+  address: string | null;
+  /** An internal CLB made beforehand that clustermesh-apiserver's Service reuses (clusterMesh.clbId), or null. */
+  clbId: string | null;
+  /** The internal CLB's subnet; null when the profile gives none (a rule reports it unless clbId is given). */
   subnet: string | null;
-  peers: { clusterName: string; clusterId: number; profile: string }[];
+  /** The other members, in clusterId order: each is one entry of clustermesh.config.clusters. */
+  peers: MeshMemberRef[];
   /** Every member, this cluster included, in clusterId order: the order the members run their steps in. */
-  members: { clusterName: string; clusterId: number; profile: string }[];
+  members: MeshMemberRef[];
   /** The member whose CA every other copies (the lowest clusterId); null when it is this cluster. */
   caFrom: string | null;
-  /** The peers this cluster connects to (those with a lower clusterId): run in clusterId order, each pair once. */
-  connectTo: string[];
+  /** The port of every member's clustermesh-apiserver (the chart's fixed Service port). */
+  port: number;
   script: string;
   caSecret: string;
 }
@@ -36,18 +49,19 @@ export function resolveMesh(p: FilledProfile, profilePath: string, directory: Me
   const meshName = m.name as string;
   const peers = meshPeers(directory, profilePath, meshName)
     .filter((peer) => peer.clusterName !== null)
-    .map((peer) => ({ clusterName: peer.clusterName!, clusterId: peer.clusterId, profile: peer.path }));
+    .map((peer) => ({ clusterName: peer.clusterName!, clusterId: peer.clusterId, profile: peer.path, address: peer.address }));
   const first = peers.find((peer) => peer.clusterId < m.clusterId);
   return {
     name: meshName,
     clusterId: m.clusterId,
     clusterName,
-    subnetId: meshSubnet(p) ?? "",
+    address: m.address ?? null,
+    clbId: m.clbId ?? null,
     subnet: meshSubnet(p),
     peers,
-    members: [...peers, { clusterName, clusterId: m.clusterId, profile: profilePath }].sort((a, b) => a.clusterId - b.clusterId),
+    members: [...peers, { clusterName, clusterId: m.clusterId, profile: profilePath, address: m.address ?? null }].sort((a, b) => a.clusterId - b.clusterId),
     caFrom: first?.clusterName ?? null,
-    connectTo: peers.filter((peer) => peer.clusterId < m.clusterId).map((peer) => peer.clusterName),
+    port: CLUSTERMESH_APISERVER_PORT,
     script: BUNDLE_FILES.clustermesh,
     caSecret: CLUSTERMESH_CA_SECRET,
   };

@@ -16,7 +16,7 @@ RELEASE='cilium'
 NAMESPACE='kube-system'
 CHART='tke-cilium/cilium'
 VERSION='1.19.5'
-BUNDLE_ID='8698fc1a406429eb'
+BUNDLE_ID='21ef77e621a30354'
 APISERVER_VIP='169.254.128.47'
 
 DRY_RUN=false
@@ -246,26 +246,11 @@ fi
 if [ "$MODE" != unchanged ]; then
   if ! proof="$(helm upgrade --install --dry-run=server "$RELEASE" "$CHART" --version "$VERSION" --namespace "$NAMESPACE" \
       --description "tke-cilium bundle $BUNDLE_ID" \
-      ${mesh_args[@]+"${mesh_args[@]}"} \
       -f "$HERE"/'tke-values.yaml' \
       -f "$HERE"/'image-values.yaml' \
       -f "$HERE"/'features-values.yaml' 2>&1 >/dev/null)"; then
     die "helm would not install the release $RELEASE (helm upgrade --dry-run=server: ${proof//$'\n'/ }); nothing was changed"
   fi
-fi
-
-# Cluster Mesh: cilium clustermesh connect stores the peers in the release (clustermesh.config); an upgrade
-# from this bundle's files alone would drop them, so they are read back and passed first (the bundle's win).
-mesh_keep="$(mktemp)"
-trap 'rm -f "$mesh_keep"' EXIT
-if [ -n "$installed_version" ]; then
-  helm get values "$RELEASE" --namespace "$NAMESPACE" -o yaml 2>/dev/null |
-    awk '/^clustermesh:/ { top = 1; next } /^[^ ]/ { top = 0 } top && /^  config:/ { keep = 1; print "clustermesh:"; print; next } top && keep && /^    / { print; next } { keep = 0 }' >"$mesh_keep"
-fi
-mesh_args=()
-if [ -s "$mesh_keep" ]; then
-  note "keeping the mesh connections stored in the release (clustermesh.config)"
-  mesh_args=(-f "$mesh_keep")
 fi
 
 # Every change comes after this line.
@@ -312,7 +297,6 @@ if [ "$MODE" != unchanged ]; then
   step "Install or upgrade Cilium $VERSION"
   if ! run helm upgrade --install "$RELEASE" "$CHART" --version "$VERSION" --namespace "$NAMESPACE" \
     --description "tke-cilium bundle $BUNDLE_ID" \
-    ${mesh_args[@]+"${mesh_args[@]}"} \
     -f "$HERE"/'tke-values.yaml' \
     -f "$HERE"/'image-values.yaml' \
     -f "$HERE"/'features-values.yaml'; then
@@ -420,4 +404,4 @@ step "Next steps"
 printf '  - %s\n' 'Karpenter now launches nodes for pending Pods; watch them join: kubectl get nodes -w'
 printf '  - %s\n' 'Check Cilium once nodes are Ready: kubectl -n kube-system get pods -l app.kubernetes.io/part-of=cilium'
 printf '  - %s\n' 'Run the connectivity test (cilium CLI): cilium connectivity test --curl-image quay.tencentcloudcr.com/cilium/alpine-curl:v1.10.0 --json-mock-image quay.tencentcloudcr.com/cilium/json-mock:v1.3.9 --dns-test-server-image docker.io/k8smirror/coredns:v1.14.2 --echo-image docker.io/k8smirror/echo-advanced:v20251204-v1.4.1 --test-conn-disrupt-image quay.tencentcloudcr.com/cilium/test-connection-disruption:v0.0.17 --external-target npmmirror.com. --external-other-target mirrors.aliyun.com. --curl-insecure --test '\''!/pod-to-cidr'\'' --test '\''!/to-cidr-external'\'' --test '\''!/from-cidr'\'' --test '\''!/client-egress-to-cidr'\'''
-printf '  - %s\n' 'Once every cluster of mesh golden-mesh runs Cilium: ./clustermesh.sh connect (members in clusterId order)'
+printf '  - %s\n' 'The values connect this cluster to the other members of mesh golden-mesh: once each runs Cilium, ./clustermesh.sh status names any peer this cluster cannot reach'
