@@ -145,6 +145,8 @@ describe.concurrent("out/prod/install.sh on a fake cluster", () => {
     const r = await s.install();
     expect(r.stderr).toContain("upgrade.allow names datapath");
     expect(r.changes).toContain("helm upgrade --install cilium 1.19.5");
+    // what the fake cluster makes of it: the change reached the running agents
+    expect(s.cluster.state.incidents).toEqual(["all Pods lost network (routing-mode: native -> tunnel; ipam: delegated-plugin -> multi-pool)"]);
   });
 
   it("the release is proven (helm upgrade --dry-run=server) before anything is switched off; a refusal changes nothing", async () => {
@@ -418,10 +420,8 @@ describe.concurrent("uninstall.sh", () => {
 
 describe.concurrent("the guide's add-ons", () => {
   const withDns = () => ({ ...preset("prod"), features: { ...(preset("prod").features ?? {}), nodeLocalDns: true } });
-  const operatorUp = (s: ClusterState) => {
-    s.objects["Deployment/kube-system/cilium-operator"] = { status: { readyReplicas: 2 } };
-    s.crds.push("ciliumlocalredirectpolicies.cilium.io");
-  };
+  // two nodes join: the operator's two replicas (one per node) start and register Cilium's CRDs
+  const nodesJoin = (s: ClusterState) => s.nodes.push({ name: "10.0.0.11" }, { name: "10.0.0.12" });
 
   it("NodeLocal DNSCache: the cache with kube-dns's ClusterIP after the chart; the redirect policy waits for the operator", async () => {
     const s = setup(withDns());
@@ -435,13 +435,14 @@ describe.concurrent("the guide's add-ons", () => {
     expect(ds.spec.template.spec.containers[0].image).toBe("docker.io/k8smirror/k8s-dns-node-cache:1.26.4");
     expect(s.cluster.state.objects["CiliumLocalRedirectPolicy/kube-system/nodelocaldns"]).toBeUndefined();
 
-    // nodes joined, the operator runs: the next run applies the policy, after waiting for the operator
-    s.cluster.edit(operatorUp);
+    // nodes joined, the operator runs: the next run applies the policy, after waiting for its CRD
+    s.cluster.edit(nodesJoin);
+    expect(s.cluster.state.crds).toContain("ciliumlocalredirectpolicies.cilium.io");
     const second = await s.install();
     expect(second.stderr).toBe("");
     expect(second.changes).toEqual(["kubectl apply CiliumLocalRedirectPolicy/kube-system/nodelocaldns"]);
     const calls = s.cluster.state.calls;
-    const ready = calls.findIndex((c) => c.startsWith("kubectl -n kube-system rollout status deployment/cilium-operator"));
+    const ready = calls.findIndex((c) => c.startsWith("kubectl wait --for condition=established --timeout=2m crd/ciliumlocalredirectpolicies.cilium.io"));
     const applied = calls.findIndex((c) => c.startsWith("kubectl apply -f") && c.endsWith("localdns-redirect-policy.yaml"));
     expect(ready).toBeGreaterThanOrEqual(0);
     expect(applied).toBeGreaterThan(ready);
@@ -449,8 +450,9 @@ describe.concurrent("the guide's add-ons", () => {
 
   it("NodeLocal DNSCache: uninstall.sh removes the redirect first, then the cache, then Cilium", async () => {
     const s = setup(withDns());
-    s.cluster.edit(operatorUp);
     expect((await s.install()).status).toBe(0);
+    s.cluster.edit(nodesJoin);
+    expect((await s.install()).changes).toEqual(["kubectl apply CiliumLocalRedirectPolicy/kube-system/nodelocaldns"]);
     const r = await s.uninstall();
     expect(r.status).toBe(0);
     expect(r.changes.slice(0, 3)).toEqual([
@@ -459,6 +461,16 @@ describe.concurrent("the guide's add-ons", () => {
       "helm uninstall cilium",
     ]);
     expect((await s.uninstall()).changes).toEqual([]);
+  });
+
+  it("NodeLocal DNSCache on a one-node cluster: the policy goes in once one operator runs (the second replica never schedules there)", async () => {
+    // the chart's two operator replicas repel each other (required anti-affinity): on one node, one stays Pending
+    const s = setup(withDns());
+    expect((await s.install()).status).toBe(0);
+    s.cluster.edit((st) => st.nodes.push({ name: "10.0.0.11" }));
+    const r = await s.install();
+    expect(r.stderr).toBe("");
+    expect([r.status, r.changes]).toEqual([0, ["kubectl apply CiliumLocalRedirectPolicy/kube-system/nodelocaldns"]]);
   });
 
   it("NodeLocal DNSCache: no kube-dns Service, no change at all", async () => {

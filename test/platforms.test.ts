@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { describe, expect, it } from "vitest";
 import type { FilledProfile } from "../src/profile.js";
-import { allProfilePaths, renderFile, ROOT } from "./helpers.js";
+import { allProfilePaths, renderFile, renderObject, ROOT } from "./helpers.js";
 import { validateProfile } from "../src/validate.js";
 import { parseProfileText } from "../src/parse.js";
 
@@ -170,5 +170,21 @@ describe.each(allProfilePaths().filter((p) => filled(p).platform === "kubespray"
     else expect([vars.kube_proxy_mode, vars.kube_proxy_remove]).toEqual([undefined, true]);
     expect(vars.enable_nodelocaldns).toBe(s.kubespray?.nodeLocalDns ?? true);
     expect(vars.nodelocaldns_ip).toBe(s.kubespray?.nodeLocalDnsIP ?? "169.254.25.10");
+  });
+});
+
+describe("an add-on of TKE bundles on another platform", () => {
+  // found by the scenario suite: features.gatewayApi on kubeadm rendered a valid bundle with no Gateway API in it
+  it.each(["gatewayApi", "nodeLocalDns", "egressGateway", "flowLogs"])("features.%s on kubeadm is refused, not silently dropped", (feature) => {
+    const kubeadm = JSON.parse(readFileSync(join(ROOT, "presets/kubeadm.json"), "utf8"));
+    const r = renderObject({ ...kubeadm, features: { ...kubeadm.features, [feature]: true } });
+    expect(r.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.code} ${d.pointer}`)).toEqual([`FIELD_NOT_FOR_PLATFORM /features/${feature}`]);
+    expect(r.files).toEqual([]);
+  });
+
+  it("features left at their defaults, and Hubble (which every platform has), are no finding", () => {
+    const kubeadm = JSON.parse(readFileSync(join(ROOT, "presets/kubeadm.json"), "utf8"));
+    const r = renderObject({ ...kubeadm, features: { hubble: true, apf: true, encryption: "none", gatewayApi: false } });
+    expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
   });
 });

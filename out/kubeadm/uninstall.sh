@@ -41,6 +41,23 @@ die() {
   exit 1
 }
 
+# Whether a kube-system DaemonSet exists. Only NotFound means no: any other error (an apiserver timeout) is tried
+# again, then stops the run, so a transient error never reads as "not there" (and leaves kube-proxy beside Cilium).
+daemonset_exists() {
+  local answer attempt
+  for attempt in 1 2 3; do
+    if answer="$(kubectl -n kube-system get daemonset "$1" -o name 2>&1)"; then
+      return 0
+    fi
+    case "$answer" in
+      *NotFound*) return 1 ;;
+      *) ;;
+    esac
+    [ "$attempt" = 3 ] || sleep "$attempt"
+  done
+  die "cannot read daemonset kube-system/$1 (kubectl: ${answer//$'\n'/ }); stopped here: run the script again once the cluster answers"
+}
+
 # Runs a command that changes the cluster, or with --dry-run prints it (shell-quoted) instead.
 run() {
   if [ "$DRY_RUN" = true ]; then
@@ -62,9 +79,18 @@ live_vip="$(kubectl get endpoints kubernetes -n default -o jsonpath='{.subsets[0
   die "the cluster's apiserver endpoint is '$live_vip' but the profile says '$APISERVER_VIP': wrong kubectl context"
 # Nodes that ran Cilium, listed before anything changes: they are the ones to rebuild.
 nodes="$(kubectl get nodes -l 'node.kubernetes.io/instance-type!=eklet' -o name)"
+# The release, read before anything changes. Only helm's "release: not found" means there is none: any other
+# error (an apiserver timeout) stops here, or the networking Cilium replaced would come back beside a running Cilium.
+release_installed=true
+if ! history="$(helm history "$RELEASE" --namespace "$NAMESPACE" --max 1 2>&1)"; then
+  case "$history" in
+    *"release: not found"*) release_installed=false ;;
+    *) die "cannot read the history of the release $RELEASE (helm history: ${history//$'\n'/ }); nothing was changed: run uninstall.sh again once the cluster answers" ;;
+  esac
+fi
 
 step "Uninstall the Cilium release"
-if helm history "$RELEASE" --namespace "$NAMESPACE" --max 1 >/dev/null 2>&1; then
+if [ "$release_installed" = true ]; then
   run helm uninstall "$RELEASE" --namespace "$NAMESPACE"
 else
   printf 'release %s is not installed\n' "$RELEASE"

@@ -89,7 +89,22 @@ image_version() {
   fi
 }
 
-daemonset_exists() { kubectl -n kube-system get daemonset "$1" -o name >/dev/null 2>&1; }
+# Whether a kube-system DaemonSet exists. Only NotFound means no: any other error (an apiserver timeout) is tried
+# again, then stops the run, so a transient error never reads as "not there" (and leaves kube-proxy beside Cilium).
+daemonset_exists() {
+  local answer attempt
+  for attempt in 1 2 3; do
+    if answer="$(kubectl -n kube-system get daemonset "$1" -o name 2>&1)"; then
+      return 0
+    fi
+    case "$answer" in
+      *NotFound*) return 1 ;;
+      *) ;;
+    esac
+    [ "$attempt" = 3 ] || sleep "$attempt"
+  done
+  die "cannot read daemonset kube-system/$1 (kubectl: ${answer//$'\n'/ }); stopped here: run the script again once the cluster answers"
+}
 
 step "Preflight checks (read-only)"
 for tool in kubectl helm; do
@@ -287,17 +302,23 @@ if [ "$MODE" != unchanged ]; then
     if [ "$MODE" = install ]; then
       # a first install that failed: the cluster gets its own networking back, as it was before this run
       warn "helm failed: scheduling TKE's networking DaemonSets again"
-      switched_off="$(kubectl -n kube-system get daemonset 'kube-proxy' -o jsonpath='{.spec.template.spec.nodeSelector.label-not-exist}' 2>/dev/null || true)"
-      if [ -n "$switched_off" ]; then
-        run kubectl -n kube-system patch daemonset 'kube-proxy' --type=json -p '[{"op":"remove","path":"/spec/template/spec/nodeSelector/label-not-exist"}]'
+      if daemonset_exists 'kube-proxy'; then
+        switched_off="$(kubectl -n kube-system get daemonset 'kube-proxy' -o jsonpath='{.spec.template.spec.nodeSelector.label-not-exist}')"
+        if [ -n "$switched_off" ]; then
+          run kubectl -n kube-system patch daemonset 'kube-proxy' --type=json -p '[{"op":"remove","path":"/spec/template/spec/nodeSelector/label-not-exist"}]'
+        fi
       fi
-      switched_off="$(kubectl -n kube-system get daemonset 'tke-cni-agent' -o jsonpath='{.spec.template.spec.nodeSelector.label-not-exist}' 2>/dev/null || true)"
-      if [ -n "$switched_off" ]; then
-        run kubectl -n kube-system patch daemonset 'tke-cni-agent' --type=json -p '[{"op":"remove","path":"/spec/template/spec/nodeSelector/label-not-exist"}]'
+      if daemonset_exists 'tke-cni-agent'; then
+        switched_off="$(kubectl -n kube-system get daemonset 'tke-cni-agent' -o jsonpath='{.spec.template.spec.nodeSelector.label-not-exist}')"
+        if [ -n "$switched_off" ]; then
+          run kubectl -n kube-system patch daemonset 'tke-cni-agent' --type=json -p '[{"op":"remove","path":"/spec/template/spec/nodeSelector/label-not-exist"}]'
+        fi
       fi
-      switched_off="$(kubectl -n kube-system get daemonset 'ip-masq-agent' -o jsonpath='{.spec.template.spec.nodeSelector.label-not-exist}' 2>/dev/null || true)"
-      if [ -n "$switched_off" ]; then
-        run kubectl -n kube-system patch daemonset 'ip-masq-agent' --type=json -p '[{"op":"remove","path":"/spec/template/spec/nodeSelector/label-not-exist"}]'
+      if daemonset_exists 'ip-masq-agent'; then
+        switched_off="$(kubectl -n kube-system get daemonset 'ip-masq-agent' -o jsonpath='{.spec.template.spec.nodeSelector.label-not-exist}')"
+        if [ -n "$switched_off" ]; then
+          run kubectl -n kube-system patch daemonset 'ip-masq-agent' --type=json -p '[{"op":"remove","path":"/spec/template/spec/nodeSelector/label-not-exist"}]'
+        fi
       fi
     fi
     die "helm upgrade --install of the release $RELEASE failed (see above)"
@@ -361,10 +382,11 @@ step "NodeLocal DNSCache"
 # read whole before kubectl: with --dry-run nothing reads a pipe, and sed would die of SIGPIPE under pipefail
 node_local_dns="$(sed "s/__PILLAR__DNS__SERVER__/$kube_dns_ip/g" "$HERE"/'node-local-dns.yaml')"
 run kubectl apply -f - <<<"$node_local_dns"
-# the redirect policy's CRD comes from cilium-operator, which starts once a node has joined
+# the redirect policy's CRD comes from cilium-operator, which starts once a node has joined. One running replica
+# registers it: no wait for the whole rollout, whose second replica never schedules on a one-node cluster (the
+# chart's replicas repel each other, one per node)
 operator_ready="$(kubectl -n "$NAMESPACE" get deployment cilium-operator -o jsonpath='{.status.readyReplicas}' 2>/dev/null || true)"
 if [ -n "$operator_ready" ] && [ "$operator_ready" != 0 ]; then
-  run kubectl -n "$NAMESPACE" rollout status deployment/cilium-operator --timeout=5m
   run kubectl wait --for condition=established --timeout=2m crd/'ciliumlocalredirectpolicies.cilium.io'
   run kubectl apply -f "$HERE"/'localdns-redirect-policy.yaml'
 else

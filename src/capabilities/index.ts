@@ -77,6 +77,14 @@ interface BundleRule {
 const REGISTRY: readonly AnyCapability[] = CAPABILITIES as unknown as readonly AnyCapability[];
 const RANK = new Map(REGISTRY.map((c, i) => [c.id, i]));
 
+/**
+ * The features (/features/X) of the add-ons that do not serve a platform: on that platform the bundle carries
+ * nothing for them, so a profile that turns one on is refused (FIELD_NOT_FOR_PLATFORM) rather than ignored.
+ */
+export function addOnFeaturesNotServing(platform: Platform): string[] {
+  return REGISTRY.filter((c) => c.kind === "add-on" && !c.platforms.includes(platform)).flatMap((c) => c.fields.filter((f) => f.startsWith("/features/")));
+}
+
 /** The registry position of a step or entry's owner ("<id>/..." or "<id>"). */
 export function ownerRank(owner: string): number {
   const rank = RANK.get(owner.split("/")[0]);

@@ -164,7 +164,7 @@ export const CATALOGUE = [
     severity: "error",
     title: "a field of another platform",
     explanation:
-      "region, apiserverVIP and nodePool describe a TKE cluster (platform tke, the default); selfManaged describes a kubeadm, k3s or kubespray cluster. A field of the other kind is a profile copied from another platform, and the bundle would silently ignore it: remove it, or set platform to the one it belongs to.",
+      "region, apiserverVIP and nodePool describe a TKE cluster (platform tke, the default); selfManaged describes a kubeadm, k3s or kubespray cluster. A field of the other kind is a profile copied from another platform, and the bundle would silently ignore it: remove it, or set platform to the one it belongs to. The same for an add-on only TKE bundles carry (features.gatewayApi, nodeLocalDns, egressGateway, encryption, flowLogs… on kubeadm, k3s or kubespray).",
     source: "issue 27 (platforms); SPEC §2",
   },
   {

@@ -8,6 +8,8 @@ import { findUnsupportedOs, findVerifiedOs, VERIFIED_OS } from "../knowledge/os.
 import { CILIUM_TESTED_KUBERNETES_MAX, KUBERNETES_MINIMUM, KUBERNETES_RECOMMENDED_MINIMUM } from "../knowledge/tke.js";
 import { TKE_ONLY_CORE_CODES, TKE_ONLY_FIELDS } from "../knowledge/platforms.js";
 import { SELF_MANAGED_PROFILE_RULES } from "../capabilities/self-managed.js";
+import { addOnFeaturesNotServing } from "../capabilities/index.js";
+import schema from "../../schema/profile.schema.json" with { type: "json" };
 import type { FilledProfile } from "../profile.js";
 import type { GitopsContext } from "../settings.js";
 import type { MeshDirectory } from "../mesh-peers.js";
@@ -101,6 +103,15 @@ export const PROFILE_RULES: readonly ProfileRule[] = onTkeOnly([
             ...TKE_ONLY_FIELDS.flatMap((field) =>
             (p as Partial<Record<string, unknown>>)[field] === undefined ? [] : [{ pointer: `/${field}`, message: `${field} is a TKE field; this profile's platform is ${p.platform}: remove it` }],
             ),
+            // an add-on of TKE bundles turned on (anything but its schema default): the bundle would carry nothing for it
+            ...addOnFeaturesNotServing(p.platform).flatMap((pointer) => {
+              const key = pointer.slice("/features/".length);
+              const value = (p.features as Record<string, unknown>)[key];
+              const byDefault = (schema.properties.features.properties as Record<string, { default?: unknown }>)[key]?.default;
+              return value === undefined || JSON.stringify(value) === JSON.stringify(byDefault)
+                ? []
+                : [{ pointer, message: `features.${key} is an add-on of TKE bundles; a ${p.platform} bundle carries nothing for it: remove it` }];
+            }),
           ],
   },
   {

@@ -4,6 +4,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { OutputFile } from "../../src/emit/index.js";
+import { reconcile } from "./controllers.js";
 import { fakeClusterPort, registerCluster } from "./server.js";
 
 /** The fake cluster's state (see fake.cjs): what a TKE cluster shows install.sh and uninstall.sh. */
@@ -33,6 +34,8 @@ export interface ClusterState {
   /** Transient errors: the next N calls starting with a prefix ("helm history") fail as an unreachable apiserver does. */
   failures?: Record<string, number>;
   owners?: Record<string, string>;
+  /** What a live cluster's users would have noticed: "all Pods lost network (...)" (see controllers.ts). */
+  incidents?: string[];
   changes: string[];
   calls: string[];
   unsupported?: string[];
@@ -115,8 +118,9 @@ export class FakeCluster {
   /** The state file the shims' answers read and write. */
   private readonly statePath = join(this.dir, "state.json");
 
+  /** The state as the cluster's controllers leave it (the operator's Deployment follows nodes and CRDs). */
   get state(): ClusterState {
-    return JSON.parse(readFileSync(this.statePath, "utf8")) as ClusterState;
+    return reconcile(JSON.parse(readFileSync(this.statePath, "utf8")) as ClusterState);
   }
 
   write(state: ClusterState): void {

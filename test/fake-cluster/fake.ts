@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import { parse, parseAllDocuments, stringify } from "yaml";
 import type { ClusterState } from "./cluster.js";
+import { datapathIncident, pods, reconcile, releaseValues } from "./controllers.js";
 
 export interface FakeAnswer {
   code: number;
@@ -18,6 +19,8 @@ class Done {
 }
 
 export function answerCall(state: ClusterState, tool: string, argv: string[], cwd: string): FakeAnswer {
+  // what the controllers did since the last call (nodes joined...) is the cluster's doing, not the script's
+  reconcile(state);
   // the helm client's repository entries are the workstation's, not the cluster's: not a change of the cluster
   const before = JSON.stringify({ ...state, changes: undefined, calls: undefined, helmRepos: undefined });
   state.calls.push([tool, ...argv].join(" "));
@@ -159,7 +162,7 @@ function kubectl() {
   const [verb, ...rest] = positional;
   const output = flag("-o", "--output");
   const selector = flag("-l", "--selector");
-  if ((verb === "get" || verb === "delete") && selector !== undefined && rest.length === 1 && rest[0] !== "nodes") return byLabel(verb, rest[0], selector);
+  if ((verb === "get" || verb === "delete") && selector !== undefined && rest.length === 1 && rest[0] !== "nodes" && rest[0] !== "pods") return byLabel(verb, rest[0], selector);
   if (verb === "get" && output === "yaml") return getObjectYaml(rest[0], rest[1]);
   if (verb === "get") {
     const [kind, name] = rest;
@@ -319,8 +322,24 @@ function kubectl() {
   }
   if (verb === "rollout" && rest[0] === "status" && rest[1].startsWith("deployment/")) {
     const name = rest[1].slice("deployment/".length);
-    const ready = (state.objects[`Deployment/${namespace}/${name}`] as { status?: { readyReplicas?: number } } | undefined)?.status?.readyReplicas ?? 0;
-    return ready > 0 ? finish(0, `deployment "${name}" successfully rolled out\n`) : finish(1, "", `error: timed out waiting for the condition\n`);
+    const owned = pods(state).filter((p) => p.owner === `Deployment/${namespace}/${name}`);
+    const ready = owned.filter((p) => p.status === "Running").length;
+    if (owned.length > 0 && ready === owned.length) return finish(0, `deployment "${name}" successfully rolled out\n`);
+    const waiting = `Waiting for deployment "${name}" rollout to finish: ${ready} of ${owned.length} updated replicas are available...\n`;
+    const crash = owned.find((p) => p.status === "CrashLoopBackOff");
+    // a crash-looping Deployment never becomes available: the wait ends at its timeout
+    return finish(1, waiting, `${crash ? `(pod ${crash.name}: CrashLoopBackOff: ${crash.reason})\n` : ""}error: timed out waiting for the condition\n`);
+  }
+  if (verb === "get" && (rest[0] === "pods" || rest[0] === "pod")) {
+    const selector = flag("-l", "--selector");
+    const app = selector === undefined ? undefined : /^(?:k8s-app|app\.kubernetes\.io\/name|name)=([\w.-]+)$/.exec(selector)?.[1];
+    if (selector !== undefined && app === undefined) throw new Error(`fake kubectl: get pods -l ${selector}`);
+    if (output !== undefined) throw new Error(`fake kubectl: get pods -o ${output}`);
+    const shown = pods(state).filter((p) => p.owner.split("/")[1] === namespace && (app === undefined || p.owner.split("/")[2] === app));
+    if (shown.length === 0) return finish(0, "", `No resources found in ${namespace} namespace.\n`);
+    const rows = [["NAME", "READY", "STATUS", "RESTARTS", "NODE"], ...shown.map((p) => [p.name, p.status === "Running" ? "1/1" : "0/1", p.status, p.status === "CrashLoopBackOff" ? "5" : "0", p.node ?? "<none>"])];
+    const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+    return finish(0, rows.map((r) => r.map((c, i) => c.padEnd(widths[i])).join("   ").trimEnd() + "\n").join(""));
   }
   if (verb === "wait" && flag("--for")?.toLowerCase() === "condition=established") {
     const crds = rest.map((r) => r.replace(/^crd\//, ""));
@@ -396,10 +415,13 @@ function helm() {
     // what the chart creates: the agents, and cilium-config with the datapath the values ask for
     if (name === "cilium") {
       state.daemonSets.cilium = { image: `quay.tencentcloudcr.com/cilium/cilium:v${version}`, nodeSelector: {} };
-      const merged = values.map((v) => (parseAllDocuments(v)[0]?.toJS() ?? {}) as Record<string, any>).reduce((a, b) => ({ ...a, ...b, ipam: { ...a.ipam, ...b.ipam } }), {});
-      state.objects[`ConfigMap/${namespace}/cilium-config`] = {
-        data: { "routing-mode": merged.routingMode ?? "tunnel", ipam: merged.ipam?.mode ?? "cluster-pool", "tunnel-protocol": merged.tunnelProtocol ?? "vxlan" },
-      };
+      const merged = releaseValues(state, `${namespace}/${name}`);
+      const before = state.objects[`ConfigMap/${namespace}/cilium-config`]?.data;
+      const data = { "routing-mode": merged.routingMode ?? "tunnel", ipam: merged.ipam?.mode ?? "cluster-pool", "tunnel-protocol": merged.tunnelProtocol ?? "vxlan" };
+      state.objects[`ConfigMap/${namespace}/cilium-config`] = { data };
+      // the agents restart with the new datapath under running Pods
+      const incident = release ? datapathIncident(before, data) : null;
+      if (incident) state.incidents = [...(state.incidents ?? []), incident];
     }
     if (name === "cilium-preflight") state.daemonSets["cilium-pre-flight-check"] = { image: `quay.tencentcloudcr.com/cilium/cilium:v${version}` };
     return finish(0, `Release "${name}" has been upgraded. Happy Helming!\n`);
@@ -431,7 +453,10 @@ try {
   else throw new Error(`fake cluster: unknown tool ${tool}`);
   throw new Error(`fake cluster: no answer to ${tool} ${argv.join(" ")}`);
 } catch (error) {
-  if (error instanceof Done) return error.answer;
+  if (error instanceof Done) {
+    reconcile(state);
+    return error.answer;
+  }
   state.unsupported = [...(state.unsupported ?? []), String((error as Error).message)];
   return { code: 99, stdout: "", stderr: `${(error as Error).message}\n` };
 }

@@ -89,7 +89,22 @@ image_version() {
   fi
 }
 
-daemonset_exists() { kubectl -n kube-system get daemonset "$1" -o name >/dev/null 2>&1; }
+# Whether a kube-system DaemonSet exists. Only NotFound means no: any other error (an apiserver timeout) is tried
+# again, then stops the run, so a transient error never reads as "not there" (and leaves kube-proxy beside Cilium).
+daemonset_exists() {
+  local answer attempt
+  for attempt in 1 2 3; do
+    if answer="$(kubectl -n kube-system get daemonset "$1" -o name 2>&1)"; then
+      return 0
+    fi
+    case "$answer" in
+      *NotFound*) return 1 ;;
+      *) ;;
+    esac
+    [ "$attempt" = 3 ] || sleep "$attempt"
+  done
+  die "cannot read daemonset kube-system/$1 (kubectl: ${answer//$'\n'/ }); stopped here: run the script again once the cluster answers"
+}
 
 step "Preflight checks (read-only)"
 for tool in kubectl helm; do

@@ -89,7 +89,22 @@ image_version() {
   fi
 }
 
-daemonset_exists() { kubectl -n kube-system get daemonset "$1" -o name >/dev/null 2>&1; }
+# Whether a kube-system DaemonSet exists. Only NotFound means no: any other error (an apiserver timeout) is tried
+# again, then stops the run, so a transient error never reads as "not there" (and leaves kube-proxy beside Cilium).
+daemonset_exists() {
+  local answer attempt
+  for attempt in 1 2 3; do
+    if answer="$(kubectl -n kube-system get daemonset "$1" -o name 2>&1)"; then
+      return 0
+    fi
+    case "$answer" in
+      *NotFound*) return 1 ;;
+      *) ;;
+    esac
+    [ "$attempt" = 3 ] || sleep "$attempt"
+  done
+  die "cannot read daemonset kube-system/$1 (kubectl: ${answer//$'\n'/ }); stopped here: run the script again once the cluster answers"
+}
 
 step "Preflight checks (read-only)"
 for tool in kubectl helm; do
@@ -286,17 +301,23 @@ if [ "$MODE" != unchanged ]; then
     if [ "$MODE" = install ]; then
       # a first install that failed: the cluster gets its own networking back, as it was before this run
       warn "helm failed: scheduling TKE's networking DaemonSets again"
-      switched_off="$(kubectl -n kube-system get daemonset 'kube-proxy' -o jsonpath='{.spec.template.spec.nodeSelector.label-not-exist}' 2>/dev/null || true)"
-      if [ -n "$switched_off" ]; then
-        run kubectl -n kube-system patch daemonset 'kube-proxy' --type=json -p '[{"op":"remove","path":"/spec/template/spec/nodeSelector/label-not-exist"}]'
+      if daemonset_exists 'kube-proxy'; then
+        switched_off="$(kubectl -n kube-system get daemonset 'kube-proxy' -o jsonpath='{.spec.template.spec.nodeSelector.label-not-exist}')"
+        if [ -n "$switched_off" ]; then
+          run kubectl -n kube-system patch daemonset 'kube-proxy' --type=json -p '[{"op":"remove","path":"/spec/template/spec/nodeSelector/label-not-exist"}]'
+        fi
       fi
-      switched_off="$(kubectl -n kube-system get daemonset 'tke-cni-agent' -o jsonpath='{.spec.template.spec.nodeSelector.label-not-exist}' 2>/dev/null || true)"
-      if [ -n "$switched_off" ]; then
-        run kubectl -n kube-system patch daemonset 'tke-cni-agent' --type=json -p '[{"op":"remove","path":"/spec/template/spec/nodeSelector/label-not-exist"}]'
+      if daemonset_exists 'tke-cni-agent'; then
+        switched_off="$(kubectl -n kube-system get daemonset 'tke-cni-agent' -o jsonpath='{.spec.template.spec.nodeSelector.label-not-exist}')"
+        if [ -n "$switched_off" ]; then
+          run kubectl -n kube-system patch daemonset 'tke-cni-agent' --type=json -p '[{"op":"remove","path":"/spec/template/spec/nodeSelector/label-not-exist"}]'
+        fi
       fi
-      switched_off="$(kubectl -n kube-system get daemonset 'ip-masq-agent' -o jsonpath='{.spec.template.spec.nodeSelector.label-not-exist}' 2>/dev/null || true)"
-      if [ -n "$switched_off" ]; then
-        run kubectl -n kube-system patch daemonset 'ip-masq-agent' --type=json -p '[{"op":"remove","path":"/spec/template/spec/nodeSelector/label-not-exist"}]'
+      if daemonset_exists 'ip-masq-agent'; then
+        switched_off="$(kubectl -n kube-system get daemonset 'ip-masq-agent' -o jsonpath='{.spec.template.spec.nodeSelector.label-not-exist}')"
+        if [ -n "$switched_off" ]; then
+          run kubectl -n kube-system patch daemonset 'ip-masq-agent' --type=json -p '[{"op":"remove","path":"/spec/template/spec/nodeSelector/label-not-exist"}]'
+        fi
       fi
     fi
     die "helm upgrade --install of the release $RELEASE failed (see above)"
