@@ -1,6 +1,6 @@
-import { createHash, randomBytes } from "node:crypto";
 import { closeSync, constants as fsConstants, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, unlinkSync, writeFileSync, type BigIntStats, type Stats } from "node:fs";
 import { join } from "node:path";
+import { crypto } from "./lazy-builtins.js";
 import type { Diagnostic } from "./diagnostics.js";
 import { isUserFile } from "./knowledge/bundle.js";
 import type { CheckedProfile, ProfileSource } from "./pipeline.js";
@@ -152,10 +152,17 @@ export interface BundleIndex {
 }
 
 const hash = (...parts: string[]) => {
-  const h = createHash("sha256");
+  const h = crypto().createHash("sha256");
   for (const p of parts) h.update(p).update("\0");
   return h.digest("hex").slice(0, 40);
 };
+
+/** A file name for a place: FNV-1a, 64 bits in hex (a name, not a check: the file records its place). */
+function nameHash(text: string): string {
+  let h = 0xcbf29ce484222325n;
+  for (let i = 0; i < text.length; i++) h = ((h ^ BigInt(text.charCodeAt(i))) * 0x100000001b3n) & 0xffffffffffffffffn;
+  return h.toString(16).padStart(16, "0");
+}
 
 /** lstat, or null when absent; never follows a link. */
 function lstatOrNull(path: string): BigIntStats | null {
@@ -274,7 +281,7 @@ function walkState(dir: string, name: string, now: number): { state: string; lis
     }
     return true;
   };
-  return walk("", 0) ? { state: createHash("sha256").update(lines).digest("hex").slice(0, 40), listing } : null;
+  return walk("", 0) ? { state: crypto().createHash("sha256").update(lines).digest("hex").slice(0, 40), listing } : null;
 }
 
 /**
@@ -291,7 +298,7 @@ function listedState(dir: string, name: string, listing: readonly string[], now:
     if (line === null) return null;
     lines += line;
   }
-  return createHash("sha256").update(lines).digest("hex").slice(0, 40);
+  return crypto().createHash("sha256").update(lines).digest("hex").slice(0, 40);
 }
 
 /** Profiles answered from an index in this process (the tests read it: a property over runs that never hit proves nothing). */
@@ -306,8 +313,12 @@ const nowMs = () => Date.now();
 export function openBundleIndex(root: string, inputs: RunInputs): BundleIndex | null {
   if (process.env.TKE_CILIUM_NO_CACHE) return null;
   const place = `${inputs.cwd}\0${inputs.outDir}`;
-  const fileName = `${hash(place).slice(0, 24)}.json`;
-  const run = hash(
+  // the file's name only spreads places over files (the file says which place it holds); crypto waits until an
+  // entry is looked up or recorded, so a run that finds no index loads no hashing code
+  const fileName = `${nameHash(place)}.json`;
+  let runHash: string | undefined;
+  const run = () =>
+    (runHash ??= hash(
     String(FORMAT),
     BUILD,
     place,
@@ -315,7 +326,7 @@ export function openBundleIndex(root: string, inputs: RunInputs): BundleIndex | 
     JSON.stringify(inputs.mesh),
     JSON.stringify(inputs.gitops),
     JSON.stringify(inputs.charts),
-  );
+    ));
   /** The file's entries that fit its tables, by name; `names` holds every name it has. */
   const recorded = new Map<string, Entry>();
   let names: string[] = [];
@@ -337,7 +348,6 @@ export function openBundleIndex(root: string, inputs: RunInputs): BundleIndex | 
   }
   const byKey = new Map<string, [string, Entry]>();
   for (const [name, entry] of recorded) byKey.set(entry.k, [name, entry]);
-  const keys = new WeakMap<CheckedProfile, string>();
   const files = new WeakMap<CheckedProfile, number>();
   const taken = new WeakMap<CheckedProfile, Taken | null>();
   const diagnostics = new WeakMap<CheckedProfile, Diagnostic[]>();
@@ -345,10 +355,11 @@ export function openBundleIndex(root: string, inputs: RunInputs): BundleIndex | 
   /** Names this run checked: their old entries are dropped unless found again. */
   const seen = new Set<string>();
   let changed = false;
-  const keyOf = (source: ProfileSource) => hash(run, source.path, source.text);
+  const keyOf = (source: ProfileSource) => hash(run(), source.path, source.text);
 
   return {
     lookup(source) {
+      if (byKey.size === 0) return null;
       const k = keyOf(source);
       const found = byKey.get(k);
       if (found === undefined) return null;
@@ -365,7 +376,6 @@ export function openBundleIndex(root: string, inputs: RunInputs): BundleIndex | 
     take(checked) {
       if (checked.name === null) return;
       seen.add(checked.name);
-      keys.set(checked, keyOf(checked.source));
       taken.set(checked, walkState(join(inputs.outDir, checked.name), checked.name, nowMs()));
     },
     diagnosed(checked) {
@@ -373,9 +383,9 @@ export function openBundleIndex(root: string, inputs: RunInputs): BundleIndex | 
     },
     clean(checked, count) {
       const state = taken.get(checked);
-      const k = keys.get(checked);
       const d = diagnostics.get(checked);
-      if (!state || k === undefined || d === undefined || checked.name === null) return;
+      if (!state || d === undefined || checked.name === null) return;
+      const k = keyOf(checked.source);
       next.set(checked.name, { k, s: state.state, d: d.map(compact), f: count, l: state.listing });
       changed = true;
     },
@@ -410,7 +420,7 @@ export function openBundleIndex(root: string, inputs: RunInputs): BundleIndex | 
         entries[name] = { k: e.k, s: e.s, d, f: e.f, l: intern(listings, listingAt, JSON.stringify(e.l), e.l) };
       }
       const body: IndexFile = { format: FORMAT, build: BUILD, place, listings, shapes, entries };
-      const temp = join(dir, `.${fileName}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+      const temp = join(dir, `.${fileName}.${process.pid}.${crypto().randomBytes(4).toString("hex")}.tmp`);
       try {
         writeFileSync(temp, JSON.stringify(body), { flag: "wx", mode: 0o644 });
         renameSync(temp, join(dir, fileName));

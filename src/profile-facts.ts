@@ -1,7 +1,7 @@
-import { createHash, randomBytes } from "node:crypto";
 import { renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BUILD, indexFolder, readIndexBytes } from "./bundle-index.js";
+import { crypto } from "./lazy-builtins.js";
 
 /**
  * What `check --staged` needs of a profile it does not check: its name field (a bundle no profile renders is
@@ -25,7 +25,7 @@ const MAX_FACTS = 200_000;
 
 type Stored = [string | null, 0 | 1];
 
-const sum = (body: string) => createHash("sha256").update(body).digest("hex").slice(0, 32);
+const sum = (body: string) => crypto().createHash("sha256").update(body).digest("hex").slice(0, 32);
 
 export interface FactsCache {
   get(oid: string): ProfileFacts | undefined;
@@ -72,7 +72,7 @@ export function openFactsCache(root: string, trusted: boolean): FactsCache {
       if (dir === null) return;
       const old = Object.keys(stored).length + used.size > MAX_FACTS ? {} : stored;
       const facts: Record<string, Stored> = { ...old, ...Object.fromEntries(used) };
-      const temp = join(dir, `.${FILE}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+      const temp = join(dir, `.${FILE}.${process.pid}.${crypto().randomBytes(4).toString("hex")}.tmp`);
       try {
         const body = JSON.stringify(facts);
         writeFileSync(temp, `${JSON.stringify({ format: FORMAT, build: BUILD, sum: sum(body) })}\n${body}`, { flag: "wx", mode: 0o644 });
