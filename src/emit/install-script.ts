@@ -15,7 +15,7 @@ export const emitInstallScript: Emitter = (settings) => {
     namespace: shellWord("dnsLabel", s.namespace),
     chart: s.chartIsLocalFile ? `"$HERE"/${shellWord("chartRef", s.chart)}` : shellWord("chartRef", s.chart),
     bundleId: sh(s.bundleId),
-    apiserverVIP: shellWord("ipv4", s.apiserverVIP),
+    apiserverVIP: shellWord("ipv4", settings.prelude.apiserverVIP),
     body: installBody(settings.plan),
   };
   return [file(BUNDLE_FILES.install, render(view), 0o755)];
