@@ -50,6 +50,8 @@ function compile(template: string): Part[] {
     last = m.index + m[0].length;
   }
   names(template.slice(last), parts);
+  const unknown = [parts, ...parts.flatMap((p) => (typeof p === "object" && "body" in p ? [p.body] : []))].flat().find((p) => typeof p === "string" && p.includes("{{"));
+  if (unknown !== undefined) throw new Error(`bug: a plan fragment uses a Handlebars form fill() does not know: ${JSON.stringify(unknown).slice(0, 120)}`);
   return parts;
 }
 
@@ -58,7 +60,7 @@ function compile(template: string): Part[] {
  * per bundle): {{name}}, and {{#each list}} ... {{/each}} on lines of their own with {{this}} and {{../name}}.
  * A name the view does not have is a bug, as with Handlebars' strict mode.
  */
-function fill(template: string, view: Readonly<Record<string, string | readonly string[]>>): string {
+export function fill(template: string, view: Readonly<Record<string, string | readonly string[]>>): string {
   let parts = compiled.get(template);
   if (parts === undefined) compiled.set(template, (parts = compile(template)));
   const value = (name: string): string => {
@@ -143,33 +145,45 @@ function renderInstallStep(step: PlanStep, plan: readonly PlanStep[]): string {
  */
 function renderPrune(step: Extract<PlanStep, { kind: "prune" }>): string {
   const lines = ['step "Remove what add-ons now off left behind (only objects labelled as theirs)"'];
-  for (const addon of step.addons) {
-    const selector = sh(addonSelector(addon.id));
-    const noted = addon.note !== null;
-    if (noted) lines.push(`removed=""`);
-    const groups: { resources: string[]; namespace: string | null; crd: string | null }[] = [];
-    for (const o of addon.objects) {
-      const last = groups.at(-1);
-      if (o.crd === null && last !== undefined && last.crd === null && last.namespace === o.namespace) last.resources.push(o.resource);
-      else groups.push({ resources: [o.resource], namespace: o.namespace, crd: o.crd });
-    }
-    for (const g of groups) {
-      const ns = g.namespace === null ? "" : `-n ${sh(g.namespace)} `;
-      const kinds = sh(g.resources.join(","));
-      const body = [
-        `found="$(kubectl ${ns}get ${kinds} -l ${selector} -o name)"`,
-        'if [ -n "$found" ]; then',
-        `  note "${text(addon.id)} is off: deleting ${"$"}{found//$'\\n'/ }"`,
-        `  run kubectl ${ns}delete ${kinds} -l ${selector}`,
-        ...(noted ? ["  removed=yes"] : []),
-        "fi",
-      ];
-      if (g.crd === null) lines.push(...body);
-      else lines.push(`if kubectl get crd ${sh(g.crd)} -o name >/dev/null 2>&1; then`, ...body.map((l) => `  ${l}`), "fi");
-    }
-    if (noted) lines.push(`if [ -n "$removed" ]; then`, `  note "${text(addon.note!)}"`, "fi");
-  }
+  for (const addon of step.addons) lines.push(...pruneLines(addon));
   return lines.join("\n");
+}
+
+type PrunedAddon = Extract<PlanStep, { kind: "prune" }>["addons"][number];
+
+/** An add-on's lines depend on nothing but its registry entry: written once per run, keyed by its leftovers. */
+const prunedLines = new WeakMap<PrunedAddon["objects"], { id: string; note: string | null; lines: string[] }>();
+
+function pruneLines(addon: PrunedAddon): string[] {
+  const known = prunedLines.get(addon.objects);
+  if (known !== undefined && known.id === addon.id && known.note === addon.note) return known.lines;
+  const lines: string[] = [];
+  const selector = sh(addonSelector(addon.id));
+  const noted = addon.note !== null;
+  if (noted) lines.push(`removed=""`);
+  const groups: { resources: string[]; namespace: string | null; crd: string | null }[] = [];
+  for (const o of addon.objects) {
+    const last = groups.at(-1);
+    if (o.crd === null && last !== undefined && last.crd === null && last.namespace === o.namespace) last.resources.push(o.resource);
+    else groups.push({ resources: [o.resource], namespace: o.namespace, crd: o.crd });
+  }
+  for (const g of groups) {
+    const ns = g.namespace === null ? "" : `-n ${sh(g.namespace)} `;
+    const kinds = sh(g.resources.join(","));
+    const body = [
+      `found="$(kubectl ${ns}get ${kinds} -l ${selector} -o name)"`,
+      'if [ -n "$found" ]; then',
+      `  note "${text(addon.id)} is off: deleting ${"$"}{found//$'\\n'/ }"`,
+      `  run kubectl ${ns}delete ${kinds} -l ${selector}`,
+      ...(noted ? ["  removed=yes"] : []),
+      "fi",
+    ];
+    if (g.crd === null) lines.push(...body);
+    else lines.push(`if kubectl get crd ${sh(g.crd)} -o name >/dev/null 2>&1; then`, ...body.map((l) => `  ${l}`), "fi");
+  }
+  if (noted) lines.push(`if [ -n "$removed" ]; then`, `  note "${text(addon.note!)}"`, "fi");
+  prunedLines.set(addon.objects, { id: addon.id, note: addon.note, lines });
+  return lines;
 }
 
 /** The release's arguments as install.sh passes them: the check steps' arrays around its values files. */
