@@ -17,7 +17,39 @@ export function text(value: string): string {
 const word = (w: Word): string => (typeof w === "string" ? sh(w) : shellWord(w.kind, w.value));
 const plain = (w: Word): string => text(typeof w === "string" ? w : checkedShellValue(w.kind, w.value));
 
+/**
+ * A fleet's plans hold few distinct fragments (sixteen in a 300-profile fleet of mixed profiles): each fragment
+ * with its values is written once per run and then reused, keyed by its template and its values as given (the
+ * same values pass the same pattern checks). A fragment with extra text (the decision's first-install checks) is
+ * written each time. Up to SNIPPETS_KEPT are kept; then the memo starts afresh.
+ */
 export function renderSnippet(s: Snippet, extra: Record<string, string> = {}): string {
+  if (Object.keys(extra).length > 0) return writeSnippet(s, extra);
+  let byValues = snippets.get(s.template);
+  if (byValues === undefined) snippets.set(s.template, (byValues = new Map()));
+  const key = snippetKey(s);
+  let out = byValues.get(key);
+  if (out === undefined) {
+    if (snippetCount >= SNIPPETS_KEPT) {
+      snippets.clear();
+      snippetCount = 0;
+      snippets.set(s.template, byValues);
+      byValues.clear();
+    }
+    byValues.set(key, (out = writeSnippet(s, extra)));
+    snippetCount++;
+  }
+  return out;
+}
+
+const SNIPPETS_KEPT = 2_000;
+const snippets = new Map<string, Map<string, string>>();
+let snippetCount = 0;
+
+/** The values of a fragment as one string, unambiguously (JSON): the same values in the same order, the same key. */
+const snippetKey = (s: Snippet): string => JSON.stringify([s.words ?? null, s.texts ?? null, s.lists ?? null]);
+
+function writeSnippet(s: Snippet, extra: Record<string, string>): string {
   const view: Record<string, string | string[]> = { ...extra };
   for (const [k, v] of Object.entries(s.words ?? {})) view[k] = word(v);
   for (const [k, v] of Object.entries(s.texts ?? {})) view[k] = plain(v);
