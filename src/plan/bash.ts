@@ -176,10 +176,19 @@ function renderInstallStep(step: PlanStep, plan: readonly PlanStep[]): string {
  * something of it went.
  */
 function renderPrune(step: Extract<PlanStep, { kind: "prune" }>): string {
+  // a fleet has few combinations of add-ons off: each block is written once per run (the registry's entries decide it)
+  const key = step.addons.map((a) => a.id).join(",");
+  const known = prunes.get(key);
+  if (known !== undefined && known.addons.every((a, i) => a.objects === step.addons[i].objects && a.note === step.addons[i].note)) return known.text;
   const lines = ['step "Remove what add-ons now off left behind (only objects labelled as theirs)"'];
   for (const addon of step.addons) lines.push(...pruneLines(addon));
-  return lines.join("\n");
+  const text = lines.join("\n");
+  if (prunes.size >= 256) prunes.clear();
+  prunes.set(key, { addons: step.addons, text });
+  return text;
 }
+
+const prunes = new Map<string, { addons: Extract<PlanStep, { kind: "prune" }>["addons"]; text: string }>();
 
 type PrunedAddon = Extract<PlanStep, { kind: "prune" }>["addons"][number];
 
