@@ -11,7 +11,7 @@ import { derivePreflightValues } from "./derive/preflight.js";
 import { deriveImageList } from "./derive/images.js";
 import { deriveDelivery, deriveInstall, deriveUninstall } from "./derive/install.js";
 import type { MeshDirectory } from "./mesh-peers.js";
-import { capabilityDelivery, capabilityImages, capabilityLeftovers, capabilityPlan, capabilityValues, resolveCapabilities } from "./capabilities/index.js";
+import { capabilityDelivery, capabilityImages, capabilityLeftovers, capabilityPlan, capabilityPrelude, capabilityValues, resolveCapabilities } from "./capabilities/index.js";
 
 export interface DeriveInput {
   profile: FilledProfile;
@@ -47,6 +47,7 @@ export function deriveSettings({ profile: p, name, profilePath, charts = BUILTIN
     images: deriveImageList(p, charts, capabilityImages(capabilities)),
     install,
     uninstall,
+    prelude: capabilityPrelude(capabilities),
     plan: [
       ...capabilityPlan(capabilities, { valuesFiles: helm.map((v) => v.file) }),
       datapathGuard(helm, p.upgrade.allow.includes("datapath")),

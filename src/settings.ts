@@ -178,7 +178,6 @@ export interface InstallSettings {
   /** The chart is a .tgz next to the bundle: resolve it relative to install.sh. */
   chartIsLocalFile: boolean;
   version: string;
-  apiserverVIP: string;
 }
 
 /**
@@ -276,11 +275,19 @@ export interface FluxSettings {
 export type GitopsSettings = ArgoCdSettings | FluxSettings;
 
 /** uninstall.sh: the guide's rollback to TKE's own CNI. */
+/** What the fixed preludes of install.sh and uninstall.sh take from the platform. */
+export interface PlatformPrelude {
+  /** The address kubectl's kubernetes endpoint must show (APISERVER_VIP): both scripts stop on another cluster. */
+  apiserverVIP: string;
+  /** Label selector of the nodes that ran Cilium, which uninstall.sh lists to be rebuilt. */
+  nodesSelector: string;
+  /** uninstall.sh's last line of what is left to do. */
+  lastTell: string;
+}
+
 export interface UninstallSettings {
   release: string;
   namespace: string;
-  /** Label selector of the nodes that ran Cilium and must be rebuilt. */
-  nodesSelector: string;
   nodeLeftovers: readonly string[];
   /** The command that gives the CNI configurations Cilium renamed their names back, on a node that is kept. */
   nodeCniRestore: string;
@@ -310,6 +317,8 @@ export interface Settings {
   images: ImageCopy[] | null;
   install: InstallSettings;
   uninstall: UninstallSettings;
+  /** The platform's part of both scripts' preludes (its capability's prelude). */
+  prelude: PlatformPrelude;
   /** install.sh's steps, each with its undo, in registry order (src/plan/bash.ts orders them by phase). */
   plan: PlanStep[];
   delivery: DeliverySettings;

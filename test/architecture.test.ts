@@ -48,6 +48,10 @@ describe("the capability registry", () => {
     for (const c of platforms) expect(c.platforms).toEqual([c.id]);
   });
 
+  it("lets the platforms alone give the scripts' prelude (the apiserver address, the nodes to rebuild, the last line)", () => {
+    for (const c of CAPABILITIES) expect(c.prelude !== undefined, c.id).toBe(c.kind === "platform");
+  });
+
   it("is listed in docs/ARCHITECTURE.md's \"The registry today\" in registry order, and the checklist's tests exist", () => {
     const doc = readFileSync(join(ROOT, "docs/ARCHITECTURE.md"), "utf8");
     const line = doc.slice(doc.indexOf("The registry today:"), doc.indexOf("\n\n", doc.indexOf("The registry today:")));

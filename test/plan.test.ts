@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { checkProfiles } from "../src/pipeline.js";
-import { undosOf } from "../src/plan/bash.js";
+import { fill, renderSnippet, undosOf } from "../src/plan/bash.js";
 import { isMutating, orderPlan, PHASES, READ_ONLY_PHASES, type PlanStep } from "../src/plan/step.js";
 import { allProfilePaths, renderObject, ROOT } from "./helpers.js";
 
@@ -80,5 +80,23 @@ describe("the datapath guard's expected settings", () => {
     const r = withRouting("native");
     expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
     expect(r.files.find((f) => f.path === "install.sh")!.content).toContain("'routing-mode=native'");
+  });
+});
+
+describe("a plan fragment written as bash", () => {
+  const template = "echo {{a}} {{b}}\n";
+  it("is written for its own values, also after the same fragment was written with others (the run's memo)", () => {
+    expect(renderSnippet({ template, words: { a: "x", b: "y" } })).toBe("echo 'x' 'y'");
+    expect(renderSnippet({ template, words: { a: "x y", b: "" } })).toBe("echo 'x y' ''");
+    expect(renderSnippet({ template, words: { a: "x", b: "y" } })).toBe("echo 'x' 'y'");
+    expect(renderSnippet({ template, texts: { a: "x", b: "y" } })).toBe("echo x y");
+  });
+  it("checks a profile value against its pattern each time its values are new", () => {
+    expect(renderSnippet({ template, words: { a: { kind: "ipv4", value: "10.0.0.1" }, b: "z" } })).toBe("echo '10.0.0.1' 'z'");
+    expect(() => renderSnippet({ template, words: { a: { kind: "ipv4", value: "10.0.0.1; reboot" }, b: "z" } })).toThrow(/not a ipv4/);
+  });
+  it("refuses a Handlebars form the filler does not know, rather than leaving it in the script", () => {
+    expect(() => fill("{{#if on}}\nx\n{{/if}}\n", { on: "yes" })).toThrow(/does not know/);
+    expect(fill("#!/bin/bash\n{{#each lines}}\n# {{this}}\n{{/each}}\nX={{x}}\n", { lines: ["a", "b"], x: "'1'" })).toBe("#!/bin/bash\n# a\n# b\nX='1'\n");
   });
 });

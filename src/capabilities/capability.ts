@@ -4,7 +4,7 @@ import type { Leftover, PlanStep } from "../plan/step.js";
 import type { FilledProfile } from "../profile.js";
 import type { CodeEntry, Severity } from "../rules/code-entry.js";
 import type { Finding } from "../rules/finding.js";
-import type { DeliverySettings, GitopsContext, ImageCopy, Settings, ValueEntry } from "../settings.js";
+import type { DeliverySettings, GitopsContext, ImageCopy, PlatformPrelude, Settings, ValueEntry } from "../settings.js";
 import type { ResolvedFeatures } from "../derive/features.js";
 import type { OutputFile } from "../emit/output.js";
 import type { Platform } from "../knowledge/platforms.js";
@@ -54,7 +54,10 @@ export interface Capability<S, C extends string = never> {
   leftovers: readonly Leftover[];
   /** Printed once install.sh removed its leftovers (what stays on purpose, a CRD that may hold the user's objects). */
   leftoverNote: string | null;
+  /** A platform's part of install.sh's and uninstall.sh's preludes (kind "platform": exactly one is active). */
+  prelude?(slice: S): PlatformPrelude;
 }
+
 
 export interface RuleExample<C extends string> {
   code: C;

@@ -3,7 +3,7 @@ import { PLATFORMS, type Platform } from "../knowledge/platforms.js";
 import type { PlanStep, PruneStep } from "../plan/step.js";
 import type { FilledProfile } from "../profile.js";
 import type { Finding } from "../rules/finding.js";
-import type { ActiveCapability, DeliverySettings, ImageCopy, Settings, ValueEntry } from "../settings.js";
+import type { ActiveCapability, DeliverySettings, ImageCopy, PlatformPrelude, Settings, ValueEntry } from "../settings.js";
 import type { Capability, CapabilityRuleContext, DeliveryContribution, FilesContext, PlanContext, ResolveContext, ValuesFileKey } from "./capability.js";
 import { apf } from "./apf/index.js";
 import { bandwidthManager } from "./bandwidth-manager/index.js";
@@ -137,6 +137,15 @@ export function capabilityValues(active: readonly ActiveCapability[]): Record<Va
 /** Images the active capabilities run beyond the chart's. */
 export function capabilityImages(active: readonly ActiveCapability[]): ImageCopy[] {
   return active.flatMap((a) => capabilityOf(a).images(a.slice));
+}
+
+/** The active platform's part of the scripts' preludes. */
+export function capabilityPrelude(active: readonly ActiveCapability[]): PlatformPrelude {
+  for (const a of active) {
+    const c = capabilityOf(a);
+    if (c.kind === "platform" && c.prelude !== undefined) return c.prelude(a.slice);
+  }
+  throw new Error("bug: no active platform gives the scripts' prelude");
 }
 
 /** The install plan: each active capability's steps, in registry order (src/plan/bash.ts orders them by phase). */

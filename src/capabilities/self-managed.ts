@@ -8,12 +8,13 @@ import { file, type OutputFile } from "../emit/output.js";
 import { sh, shellWord } from "../text/shell.js";
 import { check, type CheckStep, type SayStep } from "../plan/step.js";
 import type { FilesContext } from "./capability.js";
+import { IP_MASQ_AGENT_CONSOLE_NOTE, NOT_SUPER_NODES_SELECTOR } from "../knowledge/tke.js";
 import { WHY_SELF_MANAGED as WHY } from "../knowledge/why.js";
 import { finalValueAt } from "../derive/helm.js";
 import { valueEntry } from "../derive/value-entry.js";
 import type { FilledProfile } from "../profile.js";
 import type { Finding } from "../rules/finding.js";
-import type { Settings, ValueEntry } from "../settings.js";
+import type { PlatformPrelude, Settings, ValueEntry } from "../settings.js";
 import { overlaps } from "../text/cidr.js";
 
 /**
@@ -63,6 +64,16 @@ export function selfManagedSlice(p: FilledProfile, platform: Platform): SelfMana
 }
 
 const entry = (path: string, value: unknown, why = WHY[path]) => valueEntry(path, value, why);
+
+/**
+ * The scripts' prelude on a self-managed cluster: its API server's address. The node selector and the last line
+ * are still TKE's, as the bundles had them before the platforms gave their prelude (no self-managed node is a
+ * super node, so the selector lists every node; the console line does not apply): kept byte-identical here,
+ * to be replaced by the platforms' own in a change that updates their goldens.
+ */
+export function selfManagedPrelude(s: SelfManagedSlice): PlatformPrelude {
+  return { apiserverVIP: s.apiServer.host, nodesSelector: NOT_SUPER_NODES_SELECTOR, lastTell: IP_MASQ_AGENT_CONSOLE_NOTE };
+}
 
 /** The values that adapt the chart to a self-managed cluster. */
 export function selfManagedValues(s: SelfManagedSlice): ValueEntry[] {

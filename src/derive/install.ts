@@ -5,7 +5,6 @@ import {
 import {
   CILIUM_NAMESPACE,
   CILIUM_RELEASE,
-  SUPER_NODE_INSTANCE_TYPE,
 } from "../knowledge/tke.js";
 import { BUNDLE_FILES } from "../knowledge/bundle.js";
 import type { FilledProfile } from "../profile.js";
@@ -24,17 +23,14 @@ export function deriveInstall(p: FilledProfile, helm: readonly ValuesFile[]): In
     bundleId: bundleFingerprint(chart, p.cilium.version, helm),
     chartIsLocalFile: source.kind === "local",
     version: p.cilium.version,
-    // the address kubectl's kubernetes endpoint must show: TKE's VIP, or a self-managed API server's
-    apiserverVIP: p.platform === "tke" ? p.apiserverVIP : p.selfManaged!.apiServer.host,
   };
 }
 
-/** What uninstall.sh's prelude and last step need; its steps are the plan's undos. */
+/** What uninstall.sh's prelude and last step need besides the platform's; its steps are the plan's undos. */
 export function deriveUninstall(): UninstallSettings {
   return {
     release: CILIUM_RELEASE,
     namespace: CILIUM_NAMESPACE,
-    nodesSelector: `${SUPER_NODE_INSTANCE_TYPE.label}!=${SUPER_NODE_INSTANCE_TYPE.value}`,
     nodeLeftovers: NODE_LEFTOVERS,
     nodeCniRestore: NODE_CNI_RESTORE,
   };

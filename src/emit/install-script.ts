@@ -1,6 +1,6 @@
-import render from "./install.sh.hbs?template";
+import prelude from "./install.sh.hbs?raw";
 import { BUNDLE_FILES } from "../knowledge/bundle.js";
-import { installBody } from "../plan/bash.js";
+import { fill, installBody } from "../plan/bash.js";
 import { checkedShellValue, sh, shellWord } from "../text/shell.js";
 import { file, headerLines, type Emitter } from "./output.js";
 
@@ -15,8 +15,9 @@ export const emitInstallScript: Emitter = (settings) => {
     namespace: shellWord("dnsLabel", s.namespace),
     chart: s.chartIsLocalFile ? `"$HERE"/${shellWord("chartRef", s.chart)}` : shellWord("chartRef", s.chart),
     bundleId: sh(s.bundleId),
-    apiserverVIP: shellWord("ipv4", s.apiserverVIP),
+    apiserverVIP: shellWord("ipv4", settings.prelude.apiserverVIP),
     body: installBody(settings.plan),
   };
-  return [file(BUNDLE_FILES.install, render(view), 0o755)];
+  // the prelude has only {{name}} and one {{#each}}: filled as the plan's fragments are, without Handlebars' runtime
+  return [file(BUNDLE_FILES.install, fill(prelude, view), 0o755)];
 };

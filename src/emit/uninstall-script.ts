@@ -12,8 +12,9 @@ export const emitUninstallScript: Emitter = (settings) => {
     header: headerLines(settings, "Removes what install.sh installed."),
     release: shellWord("dnsLabel", u.release),
     namespace: shellWord("dnsLabel", u.namespace),
-    apiserverVIP: shellWord("ipv4", settings.install.apiserverVIP),
-    nodesSelector: sh(u.nodesSelector),
+    apiserverVIP: shellWord("ipv4", settings.prelude.apiserverVIP),
+    nodesSelector: sh(settings.prelude.nodesSelector),
+    lastTell: sh(settings.prelude.lastTell),
     leftoversStep: sh(
       `If a node is not rebuilt, as root on the node: rm -f ${u.nodeLeftovers.join(" ")}; then give the CNI configurations Cilium renamed their names back: ${u.nodeCniRestore}`,
     ),

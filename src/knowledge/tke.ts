@@ -21,6 +21,12 @@ export const ENI_IP_UNAVAILABLE_TAINT = "tke.cloud.tencent.com/eni-ip-unavailabl
 /** Super nodes (eklet) cannot run the hostNetwork operator: its readiness probe never passes there. */
 export const SUPER_NODE_INSTANCE_TYPE = { label: "node.kubernetes.io/instance-type", value: "eklet" } as const;
 
+/** The nodes that may have run Cilium: every node but super nodes (they run no agent). */
+export const NOT_SUPER_NODES_SELECTOR = `${SUPER_NODE_INSTANCE_TYPE.label}!=${SUPER_NODE_INSTANCE_TYPE.value}`;
+
+/** uninstall.sh's last line on TKE: the console add-on install.sh cannot switch back on. */
+export const IP_MASQ_AGENT_CONSOLE_NOTE = "In the TKE console, re-enable the ip-masq-agent add-on if it was unchecked when the cluster was created.";
+
 /** Annotation that makes native nodes boot TencentOS 4 instead of TencentOS 3.1 (guide, 2026-01 name). */
 export const TS4_IMAGE_ANNOTATION = { name: "node.tke.cloud.tencent.com/image-label", value: "ts4-public" } as const;
 

@@ -17,7 +17,39 @@ export function text(value: string): string {
 const word = (w: Word): string => (typeof w === "string" ? sh(w) : shellWord(w.kind, w.value));
 const plain = (w: Word): string => text(typeof w === "string" ? w : checkedShellValue(w.kind, w.value));
 
+/**
+ * A fleet's plans hold few distinct fragments (sixteen in a 300-profile fleet of mixed profiles): each fragment
+ * with its values is written once per run and then reused, keyed by its template and its values as given (the
+ * same values pass the same pattern checks). A fragment with extra text (the decision's first-install checks) is
+ * written each time. Up to SNIPPETS_KEPT are kept; then the memo starts afresh.
+ */
 export function renderSnippet(s: Snippet, extra: Record<string, string> = {}): string {
+  if (Object.keys(extra).length > 0) return writeSnippet(s, extra);
+  let byValues = snippets.get(s.template);
+  if (byValues === undefined) snippets.set(s.template, (byValues = new Map()));
+  const key = snippetKey(s);
+  let out = byValues.get(key);
+  if (out === undefined) {
+    if (snippetCount >= SNIPPETS_KEPT) {
+      snippets.clear();
+      snippetCount = 0;
+      snippets.set(s.template, byValues);
+      byValues.clear();
+    }
+    byValues.set(key, (out = writeSnippet(s, extra)));
+    snippetCount++;
+  }
+  return out;
+}
+
+const SNIPPETS_KEPT = 2_000;
+const snippets = new Map<string, Map<string, string>>();
+let snippetCount = 0;
+
+/** The values of a fragment as one string, unambiguously (JSON): the same values in the same order, the same key. */
+const snippetKey = (s: Snippet): string => JSON.stringify([s.words ?? null, s.texts ?? null, s.lists ?? null]);
+
+function writeSnippet(s: Snippet, extra: Record<string, string>): string {
   const view: Record<string, string | string[]> = { ...extra };
   for (const [k, v] of Object.entries(s.words ?? {})) view[k] = word(v);
   for (const [k, v] of Object.entries(s.texts ?? {})) view[k] = plain(v);
@@ -50,6 +82,8 @@ function compile(template: string): Part[] {
     last = m.index + m[0].length;
   }
   names(template.slice(last), parts);
+  const unknown = [parts, ...parts.flatMap((p) => (typeof p === "object" && "body" in p ? [p.body] : []))].flat().find((p) => typeof p === "string" && p.includes("{{"));
+  if (unknown !== undefined) throw new Error(`bug: a plan fragment uses a Handlebars form fill() does not know: ${JSON.stringify(unknown).slice(0, 120)}`);
   return parts;
 }
 
@@ -58,7 +92,7 @@ function compile(template: string): Part[] {
  * per bundle): {{name}}, and {{#each list}} ... {{/each}} on lines of their own with {{this}} and {{../name}}.
  * A name the view does not have is a bug, as with Handlebars' strict mode.
  */
-function fill(template: string, view: Readonly<Record<string, string | readonly string[]>>): string {
+export function fill(template: string, view: Readonly<Record<string, string | readonly string[]>>): string {
   let parts = compiled.get(template);
   if (parts === undefined) compiled.set(template, (parts = compile(template)));
   const value = (name: string): string => {
@@ -142,34 +176,55 @@ function renderInstallStep(step: PlanStep, plan: readonly PlanStep[]): string {
  * something of it went.
  */
 function renderPrune(step: Extract<PlanStep, { kind: "prune" }>): string {
+  // a fleet has few combinations of add-ons off: each block is written once per run (the registry's entries decide it)
+  const key = step.addons.map((a) => a.id).join(",");
+  const known = prunes.get(key);
+  if (known !== undefined && known.addons.every((a, i) => a.objects === step.addons[i].objects && a.note === step.addons[i].note)) return known.text;
   const lines = ['step "Remove what add-ons now off left behind (only objects labelled as theirs)"'];
-  for (const addon of step.addons) {
-    const selector = sh(addonSelector(addon.id));
-    const noted = addon.note !== null;
-    if (noted) lines.push(`removed=""`);
-    const groups: { resources: string[]; namespace: string | null; crd: string | null }[] = [];
-    for (const o of addon.objects) {
-      const last = groups.at(-1);
-      if (o.crd === null && last !== undefined && last.crd === null && last.namespace === o.namespace) last.resources.push(o.resource);
-      else groups.push({ resources: [o.resource], namespace: o.namespace, crd: o.crd });
-    }
-    for (const g of groups) {
-      const ns = g.namespace === null ? "" : `-n ${sh(g.namespace)} `;
-      const kinds = sh(g.resources.join(","));
-      const body = [
-        `found="$(kubectl ${ns}get ${kinds} -l ${selector} -o name)"`,
-        'if [ -n "$found" ]; then',
-        `  note "${text(addon.id)} is off: deleting ${"$"}{found//$'\\n'/ }"`,
-        `  run kubectl ${ns}delete ${kinds} -l ${selector}`,
-        ...(noted ? ["  removed=yes"] : []),
-        "fi",
-      ];
-      if (g.crd === null) lines.push(...body);
-      else lines.push(`if kubectl get crd ${sh(g.crd)} -o name >/dev/null 2>&1; then`, ...body.map((l) => `  ${l}`), "fi");
-    }
-    if (noted) lines.push(`if [ -n "$removed" ]; then`, `  note "${text(addon.note!)}"`, "fi");
+  for (const addon of step.addons) lines.push(...pruneLines(addon));
+  const text = lines.join("\n");
+  if (prunes.size >= 256) prunes.clear();
+  prunes.set(key, { addons: step.addons, text });
+  return text;
+}
+
+const prunes = new Map<string, { addons: Extract<PlanStep, { kind: "prune" }>["addons"]; text: string }>();
+
+type PrunedAddon = Extract<PlanStep, { kind: "prune" }>["addons"][number];
+
+/** An add-on's lines depend on nothing but its registry entry: written once per run, keyed by its leftovers. */
+const prunedLines = new WeakMap<PrunedAddon["objects"], { id: string; note: string | null; lines: string[] }>();
+
+function pruneLines(addon: PrunedAddon): string[] {
+  const known = prunedLines.get(addon.objects);
+  if (known !== undefined && known.id === addon.id && known.note === addon.note) return known.lines;
+  const lines: string[] = [];
+  const selector = sh(addonSelector(addon.id));
+  const noted = addon.note !== null;
+  if (noted) lines.push(`removed=""`);
+  const groups: { resources: string[]; namespace: string | null; crd: string | null }[] = [];
+  for (const o of addon.objects) {
+    const last = groups.at(-1);
+    if (o.crd === null && last !== undefined && last.crd === null && last.namespace === o.namespace) last.resources.push(o.resource);
+    else groups.push({ resources: [o.resource], namespace: o.namespace, crd: o.crd });
   }
-  return lines.join("\n");
+  for (const g of groups) {
+    const ns = g.namespace === null ? "" : `-n ${sh(g.namespace)} `;
+    const kinds = sh(g.resources.join(","));
+    const body = [
+      `found="$(kubectl ${ns}get ${kinds} -l ${selector} -o name)"`,
+      'if [ -n "$found" ]; then',
+      `  note "${text(addon.id)} is off: deleting ${"$"}{found//$'\\n'/ }"`,
+      `  run kubectl ${ns}delete ${kinds} -l ${selector}`,
+      ...(noted ? ["  removed=yes"] : []),
+      "fi",
+    ];
+    if (g.crd === null) lines.push(...body);
+    else lines.push(`if kubectl get crd ${sh(g.crd)} -o name >/dev/null 2>&1; then`, ...body.map((l) => `  ${l}`), "fi");
+  }
+  if (noted) lines.push(`if [ -n "$removed" ]; then`, `  note "${text(addon.note!)}"`, "fi");
+  prunedLines.set(addon.objects, { id: addon.id, note: addon.note, lines });
+  return lines;
 }
 
 /** The release's arguments as install.sh passes them: the check steps' arrays around its values files. */

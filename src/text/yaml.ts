@@ -202,12 +202,29 @@ const NUMBER_FORMS = [
 ];
 const NUMBER_LIKE = new RegExp(NUMBER_FORMS.map((re) => `(?:${re.source})`).join("|"), "i");
 
-/** A string as a plain or double-quoted scalar. */
+/**
+ * A string as a plain or double-quoted scalar. The keys and most values of a fleet's bundles recur from one
+ * profile to the next: each short one is worked out once (up to SCALARS_KEPT of them; then the memo starts afresh).
+ */
 export function scalarText(text: string): string {
-  const plain = PLAIN_ASCII.test(text) || (PLAIN.test(text) && !UNSAFE.test(text));
-  if (plain && !PLAIN_NOT.test(text) && !KEYWORDS.has(text.toLowerCase()) && !NUMBER_LIKE.test(text)) return text;
-  return doubleQuoted(text);
+  if (text.length > SCALAR_KEPT_LENGTH) return scalarOf(text);
+  let out = scalars.get(text);
+  if (out === undefined) {
+    if (scalars.size >= SCALARS_KEPT) scalars.clear();
+    scalars.set(text, (out = scalarOf(text)));
+  }
+  return out;
 }
+
+function scalarOf(text: string): string {
+  const plain = PLAIN_ASCII.test(text) || (PLAIN.test(text) && !UNSAFE.test(text));
+  return plain && !PLAIN_NOT.test(text) && !KEYWORDS.has(text.toLowerCase()) && !NUMBER_LIKE.test(text) ? text : doubleQuoted(text);
+}
+
+/** The memo holds short strings only (keys, names, addresses, versions), so it stays well under a megabyte. */
+const SCALARS_KEPT = 20_000;
+const SCALAR_KEPT_LENGTH = 120;
+const scalars = new Map<string, string>();
 
 /** JSON's string escapes are all valid YAML escapes; YAML needs a few more (line breaks, C1 controls, invisible marks). */
 function doubleQuoted(text: string): string {

@@ -3,7 +3,7 @@ import { file } from "../../emit/output.js";
 import type { PlanStep } from "../../plan/step.js";
 import { manifestsToYaml } from "../../text/yaml.js";
 import { defineCapability } from "../capability.js";
-import { selfManagedNodeSteps, selfManagedConnect, selfManagedNodeFiles, selfManagedSlice, selfManagedValues, type SelfManagedSlice } from "../self-managed.js";
+import { selfManagedNodeSteps, selfManagedConnect, selfManagedNodeFiles, selfManagedPrelude, selfManagedSlice, selfManagedValues, type SelfManagedSlice } from "../self-managed.js";
 
 /**
  * A k3s cluster (seed 004): the values of a self-managed cluster, the k3s server configuration that leaves
@@ -87,6 +87,7 @@ export const k3s = defineCapability({
     const k = p.selfManaged?.k3s;
     return { ...s, flannelBackend: k?.flannelBackend ?? "none", networkPolicy: k?.networkPolicy ?? false, cleanupHook: k?.cleanupHook ?? true };
   },
+  prelude: (s) => selfManagedPrelude(s),
   values: (s) => ({ tke: selfManagedValues(s) }),
   files: (s, { header }) => [
     file(K3S_FILES.config, manifestsToYaml(header(`Copy to /etc/rancher/k3s/config.yaml.d/50-cilium.yaml on every k3s server before it starts: the network is Cilium's.`), [k3sConfig(s)])),

@@ -4,7 +4,7 @@ import { file } from "../../emit/output.js";
 import type { PlanStep } from "../../plan/step.js";
 import { manifestsToYaml } from "../../text/yaml.js";
 import { defineCapability } from "../capability.js";
-import { selfManagedNodeSteps, selfManagedConnect, selfManagedKubeProxyCheck, selfManagedNodeFiles, selfManagedSlice, selfManagedValues, type SelfManagedSlice } from "../self-managed.js";
+import { selfManagedNodeSteps, selfManagedConnect, selfManagedKubeProxyCheck, selfManagedNodeFiles, selfManagedPrelude, selfManagedSlice, selfManagedValues, type SelfManagedSlice } from "../self-managed.js";
 
 /** The kubeadm configuration file of the bundle. */
 export const KUBEADM_CONFIG_FILE = "kubeadm-config.yaml";
@@ -21,6 +21,7 @@ export const kubeadm = defineCapability({
   summary: "a kubeadm cluster: its API server, Pod and Service subnets in kubeadm-config.yaml, kube-proxy skipped or removed",
   fields: ["/platform", "/selfManaged"],
   resolve: (p) => selfManagedSlice(p, "kubeadm"),
+  prelude: (s) => selfManagedPrelude(s),
   values: (s) => ({ tke: selfManagedValues(s) }),
   files: (s, { header }) => [
     file(KUBEADM_CONFIG_FILE, manifestsToYaml(header("kubeadm init --config kubeadm-config.yaml: the cluster's Pod and Service subnets as Cilium's values have them."), kubeadmConfig(s))),

@@ -5,7 +5,7 @@ import { file } from "../../emit/output.js";
 import type { PlanStep } from "../../plan/step.js";
 import { manifestsToYaml } from "../../text/yaml.js";
 import { defineCapability } from "../capability.js";
-import { selfManagedNodeSteps, selfManagedConnect, selfManagedKubeProxyCheck, selfManagedNodeFiles, selfManagedSlice, selfManagedValues, type SelfManagedSlice } from "../self-managed.js";
+import { selfManagedNodeSteps, selfManagedConnect, selfManagedKubeProxyCheck, selfManagedNodeFiles, selfManagedPrelude, selfManagedSlice, selfManagedValues, type SelfManagedSlice } from "../self-managed.js";
 
 /**
  * A kubespray cluster (seed 001): kubespray builds the cluster with kube_network_plugin cni (it installs no
@@ -54,6 +54,7 @@ export const kubespray = defineCapability({
       kubeProxyMode: k?.kubeProxyMode ?? "ipvs",
     };
   },
+  prelude: (s) => selfManagedPrelude(s),
   values: (s) => ({
     tke: [
       ...selfManagedValues(s),

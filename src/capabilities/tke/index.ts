@@ -3,7 +3,7 @@ import network from "./network.sh.hbs?raw";
 import notOurs from "./not-ours.sh.hbs?raw";
 import restore from "./restore.sh.hbs?raw";
 import { NETWORK_AGENTS, TKE_MANAGED_CILIUM_IMAGE_MARK } from "../../knowledge/lifecycle.js";
-import { ENI_IP_UNAVAILABLE_TAINT, NOWHERE_NODE_SELECTOR, OPERATOR_TOLERATION_KEYS, REPLACED_DAEMONSETS, STARTUP_TAINT, SUPER_NODE_INSTANCE_TYPE } from "../../knowledge/tke.js";
+import { ENI_IP_UNAVAILABLE_TAINT, IP_MASQ_AGENT_CONSOLE_NOTE, NOT_SUPER_NODES_SELECTOR, NOWHERE_NODE_SELECTOR, OPERATOR_TOLERATION_KEYS, REPLACED_DAEMONSETS, STARTUP_TAINT, SUPER_NODE_INSTANCE_TYPE } from "../../knowledge/tke.js";
 import { valueEntry as entry } from "../../derive/value-entry.js";
 import { check } from "../../plan/step.js";
 import { APISERVER_VIP_RANGE, KNOWN_REGIONS, LOCAL_ROUTER_IPV4 } from "../../knowledge/tke.js";
@@ -109,6 +109,7 @@ export const tke = defineCapability({
       }),
     ],
   }),
+  prelude: (s) => ({ apiserverVIP: s.apiserverVIP, nodesSelector: NOT_SUPER_NODES_SELECTOR, lastTell: IP_MASQ_AGENT_CONSOLE_NOTE }),
   plan: (s) => {
     const n = s.network;
     const key = Object.keys(NOWHERE_NODE_SELECTOR)[0];
