@@ -316,6 +316,13 @@ describe("a bundle Helm rejects fails", () => {
     expect(() => templateBundle("broken-type", "1.19.5", broken)).toThrow(/enableIPv4Masquerade/);
   });
 
+  it("the renders started ahead (helmTemplateAsync) fail the same way: the awaiting test sees helm's error", async () => {
+    const result = renderFile("presets/prod.json");
+    const broken = result.files.map((f) => (f.path === "tke-values.yaml" ? { ...f, content: f.content.replace(/^enableIPv4Masquerade: false$/m, 'enableIPv4Masquerade: "no"') } : f));
+    const { dir, namespace } = writeBundle("broken-type-ahead", broken);
+    await expect(helmTemplateAsync("1.19.5", namespace, helmValuesFiles(broken), dir)).rejects.toThrow(/enableIPv4Masquerade/);
+  });
+
   it("a bundle whose values say something else than the profile fails the meaning check", () => {
     const result = renderFile("presets/prod.json");
     const p = filledProfile("presets/prod.json", readFileSync(join(ROOT, "presets/prod.json"), "utf8"));
