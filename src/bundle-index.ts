@@ -24,7 +24,7 @@ import { NAME_PATTERN } from "./pipeline.js";
  */
 
 /** Bumped when the file's layout or what a key covers changes. */
-const FORMAT = 2;
+const FORMAT = 3;
 /** A file modified this close to the moment its folder was stat'ed may change again within the same timestamp tick. */
 const RACY_MARGIN_MS = 2000;
 /** Far more than a 10,000-profile fleet's index; a larger file is not read. */
@@ -36,24 +36,88 @@ declare const __TKE_CILIUM_BUILD__: string | undefined;
 /** The build (a hash of the sources, set by scripts/build.mjs); a run from the sources (the tests) says so. */
 export const BUILD = typeof __TKE_CILIUM_BUILD__ === "string" ? __TKE_CILIUM_BUILD__ : "source";
 
+/**
+ * A diagnostic as stored: [its shape (the diagnostic as JSON with file "", line, col and length 0: a fleet's
+ * warnings share a few), file, line, col, length], or the diagnostic itself when it does not fit that form.
+ */
+type StoredDiagnostic = [number, string, number, number, number] | Diagnostic;
+
 interface Entry {
   /** Hash of the profile's inputs. */
   k: string;
   /** Hash of its bundle folder's state. */
   s: string;
   /** Its diagnostics as the full path gave them (before the run-wide ones: duplicate names, a base's reported once). */
-  d: Diagnostic[];
+  d: Compact[];
   /** Number of bundle files. */
   f: number;
   /** The folder's entries as walked ("" is the folder itself): stat'ed again, in this order, to check it. */
   l: string[];
 }
 
+/** A stored diagnostic with its shape resolved: decoded only for a profile the index answers. */
+type Compact = [string, string, number, number, number] | Diagnostic;
+
+interface StoredEntry {
+  k: string;
+  s: string;
+  d: StoredDiagnostic[];
+  f: number;
+  /** Index in the file's listings (a fleet's bundles share a few). */
+  l: number;
+}
+
 interface IndexFile {
   format: number;
   build: string;
   place: string;
-  entries: Record<string, Entry>;
+  /** Folder listings, each once. */
+  listings: string[][];
+  /** Diagnostic shapes, each once. */
+  shapes: string[];
+  entries: Record<string, StoredEntry>;
+}
+
+const PLACED = ["file", "line", "col", "length"] as const;
+
+/** A diagnostic from its compact form (a new object each time: a caller may add to it). */
+function expand(c: Compact): Diagnostic {
+  if (!Array.isArray(c)) return structuredClone(c);
+  // the shape holds every key in its place: assigning keeps the order the full path gave them
+  const d = JSON.parse(c[0]) as Diagnostic;
+  d.file = c[1];
+  d.line = c[2];
+  d.col = c[3];
+  d.length = c[4];
+  return d;
+}
+
+/** The compact form of `d`, kept only when it expands to exactly `d` (else `d` itself). */
+function compact(d: Diagnostic): Compact {
+  if (!PLACED.every((key) => Object.hasOwn(d, key))) return d;
+  const c: Compact = [JSON.stringify({ ...d, file: "", line: 0, col: 0, length: 0 }), d.file, d.line, d.col, d.length];
+  return JSON.stringify(expand(c)) === JSON.stringify(d) ? c : d;
+}
+
+const isPlaced = (x: unknown): x is [number, string, number, number, number] =>
+  Array.isArray(x) && x.length === 5 && Number.isInteger(x[0]) && typeof x[1] === "string" && Number.isInteger(x[2]) && Number.isInteger(x[3]) && Number.isInteger(x[4]);
+
+/** A stored entry resolved against the file's tables, or null when it does not fit them. */
+function resolveEntry(e: unknown, listings: unknown[], shapes: unknown[]): Entry | null {
+  const x = e as StoredEntry;
+  if (x === null || typeof x !== "object" || typeof x.k !== "string" || typeof x.s !== "string" || !Array.isArray(x.d) || !Number.isInteger(x.f) || !Number.isInteger(x.l)) return null;
+  const l = listings[x.l];
+  if (!Array.isArray(l) || l[0] !== "") return null;
+  const d: Compact[] = [];
+  for (const stored of x.d) {
+    if (isPlaced(stored)) {
+      const shape = shapes[stored[0]];
+      if (typeof shape !== "string") return null;
+      d.push([shape, stored[1], stored[2], stored[3], stored[4]]);
+    } else if (stored !== null && typeof stored === "object" && !Array.isArray(stored)) d.push(stored);
+    else return null;
+  }
+  return { k: x.k, s: x.s, d, f: x.f, l: l as string[] };
 }
 
 /** What a profile's check depends on beyond its own path and bytes: the same for every profile of a run. */
@@ -91,11 +155,6 @@ const hash = (...parts: string[]) => {
   const h = createHash("sha256");
   for (const p of parts) h.update(p).update("\0");
   return h.digest("hex").slice(0, 40);
-};
-
-const isEntry = (e: unknown): e is Entry => {
-  const x = e as Entry;
-  return x !== null && typeof x === "object" && typeof x.k === "string" && typeof x.s === "string" && Array.isArray(x.d) && Number.isInteger(x.f) && Array.isArray(x.l) && x.l[0] === "";
 };
 
 /** lstat, or null when absent; never follows a link. */
@@ -184,12 +243,13 @@ function stateLine(rel: string, info: Stats, now: number): string | null {
  * RACY_MARGIN_MS of `now`.
  */
 function walkState(dir: string, name: string, now: number): { state: string; listing: string[] } | null {
-  const h = createHash("sha256").update(name).update("\0");
+  // the lines are hashed as one string (the same digest as line by line, without a conversion per line)
+  let lines = `${name}\0`;
   const listing: string[] = [];
   const add = (rel: string, info: Stats): boolean => {
     const line = stateLine(rel, info, now);
     if (line === null || listing.length >= MAX_ENTRIES) return false;
-    h.update(line);
+    lines += line;
     listing.push(rel);
     return true;
   };
@@ -214,7 +274,7 @@ function walkState(dir: string, name: string, now: number): { state: string; lis
     }
     return true;
   };
-  return walk("", 0) ? { state: h.digest("hex").slice(0, 40), listing } : null;
+  return walk("", 0) ? { state: createHash("sha256").update(lines).digest("hex").slice(0, 40), listing } : null;
 }
 
 /**
@@ -222,16 +282,16 @@ function walkState(dir: string, name: string, now: number): { state: string; lis
  * same hash as walkState's when nothing changed; an added or removed entry changes its folder's mtime.
  */
 function listedState(dir: string, name: string, listing: readonly string[], now: number): string | null {
-  const h = createHash("sha256").update(name).update("\0");
+  let lines = `${name}\0`;
   for (const rel of listing) {
-    if (typeof rel !== "string" || rel.startsWith("/") || rel.split("/").includes("..")) return null;
+    if (typeof rel !== "string" || rel.startsWith("/") || rel === ".." || rel.startsWith("../") || rel.endsWith("/..") || rel.includes("/../")) return null;
     const info = quickStat(rel === "" ? dir : `${dir}/${rel}`);
     if (info === null || !(info.isFile() || info.isDirectory()) || (rel === "" && !info.isDirectory())) return null;
     const line = stateLine(rel, info, now);
     if (line === null) return null;
-    h.update(line);
+    lines += line;
   }
-  return h.digest("hex").slice(0, 40);
+  return createHash("sha256").update(lines).digest("hex").slice(0, 40);
 }
 
 /** Profiles answered from an index in this process (the tests read it: a property over runs that never hit proves nothing). */
@@ -256,19 +316,27 @@ export function openBundleIndex(root: string, inputs: RunInputs): BundleIndex | 
     JSON.stringify(inputs.gitops),
     JSON.stringify(inputs.charts),
   );
-  let recorded: Record<string, Entry> = {};
+  /** The file's entries that fit its tables, by name; `names` holds every name it has. */
+  const recorded = new Map<string, Entry>();
+  let names: string[] = [];
   const folder = indexFolder(root, false);
   if (folder !== null) {
     const bytes = readIndexBytes(join(folder, fileName));
     try {
       const parsed = bytes === null ? null : (JSON.parse(bytes.toString("utf8")) as IndexFile);
-      if (parsed !== null && parsed.format === FORMAT && parsed.build === BUILD && parsed.place === place && parsed.entries !== null && typeof parsed.entries === "object") recorded = parsed.entries;
+      if (parsed !== null && parsed.format === FORMAT && parsed.build === BUILD && parsed.place === place && parsed.entries !== null && typeof parsed.entries === "object" && Array.isArray(parsed.listings) && Array.isArray(parsed.shapes)) {
+        names = Object.keys(parsed.entries);
+        for (const name of names) {
+          const entry = NAME_PATTERN.test(name) ? resolveEntry(parsed.entries[name], parsed.listings, parsed.shapes) : null;
+          if (entry !== null) recorded.set(name, entry);
+        }
+      }
     } catch {
       // a torn or corrupt index is an empty one
     }
   }
   const byKey = new Map<string, [string, Entry]>();
-  for (const [name, entry] of Object.entries(recorded)) if (NAME_PATTERN.test(name) && isEntry(entry)) byKey.set(entry.k, [name, entry]);
+  for (const [name, entry] of recorded) byKey.set(entry.k, [name, entry]);
   const keys = new WeakMap<CheckedProfile, string>();
   const files = new WeakMap<CheckedProfile, number>();
   const taken = new WeakMap<CheckedProfile, Taken | null>();
@@ -287,7 +355,7 @@ export function openBundleIndex(root: string, inputs: RunInputs): BundleIndex | 
       const [name, entry] = found;
       seen.add(name);
       if (listedState(join(inputs.outDir, name), name, entry.l, nowMs()) !== entry.s) return null;
-      const checked: CheckedProfile = { source, name, diagnostics: structuredClone(entry.d), input: null };
+      const checked: CheckedProfile = { source, name, diagnostics: entry.d.map(expand), input: null };
       next.set(name, entry);
       files.set(checked, entry.f);
       indexHits.count++;
@@ -308,19 +376,40 @@ export function openBundleIndex(root: string, inputs: RunInputs): BundleIndex | 
       const k = keys.get(checked);
       const d = diagnostics.get(checked);
       if (!state || k === undefined || d === undefined || checked.name === null) return;
-      next.set(checked.name, { k, s: state.state, d, f: count, l: state.listing });
+      next.set(checked.name, { k, s: state.state, d: d.map(compact), f: count, l: state.listing });
       changed = true;
     },
     save() {
-      for (const name of Object.keys(recorded)) {
+      for (const name of names) {
         if (seen.has(name)) {
           if (!next.has(name)) changed = true;
-        } else if (isEntry(recorded[name]) && NAME_PATTERN.test(name) && !next.has(name)) next.set(name, recorded[name]);
+        } else {
+          const entry = recorded.get(name);
+          if (entry !== undefined && !next.has(name)) next.set(name, entry);
+        }
       }
       if (!changed) return;
       const dir = indexFolder(root, true);
       if (dir === null) return;
-      const body: IndexFile = { format: FORMAT, build: BUILD, place, entries: Object.fromEntries([...next].sort(([a], [b]) => (a < b ? -1 : 1))) };
+      // listings and diagnostic shapes are written once each and named by their place in the tables
+      const listings: string[][] = [];
+      const listingAt = new Map<string, number>();
+      const shapes: string[] = [];
+      const shapeAt = new Map<string, number>();
+      const intern = <T>(table: T[], at: Map<string, number>, key: string, value: T) => {
+        let i = at.get(key);
+        if (i === undefined) {
+          i = table.push(value) - 1;
+          at.set(key, i);
+        }
+        return i;
+      };
+      const entries: Record<string, StoredEntry> = {};
+      for (const [name, e] of [...next].sort(([a], [b]) => (a < b ? -1 : 1))) {
+        const d = e.d.map((c): StoredDiagnostic => (Array.isArray(c) ? [intern(shapes, shapeAt, c[0], c[0]), c[1], c[2], c[3], c[4]] : c));
+        entries[name] = { k: e.k, s: e.s, d, f: e.f, l: intern(listings, listingAt, JSON.stringify(e.l), e.l) };
+      }
+      const body: IndexFile = { format: FORMAT, build: BUILD, place, listings, shapes, entries };
       const temp = join(dir, `.${fileName}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
       try {
         writeFileSync(temp, JSON.stringify(body), { flag: "wx", mode: 0o644 });
