@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { checkHelmValue } from "../src/knowledge/chart.js";
 import { nearest } from "../src/text/nearest.js";
 import { helmProblems } from "./fidelity/helm.js";
@@ -29,8 +29,36 @@ function documents(text: string): Record<string, unknown>[] {
   return text.split(/^---$/m).map((d) => parseYaml(d) as Record<string, unknown>);
 }
 
+const SCRIPTS = ["install.sh", "uninstall.sh", "clustermesh.sh", "egress-gateway-policy.sh", "preflight-node.sh", "cleanup-node.sh"];
+const scriptsOf = (files: readonly OutputFile[]) =>
+  SCRIPTS.flatMap((name) => {
+    const f = fileOf(files, name);
+    return f ? [[name, f] as const] : [];
+  });
+
+/**
+ * Each profile's scripts linted by one shellcheck process, every profile's started before the first test
+ * (runPooled: two at a time, both cores) and awaited by its test.
+ */
+const linting = new Map<string, Promise<Map<string, string[]>>>();
+function lint(path: string, files: readonly OutputFile[]): Promise<Map<string, string[]>> {
+  let made = linting.get(path);
+  if (made === undefined) {
+    made = shellProblemsOfEach(new Map(scriptsOf(files).map(([name, f]) => [name, f.content])));
+    // awaited by the test; a rejection before it runs is not an unhandled one
+    made.catch(() => undefined);
+    linting.set(path, made);
+  }
+  return made;
+}
+const bundles = new Map<string, readonly OutputFile[]>();
+beforeAll(() => {
+  for (const [path, files] of bundles) lint(path, files);
+});
+
 describe.each(allProfilePaths())("fidelity of %s", (path) => {
   const { files } = renderFile(path);
+  bundles.set(path, files);
   const version = (JSON.parse(readFileSync(join(ROOT, path), "utf8")).cilium?.version as string | undefined) ?? "1.19.5";
   const valuesFiles = helmValuesFiles(files);
 
@@ -92,14 +120,11 @@ describe.each(allProfilePaths())("fidelity of %s", (path) => {
     }
   });
 
-  it(`install.sh and uninstall.sh: parsed by mvdan/sh${hasShellcheck ? " and clean under shellcheck" : " (shellcheck not installed)"}`, () => {
-    const scripts = ["install.sh", "uninstall.sh", "clustermesh.sh", "egress-gateway-policy.sh", "preflight-node.sh", "cleanup-node.sh"].flatMap((name) => {
-      const f = fileOf(files, name);
-      return f ? [[name, f] as const] : [];
-    });
+  it(`install.sh and uninstall.sh: parsed by mvdan/sh${hasShellcheck ? " and clean under shellcheck" : " (shellcheck not installed)"}`, async () => {
+    const scripts = scriptsOf(files);
     expect(scripts.map(([name]) => name).slice(0, 2)).toEqual(["install.sh", "uninstall.sh"]);
     // one shellcheck process for the bundle's scripts, each linted on its own
-    const problems = shellProblemsOfEach(new Map(scripts.map(([name, f]) => [name, f.content])));
+    const problems = await lint(path, files);
     for (const [name, f] of scripts) expect([name, problems.get(name), f.mode]).toEqual([name, [], 0o755]);
   });
 });
@@ -152,9 +177,9 @@ describe("each check bites on a broken variant", () => {
     if (hasShellcheck) expect(shellProblems(script.replace('run kubectl apply -f "$HERE"/', "run kubectl apply -f $HERE/")).join()).toMatch(/SC2086/);
   });
 
-  it("several scripts checked at once: each finding is its own script's, a parse error stays with its script", () => {
+  it("several scripts checked at once: each finding is its own script's, a parse error stays with its script", async () => {
     const script = fileOf(files, "install.sh")!.content;
-    const problems = shellProblemsOfEach(
+    const problems = await shellProblemsOfEach(
       new Map([
         ["clean.sh", script],
         ["unquoted.sh", script.replace('run kubectl apply -f "$HERE"/', "run kubectl apply -f $HERE/")],

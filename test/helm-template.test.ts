@@ -2,14 +2,14 @@ import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { parseAllDocuments } from "yaml";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { OutputFile } from "../src/emit/index.js";
 import { parseProfileText } from "../src/parse.js";
 import type { FilledProfile } from "../src/profile.js";
 import { validateProfile } from "../src/validate.js";
 import { allProfilePaths, helmValuesFiles, renderFile, renderObject } from "./helpers.js";
-import { expectPreflightBeside } from "./preflight-matrix.js";
-import { helmTemplate } from "./real-helm.js";
+import { expectPreflightBeside, preflightRelease } from "./preflight-matrix.js";
+import { helmTemplate, helmTemplateAsync } from "./real-helm.js";
 import { readFileSync } from "node:fs";
 import { ROOT } from "./helpers.js";
 
@@ -35,16 +35,8 @@ interface PodSpec {
 
 /** Writes the bundle to a folder (scratch/name) and runs helm template there; the parsed objects. */
 function templateBundle(name: string, version: string, files: readonly OutputFile[]): K8sObject[] {
-  const dir = join(scratch, name);
-  for (const f of files) {
-    mkdirSync(dirname(join(dir, f.path)), { recursive: true });
-    writeFileSync(join(dir, f.path), f.content);
-  }
-  const namespace = /^NAMESPACE='([^']+)'$/m.exec(files.find((f) => f.path === "install.sh")!.content)![1];
-  const out = helmTemplate(version, namespace, helmValuesFiles(files), dir);
-  return parseAllDocuments(out)
-    .map((d) => d.toJS() as K8sObject | null)
-    .filter((o): o is K8sObject => o !== null);
+  const { dir, namespace } = writeBundle(name, files);
+  return parseObjects(helmTemplate(version, namespace, helmValuesFiles(files), dir));
 }
 
 const filledProfile = (path: string, text: string): FilledProfile => {
@@ -221,30 +213,72 @@ function expectMeaning(p: FilledProfile, objects: readonly K8sObject[]): void {
   if (p.images.mirror === "tke") expect(operator).toMatch(/^quay\.tencentcloudcr\.com\/cilium\/operator-generic:/);
 }
 
-describe.each(allProfilePaths())("helm template of %s", (path) => {
-  // one real helm render of the release cilium per profile, shared by both tests (whichever runs first makes it)
-  const name = path.replace(/[^a-z0-9]+/gi, "-");
-  let made: { p: FilledProfile; files: readonly OutputFile[]; objects: K8sObject[] } | undefined;
-  const bundle = () => {
-    if (made) return made;
-    const result = renderFile(path);
-    expect(result.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
-    const p = filledProfile(path, readFileSync(join(ROOT, path), "utf8"));
-    made = { p, files: result.files, objects: templateBundle(name, p.cilium.version, result.files) };
-    return made;
-  };
+/** Writes the bundle to a folder (scratch/name); its install.sh's namespace. */
+function writeBundle(name: string, files: readonly OutputFile[]): { dir: string; namespace: string } {
+  const dir = join(scratch, name);
+  for (const f of files) {
+    mkdirSync(dirname(join(dir, f.path)), { recursive: true });
+    writeFileSync(join(dir, f.path), f.content);
+  }
+  return { dir, namespace: /^NAMESPACE='([^']+)'$/m.exec(files.find((f) => f.path === "install.sh")!.content)![1] };
+}
+const parseObjects = (text: string): K8sObject[] =>
+  parseAllDocuments(text)
+    .map((d) => d.toJS() as K8sObject | null)
+    .filter((o): o is K8sObject => o !== null);
 
-  it("succeeds with the chart of its version and means what the profile asks", () => {
-    const { p, objects } = bundle();
+/**
+ * Each profile's two real helm renders (the release cilium, its pre-flight release), started for every profile
+ * before the first test and awaited by each test: helm runs on both cores (helmTemplateAsync's pool) while the
+ * tests check what is already rendered. A render that fails rejects, and the test that awaits it fails.
+ */
+interface ProfileRender {
+  p: FilledProfile;
+  files: readonly OutputFile[];
+  errors: unknown[];
+  main: Promise<string>;
+  preflight: Promise<string>;
+}
+const renders = new Map<string, ProfileRender>();
+function profileRender(path: string): ProfileRender {
+  const known = renders.get(path);
+  if (known) return known;
+  const result = renderFile(path);
+  const p = filledProfile(path, readFileSync(join(ROOT, path), "utf8"));
+  const { dir, namespace } = writeBundle(path.replace(/[^a-z0-9]+/gi, "-"), result.files);
+  const pre = preflightRelease(result.files);
+  const made: ProfileRender = {
+    p,
+    files: result.files,
+    errors: result.diagnostics.filter((d) => d.severity === "error"),
+    main: helmTemplateAsync(p.cilium.version, namespace, helmValuesFiles(result.files), dir),
+    preflight: helmTemplateAsync(pre.version, pre.namespace, pre.valuesFiles, dir, "cilium-preflight"),
+  };
+  // awaited by the tests; a rejection before its test runs is not an unhandled one
+  made.main.catch(() => undefined);
+  made.preflight.catch(() => undefined);
+  renders.set(path, made);
+  return made;
+}
+beforeAll(() => {
+  for (const path of allProfilePaths()) profileRender(path);
+});
+
+describe.each(allProfilePaths())("helm template of %s", (path) => {
+  it("succeeds with the chart of its version and means what the profile asks", async () => {
+    const { p, errors, main } = profileRender(path);
+    expect(errors).toEqual([]);
+    const objects = parseObjects(await main);
     expectMeaning(p, objects);
     expectConfigChecksums(objects);
   });
 
   // Cilium's pre-flight check is a Helm release of its own, installed beside the release cilium during a minor
   // upgrade; Helm refuses to install an object another release owns (test/preflight.test.ts has the rest)
-  it("its pre-flight release renders nothing the release cilium renders", () => {
-    const { files, objects } = bundle();
-    expectPreflightBeside(join(scratch, name), files, objects);
+  it("its pre-flight release renders nothing the release cilium renders", async () => {
+    const { files, errors, main, preflight } = profileRender(path);
+    expect(errors).toEqual([]);
+    expectPreflightBeside(files, parseObjects(await main), await preflight);
   });
 });
 
@@ -280,6 +314,13 @@ describe("a bundle Helm rejects fails", () => {
     const broken = result.files.map((f) => (f.path === "tke-values.yaml" ? { ...f, content: f.content.replace(/^enableIPv4Masquerade: false$/m, 'enableIPv4Masquerade: "no"') } : f));
     expect(broken.find((f) => f.path === "tke-values.yaml")!.content).toContain('enableIPv4Masquerade: "no"');
     expect(() => templateBundle("broken-type", "1.19.5", broken)).toThrow(/enableIPv4Masquerade/);
+  });
+
+  it("the renders started ahead (helmTemplateAsync) fail the same way: the awaiting test sees helm's error", async () => {
+    const result = renderFile("presets/prod.json");
+    const broken = result.files.map((f) => (f.path === "tke-values.yaml" ? { ...f, content: f.content.replace(/^enableIPv4Masquerade: false$/m, 'enableIPv4Masquerade: "no"') } : f));
+    const { dir, namespace } = writeBundle("broken-type-ahead", broken);
+    await expect(helmTemplateAsync("1.19.5", namespace, helmValuesFiles(broken), dir)).rejects.toThrow(/enableIPv4Masquerade/);
   });
 
   it("a bundle whose values say something else than the profile fails the meaning check", () => {

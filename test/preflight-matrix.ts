@@ -65,18 +65,22 @@ export function expectPreflightApart(main: readonly K8sObject[], preflight: K8sO
   return preflight;
 }
 
-/**
- * The pre-flight release of a bundle already written to `dir`, rendered by the real helm as install.sh runs
- * it, checked against the release cilium's objects rendered there: test/helm-template.test.ts renders each
- * profile's release once and this adds the pre-flight beside it.
- */
-export function expectPreflightBeside(dir: string, files: readonly OutputFile[], main: readonly K8sObject[]): void {
+/** What install.sh passes to helm for the pre-flight release: its namespace, chart version and values files. */
+export function preflightRelease(files: readonly OutputFile[]): { namespace: string; version: string; valuesFiles: string[] } {
   const install = fileOf(files, "install.sh")!.content;
   const namespace = /^NAMESPACE='([^']+)'$/m.exec(install)![1];
   const version = /^VERSION='([^']+)'$/m.exec(install)![1];
-  const preflightFiles = preflightValuesFiles(files);
-  expect(preflightFiles.length, "the pre-flight's values files").toBeGreaterThan(0);
-  const preflight = expectPreflightApart(main, parse(helmTemplate(version, namespace, preflightFiles, dir, "cilium-preflight")));
+  return { namespace, version, valuesFiles: preflightValuesFiles(files) };
+}
+
+/**
+ * The pre-flight release of a bundle, rendered by the real helm as install.sh runs it (preflightRelease, the
+ * text helm printed), checked against the release cilium's objects rendered from the same folder:
+ * test/helm-template.test.ts renders each profile's release once and this adds the pre-flight beside it.
+ */
+export function expectPreflightBeside(files: readonly OutputFile[], main: readonly K8sObject[], preflightText: string): void {
+  expect(preflightRelease(files).valuesFiles.length, "the pre-flight's values files").toBeGreaterThan(0);
+  const preflight = expectPreflightApart(main, parse(preflightText));
   // its images come from where the main release's do (the mirror), never straight from quay.io when mirrored
   const mainImages = fileOf(files, "image-values.yaml")?.content ?? "";
   if (mainImages.includes("quay.tencentcloudcr.com")) for (const image of images(preflight)) expect(image).toMatch(/^quay\.tencentcloudcr\.com\//);

