@@ -188,3 +188,17 @@ describe("an add-on of TKE bundles on another platform", () => {
     expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
   });
 });
+
+describe("uninstall.sh's last word on each platform", () => {
+  const lastLine = (path: string) => {
+    const script = renderFile(path).files.find((f) => f.path === "uninstall.sh")!.content;
+    return script.trimEnd().split("\n").pop()!;
+  };
+  it.each(["presets/kubeadm.json", "presets/k3s.json", "presets/kubespray.json"])("%s: the nodes need a CNI, and no TKE console is named", (path) => {
+    expect(lastLine(path)).toContain("The nodes have no CNI now");
+    expect(renderFile(path).files.find((f) => f.path === "uninstall.sh")!.content).not.toContain("TKE console");
+  });
+  it("presets/prod.json (TKE): the console's ip-masq-agent add-on", () => {
+    expect(lastLine("presets/prod.json")).toContain("In the TKE console, re-enable the ip-masq-agent add-on");
+  });
+});

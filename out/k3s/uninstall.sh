@@ -107,4 +107,4 @@ fi
 # shellcheck disable=SC2016
 printf '  - %s\n' 'If a node is not rebuilt, as root on the node: rm -f /etc/cni/net.d/05-cilium.conf /etc/cni/net.d/05-cilium.conflist; then give the CNI configurations Cilium renamed their names back: for f in /etc/cni/net.d/*.cilium_bak; do [ -e "$f" ] && mv "$f" "${f%.cilium_bak}"; done'
 printf '  - %s\n' 'On every node that ran Cilium: sudo ./cleanup-node.sh cilium (its interfaces, iptables rules and CNI configuration), or rebuild the node.'
-printf '  - %s\n' 'In the TKE console, re-enable the ip-masq-agent add-on if it was unchecked when the cluster was created.'
+printf '  - %s\n' 'The nodes have no CNI now: install the one the cluster runs next (or run install.sh again) before Pods are scheduled.'

@@ -8,7 +8,7 @@ import { file, type OutputFile } from "../emit/output.js";
 import { sh, shellWord } from "../text/shell.js";
 import { check, type CheckStep, type SayStep } from "../plan/step.js";
 import type { FilesContext } from "./capability.js";
-import { IP_MASQ_AGENT_CONSOLE_NOTE, NOT_SUPER_NODES_SELECTOR } from "../knowledge/tke.js";
+import { NOT_SUPER_NODES_SELECTOR } from "../knowledge/tke.js";
 import { WHY_SELF_MANAGED as WHY } from "../knowledge/why.js";
 import { finalValueAt } from "../derive/helm.js";
 import { valueEntry } from "../derive/value-entry.js";
@@ -65,14 +65,16 @@ export function selfManagedSlice(p: FilledProfile, platform: Platform): SelfMana
 
 const entry = (path: string, value: unknown, why = WHY[path]) => valueEntry(path, value, why);
 
+/** uninstall.sh's last line on a self-managed cluster: nothing else gives the nodes a CNI back. */
+const NO_CNI_LEFT_NOTE = "The nodes have no CNI now: install the one the cluster runs next (or run install.sh again) before Pods are scheduled.";
+
 /**
- * The scripts' prelude on a self-managed cluster: its API server's address. The node selector and the last line
- * are still TKE's, as the bundles had them before the platforms gave their prelude (no self-managed node is a
- * super node, so the selector lists every node; the console line does not apply): kept byte-identical here,
- * to be replaced by the platforms' own in a change that updates their goldens.
+ * The scripts' prelude on a self-managed cluster: its API server's address, every node listed for a rebuild (no
+ * self-managed node is a TKE super node, so TKE's selector lists them all), and a last line of its own (TKE's is
+ * about its console's ip-masq-agent add-on).
  */
 export function selfManagedPrelude(s: SelfManagedSlice): PlatformPrelude {
-  return { apiserverVIP: s.apiServer.host, nodesSelector: NOT_SUPER_NODES_SELECTOR, lastTell: IP_MASQ_AGENT_CONSOLE_NOTE };
+  return { apiserverVIP: s.apiServer.host, nodesSelector: NOT_SUPER_NODES_SELECTOR, lastTell: NO_CNI_LEFT_NOTE };
 }
 
 /** The values that adapt the chart to a self-managed cluster. */
