@@ -29,7 +29,8 @@ if (!existsSync(CLI)) {
 const PROD = resolve("presets/prod.json");
 const list = (text) => text.split(",").map((s) => s.trim()).filter(Boolean);
 const sizes = (text) => list(text).map(Number);
-const only = new Set(list(process.env.BENCH_ONLY ?? "cold,check,render,staged"));
+const only = new Set(list(process.env.BENCH_ONLY ?? "cold,check,render,staged,tests"));
+const testRuns = Number(process.env.BENCH_TEST_RUNS ?? 1);
 const runs = Number(process.env.BENCH_RUNS ?? 25);
 const fleetRuns = Number(process.env.BENCH_FLEET_RUNS ?? 5);
 const stagedRuns = Number(process.env.BENCH_STAGED_RUNS ?? 11);
@@ -146,7 +147,7 @@ console.log(`machine: ${cpus()[0]?.model ?? "unknown CPU"}, ${cpus().length} cor
 console.log(`load average (1, 5, 15 min) at start: ${load()}`);
 console.log(
   `command: npm run bench (BENCH_ONLY=${[...only].join(",")} BENCH_RUNS=${runs} BENCH_FLEET_RUNS=${fleetRuns} BENCH_STAGED_RUNS=${stagedRuns} ` +
-    `BENCH_CHECK_SIZES=${checkSizes.join(",")} BENCH_RENDER_SIZE=${renderSize} BENCH_STAGED_SIZES=${stagedSizes.join(",")})`,
+    `BENCH_CHECK_SIZES=${checkSizes.join(",")} BENCH_RENDER_SIZE=${renderSize} BENCH_STAGED_SIZES=${stagedSizes.join(",")} BENCH_TEST_RUNS=${testRuns})`,
 );
 console.log(`${hasGnuTime ? "" : "no GNU time (/usr/bin/time): no CPU time or peak RSS\n"}`);
 const began = process.hrtime.bigint();
@@ -260,6 +261,17 @@ try {
     console.log(`5. check of ${size} profiles written out in full and with a shared base (extends), paired`);
     console.log(`  in full:     ${stats(full)}`);
     console.log(`  with a base: ${stats(based)}; ${(median(based) / median(full)).toFixed(2)}x`);
+    console.log("");
+  }
+  if (only.has("tests")) {
+    // the default suite as npm test runs it after its build (dist/ is built already: the bench needs it), in
+    // this checkout; every run is counted (a warm file cache is what a developer re-running the suite has)
+    const samples = [];
+    for (let i = 0; i < testRuns; i++) samples.push(measure([process.execPath, resolve("node_modules/vitest/vitest.mjs"), "run", "--reporter=dot"]));
+    console.log(`6. npm test's suite (vitest run, slow suites apart), ${testRuns} run${testRuns === 1 ? "" : "s"}`);
+    const wall = samples.map((x) => x.ms);
+    console.log(`    ${stats(wall)}${cpuText(samples.map((x) => x.cpu))}`);
+    console.log(`    goal ≤ 60000 ms: ${ratio(median(wall), 60000)}`);
     console.log("");
   }
 } finally {
