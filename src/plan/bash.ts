@@ -25,17 +25,15 @@ const plain = (w: Word): string => text(typeof w === "string" ? w : checkedShell
  */
 export function renderSnippet(s: Snippet, extra: Record<string, string> = {}): string {
   if (Object.keys(extra).length > 0) return writeSnippet(s, extra);
+  if (snippetCount >= SNIPPETS_KEPT) {
+    snippets.clear();
+    snippetCount = 0;
+  }
   let byValues = snippets.get(s.template);
   if (byValues === undefined) snippets.set(s.template, (byValues = new Map()));
   const key = snippetKey(s);
   let out = byValues.get(key);
   if (out === undefined) {
-    if (snippetCount >= SNIPPETS_KEPT) {
-      snippets.clear();
-      snippetCount = 0;
-      snippets.set(s.template, byValues);
-      byValues.clear();
-    }
     byValues.set(key, (out = writeSnippet(s, extra)));
     snippetCount++;
   }
