@@ -22,14 +22,15 @@ const strings = (v: unknown): string[] | null => (Array.isArray(v) && v.every((x
 
 /**
  * The mesh member a profile's text describes, or null (no clusterMesh, or not readable as one). A YAML
- * profile, or one whose bases mention clusterMesh, is read merged (extends.ts); a JSON one with JSON.parse.
+ * profile, or one with bases, is read merged (extends.ts); a JSON one without with JSON.parse.
  */
 export function meshMemberOf(path: string, text: string, bases?: ReadonlyMap<string, BaseRead>): MeshMember | null {
   const inBases = [...(bases?.values() ?? [])].some((b) => "text" in b && b.text.includes("clusterMesh"));
   // most profiles have no mesh: skip the parse
   if ((!text.includes(isYamlPath(path) ? "clusterMesh" : '"clusterMesh"') && !inBases) || text.length > MAX_PROFILE_CHARS) return null;
   let value: unknown;
-  if (isYamlPath(path) || inBases) value = resolveProfile({ path, text, bases }).value;
+  // a profile with bases is read merged even when clusterMesh is its own: its other required fields may be theirs
+  if (isYamlPath(path) || bases !== undefined) value = resolveProfile({ path, text, bases }).value;
   else {
     try {
       value = JSON.parse(text.replace(/^\uFEFF/, ""));

@@ -290,3 +290,44 @@ describe("the same profile written as YAML renders the same bundle", () => {
     });
   });
 });
+
+describe("bases read wherever a profile is read", () => {
+  let scratch: string;
+  beforeEach(() => {
+    scratch = mkdtempSync(join(tmpdir(), "tke-cilium-bases-"));
+    execFileSync("git", ["init", "-q"], { cwd: scratch });
+    mkdirSync(join(scratch, "p"));
+    for (const name of ["gz-east", "sh"]) writeFileSync(join(scratch, "p", `${name}.json`), readFileSync(join(ROOT, "presets/mesh", `${name}.json`), "utf8").replace('"../../schema/', '"../../../schema/'));
+    // gz-west keeps its clusterMesh but takes its region and VIP from a base
+    const west = JSON.parse(readFileSync(join(ROOT, "presets/mesh/gz-west.json"), "utf8"));
+    const { region, apiserverVIP } = west;
+    delete west.region;
+    delete west.apiserverVIP;
+    delete west.$schema;
+    writeFileSync(join(scratch, "p", "fleet.base.json"), JSON.stringify({ region, apiserverVIP }, null, 2) + "\n");
+    writeFileSync(join(scratch, "p", "gz-west.json"), JSON.stringify({ extends: "fleet.base.json", ...west }, null, 2) + "\n");
+  });
+  afterEach(() => rmSync(scratch, { recursive: true, force: true }));
+
+  it("a mesh peer whose required fields come from a base is a valid peer", async () => {
+    expect(await run(scratch, "render", "p", "--out", "out", "--quiet")).toBe(0);
+    expect(stderr()).not.toContain("MESH_INVALID_PEER");
+    expect(readFileSync(join(scratch, "out/mesh-gz-east/features-values.yaml"), "utf8")).toContain("cls-mesh0002");
+  });
+
+  it("a peer tke-cilium.json lists, checked from another member, is read with its bases", async () => {
+    writeFileSync(join(scratch, "tke-cilium.json"), JSON.stringify({ profiles: ["p/*.json"], out: "out" }) + "\n");
+    expect(await run(scratch, "render", "--quiet")).toBe(0);
+    expect(await run(scratch, "check", "p/gz-east.json")).toBe(0);
+    expect(stderr()).not.toContain("MESH_INVALID_PEER");
+  });
+
+  it("an upgrade finding on a YAML profile points at the line of cilium.version", async () => {
+    const yaml = (version: string) => `name: up\n${VALID}cilium:\n  version: "${version}"\n`;
+    writeFileSync(join(scratch, "up.yaml"), yaml("1.19.5"));
+    expect(await run(scratch, "render", "up.yaml", "--out", "out", "--quiet")).toBe(0);
+    writeFileSync(join(scratch, "up.yaml"), yaml("1.18.3"));
+    expect(await run(scratch, "check", "up.yaml", "--out", "out")).toBe(1);
+    expect(stderr()).toMatch(/up\.yaml:7:\d+ error UPGRADE_DOWNGRADE/);
+  });
+});

@@ -10,6 +10,9 @@ import { ConfinedReadError, displayPath, expandProfileArgs, isInside, readConfin
 import { quickName } from "./staged.js";
 import { isYamlPath, loadYamlSupport } from "../extends.js";
 import { meshMemberOf, type MeshMember } from "../mesh.js";
+import type { ProfileSource } from "../pipeline.js";
+import { readBaseFile } from "../read-base.js";
+import { withBases } from "./bases.js";
 
 /**
  * Where a render, check or validate runs: every path of the run (the profiles in the file headers, the out
@@ -98,6 +101,7 @@ export async function configProfileNames(config: RepoConfig): Promise<{ names: S
   const names = new Set<string>();
   const mesh: MeshMember[] = [];
   const problems: string[] = [];
+  const sources: ProfileSource[] = [];
   // a name that exists but is no file (a FIFO, a socket, a device) is never opened: it is an error, not a skipped peer
   for (const arg of unmatched) if (existsAsOther(resolve(config.dir, arg))) problems.push(`${arg}, a profile of ${CONFIG_FILE}: not a regular file`);
   for (const path of paths) {
@@ -111,8 +115,11 @@ export async function configProfileNames(config: RepoConfig): Promise<{ names: S
       if (error.tooLarge === undefined) problems.push(`${path}, a profile of ${CONFIG_FILE}: ${error.message}`);
     }
     names.add(quickName(text, path));
-    // the peers of a mesh member the arguments name are in the repository's other profiles
-    const member = meshMemberOf(path, text);
+    sources.push({ path, text });
+  }
+  // the peers of a mesh member the arguments name are in the repository's other profiles, read with their bases
+  for (const s of await withBases(sources, (base, from) => readBaseFile(base, from, config.dir))) {
+    const member = meshMemberOf(s.path, s.text, s.bases);
     if (member !== null) mesh.push(member);
   }
   return { names, mesh, problems };

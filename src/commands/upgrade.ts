@@ -1,6 +1,6 @@
 import type { TreeFile } from "../diff.js";
 import type { ChartCatalog } from "../knowledge/chart.js";
-import { parseProfileText } from "../parse.js";
+import { resolveProfile } from "../extends.js";
 import { UnsafeOutputError } from "../store-errors.js";
 import { toDiagnostic, type CheckedProfile } from "../pipeline.js";
 import type { Settings } from "../settings.js";
@@ -24,7 +24,8 @@ export function checkUpgrade(r: CheckedProfile, settings: Settings | null, previ
   if (before === null) return;
   const findings = upgradeFindings(before, factsOfSettings(settings), settings.upgrade.allow, charts.versions());
   if (findings.length === 0) return;
-  const { locate } = parseProfileText(r.source.text, r.source.path);
+  // the profile as merged: a YAML profile's lines, and a version a base sets blamed on the base
+  const { locate } = resolveProfile(r.source);
   // an error here makes the profile unrenderable (isRenderable reads its diagnostics)
   r.diagnostics.push(...findings.map((f) => toDiagnostic(f.code, f, r.source.path, locate)));
 }
