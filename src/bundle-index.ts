@@ -1,6 +1,7 @@
-import { closeSync, constants as fsConstants, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, unlinkSync, writeFileSync, type BigIntStats, type Stats } from "node:fs";
+import { closeSync, constants as fsConstants, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, writeFileSync, type Stats } from "node:fs";
 import { join } from "node:path";
 import { crypto } from "./lazy-builtins.js";
+import { writeFileAtomic } from "./store.js";
 import type { Diagnostic } from "./diagnostics.js";
 import { isUserFile } from "./knowledge/bundle.js";
 import type { CheckedProfile, ProfileSource } from "./pipeline.js";
@@ -164,15 +165,6 @@ function nameHash(text: string): string {
   return h.toString(16).padStart(16, "0");
 }
 
-/** lstat, or null when absent; never follows a link. */
-function lstatOrNull(path: string): BigIntStats | null {
-  try {
-    return lstatSync(path, { bigint: true });
-  } catch {
-    return null;
-  }
-}
-
 /** lstat in numbers (no BigInt per call: a fleet's check stats every bundle file), or null when absent. */
 function quickStat(path: string): Stats | null {
   try {
@@ -182,18 +174,21 @@ function quickStat(path: string): Stats | null {
   }
 }
 
+/** Where the index lives (repository-relative): the first when the repository has a node_modules folder. */
+export const INDEX_FOLDERS = ["node_modules/.cache/tke-cilium", ".tke-cilium/cache"] as const;
+
 /**
  * The index's folder: node_modules/.cache/tke-cilium/ of the repository when it has a node_modules folder,
  * else .tke-cilium/cache/ (which holds a .gitignore of `*`). Each part must be a real folder of the repository
  * (a link is not followed: no write lands outside it); null when one is not, or cannot be made.
  */
 export function indexFolder(root: string, create: boolean): string | null {
-  const modules = lstatOrNull(join(root, "node_modules"));
-  const parts = modules?.isDirectory() ? ["node_modules", ".cache", "tke-cilium"] : [".tke-cilium", "cache"];
+  const modules = quickStat(join(root, "node_modules"));
+  const parts = (modules?.isDirectory() ? INDEX_FOLDERS[0] : INDEX_FOLDERS[1]).split("/");
   let dir = root;
   for (const part of parts) {
     dir = join(dir, part);
-    const found = lstatOrNull(dir);
+    const found = quickStat(dir);
     if (found === null) {
       if (!create) return null;
       try {
@@ -420,16 +415,10 @@ export function openBundleIndex(root: string, inputs: RunInputs): BundleIndex | 
         entries[name] = { k: e.k, s: e.s, d, f: e.f, l: intern(listings, listingAt, JSON.stringify(e.l), e.l) };
       }
       const body: IndexFile = { format: FORMAT, build: BUILD, place, listings, shapes, entries };
-      const temp = join(dir, `.${fileName}.${process.pid}.${crypto().randomBytes(4).toString("hex")}.tmp`);
       try {
-        writeFileSync(temp, JSON.stringify(body), { flag: "wx", mode: 0o644 });
-        renameSync(temp, join(dir, fileName));
+        writeFileAtomic(join(dir, fileName), JSON.stringify(body));
       } catch {
-        try {
-          unlinkSync(temp);
-        } catch {
-          // nothing was written
-        }
+        // an index that cannot be written is no index: the next run takes the full path
       }
     },
   };

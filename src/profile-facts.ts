@@ -1,7 +1,7 @@
-import { renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BUILD, indexFolder, readIndexBytes } from "./bundle-index.js";
 import { crypto } from "./lazy-builtins.js";
+import { writeFileAtomic } from "./store.js";
 
 /**
  * What `check --staged` needs of a profile it does not check: its name field (a bundle no profile renders is
@@ -72,17 +72,11 @@ export function openFactsCache(root: string, trusted: boolean): FactsCache {
       if (dir === null) return;
       const old = Object.keys(stored).length + used.size > MAX_FACTS ? {} : stored;
       const facts: Record<string, Stored> = { ...old, ...Object.fromEntries(used) };
-      const temp = join(dir, `.${FILE}.${process.pid}.${crypto().randomBytes(4).toString("hex")}.tmp`);
+      const body = JSON.stringify(facts);
       try {
-        const body = JSON.stringify(facts);
-        writeFileSync(temp, `${JSON.stringify({ format: FORMAT, build: BUILD, sum: sum(body) })}\n${body}`, { flag: "wx", mode: 0o644 });
-        renameSync(temp, join(dir, FILE));
+        writeFileAtomic(join(dir, FILE), `${JSON.stringify({ format: FORMAT, build: BUILD, sum: sum(body) })}\n${body}`);
       } catch {
-        try {
-          unlinkSync(temp);
-        } catch {
-          // nothing was written
-        }
+        // facts that cannot be written are read from git again next time
       }
     },
   };

@@ -39,7 +39,7 @@ const lstatOrNull = (path: string): Stats | null => {
 };
 
 /** Profile files by name: JSON or YAML. Bases (extends.ts's isBasePath) are not profiles, and are skipped in folders and globs. */
-const PROFILE_FILE = /\.(json|ya?ml)$/i;
+export const PROFILE_FILE = /\.(json|ya?ml)$/i;
 
 /** PROFILE arguments → profile files: a file, a directory (its *.json, *.yaml, *.yml), or a glob. Each once, in argument order. */
 export async function expandProfileArgs(args: readonly string[], cwd: string): Promise<ExpandedArgs> {
@@ -54,7 +54,8 @@ export async function expandProfileArgs(args: readonly string[], cwd: string): P
   return { paths: [...paths], unmatched, problems };
 }
 
-const GLOB_CHARS = /[*?[\]{}!]/;
+/** Characters that make an argument a glob rather than a path. */
+export const GLOB_CHARS = /[*?[\]{}!]/;
 
 async function expandOne(arg: string, cwd: string, problems: string[]): Promise<string[]> {
   const absolute = resolve(cwd, arg);

@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import type { TreeFile } from "../diff.js";
 import { blobSizes, indexFolderNames, indexPath, indexTree, readBlobs, readGitIndex, submoduleOf } from "../git-index.js";
+import { INDEX_FOLDERS } from "../bundle-index.js";
 import { openFactsCache } from "../profile-facts.js";
 import { headTree, indexFiles } from "../git-head.js";
 import { EXIT, type Io } from "../io.js";
@@ -9,11 +10,9 @@ import { decodeProfileBytes, MAX_PROFILE_CHARS } from "../parse.js";
 import { meshMemberOf, type MeshMember } from "../mesh.js";
 import { defaultName, NAME_PATTERN, tooLargeDiagnostic, unreadableProfile, type CheckedProfile, type ProfileSource } from "../pipeline.js";
 import { terminalLine } from "../text/terminal.js";
-import { displayPath } from "../workspace.js";
+import { displayPath, GLOB_CHARS, PROFILE_FILE } from "../workspace.js";
 import { isBasePath, isYamlPath, loadYamlSupport, topLevelField, type BaseRead } from "../extends.js";
 import { extendsAny, withBases } from "./bases.js";
-
-const PROFILE_FILE = /\.(json|ya?ml)$/i;
 
 /** What check compares: the profiles to check, every profile's name (for orphans), and the bundles. */
 export interface CheckView {
@@ -52,9 +51,10 @@ function nameField(text: string, path: string): string | null {
 /**
  * check --staged: the profiles and bundles as the commit would have them, read from the git index. Only the
  * profiles the commit touches are rendered (a staged profile, a staged file of its bundle, a staged base it
- * extends, a staged member of its Cluster Mesh), so a commit costs about the same in a 10,000-cluster
- * repository as in a 10-cluster one: git is asked for the staged paths and for the entries of the folders
- * named, and only the blobs of touched profiles (and of those that extend a base or join a mesh) are read.
+ * extends, a staged member of its Cluster Mesh): git is asked for the staged paths and for the entries of the
+ * folders named, and only the blobs of touched profiles (and of those that extend a base or join a mesh) are
+ * read. What still grows with the fleet is git reading its own index and the profile facts file (npm run bench:
+ * 186 ms for 10 clusters, 306 ms for 10,000).
  * Every profile's name is still known, to find bundles no profile renders any more: from the profile facts
  * kept by object id (profile-facts.ts), reading only blobs not seen before.
  */
@@ -75,11 +75,10 @@ export async function readStagedView(args: readonly string[], out: string, io: I
     return { found, any };
   };
   // one ls-files for the folders named and the cache folders (whether git tracks them: see below)
-  const cacheFolders = ["node_modules/.cache/tke-cilium", ".tke-cilium/cache"];
   const stagedBundles = new Set([...index.staged].filter((p) => p.startsWith(`${outDir}/`)).map((p) => p.slice(outDir.length + 1).split("/")[0]));
-  index.load([...cacheFolders, ...args.filter((a) => !/[*?[\]{}!]/.test(a)).map((a) => indexPath(index, io.cwd, a)), ...[...stagedBundles].map((n) => `${outDir}/${n}`)]);
+  index.load([...INDEX_FOLDERS, ...args.filter((a) => !GLOB_CHARS.test(a)).map((a) => indexPath(index, io.cwd, a)), ...[...stagedBundles].map((n) => `${outDir}/${n}`)]);
   for (const arg of args) {
-    if (/[*?[\]{}!]/.test(arg)) {
+    if (GLOB_CHARS.test(arg)) {
       // a glob: compiled once, matched against the entries of the folder it starts from
       const { default: micromatch } = await import("micromatch");
       const base = micromatch.scan(arg).base;
@@ -113,7 +112,7 @@ export async function readStagedView(args: readonly string[], out: string, io: I
   }
   const paths = [...selected].sort();
   // the facts are the machine's own: a cache folder that git tracks came with a commit and is not used
-  const facts = openFactsCache(index.root, ![...index.entries.keys()].some((p) => cacheFolders.some((f) => p.startsWith(`${f}/`))));
+  const facts = openFactsCache(index.root, ![...index.entries.keys()].some((p) => INDEX_FOLDERS.some((f) => p.startsWith(`${f}/`))));
   const oids = new Map(paths.map((p) => [p, index.entries.get(p)!.oid]));
   const oidOf = (p: string) => oids.get(p)!;
   const bytesOf = new Map<string, Buffer>();
@@ -201,8 +200,11 @@ function readIndexedBase(index: ReturnType<typeof readGitIndex>, path: string): 
   const entry = index.entries.get(path);
   if (entry === undefined) return { problem: "it is not in the git index (git add it)" };
   if (!entry.mode.startsWith("100")) return { problem: entry.mode === "120000" ? "it is a symbolic link" : "it is not a regular file" };
+  // sized before it is read, as a profile's blob is: a huge staged base is named, never loaded
+  const size = blobSizes(index, [entry.oid]).get(entry.oid);
+  if (size === undefined || size > MAX_PROFILE_CHARS * 4) return { problem: "it is too large to be a base" };
   const bytes = readBlobs(index, [entry.oid]).get(entry.oid);
-  if (bytes === undefined || bytes.length > MAX_PROFILE_CHARS * 4) return { problem: "it is too large to be a base" };
+  if (bytes === undefined) return { problem: "it is too large to be a base" };
   const decoded = decodeProfileBytes(bytes, path);
   return "text" in decoded ? { text: decoded.text } : { problem: decoded.diagnostic.message };
 }
