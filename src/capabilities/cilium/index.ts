@@ -9,7 +9,7 @@ import { INSTALL_HELM_REPO_NAME } from "../../knowledge/chart.js";
 import { CILIUM_VXLAN_PORT } from "../../knowledge/features.js";
 import { AGENT_ROLLOUT, CONNECTIVITY_TEST_IMAGES, MAINLAND_TEST_TARGETS, PREFLIGHT } from "../../knowledge/lifecycle.js";
 import { CONNECTIVITY_EXTERNAL_DEFAULTS } from "../../knowledge/platforms.js";
-import { CILIUM_NAMESPACE, MAINLAND_CHINA_REGIONS, SUPER_NODE_INSTANCE_TYPE } from "../../knowledge/tke.js";
+import { CILIUM_NAMESPACE, MAINLAND_CHINA_REGIONS, NOT_SUPER_NODES_SELECTOR } from "../../knowledge/tke.js";
 import { whyMirrored } from "../../knowledge/why.js";
 import { deriveChartSource } from "../../derive/chart-source.js";
 import { mirroredRepository, orderedImages } from "../../derive/mirror.js";
@@ -113,7 +113,7 @@ export const cilium = defineCapability({
     return {
       images,
       chartSource: source,
-      existingNodesSelector: `${SUPER_NODE_INSTANCE_TYPE.label}!=${SUPER_NODE_INSTANCE_TYPE.value}`,
+      existingNodesSelector: NOT_SUPER_NODES_SELECTOR,
       connectivityTest: p.platform === "tke" ? connectivityTest(p.region) : selfManagedConnectivityTest(p.images.mirror),
       vxlan: features.vxlan,
       connectivityTestNote: p.platform === "tke" ? "" : SELF_MANAGED_CONNECTIVITY_NOTE,

@@ -43,7 +43,7 @@ function untaintUndo(k: KarpenterSettings & { file: string }) {
     kind: "commands" as const,
     phase: "restore" as const,
     title: "Take Cilium's startup taint out of the Karpenter node pool and off the nodes",
-    script: { template: `${untaintPool}${nodes.template}`, words: { ...nodes.words, name: k.name, taintKey: taint.key }, texts: { file: k.file } },
+    script: { template: `${untaintPool}${nodes.template}`, words: { ...nodes.words, name: { kind: "dnsLabel" as const, value: k.name }, taintKey: taint.key }, texts: { file: k.file } },
     needsBundleFiles: false,
     tell,
   };
