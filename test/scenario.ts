@@ -244,6 +244,8 @@ export async function runScenario(c: ScenarioCase): Promise<void> {
 
   // 5. an add-on on, then off again
   const toggle = toggleOf(minorProfile);
+  // a TKE cluster has an add-on to turn on (a self-managed one may have none its platform allows)
+  if (!isSelfManaged(minorProfile)) expect(toggle, `${c.name}: an add-on to turn on and off`).not.toBeNull();
   // the objects the add-on brought: gone once it is off (install.sh deletes an add-on's labelled objects), CRDs aside
   let toggled: string[] = [];
   if (toggle !== null) {
@@ -271,6 +273,8 @@ export async function runScenario(c: ScenarioCase): Promise<void> {
   const before = cluster.state;
   r = await run("install.sh");
   expect(r.status, `${c.name}, datapath change: exit status`).not.toBe(0);
+  // refused by the datapath guard, not by some other stop
+  expect(r.stderr, `${c.name}, datapath change: why`).toContain("changes the datapath of the running Cilium");
   expect(cluster.state.calls.filter((x) => MUTATING.test(x)), `${c.name}, datapath change: mutating calls`).toEqual([]);
   expect(r.changes).toEqual([]);
   expect(cluster.state.releases).toEqual(before.releases);
