@@ -9,7 +9,7 @@
 // system, from GNU time when /usr/bin/time is there) moves less when other work shares the machine.
 //
 // Knobs (environment):
-//   BENCH_ONLY=cold,check,render,staged   sections to run (default: all four; "bases" adds the extends comparison)
+//   BENCH_ONLY=cold,check,render,staged   sections to run (default: cold,check,render,staged,tests; "bases" adds the extends comparison)
 //   BENCH_RUNS=25                         cold-start runs (each a triple: node -e 0, render, render without the code cache)
 //   BENCH_FLEET_RUNS=5                    measured runs of each fleet check and render
 //   BENCH_STAGED_RUNS=11                  measured runs of each check --staged
