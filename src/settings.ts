@@ -213,13 +213,6 @@ export interface GitopsContext {
   outPath: string;
 }
 
-/** What an engine must not compare between the render and the cluster: one object, and JSON pointers in it. */
-export interface GitopsIgnoreRule {
-  group: string;
-  kind: string;
-  name: string;
-  jsonPointers: readonly string[];
-}
 
 /** The Argo CD Application of one bundle (argocd-application.yaml). */
 export interface ArgoCdSettings {
@@ -240,7 +233,6 @@ export interface ArgoCdSettings {
   /** The manifests the directory source applies (none: no directory source). */
   manifests: string[];
   syncOptions: string[];
-  ignore: readonly GitopsIgnoreRule[];
 }
 
 /** Flux's objects for one bundle (flux-release.yaml, kustomization.yaml, flux-kustomization.yaml). */
@@ -269,7 +261,6 @@ export interface FluxSettings {
   /** The GitRepository Flux reads the bundle from, and the bundle's folder in it (./out/<name>). */
   gitRepository: string;
   path: string;
-  ignore: readonly GitopsIgnoreRule[];
 }
 
 export type GitopsSettings = ArgoCdSettings | FluxSettings;

@@ -1,13 +1,11 @@
 import {
   ARGOCD_IN_CLUSTER,
-  ARGOCD_RESPECT_IGNORE,
   ARGOCD_SYNC_OPTIONS,
   ARGOCD_VALUES_REF,
   FLUX_AFTER_CHART,
   FLUX_TIMEOUT_UNKNOWN_SIZE,
   FLUX_TIMEOUTS,
   GITOPS_FILES,
-  GITOPS_IGNORE_RULES,
 } from "../knowledge/gitops.js";
 import { OCI_SCHEME } from "../knowledge/chart.js";
 import { CILIUM_NAMESPACE, CILIUM_RELEASE } from "../knowledge/tke.js";
@@ -43,7 +41,6 @@ export function deriveGitops(name: string, delivery: Omit<DeliverySettings, "git
   const manifests = delivery.manifests.filter((m) => m.phase !== "by-install-script").map((m) => m.file);
   const phase = (p: "before-chart" | "after-chart") => delivery.manifests.filter((m) => m.phase === p).map((m) => m.file);
   const config = context.config;
-  const ignore = GITOPS_IGNORE_RULES;
   if (config.engine === "argocd") {
     const destination = profile.destination ?? (config.destination === null ? ARGOCD_IN_CLUSTER : config.destination.replaceAll("{name}", name));
     return {
@@ -58,8 +55,7 @@ export function deriveGitops(name: string, delivery: Omit<DeliverySettings, "git
       git: { repoURL: config.repoURL, revision: config.revision, path },
       valueFiles: delivery.valuesFiles.map((f) => `$${ARGOCD_VALUES_REF}/${path}/${f}`),
       manifests,
-      syncOptions: [...ARGOCD_SYNC_OPTIONS, ...(ignore.length > 0 ? [ARGOCD_RESPECT_IGNORE] : [])],
-      ignore,
+      syncOptions: [...ARGOCD_SYNC_OPTIONS],
     };
   }
   return {
@@ -77,7 +73,6 @@ export function deriveGitops(name: string, delivery: Omit<DeliverySettings, "git
     afterChart: phase("after-chart").length === 0 ? null : { name: `${CILIUM_RELEASE}-${FLUX_AFTER_CHART}`, dir: FLUX_AFTER_CHART, manifests: phase("after-chart") },
     gitRepository: config.gitRepository,
     path: `./${path}`,
-    ignore,
   };
 }
 

@@ -12,7 +12,7 @@ import {
   GITOPS_FILES,
   KUSTOMIZE_API,
 } from "../knowledge/gitops.js";
-import type { ArgoCdSettings, FluxSettings, GitopsIgnoreRule, Settings } from "../settings.js";
+import type { ArgoCdSettings, FluxSettings, Settings } from "../settings.js";
 import { manifestsToYaml } from "../text/yaml.js";
 import { file, headerLines, type Emitter, type OutputFile } from "./output.js";
 
@@ -40,7 +40,6 @@ function emitArgoCd(settings: Settings, g: ArgoCdSettings): OutputFile[] {
       project: g.project,
       destination: { ...g.destination, namespace: g.releaseNamespace },
       sources,
-      ...(g.ignore.length > 0 ? { ignoreDifferences: g.ignore.map((r) => ({ group: r.group, kind: r.kind, name: r.name, jsonPointers: [...r.jsonPointers] })) } : {}),
       syncPolicy: { automated: ARGOCD_AUTOMATED, syncOptions: g.syncOptions, retry: ARGOCD_RETRY },
     },
   };
@@ -78,7 +77,7 @@ function emitFlux(settings: Settings, g: FluxSettings): OutputFile[] {
       chart: { spec: { chart: g.chart.chart, version: g.chart.version, sourceRef: { kind: FLUX_API.helmRepository.kind, name: g.name } } },
       install: FLUX_INSTALL,
       upgrade: FLUX_UPGRADE,
-      driftDetection: { mode: "enabled", ...(g.ignore.length > 0 ? { ignore: g.ignore.map(fluxIgnore) } : {}) },
+      driftDetection: { mode: "enabled" },
       valuesFrom: g.valuesFiles.map((f) => ({ kind: "ConfigMap", name: g.valuesConfigMap, valuesKey: f })),
     },
   };
@@ -145,5 +144,3 @@ function emitFlux(settings: Settings, g: FluxSettings): OutputFile[] {
     ...afterChart,
   ];
 }
-
-const fluxIgnore = (r: GitopsIgnoreRule) => ({ paths: [...r.jsonPointers], target: { ...(r.group === "" ? {} : { group: r.group }), kind: r.kind, name: r.name } });

@@ -17,13 +17,9 @@ export const ARGOCD_VALUES_REF = "values";
  */
 export const CERTGEN_METHOD = "cronJob";
 
-/**
- * What an engine must not compare between the render and the cluster, as object + JSON pointers. Empty: with
- * certgen, two renders of a bundle are identical (test/gitops-converge.test.ts renders each twice with helm),
- * so Argo CD needs no ignoreDifferences and Flux's drift detection ignores nothing. A rule here must name an
- * object the render holds; Cilium's Argo CD page's hubble-ca-cert ConfigMap is rendered by no chart 1.18-1.20.
- */
-export const GITOPS_IGNORE_RULES: readonly { group: string; kind: string; name: string; jsonPointers: readonly string[] }[] = [];
+// No ignore rules: with certgen, two renders of a bundle are identical (test/gitops-converge.test.ts renders each
+// twice with helm), so Argo CD needs no ignoreDifferences and Flux's drift detection ignores nothing. Cilium's
+// Argo CD page's hubble-ca-cert ConfigMap is rendered by no chart 1.18-1.20.
 
 /**
  * The same page: CiliumIdentity objects copy the labels of the Pods they stand for, Argo CD's tracking label
@@ -70,7 +66,6 @@ export const ARGOCD_AUTOMATED = { prune: false, selfHeal: true } as const;
  * the same sync brings. RespectIgnoreDifferences is added when there are ignore rules.
  */
 export const ARGOCD_SYNC_OPTIONS = ["ServerSideApply=true", "SkipDryRunOnMissingResource=true"] as const;
-export const ARGOCD_RESPECT_IGNORE = "RespectIgnoreDifferences=true";
 
 /**
  * Argo CD's sync waves: the chart's objects are in wave 0 (Argo CD already applies CRDs and ConfigMaps before
