@@ -69,6 +69,13 @@ function withOverrides(files: ValuesFile[], extras: [string[], unknown][]): Valu
 }
 
 /** The value at `path` inside `value`; undefined when there is none (a scalar on the way replaces the whole of it). */
+/** The value at `path` in nested maps (cilium.extraValues, a values file's object); undefined past a non-map. */
+export function mapValueAt(value: unknown, path: readonly string[]): unknown {
+  let node = value;
+  for (const key of path) node = isMap(node) ? node[key] : undefined;
+  return node;
+}
+
 function valueAt(value: unknown, path: readonly string[]): unknown {
   let node = value;
   for (const key of path) {

@@ -2,7 +2,7 @@ import type { FilledProfile } from "../profile.js";
 import type { Settings } from "../settings.js";
 import type { Code } from "./codes.js";
 import { LABEL_VALUE_MAX } from "../knowledge/gitops.js";
-import { finalValueAt } from "../derive/helm.js";
+import { finalValueAt, mapValueAt } from "../derive/helm.js";
 import { TKE_ONLY_CORE_CODES } from "../knowledge/platforms.js";
 import { SELF_MANAGED_BUNDLE_RULES } from "../capabilities/self-managed.js";
 import { show } from "../validate.js";
@@ -117,20 +117,10 @@ function at(s: Settings, dotted: string): unknown {
   return finalValueAt(s.helm, dotted.split("."));
 }
 
-/** A value inside a plain object, by dotted path. */
-function inObject(values: Record<string, unknown>, dotted: string): unknown {
-  let node: unknown = values;
-  for (const key of dotted.split(".")) {
-    if (node === null || typeof node !== "object" || Array.isArray(node)) return undefined;
-    node = (node as Record<string, unknown>)[key];
-  }
-  return node;
-}
-
 /** Where a value came from: its cilium.extraValues path when the profile set it there, else the field given. */
 function pointerOf(p: FilledProfile, dotted: string, fallback: string): string {
   const path = dotted.split(".");
-  return inObject(p.cilium.extraValues as Record<string, unknown>, dotted) !== undefined ? extraPointer(path) : fallback;
+  return mapValueAt(p.cilium.extraValues, path) !== undefined ? extraPointer(path) : fallback;
 }
 
 /** The rules about TKE's own network and fields report nothing on another platform. */

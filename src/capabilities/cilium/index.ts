@@ -15,6 +15,7 @@ import { deriveChartSource } from "../../derive/chart-source.js";
 import { mirroredRepository, orderedImages } from "../../derive/mirror.js";
 import { valueEntry as entry } from "../../derive/value-entry.js";
 import { deriveRolloutTimeout } from "../../derive/rollout.js";
+import { mapValueAt } from "../../derive/helm.js";
 import type { ValueEntry } from "../../settings.js";
 import { check, type Snippet } from "../../plan/step.js";
 import { sh } from "../../text/shell.js";
@@ -117,7 +118,7 @@ export const cilium = defineCapability({
       connectivityTest: p.platform === "tke" ? connectivityTest(p.region) : selfManagedConnectivityTest(p.images.mirror),
       vxlan: features.vxlan,
       connectivityTestNote: p.platform === "tke" ? "" : SELF_MANAGED_CONNECTIVITY_NOTE,
-      rollout: deriveRolloutTimeout(p.cluster.maxNodes, extraValueAt(p.cilium.extraValues, AGENT_ROLLOUT.maxUnavailablePath)),
+      rollout: deriveRolloutTimeout(p.cluster.maxNodes, mapValueAt(p.cilium.extraValues, AGENT_ROLLOUT.maxUnavailablePath)),
     };
   },
   values: (s) => ({ images: s.images }),
@@ -149,13 +150,6 @@ export const cilium = defineCapability({
       : []),
   ],
 });
-
-/** A value cilium.extraValues sets at a path (undefined when it sets none). */
-function extraValueAt(extra: unknown, path: readonly string[]): unknown {
-  let node = extra;
-  for (const key of path) node = node !== null && typeof node === "object" && !Array.isArray(node) ? (node as Record<string, unknown>)[key] : undefined;
-  return node;
-}
 
 /** The guide's connectivity test: mirrored images everywhere, and targets reachable from mainland China there. */
 function connectivityTest(region: string): readonly string[] {
