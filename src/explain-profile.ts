@@ -9,7 +9,7 @@ export function explainProfileText(merged: MergedProfile): string {
   const lines: string[] = [`# merged from ${merged.files.join(", then ")}`];
   const where = (pointer: string) => {
     const place = merged.locate(pointer);
-    return `${merged.originOf(pointer)}:${place.line}`;
+    return `${place.file}:${place.line}`;
   };
   const walk = (value: Record<string, unknown>, pointer: string, indent: string) => {
     const entries = Object.entries(value);

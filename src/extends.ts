@@ -25,8 +25,6 @@ export interface MergedProfile {
   diagnostics: Diagnostic[];
   /** The files the value was merged from, bases first, the profile last. */
   files: string[];
-  /** Pointer → the file that set it (only for a profile with bases). */
-  originOf: (pointer: string) => string;
 }
 
 /** A base is recognised by its name, so folders and globs of profiles can hold bases and never render them. */
@@ -97,7 +95,6 @@ export function resolveProfile(source: SourceWithBases): MergedProfile {
     locate: (pointer, key) => ({ file: source.path, ...parsed.locate(pointer, key) }),
     diagnostics,
     files: [source.path],
-    originOf: () => source.path,
   });
   if (own.diagnostics.some(isError) || !isRecord(own.value) || !("extends" in own.value)) return single(own);
 
@@ -145,10 +142,10 @@ export function resolveProfile(source: SourceWithBases): MergedProfile {
   visit(top, [source.path]);
   layers.push(top);
   if (diagnostics.some(isError)) return { ...single(own, diagnostics), value: undefined };
-  return mergeLayers(layers, diagnostics, source.path);
+  return mergeLayers(layers, diagnostics);
 }
 
-function mergeLayers(layers: readonly Layer[], diagnostics: Diagnostic[], profilePath: string): MergedProfile {
+function mergeLayers(layers: readonly Layer[], diagnostics: Diagnostic[]): MergedProfile {
   const origins = new Map<string, number>([["", layers.length - 1]]);
   const forget = (pointer: string) => {
     for (const p of origins.keys()) if (p.startsWith(pointer + "/")) origins.delete(p);
@@ -193,7 +190,6 @@ function mergeLayers(layers: readonly Layer[], diagnostics: Diagnostic[], profil
     },
     diagnostics,
     files: layers.map((l) => l.file),
-    originOf: (pointer) => layers[layerOf(pointer)]?.file ?? profilePath,
   };
 }
 

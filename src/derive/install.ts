@@ -69,7 +69,7 @@ const DELIVERY_PHASES = ["before-chart", "after-chart", "by-install-script"] as 
  * and its value (a string as it is, else as JSON); each part ends with a separator no part holds, so ["ab", "c"]
  * and ["a", "bc"] differ. The parts are fed as they are met, not gathered first (a fleet derives 1,000 bundles).
  */
-export function bundleFingerprint(chart: string, version: string, helm: readonly ValuesFile[]): string {
+function bundleFingerprint(chart: string, version: string, helm: readonly ValuesFile[]): string {
   const h = { a: 0x811c9dc5, b: 0x050c5d1f };
   const feed = (text: string) => {
     let { a, b } = h;
