@@ -16,7 +16,7 @@ type Profile = {
   platform?: string;
   apiserverVIP?: string;
   cluster?: { network?: string };
-  selfManaged?: { apiServer: { host: string }; kubeProxy?: string };
+  selfManaged?: { apiServer: { host: string }; kubeProxy?: "absent" | "remove" | "keep" };
   clusterMesh?: { clusterId: number };
 };
 
@@ -31,7 +31,7 @@ function clusterFor(p: Profile, install: string): ClusterState {
 }
 
 function platformCluster(p: Profile): ClusterState {
-  if (p.selfManaged !== undefined) return kubeadmCluster({ vip: p.selfManaged.apiServer.host, kubeProxy: p.selfManaged.kubeProxy === "keep" });
+  if (p.selfManaged !== undefined) return kubeadmCluster({ vip: p.selfManaged.apiServer.host, kubeProxy: (p.selfManaged.kubeProxy ?? "absent") !== "absent" });
   const state = tkeCluster({ vip: p.apiserverVIP!, network: p.cluster?.network === "gr" ? "gr" : "vpc-cni" });
   // a mesh member after `clustermesh.sh ca`, as the README's order has it: the mesh's CA is already there
   if (p.clusterMesh !== undefined) state.objects["Secret/kube-system/cilium-ca"] = { data: { "ca.crt": "Y2E=", "ca.key": "a2V5" } };
