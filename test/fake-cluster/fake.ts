@@ -4,7 +4,7 @@
 // the commands the scripts use are understood; anything else fails loudly, so a script cannot pass by accident.
 import { readFileSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
-import { parse, parseAllDocuments, stringify } from "yaml";
+import { parseAllDocuments, stringify } from "yaml";
 import type { ClusterState } from "./cluster.js";
 import { datapathIncident, pods, reconcile, releaseValues } from "./controllers.js";
 
@@ -378,9 +378,8 @@ function helm() {
     const found = state.releases[`${namespace}/${rest[1]}`];
     if (!found) return finish(1, "", "Error: release: not found\n");
     if (flag("-o", "--output") !== "yaml") throw new Error(`fake helm: get values ${argv.join(" ")}`);
-    const merge = (a: any, b: any): any => (a && b && typeof a === "object" && typeof b === "object" && !Array.isArray(a) && !Array.isArray(b) ? Object.fromEntries([...new Set([...Object.keys(a), ...Object.keys(b)])].map((k) => [k, k in b ? merge(a[k], b[k]) : a[k]])) : b);
     if (found.set.length > 0) throw new Error("fake helm: get values of a release installed with --set");
-    return finish(0, stringify(found.values.map((text) => parse(text, { version: "1.1" }) ?? {}).reduce(merge, {})));
+    return finish(0, stringify(releaseValues(state, `${namespace}/${rest[1]}`)));
   }
   const release = state.releases[`${namespace}/${rest[0]}`];
   if (verb === "history") {
