@@ -174,28 +174,14 @@ function renderInstallStep(step: PlanStep, plan: readonly PlanStep[]): string {
  * something of it went.
  */
 function renderPrune(step: Extract<PlanStep, { kind: "prune" }>): string {
-  // a fleet has few combinations of add-ons off: each block is written once per run (the registry's entries decide it)
-  const key = step.addons.map((a) => a.id).join(",");
-  const known = prunes.get(key);
-  if (known !== undefined && known.addons.every((a, i) => a.objects === step.addons[i].objects && a.note === step.addons[i].note)) return known.text;
   const lines = ['step "Remove what add-ons now off left behind (only objects labelled as theirs)"'];
   for (const addon of step.addons) lines.push(...pruneLines(addon));
-  const text = lines.join("\n");
-  if (prunes.size >= 256) prunes.clear();
-  prunes.set(key, { addons: step.addons, text });
-  return text;
+  return lines.join("\n");
 }
-
-const prunes = new Map<string, { addons: Extract<PlanStep, { kind: "prune" }>["addons"]; text: string }>();
 
 type PrunedAddon = Extract<PlanStep, { kind: "prune" }>["addons"][number];
 
-/** An add-on's lines depend on nothing but its registry entry: written once per run, keyed by its leftovers. */
-const prunedLines = new WeakMap<PrunedAddon["objects"], { id: string; note: string | null; lines: string[] }>();
-
 function pruneLines(addon: PrunedAddon): string[] {
-  const known = prunedLines.get(addon.objects);
-  if (known !== undefined && known.id === addon.id && known.note === addon.note) return known.lines;
   const lines: string[] = [];
   const selector = sh(addonSelector(addon.id));
   const noted = addon.note !== null;
@@ -221,7 +207,6 @@ function pruneLines(addon: PrunedAddon): string[] {
     else lines.push(`if kubectl get crd ${sh(g.crd)} -o name >/dev/null 2>&1; then`, ...body.map((l) => `  ${l}`), "fi");
   }
   if (noted) lines.push(`if [ -n "$removed" ]; then`, `  note "${text(addon.note!)}"`, "fi");
-  prunedLines.set(addon.objects, { id: addon.id, note: addon.note, lines });
   return lines;
 }
 
