@@ -265,7 +265,6 @@ export interface FluxSettings {
 
 export type GitopsSettings = ArgoCdSettings | FluxSettings;
 
-/** uninstall.sh: the guide's rollback to TKE's own CNI. */
 /** What the fixed preludes of install.sh and uninstall.sh take from the platform. */
 export interface PlatformPrelude {
   /** The address kubectl's kubernetes endpoint must show (APISERVER_VIP): both scripts stop on another cluster. */
@@ -276,6 +275,7 @@ export interface PlatformPrelude {
   lastTell: string;
 }
 
+/** uninstall.sh: the guide's rollback to TKE's own CNI. */
 export interface UninstallSettings {
   release: string;
   namespace: string;
@@ -283,8 +283,6 @@ export interface UninstallSettings {
   /** The command that gives the CNI configurations Cilium renamed their names back, on a node that is kept. */
   nodeCniRestore: string;
 }
-
-
 
 /** A capability the profile asks for, and its resolved slice (src/capabilities/). */
 export interface ActiveCapability {

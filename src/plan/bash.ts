@@ -18,7 +18,7 @@ const word = (w: Word): string => (typeof w === "string" ? sh(w) : shellWord(w.k
 const plain = (w: Word): string => text(typeof w === "string" ? w : checkedShellValue(w.kind, w.value));
 
 /**
- * A fleet's plans hold few distinct fragments (sixteen in a 300-profile fleet of mixed profiles): each fragment
+ * A fleet's plans hold few distinct fragments (the same few steps with the same values): each fragment
  * with its values is written once per run and then reused, keyed by its template and its values as given (the
  * same values pass the same pattern checks). A fragment with extra text (the decision's first-install checks) is
  * written each time. Up to SNIPPETS_KEPT are kept; then the memo starts afresh.
