@@ -73,3 +73,26 @@ export function rescueTerraformFolder(leftover: string, target: string): void {
   if (!hasTerraformFolder(leftover) || lstatOrNull(target) === null || lstatOrNull(join(target, TERRAFORM_DIR)) !== null) return;
   renameSync(join(leftover, TERRAFORM_DIR), join(target, TERRAFORM_DIR));
 }
+
+/**
+ * A staging folder an interrupted run had already moved the live terraform/ folder into holds the whole new
+ * bundle (adoption starts once every other file is written): the tool's staged Terraform files still waiting
+ * go into that terraform/ folder, so the staging folder can be swapped in (recoverInterrupted rolls forward).
+ */
+export function finishTerraformAdoption(staging: string): void {
+  const staged = join(staging, TERRAFORM_STAGING);
+  if (lstatOrNull(staged)?.isDirectory() === true) {
+    const move = (sub: string) => {
+      for (const entry of readdirSync(join(staged, sub), { withFileTypes: true })) {
+        const rel = sub === "" ? entry.name : `${sub}/${entry.name}`;
+        if (entry.isDirectory()) move(rel);
+        else {
+          mkdirSync(dirname(join(staging, TERRAFORM_DIR, rel)), { recursive: true });
+          renameSync(join(staged, rel), join(staging, TERRAFORM_DIR, rel));
+        }
+      }
+    };
+    move("");
+    rmSync(staged, { recursive: true, force: true });
+  }
+}

@@ -5,7 +5,7 @@ import { NAME_PATTERN } from "./pipeline.js";
 import { FileSystemError, fileSystemError, UnsafeOutputError } from "./store-errors.js";
 import { acquireOutputLock } from "./store-lock.js";
 import { uniqueHex } from "./unique.js";
-import { adoptTerraformFolder, hasTerraformFolder, rescueTerraformFolder, TERRAFORM_DIR, TERRAFORM_STAGING, terraformLockProblem } from "./store-terraform.js";
+import { adoptTerraformFolder, finishTerraformAdoption, hasTerraformFolder, rescueTerraformFolder, TERRAFORM_DIR, TERRAFORM_STAGING, terraformLockProblem } from "./store-terraform.js";
 
 /** Storing bundles: the lock, the atomic swap of out/<name>/, the recovery of an interrupted run, and init's new file. */
 
@@ -99,6 +99,23 @@ export function recoverInterrupted(outDir: string, names: readonly string[], war
       } catch (error) {
         throw fileSystemError(error, "put back the bundle an interrupted run left in", back);
       }
+    }
+    // a run killed after it moved the live terraform/ folder into its staging folder had written the whole new
+    // bundle there: finish it and swap it in (putting terraform/ back into the old bundle would mix the old
+    // bundle's files with the new Terraform files already moved in)
+    const target = join(outDir, name);
+    const adopting = mine.find((e) => e.startsWith(`.${name}.tmp-`) && hasTerraformFolder(join(outDir, e)));
+    if (adopting !== undefined && lstatOrNull(target) !== null && !hasTerraformFolder(target)) {
+      const staging = join(outDir, adopting);
+      const older = join(outDir, `.${name}.old-rolled-${uniqueHex(8)}`);
+      try {
+        finishTerraformAdoption(staging);
+        renameSync(target, older);
+        renameSync(staging, target);
+      } catch (error) {
+        throw fileSystemError(error, "finish the bundle an interrupted run left in", staging);
+      }
+      removeQuietly(older, warn);
     }
     // a terraform/ folder the interrupted run had moved is put back before anything is removed
     for (const e of mine) rescueTerraformFolder(join(outDir, e), join(outDir, name));
