@@ -29,7 +29,7 @@ const codegen: Plugin = {
  * payload run against the fake cluster, and the YAML writer's properties at 1,000 cases. CI (.ci/run) runs both.
  */
 const slow = process.env.TKE_CILIUM_SLOW === "1";
-const SLICED = ["test/robustness.test.ts", "test/safety.test.ts", "test/hostile-shell.test.ts", "test/yaml-writer.test.ts", "test/helm-template.test.ts", "test/fidelity.test.ts", "test/gitops-converge.test.ts", "test/cluster-mesh.test.ts"];
+const SLICED = ["test/robustness.test.ts", "test/safety.test.ts", "test/hostile-shell.test.ts", "test/yaml-writer.test.ts", "test/helm-template.test.ts", "test/fidelity.test.ts", "test/gitops-converge.test.ts", "test/cluster-mesh.test.ts", "test/dry-run-presets.test.ts"];
 
 export default defineConfig({
   plugins: [codegen],

@@ -76,5 +76,8 @@ export function profileSlice(): { slice: Set<string>; traits: Map<string, string
   return profiles;
 }
 
+/** The covering slice of some of the profiles (of allProfilePaths), by their traits. */
+export const coveringPaths = (paths: readonly string[]): Set<string> => new Set(coveringSlice(paths.map((name) => ({ name, traits: profileSlice().traits.get(name)! }))).slice);
+
 /** The profiles (allProfilePaths) this suite runs: the covering slice in npm test, the others in test:slow. */
 export const profilePathsHere = (): string[] => casesHere(allProfilePaths(), (path) => profileSlice().slice.has(path));
