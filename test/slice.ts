@@ -4,6 +4,7 @@
 // themselves: a new preset or golden case lands in the slow suite unless it brings something the slice lacks.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { CAPABILITIES } from "../src/capabilities/index.js";
 import { deriveSettings } from "../src/derive.js";
 import { checkProfile } from "../src/pipeline.js";
 import { allProfilePaths, ROOT } from "./helpers.js";
@@ -24,6 +25,8 @@ export function onceInNpmTest(register: () => void): void {
   if (!SLOW) register();
 }
 
+const DATAPATHS = new Set<string>(CAPABILITIES.filter((c) => c.kind === "datapath").map((c) => c.id));
+
 /**
  * What a profile's bundle is made of, as the sliced files' checks see it: its platform x Cilium minor x datapath
  * (the TKE datapath capability, or a self-managed cluster's routing mode), each capability it turns on, where its
@@ -37,7 +40,7 @@ export function profileTraits(path: string): string[] {
   const settings = deriveSettings(checked.input);
   const ids = settings.capabilities.map((c) => c.id);
   const minor = p.cilium.version.split(".").slice(0, 2).join(".");
-  const datapath = p.platform === "tke" ? ids.find((id) => ["native", "overlay-vpc-cni", "overlay-gr"].includes(id)) : `routing ${p.selfManaged!.routing.mode}`;
+  const datapath = p.platform === "tke" ? ids.filter((id) => DATAPATHS.has(id)).join() : `routing ${p.selfManaged!.routing.mode}`;
   const shape =
     p.platform === "tke"
       ? [`tke ${p.cluster.id === undefined ? "new" : "existing"} cluster`]
