@@ -38,8 +38,8 @@ const scriptsOf = (files: readonly OutputFile[]) =>
   });
 
 /**
- * Each profile's scripts linted by one shellcheck process, every profile's started before the first test
- * (runPooled: two at a time, both cores) and awaited by its test.
+ * Each profile's scripts linted by one shellcheck process, for every profile this suite runs, started before
+ * the first test (runPooled: two at a time, both cores) and awaited by its test.
  */
 const linting = new Map<string, Promise<Map<string, string[]>>>();
 function lint(path: string, files: readonly OutputFile[]): Promise<Map<string, string[]>> {

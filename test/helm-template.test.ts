@@ -232,8 +232,8 @@ const parseObjects = (text: string): K8sObject[] =>
 
 /**
  * Each profile's two real helm renders (the release cilium, its pre-flight release), started for every profile
- * before the first test and awaited by each test: helm runs on both cores (helmTemplateAsync's pool) while the
- * tests check what is already rendered. A render that fails rejects, and the test that awaits it fails.
+ * this suite runs before the first test and awaited by each test: helm runs on both cores (helmTemplateAsync's
+ * pool) while the tests check what is already rendered. A render that fails rejects, and the test that awaits it fails.
  */
 interface ProfileRender {
   p: FilledProfile;
