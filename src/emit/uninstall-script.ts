@@ -1,6 +1,6 @@
-import render from "./uninstall.sh.hbs?template";
+import prelude from "./uninstall.sh.hbs?raw";
 import { BUNDLE_FILES } from "../knowledge/bundle.js";
-import { uninstallBody } from "../plan/bash.js";
+import { fill, uninstallBody } from "../plan/bash.js";
 import { sh, shellWord } from "../text/shell.js";
 import { file, headerLines, type Emitter } from "./output.js";
 
@@ -20,7 +20,9 @@ export const emitUninstallScript: Emitter = (settings) => {
     ),
     body: undo.body,
     tells: undo.tells.map(sh),
-    needsHere: undo.needsBundleFiles,
+    // the line that finds the bundle folder, once when an undo reads a bundle file
+    here: undo.needsBundleFiles ? [""] : [],
   };
-  return [file(BUNDLE_FILES.uninstall, render(view), 0o755)];
+  // filled as install.sh is (only {{name}} and {{#each}}), without Handlebars' runtime
+  return [file(BUNDLE_FILES.uninstall, fill(prelude, view), 0o755)];
 };

@@ -69,22 +69,44 @@ export function factsOfTree(tree: ReadonlyMap<string, TreeFile> | null): BundleF
   return facts;
 }
 
+/** The dotted paths of the datapath facts, and how deep the deepest is (lines deeper than that are passed over). */
+const FACT_PATHS = Object.values(DATAPATH_VALUES).map((path) => path.join("."));
+const FACT_DEPTH = Math.max(...Object.values(DATAPATH_VALUES).map((path) => path.length));
+
+/** A character of a key scalarValues reads: [A-Za-z0-9_.-]. */
+function isKeyChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 46 || c === 45;
+}
+
 /**
  * Plain scalars of a values file tke-cilium wrote (two-space indents, "key: value" lines, comments on their own
- * lines), by dotted path. Only what the datapath facts need; lists and block scalars are passed over.
+ * lines), by dotted path: those of the datapath facts only (FACT_PATHS). Lists and block scalars are passed
+ * over. A line counts when it is `^( *)([A-Za-z0-9_.-]+):(?: (.*))?$`, read a character at a time (a line is a
+ * value's or a comment's, and a fleet's check reads every bundle's values files).
  */
 function scalarValues(text: string): Map<string, string> {
   const out = new Map<string, string>();
   const stack: string[] = [];
   for (const line of text.split("\n")) {
-    const m = /^( *)([A-Za-z0-9_.-]+):(?: (.*))?$/.exec(line);
-    if (!m) continue;
-    const depth = m[1].length / 2;
-    if (!Number.isInteger(depth)) continue;
+    let i = 0;
+    while (line.charCodeAt(i) === 32) i++;
+    const depth = i / 2;
+    const keyStart = i;
+    while (i < line.length && isKeyChar(line.charCodeAt(i))) i++;
+    if (i === keyStart || line.charCodeAt(i) !== 58) continue;
+    let value: string | undefined;
+    if (i + 1 < line.length) {
+      // ": " and the rest of the line, which holds no other line break ("." in the pattern above)
+      if (line.charCodeAt(i + 1) !== 32) continue;
+      value = line.slice(i + 2);
+      if (/[\r\u2028\u2029]/.test(value)) continue;
+    }
+    if (!Number.isInteger(depth) || depth >= FACT_DEPTH) continue;
     stack.length = depth;
-    stack.push(m[2]);
-    const value = m[3];
-    if (value !== undefined && value !== "" && !value.startsWith("|") && !value.startsWith(">")) out.set(stack.join("."), value.replace(/^"(.*)"$/, "$1").replace(/^'(.*)'$/, "$1"));
+    stack.push(line.slice(keyStart, i));
+    if (value === undefined || value === "" || value.startsWith("|") || value.startsWith(">")) continue;
+    const path = stack.join(".");
+    if (FACT_PATHS.includes(path)) out.set(path, value.replace(/^"(.*)"$/, "$1").replace(/^'(.*)'$/, "$1"));
   }
   return out;
 }
