@@ -158,6 +158,21 @@ export function capabilityPlan(active: readonly ActiveCapability[], context: Pla
  * of objects its files label as its own (an earlier bundle may have applied them); null when none can be left.
  */
 export function capabilityLeftovers(platform: Platform, active: readonly ActiveCapability[]): PruneStep | null {
+  // the same for every profile of a platform with the same capabilities on: worked out once for each such set
+  const key = `${platform} ${active.map((a) => a.id).join(" ")}`;
+  let step = leftovers.get(key);
+  if (step === undefined) {
+    if (leftovers.size >= LEFTOVERS_KEPT) leftovers.clear();
+    leftovers.set(key, (step = pruneStep(platform, active)));
+  }
+  return step;
+}
+
+/** One entry per platform and set of capabilities on; a fleet has a few, and past LEFTOVERS_KEPT the memo starts afresh. */
+const LEFTOVERS_KEPT = 1_000;
+const leftovers = new Map<string, PruneStep | null>();
+
+function pruneStep(platform: Platform, active: readonly ActiveCapability[]): PruneStep | null {
   const on = new Set(active.map((a) => a.id));
   const addons = servingOf(platform)
     .serving.filter((c) => !on.has(c.id) && c.leftovers.length > 0)

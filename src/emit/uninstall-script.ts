@@ -2,7 +2,7 @@ import prelude from "./uninstall.sh.hbs?raw";
 import { BUNDLE_FILES } from "../knowledge/bundle.js";
 import { fill, uninstallBody } from "../plan/bash.js";
 import { sh, shellWord } from "../text/shell.js";
-import { file, headerLines, type Emitter } from "./output.js";
+import { DAEMONSET_EXISTS, file, headerLines, type Emitter } from "./output.js";
 
 /** uninstall.sh: the guide's rollback to TKE's own CNI, from the undos of the install plan. */
 export const emitUninstallScript: Emitter = (settings) => {
@@ -13,6 +13,7 @@ export const emitUninstallScript: Emitter = (settings) => {
     release: shellWord("dnsLabel", u.release),
     namespace: shellWord("dnsLabel", u.namespace),
     apiserverVIP: shellWord("ipv4", settings.prelude.apiserverVIP),
+    daemonsetExists: DAEMONSET_EXISTS,
     nodesSelector: sh(settings.prelude.nodesSelector),
     lastTell: sh(settings.prelude.lastTell),
     leftoversStep: sh(

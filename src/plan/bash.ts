@@ -180,6 +180,15 @@ function renderInstallStep(step: PlanStep, plan: readonly PlanStep[]): string {
  * something of it went.
  */
 function renderPrune(step: Extract<PlanStep, { kind: "prune" }>): string {
+  // one step per set of add-ons off (capabilityLeftovers), so one block each, written on first use
+  let block = prunes.get(step);
+  if (block === undefined) prunes.set(step, (block = writePrune(step)));
+  return block;
+}
+
+const prunes = new WeakMap<Extract<PlanStep, { kind: "prune" }>, string>();
+
+function writePrune(step: Extract<PlanStep, { kind: "prune" }>): string {
   const lines = ['step "Remove what add-ons now off left behind (only objects labelled as theirs)"'];
   for (const addon of step.addons) lines.push(...pruneLines(addon));
   return lines.join("\n");
