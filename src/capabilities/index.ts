@@ -124,12 +124,17 @@ export function resolveCapabilities(p: FilledProfile, context: ResolveContext): 
 
 const capabilityOf = (a: ActiveCapability): AnyCapability => REGISTRY[RANK.get(a.id)!];
 
+const VALUES_FILE_KEYS = ["tke", "images", "features"] as const satisfies readonly ValuesFileKey[];
+
 /** The active capabilities' Helm values, per values file, in registry order. */
 export function capabilityValues(active: readonly ActiveCapability[]): Record<ValuesFileKey, ValueEntry[]> {
   const out: Record<ValuesFileKey, ValueEntry[]> = { tke: [], images: [], features: [] };
   for (const a of active) {
     const v = capabilityOf(a).values(a.slice);
-    for (const key of ["tke", "images", "features"] as const) out[key].push(...(v[key] ?? []));
+    for (const key of VALUES_FILE_KEYS) {
+      const entries = v[key];
+      if (entries !== undefined) for (const e of entries) out[key].push(e);
+    }
   }
   return out;
 }
@@ -195,12 +200,12 @@ export function capabilityDelivery(active: readonly ActiveCapability[]): {
 } {
   const manifests: (DeliverySettings["manifests"][number] & { owner: string })[] = [];
   const terraform: DeliverySettings["terraform"] = [];
-  let scripts: NonNullable<DeliveryContribution["scripts"]> = {};
+  const scripts: NonNullable<DeliveryContribution["scripts"]> = {};
   for (const a of active) {
     const d = capabilityOf(a).delivery(a.slice);
     for (const m of d.manifests ?? []) manifests.push({ ...m, owner: a.id });
-    terraform.push(...(d.terraform ?? []));
-    scripts = { ...scripts, ...d.scripts };
+    if (d.terraform !== undefined) terraform.push(...d.terraform);
+    if (d.scripts !== undefined) Object.assign(scripts, d.scripts);
   }
   return { manifests, terraform, scripts };
 }
