@@ -165,8 +165,6 @@ function renderInstallStep(step: PlanStep, plan: readonly PlanStep[]): string {
       return releaseBlock("helm", step, plan);
     case "prove-chart":
       return releaseBlock("proof", helmStepOf(plan), plan);
-    case "wait":
-      return `step "${text(step.title)}"\nrun kubectl -n "$NAMESPACE" rollout status ${text(step.resource)} --timeout=${text(step.timeout)}`;
     case "say":
       return `printf '  - %s\\n' ${sh(step.text)}`;
     case "prune":
