@@ -81,29 +81,34 @@ function isKeyChar(c: number): boolean {
 /**
  * Plain scalars of a values file tke-cilium wrote (two-space indents, "key: value" lines, comments on their own
  * lines), by dotted path: those of the datapath facts only (FACT_PATHS). Lists and block scalars are passed
- * over. A line counts when it is `^( *)([A-Za-z0-9_.-]+):(?: (.*))?$`, read a character at a time (a line is a
- * value's or a comment's, and a fleet's check reads every bundle's values files).
+ * over. A line counts when it is `^( *)([A-Za-z0-9_.-]+):(?: (.*))?$`, read a character at a time, and only when
+ * it is shallow enough to be a fact's (a fleet's check reads every bundle's values files; a deeper line or one
+ * at odd indentation changes no fact's path).
  */
 function scalarValues(text: string): Map<string, string> {
   const out = new Map<string, string>();
   const stack: string[] = [];
-  for (const line of text.split("\n")) {
-    let i = 0;
-    while (line.charCodeAt(i) === 32) i++;
-    const depth = i / 2;
+  for (let next = 0; next <= text.length; ) {
+    const lineStart = next;
+    let end = text.indexOf("\n", lineStart);
+    if (end < 0) end = text.length;
+    next = end + 1;
+    let i = lineStart;
+    while (i < end && text.charCodeAt(i) === 32) i++;
+    const depth = (i - lineStart) / 2;
+    if (!Number.isInteger(depth) || depth >= FACT_DEPTH) continue;
     const keyStart = i;
-    while (i < line.length && isKeyChar(line.charCodeAt(i))) i++;
-    if (i === keyStart || line.charCodeAt(i) !== 58) continue;
+    while (i < end && isKeyChar(text.charCodeAt(i))) i++;
+    if (i === keyStart || i === end || text.charCodeAt(i) !== 58) continue;
     let value: string | undefined;
-    if (i + 1 < line.length) {
+    if (i + 1 < end) {
       // ": " and the rest of the line, which holds no other line break ("." in the pattern above)
-      if (line.charCodeAt(i + 1) !== 32) continue;
-      value = line.slice(i + 2);
+      if (text.charCodeAt(i + 1) !== 32) continue;
+      value = text.slice(i + 2, end);
       if (/[\r\u2028\u2029]/.test(value)) continue;
     }
-    if (!Number.isInteger(depth) || depth >= FACT_DEPTH) continue;
     stack.length = depth;
-    stack.push(line.slice(keyStart, i));
+    stack.push(text.slice(keyStart, i));
     if (value === undefined || value === "" || value.startsWith("|") || value.startsWith(">")) continue;
     const path = stack.join(".");
     if (FACT_PATHS.includes(path)) out.set(path, value.replace(/^"(.*)"$/, "$1").replace(/^'(.*)'$/, "$1"));
