@@ -1,5 +1,6 @@
 import type { OutputFile } from "../emit/output.js";
 import { PLATFORMS, type Platform } from "../knowledge/platforms.js";
+import { memo } from "../memo.js";
 import type { PlanStep, PruneStep } from "../plan/step.js";
 import type { FilledProfile } from "../profile.js";
 import type { Finding } from "../rules/finding.js";
@@ -164,18 +165,10 @@ export function capabilityPlan(active: readonly ActiveCapability[], context: Pla
  */
 export function capabilityLeftovers(platform: Platform, active: readonly ActiveCapability[]): PruneStep | null {
   // the same for every profile of a platform with the same capabilities on: worked out once for each such set
-  const key = `${platform} ${active.map((a) => a.id).join(" ")}`;
-  let step = leftovers.get(key);
-  if (step === undefined) {
-    if (leftovers.size >= LEFTOVERS_KEPT) leftovers.clear();
-    leftovers.set(key, (step = pruneStep(platform, active)));
-  }
-  return step;
+  return leftovers(`${platform} ${active.map((a) => a.id).join(" ")}`, () => pruneStep(platform, active));
 }
 
-/** One entry per platform and set of capabilities on; a fleet has a few, and past LEFTOVERS_KEPT the memo starts afresh. */
-const LEFTOVERS_KEPT = 1_000;
-const leftovers = new Map<string, PruneStep | null>();
+const leftovers = memo<PruneStep | null>(1_000);
 
 function pruneStep(platform: Platform, active: readonly ActiveCapability[]): PruneStep | null {
   const on = new Set(active.map((a) => a.id));

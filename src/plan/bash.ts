@@ -1,4 +1,5 @@
 import { addonSelector } from "../knowledge/bundle.js";
+import { memo } from "../memo.js";
 import { checkedShellValue, sh, shellWord } from "../text/shell.js";
 import { orderPlan, UNDO_PHASES, isMutating, READ_ONLY_PHASES, type PlanStep, type Snippet, type Undo, type Word } from "./step.js";
 
@@ -234,7 +235,7 @@ function helmArguments(step: Extract<PlanStep, { kind: "helm" }>, plan: readonly
 /**
  * The release's two blocks (its dry-run proof and its install) are the same for every plan with the same
  * release, values files, helm arguments and restore fragments: a fleet's plans hold a few. Each pair is
- * written once per run and reused, keyed by what it is written from; up to RELEASES_KEPT are kept.
+ * written once per run and reused, keyed by what it is written from.
  */
 function releaseBlock(which: "proof" | "helm", step: Extract<PlanStep, { kind: "helm" }>, plan: readonly PlanStep[]): string {
   const from: string[] = [which, step.preflight.release, step.preflight.daemonSet, step.preflight.valuesFile, ...step.valuesFiles, ""];
@@ -242,17 +243,10 @@ function releaseBlock(which: "proof" | "helm", step: Extract<PlanStep, { kind: "
     if (s.kind === "check" && s.helmArgs !== null) from.push(`${s.helmArgs.position} ${s.helmArgs.variable}`);
     else if (which === "helm" && s.kind === "patch" && s.phase === "switch-off" && s.undo.kind === "commands") from.push(renderSnippet(s.undo.script));
   }
-  const key = JSON.stringify(from);
-  let block = releases.get(key);
-  if (block === undefined) {
-    if (releases.size >= RELEASES_KEPT) releases.clear();
-    releases.set(key, (block = which === "helm" ? renderHelm(step, plan) : renderProof(step, plan)));
-  }
-  return block;
+  return releases(JSON.stringify(from), () => (which === "helm" ? renderHelm(step, plan) : renderProof(step, plan)));
 }
 
-const RELEASES_KEPT = 200;
-const releases = new Map<string, string>();
+const releases = memo<string>(200);
 
 function helmStepOf(plan: readonly PlanStep[]): Extract<PlanStep, { kind: "helm" }> {
   const helm = plan.find((s): s is Extract<PlanStep, { kind: "helm" }> => s.kind === "helm");

@@ -18,6 +18,7 @@ import { file, phasedMetadata } from "../../emit/output.js";
 import { addonLabels } from "../../knowledge/bundle.js";
 import { manifestsToYaml, yamlHeader } from "../../text/yaml.js";
 import { defineCapability } from "../capability.js";
+import { memo } from "../../memo.js";
 
 /** features.apf: a FlowSchema and PriorityLevelConfiguration that give cilium-agent's list calls their own, bounded share. */
 export const apf = defineCapability({
@@ -58,17 +59,10 @@ interface ApfSlice {
 
 /** The FlowSchema and PriorityLevelConfiguration below the file's header, written once per slice and annotations. */
 function apfObjects(s: ApfSlice, afterChart: Readonly<Record<string, string>>): string {
-  const key = JSON.stringify([s, afterChart]);
-  let text = written.get(key);
-  if (text === undefined) {
-    if (written.size >= WRITTEN_KEPT) written.clear();
-    written.set(key, (text = writeApfObjects(s, afterChart)));
-  }
-  return text;
+  return written(JSON.stringify([s, afterChart]), () => writeApfObjects(s, afterChart));
 }
 
-const WRITTEN_KEPT = 100;
-const written = new Map<string, string>();
+const written = memo<string>(100);
 
 function writeApfObjects(s: ApfSlice, afterChart: Readonly<Record<string, string>>): string {
   const flowSchema = {

@@ -5,6 +5,7 @@ import { attr, block, expr, hcl, hclBody, hclFile, writeHcl, type HclBlock, type
 import { file, type OutputFile } from "../../emit/output.js";
 import type { FilesContext } from "../capability.js";
 import { EGRESS_NODE } from "../../knowledge/addons.js";
+import { memo } from "../../memo.js";
 
 /** Each Terraform root of the bundle (the cluster, then the node pool): versions.tf, main.tf, variables.tf, outputs.tf. */
 export function emitTerraform(terraform: TerraformSettings, { header }: FilesContext): OutputFile[] {
@@ -45,20 +46,13 @@ function emitRoot(header: FilesContext["header"], tf: TfRoot): OutputFile[] {
 /**
  * versions.tf, variables.tf and outputs.tf below their headers: the same for every root with the same variables
  * and outputs (a fleet's roots hold a few sets), so each text is written once per run, keyed by what it is
- * written from (plain strings). Up to BODIES_KEPT are kept; then the memo starts afresh.
+ * written from (plain strings).
  */
 function kept(kind: string, from: unknown, blocks: () => HclBlock[]): string {
-  const key = JSON.stringify([kind, from]);
-  let body = bodies.get(key);
-  if (body === undefined) {
-    if (bodies.size >= BODIES_KEPT) bodies.clear();
-    bodies.set(key, (body = hclBody(blocks())));
-  }
-  return body;
+  return bodies(JSON.stringify([kind, from]), () => hclBody(blocks()));
 }
 
-const BODIES_KEPT = 100;
-const bodies = new Map<string, string>();
+const bodies = memo<string>(100);
 
 function value(v: TfValue): HclValue {
   switch (v.kind) {
