@@ -357,6 +357,9 @@ async function changedSelection(index: GitIndex, args: readonly string[], outDir
   };
   const names = new Set<string>();
   for (const [p, oid] of oids) names.add(await learn(p, oid));
+  // the bundle folders the commit keeps (a folder it deletes whole needs no profile)
+  index.load(bundles.map((name) => `${outDir}/${name}`));
+  const keeps = (name: string) => [...index.entries.keys()].some((p) => p.startsWith(`${outDir}/${name}/`));
   // a staged bundle no profile read names: its install.sh (the commit's, else HEAD's) says whose it is
   const claimed: [string, string][] = [];
   for (const name of bundles) {
@@ -365,7 +368,12 @@ async function changedSelection(index: GitIndex, args: readonly string[], outDir
     const display = claimedProfile(oid === undefined ? undefined : bytes.get(oid));
     if (display === null) return null;
     const path = indexPath(index, io.cwd, display);
-    if (outside(path) || !selectedBy(path) || oids.has(path)) return null;
+    if (outside(path) || !selectedBy(path)) return null;
+    if (oids.has(path) || index.changes.get(path)?.now === null) {
+      // its profile names another folder now, or is deleted: an orphan when the commit keeps the folder
+      if (keeps(name)) return null;
+      continue;
+    }
     claimed.push([name, path]);
   }
   if (claimed.length > 0) {
@@ -390,7 +398,7 @@ async function changedSelection(index: GitIndex, args: readonly string[], outDir
   for (const [p, oid] of headOf) folders.add(await learn(p, oid));
   const present = [...folders].filter((name) => NAME_PATTERN.test(name));
   index.load(present.map((name) => `${outDir}/${name}`));
-  const kept = present.filter((name) => [...index.entries.keys()].some((p) => p.startsWith(`${outDir}/${name}/`)));
+  const kept = present.filter(keeps);
   if (kept.some((name) => !names.has(name))) return null;
   const paths = [...oids.keys()].sort();
   return { paths, oids, facts, folders: () => kept, bytes, sizes };
