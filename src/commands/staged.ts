@@ -336,8 +336,8 @@ async function changedSelection(index: GitIndex, args: readonly string[], outDir
   for (const [p, c] of index.changes) if (c.head !== null && selectedBy(p) && (c.now === null || c.now.oid !== c.head.oid)) headOf.set(p, c.head.oid);
   // bundle folders (a file of out/ itself, the fleet's ApplicationSet, is no profile's)
   const bundles = [...new Set([...index.changes.keys()].filter((p) => p.startsWith(`${outDir}/`) && p.slice(outDir.length + 1).includes("/")).map((p) => p.slice(outDir.length + 1).split("/")[0]))].filter((n) => NAME_PATTERN.test(n));
-  const installs = bundles.map((name) => `${outDir}/${name}/install.sh`);
-  index.load(installs);
+  // their entries as the commit has them (one ls-tree): install.sh, and whether the commit keeps the folder
+  index.load(bundles.map((name) => `${outDir}/${name}`));
   const installOid = (name: string) => index.entries.get(`${outDir}/${name}/install.sh`)?.oid ?? index.changes.get(`${outDir}/${name}/install.sh`)?.head?.oid;
   const first = [...oids.values(), ...headOf.values(), ...bundles.flatMap((n) => installOid(n) ?? [])];
   const sizes = blobSizes(index, first);
@@ -357,8 +357,7 @@ async function changedSelection(index: GitIndex, args: readonly string[], outDir
   };
   const names = new Set<string>();
   for (const [p, oid] of oids) names.add(await learn(p, oid));
-  // the bundle folders the commit keeps (a folder it deletes whole needs no profile)
-  index.load(bundles.map((name) => `${outDir}/${name}`));
+  // a bundle folder the commit keeps needs a profile that names it (one it deletes whole needs none)
   const keeps = (name: string) => [...index.entries.keys()].some((p) => p.startsWith(`${outDir}/${name}/`));
   // a staged bundle no profile read names: its install.sh (the commit's, else HEAD's) says whose it is
   const claimed: [string, string][] = [];
