@@ -257,8 +257,8 @@ async function changedSelection(index: GitIndex, args: readonly string[], outDir
   const micromatch = globs.length > 0 ? (await import("micromatch")).default : null;
   const targets = args.map((arg) => {
     if (micromatch === null || !GLOB_CHARS.test(arg)) return { arg, target: indexPath(index, io.cwd, arg).replace(/\/$/, "") };
-    const base = micromatch.scan(arg).base;
-    return { arg, target: indexPath(index, io.cwd, arg).replace(/\/$/, ""), base: indexPath(index, io.cwd, base === "" ? "." : base), rest: arg.slice(base.length).replace(/^\/+/, "") };
+    const { base, glob, negated } = micromatch.scan(arg);
+    return { arg, target: indexPath(index, io.cwd, arg).replace(/\/$/, ""), base: indexPath(index, io.cwd, base === "" ? "." : base), rest: glob, negated };
   });
   const heads = headObjects(index, targets.flatMap((t) => (t.base === undefined ? [t.target] : [t.target, t.base])));
   const rules: ((p: string) => boolean)[] = [];
@@ -271,7 +271,7 @@ async function changedSelection(index: GitIndex, args: readonly string[], outDir
     if (head === undefined) return null;
     if (t.base !== undefined) {
       // a glob that is also a path names that path; a glob from the top folder into subfolders would read them all
-      if (head !== null || change !== undefined) return null;
+      if (head !== null || change !== undefined || t.negated) return null;
       const deep = /\*\*|\//.test(t.rest ?? "");
       const base = heads.get(t.base);
       if (base === undefined || (base !== null && base.type !== "tree") || (deep && t.base === "")) return null;
@@ -338,8 +338,14 @@ async function changedSelection(index: GitIndex, args: readonly string[], outDir
   const bundles = [...new Set([...index.changes.keys()].filter((p) => p.startsWith(`${outDir}/`) && p.slice(outDir.length + 1).includes("/")).map((p) => p.slice(outDir.length + 1).split("/")[0]))].filter((n) => NAME_PATTERN.test(n));
   // their entries as the commit has them (one ls-tree): install.sh, and whether the commit keeps the folder
   index.load(bundles.map((name) => `${outDir}/${name}`));
-  const installOid = (name: string) => index.entries.get(`${outDir}/${name}/install.sh`)?.oid ?? index.changes.get(`${outDir}/${name}/install.sh`)?.head?.oid;
-  const first = [...oids.values(), ...headOf.values(), ...bundles.flatMap((n) => installOid(n) ?? [])];
+  // each staged bundle's install.sh as the commit has it and as HEAD had it: the profiles they name
+  const install = (name: string) => {
+    const path = `${outDir}/${name}/install.sh`;
+    const now = index.entries.get(path)?.oid;
+    const change = index.changes.get(path);
+    return [...new Set([now, change === undefined ? now : change.head?.oid])].filter((oid): oid is string => oid !== undefined);
+  };
+  const first = [...oids.values(), ...headOf.values(), ...bundles.flatMap(install)];
   const sizes = blobSizes(index, first);
   const small = (oid: string) => (sizes.get(oid) ?? Infinity) <= MAX_PROFILE_CHARS * 4;
   const bytes = readBlobs(index, first.filter(small));
@@ -357,41 +363,39 @@ async function changedSelection(index: GitIndex, args: readonly string[], outDir
   };
   const names = new Set<string>();
   for (const [p, oid] of oids) names.add(await learn(p, oid));
+  // a profile a staged bundle's install.sh names (now or in HEAD) that the commit does not change is read too:
+  // the bundle may be its (a hand edit), or another profile may take its name in this commit (a duplicate)
+  const claimed = new Set<string>();
+  for (const name of bundles) {
+    for (const oid of install(name)) {
+      const display = claimedProfile(bytes.get(oid));
+      if (display === null) return null;
+      const path = indexPath(index, io.cwd, display);
+      if (outside(path)) return null;
+      // not one of the arguments' profiles (the whole fleet's reading does not see it either), read already, or deleted
+      if (!selectedBy(path) || oids.has(path) || index.changes.has(path)) continue;
+      claimed.add(path);
+    }
+  }
+  if (claimed.size > 0) {
+    const inHead = headObjects(index, [...claimed]);
+    const more: [string, string][] = [];
+    for (const path of claimed) {
+      const found = inHead.get(path);
+      if (found === undefined) return null;
+      // a profile that is in neither HEAD nor the commit names no folder
+      if (found !== null && found.type === "blob") more.push([path, found.oid]);
+      else if (found !== null) return null;
+    }
+    for (const [oid, size] of blobSizes(index, more.map(([, oid]) => oid))) sizes.set(oid, size);
+    for (const [oid, blob] of readBlobs(index, more.map(([, oid]) => oid).filter(small))) bytes.set(oid, blob);
+    for (const [path, oid] of more) {
+      oids.set(path, oid);
+      names.add(await learn(path, oid));
+    }
+  }
   // a bundle folder the commit keeps needs a profile that names it (one it deletes whole needs none)
   const keeps = (name: string) => [...index.entries.keys()].some((p) => p.startsWith(`${outDir}/${name}/`));
-  // a staged bundle no profile read names: its install.sh (the commit's, else HEAD's) says whose it is
-  const claimed: [string, string][] = [];
-  for (const name of bundles) {
-    if (names.has(name)) continue;
-    const oid = installOid(name);
-    const display = claimedProfile(oid === undefined ? undefined : bytes.get(oid));
-    if (display === null) return null;
-    const path = indexPath(index, io.cwd, display);
-    if (outside(path) || !selectedBy(path)) return null;
-    if (oids.has(path) || index.changes.get(path)?.now === null) {
-      // its profile names another folder now, or is deleted: an orphan when the commit keeps the folder
-      if (keeps(name)) return null;
-      continue;
-    }
-    claimed.push([name, path]);
-  }
-  if (claimed.length > 0) {
-    const heads = headObjects(index, claimed.map(([, p]) => p).filter((p) => !index.changes.has(p)));
-    const more: [string, string, string][] = [];
-    for (const [name, path] of claimed) {
-      const oid = index.changes.has(path) ? index.changes.get(path)!.now?.oid : heads.get(path)?.type === "blob" ? heads.get(path)!.oid : undefined;
-      if (oid === undefined) return null;
-      more.push([name, path, oid]);
-    }
-    const moreSizes = blobSizes(index, more.map(([, , oid]) => oid));
-    for (const [oid, size] of moreSizes) sizes.set(oid, size);
-    for (const [oid, blob] of readBlobs(index, more.map(([, , oid]) => oid).filter(small))) bytes.set(oid, blob);
-    for (const [name, path, oid] of more) {
-      if ((await learn(path, oid)) !== name) return null;
-      oids.set(path, oid);
-      names.add(name);
-    }
-  }
   // a bundle folder the commit keeps must be some profile's: the touched ones are looked at
   const folders = new Set(bundles);
   for (const [p, oid] of headOf) folders.add(await learn(p, oid));
