@@ -240,3 +240,37 @@ export function submoduleOf(index: GitIndex, path: string): string | null {
   for (const a of ancestors) if (index.entries.get(a)?.mode === "160000") return a;
   return null;
 }
+
+/**
+ * The blobs (regular files and links) of tree `tree` as [path inside it, mode, object id]; with `deep`, those
+ * of its subfolders too. Null when git cannot read the tree.
+ */
+export function treeBlobs(index: GitIndex, tree: string, deep: boolean): [string, string, string][] | null {
+  const r = childProcess().spawnSync("git", ["ls-tree", ...(deep ? ["-r"] : []), "-z", tree], { cwd: index.root, maxBuffer: 1 << 30 });
+  if (r.error || r.status !== 0) return null;
+  const found: [string, string, string][] = [];
+  for (const record of r.stdout.toString("utf8").split("\0")) {
+    const tab = record.indexOf("\t");
+    if (tab < 0) continue;
+    const [mode, , oid] = record.slice(0, tab).split(" ");
+    if (/^1[02]0/.test(mode)) found.push([record.slice(tab + 1), mode, oid]);
+  }
+  return found;
+}
+
+/**
+ * What differs between trees `from` and `to` (git diff-tree, which skips the subtrees they share): each path
+ * inside them with its mode and object id in `to` (mode 000000: deleted). With `deep` false, a changed
+ * subfolder is one entry of mode 040000. Null when git cannot compare them.
+ */
+export function treeChanges(index: GitIndex, from: string, to: string, deep: boolean): [string, string, string][] | null {
+  const r = childProcess().spawnSync("git", ["diff-tree", ...(deep ? ["-r"] : []), "-z", "--raw", "--no-renames", "--no-abbrev", from, to], { cwd: index.root, maxBuffer: 1 << 30 });
+  if (r.error || r.status !== 0) return null;
+  const fields = r.stdout.toString("utf8").split("\0");
+  const found: [string, string, string][] = [];
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    const [, mode, , oid] = fields[i].slice(1).split(" ");
+    found.push([fields[i + 1], mode, oid]);
+  }
+  return found;
+}

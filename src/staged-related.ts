@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import { BUILD, indexFolder, readIndexBytes } from "./bundle-index.js";
-import { childProcess, crypto } from "./lazy-builtins.js";
-import { readBlobs, blobSizes, type GitIndex } from "./git-index.js";
+import { crypto } from "./lazy-builtins.js";
+import { blobSizes, readBlobs, treeBlobs, treeChanges, type GitIndex } from "./git-index.js";
 import { decodeProfileBytes, MAX_PROFILE_CHARS } from "./parse.js";
 import { writeFileAtomic } from "./store.js";
 import { openFactsCache, type FactsCache } from "./profile-facts.js";
@@ -27,11 +27,6 @@ export const isRelatedText = (text: string): boolean => /\bextends\b/.test(text)
 type Stored = Record<string, { tree: string; related: [string, string][] }[]>;
 
 const sum = (body: string) => crypto().createHash("sha256").update(body).digest("hex").slice(0, 32);
-
-const runGit = (root: string, args: string[]): Buffer | null => {
-  const r = childProcess().spawnSync("git", args, { cwd: root, maxBuffer: 1 << 30, env: { ...process.env, GIT_LITERAL_PATHSPECS: "1" } });
-  return r.error || r.status !== 0 ? null : r.stdout;
-};
 
 /** Which of blobs `oids` hold related text (sized first: a file far larger than a profile is not read, as in readStagedView). */
 function relatedBlobs(index: GitIndex, oids: readonly string[], facts?: FactsCache): Set<string> {
@@ -80,8 +75,10 @@ export function openRelatedStore(index: GitIndex, trusted: boolean): RelatedStor
       // a torn or corrupt file is an empty one
     }
   }
+  // object ids are hex (a tree id goes to git's command line: nothing there may read as an option)
+  const oid = (x: unknown) => typeof x === "string" && /^[0-9a-f]{40,64}$/.test(x);
   const valid = (e: unknown): e is { tree: string; related: [string, string][] } =>
-    e !== null && typeof e === "object" && typeof (e as { tree: unknown }).tree === "string" && Array.isArray((e as { related: unknown }).related) && (e as { related: unknown[] }).related.every((r) => Array.isArray(r) && r.length === 2 && typeof r[0] === "string" && typeof r[1] === "string");
+    e !== null && typeof e === "object" && oid((e as { tree: unknown }).tree) && Array.isArray((e as { related: unknown }).related) && (e as { related: unknown[] }).related.every((r) => Array.isArray(r) && r.length === 2 && typeof r[0] === "string" && oid(r[1]));
   const kept = (dir: string) => (Object.hasOwn(stored, dir) && Array.isArray(stored[dir]) ? stored[dir].filter(valid) : []);
   let changed = false;
   return {
@@ -94,14 +91,12 @@ export function openRelatedStore(index: GitIndex, trusted: boolean): RelatedStor
       let related: Related | null = null;
       for (const from of trees) {
         // the files the commits between changed: git compares the two trees, skipping the subtrees they share
-        const out = runGit(index.root, ["diff-tree", ...(deep ? ["-r"] : []), "-z", "--raw", "--no-renames", "--no-abbrev", from.tree, tree]);
-        if (out === null) continue;
-        const fields = out.toString("utf8").split("\0");
+        const changes = treeChanges(index, from.tree, tree, deep);
+        if (changes === null) continue;
         const next: Related = new Map(from.related);
         const added: [string, string][] = [];
-        for (let i = 0; i + 1 < fields.length; i += 2) {
-          const [, mode, , oid] = fields[i].slice(1).split(" ");
-          const path = prefix + fields[i + 1];
+        for (const [rel, mode, oid] of changes) {
+          const path = prefix + rel;
           next.delete(path);
           if (/^1[02]0/.test(mode)) added.push([path, oid]);
         }
@@ -112,15 +107,9 @@ export function openRelatedStore(index: GitIndex, trusted: boolean): RelatedStor
       }
       if (related === null) {
         // a folder never seen: every file of HEAD's folder read once (its blobs, in one cat-file)
-        const out = runGit(index.root, ["ls-tree", ...(deep ? ["-r"] : []), "-z", tree]);
-        if (out === null) return null;
-        const files: [string, string][] = [];
-        for (const record of out.toString("utf8").split("\0")) {
-          const tab = record.indexOf("\t");
-          if (tab < 0) continue;
-          const [mode, , oid] = record.slice(0, tab).split(" ");
-          if (/^1[02]0/.test(mode)) files.push([prefix + record.slice(tab + 1), oid]);
-        }
+        const listed = treeBlobs(index, tree, deep);
+        if (listed === null) return null;
+        const files: [string, string][] = listed.map(([rel, , oid]) => [prefix + rel, oid]);
         const yes = relatedBlobs(index, files.map(([, oid]) => oid), openFactsCache(index.root, trusted));
         related = new Map(files.filter(([, oid]) => yes.has(oid)));
       }
