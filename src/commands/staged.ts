@@ -1,6 +1,5 @@
-import { resolve } from "node:path";
+import { isAbsolute, resolve } from "node:path";
 import type { TreeFile } from "../diff.js";
-import { isAbsolute } from "node:path";
 import { blobSizes, headObjects, indexFolderNames, indexPath, indexTree, readBlobs, readGitIndex, submoduleOf, type GitIndex } from "../git-index.js";
 import { isRelatedText, openRelatedStore } from "../staged-related.js";
 import { INDEX_FOLDERS } from "../bundle-index.js";
