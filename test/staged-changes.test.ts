@@ -233,6 +233,25 @@ describe("check --staged from the commit's changes gives the whole fleet's answe
   });
 });
 
+describe("holes found by an attacker", () => {
+  it("a profile named as a file (argument or config list) deleted with its bundle kept: the bundle is an orphan", async () => {
+    fresh();
+    // every profile named (read whole, a file list judges every bundle: none of them may be left out)
+    const files = ["clusters/a.json", "clusters/b.json", "clusters/d.json", "clusters/east.json", "clusters/west.json", "clusters/y.yaml"];
+    write("tke-cilium.json", JSON.stringify({ profiles: files }) + "\n");
+    git("add", "tke-cilium.json");
+    git("commit", "-qm", "config");
+    git("rm", "-q", "clusters/b.json");
+    for (const args of [[], files]) {
+      const r = await both(...args);
+      expect(r.code).toBe(1);
+      expect(r.text).toContain("out/b/");
+    }
+    git("rm", "-rq", "out/b");
+    expect(await both(...files)).toMatchObject({ code: 0, shortcut: true });
+  });
+});
+
 describe("the related store (HEAD's profiles that extend a base or join a mesh, by tree id)", () => {
   it("a damaged store is worked out again; one git tracks (a commit could plant it) is not used", async () => {
     fresh();

@@ -281,9 +281,10 @@ async function changedSelection(index: GitIndex, args: readonly string[], outDir
       continue;
     }
     if (change !== undefined && (change.now === null || change.now.mode !== "160000")) {
-      // a staged file: the commit has it, or deletes it (then it names no profile)
+      // a staged file: the commit has it, or deletes it (it names no profile then, but HEAD's name for it is
+      // a bundle folder the commit must not keep: the rule puts its HEAD blob in headOf below)
       const path = t.target;
-      if (change.now !== null) rules.push((p) => p === path);
+      rules.push((p) => p === path);
       continue;
     }
     const here = changedUnder(t.target);
