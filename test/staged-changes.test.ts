@@ -233,7 +233,52 @@ describe("check --staged from the commit's changes gives the whole fleet's answe
   });
 });
 
+/** A plain check of the staged tree (git checkout-index into a fresh repository): what every clone of the commit sees. */
+async function plain(...args: string[]) {
+  const tree = mkdtempSync(join(tmpdir(), "tke-cilium-staged-tree-"));
+  const home = repo;
+  try {
+    git("checkout-index", "-a", `--prefix=${tree}/`);
+    repo = tree;
+    git("init", "-q");
+    process.env.TKE_CILIUM_NO_CACHE = "1";
+    return await run("check", "--no-color", ...args);
+  } finally {
+    delete process.env.TKE_CILIUM_NO_CACHE;
+    repo = home;
+    rmSync(tree, { recursive: true, force: true });
+  }
+}
+
 describe("holes found by an attacker", () => {
+  it("a mesh member deleted, taken out of its mesh, or its mesh renamed: the other member's bundle still lists it", async () => {
+    const scenarios: [string, () => void][] = [
+      ["deleted", () => git("rm", "-rq", "clusters/west.json", "out/mesh-gz-west")],
+      [
+        "leaves",
+        () => {
+          const west = JSON.parse(read("clusters/west.json"));
+          delete west.clusterMesh;
+          write("clusters/west.json", JSON.stringify(west, null, 2) + "\n");
+        },
+      ],
+      ["renamed mesh", () => edit("clusters/west.json", '"name": "fleet"', '"name": "fleet-2"')],
+    ];
+    for (const [what, change] of scenarios) {
+      fresh();
+      change();
+      if (what !== "deleted") expect((await run("render", "--quiet", "clusters/west.json")).code).toBe(0);
+      git("add", "-A");
+      const clone = await plain("clusters");
+      expect(clone.code, what).toBe(1);
+      expect(clone.text, what).toMatch(/drifted: mesh-gz-east \(/);
+      const r = await both("clusters");
+      expect(r.code, what).toBe(1);
+      expect(r.text, what).toMatch(/drifted: mesh-gz-east \(/);
+    }
+  });
+
+
   it("a profile named as a file (argument or config list) deleted with its bundle kept: the bundle is an orphan", async () => {
     fresh();
     // every profile named (read whole, a file list judges every bundle: none of them may be left out)

@@ -127,6 +127,9 @@ export async function readStagedView(args: readonly string[], out: string, io: I
   const baseTouched = new Set(withBase.filter((s) => s.bases !== undefined && extendsAny(s, stagedShown)).map((s) => s.path));
   // a touched mesh member changes its peers' bundles too (their peer lists, their masquerading exceptions)
   const touchedMeshes = new Set(read.filter((r) => r.member !== null && (index.staged.has(r.path) || stagedBundles.has(r.name))).map((r) => r.member!.mesh));
+  // and so does one the commit deletes, or takes out of its mesh, or whose mesh it renames: the mesh HEAD had
+  // it in is judged too (its peers' bundles still list it)
+  for (const mesh of await headMeshes(index, outDir, read.filter((r) => baseTouched.has(r.display)).map((r) => r.path), bytesOf, readSome)) touchedMeshes.add(mesh);
   const sources: ProfileSource[] = [];
   const unreadable: CheckedProfile[] = [];
   for (const { path, size, display, decoded, text, name, member } of read) {
@@ -149,6 +152,46 @@ export async function readStagedView(args: readonly string[], out: string, io: I
       return indexFiles(index, outDir, paths);
     },
   };
+}
+
+/**
+ * The meshes HEAD had the touched profiles in: each profile file the commit changes or deletes as HEAD had it,
+ * and `extenders` (profiles whose staged base the commit changes) with HEAD's bases. Only their HEAD blobs
+ * are read (a few: the commit's own), and only those that mention a mesh or a base are parsed.
+ */
+async function headMeshes(index: GitIndex, outDir: string, extenders: readonly string[], bytesOf: Map<string, Buffer>, readSome: (oids: readonly string[]) => Promise<void>): Promise<Set<string>> {
+  const profiles = new Map<string, string>();
+  for (const [p, c] of index.changes) {
+    if (c.head === null || !/^100/.test(c.head.mode) || c.now?.oid === c.head.oid) continue;
+    if (!PROFILE_FILE.test(p) || isBasePath(p) || p.startsWith(`${outDir}/`)) continue;
+    profiles.set(p, c.head.oid);
+  }
+  const unchanged = extenders.filter((p) => !profiles.has(p));
+  for (const [p, found] of headObjects(index, unchanged)) if (found?.type === "blob") profiles.set(p, found.oid);
+  const meshes = new Set<string>();
+  if (profiles.size === 0) return meshes;
+  await readSome([...profiles.values()]);
+  const texts: { path: string; text: string }[] = [];
+  for (const [path, oid] of profiles) {
+    const bytes = bytesOf.get(oid);
+    const decoded = bytes === undefined ? null : decodeProfileBytes(bytes, path);
+    if (decoded !== null && "text" in decoded && isRelatedText(decoded.text)) texts.push({ path, text: decoded.text });
+  }
+  if (texts.length === 0) return meshes;
+  if (texts.some((t) => isYamlPath(t.path))) await loadYamlSupport();
+  // the bases as HEAD had them (paths here are the repository's)
+  const headBase = (path: string): BaseRead => {
+    const found = headObjects(index, [path]).get(path);
+    if (found === undefined || found === null || found.type !== "blob" || found.size > MAX_PROFILE_CHARS * 4) return { problem: "not in HEAD" };
+    const bytes = readBlobs(index, [found.oid]).get(found.oid);
+    const decoded = bytes === undefined ? null : decodeProfileBytes(bytes, path);
+    return decoded !== null && "text" in decoded ? { text: decoded.text } : { problem: "unreadable in HEAD" };
+  };
+  for (const s of await withBases(texts, headBase)) {
+    const member = meshMemberOf(s.path, s.text, s.bases);
+    if (member !== null) meshes.add(member.mesh);
+  }
+  return meshes;
 }
 
 /** How check --staged chose its profiles in this process (the tests read it: a shortcut never taken proves nothing). */
