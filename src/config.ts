@@ -1,5 +1,6 @@
 import { lstatSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join, relative, resolve, sep } from "node:path";
+import { indexEntriesAt, readObjectAt } from "./git-index.js";
 import type { Diagnostic } from "./diagnostics.js";
 import { decodeProfileBytes, parseProfileText } from "./parse.js";
 import { validateConfig } from "./validate.js";
@@ -49,6 +50,36 @@ export function findConfigFile(cwd: string): string | null {
   }
 }
 
+/**
+ * The nearest tke-cilium.json from `cwd` up to the git root as the git index holds it (what a commit has, for
+ * check --staged): its path and bytes; null when the index has none; a problem when it cannot be read from the
+ * index, or when the working tree's nearest config is not in the index (an untracked config): the two would
+ * disagree on where the run's paths start. One deleted from the working tree only is the commit's still.
+ */
+export function findStagedConfig(cwd: string): { path: string; bytes: Buffer } | { problem: string } | null {
+  const root = findGitRoot(cwd);
+  const onDisk = findConfigFile(cwd);
+  if (root === null) return onDisk === null ? null : { problem: `${onDisk}: not in a git repository, so not in a git index` };
+  const candidates: string[] = [];
+  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
+    candidates.push(join(dir, CONFIG_FILE));
+    if (dir === root || dirname(dir) === dir) break;
+  }
+  const rel = (p: string) => relative(root, p).split(sep).join("/");
+  const entries = indexEntriesAt(root, candidates.map(rel));
+  const path = candidates.find((p) => entries.has(rel(p))) ?? null;
+  // a config the working tree has and the commit does not: the hook would judge another layout than render made
+  if (onDisk !== null && path !== onDisk) {
+    return { problem: `${rel(onDisk)} is not in the git index (check --staged reads the commit's config: git add it, or remove it)` };
+  }
+  if (path === null) return null;
+  const entry = entries.get(rel(path))!;
+  if (!/^100/.test(entry.mode)) return { problem: `${rel(path)} is not a regular file in the git index` };
+  const bytes = readObjectAt(root, entry.oid, MAX_CONFIG_BYTES);
+  if (bytes === null) return { problem: `${rel(path)} in the git index is larger than a config (${MAX_CONFIG_BYTES} bytes)` };
+  return { path, bytes };
+}
+
 /** The root of the git repository holding `cwd` (the nearest folder with .git), or null outside one. */
 export function findGitRoot(cwd: string): string | null {
   for (let dir = resolve(cwd); ; ) {
@@ -63,11 +94,11 @@ export function findGitRoot(cwd: string): string | null {
 const OTHER_ENGINE_KEYS = { argocd: ["gitRepository", "interval"], flux: ["repoURL", "revision", "project", "destination"] } as const;
 
 /** Read and check tke-cilium.json; `shown` is its path as messages show it. */
-export function readConfig(path: string, shown: string): ConfigRead {
+export function readConfig(path: string, shown: string, staged?: Buffer): ConfigRead {
   let bytes: Buffer;
   try {
     // the config names what is read and written: a link may not carry it out of its own folder
-    bytes = readConfinedFile(dirname(path), path, MAX_CONFIG_BYTES);
+    bytes = staged ?? readConfinedFile(dirname(path), path, MAX_CONFIG_BYTES);
   } catch (error) {
     if (!(error instanceof ConfinedReadError)) throw error;
     return { problems: [{ code: "JSON_SYNTAX", severity: "error", pointer: "", message: `cannot read it: ${error.message}`, file: shown, line: 0, col: 0, length: 1 }], text: "" };

@@ -274,3 +274,22 @@ export function treeChanges(index: GitIndex, from: string, to: string, deep: boo
   }
   return found;
 }
+
+/**
+ * The index's entries (mode, object id) at `paths` of the repository at `root` (repository-relative), from one
+ * `git ls-files -s`, without reading HEAD or the rest of the index into a GitIndex. Unmerged paths are left out.
+ */
+export function indexEntriesAt(root: string, paths: readonly string[]): Map<string, { mode: string; oid: string }> {
+  const found = new Map<string, { mode: string; oid: string }>();
+  if (paths.length === 0) return found;
+  parseStage(git(root, ["ls-files", "-s", "-z", "--", ...paths]), found, new Set());
+  return found;
+}
+
+/** One object's bytes by id in the repository at `root`, or null when it is larger than `max` bytes (sized first). */
+export function readObjectAt(root: string, oid: string, max: number): Buffer | null {
+  if (!/^[0-9a-f]{40,64}$/.test(oid)) return null;
+  const size = Number(git(root, ["cat-file", "-s", oid]).toString("utf8").trim());
+  if (!Number.isFinite(size) || size > max) return null;
+  return git(root, ["cat-file", "blob", oid]);
+}

@@ -279,6 +279,29 @@ describe("holes found by an attacker", () => {
   });
 
 
+  it("tke-cilium.json is the commit's: an unstaged edit of its profiles or out changes nothing; an untracked one is refused", async () => {
+    fresh();
+    write("tke-cilium.json", JSON.stringify({ profiles: ["clusters/*.json", "clusters/*.yaml"], out: "out" }) + "\n");
+    git("add", "tke-cilium.json");
+    git("commit", "-qm", "config");
+    edit("clusters/b.json", '"maxSize": 3', '"maxSize": 4');
+    git("add", "clusters/b.json");
+    const clone = await plain();
+    expect(clone.code).toBe(1);
+    expect(clone.text).toMatch(/drifted: b \(/);
+    for (const unstaged of [{ profiles: ["clusters/a.json"], out: "out" }, { profiles: ["clusters/*.json", "clusters/*.yaml"], out: "elsewhere" }]) {
+      write("tke-cilium.json", JSON.stringify(unstaged) + "\n");
+      const r = await both();
+      expect(r.code).toBe(1);
+      expect(r.text).toMatch(/drifted: b \(/);
+    }
+    git("rm", "-q", "--cached", "tke-cilium.json");
+    git("commit", "-qm", "config untracked");
+    const untracked = await both();
+    expect(untracked.code).toBe(2);
+    expect(untracked.text).toContain("tke-cilium.json is not in the git index");
+  });
+
   it("a profile named as a file (argument or config list) deleted with its bundle kept: the bundle is an orphan", async () => {
     fresh();
     // every profile named (read whole, a file list judges every bundle: none of them may be left out)

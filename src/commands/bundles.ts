@@ -38,7 +38,7 @@ export interface BundleOptions {
 
 /** render, check and validate: read and check every profile, then write or compare each bundle. */
 export async function runBundleCommand(given: readonly string[], o: BundleOptions, callerIo: Io, outFlag?: string, help = ""): Promise<number> {
-  const place = placeRun(given, outFlag, callerIo);
+  const place = placeRun(given, outFlag, callerIo, o.staged);
   if (typeof place === "object" && "exit" in place) return place.exit;
   if (typeof place === "number") {
     callerIo.stderr(`tke-cilium: ${o.command} needs at least one PROFILE, or a ${CONFIG_FILE} that lists them (in this folder or one above it, up to the git root)\n${help}\n`);

@@ -1,6 +1,6 @@
 import { lstatSync } from "node:fs";
 import { relative, resolve, sep } from "node:path";
-import { CONFIG_FILE, findConfigFile, findGitRoot, readConfig, type RepoConfig } from "../config.js";
+import { CONFIG_FILE, findConfigFile, findGitRoot, findStagedConfig, readConfig, type RepoConfig } from "../config.js";
 import { MAX_PROFILE_CHARS } from "../parse.js";
 import { formatDiagnostic } from "../diagnostics.js";
 import { EXIT, type Io } from "../io.js";
@@ -45,12 +45,18 @@ function rebase(path: string, cwd: string, base: string): string {
  * number when there is no profile to run on (the caller prints its usage), `{ exit }` when the reason is
  * already printed (an invalid config is not a wrong command line).
  */
-export function placeRun(args: readonly string[], outFlag: string | undefined, io: Io): RunPlace | number | { exit: number } {
-  const configPath = findConfigFile(io.cwd);
+export function placeRun(args: readonly string[], outFlag: string | undefined, io: Io, staged = false): RunPlace | number | { exit: number } {
+  // check --staged judges the commit: its config is the index's (its out, its profiles, its GitOps settings)
+  const inIndex = staged ? findStagedConfig(io.cwd) : null;
+  if (inIndex !== null && "problem" in inIndex) {
+    io.stderr(`tke-cilium: error: ${terminalLine(inIndex.problem)}\n`);
+    return { exit: EXIT.usage };
+  }
+  const configPath = staged ? (inIndex?.path ?? null) : findConfigFile(io.cwd);
   let config: RepoConfig | null = null;
   if (configPath !== null) {
     const shown = displayPath(configPath, io.cwd);
-    const read = readConfig(configPath, shown);
+    const read = readConfig(configPath, shown, inIndex?.bytes);
     if ("problems" in read) {
       for (const d of read.problems) io.stderr(formatDiagnostic(d, read.text) + "\n");
       io.stderr(`tke-cilium: ${terminalLine(shown)} is not a valid repository config (schema/config.schema.json)\n`);
