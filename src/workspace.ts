@@ -7,6 +7,7 @@ import { isBasePath } from "./extends.js";
 import type { TreeFile } from "./diff.js";
 import { UnsafeOutputError } from "./store-errors.js";
 import { readConfinedFile } from "./confined-read.js";
+import { indexEntriesAt, readObjectAt } from "./git-index.js";
 import { CHART_VERSION, imageProblem } from "./chart-check.js";
 
 /**
@@ -265,11 +266,11 @@ function chartDataProblem(data: Partial<AddedChart>): string | null {
 }
 
 /** The chart releases added to the repository with `tke-cilium chart add`, and what could not be read. */
-export function readAddedCharts(root: string, cwd: string): { charts: AddedChart[]; problems: string[] } {
+export function readAddedCharts(root: string, cwd: string, staged?: StagedCharts): { charts: AddedChart[]; problems: string[] } {
   const dir = join(root, ADDED_CHARTS_DIR);
   let names: string[];
   try {
-    names = readdirSync(dir).filter((n) => n.endsWith(".json")).sort();
+    names = (staged?.names ?? readdirSync(dir)).filter((n) => n.endsWith(".json")).sort();
   } catch {
     return { charts: [], problems: [] };
   }
@@ -279,7 +280,8 @@ export function readAddedCharts(root: string, cwd: string): { charts: AddedChart
     const path = join(dir, name);
     const shown = displayPath(path, cwd);
     try {
-      const data = JSON.parse(readConfinedFile(root, path, MAX_CHART_DATA_BYTES).toString("utf8")) as Partial<AddedChart> | null;
+      const bytes = staged === undefined ? readConfinedFile(root, path, MAX_CHART_DATA_BYTES) : staged.read(name, MAX_CHART_DATA_BYTES);
+      const data = JSON.parse(bytes.toString("utf8")) as Partial<AddedChart> | null;
       const version = name.slice(0, -".json".length);
       if (data === null || typeof data !== "object" || Array.isArray(data)) throw new Error("not a JSON object");
       if (data.version !== version || !CHART_VERSION.test(version)) throw new Error(`its version ${JSON.stringify(String(data.version).slice(0, 40))} does not match the file name`);
@@ -291,6 +293,35 @@ export function readAddedCharts(root: string, cwd: string): { charts: AddedChart
     }
   }
   return { charts, problems };
+}
+
+/** The added charts' files as a commit has them (check --staged): their names, and a reader that throws when one cannot be read. */
+export interface StagedCharts {
+  names: string[];
+  read(name: string, max: number): Buffer;
+}
+
+/**
+ * .tke-cilium/charts/ of the repository folder `root` as the git index holds it: a chart file only the working
+ * tree has is not the commit's (every clone would lack it), so check --staged does not read it.
+ */
+export function stagedCharts(root: string): StagedCharts {
+  let gitRoot: string | null = resolve(root);
+  while (gitRoot !== null && lstatOrNull(join(gitRoot, ".git")) === null) gitRoot = dirname(gitRoot) === gitRoot ? null : dirname(gitRoot);
+  if (gitRoot === null) return { names: [], read: () => Buffer.alloc(0) };
+  const dir = relative(gitRoot, join(root, ADDED_CHARTS_DIR)).split(sep).join("/");
+  const entries = indexEntriesAt(gitRoot, [dir]);
+  const own = new Map([...entries].filter(([p]) => p.startsWith(`${dir}/`) && !p.slice(dir.length + 1).includes("/")).map(([p, e]) => [p.slice(dir.length + 1), e]));
+  return {
+    names: [...own.keys()],
+    read(name, max) {
+      const entry = own.get(name)!;
+      if (!/^100/.test(entry.mode)) throw new Error(entry.mode === "120000" ? "it is a symbolic link in the git index" : "it is not a regular file in the git index");
+      const bytes = readObjectAt(gitRoot, entry.oid, max);
+      if (bytes === null) throw new Error("it is too large to be chart data");
+      return bytes;
+    },
+  };
 }
 
 /** The user's entries of a bundle folder (`isUser`), each the top of what to carry: a folder is not walked. */

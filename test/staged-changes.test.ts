@@ -302,6 +302,34 @@ describe("holes found by an attacker", () => {
     expect(untracked.text).toContain("tke-cilium.json is not in the git index");
   });
 
+  it("a chart added with chart add is the commit's only when staged: one only the working tree has fails the commit", async () => {
+    fresh();
+    // chart data as chart add writes it, for a release newer than the built-in ones (1.20.0's facts under 1.20.1)
+    const { BUILTIN_CHARTS } = await import("../src/knowledge/chart.js");
+    const version = "1.20.1";
+    const data = {
+      version,
+      images: BUILTIN_CHARTS.images("1.20.0"),
+      keys: [...BUILTIN_CHARTS.keys("1.20.0")],
+      types: Object.fromEntries([...BUILTIN_CHARTS.types("1.20.0")].map(([k, t]) => [k, t.join("|")])),
+    };
+    mkdirSync(path(".tke-cilium/charts"), { recursive: true });
+    write(`.tke-cilium/charts/${version}.json`, JSON.stringify(data) + "\n");
+    const b = JSON.parse(read("clusters/b.json"));
+    write("clusters/b.json", JSON.stringify({ ...b, cilium: { ...b.cilium, version } }, null, 2) + "\n");
+    expect((await run("render", "--quiet", "clusters/b.json")).code).toBe(0);
+    git("add", "clusters/b.json", "out/b");
+    const clone = await plain("clusters");
+    expect(clone.code).toBe(1);
+    expect(clone.text).toContain(version);
+    const r = await both("clusters");
+    expect(r.code).toBe(1);
+    expect(r.text).toContain(version);
+    git("add", ".tke-cilium/charts");
+    expect((await plain("clusters")).code).toBe(0);
+    expect((await both("clusters")).code).toBe(0);
+  });
+
   it("a profile named as a file (argument or config list) deleted with its bundle kept: the bundle is an orphan", async () => {
     fresh();
     // every profile named (read whole, a file list judges every bundle: none of them may be left out)

@@ -1,7 +1,7 @@
 import { join, resolve } from "node:path";
 import { failing, formatDiagnostic, type Diagnostic } from "../diagnostics.js";
 import { diffTree, type Drift } from "../diff.js";
-import { ConfinedReadError, UnsafeOutputError, displayPath, expandProfileArgs, findRepositoryRoot, findUserEntries, isBundleTree, listBundleFolders, readAddedCharts, readProfileBytes, readTree } from "../workspace.js";
+import { ConfinedReadError, UnsafeOutputError, displayPath, expandProfileArgs, findRepositoryRoot, findUserEntries, isBundleTree, listBundleFolders, readAddedCharts, stagedCharts, readProfileBytes, readTree } from "../workspace.js";
 import { readBaseFile } from "../read-base.js";
 import { sourceTextOf } from "../extends.js";
 import { withBases } from "./bases.js";
@@ -63,7 +63,8 @@ export async function runBundleCommand(given: readonly string[], o: BundleOption
   // Every profile is checked before any bundle is emitted; bundles are then emitted one at a time, so a
   // fleet never holds more than one in memory.
   const root = findRepositoryRoot(io.cwd);
-  const added = readAddedCharts(root, io.cwd);
+  // a commit's charts are the ones it holds: a chart file only the working tree has fails every clone
+  const added = readAddedCharts(root, io.cwd, o.staged ? stagedCharts(root) : undefined);
   if (added.problems.length > 0) {
     for (const problem of added.problems) io.stderr(`tke-cilium: error: ${problem}\n`);
     return EXIT.failed;
