@@ -12,11 +12,12 @@ import { openFactsCache, type FactsCache } from "./profile-facts.js";
  * byte, so what is kept for one is true wherever that tree is found (another branch, a clone). A new HEAD's
  * folder is worked out from a kept tree of the same folder with `git diff-tree` (the files a commit changed,
  * their blobs read), so a commit costs what it changes; only a folder never seen is listed and read whole.
+ * A symbolic link counts as related: what it points at (another folder's file, perhaps staged) is read through it.
  * The file is the machine's own, as profile-facts.json is: one git tracks is not used (the caller says).
  */
 export type Related = Map<string, string>;
 
-const FORMAT = 1;
+const FORMAT = 2;
 const FILE = "staged-related.json";
 /** Trees kept per folder: the newest few (a branch switch and back finds its tree again). */
 const KEEP = 4;
@@ -100,8 +101,9 @@ export function openRelatedStore(index: GitIndex, trusted: boolean): RelatedStor
           next.delete(path);
           if (/^1[02]0/.test(mode)) added.push([path, oid]);
         }
-        const yes = relatedBlobs(index, added.map(([, oid]) => oid));
-        for (const [path, oid] of added) if (yes.has(oid)) next.set(path, oid);
+        const links = new Set(changes.filter(([, mode]) => mode === "120000").map(([rel]) => prefix + rel));
+        const yes = relatedBlobs(index, added.filter(([path]) => !links.has(path)).map(([, oid]) => oid));
+        for (const [path, oid] of added) if (yes.has(oid) || links.has(path)) next.set(path, oid);
         related = next;
         break;
       }
@@ -110,8 +112,9 @@ export function openRelatedStore(index: GitIndex, trusted: boolean): RelatedStor
         const listed = treeBlobs(index, tree, deep);
         if (listed === null) return null;
         const files: [string, string][] = listed.map(([rel, , oid]) => [prefix + rel, oid]);
-        const yes = relatedBlobs(index, files.map(([, oid]) => oid), openFactsCache(index.root, trusted));
-        related = new Map(files.filter(([, oid]) => yes.has(oid)));
+        const links = new Set(listed.filter(([, mode]) => mode === "120000").map(([rel]) => prefix + rel));
+        const yes = relatedBlobs(index, files.filter(([path]) => !links.has(path)).map(([, oid]) => oid), openFactsCache(index.root, trusted));
+        related = new Map(files.filter(([path, oid]) => yes.has(oid) || links.has(path)));
       }
       stored[key] = [{ tree, related: [...related].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) }, ...trees].slice(0, KEEP);
       changed = true;

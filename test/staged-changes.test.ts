@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -328,6 +328,39 @@ describe("holes found by an attacker", () => {
     git("add", ".tke-cilium/charts");
     expect((await plain("clusters")).code).toBe(0);
     expect((await both("clusters")).code).toBe(0);
+  });
+
+  it("a profile that is a symbolic link is read through it: an edit of the file it points at is judged, a good commit passes", async () => {
+    fresh();
+    mkdirSync(path("real"));
+    git("mv", "clusters/b.json", "real/b.json");
+    symlinkSync("../real/b.json", path("clusters/b.json"));
+    git("add", "-A");
+    // the bundle is the same (its profile is still clusters/b.json): a commit of just the move and the link
+    expect(await plain("clusters")).toMatchObject({ code: 0 });
+    expect(await both("clusters")).toMatchObject({ code: 0 });
+    git("commit", "-qm", "b.json is a link");
+    expect(await both("clusters")).toMatchObject({ code: 0, shortcut: true });
+    // the file it points at, edited and staged alone: b's bundle is stale in the commit
+    edit("real/b.json", '"maxSize": 3', '"maxSize": 4');
+    git("add", "real/b.json");
+    const clone = await plain("clusters");
+    expect(clone.code).toBe(1);
+    expect(clone.text).toMatch(/drifted: b \(/);
+    const stale = await both("clusters");
+    expect(stale.code).toBe(1);
+    expect(stale.text).toMatch(/drifted: b \(/);
+    expect((await run("render", "--quiet", "clusters/b.json")).code).toBe(0);
+    git("add", "-A");
+    expect(await plain("clusters")).toMatchObject({ code: 0 });
+    expect(await both("clusters")).toMatchObject({ code: 0 });
+    // a link to a file the commit does not hold: a clear refusal
+    rmSync(path("clusters/b.json"));
+    symlinkSync("../real/none.json", path("clusters/b.json"));
+    git("add", "clusters/b.json");
+    const dangling = await both("clusters");
+    expect(dangling.code).toBe(2);
+    expect(dangling.text).toContain('clusters/b.json: a symbolic link in the git index to "../real/none.json", which the commit does not hold');
   });
 
   it("a profile named as a file (argument or config list) deleted with its bundle kept: the bundle is an orphan", async () => {

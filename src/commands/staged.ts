@@ -1,4 +1,4 @@
-import { isAbsolute, resolve } from "node:path";
+import { isAbsolute, posix, resolve } from "node:path";
 import type { TreeFile } from "../diff.js";
 import { blobSizes, headObjects, indexFolderNames, indexPath, indexTree, readBlobs, readGitIndex, submoduleOf, type GitIndex } from "../git-index.js";
 import { isRelatedText, openRelatedStore } from "../staged-related.js";
@@ -71,6 +71,15 @@ export async function readStagedView(args: readonly string[], out: string, io: I
   if (typeof selection === "number") return selection;
   const { paths, facts } = selection;
   const oids = selection.oids;
+  // a symbolic link is read as a checkout has it: the file it points at, as the commit holds that file
+  const links = followLinks(index, paths, oids);
+  if (typeof links === "string") {
+    io.stderr(`tke-cilium: cannot read ${terminalLine(links)}\n`);
+    return EXIT.usage;
+  }
+  for (const [path, { oid }] of links) oids.set(path, oid);
+  // a profile is staged when the commit changes it, or (a link) the file it points at
+  const staged = (path: string) => index.staged.has(path) || links.get(path)?.staged === true;
   const oidOf = (p: string) => oids.get(p)!;
   const bytesOf = new Map<string, Buffer>(fast?.bytes ?? []);
   const sizes = new Map<string, number>(fast?.sizes ?? []);
@@ -101,7 +110,7 @@ export async function readStagedView(args: readonly string[], out: string, io: I
     const name = known?.name ?? defaultName(p);
     names.set(p, name);
     allNames.add(name);
-    return index.staged.has(p) || stagedBundles.has(name) || known?.related === true;
+    return staged(p) || stagedBundles.has(name) || known?.related === true;
   });
   await readSome(wanted.map(oidOf));
   if (wanted.some(isYamlPath)) await loadYamlSupport();
@@ -121,19 +130,20 @@ export async function readStagedView(args: readonly string[], out: string, io: I
     (path) => readIndexedBase(index, indexPath(index, io.cwd, path)),
   );
   const stagedShown = new Set([...index.staged].map(shown));
+  for (const [path, link] of links) if (link.staged) stagedShown.add(shown(path));
   const byPath = new Map(withBase.map((s) => [s.path, s]));
   for (const r of read) r.member = meshMemberOf(r.display, r.text, byPath.get(r.display)?.bases);
   const mesh = read.flatMap((r) => r.member ?? []);
   const baseTouched = new Set(withBase.filter((s) => s.bases !== undefined && extendsAny(s, stagedShown)).map((s) => s.path));
   // a touched mesh member changes its peers' bundles too (their peer lists, their masquerading exceptions)
-  const touchedMeshes = new Set(read.filter((r) => r.member !== null && (index.staged.has(r.path) || stagedBundles.has(r.name))).map((r) => r.member!.mesh));
+  const touchedMeshes = new Set(read.filter((r) => r.member !== null && (staged(r.path) || stagedBundles.has(r.name))).map((r) => r.member!.mesh));
   // and so does one the commit deletes, or takes out of its mesh, or whose mesh it renames: the mesh HEAD had
   // it in is judged too (its peers' bundles still list it)
   for (const mesh of await headMeshes(index, outDir, read.filter((r) => baseTouched.has(r.display)).map((r) => r.path), bytesOf, readSome)) touchedMeshes.add(mesh);
   const sources: ProfileSource[] = [];
   const unreadable: CheckedProfile[] = [];
   for (const { path, size, display, decoded, text, name, member } of read) {
-    if (!index.staged.has(path) && !stagedBundles.has(name) && !(member !== null && touchedMeshes.has(member.mesh)) && !baseTouched.has(display)) continue;
+    if (!staged(path) && !stagedBundles.has(name) && !(member !== null && touchedMeshes.has(member.mesh)) && !baseTouched.has(display)) continue;
     if (decoded === null) unreadable.push(unreadableProfile(display, tooLargeDiagnostic(display, size)));
     else if ("diagnostic" in decoded) unreadable.push(unreadableProfile(display, decoded.diagnostic, decoded.lossy));
     else sources.push(byPath.get(display) ?? { path: display, text });
@@ -152,6 +162,44 @@ export async function readStagedView(args: readonly string[], out: string, io: I
       return indexFiles(index, outDir, paths);
     },
   };
+}
+
+/**
+ * The profiles among `paths` that are symbolic links in the commit, each with the blob of the regular file it
+ * leads to (through a few links at most) and whether the commit changes any file on the way. Only the modes of
+ * paths the commit does not change are asked for (one ls-tree), and only links are read. A link that leads
+ * out of the repository, to nothing the commit holds, or to no regular file: the message (a checkout could not
+ * read it either).
+ */
+function followLinks(index: GitIndex, paths: readonly string[], oids: ReadonlyMap<string, string>): Map<string, { oid: string; staged: boolean }> | string {
+  const modeOf = (p: string) => (index.changes.has(p) ? index.changes.get(p)!.now?.mode : index.entries.get(p)?.mode);
+  index.load(paths.filter((p) => modeOf(p) === undefined));
+  const found = new Map<string, { oid: string; staged: boolean }>();
+  for (const start of paths.filter((p) => modeOf(p) === "120000")) {
+    let path = start;
+    let oid = oids.get(start)!;
+    let staged = index.staged.has(start);
+    for (let hop = 0; ; hop++) {
+      const target = readBlobs(index, [oid]).get(oid)?.toString("utf8") ?? "";
+      const next = posix.normalize(posix.join(posix.dirname(path), target));
+      const where = `${start}: a symbolic link in the git index to ${JSON.stringify(target.slice(0, 200))}`;
+      if (hop >= 8) return `${where}: too many links in a row`;
+      if (target === "" || posix.isAbsolute(target) || next === ".." || next.startsWith("../")) return `${where}, which is outside the repository; check --staged reads profiles only inside it`;
+      index.load([next]);
+      const entry = index.entries.get(next);
+      if (entry === undefined) return `${where}, which the commit does not hold (git add it, or point the link at a file it holds)`;
+      staged ||= index.staged.has(next);
+      if (entry.mode === "120000") {
+        path = next;
+        oid = entry.oid;
+        continue;
+      }
+      if (!/^100/.test(entry.mode)) return `${where}, which is not a regular file in the commit`;
+      found.set(start, { oid: entry.oid, staged });
+      break;
+    }
+  }
+  return found;
 }
 
 /**
