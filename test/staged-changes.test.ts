@@ -363,6 +363,23 @@ describe("holes found by an attacker", () => {
     expect(dangling.text).toContain('clusters/b.json: a symbolic link in the git index to "../real/none.json", which the commit does not hold');
   });
 
+  it("in a SHA-256 repository (32-byte object ids), a commit that empties the folder named is seen to", async () => {
+    fresh();
+    // the same files, committed in a repository of the other object format
+    rmSync(path(".git"), { recursive: true, force: true });
+    git("init", "-q", "--object-format=sha256");
+    git("config", "user.email", "test@example.invalid");
+    git("config", "user.name", "test");
+    git("add", "-A");
+    git("commit", "-qm", "fleet");
+    expect(git("rev-parse", "HEAD").trim()).toHaveLength(64);
+    expect(await both("clusters")).toMatchObject({ code: 0, shortcut: true });
+    git("rm", "-rq", "clusters", "out");
+    const emptied = await both("clusters");
+    expect(emptied.code).toBe(2);
+    expect(emptied.text).toContain("no such profile in the git index");
+  });
+
   it("a profile named as a file (argument or config list) deleted with its bundle kept: the bundle is an orphan", async () => {
     fresh();
     // every profile named (read whole, a file list judges every bundle: none of them may be left out)

@@ -394,13 +394,15 @@ async function changedSelection(index: GitIndex, args: readonly string[], outDir
     }
     if (head.type !== "tree") return null;
     // a folder the commit deletes from: still there when HEAD's tree object holds more than the entries taken
-    // out (each is "<mode> <name>\0" and a 20-byte id), or when the commit adds to it
+    // out (each is "<mode> <name>\0" and the object id's bytes), or when the commit adds to it
     if (here.some(([, c]) => c.now === null) && !here.some(([, c]) => c.now !== null)) {
       const gone = new Map<string, number>();
+      // a SHA-1 repository's ids are 20 bytes, a SHA-256 one's 32: the tree's own id tells which
+      const idBytes = head.oid.length / 2;
       for (const [p, c] of here) {
         const name = p.slice(t.target === "" ? 0 : t.target.length + 1).split("/")[0];
         const mode = name.length === p.length - (t.target === "" ? 0 : t.target.length + 1) ? (c.head?.mode ?? "100644").replace(/^0+/, "") : "40000";
-        gone.set(name, mode.length + 1 + Buffer.byteLength(name) + 1 + 20);
+        gone.set(name, mode.length + 1 + Buffer.byteLength(name) + 1 + idBytes);
       }
       if (head.size <= [...gone.values()].reduce((a, b) => a + b, 0)) return null;
     }
