@@ -1,3 +1,6 @@
 import { run } from "./cli.js";
+import { isRenderWorker, runRenderWorker } from "./render-workers.js";
 
-void run();
+// a large fleet's render starts worker threads on this same bundle (render-workers.ts)
+if (isRenderWorker()) runRenderWorker();
+else void run();
