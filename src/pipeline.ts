@@ -55,7 +55,7 @@ export interface CheckedProfile {
 export const isRenderable = (checked: CheckedProfile): boolean => !checked.diagnostics.some(isError);
 
 /** A checked profile and, while it exists, its Settings (null when an error was found). */
-export interface Checked {
+interface Checked {
   checked: CheckedProfile;
   settings: Settings | null;
 }
@@ -65,8 +65,7 @@ export function checkProfile(source: ProfileSource, charts: ChartCatalog = BUILT
   return checkOne(source, charts, gitops, mesh).checked;
 }
 
-/** checkProfile, with the Settings while they exist (the render workers check their share of a fleet with it). */
-export function checkOne(source: ProfileSource, charts: ChartCatalog, gitops: GitopsContext | null, mesh: MeshDirectory): Checked {
+function checkOne(source: ProfileSource, charts: ChartCatalog, gitops: GitopsContext | null, mesh: MeshDirectory): Checked {
   const result = checkUnsorted(source, charts, gitops, mesh);
   // a base's diagnostics first (it is applied first), each file's by line
   const rank = (file: string) => (file === source.path ? 1 : 0);
@@ -141,23 +140,10 @@ export function checkProfiles(
     // a result the bundle index vouches for (bundle-index.ts): neither derived nor handed to onChecked
     const known = reuse?.(source);
     if (known) return known;
-    return checkAndHandOn(source, charts, gitops, mesh, onChecked);
+    const { checked, settings } = checkOne(source, charts, gitops, mesh);
+    if (onChecked?.(checked, settings) === "done") checked.input = null;
+    return checked;
   });
-  return finishChecks(results);
-}
-
-/** One profile of checkProfiles: checked, and handed to onChecked while its Settings exist. */
-export function checkAndHandOn(source: ProfileSource, charts: ChartCatalog, gitops: GitopsContext | null, mesh: MeshDirectory, onChecked?: (checked: CheckedProfile, settings: Settings | null) => "done" | void): CheckedProfile {
-  const { checked, settings } = checkOne(source, charts, gitops, mesh);
-  if (onChecked?.(checked, settings) === "done") checked.input = null;
-  return checked;
-}
-
-/**
- * What only the whole run can tell, once every profile is checked (in order): profiles that share an output
- * folder are all rejected, and a base's diagnostics are reported once.
- */
-export function finishChecks(results: CheckedProfile[]): CheckedProfile[] {
   const byName = new Map<string, CheckedProfile[]>();
   for (const r of results) if (r.name !== null) byName.set(r.name, [...(byName.get(r.name) ?? []), r]);
   for (const [name, group] of byName) {

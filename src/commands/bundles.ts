@@ -16,12 +16,8 @@ import { checkUpgrade } from "./upgrade.js";
 import { checkFleet, writeFleet } from "./fleet.js";
 import { MAX_PROFILE_CHARS, decodeProfileBytes } from "../parse.js";
 import { meshDirectory } from "../mesh.js";
-import { checkAndHandOn, checkProfiles, defaultName, emitProfile, finishChecks, isRenderable, tooLargeDiagnostic, unreadableProfile, type CheckedProfile, type ProfileSource } from "../pipeline.js";
-import type { GitopsContext, Settings } from "../settings.js";
-import type { OutputFile } from "../emit/index.js";
-import type { AddedChart, ChartCatalog } from "../knowledge/chart.js";
-import type { MeshDirectory } from "../mesh.js";
-import { RenderWorkers, renderWorkerCount } from "../render-workers.js";
+import { checkProfiles, defaultName, emitProfile, isRenderable, tooLargeDiagnostic, unreadableProfile, type CheckedProfile, type ProfileSource } from "../pipeline.js";
+import type { Settings } from "../settings.js";
 import { colorDiff, diagnosticsJson, driftSummary, orphanWarning, writtenTable, type DriftReport, type WrittenRow } from "../report.js";
 import { EXIT, type Io } from "../io.js";
 import { CONFIG_FILE } from "../config.js";
@@ -106,80 +102,70 @@ export async function runBundleCommand(given: readonly string[], o: BundleOption
     return compare?.(r, settings);
   };
   const reuse = index === null ? undefined : (source: ProfileSource) => index.lookup(source);
-  // a large fleet's render checks and emits on worker threads (render-workers.ts); the main thread writes
-  const { workers, known } = o.command === "render" && !o.staged ? startWorkers(read.sources, reuse, { outDir: resolve(io.cwd, o.out), charts, gitops: place.gitops, mesh, added: added.charts }) : { workers: null, known: null };
+  const results = [...checkProfiles(read.sources, charts, onChecked, place.gitops, mesh, reuse), ...read.unreadable];
+  const diagnostics = results.flatMap((r) => r.diagnostics);
+  const valid = results.every((r) => failing(r.diagnostics, o.strict).length === 0);
+  if (!o.json) for (const r of results) for (const d of r.diagnostics) io.stderr(formatDiagnostic(d, sourceTextOf(r.source, d.file)) + "\n");
+  const json = (body: object) => io.stdout(JSON.stringify({ command: o.command, ok: valid, diagnostics: diagnosticsJson(diagnostics), ...body }, null, 2) + "\n");
+  // check compares every valid profile's bundle even when another profile is invalid; render writes nothing then
+  if (o.command === "validate" || (!valid && o.command === "render")) {
+    if (o.json) json({ profiles: results.length });
+    else if (!valid) io.stderr(`${o.command === "validate" ? "invalid" : "nothing written"}: fix the errors above\n`);
+    else if (!o.quiet) io.stderr(`${results.length} profile${results.length === 1 ? "" : "s"} valid\n`);
+    return valid ? EXIT.ok : EXIT.failed;
+  }
+  const warnings: string[] = [];
+  const warn = (message: string) => {
+    warnings.push(message);
+    if (!o.json) io.stderr(`tke-cilium: warning: ${terminalLine(message)}\n`);
+  };
   try {
-    const checked =
-      workers === null || known === null
-        ? checkProfiles(read.sources, charts, onChecked, place.gitops, mesh, known === null ? reuse : (s) => known.get(s) ?? null)
-        : await checkOnWorkers(workers, read.sources, known, index, (source) => checkAndHandOn(source, charts, place.gitops, mesh, onChecked));
-    const results = [...checked, ...read.unreadable];
-    const diagnostics = results.flatMap((r) => r.diagnostics);
-    const valid = results.every((r) => failing(r.diagnostics, o.strict).length === 0);
-    if (!o.json) for (const r of results) for (const d of r.diagnostics) io.stderr(formatDiagnostic(d, sourceTextOf(r.source, d.file)) + "\n");
-    const json = (body: object) => io.stdout(JSON.stringify({ command: o.command, ok: valid, diagnostics: diagnosticsJson(diagnostics), ...body }, null, 2) + "\n");
-    // check compares every valid profile's bundle even when another profile is invalid; render writes nothing then
-    if (o.command === "validate" || (!valid && o.command === "render")) {
-      if (o.json) json({ profiles: results.length });
-      else if (!valid) io.stderr(`${o.command === "validate" ? "invalid" : "nothing written"}: fix the errors above\n`);
-      else if (!o.quiet) io.stderr(`${results.length} profile${results.length === 1 ? "" : "s"} valid\n`);
-      return valid ? EXIT.ok : EXIT.failed;
-    }
-    const warnings: string[] = [];
-    const warn = (message: string) => {
-      warnings.push(message);
-      if (!o.json) io.stderr(`tke-cilium: warning: ${terminalLine(message)}\n`);
-    };
-    try {
-      if (o.command === "check") {
-        const checkable = results.filter(isRenderable);
-        const drifted = await checkBundles(checkable, read, compared, index);
-        // the fleet's ApplicationSet follows tke-cilium.json alone
-        const fleet = await checkFleet(place.gitops, resolve(io.cwd, o.out), o.out, read.readOutFiles);
-        if (fleet !== null) drifted.push(fleet);
-        // a bundle no profile renders any more: a deleted or renamed cluster that GitOps would keep deploying;
-        // judged against every profile given, valid or not. A commit (--staged) must not keep one.
-        const names = new Set([...read.allNames, ...results.map((r) => r.name ?? defaultName(r.source.path))]);
-        const orphans = read.bundleFolders().filter((name) => !names.has(name));
-        const orphansFail = o.strict || o.staged;
-        const ok = valid && drifted.length === 0 && !(orphansFail && orphans.length > 0);
-        index?.save();
-        const summary = driftSummary(checkable.length, drifted);
-        if (o.json) json({ ok, profiles: results.length, drifted, orphans });
-        else {
-          // file names and contents come from the disk (a pull request can plant anything): escaped for the terminal
-          for (const d of drifted) for (const f of d.files) io.stdout(io.color ? colorDiff(terminalText(f.diff)) : terminalText(f.diff));
-          if (orphans.length > 0) io.stderr(terminalLine(orphanWarning(o.out, orphans, orphansFail)) + "\n");
-          if (!valid) io.stderr(`${results.length - checkable.length} invalid profile${results.length - checkable.length === 1 ? "" : "s"} not checked: fix the errors above\n`);
-          if (drifted.length > 0) io.stderr(`${terminalLine(summary)}\nRun tke-cilium render with the same profiles to update ${terminalLine(o.out)}/.\n`);
-          else if (!o.quiet && ok) io.stderr(`${terminalLine(summary)}: ${terminalLine(o.out)}/ is up to date${o.staged ? " in the commit" : ""}\n`);
-        }
-        return ok ? EXIT.ok : EXIT.failed;
-      }
-      const rows = await writeBundles(results, o, io, warn, index, workers === null ? emitProfile : emitOnWorkers(workers, read.sources, results, index));
+    if (o.command === "check") {
+      const checkable = results.filter(isRenderable);
+      const drifted = await checkBundles(checkable, read, compared, index);
+      // the fleet's ApplicationSet follows tke-cilium.json alone
+      const fleet = await checkFleet(place.gitops, resolve(io.cwd, o.out), o.out, read.readOutFiles);
+      if (fleet !== null) drifted.push(fleet);
+      // a bundle no profile renders any more: a deleted or renamed cluster that GitOps would keep deploying;
+      // judged against every profile given, valid or not. A commit (--staged) must not keep one.
+      const names = new Set([...read.allNames, ...results.map((r) => r.name ?? defaultName(r.source.path))]);
+      const orphans = read.bundleFolders().filter((name) => !names.has(name));
+      const orphansFail = o.strict || o.staged;
+      const ok = valid && drifted.length === 0 && !(orphansFail && orphans.length > 0);
       index?.save();
-      const refused = rows.filter((r) => r.status === "refused");
-      const fleetWritten = refused.length === 0 ? writeFleet(place.gitops, resolve(io.cwd, o.out)) : [];
-      if (!o.quiet && !o.json) for (const path of fleetWritten) io.stdout(`wrote ${terminalLine(join(o.out, path))} (the fleet, from ${CONFIG_FILE})\n`);
-      if (o.json) json({ ok: refused.length === 0, written: rows, warnings });
+      const summary = driftSummary(checkable.length, drifted);
+      if (o.json) json({ ok, profiles: results.length, drifted, orphans });
       else {
-        if (!o.quiet || refused.length > 0) io.stdout(writtenTable(rows));
-        for (const r of refused) io.stderr(`tke-cilium: error: ${terminalLine(r.reason ?? "")}\n`);
+        // file names and contents come from the disk (a pull request can plant anything): escaped for the terminal
+        for (const d of drifted) for (const f of d.files) io.stdout(io.color ? colorDiff(terminalText(f.diff)) : terminalText(f.diff));
+        if (orphans.length > 0) io.stderr(terminalLine(orphanWarning(o.out, orphans, orphansFail)) + "\n");
+        if (!valid) io.stderr(`${results.length - checkable.length} invalid profile${results.length - checkable.length === 1 ? "" : "s"} not checked: fix the errors above\n`);
+        if (drifted.length > 0) io.stderr(`${terminalLine(summary)}\nRun tke-cilium render with the same profiles to update ${terminalLine(o.out)}/.\n`);
+        else if (!o.quiet && ok) io.stderr(`${terminalLine(summary)}: ${terminalLine(o.out)}/ is up to date${o.staged ? " in the commit" : ""}\n`);
       }
-      return refused.length === 0 ? EXIT.ok : EXIT.failed;
-    } catch (error) {
-      if (error instanceof InterruptedError) {
-        if (o.json) json({ ok: false, error: error.message });
-        else io.stderr(`tke-cilium: ${error.message}: every bundle is either as it was or fully written; run render again\n`);
-        return error.signal === "SIGINT" ? 130 : 143;
-      }
-      if (!(error instanceof UnsafeOutputError)) throw error;
-      if (o.json) json({ ok: false, error: error.message });
-      else io.stderr(`tke-cilium: error: ${terminalLine(error.message)}\n`);
-      return EXIT.failed;
+      return ok ? EXIT.ok : EXIT.failed;
     }
-  } finally {
-    workers?.close();
+    const rows = await writeBundles(results, o, io, warn, index);
+    index?.save();
+    const refused = rows.filter((r) => r.status === "refused");
+    const fleetWritten = refused.length === 0 ? writeFleet(place.gitops, resolve(io.cwd, o.out)) : [];
+    if (!o.quiet && !o.json) for (const path of fleetWritten) io.stdout(`wrote ${terminalLine(join(o.out, path))} (the fleet, from ${CONFIG_FILE})\n`);
+    if (o.json) json({ ok: refused.length === 0, written: rows, warnings });
+    else {
+      if (!o.quiet || refused.length > 0) io.stdout(writtenTable(rows));
+      for (const r of refused) io.stderr(`tke-cilium: error: ${terminalLine(r.reason ?? "")}\n`);
+    }
+    return refused.length === 0 ? EXIT.ok : EXIT.failed;
+  } catch (error) {
+    if (error instanceof InterruptedError) {
+      if (o.json) json({ ok: false, error: error.message });
+      else io.stderr(`tke-cilium: ${error.message}: every bundle is either as it was or fully written; run render again\n`);
+      return error.signal === "SIGINT" ? 130 : 143;
+    }
+    if (!(error instanceof UnsafeOutputError)) throw error;
+    if (o.json) json({ ok: false, error: error.message });
+    else io.stderr(`tke-cilium: error: ${terminalLine(error.message)}\n`);
+    return EXIT.failed;
   }
 }
 
@@ -238,7 +224,7 @@ export async function readSources(args: readonly string[], io: Io, typed: boolea
   return { sources: await withBases(sources, (path, from) => readBaseFile(path, from, io.cwd)), unreadable };
 }
 
-async function writeBundles(results: readonly CheckedProfile[], o: BundleOptions, io: Io, warn: Warn, index: BundleIndex | null, emit: Emit): Promise<WrittenRow[]> {
+async function writeBundles(results: readonly CheckedProfile[], o: BundleOptions, io: Io, warn: Warn, index: BundleIndex | null): Promise<WrittenRow[]> {
   const outDir = resolve(io.cwd, o.out);
   const problems = checkOutputTargets(outDir, results.map((r) => r.name as string));
   if (problems.length > 0) throw new UnsafeOutputError(problems.join("; "));
@@ -247,64 +233,10 @@ async function writeBundles(results: readonly CheckedProfile[], o: BundleOptions
     const rows: WrittenRow[] = [];
     for (const r of results) {
       await checkpoint();
-      // the bundle index found the folder as it was when last found identical to this profile's render
-      const known = index?.filesOf(r);
-      const shown = displayPath(join(outDir, r.name as string), io.cwd);
-      if (known !== undefined) rows.push({ profile: r.source.path, folder: shown, files: known, status: "unchanged", changed: 0 });
-      else rows.push(writeBundle(r, await emit(r), outDir, shown, o.prune, warn, index));
+      rows.push(writeBundle(r, outDir, o.prune, io, warn, index));
     }
     return rows;
   });
-}
-
-/** A valid profile's bundle: emitted here, or by the render worker that checked it. */
-type Emit = (r: CheckedProfile) => OutputFile[] | Promise<OutputFile[]>;
-
-/**
- * The workers of a large fleet's render, when it has one (render-workers.ts), and what the bundle index
- * answers for each profile, asked once up front: only the profiles it does not know are counted and checked.
- */
-function startWorkers(
-  sources: readonly ProfileSource[],
-  reuse: ((source: ProfileSource) => CheckedProfile | null) | undefined,
-  setup: { outDir: string; charts: ChartCatalog; gitops: GitopsContext | null; mesh: MeshDirectory; added: readonly AddedChart[] },
-): { workers: RenderWorkers | null; known: Map<ProfileSource, CheckedProfile | null> } {
-  const known = new Map(sources.map((s) => [s, reuse?.(s) ?? null]));
-  const count = renderWorkerCount(sources.filter((s) => known.get(s) === null).length);
-  return { workers: count > 0 ? new RenderWorkers(count, { ...setup, sources }) : null, known };
-}
-
-/**
- * checkProfiles with the workers: the profiles the index does not know are checked there and here (`here`,
- * with onChecked); for a worker's result the main thread does what onChecked does with the index.
- */
-async function checkOnWorkers(
-  workers: RenderWorkers,
-  sources: readonly ProfileSource[],
-  known: ReadonlyMap<ProfileSource, CheckedProfile | null>,
-  index: BundleIndex | null,
-  here: (source: ProfileSource) => CheckedProfile,
-): Promise<CheckedProfile[]> {
-  const todo = sources.flatMap((source, at) => (known.get(source) === null ? [{ at, source }] : []));
-  const checked = await workers.check(todo, here, (r) => {
-    // the folder's state, taken before the writer reads the folder
-    if (r.input !== null) index?.take(r);
-    index?.diagnosed(r);
-  });
-  const byPlace = new Map(todo.map(({ at }, i) => [at, checked[i]]));
-  return finishChecks(sources.map((s, at) => known.get(s) ?? byPlace.get(at)!));
-}
-
-/** The bundles the writer will ask for, in its order, emitted by the workers ahead of it or here. */
-function emitOnWorkers(workers: RenderWorkers, sources: readonly ProfileSource[], results: readonly CheckedProfile[], index: BundleIndex | null): Emit {
-  const placeOf = new Map(sources.map((s, at) => [s, at]));
-  const at = (r: CheckedProfile) => {
-    const found = placeOf.get(r.source);
-    if (found === undefined) throw new Error(`bug: ${r.source.path} is not a profile of this run`);
-    return found;
-  };
-  const next = workers.bundles(results.filter((r) => index?.filesOf(r) === undefined).map((checked) => ({ at: at(checked), checked })));
-  return (r) => next(at(r));
 }
 
 /** Does a file's text start with the header every bundle file carries (after a #! line or a first comment)? */
@@ -314,9 +246,14 @@ function writtenByTkeCilium(text: string): boolean {
 }
 
 /** One bundle: left alone when identical, refused when the folder is not a bundle or holds files of unknown origin. */
-function writeBundle(r: CheckedProfile, files: OutputFile[], outDir: string, shown: string, prune: boolean, warn: Warn, index: BundleIndex | null): WrittenRow {
+function writeBundle(r: CheckedProfile, outDir: string, prune: boolean, io: Io, warn: Warn, index: BundleIndex | null): WrittenRow {
   const name = r.name as string;
   const folder = join(outDir, name);
+  const shown = displayPath(folder, io.cwd);
+  // the bundle index found the folder as it was when last found identical to this profile's render
+  const known = index?.filesOf(r);
+  if (known !== undefined) return { profile: r.source.path, folder: shown, files: known, status: "unchanged", changed: 0 };
+  const files = emitProfile(r);
   const row = (status: WrittenRow["status"], changed: number, reason?: string): WrittenRow => ({ profile: r.source.path, folder: shown, files: files.length, status, changed, ...(reason ? { reason } : {}) });
   // the user's Terraform files are neither compared nor lost
   const current = readTree(folder, isUserFile);
