@@ -70,3 +70,48 @@ describe.concurrent("the fake operator judges the Gateway API CRDs by the Cilium
     expect(pods(cluster.state).find((p) => p.owner.endsWith("cilium-operator"))?.status).toBe("CrashLoopBackOff");
   });
 });
+
+/**
+ * install.sh waits for one Ready operator replica once a node runs Cilium, and stops on a crash-looping one (its
+ * Pods and log on stderr), so a bundle whose operator cannot start does not end as a successful install.
+ */
+describe.concurrent("install.sh waits for cilium-operator", () => {
+  it("no node yet (TKE's first install): the install ends, saying the operator starts with the first node", async () => {
+    const cluster = new FakeCluster(tkeCluster({ vip: "169.254.128.50" }));
+    const install = await cluster.run(join(cluster.writeBundle("v1", bundleOf("1.19.5")), "install.sh"));
+    expect(install.status).toBe(0);
+    expect(install.stderr).toBe("");
+    expect(install.stdout).toContain("No node runs Cilium yet: cilium-operator starts on the first node that joins");
+  });
+
+  it("nodes joined, the bundle's own CRDs: the run after it passes the wait without a warning", async () => {
+    const { cluster } = await installWithCrdsOf("1.19.5");
+    const again = await cluster.run(join(cluster.dir, "bundles", "v1", "install.sh"));
+    expect(again.stderr).not.toContain("cilium-operator");
+    expect(again.status).toBe(0);
+  });
+
+  it("nodes joined, an operator image the mirror lacks: the next run stops at the operator with its Pods and kubectl's answer", async () => {
+    const { cluster } = await installWithCrdsOf("1.19.5");
+    cluster.edit((s) => (s.missingImages = ["quay.tencentcloudcr.com/cilium/operator-generic:v1.19.5"]));
+    const again = await cluster.run(join(cluster.dir, "bundles", "v1", "install.sh"));
+    expect(again.status).toBe(1);
+    expect(again.stderr).toMatch(/cilium-operator-0\s+0\/1\s+ImagePullBackOff/);
+    expect(again.stderr).toContain("is waiting to start: trying and failing to pull image");
+    expect(again.stderr).toContain("install.sh: error: cilium-operator does not start");
+    // stopped before the next steps are printed
+    expect(again.stdout).not.toContain("Check Cilium once nodes are Ready");
+  });
+
+  it("nodes joined, TLSRoute v1alpha2 unserved since (by someone else): the next run serves it again (the bundle's CRDs) and the operator starts", async () => {
+    const { cluster } = await installWithCrdsOf("1.19.5");
+    cluster.edit((s) => {
+      const crd = s.objects["CustomResourceDefinition//tlsroutes.gateway.networking.k8s.io"] as { spec: { versions: { name: string; served: boolean }[] } };
+      for (const v of crd.spec.versions) if (v.name === "v1alpha2") v.served = false;
+    });
+    expect(gatewayApiProblem(cluster.state)).toContain("does not serve v1alpha2");
+    const again = await cluster.run(join(cluster.dir, "bundles", "v1", "install.sh"));
+    expect(again.status).toBe(0);
+    expect(gatewayApiProblem(cluster.state)).toBeNull();
+  });
+});

@@ -13,7 +13,12 @@ const installOf = (profile: object) => {
   expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
   return fileOf(r.files, "install.sh")!.content;
 };
-const waitLine = (install: string) => /rollout status daemonset\/cilium --timeout=(\d+m)$/m.exec(install)?.[1];
+/** The profile's figure, which install.sh keeps unless the nodes the DaemonSet runs on need longer. */
+const waitLine = (install: string) => {
+  expect(install).toContain('run kubectl -n "$NAMESPACE" rollout status daemonset/cilium --timeout="${rollout_minutes}m"');
+  const minutes = /^profile_minutes='(\d+)'$/m.exec(install)?.[1];
+  return minutes === undefined ? undefined : `${minutes}m`;
+};
 
 describe("the agents' rollout timeout", () => {
   it("grows with cluster.maxNodes over the chart's maxUnavailable (2): 800 nodes are 400 batches of 90 s", () => {
@@ -50,5 +55,36 @@ describe("the agents' rollout timeout", () => {
     const r = await cluster.run(join(folder, "install.sh"), []);
     expect(r.status).toBe(0);
     expect(cluster.state.calls).toContain("kubectl -n kube-system rollout status daemonset/cilium --timeout=600m");
+  });
+
+  /** Installs on an empty cluster, then `nodes` nodes join and install.sh runs again (the wait runs on every run). */
+  async function rerunWith(profile: Record<string, any>, nodes: number) {
+    const cluster = new FakeCluster(tkeCluster({ vip: prod.apiserverVIP }));
+    const folder = cluster.writeBundle("v1", renderObject({ ...profile, name: "c1" }).files);
+    expect((await cluster.run(join(folder, "install.sh"), [])).status).toBe(0);
+    cluster.edit((s) => s.nodes.push(...Array.from({ length: nodes }, (_, i) => ({ name: `10.0.1.${i + 1}` }))));
+    const again = await cluster.run(join(folder, "install.sh"), []);
+    expect(again.status).toBe(0);
+    const waits = cluster.state.calls.filter((c) => c.startsWith("kubectl -n kube-system rollout status daemonset/cilium"));
+    return { again, last: waits.at(-1) };
+  }
+
+  it("the nodes the DaemonSet runs on, when they need longer than the profile says: 30 nodes without cluster.maxNodes are 23m, not the 10m floor", async () => {
+    const { maxNodes: _, ...cluster } = prod.cluster;
+    const { again, last } = await rerunWith({ ...prod, cluster }, 30);
+    expect(last).toBe("kubectl -n kube-system rollout status daemonset/cilium --timeout=23m");
+    expect(again.stdout).toContain("==> Wait for the cilium DaemonSet, up to 23m: 15 batches of 2 nodes (maxUnavailable) x 90 s for the 30 nodes it runs on, more than the profile's 10m");
+  });
+
+  it("a percentage of the nodes it runs on, rounded up: 10% of 30 nodes are batches of 3, 10 batches, 15m", async () => {
+    const { maxNodes: _, ...cluster } = prod.cluster;
+    const { last } = await rerunWith({ ...prod, cluster, cilium: { ...prod.cilium, extraValues: { updateStrategy: { rollingUpdate: { maxUnavailable: "10%" } } } } }, 30);
+    expect(last).toBe("kubectl -n kube-system rollout status daemonset/cilium --timeout=15m");
+  });
+
+  it("fewer nodes than cluster.maxNodes: the profile's figure stays (800 nodes' 600m on 30 nodes)", async () => {
+    const { again, last } = await rerunWith(prod, 30);
+    expect(last).toBe("kubectl -n kube-system rollout status daemonset/cilium --timeout=600m");
+    expect(again.stdout).toContain("==> Wait for the cilium DaemonSet, up to 600m: 400 batches of 2 nodes (maxUnavailable) x 90 s for cluster.maxNodes 800");
   });
 });

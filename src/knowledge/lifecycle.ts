@@ -89,6 +89,13 @@ export const MAINLAND_TEST_TARGETS = [
  * pre-flight check or the first Pod, BPF programs reloaded, endpoints restored, readiness probe passing).
  * Never below `floorMinutes`, the timeout install.sh always had (a first install waits for the first nodes).
  */
+/**
+ * How long install.sh waits for one Ready cilium-operator replica once the agents run (its image is pulled by
+ * then: the pre-flight check or the agents' rollout pulled the same registry's). A crash-looping operator stops
+ * the run before this.
+ */
+export const OPERATOR_START_MINUTES = 5;
+
 export const AGENT_ROLLOUT = {
   chartMaxUnavailable: 2,
   secondsPerBatch: 90,

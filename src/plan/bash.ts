@@ -159,8 +159,6 @@ function renderInstallStep(step: PlanStep, plan: readonly PlanStep[]): string {
       return renderHelm(step, plan);
     case "prove-chart":
       return renderProof(plan);
-    case "wait":
-      return `step "${text(step.title)}"\nrun kubectl -n "$NAMESPACE" rollout status ${text(step.resource)} --timeout=${text(step.timeout)}`;
     case "say":
       return `printf '  - %s\\n' ${sh(step.text)}`;
     case "prune":

@@ -209,14 +209,6 @@ export interface PruneStep extends StepBase {
   undo: Undo;
 }
 
-/** Wait for a rollout; changes nothing. */
-export interface WaitStep extends StepBase {
-  kind: "wait";
-  title: string;
-  resource: string;
-  timeout: string;
-}
-
 /** A line of the next steps install.sh prints at the end. */
 export interface SayStep extends StepBase {
   kind: "say";
@@ -225,7 +217,7 @@ export interface SayStep extends StepBase {
   undo: Undo | null;
 }
 
-export type PlanStep = CheckStep | RequireCrdStep | DecideStep | ApplyStep | PatchStep | DeleteStep | RunStep | HelmStep | ProveChartStep | WaitStep | SayStep | PruneStep;
+export type PlanStep = CheckStep | RequireCrdStep | DecideStep | ApplyStep | PatchStep | DeleteStep | RunStep | HelmStep | ProveChartStep | SayStep | PruneStep;
 export type MutatingStep = ApplyStep | PatchStep | DeleteStep | RunStep | HelmStep | PruneStep;
 
 export const isMutating = (s: PlanStep): s is MutatingStep =>

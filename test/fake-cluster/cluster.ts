@@ -36,6 +36,8 @@ export interface ClusterState {
   owners?: Record<string, string>;
   /** What a live cluster's users would have noticed: "all Pods lost network (...)" (see controllers.ts). */
   incidents?: string[];
+  /** Images the registry does not hold (a mirror copied in part): a Pod of one stays in ImagePullBackOff. */
+  missingImages?: string[];
   changes: string[];
   calls: string[];
   unsupported?: string[];

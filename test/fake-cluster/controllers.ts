@@ -43,7 +43,7 @@ export interface Pod {
   owner: string;
   node: string | null;
   image: string;
-  status: "Running" | "Pending" | "CrashLoopBackOff";
+  status: "Running" | "Pending" | "CrashLoopBackOff" | "ImagePullBackOff";
   /** why it is not Running */
   reason?: string;
 }
@@ -99,6 +99,7 @@ function operatorPods(state: ClusterState): Pod[] {
     const name = `cilium-operator-${i}`;
     // one replica per node (the chart's anti-affinity): the others wait for a node
     if (i >= nodes.length) return { name, owner: OPERATOR, node: null, image, status: "Pending", reason: "0 nodes available (anti-affinity)" };
+    if (state.missingImages?.includes(image)) return { name, owner: OPERATOR, node: nodes[i], image, status: "ImagePullBackOff", reason: `Back-off pulling image "${image}"` };
     if (problem) return { name, owner: OPERATOR, node: nodes[i], image, status: "CrashLoopBackOff", reason: problem };
     return { name, owner: OPERATOR, node: nodes[i], image, status: "Running" };
   });

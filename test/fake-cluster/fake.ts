@@ -83,7 +83,9 @@ function slimCrd(doc: { metadata: { name: string; annotations?: Record<string, s
 
 function daemonSetObject(name: string) {
   const ds = state.daemonSets[name];
-  return ds && { spec: { template: { spec: { nodeSelector: ds.nodeSelector ?? {}, containers: [{ image: ds.image }] } } } };
+  // the nodes it runs on: one Pod per worker node unless switched off (the controllers' model)
+  const scheduled = pods(state).filter((p) => p.owner === `DaemonSet/kube-system/${name}`).length;
+  return ds && { spec: { template: { spec: { nodeSelector: ds.nodeSelector ?? {}, containers: [{ image: ds.image }] } } }, status: { desiredNumberScheduled: scheduled } };
 }
 
 const KINDS: Record<string, string> = {
@@ -329,6 +331,15 @@ function kubectl() {
     const crash = owned.find((p) => p.status === "CrashLoopBackOff");
     // a crash-looping Deployment never becomes available: the wait ends at its timeout
     return finish(1, waiting, `${crash ? `(pod ${crash.name}: CrashLoopBackOff: ${crash.reason})\n` : ""}error: timed out waiting for the condition\n`);
+  }
+  // `kubectl logs deployment/NAME`: the log of a crash-looping Pod ends with why it exited
+  if (verb === "logs" && rest[0]?.startsWith("deployment/")) {
+    const owned = pods(state).filter((p) => p.owner === `Deployment/${namespace}/${rest[0].slice("deployment/".length)}`);
+    if (owned.length === 0) return finish(1, "", `error: ${rest[0]} has no Pods\n`);
+    const pulling = owned.find((p) => p.status === "ImagePullBackOff");
+    if (pulling) return finish(1, "", `Error from server (BadRequest): container "cilium-operator" in pod "${pulling.name}" is waiting to start: trying and failing to pull image\n`);
+    const crash = owned.find((p) => p.status === "CrashLoopBackOff");
+    return finish(0, crash ? `level=fatal msg="failed to start" error="${crash.reason}"\n` : "level=info msg=\"started\"\n");
   }
   if (verb === "get" && (rest[0] === "pods" || rest[0] === "pod")) {
     const selector = flag("-l", "--selector");

@@ -3,11 +3,13 @@ import chartRemote from "./chart-remote.sh.hbs?raw";
 import chartRepo from "./chart-repo.sh.hbs?raw";
 import decide from "./decide.sh.hbs?raw";
 import history from "./history.sh.hbs?raw";
+import operator from "./operator.sh.hbs?raw";
+import rollout from "./rollout.sh.hbs?raw";
 import uninstallRelease from "./uninstall.sh.hbs?raw";
 import { VALUES_FILES } from "../../knowledge/bundle.js";
 import { INSTALL_HELM_REPO_NAME } from "../../knowledge/chart.js";
 import { CILIUM_VXLAN_PORT } from "../../knowledge/features.js";
-import { AGENT_ROLLOUT, CONNECTIVITY_TEST_IMAGES, MAINLAND_TEST_TARGETS, PREFLIGHT } from "../../knowledge/lifecycle.js";
+import { AGENT_ROLLOUT, CONNECTIVITY_TEST_IMAGES, MAINLAND_TEST_TARGETS, OPERATOR_START_MINUTES, PREFLIGHT } from "../../knowledge/lifecycle.js";
 import { CONNECTIVITY_EXTERNAL_DEFAULTS } from "../../knowledge/platforms.js";
 import { CILIUM_NAMESPACE, MAINLAND_CHINA_REGIONS, NOT_SUPER_NODES_SELECTOR } from "../../knowledge/tke.js";
 import { whyMirrored } from "../../knowledge/why.js";
@@ -135,14 +137,12 @@ export const cilium = defineCapability({
       preflight: { release: PREFLIGHT.release, daemonSet: PREFLIGHT.daemonSet, valuesFile: VALUES_FILES.preflight },
       undo: { kind: "commands", phase: "chart-removal", title: "Uninstall the Cilium release", script: { template: uninstallRelease }, needsBundleFiles: false },
     },
-    {
-      kind: "wait",
-      id: "cilium/rollout",
-      phase: "rollout",
-      title: `Wait for the cilium DaemonSet, up to ${s.rollout.minutes}m: ${s.rollout.reckoning} (the operator starts once a node joins)`,
-      resource: "daemonset/cilium",
-      timeout: `${s.rollout.minutes}m`,
-    },
+    check("cilium/rollout", "rollout", {
+      template: rollout,
+      words: { minutes: String(s.rollout.minutes), batchNodes: String(s.rollout.batch.nodes), batchPercent: String(s.rollout.batch.percent), secondsPerBatch: String(AGENT_ROLLOUT.secondsPerBatch) },
+      texts: { reckoning: s.rollout.reckoning, minutesText: String(s.rollout.minutes), secondsText: String(AGENT_ROLLOUT.secondsPerBatch) },
+    }),
+    check("cilium/operator", "rollout", OPERATOR_WAIT),
     { kind: "say", id: "cilium/check", phase: "next-steps", text: `Check Cilium once nodes are Ready: kubectl -n ${CILIUM_NAMESPACE} get pods -l app.kubernetes.io/part-of=cilium`, undo: null },
     { kind: "say", id: "cilium/connectivity-test", phase: "next-steps", text: `Run the connectivity test (cilium CLI): ${s.connectivityTest.join(" ")}${s.connectivityTestNote}`, undo: null },
     ...(s.vxlan
@@ -150,6 +150,9 @@ export const cilium = defineCapability({
       : []),
   ],
 });
+
+/** The wait for one Ready cilium-operator replica, the same in every bundle. */
+const OPERATOR_WAIT: Snippet = { template: operator, words: { seconds: String(OPERATOR_START_MINUTES * 60) }, texts: { minutes: String(OPERATOR_START_MINUTES) } };
 
 /** The guide's connectivity test: mirrored images everywhere, and targets reachable from mainland China there. */
 function connectivityTest(region: string): readonly string[] {

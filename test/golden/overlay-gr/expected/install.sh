@@ -310,8 +310,60 @@ if [ "$MODE" != unchanged ]; then
   fi
 fi
 
-step "Wait for the cilium DaemonSet, up to 10m: cluster.maxNodes unset: the 10m floor (the operator starts once a node joins)"
-run kubectl -n "$NAMESPACE" rollout status daemonset/cilium --timeout=10m
+# The agents' rollout: batches of maxUnavailable nodes, 90 s each, over the nodes the DaemonSet runs
+# on now when they take longer than the profile's figure (10m); an unreadable count (a dry run before
+# the first install) keeps the profile's figure.
+profile_minutes='10'
+seconds_per_batch='90'
+batch_nodes='2'
+batch_percent='0'
+agent_nodes="$(kubectl -n "$NAMESPACE" get daemonset cilium -o jsonpath='{.status.desiredNumberScheduled}' 2>/dev/null || true)"
+[[ "$agent_nodes" =~ ^[0-9]+$ ]] || agent_nodes=0
+if [ "$batch_percent" != 0 ]; then
+  batch_nodes=$(((agent_nodes * batch_percent + 99) / 100))
+  [ "$batch_nodes" -ge 1 ] || batch_nodes=1
+fi
+rollout_batches=$(((agent_nodes + batch_nodes - 1) / batch_nodes))
+rollout_minutes=$(((rollout_batches * seconds_per_batch + 59) / 60))
+if [ "$rollout_minutes" -gt "$profile_minutes" ]; then
+  step "Wait for the cilium DaemonSet, up to ${rollout_minutes}m: $rollout_batches batches of $batch_nodes nodes (maxUnavailable) x $seconds_per_batch s for the $agent_nodes nodes it runs on, more than the profile's ${profile_minutes}m"
+else
+  rollout_minutes=$profile_minutes
+  step "Wait for the cilium DaemonSet, up to 10m: cluster.maxNodes unset: the 10m floor (the operator starts once a node joins)"
+fi
+run kubectl -n "$NAMESPACE" rollout status daemonset/cilium --timeout="${rollout_minutes}m"
+
+step "Wait for cilium-operator: one Ready replica, up to 5m (Cilium's CRDs, IPAM and clean-up run in it)"
+# One replica is enough: the chart's replicas repel each other (one per node), so on a one-node cluster the
+# second never schedules and a rollout status would wait for it in vain. A crash-looping operator (CRDs it
+# reads at start-up missing or not served, a bad flag) stops the run here, with its Pods and last log lines,
+# instead of an install that looks done.
+if [ "$DRY_RUN" = true ]; then
+  note "(dry run: the operator is not waited for)"
+else
+  scheduled="$(kubectl -n "$NAMESPACE" get daemonset cilium -o jsonpath='{.status.desiredNumberScheduled}')" ||
+    die "cannot read the cilium DaemonSet; the release is installed: run ./install.sh again once the cluster answers"
+  if [ "${scheduled:-0}" = 0 ]; then
+    note "No node runs Cilium yet: cilium-operator starts on the first node that joins (check it then: kubectl -n $NAMESPACE get pods -l app.kubernetes.io/name=cilium-operator)"
+  else
+    waited=0
+    while :; do
+      ready="$(kubectl -n "$NAMESPACE" get deployment cilium-operator -o jsonpath='{.status.readyReplicas}')" ||
+        die "cannot read the cilium-operator Deployment; the release is installed: run ./install.sh again once the cluster answers"
+      [ "${ready:-0}" = 0 ] || break
+      operator_pods="$(kubectl -n "$NAMESPACE" get pods -l app.kubernetes.io/name=cilium-operator 2>&1 || true)"
+      if grep -q -E 'CrashLoopBackOff|ImagePullBackOff|ErrImagePull|CreateContainerConfigError|[[:space:]]Error[[:space:]]' <<<"$operator_pods"; then
+        printf '%s\n' "$operator_pods" >&2
+        kubectl -n "$NAMESPACE" logs deployment/cilium-operator --tail=20 >&2 || true
+        die "cilium-operator does not start (its Pods and last log lines above), and Cilium needs it. The release is installed: fix the cause and run ./install.sh again"
+      fi
+      [ "$waited" -lt '300' ] ||
+        die "cilium-operator has no Ready replica after 5m: kubectl -n $NAMESPACE describe pods -l app.kubernetes.io/name=cilium-operator"
+      sleep 10
+      waited=$((waited + 10))
+    done
+  fi
+fi
 
 step "Apply API Priority and Fairness for Cilium"
 run kubectl apply -f "$HERE"/'cilium-apf.yaml'
