@@ -22,14 +22,37 @@ const codegen: Plugin = {
 };
 
 /**
- * npm test: everything but test/slow/ (a fast default, sliced where a matrix is large). npm run test:slow
- * (TKE_CILIUM_SLOW=1): test/slow/ (the property tests at 1,000 cases, the pre-commit framework installing the
- * hooks for real, the rest of the pre-flight add-on matrix), plus the files that run a slice in npm test and
- * everything under TKE_CILIUM_SLOW: the robustness and safety trials at full size, every hostile shell
- * payload run against the fake cluster, and the YAML writer's properties at 1,000 cases. CI (.ci/run) runs both.
+ * npm test: everything but test/slow/, with a slice of each large matrix. npm run test:slow (TKE_CILIUM_SLOW=1):
+ * test/slow/ (the property tests at 1,000 cases, the pre-commit framework installing the hooks for real, the
+ * rest of the pre-flight add-on matrix, the whole scenario suite) and the SLICED files below. CI (.ci/run) runs both.
+ *
+ * SLICED files are collected by both suites; test/slice.ts decides what each runs (SLOW, casesHere, onceInNpmTest):
+ * - test/helm-template.test.ts, test/fidelity.test.ts: npm test the covering slice of the profiles (presets, the
+ *   fleet's JSON equivalents, the golden profiles): greedily, the profile that brings most traits no chosen one
+ *   has (platform x Cilium minor x datapath, each capability, the image source, the cluster's shape) until every
+ *   trait of every profile is in (test/slice.test.ts checks it), and the new releases x modes on a diagonal (each
+ *   release and each mode once); npm run test:slow the other profiles and modes. Their one-off checks: npm test.
+ * - test/gitops-converge.test.ts: the covering slice of presets x engines (a preset's traits and each engine).
+ * - test/dry-run-presets.test.ts: the covering slice of the presets and the fleet's JSON equivalents.
+ * - test/cluster-mesh.test.ts: the real helm mesh check at 1.19.5 and 1.20.0 (each way the chart tells a member
+ *   its peers' addresses), 1.18.3 in test:slow.
+ *   The five above: npm test and test:slow together run each case once.
+ * - test/robustness.test.ts, test/safety.test.ts, test/hostile-shell.test.ts, test/yaml-writer.test.ts: the same
+ *   cases at full size in test:slow (50 lock trials of 6 renders, 10 kill moments, every hostile shell payload run
+ *   against the fake cluster, the YAML writer's properties at 1,000 cases).
  */
 const slow = process.env.TKE_CILIUM_SLOW === "1";
-const SLICED = ["test/robustness.test.ts", "test/safety.test.ts", "test/hostile-shell.test.ts", "test/yaml-writer.test.ts"];
+const SLICED = [
+  "test/helm-template.test.ts",
+  "test/fidelity.test.ts",
+  "test/gitops-converge.test.ts",
+  "test/dry-run-presets.test.ts",
+  "test/cluster-mesh.test.ts",
+  "test/robustness.test.ts",
+  "test/safety.test.ts",
+  "test/hostile-shell.test.ts",
+  "test/yaml-writer.test.ts",
+];
 
 export default defineConfig({
   plugins: [codegen],

@@ -82,8 +82,14 @@ function checkUnsorted(source: ProfileSource, charts: ChartCatalog, gitops: Gito
   if (validated.profile === undefined) return fail(early, nameOf(parsed.value, source.path));
   const profile = validated.profile as FilledProfile;
   const name = profile.name ?? defaultName(source.path);
-  const located = (code: Code, findings: readonly Finding[]) => findings.map((f) => toDiagnostic(code, f, source.path, parsed.locate));
-  const diagnostics = [...early, ...rulesFor(profile.platform).profile.flatMap((rule) => located(rule.code, rule.check(profile, { charts, gitops, mesh, path: source.path })))];
+  const rules = rulesFor(profile.platform);
+  // most rules find nothing: a finding is located as it comes, with no list per rule (a fleet runs every rule on every profile)
+  const diagnostics = [...early];
+  const report = (code: Code, findings: readonly Finding[]) => {
+    for (const f of findings) diagnostics.push(toDiagnostic(code, f, source.path, parsed.locate));
+  };
+  const context = { charts, gitops, mesh, path: source.path };
+  for (const rule of rules.profile) report(rule.code, rule.check(profile, context));
   if (!NAME_PATTERN.test(name)) {
     diagnostics.push({
       code: "INVALID_NAME",
@@ -97,7 +103,7 @@ function checkUnsorted(source: ProfileSource, charts: ChartCatalog, gitops: Gito
   if (!charts.has(profile.cilium.version)) return fail(diagnostics, name);
   const input: DeriveInput = { profile, name, profilePath: source.path, charts, gitops, mesh };
   const settings = deriveSettings(input);
-  diagnostics.push(...rulesFor(profile.platform).bundle.flatMap((rule) => located(rule.code, rule.check(settings, profile))));
+  for (const rule of rules.bundle) report(rule.code, rule.check(settings, profile));
   if (diagnostics.some(isError)) return fail(diagnostics, name);
   return { checked: { source, name, diagnostics, input }, settings };
 }

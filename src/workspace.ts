@@ -202,7 +202,8 @@ function readRegularFile(path: string): TreeFile {
     const info = fstatSync(fd);
     if (!info.isFile()) return { kind: "special", what: describeSpecial(info) };
     if (info.size > MAX_BUNDLE_FILE_BYTES) return { kind: "special", what: `a file of ${info.size} bytes, larger than any bundle file, not read` };
-    const bytes = Buffer.alloc(info.size);
+    // not zero-filled (small files come from Node's pool): only the bytes read are decoded
+    const bytes = Buffer.allocUnsafe(info.size);
     let read = 0;
     while (read < info.size) {
       const n = readSync(fd, bytes, read, info.size - read, read);

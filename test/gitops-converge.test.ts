@@ -1,6 +1,8 @@
 // Convergence: a GitOps engine renders the chart on every refresh. Two renders of the same source must differ
 // only where the engine's ignore rules point (Argo CD ignoreDifferences, Flux drift detection), and every
-// ignore rule must point at an object the render holds. Real helm (v4), every preset, both engines.
+// ignore rule must point at an object the render holds. Real helm (v4), every preset, both engines: npm test the
+// covering slice of the presets x engines (test/slice.ts: a preset's traits, and each engine), npm run
+// test:slow the rest.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -12,6 +14,7 @@ import { GITOPS_FILES } from "../src/knowledge/gitops.js";
 import { renderProfile } from "../src/pipeline.js";
 import { fileOf, gitopsProfileText, presetPaths } from "./helpers.js";
 import { helmTemplate } from "./real-helm.js";
+import { casesHere, coveringSlice, profileSlice } from "./slice.js";
 
 type Obj = Record<string, any>;
 
@@ -45,8 +48,14 @@ function engineIgnores(engine: "argocd" | "flux", files: ReturnType<typeof rende
   return release.spec.driftDetection.ignore ?? [];
 }
 
-describe.each(presetPaths())("%s", (path) => {
-  it.each([ARGOCD, FLUX])("$engine: two real helm renders are identical, and the engine is told to ignore nothing", (config) => {
+const CASES = presetPaths().flatMap((path) =>
+  [ARGOCD, FLUX].map((config) => ({ name: `${path} ${config.engine}`, path, config, traits: [...profileSlice().traits.get(path)!, `engine ${config.engine}`] })),
+);
+const sliced = new Set(coveringSlice(CASES).slice);
+const here = casesHere(CASES, (c) => sliced.has(c.name));
+
+describe.each([...new Set(here.map((c) => c.path))])("%s", (path) => {
+  it.each(here.filter((c) => c.path === path).map((c) => c.config))("$engine: two real helm renders are identical, and the engine is told to ignore nothing", (config) => {
     const r = renderProfile({ path, text: gitopsProfileText(path) }, BUILTIN_CHARTS, { config, outPath: "out" });
     expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
     const bundle = JSON.parse(fileOf(r.files, "bundle.json")!.content) as Obj;

@@ -7,16 +7,19 @@ import type { OutputFile } from "../src/emit/index.js";
 import { parseProfileText } from "../src/parse.js";
 import type { FilledProfile } from "../src/profile.js";
 import { validateProfile } from "../src/validate.js";
-import { allProfilePaths, helmValuesFiles, renderFile, renderObject } from "./helpers.js";
+import { helmValuesFiles, renderFile, renderObject } from "./helpers.js";
 import { expectPreflightBeside, preflightRelease } from "./preflight-matrix.js";
 import { helmTemplate, helmTemplateAsync } from "./real-helm.js";
 import { readFileSync } from "node:fs";
 import { ROOT } from "./helpers.js";
+import { casesHere, onceInNpmTest, profilePathsHere } from "./slice.js";
 
 /**
  * The consumer itself: every bundle goes through the real `helm template` of its chart version, with its
  * values files in install.sh's order and its namespace, and the rendered objects must mean what the profile
  * asks. Expectations come from the profile, not from the bundle, so a wrong derive cannot agree with itself.
+ * npm test runs the covering slice of the profiles and of the new releases' modes (test/slice.ts), npm run
+ * test:slow the rest of both.
  */
 
 const scratch = mkdtempSync(join(tmpdir(), "tke-cilium-helm-"));
@@ -229,8 +232,8 @@ const parseObjects = (text: string): K8sObject[] =>
 
 /**
  * Each profile's two real helm renders (the release cilium, its pre-flight release), started for every profile
- * before the first test and awaited by each test: helm runs on both cores (helmTemplateAsync's pool) while the
- * tests check what is already rendered. A render that fails rejects, and the test that awaits it fails.
+ * this suite runs before the first test and awaited by each test: helm runs on both cores (helmTemplateAsync's
+ * pool) while the tests check what is already rendered. A render that fails rejects, and the test that awaits it fails.
  */
 interface ProfileRender {
   p: FilledProfile;
@@ -261,10 +264,10 @@ function profileRender(path: string): ProfileRender {
   return made;
 }
 beforeAll(() => {
-  for (const path of allProfilePaths()) profileRender(path);
+  for (const path of profilePathsHere()) profileRender(path);
 });
 
-describe.each(allProfilePaths())("helm template of %s", (path) => {
+describe.each(profilePathsHere())("helm template of %s", (path) => {
   it("succeeds with the chart of its version and means what the profile asks", async () => {
     const { p, errors, main } = profileRender(path);
     expect(errors).toEqual([]);
@@ -282,7 +285,7 @@ describe.each(allProfilePaths())("helm template of %s", (path) => {
   });
 });
 
-/** Each new release in each mode, through its own chart. */
+/** Each new release in each mode, through its own chart (npm test: each release and each mode once, on a diagonal). */
 const NEW_RELEASES = ["1.18.12", "1.19.6", "1.20.0"];
 const MODES = [
   { name: "native", profile: { cilium: { mode: "native" }, features: { hubble: true, masquerade: true }, cluster: { vpcCidrs: ["10.0.0.0/16"] } } },
@@ -290,8 +293,11 @@ const MODES = [
   { name: "overlay-egress", profile: { cilium: { mode: "overlay", podCidrs: ["10.244.0.0/16", "10.250.0.0/16"] }, features: { egressGateway: true }, cluster: { vpcCidrs: ["10.0.0.0/16"] } } },
   { name: "gr-overlay", profile: { cluster: { network: "gr" }, cilium: { mode: "overlay" }, images: { mirror: "none" }, region: "ap-singapore" } },
 ];
+const RELEASE_MODES = NEW_RELEASES.flatMap((version, v) => MODES.map((mode, m) => ({ version, v, mode, m })));
+const diagonal = ({ v, m }: (typeof RELEASE_MODES)[number]) => v === m % NEW_RELEASES.length;
 describe.each(NEW_RELEASES)("Cilium %s", (version) => {
-  it.each(MODES)("renders in $name mode and passes helm template with its own chart", ({ profile }) => {
+  const modes = casesHere(RELEASE_MODES, diagonal).filter((c) => c.version === version).map((c) => c.mode);
+  it.each(modes)("renders in $name mode and passes helm template with its own chart", ({ profile }) => {
     const full = {
       region: "ap-guangzhou",
       apiserverVIP: "169.254.128.9",
@@ -308,33 +314,36 @@ describe.each(NEW_RELEASES)("Cilium %s", (version) => {
   });
 });
 
-describe("a bundle Helm rejects fails", () => {
-  it("helm template refuses a values file of the wrong type, and the test sees it", () => {
-    const result = renderFile("presets/prod.json");
-    const broken = result.files.map((f) => (f.path === "tke-values.yaml" ? { ...f, content: f.content.replace(/^enableIPv4Masquerade: false$/m, 'enableIPv4Masquerade: "no"') } : f));
-    expect(broken.find((f) => f.path === "tke-values.yaml")!.content).toContain('enableIPv4Masquerade: "no"');
-    expect(() => templateBundle("broken-type", "1.19.5", broken)).toThrow(/enableIPv4Masquerade/);
-  });
+// one-off checks: npm test only (npm run test:slow collects this file for the rest of its profiles and modes)
+onceInNpmTest(() => {
+  describe("a bundle Helm rejects fails", () => {
+    it("helm template refuses a values file of the wrong type, and the test sees it", () => {
+      const result = renderFile("presets/prod.json");
+      const broken = result.files.map((f) => (f.path === "tke-values.yaml" ? { ...f, content: f.content.replace(/^enableIPv4Masquerade: false$/m, 'enableIPv4Masquerade: "no"') } : f));
+      expect(broken.find((f) => f.path === "tke-values.yaml")!.content).toContain('enableIPv4Masquerade: "no"');
+      expect(() => templateBundle("broken-type", "1.19.5", broken)).toThrow(/enableIPv4Masquerade/);
+    });
 
-  it("the renders started ahead (helmTemplateAsync) fail the same way: the awaiting test sees helm's error", async () => {
-    const result = renderFile("presets/prod.json");
-    const broken = result.files.map((f) => (f.path === "tke-values.yaml" ? { ...f, content: f.content.replace(/^enableIPv4Masquerade: false$/m, 'enableIPv4Masquerade: "no"') } : f));
-    const { dir, namespace } = writeBundle("broken-type-ahead", broken);
-    await expect(helmTemplateAsync("1.19.5", namespace, helmValuesFiles(broken), dir)).rejects.toThrow(/enableIPv4Masquerade/);
-  });
+    it("the renders started ahead (helmTemplateAsync) fail the same way: the awaiting test sees helm's error", async () => {
+      const result = renderFile("presets/prod.json");
+      const broken = result.files.map((f) => (f.path === "tke-values.yaml" ? { ...f, content: f.content.replace(/^enableIPv4Masquerade: false$/m, 'enableIPv4Masquerade: "no"') } : f));
+      const { dir, namespace } = writeBundle("broken-type-ahead", broken);
+      await expect(helmTemplateAsync("1.19.5", namespace, helmValuesFiles(broken), dir)).rejects.toThrow(/enableIPv4Masquerade/);
+    });
 
-  it("a bundle whose values say something else than the profile fails the meaning check", () => {
-    const result = renderFile("presets/prod.json");
-    const p = filledProfile("presets/prod.json", readFileSync(join(ROOT, "presets/prod.json"), "utf8"));
-    const broken = result.files.map((f) => (f.path === "image-values.yaml" ? { ...f, content: f.content.replaceAll("quay.tencentcloudcr.com", "quay.io") } : f));
-    const objects = templateBundle("broken-mirror", "1.19.5", broken);
-    expect(() => expectMeaning(p, objects)).toThrow(/quay\.io/);
-  });
+    it("a bundle whose values say something else than the profile fails the meaning check", () => {
+      const result = renderFile("presets/prod.json");
+      const p = filledProfile("presets/prod.json", readFileSync(join(ROOT, "presets/prod.json"), "utf8"));
+      const broken = result.files.map((f) => (f.path === "image-values.yaml" ? { ...f, content: f.content.replaceAll("quay.tencentcloudcr.com", "quay.io") } : f));
+      const objects = templateBundle("broken-mirror", "1.19.5", broken);
+      expect(() => expectMeaning(p, objects)).toThrow(/quay\.io/);
+    });
 
-  it("a bundle whose components do not roll on a config change fails the checksum check", () => {
-    const result = renderFile("presets/prod.json");
-    const broken = result.files.map((f) => ({ ...f, content: f.content.replaceAll("rollOutPods: true", "rollOutPods: false") }));
-    expect(broken.some((f) => f.content.includes("rollOutPods: false"))).toBe(true);
-    expect(() => expectConfigChecksums(templateBundle("no-roll", "1.19.5", broken))).toThrow(/cilium-operator|cilium-envoy|hubble/);
+    it("a bundle whose components do not roll on a config change fails the checksum check", () => {
+      const result = renderFile("presets/prod.json");
+      const broken = result.files.map((f) => ({ ...f, content: f.content.replaceAll("rollOutPods: true", "rollOutPods: false") }));
+      expect(broken.some((f) => f.content.includes("rollOutPods: false"))).toBe(true);
+      expect(() => expectConfigChecksums(templateBundle("no-roll", "1.19.5", broken))).toThrow(/cilium-operator|cilium-envoy|hubble/);
+    });
   });
 });

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { FakeCluster, tkeCluster } from "./fake-cluster/cluster.js";
 import { main } from "../src/cli.js";
 import { cli, MESH_MEMBER, member, repo, scratch, type Run, removeScratch } from "./hostile-repo.js";
+import { SLOW } from "./slice.js";
 
 afterAll(removeScratch);
 
@@ -46,7 +47,6 @@ function setAt(value: any, path: string[], leaf: string): any {
  * turning from case to case, so every payload runs somewhere) and parses every payload's scripts with
  * `bash -n`; npm run test:slow (TKE_CILIUM_SLOW=1) runs the scripts for every payload, as before.
  */
-const SLOW = process.env.TKE_CILIUM_SLOW === "1";
 const runsOnCluster = (caseIndex: number, payload: number, of: number) => SLOW || payload === caseIndex % of;
 
 /** `bash -n` on every script of a bundle. */

@@ -6,6 +6,7 @@ import { expect } from "vitest";
 import type { OutputFile } from "../src/emit/index.js";
 import { fileOf, helmValuesFiles, renderObject } from "./helpers.js";
 import { helmTemplate } from "./real-helm.js";
+import { casesHere } from "./slice.js";
 
 /**
  * Cilium's pre-flight check is a Helm release of its own (cilium-preflight) installed beside the release
@@ -138,8 +139,8 @@ const sliceNames = new Set(
     return (tried.find((c) => !refused(c)) ?? tried[0]).name;
   }),
 );
-export const fastMatrix = fullMatrix.filter((c) => sliceNames.has(c.name));
-export const slowMatrix = fullMatrix.filter((c) => !sliceNames.has(c.name));
+export const fastMatrix = casesHere(fullMatrix, (c) => sliceNames.has(c.name), false);
+export const slowMatrix = casesHere(fullMatrix, (c) => sliceNames.has(c.name), true);
 
 /**
  * One case of the matrix: a combination the tool refuses for its own reason has no bundle; any other error is a

@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import type { OutputFile } from "../src/emit/index.js";
 import { BUILTIN_CHARTS } from "../src/knowledge/chart.js";
 import { renderProfile } from "../src/pipeline.js";
 import type { GitopsContext } from "../src/settings.js";
@@ -54,17 +55,25 @@ describe("a minor upgrade on a fake cluster that owns objects as Helm does", () 
   const prod = () => JSON.parse(readFileSync(join(ROOT, "presets/prod.json"), "utf8")) as Record<string, any>;
   const OLD_PREFLIGHT = "old-preflight.yaml";
 
+  /** The two bundles (prod at 1.18.12, then 1.19.5) and the real helm renders of their releases: the same for both tests, made once. */
+  let made: { v1: OutputFile[]; first: ReturnType<typeof templateBoth>; v2: OutputFile[]; next: ReturnType<typeof templateBoth> } | undefined;
+  function bundles() {
+    if (made === undefined) {
+      const v1 = renderObject({ ...prod(), name: "c1", cilium: { version: "1.18.12" } }).files;
+      const v2 = renderObject({ ...prod(), name: "c1" }).files;
+      made = { v1, first: templateBoth("fake-v1", v1), v2, next: templateBoth("fake-v2", v2) };
+    }
+    return made;
+  }
+
   /** Installs prod 1.18.12, then runs the 1.19.5 bundle with each release owning what the real helm renders for it. */
   async function minorUpgrade(oldStylePreflight: boolean) {
     const cluster = new FakeCluster(tkeCluster({ vip: "169.254.128.27" }));
-    const v1 = renderObject({ ...prod(), name: "c1", cilium: { version: "1.18.12" } }).files;
-    const first = templateBoth("fake-v1", v1);
+    const { v1, first, v2, next } = bundles();
     cluster.edit((st) => (st.renders = { cilium: first.main.map(key) }));
     const folder1 = cluster.writeBundle("v1", v1);
     expect((await cluster.run(join(folder1, "install.sh"))).status).toBe(0);
     cluster.edit((st) => st.nodes.push({ name: "10.0.0.11" }));
-    const v2 = renderObject({ ...prod(), name: "c1" }).files;
-    const next = templateBoth("fake-v2", v2);
     let preflight = next.preflight.map(key);
     if (oldStylePreflight) {
       // what install.sh passed the pre-flight before: the main release's values files and three --set

@@ -5,13 +5,13 @@ import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { renderObject, ROOT } from "./helpers.js";
+import { SLOW } from "./slice.js";
 
 /**
  * Hostile trees, faults and concurrency against the built CLI (whole processes): each reproduction of the
  * robustness report, as a case. `npm run test:slow` (TKE_CILIUM_SLOW=1) runs the concurrency trials at full size.
  */
 const CLI = join(ROOT, "dist/cli.cjs");
-const STRESS = process.env.TKE_CILIUM_SLOW === "1";
 let cwd: string;
 
 beforeEach(() => {
@@ -105,8 +105,8 @@ describe("the lock excludes", () => {
     new Promise<number>((resolve) => spawn(process.execPath, [CLI, "render", "-q", dir], { cwd, stdio: "ignore" }).on("exit", (c, s) => resolve(c ?? (s ? 128 : -1))));
 
   // npm test: 5 trials (20 before the slow suite took the long run); npm run test:slow: 50 of 6
-  const trials = STRESS ? 50 : 5;
-  const concurrent = STRESS ? 6 : 4;
+  const trials = SLOW ? 50 : 5;
+  const concurrent = SLOW ? 6 : 4;
   it(`${trials} trials of ${concurrent} concurrent renders: every run exits 0, none 70, nothing left behind`, async () => {
     fleet(8);
     const codes: number[] = [];

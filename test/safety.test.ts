@@ -8,6 +8,7 @@ import { readTree } from "../src/workspace.js";
 import { REAL_WRITE_OPS, recoverInterrupted, replaceTree, withOutputLock, type WriteOps } from "../src/store.js";
 import { renderProfile } from "../src/pipeline.js";
 import { ROOT, renderFile } from "./helpers.js";
+import { SLOW } from "./slice.js";
 
 let cwd: string;
 const quiet = () => ({ stdout: () => {}, stderr: () => {}, cwd });
@@ -199,7 +200,7 @@ describe("whole processes", () => {
   });
 
   // npm run test:slow kills at more moments
-  const killAt = process.env.TKE_CILIUM_SLOW === "1" ? [5, 15, 25, 40, 60, 80, 120, 160, 240, 320] : [15, 80];
+  const killAt = SLOW ? [5, 15, 25, 40, 60, 80, 120, 160, 240, 320] : [15, 80];
   it.each(killAt)("SIGKILL after %i ms leaves every bundle old or new, whole, once recovered", async (delay) => {
     const n = 60;
     const expected = fleet(n);

@@ -8,10 +8,12 @@ import { matrixCases, pairwiseRows, presetCases, runRecovery, runScenario } from
  * operator needs the Gateway API CRDs of its minor and whose releases own objects as Helm does.
  */
 
-describe.concurrent("the scenario suite (a slice: one row of the add-on matrix; prod and kubeadm recover)", () => {
+// TKE's recovery (presets/prod.json and every other preset) is test/slow/scenario.test.ts's; npm test has its two
+// halves in test/lifecycle.test.ts (helm failing after the switch-offs, a transient helm history error)
+describe.concurrent("the scenario suite (a slice: one row of the add-on matrix; kubeadm recovers)", () => {
   // the row with Gateway API: its CRDs change with the minor upgrade, and the fake operator judges them
   const row = matrixCases().find((c) => c.profile.features.gatewayApi === true && c.profile.features.nodeLocalDns === true)!;
-  const recovering = presetCases().filter((c) => c.name === "presets/prod.json" || c.name === "presets/kubeadm.json");
+  const recovering = presetCases().filter((c) => c.name === "presets/kubeadm.json");
 
   it("the add-on matrix covers every pair of add-ons in all four on/off combinations", () => {
     const rows = pairwiseRows(["a", "b", "c", "d", "e", "f"]);

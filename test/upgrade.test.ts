@@ -120,6 +120,24 @@ describe("the comparison", () => {
     expect(factsOfTree(null)).toBeNull();
   });
 
+  it("reads only plain key: value lines of a values file, at their nesting, the last one winning", () => {
+    const bundle = (values: string) =>
+      factsOfTree(
+        new Map([
+          ["bundle.json", { kind: "file" as const, content: JSON.stringify({ chart: { version: "1.19.5" }, valuesFiles: ["a.yaml", "b.yaml"] }), mode: 0o644 }],
+          ["a.yaml", { kind: "file" as const, content: "routingMode: native\nipam:\n  mode: delegated-plugin\n", mode: 0o644 }],
+          ["b.yaml", { kind: "file" as const, content: values, mode: 0o644 }],
+        ]),
+      );
+    // a later file sets a fact again; quotes are taken off
+    expect(bundle('routingMode: "tunnel"\ntunnelProtocol: \'vxlan\'\n')).toMatchObject({ routingMode: "tunnel", ipamMode: "delegated-plugin", tunnelProtocol: "vxlan" });
+    // not a fact: a key at odd indentation, deeper than its path, with no space after the colon, a block scalar, a comment, a CR inside the value
+    const passedOver = ["   routingMode: tunnel", "x:\n  routingMode: tunnel", "routingMode:tunnel", "routingMode: |", "# routingMode: tunnel", "routingMode: tun\rnel", "\troutingMode: tunnel"];
+    for (const values of passedOver) expect(bundle(values + "\n")?.routingMode, JSON.stringify(values)).toBe("native");
+    // a map key opens the path of the lines below it: ipam's mode, not another map's
+    expect(bundle("ipam:\n  mode: multi-pool\nother:\n  mode: kubernetes\n")?.ipamMode).toBe("multi-pool");
+  });
+
   it("every upgrade code has an explain text with the safe path", () => {
     for (const code of ["UPGRADE_SKIPS_MINOR", "UPGRADE_DOWNGRADE", "UPGRADE_DATAPATH_CHANGE", "UPGRADE_ALLOW_UNUSED"]) {
       const entry = CATALOGUE.find((e) => e.code === code);

@@ -5,9 +5,10 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Document, parse, parseAllDocuments } from "yaml";
 import { commentedValuesToYaml, literalBlock, manifestsToYaml, scalarText } from "../src/text/yaml.js";
+import { SLOW } from "./slice.js";
 
 // cases per property: 200 in npm test, 1,000 in npm run test:slow (TKE_CILIUM_PROPERTY_RUNS=N for more)
-const RUNS = Number(process.env.TKE_CILIUM_PROPERTY_RUNS ?? (process.env.TKE_CILIUM_SLOW === "1" ? 1000 : 200));
+const RUNS = Number(process.env.TKE_CILIUM_PROPERTY_RUNS ?? (SLOW ? 1000 : 200));
 
 const both = (text: string): [unknown, unknown] => [parse(text, { version: "1.1" }), parse(text, { version: "1.2" })];
 

@@ -1,5 +1,6 @@
 import type { OutputFile } from "../emit/output.js";
 import { PLATFORMS, type Platform } from "../knowledge/platforms.js";
+import { memo } from "../memo.js";
 import type { PlanStep, PruneStep } from "../plan/step.js";
 import type { FilledProfile } from "../profile.js";
 import type { Finding } from "../rules/finding.js";
@@ -124,12 +125,17 @@ export function resolveCapabilities(p: FilledProfile, context: ResolveContext): 
 
 const capabilityOf = (a: ActiveCapability): AnyCapability => REGISTRY[RANK.get(a.id)!];
 
+const VALUES_FILE_KEYS = ["tke", "images", "features"] as const satisfies readonly ValuesFileKey[];
+
 /** The active capabilities' Helm values, per values file, in registry order. */
 export function capabilityValues(active: readonly ActiveCapability[]): Record<ValuesFileKey, ValueEntry[]> {
   const out: Record<ValuesFileKey, ValueEntry[]> = { tke: [], images: [], features: [] };
   for (const a of active) {
     const v = capabilityOf(a).values(a.slice);
-    for (const key of ["tke", "images", "features"] as const) out[key].push(...(v[key] ?? []));
+    for (const key of VALUES_FILE_KEYS) {
+      const entries = v[key];
+      if (entries !== undefined) for (const e of entries) out[key].push(e);
+    }
   }
   return out;
 }
@@ -158,6 +164,13 @@ export function capabilityPlan(active: readonly ActiveCapability[], context: Pla
  * of objects its files label as its own (an earlier bundle may have applied them); null when none can be left.
  */
 export function capabilityLeftovers(platform: Platform, active: readonly ActiveCapability[]): PruneStep | null {
+  // the same for every profile of a platform with the same capabilities on: worked out once for each such set
+  return leftovers(`${platform} ${active.map((a) => a.id).join(" ")}`, () => pruneStep(platform, active));
+}
+
+const leftovers = memo<PruneStep | null>(1_000);
+
+function pruneStep(platform: Platform, active: readonly ActiveCapability[]): PruneStep | null {
   const on = new Set(active.map((a) => a.id));
   const addons = servingOf(platform)
     .serving.filter((c) => !on.has(c.id) && c.leftovers.length > 0)
@@ -180,12 +193,12 @@ export function capabilityDelivery(active: readonly ActiveCapability[]): {
 } {
   const manifests: (DeliverySettings["manifests"][number] & { owner: string })[] = [];
   const terraform: DeliverySettings["terraform"] = [];
-  let scripts: NonNullable<DeliveryContribution["scripts"]> = {};
+  const scripts: NonNullable<DeliveryContribution["scripts"]> = {};
   for (const a of active) {
     const d = capabilityOf(a).delivery(a.slice);
     for (const m of d.manifests ?? []) manifests.push({ ...m, owner: a.id });
-    terraform.push(...(d.terraform ?? []));
-    scripts = { ...scripts, ...d.scripts };
+    if (d.terraform !== undefined) terraform.push(...d.terraform);
+    if (d.scripts !== undefined) Object.assign(scripts, d.scripts);
   }
   return { manifests, terraform, scripts };
 }

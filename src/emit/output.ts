@@ -1,5 +1,6 @@
 import { GENERATED_BY } from "../knowledge/bundle.js";
 import type { Settings } from "../settings.js";
+import daemonsetExistsText from "./daemonset-exists.sh.hbs?raw";
 
 /** One file of a bundle: its path inside out/<name>/, its bytes as text, and its mode. */
 export interface OutputFile {
@@ -43,3 +44,6 @@ function quotedPath(path: string): string {
   const unsafe = /["\\\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
   return `"${path.replace(unsafe, (c) => (c === '"' || c === "\\" ? `\\${c}` : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`))}"`;
 }
+
+/** The helper both scripts' preludes define (install.sh switches DaemonSets off with it, uninstall.sh back on): one text for both. */
+export const DAEMONSET_EXISTS = daemonsetExistsText.replace(/\n$/, "");

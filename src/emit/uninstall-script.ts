@@ -1,8 +1,8 @@
-import render from "./uninstall.sh.hbs?template";
+import prelude from "./uninstall.sh.hbs?raw";
 import { BUNDLE_FILES } from "../knowledge/bundle.js";
-import { uninstallBody } from "../plan/bash.js";
+import { fill, uninstallBody } from "../plan/bash.js";
 import { sh, shellWord } from "../text/shell.js";
-import { file, headerLines, type Emitter } from "./output.js";
+import { DAEMONSET_EXISTS, file, headerLines, type Emitter } from "./output.js";
 
 /** uninstall.sh: the guide's rollback to TKE's own CNI, from the undos of the install plan. */
 export const emitUninstallScript: Emitter = (settings) => {
@@ -13,6 +13,7 @@ export const emitUninstallScript: Emitter = (settings) => {
     release: shellWord("dnsLabel", u.release),
     namespace: shellWord("dnsLabel", u.namespace),
     apiserverVIP: shellWord("ipv4", settings.prelude.apiserverVIP),
+    daemonsetExists: DAEMONSET_EXISTS,
     nodesSelector: sh(settings.prelude.nodesSelector),
     lastTell: sh(settings.prelude.lastTell),
     leftoversStep: sh(
@@ -20,7 +21,9 @@ export const emitUninstallScript: Emitter = (settings) => {
     ),
     body: undo.body,
     tells: undo.tells.map(sh),
-    needsHere: undo.needsBundleFiles,
+    // the line that finds the bundle folder, once when an undo reads a bundle file
+    here: undo.needsBundleFiles ? [""] : [],
   };
-  return [file(BUNDLE_FILES.uninstall, render(view), 0o755)];
+  // filled as install.sh is (only {{name}} and {{#each}}), without Handlebars' runtime
+  return [file(BUNDLE_FILES.uninstall, fill(prelude, view), 0o755)];
 };

@@ -1,4 +1,5 @@
 import { addonSelector } from "../knowledge/bundle.js";
+import { memo } from "../memo.js";
 import { checkedShellValue, sh, shellWord } from "../text/shell.js";
 import { orderPlan, UNDO_PHASES, isMutating, READ_ONLY_PHASES, type PlanStep, type Snippet, type Undo, type Word } from "./step.js";
 
@@ -20,18 +21,17 @@ const plain = (w: Word): string => text(typeof w === "string" ? w : checkedShell
 /**
  * A fleet's plans hold few distinct fragments (the same few steps with the same values): each fragment
  * with its values is written once per run and then reused, keyed by its template and its values as given (the
- * same values pass the same pattern checks). A fragment with extra text (the decision's first-install checks) is
- * written each time. Up to SNIPPETS_KEPT are kept; then the memo starts afresh.
+ * same values pass the same pattern checks), and its extra text (the decision's first-install checks). Up to
+ * SNIPPETS_KEPT are kept; then the memo starts afresh.
  */
 export function renderSnippet(s: Snippet, extra: Record<string, string> = {}): string {
-  if (Object.keys(extra).length > 0) return writeSnippet(s, extra);
   if (snippetCount >= SNIPPETS_KEPT) {
     snippets.clear();
     snippetCount = 0;
   }
   let byValues = snippets.get(s.template);
   if (byValues === undefined) snippets.set(s.template, (byValues = new Map()));
-  const key = snippetKey(s);
+  const key = snippetKey(s, extra);
   let out = byValues.get(key);
   if (out === undefined) {
     byValues.set(key, (out = writeSnippet(s, extra)));
@@ -44,8 +44,15 @@ const SNIPPETS_KEPT = 2_000;
 const snippets = new Map<string, Map<string, string>>();
 let snippetCount = 0;
 
-/** The values of a fragment as one string, unambiguously (JSON): the same values in the same order, the same key. */
-const snippetKey = (s: Snippet): string => JSON.stringify([s.words ?? null, s.texts ?? null, s.lists ?? null]);
+/**
+ * The values of a fragment and its extra text as one string, unambiguously (JSON): the same values in the same
+ * order, the same key. A fragment without values (most are constant) is keyed "" without writing JSON.
+ */
+function snippetKey(s: Snippet, extra: Record<string, string>): string {
+  const hasExtra = Object.keys(extra).length > 0;
+  if (s.words === undefined && s.texts === undefined && s.lists === undefined && !hasExtra) return "";
+  return JSON.stringify([s.words ?? null, s.texts ?? null, s.lists ?? null, hasExtra ? extra : null]);
+}
 
 function writeSnippet(s: Snippet, extra: Record<string, string>): string {
   const view: Record<string, string | string[]> = { ...extra };
@@ -156,9 +163,9 @@ function renderInstallStep(step: PlanStep, plan: readonly PlanStep[]): string {
     case "run":
       return renderSnippet(step.script);
     case "helm":
-      return renderHelm(step, plan);
+      return releaseBlock("helm", step, plan);
     case "prove-chart":
-      return renderProof(plan);
+      return releaseBlock("proof", helmStepOf(plan), plan);
     case "say":
       return `printf '  - %s\\n' ${sh(step.text)}`;
     case "prune":
@@ -172,6 +179,15 @@ function renderInstallStep(step: PlanStep, plan: readonly PlanStep[]): string {
  * something of it went.
  */
 function renderPrune(step: Extract<PlanStep, { kind: "prune" }>): string {
+  // one step per set of add-ons off (capabilityLeftovers), so one block each, written on first use
+  let block = prunes.get(step);
+  if (block === undefined) prunes.set(step, (block = writePrune(step)));
+  return block;
+}
+
+const prunes = new WeakMap<Extract<PlanStep, { kind: "prune" }>, string>();
+
+function writePrune(step: Extract<PlanStep, { kind: "prune" }>): string {
   const lines = ['step "Remove what add-ons now off left behind (only objects labelled as theirs)"'];
   for (const addon of step.addons) lines.push(...pruneLines(addon));
   return lines.join("\n");
@@ -216,9 +232,29 @@ function helmArguments(step: Extract<PlanStep, { kind: "helm" }>, plan: readonly
   return { args, values };
 }
 
-function renderProof(plan: readonly PlanStep[]): string {
+/**
+ * The release's two blocks (its dry-run proof and its install) are the same for every plan with the same
+ * release, values files, helm arguments and restore fragments: a fleet's plans hold a few. Each pair is
+ * written once per run and reused, keyed by what it is written from.
+ */
+function releaseBlock(which: "proof" | "helm", step: Extract<PlanStep, { kind: "helm" }>, plan: readonly PlanStep[]): string {
+  const from: string[] = [which, step.preflight.release, step.preflight.daemonSet, step.preflight.valuesFile, ...step.valuesFiles, ""];
+  for (const s of plan) {
+    if (s.kind === "check" && s.helmArgs !== null) from.push(`${s.helmArgs.position} ${s.helmArgs.variable}`);
+    else if (which === "helm" && s.kind === "patch" && s.phase === "switch-off" && s.undo.kind === "commands") from.push(renderSnippet(s.undo.script));
+  }
+  return releases(JSON.stringify(from), () => (which === "helm" ? renderHelm(step, plan) : renderProof(step, plan)));
+}
+
+const releases = memo<string>(200);
+
+function helmStepOf(plan: readonly PlanStep[]): Extract<PlanStep, { kind: "helm" }> {
   const helm = plan.find((s): s is Extract<PlanStep, { kind: "helm" }> => s.kind === "helm");
   if (helm === undefined) throw new Error("bug: a prove-chart step without a helm step");
+  return helm;
+}
+
+function renderProof(helm: Extract<PlanStep, { kind: "helm" }>, plan: readonly PlanStep[]): string {
   const { args, values } = helmArguments(helm, plan, "      ");
   return [
     "# Prove the release installs before anything is switched off: the apiserver renders and validates it, and",

@@ -232,6 +232,6 @@ export function check(id: string, phase: Phase, script: Snippet, more: Partial<P
 const PHASE_RANK = new Map<Phase, number>(PHASES.map((p, i) => [p, i]));
 
 export function orderPlan(steps: readonly PlanStep[]): PlanStep[] {
-  const rank = PHASE_RANK;
-  return steps.map((s, i) => ({ s, i })).sort((a, b) => rank.get(a.s.phase)! - rank.get(b.s.phase)! || a.i - b.i).map((x) => x.s);
+  // Array.prototype.sort is stable: steps of one phase keep the order given
+  return [...steps].sort((a, b) => PHASE_RANK.get(a.phase)! - PHASE_RANK.get(b.phase)!);
 }

@@ -3,10 +3,9 @@ import type { Settings } from "../settings.js";
 import type { Code } from "./codes.js";
 import { LABEL_VALUE_MAX } from "../knowledge/gitops.js";
 import { finalValueAt, mapValueAt } from "../derive/helm.js";
-import { TKE_ONLY_CORE_CODES } from "../knowledge/platforms.js";
 import { SELF_MANAGED_BUNDLE_RULES } from "../capabilities/self-managed.js";
 import { show } from "../validate.js";
-import { extraPointer, type Finding } from "./finding.js";
+import { extraPointer, onTkeOnly, type Finding } from "./finding.js";
 
 /** A check on the derived bundle (Settings, with the final merged Helm values), run once derive has run once. */
 export interface BundleRule {
@@ -14,7 +13,7 @@ export interface BundleRule {
   check: (settings: Settings, profile: FilledProfile) => Finding[];
 }
 
-export const BUNDLE_RULES: readonly BundleRule[] = onTkeOnly([
+export const BUNDLE_RULES: readonly BundleRule[] = onTkeOnly<Parameters<BundleRule["check"]>, BundleRule>([
   {
     code: "GITOPS_NAME_TOO_LONG",
     check: (s) =>
@@ -107,7 +106,7 @@ export const BUNDLE_RULES: readonly BundleRule[] = onTkeOnly([
         : [];
     },
   },
-]).concat(SELF_MANAGED_BUNDLE_RULES);
+], (_settings, p) => p).concat(SELF_MANAGED_BUNDLE_RULES);
 
 /** The switches that turn on cilium-agent's Envoy config. */
 const ENVOY_SWITCHES = ["gatewayAPI.enabled", "ingressController.enabled", "envoyConfig.enabled"] as const;
@@ -121,9 +120,4 @@ function at(s: Settings, dotted: string): unknown {
 function pointerOf(p: FilledProfile, dotted: string, fallback: string): string {
   const path = dotted.split(".");
   return mapValueAt(p.cilium.extraValues, path) !== undefined ? extraPointer(path) : fallback;
-}
-
-/** The rules about TKE's own network and fields report nothing on another platform. */
-function onTkeOnly(rules: BundleRule[]): BundleRule[] {
-  return rules.map((r) => (TKE_ONLY_CORE_CODES.has(r.code) ? { code: r.code, check: (settings, p) => (p.platform === "tke" ? r.check(settings, p) : []) } : r));
 }

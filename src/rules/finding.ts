@@ -1,5 +1,7 @@
 import type { Severity } from "./code-entry.js";
 import { escapePointerToken } from "../text/pointer.js";
+import { TKE_ONLY_CORE_CODES } from "../knowledge/platforms.js";
+import type { FilledProfile } from "../profile.js";
 
 /** What a rule reports: where (a JSON pointer into the profile) and what; the pipeline adds the code, file and place. */
 export interface Finding {
@@ -15,3 +17,12 @@ export interface Finding {
 
 /** The profile pointer of a cilium.extraValues path. */
 export const extraPointer = (path: readonly string[]) => `/cilium/extraValues/${path.map(escapePointerToken).join("/")}`;
+
+/**
+ * Core's rules about TKE's own fields and network (TKE_ONLY_CORE_CODES) report nothing on another platform (a
+ * kubeadm profile has no apiserverVIP): profile rules and bundle rules alike, `profileOf` finding the profile
+ * among a rule's arguments.
+ */
+export function onTkeOnly<A extends unknown[], R extends { code: string; check: (...args: A) => Finding[] }>(rules: readonly R[], profileOf: (...args: A) => FilledProfile): R[] {
+  return rules.map((r) => (TKE_ONLY_CORE_CODES.has(r.code) ? { ...r, check: (...args: A) => (profileOf(...args).platform === "tke" ? r.check(...args) : []) } : r));
+}

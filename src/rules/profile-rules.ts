@@ -6,7 +6,7 @@ import { compareVersions } from "../text/version.js";
 import { extraValueLeaves } from "../derive/helm.js";
 import { findUnsupportedOs, findVerifiedOs, VERIFIED_OS } from "../knowledge/os.js";
 import { CILIUM_TESTED_KUBERNETES_MAX, KUBERNETES_MINIMUM, KUBERNETES_RECOMMENDED_MINIMUM } from "../knowledge/tke.js";
-import { TKE_ONLY_CORE_CODES, TKE_ONLY_FIELDS } from "../knowledge/platforms.js";
+import { TKE_ONLY_FIELDS } from "../knowledge/platforms.js";
 import { SELF_MANAGED_PROFILE_RULES } from "../capabilities/self-managed.js";
 import { addOnFeaturesNotServing } from "../capabilities/index.js";
 import schema from "../../schema/profile.schema.json" with { type: "json" };
@@ -15,7 +15,7 @@ import type { GitopsContext } from "../settings.js";
 import type { MeshDirectory } from "../mesh-peers.js";
 import { PLACEHOLDERS } from "../knowledge/placeholders.js";
 import type { Code } from "./codes.js";
-import { extraPointer, type Finding } from "./finding.js";
+import { extraPointer, onTkeOnly, type Finding } from "./finding.js";
 
 /** A cross-field check on a schema-valid profile; its code's entry in the catalogue says the rest. */
 export interface ProfileRule {
@@ -86,7 +86,7 @@ function osFindings(osName: string, pointer: string): Finding[] {
 }
 
 /** The rules on the profile as written (after the schema), in the order `tke-cilium rules` lists them. */
-export const PROFILE_RULES: readonly ProfileRule[] = onTkeOnly([
+export const PROFILE_RULES: readonly ProfileRule[] = onTkeOnly<Parameters<ProfileRule["check"]>, ProfileRule>([
   {
     code: "FIELD_NOT_FOR_PLATFORM",
     check: (p) =>
@@ -224,9 +224,4 @@ export const PROFILE_RULES: readonly ProfileRule[] = onTkeOnly([
           : [],
       ),
   },
-]).concat(SELF_MANAGED_PROFILE_RULES);
-
-/** The rules about TKE's own fields report nothing on another platform (a kubeadm profile has no apiserverVIP). */
-function onTkeOnly(rules: ProfileRule[]): ProfileRule[] {
-  return rules.map((r) => (TKE_ONLY_CORE_CODES.has(r.code) ? { code: r.code, check: (p, context) => (p.platform === "tke" ? r.check(p, context) : []) } : r));
-}
+], (p) => p).concat(SELF_MANAGED_PROFILE_RULES);

@@ -69,22 +69,49 @@ export function factsOfTree(tree: ReadonlyMap<string, TreeFile> | null): BundleF
   return facts;
 }
 
+/** The dotted paths of the datapath facts, and how deep the deepest is (lines deeper than that are passed over). */
+const FACT_PATHS = Object.values(DATAPATH_VALUES).map((path) => path.join("."));
+const FACT_DEPTH = Math.max(...Object.values(DATAPATH_VALUES).map((path) => path.length));
+
+/** A character of a key scalarValues reads: [A-Za-z0-9_.-]. */
+function isKeyChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 46 || c === 45;
+}
+
 /**
  * Plain scalars of a values file tke-cilium wrote (two-space indents, "key: value" lines, comments on their own
- * lines), by dotted path. Only what the datapath facts need; lists and block scalars are passed over.
+ * lines), by dotted path: those of the datapath facts only (FACT_PATHS). Lists and block scalars are passed
+ * over. A line counts when it is `^( *)([A-Za-z0-9_.-]+):(?: (.*))?$`, read a character at a time, and only when
+ * it is shallow enough to be a fact's (a fleet's check reads every bundle's values files; a deeper line or one
+ * at odd indentation changes no fact's path).
  */
 function scalarValues(text: string): Map<string, string> {
   const out = new Map<string, string>();
   const stack: string[] = [];
-  for (const line of text.split("\n")) {
-    const m = /^( *)([A-Za-z0-9_.-]+):(?: (.*))?$/.exec(line);
-    if (!m) continue;
-    const depth = m[1].length / 2;
-    if (!Number.isInteger(depth)) continue;
+  for (let next = 0; next <= text.length; ) {
+    const lineStart = next;
+    let end = text.indexOf("\n", lineStart);
+    if (end < 0) end = text.length;
+    next = end + 1;
+    let i = lineStart;
+    while (i < end && text.charCodeAt(i) === 32) i++;
+    const depth = (i - lineStart) / 2;
+    if (!Number.isInteger(depth) || depth >= FACT_DEPTH) continue;
+    const keyStart = i;
+    while (i < end && isKeyChar(text.charCodeAt(i))) i++;
+    if (i === keyStart || i === end || text.charCodeAt(i) !== 58) continue;
+    let value: string | undefined;
+    if (i + 1 < end) {
+      // ": " and the rest of the line, which holds no other line break ("." in the pattern above)
+      if (text.charCodeAt(i + 1) !== 32) continue;
+      value = text.slice(i + 2, end);
+      if (/[\r\u2028\u2029]/.test(value)) continue;
+    }
     stack.length = depth;
-    stack.push(m[2]);
-    const value = m[3];
-    if (value !== undefined && value !== "" && !value.startsWith("|") && !value.startsWith(">")) out.set(stack.join("."), value.replace(/^"(.*)"$/, "$1").replace(/^'(.*)'$/, "$1"));
+    stack.push(text.slice(keyStart, i));
+    if (value === undefined || value === "" || value.startsWith("|") || value.startsWith(">")) continue;
+    const path = stack.join(".");
+    if (FACT_PATHS.includes(path)) out.set(path, value.replace(/^"(.*)"$/, "$1").replace(/^'(.*)'$/, "$1"));
   }
   return out;
 }

@@ -57,12 +57,24 @@ function valueText(value: HclValue): string {
 
 /** Top-level blocks separated by blank lines. */
 export function writeHcl(header: readonly string[], blocks: readonly HclBlock[]): string {
-  const lines = header.map((line) => (line === "" ? "#" : `# ${line}`));
+  return hclFile(header, hclBody(blocks));
+}
+
+/** writeHcl's text without a header ("\n" alone without blocks): a caller may keep it for files that differ only in their header. */
+export function hclBody(blocks: readonly HclBlock[]): string {
+  const lines: string[] = [];
   blocks.forEach((b, i) => {
-    if (i > 0 || lines.length > 0) lines.push("");
+    if (i > 0) lines.push("");
     lines.push(...blockLines(b, ""));
   });
   return lines.join("\n") + "\n";
+}
+
+/** A header's comment lines above an hclBody's text, a blank line between them when there are blocks. */
+export function hclFile(header: readonly string[], body: string): string {
+  if (header.length === 0) return body;
+  const comments = header.map((line) => (line === "" ? "#" : `# ${line}`)).join("\n") + "\n";
+  return body === "\n" ? comments : comments + "\n" + body;
 }
 
 function blockLines(b: HclBlock, indent: string): string[] {

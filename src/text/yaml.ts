@@ -88,13 +88,21 @@ export function manifestsToYaml(header: readonly string[], objects: readonly unk
 
 function document(header: readonly string[], root: unknown): string {
   const out: string[] = [];
-  if (header.length > 0) {
-    for (const line of header.join("\n").split("\n")) out.push(commentLine("", line));
-    out.push("");
-  }
   if (isCollection(root) && !isEmpty(root)) block(out, root, "");
   else out.push(inline(root));
-  return out.join("\n") + "\n";
+  return yamlHeader(header) + out.join("\n") + "\n";
+}
+
+/**
+ * The header the writers put above a file's first document: each line a comment, then an empty line (nothing
+ * without one). manifestsToYaml(header, ...) is yamlHeader(header) + manifestsToYaml([], ...): a caller that
+ * writes the same objects under many headers may keep the second part.
+ */
+export function yamlHeader(header: readonly string[]): string {
+  if (header.length === 0) return "";
+  let out = "";
+  for (const line of header.join("\n").split("\n")) out += commentLine("", line) + "\n";
+  return out + "\n";
 }
 
 function isPlainObject(value: unknown): boolean {

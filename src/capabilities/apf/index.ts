@@ -16,8 +16,9 @@ import { BUNDLE_FILES } from "../../knowledge/bundle.js";
 import { CILIUM_NAMESPACE } from "../../knowledge/tke.js";
 import { file, phasedMetadata } from "../../emit/output.js";
 import { addonLabels } from "../../knowledge/bundle.js";
-import { manifestsToYaml } from "../../text/yaml.js";
+import { manifestsToYaml, yamlHeader } from "../../text/yaml.js";
 import { defineCapability } from "../capability.js";
+import { memo } from "../../memo.js";
 
 /** features.apf: a FlowSchema and PriorityLevelConfiguration that give cilium-agent's list calls their own, bounded share. */
 export const apf = defineCapability({
@@ -30,7 +31,40 @@ export const apf = defineCapability({
     { resource: "flowschemas.flowcontrol.apiserver.k8s.io", namespace: null, crd: null },
     { resource: "prioritylevelconfigurations.flowcontrol.apiserver.k8s.io", namespace: null, crd: null },
   ],
-  files: (s, { header, afterChart }) => {
+  // the objects depend on the slice and the delivery phase's annotations only: written once for each (a fleet has a few sizes)
+  files: (s, { header, afterChart }) => [file(s.file, yamlHeader(header(APF_PURPOSE)) + apfObjects(s, afterChart))],
+  delivery: (s) => ({ manifests: [{ file: s.file, phase: "after-chart", what: "API Priority and Fairness for cilium-agent" }] }),
+  plan: (s) => [
+    {
+      kind: "apply",
+      id: "apf/objects",
+      phase: "after-chart",
+      title: "Apply API Priority and Fairness for Cilium",
+      file: s.file,
+      serverSide: false,
+      established: [],
+      undo: { kind: "commands", phase: "after-chart-removal", title: "Delete Cilium's API Priority and Fairness objects", script: { template: removeApf, words: { name: s.name } }, needsBundleFiles: false },
+    },
+  ],
+});
+
+const APF_PURPOSE = "API Priority and Fairness for cilium-agent, so a fleet of agents cannot starve the apiserver.";
+
+interface ApfSlice {
+  shares: number;
+  maxNodes: number | null;
+  name: string;
+  file: string;
+}
+
+/** The FlowSchema and PriorityLevelConfiguration below the file's header, written once per slice and annotations. */
+function apfObjects(s: ApfSlice, afterChart: Readonly<Record<string, string>>): string {
+  return written(JSON.stringify([s, afterChart]), () => writeApfObjects(s, afterChart));
+}
+
+const written = memo<string>(100);
+
+function writeApfObjects(s: ApfSlice, afterChart: Readonly<Record<string, string>>): string {
   const flowSchema = {
     apiVersion: APF_API_VERSION,
     kind: "FlowSchema",
@@ -69,19 +103,5 @@ export const apf = defineCapability({
   };
   const sized = s.maxNodes === null ? "cluster size unknown (cluster.maxNodes unset)" : `up to ${s.maxNodes} nodes`;
   const comments = new Map([["1:spec.limited.nominalConcurrencyShares", `${sized}; shares by size: ${apfTableText()}`]]);
-    return [file(s.file, manifestsToYaml(header("API Priority and Fairness for cilium-agent, so a fleet of agents cannot starve the apiserver."), [flowSchema, priorityLevel], comments))];
-  },
-  delivery: (s) => ({ manifests: [{ file: s.file, phase: "after-chart", what: "API Priority and Fairness for cilium-agent" }] }),
-  plan: (s) => [
-    {
-      kind: "apply",
-      id: "apf/objects",
-      phase: "after-chart",
-      title: "Apply API Priority and Fairness for Cilium",
-      file: s.file,
-      serverSide: false,
-      established: [],
-      undo: { kind: "commands", phase: "after-chart-removal", title: "Delete Cilium's API Priority and Fairness objects", script: { template: removeApf, words: { name: s.name } }, needsBundleFiles: false },
-    },
-  ],
-});
+  return manifestsToYaml([], [flowSchema, priorityLevel], comments);
+}

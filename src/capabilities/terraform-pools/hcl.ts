@@ -1,10 +1,11 @@
 import { TERRAFORM_FILES } from "../../knowledge/bundle.js";
 import { CLUSTER_DEPLOY_TYPE, CLUSTER_INTRANET_ACCESS, NODE_DEFAULTS, PROVIDER, RESOURCES, TERRAFORM_REQUIRED_VERSION } from "../../knowledge/terraform.js";
 import type { TerraformSettings, TfCluster, TfNativePool, TfRegularPool, TfRoot, TfTaint, TfValue } from "../../settings.js";
-import { attr, block, expr, hcl, writeHcl, type HclBlock, type HclItem, type HclValue } from "../../text/hcl.js";
+import { attr, block, expr, hcl, hclBody, hclFile, writeHcl, type HclBlock, type HclItem, type HclValue } from "../../text/hcl.js";
 import { file, type OutputFile } from "../../emit/output.js";
 import type { FilesContext } from "../capability.js";
 import { EGRESS_NODE } from "../../knowledge/addons.js";
+import { memo } from "../../memo.js";
 
 /** Each Terraform root of the bundle (the cluster, then the node pool): versions.tf, main.tf, variables.tf, outputs.tf. */
 export function emitTerraform(terraform: TerraformSettings, { header }: FilesContext): OutputFile[] {
@@ -12,7 +13,7 @@ export function emitTerraform(terraform: TerraformSettings, { header }: FilesCon
 }
 
 function emitRoot(header: FilesContext["header"], tf: TfRoot): OutputFile[] {
-  const versions = block("terraform", [], [
+  const versions = () => block("terraform", [], [
     attr("required_version", TERRAFORM_REQUIRED_VERSION),
     block("required_providers", [], [attr(PROVIDER.name, expr(`{\n      source  = ${hcl(PROVIDER.source)}\n      version = ${hcl(PROVIDER.version)}\n    }`))]),
   ]);
@@ -22,20 +23,36 @@ function emitRoot(header: FilesContext["header"], tf: TfRoot): OutputFile[] {
   if (tf.regularPool) main.push(regularPoolBlock(tf.regularPool));
   if (tf.egressNativePool) main.push(nativePoolBlock(tf.egressNativePool));
   if (tf.egressRegularPool) main.push(regularPoolBlock(tf.egressRegularPool));
-  const variables = tf.variables.map((v) => block("variable", [v.name], [attr("description", v.description), attr("type", expr(v.type))]));
-  const variablesHeader = variables.length === 0 ? ["Every value comes from the profile: no variables to set."] : ["Values the profile does not give: set them in terraform.tfvars or with -var."];
+  const variablesHeader = tf.variables.length === 0 ? ["Every value comes from the profile: no variables to set."] : ["Values the profile does not give: set them in terraform.tfvars or with -var."];
   const path = (name: string) => `${tf.dir}/${name}`;
   const files = [
-    file(path(TERRAFORM_FILES.versions), writeHcl(header("Terraform and provider versions."), [versions])),
+    file(path(TERRAFORM_FILES.versions), hclFile(header("Terraform and provider versions."), kept("versions", null, () => [versions()]))),
     file(path(TERRAFORM_FILES.main), writeHcl([...header(tf.purpose), ...tf.notes], main)),
-    file(path(TERRAFORM_FILES.variables), writeHcl([...header("Inputs of this module."), ...variablesHeader], variables)),
+    file(
+      path(TERRAFORM_FILES.variables),
+      hclFile(
+        [...header("Inputs of this module."), ...variablesHeader],
+        kept("variables", tf.variables, () => tf.variables.map((v) => block("variable", [v.name], [attr("description", v.description), attr("type", expr(v.type))]))),
+      ),
+    ),
   ];
   if (tf.outputs.length > 0) {
-    const outputs = tf.outputs.map((o) => block("output", [o.name], [attr("description", o.description), attr("value", expr(o.expression))]));
-    files.push(file(path(TERRAFORM_FILES.outputs), writeHcl(header("What the next steps need from this module."), outputs)));
+    const outputs = () => tf.outputs.map((o) => block("output", [o.name], [attr("description", o.description), attr("value", expr(o.expression))]));
+    files.push(file(path(TERRAFORM_FILES.outputs), hclFile(header("What the next steps need from this module."), kept("outputs", tf.outputs, outputs))));
   }
   return files;
 }
+
+/**
+ * versions.tf, variables.tf and outputs.tf below their headers: the same for every root with the same variables
+ * and outputs (a fleet's roots hold a few sets), so each text is written once per run, keyed by what it is
+ * written from (plain strings).
+ */
+function kept(kind: string, from: unknown, blocks: () => HclBlock[]): string {
+  return bodies(JSON.stringify([kind, from]), () => hclBody(blocks()));
+}
+
+const bodies = memo<string>(100);
 
 function value(v: TfValue): HclValue {
   switch (v.kind) {
