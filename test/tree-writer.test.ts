@@ -66,7 +66,7 @@ describe("the bundle writer thread writes what the main thread writes", () => {
   it("a new fleet, then an update with Terraform state in some bundles: the same files, modes, rows and exit codes", () => {
     const one = join(root, "one");
     const two = join(root, "two");
-    fleet(one, 90);
+    fleet(one, 70);
     cpSync(one, two, { recursive: true });
     const same = (args: string[]) => {
       const a = render(one, args, "0");
@@ -79,12 +79,12 @@ describe("the bundle writer thread writes what the main thread writes", () => {
     };
     const first = same(["clusters/"]);
     expect(first.a.status).toBe(0);
-    expect(first.b.handed).toBe(90);
+    expect(first.b.handed).toBe(70);
     for (const dir of [one, two]) {
       // Terraform's state in two bundles with a Terraform root (native and regular pools), then every port changed
       for (const i of [1, 2]) writeFileSync(join(dir, "out", `p-${i}`, "terraform", "terraform.tfstate"), `{"serial": ${i}}\n`);
       rmSync(join(dir, "clusters"), { recursive: true });
-      fleet(dir, 90, 443);
+      fleet(dir, 70, 443);
     }
     const second = same(["clusters/"]);
     expect(second.a.status).toBe(0);
@@ -143,11 +143,11 @@ describe("the bundle writer thread fails and stops as the main thread does", () 
   }, 240_000);
 
   it("SIGKILL during a fleet's render: once recovered, every bundle old or new and whole", async () => {
-    fleet(root, 200);
+    fleet(root, 120);
     expect(render(root, ["clusters/", "-q"], "0").status).toBe(0);
     const expected = tree(join(root, "out"));
     rmSync(join(root, "clusters"), { recursive: true });
-    fleet(root, 200, 443);
+    fleet(root, 120, 443);
     expect(render(root, ["clusters/", "-q", "--out", "new"], "0").status).toBe(0);
     const renewed = tree(join(root, "new"));
     const child = spawn(process.execPath, [CLI, "render", "clusters/"], { cwd: root, stdio: "ignore", env: { ...process.env, TKE_CILIUM_NO_CACHE: "1", TKE_CILIUM_WRITER: "1" } });
@@ -157,21 +157,21 @@ describe("the bundle writer thread fails and stops as the main thread does", () 
     for (let i = 0; i < 2000 && !readFileSync(fifth, "utf8").includes("k8sServicePort: 443"); i++) await new Promise((r) => setTimeout(r, 2));
     child.kill("SIGKILL");
     await exited;
-    recoverInterrupted(join(root, "out"), Array.from({ length: 200 }, (_, i) => `p-${i}`));
+    recoverInterrupted(join(root, "out"), Array.from({ length: 120 }, (_, i) => `p-${i}`));
     expect(readdirSync(join(root, "out")).filter((e) => e.startsWith(".") && e !== ".tke-cilium.lock")).toEqual([]);
     const now = tree(join(root, "out"));
-    for (let i = 0; i < 200; i++) {
+    for (let i = 0; i < 120; i++) {
       const files = (t: Record<string, string>) => JSON.stringify(Object.entries(t).filter(([k]) => k === `p-${i}` || k.startsWith(`p-${i}/`)));
       expect([files(expected), files(renewed)], `p-${i}`).toContain(files(now));
     }
   }, 240_000);
 
   it("Ctrl-C during a fleet's render: exit 130, every bundle old or new and whole, no staging folder left", async () => {
-    fleet(root, 300);
+    fleet(root, 150);
     expect(render(root, ["clusters/", "-q"], "0").status).toBe(0);
     const expected = tree(join(root, "out"));
     rmSync(join(root, "clusters"), { recursive: true });
-    fleet(root, 300, 443);
+    fleet(root, 150, 443);
     expect(render(root, ["clusters/", "-q", "--out", "new"], "0").status).toBe(0);
     const renewed = tree(join(root, "new"));
     const child = spawn(process.execPath, [CLI, "render", "clusters/"], { cwd: root, stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, TKE_CILIUM_NO_CACHE: "1", TKE_CILIUM_WRITER: "1", TKE_CILIUM_WRITER_TRACE: "1" } });
@@ -188,13 +188,13 @@ describe("the bundle writer thread fails and stops as the main thread does", () 
     expect(readdirSync(join(root, "out")).filter((e) => e.startsWith("."))).toEqual([]);
     const now = tree(join(root, "out"));
     let updated = 0;
-    for (let i = 0; i < 300; i++) {
+    for (let i = 0; i < 150; i++) {
       const files = (t: Record<string, string>) => JSON.stringify(Object.entries(t).filter(([k]) => k === `p-${i}` || k.startsWith(`p-${i}/`)));
       // old or new, exactly
       expect([files(expected), files(renewed)], `p-${i}`).toContain(files(now));
       if (files(now) === files(renewed)) updated++;
     }
     expect(updated).toBeGreaterThan(0);
-    expect(updated).toBeLessThan(300);
+    expect(updated).toBeLessThan(150);
   }, 240_000);
 });
