@@ -1,6 +1,5 @@
 import type * as ChildProcess from "node:child_process";
 import type * as Crypto from "node:crypto";
-import type * as WorkerThreads from "node:worker_threads";
 import { createRequire } from "node:module";
 
 /**
@@ -8,7 +7,7 @@ import { createRequire } from "node:module";
  * node:child_process (with the net and stream modules it pulls in) serves `check --staged`, `diff` and git
  * look-ups, none of which a plain `render` or `check` makes; node:crypto (some thirty modules with streams)
  * serves the bundle index's hashes, once it holds entries or records one. Loading it costs a cold start several
- * milliseconds (npm run bench). node:worker_threads serves a fleet's render (store.ts's TreeWriter). A require made from Node's own path resolves built-ins only, whatever the
+ * milliseconds (npm run bench). A require made from Node's own path resolves built-ins only, whatever the
  * caller's folder.
  */
 let load: NodeJS.Require | undefined;
@@ -21,9 +20,4 @@ export function childProcess(): typeof ChildProcess {
 export function crypto(): typeof Crypto {
   load ??= createRequire(process.execPath);
   return load("node:crypto") as typeof Crypto;
-}
-
-export function workerThreads(): typeof WorkerThreads {
-  load ??= createRequire(process.execPath);
-  return load("node:worker_threads") as typeof WorkerThreads;
 }

@@ -1,11 +1,10 @@
-import { chmodSync, linkSync, lstatSync, mkdirSync, readdirSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync, writeSync, type Stats } from "node:fs";
+import { chmodSync, linkSync, lstatSync, mkdirSync, readdirSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync, type Stats } from "node:fs";
 import { dirname, join } from "node:path";
 import type { OutputFile } from "./emit/index.js";
 import { NAME_PATTERN } from "./pipeline.js";
 import { FileSystemError, fileSystemError, UnsafeOutputError } from "./store-errors.js";
 import { acquireOutputLock } from "./store-lock.js";
 import { uniqueHex } from "./unique.js";
-import { workerThreads } from "./lazy-builtins.js";
 import { adoptTerraformFolder, finishTerraformAdoption, hasTerraformFolder, rescueTerraformFolder, TERRAFORM_DIR, TERRAFORM_STAGING, terraformLockProblem } from "./store-terraform.js";
 
 /** Storing bundles: the lock, the atomic swap of out/<name>/, the recovery of an interrupted run, and init's new file. */
@@ -177,80 +176,32 @@ export async function withOutputLock<T>(outDir: string, work: (checkpoint: () =>
  * renames, so an interrupted run leaves the old bundle or the new one, never a mix.
  */
 export function replaceTree(outDir: string, name: string, files: readonly OutputFile[], ops: WriteOps = REAL_WRITE_OPS, keep: readonly string[] = [], warn: Warn = () => {}): void {
-  const staged = stageTree(outDir, name, files, keep, warn);
-  try {
-    writeStagedFiles(staged, ops);
-  } catch (error) {
-    abandonStaged(staged);
-    throw stagedWriteError(staged, error);
-  }
-  finishTree(staged, ops);
-}
-
-/** A bundle on its way in: its staging folder's name, and what the swap will do. */
-interface StagedTree {
-  outDir: string;
-  target: string;
-  staging: string;
-  retired: string;
-  /** The bundle folder it replaces exists. */
-  existing: boolean;
-  /** That folder's terraform/ is moved into the new bundle whole (see store-terraform.ts). */
-  adopt: boolean;
-  files: readonly OutputFile[];
-  /** Each file's path in the staging folder (Terraform's files wait apart when terraform/ is adopted). */
-  paths: string[];
-  keep: readonly string[];
-  warn: Warn;
-}
-
-/** What must hold before anything of a bundle is written; the staging folder's name. Writes nothing. */
-function stageTree(outDir: string, name: string, files: readonly OutputFile[], keep: readonly string[], warn: Warn): StagedTree {
   const problems = checkOutputTargets(outDir, [name]);
   if (problems.length > 0) throw new UnsafeOutputError(problems.join("; "));
   const target = join(outDir, name);
-  const existing = lstatOrNull(target) !== null;
+  const existing = lstatOrNull(target);
   const lock = existing ? terraformLockProblem(target) : null;
   if (lock !== null) throw new UnsafeOutputError(lock);
-  const adopt = existing && hasTerraformFolder(target);
+  // the live terraform/ folder is moved into the new bundle whole, never replaced (see store-terraform.ts)
+  const adopt = existing !== null && hasTerraformFolder(target);
+  let adopted = false;
   const unique = `${process.pid}-${Date.now().toString(36)}-${uniqueHex(8)}`;
   const staging = join(outDir, `.${name}.tmp-${unique}`);
-  const paths = files.map((f) => {
-    const parts = f.path.split("/");
-    return adopt && parts[0] === TERRAFORM_DIR ? join(staging, TERRAFORM_STAGING, ...parts.slice(1)) : join(staging, ...parts);
-  });
-  return { outDir, target, staging, retired: join(outDir, `.${name}.old-${unique}`), existing, adopt, files, paths, keep, warn };
-}
-
-/** The staging folder, made (with out/ itself when it is missing), or an error naming the path that failed. */
-function makeStaging(staging: string, outDir: string): void {
+  const retired = join(outDir, `.${name}.old-${unique}`);
+  let current = staging;
   try {
-    mkdirSync(staging);
-  } catch (error) {
-    // out/ itself is made once, by the first bundle (not asked again for each of a fleet's bundles)
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-    mkdirSync(outDir, { recursive: true });
-    mkdirSync(staging);
-  }
-}
-
-/** A file-write failure in the staging folder, told as the bundle path it was for. */
-class StagedWriteFailure extends Error {
-  constructor(
-    readonly path: string,
-    readonly cause: unknown,
-  ) {
-    super("staged write failed");
-  }
-}
-
-function writeStagedFiles(s: StagedTree, ops: WriteOps): void {
-  let current = s.staging;
-  try {
-    makeStaging(s.staging, s.outDir);
-    const made = new Set<string>([s.staging]);
-    s.files.forEach((f, i) => {
-      const path = s.paths[i];
+    try {
+      mkdirSync(staging);
+    } catch (error) {
+      // out/ itself is made once, by the first bundle (not asked again for each of a fleet's bundles)
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      mkdirSync(outDir, { recursive: true });
+      mkdirSync(staging);
+    }
+    const made = new Set<string>([staging]);
+    for (const f of files) {
+      const parts = f.path.split("/");
+      const path = adopt && parts[0] === TERRAFORM_DIR ? join(staging, TERRAFORM_STAGING, ...parts.slice(1)) : join(staging, ...parts);
       current = path;
       const folder = dirname(path);
       if (!made.has(folder)) {
@@ -258,38 +209,16 @@ function writeStagedFiles(s: StagedTree, ops: WriteOps): void {
         made.add(folder);
       }
       ops.writeFile(path, f.content, f.mode);
-    });
-  } catch (error) {
-    throw new StagedWriteFailure(current, error);
-  }
-}
-
-/** The error of a failed write into the staging folder, as the one line the user sees. */
-function stagedWriteError(s: StagedTree, error: unknown): Error {
-  const failure = error instanceof StagedWriteFailure ? error : new StagedWriteFailure(s.staging, error);
-  return fileSystemError(failure.cause, "write", failure.path === s.staging ? s.staging : failure.path.replace(s.staging, s.target));
-}
-
-/** Drop a staging folder whose files could not all be written; the old bundle was not touched. */
-function abandonStaged(s: StagedTree): void {
-  removeQuietly(s.staging, s.warn);
-}
-
-/** Every file written: carry the user's files, move terraform/ in, and swap the staging folder into place. */
-function finishTree(s: StagedTree, ops: WriteOps): void {
-  const { target, staging, retired, existing } = s;
-  let adopted = false;
-  let current = staging;
-  try {
-    for (const rel of s.keep) {
-      if (s.adopt && rel.split("/")[0] === TERRAFORM_DIR) continue;
+    }
+    for (const rel of keep) {
+      if (adopt && rel.split("/")[0] === TERRAFORM_DIR) continue;
       current = join(target, rel);
       carry(join(target, rel), join(staging, rel));
     }
     current = target;
-    if (s.adopt) {
+    if (adopt) {
       adopted = true;
-      adoptTerraformFolder(target, staging, s.files, ops.rename);
+      adoptTerraformFolder(target, staging, files, ops.rename);
     }
     if (existing) ops.rename(target, retired);
     ops.rename(staging, target);
@@ -297,142 +226,11 @@ function finishTree(s: StagedTree, ops: WriteOps): void {
     // put the old bundle back if it was already moved aside, and its terraform/ folder, then drop the half-written one
     if (existing && lstatOrNull(target) === null && lstatOrNull(retired) !== null) renameSync(retired, target);
     if (adopted) rescueTerraformFolder(staging, target);
-    removeQuietly(staging, s.warn);
+    removeQuietly(staging, warn);
     throw fileSystemError(error, "write", current === staging ? staging : current.replace(staging, target));
   }
-  if (existing) removeQuietly(retired, s.warn);
+  if (existing) removeQuietly(retired, warn);
 }
-
-/**
- * A fleet's bundles written with the disk's work on a second thread: while the main thread emits the next
- * bundle, a small worker thread (no tke-cilium code: node:fs alone; about 25 MiB of peak RSS) makes one bundle's staging
- * folder and writes its files, given as bytes (one buffer a bundle, moved to it, not copied). Everything else
- * stays on the main thread, in order, as replaceTree does it: the checks before, and after the files are
- * written the carried user files, terraform/ and the two renames. So a crash leaves what replaceTree leaves (a
- * staging folder that the next run's recovery removes), and at most one bundle is ever in flight.
- */
-export class TreeWriter {
-  private readonly worker: import("node:worker_threads").Worker;
-  private readonly waiting = new Map<number, { resolve: () => void; reject: (error: unknown) => void }>();
-  private next = 0;
-  private failure: Error | null = null;
-  /** The bundle whose files are being written, if any. */
-  private inFlight: { staged: StagedTree; written: Promise<void> } | null = null;
-  /** Buffers the writer thread gave back, for the next bundles' bytes. */
-  private readonly spare: ArrayBuffer[] = [];
-
-  constructor() {
-    const { Worker } = workerThreads();
-    this.worker = new Worker(WRITER_SOURCE, { eval: true, stdout: true, stderr: true });
-    this.worker.on("message", (m: { id: number; bytes: ArrayBuffer; error?: { message: string; code?: string; path: string } }) => {
-      if (this.spare.length < 2) this.spare.push(m.bytes);
-      const waiter = this.waiting.get(m.id);
-      this.waiting.delete(m.id);
-      if (m.error === undefined) waiter?.resolve();
-      else waiter?.reject(new StagedWriteFailure(m.error.path, Object.assign(new Error(m.error.message), { code: m.error.code })));
-    });
-    this.worker.on("error", (error) => this.fail(error));
-    this.worker.on("exit", () => this.fail(new Error("bug: the bundle writer thread exited")));
-    this.worker.unref();
-  }
-
-  private fail(error: Error): void {
-    this.failure ??= error;
-    for (const w of this.waiting.values()) w.reject(error);
-    this.waiting.clear();
-  }
-
-  /**
-   * replaceTree, with the files written on the writer thread: the bundle before is finished first (its
-   * errors thrown here, before this one is begun), then this one's files are handed over.
-   */
-  async replace(outDir: string, name: string, files: readonly OutputFile[], keep: readonly string[], warn: Warn): Promise<void> {
-    await this.finish();
-    const staged = stageTree(outDir, name, files, keep, warn);
-    if (this.failure !== null) throw this.failure;
-    const sizes = files.map((f) => Buffer.byteLength(f.content, "utf8"));
-    const total = sizes.reduce((n, size) => n + size, 0);
-    // the buffers go back and forth: a moved buffer would otherwise wait for the writer thread's rare GC
-    const spare = this.spare.findIndex((b) => b.byteLength >= total);
-    const bytes = spare >= 0 ? this.spare.splice(spare, 1)[0] : new ArrayBuffer(Math.max(total, 128 * 1024));
-    const into = Buffer.from(bytes, 0, total);
-    let at = 0;
-    files.forEach((f, i) => (at += into.write(f.content, at, sizes[i], "utf8")));
-    const id = this.next++;
-    const written = new Promise<void>((resolve, reject) => this.waiting.set(id, { resolve, reject }));
-    // a failure is taken by finish() or abandon(); none is left unhandled meanwhile
-    written.catch(() => {});
-    this.worker.ref();
-    this.worker.postMessage({ id, outDir, staging: staged.staging, files: files.map((f, i) => [staged.paths[i], f.mode, sizes[i]]), bytes }, [bytes]);
-    this.inFlight = { staged, written };
-  }
-
-  /** Swap in the bundle in flight, once its files are written (or drop it and throw, when they could not be). */
-  async finish(): Promise<void> {
-    const flight = this.inFlight;
-    if (flight === null) return;
-    this.inFlight = null;
-    try {
-      await flight.written;
-    } catch (error) {
-      abandonStaged(flight.staged);
-      throw stagedWriteError(flight.staged, error);
-    } finally {
-      if (this.waiting.size === 0) this.worker.unref();
-    }
-    finishTree(flight.staged, REAL_WRITE_OPS);
-  }
-
-  /** After a failure or an interruption: the bundle in flight is not swapped in; its staging folder goes. */
-  async abandon(): Promise<void> {
-    const flight = this.inFlight;
-    this.inFlight = null;
-    if (flight === null) return;
-    await flight.written.catch(() => {});
-    abandonStaged(flight.staged);
-  }
-
-  close(): void {
-    // TKE_CILIUM_WRITER_TRACE=1: say that the thread wrote (the tests make sure it did)
-    if (process.env.TKE_CILIUM_WRITER_TRACE === "1") writeSync(2, `tke-cilium: bundle writer thread: ${this.next} bundles handed over\n`);
-    void this.worker.terminate();
-  }
-}
-
-/** The writer thread's code: node:fs only, so that starting it costs no compile of tke-cilium. */
-const WRITER_SOURCE = `"use strict";
-const { parentPort } = require("node:worker_threads");
-const { chmodSync, mkdirSync, writeFileSync } = require("node:fs");
-const { dirname } = require("node:path");
-parentPort.on("message", ({ id, outDir, staging, files, bytes }) => {
-  let current = staging;
-  try {
-    try {
-      mkdirSync(staging);
-    } catch (error) {
-      if (error.code !== "ENOENT") throw error;
-      mkdirSync(outDir, { recursive: true });
-      mkdirSync(staging);
-    }
-    const made = new Set([staging]);
-    let at = 0;
-    for (const [path, mode, size] of files) {
-      current = path;
-      const folder = dirname(path);
-      if (!made.has(folder)) {
-        mkdirSync(folder, { recursive: true });
-        made.add(folder);
-      }
-      writeFileSync(path, new Uint8Array(bytes, at, size), { mode });
-      if (mode & 0o111) chmodSync(path, mode);
-      at += size;
-    }
-    parentPort.postMessage({ id, bytes }, [bytes]);
-  } catch (error) {
-    parentPort.postMessage({ id, bytes, error: { message: String(error && error.message), code: error && error.code, path: current } }, [bytes]);
-  }
-});
-`;
 
 /** A user's file or folder, carried into the new bundle: hard links for files, the same target for links. */
 function carry(from: string, to: string): void {

@@ -7,8 +7,7 @@ import { sourceTextOf } from "../extends.js";
 import { withBases } from "./bases.js";
 import { BUILTIN_CHARTS, withAddedCharts } from "../knowledge/chart.js";
 import { terminalLine, terminalText } from "../text/terminal.js";
-import { checkOutputTargets, InterruptedError, REAL_WRITE_OPS, recoverInterrupted, replaceTree, TreeWriter, withOutputLock, type Warn } from "../store.js";
-import type { OutputFile } from "../emit/index.js";
+import { checkOutputTargets, InterruptedError, REAL_WRITE_OPS, recoverInterrupted, replaceTree, withOutputLock, type Warn } from "../store.js";
 import { GENERATED_BY, isUserFile } from "../knowledge/bundle.js";
 import { terraformLockProblem } from "../store-terraform.js";
 import { readStagedView, type CheckView } from "./staged.js";
@@ -225,44 +224,20 @@ export async function readSources(args: readonly string[], io: Io, typed: boolea
   return { sources: await withBases(sources, (path, from) => readBaseFile(path, from, io.cwd)), unreadable };
 }
 
-/** From this many bundles to write on, the files are written on a second thread (store.ts's TreeWriter). */
-const WRITER_MIN_BUNDLES = 64;
-
 async function writeBundles(results: readonly CheckedProfile[], o: BundleOptions, io: Io, warn: Warn, index: BundleIndex | null): Promise<WrittenRow[]> {
   const outDir = resolve(io.cwd, o.out);
   const problems = checkOutputTargets(outDir, results.map((r) => r.name as string));
   if (problems.length > 0) throw new UnsafeOutputError(problems.join("; "));
-  // the writer thread starts while the lock is taken
-  const toWrite = results.filter((r) => index?.filesOf(r) === undefined).length;
-  // TKE_CILIUM_WRITER=0: never; =1: whatever the count
-  const asked = process.env.TKE_CILIUM_WRITER;
-  const writer = asked === "1" || (asked !== "0" && toWrite >= WRITER_MIN_BUNDLES) ? new TreeWriter() : null;
-  const replace: Replace = writer === null ? (name, files, keep) => replaceTree(outDir, name, files, REAL_WRITE_OPS, keep, warn) : (name, files, keep) => writer.replace(outDir, name, files, keep, warn);
-  try {
-    return await withOutputLock(outDir, async (checkpoint) => {
-      recoverInterrupted(outDir, results.map((r) => r.name as string), warn);
-      const rows: WrittenRow[] = [];
-      try {
-        for (const r of results) {
-          await checkpoint();
-          rows.push(await writeBundle(r, outDir, o.prune, io, index, replace));
-        }
-        // the last bundle is swapped in before the lock is released
-        await writer?.finish();
-      } catch (error) {
-        // stopped (a signal, a refusal, a failure): the bundle whose files were being written is not swapped in
-        await writer?.abandon();
-        throw error;
-      }
-      return rows;
-    });
-  } finally {
-    writer?.close();
-  }
+  return withOutputLock(outDir, async (checkpoint) => {
+    recoverInterrupted(outDir, results.map((r) => r.name as string), warn);
+    const rows: WrittenRow[] = [];
+    for (const r of results) {
+      await checkpoint();
+      rows.push(writeBundle(r, outDir, o.prune, io, warn, index));
+    }
+    return rows;
+  });
 }
-
-/** Replace out/<name> with a bundle's files, keeping the user's files `keep` (store.ts). */
-type Replace = (name: string, files: readonly OutputFile[], keep: readonly string[]) => void | Promise<void>;
 
 /** Does a file's text start with the header every bundle file carries (after a #! line or a first comment)? */
 function writtenByTkeCilium(text: string): boolean {
@@ -271,7 +246,7 @@ function writtenByTkeCilium(text: string): boolean {
 }
 
 /** One bundle: left alone when identical, refused when the folder is not a bundle or holds files of unknown origin. */
-async function writeBundle(r: CheckedProfile, outDir: string, prune: boolean, io: Io, index: BundleIndex | null, replace: Replace): Promise<WrittenRow> {
+function writeBundle(r: CheckedProfile, outDir: string, prune: boolean, io: Io, warn: Warn, index: BundleIndex | null): WrittenRow {
   const name = r.name as string;
   const folder = join(outDir, name);
   const shown = displayPath(folder, io.cwd);
@@ -296,7 +271,7 @@ async function writeBundle(r: CheckedProfile, outDir: string, prune: boolean, io
   }
   // An identical bundle is left alone: no write, no new timestamps, nothing for git to look at.
   if (drifts?.length === 0) index?.clean(r, files.length);
-  if (drifts === null || drifts.length > 0) await replace(name, files, current === null ? [] : findUserEntries(folder, isUserFile));
+  if (drifts === null || drifts.length > 0) replaceTree(outDir, name, files, REAL_WRITE_OPS, current === null ? [] : findUserEntries(folder, isUserFile), warn);
   return row(drifts === null ? "new" : drifts.length === 0 ? "unchanged" : "updated", drifts?.length ?? files.length);
 }
 
