@@ -16,6 +16,8 @@ export interface GitIndex {
   entries: Map<string, { mode: string; oid: string }>;
   /** Paths the commit changes: added, modified or deleted against HEAD (every path before the first commit). */
   staged: Set<string>;
+  /** With a HEAD: each path the commit changes → its entry in the commit (null: deleted) and in HEAD (null: added). */
+  changes: Map<string, { now: { mode: string; oid: string } | null; head: { mode: string; oid: string } | null }>;
   /** Whether the repository has a commit yet. */
   hasHead: boolean;
   /** Read the entries of `paths` (files or folders; "" is the whole index) into `entries`, each path once. */
@@ -61,6 +63,7 @@ export function readGitIndex(cwd: string): GitIndex {
   const unmerged = new Set<string>();
   /** With a HEAD: what the commit changes, path → its index entry (null: deleted). */
   const changes = new Map<string, { mode: string; oid: string } | null>();
+  const both: GitIndex["changes"] = new Map();
   const under = (path: string, dir: string) => dir === "" || path === dir || path.startsWith(`${dir}/`);
   const load = (paths: readonly string[]) => {
     // a path outside the repository has no entry (and git would refuse it)
@@ -89,10 +92,11 @@ export function readGitIndex(cwd: string): GitIndex {
     // ":<old mode> <new mode> <old oid> <new oid> <status>" then the path, NUL-separated; U is a merge conflict
     const fields = git(root, ["diff", "--cached", "--raw", "--no-renames", "--no-abbrev", "-z"]).toString("utf8").split("\0");
     for (let i = 0; i + 1 < fields.length; i += 2) {
-      const [, mode, , oid, status] = fields[i].slice(1).split(" ");
+      const [oldMode, mode, oldOid, oid, status] = fields[i].slice(1).split(" ");
       const path = fields[i + 1];
       if (status === "U") unmerged.add(path);
       changes.set(path, status === "D" || /^0+$/.test(mode) ? null : { mode, oid });
+      both.set(path, { now: changes.get(path)!, head: status === "A" || /^0+$/.test(oldMode) ? null : { mode: oldMode, oid: oldOid } });
     }
     staged = new Set(changes.keys());
   } else {
@@ -105,7 +109,25 @@ export function readGitIndex(cwd: string): GitIndex {
     const names = [...unmerged].sort();
     throw new UnsafeOutputError(`the git index has unmerged paths (a merge conflict): ${names.slice(0, 5).join(", ")}${names.length > 5 ? ` and ${names.length - 5} more` : ""}; resolve them and stage the result before checking the commit`);
   }
-  return { root, entries, staged, hasHead, load };
+  return { root, entries, staged, changes: both, hasHead, load };
+}
+
+/**
+ * What HEAD holds at each of `paths` (repository-relative; "" is the top folder), from one `git cat-file
+ * --batch-check`: its object id, type (blob, tree, commit for a submodule) and size; null when HEAD has
+ * nothing there. Nothing is listed: a folder of 10,000 files costs what a file does.
+ */
+export function headObjects(index: GitIndex, paths: readonly string[]): Map<string, { oid: string; type: string; size: number } | null> {
+  const found = new Map<string, { oid: string; type: string; size: number } | null>();
+  // a name with a line break cannot be asked for on a line of its own: it is not answered (the caller falls back)
+  const asked = [...new Set(paths)].filter((p) => !/[\n\r]/.test(p));
+  if (asked.length === 0 || !index.hasHead) return found;
+  const lines = git(index.root, ["cat-file", "--batch-check"], asked.map((p) => `HEAD:${p}`).join("\n") + "\n").toString("utf8").split("\n");
+  asked.forEach((path, i) => {
+    const [oid, type, size] = (lines[i] ?? "").split(" ");
+    found.set(path, type === "missing" || size === undefined || !/^[0-9a-f]+$/.test(oid) ? null : { oid, type, size: Number(size) });
+  });
+  return found;
 }
 
 /**
@@ -217,4 +239,38 @@ export function submoduleOf(index: GitIndex, path: string): string | null {
   index.load(ancestors);
   for (const a of ancestors) if (index.entries.get(a)?.mode === "160000") return a;
   return null;
+}
+
+/**
+ * The blobs (regular files and links) of tree `tree` as [path inside it, mode, object id]; with `deep`, those
+ * of its subfolders too. Null when git cannot read the tree.
+ */
+export function treeBlobs(index: GitIndex, tree: string, deep: boolean): [string, string, string][] | null {
+  const r = childProcess().spawnSync("git", ["ls-tree", ...(deep ? ["-r"] : []), "-z", tree], { cwd: index.root, maxBuffer: 1 << 30 });
+  if (r.error || r.status !== 0) return null;
+  const found: [string, string, string][] = [];
+  for (const record of r.stdout.toString("utf8").split("\0")) {
+    const tab = record.indexOf("\t");
+    if (tab < 0) continue;
+    const [mode, , oid] = record.slice(0, tab).split(" ");
+    if (/^1[02]0/.test(mode)) found.push([record.slice(tab + 1), mode, oid]);
+  }
+  return found;
+}
+
+/**
+ * What differs between trees `from` and `to` (git diff-tree, which skips the subtrees they share): each path
+ * inside them with its mode and object id in `to` (mode 000000: deleted). With `deep` false, a changed
+ * subfolder is one entry of mode 040000. Null when git cannot compare them.
+ */
+export function treeChanges(index: GitIndex, from: string, to: string, deep: boolean): [string, string, string][] | null {
+  const r = childProcess().spawnSync("git", ["diff-tree", ...(deep ? ["-r"] : []), "-z", "--raw", "--no-renames", "--no-abbrev", from, to], { cwd: index.root, maxBuffer: 1 << 30 });
+  if (r.error || r.status !== 0) return null;
+  const fields = r.stdout.toString("utf8").split("\0");
+  const found: [string, string, string][] = [];
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    const [, mode, , oid] = fields[i].slice(1).split(" ");
+    found.push([fields[i + 1], mode, oid]);
+  }
+  return found;
 }

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { main } from "../src/cli.js";
+import { stagedRuns } from "../src/commands/staged.js";
 import { ROOT } from "./helpers.js";
 
 // check --staged reads the staged paths and the touched profiles' blobs; every other profile's name comes from
@@ -20,6 +21,7 @@ const facts = () => join(repo, ".tke-cilium/cache/profile-facts.json");
 
 beforeEach(async () => {
   delete process.env.TKE_CILIUM_NO_CACHE;
+  delete process.env.TKE_CILIUM_STAGED_FLEET;
   repo = mkdtempSync(join(tmpdir(), "tke-cilium-staged-"));
   mkdirSync(join(repo, "clusters"));
   git("init", "-q");
@@ -36,7 +38,10 @@ beforeEach(async () => {
   git("add", "-A");
   git("commit", "-qm", "fleet");
 });
-afterEach(() => rmSync(repo, { recursive: true, force: true }));
+afterEach(() => {
+  delete process.env.TKE_CILIUM_STAGED_FLEET;
+  rmSync(repo, { recursive: true, force: true });
+});
 
 describe("check --staged reads what the commit changes", () => {
   it("a hand edit of a bundle whose profile is named otherwise is found, with the facts fresh, kept, or damaged", async () => {
@@ -46,6 +51,13 @@ describe("check --staged reads what the commit changes", () => {
       git("add", "-A");
     };
     edit("# hand edit\n");
+    // from the commit's changes: alpha's install.sh names clusters/a.json, whose name field is alpha
+    const before = { ...stagedRuns };
+    expect(await run("check", "--staged", "clusters")).toBe(1);
+    expect(err.join("")).toContain("alpha (install.sh changed)");
+    expect(stagedRuns.changed).toBe(before.changed + 1);
+    // the fleet's every name, from the profile facts
+    process.env.TKE_CILIUM_STAGED_FLEET = "1";
     expect(await run("check", "--staged", "clusters")).toBe(1);
     expect(err.join("")).toContain("alpha (install.sh changed)");
     const [header, body] = readFileSync(facts(), "utf8").split("\n");
@@ -82,6 +94,7 @@ describe("check --staged reads what the commit changes", () => {
   });
 
   it("profile facts that git tracks (a commit could plant them) are not used", async () => {
+    process.env.TKE_CILIUM_STAGED_FLEET = "1";
     expect(await run("check", "--staged", "clusters")).toBe(0);
     // a crafted file with a valid checksum: a.json's blob said to be named "b"
     const [header, body] = readFileSync(facts(), "utf8").split("\n");

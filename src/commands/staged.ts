@@ -1,11 +1,12 @@
-import { resolve } from "node:path";
+import { isAbsolute, resolve } from "node:path";
 import type { TreeFile } from "../diff.js";
-import { blobSizes, indexFolderNames, indexPath, indexTree, readBlobs, readGitIndex, submoduleOf } from "../git-index.js";
+import { blobSizes, headObjects, indexFolderNames, indexPath, indexTree, readBlobs, readGitIndex, submoduleOf, type GitIndex } from "../git-index.js";
+import { isRelatedText, openRelatedStore } from "../staged-related.js";
 import { INDEX_FOLDERS } from "../bundle-index.js";
-import { openFactsCache } from "../profile-facts.js";
+import { openFactsCache, type FactsCache, type ProfileFacts } from "../profile-facts.js";
 import { headTree, indexFiles } from "../git-head.js";
 import { EXIT, type Io } from "../io.js";
-import { isUserFile } from "../knowledge/bundle.js";
+import { GENERATED_BY, isUserFile } from "../knowledge/bundle.js";
 import { decodeProfileBytes, MAX_PROFILE_CHARS } from "../parse.js";
 import { meshMemberOf, type MeshMember } from "../mesh.js";
 import { defaultName, NAME_PATTERN, tooLargeDiagnostic, unreadableProfile, type CheckedProfile, type ProfileSource } from "../pipeline.js";
@@ -53,70 +54,26 @@ function nameField(text: string, path: string): string | null {
  * profiles the commit touches are rendered (a staged profile, a staged file of its bundle, a staged base it
  * extends, a staged member of its Cluster Mesh): git is asked for the staged paths and for the entries of the
  * folders named, and only the blobs of touched profiles (and of those that extend a base or join a mesh) are
- * read. What still grows with the fleet is git reading its own index and the profile facts file (npm run bench:
- * 186 ms for 10 clusters, 306 ms for 10,000).
- * Every profile's name is still known, to find bundles no profile renders any more: from the profile facts
- * kept by object id (profile-facts.ts), reading only blobs not seen before.
+ * read. Most commits are judged from their changes alone (changedSelection: nothing of the fleet is listed,
+ * what grows with it is git reading its own index); when they cannot be, every profile's name is known, to find
+ * bundles no profile renders any more: from the profile facts kept by object id (profile-facts.ts), reading
+ * only blobs not seen before (fleetSelection).
  */
 export async function readStagedView(args: readonly string[], out: string, io: Io): Promise<CheckView | number> {
   const index = readGitIndex(io.cwd);
   const outDir = indexPath(index, io.cwd, out);
   const shown = (path: string) => displayPath(resolve(index.root, path), io.cwd);
-  const selected = new Set<string>();
-  const inFolder = (target: string) => {
-    const prefix = `${target}/`;
-    const found: string[] = [];
-    let any = false;
-    for (const p of index.entries.keys()) {
-      if (!p.startsWith(prefix)) continue;
-      any = true;
-      if (!p.slice(prefix.length).includes("/") && PROFILE_FILE.test(p) && !isBasePath(p)) found.push(p);
-    }
-    return { found, any };
-  };
-  // one ls-files for the folders named and the cache folders (whether git tracks them: see below)
   const stagedBundles = new Set([...index.staged].filter((p) => p.startsWith(`${outDir}/`)).map((p) => p.slice(outDir.length + 1).split("/")[0]));
-  index.load([...INDEX_FOLDERS, ...args.filter((a) => !GLOB_CHARS.test(a)).map((a) => indexPath(index, io.cwd, a)), ...[...stagedBundles].map((n) => `${outDir}/${n}`)]);
-  for (const arg of args) {
-    if (GLOB_CHARS.test(arg)) {
-      // a glob: compiled once, matched against the entries of the folder it starts from
-      const { default: micromatch } = await import("micromatch");
-      const base = micromatch.scan(arg).base;
-      index.load([indexPath(index, io.cwd, base === "" ? "." : base)]);
-      const target = indexPath(index, io.cwd, arg).replace(/\/$/, "");
-      if (index.entries.has(target) || index.staged.has(target)) {
-        selected.add(target);
-        continue;
-      }
-      const matches = micromatch.matcher(arg);
-      for (const p of index.entries.keys()) if (matches(shown(p)) && !isBasePath(p)) selected.add(p);
-      continue;
-    }
-    const target = indexPath(index, io.cwd, arg).replace(/\/$/, "");
-    const submodule = submoduleOf(index, target);
-    if (submodule !== null) {
-      io.stderr(`tke-cilium: ${terminalLine(JSON.stringify(arg))} is in the submodule ${terminalLine(submodule)}, whose files are not in this repository's index: run check --staged inside the submodule\n`);
-      return EXIT.usage;
-    }
-    if (index.entries.has(target)) {
-      selected.add(target);
-      continue;
-    }
-    const folder = inFolder(target);
-    if (folder.any || index.staged.has(target)) {
-      for (const p of folder.found) selected.add(p);
-      continue;
-    }
-    io.stderr(`tke-cilium: no such profile in the git index: ${terminalLine(JSON.stringify(arg))}\n`);
-    return EXIT.usage;
-  }
-  const paths = [...selected].sort();
-  // the facts are the machine's own: a cache folder that git tracks came with a commit and is not used
-  const facts = openFactsCache(index.root, ![...index.entries.keys()].some((p) => INDEX_FOLDERS.some((f) => p.startsWith(`${f}/`))));
-  const oids = new Map(paths.map((p) => [p, index.entries.get(p)!.oid]));
+  // the commit's changes alone when they tell the answer; the fleet's every profile name when they may not
+  const fast = await changedSelection(index, args, outDir, io);
+  stagedRuns[fast === null ? "fleet" : "changed"]++;
+  const selection = fast ?? (await fleetSelection(index, args, outDir, stagedBundles, io));
+  if (typeof selection === "number") return selection;
+  const { paths, facts } = selection;
+  const oids = selection.oids;
   const oidOf = (p: string) => oids.get(p)!;
-  const bytesOf = new Map<string, Buffer>();
-  const sizes = new Map<string, number>();
+  const bytesOf = new Map<string, Buffer>(fast?.bytes ?? []);
+  const sizes = new Map<string, number>(fast?.sizes ?? []);
   // a staged file far larger than a profile (a 400 MB "peer") is sized, never read
   const readSome = async (oids: readonly string[]) => {
     const wanted = [...new Set(oids)].filter((oid) => !bytesOf.has(oid) && !sizes.has(oid));
@@ -133,7 +90,7 @@ export async function readStagedView(args: readonly string[], out: string, io: I
     if (bytes === undefined) continue;
     const decoded = decodeProfileBytes(bytes, p);
     const text = "text" in decoded ? decoded.text : "";
-    facts.set(oidOf(p), { name: nameField(text, p), related: /\bextends\b/.test(text) || text.includes("clusterMesh") });
+    facts.set(oidOf(p), { name: nameField(text, p), related: isRelatedText(text) });
   }
   const names = new Map<string, string>();
   const nameOf = (p: string) => names.get(p)!;
@@ -183,7 +140,7 @@ export async function readStagedView(args: readonly string[], out: string, io: I
     unreadable,
     allNames,
     readBundle: (name) => indexTree(index, `${outDir}/${name}`, isUserFile),
-    bundleFolders: () => indexFolderNames(index, outDir).filter((n) => NAME_PATTERN.test(n)).sort(),
+    bundleFolders: () => selection.folders().filter((n) => NAME_PATTERN.test(n)).sort(),
     folder: (name) => shown(`${outDir}/${name}`),
     mesh,
     readPrevious: (name) => headTree(index, `${outDir}/${name}`),
@@ -192,6 +149,261 @@ export async function readStagedView(args: readonly string[], out: string, io: I
       return indexFiles(index, outDir, paths);
     },
   };
+}
+
+/** How check --staged chose its profiles in this process (the tests read it: a shortcut never taken proves nothing). */
+export const stagedRuns = { changed: 0, fleet: 0 };
+
+/** The profiles check --staged reads facts of (repository paths → blob ids), and the out folder's bundle folders. */
+interface Selection {
+  paths: string[];
+  oids: Map<string, string>;
+  facts: FactsCache;
+  /** The bundle folders of the commit an orphan is looked for in. */
+  folders(): string[];
+}
+
+/**
+ * Every profile the arguments name, as the commit has them, and every bundle folder: the names of all (from the
+ * profile facts, kept by blob id) tell an orphan. What the commit does not change is listed too.
+ */
+async function fleetSelection(index: GitIndex, args: readonly string[], outDir: string, stagedBundles: Set<string>, io: Io): Promise<Selection | number> {
+  const shown = (path: string) => displayPath(resolve(index.root, path), io.cwd);
+  const selected = new Set<string>();
+  const inFolder = (target: string) => {
+    const prefix = `${target}/`;
+    const found: string[] = [];
+    let any = false;
+    for (const p of index.entries.keys()) {
+      if (!p.startsWith(prefix)) continue;
+      any = true;
+      if (!p.slice(prefix.length).includes("/") && PROFILE_FILE.test(p) && !isBasePath(p)) found.push(p);
+    }
+    return { found, any };
+  };
+  // one ls-tree for the folders named and the cache folders (whether git tracks them: see below)
+  index.load([...INDEX_FOLDERS, ...args.filter((a) => !GLOB_CHARS.test(a)).map((a) => indexPath(index, io.cwd, a)), ...[...stagedBundles].map((n) => `${outDir}/${n}`)]);
+  for (const arg of args) {
+    if (GLOB_CHARS.test(arg)) {
+      // a glob: compiled once, matched against the entries of the folder it starts from
+      const { default: micromatch } = await import("micromatch");
+      const base = micromatch.scan(arg).base;
+      index.load([indexPath(index, io.cwd, base === "" ? "." : base)]);
+      const target = indexPath(index, io.cwd, arg).replace(/\/$/, "");
+      if (index.entries.has(target) || index.staged.has(target)) {
+        selected.add(target);
+        continue;
+      }
+      const matches = micromatch.matcher(arg);
+      for (const p of index.entries.keys()) if (matches(shown(p)) && !isBasePath(p)) selected.add(p);
+      continue;
+    }
+    const target = indexPath(index, io.cwd, arg).replace(/\/$/, "");
+    const submodule = submoduleOf(index, target);
+    if (submodule !== null) {
+      io.stderr(`tke-cilium: ${terminalLine(JSON.stringify(arg))} is in the submodule ${terminalLine(submodule)}, whose files are not in this repository's index: run check --staged inside the submodule\n`);
+      return EXIT.usage;
+    }
+    if (index.entries.has(target)) {
+      selected.add(target);
+      continue;
+    }
+    const folder = inFolder(target);
+    if (folder.any || index.staged.has(target)) {
+      for (const p of folder.found) selected.add(p);
+      continue;
+    }
+    io.stderr(`tke-cilium: no such profile in the git index: ${terminalLine(JSON.stringify(arg))}\n`);
+    return EXIT.usage;
+  }
+  const paths = [...selected].sort();
+  // the facts are the machine's own: a cache folder that git tracks came with a commit and is not used
+  const facts = openFactsCache(index.root, ![...index.entries.keys()].some((p) => INDEX_FOLDERS.some((f) => p.startsWith(`${f}/`))));
+  return { paths, oids: new Map(paths.map((p) => [p, index.entries.get(p)!.oid])), facts, folders: () => indexFolderNames(index, outDir) };
+}
+
+/** Facts for this run only: the few blobs the commit's changes name are read, none is kept. */
+function runFacts(): FactsCache {
+  const known = new Map<string, ProfileFacts>();
+  return { get: (oid) => known.get(oid), set: (oid, facts) => void known.set(oid, facts), save: () => {} };
+}
+
+/** A bundle's profile as its install.sh names it ("# Generated by tke-cilium from <path>. Do not edit: ..."), or null. */
+function claimedProfile(bytes: Buffer | undefined): string | null {
+  const second = bytes?.subarray(0, 4096).toString("utf8").split("\n")[1] ?? "";
+  const m = new RegExp(`^# ${GENERATED_BY.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}([\\w./@+-]+)\\. Do not edit:`).exec(second);
+  return m === null ? null : m[1];
+}
+
+/**
+ * The profiles a commit touches, found from its changes alone: the staged profiles the arguments name, the
+ * related profiles of the folders they name (HEAD's, from the related store, with the commit's changes
+ * applied: a base or a mesh reaches them), and the profile each staged bundle's install.sh names. Nothing is
+ * listed. Null (the whole fleet is read instead) when the changes may not tell: a staged bundle whose profile
+ * is not the one named or names it otherwise, a bundle folder left in the commit whose profile is deleted or
+ * renamed, a folder argument the commit may empty, a glob that is also a path, a submodule, no HEAD yet.
+ * A bundle folder the commit does not touch is not looked at: HEAD's orphans are HEAD's (check --strict finds them).
+ */
+async function changedSelection(index: GitIndex, args: readonly string[], outDir: string, io: Io): Promise<(Selection & { bytes: Map<string, Buffer>; sizes: Map<string, number> }) | null> {
+  if (!index.hasHead || Boolean(process.env.TKE_CILIUM_STAGED_FLEET)) return null;
+  const shown = (path: string) => displayPath(resolve(index.root, path), io.cwd);
+  const outside = (p: string) => p === ".." || p.startsWith("../") || isAbsolute(p);
+  if (outside(outDir)) return null;
+  const under = (p: string, dir: string) => dir === "" || p.startsWith(`${dir}/`);
+  const changedUnder = (dir: string) => [...index.changes].filter(([p]) => under(p, dir));
+  const ownFile = (dir: string) => (p: string) => under(p, dir) && !p.slice(dir === "" ? 0 : dir.length + 1).includes("/") && PROFILE_FILE.test(p) && !isBasePath(p);
+  const globs = args.filter((a) => GLOB_CHARS.test(a));
+  const micromatch = globs.length > 0 ? (await import("micromatch")).default : null;
+  const targets = args.map((arg) => {
+    if (micromatch === null || !GLOB_CHARS.test(arg)) return { arg, target: indexPath(index, io.cwd, arg).replace(/\/$/, "") };
+    const { base, glob, negated } = micromatch.scan(arg);
+    return { arg, target: indexPath(index, io.cwd, arg).replace(/\/$/, ""), base: indexPath(index, io.cwd, base === "" ? "." : base), rest: glob, negated };
+  });
+  const heads = headObjects(index, targets.flatMap((t) => (t.base === undefined ? [t.target] : [t.target, t.base])));
+  const rules: ((p: string) => boolean)[] = [];
+  const scopes: { dir: string; tree: string; deep: boolean }[] = [];
+  const files: [string, string][] = [];
+  for (const t of targets) {
+    if (outside(t.target) || (t.base !== undefined && outside(t.base))) return null;
+    const head = heads.get(t.target);
+    const change = index.changes.get(t.target);
+    if (head === undefined) return null;
+    if (t.base !== undefined) {
+      // a glob that is also a path names that path; a glob from the top folder into subfolders would read them all
+      if (head !== null || change !== undefined || t.negated) return null;
+      const deep = /\*\*|\//.test(t.rest ?? "");
+      const base = heads.get(t.base);
+      if (base === undefined || (base !== null && base.type !== "tree") || (deep && t.base === "")) return null;
+      const matches = micromatch!.matcher(t.arg);
+      const dir = t.base;
+      rules.push((p) => under(p, dir) && matches(shown(p)) && !isBasePath(p));
+      if (base !== null) scopes.push({ dir, tree: base.oid, deep });
+      continue;
+    }
+    if (change !== undefined && (change.now === null || change.now.mode !== "160000")) {
+      // a staged file: the commit has it, or deletes it (then it names no profile)
+      const path = t.target;
+      if (change.now !== null) rules.push((p) => p === path);
+      continue;
+    }
+    const here = changedUnder(t.target);
+    if (head === null) {
+      // a folder new in this commit: its profiles are all staged
+      if (t.target === "" || !here.some(([, c]) => c.now !== null)) return null;
+      rules.push(ownFile(t.target));
+      continue;
+    }
+    if (head.type === "blob") {
+      // a profile file the commit does not change: read (one blob), checked when it concerns what is staged
+      const path = t.target;
+      rules.push((p) => p === path);
+      files.push([path, head.oid]);
+      continue;
+    }
+    if (head.type !== "tree") return null;
+    // a folder the commit deletes from: still there when HEAD's tree object holds more than the entries taken
+    // out (each is "<mode> <name>\0" and a 20-byte id), or when the commit adds to it
+    if (here.some(([, c]) => c.now === null) && !here.some(([, c]) => c.now !== null)) {
+      const gone = new Map<string, number>();
+      for (const [p, c] of here) {
+        const name = p.slice(t.target === "" ? 0 : t.target.length + 1).split("/")[0];
+        const mode = name.length === p.length - (t.target === "" ? 0 : t.target.length + 1) ? (c.head?.mode ?? "100644").replace(/^0+/, "") : "40000";
+        gone.set(name, mode.length + 1 + Buffer.byteLength(name) + 1 + 20);
+      }
+      if (head.size <= [...gone.values()].reduce((a, b) => a + b, 0)) return null;
+    }
+    rules.push(ownFile(t.target));
+    scopes.push({ dir: t.target, tree: head.oid, deep: false });
+  }
+  const selectedBy = (p: string) => rules.some((rule) => rule(p));
+  // what the commit holds of each profile read: path → blob id
+  const oids = new Map<string, string>();
+  for (const [p, c] of index.changes) if (c.now !== null && selectedBy(p)) oids.set(p, c.now.oid);
+  for (const [p, oid] of files) oids.set(p, oid);
+  // the cache folders: the store is the machine's own, not one a commit brought
+  index.load([...INDEX_FOLDERS]);
+  const trusted = ![...index.entries.keys()].some((p) => INDEX_FOLDERS.some((f) => p.startsWith(`${f}/`)));
+  const store = openRelatedStore(index, trusted);
+  for (const { dir, tree, deep } of scopes) {
+    const related = store.at(dir, tree, deep);
+    if (related === null) return null;
+    for (const [p, oid] of related) if (!index.changes.has(p) && selectedBy(p)) oids.set(p, oid);
+  }
+  store.save();
+  // the profile each staged bundle names, and the bundles the staged profiles rendered before (their old names)
+  const headOf = new Map<string, string>();
+  for (const [p, c] of index.changes) if (c.head !== null && selectedBy(p) && (c.now === null || c.now.oid !== c.head.oid)) headOf.set(p, c.head.oid);
+  // bundle folders (a file of out/ itself, the fleet's ApplicationSet, is no profile's)
+  const bundles = [...new Set([...index.changes.keys()].filter((p) => p.startsWith(`${outDir}/`) && p.slice(outDir.length + 1).includes("/")).map((p) => p.slice(outDir.length + 1).split("/")[0]))].filter((n) => NAME_PATTERN.test(n));
+  // their entries as the commit has them (one ls-tree): install.sh, and whether the commit keeps the folder
+  index.load(bundles.map((name) => `${outDir}/${name}`));
+  // each staged bundle's install.sh as the commit has it and as HEAD had it: the profiles they name
+  const install = (name: string) => {
+    const path = `${outDir}/${name}/install.sh`;
+    const now = index.entries.get(path)?.oid;
+    const change = index.changes.get(path);
+    return [...new Set([now, change === undefined ? now : change.head?.oid])].filter((oid): oid is string => oid !== undefined);
+  };
+  const first = [...oids.values(), ...headOf.values(), ...bundles.flatMap(install)];
+  const sizes = blobSizes(index, first);
+  const small = (oid: string) => (sizes.get(oid) ?? Infinity) <= MAX_PROFILE_CHARS * 4;
+  const bytes = readBlobs(index, first.filter(small));
+  const facts = runFacts();
+  const learn = async (path: string, oid: string): Promise<string> => {
+    const known = facts.get(oid);
+    if (known !== undefined) return known.name ?? defaultName(path);
+    const blob = bytes.get(oid);
+    const decoded = blob === undefined ? null : decodeProfileBytes(blob, path);
+    const text = decoded !== null && "text" in decoded ? decoded.text : "";
+    if (isYamlPath(path) && text !== "") await loadYamlSupport();
+    const name = blob === undefined ? null : nameField(text, path);
+    if (blob !== undefined) facts.set(oid, { name, related: isRelatedText(text) });
+    return name ?? defaultName(path);
+  };
+  const names = new Set<string>();
+  for (const [p, oid] of oids) names.add(await learn(p, oid));
+  // a profile a staged bundle's install.sh names (now or in HEAD) that the commit does not change is read too:
+  // the bundle may be its (a hand edit), or another profile may take its name in this commit (a duplicate)
+  const claimed = new Set<string>();
+  for (const name of bundles) {
+    for (const oid of install(name)) {
+      const display = claimedProfile(bytes.get(oid));
+      if (display === null) return null;
+      const path = indexPath(index, io.cwd, display);
+      if (outside(path)) return null;
+      // not one of the arguments' profiles (the whole fleet's reading does not see it either), read already, or deleted
+      if (!selectedBy(path) || oids.has(path) || index.changes.has(path)) continue;
+      claimed.add(path);
+    }
+  }
+  if (claimed.size > 0) {
+    const inHead = headObjects(index, [...claimed]);
+    const more: [string, string][] = [];
+    for (const path of claimed) {
+      const found = inHead.get(path);
+      if (found === undefined) return null;
+      // a profile that is in neither HEAD nor the commit names no folder
+      if (found !== null && found.type === "blob") more.push([path, found.oid]);
+      else if (found !== null) return null;
+    }
+    for (const [oid, size] of blobSizes(index, more.map(([, oid]) => oid))) sizes.set(oid, size);
+    for (const [oid, blob] of readBlobs(index, more.map(([, oid]) => oid).filter(small))) bytes.set(oid, blob);
+    for (const [path, oid] of more) {
+      oids.set(path, oid);
+      names.add(await learn(path, oid));
+    }
+  }
+  // a bundle folder the commit keeps needs a profile that names it (one it deletes whole needs none)
+  const keeps = (name: string) => [...index.entries.keys()].some((p) => p.startsWith(`${outDir}/${name}/`));
+  // a bundle folder the commit keeps must be some profile's: the touched ones are looked at
+  const folders = new Set(bundles);
+  for (const [p, oid] of headOf) folders.add(await learn(p, oid));
+  const present = [...folders].filter((name) => NAME_PATTERN.test(name));
+  index.load(present.map((name) => `${outDir}/${name}`));
+  const kept = present.filter(keeps);
+  if (kept.some((name) => !names.has(name))) return null;
+  const paths = [...oids.keys()].sort();
+  return { paths, oids, facts, folders: () => kept, bytes, sizes };
 }
 
 /** A base file as the git index holds it (what the commit will have). */

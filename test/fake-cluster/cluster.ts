@@ -1,11 +1,11 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { OutputFile } from "../../src/emit/index.js";
 import { reconcile } from "./controllers.js";
-import { fakeClusterPort, registerCluster } from "./server.js";
+import { fakeClusterPort, readClusterState, writeClusterState } from "./server.js";
 
 /** The fake cluster's state (see fake.cjs): what a TKE cluster shows install.sh and uninstall.sh. */
 export interface ClusterState {
@@ -114,19 +114,15 @@ export class FakeCluster {
       writeFileSync(join(this.bin, tool), shim, { mode: 0o755 });
     }
     this.write(state);
-    registerCluster(this.id, this.statePath);
   }
-
-  /** The state file the shims' answers read and write. */
-  private readonly statePath = join(this.dir, "state.json");
 
   /** The state as the cluster's controllers leave it (the operator's Deployment follows nodes and CRDs). */
   get state(): ClusterState {
-    return reconcile(JSON.parse(readFileSync(this.statePath, "utf8")) as ClusterState);
+    return reconcile(readClusterState(this.id));
   }
 
   write(state: ClusterState): void {
-    writeFileSync(this.statePath, JSON.stringify(state, null, 1));
+    writeClusterState(this.id, state);
   }
 
   /** Change the state the way the world would (nodes joining...), without recording a change. */

@@ -62,7 +62,25 @@ export function releaseValues(state: ClusterState, release = RELEASE): Record<st
     a && b && typeof a === "object" && typeof b === "object" && !Array.isArray(a) && !Array.isArray(b)
       ? Object.fromEntries([...new Set([...Object.keys(a), ...Object.keys(b)])].map((k) => [k, k in b ? merge(a[k], b[k]) : a[k]]))
       : b;
-  return found.values.map((text) => (parse(text, { version: "1.1" }) ?? {}) as Record<string, any>).reduce(merge, {});
+  // every call of a script reconciles the state, which reads the release's values: parsed once per set of files
+  const key = found.values.join("\0");
+  const known = MERGED_VALUES.get(key);
+  if (known !== undefined) return known;
+  const merged: Record<string, any> = deepFreeze(found.values.map((text) => (parse(text, { version: "1.1" }) ?? {}) as Record<string, any>).reduce(merge, {}));
+  if (MERGED_VALUES.size >= 256) MERGED_VALUES.clear();
+  MERGED_VALUES.set(key, merged);
+  return merged;
+}
+
+/** A release's merged values by the text of its values files (read-only: a caller that writes into them throws). */
+const MERGED_VALUES = new Map<string, Record<string, any>>();
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
 }
 
 /** Why the operator of the installed release cannot start with the cluster's Gateway API CRDs, or null. */

@@ -1,4 +1,3 @@
-import { readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import type { ClusterState } from "./cluster.js";
 import { answerCall } from "./fake.js";
@@ -6,10 +5,23 @@ import { answerCall } from "./fake.js";
 /**
  * The fake clusters of one test file behind one loopback TCP port. The kubectl and helm shims are bash
  * scripts that send their arguments over /dev/tcp and run the answer, so a call costs a connection, not a
- * Node.js start (a script makes dozens). Each cluster is known by an id and backed by its state file, read
- * and written back on every call.
+ * Node.js start (a script makes dozens). Each cluster is known by an id; its state is kept here as JSON text
+ * (a copy for every reader, as a file would give), parsed and written back on every call. Kept in memory, not
+ * in a file: a script's 40 calls wrote 40 files, and on a busy disk that was most of a lifecycle test's time.
  */
 const clusters = new Map<string, string>();
+
+/** The cluster's state as it is now (a fresh copy). */
+export function readClusterState(id: string): ClusterState {
+  const text = clusters.get(id);
+  if (text === undefined) throw new Error(`no fake cluster ${id}`);
+  return JSON.parse(text) as ClusterState;
+}
+
+/** Replaces the cluster's state (registers it on first use). */
+export function writeClusterState(id: string, state: ClusterState): void {
+  clusters.set(id, JSON.stringify(state));
+}
 let listening: Promise<number> | undefined;
 let server: Server | undefined;
 
@@ -25,12 +37,11 @@ export function fakeClusterPort(): Promise<number> {
         const count = Number(words[0]);
         if (!(words.length - 2 >= count)) return;
         const [id, tool, cwd, ...argv] = words.slice(1, 1 + count);
-        const statePath = clusters.get(id);
         let answer = { code: 98, stdout: "", stderr: `no fake cluster ${id}\n` };
-        if (statePath) {
-          const state = JSON.parse(readFileSync(statePath, "utf8")) as ClusterState;
+        if (clusters.has(id)) {
+          const state = readClusterState(id);
           answer = answerCall(state, tool, argv, cwd);
-          writeFileSync(statePath, JSON.stringify(state, null, 1));
+          writeClusterState(id, state);
         }
         socket.end(`printf '%s' ${quote(answer.stdout)}\nprintf '%s' ${quote(answer.stderr)} >&2\nexit ${answer.code}\n`);
       });
@@ -42,8 +53,5 @@ export function fakeClusterPort(): Promise<number> {
   return listening;
 }
 
-export function registerCluster(id: string, statePath: string): void {
-  clusters.set(id, statePath);
-}
 
 const quote = (text: string) => `'${text.replaceAll("'", `'\\''`)}'`;

@@ -1,0 +1,132 @@
+import { join } from "node:path";
+import { BUILD, indexFolder, readIndexBytes } from "./bundle-index.js";
+import { crypto } from "./lazy-builtins.js";
+import { blobSizes, readBlobs, treeBlobs, treeChanges, type GitIndex } from "./git-index.js";
+import { decodeProfileBytes, MAX_PROFILE_CHARS } from "./parse.js";
+import { writeFileAtomic } from "./store.js";
+import { openFactsCache, type FactsCache } from "./profile-facts.js";
+
+/**
+ * The files of a folder of HEAD that can concern other profiles (they extend a base or mention clusterMesh:
+ * `check --staged` reads them whole), kept by the folder's git tree id. A tree id names the folder's every
+ * byte, so what is kept for one is true wherever that tree is found (another branch, a clone). A new HEAD's
+ * folder is worked out from a kept tree of the same folder with `git diff-tree` (the files a commit changed,
+ * their blobs read), so a commit costs what it changes; only a folder never seen is listed and read whole.
+ * The file is the machine's own, as profile-facts.json is: one git tracks is not used (the caller says).
+ */
+export type Related = Map<string, string>;
+
+const FORMAT = 1;
+const FILE = "staged-related.json";
+/** Trees kept per folder: the newest few (a branch switch and back finds its tree again). */
+const KEEP = 4;
+
+/** A blob's text: the files that may concern others (as check --staged reads a profile: too large is not read). */
+export const isRelatedText = (text: string): boolean => /\bextends\b/.test(text) || text.includes("clusterMesh");
+
+type Stored = Record<string, { tree: string; related: [string, string][] }[]>;
+
+const sum = (body: string) => crypto().createHash("sha256").update(body).digest("hex").slice(0, 32);
+
+/** Which of blobs `oids` hold related text (sized first: a file far larger than a profile is not read, as in readStagedView). */
+function relatedBlobs(index: GitIndex, oids: readonly string[], facts?: FactsCache): Set<string> {
+  const related = new Set<string>();
+  // what the profile facts know already is not read again (a fleet's first run here, after check --staged read it whole)
+  const unknown = [...new Set(oids)].filter((oid) => {
+    const known = facts?.get(oid);
+    if (known?.related === true) related.add(oid);
+    return known === undefined;
+  });
+  const sizes = blobSizes(index, unknown);
+  const small = unknown.filter((oid) => (sizes.get(oid) ?? Infinity) <= MAX_PROFILE_CHARS * 4);
+  for (const [oid, bytes] of readBlobs(index, small)) {
+    const decoded = decodeProfileBytes(bytes, "profile");
+    if ("text" in decoded && isRelatedText(decoded.text)) related.add(oid);
+  }
+  return related;
+}
+
+export interface RelatedStore {
+  /**
+   * The related files (repository path → blob id) of folder `dir` of HEAD, whose tree is `tree`: its own files,
+   * or with `deep` those of its subfolders too; null when git cannot tell.
+   */
+  at(dir: string, tree: string, deep: boolean): Related | null;
+  save(): void;
+}
+
+/** The store of repository `root`; `trusted` false (git tracks the cache folder) keeps nothing and reads nothing. */
+export function openRelatedStore(index: GitIndex, trusted: boolean): RelatedStore {
+  const disabled = Boolean(process.env.TKE_CILIUM_NO_CACHE) || !trusted;
+  let stored: Stored = {};
+  const folder = disabled ? null : indexFolder(index.root, false);
+  if (folder !== null) {
+    try {
+      // a header line (format, build, the body's checksum), then the folders as one JSON object
+      const text = readIndexBytes(join(folder, FILE))?.toString("utf8") ?? "";
+      const eol = text.indexOf("\n");
+      const header = eol < 0 ? null : JSON.parse(text.slice(0, eol));
+      const body = text.slice(eol + 1);
+      if (header?.format === FORMAT && header.build === BUILD && header.sum === sum(body)) {
+        const parsed = JSON.parse(body);
+        if (parsed !== null && typeof parsed === "object" && !Array.isArray(parsed)) stored = parsed;
+      }
+    } catch {
+      // a torn or corrupt file is an empty one
+    }
+  }
+  // object ids are hex (a tree id goes to git's command line: nothing there may read as an option)
+  const oid = (x: unknown) => typeof x === "string" && /^[0-9a-f]{40,64}$/.test(x);
+  const valid = (e: unknown): e is { tree: string; related: [string, string][] } =>
+    e !== null && typeof e === "object" && oid((e as { tree: unknown }).tree) && Array.isArray((e as { related: unknown }).related) && (e as { related: unknown[] }).related.every((r) => Array.isArray(r) && r.length === 2 && typeof r[0] === "string" && oid(r[1]));
+  const kept = (dir: string) => (Object.hasOwn(stored, dir) && Array.isArray(stored[dir]) ? stored[dir].filter(valid) : []);
+  let changed = false;
+  return {
+    at(dir, tree, deep) {
+      const key = `${deep ? "deep" : "own"}:${dir}`;
+      const trees = kept(key);
+      const hit = trees.find((e) => e.tree === tree);
+      if (hit !== undefined) return new Map(hit.related);
+      const prefix = dir === "" ? "" : `${dir}/`;
+      let related: Related | null = null;
+      for (const from of trees) {
+        // the files the commits between changed: git compares the two trees, skipping the subtrees they share
+        const changes = treeChanges(index, from.tree, tree, deep);
+        if (changes === null) continue;
+        const next: Related = new Map(from.related);
+        const added: [string, string][] = [];
+        for (const [rel, mode, oid] of changes) {
+          const path = prefix + rel;
+          next.delete(path);
+          if (/^1[02]0/.test(mode)) added.push([path, oid]);
+        }
+        const yes = relatedBlobs(index, added.map(([, oid]) => oid));
+        for (const [path, oid] of added) if (yes.has(oid)) next.set(path, oid);
+        related = next;
+        break;
+      }
+      if (related === null) {
+        // a folder never seen: every file of HEAD's folder read once (its blobs, in one cat-file)
+        const listed = treeBlobs(index, tree, deep);
+        if (listed === null) return null;
+        const files: [string, string][] = listed.map(([rel, , oid]) => [prefix + rel, oid]);
+        const yes = relatedBlobs(index, files.map(([, oid]) => oid), openFactsCache(index.root, trusted));
+        related = new Map(files.filter(([, oid]) => yes.has(oid)));
+      }
+      stored[key] = [{ tree, related: [...related].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) }, ...trees].slice(0, KEEP);
+      changed = true;
+      return related;
+    },
+    save() {
+      if (!changed || disabled) return;
+      const dir = indexFolder(index.root, true);
+      if (dir === null) return;
+      const body = JSON.stringify(stored);
+      try {
+        writeFileAtomic(join(dir, FILE), `${JSON.stringify({ format: FORMAT, build: BUILD, sum: sum(body) })}\n${body}`);
+      } catch {
+        // a store that cannot be written is worked out again next time
+      }
+    },
+  };
+}

@@ -1,0 +1,309 @@
+import { execFileSync } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { main } from "../src/cli.js";
+import { stagedRuns } from "../src/commands/staged.js";
+import { ROOT } from "./helpers.js";
+
+// check --staged judges most commits from their changes alone (the staged paths, HEAD's profiles that extend a
+// base or join a mesh, the profile a staged bundle names) and reads the whole fleet only when those cannot tell.
+// Each commit below is checked both ways (TKE_CILIUM_STAGED_FLEET=1 reads the whole fleet, as before): the same
+// exit code and the same words, and the expected answer; a wrong shortcut (a peer, an extender, an orphan or a
+// bundle's profile missed) changes one of them.
+
+let fleet: string;
+let repo: string;
+const git = (...args: string[]) => execFileSync("git", args, { cwd: repo, stdio: "pipe" }).toString();
+const path = (p: string) => join(repo, p);
+const read = (p: string) => readFileSync(path(p), "utf8");
+const write = (p: string, text: string) => writeFileSync(path(p), text);
+const edit = (p: string, from: string, to: string) => {
+  const text = read(p);
+  expect(text).toContain(from);
+  write(p, text.replace(from, to));
+};
+
+async function run(...argv: string[]) {
+  const out: string[] = [];
+  const code = await main(argv, { stdout: (t) => out.push(t), stderr: (t) => out.push(t), cwd: repo });
+  return { code, text: out.join("") };
+}
+
+/** check --staged from the changes and from the whole fleet: both answers, asserted equal; which way the first went. */
+async function both(...args: string[]) {
+  const before = stagedRuns.changed;
+  const changed = await run("check", "--staged", "--no-color", ...args);
+  const shortcut = stagedRuns.changed > before;
+  process.env.TKE_CILIUM_STAGED_FLEET = "1";
+  try {
+    const whole = await run("check", "--staged", "--no-color", ...args);
+    expect(changed).toEqual(whole);
+  } finally {
+    delete process.env.TKE_CILIUM_STAGED_FLEET;
+  }
+  return { ...changed, shortcut };
+}
+
+beforeAll(async () => {
+  delete process.env.TKE_CILIUM_NO_CACHE;
+  delete process.env.TKE_CILIUM_STAGED_FLEET;
+  // one fleet, made once and copied for each test: names unlike their files, a mesh, a base, a YAML profile
+  fleet = mkdtempSync(join(tmpdir(), "tke-cilium-staged-changes-"));
+  repo = join(fleet, "template");
+  mkdirSync(join(repo, "clusters"), { recursive: true });
+  git("init", "-q");
+  git("config", "user.email", "test@example.invalid");
+  git("config", "user.name", "test");
+  const dev = JSON.parse(readFileSync(join(ROOT, "presets/dev.json"), "utf8"));
+  delete dev.$schema;
+  const profile = (extra: object) => JSON.stringify({ ...dev, ...extra }, null, 2) + "\n";
+  write("clusters/a.json", profile({ name: "alpha" }));
+  write("clusters/b.json", profile({ apiserverVIP: "169.254.128.41" }));
+  // JSON is YAML too: a YAML profile whose name field is read by the YAML parser
+  write("clusters/y.yaml", profile({ name: "yam", apiserverVIP: "169.254.128.42" }));
+  write("clusters/common.base.json", JSON.stringify({ features: { hubble: true } }, null, 2) + "\n");
+  write("clusters/d.json", profile({ extends: "common.base.json", apiserverVIP: "169.254.128.43" }));
+  cpSync(join(ROOT, "presets/mesh/gz-east.json"), path("clusters/east.json"));
+  cpSync(join(ROOT, "presets/mesh/gz-west.json"), path("clusters/west.json"));
+  for (const p of ["clusters/east.json", "clusters/west.json"]) edit(p, '"$schema": "../../schema/profile.schema.json",\n', "");
+  expect((await run("render", "--quiet", "clusters")).code).toBe(0);
+  git("add", "-A");
+  git("commit", "-qm", "fleet");
+});
+afterAll(() => rmSync(fleet, { recursive: true, force: true }));
+
+let n = 0;
+const fresh = () => {
+  repo = join(fleet, `repo-${n++}`);
+  cpSync(join(fleet, "template"), repo, { recursive: true });
+};
+
+describe("check --staged from the commit's changes gives the whole fleet's answer", () => {
+  it("nothing staged; a profile staged with its bundle; a profile staged alone; a hand edit of a bundle named otherwise", async () => {
+    fresh();
+    expect(await both("clusters")).toMatchObject({ code: 0, shortcut: true });
+    edit("clusters/b.json", '"maxSize": 3', '"maxSize": 4');
+    git("add", "clusters/b.json");
+    const alone = await both("clusters");
+    expect(alone).toMatchObject({ code: 1, shortcut: true });
+    expect(alone.text).toMatch(/1 profile, 1 drifted: b \(/);
+    expect((await run("render", "--quiet", "clusters/b.json")).code).toBe(0);
+    git("add", "-A");
+    expect(await both("clusters")).toMatchObject({ code: 0, shortcut: true });
+    write("out/yam/install.sh", read("out/yam/install.sh") + "# hand edit\n");
+    git("add", "out/yam/install.sh");
+    const hand = await both("clusters");
+    expect(hand).toMatchObject({ code: 1, shortcut: true });
+    expect(hand.text).toContain("yam (install.sh changed)");
+  });
+
+  it("a staged mesh peer re-checks the other member; a staged base re-checks its extender, whose bundle is not staged", async () => {
+    fresh();
+    edit("clusters/west.json", '"clusterId": 2', '"clusterId": 5');
+    expect((await run("render", "--quiet", "clusters/west.json")).code).toBe(0);
+    git("add", "clusters/west.json", "out/mesh-gz-west");
+    const peer = await both("clusters");
+    expect(peer).toMatchObject({ code: 1, shortcut: true });
+    expect(peer.text).toMatch(/drifted: mesh-gz-east \(/);
+    fresh();
+    edit("clusters/common.base.json", '"hubble": true', '"hubble": false');
+    git("add", "clusters/common.base.json");
+    const base = await both("clusters");
+    expect(base).toMatchObject({ code: 1, shortcut: true });
+    expect(base.text).toMatch(/1 profile, 1 drifted: d \(/);
+    expect((await run("render", "--quiet", "clusters")).code).toBe(0);
+    git("add", "-A");
+    expect(await both("clusters")).toMatchObject({ code: 0, shortcut: true });
+  });
+
+  it("a profile that joins the mesh in this commit, and one that stops extending the base, as HEAD's related files change", async () => {
+    fresh();
+    // the store is kept by HEAD's tree: a commit changes the tree, the next run works it out from the last one
+    expect(await both("clusters")).toMatchObject({ code: 0, shortcut: true });
+    const west = JSON.parse(read("clusters/west.json"));
+    const b = JSON.parse(read("clusters/b.json"));
+    write("clusters/b.json", JSON.stringify({ ...b, name: "mesh-b", cluster: { id: "cls-mesh0009", vpcCidrs: ["10.90.0.0/16"] }, clusterMesh: { ...west.clusterMesh, clusterId: 9, address: "10.90.0.100" }, nodePool: west.nodePool }, null, 2) + "\n");
+    const d = JSON.parse(read("clusters/d.json"));
+    delete d.extends;
+    write("clusters/d.json", JSON.stringify(d, null, 2) + "\n");
+    expect((await run("render", "--quiet", "clusters")).code).toBe(0);
+    git("rm", "-rq", "out/b");
+    git("add", "-A");
+    git("commit", "-qm", "b joins the mesh, d stands alone");
+    expect(await both("clusters")).toMatchObject({ code: 0, shortcut: true });
+    // now b is a mesh member at HEAD: a staged change to west re-checks it; the base no longer reaches d
+    edit("clusters/west.json", '"clusterId": 2', '"clusterId": 6');
+    expect((await run("render", "--quiet", "clusters/west.json")).code).toBe(0);
+    edit("clusters/common.base.json", '"hubble": true', '"hubble": false');
+    git("add", "-A");
+    const after = await both("clusters");
+    expect(after).toMatchObject({ code: 1, shortcut: true });
+    expect(after.text).toMatch(/3 profiles, \d drifted: .*mesh-b \(.*; mesh-gz-east \(/);
+    expect(after.text).not.toMatch(/\bd \(/);
+  });
+
+  it("a renamed name field keeping the old bundle, a deleted profile keeping its bundle, a new bundle no profile renders: orphans", async () => {
+    fresh();
+    edit("clusters/a.json", '"alpha"', '"alpha-2"');
+    expect((await run("render", "--quiet", "clusters/a.json")).code).toBe(0);
+    git("add", "-A");
+    const renamed = await both("clusters");
+    expect(renamed).toMatchObject({ code: 1, shortcut: false });
+    expect(renamed.text).toContain("out/alpha/");
+    git("rm", "-rq", "out/alpha");
+    expect(await both("clusters")).toMatchObject({ code: 0, shortcut: true });
+    fresh();
+    git("rm", "-q", "clusters/b.json");
+    const deleted = await both("clusters");
+    expect(deleted).toMatchObject({ code: 1, shortcut: false });
+    expect(deleted.text).toContain("out/b/");
+    git("rm", "-rq", "out/b");
+    expect(await both("clusters")).toMatchObject({ code: 0, shortcut: true });
+    fresh();
+    cpSync(path("out/b"), path("out/ghost"), { recursive: true });
+    git("add", "-A");
+    // ghost's install.sh names clusters/b.json, whose bundle is b: no profile renders ghost
+    const ghost = await both("clusters");
+    expect(ghost).toMatchObject({ code: 1, shortcut: false });
+    expect(ghost.text).toContain("out/ghost/");
+  });
+
+  it("a profile moved to another file, deleted with its bundle, or new; the folder emptied; a file argument; a glob", async () => {
+    fresh();
+    git("mv", "clusters/a.json", "clusters/a2.json");
+    const moved = await both("clusters");
+    expect(moved).toMatchObject({ code: 1, shortcut: true });
+    expect(moved.text).toMatch(/drifted: alpha \(/);
+    expect((await run("render", "--quiet", "clusters/a2.json")).code).toBe(0);
+    git("add", "-A");
+    expect(await both("clusters")).toMatchObject({ code: 0, shortcut: true });
+    expect(await both("clusters/*.{json,yaml}")).toMatchObject({ code: 0, shortcut: true });
+    fresh();
+    git("rm", "-rq", "clusters/b.json", "out/b");
+    expect(await both("clusters")).toMatchObject({ code: 0, shortcut: true });
+    cpSync(path("clusters/a.json"), path("clusters/c.json"));
+    edit("clusters/c.json", '"alpha"', '"charlie"');
+    git("add", "clusters/c.json");
+    const added = await both("clusters/");
+    expect(added).toMatchObject({ code: 1, shortcut: true });
+    expect(added.text).toContain("charlie");
+    fresh();
+    // every profile and bundle gone: the folder argument names nothing in the commit
+    git("rm", "-rq", "clusters", "out");
+    const emptied = await both("clusters");
+    expect(emptied.code).toBe(2);
+    expect(emptied.text).toContain("no such profile in the git index");
+  });
+
+  it("a new profile that takes another's name, rendered over its bundle; a bundle whose install.sh names another profile", async () => {
+    fresh();
+    // c.json says it is b: its render replaces b.json's bundle, and only the whole fleet's names show two b's
+    write("clusters/c.json", read("clusters/b.json").replace("{", '{\n  "name": "b",'));
+    expect((await run("render", "--quiet", "clusters/c.json")).code).toBe(0);
+    git("add", "-A");
+    const taken = await both("clusters");
+    expect(taken).toMatchObject({ code: 1, shortcut: true });
+    expect(taken.text).toMatch(/\bb\b/);
+    fresh();
+    edit("out/b/install.sh", "# Generated by tke-cilium from clusters/b.json.", "# Generated by tke-cilium from clusters/a.json.");
+    git("add", "out/b/install.sh");
+    const header = await both("clusters");
+    expect(header.code).toBe(1);
+    expect(header.text).toContain("b (install.sh changed)");
+  });
+
+  it("with tke-cilium.json: a staged profile, a staged change to the config, a bundle staged alone", async () => {
+    fresh();
+    write("tke-cilium.json", JSON.stringify({ profiles: ["clusters/*.json", "clusters/*.yaml"], out: "out" }, null, 2) + "\n");
+    git("add", "tke-cilium.json");
+    git("commit", "-qm", "config");
+    expect(await both()).toMatchObject({ code: 0, shortcut: true });
+    // the config read is the working tree's; the staged one is a JSON file outside out/ (it could be a base)
+    edit("tke-cilium.json", '"clusters/*.yaml"', '"clusters/*.yaml", "clusters/*.yml"');
+    git("add", "tke-cilium.json");
+    expect(await both()).toMatchObject({ code: 0, shortcut: true });
+    git("commit", "-qm", "yml too");
+    edit("out/yam/bundle.json", '"format": 1', '"format": 1 ');
+    git("add", "out/yam/bundle.json");
+    const bundle = await both();
+    expect(bundle).toMatchObject({ code: 1, shortcut: true });
+    expect(bundle.text).toContain("yam (bundle.json changed)");
+  });
+});
+
+describe("the related store (HEAD's profiles that extend a base or join a mesh, by tree id)", () => {
+  it("a damaged store is worked out again; one git tracks (a commit could plant it) is not used", async () => {
+    fresh();
+    expect(await both("clusters")).toMatchObject({ code: 0, shortcut: true });
+    const store = path(".tke-cilium/cache/staged-related.json");
+    const [header, body] = read(".tke-cilium/cache/staged-related.json").split("\n");
+    const tree = git("rev-parse", "HEAD:clusters").trim();
+    expect(JSON.parse(body)["own:clusters"][0]).toMatchObject({ tree });
+    // a store that says no profile of this tree extends the base: d would go unchecked if it were believed
+    const crafted = JSON.stringify({ "own:clusters": [{ tree, related: [] }] });
+    const { createHash } = await import("node:crypto");
+    const planted = `${JSON.stringify({ ...JSON.parse(header), sum: createHash("sha256").update(crafted).digest("hex").slice(0, 32) })}\n${crafted}`;
+    edit("clusters/common.base.json", '"hubble": true', '"hubble": false');
+    git("add", "clusters/common.base.json");
+    for (const damaged of ["{", `${header}\n${body.slice(0, -5)}`, `${header}\n${crafted}`]) {
+      writeFileSync(store, damaged);
+      const r = await both("clusters");
+      expect(r).toMatchObject({ code: 1, shortcut: true });
+      expect(r.text).toMatch(/1 profile, 1 drifted: d \(/);
+    }
+    // with a checksum that fits, the store is believed (this is what a commit must not be able to bring)
+    writeFileSync(store, planted);
+    expect((await run("check", "--staged", "clusters")).code).toBe(0);
+    git("add", "-f", ".tke-cilium/cache/staged-related.json");
+    // that file alone committed: the base's change stays staged
+    git("commit", "-qm", "planted", "--", ".tke-cilium/cache/staged-related.json");
+    expect(git("diff", "--cached", "--name-only")).toBe("clusters/common.base.json\n");
+    writeFileSync(store, planted);
+    const r = await both("clusters");
+    expect(r).toMatchObject({ code: 1, shortcut: true });
+    expect(r.text).toMatch(/1 profile, 1 drifted: d \(/);
+  });
+});
+
+describe("what the commit does not touch is HEAD's", () => {
+  it("a bundle folder HEAD already has that no profile renders is not judged by a commit that does not touch it", async () => {
+    fresh();
+    cpSync(path("out/b"), path("out/ghost"), { recursive: true });
+    git("add", "-A");
+    git("commit", "-qm", "an orphan committed without the hook");
+    edit("clusters/b.json", '"maxSize": 3', '"maxSize": 4');
+    expect((await run("render", "--quiet", "clusters/b.json")).code).toBe(0);
+    git("add", "-A");
+    const changed = await run("check", "--staged", "clusters");
+    expect(changed.code).toBe(0);
+    // the whole fleet's reading (and check --strict, as CI runs it) still finds it
+    process.env.TKE_CILIUM_STAGED_FLEET = "1";
+    try {
+      expect((await run("check", "--staged", "clusters")).code).toBe(1);
+    } finally {
+      delete process.env.TKE_CILIUM_STAGED_FLEET;
+    }
+    const strict = await run("check", "--strict", "clusters");
+    expect(strict.code).toBe(1);
+    expect(strict.text).toContain("ghost");
+  });
+
+  it("a file argument judges the bundles the commit touches, not every other profile's bundle", async () => {
+    fresh();
+    edit("clusters/b.json", '"maxSize": 3', '"maxSize": 4');
+    expect((await run("render", "--quiet", "clusters/b.json")).code).toBe(0);
+    git("add", "-A");
+    expect((await run("check", "--staged", "clusters/b.json")).code).toBe(0);
+    process.env.TKE_CILIUM_STAGED_FLEET = "1";
+    try {
+      // read whole, every bundle but b's is one "none of these profiles renders"
+      const whole = await run("check", "--staged", "clusters/b.json");
+      expect(whole.code).toBe(1);
+      expect(whole.text).toContain("out/yam/");
+    } finally {
+      delete process.env.TKE_CILIUM_STAGED_FLEET;
+    }
+  });
+});
