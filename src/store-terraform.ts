@@ -18,7 +18,8 @@ const LOCK_INFO = ".terraform.tfstate.lock.info";
 
 const lstatOrNull = (path: string): Stats | null => {
   try {
-    return lstatSync(path);
+    // a missing path is the common answer: no exception (with its stack trace) is made for it
+    return lstatSync(path, { throwIfNoEntry: false }) ?? null;
   } catch {
     return null;
   }

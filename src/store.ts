@@ -11,7 +11,8 @@ import { adoptTerraformFolder, finishTerraformAdoption, hasTerraformFolder, resc
 
 const lstatOrNull = (path: string): Stats | null => {
   try {
-    return lstatSync(path);
+    // a missing path is the common answer: no exception (with its stack trace) is made for it
+    return lstatSync(path, { throwIfNoEntry: false }) ?? null;
   } catch {
     return null;
   }
@@ -189,8 +190,14 @@ export function replaceTree(outDir: string, name: string, files: readonly Output
   const retired = join(outDir, `.${name}.old-${unique}`);
   let current = staging;
   try {
-    mkdirSync(outDir, { recursive: true });
-    mkdirSync(staging);
+    try {
+      mkdirSync(staging);
+    } catch (error) {
+      // out/ itself is made once, by the first bundle (not asked again for each of a fleet's bundles)
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      mkdirSync(outDir, { recursive: true });
+      mkdirSync(staging);
+    }
     const made = new Set<string>([staging]);
     for (const f of files) {
       const parts = f.path.split("/");

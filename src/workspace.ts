@@ -26,14 +26,15 @@ export interface ExpandedArgs {
 
 const statOrNull = (path: string): Stats | null => {
   try {
-    return statSync(path);
+    return statSync(path, { throwIfNoEntry: false }) ?? null;
   } catch {
     return null;
   }
 };
 const lstatOrNull = (path: string): Stats | null => {
   try {
-    return lstatSync(path);
+    // a missing path is the common answer: no exception (with its stack trace) is made for it
+    return lstatSync(path, { throwIfNoEntry: false }) ?? null;
   } catch {
     return null;
   }

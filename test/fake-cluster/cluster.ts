@@ -81,6 +81,36 @@ export function kubeadmCluster(over: { vip: string; kubeProxy: boolean }): Clust
   };
 }
 
+/**
+ * The shims as exported bash functions (what `export -f` puts in the environment): the same request as the
+ * executable shims, answered by the same server, read with the `read` builtin instead of a `cat` process.
+ */
+const SHIM_FUNCTIONS: Record<string, string> = {
+  "BASH_FUNC___fake_cluster_call%%": [
+    "() {",
+    '  local tool="$1" arg stdin_copy answer',
+    "  shift",
+    "  local args=()",
+    '  for arg in "$@"; do',
+    '    if [ "$arg" = - ]; then',
+    '      stdin_copy="$(mktemp)"',
+    '      cat >"$stdin_copy"',
+    '      arg="$stdin_copy"',
+    "    fi",
+    '    args+=("$arg")',
+    "  done",
+    '  set -- ${args[@]+"${args[@]}"}',
+    '  exec 3<>"/dev/tcp/127.0.0.1/${FAKE_CLUSTER_PORT:?}" || return 97',
+    `  printf '%s\\0' "$(($# + 3))" "\${FAKE_CLUSTER_ID:?}" "$tool" "$PWD" "$@" >&3`,
+    "  IFS= read -r -d '' answer <&3 || true",
+    "  exec 3<&-",
+    '  eval "$answer"',
+    "}",
+  ].join("\n"),
+  "BASH_FUNC_kubectl%%": '() {\n  __fake_cluster_call kubectl "$@"\n}',
+  "BASH_FUNC_helm%%": '() {\n  __fake_cluster_call helm "$@"\n}',
+};
+
 /** One fake cluster: its state (held by the fake-cluster server) and a bin/ folder with kubectl and helm shims. */
 export class FakeCluster {
   readonly dir = mkdtempSync(join(tmpdir(), "tke-cilium-cluster-"));
@@ -195,7 +225,9 @@ export class FakeCluster {
     const r = await new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
       const child = spawn("bash", [script, ...args], {
         cwd: this.dir,
-        env: { ...process.env, ...env, PATH: `${router}${this.bin}:${process.env.PATH}`, FAKE_CLUSTER_PORT: String(port), FAKE_CLUSTER_ID: this.id },
+        // one cluster: kubectl and helm are also exported bash functions, so a call costs no bash start (the
+        // executable shims stay for what cannot see a function); several contexts go through the router's PATH
+        env: { ...process.env, ...env, PATH: `${router}${this.bin}:${process.env.PATH}`, FAKE_CLUSTER_PORT: String(port), FAKE_CLUSTER_ID: this.id, ...(router === "" ? SHIM_FUNCTIONS : {}) },
         stdio: ["ignore", "pipe", "pipe"],
       });
       let stdout = "";
