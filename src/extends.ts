@@ -14,6 +14,7 @@ export { anyYaml, isYamlPath, loadYamlSupport, parseProfileFile, topLevelField }
  */
 
 import type { BaseRead, SourceWithBases } from "./profile-file.js";
+import { mayHoldKey } from "./text/key-gate.js";
 export type { BaseRead, SourceWithBases } from "./profile-file.js";
 
 /** A place together with the file it is in (a base's, for a value the base set). */
@@ -72,7 +73,7 @@ export function resolveBasePath(from: string, ref: string): string {
 
 /** The bases a file's text names (resolved paths), for the command layer that reads them; [] when it names none or cannot be read. */
 export function baseRefsOf(path: string, text: string): string[] {
-  if (!/\bextends\b/.test(text)) return [];
+  if (!mayHoldKey(text, "extends")) return [];
   const given = topLevelField(path, text, "extends");
   if (given === undefined) return [];
   // the places do not matter here: a problem with extends is reported by resolveProfile

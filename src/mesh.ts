@@ -3,6 +3,7 @@ import { isYamlPath, resolveProfile, type BaseRead } from "./extends.js";
 import { MAX_PROFILE_CHARS } from "./parse.js";
 import { validateProfile } from "./validate.js";
 import type { MeshMember } from "./mesh-peers.js";
+import { mayHoldKey } from "./text/key-gate.js";
 
 export { invalidMeshPeers, meshPeerPodRanges, meshPeers, type MeshDirectory, type MeshMember } from "./mesh-peers.js";
 
@@ -25,9 +26,9 @@ const strings = (v: unknown): string[] | null => (Array.isArray(v) && v.every((x
  * profile, or one with bases, is read merged (extends.ts); a JSON one without with JSON.parse.
  */
 export function meshMemberOf(path: string, text: string, bases?: ReadonlyMap<string, BaseRead>): MeshMember | null {
-  const inBases = [...(bases?.values() ?? [])].some((b) => "text" in b && b.text.includes("clusterMesh"));
+  const inBases = [...(bases?.values() ?? [])].some((b) => "text" in b && mayHoldKey(b.text, "clusterMesh"));
   // most profiles have no mesh: skip the parse
-  if ((!text.includes(isYamlPath(path) ? "clusterMesh" : '"clusterMesh"') && !inBases) || text.length > MAX_PROFILE_CHARS) return null;
+  if ((!mayHoldKey(text, isYamlPath(path) ? "clusterMesh" : '"clusterMesh"') && !inBases) || text.length > MAX_PROFILE_CHARS) return null;
   let value: unknown;
   // a profile with bases is read merged even when clusterMesh is its own: its other required fields may be theirs
   if (isYamlPath(path) || bases !== undefined) value = resolveProfile({ path, text, bases }).value;

@@ -5,6 +5,7 @@ import { blobSizes, readBlobs, treeBlobs, treeChanges, type GitIndex } from "./g
 import { decodeProfileBytes, MAX_PROFILE_CHARS } from "./parse.js";
 import { writeFileAtomic } from "./store.js";
 import { openFactsCache, type FactsCache } from "./profile-facts.js";
+import { mayHoldKey } from "./text/key-gate.js";
 
 /**
  * The files of a folder of HEAD that can concern other profiles (they extend a base or mention clusterMesh:
@@ -23,7 +24,7 @@ const FILE = "staged-related.json";
 const KEEP = 4;
 
 /** A blob's text: the files that may concern others (as check --staged reads a profile: too large is not read). */
-export const isRelatedText = (text: string): boolean => /\bextends\b/.test(text) || text.includes("clusterMesh");
+export const isRelatedText = (text: string): boolean => mayHoldKey(text, "extends") || mayHoldKey(text, "clusterMesh");
 
 type Stored = Record<string, { tree: string; related: [string, string][] }[]>;
 

@@ -9,6 +9,7 @@ import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { main, type Io } from "../src/cli.js";
 import { loadYamlSupport, resolveProfile } from "../src/extends.js";
 import { parseYamlProfileText, quickYamlField } from "../src/parse-yaml.js";
+import { meshMemberOf } from "../src/mesh.js";
 import { renderProfile } from "../src/pipeline.js";
 import { ROOT, allProfilePaths } from "./helpers.js";
 
@@ -123,6 +124,19 @@ describe("bases", () => {
     expect(merged.locate("/cluster/maxNodes")).toMatchObject({ file: "c/base.yaml", line: 3 });
     expect(merged.locate("/cluster/vpcCidrs/0")).toMatchObject({ file: "c/a.yaml", line: 3 });
     expect(merged.locate("/features/hubble")).toMatchObject({ file: "c/base.yaml", line: 5 });
+  });
+
+  it("a key spelled with an escape (JSON's \\u0065) is the key: an extends so written reads its base, a clusterMesh so written is a member", async () => {
+    write("clusters/common.base.json", JSON.stringify({ nodePool: { type: "native" } }));
+    const escaped = '{ "ext\\u0065nds": "common.base.json", "region": "ap-singapore", "apiserverVIP": "169.254.128.7" }\n';
+    write("clusters/a.json", escaped);
+    expect(JSON.parse(escaped)).toHaveProperty("extends", "common.base.json");
+    expect(await run(repo, "validate", "clusters/a.json")).toBe(0);
+    expect(stderr()).not.toContain("BASE_NOT_FOUND");
+    const east = readFileSync(join(ROOT, "presets/mesh/gz-east.json"), "utf8");
+    const member = meshMemberOf("clusters/east.json", east);
+    expect(member).not.toBeNull();
+    expect(meshMemberOf("clusters/east.json", east.replace('"clusterMesh"', '"clusterM\\u0065sh"'))).toEqual(member);
   });
 
   it("a mistake in a base is reported once, at the base's line, naming the profiles that use it", async () => {
