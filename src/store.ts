@@ -87,7 +87,7 @@ export function recoverInterrupted(outDir: string, names: readonly string[], war
   } catch {
     return;
   }
-  const leftover = /^\.([a-z0-9-]+)\.(tmp|old)-/;
+  const leftover = /^\.([a-z0-9-]+)\.(tmp|new|old)-/;
   const wanted = new Set(names);
   for (const name of wanted) {
     const mine = entries.filter((e) => leftover.exec(e)?.[1] === name).sort();
@@ -102,10 +102,11 @@ export function recoverInterrupted(outDir: string, names: readonly string[], war
       }
     }
     // a run killed after it moved the live terraform/ folder into its staging folder had written the whole new
-    // bundle there: finish it and swap it in (putting terraform/ back into the old bundle would mix the old
-    // bundle's files with the new Terraform files already moved in)
+    // bundle there (renamed .NAME.new-* once whole, before the move): finish it and swap it in (putting
+    // terraform/ back into the old bundle would mix the old bundle's files with the new Terraform files already
+    // moved in). A .tmp-* folder is never swapped in, whatever it holds.
     const target = join(outDir, name);
-    const adopting = mine.find((e) => e.startsWith(`.${name}.tmp-`) && hasTerraformFolder(join(outDir, e)));
+    const adopting = mine.find((e) => e.startsWith(`.${name}.new-`) && hasTerraformFolder(join(outDir, e)));
     if (adopting !== undefined && lstatOrNull(target) !== null && !hasTerraformFolder(target)) {
       const staging = join(outDir, adopting);
       const older = join(outDir, `.${name}.old-rolled-${uniqueHex(8)}`);
@@ -186,7 +187,7 @@ export function replaceTree(outDir: string, name: string, files: readonly Output
   const adopt = existing !== null && hasTerraformFolder(target);
   let adopted = false;
   const unique = `${process.pid}-${Date.now().toString(36)}-${uniqueHex(8)}`;
-  const staging = join(outDir, `.${name}.tmp-${unique}`);
+  let staging = join(outDir, `.${name}.tmp-${unique}`);
   const retired = join(outDir, `.${name}.old-${unique}`);
   let current = staging;
   try {
@@ -217,6 +218,11 @@ export function replaceTree(outDir: string, name: string, files: readonly Output
     }
     current = target;
     if (adopt) {
+      // every file is written: the staging folder is renamed .NAME.new-* first, so that an interrupted run's
+      // recovery rolls forward only a folder that is whole (recoverInterrupted), never a half-written .tmp-*
+      const whole = join(outDir, `.${name}.new-${unique}`);
+      ops.rename(staging, whole);
+      staging = whole;
       adopted = true;
       adoptTerraformFolder(target, staging, files, ops.rename);
     }

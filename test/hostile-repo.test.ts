@@ -197,7 +197,8 @@ describe("an interrupted render", () => {
     const { recoverInterrupted } = await import("../src/store.js");
     const dir = repo({ "dev.json": readFileSync(join(ROOT, "presets/dev.json"), "utf8") });
     expect(cli(dir, "render", "dev.json").status).toBe(0);
-    // killed after moving terraform/ into the new bundle, before the swap
+    const install = readFileSync(join(dir, "out/dev/install.sh"), "utf8");
+    // a .tmp-* folder holding a terraform/ folder (no run leaves one: a whole folder is renamed .new-* first)
     const staging = join(dir, "out/.dev.tmp-123-x-y");
     mkdirSync(staging);
     const { renameSync } = await import("node:fs");
@@ -206,6 +207,25 @@ describe("an interrupted render", () => {
     recoverInterrupted(join(dir, "out"), ["dev"]);
     expect(readFileSync(join(dir, "out/dev/terraform/terraform.tfstate"), "utf8")).toBe("state\n");
     expect(existsSync(staging)).toBe(false);
+    // the half-written folder was not swapped in: the old bundle is whole
+    expect(readFileSync(join(dir, "out/dev/install.sh"), "utf8")).toBe(install);
+  });
+
+  it("rolls forward a whole new bundle (.NAME.new-*) it had moved terraform/ into, keeping the state", async () => {
+    const { recoverInterrupted } = await import("../src/store.js");
+    const { cpSync, renameSync } = await import("node:fs");
+    const dir = repo({ "dev.json": readFileSync(join(ROOT, "presets/dev.json"), "utf8") });
+    expect(cli(dir, "render", "dev.json").status).toBe(0);
+    // killed after the whole new bundle was written and terraform/ moved into it, before the swap
+    const whole = join(dir, "out/.dev.new-123-x-y");
+    cpSync(join(dir, "out/dev"), whole, { recursive: true, filter: (src) => !src.includes("/terraform") });
+    writeFileSync(join(whole, "install.sh"), "#!/usr/bin/env bash\n# the new one\n");
+    writeFileSync(join(dir, "out/dev/terraform/terraform.tfstate"), "state\n");
+    renameSync(join(dir, "out/dev/terraform"), join(whole, "terraform"));
+    recoverInterrupted(join(dir, "out"), ["dev"]);
+    expect(readFileSync(join(dir, "out/dev/install.sh"), "utf8")).toContain("# the new one");
+    expect(readFileSync(join(dir, "out/dev/terraform/terraform.tfstate"), "utf8")).toBe("state\n");
+    expect(existsSync(whole)).toBe(false);
   });
 });
 
