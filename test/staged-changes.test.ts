@@ -471,4 +471,21 @@ describe("what the commit does not touch is HEAD's", () => {
       delete process.env.TKE_CILIUM_STAGED_FLEET;
     }
   });
+  it("a profile whose path install.sh writes quoted (a space in it) is read back from its bundle: the commit is judged from its changes, as b's is", async () => {
+    fresh();
+    git("mv", "clusters/b.json", "clusters/my b.json");
+    // its bundle keeps its folder name b
+    write("clusters/my b.json", read("clusters/my b.json").replace(/^\{\n/, '{\n  "name": "b",\n'));
+    expect((await run("render", "--quiet", "clusters/my b.json")).code).toBe(0);
+    git("add", "-A");
+    git("commit", "-qm", "a path with a space");
+    expect(read("out/b/install.sh").split("\n")[1]).toContain('from "clusters/my b.json". Do not edit:');
+    edit("clusters/my b.json", '"maxSize": 3', '"maxSize": 4');
+    expect((await run("render", "--quiet", "clusters/my b.json")).code).toBe(0);
+    git("add", "-A");
+    const before = stagedRuns.changed;
+    const r = await run("check", "--staged", "clusters/my b.json");
+    expect(stagedRuns.changed).toBe(before + 1);
+    expect(r).toEqual({ code: 0, text: expect.stringContaining("1 profile, 0 drifted") });
+  });
 });

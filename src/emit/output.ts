@@ -36,6 +36,18 @@ export function commentPath(path: string): string {
 }
 
 /**
+ * The path commentPath wrote, read back from the text that starts with it: the plain form up to the first
+ * character it cannot hold, or the quoted form (JSON's escapes, the only ones quotedPath writes); null when
+ * neither starts the text. `rest` is what follows the path.
+ */
+export function readCommentPath(text: string): { path: string; rest: string } | null {
+  const quoted = /^"(?:[^"\\]|\\["\\]|\\u[0-9a-f]{4})*"/.exec(text);
+  if (quoted !== null) return { path: JSON.parse(quoted[0]) as string, rest: text.slice(quoted[0].length) };
+  const plain = /^[\w./@+-]+/.exec(text);
+  return plain === null ? null : { path: plain[0], rest: text.slice(plain[0].length) };
+}
+
+/**
  * A path in double quotes with every character a comment line of YAML, HCL or bash cannot hold written as
  * \uXXXX: controls (C0, DEL, C1), line and paragraph separators, bidirectional marks, non-characters and
  * lone surrogates, besides the quote and the backslash.
