@@ -218,7 +218,9 @@ try {
         if (!made.edited) {
           writeFileSync(join(made.repo, "clusters", "cluster-0.json"), profileText(0, { apiserverPort: 443 }));
           cli(["render", "--quiet", "clusters/cluster-0.json"], { cwd: made.repo });
-          spawnSync("git", ["add", "-A"], { cwd: made.repo });
+          // the figures below mean something only if the edit is staged
+          const added = spawnSync("git", ["add", "-A"], { cwd: made.repo, encoding: "utf8" });
+          if (added.status !== 0) throw new Error(`git add -A in ${made.repo} failed: ${added.stderr}`);
           made.edited = true;
         }
         const s = series(stagedRuns, () => cli(["check", "--staged", "--quiet", ...made.args], { cwd: made.repo }));

@@ -1,4 +1,4 @@
-import { closeSync, constants as fsConstants, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, writeFileSync, type Stats } from "node:fs";
+import { closeSync, constants as fsConstants, fstatSync, mkdirSync, openSync, readdirSync, readSync, writeFileSync, type Stats } from "node:fs";
 import { join } from "node:path";
 import { crypto } from "./lazy-builtins.js";
 import { writeFileAtomic } from "./store.js";
@@ -6,6 +6,7 @@ import type { Diagnostic } from "./diagnostics.js";
 import { isUserFile } from "./knowledge/bundle.js";
 import type { CheckedProfile, ProfileSource } from "./pipeline.js";
 import { NAME_PATTERN } from "./pipeline.js";
+import { lstatOrNull } from "./fs-stat.js";
 
 /**
  * The bundle index: what `check` and `render` learnt about each profile the last time its bundle was found
@@ -165,14 +166,6 @@ function nameHash(text: string): string {
   return h.toString(16).padStart(16, "0");
 }
 
-/** lstat in numbers (no BigInt per call: a fleet's check stats every bundle file), or null when absent. */
-function quickStat(path: string): Stats | null {
-  try {
-    return lstatSync(path, { throwIfNoEntry: false }) ?? null;
-  } catch {
-    return null;
-  }
-}
 
 /** Where the index lives (repository-relative): the first when the repository has a node_modules folder. */
 export const INDEX_FOLDERS = ["node_modules/.cache/tke-cilium", ".tke-cilium/cache"] as const;
@@ -183,12 +176,12 @@ export const INDEX_FOLDERS = ["node_modules/.cache/tke-cilium", ".tke-cilium/cac
  * (a link is not followed: no write lands outside it); null when one is not, or cannot be made.
  */
 export function indexFolder(root: string, create: boolean): string | null {
-  const modules = quickStat(join(root, "node_modules"));
+  const modules = lstatOrNull(join(root, "node_modules"));
   const parts = (modules?.isDirectory() ? INDEX_FOLDERS[0] : INDEX_FOLDERS[1]).split("/");
   let dir = root;
   for (const part of parts) {
     dir = join(dir, part);
-    const found = quickStat(dir);
+    const found = lstatOrNull(dir);
     if (found === null) {
       if (!create) return null;
       try {
@@ -257,7 +250,7 @@ function walkState(dir: string, name: string, now: number): { state: string; lis
   };
   const walk = (rel: string, depth: number): boolean => {
     const path = rel === "" ? dir : `${dir}/${rel}`;
-    const info = quickStat(path);
+    const info = lstatOrNull(path);
     if (info === null || !info.isDirectory() || depth > MAX_DEPTH || !add(rel, info)) return false;
     let names: string[];
     try {
@@ -268,7 +261,7 @@ function walkState(dir: string, name: string, now: number): { state: string; lis
     for (const entry of names) {
       const sub = rel === "" ? entry : `${rel}/${entry}`;
       if (isUserFile(sub)) continue;
-      const found = quickStat(`${dir}/${sub}`);
+      const found = lstatOrNull(`${dir}/${sub}`);
       if (found === null) return false;
       if (found.isDirectory()) {
         if (!walk(sub, depth + 1)) return false;
@@ -287,7 +280,7 @@ function listedState(dir: string, name: string, listing: readonly string[], now:
   let lines = `${name}\0`;
   for (const rel of listing) {
     if (typeof rel !== "string" || rel.startsWith("/") || rel === ".." || rel.startsWith("../") || rel.endsWith("/..") || rel.includes("/../")) return null;
-    const info = quickStat(rel === "" ? dir : `${dir}/${rel}`);
+    const info = lstatOrNull(rel === "" ? dir : `${dir}/${rel}`);
     if (info === null || !(info.isFile() || info.isDirectory()) || (rel === "" && !info.isDirectory())) return null;
     const line = stateLine(rel, info, now);
     if (line === null) return null;

@@ -1,8 +1,9 @@
-import { lstatSync, mkdirSync, readdirSync, renameSync, rmSync, type Stats } from "node:fs";
+import { mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { OutputFile } from "./emit/index.js";
 import { isUserFile } from "./knowledge/bundle.js";
 import { UnsafeOutputError } from "./store-errors.js";
+import { lstatOrNull } from "./fs-stat.js";
 
 /**
  * A bundle's terraform/ folder is where `terraform init` and `terraform apply` run: its state, providers and
@@ -16,14 +17,6 @@ export const TERRAFORM_DIR = "terraform";
 export const TERRAFORM_STAGING = ".terraform-files";
 const LOCK_INFO = ".terraform.tfstate.lock.info";
 
-const lstatOrNull = (path: string): Stats | null => {
-  try {
-    // a missing path is the common answer: no exception (with its stack trace) is made for it
-    return lstatSync(path, { throwIfNoEntry: false }) ?? null;
-  } catch {
-    return null;
-  }
-};
 
 /** Why bundle folder `folder` may not be written: its terraform/ holds a state lock (a terraform command runs there, or died). */
 export function terraformLockProblem(folder: string): string | null {

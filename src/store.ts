@@ -1,4 +1,4 @@
-import { chmodSync, linkSync, lstatSync, mkdirSync, readdirSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync, type Stats } from "node:fs";
+import { chmodSync, linkSync, lstatSync, mkdirSync, readdirSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { OutputFile } from "./emit/index.js";
 import { NAME_PATTERN } from "./pipeline.js";
@@ -6,17 +6,10 @@ import { FileSystemError, fileSystemError, UnsafeOutputError } from "./store-err
 import { acquireOutputLock } from "./store-lock.js";
 import { uniqueHex } from "./unique.js";
 import { adoptTerraformFolder, finishTerraformAdoption, hasTerraformFolder, rescueTerraformFolder, TERRAFORM_DIR, TERRAFORM_STAGING, terraformLockProblem } from "./store-terraform.js";
+import { lstatOrNull } from "./fs-stat.js";
 
 /** Storing bundles: the lock, the atomic swap of out/<name>/, the recovery of an interrupted run, and init's new file. */
 
-const lstatOrNull = (path: string): Stats | null => {
-  try {
-    // a missing path is the common answer: no exception (with its stack trace) is made for it
-    return lstatSync(path, { throwIfNoEntry: false }) ?? null;
-  } catch {
-    return null;
-  }
-};
 
 /**
  * Where bundles may go: `outDir` must be a real directory (or not exist yet) and each `outDir/<name>` a real

@@ -1,4 +1,4 @@
-import { closeSync, constants as fsConstants, fstatSync, lstatSync, openSync, readdirSync, readSync, statSync, type Stats } from "node:fs";
+import { closeSync, constants as fsConstants, fstatSync, openSync, readdirSync, readSync, type Stats } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import type { AddedChart } from "./knowledge/chart.js";
 import { GENERATED_BY } from "./knowledge/bundle.js";
@@ -9,6 +9,7 @@ import { UnsafeOutputError } from "./store-errors.js";
 import { readConfinedFile } from "./confined-read.js";
 import { indexEntriesAt, readObjectAt } from "./git-index.js";
 import { CHART_VERSION, imageProblem } from "./chart-check.js";
+import { lstatOrNull, statOrNull } from "./fs-stat.js";
 
 /**
  * Reading the workspace: profile arguments, profile files and bundle trees. With store*.ts and confined-read.ts, the only modules
@@ -24,21 +25,6 @@ export interface ExpandedArgs {
   problems: string[];
 }
 
-const statOrNull = (path: string): Stats | null => {
-  try {
-    return statSync(path, { throwIfNoEntry: false }) ?? null;
-  } catch {
-    return null;
-  }
-};
-const lstatOrNull = (path: string): Stats | null => {
-  try {
-    // a missing path is the common answer: no exception (with its stack trace) is made for it
-    return lstatSync(path, { throwIfNoEntry: false }) ?? null;
-  } catch {
-    return null;
-  }
-};
 
 /** Profile files by name: JSON or YAML. Bases (extends.ts's isBasePath) are not profiles, and are skipped in folders and globs. */
 export const PROFILE_FILE = /\.(json|ya?ml)$/i;

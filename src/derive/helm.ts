@@ -68,7 +68,6 @@ function withOverrides(files: ValuesFile[], extras: [string[], unknown][]): Valu
   return files.map((file, index) => ({ ...file, entries: [...file.entries.filter((e) => !dropped.has(e)), ...(index === last ? added : [])] }));
 }
 
-/** The value at `path` inside `value`; undefined when there is none (a scalar on the way replaces the whole of it). */
 /** The value at `path` in nested maps (cilium.extraValues, a values file's object); undefined past a non-map. */
 export function mapValueAt(value: unknown, path: readonly string[]): unknown {
   let node = value;
@@ -76,6 +75,7 @@ export function mapValueAt(value: unknown, path: readonly string[]): unknown {
   return node;
 }
 
+/** The value at `path` inside `value`; undefined when there is none (a scalar on the way replaces the whole of it). */
 function valueAt(value: unknown, path: readonly string[]): unknown {
   let node = value;
   for (const key of path) {

@@ -63,7 +63,7 @@ export const ARGOCD_AUTOMATED = { prune: false, selfHeal: true } as const;
 /**
  * Argo CD's sync options for a Cilium bundle: server-side apply (the Gateway API CRDs and Cilium's own are too
  * large for the last-applied annotation of a client-side apply), and no dry run of a custom resource whose CRD
- * the same sync brings. RespectIgnoreDifferences is added when there are ignore rules.
+ * the same sync brings.
  */
 export const ARGOCD_SYNC_OPTIONS = ["ServerSideApply=true", "SkipDryRunOnMissingResource=true"] as const;
 

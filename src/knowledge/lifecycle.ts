@@ -83,19 +83,20 @@ export const MAINLAND_TEST_TARGETS = [
 ] as const;
 
 /**
- * How long the cilium DaemonSet takes to roll, for install.sh's `kubectl rollout status --timeout`: the agents
- * restart `maxUnavailable` nodes at a time (the chart's updateStrategy, 2 in every chart 1.18.0–1.20.0, unless
- * cilium.extraValues sets it), and one batch takes up to `secondsPerBatch` (image already pulled by the
- * pre-flight check or the first Pod, BPF programs reloaded, endpoints restored, readiness probe passing).
- * Never below `floorMinutes`, the timeout install.sh always had (a first install waits for the first nodes).
- */
-/**
  * How long install.sh waits for one Ready cilium-operator replica once the agents run (its image is pulled by
  * then: the pre-flight check or the agents' rollout pulled the same registry's). A crash-looping operator stops
  * the run before this.
  */
 export const OPERATOR_START_MINUTES = 5;
 
+/**
+ * How long the cilium DaemonSet takes to roll, for install.sh's `kubectl rollout status --timeout`: the agents
+ * restart `maxUnavailable` nodes at a time (the chart's updateStrategy, 2 in every chart 1.18.0–1.20.0, unless
+ * cilium.extraValues sets it), and one batch takes up to `secondsPerBatch` (image already pulled by the
+ * pre-flight check or the first Pod, BPF programs reloaded, endpoints restored, readiness probe passing).
+ * Never below `floorMinutes`, the timeout install.sh always had (a first install waits for the first nodes).
+ * install.sh takes the same reckoning over the nodes the DaemonSet runs on when that is longer (rollout.sh.hbs).
+ */
 export const AGENT_ROLLOUT = {
   chartMaxUnavailable: 2,
   secondsPerBatch: 90,
