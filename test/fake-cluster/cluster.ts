@@ -7,7 +7,7 @@ import type { OutputFile } from "../../src/emit/index.js";
 import { reconcile } from "./controllers.js";
 import { fakeClusterPort, readClusterState, writeClusterState } from "./server.js";
 
-/** The fake cluster's state (see fake.cjs): what a TKE cluster shows install.sh and uninstall.sh. */
+/** The fake cluster's state (see fake.ts): what a TKE cluster shows install.sh and uninstall.sh. */
 export interface ClusterState {
   vip: string;
   daemonSets: Record<string, { image: string; nodeSelector?: Record<string, string> }>;
@@ -82,31 +82,38 @@ export function kubeadmCluster(over: { vip: string; kubeProxy: boolean }): Clust
 }
 
 /**
- * The shims as exported bash functions (what `export -f` puts in the environment): the same request as the
- * executable shims, answered by the same server, read with the `read` builtin instead of a `cat` process.
+ * The shim: a bash function that sends the call (tool, working folder, arguments) to the test's fake-cluster
+ * server and runs its answer (the output, then `return` with the exit code). `-f -`: the piped manifest is
+ * kept in a file the server can read. The answer is read with the `read` builtin, not a `cat` process.
+ */
+const CALL_FUNCTION = [
+  "() {",
+  '  local tool="$1" arg stdin_copy answer',
+  "  shift",
+  "  local args=()",
+  '  for arg in "$@"; do',
+  '    if [ "$arg" = - ]; then',
+  '      stdin_copy="$(mktemp)"',
+  '      cat >"$stdin_copy"',
+  '      arg="$stdin_copy"',
+  "    fi",
+  '    args+=("$arg")',
+  "  done",
+  '  set -- ${args[@]+"${args[@]}"}',
+  '  exec 3<>"/dev/tcp/127.0.0.1/${FAKE_CLUSTER_PORT:?}" || return 97',
+  `  printf '%s\\0' "$(($# + 3))" "\${FAKE_CLUSTER_ID:?}" "$tool" "$PWD" "$@" >&3`,
+  "  IFS= read -r -d '' answer <&3 || true",
+  "  exec 3<&-",
+  '  eval "$answer"',
+  "}",
+].join("\n");
+
+/**
+ * With one cluster, kubectl and helm are exported bash functions (what `export -f` puts in the environment),
+ * so a script's call starts no bash; the executable shims in bin/ (the same function) serve the context router.
  */
 const SHIM_FUNCTIONS: Record<string, string> = {
-  "BASH_FUNC___fake_cluster_call%%": [
-    "() {",
-    '  local tool="$1" arg stdin_copy answer',
-    "  shift",
-    "  local args=()",
-    '  for arg in "$@"; do',
-    '    if [ "$arg" = - ]; then',
-    '      stdin_copy="$(mktemp)"',
-    '      cat >"$stdin_copy"',
-    '      arg="$stdin_copy"',
-    "    fi",
-    '    args+=("$arg")',
-    "  done",
-    '  set -- ${args[@]+"${args[@]}"}',
-    '  exec 3<>"/dev/tcp/127.0.0.1/${FAKE_CLUSTER_PORT:?}" || return 97',
-    `  printf '%s\\0' "$(($# + 3))" "\${FAKE_CLUSTER_ID:?}" "$tool" "$PWD" "$@" >&3`,
-    "  IFS= read -r -d '' answer <&3 || true",
-    "  exec 3<&-",
-    '  eval "$answer"',
-    "}",
-  ].join("\n"),
+  "BASH_FUNC___fake_cluster_call%%": CALL_FUNCTION,
   "BASH_FUNC_kubectl%%": '() {\n  __fake_cluster_call kubectl "$@"\n}',
   "BASH_FUNC_helm%%": '() {\n  __fake_cluster_call helm "$@"\n}',
 };
@@ -120,27 +127,7 @@ export class FakeCluster {
   constructor(state: ClusterState) {
     mkdirSync(this.bin);
     for (const tool of ["kubectl", "helm"]) {
-      const shim = [
-        "#!/usr/bin/env bash",
-        "# a fake-cluster shim: the call goes to the test's fake-cluster server, and its answer is run here",
-        // `-f -`: the piped manifest is kept in a file the server can read
-        'args=()',
-        'for arg in "$@"; do',
-        '  if [ "$arg" = - ]; then',
-        '    stdin_copy="$(mktemp)"',
-        '    cat >"$stdin_copy"',
-        '    arg="$stdin_copy"',
-        '  fi',
-        '  args+=("$arg")',
-        'done',
-        'set -- ${args[@]+"${args[@]}"}',
-        'exec 3<>"/dev/tcp/127.0.0.1/${FAKE_CLUSTER_PORT:?}" || exit 97',
-        `printf '%s\\0' "$(($# + 3))" "\${FAKE_CLUSTER_ID:?}" ${tool} "$PWD" "$@" >&3`,
-        'answer="$(cat <&3)"',
-        "exec 3<&-",
-        'eval "$answer"',
-        "",
-      ].join("\n");
+      const shim = ["#!/usr/bin/env bash", "# a fake-cluster shim (see CALL_FUNCTION)", `__fake_cluster_call ${CALL_FUNCTION}`, `__fake_cluster_call ${tool} "$@"`, ""].join("\n");
       writeFileSync(join(this.bin, tool), shim, { mode: 0o755 });
     }
     this.write(state);

@@ -274,6 +274,11 @@ function kubectl() {
         return finish(1, "", `error: resource mapping not found for kind "${doc.kind}": ensure CRDs are installed first\n`);
       }
       const key = `${doc.kind}/${doc.metadata.namespace ?? ""}/${doc.metadata.name}`;
+      // the API server refuses to create an object that carries another object's identity (a copy of a
+      // `get -o yaml` not stripped of it)
+      if (!state.objects[key] && doc.metadata.resourceVersion !== undefined) {
+        return finish(1, "", `Error from server (BadRequest): error when creating "${flag("-f", "--filename")}": resourceVersion should not be set on objects to be created\n`);
+      }
       // a CRD is kept as the API server shows it to these scripts: its name, annotations and served versions
       const kept = doc.kind === "CustomResourceDefinition" ? slimCrd(doc) : doc;
       if (JSON.stringify(state.objects[key]) !== JSON.stringify(kept)) changed.push(key);

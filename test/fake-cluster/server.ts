@@ -43,8 +43,8 @@ export function fakeClusterPort(): Promise<number> {
           answer = answerCall(state, tool, argv, cwd);
           writeClusterState(id, state);
         }
-        // run by the shim: `return` ends the function form (the script goes on), `exit` the executable one
-        socket.end(`printf '%s' ${quote(answer.stdout)}\nprintf '%s' ${quote(answer.stderr)} >&2\nreturn ${answer.code} 2>/dev/null || exit ${answer.code}\n`);
+        // run by the shim's function (exported, or called by an executable shim): `return` gives the exit code
+        socket.end(`printf '%s' ${quote(answer.stdout)}\nprintf '%s' ${quote(answer.stderr)} >&2\nreturn ${answer.code}\n`);
       });
     });
     server.unref();
