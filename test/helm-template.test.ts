@@ -98,14 +98,19 @@ function expectSelfManagedMeaning(p: FilledProfile, objects: readonly K8sObject[
     expect(ui?.spec.type ?? "ClusterIP").toBe(s.hubbleUi === "nodeport" ? "NodePort" : "ClusterIP");
   }
   // every Cilium workload reaches the API server at the profile's address and port
+  expectApiServer(objects, s.apiServer.host, s.apiServer.port);
+}
+
+/** Every container that names the API server (at least one does) names it at `host` and `port`. */
+function expectApiServer(objects: readonly K8sObject[], host: string, port: number | string): void {
   let seen = 0;
   for (const { owner, spec } of podSpecs(objects)) {
     for (const container of spec.containers ?? []) {
       const env = new Map((container.env ?? []).map((e) => [e.name, e.value]));
       if (!env.has("KUBERNETES_SERVICE_HOST")) continue;
       seen++;
-      expect(env.get("KUBERNETES_SERVICE_HOST"), owner).toBe(s.apiServer.host);
-      expect(env.get("KUBERNETES_SERVICE_PORT"), owner).toBe(String(s.apiServer.port));
+      expect(env.get("KUBERNETES_SERVICE_HOST"), owner).toBe(host);
+      expect(env.get("KUBERNETES_SERVICE_PORT"), owner).toBe(String(port));
     }
   }
   expect(seen).toBeGreaterThan(0);
@@ -193,14 +198,7 @@ function expectMeaning(p: FilledProfile, objects: readonly K8sObject[]): void {
   expect(deployments.has("hubble-ui")).toBe(p.features.hubble);
 
   // every Cilium workload reaches the apiserver at the profile's VIP and port
-  for (const { owner, spec } of podSpecs(objects)) {
-    for (const container of spec.containers ?? []) {
-      const env = new Map((container.env ?? []).map((e) => [e.name, e.value]));
-      if (!env.has("KUBERNETES_SERVICE_HOST")) continue;
-      expect(env.get("KUBERNETES_SERVICE_HOST"), owner).toBe(p.apiserverVIP);
-      expect(env.get("KUBERNETES_SERVICE_PORT"), owner).toBe(String(p.apiserverPort));
-    }
-  }
+  expectApiServer(objects, p.apiserverVIP, p.apiserverPort);
 
   // every image from where the profile says nodes pull
   const all = images(objects);
