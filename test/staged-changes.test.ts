@@ -361,6 +361,13 @@ describe("holes found by an attacker", () => {
     const dangling = await both("clusters");
     expect(dangling.code).toBe(2);
     expect(dangling.text).toContain('clusters/b.json: a symbolic link in the git index to "../real/none.json", which the commit does not hold');
+    // a link whose blob is far longer than a path (git stores what it is given): sized, refused, never read
+    write("long-target", "x/".repeat(3000));
+    const oid = git("hash-object", "-w", "long-target").trim();
+    git("update-index", "--add", "--cacheinfo", `120000,${oid},clusters/b.json`);
+    const long = await both("clusters");
+    expect(long.code).toBe(2);
+    expect(long.text).toContain("clusters/b.json: a symbolic link in the git index of 6000 bytes, more than a path (4096)");
   });
 
   it("in a SHA-256 repository (32-byte object ids), a commit that empties the folder named is seen to", async () => {

@@ -165,6 +165,9 @@ export async function readStagedView(args: readonly string[], out: string, io: I
   };
 }
 
+/** The longest link target followed (PATH_MAX on Linux). */
+const MAX_LINK_BYTES = 4096;
+
 /**
  * The profiles among `paths` that are symbolic links in the commit, each with the blob of the regular file it
  * leads to (through a few links at most) and whether the commit changes any file on the way. Only the modes of
@@ -181,6 +184,9 @@ function followLinks(index: GitIndex, paths: readonly string[], oids: ReadonlyMa
     let oid = oids.get(start)!;
     let staged = index.staged.has(start);
     for (let hop = 0; ; hop++) {
+      // a link's blob is its target path: one larger than a path is sized, never read
+      const size = blobSizes(index, [oid]).get(oid) ?? 0;
+      if (size > MAX_LINK_BYTES) return `${start}: a symbolic link in the git index of ${size} bytes, more than a path (${MAX_LINK_BYTES})`;
       const target = readBlobs(index, [oid]).get(oid)?.toString("utf8") ?? "";
       const next = posix.normalize(posix.join(posix.dirname(path), target));
       const where = `${start}: a symbolic link in the git index to ${JSON.stringify(target.slice(0, 200))}`;
