@@ -2,8 +2,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { renderProfiles } from "../src/pipeline.js";
-import { FakeCluster, kubeadmCluster, tkeCluster, type ClusterState } from "./fake-cluster/cluster.js";
+import { FakeCluster, type ClusterState } from "./fake-cluster/cluster.js";
 import { fleetEquivalentPaths, presetPaths, ROOT } from "./helpers.js";
+import { clusterFor as scenarioCluster } from "./scenario.js";
 import { casesHere, coveringPaths, onceInNpmTest } from "./slice.js";
 
 /**
@@ -26,18 +27,19 @@ const paths = [...presetPaths(), ...fleetEquivalentPaths()];
 const results = renderProfiles(paths.map((path) => ({ path, text: readFileSync(join(ROOT, path), "utf8") })));
 const sliced = coveringPaths(paths);
 
-/** The cluster a preset is made for, as it is before the first install, with the CRDs its bundle requires of the user (CLS log collection). */
-function clusterFor(p: Profile, install: string): ClusterState {
-  const state = platformCluster(p);
-  for (const m of install.matchAll(/kubectl get crd '([^']+)' -o name >\/dev\/null 2>&1 \|\|\n\s*die "CRD/g)) state.crds.push(m[1]);
-  return state;
-}
-
-function platformCluster(p: Profile): ClusterState {
-  if (p.selfManaged !== undefined) return kubeadmCluster({ vip: p.selfManaged.apiServer.host, kubeProxy: (p.selfManaged.kubeProxy ?? "absent") !== "absent" });
-  const state = tkeCluster({ vip: p.apiserverVIP!, network: p.cluster?.network === "gr" ? "gr" : "vpc-cni" });
-  // a mesh member after `clustermesh.sh ca`, as the README's order has it: the mesh's CA is already there
-  if (p.clusterMesh !== undefined) state.objects["Secret/kube-system/cilium-ca"] = { data: { "ca.crt": "Y2E=", "ca.key": "a2V5" } };
+/**
+ * The cluster a preset is made for, as it is before the first install: the scenario suite's (the CRDs the
+ * profile says the user brings, CLS log collection), and for a mesh member the mesh's CA that `clustermesh.sh
+ * ca` copied in before, as the README's order has it (with the first member's Helm ownership, as copied).
+ */
+function clusterFor(p: Profile): ClusterState {
+  const state = scenarioCluster(p);
+  if (p.clusterMesh !== undefined) {
+    state.objects["Secret/kube-system/cilium-ca"] = {
+      metadata: { name: "cilium-ca", namespace: "kube-system", labels: { "app.kubernetes.io/managed-by": "Helm" }, annotations: { "meta.helm.sh/release-name": "cilium", "meta.helm.sh/release-namespace": "kube-system" } },
+      data: { "ca.crt": "Y2E=", "ca.key": "a2V5" },
+    };
+  }
   return state;
 }
 
@@ -54,7 +56,7 @@ describe.concurrent("install.sh --dry-run of every preset exits 0 under pipefail
     const install = r.files.find((f) => f.path === "install.sh")!.content;
     expect(install).toMatch(/^set -euo pipefail$/m);
     const profile = JSON.parse(readFileSync(join(ROOT, path), "utf8")) as Profile;
-    const cluster = new FakeCluster(clusterFor(profile, install));
+    const cluster = new FakeCluster(clusterFor(profile));
     const folder = cluster.writeBundle("v1", r.files);
     const run = await cluster.run(join(folder, "install.sh"), ["--dry-run"]);
     expect([run.status, run.changes], `${path}: ${run.stderr}`).toEqual([0, []]);
