@@ -23,7 +23,7 @@ export interface ScenarioCase {
  * The add-ons the matrix combines: how a profile turns each on, and how the live cluster shows it (the release's
  * values as helm merged them, or the objects install.sh applied).
  */
-export const ADD_ONS = {
+const ADD_ONS = {
   hubble: { on: { hubble: true }, live: (s: ClusterState) => releaseValues(s).hubble?.relay?.enabled === true },
   nodeLocalDns: { on: { nodeLocalDns: true }, live: (s: ClusterState) => s.objects["DaemonSet/kube-system/node-local-dns"] !== undefined && s.objects["CiliumLocalRedirectPolicy/kube-system/nodelocaldns"] !== undefined },
   gatewayApi: { on: { gatewayApi: true }, live: (s: ClusterState) => releaseValues(s).gatewayAPI?.enabled === true },
@@ -31,7 +31,7 @@ export const ADD_ONS = {
   encryption: { on: { encryption: "wireguard" }, live: (s: ClusterState) => releaseValues(s).encryption?.enabled === true },
   flowLogs: { on: { hubble: true, flowLogs: { exports: [{ name: "all" }] } }, live: (s: ClusterState) => releaseValues(s).hubble?.export?.dynamic?.enabled === true },
 } as const satisfies Record<string, { on: Profile; live: (s: ClusterState) => boolean }>;
-export type AddOn = keyof typeof ADD_ONS;
+type AddOn = keyof typeof ADD_ONS;
 const ADD_ON_NAMES = Object.keys(ADD_ONS) as AddOn[];
 
 /**
@@ -71,7 +71,7 @@ export function matrixCases(base = readJson("presets/overlay.json")): ScenarioCa
 }
 
 /** The versions a scenario walks: a 1.18 install, its patch upgrade, then the minor upgrade to the profile's 1.19. */
-export function versionsOf(profile: Profile): [string, string, string] {
+function versionsOf(profile: Profile): [string, string, string] {
   const own: string | undefined = profile.cilium?.version;
   return ["1.18.11", "1.18.12", own?.startsWith("1.19.") ? own : "1.19.5"];
 }
@@ -92,13 +92,13 @@ const hasAddOn = (p: Profile, n: AddOn) => (n === "flowLogs" || n === "encryptio
 const withAddOn = (p: Profile, n: AddOn): Profile => ({ ...p, features: { ...p.features, ...ADD_ONS[n].on } });
 
 /** The add-on a scenario turns on and off again: the first one the profile lacks and can have. */
-export function toggleOf(profile: Profile): AddOn | null {
+function toggleOf(profile: Profile): AddOn | null {
   const order: AddOn[] = ["gatewayApi", "nodeLocalDns", "hubble", "egressGateway", "encryption", "flowLogs"];
   return order.find((n) => !hasAddOn(profile, n) && renders(withAddOn(profile, n))) ?? null;
 }
 
 /** A datapath change that renders: native <-> overlay on TKE, the routing mode or the IPAM of a self-managed cluster. */
-export function datapathChangeOf(profile: Profile): Profile {
+function datapathChangeOf(profile: Profile): Profile {
   const candidates: Profile[] = isSelfManaged(profile)
     ? [
         { ...profile, selfManaged: { ...profile.selfManaged, routing: { mode: "native" }, autoDirectNodeRoutes: true } },
@@ -131,7 +131,7 @@ const LEFT_ON_PURPOSE = /^(NodePool|TKEMachineNodeClass|CustomResourceDefinition
 const TKE_NETWORKING = ["kube-proxy", "tke-cni-agent", "ip-masq-agent"] as const;
 const switchedOff = (s: ClusterState, ds: string) => s.daemonSets[ds]?.nodeSelector?.["label-not-exist"] === "node-not-exist";
 /** A call that could change the cluster. */
-export const MUTATING = /^(helm (upgrade --install (?!--dry-run)|install|uninstall|rollback|repo add)|kubectl (.* )?(apply|patch|delete|create|annotate|label|replace|scale|rollout restart))/;
+const MUTATING = /^(helm (upgrade --install (?!--dry-run)|install|uninstall|rollback|repo add)|kubectl (.* )?(apply|patch|delete|create|annotate|label|replace|scale|rollout restart))/;
 
 type Outcome = Awaited<ReturnType<FakeCluster["run"]>>;
 

@@ -17,14 +17,14 @@ import type { ClusterState } from "./cluster.js";
  * A missing or unserved one crash-loops the operator here (stricter than 1.18, which turns Gateway API off with
  * a log line: either way the bundle's Gateway never works).
  */
-export const GATEWAY_API_NEEDS: Record<string, Record<string, string>> = {
+const GATEWAY_API_NEEDS: Record<string, Record<string, string>> = {
   "1.18": { gatewayclasses: "v1", gateways: "v1", httproutes: "v1", grpcroutes: "v1", referencegrants: "v1beta1", tlsroutes: "v1alpha2" },
   "1.19": { gatewayclasses: "v1", gateways: "v1", httproutes: "v1", grpcroutes: "v1", referencegrants: "v1beta1", tlsroutes: "v1alpha2" },
   "1.20": { gatewayclasses: "v1", gateways: "v1", httproutes: "v1", grpcroutes: "v1", referencegrants: "v1", tlsroutes: "v1", backendtlspolicies: "v1" },
 };
 
 /** The CRDs cilium-operator registers once it runs (agents and the bundle's manifests use them). */
-export const CILIUM_CRDS = [
+const CILIUM_CRDS = [
   "ciliumnetworkpolicies.cilium.io",
   "ciliumclusterwidenetworkpolicies.cilium.io",
   "ciliumendpoints.cilium.io",
@@ -35,9 +35,9 @@ export const CILIUM_CRDS = [
 ];
 
 /** The cilium-config entries that are the datapath: changed under running Pods, every Pod loses its network. */
-export const DATAPATH_KEYS = ["routing-mode", "ipam", "tunnel-protocol"] as const;
+const DATAPATH_KEYS = ["routing-mode", "ipam", "tunnel-protocol"] as const;
 
-export interface Pod {
+interface Pod {
   name: string;
   /** the DaemonSet or Deployment it belongs to */
   owner: string;
