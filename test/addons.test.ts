@@ -1,12 +1,12 @@
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { afterAll, describe, expect, it } from "vitest";
 import type { OutputFile } from "../src/emit/index.js";
 import { renderProfiles } from "../src/pipeline.js";
-import { fileOf, helmValuesFiles, renderObject, ROOT } from "./helpers.js";
+import { fileOf, helmValuesFiles, renderObject, ROOT, writeBundleTo } from "./helpers.js";
 import { helmTemplate } from "./real-helm.js";
 
 /**
@@ -120,10 +120,7 @@ describe("presets/mesh rendered as one run", () => {
   it("passes helm template, each cluster with its own name and id", () => {
     for (const [i, r] of results.entries()) {
       const dir = join(scratch, `mesh-${r.name}`);
-      for (const f of r.files) {
-        mkdirSync(dirname(join(dir, f.path)), { recursive: true });
-        writeFileSync(join(dir, f.path), f.content);
-      }
+      writeBundleTo(dir, r.files);
       const objects = docs(helmTemplate("1.19.5", "kube-system", helmValuesFiles(r.files), dir));
       const config = objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === "cilium-config")!.data;
       expect([config["cluster-name"], config["cluster-id"]]).toEqual([`cls-mesh000${i + 1}`, String(i + 1)]);
@@ -268,10 +265,7 @@ describe("the egress gateway's node pool", () => {
   it("egress-gateway-policy.sh prints the guide's policy over the live egress nodes (internal IPs)", () => {
     const r = egress("native");
     const dir = mkdtempSync(join(scratch, "egress-"));
-    for (const f of r.files) {
-      mkdirSync(dirname(join(dir, f.path)), { recursive: true });
-      writeFileSync(join(dir, f.path), f.content, { mode: f.mode });
-    }
+    writeBundleTo(dir, r.files);
     mkdirSync(join(dir, "bin"));
     // the second node is dual-stack: its IPv6 InternalIP comes first
     const nodes = "10.0.1.5 10.0.1.5\n10.0.1.6 fd00::6 10.0.1.6\n";

@@ -1,13 +1,12 @@
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { parse, parseAllDocuments } from "yaml";
 import { afterAll, describe, expect, it } from "vitest";
-import type { OutputFile } from "../src/emit/index.js";
 import { renderProfiles } from "../src/pipeline.js";
 import { shellWord, UnsafeShellValueError } from "../src/text/shell.js";
 import { FakeCluster, tkeCluster, type ClusterState } from "./fake-cluster/cluster.js";
-import { fileOf, gitopsProfileText, helmValuesFiles, ROOT } from "./helpers.js";
+import { fileOf, gitopsProfileText, helmValuesFiles, ROOT, writeBundleTo } from "./helpers.js";
 import { helmTemplate } from "./real-helm.js";
 import { casesHere, onceInNpmTest } from "./slice.js";
 
@@ -31,15 +30,6 @@ function renderMesh(version: string) {
   const results = renderProfiles(PRESETS.map((path) => ({ path, text: JSON.stringify({ ...preset(path), cilium: { version } }) })));
   for (const r of results) expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
   return results;
-}
-
-function writeBundle(dir: string, files: readonly OutputFile[]): string {
-  for (const f of files) {
-    mkdirSync(dirname(join(dir, f.path)), { recursive: true });
-    writeFileSync(join(dir, f.path), f.content);
-    chmodSync(join(dir, f.path), f.mode);
-  }
-  return dir;
 }
 
 const decode = (value: string) => Buffer.from(value, "base64").toString("utf8");
@@ -82,7 +72,7 @@ describe("a mesh declared in the values, as the real helm template reads them", 
   it.each(MESH_VERSIONS)("Cilium %s: each member's cilium-clustermesh lists every other member, at its address, never itself", (version) => {
     const results = renderMesh(version);
     const members = PRESETS.map((p) => ({ name: preset(p).cluster.id as string, address: preset(p).clusterMesh.address as string }));
-    const seen = results.map((r) => peersSeen(docs(helmTemplate(version, "kube-system", helmValuesFiles(r.files), writeBundle(mkdtempSync(join(scratch, `${r.name}-`)), r.files)))));
+    const seen = results.map((r) => peersSeen(docs(helmTemplate(version, "kube-system", helmValuesFiles(r.files), writeBundleTo(mkdtempSync(join(scratch, `${r.name}-`)), r.files)))));
     for (const [i, me] of members.entries()) {
       const others = members.filter((m) => m.name !== me.name);
       expect(Object.keys(seen[i]).sort(), `${me.name}'s peers`).toEqual(others.map((o) => o.name).sort());
@@ -147,7 +137,7 @@ onceInNpmTest(() => {
 
   describe("clustermesh.sh on fake clusters, one kubeconfig context each", () => {
     const results = renderMesh("1.19.5");
-    const script = (i: number) => join(writeBundle(mkdtempSync(join(scratch, "sh-")), results[i].files), "clustermesh.sh");
+    const script = (i: number) => join(writeBundleTo(mkdtempSync(join(scratch, "sh-")), results[i].files), "clustermesh.sh");
     const cluster = (over: Partial<ClusterState> = {}) => new FakeCluster(tkeCluster(over));
 
     it("ca copies the first member's CA, and run again changes nothing in any cluster", async () => {

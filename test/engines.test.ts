@@ -3,9 +3,9 @@
 // unknown fields; the files they name are exactly the bundle's values files and manifests; and the Flux
 // kustomization is built by the real kubectl kustomize.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import type { GitopsConfig } from "../src/config.js";
@@ -14,7 +14,7 @@ import { renderProfile } from "../src/pipeline.js";
 import { BUILTIN_CHARTS } from "../src/knowledge/chart.js";
 import type { GitopsContext } from "../src/settings.js";
 import { crdValidatorAt } from "./fidelity/crd.js";
-import { asGitopsProfile, fileOf, gitopsProfileText, presetPaths, ROOT } from "./helpers.js";
+import { asGitopsProfile, fileOf, gitopsProfileText, presetPaths, ROOT, writeBundleTo } from "./helpers.js";
 import { kubectlBinary } from "./real-helm.js";
 
 type Obj = Record<string, any>;
@@ -142,10 +142,7 @@ describe("the real kubectl kustomize builds every Flux bundle", () => {
   it.each(presetPaths())("%s", (path) => {
     const { files, name } = render(path, context(FLUX));
     const dir = join(scratch, name!);
-    for (const f of files) {
-      mkdirSync(dirname(join(dir, f.path)), { recursive: true });
-      writeFileSync(join(dir, f.path), f.content);
-    }
+    writeBundleTo(dir, files);
     // Flux builds inside the repository's artifact: a kustomization may name files one folder up
     const build = (root: string) => docs(execFileSync(kubectlBinary(), ["kustomize", "--load-restrictor", "LoadRestrictionsNone", root], { encoding: "utf8" }));
     const built = [...build(dir), ...(existsSync(join(dir, "after-chart")) ? build(join(dir, "after-chart")) : [])];

@@ -3,16 +3,16 @@
 // ignore rule must point at an object the render holds. Real helm (v4), every preset, both engines: npm test the
 // covering slice of the presets x engines (test/slice.ts: a preset's traits, and each engine), npm run
 // test:slow the rest.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import type { GitopsConfig } from "../src/config.js";
 import { BUILTIN_CHARTS } from "../src/knowledge/chart.js";
 import { GITOPS_FILES } from "../src/knowledge/gitops.js";
 import { renderProfile } from "../src/pipeline.js";
-import { fileOf, gitopsProfileText, presetPaths } from "./helpers.js";
+import { fileOf, gitopsProfileText, presetPaths, writeBundleTo } from "./helpers.js";
 import { helmTemplate } from "./real-helm.js";
 import { casesHere, coveringSlice, profileSlice } from "./slice.js";
 
@@ -60,10 +60,7 @@ describe.each([...new Set(here.map((c) => c.path))])("%s", (path) => {
     expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
     const bundle = JSON.parse(fileOf(r.files, "bundle.json")!.content) as Obj;
     const dir = join(scratch, `${config.engine}-${r.name}`);
-    for (const f of r.files) {
-      mkdirSync(dirname(join(dir, f.path)), { recursive: true });
-      writeFileSync(join(dir, f.path), f.content);
-    }
+    writeBundleTo(dir, r.files);
     const render = () => docs(helmTemplate(bundle.chart.version, bundle.release.namespace, bundle.valuesFiles, dir));
     const [first, second] = [render(), render()];
     const byKey = new Map(second.map((o) => [keyOf(o), o]));

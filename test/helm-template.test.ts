@@ -1,13 +1,13 @@
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { OutputFile } from "../src/emit/index.js";
 import { parseProfileText } from "../src/parse.js";
 import type { FilledProfile } from "../src/profile.js";
 import { validateProfile } from "../src/validate.js";
-import { helmValuesFiles, renderFile, renderObject } from "./helpers.js";
+import { helmValuesFiles, renderFile, renderObject, writeBundleTo } from "./helpers.js";
 import { expectPreflightBeside, preflightRelease } from "./preflight-matrix.js";
 import { helmTemplate, helmTemplateAsync } from "./real-helm.js";
 import { readFileSync } from "node:fs";
@@ -217,10 +217,7 @@ function expectMeaning(p: FilledProfile, objects: readonly K8sObject[]): void {
 /** Writes the bundle to a folder (scratch/name); its install.sh's namespace. */
 function writeBundle(name: string, files: readonly OutputFile[]): { dir: string; namespace: string } {
   const dir = join(scratch, name);
-  for (const f of files) {
-    mkdirSync(dirname(join(dir, f.path)), { recursive: true });
-    writeFileSync(join(dir, f.path), f.content);
-  }
+  writeBundleTo(dir, files);
   return { dir, namespace: /^NAMESPACE='([^']+)'$/m.exec(files.find((f) => f.path === "install.sh")!.content)![1] };
 }
 const parseObjects = (text: string): K8sObject[] =>

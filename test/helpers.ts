@@ -1,5 +1,5 @@
-import { readFileSync, readdirSync, existsSync } from "node:fs";
-import { join } from "node:path";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { parse } from "yaml";
 import { renderProfile, type RenderResult } from "../src/pipeline.js";
 import type { OutputFile } from "../src/emit/index.js";
@@ -82,4 +82,14 @@ export function leafPaths(value: unknown, prefix: string[] = []): Map<string, un
 
 export function parseYaml(text: string): unknown {
   return parse(text, { version: "1.1" });
+}
+
+/** Writes a bundle's files into `dir` (folders made, each file with its mode), as render writes them; `dir`. */
+export function writeBundleTo(dir: string, files: readonly OutputFile[]): string {
+  for (const f of files) {
+    mkdirSync(dirname(join(dir, f.path)), { recursive: true });
+    writeFileSync(join(dir, f.path), f.content);
+    chmodSync(join(dir, f.path), f.mode);
+  }
+  return dir;
 }

@@ -1,10 +1,10 @@
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { expect } from "vitest";
 import type { OutputFile } from "../src/emit/index.js";
-import { fileOf, helmValuesFiles, renderObject } from "./helpers.js";
+import { fileOf, helmValuesFiles, renderObject, writeBundleTo } from "./helpers.js";
 import { helmTemplate } from "./real-helm.js";
 import { casesHere } from "./slice.js";
 
@@ -38,10 +38,7 @@ function preflightValuesFiles(files: readonly OutputFile[]): string[] {
 /** Both releases' objects, rendered by the real helm from the bundle as install.sh passes it. */
 export function templateBoth(name: string, files: readonly OutputFile[]): { main: K8sObject[]; preflight: K8sObject[] } {
   const dir = join(scratch, name.replaceAll("/", "_"));
-  for (const f of files) {
-    mkdirSync(dirname(join(dir, f.path)), { recursive: true });
-    writeFileSync(join(dir, f.path), f.content);
-  }
+  writeBundleTo(dir, files);
   const install = fileOf(files, "install.sh")!.content;
   const namespace = /^NAMESPACE='([^']+)'$/m.exec(install)![1];
   const version = /^VERSION='([^']+)'$/m.exec(install)![1];

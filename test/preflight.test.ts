@@ -1,11 +1,11 @@
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { OutputFile } from "../src/emit/index.js";
 import { BUILTIN_CHARTS } from "../src/knowledge/chart.js";
 import { renderProfile } from "../src/pipeline.js";
 import type { GitopsContext } from "../src/settings.js";
-import { ROOT, gitopsProfileText, helmValuesFiles, renderFile, renderObject } from "./helpers.js";
+import { ROOT, gitopsProfileText, helmValuesFiles, renderFile, renderObject, writeBundleTo } from "./helpers.js";
 import { expectDisjoint, expectMatrixCase, fastMatrix, key, parse, removeScratch, scratch, templateBoth } from "./preflight-matrix.js";
 
 afterAll(removeScratch);
@@ -39,10 +39,7 @@ describe("the test can fail", () => {
   it("the main release's values files given to the pre-flight, as before, collide (hubble-relay, cilium-ca...)", () => {
     const r = renderFile("presets/prod.json");
     const dir = join(scratch, "collide");
-    for (const f of r.files) {
-      mkdirSync(dirname(join(dir, f.path)), { recursive: true });
-      writeFileSync(join(dir, f.path), f.content);
-    }
+    writeBundleTo(dir, r.files);
     writeFileSync(join(dir, "old-preflight.yaml"), "preflight:\n  enabled: true\nagent: false\noperator:\n  enabled: false\n");
     const main = parse(helmTemplate("1.19.5", "kube-system", helmValuesFiles(r.files), dir));
     const old = parse(helmTemplate("1.19.5", "kube-system", [...helmValuesFiles(r.files), "old-preflight.yaml"], dir, "cilium-preflight"));

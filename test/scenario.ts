@@ -1,15 +1,15 @@
 // The scenario suite's driver: one profile walked through a cluster's life on the fake cluster, as an
 // operator would, with the cluster's state asserted after each step. Used by test/scenario.test.ts (one
 // representative slice) and test/slow/scenario.test.ts (every preset and the add-on matrix).
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { expect } from "vitest";
 import type { OutputFile } from "../src/emit/index.js";
 import { FakeCluster, kubeadmCluster, tkeCluster, type ClusterState } from "./fake-cluster/cluster.js";
 import { pods, releaseValues, workerNodes } from "./fake-cluster/controllers.js";
-import { fileOf, fleetEquivalentPaths, helmValuesFiles, presetPaths, renderObject, ROOT } from "./helpers.js";
+import { fileOf, fleetEquivalentPaths, helmValuesFiles, presetPaths, renderObject, ROOT, writeBundleTo } from "./helpers.js";
 import { helmTemplate } from "./real-helm.js";
 
 type Profile = Record<string, any>;
@@ -140,10 +140,7 @@ const scratch = mkdtempSync(join(tmpdir(), "tke-cilium-scenario-"));
 let scratchN = 0;
 function ownedObjects(files: readonly OutputFile[], release: "cilium" | "cilium-preflight"): string[] {
   const dir = join(scratch, String(++scratchN));
-  for (const f of files) {
-    mkdirSync(dirname(join(dir, f.path)), { recursive: true });
-    writeFileSync(join(dir, f.path), f.content);
-  }
+  writeBundleTo(dir, files);
   const install = fileOf(files, "install.sh")!.content;
   const version = /^VERSION='([^']+)'$/m.exec(install)![1];
   const namespace = /^NAMESPACE='([^']+)'$/m.exec(install)![1];

@@ -332,8 +332,7 @@ function claimedProfile(bytes: Buffer | undefined): string | null {
   const lead = `# ${GENERATED_BY}`;
   if (!second.startsWith(lead)) return null;
   // the path as commentPath wrote it: plain, or quoted (a space, a quote, a control character)
-  const read = readCommentPath(second.slice(lead.length));
-  return read !== null && read.rest.startsWith(". Do not edit:") ? read.path : null;
+  return readCommentPath(second.slice(lead.length), ". Do not edit:");
 }
 
 /**

@@ -36,15 +36,16 @@ export function commentPath(path: string): string {
 }
 
 /**
- * The path commentPath wrote, read back from the text that starts with it: the plain form up to the first
- * character it cannot hold, or the quoted form (JSON's escapes, the only ones quotedPath writes); null when
- * neither starts the text. `rest` is what follows the path.
+ * The path commentPath wrote at the start of `text`, read back, when `then` follows it: the quoted form (JSON's
+ * escapes, the only ones quotedPath writes), or the plain form (its last character may be the one `then`
+ * starts with, as in "a.json. Do not edit"); null when neither is there.
  */
-export function readCommentPath(text: string): { path: string; rest: string } | null {
+export function readCommentPath(text: string, then: string): string | null {
   const quoted = /^"(?:[^"\\]|\\["\\]|\\u[0-9a-f]{4})*"/.exec(text);
-  if (quoted !== null) return { path: JSON.parse(quoted[0]) as string, rest: text.slice(quoted[0].length) };
-  const plain = /^[\w./@+-]+/.exec(text);
-  return plain === null ? null : { path: plain[0], rest: text.slice(plain[0].length) };
+  if (quoted !== null) return text.startsWith(then, quoted[0].length) ? (JSON.parse(quoted[0]) as string) : null;
+  const plain = /^[\w./@+-]+/.exec(text)?.[0] ?? "";
+  for (let end = plain.length; end > 0; end--) if (text.startsWith(then, end)) return plain.slice(0, end);
+  return null;
 }
 
 /**

@@ -1,9 +1,10 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import type { OutputFile } from "../../src/emit/index.js";
+import { writeBundleTo } from "../helpers.js";
 import { reconcile } from "./controllers.js";
 import { fakeClusterPort, readClusterState, writeClusterState } from "./server.js";
 
@@ -152,11 +153,7 @@ export class FakeCluster {
   /** Writes a bundle into its own folder (files with their modes). */
   writeBundle(name: string, files: readonly OutputFile[]): string {
     const folder = join(this.dir, "bundles", name);
-    for (const f of files) {
-      mkdirSync(dirname(join(folder, f.path)), { recursive: true });
-      writeFileSync(join(folder, f.path), f.content);
-      chmodSync(join(folder, f.path), f.mode);
-    }
+    writeBundleTo(folder, files);
     return folder;
   }
 
