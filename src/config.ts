@@ -1,6 +1,6 @@
 import { lstatSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
-import { indexEntriesAt, readObjectAt } from "./git-index.js";
+import { findGitRoot, indexEntriesAt, readObjectAt } from "./git-index.js";
 import type { Diagnostic } from "./diagnostics.js";
 import { decodeProfileBytes, parseProfileText } from "./parse.js";
 import { validateConfig } from "./validate.js";
@@ -80,15 +80,6 @@ export function findStagedConfig(cwd: string): { path: string; bytes: Buffer } |
   return { path, bytes };
 }
 
-/** The root of the git repository holding `cwd` (the nearest folder with .git), or null outside one. */
-export function findGitRoot(cwd: string): string | null {
-  for (let dir = resolve(cwd); ; ) {
-    if (exists(join(dir, ".git"))) return dir;
-    const parent = dirname(dir);
-    if (parent === dir) return null;
-    dir = parent;
-  }
-}
 
 /** Settings one engine does not read: refused, so a config never says something that has no effect. */
 const OTHER_ENGINE_KEYS = { argocd: ["gitRepository", "interval"], flux: ["repoURL", "revision", "project", "destination"] } as const;
@@ -133,3 +124,5 @@ export function readConfig(path: string, shown: string, staged?: Buffer): Config
         : { engine: "flux", namespace: (g.namespace as string | undefined) ?? "flux-system", gitRepository: g.gitRepository as string, interval: g.interval as string };
   return { config: { path, dir: dirname(path), profiles: raw.profiles, out: raw.out, gitops } };
 }
+
+export { findGitRoot };

@@ -1,4 +1,5 @@
-import { isAbsolute, relative, resolve, sep } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { lstatOrNull } from "./fs-stat.js";
 import type { TreeFile } from "./diff.js";
 import { childProcess } from "./lazy-builtins.js";
 import { UnsafeOutputError } from "./store-errors.js";
@@ -61,9 +62,8 @@ export function readGitIndex(cwd: string): GitIndex {
   };
   const hasHead = childProcess().spawnSync("git", ["rev-parse", "--verify", "-q", "HEAD"], { cwd: root }).status === 0;
   const unmerged = new Set<string>();
-  /** With a HEAD: what the commit changes, path → its index entry (null: deleted). */
-  const changes = new Map<string, { mode: string; oid: string } | null>();
-  const both: GitIndex["changes"] = new Map();
+  /** With a HEAD: what the commit changes, path → its index entry and HEAD's (null: none). */
+  const changes: GitIndex["changes"] = new Map();
   const under = (path: string, dir: string) => dir === "" || path === dir || path.startsWith(`${dir}/`);
   const load = (paths: readonly string[]) => {
     // a path outside the repository has no entry (and git would refuse it)
@@ -79,10 +79,10 @@ export function readGitIndex(cwd: string): GitIndex {
         const [mode, , oid] = record.slice(0, tab).split(" ");
         entries.set(record.slice(tab + 1), { mode, oid });
       }
-      for (const [path, entry] of changes) {
+      for (const [path, { now }] of changes) {
         if (!wanted.some((w) => under(path, w))) continue;
-        if (entry === null) entries.delete(path);
-        else entries.set(path, entry);
+        if (now === null) entries.delete(path);
+        else entries.set(path, now);
       }
     }
     for (const p of wanted) loaded.add(p);
@@ -95,8 +95,7 @@ export function readGitIndex(cwd: string): GitIndex {
       const [oldMode, mode, oldOid, oid, status] = fields[i].slice(1).split(" ");
       const path = fields[i + 1];
       if (status === "U") unmerged.add(path);
-      changes.set(path, status === "D" || /^0+$/.test(mode) ? null : { mode, oid });
-      both.set(path, { now: changes.get(path)!, head: status === "A" || /^0+$/.test(oldMode) ? null : { mode: oldMode, oid: oldOid } });
+      changes.set(path, { now: status === "D" || /^0+$/.test(mode) ? null : { mode, oid }, head: status === "A" || /^0+$/.test(oldMode) ? null : { mode: oldMode, oid: oldOid } });
     }
     staged = new Set(changes.keys());
   } else {
@@ -109,7 +108,7 @@ export function readGitIndex(cwd: string): GitIndex {
     const names = [...unmerged].sort();
     throw new UnsafeOutputError(`the git index has unmerged paths (a merge conflict): ${names.slice(0, 5).join(", ")}${names.length > 5 ? ` and ${names.length - 5} more` : ""}; resolve them and stage the result before checking the commit`);
   }
-  return { root, entries, staged, changes: both, hasHead, load };
+  return { root, entries, staged, changes, hasHead, load };
 }
 
 /**
@@ -292,4 +291,14 @@ export function readObjectAt(root: string, oid: string, max: number): Buffer | n
   const size = Number(git(root, ["cat-file", "-s", oid]).toString("utf8").trim());
   if (!Number.isFinite(size) || size > max) return null;
   return git(root, ["cat-file", "blob", oid]);
+}
+
+/** The root of the git repository holding `cwd` (the nearest folder with .git), or null outside one. */
+export function findGitRoot(cwd: string): string | null {
+  for (let dir = resolve(cwd); ; ) {
+    if (lstatOrNull(join(dir, ".git")) !== null) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) return null;
+    dir = parent;
+  }
 }

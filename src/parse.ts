@@ -14,6 +14,8 @@ export interface ParsedProfile {
 const BOM = "\ufeff";
 /** A profile is a few hundred bytes; anything this large is a mistake (or an attack), not a profile. */
 export const MAX_PROFILE_CHARS = 1 << 20;
+/** The most bytes read of a file that may be a profile (four per character, UTF-8's widest): a larger one is sized, never read. */
+export const MAX_PROFILE_BYTES = MAX_PROFILE_CHARS * 4;
 /** Deeper nesting is no profile either, and would exhaust the parser's stack. */
 const MAX_DEPTH = 64;
 

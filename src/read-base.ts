@@ -1,12 +1,12 @@
 import { dirname, resolve } from "node:path";
 import { ConfinedReadError, readConfinedFile } from "./confined-read.js";
-import { decodeProfileBytes, MAX_PROFILE_CHARS } from "./parse.js";
+import { decodeProfileBytes, MAX_PROFILE_BYTES } from "./parse.js";
 import { findRepositoryRoot } from "./workspace.js";
 
 // Reading a base file (extends): a disk module beside workspace.ts, through the one confined read.
 
 /** A base is far smaller than this: the byte cap profiles are read with (the parser refuses one over MAX_PROFILE_CHARS). */
-const MAX_BASE_BYTES = MAX_PROFILE_CHARS * 4;
+const MAX_BASE_BYTES = MAX_PROFILE_BYTES;
 
 /**
  * The one read of a base file (extends), through readConfinedFile: inside the repository of the file that

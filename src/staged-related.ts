@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { BUILD, indexFolder, readIndexBytes } from "./bundle-index.js";
 import { crypto } from "./lazy-builtins.js";
 import { blobSizes, readBlobs, treeBlobs, treeChanges, type GitIndex } from "./git-index.js";
-import { decodeProfileBytes, MAX_PROFILE_CHARS } from "./parse.js";
+import { decodeProfileBytes, MAX_PROFILE_BYTES } from "./parse.js";
 import { writeFileAtomic } from "./store.js";
 import { openFactsCache, type FactsCache } from "./profile-facts.js";
 import { mayHoldKey } from "./text/key-gate.js";
@@ -40,7 +40,7 @@ function relatedBlobs(index: GitIndex, oids: readonly string[], facts?: FactsCac
     return known === undefined;
   });
   const sizes = blobSizes(index, unknown);
-  const small = unknown.filter((oid) => (sizes.get(oid) ?? Infinity) <= MAX_PROFILE_CHARS * 4);
+  const small = unknown.filter((oid) => (sizes.get(oid) ?? Infinity) <= MAX_PROFILE_BYTES);
   for (const [oid, bytes] of readBlobs(index, small)) {
     const decoded = decodeProfileBytes(bytes, "profile");
     if ("text" in decoded && isRelatedText(decoded.text)) related.add(oid);

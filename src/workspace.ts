@@ -7,7 +7,7 @@ import { isBasePath } from "./extends.js";
 import type { TreeFile } from "./diff.js";
 import { UnsafeOutputError } from "./store-errors.js";
 import { readConfinedFile } from "./confined-read.js";
-import { indexEntriesAt, readObjectAt } from "./git-index.js";
+import { findGitRoot, indexEntriesAt, readObjectAt } from "./git-index.js";
 import { CHART_VERSION, imageProblem } from "./chart-check.js";
 import { lstatOrNull, statOrNull } from "./fs-stat.js";
 
@@ -293,8 +293,7 @@ export interface StagedCharts {
  * tree has is not the commit's (every clone would lack it), so check --staged does not read it.
  */
 export function stagedCharts(root: string): StagedCharts {
-  let gitRoot: string | null = resolve(root);
-  while (gitRoot !== null && lstatOrNull(join(gitRoot, ".git")) === null) gitRoot = dirname(gitRoot) === gitRoot ? null : dirname(gitRoot);
+  const gitRoot = findGitRoot(root);
   if (gitRoot === null) return { names: [], read: () => Buffer.alloc(0) };
   const dir = relative(gitRoot, join(root, ADDED_CHARTS_DIR)).split(sep).join("/");
   const entries = indexEntriesAt(gitRoot, [dir]);

@@ -14,7 +14,7 @@ import { readStagedView, type CheckView } from "./staged.js";
 import { openBundleIndex, type BundleIndex } from "../bundle-index.js";
 import { checkUpgrade } from "./upgrade.js";
 import { checkFleet, writeFleet } from "./fleet.js";
-import { MAX_PROFILE_CHARS, decodeProfileBytes } from "../parse.js";
+import { MAX_PROFILE_BYTES, decodeProfileBytes } from "../parse.js";
 import { meshDirectory } from "../mesh.js";
 import { checkProfiles, defaultName, emitProfile, isRenderable, tooLargeDiagnostic, unreadableProfile, type CheckedProfile, type ProfileSource } from "../pipeline.js";
 import type { Settings } from "../settings.js";
@@ -208,7 +208,7 @@ export async function readSources(args: readonly string[], io: Io, typed: boolea
     let read;
     try {
       // io.cwd is the run's base: the repository (see placeRun)
-      read = readProfileBytes(path, io.cwd, MAX_PROFILE_CHARS * 4, io.cwd, typed);
+      read = readProfileBytes(path, io.cwd, MAX_PROFILE_BYTES, io.cwd, typed);
     } catch (error) {
       if (!(error instanceof ConfinedReadError)) throw error;
       io.stderr(`tke-cilium: cannot read ${terminalLine(JSON.stringify(path))}: ${terminalLine(error.message)}\n`);

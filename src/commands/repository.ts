@@ -1,7 +1,7 @@
 import { lstatSync } from "node:fs";
 import { relative, resolve, sep } from "node:path";
 import { CONFIG_FILE, findConfigFile, findGitRoot, findStagedConfig, readConfig, type RepoConfig } from "../config.js";
-import { MAX_PROFILE_CHARS } from "../parse.js";
+import { MAX_PROFILE_BYTES } from "../parse.js";
 import { formatDiagnostic } from "../diagnostics.js";
 import { EXIT, type Io } from "../io.js";
 import type { GitopsContext } from "../settings.js";
@@ -114,7 +114,7 @@ export async function configProfileNames(config: RepoConfig): Promise<{ names: S
     let text = "";
     try {
       // confined to the repository and capped: a peer may be any file a pull request names
-      text = readConfinedFile(config.dir, path, MAX_PROFILE_CHARS * 4).toString("utf8");
+      text = readConfinedFile(config.dir, path, MAX_PROFILE_BYTES).toString("utf8");
     } catch (error) {
       if (!(error instanceof ConfinedReadError)) throw error;
       // too large to be a profile: reported when it is checked; anything else may not be read at all

@@ -8,7 +8,7 @@ import { openFactsCache, type FactsCache, type ProfileFacts } from "../profile-f
 import { headTree, indexFiles } from "../git-head.js";
 import { EXIT, type Io } from "../io.js";
 import { GENERATED_BY, isUserFile } from "../knowledge/bundle.js";
-import { decodeProfileBytes, MAX_PROFILE_CHARS } from "../parse.js";
+import { decodeProfileBytes, MAX_PROFILE_BYTES } from "../parse.js";
 import { meshMemberOf, type MeshMember } from "../mesh.js";
 import { defaultName, NAME_PATTERN, tooLargeDiagnostic, unreadableProfile, type CheckedProfile, type ProfileSource } from "../pipeline.js";
 import { terminalLine } from "../text/terminal.js";
@@ -89,7 +89,7 @@ export async function readStagedView(args: readonly string[], out: string, io: I
     const wanted = [...new Set(oids)].filter((oid) => !bytesOf.has(oid) && !sizes.has(oid));
     if (wanted.length === 0) return;
     for (const [oid, size] of blobSizes(index, wanted)) sizes.set(oid, size);
-    for (const [oid, bytes] of readBlobs(index, wanted.filter((oid) => (sizes.get(oid) ?? 0) <= MAX_PROFILE_CHARS * 4))) bytesOf.set(oid, bytes);
+    for (const [oid, bytes] of readBlobs(index, wanted.filter((oid) => (sizes.get(oid) ?? 0) <= MAX_PROFILE_BYTES))) bytesOf.set(oid, bytes);
   };
   // the facts of blobs not seen before: read once, kept by object id
   const unknown = paths.filter((p) => facts.get(oidOf(p)) === undefined);
@@ -165,6 +165,14 @@ export async function readStagedView(args: readonly string[], out: string, io: I
   };
 }
 
+/**
+ * Whether the tool's caches may be used: git tracks nothing in their folders (a commit could plant a cache
+ * that answers for it). Only entries already loaded are looked at: load INDEX_FOLDERS first.
+ */
+function cacheTrusted(index: GitIndex): boolean {
+  return ![...index.entries.keys()].some((p) => INDEX_FOLDERS.some((f) => p.startsWith(`${f}/`)));
+}
+
 /** The longest link target followed (PATH_MAX on Linux). */
 const MAX_LINK_BYTES = 4096;
 
@@ -237,7 +245,7 @@ async function headMeshes(index: GitIndex, outDir: string, extenders: readonly s
   // the bases as HEAD had them (paths here are the repository's)
   const headBase = (path: string): BaseRead => {
     const found = headObjects(index, [path]).get(path);
-    if (found === undefined || found === null || found.type !== "blob" || found.size > MAX_PROFILE_CHARS * 4) return { problem: "not in HEAD" };
+    if (found === undefined || found === null || found.type !== "blob" || found.size > MAX_PROFILE_BYTES) return { problem: "not in HEAD" };
     const bytes = readBlobs(index, [found.oid]).get(found.oid);
     const decoded = bytes === undefined ? null : decodeProfileBytes(bytes, path);
     return decoded !== null && "text" in decoded ? { text: decoded.text } : { problem: "unreadable in HEAD" };
@@ -316,7 +324,7 @@ async function fleetSelection(index: GitIndex, args: readonly string[], outDir: 
   }
   const paths = [...selected].sort();
   // the facts are the machine's own: a cache folder that git tracks came with a commit and is not used
-  const facts = openFactsCache(index.root, ![...index.entries.keys()].some((p) => INDEX_FOLDERS.some((f) => p.startsWith(`${f}/`))));
+  const facts = openFactsCache(index.root, cacheTrusted(index));
   return { paths, oids: new Map(paths.map((p) => [p, index.entries.get(p)!.oid])), facts, folders: () => indexFolderNames(index, outDir) };
 }
 
@@ -425,7 +433,7 @@ async function changedSelection(index: GitIndex, args: readonly string[], outDir
   for (const [p, oid] of files) oids.set(p, oid);
   // the cache folders: the store is the machine's own, not one a commit brought
   index.load([...INDEX_FOLDERS]);
-  const trusted = ![...index.entries.keys()].some((p) => INDEX_FOLDERS.some((f) => p.startsWith(`${f}/`)));
+  const trusted = cacheTrusted(index);
   const store = openRelatedStore(index, trusted);
   for (const { dir, tree, deep } of scopes) {
     const related = store.at(dir, tree, deep);
@@ -449,7 +457,7 @@ async function changedSelection(index: GitIndex, args: readonly string[], outDir
   };
   const first = [...oids.values(), ...headOf.values(), ...bundles.flatMap(install)];
   const sizes = blobSizes(index, first);
-  const small = (oid: string) => (sizes.get(oid) ?? Infinity) <= MAX_PROFILE_CHARS * 4;
+  const small = (oid: string) => (sizes.get(oid) ?? Infinity) <= MAX_PROFILE_BYTES;
   const bytes = readBlobs(index, first.filter(small));
   const facts = runFacts();
   const learn = async (path: string, oid: string): Promise<string> => {
@@ -517,7 +525,7 @@ function readIndexedBase(index: ReturnType<typeof readGitIndex>, path: string): 
   if (!entry.mode.startsWith("100")) return { problem: entry.mode === "120000" ? "it is a symbolic link" : "it is not a regular file" };
   // sized before it is read, as a profile's blob is: a huge staged base is named, never loaded
   const size = blobSizes(index, [entry.oid]).get(entry.oid);
-  if (size === undefined || size > MAX_PROFILE_CHARS * 4) return { problem: "it is too large to be a base" };
+  if (size === undefined || size > MAX_PROFILE_BYTES) return { problem: "it is too large to be a base" };
   const bytes = readBlobs(index, [entry.oid]).get(entry.oid);
   if (bytes === undefined) return { problem: "it is too large to be a base" };
   const decoded = decodeProfileBytes(bytes, path);
