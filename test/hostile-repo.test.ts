@@ -5,28 +5,28 @@ import { gzipSync } from "node:zlib";
 import tarStream from "tar-stream";
 import { afterAll, describe, expect, it } from "vitest";
 import { ROOT } from "./helpers.js";
-import { CLI, cli, member, outside, repo, scratch, removeScratch } from "./hostile-repo.js";
+import { CLI, cli, here, member, outside, repo, scratch, removeScratch } from "./hostile-repo.js";
 
 afterAll(removeScratch);
 
 /** Hostile repositories (issue 23): reads, state, bounds and failures; the shell corpus is hostile-shell.test.ts. */
 
 describe("reads confined to the repository", () => {
-  it("tke-cilium.json naming a file outside the repository, or /proc/self/environ, prints none of it", () => {
+  it("tke-cilium.json naming a file outside the repository, or /proc/self/environ, prints none of it", async () => {
     for (const target of ["../outside/config.json", join(outside, "config.json"), "/proc/self/environ"]) {
       const dir = repo({ "tke-cilium.json": { profiles: [target] } });
-      const r = cli(dir, "validate");
+      const r = await here(dir, "validate");
       expect(r.status, r.stderr).not.toBe(0);
       expect(r.stderr).toContain("outside the repository");
     }
   });
 
-  it("a profile that is a symbolic link to a secret is refused, whether named or globbed", () => {
+  it("a profile that is a symbolic link to a secret is refused, whether named or globbed", async () => {
     const dir = repo({ "tke-cilium.json": { profiles: ["clusters/*.json"] } });
     mkdirSync(join(dir, "clusters"));
     symlinkSync(join(outside, "config.json"), join(dir, "clusters/prod.json"));
     for (const args of [["validate"], ["validate", "clusters/prod.json"], ["validate", "clusters/"], ["check"]]) {
-      const r = cli(dir, ...args);
+      const r = await here(dir, ...args);
       expect(r.status, `${args.join(" ")}: ${r.stderr}`).not.toBe(0);
       // named: refused as leading outside; globbed: a link is not followed, so the glob matches nothing
       expect(r.stderr).toMatch(/outside the repository|no such profile/);
@@ -59,10 +59,10 @@ describe("reads confined to the repository", () => {
     expect(r.stderr).toContain("peer.json, a profile of tke-cilium.json: not a regular file");
   });
 
-  it("a diagnostic quotes only the offending line, cut and escaped", () => {
+  it("a diagnostic quotes only the offending line, cut and escaped", async () => {
     const long = `{"region": "ap-guangzhou", "apiserverVIP": "10.0.0.1", "nodePool": {"type": "native"}, "name": "\\u001b[31mred", "x": "${"A".repeat(5000)}"}`;
     const dir = repo({ "p.json": `${long}\n\u001b]0;title\u0007 trailing junk line\n` });
-    const r = cli(dir, "validate", "p.json");
+    const r = await here(dir, "validate", "p.json");
     expect(r.status).toBe(1);
     expect(r.stderr).not.toMatch(/\u001b|\u0007/);
     for (const line of r.stderr.split("\n")) expect(line.length).toBeLessThan(400);
@@ -80,17 +80,17 @@ describe("reads confined to the repository", () => {
 });
 
 describe("the repository config", () => {
-  it("an out outside the repository is refused, and nothing is written there", () => {
+  it("an out outside the repository is refused, and nothing is written there", async () => {
     const dir = repo({ "prod.json": readFileSync(join(ROOT, "presets/dev.json"), "utf8"), "tke-cilium.json": { profiles: ["prod.json"], out: "../escaped-out" } });
-    const r = cli(dir, "render");
+    const r = await here(dir, "render");
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("outside the repository");
     expect(existsSync(join(dir, "../escaped-out"))).toBe(false);
   });
 
-  it("an invalid config is reported without a false usage message", () => {
+  it("an invalid config is reported without a false usage message", async () => {
     const dir = repo({ "prod.json": readFileSync(join(ROOT, "presets/dev.json"), "utf8"), "tke-cilium.json": '{"profile": []}' });
-    const r = cli(dir, "render", "prod.json");
+    const r = await here(dir, "render", "prod.json");
     expect(r.status).toBe(2);
     expect(r.stderr).toContain("is not a valid repository config");
     expect(r.stderr).not.toContain("needs at least one PROFILE");
@@ -114,18 +114,18 @@ describe("chart data", () => {
     for (const repository of ["quay.io/cilium/cilium x", "quay.io/cilium/cilium\ntouch /tmp/pwned", "quay.io/$(id)"]) {
       const dir = repo();
       writeFileSync(join(dir, "c.tgz"), await chartTarball({ "Chart.yaml": CHART_YAML, "values.yaml": `image:\n  repository: ${JSON.stringify(repository)}\n  tag: v1.21.0\n` }));
-      const r = cli(dir, "chart", "add", "c.tgz");
+      const r = await here(dir, "chart", "add", "c.tgz");
       expect(r.status).toBe(1);
       expect(r.stderr).toContain("not an image reference");
       expect(existsSync(join(dir, ".tke-cilium"))).toBe(false);
     }
   });
 
-  it("a crafted .tke-cilium/charts/X.json with a poisoned image is refused, never written into images.txt", () => {
+  it("a crafted .tke-cilium/charts/X.json with a poisoned image is refused, never written into images.txt", async () => {
     const chart = { version: "1.21.0", images: [{ path: "image", repository: "quay.io/cilium/cilium\nrm -rf ~", tag: "v1.21.0", digest: "", useDigest: false }], keys: ["image"], types: {} };
     const profile = { ...JSON.parse(readFileSync(join(ROOT, "presets/dev.json"), "utf8")), cilium: { version: "1.21.0" }, images: { mirror: "custom", registry: "tcr.example.com", useDigest: false } };
     const dir = repo({ ".tke-cilium/charts/1.21.0.json": chart, "p.json": profile });
-    const r = cli(dir, "render", "p.json");
+    const r = await here(dir, "render", "p.json");
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("1.21.0.json: it lists the image repository");
     expect(existsSync(join(dir, "out"))).toBe(false);
@@ -143,9 +143,9 @@ describe("no Terraform state lost", () => {
     "prod.auto.tfvars": 'cluster_id = "cls-abcdefgh"\n',
   };
   /** A rendered bundle whose terraform/ holds the user's state; the profile is then changed so render must write. */
-  function withState(): { dir: string; tf: string } {
+  async function withState(): Promise<{ dir: string; tf: string }> {
     const dir = repo({ "dev.json": dev });
-    expect(cli(dir, "render", "dev.json").status).toBe(0);
+    expect((await here(dir, "render", "dev.json")).status).toBe(0);
     const tf = join(dir, "out/dev/terraform");
     for (const [path, text] of Object.entries(STATE)) {
       mkdirSync(join(tf, path, ".."), { recursive: true });
@@ -156,21 +156,21 @@ describe("no Terraform state lost", () => {
   }
   const stateOf = (tf: string) => Object.fromEntries(Object.keys(STATE).map((p) => [p, existsSync(join(tf, p)) ? readFileSync(join(tf, p), "utf8") : null]));
 
-  it("render keeps the state files, and check does not call them drift", () => {
-    const { dir, tf } = withState();
-    const r = cli(dir, "render", "dev.json");
+  it("render keeps the state files, and check does not call them drift", async () => {
+    const { dir, tf } = await withState();
+    const r = await here(dir, "render", "dev.json");
     expect(r.status, r.stderr).toBe(0);
     expect(stateOf(tf)).toEqual(STATE);
-    expect(cli(dir, "check", "dev.json").status).toBe(0);
+    expect((await here(dir, "check", "dev.json")).status).toBe(0);
   });
 
   it("a terraform running in terraform/ while render replaces the bundle keeps writing its state into the bundle", async () => {
-    const { dir, tf } = withState();
+    const { dir, tf } = await withState();
     const { spawn } = await import("node:child_process");
     // a terraform apply: started in terraform/, it writes its state there once render has run
     const apply = spawn("bash", ["-c", "while [ ! -e \"$GO\" ]; do sleep 0.05; done; printf 'after\\n' > terraform.tfstate"], { cwd: tf, env: { ...process.env, GO: join(dir, "go") } });
     const done = new Promise((resolve) => apply.on("close", resolve));
-    const r = cli(dir, "render", "dev.json");
+    const r = await here(dir, "render", "dev.json");
     expect(r.status, r.stderr).toBe(0);
     writeFileSync(join(dir, "go"), "");
     await done;
@@ -178,12 +178,12 @@ describe("no Terraform state lost", () => {
     expect(readFileSync(join(tf, "terraform.tfstate.backup"), "utf8")).toBe(STATE["terraform.tfstate.backup"]);
   });
 
-  it("a terraform/ holding a state lock is not touched: a clear refusal", () => {
-    const { dir, tf } = withState();
+  it("a terraform/ holding a state lock is not touched: a clear refusal", async () => {
+    const { dir, tf } = await withState();
     writeFileSync(join(tf, ".terraform.tfstate.lock.info"), '{"ID": "x"}\n');
     const before = readFileSync(join(dir, "out/dev/install.sh"), "utf8");
     const mainTf = readFileSync(join(tf, "main.tf"), "utf8");
-    const r = cli(dir, "render", "dev.json");
+    const r = await here(dir, "render", "dev.json");
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(".terraform.tfstate.lock.info exists: a terraform command is running");
     expect(readFileSync(join(dir, "out/dev/install.sh"), "utf8")).toBe(before);
@@ -196,7 +196,7 @@ describe("an interrupted render", () => {
   it("puts back a terraform/ folder it had moved into its staging folder, never deletes it", async () => {
     const { recoverInterrupted } = await import("../src/store.js");
     const dir = repo({ "dev.json": readFileSync(join(ROOT, "presets/dev.json"), "utf8") });
-    expect(cli(dir, "render", "dev.json").status).toBe(0);
+    expect((await here(dir, "render", "dev.json")).status).toBe(0);
     const install = readFileSync(join(dir, "out/dev/install.sh"), "utf8");
     // a .tmp-* folder holding a terraform/ folder (no run leaves one: a whole folder is renamed .new-* first)
     const staging = join(dir, "out/.dev.tmp-123-x-y");
@@ -215,7 +215,7 @@ describe("an interrupted render", () => {
     const { recoverInterrupted } = await import("../src/store.js");
     const { cpSync, renameSync } = await import("node:fs");
     const dir = repo({ "dev.json": readFileSync(join(ROOT, "presets/dev.json"), "utf8") });
-    expect(cli(dir, "render", "dev.json").status).toBe(0);
+    expect((await here(dir, "render", "dev.json")).status).toBe(0);
     // killed after the whole new bundle was written and terraform/ moved into it, before the swap
     const whole = join(dir, "out/.dev.new-123-x-y");
     cpSync(join(dir, "out/dev"), whole, { recursive: true, filter: (src) => !src.includes("/terraform") });
@@ -264,11 +264,11 @@ describe("chart add is bounded: a clear error in seconds, never exit 70", () => 
     expect(r.status, r.stderr).toBe(0);
   });
 
-  it("a malformed .tke-cilium/charts/X.json is a clear error", () => {
+  it("a malformed .tke-cilium/charts/X.json is a clear error", async () => {
     for (const text of ["null", "[]", "{", '{"version": "1.21.0", "images": [null], "keys": [], "types": {}}', '{"version": "1.21.0", "images": [], "keys": [1], "types": {}}', '{"version": "1.21.0", "images": [], "keys": [], "types": {"a": 1}}']) {
       const dir = repo({ ".tke-cilium/charts/1.21.0.json": text, "p.json": readFileSync(join(ROOT, "presets/dev.json"), "utf8") });
       for (const args of [["validate", "p.json"], ["chart", "list"]]) {
-        const r = cli(dir, ...args);
+        const r = await here(dir, ...args);
         expect(r.status, `${text}: ${r.stderr}`).toBe(1);
         expect(r.stderr).toContain(".tke-cilium/charts/1.21.0.json");
       }
@@ -283,57 +283,57 @@ describe("check --staged fails loudly when it cannot read the commit", () => {
   };
   const dev = () => readFileSync(join(ROOT, "presets/dev.json"), "utf8");
 
-  it("outside a git repository", () => {
+  it("outside a git repository", async () => {
     const dir = repo({ "dev.json": dev() }, null);
-    const r = cli(dir, "check", "--staged", "dev.json");
+    const r = await here(dir, "check", "--staged", "dev.json");
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("git cannot read one");
   });
 
-  it("with a merge conflict in the index", () => {
+  it("with a merge conflict in the index", async () => {
     const dir = repo({ "dev.json": dev() }, null);
     git(dir, "init", "-q");
-    expect(cli(dir, "render", "dev.json", "--quiet").status).toBe(0);
+    expect((await here(dir, "render", "dev.json", "--quiet")).status).toBe(0);
     git(dir, "add", "-A");
     git(dir, "commit", "-qm", "base");
     git(dir, "checkout", "-qb", "other");
-    const edit = (features: object) => {
+    const edit = async (features: object) => {
       writeFileSync(join(dir, "dev.json"), JSON.stringify({ ...JSON.parse(dev()), features }, null, 2));
-      expect(cli(dir, "render", "dev.json", "--quiet").status).toBe(0);
+      expect((await here(dir, "render", "dev.json", "--quiet")).status).toBe(0);
       git(dir, "add", "-A");
     };
-    edit({ hubble: true });
+    await edit({ hubble: true });
     git(dir, "commit", "-qm", "other");
     git(dir, "checkout", "-q", "main");
-    edit({ bandwidthManager: true });
+    await edit({ bandwidthManager: true });
     git(dir, "commit", "-qm", "main");
     expect(git(dir, "merge", "other").status).not.toBe(0);
-    const r = cli(dir, "check", "--staged", "--quiet", "dev.json");
+    const r = await here(dir, "check", "--staged", "--quiet", "dev.json");
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("unmerged paths (a merge conflict): dev.json");
   });
 
-  it("on profiles inside a submodule", () => {
+  it("on profiles inside a submodule", async () => {
     const dir = repo({}, null);
     git(dir, "init", "-q");
     git(dir, "update-index", "--add", "--cacheinfo", `160000,${"a".repeat(40)},clusters`);
     mkdirSync(join(dir, "clusters"));
     writeFileSync(join(dir, "clusters/dev.json"), dev());
     for (const arg of ["clusters", "clusters/", "clusters/dev.json"]) {
-      const r = cli(dir, "check", "--staged", arg);
+      const r = await here(dir, "check", "--staged", arg);
       expect(r.status, r.stderr).not.toBe(0);
       expect(r.stderr).toContain("submodule");
     }
   });
 
-  it("with git's dubious ownership", () => {
+  it("with git's dubious ownership", async () => {
     const dir = repo({ "dev.json": dev() }, null);
     git(dir, "init", "-q");
-    expect(cli(dir, "render", "dev.json", "--quiet").status).toBe(0);
+    expect((await here(dir, "render", "dev.json", "--quiet")).status).toBe(0);
     git(dir, "add", "-A");
     // owned by someone else: git refuses the repository (root included)
     spawnSync("chown", ["-R", "65534:65534", dir]);
-    const r = cli(dir, "check", "--staged", "dev.json");
+    const r = await here(dir, "check", "--staged", "dev.json");
     expect(r.status).toBe(1);
     if (process.getuid?.() === 0) expect(r.stderr).toContain("dubious ownership");
   });
@@ -367,28 +367,28 @@ describe("the file system fails under the CLI", () => {
     await done;
   }, 30_000);
 
-  it("a lock draft left by a killed run is removed by the next render", () => {
+  it("a lock draft left by a killed run is removed by the next render", async () => {
     const dir = repo({ "dev.json": readFileSync(join(ROOT, "presets/dev.json"), "utf8") });
     mkdirSync(join(dir, "out"));
     // pid 2^22 + 1 is above Linux's pid_max: no such process
     writeFileSync(join(dir, "out/.tke-cilium.lock.4194305.0123456789ab"), "tke-cilium 4194305  0123\n");
-    expect(cli(dir, "render", "dev.json").status).toBe(0);
+    expect((await here(dir, "render", "dev.json")).status).toBe(0);
     expect(readdirSync(join(dir, "out"))).toEqual(["dev"]);
   });
 });
 
 describe("names from the disk on the terminal", () => {
-  it("a profile file name with terminal escapes is escaped in render's table", () => {
+  it("a profile file name with terminal escapes is escaped in render's table", async () => {
     const dir = repo({ "\u001b]0;owned\u0007prod.json": { ...JSON.parse(readFileSync(join(ROOT, "presets/dev.json"), "utf8")), name: "prod" } });
-    const r = cli(dir, "render", "\u001b]0;owned\u0007prod.json");
+    const r = await here(dir, "render", "\u001b]0;owned\u0007prod.json");
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain("\\x1b]0;owned\\x07prod.json");
     expect(r.stdout + r.stderr).not.toMatch(/[\u0000-\u0008\u000b-\u001f]/);
   });
 
-  it("a backslash in a file name is part of the name, not a folder", () => {
+  it("a backslash in a file name is part of the name, not a folder", async () => {
     const dir = repo({ "evil\\prod.json": readFileSync(join(ROOT, "presets/dev.json"), "utf8").replace(/"name": "[^"]*",?/, "") });
-    const r = cli(dir, "render", "evil\\prod.json");
+    const r = await here(dir, "render", "evil\\prod.json");
     // the name the file gives is not a DNS label: an error, not a bundle called "prod"
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("INVALID_NAME");
@@ -397,22 +397,22 @@ describe("names from the disk on the terminal", () => {
 });
 
 describe("flow-log filters", () => {
-  it("a filter field Hubble's FlowFilter does not have is an error", () => {
+  it("a filter field Hubble's FlowFilter does not have is an error", async () => {
     const profile = { ...JSON.parse(readFileSync(join(ROOT, "presets/dev.json"), "utf8")), features: { flowLogs: { exports: [{ name: "drops", include: [{ verdict: ["DROPPED"], "source_pod; rm -rf /": ["x"] }] }] } } };
     const dir = repo({ "p.json": profile });
-    const r = cli(dir, "validate", "p.json");
+    const r = await here(dir, "validate", "p.json");
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("error FLOW_FILTER_UNKNOWN_FIELD /features/flowLogs/exports/0/include/0/source_pod; rm -rf ~1");
   });
 });
 
 describe("line endings", () => {
-  it("a bundle checked out with CRLF (.gitattributes) is drift told as line endings, not a wall of identical lines", () => {
+  it("a bundle checked out with CRLF (.gitattributes) is drift told as line endings, not a wall of identical lines", async () => {
     const dir = repo({ "dev.json": readFileSync(join(ROOT, "presets/dev.json"), "utf8"), ".gitattributes": "* text eol=crlf\n" });
-    expect(cli(dir, "render", "dev.json").status).toBe(0);
+    expect((await here(dir, "render", "dev.json")).status).toBe(0);
     const values = join(dir, "out/dev/tke-values.yaml");
     writeFileSync(values, readFileSync(values, "utf8").replace(/\n/g, "\r\n"));
-    const r = cli(dir, "check", "dev.json");
+    const r = await here(dir, "check", "dev.json");
     expect(r.status).toBe(1);
     expect(r.stdout).toContain("line endings: the file has CRLF line endings where tke-cilium writes LF");
     expect(r.stdout).not.toContain("\\x0d");
@@ -432,32 +432,32 @@ describe("a rename across file systems", () => {
 });
 
 describe("check --staged reads no file whole that is far larger than a profile", () => {
-  it("a 20 MB staged peer is sized by git, reported too large, never read", () => {
+  it("a 20 MB staged peer is sized by git, reported too large, never read", async () => {
     const dir = repo({ "dev.json": readFileSync(join(ROOT, "presets/dev.json"), "utf8") }, null);
     const git = (...args: string[]) => spawnSync("git", ["-c", "user.email=t@example.com", "-c", "user.name=t", ...args], { cwd: dir, encoding: "utf8" });
     git("init", "-q");
     writeFileSync(join(dir, "huge.json"), `{"name": "huge", "x": "${"a".repeat(20 << 20)}"}`);
     git("add", "-A");
-    const r = cli(dir, "check", "--staged", "dev.json", "huge.json");
+    const r = await here(dir, "check", "--staged", "dev.json", "huge.json");
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/huge\.json.*(larger|bytes)/);
   });
 
-  it("a 20 MB file staged in a bundle, and one in HEAD's bundle, are sized by git and reported, never read", () => {
+  it("a 20 MB file staged in a bundle, and one in HEAD's bundle, are sized by git and reported, never read", async () => {
     const dir = repo({ "dev.json": readFileSync(join(ROOT, "presets/dev.json"), "utf8") }, null);
     const git = (...args: string[]) => spawnSync("git", ["-c", "user.email=t@example.com", "-c", "user.name=t", ...args], { cwd: dir, encoding: "utf8" });
     git("init", "-q");
-    expect(cli(dir, "render", "dev.json").status).toBe(0);
+    expect((await here(dir, "render", "dev.json")).status).toBe(0);
     writeFileSync(join(dir, "out/dev/tke-values.yaml"), "a".repeat(20 << 20));
     git("add", "-A");
-    const staged = cli(dir, "check", "--staged", "dev.json");
+    const staged = await here(dir, "check", "--staged", "dev.json");
     expect(staged.status).toBe(1);
     expect(staged.stdout + staged.stderr).toMatch(/a file of 20971520 bytes, larger than any bundle file, not read/);
     expect(staged.stdout + staged.stderr).not.toMatch(/a{200}/);
     git("commit", "-qm", "planted");
-    expect(cli(dir, "render", "dev.json").status).toBe(0);
+    expect((await here(dir, "render", "dev.json")).status).toBe(0);
     git("add", "-A");
-    const next = cli(dir, "check", "--staged", "dev.json");
+    const next = await here(dir, "check", "--staged", "dev.json");
     expect(next.status, next.stderr).toBe(0);
   });
 });

@@ -3,14 +3,15 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "vitest";
+import { main } from "../src/cli.js";
 import { ROOT } from "./helpers.js";
 
 /**
  * The scratch repositories and the CLI runner of the hostile-repository tests (hostile-repo.test.ts,
  * hostile-shell.test.ts). Hostile repositories (issue 23): what a pull request to the GitOps repository can plant — profiles, their
  * file names, tke-cilium.json, .tke-cilium/charts/, chart tarballs, folders and links — run through the built
- * CLI. Every case: exit 0, 1 or 2 (never 70 or a stack trace), no command of an input executed, no byte of a
- * file outside the repository printed, no Terraform state changed.
+ * CLI (cli()) or its main in the test process (here()). Every case: exit 0, 1 or 2 (never 70 or a stack trace),
+ * no command of an input executed, no byte of a file outside the repository printed, no Terraform state changed.
  */
 
 export const CLI = join(ROOT, "dist/cli.cjs");
@@ -64,6 +65,23 @@ export function cli(cwd: string, ...args: string[]): Run {
   expect(r.stderr).not.toMatch(/internal error|\n\s+at .*:\d+:\d+/);
   expect(r.stdout + r.stderr).not.toContain(SECRET);
   return run;
+}
+
+/**
+ * The same run in this process, through src/cli.ts's main as the CLI's run() calls it (NO_COLOR: no colour), held
+ * to cli()'s checks: a bug inside main throws here (run() would print it and exit 70), so the test fails all the
+ * same. For the cases whose point is the input, not the process: a process of its own for each would be most of
+ * a file's time. cli() stays where the process is the point (a read that could hang, a bound in seconds, a
+ * run as another user, another process writing at the same time).
+ */
+export async function here(cwd: string, ...args: string[]): Promise<Run> {
+  let stdout = "";
+  let stderr = "";
+  const status = await main(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), cwd, color: false });
+  expect([0, 1, 2], `exit ${status}: ${stderr}`).toContain(status);
+  expect(stderr).not.toMatch(/internal error|\n\s+at .*:\d+:\d+/);
+  expect(stdout + stderr).not.toContain(SECRET);
+  return { status, stdout, stderr };
 }
 
 export const member = (over: Record<string, any>) => ({ ...MESH_MEMBER, ...over, cluster: { ...MESH_MEMBER.cluster, ...(over.cluster ?? {}) }, clusterMesh: { ...MESH_MEMBER.clusterMesh, address: `10.250.0.${over.clusterMesh?.clusterId ?? MESH_MEMBER.clusterMesh.clusterId}`, ...(over.clusterMesh ?? {}) } });
