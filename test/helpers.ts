@@ -93,3 +93,17 @@ export function writeBundleTo(dir: string, files: readonly OutputFile[]): string
   }
   return dir;
 }
+
+/**
+ * The CLI's main (src/cli.ts) run in this process in `cwd`, as the built CLI's run() calls it but with no colour
+ * (NO_COLOR, or not a terminal): its exit code and what it wrote. A bug inside main throws here where the
+ * process would print it and exit 70, so a test fails on it all the same. For the cases whose point is the
+ * input, not the process: a node process of its own for each costs most of such a test's time.
+ */
+export async function mainHere(cwd: string, args: readonly string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+  const { main } = await import("../src/cli.js");
+  let stdout = "";
+  let stderr = "";
+  const status = await main(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), cwd, color: false });
+  return { status, stdout, stderr };
+}

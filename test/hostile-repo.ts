@@ -3,8 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect } from "vitest";
-import { main } from "../src/cli.js";
-import { ROOT } from "./helpers.js";
+import { mainHere, ROOT } from "./helpers.js";
 
 /**
  * The scratch repositories and the CLI runner of the hostile-repository tests (hostile-repo.test.ts,
@@ -68,20 +67,16 @@ export function cli(cwd: string, ...args: string[]): Run {
 }
 
 /**
- * The same run in this process, through src/cli.ts's main as the CLI's run() calls it (NO_COLOR: no colour), held
- * to cli()'s checks: a bug inside main throws here (run() would print it and exit 70), so the test fails all the
- * same. For the cases whose point is the input, not the process: a process of its own for each would be most of
- * a file's time. cli() stays where the process is the point (a read that could hang, a bound in seconds, a
- * run as another user, another process writing at the same time).
+ * The same run in this process (helpers.ts mainHere), held to cli()'s checks, for the cases whose point is the
+ * input: cli() stays where the process is the point (a read that could hang, a bound in seconds, a run as another
+ * user, another process writing at the same time).
  */
 export async function here(cwd: string, ...args: string[]): Promise<Run> {
-  let stdout = "";
-  let stderr = "";
-  const status = await main(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), cwd, color: false });
-  expect([0, 1, 2], `exit ${status}: ${stderr}`).toContain(status);
-  expect(stderr).not.toMatch(/internal error|\n\s+at .*:\d+:\d+/);
-  expect(stdout + stderr).not.toContain(SECRET);
-  return { status, stdout, stderr };
+  const run = await mainHere(cwd, args);
+  expect([0, 1, 2], `exit ${run.status}: ${run.stderr}`).toContain(run.status);
+  expect(run.stderr).not.toMatch(/internal error|\n\s+at .*:\d+:\d+/);
+  expect(run.stdout + run.stderr).not.toContain(SECRET);
+  return run;
 }
 
 export const member = (over: Record<string, any>) => ({ ...MESH_MEMBER, ...over, cluster: { ...MESH_MEMBER.cluster, ...(over.cluster ?? {}) }, clusterMesh: { ...MESH_MEMBER.clusterMesh, address: `10.250.0.${over.clusterMesh?.clusterId ?? MESH_MEMBER.clusterMesh.clusterId}`, ...(over.clusterMesh ?? {}) } });

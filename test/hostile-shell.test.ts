@@ -3,8 +3,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 
 import { basename, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { FakeCluster, tkeCluster } from "./fake-cluster/cluster.js";
-import { main } from "../src/cli.js";
-import { cli, MESH_MEMBER, member, repo, scratch, type Run, removeScratch } from "./hostile-repo.js";
+import { cli, here, MESH_MEMBER, member, repo, scratch, removeScratch } from "./hostile-repo.js";
 import { SLOW } from "./slice.js";
 
 afterAll(removeScratch);
@@ -80,21 +79,6 @@ async function runScripts(bundle: string, canary: string): Promise<void> {
   }
 }
 
-/**
- * A render in this process, through src/cli.ts's main as the CLI runs it, with hostile-repo.ts's checks on the
- * outcome (no crash, no internal error): the field cases below render seven payloads each, and a process of
- * its own for each (several hundred in all) would be most of this file's time. The CLI itself is tested on
- * these repositories above.
- */
-async function renderHere(cwd: string, ...args: string[]): Promise<Run> {
-  let stdout = "";
-  let stderr = "";
-  const status = await main(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), cwd });
-  expect([0, 1, 2], `exit ${status}: ${stderr}`).toContain(status);
-  expect(stderr).not.toMatch(/internal error|\n\s+at .*:\d+:\d+/);
-  return { status, stdout, stderr };
-}
-
 describe("one way into a shell", () => {
   it("a mesh peer's crafted cluster.id is an error of its members, never a word of clustermesh.sh", () => {
     const canary = join(scratch, "canary-peer-id");
@@ -161,7 +145,7 @@ describe("one way into a shell", () => {
     for (const [i, payload] of payloads(canary).entries()) {
       writeFileSync(join(dir, "rich.json"), JSON.stringify(who === "member" ? setAt(rich, path, payload) : rich));
       writeFileSync(join(dir, "peer.json"), JSON.stringify(who === "peer" ? setAt(peer, path, payload) : peer));
-      const r = await renderHere(dir, "render", "rich.json", "--quiet");
+      const r = await here(dir, "render", "rich.json", "--quiet");
       if (r.status !== 0) continue;
       const bundle = join(dir, "out", JSON.parse(readFileSync(join(dir, "rich.json"), "utf8")).name);
       // every payload's scripts parse; the first three also run against the fake cluster (npm test: one of them, by turns)

@@ -4,12 +4,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { renderObject, ROOT } from "./helpers.js";
+import { mainHere, renderObject, ROOT } from "./helpers.js";
 import { SLOW } from "./slice.js";
 
 /**
- * Hostile trees, faults and concurrency against the built CLI (whole processes): each reproduction of the
- * robustness report, as a case. `npm run test:slow` (TKE_CILIUM_SLOW=1) runs the concurrency trials at full size.
+ * Hostile trees, faults and concurrency: each reproduction of the robustness report, as a case. The built CLI
+ * (whole processes, cli()) where the process is the point: a read that could hang or run away (a FIFO, /dev/zero,
+ * a deep tree, /proc/self/environ with a secret in the environment), concurrent runs, a signal; the CLI's main in
+ * this process (here()) for the rest, the same code on the same inputs. `npm run test:slow` (TKE_CILIUM_SLOW=1) runs the concurrency trials at full size.
  */
 const CLI = join(ROOT, "dist/cli.cjs");
 let cwd: string;
@@ -26,11 +28,14 @@ function cli(args: string[], env: Record<string, string> = {}) {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, timedOut: r.error !== undefined };
 }
 
-const renderDev = () => expect(cli(["render", "-q", "dev.json"]).status).toBe(0);
+/** The same run through the CLI's main in this process (helpers.ts mainHere), for the cases whose point is the input, not the process. */
+const here = (args: string[]) => mainHere(cwd, args);
+
+const renderDev = async () => expect((await here(["render", "-q", "dev.json"])).status).toBe(0);
 
 describe("check and render never read through what a pull request can plant in out/<name>/", () => {
-  it("a link to /proc/self/environ: no environment printed, in text or JSON", () => {
-    renderDev();
+  it("a link to /proc/self/environ: no environment printed, in text or JSON", async () => {
+    await renderDev();
     symlinkSync("/proc/self/environ", join(cwd, "out/dev/env.txt"));
     for (const args of [["check", "dev.json"], ["check", "dev.json", "--json"]]) {
       const r = cli(args, { SECRET_TOKEN: "s3cr3t-value" });
@@ -41,8 +46,8 @@ describe("check and render never read through what a pull request can plant in o
     expect(cli(["check", "dev.json"]).stdout).toContain("not a regular file: a symbolic link; tke-cilium does not read it");
   });
 
-  it("a FIFO: check reports it and exits 1 without waiting on it; render refuses the folder and releases the lock", () => {
-    renderDev();
+  it("a FIFO: check reports it and exits 1 without waiting on it; render refuses the folder and releases the lock", async () => {
+    await renderDev();
     execFileSync("mkfifo", [join(cwd, "out/dev/pipe.yaml")]);
     const check = cli(["check", "dev.json"]);
     expect([check.timedOut, check.status]).toEqual([false, 1]);
@@ -53,8 +58,8 @@ describe("check and render never read through what a pull request can plant in o
     expect(existsSync(join(cwd, "out/.tke-cilium.lock"))).toBe(false);
   });
 
-  it("a link to /dev/zero, a 600 MB sparse file, a link to a folder, a dangling link: reported, never read, exit 1", () => {
-    renderDev();
+  it("a link to /dev/zero, a 600 MB sparse file, a link to a folder, a dangling link: reported, never read, exit 1", async () => {
+    await renderDev();
     symlinkSync("/dev/zero", join(cwd, "out/dev/zero.yaml"));
     writeFileSync(join(cwd, "out/dev/huge.bin"), "");
     truncateSync(join(cwd, "out/dev/huge.bin"), 600 * 1024 * 1024);
@@ -67,8 +72,8 @@ describe("check and render never read through what a pull request can plant in o
     expect(r.stderr).not.toContain("internal error");
   });
 
-  it("3,000 nested folders: reported, not walked, exit 1", () => {
-    renderDev();
+  it("3,000 nested folders: reported, not walked, exit 1", async () => {
+    await renderDev();
     // deeper than PATH_MAX allows to name at once: made one level at a time
     const nest = "import os,sys\nfd=os.open(sys.argv[1],os.O_RDONLY)\nfor _ in range(3000):\n os.mkdir('d',dir_fd=fd); n=os.open('d',os.O_RDONLY,dir_fd=fd); os.close(fd); fd=n\n";
     execFileSync("python3", ["-c", nest, join(cwd, "out/dev")]);
@@ -79,10 +84,10 @@ describe("check and render never read through what a pull request can plant in o
     execFileSync("rm", ["-rf", join(cwd, "out/dev/d")]);
   });
 
-  it("a file name with a newline cannot forge check's summary, and escape sequences never reach the terminal raw", () => {
-    renderDev();
+  it("a file name with a newline cannot forge check's summary, and escape sequences never reach the terminal raw", async () => {
+    await renderDev();
     writeFileSync(join(cwd, "out/dev/x\n0 profiles, 0 drifted: out is fine"), "\u001b[2J\u001b]0;owned\u0007gotcha\n");
-    const r = cli(["check", "dev.json"]);
+    const r = await here(["check", "dev.json"]);
     expect(r.status).toBe(1);
     expect(r.stderr.split("\n").filter((l) => l.startsWith("0 profiles"))).toEqual([]);
     expect(r.stderr).toContain("x\\x0a0 profiles, 0 drifted: out is fine extra");
@@ -139,36 +144,36 @@ describe("the lock excludes", () => {
 });
 
 describe("file-system failures are one line and exit 1", () => {
-  it("a lock that is a folder", () => {
+  it("a lock that is a folder", async () => {
     mkdirSync(join(cwd, "out/.tke-cilium.lock"), { recursive: true });
-    const r = cli(["render", "dev.json"]);
+    const r = await here(["render", "dev.json"]);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/^tke-cilium: error: \S+\/out\/\.tke-cilium\.lock is a directory, not tke-cilium's lock; remove it\n$/);
   });
 
-  it("init into a missing folder creates it; into a path under a file it says so", () => {
-    const ok = cli(["init", "clusters/prod/edge.json", "--region", "ap-guangzhou", "--vip", "169.254.128.27", "--pool", "native"]);
+  it("init into a missing folder creates it; into a path under a file it says so", async () => {
+    const ok = await here(["init", "clusters/prod/edge.json", "--region", "ap-guangzhou", "--vip", "169.254.128.27", "--pool", "native"]);
     expect(ok.status).toBe(0);
     expect(existsSync(join(cwd, "clusters/prod/edge.json"))).toBe(true);
     writeFileSync(join(cwd, "afile"), "x");
-    const bad = cli(["init", "afile/edge.json", "--region", "ap-guangzhou", "--vip", "169.254.128.27", "--pool", "native"]);
+    const bad = await here(["init", "afile/edge.json", "--region", "ap-guangzhou", "--vip", "169.254.128.27", "--pool", "native"]);
     expect(bad.status).toBe(1);
     expect(bad.stderr).toMatch(/^tke-cilium: error: cannot write \S+afile\/edge\.json: a part of the path is not a directory \(ENOTDIR\)\n$/);
   });
 
-  it("render --out . does not replace a folder that merely has a profile's name", () => {
+  it("render --out . does not replace a folder that merely has a profile's name", async () => {
     mkdirSync(join(cwd, "clusters"));
     writeFileSync(join(cwd, "clusters/clusters.json"), readFileSync(join(cwd, "dev.json")));
     writeFileSync(join(cwd, "clusters/notes.md"), "keep me\n");
-    const r = cli(["render", "clusters/", "--out", "."]);
+    const r = await here(["render", "clusters/", "--out", "."]);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("clusters exists and is not a tke-cilium bundle");
     expect(readFileSync(join(cwd, "clusters/notes.md"), "utf8")).toBe("keep me\n");
   });
 
   const immutable = spawnSync("sh", ["-c", "command -v chattr"]).status === 0 && process.getuid?.() === 0;
-  it.skipIf(!immutable)("a clean-up that fails after the swap is a warning (exit 0), and the next render finishes it", (ctx) => {
-    renderDev();
+  it.skipIf(!immutable)("a clean-up that fails after the swap is a warning (exit 0), and the next render finishes it", async (ctx) => {
+    await renderDev();
     // a file of the old bundle nobody may delete (chattr +i): the new bundle goes in, the old copy stays behind
     // (not one of terraform/: that folder is carried into the new bundle, its files replaced in place)
     const stuck = join(cwd, "out/dev/cilium-apf.yaml");
@@ -179,20 +184,20 @@ describe("file-system failures are one line and exit 1", () => {
     try {
       const profile = JSON.parse(readFileSync(join(cwd, "dev.json"), "utf8"));
       writeFileSync(join(cwd, "dev.json"), JSON.stringify({ ...profile, apiserverPort: 443 }));
-      const r = cli(["render", "dev.json"]);
+      const r = await here(["render", "dev.json"]);
       expect(r.status).toBe(0);
       expect(r.stderr).toMatch(/^tke-cilium: warning: cannot remove \S+\/out\/\.dev\.old-\S+: [^\n]+ \([A-Z]+\); the bundle itself is written, and the next render removes it\n$/);
       expect(readFileSync(join(cwd, "out/dev/tke-values.yaml"), "utf8")).toContain("k8sServicePort: 443");
     } finally {
       for (const e of readdirSync(join(cwd, "out"))) spawnSync("chattr", ["-R", "-i", join(cwd, "out", e)]);
     }
-    expect(cli(["render", "dev.json"]).status).toBe(0);
+    expect((await here(["render", "dev.json"])).status).toBe(0);
     expect(readdirSync(join(cwd, "out"))).toEqual(["dev"]);
   });
 
   const root = process.getuid?.() === 0;
   const canMount = root && spawnSync("sh", ["-c", "command -v mount"]).status === 0;
-  it.skipIf(!canMount)("ENOSPC during a render: exit 1, one line, the old bundle intact (a 512 KiB tmpfs)", (ctx) => {
+  it.skipIf(!canMount)("ENOSPC during a render: exit 1, one line, the old bundle intact (a 512 KiB tmpfs)", async (ctx) => {
     const mnt = join(cwd, "small");
     mkdirSync(mnt);
     const mounted = spawnSync("mount", ["-t", "tmpfs", "-o", "size=512k", "tmpfs", mnt]);
@@ -201,7 +206,7 @@ describe("file-system failures are one line and exit 1", () => {
       return ctx.skip();
     }
     try {
-      expect(cli(["render", "-q", "dev.json", "--out", "small/out"]).status).toBe(0);
+      expect((await here(["render", "-q", "dev.json", "--out", "small/out"])).status).toBe(0);
       const before = readFileSync(join(mnt, "out/dev/install.sh"), "utf8");
       writeFileSync(join(mnt, "filler"), Buffer.alloc(0));
       // fill the file system, then free four pages: room for the lock, not for a bundle
@@ -209,7 +214,7 @@ describe("file-system failures are one line and exit 1", () => {
       truncateSync(join(mnt, "filler"), Math.max(0, statSync(join(mnt, "filler")).size - 16 * 1024));
       const profile = JSON.parse(readFileSync(join(cwd, "dev.json"), "utf8"));
       writeFileSync(join(cwd, "dev.json"), JSON.stringify({ ...profile, apiserverPort: 443 }));
-      const r = cli(["render", "dev.json", "--out", "small/out"]);
+      const r = await here(["render", "dev.json", "--out", "small/out"]);
       expect(r.status).toBe(1);
       expect(r.stderr).toMatch(/^tke-cilium: error: cannot write \S+: no space left on the device; free some and run again \(ENOSPC\)\n$/);
       expect(readFileSync(join(mnt, "out/dev/install.sh"), "utf8")).toBe(before);
@@ -223,41 +228,41 @@ describe("file-system failures are one line and exit 1", () => {
 
 describe("validation decides right", () => {
   const base = { region: "ap-guangzhou", apiserverVIP: "169.254.128.7", nodePool: { type: "native" }, features: { masquerade: false } };
-  const codes = (text: string, path = "p.json") => {
+  const codes = async (text: string, path = "p.json") => {
     writeFileSync(join(cwd, path), text);
-    const r = cli(["validate", "--json", path]);
+    const r = await here(["validate", "--json", path]);
     return (JSON.parse(r.stdout).diagnostics as { code: string; pointer: string }[]).map((d) => `${d.code} ${d.pointer}`);
   };
 
   // not a speed measurement (npm run bench and the README give those): the test's own time limit guards
   // against the edit distance running away again (it took 87 s before the bound)
-  it("a 100 KB unknown key in extraValues is reported, without a suggestion", () => {
+  it("a 100 KB unknown key in extraValues is reported, without a suggestion", async () => {
     const key = "x".repeat(100 * 1024);
-    expect(codes(JSON.stringify({ ...base, cilium: { extraValues: { [key]: true } } }))).toEqual([`UNKNOWN_HELM_VALUE /cilium/extraValues/${key}`]);
+    expect(await codes(JSON.stringify({ ...base, cilium: { extraValues: { [key]: true } } }))).toEqual([`UNKNOWN_HELM_VALUE /cilium/extraValues/${key}`]);
   }, 15_000);
 
-  it("a profile of nearly 1 MB validates", () => {
+  it("a profile of nearly 1 MB validates", async () => {
     const extraConfig = Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`key-${i}`, "v".repeat(30)]));
-    expect(codes(JSON.stringify({ ...base, cilium: { extraValues: { extraConfig } } }))).toEqual([]);
+    expect(await codes(JSON.stringify({ ...base, cilium: { extraValues: { extraConfig } } }))).toEqual([]);
   });
 
-  it("a lone surrogate is refused at the door", () => {
-    expect(codes(JSON.stringify({ ...base, cilium: { extraValues: { extraConfig: { a: "x\ud800y" } } } }).replace("x\\ud800y", "x\\ud800y"))).toEqual(["INVALID_UNICODE /cilium/extraValues/extraConfig/a"]);
+  it("a lone surrogate is refused at the door", async () => {
+    expect(await codes(JSON.stringify({ ...base, cilium: { extraValues: { extraConfig: { a: "x\ud800y" } } } }).replace("x\\ud800y", "x\\ud800y"))).toEqual(["INVALID_UNICODE /cilium/extraValues/extraConfig/a"]);
   });
 
-  it.each(["9007199254740993.0", "1e21", "9007199254740993", "1.00000000000000000001"])("the number %s is refused whatever its spelling", (n) => {
-    expect(codes(`{"region":"ap-guangzhou","apiserverVIP":"169.254.128.7","nodePool":{"type":"native","maxSize":${n}}}`)).toContain("NUMBER_OUT_OF_RANGE /nodePool/maxSize");
+  it.each(["9007199254740993.0", "1e21", "9007199254740993", "1.00000000000000000001"])("the number %s is refused whatever its spelling", async (n) => {
+    expect(await codes(`{"region":"ap-guangzhou","apiserverVIP":"169.254.128.7","nodePool":{"type":"native","maxSize":${n}}}`)).toContain("NUMBER_OUT_OF_RANGE /nodePool/maxSize");
   });
 
-  it("dotted keys in extraValues are refused with a hint to nest them", () => {
+  it("dotted keys in extraValues are refused with a hint to nest them", async () => {
     writeFileSync(join(cwd, "p.json"), JSON.stringify({ ...base, cilium: { extraValues: { "hubble.relay.enabled": true } } }));
-    const r = cli(["validate", "p.json"]);
+    const r = await here(["validate", "p.json"]);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('DOTTED_HELM_KEY /cilium/extraValues/hubble.relay.enabled: "hubble.relay.enabled" is one key with dots in it');
     expect(r.stderr).toContain('Nest it: {"hubble": {"relay": {"enabled": …}}}');
   });
 
-  it("a profile file name with DEL, a C1 control or U+FFFE still gives values files Helm's reader takes", () => {
+  it("a profile file name with DEL, a C1 control or U+FFFE still gives values files Helm's reader takes", async () => {
     for (const name of ["del\u007f", "c1\u0085", "nc\ufffe"]) {
       const result = renderObject({ ...base, name: "odd" }, `clusters/${name}.json`);
       for (const f of result.files.filter((x) => x.path.endsWith(".yaml"))) {
@@ -269,34 +274,34 @@ describe("validation decides right", () => {
     }
   });
 
-  it("a symbolic link to a profile in a folder is followed; a dangling one and a name that is not UTF-8 are named", () => {
+  it("a symbolic link to a profile in a folder is followed; a dangling one and a name that is not UTF-8 are named", async () => {
     mkdirSync(join(cwd, "clusters"));
     writeFileSync(join(cwd, "real.json"), JSON.stringify({ ...base, name: "linked" }));
     symlinkSync(join(cwd, "real.json"), join(cwd, "clusters/linked.json"));
-    const followed = cli(["validate", "clusters/"]);
+    const followed = await here(["validate", "clusters/"]);
     expect([followed.status, followed.stderr]).toEqual([0, "1 profile valid\n"]);
     symlinkSync(join(cwd, "missing.json"), join(cwd, "clusters/gone.json"));
     writeFileSync(Buffer.from(join(cwd, "clusters/bad\xff.json").replace("\xff", ""), "utf8"), "");
-    const r = cli(["validate", "clusters/"]);
+    const r = await here(["validate", "clusters/"]);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain("clusters/gone.json is a symbolic link to nothing (a dangling link)");
   });
 
-  it("a file name that is not UTF-8 is reported by name", () => {
+  it("a file name that is not UTF-8 is reported by name", async () => {
     mkdirSync(join(cwd, "clusters"));
     const dir = Buffer.from(join(cwd, "clusters/"));
     writeFileSync(Buffer.concat([dir, Buffer.from([0x62, 0xff, 0x2e, 0x6a, 0x73, 0x6f, 0x6e])]), "{}");
-    const r = cli(["validate", "clusters/"]);
+    const r = await here(["validate", "clusters/"]);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('is not UTF-8; rename it');
     expect(r.stderr).toContain("(bytes 62ff2e6a736f6e)");
   });
 
-  it("a glob through a symbolic link loop finds each profile once", () => {
+  it("a glob through a symbolic link loop finds each profile once", async () => {
     mkdirSync(join(cwd, "clusters"));
     writeFileSync(join(cwd, "clusters/edge.json"), JSON.stringify({ ...base, name: "edge" }));
     symlinkSync(join(cwd, "clusters"), join(cwd, "clusters/loop"));
-    const r = cli(["validate", "clusters/**/*.json"]);
+    const r = await here(["validate", "clusters/**/*.json"]);
     expect([r.status, r.stderr]).toEqual([0, "1 profile valid\n"]);
   });
 });
