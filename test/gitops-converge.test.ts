@@ -13,7 +13,7 @@ import { BUILTIN_CHARTS } from "../src/knowledge/chart.js";
 import { GITOPS_FILES } from "../src/knowledge/gitops.js";
 import { renderProfile } from "../src/pipeline.js";
 import { fileOf, gitopsProfileText, presetPaths, writeBundleTo } from "./helpers.js";
-import { helmTemplate } from "./real-helm.js";
+import { helmTemplateFresh } from "./real-helm.js";
 import { casesHere, coveringSlice, profileSlice } from "./slice.js";
 
 type Obj = Record<string, any>;
@@ -61,7 +61,7 @@ describe.each([...new Set(here.map((c) => c.path))])("%s", (path) => {
     const bundle = JSON.parse(fileOf(r.files, "bundle.json")!.content) as Obj;
     const dir = join(scratch, `${config.engine}-${r.name}`);
     writeBundleTo(dir, r.files);
-    const render = () => docs(helmTemplate(bundle.chart.version, bundle.release.namespace, bundle.valuesFiles, dir));
+    const render = () => docs(helmTemplateFresh(bundle.chart.version, bundle.release.namespace, bundle.valuesFiles, dir));
     const [first, second] = [render(), render()];
     const byKey = new Map(second.map((o) => [keyOf(o), o]));
     expect(first.map(keyOf).sort()).toEqual([...byKey.keys()].sort());

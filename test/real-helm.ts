@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { unzipSync } from "fflate";
@@ -32,9 +33,41 @@ export const kubectlBinary = () => unpacked("kubectl/kubectl");
 /** The released chart tarball of a version the tests carry (test/fixtures/cilium/<v>/). */
 export const chartTarball = (version: string) => join(ROOT, "test/fixtures/cilium", version, `cilium-${version}.tgz`);
 
-/** `helm template` as install.sh runs the install: the chart, the namespace, the values files in order. */
+/** The arguments of `helm template` as install.sh runs the install: the chart, the namespace, the values files in order. */
+const templateArgs = (version: string, namespace: string, valuesFiles: readonly string[], release: string) => ["template", release, chartTarball(version), "--namespace", namespace, ...valuesFiles.flatMap((f) => ["-f", f])];
+
+/**
+ * What helm printed, by everything it read: the binary, the chart's version, the release and its namespace, and
+ * each values file's bytes in order (not the folder's name: bundles written to different folders are the same
+ * input). Kept for the test worker's life (vitest.config.ts: isolate false), so an input one test file rendered
+ * is not rendered again by another (the pre-flight matrix's cases share pre-flight releases, the mesh presets
+ * at 1.19.5 are three files' input): the same input gives the same objects, which
+ * test/gitops-converge.test.ts checks with two real renders of each bundle (helmTemplateFresh). A failed
+ * render is not kept.
+ */
+const rendered = new Map<string, Promise<string>>();
+function inputKey(version: string, namespace: string, valuesFiles: readonly string[], cwd: string, release: string): string {
+  const hash = createHash("sha256").update(JSON.stringify([helmBinary(), version, namespace, release, valuesFiles.length]));
+  for (const f of valuesFiles) hash.update(`\0${readFileSync(join(cwd, f)).length}\0`).update(readFileSync(join(cwd, f)));
+  return hash.digest("hex");
+}
+
+/** `helm template` as install.sh runs the install (helm's output for this input, run once per test worker). */
 export function helmTemplate(version: string, namespace: string, valuesFiles: readonly string[], cwd: string, release = "cilium"): string {
-  return execFileSync(helmBinary(), ["template", release, chartTarball(version), "--namespace", namespace, ...valuesFiles.flatMap((f) => ["-f", f])], {
+  const key = inputKey(version, namespace, valuesFiles, cwd, release);
+  const known = done.get(key);
+  if (known !== undefined) return known;
+  const output = helmTemplateFresh(version, namespace, valuesFiles, cwd, release);
+  done.set(key, output);
+  rendered.set(key, Promise.resolve(output));
+  return output;
+}
+/** The outputs of `rendered` that have settled, for the synchronous helmTemplate. */
+const done = new Map<string, string>();
+
+/** `helm template`, run now whatever ran before: for a test of helm's own output (two renders compared). */
+export function helmTemplateFresh(version: string, namespace: string, valuesFiles: readonly string[], cwd: string, release = "cilium"): string {
+  return execFileSync(helmBinary(), templateArgs(version, namespace, valuesFiles, release), {
     cwd,
     encoding: "utf8",
     maxBuffer: 64 * 1024 * 1024,
@@ -44,10 +77,20 @@ export function helmTemplate(version: string, namespace: string, valuesFiles: re
 
 /**
  * helmTemplate without blocking the test process (runPooled: both cores, no more): same command, same failure
- * (the promise rejects with helm's stderr in the message).
+ * (the promise rejects with helm's stderr in the message), the same output kept by input.
  */
-export async function helmTemplateAsync(version: string, namespace: string, valuesFiles: readonly string[], cwd: string, release = "cilium"): Promise<string> {
-  const ran = await runPooled(helmBinary(), ["template", release, chartTarball(version), "--namespace", namespace, ...valuesFiles.flatMap((f) => ["-f", f])], cwd);
-  if (ran.status !== 0) throw new Error(`helm template ${release} ${version} exited ${ran.status}: ${ran.stderr}`);
-  return ran.stdout;
+export function helmTemplateAsync(version: string, namespace: string, valuesFiles: readonly string[], cwd: string, release = "cilium"): Promise<string> {
+  const key = inputKey(version, namespace, valuesFiles, cwd, release);
+  const known = rendered.get(key);
+  if (known !== undefined) return known;
+  const output = (async () => {
+    const ran = await runPooled(helmBinary(), templateArgs(version, namespace, valuesFiles, release), cwd);
+    if (ran.status !== 0) throw new Error(`helm template ${release} ${version} exited ${ran.status}: ${ran.stderr}`);
+    done.set(key, ran.stdout);
+    return ran.stdout;
+  })();
+  rendered.set(key, output);
+  // a failure is the awaiting test's, and not kept for the next
+  output.catch(() => rendered.delete(key));
+  return output;
 }
