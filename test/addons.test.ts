@@ -6,13 +6,13 @@ import { parseAllDocuments } from "yaml";
 import { afterAll, describe, expect, it } from "vitest";
 import type { OutputFile } from "../src/emit/index.js";
 import { renderProfiles } from "../src/pipeline.js";
-import { fileOf, helmValuesFiles, renderObject, ROOT, writeBundleTo } from "./helpers.js";
+import { fileOf, helmValuesFiles, mainHere, renderObject, ROOT, writeBundleTo } from "./helpers.js";
 import { helmTemplate } from "./real-helm.js";
 
 /**
  * The newest guide's add-ons: NodeLocal DNSCache, encryption, Gateway API, Cluster Mesh across profiles, flow
  * logs. The values side of each is checked through the real helm template in helm-template.test.ts; here the
- * manifests, the refusals (through the CLI: exit 1 with a code), and a mesh rendered as one run.
+ * manifests, the refusals (through the CLI's main, in this process: exit 1 with a code), and a mesh rendered as one run.
  */
 
 type Obj = Record<string, any>;
@@ -20,13 +20,11 @@ const docs = (text: string): Obj[] => parseAllDocuments(text).map((d) => d.toJS(
 const base = { region: "ap-guangzhou", apiserverVIP: "169.254.128.9", nodePool: { type: "native", subnetIds: ["subnet-a1"] } };
 const scratch = mkdtempSync(join(tmpdir(), "tke-cilium-addons-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-const cli = join(ROOT, "dist/cli.cjs");
-
-/** Runs the CLI on profiles written to a fresh folder; its exit code and the diagnostic codes it printed. */
-function validate(profiles: Record<string, object>): { status: number | null; codes: string[]; stderr: string } {
+/** Runs the CLI's validate (its main, in this process) on profiles written to a fresh folder; its exit code and the diagnostic codes it printed. */
+async function validate(profiles: Record<string, object>): Promise<{ status: number | null; codes: string[]; stderr: string }> {
   const dir = mkdtempSync(join(scratch, "v-"));
   for (const [name, profile] of Object.entries(profiles)) writeFileSync(join(dir, `${name}.json`), JSON.stringify(profile, null, 2));
-  const r = spawnSync(process.execPath, [cli, "validate", ...Object.keys(profiles).map((n) => `${n}.json`)], { cwd: dir, encoding: "utf8" });
+  const r = await mainHere(dir, ["validate", ...Object.keys(profiles).map((n) => `${n}.json`)]);
   return { status: r.status, codes: [...r.stderr.matchAll(/ (error|warning) ([A-Z0-9_]+) /g)].map((m) => `${m[1]} ${m[2]}`), stderr: r.stderr };
 }
 
@@ -40,38 +38,38 @@ const meshMember = (id: number, over: Obj = {}) => ({
 });
 
 describe("refusals exit 1 with a code", () => {
-  it("Gateway API in native mode: the agents refuse Envoy's configuration with delegated IPAM", () => {
-    const r = validate({ a: { ...base, features: { gatewayApi: true, masquerade: false } } });
+  it("Gateway API in native mode: the agents refuse Envoy's configuration with delegated IPAM", async () => {
+    const r = await validate({ a: { ...base, features: { gatewayApi: true, masquerade: false } } });
     expect(r.status).toBe(1);
     expect(r.codes).toContain("error ENVOY_WITH_DELEGATED_IPAM");
     expect(r.stderr).toMatch(/a\.json:\d+:\d+ error ENVOY_WITH_DELEGATED_IPAM \/features\/gatewayApi/);
   });
 
-  it("a duplicate clusterId in a mesh of three", () => {
-    const r = validate({ a: meshMember(1), b: meshMember(2), c: meshMember(3, { clusterMesh: { clusterId: 2 } }) });
+  it("a duplicate clusterId in a mesh of three", async () => {
+    const r = await validate({ a: meshMember(1), b: meshMember(2), c: meshMember(3, { clusterMesh: { clusterId: 2 } }) });
     expect(r.status).toBe(1);
     expect(r.codes.filter((c) => c === "error MESH_DUPLICATE_CLUSTER_ID")).toHaveLength(2);
   });
 
-  it("overlapping Pod CIDRs in a mesh of three", () => {
-    const r = validate({ a: meshMember(1), b: meshMember(2), c: meshMember(3, { cilium: { podCidrs: ["10.101.128.0/17"] } }) });
+  it("overlapping Pod CIDRs in a mesh of three", async () => {
+    const r = await validate({ a: meshMember(1), b: meshMember(2), c: meshMember(3, { cilium: { podCidrs: ["10.101.128.0/17"] } }) });
     expect(r.status).toBe(1);
     expect(r.codes.filter((c) => c === "error MESH_OVERLAPPING_POD_CIDRS")).toHaveLength(2);
   });
 
-  it("Cluster Mesh with the egress gateway", () => {
-    const r = validate({ a: meshMember(1, { features: { egressGateway: true } }), b: meshMember(2) });
+  it("Cluster Mesh with the egress gateway", async () => {
+    const r = await validate({ a: meshMember(1, { features: { egressGateway: true } }), b: meshMember(2) });
     expect(r.status).toBe(1);
     expect(r.codes).toContain("error CLUSTERMESH_WITH_EGRESS_GATEWAY");
   });
 
-  it("IPsec on VPC-CNI native mode; WireGuard there is fine", () => {
-    expect(validate({ a: { ...base, features: { encryption: "ipsec", masquerade: false } } }).codes).toContain("error IPSEC_ON_VPC_CNI");
-    expect(validate({ a: { ...base, features: { encryption: "wireguard", masquerade: false } } })).toMatchObject({ status: 0, codes: [] });
+  it("IPsec on VPC-CNI native mode; WireGuard there is fine", async () => {
+    expect((await validate({ a: { ...base, features: { encryption: "ipsec", masquerade: false } } })).codes).toContain("error IPSEC_ON_VPC_CNI");
+    expect(await validate({ a: { ...base, features: { encryption: "wireguard", masquerade: false } } })).toMatchObject({ status: 0, codes: [] });
   });
 
-  it("a clean mesh of three validates with no finding", () => {
-    expect(validate({ a: meshMember(1), b: meshMember(2), c: meshMember(3) })).toMatchObject({ status: 0, codes: [] });
+  it("a clean mesh of three validates with no finding", async () => {
+    expect(await validate({ a: meshMember(1), b: meshMember(2), c: meshMember(3) })).toMatchObject({ status: 0, codes: [] });
   });
 });
 
