@@ -6,8 +6,7 @@ import { parseAllDocuments } from "yaml";
 import { afterAll, describe, expect, it } from "vitest";
 import type { OutputFile } from "../src/emit/index.js";
 import { renderProfiles } from "../src/pipeline.js";
-import { fileOf, helmValuesFiles, mainHere, renderObject, ROOT, writeBundleTo } from "./helpers.js";
-import { helmTemplate } from "./real-helm.js";
+import { fileOf, mainHere, renderObject, ROOT, writeBundleTo } from "./helpers.js";
 
 /**
  * The newest guide's add-ons: NodeLocal DNSCache, encryption, Gateway API, Cluster Mesh across profiles, flow
@@ -113,17 +112,6 @@ describe("presets/mesh rendered as one run", () => {
       ["10.20.0.0/16", "10.10.0.0/16", "10.30.0.0/16"],
       ["10.30.0.0/16", "10.10.0.0/16", "10.20.0.0/16"],
     ]);
-  });
-
-  it("passes helm template, each cluster with its own name and id", () => {
-    for (const [i, r] of results.entries()) {
-      const dir = join(scratch, `mesh-${r.name}`);
-      writeBundleTo(dir, r.files);
-      const objects = docs(helmTemplate("1.19.5", "kube-system", helmValuesFiles(r.files), dir));
-      const config = objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === "cilium-config")!.data;
-      expect([config["cluster-name"], config["cluster-id"]]).toEqual([`cls-mesh000${i + 1}`, String(i + 1)]);
-      expect(config["non-masquerade-cidrs"] ?? "").toBe("");
-    }
   });
 
   it("a member rendered alone warns that it has no peers", () => {

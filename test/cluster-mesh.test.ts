@@ -69,10 +69,17 @@ function peersSeen(objects: Obj[]): Record<string, { endpoints: string[]; ips: s
 const MESH_VERSIONS = casesHere(["1.18.3", "1.19.5", "1.20.0"], (version) => version !== "1.18.3");
 
 describe("a mesh declared in the values, as the real helm template reads them", () => {
-  it.each(MESH_VERSIONS)("Cilium %s: each member's cilium-clustermesh lists every other member, at its address, never itself", (version) => {
+  it.each(MESH_VERSIONS)("Cilium %s: each member's cilium-clustermesh lists every other member, at its address, never itself; each cluster has its own name and id", (version) => {
     const results = renderMesh(version);
-    const members = PRESETS.map((p) => ({ name: preset(p).cluster.id as string, address: preset(p).clusterMesh.address as string }));
-    const seen = results.map((r) => peersSeen(docs(helmTemplate(version, "kube-system", helmValuesFiles(r.files), writeBundleTo(mkdtempSync(join(scratch, `${r.name}-`)), r.files)))));
+    const members = PRESETS.map((p) => ({ name: preset(p).cluster.id as string, address: preset(p).clusterMesh.address as string, id: String(preset(p).clusterMesh.clusterId) }));
+    const objects = results.map((r) => docs(helmTemplate(version, "kube-system", helmValuesFiles(r.files), writeBundleTo(mkdtempSync(join(scratch, `${r.name}-`)), r.files))));
+    // the agents' own identity in the mesh, and no peer's CIDR left to masquerade (test/addons.test.ts checks the values)
+    for (const [i, me] of members.entries()) {
+      const config = objects[i].find((o) => o.kind === "ConfigMap" && o.metadata.name === "cilium-config")!.data;
+      expect([config["cluster-name"], config["cluster-id"]], me.name).toEqual([me.name, me.id]);
+      expect(config["non-masquerade-cidrs"] ?? "", me.name).toBe("");
+    }
+    const seen = objects.map(peersSeen);
     for (const [i, me] of members.entries()) {
       const others = members.filter((m) => m.name !== me.name);
       expect(Object.keys(seen[i]).sort(), `${me.name}'s peers`).toEqual(others.map((o) => o.name).sort());
