@@ -17,7 +17,7 @@ import { checkFleet, writeFleet } from "./fleet.js";
 import { MAX_PROFILE_BYTES, decodeProfileBytes } from "../parse.js";
 import { meshDirectory } from "../mesh.js";
 import { checkProfiles, defaultName, emitProfile, isRenderable, tooLargeDiagnostic, unreadableProfile, type CheckedProfile, type ProfileSource } from "../pipeline.js";
-import type { Settings } from "../settings.js";
+import type { CheckedSettings } from "../settings.js";
 import { colorDiff, diagnosticsJson, driftSummary, orphanWarning, writtenTable, type DriftReport, type WrittenRow } from "../report.js";
 import { EXIT, type Io } from "../io.js";
 import { CONFIG_FILE } from "../config.js";
@@ -81,7 +81,7 @@ export async function runBundleCommand(given: readonly string[], o: BundleOption
   const readBundle = readOnceEach(read.readBundle);
   const compare =
     o.command === "check"
-      ? (r: CheckedProfile, settings: Settings | null) => {
+      ? (r: CheckedProfile, settings: CheckedSettings | null) => {
           if (settings === null || !isRenderable(r)) return;
           const files = emitProfile(r, settings);
           const drifts = diffTree(files, readBundle(r.name as string) ?? new Map());
@@ -93,7 +93,7 @@ export async function runBundleCommand(given: readonly string[], o: BundleOption
   const charts = withAddedCharts(BUILTIN_CHARTS, added.charts);
   // render and check compare each bundle with the one it replaces (HEAD's for --staged, else the one on disk)
   const previous = read.readPrevious ?? readBundle;
-  const onChecked = (r: CheckedProfile, settings: Settings | null) => {
+  const onChecked = (r: CheckedProfile, settings: CheckedSettings | null) => {
     if (o.command !== "validate") {
       // the folder's state is taken before any of its files is read
       if (settings !== null) index?.take(r);
