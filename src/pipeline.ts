@@ -131,8 +131,9 @@ export function toDiagnostic(code: Code, f: Finding, file: string, locate: Locat
 
 /**
  * Every profile of one run; profiles that share an output folder are all rejected. Each profile's checked
- * Settings exist only during its onChecked call (check compares its bundle then, and answers "done": nothing of the
- * profile is kept for an emit); a run of 1,000 profiles stays in constant memory (the speed bar: under 100 MiB).
+ * Settings exist only during its onChecked call (check compares its bundle then, and answers "done": nothing
+ * of the profile is kept for an emit); a run of 1,000 profiles stays in constant memory (the speed bar: under
+ * 100 MiB).
  * `reuse` answers a profile's result without checking it, when the bundle index knows it.
  */
 export function checkProfiles(
