@@ -40,15 +40,20 @@ const templateArgs = (version: string, namespace: string, valuesFiles: readonly 
  * What helm printed, by everything it read: the binary, the chart's version, the release and its namespace, and
  * each values file's bytes in order (not the folder's name: bundles written to different folders are the same
  * input). Kept for the test worker's life (vitest.config.ts: isolate false), so an input one test file rendered
- * is not rendered again by another (the pre-flight matrix's cases share pre-flight releases, the mesh presets
- * at 1.19.5 are three files' input): the same input gives the same objects, which
+ * is not rendered again by another (the pre-flight matrix's cases share pre-flight releases, preflight.test.ts
+ * renders some of helm-template.test.ts's releases): the same input gives the same objects, which
  * test/gitops-converge.test.ts checks with two real renders of each bundle (helmTemplateFresh). A failed
  * render is not kept.
  */
 const rendered = new Map<string, Promise<string>>();
+/** The outputs of `rendered` that have settled, for the synchronous helmTemplate. */
+const done = new Map<string, string>();
 function inputKey(version: string, namespace: string, valuesFiles: readonly string[], cwd: string, release: string): string {
   const hash = createHash("sha256").update(JSON.stringify([helmBinary(), version, namespace, release, valuesFiles.length]));
-  for (const f of valuesFiles) hash.update(`\0${readFileSync(join(cwd, f)).length}\0`).update(readFileSync(join(cwd, f)));
+  for (const f of valuesFiles) {
+    const bytes = readFileSync(join(cwd, f));
+    hash.update(`\0${bytes.length}\0`).update(bytes);
+  }
   return hash.digest("hex");
 }
 
@@ -62,8 +67,6 @@ export function helmTemplate(version: string, namespace: string, valuesFiles: re
   rendered.set(key, Promise.resolve(output));
   return output;
 }
-/** The outputs of `rendered` that have settled, for the synchronous helmTemplate. */
-const done = new Map<string, string>();
 
 /** `helm template`, run now whatever ran before: for a test of helm's own output (two renders compared). */
 export function helmTemplateFresh(version: string, namespace: string, valuesFiles: readonly string[], cwd: string, release = "cilium"): string {
