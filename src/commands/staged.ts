@@ -1,7 +1,7 @@
 import { readCommentPath } from "../emit/output.js";
 import { isAbsolute, posix, resolve } from "node:path";
 import type { TreeFile } from "../diff.js";
-import { blobSizes, headObjects, indexFolderNames, indexPath, indexTree, readBlobs, readGitIndex, submoduleOf, type GitIndex } from "../git-index.js";
+import { blobSizes, headObjects, indexFolderNames, indexPath, indexTree, readBlobs, submoduleOf, indexSession, type GitIndex, type IndexSession } from "../git-index.js";
 import { isRelatedText, openRelatedStore } from "../staged-related.js";
 import { INDEX_FOLDERS } from "../bundle-index.js";
 import { openFactsCache, type FactsCache, type ProfileFacts } from "../profile-facts.js";
@@ -60,8 +60,8 @@ function nameField(text: string, path: string): string | null {
  * bundles no profile renders any more: from the profile facts kept by object id (profile-facts.ts), reading
  * only blobs not seen before (fleetSelection).
  */
-export async function readStagedView(args: readonly string[], out: string, io: Io): Promise<CheckView | number> {
-  const index = readGitIndex(io.cwd);
+export async function readStagedView(args: readonly string[], out: string, io: Io, session: IndexSession = indexSession()): Promise<CheckView | number> {
+  const index = session.at(io.cwd);
   const outDir = indexPath(index, io.cwd, out);
   const shown = (path: string) => displayPath(resolve(index.root, path), io.cwd);
   const stagedBundles = new Set([...index.staged].filter((p) => p.startsWith(`${outDir}/`)).map((p) => p.slice(outDir.length + 1).split("/")[0]));
@@ -518,7 +518,7 @@ async function changedSelection(index: GitIndex, args: readonly string[], outDir
 }
 
 /** A base file as the git index holds it (what the commit will have). */
-function readIndexedBase(index: ReturnType<typeof readGitIndex>, path: string): BaseRead {
+function readIndexedBase(index: GitIndex, path: string): BaseRead {
   index.load([path]);
   const entry = index.entries.get(path);
   if (entry === undefined) return { problem: "it is not in the git index (git add it)" };
