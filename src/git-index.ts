@@ -21,6 +21,8 @@ export interface GitIndex {
   changes: Map<string, { now: { mode: string; oid: string } | null; head: { mode: string; oid: string } | null }>;
   /** Whether the repository has a commit yet. */
   hasHead: boolean;
+  /** HEAD's entries of the paths loaded so far (as `entries` before the commit's changes). */
+  head: Map<string, { mode: string; oid: string }>;
   /** Read the entries of `paths` (files or folders; "" is the whole index) into `entries`, each path once. */
   load(paths: readonly string[]): void;
 }
@@ -105,6 +107,7 @@ export function openGitIndex(cwd: string): GitIndex {
 
 function readGitIndex(root: string, hasHead: boolean): GitIndex {
   const entries = new Map<string, { mode: string; oid: string }>();
+  const head = new Map<string, { mode: string; oid: string }>();
   const loaded = new Set<string>();
   const covered = (path: string) => {
     if (loaded.has("")) return true;
@@ -128,6 +131,7 @@ function readGitIndex(root: string, hasHead: boolean): GitIndex {
         if (tab < 0) continue;
         const [mode, , oid] = record.slice(0, tab).split(" ");
         entries.set(record.slice(tab + 1), { mode, oid });
+        head.set(record.slice(tab + 1), { mode, oid });
       }
       for (const [path, { now }] of changes) {
         if (!wanted.some((w) => under(path, w))) continue;
@@ -158,7 +162,7 @@ function readGitIndex(root: string, hasHead: boolean): GitIndex {
     const names = [...unmerged].sort();
     throw new UnsafeOutputError(`the git index has unmerged paths (a merge conflict): ${names.slice(0, 5).join(", ")}${names.length > 5 ? ` and ${names.length - 5} more` : ""}; resolve them and stage the result before checking the commit`);
   }
-  return { root, entries, staged, changes, hasHead, load };
+  return { root, entries, staged, changes, hasHead, head, load };
 }
 
 /**
