@@ -72,7 +72,8 @@ beforeAll(async () => {
   expect((await run("render", "--quiet", "clusters")).code).toBe(0);
   git("add", "-A");
   git("commit", "-qm", "fleet");
-});
+  // a render of seven profiles: seconds on a busy machine
+}, 120_000);
 afterAll(() => rmSync(fleet, { recursive: true, force: true }));
 
 /** One random edit of the working tree and the index; returns what it did (for a failure's message). */
@@ -101,7 +102,7 @@ async function randomEdit(r: ReturnType<typeof random>): Promise<string> {
     }
     case 2: {
       if (!existsSync(path(p))) return `no ${p} to delete`;
-      git("rm", "-q", p);
+      git("rm", "-q", "--ignore-unmatch", p);
       return `deleted ${p}, its bundle kept`;
     }
     case 3: {
@@ -152,7 +153,7 @@ async function randomEdit(r: ReturnType<typeof random>): Promise<string> {
     case 9: {
       const name = r.pick(BUNDLES);
       if (!existsSync(path(`out/${name}`))) return `no out/${name}`;
-      git("rm", "-rq", `out/${name}`);
+      git("rm", "-rq", "--ignore-unmatch", `out/${name}`);
       return `deleted the bundle out/${name}`;
     }
     default: {

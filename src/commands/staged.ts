@@ -371,8 +371,8 @@ async function changedSelection(index: GitIndex, args: readonly string[], outDir
   const rules: ((p: string) => boolean)[] = [];
   const scopes: { dir: string; tree: string; deep: boolean }[] = [];
   const files: [string, string][] = [];
-  // a file argument: the fleet's reading judges every bundle folder against the profiles named
-  let namesFiles = false;
+  // file arguments: the fleet's reading judges every bundle folder against the profiles named (count them)
+  let namesFiles = 0;
   for (const t of targets) {
     if (outside(t.target) || (t.base !== undefined && outside(t.base))) return null;
     const head = heads.get(t.target);
@@ -395,7 +395,7 @@ async function changedSelection(index: GitIndex, args: readonly string[], outDir
       // a bundle folder the commit must not keep: the rule puts its HEAD blob in headOf below)
       const path = t.target;
       rules.push((p) => p === path);
-      namesFiles = true;
+      namesFiles++;
       continue;
     }
     const here = changedUnder(t.target);
@@ -410,7 +410,7 @@ async function changedSelection(index: GitIndex, args: readonly string[], outDir
       const path = t.target;
       rules.push((p) => p === path);
       files.push([path, head.oid]);
-      namesFiles = true;
+      namesFiles++;
       continue;
     }
     if (head.type !== "tree") return null;
@@ -450,7 +450,7 @@ async function changedSelection(index: GitIndex, args: readonly string[], outDir
   // with a file argument, also every profile file the commit deletes or changes, named or not: its old bundle
   // is judged as the fleet's reading judges it (kept without a profile naming it: an orphan)
   const profileFile = (p: string) => PROFILE_FILE.test(p) && !isBasePath(p) && !p.startsWith(`${outDir}/`);
-  for (const [p, c] of index.changes) if (c.head !== null && (selectedBy(p) || (namesFiles && profileFile(p))) && (c.now === null || c.now.oid !== c.head.oid)) headOf.set(p, c.head.oid);
+  for (const [p, c] of index.changes) if (c.head !== null && (selectedBy(p) || (namesFiles > 0 && profileFile(p))) && (c.now === null || c.now.oid !== c.head.oid)) headOf.set(p, c.head.oid);
   // bundle folders (a file of out/ itself, the fleet's ApplicationSet, is no profile's)
   const bundles = [...new Set([...index.changes.keys()].filter((p) => p.startsWith(`${outDir}/`) && p.slice(outDir.length + 1).includes("/")).map((p) => p.slice(outDir.length + 1).split("/")[0]))].filter((n) => NAME_PATTERN.test(n));
   // their entries as the commit has them (one ls-tree): install.sh, and whether the commit keeps the folder
@@ -519,7 +519,9 @@ async function changedSelection(index: GitIndex, args: readonly string[], outDir
   const present = [...folders].filter((name) => NAME_PATTERN.test(name));
   index.load(present.map((name) => `${outDir}/${name}`));
   const kept = present.filter(keeps);
-  if (kept.some((name) => !names.has(name))) return null;
+  // one no profile read names: with folder arguments, an unread profile of theirs may; with file arguments alone,
+  // only the files named count (as in the fleet's reading): it is an orphan
+  if (namesFiles < targets.length && kept.some((name) => !names.has(name))) return null;
   const paths = [...oids.keys()].sort();
   return { paths, oids, facts, folders: () => kept, bytes, sizes };
 }
