@@ -74,7 +74,7 @@ beforeAll(async () => {
   git("commit", "-qm", "fleet");
   // a render of seven profiles: seconds on a busy machine
 }, 120_000);
-afterAll(() => rmSync(fleet, { recursive: true, force: true }));
+afterAll(() => rmSync(fleet, { recursive: true, force: true }), 120_000);
 
 /** One random edit of the working tree and the index; returns what it did (for a failure's message). */
 async function randomEdit(r: ReturnType<typeof random>): Promise<string> {
@@ -102,7 +102,7 @@ async function randomEdit(r: ReturnType<typeof random>): Promise<string> {
     }
     case 2: {
       if (!existsSync(path(p))) return `no ${p} to delete`;
-      git("rm", "-q", "--ignore-unmatch", p);
+      git("rm", "-qf", "--ignore-unmatch", p);
       return `deleted ${p}, its bundle kept`;
     }
     case 3: {
@@ -153,7 +153,7 @@ async function randomEdit(r: ReturnType<typeof random>): Promise<string> {
     case 9: {
       const name = r.pick(BUNDLES);
       if (!existsSync(path(`out/${name}`))) return `no out/${name}`;
-      git("rm", "-rq", "--ignore-unmatch", `out/${name}`);
+      git("rm", "-rqf", "--ignore-unmatch", `out/${name}`);
       return `deleted the bundle out/${name}`;
     }
     default: {
@@ -198,6 +198,7 @@ describe("check --staged on random commits: the commit's changes give the whole 
         codes.add(changed.code);
         checks++;
       }
+      rmSync(repo, { recursive: true, force: true });
     }
     // the commits were not all alike: some pass, some fail, and many were judged from their changes (a deleted
     // or moved profile sends the shortcut to the fleet's reading, as it should)
@@ -225,6 +226,7 @@ describe("check --staged on random commits: the commit's changes give the whole 
       } finally {
         delete process.env.TKE_CILIUM_STAGED_FLEET;
       }
+      rmSync(repo, { recursive: true, force: true });
     }
     expect(shortcuts).toBeGreaterThan(SEEDS.length / 4);
   });
