@@ -73,6 +73,8 @@ function topAndHead(cwd: string): { root: string; hasHead: boolean } {
  * fleet's index is megabytes). Made per run: the index changes between runs.
  */
 export interface IndexSession {
+  /** Waits for the launcher's early `git diff --cached` (scripts/launcher.cjs), when it made one. */
+  prepare(): Promise<void>;
   /** The index of the repository holding `cwd`. */
   at(cwd: string): GitIndex;
   /** The index of the repository whose top folder is `root` (as findGitRoot finds it); null when git names another. */
@@ -82,16 +84,37 @@ export interface IndexSession {
 export function indexSession(): IndexSession {
   const byRoot = new Map<string, GitIndex>();
   const byCwd = new Map<string, GitIndex>();
+  // the launcher's answer: the folder it was asked in, and git's output (null: it failed)
+  let early: { cwd: string; diff: Buffer | null } | null = null;
+  /** The launcher's answer when it is for repository `root` (used once). */
+  const earlyDiff = (cwd: string, root: string): Buffer | null => {
+    const found = early;
+    early = null;
+    if (found === null || found.diff === null) return null;
+    try {
+      // asked in the same folder, or in another of the same repository
+      return resolve(found.cwd) === resolve(cwd) || topAndHead(found.cwd).root === root ? found.diff : null;
+    } catch {
+      return null;
+    }
+  };
   const at = (cwd: string) => {
     const known = byCwd.get(resolve(cwd));
     if (known !== undefined) return known;
     const { root, hasHead } = topAndHead(cwd);
-    const index = byRoot.get(root) ?? readGitIndex(root, hasHead);
+    const index = byRoot.get(root) ?? readGitIndex(root, hasHead, earlyDiff(cwd, root));
     byRoot.set(root, index);
     byCwd.set(resolve(cwd), index);
     return index;
   };
   return {
+    async prepare() {
+      const made = (globalThis as Record<symbol, { cwd: string; done: Promise<Buffer | null> } | undefined>)[Symbol.for("tke-cilium.staged-diff")];
+      if (made === undefined) return;
+      // one run takes it: a second command in this process asks git again
+      delete (globalThis as Record<symbol, unknown>)[Symbol.for("tke-cilium.staged-diff")];
+      early = { cwd: made.cwd, diff: await made.done };
+    },
     at,
     forRoot: (root) => {
       const index = at(root);
@@ -105,7 +128,7 @@ export function openGitIndex(cwd: string): GitIndex {
   return indexSession().at(cwd);
 }
 
-function readGitIndex(root: string, hasHead: boolean): GitIndex {
+function readGitIndex(root: string, hasHead: boolean, diffOutput: Buffer | null = null): GitIndex {
   const entries = new Map<string, { mode: string; oid: string }>();
   const head = new Map<string, { mode: string; oid: string }>();
   const loaded = new Set<string>();
@@ -144,7 +167,7 @@ function readGitIndex(root: string, hasHead: boolean): GitIndex {
   let staged: Set<string>;
   if (hasHead) {
     // ":<old mode> <new mode> <old oid> <new oid> <status>" then the path, NUL-separated; U is a merge conflict
-    const fields = git(root, ["diff", "--cached", "--raw", "--no-renames", "--no-abbrev", "-z"]).toString("utf8").split("\0");
+    const fields = (diffOutput ?? git(root, ["diff", "--cached", "--raw", "--no-renames", "--no-abbrev", "-z"])).toString("utf8").split("\0");
     for (let i = 0; i + 1 < fields.length; i += 2) {
       const [oldMode, mode, oldOid, oid, status] = fields[i].slice(1).split(" ");
       const path = fields[i + 1];

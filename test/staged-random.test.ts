@@ -1,4 +1,4 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -229,5 +229,50 @@ describe("check --staged on random commits: the commit's changes give the whole 
       rmSync(repo, { recursive: true, force: true });
     }
     expect(shortcuts).toBeGreaterThan(SEEDS.length / 4);
+  });
+});
+
+describe("the launcher's early `git diff --cached` (dist/cli.cjs asks git while the bundle loads)", () => {
+  it("gives the answer git gives the run itself: from a subfolder, with diff.relative set, and in a nested repository", async () => {
+    const cli = join(ROOT, "dist/cli.cjs");
+    if (!existsSync(cli)) throw new Error("dist/cli.cjs is missing: run npm run build");
+    repo = join(fleet, "launcher");
+    cpSync(join(fleet, "template"), repo, { recursive: true });
+    write("clusters/b.json", read("clusters/b.json").replace('"maxSize": 3', '"maxSize": 4'));
+    git("add", "clusters/b.json");
+    // diff.relative would make git name paths from the folder it runs in: the early diff asks with --no-relative
+    git("config", "diff.relative", "true");
+    const launched = (cwd: string, ...args: string[]) => {
+      const r = spawnSync(process.execPath, [cli, "check", "--staged", "--no-color", ...args], { cwd, encoding: "utf8" });
+      return { code: r.status, text: r.stdout + r.stderr };
+    };
+    // the same run in this process (no launcher, so no early diff): the reference
+    const reference = async (cwd: string, ...args: string[]) => {
+      const home = repo;
+      repo = cwd;
+      try {
+        return await run("check", "--staged", "--no-color", ...args);
+      } finally {
+        repo = home;
+      }
+    };
+    const top = await reference(repo, "clusters");
+    expect(top.code).toBe(1);
+    expect(top.text).toMatch(/1 drifted: b \(/);
+    expect(launched(repo, "clusters")).toEqual(top);
+    // from clusters/ (paths shown from there)
+    const sub = await reference(path("clusters"), ".");
+    expect(sub.text).toMatch(/1 drifted: b \(/);
+    expect(launched(path("clusters"), ".")).toEqual(sub);
+    // a repository inside this one's folder (not a submodule): the early diff, made there, is the inner one's
+    const inner = join(repo, "inner");
+    mkdirSync(join(inner, "clusters"), { recursive: true });
+    cpSync(path("clusters/a.json"), join(inner, "clusters/a.json"));
+    execFileSync("git", ["init", "-q"], { cwd: inner });
+    execFileSync("git", ["-c", "user.email=t@example.invalid", "-c", "user.name=t", "commit", "-q", "--allow-empty", "-m", "empty"], { cwd: inner });
+    execFileSync("git", ["add", "-A"], { cwd: inner });
+    const nested = await reference(join(inner, "clusters"), ".");
+    expect(nested.code).toBe(1);
+    expect(launched(join(inner, "clusters"), ".")).toEqual(nested);
   });
 });

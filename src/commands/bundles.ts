@@ -41,6 +41,7 @@ export interface BundleOptions {
 export async function runBundleCommand(given: readonly string[], o: BundleOptions, callerIo: Io, outFlag?: string, help = ""): Promise<number> {
   // check --staged: one reading of the git index for the run (config, profiles, bundles, charts)
   const session = o.staged ? indexSession() : undefined;
+  await session?.prepare();
   const place = placeRun(given, outFlag, callerIo, o.staged, session);
   if (typeof place === "object" && "exit" in place) return place.exit;
   if (typeof place === "number") {
@@ -349,7 +350,7 @@ ${PROFILE_HELP}
 --staged checks what the commit holds, read from the git index, not the working tree: only the
 profiles the commit touches (a staged profile, or a staged file of its bundle), and a bundle no
 profile renders is an error. Only the staged paths, the folders named and the touched profiles'
-blobs are read (git still reads its whole index: 10,000 clusters cost about 1.6 times 10). This is the pre-commit hook: tke-cilium check --staged --quiet (with a tke-cilium.json), or
+blobs are read (git still reads its whole index, while the tool starts). This is the pre-commit hook: tke-cilium check --staged --quiet (with a tke-cilium.json), or
 tke-cilium check --staged --quiet clusters/
 
 Options:
