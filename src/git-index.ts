@@ -123,11 +123,6 @@ export function indexSession(): IndexSession {
   };
 }
 
-/** The index of the repository at `cwd`, for one run. */
-export function openGitIndex(cwd: string): GitIndex {
-  return indexSession().at(cwd);
-}
-
 function readGitIndex(root: string, hasHead: boolean, diffOutput: Buffer | null = null): GitIndex {
   const entries = new Map<string, { mode: string; oid: string }>();
   const head = new Map<string, { mode: string; oid: string }>();
