@@ -1,6 +1,6 @@
 import { BUILTIN_CHARTS, type ChartCatalog } from "./knowledge/chart.js";
 import type { FilledProfile } from "./profile.js";
-import type { GitopsContext, GitopsSettings, Settings } from "./settings.js";
+import type { CheckedSettings, GitopsContext, GitopsSettings, Settings } from "./settings.js";
 import { ARGOCD_AFTER_CHART_WAVE, ARGOCD_SYNC_WAVE, FLEET_FILES, GITOPS_FILES } from "./knowledge/gitops.js";
 import type { PlanStep } from "./plan/step.js";
 import { deriveGitops, gitopsFiles } from "./derive/gitops.js";
@@ -28,14 +28,17 @@ export interface DeriveInput {
 }
 
 /** Profile → Settings. Every default and decision of the bundle is taken here (and in derive/), and only here. */
-export function deriveSettings({ profile: p, name, profilePath, charts = BUILTIN_CHARTS, gitops: gitopsContext = null, mesh = [] }: DeriveInput): Settings {
+export function deriveSettings(input: DeriveInput): Settings {
+  return completeSettings(deriveChecked(input), input);
+}
+
+/** Profile → the Settings the checks read (CheckedSettings); completeSettings adds what only emit reads. */
+export function deriveChecked({ profile: p, name, profilePath, charts = BUILTIN_CHARTS, gitops: gitopsContext = null, mesh = [] }: DeriveInput): CheckedSettings {
   const features = resolveFeatures(p);
   const capabilities = resolveCapabilities(p, { name, profilePath, charts, mesh, features, gitops: gitopsContext !== null });
   const helm = deriveHelmValues(p, capabilityValues(capabilities));
   const delivery = deriveDelivery(p, helm, capabilityDelivery(capabilities));
   const gitops = deriveGitops(name, delivery, gitopsContext, { destination: p.gitops.destination, maxNodes: p.cluster.maxNodes });
-  const install = deriveInstall(p, helm);
-  const uninstall = deriveUninstall();
   return {
     name,
     capabilities,
@@ -43,11 +46,6 @@ export function deriveSettings({ profile: p, name, profilePath, charts = BUILTIN
     profilePath,
     ciliumVersion: p.cilium.version,
     helm,
-    preflight: derivePreflightValues(p.cilium.version, helm),
-    images: deriveImageList(p, charts, capabilityImages(capabilities)),
-    install,
-    uninstall,
-    prelude: capabilityPrelude(capabilities),
     plan: [
       ...capabilityPlan(capabilities, { valuesFiles: helm.map((v) => v.file) }),
       datapathGuard(helm, p.upgrade.allow.includes("datapath")),
@@ -58,6 +56,29 @@ export function deriveSettings({ profile: p, name, profilePath, charts = BUILTIN
     gitops,
     upgrade: { allow: [...p.upgrade.allow] },
     afterChartAnnotations: gitops?.engine === "argocd" ? { [ARGOCD_SYNC_WAVE]: ARGOCD_AFTER_CHART_WAVE } : {},
+  };
+}
+
+/** The checked Settings of `input` (deriveChecked's) and what only emit reads: the whole Settings. */
+export function completeSettings(checked: CheckedSettings, { profile: p, charts = BUILTIN_CHARTS }: DeriveInput): Settings {
+  const { name, capabilities, features, profilePath, ciliumVersion, helm, plan, delivery, gitops, upgrade, afterChartAnnotations } = checked;
+  return {
+    name,
+    capabilities,
+    features,
+    profilePath,
+    ciliumVersion,
+    helm,
+    preflight: derivePreflightValues(p.cilium.version, helm),
+    images: deriveImageList(p, charts, capabilityImages(capabilities)),
+    install: deriveInstall(p, helm),
+    uninstall: deriveUninstall(),
+    prelude: capabilityPrelude(capabilities),
+    plan,
+    delivery,
+    gitops,
+    upgrade,
+    afterChartAnnotations,
   };
 }
 

@@ -85,9 +85,10 @@ export function parseProfileText(text: string, file: string): ParsedProfile {
   const diagnostics: Diagnostic[] = [];
   const hasBom = text.startsWith(BOM);
   const body = hasBom ? " " + text.slice(1) : text; // keep offsets aligned with the original text
-  const index = new LineIndex(text);
-  const places = new Map<string, Place>();
-  const at = (offset: number, length: number) => index.place(offset, length);
+  // lines are counted, and a node's place worked out, only when a diagnostic asks for it: most profiles have none
+  let index: LineIndex | undefined;
+  const at = (offset: number, length: number) => (index ??= new LineIndex(text)).place(offset, length);
+  const places = new Map<string, Node>();
   const report = (code: Code, pointer: string, place: Place, message: string, severity: Severity = "error") =>
     diagnostics.push({ code, severity, pointer, message, file, ...place });
 
@@ -115,14 +116,14 @@ export function parseProfileText(text: string, file: string): ParsedProfile {
   // A pointer to a field the profile leaves out (a default) is shown at the nearest enclosing value.
   const locate = (pointer: string, key = false): Place => {
     const exact = places.get(key ? pointer + "#key" : pointer) ?? places.get(pointer);
-    if (exact) return exact;
+    if (exact) return at(exact.offset, exact.length);
     const cut = pointer.lastIndexOf("/");
     return cut < 0 ? at(0, 1) : locate(pointer.slice(0, cut), true);
   };
   if (errors.length > 0 || root === undefined) return { value: undefined, locate, diagnostics };
 
   const build = (node: Node, pointer: string): unknown => {
-    places.set(pointer, at(node.offset, node.length));
+    places.set(pointer, node);
     switch (node.type) {
       case "object": {
         const out: Record<string, unknown> = {};
@@ -136,8 +137,10 @@ export function parseProfileText(text: string, file: string): ParsedProfile {
             report("DUPLICATE_KEY", child, at(keyNode.offset, keyNode.length), `key "${key}" appears twice in this object; keep one`);
             continue;
           }
-          places.set(child + "#key", at(keyNode.offset, keyNode.length));
-          Object.defineProperty(out, key, { value: build(valueNode, child), enumerable: true, writable: true, configurable: true });
+          places.set(child + "#key", keyNode);
+          // "__proto__" set by assignment would replace the prototype, not make a member: defined as a member instead
+          if (key === "__proto__") Object.defineProperty(out, key, { value: build(valueNode, child), enumerable: true, writable: true, configurable: true });
+          else out[key] = build(valueNode, child);
         }
         return out;
       }

@@ -1,6 +1,6 @@
 import type { Diagnostic } from "./diagnostics.js";
 import { isError } from "./diagnostics.js";
-import { deriveSettings, type DeriveInput } from "./derive.js";
+import { completeSettings, deriveChecked, deriveSettings, type DeriveInput } from "./derive.js";
 import { BUILTIN_CHARTS, type ChartCatalog } from "./knowledge/chart.js";
 import { emitBundle, type OutputFile } from "./emit/index.js";
 import { reportBaseDiagnosticsOnce, resolveProfile, type BaseRead } from "./extends.js";
@@ -10,7 +10,7 @@ import { bundleRulesFor, profileRulesFor } from "./capabilities/index.js";
 import { entryOf, type Code } from "./rules/codes.js";
 import type { Finding } from "./rules/finding.js";
 import { PROFILE_RULES } from "./rules/profile-rules.js";
-import type { GitopsContext, Settings } from "./settings.js";
+import type { CheckedSettings, GitopsContext } from "./settings.js";
 import { validateProfile, type Locate } from "./validate.js";
 import { meshDirectory, type MeshDirectory } from "./mesh.js";
 import { PLATFORMS, type Platform } from "./knowledge/platforms.js";
@@ -38,9 +38,10 @@ export const NAME_PATTERN = new RegExp(schema.properties.name.pattern);
 
 /**
  * A profile after parse → validate → profile rules → derive → bundle rules: its diagnostics and, when it has no
- * error, what derive takes (the filled profile and the run's context, a few KiB). The Settings themselves are
- * handed to whoever needs them while they exist (checkProfiles' onChecked) and never kept: emit derives again
- * from `input` (derive is pure), so a run of any size holds one Settings at a time.
+ * error, what derive takes (the filled profile and the run's context, a few KiB). The checks derive only what
+ * they read (CheckedSettings), handed to whoever needs them while they exist (checkProfiles' onChecked) and
+ * never kept: an emit then completes them (check), or derives again from `input` (render; derive is pure), so
+ * a run of any size holds one Settings at a time.
  */
 export interface CheckedProfile {
   source: ProfileSource;
@@ -54,10 +55,10 @@ export interface CheckedProfile {
 /** Whether a checked profile has a bundle: no error was found. */
 export const isRenderable = (checked: CheckedProfile): boolean => !checked.diagnostics.some(isError);
 
-/** A checked profile and, while it exists, its Settings (null when an error was found). */
+/** A checked profile and, while they exist, the Settings its checks read (null when an error was found). */
 interface Checked {
   checked: CheckedProfile;
-  settings: Settings | null;
+  settings: CheckedSettings | null;
 }
 
 /** parse → validate → profile rules → derive → bundle rules, for one profile. Pure. */
@@ -102,7 +103,7 @@ function checkUnsorted(source: ProfileSource, charts: ChartCatalog, gitops: Gito
   // Derive runs once, on any schema-valid profile of a known release, so the bundle rules report alongside the profile rules.
   if (!charts.has(profile.cilium.version)) return fail(diagnostics, name);
   const input: DeriveInput = { profile, name, profilePath: source.path, charts, gitops, mesh };
-  const settings = deriveSettings(input);
+  const settings = deriveChecked(input);
   for (const rule of rules.bundle) report(rule.code, rule.check(settings, profile));
   if (diagnostics.some(isError)) return fail(diagnostics, name);
   return { checked: { source, name, diagnostics, input }, settings };
@@ -129,15 +130,16 @@ export function toDiagnostic(code: Code, f: Finding, file: string, locate: Locat
 }
 
 /**
- * Every profile of one run; profiles that share an output folder are all rejected. Each profile's Settings
- * exist only during its onChecked call (check compares its bundle then, and answers "done": nothing of the
- * profile is kept for an emit); a run of 1,000 profiles stays in constant memory (the speed bar: under 100 MiB).
+ * Every profile of one run; profiles that share an output folder are all rejected. Each profile's checked
+ * Settings exist only during its onChecked call (check compares its bundle then, and answers "done": nothing
+ * of the profile is kept for an emit); a run of 1,000 profiles stays in constant memory (the speed bar: under
+ * 100 MiB).
  * `reuse` answers a profile's result without checking it, when the bundle index knows it.
  */
 export function checkProfiles(
   sources: readonly ProfileSource[],
   charts: ChartCatalog = BUILTIN_CHARTS,
-  onChecked?: (checked: CheckedProfile, settings: Settings | null) => "done" | void,
+  onChecked?: (checked: CheckedProfile, settings: CheckedSettings | null) => "done" | void,
   gitops: GitopsContext | null = null,
   mesh: MeshDirectory = meshDirectory(sources),
   reuse?: (source: ProfileSource) => CheckedProfile | null,
@@ -181,10 +183,13 @@ export function tooLargeDiagnostic(path: string, bytes: number): Diagnostic {
   return { code: "PROFILE_TOO_LARGE", severity: "error", pointer: "", message: `the file has ${bytes} bytes; a profile is far smaller`, file: path, line: 1, col: 1, length: 1 };
 }
 
-/** emit for a profile without errors: the bundle's files, from its Settings when the caller has them at hand. */
-export function emitProfile(checked: CheckedProfile, settings: Settings | null = null): OutputFile[] {
+/**
+ * emit for a profile without errors: the bundle's files, from its checked Settings when the caller has them at
+ * hand (completed with what only emit reads), else from a derive of its own.
+ */
+export function emitProfile(checked: CheckedProfile, settings: CheckedSettings | null = null): OutputFile[] {
   if (checked.input === null) throw new Error(`bug: ${checked.source.path} has errors, or was emitted already; nothing to emit`);
-  return emitBundle(settings ?? deriveSettings(checked.input));
+  return emitBundle(settings === null ? deriveSettings(checked.input) : completeSettings(settings, checked.input));
 }
 
 /** The whole pipeline for one profile: parse → validate → profile rules → derive → bundle rules → emit. Pure. */

@@ -290,6 +290,16 @@ export interface ActiveCapability {
   slice: unknown;
 }
 
+/**
+ * What only emit reads: derived once, when the bundle is emitted (derive.ts's completeSettings), never for the
+ * checks alone. A render checks every profile before it writes any, and derives each one again to write it;
+ * these parts (the bundle's fingerprint above all) are left out of the first derive.
+ */
+export type EmitOnlySettings = "preflight" | "images" | "install" | "uninstall" | "prelude";
+
+/** Settings less what only emit reads: what the bundle rules and the upgrade rules see. */
+export type CheckedSettings = Omit<Settings, EmitOnlySettings>;
+
 export interface Settings {
   name: string;
   /** The capabilities the profile asks for, in registry order, each with its slice. */

@@ -1,4 +1,4 @@
-import { chmodSync, linkSync, lstatSync, mkdirSync, readdirSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { closeSync, fchmodSync, linkSync, lstatSync, mkdirSync, readdirSync, readlinkSync, openSync, renameSync, rmSync, symlinkSync, writeFileSync, writeSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { OutputFile } from "./emit/index.js";
 import { NAME_PATTERN } from "./pipeline.js";
@@ -57,9 +57,22 @@ export interface WriteOps {
 
 export const REAL_WRITE_OPS: WriteOps = {
   writeFile(path, content, mode) {
-    writeFileSync(path, content, { mode });
-    // the mode given to open() is masked by the umask; executables must stay executable
-    if (mode & 0o111) chmodSync(path, mode);
+    // the text is written as it is (Node encodes it into the write itself): a fleet's 55 MB of bundle text
+    // never becomes Buffers for the garbage collector to sweep
+    const fd = openSync(path, "w", mode);
+    try {
+      const written = writeSync(fd, content);
+      const size = Buffer.byteLength(content);
+      // a short write (a full disk lets part of it through): the rest, and so the error that stopped it
+      if (written < size) {
+        const rest = Buffer.from(content).subarray(written);
+        for (let at = 0; at < rest.length; ) at += writeSync(fd, rest, at);
+      }
+      // the mode given to open() is masked by the umask; executables must stay executable
+      if (mode & 0o111) fchmodSync(fd, mode);
+    } finally {
+      closeSync(fd);
+    }
   },
   rename: renameSync,
 };

@@ -4,7 +4,7 @@ import type { Leftover, PlanStep } from "../plan/step.js";
 import type { FilledProfile } from "../profile.js";
 import type { CodeEntry, Severity } from "../rules/code-entry.js";
 import type { Finding } from "../rules/finding.js";
-import type { DeliverySettings, GitopsContext, ImageCopy, PlatformPrelude, Settings, ValueEntry } from "../settings.js";
+import type { CheckedSettings, DeliverySettings, GitopsContext, ImageCopy, PlatformPrelude, ValueEntry } from "../settings.js";
 import type { ResolvedFeatures } from "../derive/features.js";
 import type { OutputFile } from "../emit/output.js";
 import type { Platform } from "../knowledge/platforms.js";
@@ -34,7 +34,7 @@ export interface Capability<S, C extends string = never> {
    */
   examples: readonly RuleExample<C>[];
   /** Checks on the derived bundle (the merged Helm values, the plan). */
-  bundleRules: readonly CapabilityRule<C, (settings: Settings, profile: FilledProfile) => Finding[]>[];
+  bundleRules: readonly CapabilityRule<C, (settings: CheckedSettings, profile: FilledProfile) => Finding[]>[];
   /** Its settings slice, or null when the profile does not ask for it. */
   resolve(profile: FilledProfile, context: ResolveContext): S | null;
   /** Its Helm values, into the values file they belong to (in registry order within a file). */

@@ -4,7 +4,7 @@ import { memo } from "../memo.js";
 import type { PlanStep, PruneStep } from "../plan/step.js";
 import type { FilledProfile } from "../profile.js";
 import type { Finding } from "../rules/finding.js";
-import type { ActiveCapability, DeliverySettings, ImageCopy, PlatformPrelude, Settings, ValueEntry } from "../settings.js";
+import type { ActiveCapability, CheckedSettings, DeliverySettings, ImageCopy, PlatformPrelude, ValueEntry } from "../settings.js";
 import type { Capability, CapabilityRuleContext, DeliveryContribution, FilesContext, PlanContext, ResolveContext, ValuesFileKey } from "./capability.js";
 import { apf } from "./apf/index.js";
 import { bandwidthManager } from "./bandwidth-manager/index.js";
@@ -73,7 +73,7 @@ interface ProfileRule {
 }
 interface BundleRule {
   code: CapabilityCode;
-  check: (settings: Settings, profile: FilledProfile) => Finding[];
+  check: (settings: CheckedSettings, profile: FilledProfile) => Finding[];
 }
 const REGISTRY: readonly AnyCapability[] = CAPABILITIES as unknown as readonly AnyCapability[];
 const RANK = new Map(REGISTRY.map((c, i) => [c.id, i]));

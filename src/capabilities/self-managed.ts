@@ -14,7 +14,7 @@ import { finalValueAt } from "../derive/helm.js";
 import { valueEntry } from "../derive/value-entry.js";
 import type { FilledProfile } from "../profile.js";
 import type { Finding } from "../rules/finding.js";
-import type { PlatformPrelude, Settings, ValueEntry } from "../settings.js";
+import type { CheckedSettings, PlatformPrelude, ValueEntry } from "../settings.js";
 import { overlaps } from "../text/cidr.js";
 
 /**
@@ -210,7 +210,7 @@ export const SELF_MANAGED_CODES = [
 
 type Code = (typeof SELF_MANAGED_CODES)[number]["code"];
 type ProfileCheck = { code: Code; check: (p: FilledProfile) => Finding[] };
-type BundleCheck = { code: Code; check: (settings: Settings, p: FilledProfile) => Finding[] };
+type BundleCheck = { code: Code; check: (settings: CheckedSettings, p: FilledProfile) => Finding[] };
 
 const prefixOf = (cidr: string) => Number(cidr.split("/")[1]);
 

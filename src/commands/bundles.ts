@@ -18,7 +18,7 @@ import { checkFleet, writeFleet } from "./fleet.js";
 import { MAX_PROFILE_BYTES, decodeProfileBytes } from "../parse.js";
 import { meshDirectory } from "../mesh.js";
 import { checkProfiles, defaultName, emitProfile, isRenderable, tooLargeDiagnostic, unreadableProfile, type CheckedProfile, type ProfileSource } from "../pipeline.js";
-import type { Settings } from "../settings.js";
+import type { CheckedSettings } from "../settings.js";
 import { colorDiff, diagnosticsJson, driftSummary, orphanWarning, writtenTable, type DriftReport, type WrittenRow } from "../report.js";
 import { EXIT, type Io } from "../io.js";
 import { CONFIG_FILE } from "../config.js";
@@ -85,7 +85,7 @@ export async function runBundleCommand(given: readonly string[], o: BundleOption
   const readBundle = readOnceEach(read.readBundle);
   const compare =
     o.command === "check"
-      ? (r: CheckedProfile, settings: Settings | null) => {
+      ? (r: CheckedProfile, settings: CheckedSettings | null) => {
           if (settings === null || !isRenderable(r)) return;
           const files = emitProfile(r, settings);
           const drifts = diffTree(files, readBundle(r.name as string) ?? new Map());
@@ -97,7 +97,7 @@ export async function runBundleCommand(given: readonly string[], o: BundleOption
   const charts = withAddedCharts(BUILTIN_CHARTS, added.charts);
   // render and check compare each bundle with the one it replaces (HEAD's for --staged, else the one on disk)
   const previous = read.readPrevious ?? readBundle;
-  const onChecked = (r: CheckedProfile, settings: Settings | null) => {
+  const onChecked = (r: CheckedProfile, settings: CheckedSettings | null) => {
     if (o.command !== "validate") {
       // the folder's state is taken before any of its files is read
       if (settings !== null) index?.take(r);
@@ -110,7 +110,9 @@ export async function runBundleCommand(given: readonly string[], o: BundleOption
   const results = [...checkProfiles(read.sources, charts, onChecked, place.gitops, mesh, reuse), ...read.unreadable];
   const diagnostics = results.flatMap((r) => r.diagnostics);
   const valid = results.every((r) => failing(r.diagnostics, o.strict).length === 0);
-  if (!o.json) for (const r of results) for (const d of r.diagnostics) io.stderr(formatDiagnostic(d, sourceTextOf(r.source, d.file)) + "\n");
+  // one write for all of them (a fleet's warnings are thousands of lines; one write(2) each was as many system calls)
+  const shown = o.json ? "" : results.map((r) => r.diagnostics.map((d) => formatDiagnostic(d, sourceTextOf(r.source, d.file)) + "\n").join("")).join("");
+  if (shown !== "") io.stderr(shown);
   const json = (body: object) => io.stdout(JSON.stringify({ command: o.command, ok: valid, diagnostics: diagnosticsJson(diagnostics), ...body }, null, 2) + "\n");
   // check compares every valid profile's bundle even when another profile is invalid; render writes nothing then
   if (o.command === "validate" || (!valid && o.command === "render")) {

@@ -3,14 +3,14 @@ import type { ChartCatalog } from "../knowledge/chart.js";
 import { resolveProfile } from "../extends.js";
 import { UnsafeOutputError } from "../store-errors.js";
 import { toDiagnostic, type CheckedProfile } from "../pipeline.js";
-import type { Settings } from "../settings.js";
+import type { CheckedSettings } from "../settings.js";
 import { factsOfSettings, factsOfTree, upgradeFindings } from "../rules/upgrade-rules.js";
 
 /**
  * The upgrade rules on one checked profile: its bundle against the one it replaces. An error makes the
  * profile fail like any other (render writes nothing, check --staged refuses the commit).
  */
-export function checkUpgrade(r: CheckedProfile, settings: Settings | null, previousOf: (name: string) => Map<string, TreeFile> | null, charts: ChartCatalog): void {
+export function checkUpgrade(r: CheckedProfile, settings: CheckedSettings | null, previousOf: (name: string) => Map<string, TreeFile> | null, charts: ChartCatalog): void {
   if (settings === null || r.name === null) return;
   let previous: Map<string, TreeFile> | null;
   try {

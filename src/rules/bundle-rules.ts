@@ -1,5 +1,5 @@
 import type { FilledProfile } from "../profile.js";
-import type { Settings } from "../settings.js";
+import type { CheckedSettings } from "../settings.js";
 import type { Code } from "./codes.js";
 import { LABEL_VALUE_MAX } from "../knowledge/gitops.js";
 import { finalValueAt, mapValueAt } from "../derive/helm.js";
@@ -7,10 +7,10 @@ import { SELF_MANAGED_BUNDLE_RULES } from "../capabilities/self-managed.js";
 import { show } from "../validate.js";
 import { extraPointer, onTkeOnly, type Finding } from "./finding.js";
 
-/** A check on the derived bundle (Settings, with the final merged Helm values), run once derive has run once. */
+/** A check on the derived bundle (its checked Settings, with the final merged Helm values), run once derive has run once. */
 export interface BundleRule {
   code: Code;
-  check: (settings: Settings, profile: FilledProfile) => Finding[];
+  check: (settings: CheckedSettings, profile: FilledProfile) => Finding[];
 }
 
 export const BUNDLE_RULES: readonly BundleRule[] = onTkeOnly<Parameters<BundleRule["check"]>, BundleRule>([
@@ -112,7 +112,7 @@ export const BUNDLE_RULES: readonly BundleRule[] = onTkeOnly<Parameters<BundleRu
 const ENVOY_SWITCHES = ["gatewayAPI.enabled", "ingressController.enabled", "envoyConfig.enabled"] as const;
 
 /** A value of the bundle's final Helm values (every file merged, extraValues included). */
-function at(s: Settings, dotted: string): unknown {
+function at(s: CheckedSettings, dotted: string): unknown {
   return finalValueAt(s.helm, dotted.split("."));
 }
 

@@ -1,7 +1,7 @@
 import type { TreeFile } from "../diff.js";
 import { finalValueAt } from "../derive/helm.js";
 import { BUNDLE_FILES } from "../knowledge/bundle.js";
-import type { Settings } from "../settings.js";
+import type { CheckedSettings } from "../settings.js";
 import { compareVersions } from "../text/version.js";
 import type { Code } from "./codes.js";
 import type { Finding } from "./finding.js";
@@ -30,7 +30,7 @@ export interface UpgradeFinding extends Finding {
 const DATAPATH_VALUES = { routingMode: ["routingMode"], ipamMode: ["ipam", "mode"], tunnelProtocol: ["tunnelProtocol"] } as const;
 
 /** The facts of the bundle a profile renders now. */
-export function factsOfSettings(s: Settings): BundleFacts {
+export function factsOfSettings(s: CheckedSettings): BundleFacts {
   const at = (path: readonly string[]) => {
     const v = finalValueAt(s.helm, path);
     return typeof v === "string" ? v : null;
