@@ -40,6 +40,8 @@ const codegen: Plugin = {
  * - test/robustness.test.ts, test/safety.test.ts, test/hostile-shell.test.ts, test/yaml-writer.test.ts: the same
  *   cases at full size in test:slow (50 lock trials of 6 renders, 10 kill moments, every hostile shell payload run
  *   against the fake cluster, the YAML writer's properties at 1,000 cases).
+ * - test/staged-random.test.ts: check --staged's shortcut against the fleet's reading on 6 seeded random commits,
+ *   60 in test:slow.
  */
 const slow = process.env.TKE_CILIUM_SLOW === "1";
 const SLICED = [
@@ -52,6 +54,7 @@ const SLICED = [
   "test/safety.test.ts",
   "test/hostile-shell.test.ts",
   "test/yaml-writer.test.ts",
+  "test/staged-random.test.ts",
 ];
 
 export default defineConfig({

@@ -1,6 +1,6 @@
 import { lstatSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
-import { findGitRoot, indexEntriesAt, readObjectAt } from "./git-index.js";
+import { findGitRoot, indexEntriesAt, readObjectAt, type IndexSession } from "./git-index.js";
 import type { Diagnostic } from "./diagnostics.js";
 import { decodeProfileBytes, parseProfileText } from "./parse.js";
 import { validateConfig } from "./validate.js";
@@ -56,7 +56,7 @@ export function findConfigFile(cwd: string): string | null {
  * index, or when the working tree's nearest config is not in the index (an untracked config): the two would
  * disagree on where the run's paths start. One deleted from the working tree only is the commit's still.
  */
-export function findStagedConfig(cwd: string): { path: string; bytes: Buffer } | { problem: string } | null {
+export function findStagedConfig(cwd: string, session?: IndexSession): { path: string; bytes: Buffer } | { problem: string } | null {
   const root = findGitRoot(cwd);
   const onDisk = findConfigFile(cwd);
   if (root === null) return onDisk === null ? null : { problem: `${onDisk}: not in a git repository, so not in a git index` };
@@ -66,7 +66,7 @@ export function findStagedConfig(cwd: string): { path: string; bytes: Buffer } |
     if (dir === root || dirname(dir) === dir) break;
   }
   const rel = (p: string) => relative(root, p).split(sep).join("/");
-  const entries = indexEntriesAt(root, candidates.map(rel));
+  const entries = indexEntriesAt(root, candidates.map(rel), session);
   const path = candidates.find((p) => entries.has(rel(p))) ?? null;
   // a config the working tree has and the commit does not: the hook would judge another layout than render made
   if (onDisk !== null && path !== onDisk) {

@@ -21,6 +21,8 @@ export interface GitIndex {
   changes: Map<string, { now: { mode: string; oid: string } | null; head: { mode: string; oid: string } | null }>;
   /** Whether the repository has a commit yet. */
   hasHead: boolean;
+  /** HEAD's entries of the paths loaded so far (as `entries` before the commit's changes). */
+  head: Map<string, { mode: string; oid: string }>;
   /** Read the entries of `paths` (files or folders; "" is the whole index) into `entries`, each path once. */
   load(paths: readonly string[]): void;
 }
@@ -45,7 +47,16 @@ function parseStage(out: Buffer, into: Map<string, { mode: string; oid: string }
   }
 }
 
-export function readGitIndex(cwd: string): GitIndex {
+/**
+ * The repository's top folder and whether it has a commit, from one `git rev-parse` (each git process costs a
+ * few milliseconds to start); the top folder alone and a second one when the first cannot tell.
+ */
+function topAndHead(cwd: string): { root: string; hasHead: boolean } {
+  const both = childProcess().spawnSync("git", ["rev-parse", "--show-toplevel", "--verify", "-q", "HEAD"], { cwd, stdio: ["ignore", "pipe", "pipe"] });
+  const lines = both.error ? [] : both.stdout.toString().split("\n").filter((l) => l !== "");
+  // 0: the top folder, then HEAD's id; 1 with the top folder alone: no commit yet
+  if (both.status === 0 && lines.length === 2 && /^[0-9a-f]{40,64}$/.test(lines[1])) return { root: lines[0], hasHead: true };
+  if (both.status === 1 && lines.length === 1) return { root: lines[0], hasHead: false };
   const top = childProcess().spawnSync("git", ["rev-parse", "--show-toplevel"], { cwd, stdio: ["ignore", "pipe", "pipe"] });
   if (top.error || top.status !== 0) {
     // git's own words (not a repository, dubious ownership, no git at all): a hook that cannot read the index must fail
@@ -53,14 +64,76 @@ export function readGitIndex(cwd: string): GitIndex {
     throw new UnsafeOutputError(`--staged reads the git index, and git cannot read one for ${cwd}: ${why || "not a git repository"}`);
   }
   const root = top.stdout.toString().trim();
+  return { root, hasHead: childProcess().spawnSync("git", ["rev-parse", "--verify", "-q", "HEAD"], { cwd: root }).status === 0 };
+}
+
+/**
+ * The git indexes one run reads, each read once: check --staged takes its config, its profiles and bundles and
+ * its chart data from one reading of what the commit changes (git reads its whole index for that: a large
+ * fleet's index is megabytes). Made per run: the index changes between runs.
+ */
+export interface IndexSession {
+  /** Waits for the launcher's early `git diff --cached` (scripts/launcher.cjs), when it made one. */
+  prepare(): Promise<void>;
+  /** The index of the repository holding `cwd`. */
+  at(cwd: string): GitIndex;
+  /** The index of the repository whose top folder is `root` (as findGitRoot finds it); null when git names another. */
+  forRoot(root: string): GitIndex | null;
+}
+
+export function indexSession(): IndexSession {
+  const byRoot = new Map<string, GitIndex>();
+  const byCwd = new Map<string, GitIndex>();
+  // the launcher's answer: the folder it was asked in, and git's output (null: it failed)
+  let early: { cwd: string; diff: Buffer | null } | null = null;
+  /** The launcher's answer when it is for repository `root` (used once). */
+  const earlyDiff = (cwd: string, root: string): Buffer | null => {
+    const found = early;
+    early = null;
+    if (found === null || found.diff === null) return null;
+    try {
+      // asked in the same folder, or in another of the same repository (seen from the folders first: git is
+      // asked only when they do not tell)
+      const same = resolve(found.cwd) === resolve(cwd) || findGitRoot(found.cwd) === root || topAndHead(found.cwd).root === root;
+      return same ? found.diff : null;
+    } catch {
+      return null;
+    }
+  };
+  const at = (cwd: string) => {
+    const known = byCwd.get(resolve(cwd));
+    if (known !== undefined) return known;
+    const { root, hasHead } = topAndHead(cwd);
+    const index = byRoot.get(root) ?? readGitIndex(root, hasHead, earlyDiff(cwd, root));
+    byRoot.set(root, index);
+    byCwd.set(resolve(cwd), index);
+    return index;
+  };
+  return {
+    async prepare() {
+      const made = (globalThis as Record<symbol, { cwd: string; done: Promise<Buffer | null> } | undefined>)[Symbol.for("tke-cilium.staged-diff")];
+      if (made === undefined) return;
+      // one run takes it: a second command in this process asks git again
+      delete (globalThis as Record<symbol, unknown>)[Symbol.for("tke-cilium.staged-diff")];
+      early = { cwd: made.cwd, diff: await made.done };
+    },
+    at,
+    forRoot: (root) => {
+      const index = at(root);
+      return index.root === root ? index : null;
+    },
+  };
+}
+
+function readGitIndex(root: string, hasHead: boolean, diffOutput: Buffer | null = null): GitIndex {
   const entries = new Map<string, { mode: string; oid: string }>();
+  const head = new Map<string, { mode: string; oid: string }>();
   const loaded = new Set<string>();
   const covered = (path: string) => {
     if (loaded.has("")) return true;
     for (let at = path.length; at > 0; at = path.lastIndexOf("/", at - 1)) if (loaded.has(path.slice(0, at))) return true;
     return false;
   };
-  const hasHead = childProcess().spawnSync("git", ["rev-parse", "--verify", "-q", "HEAD"], { cwd: root }).status === 0;
   const unmerged = new Set<string>();
   /** With a HEAD: what the commit changes, path → its index entry and HEAD's (null: none). */
   const changes: GitIndex["changes"] = new Map();
@@ -78,6 +151,7 @@ export function readGitIndex(cwd: string): GitIndex {
         if (tab < 0) continue;
         const [mode, , oid] = record.slice(0, tab).split(" ");
         entries.set(record.slice(tab + 1), { mode, oid });
+        head.set(record.slice(tab + 1), { mode, oid });
       }
       for (const [path, { now }] of changes) {
         if (!wanted.some((w) => under(path, w))) continue;
@@ -90,7 +164,7 @@ export function readGitIndex(cwd: string): GitIndex {
   let staged: Set<string>;
   if (hasHead) {
     // ":<old mode> <new mode> <old oid> <new oid> <status>" then the path, NUL-separated; U is a merge conflict
-    const fields = git(root, ["diff", "--cached", "--raw", "--no-renames", "--no-abbrev", "-z"]).toString("utf8").split("\0");
+    const fields = (diffOutput ?? git(root, ["diff", "--cached", "--raw", "--no-renames", "--no-abbrev", "-z"])).toString("utf8").split("\0");
     for (let i = 0; i + 1 < fields.length; i += 2) {
       const [oldMode, mode, oldOid, oid, status] = fields[i].slice(1).split(" ");
       const path = fields[i + 1];
@@ -108,7 +182,7 @@ export function readGitIndex(cwd: string): GitIndex {
     const names = [...unmerged].sort();
     throw new UnsafeOutputError(`the git index has unmerged paths (a merge conflict): ${names.slice(0, 5).join(", ")}${names.length > 5 ? ` and ${names.length - 5} more` : ""}; resolve them and stage the result before checking the commit`);
   }
-  return { root, entries, staged, changes, hasHead, load };
+  return { root, entries, staged, changes, hasHead, head, load };
 }
 
 /**
@@ -275,13 +349,20 @@ export function treeChanges(index: GitIndex, from: string, to: string, deep: boo
 }
 
 /**
- * The index's entries (mode, object id) at `paths` of the repository at `root` (repository-relative), from one
- * `git ls-files -s`, without reading HEAD or the rest of the index into a GitIndex. Unmerged paths are left out.
+ * The index's entries (mode, object id) at `paths` of the repository at `root` (repository-relative): each
+ * path's own entry and those under it. From the run's index when `session` is given (HEAD's trees with the
+ * commit's changes: git's index is not read again), else from one `git ls-files -s`. Unmerged paths are left out.
  */
-export function indexEntriesAt(root: string, paths: readonly string[]): Map<string, { mode: string; oid: string }> {
+export function indexEntriesAt(root: string, paths: readonly string[], session?: IndexSession): Map<string, { mode: string; oid: string }> {
   const found = new Map<string, { mode: string; oid: string }>();
   if (paths.length === 0) return found;
-  parseStage(git(root, ["ls-files", "-s", "-z", "--", ...paths]), found, new Set());
+  const index = session?.forRoot(root) ?? null;
+  if (index === null) {
+    parseStage(git(root, ["ls-files", "-s", "-z", "--", ...paths]), found, new Set());
+    return found;
+  }
+  index.load(paths);
+  for (const [path, entry] of index.entries) if (paths.some((p) => path === p || path.startsWith(`${p}/`))) found.set(path, entry);
   return found;
 }
 

@@ -7,7 +7,7 @@ import { isBasePath } from "./extends.js";
 import type { TreeFile } from "./diff.js";
 import { UnsafeOutputError } from "./store-errors.js";
 import { readConfinedFile } from "./confined-read.js";
-import { findGitRoot, indexEntriesAt, readObjectAt } from "./git-index.js";
+import { findGitRoot, indexEntriesAt, readObjectAt, type IndexSession } from "./git-index.js";
 import { CHART_VERSION, imageProblem } from "./chart-check.js";
 import { lstatOrNull, statOrNull } from "./fs-stat.js";
 
@@ -292,11 +292,11 @@ export interface StagedCharts {
  * .tke-cilium/charts/ of the repository folder `root` as the git index holds it: a chart file only the working
  * tree has is not the commit's (every clone would lack it), so check --staged does not read it.
  */
-export function stagedCharts(root: string): StagedCharts {
+export function stagedCharts(root: string, session?: IndexSession): StagedCharts {
   const gitRoot = findGitRoot(root);
   if (gitRoot === null) return { names: [], read: () => Buffer.alloc(0) };
   const dir = relative(gitRoot, join(root, ADDED_CHARTS_DIR)).split(sep).join("/");
-  const entries = indexEntriesAt(gitRoot, [dir]);
+  const entries = indexEntriesAt(gitRoot, [dir], session);
   const own = new Map([...entries].filter(([p]) => p.startsWith(`${dir}/`) && !p.slice(dir.length + 1).includes("/")).map(([p, e]) => [p.slice(dir.length + 1), e]));
   return {
     names: [...own.keys()],

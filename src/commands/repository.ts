@@ -4,6 +4,7 @@ import { CONFIG_FILE, findConfigFile, findGitRoot, findStagedConfig, readConfig,
 import { MAX_PROFILE_BYTES } from "../parse.js";
 import { formatDiagnostic } from "../diagnostics.js";
 import { EXIT, type Io } from "../io.js";
+import type { IndexSession } from "../git-index.js";
 import type { GitopsContext } from "../settings.js";
 import { terminalLine } from "../text/terminal.js";
 import { ConfinedReadError, displayPath, expandProfileArgs, isInside, readConfinedFile } from "../workspace.js";
@@ -45,9 +46,9 @@ function rebase(path: string, cwd: string, base: string): string {
  * number when there is no profile to run on (the caller prints its usage), `{ exit }` when the reason is
  * already printed (an invalid config is not a wrong command line).
  */
-export function placeRun(args: readonly string[], outFlag: string | undefined, io: Io, staged = false): RunPlace | number | { exit: number } {
+export function placeRun(args: readonly string[], outFlag: string | undefined, io: Io, staged = false, session?: IndexSession): RunPlace | number | { exit: number } {
   // check --staged judges the commit: its config is the index's (its out, its profiles, its GitOps settings)
-  const inIndex = staged ? findStagedConfig(io.cwd) : null;
+  const inIndex = staged ? findStagedConfig(io.cwd, session) : null;
   if (inIndex !== null && "problem" in inIndex) {
     io.stderr(`tke-cilium: error: ${terminalLine(inIndex.problem)}\n`);
     return { exit: EXIT.usage };

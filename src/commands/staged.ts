@@ -1,7 +1,7 @@
 import { readCommentPath } from "../emit/output.js";
 import { isAbsolute, posix, resolve } from "node:path";
 import type { TreeFile } from "../diff.js";
-import { blobSizes, headObjects, indexFolderNames, indexPath, indexTree, readBlobs, readGitIndex, submoduleOf, type GitIndex } from "../git-index.js";
+import { blobSizes, headObjects, indexFolderNames, indexPath, indexTree, readBlobs, submoduleOf, indexSession, type GitIndex, type IndexSession } from "../git-index.js";
 import { isRelatedText, openRelatedStore } from "../staged-related.js";
 import { INDEX_FOLDERS } from "../bundle-index.js";
 import { openFactsCache, type FactsCache, type ProfileFacts } from "../profile-facts.js";
@@ -11,6 +11,7 @@ import { GENERATED_BY, isUserFile } from "../knowledge/bundle.js";
 import { decodeProfileBytes, MAX_PROFILE_BYTES } from "../parse.js";
 import { meshMemberOf, type MeshMember } from "../mesh.js";
 import { defaultName, NAME_PATTERN, tooLargeDiagnostic, unreadableProfile, type CheckedProfile, type ProfileSource } from "../pipeline.js";
+import { CONFIG_FILE } from "../config.js";
 import { terminalLine } from "../text/terminal.js";
 import { displayPath, GLOB_CHARS, PROFILE_FILE } from "../workspace.js";
 import { isBasePath, isYamlPath, loadYamlSupport, topLevelField, type BaseRead } from "../extends.js";
@@ -60,8 +61,8 @@ function nameField(text: string, path: string): string | null {
  * bundles no profile renders any more: from the profile facts kept by object id (profile-facts.ts), reading
  * only blobs not seen before (fleetSelection).
  */
-export async function readStagedView(args: readonly string[], out: string, io: Io): Promise<CheckView | number> {
-  const index = readGitIndex(io.cwd);
+export async function readStagedView(args: readonly string[], out: string, io: Io, session: IndexSession = indexSession()): Promise<CheckView | number> {
+  const index = session.at(io.cwd);
   const outDir = indexPath(index, io.cwd, out);
   const shown = (path: string) => displayPath(resolve(index.root, path), io.cwd);
   const stagedBundles = new Set([...index.staged].filter((p) => p.startsWith(`${outDir}/`)).map((p) => p.slice(outDir.length + 1).split("/")[0]));
@@ -357,6 +358,9 @@ async function changedSelection(index: GitIndex, args: readonly string[], outDir
   const shown = (path: string) => displayPath(resolve(index.root, path), io.cwd);
   const outside = (p: string) => p === ".." || p.startsWith("../") || isAbsolute(p);
   if (outside(outDir)) return null;
+  // a commit that edits a tke-cilium.json may change which files are profiles, or where out/ is: every bundle
+  // folder is then judged against the whole fleet (a profile the config stops listing leaves an orphan)
+  if ([...index.changes.keys()].some((p) => p === CONFIG_FILE || p.endsWith(`/${CONFIG_FILE}`))) return null;
   const under = (p: string, dir: string) => dir === "" || p.startsWith(`${dir}/`);
   const changedUnder = (dir: string) => [...index.changes].filter(([p]) => under(p, dir));
   const ownFile = (dir: string) => (p: string) => under(p, dir) && !p.slice(dir === "" ? 0 : dir.length + 1).includes("/") && PROFILE_FILE.test(p) && !isBasePath(p);
@@ -371,6 +375,8 @@ async function changedSelection(index: GitIndex, args: readonly string[], outDir
   const rules: ((p: string) => boolean)[] = [];
   const scopes: { dir: string; tree: string; deep: boolean }[] = [];
   const files: [string, string][] = [];
+  // file arguments: the fleet's reading judges every bundle folder against the profiles named (count them)
+  let namesFiles = 0;
   for (const t of targets) {
     if (outside(t.target) || (t.base !== undefined && outside(t.base))) return null;
     const head = heads.get(t.target);
@@ -393,6 +399,7 @@ async function changedSelection(index: GitIndex, args: readonly string[], outDir
       // a bundle folder the commit must not keep: the rule puts its HEAD blob in headOf below)
       const path = t.target;
       rules.push((p) => p === path);
+      namesFiles++;
       continue;
     }
     const here = changedUnder(t.target);
@@ -407,6 +414,7 @@ async function changedSelection(index: GitIndex, args: readonly string[], outDir
       const path = t.target;
       rules.push((p) => p === path);
       files.push([path, head.oid]);
+      namesFiles++;
       continue;
     }
     if (head.type !== "tree") return null;
@@ -443,7 +451,10 @@ async function changedSelection(index: GitIndex, args: readonly string[], outDir
   store.save();
   // the profile each staged bundle names, and the bundles the staged profiles rendered before (their old names)
   const headOf = new Map<string, string>();
-  for (const [p, c] of index.changes) if (c.head !== null && selectedBy(p) && (c.now === null || c.now.oid !== c.head.oid)) headOf.set(p, c.head.oid);
+  // with a file argument, also every profile file the commit deletes or changes, named or not: its old bundle
+  // is judged as the fleet's reading judges it (kept without a profile naming it: an orphan)
+  const profileFile = (p: string) => PROFILE_FILE.test(p) && !isBasePath(p) && !p.startsWith(`${outDir}/`);
+  for (const [p, c] of index.changes) if (c.head !== null && (selectedBy(p) || (namesFiles > 0 && profileFile(p))) && (c.now === null || c.now.oid !== c.head.oid)) headOf.set(p, c.head.oid);
   // bundle folders (a file of out/ itself, the fleet's ApplicationSet, is no profile's)
   const bundles = [...new Set([...index.changes.keys()].filter((p) => p.startsWith(`${outDir}/`) && p.slice(outDir.length + 1).includes("/")).map((p) => p.slice(outDir.length + 1).split("/")[0]))].filter((n) => NAME_PATTERN.test(n));
   // their entries as the commit has them (one ls-tree): install.sh, and whether the commit keeps the folder
@@ -512,13 +523,15 @@ async function changedSelection(index: GitIndex, args: readonly string[], outDir
   const present = [...folders].filter((name) => NAME_PATTERN.test(name));
   index.load(present.map((name) => `${outDir}/${name}`));
   const kept = present.filter(keeps);
-  if (kept.some((name) => !names.has(name))) return null;
+  // one no profile read names: with folder arguments, an unread profile of theirs may; with file arguments alone,
+  // only the files named count (as in the fleet's reading): it is an orphan
+  if (namesFiles < targets.length && kept.some((name) => !names.has(name))) return null;
   const paths = [...oids.keys()].sort();
   return { paths, oids, facts, folders: () => kept, bytes, sizes };
 }
 
 /** A base file as the git index holds it (what the commit will have). */
-function readIndexedBase(index: ReturnType<typeof readGitIndex>, path: string): BaseRead {
+function readIndexedBase(index: GitIndex, path: string): BaseRead {
   index.load([path]);
   const entry = index.entries.get(path);
   if (entry === undefined) return { problem: "it is not in the git index (git add it)" };
