@@ -1,6 +1,6 @@
 import { BUILTIN_CHARTS, type ChartCatalog } from "./knowledge/chart.js";
 import type { FilledProfile } from "./profile.js";
-import type { CheckedSettings, GitopsContext, GitopsSettings, Settings } from "./settings.js";
+import type { CheckedSettings, EmitOnlySettings, GitopsContext, GitopsSettings, Settings } from "./settings.js";
 import { ARGOCD_AFTER_CHART_WAVE, ARGOCD_SYNC_WAVE, FLEET_FILES, GITOPS_FILES } from "./knowledge/gitops.js";
 import type { PlanStep } from "./plan/step.js";
 import { deriveGitops, gitopsFiles } from "./derive/gitops.js";
@@ -61,25 +61,14 @@ export function deriveChecked({ profile: p, name, profilePath, charts = BUILTIN_
 
 /** The checked Settings of `input` (deriveChecked's) and what only emit reads: the whole Settings. */
 export function completeSettings(checked: CheckedSettings, { profile: p, charts = BUILTIN_CHARTS }: DeriveInput): Settings {
-  const { name, capabilities, features, profilePath, ciliumVersion, helm, plan, delivery, gitops, upgrade, afterChartAnnotations } = checked;
-  return {
-    name,
-    capabilities,
-    features,
-    profilePath,
-    ciliumVersion,
-    helm,
-    preflight: derivePreflightValues(p.cilium.version, helm),
-    images: deriveImageList(p, charts, capabilityImages(capabilities)),
-    install: deriveInstall(p, helm),
+  const emitOnly: Pick<Settings, EmitOnlySettings> = {
+    preflight: derivePreflightValues(p.cilium.version, checked.helm),
+    images: deriveImageList(p, charts, capabilityImages(checked.capabilities)),
+    install: deriveInstall(p, checked.helm),
     uninstall: deriveUninstall(),
-    prelude: capabilityPrelude(capabilities),
-    plan,
-    delivery,
-    gitops,
-    upgrade,
-    afterChartAnnotations,
+    prelude: capabilityPrelude(checked.capabilities),
   };
+  return { ...checked, ...emitOnly };
 }
 
 /** The last line of a GitOps bundle's install.sh: hand the cluster to its engine, once. */

@@ -92,8 +92,10 @@ export function indexSession(): IndexSession {
     early = null;
     if (found === null || found.diff === null) return null;
     try {
-      // asked in the same folder, or in another of the same repository
-      return resolve(found.cwd) === resolve(cwd) || topAndHead(found.cwd).root === root ? found.diff : null;
+      // asked in the same folder, or in another of the same repository (seen from the folders first: git is
+      // asked only when they do not tell)
+      const same = resolve(found.cwd) === resolve(cwd) || findGitRoot(found.cwd) === root || topAndHead(found.cwd).root === root;
+      return same ? found.diff : null;
     } catch {
       return null;
     }

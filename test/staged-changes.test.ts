@@ -220,10 +220,10 @@ describe("check --staged from the commit's changes gives the whole fleet's answe
     git("add", "tke-cilium.json");
     git("commit", "-qm", "config");
     expect(await both()).toMatchObject({ code: 0, shortcut: true });
-    // the config read is the working tree's; the staged one is a JSON file outside out/ (it could be a base)
+    // a staged change to the config may change which files are profiles: the whole fleet is read
     edit("tke-cilium.json", '"clusters/*.yaml"', '"clusters/*.yaml", "clusters/*.yml"');
     git("add", "tke-cilium.json");
-    expect(await both()).toMatchObject({ code: 0, shortcut: true });
+    expect(await both()).toMatchObject({ code: 0, shortcut: false });
     git("commit", "-qm", "yml too");
     edit("out/yam/bundle.json", '"format": 1', '"format": 1 ');
     git("add", "out/yam/bundle.json");
@@ -402,6 +402,20 @@ describe("holes found by an attacker", () => {
     }
     git("rm", "-rq", "out/b");
     expect(await both(...files)).toMatchObject({ code: 0, shortcut: true });
+  });
+
+  it("a commit whose tke-cilium.json stops listing a profile, keeping its bundle: the bundle is an orphan", async () => {
+    fresh();
+    const files = ["clusters/a.json", "clusters/b.json", "clusters/d.json", "clusters/east.json", "clusters/west.json", "clusters/y.yaml"];
+    write("tke-cilium.json", JSON.stringify({ profiles: files }) + "\n");
+    git("add", "tke-cilium.json");
+    git("commit", "-qm", "config");
+    write("tke-cilium.json", JSON.stringify({ profiles: files.filter((f) => f !== "clusters/b.json") }) + "\n");
+    git("add", "tke-cilium.json");
+    // out/b/ is untouched by the commit, yet no profile the commit's config lists renders it any more
+    const r = await both();
+    expect(r).toMatchObject({ code: 1, shortcut: false });
+    expect(r.text).toContain("out/b/");
   });
 });
 

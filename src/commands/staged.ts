@@ -11,6 +11,7 @@ import { GENERATED_BY, isUserFile } from "../knowledge/bundle.js";
 import { decodeProfileBytes, MAX_PROFILE_BYTES } from "../parse.js";
 import { meshMemberOf, type MeshMember } from "../mesh.js";
 import { defaultName, NAME_PATTERN, tooLargeDiagnostic, unreadableProfile, type CheckedProfile, type ProfileSource } from "../pipeline.js";
+import { CONFIG_FILE } from "../config.js";
 import { terminalLine } from "../text/terminal.js";
 import { displayPath, GLOB_CHARS, PROFILE_FILE } from "../workspace.js";
 import { isBasePath, isYamlPath, loadYamlSupport, topLevelField, type BaseRead } from "../extends.js";
@@ -362,6 +363,9 @@ async function changedSelection(index: GitIndex, args: readonly string[], outDir
   const shown = (path: string) => displayPath(resolve(index.root, path), io.cwd);
   const outside = (p: string) => p === ".." || p.startsWith("../") || isAbsolute(p);
   if (outside(outDir)) return null;
+  // a commit that edits a tke-cilium.json may change which files are profiles, or where out/ is: every bundle
+  // folder is then judged against the whole fleet (a profile the config stops listing leaves an orphan)
+  if ([...index.changes.keys()].some((p) => p === CONFIG_FILE || p.endsWith(`/${CONFIG_FILE}`))) return null;
   const under = (p: string, dir: string) => dir === "" || p.startsWith(`${dir}/`);
   const changedUnder = (dir: string) => [...index.changes].filter(([p]) => under(p, dir));
   const ownFile = (dir: string) => (p: string) => under(p, dir) && !p.slice(dir === "" ? 0 : dir.length + 1).includes("/") && PROFILE_FILE.test(p) && !isBasePath(p);
