@@ -232,6 +232,101 @@ describe("check --staged on random commits: the commit's changes give the whole 
   });
 });
 
+/**
+ * Unstaged edits of the working tree (none reaches the commit): a listed profile's name field changed or the file
+ * deleted, an untracked profile that is HEAD's copy of another (its old name, its mesh), a mesh member's clusterId
+ * changed, the base's hubble flipped. Returns what it did.
+ */
+function workingTreeNoise(r: ReturnType<typeof random>): string {
+  const live = git("ls-files", "-z", "clusters").split("\0").filter((f) => PROFILE.test(f) && existsSync(path(f)));
+  if (live.length === 0) return "no profile to disturb";
+  const p = r.pick(live);
+  switch (r.int(5)) {
+    case 0: {
+      if (p.endsWith(".yaml")) return `no name edit of ${p}`;
+      write(p, JSON.stringify({ ...JSON.parse(read(p)), name: `unstaged-${r.int(100)}` }, null, 2) + "\n");
+      return `unstaged: ${p}'s name field`;
+    }
+    case 1: {
+      rmSync(path(p));
+      return `unstaged: ${p} deleted`;
+    }
+    case 2: {
+      const old = r.pick(PROFILES);
+      const n = r.int(1000);
+      const shown = spawnSync("git", ["show", `HEAD:${old}`], { cwd: repo, encoding: "utf8" });
+      if (shown.status !== 0) return `no HEAD copy of ${old}`;
+      write(`clusters/untracked-${n}${old.endsWith(".yaml") ? ".yaml" : ".json"}`, shown.stdout);
+      return `untracked: HEAD's ${old} as clusters/untracked-${n}`;
+    }
+    case 3: {
+      const member = r.pick(live.filter((f) => read(f).includes('"clusterMesh"')).concat(["clusters/east.json"]));
+      if (!existsSync(path(member))) return `no mesh member ${member}`;
+      write(member, read(member).replace(/"clusterId": (\d+)/, (_, n) => `"clusterId": ${Number(n) + 20}`));
+      return `unstaged: ${member}'s clusterId`;
+    }
+    default: {
+      const base = "clusters/common.base.json";
+      if (!existsSync(path(base))) return "no base";
+      write(base, read(base).replace(/"hubble": (true|false)/, (_, v) => `"hubble": ${v === "true" ? "false" : "true"}`));
+      return "unstaged: the base's hubble";
+    }
+  }
+}
+
+const PROFILE = /\.(json|yaml)$/;
+
+describe("check --staged FILE... with tke-cilium.json: the commit's profiles, whatever the working tree holds", () => {
+  it(`${SEEDS.length} seeded commits, each checked with the staged profile files and with one profile file, before and after unstaged edits`, async () => {
+    let shortcuts = 0;
+    let checks = 0;
+    const codes = new Set<number>();
+    for (const seed of SEEDS) {
+      const r = random(seed);
+      repo = join(fleet, `files-${seed}`);
+      cpSync(join(fleet, "template"), repo, { recursive: true });
+      write("tke-cilium.json", JSON.stringify({ profiles: ["clusters/*.json", "clusters/*.yaml"], out: "out" }) + "\n");
+      git("add", "tke-cilium.json");
+      git("commit", "-qm", "config");
+      const done: string[] = [];
+      for (let i = 1 + r.int(3); i > 0; i--) done.push(await randomEdit(r));
+      const profiles = git("ls-files", "-z", "clusters").split("\0").filter((f) => PROFILE.test(f) && !f.endsWith(".base.json"));
+      // what a hook that passes file names gives: the staged profile files (else, as for one, a profile file)
+      const staged = git("diff", "--cached", "--name-only", "--diff-filter=d", "-z", "--", "clusters").split("\0").filter((f) => PROFILE.test(f) && !f.endsWith(".base.json"));
+      const forms = [staged.length > 0 ? staged : [r.pick(profiles)], [r.pick(profiles)]];
+      // the commit's answer, read while the working tree is the commit: the whole fleet's reading
+      const reference: { code: number; text: string }[] = [];
+      process.env.TKE_CILIUM_STAGED_FLEET = "1";
+      try {
+        for (const args of forms) reference.push(await run("check", "--staged", "--no-color", ...args));
+      } finally {
+        delete process.env.TKE_CILIUM_STAGED_FLEET;
+      }
+      for (let i = 2 + r.int(2); i > 0; i--) done.push(workingTreeNoise(r));
+      for (const [k, args] of forms.entries()) {
+        const why = `seed ${seed}: ${done.join("; ")}; check --staged ${args.join(" ")}`;
+        const before = stagedRuns.changed;
+        const changed = await run("check", "--staged", "--no-color", ...args);
+        if (stagedRuns.changed > before) shortcuts++;
+        process.env.TKE_CILIUM_STAGED_FLEET = "1";
+        let whole;
+        try {
+          whole = await run("check", "--staged", "--no-color", ...args);
+        } finally {
+          delete process.env.TKE_CILIUM_STAGED_FLEET;
+        }
+        expect(changed, `${why} (the commit's changes)`).toEqual(reference[k]);
+        expect(whole, `${why} (the whole fleet's reading)`).toEqual(reference[k]);
+        codes.add(changed.code);
+        checks++;
+      }
+      rmSync(repo, { recursive: true, force: true });
+    }
+    expect(codes.has(0) && codes.has(1)).toBe(true);
+    expect(shortcuts).toBeGreaterThan(checks / 4);
+  });
+});
+
 describe("the launcher's early `git diff --cached` (dist/cli.cjs asks git while the bundle loads)", () => {
   it("gives the answer git gives the run itself: from a subfolder, with diff.relative set, and in a nested repository", async () => {
     const cli = join(ROOT, "dist/cli.cjs");

@@ -22,7 +22,7 @@ import type { CheckedSettings } from "../settings.js";
 import { colorDiff, diagnosticsJson, driftSummary, orphanWarning, writtenTable, type DriftReport, type WrittenRow } from "../report.js";
 import { EXIT, type Io } from "../io.js";
 import { CONFIG_FILE } from "../config.js";
-import { configProfileNames, placeRun } from "./repository.js";
+import { configProfileNames, placeRun, stagedConfigProfileNames } from "./repository.js";
 import { defineCommand, OUTPUT_FLAGS, OUTPUT_HELP, PROFILE_HELP, type CommandSpec, type FlagValues } from "./command.js";
 
 export interface BundleOptions {
@@ -55,7 +55,9 @@ export async function runBundleCommand(given: readonly string[], o: BundleOption
   // a bundle is an orphan when no profile of the repository renders it, not only none of those given
   let mesh = read.mesh ?? meshDirectory(read.sources);
   if (place.config !== null && given.length > 0) {
-    const repository = await configProfileNames(place.config);
+    // --staged: the commit's profiles, not the working tree's
+    const repository = session !== undefined ? await stagedConfigProfileNames(place.config, o.out, io, session, read) : await configProfileNames(place.config);
+    if (typeof repository === "number") return repository;
     if (repository.problems.length > 0) {
       for (const problem of repository.problems) io.stderr(`tke-cilium: error: ${terminalLine(problem)}\n`);
       return EXIT.failed;

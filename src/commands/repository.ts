@@ -8,7 +8,7 @@ import type { IndexSession } from "../git-index.js";
 import type { GitopsContext } from "../settings.js";
 import { terminalLine } from "../text/terminal.js";
 import { ConfinedReadError, displayPath, expandProfileArgs, isInside, readConfinedFile } from "../workspace.js";
-import { quickName } from "./staged.js";
+import { quickName, readStagedView, type CheckView } from "./staged.js";
 import { isYamlPath, loadYamlSupport } from "../extends.js";
 import { meshMemberOf, type MeshMember } from "../mesh.js";
 import type { ProfileSource } from "../pipeline.js";
@@ -130,4 +130,23 @@ export async function configProfileNames(config: RepoConfig): Promise<{ names: S
     if (member !== null) mesh.push(member);
   }
   return { names, mesh, problems };
+}
+
+/**
+ * check --staged FILE... with a tke-cilium.json: the names and mesh members of the config's profiles as the
+ * commit has them (the working tree may differ), read as check --staged reads the config's profiles when
+ * given none: from the commit's changes, the profiles they touch and the related ones (a base, a mesh) read
+ * whole, the rest known by blob id. That reading names the profiles it read; when a bundle folder `view`
+ * judges is named by none of them (nor by `view`'s own), every profile's name is looked up (the fleet's reading).
+ * A number: the exit code, the reason printed.
+ */
+export async function stagedConfigProfileNames(config: RepoConfig, out: string, io: Io, session: IndexSession, view: CheckView): Promise<{ names: Set<string>; mesh: MeshMember[]; problems: string[] } | number> {
+  let read = await readStagedView(config.profiles, out, io, session);
+  if (typeof read === "number") return read;
+  const named = read.allNames;
+  if (read.someNames === true && view.bundleFolders().some((name) => !view.allNames.has(name) && !named.has(name))) {
+    read = await readStagedView(config.profiles, out, io, session, true);
+    if (typeof read === "number") return read;
+  }
+  return { names: read.allNames, mesh: read.mesh ?? [], problems: [] };
 }

@@ -33,6 +33,8 @@ export interface CheckView {
   readPrevious?(name: string): Map<string, TreeFile> | null;
   /** The out folder's own files (the fleet's ApplicationSet) as the commit has them; the disk's otherwise. */
   readOutFiles?(paths: readonly string[]): Map<string, TreeFile>;
+  /** --staged from the commit's changes alone: allNames holds the names of the profiles read, not of every one. */
+  someNames?: boolean;
 }
 
 /** A profile's output folder name without validating it: its name field, else its file name. YAML needs loadYamlSupport(). */
@@ -59,15 +61,15 @@ function nameField(text: string, path: string): string | null {
  * read. Most commits are judged from their changes alone (changedSelection: nothing of the fleet is listed,
  * what grows with it is git reading its own index); when they cannot be, every profile's name is known, to find
  * bundles no profile renders any more: from the profile facts kept by object id (profile-facts.ts), reading
- * only blobs not seen before (fleetSelection).
+ * only blobs not seen before (fleetSelection). `fleet` takes that reading whatever the changes tell.
  */
-export async function readStagedView(args: readonly string[], out: string, io: Io, session: IndexSession = indexSession()): Promise<CheckView | number> {
+export async function readStagedView(args: readonly string[], out: string, io: Io, session: IndexSession = indexSession(), fleet = false): Promise<CheckView | number> {
   const index = session.at(io.cwd);
   const outDir = indexPath(index, io.cwd, out);
   const shown = (path: string) => displayPath(resolve(index.root, path), io.cwd);
   const stagedBundles = new Set([...index.staged].filter((p) => p.startsWith(`${outDir}/`)).map((p) => p.slice(outDir.length + 1).split("/")[0]));
   // the commit's changes alone when they tell the answer; the fleet's every profile name when they may not
-  const fast = await changedSelection(index, args, outDir, io);
+  const fast = fleet ? null : await changedSelection(index, args, outDir, io);
   stagedRuns[fast === null ? "fleet" : "changed"]++;
   const selection = fast ?? (await fleetSelection(index, args, outDir, stagedBundles, io));
   if (typeof selection === "number") return selection;
@@ -150,12 +152,15 @@ export async function readStagedView(args: readonly string[], out: string, io: I
     else if ("diagnostic" in decoded) unreadable.push(unreadableProfile(display, decoded.diagnostic, decoded.lossy));
     else sources.push(byPath.get(display) ?? { path: display, text });
   }
+  // listed once: a run with a config and file arguments asks before it checks, and again for the orphans
+  let folders: string[] | undefined;
   return {
     sources,
     unreadable,
     allNames,
+    someNames: fast !== null,
     readBundle: (name) => indexTree(index, `${outDir}/${name}`, isUserFile),
-    bundleFolders: () => selection.folders().filter((n) => NAME_PATTERN.test(n)).sort(),
+    bundleFolders: () => (folders ??= selection.folders().filter((n) => NAME_PATTERN.test(n)).sort()),
     folder: (name) => shown(`${outDir}/${name}`),
     mesh,
     readPrevious: (name) => headTree(index, `${outDir}/${name}`),
