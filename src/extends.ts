@@ -88,6 +88,12 @@ interface Layer {
   parsed: ParsedProfile;
 }
 
+/** The name field a profile has once its bases are merged (a base may give it), or null. */
+export function mergedName(source: SourceWithBases): string | null {
+  const value = resolveProfile(source).value;
+  return isRecord(value) && typeof value.name === "string" ? value.name : null;
+}
+
 /** parse → resolve the bases → merge, for one profile. Pure. */
 export function resolveProfile(source: SourceWithBases): MergedProfile {
   const own = parseProfileFile(source.text, source.path);

@@ -405,6 +405,42 @@ describe("holes found by an attacker", () => {
     expect(await both(...files)).toMatchObject({ code: 0, shortcut: true });
   });
 
+  it("a name a base gives: a commit that renames through the base keeps no old bundle, and one that only touches the config passes", async () => {
+    fresh();
+    write("tke-cilium.json", JSON.stringify({ profiles: ["clusters/*.json", "clusters/*.yaml"] }) + "\n");
+    // d.json has no name of its own: it renders out/d/ until a base names it
+    write("clusters/named.base.json", JSON.stringify({ name: "delta" }) + "\n");
+    edit("clusters/d.json", '"extends": "common.base.json"', '"extends": ["common.base.json", "named.base.json"]');
+    expect((await run("render", "--quiet")).code).toBe(0);
+    git("add", "-A");
+    // out/d/ is kept beside the new out/delta/: an orphan every clone's check --strict reports
+    for (const args of [[], ["clusters/d.json"]]) {
+      const r = await both(...args);
+      expect(r.code).toBe(1);
+      expect(r.text).toContain("out/d/");
+    }
+    git("rm", "-rq", "out/d");
+    expect(await both()).toMatchObject({ code: 0 });
+    git("commit", "-qm", "d is delta");
+    // a config edit that changes nothing the bundles hold: out/delta/ is d.json's, not an orphan
+    write("tke-cilium.json", JSON.stringify({ profiles: ["clusters/*.json", "clusters/*.yaml"] }, null, 2) + "\n");
+    git("add", "tke-cilium.json");
+    for (const args of [[], ["clusters/a.json"]]) expect(await both(...args)).toMatchObject({ code: 0, shortcut: false });
+  });
+
+  it("a commit whose tke-cilium.json moves out/ checks every profile: the bundles it needs are missing", async () => {
+    fresh();
+    write("tke-cilium.json", JSON.stringify({ profiles: ["clusters/*.json", "clusters/*.yaml"] }) + "\n");
+    git("add", "tke-cilium.json");
+    git("commit", "-qm", "config");
+    write("tke-cilium.json", JSON.stringify({ profiles: ["clusters/*.json", "clusters/*.yaml"], out: "rendered" }) + "\n");
+    git("add", "tke-cilium.json");
+    const moved = await both();
+    expect(moved.code).toBe(1);
+    expect(moved.text).toContain("rendered/");
+    expect(moved.text).not.toContain("0 profiles");
+  });
+
   it("a commit whose tke-cilium.json stops listing a profile, keeping its bundle: the bundle is an orphan", async () => {
     fresh();
     const files = ["clusters/a.json", "clusters/b.json", "clusters/d.json", "clusters/east.json", "clusters/west.json", "clusters/y.yaml"];

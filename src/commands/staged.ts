@@ -14,7 +14,7 @@ import { defaultName, NAME_PATTERN, tooLargeDiagnostic, unreadableProfile, type 
 import { CONFIG_FILE } from "../config.js";
 import { terminalLine } from "../text/terminal.js";
 import { displayPath, GLOB_CHARS, PROFILE_FILE } from "../workspace.js";
-import { isBasePath, isYamlPath, loadYamlSupport, topLevelField, type BaseRead } from "../extends.js";
+import { isBasePath, isYamlPath, loadYamlSupport, mergedName, topLevelField, type BaseRead } from "../extends.js";
 import { extendsAny, withBases } from "./bases.js";
 
 /** What check compares: the profiles to check, every profile's name (for orphans), and the bundles. */
@@ -53,6 +53,9 @@ function nameField(text: string, path: string): string | null {
   return null;
 }
 
+/** A tke-cilium.json, at the top or in a folder. */
+const isConfigPath = (path: string) => path === CONFIG_FILE || path.endsWith(`/${CONFIG_FILE}`);
+
 /**
  * check --staged: the profiles and bundles as the commit would have them, read from the git index. Only the
  * profiles the commit touches are rendered (a staged profile, a staged file of its bundle, a staged base it
@@ -83,7 +86,10 @@ export async function readStagedView(args: readonly string[], out: string, io: I
   }
   for (const [path, { oid }] of links) oids.set(path, oid);
   // a profile is staged when the commit changes it, or (a link) the file it points at
-  const staged = (path: string) => index.staged.has(path) || links.get(path)?.staged === true;
+  // a commit that changes a tke-cilium.json may change every bundle (out, gitops, which files are profiles):
+  // each profile is then checked, as if staged
+  const configChanged = [...index.changes.keys()].some(isConfigPath);
+  const staged = (path: string) => configChanged || index.staged.has(path) || links.get(path)?.staged === true;
   const oidOf = (p: string) => oids.get(p)!;
   const bytesOf = new Map<string, Buffer>(fast?.bytes ?? []);
   const sizes = new Map<string, number>(fast?.sizes ?? []);
@@ -136,6 +142,22 @@ export async function readStagedView(args: readonly string[], out: string, io: I
   const stagedShown = new Set([...index.staged].map(shown));
   for (const [path, link] of links) if (link.staged) stagedShown.add(shown(path));
   const byPath = new Map(withBase.map((s) => [s.path, s]));
+  // a profile with no name field of its own may take one from a base: named as the checks name it, and the
+  // fleet's names taken again (a bundle it renders under that name is not an orphan; its file name's may be)
+  let renamed = false;
+  for (const r of read) {
+    const source = byPath.get(r.display);
+    if (source?.bases === undefined || facts.get(oidOf(r.path))?.name != null) continue;
+    const name = mergedName(source) ?? defaultName(r.path);
+    if (name === r.name) continue;
+    names.set(r.path, name);
+    r.name = name;
+    renamed = true;
+  }
+  if (renamed) {
+    allNames.clear();
+    for (const p of paths) allNames.add(nameOf(p));
+  }
   for (const r of read) r.member = meshMemberOf(r.display, r.text, byPath.get(r.display)?.bases);
   const mesh = read.flatMap((r) => r.member ?? []);
   const baseTouched = new Set(withBase.filter((s) => s.bases !== undefined && extendsAny(s, stagedShown)).map((s) => s.path));
@@ -365,7 +387,7 @@ async function changedSelection(index: GitIndex, args: readonly string[], outDir
   if (outside(outDir)) return null;
   // a commit that edits a tke-cilium.json may change which files are profiles, or where out/ is: every bundle
   // folder is then judged against the whole fleet (a profile the config stops listing leaves an orphan)
-  if ([...index.changes.keys()].some((p) => p === CONFIG_FILE || p.endsWith(`/${CONFIG_FILE}`))) return null;
+  if ([...index.changes.keys()].some(isConfigPath)) return null;
   const under = (p: string, dir: string) => dir === "" || p.startsWith(`${dir}/`);
   const changedUnder = (dir: string) => [...index.changes].filter(([p]) => under(p, dir));
   const ownFile = (dir: string) => (p: string) => under(p, dir) && !p.slice(dir === "" ? 0 : dir.length + 1).includes("/") && PROFILE_FILE.test(p) && !isBasePath(p);
