@@ -180,7 +180,8 @@ describe("check --staged from the commit's changes gives the whole fleet's answe
     expect((await run("render", "--quiet", "clusters/a2.json")).code).toBe(0);
     git("add", "-A");
     expect(await both("clusters")).toMatchObject({ code: 0, shortcut: true });
-    expect(await both("clusters/*.{json,yaml}")).toMatchObject({ code: 0, shortcut: true });
+    // a glob whose folder the commit deletes from (a.json moved): whether it still matches is the fleet's to say
+    expect(await both("clusters/*.{json,yaml}")).toMatchObject({ code: 0, shortcut: false });
     fresh();
     git("rm", "-rq", "clusters/b.json", "out/b");
     expect(await both("clusters")).toMatchObject({ code: 0, shortcut: true });
@@ -222,10 +223,25 @@ describe("check --staged from the commit's changes gives the whole fleet's answe
     git("commit", "-qm", "config");
     expect(await both()).toMatchObject({ code: 0, shortcut: true });
     // a staged change to the config may change which files are profiles: the whole fleet is read
-    edit("tke-cilium.json", '"clusters/*.yaml"', '"clusters/*.yaml", "clusters/*.yml"');
+    edit("tke-cilium.json", '"clusters/*.yaml"', '"clusters/*.yaml", "clusters/y.yaml"');
     git("add", "tke-cilium.json");
     expect(await both()).toMatchObject({ code: 0, shortcut: false });
-    git("commit", "-qm", "yml too");
+    // a pattern that matches no profile fails the commit, as it fails render and check in every clone
+    edit("tke-cilium.json", '"clusters/y.yaml"', '"clusters/y.yaml", "clusters/*.yml"');
+    git("add", "tke-cilium.json");
+    const none = await both();
+    expect(none.code).toBe(2);
+    expect(none.text).toContain('no such profile in the git index: "clusters/*.yml"');
+    // and so does a leading ! (no negation on disk either): not every other file of the repository
+    edit("tke-cilium.json", '"clusters/*.yml"', '"!clusters/b.json"');
+    git("add", "tke-cilium.json");
+    const negated = await both();
+    expect(negated.code).toBe(2);
+    expect(negated.text).toContain('no such profile in the git index: "!clusters/b.json"');
+    expect(negated.text).not.toContain("JSON_SYNTAX");
+    edit("tke-cilium.json", ', "!clusters/b.json"', "");
+    git("add", "tke-cilium.json");
+    git("commit", "-qm", "y.yaml twice");
     edit("out/yam/bundle.json", '"format": 1', '"format": 1 ');
     git("add", "out/yam/bundle.json");
     const bundle = await both();

@@ -328,9 +328,17 @@ async function fleetSelection(index: GitIndex, args: readonly string[], outDir: 
         selected.add(target);
         continue;
       }
-      const matches = micromatch.matcher(arg);
-      for (const p of index.entries.keys()) if (matches(shown(p)) && !isBasePath(p)) selected.add(p);
-      continue;
+      // as on disk: a leading ! is no negation, and a glob that matches no profile is an error
+      const matches = micromatch.matcher(arg, { nonegate: true });
+      let any = false;
+      for (const p of index.entries.keys())
+        if (matches(shown(p)) && !isBasePath(p)) {
+          selected.add(p);
+          any = true;
+        }
+      if (any) continue;
+      io.stderr(`tke-cilium: no such profile in the git index: ${terminalLine(JSON.stringify(arg))}\n`);
+      return EXIT.usage;
     }
     const target = indexPath(index, io.cwd, arg).replace(/\/$/, "");
     const submodule = submoduleOf(index, target);
@@ -415,10 +423,13 @@ async function changedSelection(index: GitIndex, args: readonly string[], outDir
       const deep = /\*\*|\//.test(t.rest ?? "");
       const base = heads.get(t.base);
       if (base === undefined || (base !== null && base.type !== "tree") || (deep && t.base === "")) return null;
-      const matches = micromatch!.matcher(t.arg);
+      // whether the glob still matches a profile is the fleet's reading's to say when the commit deletes from
+      // its folder, or the folder is new (HEAD's matches stand otherwise: the commit only adds to them)
+      if (base === null || changedUnder(t.base).some(([, c]) => c.now === null)) return null;
+      const matches = micromatch!.matcher(t.arg, { nonegate: true });
       const dir = t.base;
       rules.push((p) => under(p, dir) && matches(shown(p)) && !isBasePath(p));
-      if (base !== null) scopes.push({ dir, tree: base.oid, deep });
+      scopes.push({ dir, tree: base.oid, deep });
       continue;
     }
     if (change !== undefined && (change.now === null || change.now.mode !== "160000")) {
