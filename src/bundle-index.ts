@@ -39,6 +39,41 @@ declare const __TKE_CILIUM_BUILD__: string | undefined;
 export const BUILD = typeof __TKE_CILIUM_BUILD__ === "string" ? __TKE_CILIUM_BUILD__ : "source";
 
 /**
+ * check --staged's side files in the index folder (profile-facts.json, staged-related.json): a header line (their
+ * format, the build, the body's checksum), then one JSON object. Reading gives null for a file missing, torn,
+ * corrupt, of another format or of another build; writing replaces the file whole and never throws (what cannot
+ * be kept is worked out again next time).
+ */
+const checksum = (body: string) => crypto().createHash("sha256").update(body).digest("hex").slice(0, 32);
+
+export function readSideFile(root: string, file: string, format: number): Record<string, unknown> | null {
+  const folder = indexFolder(root, false);
+  if (folder === null) return null;
+  try {
+    const text = readIndexBytes(join(folder, file))?.toString("utf8") ?? "";
+    const eol = text.indexOf("\n");
+    const header = eol < 0 ? null : JSON.parse(text.slice(0, eol));
+    const body = text.slice(eol + 1);
+    if (header?.format !== format || header.build !== BUILD || header.sum !== checksum(body)) return null;
+    const parsed: unknown = JSON.parse(body);
+    return parsed !== null && typeof parsed === "object" && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+export function writeSideFile(root: string, file: string, format: number, value: object): void {
+  const dir = indexFolder(root, true);
+  if (dir === null) return;
+  const body = JSON.stringify(value);
+  try {
+    writeFileAtomic(join(dir, file), `${JSON.stringify({ format, build: BUILD, sum: checksum(body) })}\n${body}`);
+  } catch {
+    // kept nowhere: read from git again next time
+  }
+}
+
+/**
  * A diagnostic as stored: [its shape (the diagnostic as JSON with file "", line, col and length 0: a fleet's
  * warnings share a few), file, line, col, length], or the diagnostic itself when it does not fit that form.
  */

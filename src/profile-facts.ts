@@ -1,7 +1,4 @@
-import { join } from "node:path";
-import { BUILD, indexFolder, readIndexBytes } from "./bundle-index.js";
-import { crypto } from "./lazy-builtins.js";
-import { writeFileAtomic } from "./store.js";
+import { readSideFile, writeSideFile } from "./bundle-index.js";
 
 /**
  * What `check --staged` needs of a profile it does not check: its name field (a bundle no profile renders is
@@ -25,7 +22,6 @@ const MAX_FACTS = 200_000;
 
 type Stored = [string | null, 0 | 1];
 
-const sum = (body: string) => crypto().createHash("sha256").update(body).digest("hex").slice(0, 32);
 
 export interface FactsCache {
   get(oid: string): ProfileFacts | undefined;
@@ -36,23 +32,7 @@ export interface FactsCache {
 /** The facts of repository `root`; `trusted` false (the folder is tracked by git: a commit could have planted it) uses none. */
 export function openFactsCache(root: string, trusted: boolean): FactsCache {
   const disabled = Boolean(process.env.TKE_CILIUM_NO_CACHE) || !trusted;
-  let stored: Record<string, Stored> = {};
-  const folder = disabled ? null : indexFolder(root, false);
-  if (folder !== null) {
-    try {
-      // a header line (format, build, the body's checksum), then the facts as one JSON object
-      const text = readIndexBytes(join(folder, FILE))?.toString("utf8") ?? "";
-      const eol = text.indexOf("\n");
-      const header = eol < 0 ? null : JSON.parse(text.slice(0, eol));
-      const body = text.slice(eol + 1);
-      if (header?.format === FORMAT && header.build === BUILD && header.sum === sum(body)) {
-        const facts = JSON.parse(body);
-        if (facts !== null && typeof facts === "object") stored = facts;
-      }
-    } catch {
-      // a torn or corrupt file is an empty one
-    }
-  }
+  const stored = (disabled ? null : (readSideFile(root, FILE, FORMAT) as Record<string, Stored> | null)) ?? {};
   const used = new Map<string, Stored>();
   let added = false;
   return {
@@ -68,16 +48,8 @@ export function openFactsCache(root: string, trusted: boolean): FactsCache {
     },
     save() {
       if (!added || disabled) return;
-      const dir = indexFolder(root, true);
-      if (dir === null) return;
       const old = Object.keys(stored).length + used.size > MAX_FACTS ? {} : stored;
-      const facts: Record<string, Stored> = { ...old, ...Object.fromEntries(used) };
-      const body = JSON.stringify(facts);
-      try {
-        writeFileAtomic(join(dir, FILE), `${JSON.stringify({ format: FORMAT, build: BUILD, sum: sum(body) })}\n${body}`);
-      } catch {
-        // facts that cannot be written are read from git again next time
-      }
+      writeSideFile(root, FILE, FORMAT, { ...old, ...Object.fromEntries(used) });
     },
   };
 }

@@ -1,9 +1,6 @@
-import { join } from "node:path";
-import { BUILD, indexFolder, readIndexBytes } from "./bundle-index.js";
-import { crypto } from "./lazy-builtins.js";
+import { readSideFile, writeSideFile } from "./bundle-index.js";
 import { blobSizes, readBlobs, treeBlobs, treeChanges, type GitIndex } from "./git-index.js";
 import { decodeProfileBytes, MAX_PROFILE_BYTES } from "./parse.js";
-import { writeFileAtomic } from "./store.js";
 import { openFactsCache, type FactsCache } from "./profile-facts.js";
 import { mayHoldKey } from "./text/key-gate.js";
 
@@ -28,7 +25,6 @@ export const isRelatedText = (text: string): boolean => mayHoldKey(text, "extend
 
 type Stored = Record<string, { tree: string; related: [string, string][] }[]>;
 
-const sum = (body: string) => crypto().createHash("sha256").update(body).digest("hex").slice(0, 32);
 
 /** Which of blobs `oids` hold related text (sized first: a file far larger than a profile is not read, as in readStagedView). */
 function relatedBlobs(index: GitIndex, oids: readonly string[], facts?: FactsCache): Set<string> {
@@ -60,23 +56,7 @@ export interface RelatedStore {
 /** The store of repository `root`; `trusted` false (git tracks the cache folder) keeps nothing and reads nothing. */
 export function openRelatedStore(index: GitIndex, trusted: boolean): RelatedStore {
   const disabled = Boolean(process.env.TKE_CILIUM_NO_CACHE) || !trusted;
-  let stored: Stored = {};
-  const folder = disabled ? null : indexFolder(index.root, false);
-  if (folder !== null) {
-    try {
-      // a header line (format, build, the body's checksum), then the folders as one JSON object
-      const text = readIndexBytes(join(folder, FILE))?.toString("utf8") ?? "";
-      const eol = text.indexOf("\n");
-      const header = eol < 0 ? null : JSON.parse(text.slice(0, eol));
-      const body = text.slice(eol + 1);
-      if (header?.format === FORMAT && header.build === BUILD && header.sum === sum(body)) {
-        const parsed = JSON.parse(body);
-        if (parsed !== null && typeof parsed === "object" && !Array.isArray(parsed)) stored = parsed;
-      }
-    } catch {
-      // a torn or corrupt file is an empty one
-    }
-  }
+  const stored = (disabled ? null : (readSideFile(index.root, FILE, FORMAT) as Stored | null)) ?? {};
   // object ids are hex (a tree id goes to git's command line: nothing there may read as an option)
   const oid = (x: unknown) => typeof x === "string" && /^[0-9a-f]{40,64}$/.test(x);
   const valid = (e: unknown): e is { tree: string; related: [string, string][] } =>
@@ -122,15 +102,7 @@ export function openRelatedStore(index: GitIndex, trusted: boolean): RelatedStor
       return related;
     },
     save() {
-      if (!changed || disabled) return;
-      const dir = indexFolder(index.root, true);
-      if (dir === null) return;
-      const body = JSON.stringify(stored);
-      try {
-        writeFileAtomic(join(dir, FILE), `${JSON.stringify({ format: FORMAT, build: BUILD, sum: sum(body) })}\n${body}`);
-      } catch {
-        // a store that cannot be written is worked out again next time
-      }
+      if (changed && !disabled) writeSideFile(index.root, FILE, FORMAT, stored);
     },
   };
 }
