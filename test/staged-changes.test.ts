@@ -1,11 +1,10 @@
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { main } from "../src/cli.js";
 import { stagedRuns } from "../src/commands/staged.js";
-import { ROOT } from "./helpers.js";
+import { ScratchRepo, writeStagedFleet } from "./staged-repo.js";
 
 // check --staged judges most commits from their changes alone (the staged paths, HEAD's profiles that extend a
 // base or join a mesh, the profile a staged bundle names) and reads the whole fleet only when those cannot tell.
@@ -14,60 +13,28 @@ import { ROOT } from "./helpers.js";
 // bundle's profile missed) changes one of them.
 
 let fleet: string;
-let repo: string;
-const git = (...args: string[]) => execFileSync("git", args, { cwd: repo, stdio: "pipe" }).toString();
-const path = (p: string) => join(repo, p);
-const read = (p: string) => readFileSync(path(p), "utf8");
-const write = (p: string, text: string) => writeFileSync(path(p), text);
+const repo = new ScratchRepo();
+const { git, path, read, write, run } = repo;
 const edit = (p: string, from: string, to: string) => {
   const text = read(p);
   expect(text).toContain(from);
   write(p, text.replace(from, to));
 };
 
-async function run(...argv: string[]) {
-  const out: string[] = [];
-  const code = await main(argv, { stdout: (t) => out.push(t), stderr: (t) => out.push(t), cwd: repo });
-  return { code, text: out.join("") };
-}
-
 /** check --staged from the changes and from the whole fleet: both answers, asserted equal; which way the first went. */
 async function both(...args: string[]) {
-  const before = stagedRuns.changed;
-  const changed = await run("check", "--staged", "--no-color", ...args);
-  const shortcut = stagedRuns.changed > before;
-  process.env.TKE_CILIUM_STAGED_FLEET = "1";
-  try {
-    const whole = await run("check", "--staged", "--no-color", ...args);
-    expect(changed).toEqual(whole);
-  } finally {
-    delete process.env.TKE_CILIUM_STAGED_FLEET;
-  }
-  return { ...changed, shortcut };
+  const { result, shortcut } = await repo.staged(...args);
+  expect(result).toEqual(await repo.wholeFleet(...args));
+  return { ...result, shortcut };
 }
 
 beforeAll(async () => {
   delete process.env.TKE_CILIUM_NO_CACHE;
   delete process.env.TKE_CILIUM_STAGED_FLEET;
-  // one fleet, made once and copied for each test: names unlike their files, a mesh, a base, a YAML profile
+  // one fleet, made once and copied for each test
   fleet = mkdtempSync(join(tmpdir(), "tke-cilium-staged-changes-"));
-  repo = join(fleet, "template");
-  mkdirSync(join(repo, "clusters"), { recursive: true });
-  git("init", "-q");
-  git("config", "user.email", "test@example.invalid");
-  git("config", "user.name", "test");
-  const dev = JSON.parse(readFileSync(join(ROOT, "presets/dev.json"), "utf8"));
-  delete dev.$schema;
-  const profile = (extra: object) => JSON.stringify({ ...dev, ...extra }, null, 2) + "\n";
-  write("clusters/a.json", profile({ name: "alpha" }));
-  write("clusters/b.json", profile({ apiserverVIP: "169.254.128.41" }));
-  // JSON is YAML too: a YAML profile whose name field is read by the YAML parser
-  write("clusters/y.yaml", profile({ name: "yam", apiserverVIP: "169.254.128.42" }));
-  write("clusters/common.base.json", JSON.stringify({ features: { hubble: true } }, null, 2) + "\n");
-  write("clusters/d.json", profile({ extends: "common.base.json", apiserverVIP: "169.254.128.43" }));
-  cpSync(join(ROOT, "presets/mesh/gz-east.json"), path("clusters/east.json"));
-  cpSync(join(ROOT, "presets/mesh/gz-west.json"), path("clusters/west.json"));
-  for (const p of ["clusters/east.json", "clusters/west.json"]) edit(p, '"$schema": "../../schema/profile.schema.json",\n', "");
+  repo.init(join(fleet, "template"));
+  writeStagedFleet(repo);
   expect((await run("render", "--quiet", "clusters")).code).toBe(0);
   git("add", "-A");
   git("commit", "-qm", "fleet");
@@ -76,9 +43,9 @@ afterAll(() => rmSync(fleet, { recursive: true, force: true }));
 
 let n = 0;
 const fresh = () => {
-  repo = join(fleet, `repo-${n++}`);
+  repo.dir = join(fleet, `repo-${n++}`);
   // one cp process: Node's cpSync walks the tree in JavaScript, several times slower for these few hundred files
-  execFileSync("cp", ["-a", join(fleet, "template"), repo]);
+  execFileSync("cp", ["-a", join(fleet, "template"), repo.dir]);
 };
 
 describe("check --staged from the commit's changes gives the whole fleet's answer", () => {
@@ -253,16 +220,16 @@ describe("check --staged from the commit's changes gives the whole fleet's answe
 /** A plain check of the staged tree (git checkout-index into a fresh repository): what every clone of the commit sees. */
 async function plain(...args: string[]) {
   const tree = mkdtempSync(join(tmpdir(), "tke-cilium-staged-tree-"));
-  const home = repo;
+  const home = repo.dir;
   try {
     git("checkout-index", "-a", `--prefix=${tree}/`);
-    repo = tree;
+    repo.dir = tree;
     git("init", "-q");
     process.env.TKE_CILIUM_NO_CACHE = "1";
     return await run("check", "--no-color", ...args);
   } finally {
     delete process.env.TKE_CILIUM_NO_CACHE;
-    repo = home;
+    repo.dir = home;
     rmSync(tree, { recursive: true, force: true });
   }
 }

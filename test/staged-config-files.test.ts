@@ -1,10 +1,8 @@
-import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, rmSync, unlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { main } from "../src/cli.js";
-import { ROOT } from "./helpers.js";
+import { devProfile, meshPreset, ScratchRepo } from "./staged-repo.js";
 
 // check --staged FILE... in a repository with a tke-cilium.json (a hook that passes the staged file names): the
 // config's other profiles tell which bundle folders are orphans and who a mesh member's peers are. They are the
@@ -14,34 +12,19 @@ import { ROOT } from "./helpers.js";
 
 let top: string;
 let template: string;
-let repo: string;
-const git = (...args: string[]) => execFileSync("git", args, { cwd: repo, stdio: "pipe" }).toString();
-const path = (p: string) => join(repo, p);
-const read = (p: string) => readFileSync(path(p), "utf8");
-const write = (p: string, text: string) => writeFileSync(path(p), text);
+const repo = new ScratchRepo();
+const { git, path, read, write, run } = repo;
 const edit = (p: string, change: (profile: Record<string, any>) => void) => {
   const profile = JSON.parse(read(p));
   change(profile);
   write(p, JSON.stringify(profile, null, 2) + "\n");
 };
 
-async function run(...argv: string[]) {
-  const out: string[] = [];
-  const code = await main(argv, { stdout: (t) => out.push(t), stderr: (t) => out.push(t), cwd: repo });
-  return { code, text: out.join("") };
-}
-
 /** `check --staged --no-color ARGS` with the shortcut and with the whole fleet's reading, and with no argument. */
 async function judged(...args: string[]) {
-  const files = await run("check", "--staged", "--no-color", ...args);
-  process.env.TKE_CILIUM_STAGED_FLEET = "1";
-  let fleet;
-  try {
-    fleet = await run("check", "--staged", "--no-color", ...args);
-  } finally {
-    delete process.env.TKE_CILIUM_STAGED_FLEET;
-  }
-  const none = await run("check", "--staged", "--no-color");
+  const { result: files } = await repo.staged(...args);
+  const fleet = await repo.wholeFleet(...args);
+  const { result: none } = await repo.staged();
   return { files, fleet, none };
 }
 
@@ -49,18 +32,12 @@ beforeAll(async () => {
   delete process.env.TKE_CILIUM_NO_CACHE;
   delete process.env.TKE_CILIUM_STAGED_FLEET;
   top = mkdtempSync(join(tmpdir(), "tke-cilium-staged-config-"));
-  template = repo = join(top, "template");
-  mkdirSync(path("clusters"), { recursive: true });
-  git("init", "-q");
-  git("config", "user.email", "test@example.invalid");
-  git("config", "user.name", "test");
-  const dev = JSON.parse(readFileSync(join(ROOT, "presets/dev.json"), "utf8"));
-  delete dev.$schema;
-  write("clusters/a.json", JSON.stringify({ ...dev, name: "alpha" }, null, 2) + "\n");
-  write("clusters/b.json", JSON.stringify({ ...dev, apiserverVIP: "169.254.128.41" }, null, 2) + "\n");
-  for (const [from, to] of [["gz-east", "east"], ["gz-west", "west"]]) {
-    write(`clusters/${to}.json`, readFileSync(join(ROOT, `presets/mesh/${from}.json`), "utf8").replace('"$schema": "../../schema/profile.schema.json",\n', ""));
-  }
+  template = join(top, "template");
+  repo.init(template);
+  write("clusters/a.json", devProfile({ name: "alpha" }));
+  write("clusters/b.json", devProfile({ apiserverVIP: "169.254.128.41" }));
+  write("clusters/east.json", meshPreset("gz-east"));
+  write("clusters/west.json", meshPreset("gz-west"));
   write("tke-cilium.json", JSON.stringify({ profiles: ["clusters/*.json"], out: "out" }) + "\n");
   expect((await run("render", "--quiet")).code).toBe(0);
   git("add", "-A");
@@ -70,8 +47,8 @@ afterAll(() => rmSync(top, { recursive: true, force: true }), 120_000);
 
 /** A fresh copy of the committed fleet for one case. */
 function fresh(name: string) {
-  repo = join(top, name);
-  cpSync(template, repo, { recursive: true });
+  repo.dir = join(top, name);
+  cpSync(template, repo.dir, { recursive: true });
 }
 
 describe("check --staged FILE with tke-cilium.json reads the config's other profiles from the commit", () => {

@@ -1,11 +1,10 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { main } from "../src/cli.js";
-import { stagedRuns } from "../src/commands/staged.js";
 import { ROOT } from "./helpers.js";
+import { ScratchRepo, writeStagedFleet } from "./staged-repo.js";
 
 // check --staged's shortcut (the commit's changes alone, one reading of git's index for the config, the profiles
 // and the charts) against the whole fleet's reading (TKE_CILIUM_STAGED_FLEET=1) on random commits: a few random
@@ -16,17 +15,8 @@ import { ROOT } from "./helpers.js";
 // most of them (an equivalence the shortcut never reaches would prove nothing).
 
 let fleet: string;
-let repo: string;
-const git = (...args: string[]) => execFileSync("git", args, { cwd: repo, stdio: "pipe" }).toString();
-const path = (p: string) => join(repo, p);
-const read = (p: string) => readFileSync(path(p), "utf8");
-const write = (p: string, text: string) => writeFileSync(path(p), text);
-
-async function run(...argv: string[]) {
-  const out: string[] = [];
-  const code = await main(argv, { stdout: (t) => out.push(t), stderr: (t) => out.push(t), cwd: repo });
-  return { code, text: out.join("") };
-}
+const repo = new ScratchRepo();
+const { git, path, read, write, run } = repo;
 
 /** A small deterministic generator (mulberry32): the same seed, the same commit. */
 function random(seed: number) {
@@ -53,22 +43,8 @@ beforeAll(async () => {
   delete process.env.TKE_CILIUM_NO_CACHE;
   delete process.env.TKE_CILIUM_STAGED_FLEET;
   fleet = mkdtempSync(join(tmpdir(), "tke-cilium-staged-random-"));
-  repo = join(fleet, "template");
-  mkdirSync(join(repo, "clusters"), { recursive: true });
-  git("init", "-q");
-  git("config", "user.email", "test@example.invalid");
-  git("config", "user.name", "test");
-  const dev = JSON.parse(readFileSync(join(ROOT, "presets/dev.json"), "utf8"));
-  delete dev.$schema;
-  const profile = (extra: object) => JSON.stringify({ ...dev, ...extra }, null, 2) + "\n";
-  write("clusters/a.json", profile({ name: "alpha" }));
-  write("clusters/b.json", profile({ apiserverVIP: "169.254.128.41" }));
-  write("clusters/y.yaml", profile({ name: "yam", apiserverVIP: "169.254.128.42" }));
-  write("clusters/common.base.json", JSON.stringify({ features: { hubble: true } }, null, 2) + "\n");
-  write("clusters/d.json", profile({ extends: "common.base.json", apiserverVIP: "169.254.128.43" }));
-  for (const [from, to] of [["gz-east", "east"], ["gz-west", "west"]]) {
-    write(`clusters/${to}.json`, readFileSync(join(ROOT, `presets/mesh/${from}.json`), "utf8").replace('"$schema": "../../schema/profile.schema.json",\n', ""));
-  }
+  repo.init(join(fleet, "template"));
+  writeStagedFleet(repo);
   expect((await run("render", "--quiet", "clusters")).code).toBe(0);
   git("add", "-A");
   git("commit", "-qm", "fleet");
@@ -176,29 +152,22 @@ describe("check --staged on random commits: the commit's changes give the whole 
     const codes = new Set<number>();
     for (const seed of SEEDS) {
       const r = random(seed);
-      repo = join(fleet, `repo-${n++}`);
-      cpSync(join(fleet, "template"), repo, { recursive: true });
+      repo.dir = join(fleet, `repo-${n++}`);
+      cpSync(join(fleet, "template"), repo.dir, { recursive: true });
       const done: string[] = [];
       for (let i = 1 + r.int(3); i > 0; i--) done.push(await randomEdit(r));
       // every profile of the commit named as files (a list names them all: a bundle none renders is an orphan
       // either way; a partial list is judged differently by design, HEAD's orphans being HEAD's)
       const files = git("ls-files", "-z", "clusters").split("\0").filter((f) => /\.(json|yaml)$/.test(f) && !f.endsWith(".base.json"));
       for (const args of [["clusters/"], ["clusters/*.json", "clusters/*.yaml"], files]) {
-        const before = stagedRuns.changed;
-        const changed = await run("check", "--staged", "--no-color", ...args);
-        if (stagedRuns.changed > before) shortcuts++;
-        process.env.TKE_CILIUM_STAGED_FLEET = "1";
-        let whole;
-        try {
-          whole = await run("check", "--staged", "--no-color", ...args);
-        } finally {
-          delete process.env.TKE_CILIUM_STAGED_FLEET;
-        }
+        const { result: changed, shortcut } = await repo.staged(...args);
+        if (shortcut) shortcuts++;
+        const whole = await repo.wholeFleet(...args);
         expect(changed, `seed ${seed}: ${done.join("; ")}; check --staged ${args.join(" ")}`).toEqual(whole);
         codes.add(changed.code);
         checks++;
       }
-      rmSync(repo, { recursive: true, force: true });
+      rmSync(repo.dir, { recursive: true, force: true });
     }
     // the commits were not all alike: some pass, some fail, and many were judged from their changes (a deleted
     // or moved profile sends the shortcut to the fleet's reading, as it should)
@@ -210,23 +179,17 @@ describe("check --staged on random commits: the commit's changes give the whole 
     let shortcuts = 0;
     for (const seed of SEEDS) {
       const r = random(seed);
-      repo = join(fleet, `config-${seed}`);
-      cpSync(join(fleet, "template"), repo, { recursive: true });
+      repo.dir = join(fleet, `config-${seed}`);
+      cpSync(join(fleet, "template"), repo.dir, { recursive: true });
       write("tke-cilium.json", JSON.stringify({ profiles: ["clusters/*.json", "clusters/*.yaml"], out: "out" }) + "\n");
       git("add", "tke-cilium.json");
       git("commit", "-qm", "config");
       const done: string[] = [];
       for (let i = 1 + r.int(3); i > 0; i--) done.push(await randomEdit(r));
-      const before = stagedRuns.changed;
-      const changed = await run("check", "--staged", "--no-color");
-      if (stagedRuns.changed > before) shortcuts++;
-      process.env.TKE_CILIUM_STAGED_FLEET = "1";
-      try {
-        expect(changed, `seed ${seed}: ${done.join("; ")}`).toEqual(await run("check", "--staged", "--no-color"));
-      } finally {
-        delete process.env.TKE_CILIUM_STAGED_FLEET;
-      }
-      rmSync(repo, { recursive: true, force: true });
+      const { result: changed, shortcut } = await repo.staged();
+      if (shortcut) shortcuts++;
+      expect(changed, `seed ${seed}: ${done.join("; ")}`).toEqual(await repo.wholeFleet());
+      rmSync(repo.dir, { recursive: true, force: true });
     }
     expect(shortcuts).toBeGreaterThan(SEEDS.length / 4);
   });
@@ -254,7 +217,7 @@ function workingTreeNoise(r: ReturnType<typeof random>): string {
     case 2: {
       const old = r.pick(PROFILES);
       const n = r.int(1000);
-      const shown = spawnSync("git", ["show", `HEAD:${old}`], { cwd: repo, encoding: "utf8" });
+      const shown = spawnSync("git", ["show", `HEAD:${old}`], { cwd: repo.dir, encoding: "utf8" });
       if (shown.status !== 0) return `no HEAD copy of ${old}`;
       write(`clusters/untracked-${n}${old.endsWith(".yaml") ? ".yaml" : ".json"}`, shown.stdout);
       return `untracked: HEAD's ${old} as clusters/untracked-${n}`;
@@ -283,8 +246,8 @@ describe("check --staged FILE... with tke-cilium.json: the commit's profiles, wh
     const codes = new Set<number>();
     for (const seed of SEEDS) {
       const r = random(seed);
-      repo = join(fleet, `files-${seed}`);
-      cpSync(join(fleet, "template"), repo, { recursive: true });
+      repo.dir = join(fleet, `files-${seed}`);
+      cpSync(join(fleet, "template"), repo.dir, { recursive: true });
       write("tke-cilium.json", JSON.stringify({ profiles: ["clusters/*.json", "clusters/*.yaml"], out: "out" }) + "\n");
       git("add", "tke-cilium.json");
       git("commit", "-qm", "config");
@@ -296,31 +259,19 @@ describe("check --staged FILE... with tke-cilium.json: the commit's profiles, wh
       const forms = [staged.length > 0 ? staged : [r.pick(profiles)], [r.pick(profiles)]];
       // the commit's answer, read while the working tree is the commit: the whole fleet's reading
       const reference: { code: number; text: string }[] = [];
-      process.env.TKE_CILIUM_STAGED_FLEET = "1";
-      try {
-        for (const args of forms) reference.push(await run("check", "--staged", "--no-color", ...args));
-      } finally {
-        delete process.env.TKE_CILIUM_STAGED_FLEET;
-      }
+      for (const args of forms) reference.push(await repo.wholeFleet(...args));
       for (let i = 2 + r.int(2); i > 0; i--) done.push(workingTreeNoise(r));
       for (const [k, args] of forms.entries()) {
         const why = `seed ${seed}: ${done.join("; ")}; check --staged ${args.join(" ")}`;
-        const before = stagedRuns.changed;
-        const changed = await run("check", "--staged", "--no-color", ...args);
-        if (stagedRuns.changed > before) shortcuts++;
-        process.env.TKE_CILIUM_STAGED_FLEET = "1";
-        let whole;
-        try {
-          whole = await run("check", "--staged", "--no-color", ...args);
-        } finally {
-          delete process.env.TKE_CILIUM_STAGED_FLEET;
-        }
+        const { result: changed, shortcut } = await repo.staged(...args);
+        if (shortcut) shortcuts++;
+        const whole = await repo.wholeFleet(...args);
         expect(changed, `${why} (the commit's changes)`).toEqual(reference[k]);
         expect(whole, `${why} (the whole fleet's reading)`).toEqual(reference[k]);
         codes.add(changed.code);
         checks++;
       }
-      rmSync(repo, { recursive: true, force: true });
+      rmSync(repo.dir, { recursive: true, force: true });
     }
     expect(codes.has(0) && codes.has(1)).toBe(true);
     expect(shortcuts).toBeGreaterThan(checks / 4);
@@ -331,8 +282,8 @@ describe("the launcher's early `git diff --cached` (dist/cli.cjs asks git while 
   it("gives the answer git gives the run itself: from a subfolder, with diff.relative set, and in a nested repository", async () => {
     const cli = join(ROOT, "dist/cli.cjs");
     if (!existsSync(cli)) throw new Error("dist/cli.cjs is missing: run npm run build");
-    repo = join(fleet, "launcher");
-    cpSync(join(fleet, "template"), repo, { recursive: true });
+    repo.dir = join(fleet, "launcher");
+    cpSync(join(fleet, "template"), repo.dir, { recursive: true });
     write("clusters/b.json", read("clusters/b.json").replace('"maxSize": 3', '"maxSize": 4'));
     git("add", "clusters/b.json");
     // diff.relative would make git name paths from the folder it runs in: the early diff asks with --no-relative
@@ -343,24 +294,24 @@ describe("the launcher's early `git diff --cached` (dist/cli.cjs asks git while 
     };
     // the same run in this process (no launcher, so no early diff): the reference
     const reference = async (cwd: string, ...args: string[]) => {
-      const home = repo;
-      repo = cwd;
+      const home = repo.dir;
+      repo.dir = cwd;
       try {
         return await run("check", "--staged", "--no-color", ...args);
       } finally {
-        repo = home;
+        repo.dir = home;
       }
     };
-    const top = await reference(repo, "clusters");
+    const top = await reference(repo.dir, "clusters");
     expect(top.code).toBe(1);
     expect(top.text).toMatch(/1 drifted: b \(/);
-    expect(launched(repo, "clusters")).toEqual(top);
+    expect(launched(repo.dir, "clusters")).toEqual(top);
     // from clusters/ (paths shown from there)
     const sub = await reference(path("clusters"), ".");
     expect(sub.text).toMatch(/1 drifted: b \(/);
     expect(launched(path("clusters"), ".")).toEqual(sub);
     // a repository inside this one's folder (not a submodule): the early diff, made there, is the inner one's
-    const inner = join(repo, "inner");
+    const inner = join(repo.dir, "inner");
     mkdirSync(join(inner, "clusters"), { recursive: true });
     cpSync(path("clusters/a.json"), join(inner, "clusters/a.json"));
     execFileSync("git", ["init", "-q"], { cwd: inner });
