@@ -70,5 +70,9 @@ export default defineConfig({
     // next instead of loading them again for each: about 40% of the suite's CPU time on 14 light files. The
     // files share no mocks; each makes its own scratch folders.
     isolate: false,
+    // scratch files on tmpfs when there is one, in a folder of the run's own, removed at its end; a test file
+    // that leaves a temporary file fails (test/setup/)
+    globalSetup: ["test/setup/temp-run.ts"],
+    setupFiles: ["test/setup/temp-check.ts"],
   },
 });

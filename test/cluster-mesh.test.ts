@@ -5,10 +5,12 @@ import { parse, parseAllDocuments } from "yaml";
 import { afterAll, describe, expect, it } from "vitest";
 import { renderProfiles } from "../src/pipeline.js";
 import { shellWord, UnsafeShellValueError } from "../src/text/shell.js";
-import { FakeCluster, tkeCluster, type ClusterState } from "./fake-cluster/cluster.js";
+import { FakeCluster, removeFakeClusters, tkeCluster, type ClusterState } from "./fake-cluster/cluster.js";
 import { fileOf, gitopsProfileText, helmValuesFiles, ROOT, writeBundleTo } from "./helpers.js";
 import { helmTemplate } from "./real-helm.js";
 import { casesHere, onceInNpmTest } from "./slice.js";
+
+afterAll(removeFakeClusters);
 
 /**
  * Issue 25, item 4: a Cluster Mesh that connects from its values. Each member's values list the other members

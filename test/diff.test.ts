@@ -1,8 +1,10 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
-import { FakeCluster, tkeCluster } from "./fake-cluster/cluster.js";
+import { afterAll, describe, expect, it } from "vitest";
+import { FakeCluster, removeFakeClusters, tkeCluster } from "./fake-cluster/cluster.js";
 import { renderObject, ROOT } from "./helpers.js";
+
+afterAll(removeFakeClusters);
 
 /**
  * tke-cilium diff against a fake cluster (kubectl and helm shims backed by a state file that records every

@@ -1,11 +1,13 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { renderProfiles } from "../src/pipeline.js";
-import { FakeCluster, type ClusterState } from "./fake-cluster/cluster.js";
+import { FakeCluster, removeFakeClusters, type ClusterState } from "./fake-cluster/cluster.js";
 import { fleetEquivalentPaths, presetPaths, ROOT } from "./helpers.js";
 import { clusterFor as scenarioCluster } from "./scenario.js";
 import { casesHere, coveringPaths, onceInNpmTest } from "./slice.js";
+
+afterAll(removeFakeClusters);
 
 /**
  * `install.sh --dry-run` of every preset (presets/*.json, the mesh's presets/mesh/*.json rendered as one run,

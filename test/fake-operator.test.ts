@@ -1,9 +1,11 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
-import { FakeCluster, tkeCluster } from "./fake-cluster/cluster.js";
+import { afterAll, describe, expect, it } from "vitest";
+import { FakeCluster, removeFakeClusters, tkeCluster } from "./fake-cluster/cluster.js";
 import { gatewayApiProblem, pods } from "./fake-cluster/controllers.js";
 import { fileOf, renderObject } from "./helpers.js";
+
+afterAll(removeFakeClusters);
 
 /**
  * The fake cluster's operator model can fail a bundle: a Gateway API CRD set its Cilium minor cannot start

@@ -2,9 +2,11 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { basename, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { FakeCluster, tkeCluster } from "./fake-cluster/cluster.js";
+import { FakeCluster, removeFakeClusters, tkeCluster } from "./fake-cluster/cluster.js";
 import { cli, here, MESH_MEMBER, member, repo, scratch, removeScratch } from "./hostile-repo.js";
 import { SLOW } from "./slice.js";
+
+afterAll(removeFakeClusters);
 
 afterAll(removeScratch);
 

@@ -1,9 +1,11 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
-import { describe, expect, it } from "vitest";
-import { FakeCluster, tkeCluster, type ClusterState } from "./fake-cluster/cluster.js";
+import { afterAll, describe, expect, it } from "vitest";
+import { FakeCluster, removeFakeClusters, tkeCluster, type ClusterState } from "./fake-cluster/cluster.js";
 import { renderObject, ROOT } from "./helpers.js";
+
+afterAll(removeFakeClusters);
 
 /**
  * An add-on turned off leaves nothing behind: the objects an earlier bundle labelled as the add-on's

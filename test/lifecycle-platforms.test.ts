@@ -1,8 +1,10 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
-import { FakeCluster, kubeadmCluster, type ClusterState } from "./fake-cluster/cluster.js";
+import { afterAll, describe, expect, it } from "vitest";
+import { FakeCluster, removeFakeClusters, kubeadmCluster, type ClusterState } from "./fake-cluster/cluster.js";
 import { renderObject, ROOT } from "./helpers.js";
+
+afterAll(removeFakeClusters);
 
 /** install.sh and uninstall.sh of self-managed platforms' bundles, against a fake cluster (as test/lifecycle.test.ts for TKE). */
 

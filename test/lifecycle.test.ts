@@ -1,8 +1,10 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
-import { FakeCluster, tkeCluster, type ClusterState } from "./fake-cluster/cluster.js";
+import { afterAll, describe, expect, it } from "vitest";
+import { FakeCluster, removeFakeClusters, tkeCluster, type ClusterState } from "./fake-cluster/cluster.js";
 import { renderObject, ROOT } from "./helpers.js";
+
+afterAll(removeFakeClusters);
 
 /**
  * install.sh and uninstall.sh driven against a fake cluster (kubectl and helm shims backed by a state file),

@@ -10,7 +10,9 @@ import { expectDisjoint, expectMatrixCase, fastMatrix, key, parse, removeScratch
 
 afterAll(removeScratch);
 import { helmTemplate } from "./real-helm.js";
-import { FakeCluster, tkeCluster } from "./fake-cluster/cluster.js";
+import { FakeCluster, removeFakeClusters, tkeCluster } from "./fake-cluster/cluster.js";
+
+afterAll(removeFakeClusters);
 
 /**
  * Cilium's pre-flight check is a Helm release of its own (cilium-preflight) installed beside the release

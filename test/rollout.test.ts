@@ -1,9 +1,11 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { deriveRolloutTimeout } from "../src/derive/rollout.js";
-import { FakeCluster, tkeCluster } from "./fake-cluster/cluster.js";
+import { FakeCluster, removeFakeClusters, tkeCluster } from "./fake-cluster/cluster.js";
 import { fileOf, renderObject, ROOT } from "./helpers.js";
+
+afterAll(removeFakeClusters);
 
 /** install.sh waits for the agents as long as their rollout can take: cluster.maxNodes over the DaemonSet's maxUnavailable. */
 

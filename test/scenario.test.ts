@@ -1,5 +1,8 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { removeFakeClusters } from "./fake-cluster/cluster.js";
 import { matrixCases, pairwiseRows, presetCases, runRecovery, runScenario } from "./scenario.js";
+
+afterAll(removeFakeClusters);
 
 /**
  * The scenario suite, one representative slice (the whole of it, every preset and the add-on matrix, is

@@ -1,7 +1,7 @@
 // The scenario suite's driver: one profile walked through a cluster's life on the fake cluster, as an
 // operator would, with the cluster's state asserted after each step. Used by test/scenario.test.ts (one
 // representative slice) and test/slow/scenario.test.ts (every preset and the add-on matrix).
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
@@ -136,11 +136,15 @@ const MUTATING = /^(helm (upgrade --install (?!--dry-run)|install|uninstall|roll
 type Outcome = Awaited<ReturnType<FakeCluster["run"]>>;
 
 /** The objects each release owns, as the real `helm template` renders them from the bundle (Helm ownership). */
-const scratch = mkdtempSync(join(tmpdir(), "tke-cilium-scenario-"));
-let scratchN = 0;
 function ownedObjects(files: readonly OutputFile[], release: "cilium" | "cilium-preflight"): string[] {
-  const dir = join(scratch, String(++scratchN));
-  writeBundleTo(dir, files);
+  const dir = writeBundleTo(mkdtempSync(join(tmpdir(), "tke-cilium-scenario-")), files);
+  try {
+    return releaseObjects(files, release, dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+function releaseObjects(files: readonly OutputFile[], release: "cilium" | "cilium-preflight", dir: string): string[] {
   const install = fileOf(files, "install.sh")!.content;
   const version = /^VERSION='([^']+)'$/m.exec(install)![1];
   const namespace = /^NAMESPACE='([^']+)'$/m.exec(install)![1];

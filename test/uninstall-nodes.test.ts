@@ -1,8 +1,10 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
-import { FakeCluster, tkeCluster } from "./fake-cluster/cluster.js";
+import { afterAll, describe, expect, it } from "vitest";
+import { FakeCluster, removeFakeClusters, tkeCluster } from "./fake-cluster/cluster.js";
 import { renderObject, ROOT } from "./helpers.js";
+
+afterAll(removeFakeClusters);
 
 /**
  * After uninstall.sh, nodes become Ready again without Cilium: its startup taint leaves the pools the bundle

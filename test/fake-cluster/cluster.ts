@@ -1,12 +1,12 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { OutputFile } from "../../src/emit/index.js";
 import { writeBundleTo } from "../helpers.js";
 import { reconcile } from "./controllers.js";
-import { fakeClusterPort, readClusterState, writeClusterState } from "./server.js";
+import { fakeClusterPort, forgetClusterState, readClusterState, writeClusterState } from "./server.js";
 
 /** The fake cluster's state (see fake.ts): what a TKE cluster shows install.sh and uninstall.sh. */
 export interface ClusterState {
@@ -119,14 +119,34 @@ const SHIM_FUNCTIONS: Record<string, string> = {
   "BASH_FUNC_helm%%": '() {\n  __fake_cluster_call helm "$@"\n}',
 };
 
+/** The clusters made since the last removeFakeClusters(). */
+const made = new Set<FakeCluster>();
+
+/**
+ * Removes every fake cluster made so far: its folder (shims, bundles, the scripts' temporary files) and its state
+ * in the server. A test file that makes clusters calls it in afterAll (test/setup/temp-check.ts fails a file
+ * that leaves a folder behind).
+ */
+export function removeFakeClusters(): void {
+  for (const cluster of made) {
+    rmSync(cluster.dir, { recursive: true, force: true });
+    forgetClusterState(cluster.id);
+  }
+  made.clear();
+}
+
 /** One fake cluster: its state (held by the fake-cluster server) and a bin/ folder with kubectl and helm shims. */
 export class FakeCluster {
   readonly dir = mkdtempSync(join(tmpdir(), "tke-cilium-cluster-"));
   readonly id = randomBytes(8).toString("hex");
   readonly bin = join(this.dir, "bin");
+  /** The scripts' TMPDIR (the shims' copies of a piped manifest): removed with the cluster. */
+  readonly tmp = join(this.dir, "tmp");
 
   constructor(state: ClusterState) {
+    made.add(this);
     mkdirSync(this.bin);
+    mkdirSync(this.tmp);
     for (const tool of ["kubectl", "helm"]) {
       const shim = ["#!/usr/bin/env bash", "# a fake-cluster shim (see CALL_FUNCTION)", `__fake_cluster_call ${CALL_FUNCTION}`, `__fake_cluster_call ${tool} "$@"`, ""].join("\n");
       writeFileSync(join(this.bin, tool), shim, { mode: 0o755 });
@@ -211,7 +231,7 @@ export class FakeCluster {
         cwd: this.dir,
         // one cluster: kubectl and helm are also exported bash functions, so a call costs no bash start (the
         // executable shims stay for what cannot see a function); several contexts go through the router's PATH
-        env: { ...process.env, ...env, PATH: `${router}${this.bin}:${process.env.PATH}`, FAKE_CLUSTER_PORT: String(port), FAKE_CLUSTER_ID: this.id, ...(router === "" ? SHIM_FUNCTIONS : {}) },
+        env: { ...process.env, TMPDIR: this.tmp, ...env, PATH: `${router}${this.bin}:${process.env.PATH}`, FAKE_CLUSTER_PORT: String(port), FAKE_CLUSTER_ID: this.id, ...(router === "" ? SHIM_FUNCTIONS : {}) },
         stdio: ["ignore", "pipe", "pipe"],
       });
       let stdout = "";

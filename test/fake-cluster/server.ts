@@ -22,6 +22,10 @@ export function readClusterState(id: string): ClusterState {
 export function writeClusterState(id: string, state: ClusterState): void {
   clusters.set(id, JSON.stringify(state));
 }
+/** Drops a cluster's state (the cluster is removed). */
+export function forgetClusterState(id: string): void {
+  clusters.delete(id);
+}
 let listening: Promise<number> | undefined;
 let server: Server | undefined;
 

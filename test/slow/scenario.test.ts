@@ -1,5 +1,8 @@
-import { describe, it } from "vitest";
+import { afterAll, describe, it } from "vitest";
+import { removeFakeClusters } from "../fake-cluster/cluster.js";
 import { matrixCases, presetCases, runMinorChain, runRecovery, runScenario } from "../scenario.js";
+
+afterAll(removeFakeClusters);
 
 /** The whole scenario suite (see test/scenario.ts): every preset, the fleet, and the pairwise add-on matrix. */
 describe.concurrent("the scenario suite: every preset", () => {
