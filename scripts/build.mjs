@@ -3,14 +3,22 @@
 import { build } from "esbuild";
 import { createHash } from "node:crypto";
 import { chmod, readFile, readdir, rm, writeFile } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
-import { lazyTextModule, templateModule, validatorModule } from "./codegen.mjs";
+import { basename, dirname, join, resolve } from "node:path";
+import { VALIDATOR_OPTIONS, explainerModule, lazyTextModule, templateModule, validatorCode, validatorModule } from "./codegen.mjs";
 
-/** `?raw` (text), `?lazy` (text read on first use), `?template` (precompiled Handlebars) and `?validator` (ajv standalone) imports. */
+/** The explainers' files (`?explainer` imports): the schema each is compiled from, by the name the bundle requires. */
+const explainers = new Map();
+const explainerChunk = (schema) => basename(schema).replace(/\.json$/, "-errors.cjs");
+
+/**
+ * `?raw` (text), `?lazy` (text read on first use), `?template` (precompiled Handlebars), `?validator` (ajv standalone,
+ * the lean one) and `?explainer` (the verbose one, a file of its own required on first use) imports.
+ */
 const generated = {
   name: "generated",
   setup(b) {
-    b.onResolve({ filter: /\?(raw|lazy|template|validator)$/ }, (args) => {
+    b.onResolve({ filter: /-errors\.cjs$/ }, (args) => ({ path: args.path, external: true }));
+    b.onResolve({ filter: /\?(raw|lazy|template|validator|explainer)$/ }, (args) => {
       const [path, kind] = args.path.split("?");
       return { path: resolve(args.resolveDir, path), namespace: kind };
     });
@@ -26,6 +34,11 @@ const generated = {
       loader: "js",
       resolveDir: dirname(args.path),
     }));
+    b.onLoad({ filter: /.*/, namespace: "explainer" }, async (args) => {
+      const chunk = explainerChunk(args.path);
+      explainers.set(chunk, args.path);
+      return { contents: explainerModule(await readFile(args.path, "utf8"), { inline: false, chunk }), loader: "js", resolveDir: dirname(args.path) };
+    });
   },
 };
 
@@ -90,6 +103,14 @@ await build({
   // (node:readline for init's questions, the chart reader) becomes a require
   supported: { "dynamic-import": false },
 });
+// the verbose validators, read only when a lean one rejects a profile or config (src/validate.ts)
+for (const [chunk, schema] of explainers) {
+  await build({
+    ...common,
+    stdin: { contents: validatorCode(await readFile(schema, "utf8"), VALIDATOR_OPTIONS), resolveDir: dirname(schema), sourcefile: basename(schema), loader: "js" },
+    outfile: `dist/${chunk}`,
+  });
+}
 
 // The launcher, told which build it runs: its V8 code cache (made on first use, see scripts/launcher.cjs)
 // is keyed by this hash, so a cache of an older bundle is never offered to V8.
