@@ -14,7 +14,7 @@ const codegen: Plugin = {
   },
   load(id) {
     const file = id.replace(/\?.*$/, "");
-    if (isTemplate(id)) return templateModule(readFileSync(file, "utf8"));
+    if (isTemplate(id)) return templateModule(readFileSync(file, "utf8"), { inline: true });
     if (isValidator(id)) return validatorModule(readFileSync(file, "utf8"));
     if (isExplainer(id)) return explainerModule(readFileSync(file, "utf8"), { inline: true });
     if (isLazyText(id)) return lazyTextModule(file, { inline: true });

@@ -25,7 +25,7 @@ const generated = {
     b.onLoad({ filter: /.*/, namespace: "raw" }, async (args) => ({ contents: await readFile(args.path, "utf8"), loader: "text" }));
     b.onLoad({ filter: /.*/, namespace: "lazy" }, (args) => ({ contents: lazyTextModule(args.path, { inline: false }), loader: "js", resolveDir: dirname(args.path) }));
     b.onLoad({ filter: /.*/, namespace: "template" }, async (args) => ({
-      contents: templateModule(await readFile(args.path, "utf8")),
+      contents: templateModule(await readFile(args.path, "utf8"), { inline: false }),
       loader: "js",
       resolveDir: dirname(args.path),
     }));

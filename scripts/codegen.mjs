@@ -9,11 +9,22 @@ import standaloneCode from "ajv/dist/standalone/index.js";
 
 const packageRoot = dirname(dirname(fileURLToPath(import.meta.url)));
 
-/** `import render from "./x.hbs?template"`: a precompiled Handlebars template needing only the runtime. */
-export function templateModule(source) {
+/**
+ * `import render from "./x.hbs?template"`: a precompiled Handlebars template needing only the runtime, made on its
+ * first use. In dist/ the runtime too is required then (`inline: false`), so a run whose bundles use no template
+ * (most: only the egress gateway's policy script and the self-managed node scripts are Handlebars) neither
+ * initialises the runtime nor builds the templates at start; under vitest it is an import.
+ */
+export function templateModule(source, { inline }) {
   // noEscape: HTML escaping is wrong for bash; strict: a missing field is a bug, not an empty string.
   const spec = Handlebars.precompile(source, { noEscape: true, strict: true });
-  return `import Handlebars from "handlebars/runtime.js";\nexport default Handlebars.template(${spec});\n`;
+  const runtime = inline ? "Handlebars" : `require("handlebars/runtime.js")`;
+  return [
+    ...(inline ? [`import Handlebars from "handlebars/runtime.js";`] : []),
+    `let template;`,
+    `export default (view) => (template ??= ${runtime}.template(${spec}))(view);`,
+    ``,
+  ].join("\n");
 }
 
 /**
