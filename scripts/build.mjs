@@ -71,7 +71,7 @@ const yamlApart = {
 const jsonAsText = {
   name: "json-as-text",
   setup(b) {
-    b.onLoad({ filter: /\.json$/ }, async (args) => {
+    b.onLoad({ filter: /\.json$/, namespace: "file" }, async (args) => {
       const compact = JSON.stringify(JSON.parse(await readFile(args.path, "utf8")));
       return { contents: `module.exports = JSON.parse(${JSON.stringify(compact)});\n`, loader: "js" };
     });
