@@ -10,7 +10,7 @@
 // system, from GNU time when /usr/bin/time is there) moves less when other work shares the machine.
 //
 // Knobs (environment):
-//   BENCH_ONLY=cold,check,render,staged   sections to run (default: cold,check,render,staged,tests; "bases" adds the extends comparison)
+//   BENCH_ONLY=cold,check,render,staged   sections to run (default: cold,check,render,staged,tests; "bases" adds the extends comparison, "removed" a render into an out/ just removed, run last)
 //   BENCH_RUNS=25                         cold-start runs (each a triple: node -e 0, render, render without the code cache)
 //   BENCH_FLEET_RUNS=5                    measured runs of each fleet check and render
 //   BENCH_STAGED_RUNS=11                  measured runs of each check --staged
@@ -255,16 +255,7 @@ try {
         rmSync(shm, { recursive: true, force: true });
       }
     }
-    // last, as its deletions slow every file creation after it for a minute or more: each run first removes the
-    // folder the run before wrote (not timed), as a user who runs rm -rf out before render does
-    const removedOut = join(repo, "removed-out");
-    const removed = series(fleetRuns, () => {
-      rmSync(removedOut, { recursive: true, force: true });
-      return cli(["render", "--quiet", ...args, "--out", "removed-out"], { cwd: repo });
-    });
-    row("into out/ just removed (rm -rf of the previous run's out/, then render):", removed, "", true);
     for (let i = 0; i <= fleetRuns; i++) rmSync(join(repo, `fresh-out-${i}`), { recursive: true, force: true });
-    rmSync(removedOut, { recursive: true, force: true });
     console.log("");
   }
 
@@ -337,6 +328,21 @@ try {
     const wall = samples.map((x) => x.ms);
     console.log(`    ${stats(wall)}${cpuText(samples.map((x) => x.cpu))}`);
     console.log(`    goal ≤ 60000 ms: ${ratio(median(wall), 60000)}`);
+    console.log("");
+  }
+  if (only.has("removed")) {
+    // Not in the default set, and after every other section: its deletions slow each file creation after it for a
+    // minute or more on an ext4 file system without a journal (README: A fleet into an empty out/). Each run first
+    // removes the folder the run before wrote (not timed), as a user who runs rm -rf out before render does.
+    const { repo, args } = fleetRepo(renderSize, false);
+    const removedOut = join(repo, "removed-out");
+    console.log(`7. render ${renderSize} profiles into out/ just removed (rm -rf of the previous run's out/, then render)`);
+    const removed = series(fleetRuns, () => {
+      rmSync(removedOut, { recursive: true, force: true });
+      return cli(["render", "--quiet", ...args, "--out", "removed-out"], { cwd: repo });
+    });
+    row("into out/ just removed:", removed, "", true);
+    rmSync(removedOut, { recursive: true, force: true });
     console.log("");
   }
 } finally {
