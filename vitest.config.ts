@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { defineConfig, type Plugin } from "vitest/config";
 // @ts-expect-error plain ESM build helper, shared with scripts/build.mjs
-import { isLazyText, isTemplate, isValidator, templateModule, validatorModule } from "./scripts/codegen.mjs";
+import { explainerModule, isExplainer, isLazyText, isTemplate, isValidator, templateModule, validatorModule } from "./scripts/codegen.mjs";
 
 const NO_MAP = { mappings: "" };
 
@@ -20,14 +20,15 @@ const codegen: Plugin = {
   name: "tke-cilium-codegen",
   enforce: "pre",
   resolveId(source, importer) {
-    if ((isTemplate(source) || isValidator(source) || isLazyText(source)) && importer) return resolve(dirname(importer), source);
+    if ((isTemplate(source) || isValidator(source) || isExplainer(source) || isLazyText(source)) && importer) return resolve(dirname(importer), source);
     return null;
   },
   load(id) {
     const file = id.replace(/\?.*$/, "");
     // no source maps: a generated module's map would be the data file again, inlined as base64 (megabytes)
-    if (isTemplate(id)) return { code: templateModule(readFileSync(file, "utf8")), map: NO_MAP };
+    if (isTemplate(id)) return { code: templateModule(readFileSync(file, "utf8"), { inline: true }), map: NO_MAP };
     if (isValidator(id)) return { code: validatorModule(readFileSync(file, "utf8")), map: NO_MAP };
+    if (isExplainer(id)) return { code: explainerModule(readFileSync(file, "utf8"), { inline: true }), map: NO_MAP };
     if (isLazyText(id)) return { code: lazyTextAtRuntime(file), map: NO_MAP };
     return null;
   },
