@@ -30,16 +30,46 @@ export function tmpfsBase(path = "/dev/shm"): string | null {
   }
 }
 
-function makeRunFolder(): string {
-  const base = tmpfsBase();
-  if (base !== null) {
+/** A run's folder is named after the process that made it (tke-cilium-test-PID-XXXXXX). */
+const PREFIX = "tke-cilium-test-";
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Removes the folders of earlier runs whose process is gone (a run killed before its teardown): on tmpfs they
+ * would hold memory until the next boot.
+ */
+function removeAbandoned(base: string): void {
+  for (const name of readdirSync(base)) {
+    const pid = Number(new RegExp(`^${PREFIX}(\\d+)-`).exec(name)?.[1]);
+    if (!(pid > 0) || pid === process.pid || alive(pid)) continue;
     try {
-      return mkdtempSync(join(base, "tke-cilium-test-"));
+      rmSync(join(base, name), { recursive: true, force: true });
     } catch {
-      // a full or read-only /dev/shm after all: the default below
+      // another user's: theirs to remove
     }
   }
-  return mkdtempSync(join(tmpdir(), "tke-cilium-test-"));
+}
+
+function makeRunFolder(): string {
+  const shm = tmpfsBase();
+  if (shm !== null) {
+    try {
+      removeAbandoned(shm);
+      return mkdtempSync(join(shm, `${PREFIX}${process.pid}-`));
+    } catch {
+      // a full or read-only /dev/shm after all: the operating system's folder below
+    }
+  }
+  removeAbandoned(tmpdir());
+  return mkdtempSync(join(tmpdir(), `${PREFIX}${process.pid}-`));
 }
 
 /** Every path under `dir`, relative to it, folders included (what a test left). */
