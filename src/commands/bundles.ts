@@ -11,8 +11,8 @@ import { checkOutputTargets, InterruptedError, REAL_WRITE_OPS, recoverInterrupte
 import { GENERATED_BY, isUserFile } from "../knowledge/bundle.js";
 import { terraformLockProblem } from "../store-terraform.js";
 import { readStagedView, type CheckView } from "./staged.js";
-import { indexSession } from "../git-index.js";
-import { openBundleIndex, type BundleIndex } from "../bundle-index.js";
+import { indexSession, type IndexSession } from "../git-index.js";
+import { INDEX_FOLDERS, openBundleIndex, type BundleIndex } from "../bundle-index.js";
 import { checkUpgrade } from "./upgrade.js";
 import { checkFleet, writeFleet } from "./fleet.js";
 import { MAX_PROFILE_BYTES, decodeProfileBytes } from "../parse.js";
@@ -39,10 +39,21 @@ export interface BundleOptions {
 
 /** render, check and validate: read and check every profile, then write or compare each bundle. */
 export async function runBundleCommand(given: readonly string[], o: BundleOptions, callerIo: Io, outFlag?: string, help = ""): Promise<number> {
-  // check --staged: one reading of the git index for the run (config, profiles, bundles, charts)
+  // check --staged: one reading of the git index for the run (config, profiles, bundles, charts), whose git
+  // process ends with the run, however it ends
   const session = o.staged ? indexSession() : undefined;
+  try {
+    return await runIn(session, given, o, callerIo, outFlag, help);
+  } finally {
+    session?.close();
+  }
+}
+
+async function runIn(session: IndexSession | undefined, given: readonly string[], o: BundleOptions, callerIo: Io, outFlag: string | undefined, help: string): Promise<number> {
   await session?.prepare();
-  const place = placeRun(given, outFlag, callerIo, o.staged, session);
+  // the cache folders (whether git tracks them) are listed with the config
+  session?.warm(INDEX_FOLDERS);
+  const place = await placeRun(given, outFlag, callerIo, o.staged, session);
   if (typeof place === "object" && "exit" in place) return place.exit;
   if (typeof place === "number") {
     callerIo.stderr(`tke-cilium: ${o.command} needs at least one PROFILE, or a ${CONFIG_FILE} that lists them (in this folder or one above it, up to the git root)\n${help}\n`);
