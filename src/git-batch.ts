@@ -30,6 +30,8 @@ interface Request {
 }
 
 const live = new Set<ChildProcessByStdio<Writable, Readable, null>>();
+/** The batch processes not yet closed (the tests hold a run to closing every one it starts). */
+export const liveBatches: ReadonlySet<unknown> = live;
 let exitHook = false;
 
 /** A child's output pipe as the socket it is (which can be referenced and unreferenced). */

@@ -14,7 +14,7 @@ import { defaultName, NAME_PATTERN, tooLargeDiagnostic, unreadableProfile, type 
 import { CONFIG_FILE } from "../config.js";
 import { terminalLine } from "../text/terminal.js";
 import { displayPath, GLOB_CHARS, PROFILE_FILE } from "../workspace.js";
-import { isBasePath, isYamlPath, loadYamlSupport, mergedName, topLevelField, type BaseRead } from "../extends.js";
+import { baseRefsOf, isBasePath, isYamlPath, loadYamlSupport, mergedName, topLevelField, type BaseRead } from "../extends.js";
 import { extendsAny, withBases } from "./bases.js";
 
 /** What check compares: the profiles to check, every profile's name (for orphans), and the bundles. */
@@ -134,6 +134,10 @@ export async function readStagedView(args: readonly string[], out: string, io: I
     return { path, size, display, decoded, text, name: nameOf(path), member: null as MeshMember | null };
   });
   facts.save();
+  // one listing for what comes next: the bases the profiles read name, and (a few) their bundle folders, which
+  // the comparison reads (fetched below)
+  const bundleNames = [...new Set(read.map((r) => r.name))].filter((n) => NAME_PATTERN.test(n));
+  index.load([...read.flatMap((r) => baseRefsOf(r.display, r.text)).map((p) => indexPath(index, io.cwd, p)), ...(bundleNames.length <= MAX_FETCHED_BUNDLES ? bundleNames.map((n) => `${outDir}/${n}`) : [])]);
   // the bases as the commit has them; a profile whose base (or a base's base) is staged is re-checked
   const withBase = await withBases(
     read.map((r) => ({ path: r.display, text: r.text })),
@@ -514,20 +518,12 @@ async function changedSelection(index: GitIndex, args: readonly string[], outDir
   for (const [p, c] of index.changes) if (c.head !== null && (selectedBy(p) || (namesFiles > 0 && profileFile(p))) && (c.now === null || c.now.oid !== c.head.oid)) headOf.set(p, c.head.oid);
   // bundle folders (a file of out/ itself, the fleet's ApplicationSet, is no profile's)
   const bundles = [...new Set([...index.changes.keys()].filter((p) => p.startsWith(`${outDir}/`) && p.slice(outDir.length + 1).includes("/")).map((p) => p.slice(outDir.length + 1).split("/")[0]))].filter((n) => NAME_PATTERN.test(n));
-  // their entries as the commit has them (one ls-tree): install.sh, and whether the commit keeps the folder; and
-  // in the same call the modes of the related profiles (a link among them is followed)
-  index.load([...bundles.map((name) => `${outDir}/${name}`), ...[...oids.keys()].filter((p) => !index.changes.has(p))]);
-  // each staged bundle's install.sh as the commit has it and as HEAD had it: the profiles they name
-  const install = (name: string) => {
-    const path = `${outDir}/${name}/install.sh`;
-    const now = index.entries.get(path)?.oid;
-    const change = index.changes.get(path);
-    return [...new Set([now, change === undefined ? now : change.head?.oid])].filter((oid): oid is string => oid !== undefined);
-  };
-  const first = [...oids.values(), ...headOf.values(), ...bundles.flatMap(install)];
-  const sizes = await blobSizes(index, first);
+  // the profiles' blobs first (the run's batch process starts no git): the names HEAD's versions give are bundle
+  // folders to list with the staged ones
+  const profileOids = [...oids.values(), ...headOf.values()];
+  const sizes = await blobSizes(index, profileOids);
   const small = (oid: string) => (sizes.get(oid) ?? Infinity) <= MAX_PROFILE_BYTES;
-  const bytes = await readBlobs(index, first.filter(small));
+  const bytes = await readBlobs(index, profileOids.filter(small));
   const facts = runFacts();
   const learn = async (path: string, oid: string): Promise<string> => {
     const known = facts.get(oid);
@@ -540,6 +536,22 @@ async function changedSelection(index: GitIndex, args: readonly string[], outDir
     if (blob !== undefined) facts.set(oid, { name, related: isRelatedText(text) });
     return name ?? defaultName(path);
   };
+  const oldNames: string[] = [];
+  for (const [p, oid] of headOf) oldNames.push(await learn(p, oid));
+  // the bundle folders' entries as the commit has them, in one ls-tree: install.sh, and whether the commit keeps
+  // each folder; and in the same call the modes of the related profiles (a link among them is followed)
+  const listed = [...bundles, ...oldNames.filter((name) => NAME_PATTERN.test(name))].map((name) => `${outDir}/${name}`);
+  index.load([...listed, ...[...oids.keys()].filter((p) => !index.changes.has(p))]);
+  // each staged bundle's install.sh as the commit has it and as HEAD had it: the profiles they name
+  const install = (name: string) => {
+    const path = `${outDir}/${name}/install.sh`;
+    const now = index.entries.get(path)?.oid;
+    const change = index.changes.get(path);
+    return [...new Set([now, change === undefined ? now : change.head?.oid])].filter((oid): oid is string => oid !== undefined);
+  };
+  const installs = bundles.flatMap(install);
+  for (const [oid, size] of await blobSizes(index, installs)) sizes.set(oid, size);
+  for (const [oid, blob] of await readBlobs(index, installs.filter(small))) bytes.set(oid, blob);
   const names = new Set<string>();
   for (const [p, oid] of oids) names.add(await learn(p, oid));
   // a profile a staged bundle's install.sh names (now or in HEAD) that the commit does not change is read too:
