@@ -52,16 +52,27 @@ function parseStage(out: Buffer, into: Map<string, { mode: string; oid: string }
   }
 }
 
+const TOP_AND_HEAD = ["rev-parse", "--show-toplevel", "--verify", "-q", "HEAD"];
+
+/** What `git rev-parse --show-toplevel --verify -q HEAD` says when it tells both; null when it cannot. */
+function readTopAndHead(status: number | null, stdout: Buffer): { root: string; hasHead: boolean } | null {
+  const lines = stdout.toString().split("\n").filter((l) => l !== "");
+  // 0: the top folder, then HEAD's id; 1 with the top folder alone: no commit yet
+  if (status === 0 && lines.length === 2 && /^[0-9a-f]{40,64}$/.test(lines[1])) return { root: lines[0], hasHead: true };
+  if (status === 1 && lines.length === 1) return { root: lines[0], hasHead: false };
+  return null;
+}
+
 /**
  * The repository's top folder and whether it has a commit, from one `git rev-parse` (each git process costs a
- * few milliseconds to start); the top folder alone and a second one when the first cannot tell.
+ * few milliseconds to start); the top folder alone and a second one when the first cannot tell. `early`: that
+ * rev-parse's answer, asked already in the same folder (IndexSession.prepare).
  */
-function topAndHead(cwd: string): { root: string; hasHead: boolean } {
-  const both = childProcess().spawnSync("git", ["rev-parse", "--show-toplevel", "--verify", "-q", "HEAD"], { cwd, stdio: ["ignore", "pipe", "pipe"] });
-  const lines = both.error ? [] : both.stdout.toString().split("\n").filter((l) => l !== "");
-  // 0: the top folder, then HEAD's id; 1 with the top folder alone: no commit yet
-  if (both.status === 0 && lines.length === 2 && /^[0-9a-f]{40,64}$/.test(lines[1])) return { root: lines[0], hasHead: true };
-  if (both.status === 1 && lines.length === 1) return { root: lines[0], hasHead: false };
+function topAndHead(cwd: string, early: { root: string; hasHead: boolean } | null = null): { root: string; hasHead: boolean } {
+  if (early !== null) return early;
+  const both = childProcess().spawnSync("git", TOP_AND_HEAD, { cwd, stdio: ["ignore", "pipe", "pipe"] });
+  const told = both.error ? null : readTopAndHead(both.status, both.stdout);
+  if (told !== null) return told;
   const top = childProcess().spawnSync("git", ["rev-parse", "--show-toplevel"], { cwd, stdio: ["ignore", "pipe", "pipe"] });
   if (top.error || top.status !== 0) {
     // git's own words (not a repository, dubious ownership, no git at all): a hook that cannot read the index must fail
@@ -78,8 +89,12 @@ function topAndHead(cwd: string): { root: string; hasHead: boolean } {
  * fleet's index is megabytes). Made per run: the index changes between runs.
  */
 export interface IndexSession {
-  /** Waits for the launcher's early `git diff --cached` (scripts/launcher.cjs), when it made one. */
-  prepare(): Promise<void>;
+  /**
+   * Starts what every run in `cwd` needs at once, side by side: git's top folder and HEAD (rev-parse) and the
+   * batch process for objects; and waits for those and for the launcher's early `git diff --cached`
+   * (scripts/launcher.cjs), when it made one.
+   */
+  prepare(cwd: string): Promise<void>;
   /** The index of the repository holding `cwd`. */
   at(cwd: string): GitIndex;
   /** The index of the repository whose top folder is `root` (as findGitRoot finds it); null when git names another. */
@@ -96,6 +111,8 @@ export function indexSession(): IndexSession {
   let warm: string[] = [];
   // the launcher's answer: the folder it was asked in, and git's output (null: it failed)
   let early: { cwd: string; diff: Buffer | null } | null = null;
+  // prepare's answers for its folder: rev-parse's, and the batch process it started there
+  let started: { cwd: string; top: { root: string; hasHead: boolean } | null; batch: ObjectBatch } | null = null;
   /** The launcher's answer when it is for repository `root` (used once). */
   const earlyDiff = (cwd: string, root: string): Buffer | null => {
     const found = early;
@@ -113,19 +130,43 @@ export function indexSession(): IndexSession {
   const at = (cwd: string) => {
     const known = byCwd.get(resolve(cwd));
     if (known !== undefined) return known;
-    const { root, hasHead } = topAndHead(cwd);
-    const index = byRoot.get(root) ?? readGitIndex(root, hasHead, earlyDiff(cwd, root), warm);
+    // prepare's answers hold for its folder, and for the top folder they name (the same repository, the same HEAD)
+    const ready = started !== null && started.top !== null && (started.cwd === resolve(cwd) || started.top.root === resolve(cwd)) ? started : null;
+    const { root, hasHead } = topAndHead(cwd, ready?.top ?? null);
+    if (ready !== null) started = null;
+    // the batch started there reads this repository's objects (any folder of it names the same object store)
+    const index = byRoot.get(root) ?? readGitIndex(root, hasHead, earlyDiff(cwd, root), warm, ready?.batch);
+    if (ready !== null && index.objects.batch !== ready.batch) ready.batch.close();
+    if (ready !== null) byCwd.set(ready.cwd, index);
     byRoot.set(root, index);
     byCwd.set(resolve(cwd), index);
     return index;
   };
   return {
-    async prepare() {
+    async prepare(cwd) {
+      const where = resolve(cwd);
+      // started side by side (each git process costs milliseconds to start): the batch answers nothing until asked
+      const batch = new ObjectBatch(where);
+      const top = new Promise<{ root: string; hasHead: boolean } | null>((done) => {
+        const child = childProcess().spawn("git", TOP_AND_HEAD, { cwd: where, stdio: ["ignore", "pipe", "ignore"] });
+        const chunks: Buffer[] = [];
+        child.stdout.on("data", (chunk: Buffer) => chunks.push(chunk));
+        child.on("error", () => done(null));
+        child.on("close", (status) => done(readTopAndHead(status, Buffer.concat(chunks))));
+      });
+      started = { cwd: where, top: null, batch };
       const made = (globalThis as Record<symbol, { cwd: string; done: Promise<Buffer | null> } | undefined>)[Symbol.for("tke-cilium.staged-diff")];
-      if (made === undefined) return;
-      // one run takes it: a second command in this process asks git again
-      delete (globalThis as Record<symbol, unknown>)[Symbol.for("tke-cilium.staged-diff")];
-      early = { cwd: made.cwd, diff: await made.done };
+      if (made !== undefined) {
+        // one run takes it: a second command in this process asks git again
+        delete (globalThis as Record<symbol, unknown>)[Symbol.for("tke-cilium.staged-diff")];
+        early = { cwd: made.cwd, diff: await made.done };
+      }
+      started.top = await top;
+      // git cannot tell (not a repository, no git): at() asks again and says why; the batch is of no use
+      if (started.top === null) {
+        batch.close();
+        started = null;
+      }
     },
     at,
     forRoot: (root) => {
@@ -136,6 +177,8 @@ export function indexSession(): IndexSession {
       warm = [...warm, ...paths];
     },
     close() {
+      started?.batch.close();
+      started = null;
       for (const index of byRoot.values()) {
         index.objects.batch?.close();
         index.objects.batch = null;
@@ -144,7 +187,7 @@ export function indexSession(): IndexSession {
   };
 }
 
-function readGitIndex(root: string, hasHead: boolean, diffOutput: Buffer | null = null, warm: readonly string[] = []): GitIndex {
+function readGitIndex(root: string, hasHead: boolean, diffOutput: Buffer | null = null, warm: readonly string[] = [], batch?: ObjectBatch): GitIndex {
   const entries = new Map<string, { mode: string; oid: string }>();
   const head = new Map<string, { mode: string; oid: string }>();
   const loaded = new Set<string>();
@@ -206,7 +249,7 @@ function readGitIndex(root: string, hasHead: boolean, diffOutput: Buffer | null 
     throw new UnsafeOutputError(`the git index has unmerged paths (a merge conflict): ${names.slice(0, 5).join(", ")}${names.length > 5 ? ` and ${names.length - 5} more` : ""}; resolve them and stage the result before checking the commit`);
   }
   // started now: git starts while the run reads its config and chooses its profiles
-  const objects = { sizes: new Map<string, number>(), bytes: new Map<string, Buffer>(), batch: new ObjectBatch(root) };
+  const objects = { sizes: new Map<string, number>(), bytes: new Map<string, Buffer>(), batch: batch ?? new ObjectBatch(root) };
   return { root, entries, staged, changes, hasHead, head, load, objects };
 }
 

@@ -50,7 +50,7 @@ export async function runBundleCommand(given: readonly string[], o: BundleOption
 }
 
 async function runIn(session: IndexSession | undefined, given: readonly string[], o: BundleOptions, callerIo: Io, outFlag: string | undefined, help: string): Promise<number> {
-  await session?.prepare();
+  await session?.prepare(callerIo.cwd);
   // the cache folders (whether git tracks them) are listed with the config
   session?.warm(INDEX_FOLDERS);
   const place = await placeRun(given, outFlag, callerIo, o.staged, session);
