@@ -101,7 +101,7 @@ export interface IndexSession {
   forRoot(root: string): GitIndex | null;
   /** Ends the run's git processes (on every path out of the run: an error too). */
   close(): void;
-  /** Repository paths the run will read: listed with the first paths an index loads, in the same git call. */
+  /** Repository paths the run will read: listed with the next paths an index loads, in the same git call. */
   warm(paths: readonly string[]): void;
 }
 
@@ -109,6 +109,12 @@ export function indexSession(): IndexSession {
   const byRoot = new Map<string, GitIndex>();
   const byCwd = new Map<string, GitIndex>();
   let warm: string[] = [];
+  /** The paths warm() was given since the last listing (each index lists them once). */
+  const takeWarm = () => {
+    const taken = warm;
+    warm = [];
+    return taken;
+  };
   // the launcher's answer: the folder it was asked in, and git's output (null: it failed)
   let early: { cwd: string; diff: Buffer | null } | null = null;
   // prepare's answers for its folder: rev-parse's, and the batch process it started there
@@ -135,7 +141,7 @@ export function indexSession(): IndexSession {
     const { root, hasHead } = topAndHead(cwd, ready?.top ?? null);
     if (ready !== null) started = null;
     // the batch started there reads this repository's objects (any folder of it names the same object store)
-    const index = byRoot.get(root) ?? readGitIndex(root, hasHead, earlyDiff(cwd, root), warm, ready?.batch);
+    const index = byRoot.get(root) ?? readGitIndex(root, hasHead, earlyDiff(cwd, root), takeWarm, ready?.batch);
     if (ready !== null && index.objects.batch !== ready.batch) ready.batch.close();
     if (ready !== null) byCwd.set(ready.cwd, index);
     byRoot.set(root, index);
@@ -187,7 +193,7 @@ export function indexSession(): IndexSession {
   };
 }
 
-function readGitIndex(root: string, hasHead: boolean, diffOutput: Buffer | null = null, warm: readonly string[] = [], batch?: ObjectBatch): GitIndex {
+function readGitIndex(root: string, hasHead: boolean, diffOutput: Buffer | null = null, takeWarm: () => readonly string[] = () => [], batch?: ObjectBatch): GitIndex {
   const entries = new Map<string, { mode: string; oid: string }>();
   const head = new Map<string, { mode: string; oid: string }>();
   const loaded = new Set<string>();
@@ -200,14 +206,12 @@ function readGitIndex(root: string, hasHead: boolean, diffOutput: Buffer | null 
   /** With a HEAD: what the commit changes, path → its index entry and HEAD's (null: none). */
   const changes: GitIndex["changes"] = new Map();
   const under = (path: string, dir: string) => dir === "" || path === dir || path.startsWith(`${dir}/`);
-  let first = true;
+  // a path outside the repository has no entry (and git would refuse it)
+  const unlisted = (paths: readonly string[]) => [...new Set(paths.map((p) => p.replace(/\/+$/, "")))].filter((p) => !covered(p) && p !== ".." && !p.startsWith("../") && !isAbsolute(p));
   const load = (asked: readonly string[]) => {
-    // the first listing takes the paths the run said it will read too
-    const paths = first && asked.length > 0 ? [...asked, ...warm] : asked;
-    if (asked.length > 0) first = false;
-    // a path outside the repository has no entry (and git would refuse it)
-    const wanted = [...new Set(paths.map((p) => p.replace(/\/+$/, "")))].filter((p) => !covered(p) && p !== ".." && !p.startsWith("../") && !isAbsolute(p));
-    if (wanted.length === 0) return;
+    if (unlisted(asked).length === 0) return;
+    // a listing takes the paths the run said it will read too
+    const wanted = unlisted([...asked, ...takeWarm()]);
     const specs = wanted.map((p) => (p === "" ? "." : p));
     if (!hasHead) parseStage(git(root, ["ls-files", "-s", "-z", "--", ...specs]), entries, new Set());
     else {

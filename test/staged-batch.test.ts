@@ -89,6 +89,34 @@ describe("check --staged reads objects through one git process", () => {
     }
   });
 
+  it("with tke-cilium.json and Argo CD: the config and the fleet's ApplicationSet read through the same batch", async () => {
+    // Argo CD cannot ask the cluster its tke-eni-agent version: the GitOps profiles say it
+    const cluster = { ...JSON.parse(devProfile({})).cluster, eniAgentVersion: "v3.8.3" };
+    const gitopsProfile = (name: string, extra: object = {}) => devProfile({ name, cluster, ...extra });
+    r.write("clusters/g1.json", gitopsProfile("g1", { apiserverVIP: "169.254.128.51" }));
+    r.write("clusters/g2.json", gitopsProfile("g2", { apiserverVIP: "169.254.128.52" }));
+    r.write("tke-cilium.json", JSON.stringify({ profiles: ["clusters/g*.json"], out: "gitops", gitops: { engine: "argocd", repoURL: "https://git.example.com/fleet.git", revision: "main" } }, null, 2) + "\n");
+    expect((await r.run("render", "--quiet")).code).toBe(0);
+    r.git("add", "-A");
+    r.git("commit", "-qm", "config");
+    r.write("clusters/g2.json", gitopsProfile("g2", { apiserverVIP: "169.254.128.52", apiserverPort: 443 }));
+    expect((await r.run("render", "--quiet")).code).toBe(0);
+    r.git("add", "-A");
+    const first = await r.staged();
+    expect(first.result.code).toBe(0);
+    const { result, calls, children } = await gitCalls(() => r.staged());
+    expect(result).toEqual(first);
+    expect(calls.filter(isBatchCommand)).toHaveLength(1);
+    expect(calls.filter(isOldBatch)).toEqual([]);
+    expect(calls.length, JSON.stringify(calls)).toBeLessThanOrEqual(6);
+    await ended(children);
+    // a hand edit of the ApplicationSet is found in the commit
+    r.write("gitops/argocd-applicationset.yaml", r.read("gitops/argocd-applicationset.yaml") + "# hand edit\n");
+    r.git("add", "-A");
+    expect((await r.staged()).result.code).toBe(1);
+    expect(liveBatches.size).toBe(0);
+  });
+
   it("ends its process when the run fails: no such profile, a blob missing from the object store", async () => {
     const none = await gitCalls(() => r.staged("clusters/nothing.json"));
     expect(none.result.result.code).toBe(2);

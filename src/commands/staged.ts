@@ -32,7 +32,7 @@ export interface CheckView {
   /** The bundle a new one replaces (HEAD's for --staged; the one on disk otherwise), for the upgrade rules. */
   readPrevious?(name: string): Map<string, TreeFile> | null;
   /** The out folder's own files (the fleet's ApplicationSet) as the commit has them; the disk's otherwise. */
-  readOutFiles?(paths: readonly string[]): Map<string, TreeFile>;
+  readOutFiles?(paths: readonly string[]): Promise<Map<string, TreeFile>>;
   /** --staged from the commit's changes alone: allNames holds the names of the profiles read, not of every one. */
   someNames?: boolean;
 }
@@ -206,8 +206,10 @@ export async function readStagedView(args: readonly string[], out: string, io: I
     folder: (name) => shown(`${outDir}/${name}`),
     mesh,
     readPrevious: (name) => headTree(index, `${outDir}/${name}`),
-    readOutFiles: (paths) => {
+    readOutFiles: async (paths) => {
       index.load(paths.map((p) => `${outDir}/${p}`));
+      // read through the run's batch process, then taken as bundle files are
+      await fetchBlobs(index, paths.flatMap((p) => index.entries.get(`${outDir}/${p}`)?.oid ?? []));
       return indexFiles(index, outDir, paths);
     },
   };
