@@ -1,6 +1,7 @@
 // npm run bench: the figures of the README's "Performance" section, one line for each row of the speed goals
 // (issue 29), each as a median with min, max and n, and as a ratio to its goal (at most 1.00 meets it). Not a
-// test: it asserts nothing, writes only under a temporary folder, and removes it. Uses dist/ (npm run build).
+// test: it asserts nothing, writes only under a temporary folder (and one on /dev/shm, for the render on tmpfs),
+// and removes them. Uses dist/ (npm run build).
 //
 // Every tool run is a new process started the way a user starts it (node dist/cli.cjs, in the fleet's own git
 // repository, paths relative to it). Caches the tool keeps (the V8 code cache, and whatever result cache the
@@ -9,7 +10,7 @@
 // system, from GNU time when /usr/bin/time is there) moves less when other work shares the machine.
 //
 // Knobs (environment):
-//   BENCH_ONLY=cold,check,render,staged   sections to run (default: cold,check,render,staged,tests; "bases" adds the extends comparison)
+//   BENCH_ONLY=cold,check,render,staged   sections to run (default: cold,check,render,staged,tests; "bases" adds the extends comparison, "removed" a render into an out/ just removed, run last)
 //   BENCH_RUNS=25                         cold-start runs (each a triple: node -e 0, render, render without the code cache)
 //   BENCH_FLEET_RUNS=5                    measured runs of each fleet check and render
 //   BENCH_STAGED_RUNS=11                  measured runs of each check --staged
@@ -17,9 +18,9 @@
 //   BENCH_RENDER_SIZE=1000                fleet for "render"
 //   BENCH_STAGED_SIZES=10,1000,10000      fleets for "check --staged"; the flat goal compares the last with the first
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 
 const CLI = resolve("dist/cli.cjs");
 if (!existsSync(CLI)) {
@@ -47,7 +48,7 @@ function measure(args, { cwd = process.cwd(), env = {}, okStatus = [0] } = {}) {
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (!okStatus.includes(r.status)) throw new Error(`bench: ${args.join(" ")} (in ${cwd}) exited ${r.status}: ${r.stderr.slice(0, 2000)}`);
   const [user, system, rss] = hasGnuTime ? r.stderr.trim().split("\n").pop().split(" ").map(Number) : [NaN, NaN, NaN];
-  return { ms, cpu: (user + system) * 1000, rss };
+  return { ms, cpu: (user + system) * 1000, sys: system * 1000, rss };
 }
 const cli = (args, options) => measure([process.execPath, CLI, ...args], options);
 
@@ -66,11 +67,13 @@ function series(n, run) {
   const first = run(-1);
   const samples = [];
   for (let i = 0; i < n; i++) samples.push(run(i));
-  return { first, wall: samples.map((s) => s.ms), cpu: samples.map((s) => s.cpu), rss: Math.max(...samples.map((s) => s.rss)) };
+  return { first, wall: samples.map((s) => s.ms), cpu: samples.map((s) => s.cpu), sys: samples.map((s) => s.sys), rss: Math.max(...samples.map((s) => s.rss)) };
 }
-function row(label, s, goals = "") {
+/** `withSystem`: the CPU figure split, its system (kernel) part apart: file creation shows there. */
+function row(label, s, goals = "", withSystem = false) {
+  const system = withSystem && hasGnuTime ? ` (system ${ms(median(s.sys))})` : "";
   console.log(`  ${label}`);
-  console.log(`    ${stats(s.wall)}${cpuText(s.cpu)}; peak RSS ${mib(s.rss)}${goals ? `\n    goal ${goals}` : ""}`);
+  console.log(`    ${stats(s.wall)}${cpuText(s.cpu)}${system}; peak RSS ${mib(s.rss)}${goals ? `\n    goal ${goals}` : ""}`);
   console.log(`    (first run, not counted: ${ms(s.first.ms)})`);
 }
 
@@ -142,9 +145,45 @@ function fleetRepo(size, withConfig) {
   return made;
 }
 
+/**
+ * The file system a folder is on, from /proc/self/mounts (Linux; "unknown" elsewhere), and for ext4 whether it
+ * has a journal: without one, the kernel's inode allocator steps over every inode freed in the last minutes on
+ * each file it creates, and a render's figure depends on what anything on the machine deleted just before.
+ */
+function fileSystemOf(folder) {
+  let best = null;
+  try {
+    for (const line of readFileSync("/proc/self/mounts", "utf8").split("\n")) {
+      const [source, at, type] = line.split(" ");
+      if (type === undefined || !(folder === at || folder.startsWith(at.endsWith("/") ? at : `${at}/`))) continue;
+      if (best === null || at.length >= best.at.length) best = { source, at, type };
+    }
+  } catch {
+    return "unknown";
+  }
+  if (best === null) return "unknown";
+  if (best.type !== "ext4") return best.type;
+  try {
+    const task = readFileSync(`/sys/fs/ext4/${basename(realpathSync(best.source))}/journal_task`, "utf8").trim();
+    return task === "<none>" ? "ext4 without a journal" : "ext4 with a journal";
+  } catch {
+    return "ext4";
+  }
+}
+
+/** A new folder on /dev/shm (tmpfs on Linux), or null where there is none or it cannot be written. */
+function tmpfsFolder() {
+  try {
+    return mkdtempSync(join("/dev/shm", "tke-cilium-bench-"));
+  } catch {
+    return null;
+  }
+}
+
 const load = () => loadavg().map((x) => x.toFixed(2)).join(", ");
 console.log(`machine: ${cpus()[0]?.model ?? "unknown CPU"}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB; Node.js ${process.version} ${process.arch}`);
 console.log(`load average (1, 5, 15 min) at start: ${load()}`);
+console.log(`the bench's folders: ${root} (${fileSystemOf(realpathSync(root))})`);
 console.log(
   `command: npm run bench (BENCH_ONLY=${[...only].join(",")} BENCH_RUNS=${runs} BENCH_FLEET_RUNS=${fleetRuns} BENCH_STAGED_RUNS=${stagedRuns} ` +
     `BENCH_CHECK_SIZES=${checkSizes.join(",")} BENCH_RENDER_SIZE=${renderSize} BENCH_STAGED_SIZES=${stagedSizes.join(",")} BENCH_TEST_RUNS=${testRuns})`,
@@ -199,8 +238,23 @@ try {
     const { repo, args } = fleetRepo(renderSize, false);
     const again = series(fleetRuns, () => cli(["render", "--quiet", ...args], { cwd: repo }));
     row("again, nothing changed (out/ as rendered):", again, `≤ 1000 ms: ${ratio(median(again.wall), 1000)}`);
+    // Nothing is deleted before these runs (each writes a folder of its own): on an ext4 file system without a
+    // journal (this machine's), creating files right after many were deleted in the same block groups costs the
+    // kernel a scan of the deleted inodes for each new one (README: A fleet into an empty out/), and that is the
+    // last row's case. A deletion by anything else on the machine in the minutes before shows in the system time.
     const empty = series(fleetRuns, (i) => cli(["render", "--quiet", ...args, "--out", `fresh-out-${i + 1}`], { cwd: repo }));
-    row("into a new, empty out/ (every bundle written):", empty, `≤ 1000 ms: ${ratio(median(empty.wall), 1000)}`);
+    row("into a new, empty out/ (every bundle written):", empty, `≤ 1000 ms: ${ratio(median(empty.wall), 1000)}`, true);
+    // the tool's own cost with no disk under it: the same profiles, out/ on tmpfs
+    const shm = tmpfsFolder();
+    if (shm !== null) {
+      try {
+        cpSync(join(repo, "clusters"), join(shm, "clusters"), { recursive: true });
+        const onTmpfs = series(fleetRuns, (i) => cli(["render", "--quiet", ...args, "--out", `fresh-out-${i + 1}`], { cwd: shm }));
+        row("the same on tmpfs (/dev/shm; no disk: the tool's own cost):", onTmpfs, "", true);
+      } finally {
+        rmSync(shm, { recursive: true, force: true });
+      }
+    }
     for (let i = 0; i <= fleetRuns; i++) rmSync(join(repo, `fresh-out-${i}`), { recursive: true, force: true });
     console.log("");
   }
@@ -274,6 +328,21 @@ try {
     const wall = samples.map((x) => x.ms);
     console.log(`    ${stats(wall)}${cpuText(samples.map((x) => x.cpu))}`);
     console.log(`    goal ≤ 60000 ms: ${ratio(median(wall), 60000)}`);
+    console.log("");
+  }
+  if (only.has("removed")) {
+    // Not in the default set, and after every other section: its deletions slow each file creation after it for a
+    // minute or more on an ext4 file system without a journal (README: A fleet into an empty out/). Each run first
+    // removes the folder the run before wrote (not timed), as a user who runs rm -rf out before render does.
+    const { repo, args } = fleetRepo(renderSize, false);
+    const removedOut = join(repo, "removed-out");
+    console.log(`7. render ${renderSize} profiles into out/ just removed (rm -rf of the previous run's out/, then render)`);
+    const removed = series(fleetRuns, () => {
+      rmSync(removedOut, { recursive: true, force: true });
+      return cli(["render", "--quiet", ...args, "--out", "removed-out"], { cwd: repo });
+    });
+    row("into out/ just removed:", removed, "", true);
+    rmSync(removedOut, { recursive: true, force: true });
     console.log("");
   }
 } finally {

@@ -3,21 +3,29 @@
 import { build } from "esbuild";
 import { createHash } from "node:crypto";
 import { chmod, readFile, readdir, rm, writeFile } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
-import { lazyTextModule, templateModule, validatorModule } from "./codegen.mjs";
+import { basename, dirname, join, resolve } from "node:path";
+import { VALIDATOR_OPTIONS, explainerModule, lazyTextModule, templateModule, validatorCode, validatorModule } from "./codegen.mjs";
 
-/** `?raw` (text), `?lazy` (text read on first use), `?template` (precompiled Handlebars) and `?validator` (ajv standalone) imports. */
+/** The explainers' files (`?explainer` imports): the schema each is compiled from, by the name the bundle requires. */
+const explainers = new Map();
+const explainerChunk = (schema) => basename(schema).replace(/\.json$/, "-errors.cjs");
+
+/**
+ * `?raw` (text), `?lazy` (text read on first use), `?template` (precompiled Handlebars), `?validator` (ajv standalone,
+ * the lean one) and `?explainer` (the verbose one, a file of its own required on first use) imports.
+ */
 const generated = {
   name: "generated",
   setup(b) {
-    b.onResolve({ filter: /\?(raw|lazy|template|validator)$/ }, (args) => {
+    b.onResolve({ filter: /-errors\.cjs$/ }, (args) => ({ path: args.path, external: true }));
+    b.onResolve({ filter: /\?(raw|lazy|template|validator|explainer)$/ }, (args) => {
       const [path, kind] = args.path.split("?");
       return { path: resolve(args.resolveDir, path), namespace: kind };
     });
     b.onLoad({ filter: /.*/, namespace: "raw" }, async (args) => ({ contents: await readFile(args.path, "utf8"), loader: "text" }));
     b.onLoad({ filter: /.*/, namespace: "lazy" }, (args) => ({ contents: lazyTextModule(args.path, { inline: false }), loader: "js", resolveDir: dirname(args.path) }));
     b.onLoad({ filter: /.*/, namespace: "template" }, async (args) => ({
-      contents: templateModule(await readFile(args.path, "utf8")),
+      contents: templateModule(await readFile(args.path, "utf8"), { inline: false }),
       loader: "js",
       resolveDir: dirname(args.path),
     }));
@@ -26,6 +34,11 @@ const generated = {
       loader: "js",
       resolveDir: dirname(args.path),
     }));
+    b.onLoad({ filter: /.*/, namespace: "explainer" }, async (args) => {
+      const chunk = explainerChunk(args.path);
+      explainers.set(chunk, args.path);
+      return { contents: explainerModule(await readFile(args.path, "utf8"), { inline: false, chunk }), loader: "js", resolveDir: dirname(args.path) };
+    });
   },
 };
 
@@ -46,6 +59,22 @@ const yamlApart = {
   name: "yaml-apart",
   setup(b) {
     b.onResolve({ filter: /\/(parse-yaml|live-diff)\.js$/ }, (args) => ({ path: `./${args.path.match(/(parse-yaml|live-diff)\.js$/)[1]}.cjs`, external: true }));
+  },
+};
+
+/**
+ * A JSON import (`import schema from "../schema/profile.schema.json" with { type: "json" }`) as JSON.parse of its
+ * text, not esbuild's object literal: the code cache then holds one string instead of the literal's boilerplate
+ * (every description a string of its own to look up when the cache is read), and V8 parses JSON faster than it
+ * builds a large literal. The value is the same.
+ */
+const jsonAsText = {
+  name: "json-as-text",
+  setup(b) {
+    b.onLoad({ filter: /\.json$/, namespace: "file" }, async (args) => {
+      const compact = JSON.stringify(JSON.parse(await readFile(args.path, "utf8")));
+      return { contents: `module.exports = JSON.parse(${JSON.stringify(compact)});\n`, loader: "js" };
+    });
   },
 };
 
@@ -85,11 +114,25 @@ await build({
   entryPoints: ["src/bin.ts"],
   outfile: "dist/tke-cilium.js",
   define: { "import.meta.dirname": "__dirname", __TKE_CILIUM_BUILD__: JSON.stringify(await buildId()) },
-  plugins: [generated, chartReaderApart, yamlApart],
+  plugins: [generated, jsonAsText, chartReaderApart, yamlApart],
   // the launcher runs the bundle through vm.Script, which has no loader for import(): every dynamic import
   // (node:readline for init's questions, the chart reader) becomes a require
   supported: { "dynamic-import": false },
+  // the function the launcher compiles, written here whole: the launcher hands V8 the file's text as it is read
+  banner: { js: "(function (exports, require, module, __filename, __dirname) {" },
+  footer: { js: "\n})" },
 });
+// the launcher reads the bundle as latin1, a copy of the bytes (no UTF-8 decoding): esbuild writes ASCII
+// (charset "ascii", its default, escapes every other character), which this holds it to
+if (/[^\x00-\x7f]/.test(await readFile("dist/tke-cilium.js", "latin1"))) throw new Error("build: dist/tke-cilium.js is not ASCII");
+// the verbose validators, read only when a lean one rejects a profile or config (src/validate.ts)
+for (const [chunk, schema] of explainers) {
+  await build({
+    ...common,
+    stdin: { contents: validatorCode(await readFile(schema, "utf8"), VALIDATOR_OPTIONS), resolveDir: dirname(schema), sourcefile: basename(schema), loader: "js" },
+    outfile: `dist/${chunk}`,
+  });
+}
 
 // The launcher, told which build it runs: its V8 code cache (made on first use, see scripts/launcher.cjs)
 // is keyed by this hash, so a cache of an older bundle is never offered to V8.

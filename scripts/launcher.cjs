@@ -49,13 +49,16 @@ if (folder !== null) {
     cachedData = undefined;
   }
 }
-const wrapped = `(function (exports, require, module, __filename, __dirname) {${readFileSync(bundle, "utf8")}\n})`;
-const script = new vm.Script(wrapped, { filename: bundle, cachedData });
+// the bundle is one function expression (scripts/build.mjs wraps it) in ASCII, so latin1 reads it without decoding
+const script = new vm.Script(readFileSync(bundle, "latin1"), { filename: bundle, cachedData });
 
-// a run that renders or checks compiles what later runs need; --help or --version would leave a thin cache
+// V8 keeps in the cache the functions compiled when it is made: a render or check that succeeded compiled what
+// the next one needs; --help, --version, another command or a run stopped by errors would leave a thin cache
 const command = process.argv[2];
-if (folder !== null && (cachedData === undefined || script.cachedDataRejected) && (command === "render" || command === "check")) {
-  process.once("exit", () => {
+const typical = (command === "render" || command === "check") && !process.argv.some((arg) => arg === "--help" || arg === "-h");
+if (folder !== null && (cachedData === undefined || script.cachedDataRejected) && typical) {
+  process.once("exit", (code) => {
+    if (code !== 0) return;
     const draft = join(folder, `.${cacheName}.${process.pid}.tmp`);
     try {
       mkdirSync(folder, { recursive: true });

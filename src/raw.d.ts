@@ -13,6 +13,13 @@ declare module "*.hbs?template" {
 }
 declare module "*.schema.json?validator" {
   import type { ValidateFunction } from "ajv";
+  /** The lean validator: valid or not, defaults filled in; its errors say only where it stopped. */
   const validate: ValidateFunction;
   export default validate;
+}
+declare module "*.schema.json?explainer" {
+  import type { ValidateFunction } from "ajv";
+  /** The verbose validator (every error, with its schema and data), loaded on the first call. */
+  const explainer: () => ValidateFunction;
+  export default explainer;
 }

@@ -1,14 +1,18 @@
 import type { ErrorObject, ValidateFunction } from "ajv";
 import validateSchema from "../schema/profile.schema.json?validator";
+import explainSchema from "../schema/profile.schema.json?explainer";
 import validateConfigSchema from "../schema/config.schema.json?validator";
+import explainConfigSchema from "../schema/config.schema.json?explainer";
 import type { Diagnostic, Place } from "./diagnostics.js";
 import { nearest } from "./text/nearest.js";
 import type { Code } from "./rules/codes.js";
 
 export type Locate = (pointer: string, key?: boolean) => Place;
 
-// Compiled at build time (scripts/codegen.mjs). useDefaults fills every schema default into the (cloned)
-// profile, so the schema stays the only place a default is written down; verbose gives each error its schema.
+// Compiled at build time (scripts/codegen.mjs), two of each schema: a lean validator that stops at the first
+// error, which is all a valid profile needs, and a verbose one (every error, each with its schema), loaded only
+// to explain a rejection (in dist/, a file of its own). useDefaults fills every schema default into the (cloned)
+// profile, so the schema stays the only place a default is written down.
 
 export interface SchemaResult {
   /** The profile with every schema default filled in; undefined when the schema rejected it. */
@@ -18,17 +22,21 @@ export interface SchemaResult {
 
 /** JSON Schema validation of one parsed profile. The input is not mutated. */
 export function validateProfile(value: unknown, file: string, locate: Locate): SchemaResult {
-  return validateWith(validateSchema, "the profile", value, file, locate);
+  return validateWith(validateSchema, explainSchema, "the profile", value, file, locate);
 }
 
 /** The repository config (tke-cilium.json) against schema/config.schema.json, defaults filled in. */
 export function validateConfig(value: unknown, file: string, locate: Locate): SchemaResult {
-  return validateWith(validateConfigSchema, "the config", value, file, locate);
+  return validateWith(validateConfigSchema, explainConfigSchema, "the config", value, file, locate);
 }
 
-function validateWith(validate: ValidateFunction, what: string, value: unknown, file: string, locate: Locate): SchemaResult {
+function validateWith(lean: ValidateFunction, explainer: () => ValidateFunction, what: string, value: unknown, file: string, locate: Locate): SchemaResult {
   const filled = structuredClone(value);
-  if (validate(filled)) return { profile: filled, diagnostics: [] };
+  if (lean(filled)) return { profile: filled, diagnostics: [] };
+  // the lean validator filled defaults in up to where it stopped: the verbose one starts again from the input
+  const validate = explainer();
+  const again = structuredClone(value);
+  if (validate(again)) return { profile: again, diagnostics: [] };
   // an if/then's own error ("must match then schema") only repeats the errors inside then, reported on their own
   const diagnostics = (validate.errors ?? []).filter((e) => e.keyword !== "if").map((e) => toDiagnostic(e, what, file, locate));
   return { profile: undefined, diagnostics: dedupe(dropMisspeltRequired(diagnostics)) };

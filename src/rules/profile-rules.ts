@@ -123,7 +123,8 @@ export const PROFILE_RULES: readonly ProfileRule[] = onTkeOnly<Parameters<Profil
   },
   {
     code: "UNSUPPORTED_CILIUM_VERSION",
-    check: (p, { charts }) => unknownVersionFinding(p.cilium.version, charts.versions()),
+    // a known release needs no list of them all (which reads every minor's image data)
+    check: (p, { charts }) => (charts.has(p.cilium.version) ? [] : unknownVersionFinding(p.cilium.version, charts.versions())),
   },
   {
     code: "CILIUM_NOT_VERIFIED",
