@@ -141,7 +141,14 @@ export function indexSession(): IndexSession {
     const { root, hasHead } = topAndHead(cwd, ready?.top ?? null);
     if (ready !== null) started = null;
     // the batch started there reads this repository's objects (any folder of it names the same object store)
-    const index = byRoot.get(root) ?? readGitIndex(root, hasHead, earlyDiff(cwd, root), takeWarm, ready?.batch);
+    let index: GitIndex;
+    try {
+      index = byRoot.get(root) ?? readGitIndex(root, hasHead, earlyDiff(cwd, root), takeWarm, ready?.batch);
+    } catch (error) {
+      // git's index cannot be read (a merge conflict): the run ends here, and so does the batch it started
+      ready?.batch.close();
+      throw error;
+    }
     if (ready !== null && index.objects.batch !== ready.batch) ready.batch.close();
     if (ready !== null) byCwd.set(ready.cwd, index);
     byRoot.set(root, index);

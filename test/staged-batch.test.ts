@@ -117,12 +117,21 @@ describe("check --staged reads objects through one git process", () => {
     expect(liveBatches.size).toBe(0);
   });
 
-  it("ends its process when the run fails: no such profile, a blob missing from the object store", async () => {
+  it("ends its process when the run fails: no such profile, a merge conflict, a blob missing from the object store", async () => {
     const none = await gitCalls(() => r.staged("clusters/nothing.json"));
     expect(none.result.result.code).toBe(2);
     expect(none.calls.filter(isBatchCommand)).toHaveLength(1);
     await ended(none.children);
     expect(liveBatches.size).toBe(0);
+    // a conflict: three versions of a file in the index, none for the commit
+    const base = r.git("rev-parse", ":clusters/b.json").trim();
+    execFileSync("git", ["update-index", "--index-info"], { cwd: r.dir, input: `0 ${"0".repeat(40)}\tclusters/b.json\n${[1, 2, 3].map((n) => `100644 ${base} ${n}\tclusters/b.json\n`).join("")}` });
+    const conflict = await gitCalls(() => r.staged("clusters"));
+    expect(conflict.result.result.code).not.toBe(0);
+    expect(conflict.result.result.text).toContain("unmerged paths (a merge conflict): clusters/b.json");
+    await ended(conflict.children);
+    expect(liveBatches.size).toBe(0);
+    r.git("reset", "-q");
     r.write("clusters/b.json", devProfile({ apiserverVIP: "169.254.128.41", apiserverPort: 443 }));
     r.git("add", "-A");
     const oid = r.git("rev-parse", ":clusters/b.json").trim();
