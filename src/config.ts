@@ -1,11 +1,11 @@
 import { lstatSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
-import { findGitRoot, indexEntriesAt, readObjectAt, type IndexSession } from "./git-index.js";
+import { findGitRoot, indexEntriesAt, readIndexObject, type IndexSession } from "./git-index.js";
 import type { Diagnostic } from "./diagnostics.js";
 import { decodeProfileBytes, parseProfileText } from "./parse.js";
 import { validateConfig } from "./validate.js";
 import type { GitopsConfig } from "./gitops-config.js";
-import { ConfinedReadError, readConfinedFile } from "./workspace.js";
+import { ADDED_CHARTS_DIR, ConfinedReadError, readConfinedFile } from "./workspace.js";
 
 /** No repository config is this large. */
 const MAX_CONFIG_BYTES = 1024 * 1024;
@@ -56,7 +56,7 @@ export function findConfigFile(cwd: string): string | null {
  * index, or when the working tree's nearest config is not in the index (an untracked config): the two would
  * disagree on where the run's paths start. One deleted from the working tree only is the commit's still.
  */
-export function findStagedConfig(cwd: string, session?: IndexSession): { path: string; bytes: Buffer } | { problem: string } | null {
+export async function findStagedConfig(cwd: string, session?: IndexSession): Promise<{ path: string; bytes: Buffer } | { problem: string } | null> {
   const root = findGitRoot(cwd);
   const onDisk = findConfigFile(cwd);
   if (root === null) return onDisk === null ? null : { problem: `${onDisk}: not in a git repository, so not in a git index` };
@@ -66,7 +66,9 @@ export function findStagedConfig(cwd: string, session?: IndexSession): { path: s
     if (dir === root || dirname(dir) === dir) break;
   }
   const rel = (p: string) => relative(root, p).split(sep).join("/");
-  const entries = indexEntriesAt(root, candidates.map(rel), session);
+  // what the run reads next is listed in the same git call: each candidate folder's charts
+  const warm = candidates.map((p) => rel(join(dirname(p), ADDED_CHARTS_DIR)));
+  const entries = indexEntriesAt(root, candidates.map(rel), session, warm);
   const path = candidates.find((p) => entries.has(rel(p))) ?? null;
   // a config the working tree has and the commit does not: the hook would judge another layout than render made
   if (onDisk !== null && path !== onDisk) {
@@ -75,7 +77,7 @@ export function findStagedConfig(cwd: string, session?: IndexSession): { path: s
   if (path === null) return null;
   const entry = entries.get(rel(path))!;
   if (!/^100/.test(entry.mode)) return { problem: `${rel(path)} is not a regular file in the git index` };
-  const bytes = readObjectAt(root, entry.oid, MAX_CONFIG_BYTES);
+  const bytes = await readIndexObject(root, entry.oid, MAX_CONFIG_BYTES, session);
   if (bytes === null) return { problem: `${rel(path)} in the git index is larger than a config (${MAX_CONFIG_BYTES} bytes)` };
   return { path, bytes };
 }

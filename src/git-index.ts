@@ -2,13 +2,16 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { lstatOrNull } from "./fs-stat.js";
 import type { TreeFile } from "./diff.js";
 import { childProcess } from "./lazy-builtins.js";
+import { BatchUnavailable, ObjectBatch } from "./git-batch.js";
 import { UnsafeOutputError } from "./store-errors.js";
 
 /**
  * The git index, read as `check --staged` needs it: what would be committed, not the working tree. A run asks
  * git once for what the commit changes (diff --cached --raw: paths, modes and object ids), and takes the
  * entries of the folders it reads from HEAD's tree (ls-tree) with those changes applied, so git reads a large
- * fleet's index once a run; before the first commit, ls-files. Contents come from cat-file --batch.
+ * fleet's index once a run; before the first commit, ls-files. Sizes and contents come from one
+ * `git cat-file --batch-command` process a run (git-batch.ts), or with an older git from cat-file --batch-check
+ * and --batch, one pair a request.
  */
 export interface GitIndex {
   /** The repository's top folder. */
@@ -25,6 +28,8 @@ export interface GitIndex {
   head: Map<string, { mode: string; oid: string }>;
   /** Read the entries of `paths` (files or folders; "" is the whole index) into `entries`, each path once. */
   load(paths: readonly string[]): void;
+  /** The run's object reads: sizes known, bytes fetched ahead (fetchBlobs), and the batch process serving them. */
+  objects: { sizes: Map<string, number>; bytes: Map<string, Buffer>; batch: ObjectBatch | null };
 }
 
 const git = (root: string, args: string[], input?: string): Buffer => {
@@ -47,16 +52,27 @@ function parseStage(out: Buffer, into: Map<string, { mode: string; oid: string }
   }
 }
 
+const TOP_AND_HEAD = ["rev-parse", "--show-toplevel", "--verify", "-q", "HEAD"];
+
+/** What `git rev-parse --show-toplevel --verify -q HEAD` says when it tells both; null when it cannot. */
+function readTopAndHead(status: number | null, stdout: Buffer): { root: string; hasHead: boolean } | null {
+  const lines = stdout.toString().split("\n").filter((l) => l !== "");
+  // 0: the top folder, then HEAD's id; 1 with the top folder alone: no commit yet
+  if (status === 0 && lines.length === 2 && /^[0-9a-f]{40,64}$/.test(lines[1])) return { root: lines[0], hasHead: true };
+  if (status === 1 && lines.length === 1) return { root: lines[0], hasHead: false };
+  return null;
+}
+
 /**
  * The repository's top folder and whether it has a commit, from one `git rev-parse` (each git process costs a
- * few milliseconds to start); the top folder alone and a second one when the first cannot tell.
+ * few milliseconds to start); the top folder alone and a second one when the first cannot tell. `early`: that
+ * rev-parse's answer, asked already in the same folder (IndexSession.prepare).
  */
-function topAndHead(cwd: string): { root: string; hasHead: boolean } {
-  const both = childProcess().spawnSync("git", ["rev-parse", "--show-toplevel", "--verify", "-q", "HEAD"], { cwd, stdio: ["ignore", "pipe", "pipe"] });
-  const lines = both.error ? [] : both.stdout.toString().split("\n").filter((l) => l !== "");
-  // 0: the top folder, then HEAD's id; 1 with the top folder alone: no commit yet
-  if (both.status === 0 && lines.length === 2 && /^[0-9a-f]{40,64}$/.test(lines[1])) return { root: lines[0], hasHead: true };
-  if (both.status === 1 && lines.length === 1) return { root: lines[0], hasHead: false };
+function topAndHead(cwd: string, early: { root: string; hasHead: boolean } | null = null): { root: string; hasHead: boolean } {
+  if (early !== null) return early;
+  const both = childProcess().spawnSync("git", TOP_AND_HEAD, { cwd, stdio: ["ignore", "pipe", "pipe"] });
+  const told = both.error ? null : readTopAndHead(both.status, both.stdout);
+  if (told !== null) return told;
   const top = childProcess().spawnSync("git", ["rev-parse", "--show-toplevel"], { cwd, stdio: ["ignore", "pipe", "pipe"] });
   if (top.error || top.status !== 0) {
     // git's own words (not a repository, dubious ownership, no git at all): a hook that cannot read the index must fail
@@ -73,19 +89,36 @@ function topAndHead(cwd: string): { root: string; hasHead: boolean } {
  * fleet's index is megabytes). Made per run: the index changes between runs.
  */
 export interface IndexSession {
-  /** Waits for the launcher's early `git diff --cached` (scripts/launcher.cjs), when it made one. */
-  prepare(): Promise<void>;
+  /**
+   * Starts what every run in `cwd` needs at once, side by side: git's top folder and HEAD (rev-parse) and the
+   * batch process for objects; and waits for those and for the launcher's early `git diff --cached`
+   * (scripts/launcher.cjs), when it made one.
+   */
+  prepare(cwd: string): Promise<void>;
   /** The index of the repository holding `cwd`. */
   at(cwd: string): GitIndex;
   /** The index of the repository whose top folder is `root` (as findGitRoot finds it); null when git names another. */
   forRoot(root: string): GitIndex | null;
+  /** Ends the run's git processes (on every path out of the run: an error too). */
+  close(): void;
+  /** Repository paths the run will read: listed with the next paths an index loads, in the same git call. */
+  warm(paths: readonly string[]): void;
 }
 
 export function indexSession(): IndexSession {
   const byRoot = new Map<string, GitIndex>();
   const byCwd = new Map<string, GitIndex>();
+  let warm: string[] = [];
+  /** The paths warm() was given since the last listing (each index lists them once). */
+  const takeWarm = () => {
+    const taken = warm;
+    warm = [];
+    return taken;
+  };
   // the launcher's answer: the folder it was asked in, and git's output (null: it failed)
   let early: { cwd: string; diff: Buffer | null } | null = null;
+  // prepare's answers for its folder: rev-parse's, and the batch process it started there
+  let started: { cwd: string; top: { root: string; hasHead: boolean } | null; batch: ObjectBatch } | null = null;
   /** The launcher's answer when it is for repository `root` (used once). */
   const earlyDiff = (cwd: string, root: string): Buffer | null => {
     const found = early;
@@ -103,29 +136,71 @@ export function indexSession(): IndexSession {
   const at = (cwd: string) => {
     const known = byCwd.get(resolve(cwd));
     if (known !== undefined) return known;
-    const { root, hasHead } = topAndHead(cwd);
-    const index = byRoot.get(root) ?? readGitIndex(root, hasHead, earlyDiff(cwd, root));
+    // prepare's answers hold for its folder, and for the top folder they name (the same repository, the same HEAD)
+    const ready = started !== null && started.top !== null && (started.cwd === resolve(cwd) || started.top.root === resolve(cwd)) ? started : null;
+    const { root, hasHead } = topAndHead(cwd, ready?.top ?? null);
+    if (ready !== null) started = null;
+    // the batch started there reads this repository's objects (any folder of it names the same object store)
+    let index: GitIndex;
+    try {
+      index = byRoot.get(root) ?? readGitIndex(root, hasHead, earlyDiff(cwd, root), takeWarm, ready?.batch);
+    } catch (error) {
+      // git's index cannot be read (a merge conflict): the run ends here, and so does the batch it started
+      ready?.batch.close();
+      throw error;
+    }
+    if (ready !== null && index.objects.batch !== ready.batch) ready.batch.close();
+    if (ready !== null) byCwd.set(ready.cwd, index);
     byRoot.set(root, index);
     byCwd.set(resolve(cwd), index);
     return index;
   };
   return {
-    async prepare() {
+    async prepare(cwd) {
+      const where = resolve(cwd);
+      // started side by side (each git process costs milliseconds to start): the batch answers nothing until asked
+      const batch = new ObjectBatch(where);
+      const top = new Promise<{ root: string; hasHead: boolean } | null>((done) => {
+        const child = childProcess().spawn("git", TOP_AND_HEAD, { cwd: where, stdio: ["ignore", "pipe", "ignore"] });
+        const chunks: Buffer[] = [];
+        child.stdout.on("data", (chunk: Buffer) => chunks.push(chunk));
+        child.on("error", () => done(null));
+        child.on("close", (status) => done(readTopAndHead(status, Buffer.concat(chunks))));
+      });
+      started = { cwd: where, top: null, batch };
       const made = (globalThis as Record<symbol, { cwd: string; done: Promise<Buffer | null> } | undefined>)[Symbol.for("tke-cilium.staged-diff")];
-      if (made === undefined) return;
-      // one run takes it: a second command in this process asks git again
-      delete (globalThis as Record<symbol, unknown>)[Symbol.for("tke-cilium.staged-diff")];
-      early = { cwd: made.cwd, diff: await made.done };
+      if (made !== undefined) {
+        // one run takes it: a second command in this process asks git again
+        delete (globalThis as Record<symbol, unknown>)[Symbol.for("tke-cilium.staged-diff")];
+        early = { cwd: made.cwd, diff: await made.done };
+      }
+      started.top = await top;
+      // git cannot tell (not a repository, no git): at() asks again and says why; the batch is of no use
+      if (started.top === null) {
+        batch.close();
+        started = null;
+      }
     },
     at,
     forRoot: (root) => {
       const index = at(root);
       return index.root === root ? index : null;
     },
+    warm(paths) {
+      warm = [...warm, ...paths];
+    },
+    close() {
+      started?.batch.close();
+      started = null;
+      for (const index of byRoot.values()) {
+        index.objects.batch?.close();
+        index.objects.batch = null;
+      }
+    },
   };
 }
 
-function readGitIndex(root: string, hasHead: boolean, diffOutput: Buffer | null = null): GitIndex {
+function readGitIndex(root: string, hasHead: boolean, diffOutput: Buffer | null = null, takeWarm: () => readonly string[] = () => [], batch?: ObjectBatch): GitIndex {
   const entries = new Map<string, { mode: string; oid: string }>();
   const head = new Map<string, { mode: string; oid: string }>();
   const loaded = new Set<string>();
@@ -138,10 +213,12 @@ function readGitIndex(root: string, hasHead: boolean, diffOutput: Buffer | null 
   /** With a HEAD: what the commit changes, path → its index entry and HEAD's (null: none). */
   const changes: GitIndex["changes"] = new Map();
   const under = (path: string, dir: string) => dir === "" || path === dir || path.startsWith(`${dir}/`);
-  const load = (paths: readonly string[]) => {
-    // a path outside the repository has no entry (and git would refuse it)
-    const wanted = [...new Set(paths.map((p) => p.replace(/\/+$/, "")))].filter((p) => !covered(p) && p !== ".." && !p.startsWith("../") && !isAbsolute(p));
-    if (wanted.length === 0) return;
+  // a path outside the repository has no entry (and git would refuse it)
+  const unlisted = (paths: readonly string[]) => [...new Set(paths.map((p) => p.replace(/\/+$/, "")))].filter((p) => !covered(p) && p !== ".." && !p.startsWith("../") && !isAbsolute(p));
+  const load = (asked: readonly string[]) => {
+    if (unlisted(asked).length === 0) return;
+    // a listing takes the paths the run said it will read too
+    const wanted = unlisted([...asked, ...takeWarm()]);
     const specs = wanted.map((p) => (p === "" ? "." : p));
     if (!hasHead) parseStage(git(root, ["ls-files", "-s", "-z", "--", ...specs]), entries, new Set());
     else {
@@ -182,7 +259,9 @@ function readGitIndex(root: string, hasHead: boolean, diffOutput: Buffer | null 
     const names = [...unmerged].sort();
     throw new UnsafeOutputError(`the git index has unmerged paths (a merge conflict): ${names.slice(0, 5).join(", ")}${names.length > 5 ? ` and ${names.length - 5} more` : ""}; resolve them and stage the result before checking the commit`);
   }
-  return { root, entries, staged, changes, hasHead, head, load };
+  // started now: git starts while the run reads its config and chooses its profiles
+  const objects = { sizes: new Map<string, number>(), bytes: new Map<string, Buffer>(), batch: batch ?? new ObjectBatch(root) };
+  return { root, entries, staged, changes, hasHead, head, load, objects };
 }
 
 /**
@@ -190,11 +269,21 @@ function readGitIndex(root: string, hasHead: boolean, diffOutput: Buffer | null 
  * --batch-check`: its object id, type (blob, tree, commit for a submodule) and size; null when HEAD has
  * nothing there. Nothing is listed: a folder of 10,000 files costs what a file does.
  */
-export function headObjects(index: GitIndex, paths: readonly string[]): Map<string, { oid: string; type: string; size: number } | null> {
+export async function headObjects(index: GitIndex, paths: readonly string[]): Promise<Map<string, { oid: string; type: string; size: number } | null>> {
   const found = new Map<string, { oid: string; type: string; size: number } | null>();
   // a name with a line break cannot be asked for on a line of its own: it is not answered (the caller falls back)
   const asked = [...new Set(paths)].filter((p) => !/[\n\r]/.test(p));
   if (asked.length === 0 || !index.hasHead) return found;
+  const batch = index.objects.batch;
+  if (batch !== null) {
+    try {
+      const infos = await Promise.all(asked.map((p) => batch.info(`HEAD:${p}`)));
+      asked.forEach((path, i) => found.set(path, infos[i]));
+      return found;
+    } catch (error) {
+      if (!(error instanceof BatchUnavailable)) throw error;
+    }
+  }
   const lines = git(index.root, ["cat-file", "--batch-check"], asked.map((p) => `HEAD:${p}`).join("\n") + "\n").toString("utf8").split("\n");
   asked.forEach((path, i) => {
     const [oid, type, size] = (lines[i] ?? "").split(" ");
@@ -226,22 +315,82 @@ export function indexFolderNames(index: GitIndex, dir: string): string[] {
   return [...names];
 }
 
-/** The sizes of index objects, by object id, from one `git cat-file --batch-check` (nothing of their contents is read). */
-export function blobSizes(index: GitIndex, oids: readonly string[]): Map<string, number> {
-  const wanted = [...new Set(oids)];
-  const sizes = new Map<string, number>();
-  if (wanted.length === 0) return sizes;
-  for (const line of git(index.root, ["cat-file", "--batch-check"], wanted.join("\n") + "\n").toString("utf8").split("\n")) {
-    const [oid, , size] = line.split(" ");
-    if (oid && Number.isFinite(Number(size))) sizes.set(oid, Number(size));
+/**
+ * The sizes of index objects, by object id (nothing of their contents is read): from the run's batch process,
+ * else one `git cat-file --batch-check`. An object the store lacks has none.
+ */
+export async function blobSizes(index: GitIndex, oids: readonly string[]): Promise<Map<string, number>> {
+  const { sizes: known, batch } = index.objects;
+  const wanted = [...new Set(oids)].filter((oid) => !known.has(oid));
+  if (wanted.length > 0 && batch !== null) {
+    try {
+      const infos = await Promise.all(wanted.map((oid) => batch.info(oid)));
+      infos.forEach((info) => info !== null && known.set(info.oid, info.size));
+      wanted.length = 0;
+    } catch (error) {
+      if (!(error instanceof BatchUnavailable)) throw error;
+    }
   }
-  return sizes;
+  if (wanted.length > 0) for (const [oid, size] of blobSizesNow(index, wanted)) known.set(oid, size);
+  return new Map(oids.flatMap((oid) => (known.has(oid) ? [[oid, known.get(oid)!] as const] : [])));
 }
 
-/** The contents of index objects, by object id, read in one `git cat-file --batch`. */
-export function readBlobs(index: GitIndex, oids: readonly string[]): Map<string, Buffer> {
-  const wanted = [...new Set(oids)];
+/** blobSizes, from a `git cat-file --batch-check` of its own (what the run knows already is not asked). */
+function blobSizesNow(index: GitIndex, oids: readonly string[]): Map<string, number> {
+  const known = index.objects.sizes;
+  const wanted = [...new Set(oids)].filter((oid) => !known.has(oid));
+  if (wanted.length > 0) {
+    for (const line of git(index.root, ["cat-file", "--batch-check"], wanted.join("\n") + "\n").toString("utf8").split("\n")) {
+      const [oid, , size] = line.split(" ");
+      if (oid && Number.isFinite(Number(size))) known.set(oid, Number(size));
+    }
+  }
+  return new Map(oids.flatMap((oid) => (known.has(oid) ? [[oid, known.get(oid)!] as const] : [])));
+}
+
+/**
+ * The contents of index objects, by object id: from the run's batch process, else one `git cat-file --batch`.
+ * An object the store lacks is an error (a repository that cannot give its commit's files cannot be checked).
+ */
+export async function readBlobs(index: GitIndex, oids: readonly string[]): Promise<Map<string, Buffer>> {
+  const { bytes: ahead, batch } = index.objects;
+  const wanted = [...new Set(oids)].filter((oid) => !ahead.has(oid));
   const blobs = new Map<string, Buffer>();
+  for (const oid of oids) if (ahead.has(oid)) blobs.set(oid, ahead.get(oid)!);
+  if (wanted.length === 0) return blobs;
+  if (batch !== null) {
+    try {
+      const answers = await Promise.all(wanted.map((oid) => batch.contents(oid)));
+      wanted.forEach((oid, i) => {
+        const { info, bytes } = answers[i];
+        if (info === null || bytes === undefined) throw new UnsafeOutputError(`git cat-file could not read ${oid}: ${oid} missing`);
+        blobs.set(oid, bytes);
+      });
+      return blobs;
+    } catch (error) {
+      if (!(error instanceof BatchUnavailable)) throw error;
+    }
+  }
+  for (const [oid, bytes] of readBlobsNow(index, wanted)) blobs.set(oid, bytes);
+  return blobs;
+}
+
+/**
+ * Blobs `oids` fetched ahead for readBundleBlobs, which the check's comparison calls as it goes (it cannot
+ * wait): sized and read through the run's batch process now, so that reading them then starts no git.
+ */
+export async function fetchBlobs(index: GitIndex, oids: readonly string[]): Promise<void> {
+  const sizes = await blobSizes(index, oids);
+  const small = [...new Set(oids)].filter((oid) => (sizes.get(oid) ?? 0) <= MAX_BUNDLE_BLOB_BYTES);
+  for (const [oid, bytes] of await readBlobs(index, small)) index.objects.bytes.set(oid, bytes);
+}
+
+/** readBlobs, from a `git cat-file --batch` of its own (what was fetched ahead is not asked). */
+function readBlobsNow(index: GitIndex, oids: readonly string[]): Map<string, Buffer> {
+  const ahead = index.objects.bytes;
+  const wanted = [...new Set(oids)].filter((oid) => !ahead.has(oid));
+  const blobs = new Map<string, Buffer>();
+  for (const oid of oids) if (ahead.has(oid)) blobs.set(oid, ahead.get(oid)!);
   if (wanted.length === 0) return blobs;
   const out = git(index.root, ["cat-file", "--batch"], wanted.join("\n") + "\n");
   let at = 0;
@@ -260,13 +409,13 @@ export function readBlobs(index: GitIndex, oids: readonly string[]): Map<string,
 export const MAX_BUNDLE_BLOB_BYTES = 8 * 1024 * 1024;
 
 /**
- * Regular-file index objects as bundle files: each sized first (one `git cat-file --batch-check`), read only when
+ * Regular-file index objects as bundle files: each sized first (fetched ahead by fetchBlobs, else one `git cat-file --batch-check`), read only when
  * at most MAX_BUNDLE_BLOB_BYTES; a larger one is a special entry that names its size.
  */
 export function readBundleBlobs(index: GitIndex, entries: readonly { oid: string; mode: string }[]): Map<string, TreeFile> {
-  const sizes = blobSizes(index, entries.map((e) => e.oid));
+  const sizes = blobSizesNow(index, entries.map((e) => e.oid));
   const small = entries.filter((e) => (sizes.get(e.oid) ?? 0) <= MAX_BUNDLE_BLOB_BYTES);
-  const blobs = readBlobs(index, small.map((e) => e.oid));
+  const blobs = readBlobsNow(index, small.map((e) => e.oid));
   const files = new Map<string, TreeFile>();
   for (const { oid, mode } of entries) {
     const bytes = blobs.get(oid);
@@ -353,7 +502,7 @@ export function treeChanges(index: GitIndex, from: string, to: string, deep: boo
  * path's own entry and those under it. From the run's index when `session` is given (HEAD's trees with the
  * commit's changes: git's index is not read again), else from one `git ls-files -s`. Unmerged paths are left out.
  */
-export function indexEntriesAt(root: string, paths: readonly string[], session?: IndexSession): Map<string, { mode: string; oid: string }> {
+export function indexEntriesAt(root: string, paths: readonly string[], session?: IndexSession, warm: readonly string[] = []): Map<string, { mode: string; oid: string }> {
   const found = new Map<string, { mode: string; oid: string }>();
   if (paths.length === 0) return found;
   const index = session?.forRoot(root) ?? null;
@@ -361,9 +510,23 @@ export function indexEntriesAt(root: string, paths: readonly string[], session?:
     parseStage(git(root, ["ls-files", "-s", "-z", "--", ...paths]), found, new Set());
     return found;
   }
-  index.load(paths);
+  // `warm`: paths the run reads next, listed in the same git call (each git process costs milliseconds to start)
+  index.load([...paths, ...warm]);
   for (const [path, entry] of index.entries) if (paths.some((p) => path === p || path.startsWith(`${p}/`))) found.set(path, entry);
   return found;
+}
+
+/**
+ * readObjectAt through the run's index of `root` when `session` has one (its batch process: no git is started),
+ * else readObjectAt.
+ */
+export async function readIndexObject(root: string, oid: string, max: number, session?: IndexSession): Promise<Buffer | null> {
+  const index = session?.forRoot(root) ?? null;
+  if (index === null || !/^[0-9a-f]{40,64}$/.test(oid)) return readObjectAt(root, oid, max);
+  const size = (await blobSizes(index, [oid])).get(oid);
+  if (size === undefined) throw new UnsafeOutputError(`git cat-file could not read ${oid}: ${oid} missing`);
+  if (size > max) return null;
+  return (await readBlobs(index, [oid])).get(oid) ?? null;
 }
 
 /** One object's bytes by id in the repository at `root`, or null when it is larger than `max` bytes (sized first). */

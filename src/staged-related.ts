@@ -27,7 +27,7 @@ type Stored = Record<string, { tree: string; related: [string, string][] }[]>;
 
 
 /** Which of blobs `oids` hold related text (sized first: a file far larger than a profile is not read, as in readStagedView). */
-function relatedBlobs(index: GitIndex, oids: readonly string[], facts?: FactsCache): Set<string> {
+async function relatedBlobs(index: GitIndex, oids: readonly string[], facts?: FactsCache): Promise<Set<string>> {
   const related = new Set<string>();
   // what the profile facts know already is not read again (a fleet's first run here, after check --staged read it whole)
   const unknown = [...new Set(oids)].filter((oid) => {
@@ -35,9 +35,9 @@ function relatedBlobs(index: GitIndex, oids: readonly string[], facts?: FactsCac
     if (known?.related === true) related.add(oid);
     return known === undefined;
   });
-  const sizes = blobSizes(index, unknown);
+  const sizes = await blobSizes(index, unknown);
   const small = unknown.filter((oid) => (sizes.get(oid) ?? Infinity) <= MAX_PROFILE_BYTES);
-  for (const [oid, bytes] of readBlobs(index, small)) {
+  for (const [oid, bytes] of await readBlobs(index, small)) {
     const decoded = decodeProfileBytes(bytes, "profile");
     if ("text" in decoded && isRelatedText(decoded.text)) related.add(oid);
   }
@@ -49,7 +49,7 @@ export interface RelatedStore {
    * The related files (repository path → blob id) of folder `dir` of HEAD, whose tree is `tree`: its own files,
    * or with `deep` those of its subfolders too; null when git cannot tell.
    */
-  at(dir: string, tree: string, deep: boolean): Related | null;
+  at(dir: string, tree: string, deep: boolean): Promise<Related | null>;
   save(): void;
 }
 
@@ -64,7 +64,7 @@ export function openRelatedStore(index: GitIndex, trusted: boolean): RelatedStor
   const kept = (dir: string) => (Object.hasOwn(stored, dir) && Array.isArray(stored[dir]) ? stored[dir].filter(valid) : []);
   let changed = false;
   return {
-    at(dir, tree, deep) {
+    async at(dir, tree, deep) {
       const key = `${deep ? "deep" : "own"}:${dir}`;
       const trees = kept(key);
       const hit = trees.find((e) => e.tree === tree);
@@ -83,7 +83,7 @@ export function openRelatedStore(index: GitIndex, trusted: boolean): RelatedStor
           if (/^1[02]0/.test(mode)) added.push([path, oid]);
         }
         const links = new Set(changes.filter(([, mode]) => mode === "120000").map(([rel]) => prefix + rel));
-        const yes = relatedBlobs(index, added.filter(([path]) => !links.has(path)).map(([, oid]) => oid));
+        const yes = await relatedBlobs(index, added.filter(([path]) => !links.has(path)).map(([, oid]) => oid));
         for (const [path, oid] of added) if (yes.has(oid) || links.has(path)) next.set(path, oid);
         related = next;
         break;
@@ -94,7 +94,7 @@ export function openRelatedStore(index: GitIndex, trusted: boolean): RelatedStor
         if (listed === null) return null;
         const files: [string, string][] = listed.map(([rel, , oid]) => [prefix + rel, oid]);
         const links = new Set(listed.filter(([, mode]) => mode === "120000").map(([rel]) => prefix + rel));
-        const yes = relatedBlobs(index, files.filter(([path]) => !links.has(path)).map(([, oid]) => oid), openFactsCache(index.root, trusted));
+        const yes = await relatedBlobs(index, files.filter(([path]) => !links.has(path)).map(([, oid]) => oid), openFactsCache(index.root, trusted));
         related = new Map(files.filter(([path, oid]) => yes.has(oid) || links.has(path)));
       }
       stored[key] = [{ tree, related: [...related].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) }, ...trees].slice(0, KEEP);

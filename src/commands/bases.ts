@@ -5,7 +5,7 @@ import type { ProfileSource } from "../pipeline.js";
  * The bases the profiles of a run extend, read once each (transitively) with `read`, shared by every
  * profile of the run: the working tree's reader for render and check, the git index's for check --staged.
  */
-export async function withBases(sources: readonly ProfileSource[], read: (path: string, from: string) => BaseRead): Promise<ProfileSource[]> {
+export async function withBases(sources: readonly ProfileSource[], read: (path: string, from: string) => BaseRead | Promise<BaseRead>): Promise<ProfileSource[]> {
   if (anyYaml(sources)) await loadYamlSupport();
   const bases = new Map<string, BaseRead>();
   const pending = sources.map((s) => ({ path: s.path, refs: baseRefsOf(s.path, s.text) }));
@@ -15,7 +15,7 @@ export async function withBases(sources: readonly ProfileSource[], read: (path: 
     const next = pending.pop()!;
     for (const path of next.refs) {
       if (bases.has(path)) continue;
-      const got = read(path, next.path);
+      const got = await read(path, next.path);
       bases.set(path, got);
       if ("text" in got) {
         if (isYamlPath(path)) await loadYamlSupport();

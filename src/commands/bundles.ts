@@ -11,10 +11,11 @@ import { checkOutputTargets, InterruptedError, REAL_WRITE_OPS, recoverInterrupte
 import { GENERATED_BY, isUserFile } from "../knowledge/bundle.js";
 import { terraformLockProblem } from "../store-terraform.js";
 import { readStagedView, type CheckView } from "./staged.js";
-import { indexSession } from "../git-index.js";
-import { openBundleIndex, type BundleIndex } from "../bundle-index.js";
+import { indexSession, type IndexSession } from "../git-index.js";
+import { INDEX_FOLDERS, openBundleIndex, type BundleIndex } from "../bundle-index.js";
 import { checkUpgrade } from "./upgrade.js";
 import { checkFleet, writeFleet } from "./fleet.js";
+import { emitFleet } from "../emit/fleet.js";
 import { MAX_PROFILE_BYTES, decodeProfileBytes } from "../parse.js";
 import { meshDirectory } from "../mesh.js";
 import { checkProfiles, defaultName, emitProfile, isRenderable, tooLargeDiagnostic, unreadableProfile, type CheckedProfile, type ProfileSource } from "../pipeline.js";
@@ -39,16 +40,30 @@ export interface BundleOptions {
 
 /** render, check and validate: read and check every profile, then write or compare each bundle. */
 export async function runBundleCommand(given: readonly string[], o: BundleOptions, callerIo: Io, outFlag?: string, help = ""): Promise<number> {
-  // check --staged: one reading of the git index for the run (config, profiles, bundles, charts)
+  // check --staged: one reading of the git index for the run (config, profiles, bundles, charts), whose git
+  // process ends with the run, however it ends
   const session = o.staged ? indexSession() : undefined;
-  await session?.prepare();
-  const place = placeRun(given, outFlag, callerIo, o.staged, session);
+  try {
+    return await runIn(session, given, o, callerIo, outFlag, help);
+  } finally {
+    session?.close();
+  }
+}
+
+async function runIn(session: IndexSession | undefined, given: readonly string[], o: BundleOptions, callerIo: Io, outFlag: string | undefined, help: string): Promise<number> {
+  await session?.prepare(callerIo.cwd);
+  // the cache folders (whether git tracks them) are listed with the config
+  session?.warm(INDEX_FOLDERS);
+  const place = await placeRun(given, outFlag, callerIo, o.staged, session);
   if (typeof place === "object" && "exit" in place) return place.exit;
   if (typeof place === "number") {
     callerIo.stderr(`tke-cilium: ${o.command} needs at least one PROFILE, or a ${CONFIG_FILE} that lists them (in this folder or one above it, up to the git root)\n${help}\n`);
     return place;
   }
   const { io, args } = place;
+  // --staged: the fleet's files in out/ (check compares them) are listed with the bundle folders
+  const gitops = place.gitops;
+  if (session !== undefined && gitops !== null) session.warm(emitFleet(gitops.config, gitops.outPath).map((f) => (gitops.outPath === "." ? f.path : `${gitops.outPath}/${f.path}`)));
   o = { ...o, out: place.out };
   const read = o.staged ? await readStagedView(args, o.out, io, session) : await readDiskView(args, o.out, io, !place.fromConfig);
   if (typeof read === "number") return read;

@@ -24,11 +24,11 @@ export function writeFleet(gitops: GitopsContext | null, outDir: string): string
  * check: the fleet's files against the out folder (or, for --staged, the commit's, through `read`), as one more
  * drift report (named after tke-cilium.json).
  */
-export async function checkFleet(gitops: GitopsContext | null, outDir: string, shownOut: string, read?: (paths: readonly string[]) => ReadonlyMap<string, TreeFile>): Promise<DriftReport | null> {
+export async function checkFleet(gitops: GitopsContext | null, outDir: string, shownOut: string, read?: (paths: readonly string[]) => Promise<ReadonlyMap<string, TreeFile>>): Promise<DriftReport | null> {
   if (gitops === null) return null;
   const files = emitFleet(gitops.config, gitops.outPath);
   const paths = files.map((f) => f.path);
-  const drifts = diffTree(files, read ? read(paths) : readRegularFiles(outDir, paths));
+  const drifts = diffTree(files, read ? await read(paths) : readRegularFiles(outDir, paths));
   if (drifts.length === 0) return null;
   const { formatDrift } = await import("../diff-format.js");
   return { profile: CONFIG_FILE, name: "fleet", folder: shownOut, files: drifts.map((d) => ({ path: d.path, kind: d.kind, diff: formatDrift(d, shownOut) })) };

@@ -46,9 +46,9 @@ function rebase(path: string, cwd: string, base: string): string {
  * number when there is no profile to run on (the caller prints its usage), `{ exit }` when the reason is
  * already printed (an invalid config is not a wrong command line).
  */
-export function placeRun(args: readonly string[], outFlag: string | undefined, io: Io, staged = false, session?: IndexSession): RunPlace | number | { exit: number } {
+export async function placeRun(args: readonly string[], outFlag: string | undefined, io: Io, staged = false, session?: IndexSession): Promise<RunPlace | number | { exit: number }> {
   // check --staged judges the commit: its config is the index's (its out, its profiles, its GitOps settings)
-  const inIndex = staged ? findStagedConfig(io.cwd, session) : null;
+  const inIndex = staged ? await findStagedConfig(io.cwd, session) : null;
   if (inIndex !== null && "problem" in inIndex) {
     io.stderr(`tke-cilium: error: ${terminalLine(inIndex.problem)}\n`);
     return { exit: EXIT.usage };

@@ -1,7 +1,7 @@
 import { readCommentPath } from "../emit/output.js";
 import { isAbsolute, posix, resolve } from "node:path";
 import type { TreeFile } from "../diff.js";
-import { blobSizes, headObjects, indexFolderNames, indexPath, indexTree, readBlobs, submoduleOf, indexSession, type GitIndex, type IndexSession } from "../git-index.js";
+import { blobSizes, fetchBlobs, headObjects, indexFolderNames, indexPath, indexTree, readBlobs, submoduleOf, indexSession, type GitIndex, type IndexSession } from "../git-index.js";
 import { isRelatedText, openRelatedStore } from "../staged-related.js";
 import { INDEX_FOLDERS } from "../bundle-index.js";
 import { openFactsCache, type FactsCache, type ProfileFacts } from "../profile-facts.js";
@@ -14,7 +14,7 @@ import { defaultName, NAME_PATTERN, tooLargeDiagnostic, unreadableProfile, type 
 import { CONFIG_FILE } from "../config.js";
 import { terminalLine } from "../text/terminal.js";
 import { displayPath, GLOB_CHARS, PROFILE_FILE } from "../workspace.js";
-import { isBasePath, isYamlPath, loadYamlSupport, mergedName, topLevelField, type BaseRead } from "../extends.js";
+import { baseRefsOf, isBasePath, isYamlPath, loadYamlSupport, mergedName, topLevelField, type BaseRead } from "../extends.js";
 import { extendsAny, withBases } from "./bases.js";
 
 /** What check compares: the profiles to check, every profile's name (for orphans), and the bundles. */
@@ -32,7 +32,7 @@ export interface CheckView {
   /** The bundle a new one replaces (HEAD's for --staged; the one on disk otherwise), for the upgrade rules. */
   readPrevious?(name: string): Map<string, TreeFile> | null;
   /** The out folder's own files (the fleet's ApplicationSet) as the commit has them; the disk's otherwise. */
-  readOutFiles?(paths: readonly string[]): Map<string, TreeFile>;
+  readOutFiles?(paths: readonly string[]): Promise<Map<string, TreeFile>>;
   /** --staged from the commit's changes alone: allNames holds the names of the profiles read, not of every one. */
   someNames?: boolean;
 }
@@ -79,7 +79,7 @@ export async function readStagedView(args: readonly string[], out: string, io: I
   const { paths, facts } = selection;
   const oids = selection.oids;
   // a symbolic link is read as a checkout has it: the file it points at, as the commit holds that file
-  const links = followLinks(index, paths, oids);
+  const links = await followLinks(index, paths, oids);
   if (typeof links === "string") {
     io.stderr(`tke-cilium: cannot read ${terminalLine(links)}\n`);
     return EXIT.usage;
@@ -97,8 +97,8 @@ export async function readStagedView(args: readonly string[], out: string, io: I
   const readSome = async (oids: readonly string[]) => {
     const wanted = [...new Set(oids)].filter((oid) => !bytesOf.has(oid) && !sizes.has(oid));
     if (wanted.length === 0) return;
-    for (const [oid, size] of blobSizes(index, wanted)) sizes.set(oid, size);
-    for (const [oid, bytes] of readBlobs(index, wanted.filter((oid) => (sizes.get(oid) ?? 0) <= MAX_PROFILE_BYTES))) bytesOf.set(oid, bytes);
+    for (const [oid, size] of await blobSizes(index, wanted)) sizes.set(oid, size);
+    for (const [oid, bytes] of await readBlobs(index, wanted.filter((oid) => (sizes.get(oid) ?? 0) <= MAX_PROFILE_BYTES))) bytesOf.set(oid, bytes);
   };
   // the facts of blobs not seen before: read once, kept by object id
   const unknown = paths.filter((p) => facts.get(oidOf(p)) === undefined);
@@ -134,6 +134,10 @@ export async function readStagedView(args: readonly string[], out: string, io: I
     return { path, size, display, decoded, text, name: nameOf(path), member: null as MeshMember | null };
   });
   facts.save();
+  // one listing for what comes next: the bases the profiles read name, and (a few) their bundle folders, which
+  // the comparison reads (fetched below)
+  const bundleNames = [...new Set(read.map((r) => r.name))].filter((n) => NAME_PATTERN.test(n));
+  index.load([...read.flatMap((r) => baseRefsOf(r.display, r.text)).map((p) => indexPath(index, io.cwd, p)), ...(bundleNames.length <= MAX_FETCHED_BUNDLES ? bundleNames.map((n) => `${outDir}/${n}`) : [])]);
   // the bases as the commit has them; a profile whose base (or a base's base) is staged is re-checked
   const withBase = await withBases(
     read.map((r) => ({ path: r.display, text: r.text })),
@@ -174,6 +178,22 @@ export async function readStagedView(args: readonly string[], out: string, io: I
     else if ("diagnostic" in decoded) unreadable.push(unreadableProfile(display, decoded.diagnostic, decoded.lossy));
     else sources.push(byPath.get(display) ?? { path: display, text });
   }
+  // the bundles the check compares (the commit's, and HEAD's for the upgrade rules) are read now, in one batch:
+  // the comparison asks for each as it goes and cannot wait for git. A few: a commit that touches every
+  // profile (a config change) has its bundles read one at a time, as the comparison goes, in constant memory.
+  const checkedPaths = new Set(sources.map((s) => s.path));
+  const checked = [...new Set(read.filter((r) => checkedPaths.has(r.display)).map((r) => r.name))].filter((n) => NAME_PATTERN.test(n)).map((n) => `${outDir}/${n}/`);
+  if (checked.length > 0 && checked.length <= MAX_FETCHED_BUNDLES) {
+    index.load(checked.map((p) => p.slice(0, -1)));
+    const regular = (mode: string) => mode === "100644" || mode === "100755";
+    const rest = (path: string) => {
+      const folder = checked.find((p) => path.startsWith(p));
+      return folder === undefined ? null : path.slice(folder.length);
+    };
+    const now = [...index.entries].filter(([p, e]) => regular(e.mode) && rest(p) !== null && !isUserFile(rest(p)!));
+    const before = [...index.head].filter(([p, e]) => regular(e.mode) && rest(p) !== null);
+    await fetchBlobs(index, [...now, ...before].map(([, e]) => e.oid));
+  }
   // listed once: a run with a config and file arguments asks before it checks, and again for the orphans
   let folders: string[] | undefined;
   return {
@@ -186,8 +206,10 @@ export async function readStagedView(args: readonly string[], out: string, io: I
     folder: (name) => shown(`${outDir}/${name}`),
     mesh,
     readPrevious: (name) => headTree(index, `${outDir}/${name}`),
-    readOutFiles: (paths) => {
+    readOutFiles: async (paths) => {
       index.load(paths.map((p) => `${outDir}/${p}`));
+      // read through the run's batch process, then taken as bundle files are
+      await fetchBlobs(index, paths.flatMap((p) => index.entries.get(`${outDir}/${p}`)?.oid ?? []));
       return indexFiles(index, outDir, paths);
     },
   };
@@ -201,6 +223,9 @@ function cacheTrusted(index: GitIndex): boolean {
   return ![...index.entries.keys()].some((p) => INDEX_FOLDERS.some((f) => p.startsWith(`${f}/`)));
 }
 
+/** The most bundles check --staged reads ahead (in memory at once): a commit's usual few, and a mesh's. */
+const MAX_FETCHED_BUNDLES = 32;
+
 /** The longest link target followed (PATH_MAX on Linux). */
 const MAX_LINK_BYTES = 4096;
 
@@ -211,7 +236,7 @@ const MAX_LINK_BYTES = 4096;
  * out of the repository, to nothing the commit holds, or to no regular file: the message (a checkout could not
  * read it either).
  */
-function followLinks(index: GitIndex, paths: readonly string[], oids: ReadonlyMap<string, string>): Map<string, { oid: string; staged: boolean }> | string {
+async function followLinks(index: GitIndex, paths: readonly string[], oids: ReadonlyMap<string, string>): Promise<Map<string, { oid: string; staged: boolean }> | string> {
   const modeOf = (p: string) => (index.changes.has(p) ? index.changes.get(p)!.now?.mode : index.entries.get(p)?.mode);
   index.load(paths.filter((p) => modeOf(p) === undefined));
   const found = new Map<string, { oid: string; staged: boolean }>();
@@ -221,9 +246,9 @@ function followLinks(index: GitIndex, paths: readonly string[], oids: ReadonlyMa
     let staged = index.staged.has(start);
     for (let hop = 0; ; hop++) {
       // a link's blob is its target path: one larger than a path is sized, never read
-      const size = blobSizes(index, [oid]).get(oid) ?? 0;
+      const size = (await blobSizes(index, [oid])).get(oid) ?? 0;
       if (size > MAX_LINK_BYTES) return `${start}: a symbolic link in the git index of ${size} bytes, more than a path (${MAX_LINK_BYTES})`;
-      const target = readBlobs(index, [oid]).get(oid)?.toString("utf8") ?? "";
+      const target = (await readBlobs(index, [oid])).get(oid)?.toString("utf8") ?? "";
       const next = posix.normalize(posix.join(posix.dirname(path), target));
       const where = `${start}: a symbolic link in the git index to ${JSON.stringify(target.slice(0, 200))}`;
       if (hop >= 8) return `${where}: too many links in a row`;
@@ -258,7 +283,7 @@ async function headMeshes(index: GitIndex, outDir: string, extenders: readonly s
     profiles.set(p, c.head.oid);
   }
   const unchanged = extenders.filter((p) => !profiles.has(p));
-  for (const [p, found] of headObjects(index, unchanged)) if (found?.type === "blob") profiles.set(p, found.oid);
+  for (const [p, found] of await headObjects(index, unchanged)) if (found?.type === "blob") profiles.set(p, found.oid);
   const meshes = new Set<string>();
   if (profiles.size === 0) return meshes;
   await readSome([...profiles.values()]);
@@ -271,10 +296,10 @@ async function headMeshes(index: GitIndex, outDir: string, extenders: readonly s
   if (texts.length === 0) return meshes;
   if (texts.some((t) => isYamlPath(t.path))) await loadYamlSupport();
   // the bases as HEAD had them (paths here are the repository's)
-  const headBase = (path: string): BaseRead => {
-    const found = headObjects(index, [path]).get(path);
+  const headBase = async (path: string): Promise<BaseRead> => {
+    const found = (await headObjects(index, [path])).get(path);
     if (found === undefined || found === null || found.type !== "blob" || found.size > MAX_PROFILE_BYTES) return { problem: "not in HEAD" };
-    const bytes = readBlobs(index, [found.oid]).get(found.oid);
+    const bytes = (await readBlobs(index, [found.oid])).get(found.oid);
     const decoded = bytes === undefined ? null : decodeProfileBytes(bytes, path);
     return decoded !== null && "text" in decoded ? { text: decoded.text } : { problem: "unreadable in HEAD" };
   };
@@ -406,7 +431,7 @@ async function changedSelection(index: GitIndex, args: readonly string[], outDir
     const { base, glob, negated } = micromatch.scan(arg);
     return { arg, target: indexPath(index, io.cwd, arg).replace(/\/$/, ""), base: indexPath(index, io.cwd, base === "" ? "." : base), rest: glob, negated };
   });
-  const heads = headObjects(index, targets.flatMap((t) => (t.base === undefined ? [t.target] : [t.target, t.base])));
+  const heads = await headObjects(index, targets.flatMap((t) => (t.base === undefined ? [t.target] : [t.target, t.base])));
   const rules: ((p: string) => boolean)[] = [];
   const scopes: { dir: string; tree: string; deep: boolean }[] = [];
   const files: [string, string][] = [];
@@ -482,7 +507,7 @@ async function changedSelection(index: GitIndex, args: readonly string[], outDir
   const trusted = cacheTrusted(index);
   const store = openRelatedStore(index, trusted);
   for (const { dir, tree, deep } of scopes) {
-    const related = store.at(dir, tree, deep);
+    const related = await store.at(dir, tree, deep);
     if (related === null) return null;
     for (const [p, oid] of related) if (!index.changes.has(p) && selectedBy(p)) oids.set(p, oid);
   }
@@ -495,19 +520,12 @@ async function changedSelection(index: GitIndex, args: readonly string[], outDir
   for (const [p, c] of index.changes) if (c.head !== null && (selectedBy(p) || (namesFiles > 0 && profileFile(p))) && (c.now === null || c.now.oid !== c.head.oid)) headOf.set(p, c.head.oid);
   // bundle folders (a file of out/ itself, the fleet's ApplicationSet, is no profile's)
   const bundles = [...new Set([...index.changes.keys()].filter((p) => p.startsWith(`${outDir}/`) && p.slice(outDir.length + 1).includes("/")).map((p) => p.slice(outDir.length + 1).split("/")[0]))].filter((n) => NAME_PATTERN.test(n));
-  // their entries as the commit has them (one ls-tree): install.sh, and whether the commit keeps the folder
-  index.load(bundles.map((name) => `${outDir}/${name}`));
-  // each staged bundle's install.sh as the commit has it and as HEAD had it: the profiles they name
-  const install = (name: string) => {
-    const path = `${outDir}/${name}/install.sh`;
-    const now = index.entries.get(path)?.oid;
-    const change = index.changes.get(path);
-    return [...new Set([now, change === undefined ? now : change.head?.oid])].filter((oid): oid is string => oid !== undefined);
-  };
-  const first = [...oids.values(), ...headOf.values(), ...bundles.flatMap(install)];
-  const sizes = blobSizes(index, first);
+  // the profiles' blobs first (the run's batch process starts no git): the names HEAD's versions give are bundle
+  // folders to list with the staged ones
+  const profileOids = [...oids.values(), ...headOf.values()];
+  const sizes = await blobSizes(index, profileOids);
   const small = (oid: string) => (sizes.get(oid) ?? Infinity) <= MAX_PROFILE_BYTES;
-  const bytes = readBlobs(index, first.filter(small));
+  const bytes = await readBlobs(index, profileOids.filter(small));
   const facts = runFacts();
   const learn = async (path: string, oid: string): Promise<string> => {
     const known = facts.get(oid);
@@ -520,6 +538,22 @@ async function changedSelection(index: GitIndex, args: readonly string[], outDir
     if (blob !== undefined) facts.set(oid, { name, related: isRelatedText(text) });
     return name ?? defaultName(path);
   };
+  const oldNames: string[] = [];
+  for (const [p, oid] of headOf) oldNames.push(await learn(p, oid));
+  // the bundle folders' entries as the commit has them, in one ls-tree: install.sh, and whether the commit keeps
+  // each folder; and in the same call the modes of the related profiles (a link among them is followed)
+  const listed = [...bundles, ...oldNames.filter((name) => NAME_PATTERN.test(name))].map((name) => `${outDir}/${name}`);
+  index.load([...listed, ...[...oids.keys()].filter((p) => !index.changes.has(p))]);
+  // each staged bundle's install.sh as the commit has it and as HEAD had it: the profiles they name
+  const install = (name: string) => {
+    const path = `${outDir}/${name}/install.sh`;
+    const now = index.entries.get(path)?.oid;
+    const change = index.changes.get(path);
+    return [...new Set([now, change === undefined ? now : change.head?.oid])].filter((oid): oid is string => oid !== undefined);
+  };
+  const installs = bundles.flatMap(install);
+  for (const [oid, size] of await blobSizes(index, installs)) sizes.set(oid, size);
+  for (const [oid, blob] of await readBlobs(index, installs.filter(small))) bytes.set(oid, blob);
   const names = new Set<string>();
   for (const [p, oid] of oids) names.add(await learn(p, oid));
   // a profile a staged bundle's install.sh names (now or in HEAD) that the commit does not change is read too:
@@ -537,7 +571,7 @@ async function changedSelection(index: GitIndex, args: readonly string[], outDir
     }
   }
   if (claimed.size > 0) {
-    const inHead = headObjects(index, [...claimed]);
+    const inHead = await headObjects(index, [...claimed]);
     const more: [string, string][] = [];
     for (const path of claimed) {
       const found = inHead.get(path);
@@ -546,8 +580,8 @@ async function changedSelection(index: GitIndex, args: readonly string[], outDir
       if (found !== null && found.type === "blob") more.push([path, found.oid]);
       else if (found !== null) return null;
     }
-    for (const [oid, size] of blobSizes(index, more.map(([, oid]) => oid))) sizes.set(oid, size);
-    for (const [oid, blob] of readBlobs(index, more.map(([, oid]) => oid).filter(small))) bytes.set(oid, blob);
+    for (const [oid, size] of await blobSizes(index, more.map(([, oid]) => oid))) sizes.set(oid, size);
+    for (const [oid, blob] of await readBlobs(index, more.map(([, oid]) => oid).filter(small))) bytes.set(oid, blob);
     for (const [path, oid] of more) {
       oids.set(path, oid);
       names.add(await learn(path, oid));
@@ -569,15 +603,15 @@ async function changedSelection(index: GitIndex, args: readonly string[], outDir
 }
 
 /** A base file as the git index holds it (what the commit will have). */
-function readIndexedBase(index: GitIndex, path: string): BaseRead {
+async function readIndexedBase(index: GitIndex, path: string): Promise<BaseRead> {
   index.load([path]);
   const entry = index.entries.get(path);
   if (entry === undefined) return { problem: "it is not in the git index (git add it)" };
   if (!entry.mode.startsWith("100")) return { problem: entry.mode === "120000" ? "it is a symbolic link" : "it is not a regular file" };
   // sized before it is read, as a profile's blob is: a huge staged base is named, never loaded
-  const size = blobSizes(index, [entry.oid]).get(entry.oid);
+  const size = (await blobSizes(index, [entry.oid])).get(entry.oid);
   if (size === undefined || size > MAX_PROFILE_BYTES) return { problem: "it is too large to be a base" };
-  const bytes = readBlobs(index, [entry.oid]).get(entry.oid);
+  const bytes = (await readBlobs(index, [entry.oid])).get(entry.oid);
   if (bytes === undefined) return { problem: "it is too large to be a base" };
   const decoded = decodeProfileBytes(bytes, path);
   return "text" in decoded ? { text: decoded.text } : { problem: decoded.diagnostic.message };
