@@ -464,10 +464,11 @@ export function submoduleOf(index: GitIndex, path: string): string | null {
 }
 
 /**
- * The blobs (regular files and links) of tree `tree` as [path inside it, mode, object id]; with `deep`, those
- * of its subfolders too. Null when git cannot read the tree.
+ * The entries of tree `tree` as [path inside it, mode, object id]: its files, links, subfolders and submodules;
+ * with `deep`, the files, links and submodules of its subfolders instead of the subfolders. Null when git
+ * cannot read the tree.
  */
-export function treeBlobs(index: GitIndex, tree: string, deep: boolean): [string, string, string][] | null {
+export function treeEntries(index: GitIndex, tree: string, deep: boolean): [string, string, string][] | null {
   const r = childProcess().spawnSync("git", ["ls-tree", ...(deep ? ["-r"] : []), "-z", tree], { cwd: index.root, maxBuffer: 1 << 30 });
   if (r.error || r.status !== 0) return null;
   const found: [string, string, string][] = [];
@@ -475,7 +476,7 @@ export function treeBlobs(index: GitIndex, tree: string, deep: boolean): [string
     const tab = record.indexOf("\t");
     if (tab < 0) continue;
     const [mode, , oid] = record.slice(0, tab).split(" ");
-    if (/^1[02]0/.test(mode)) found.push([record.slice(tab + 1), mode, oid]);
+    found.push([record.slice(tab + 1), mode, oid]);
   }
   return found;
 }

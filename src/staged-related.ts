@@ -1,8 +1,9 @@
 import { readSideFile, writeSideFile } from "./bundle-index.js";
-import { blobSizes, readBlobs, treeBlobs, treeChanges, type GitIndex } from "./git-index.js";
+import { blobSizes, readBlobs, treeChanges, treeEntries, type GitIndex } from "./git-index.js";
 import { decodeProfileBytes, MAX_PROFILE_BYTES } from "./parse.js";
 import { openFactsCache, type FactsCache } from "./profile-facts.js";
 import { mayHoldKey } from "./text/key-gate.js";
+import { GLOB_CHARS } from "./workspace.js";
 
 /**
  * The files of a folder of HEAD that can concern other profiles (they extend a base or mention clusterMesh:
@@ -23,7 +24,16 @@ const KEEP = 4;
 /** A blob's text: the files that may concern others (as check --staged reads a profile: too large is not read). */
 export const isRelatedText = (text: string): boolean => mayHoldKey(text, "extends") || mayHoldKey(text, "clusterMesh");
 
-type Stored = Record<string, { tree: string; related: [string, string][] }[]>;
+/**
+ * A kept tree: its related files, and (a folder's own files only) the names in it that a profile pattern could
+ * also be read as (a glob character in them): whether a glob is also a path is then told without git reading the
+ * folder's tree object (at 10,000 profiles, half a megabyte inflated). Absent in files written before it was kept.
+ */
+type Kept = { tree: string; related: [string, string][]; globNames?: string[] };
+type Stored = Record<string, Kept[]>;
+
+/** The names of one folder level that hold a glob character (what `globNames` keeps). */
+const globNamesOf = (names: Iterable<string>): string[] => [...new Set([...names].filter((n) => GLOB_CHARS.test(n)))].sort();
 
 
 /** Which of blobs `oids` hold related text (sized first: a file far larger than a profile is not read, as in readStagedView). */
@@ -50,6 +60,11 @@ export interface RelatedStore {
    * or with `deep` those of its subfolders too; null when git cannot tell.
    */
   at(dir: string, tree: string, deep: boolean): Promise<Related | null>;
+  /**
+   * After at(dir, tree, false): the names directly in that folder (files or folders) holding a glob character,
+   * or null when the store does not know them (the caller asks git).
+   */
+  globNames(dir: string, tree: string): ReadonlySet<string> | null;
   save(): void;
 }
 
@@ -59,8 +74,13 @@ export function openRelatedStore(index: GitIndex, trusted: boolean): RelatedStor
   const stored = (disabled ? null : (readSideFile(index.root, FILE, FORMAT) as Stored | null)) ?? {};
   // object ids are hex (a tree id goes to git's command line: nothing there may read as an option)
   const oid = (x: unknown) => typeof x === "string" && /^[0-9a-f]{40,64}$/.test(x);
-  const valid = (e: unknown): e is { tree: string; related: [string, string][] } =>
-    e !== null && typeof e === "object" && oid((e as { tree: unknown }).tree) && Array.isArray((e as { related: unknown }).related) && (e as { related: unknown[] }).related.every((r) => Array.isArray(r) && r.length === 2 && typeof r[0] === "string" && oid(r[1]));
+  const valid = (e: unknown): e is Kept =>
+    e !== null &&
+    typeof e === "object" &&
+    oid((e as { tree: unknown }).tree) &&
+    Array.isArray((e as { related: unknown }).related) &&
+    (e as { related: unknown[] }).related.every((r) => Array.isArray(r) && r.length === 2 && typeof r[0] === "string" && oid(r[1])) &&
+    ((e as { globNames?: unknown }).globNames === undefined || (Array.isArray((e as { globNames: unknown }).globNames) && (e as { globNames: unknown[] }).globNames.every((n) => typeof n === "string")));
   const kept = (dir: string) => (Object.hasOwn(stored, dir) && Array.isArray(stored[dir]) ? stored[dir].filter(valid) : []);
   let changed = false;
   return {
@@ -71,6 +91,8 @@ export function openRelatedStore(index: GitIndex, trusted: boolean): RelatedStor
       if (hit !== undefined) return new Map(hit.related);
       const prefix = dir === "" ? "" : `${dir}/`;
       let related: Related | null = null;
+      // the glob names of a folder's own level, when the tree it was worked out from kept them
+      let globNames: string[] | undefined;
       for (const from of trees) {
         // the files the commits between changed: git compares the two trees, skipping the subtrees they share
         const changes = treeChanges(index, from.tree, tree, deep);
@@ -86,20 +108,35 @@ export function openRelatedStore(index: GitIndex, trusted: boolean): RelatedStor
         const yes = await relatedBlobs(index, added.filter(([path]) => !links.has(path)).map(([, oid]) => oid));
         for (const [path, oid] of added) if (yes.has(oid) || links.has(path)) next.set(path, oid);
         related = next;
+        // one level: each change is a name of the folder (a changed subfolder is one entry), 000000 when gone
+        if (!deep && from.globNames !== undefined) {
+          const names = new Set(from.globNames);
+          for (const [rel, mode] of changes) {
+            if (/^0+$/.test(mode)) names.delete(rel);
+            else names.add(rel);
+          }
+          globNames = globNamesOf(names);
+        }
         break;
       }
       if (related === null) {
         // a folder never seen: every file of HEAD's folder read once (its blobs, in one cat-file)
-        const listed = treeBlobs(index, tree, deep);
-        if (listed === null) return null;
+        const all = treeEntries(index, tree, deep);
+        if (all === null) return null;
+        if (!deep) globNames = globNamesOf(all.map(([rel]) => rel));
+        const listed = all.filter(([, mode]) => /^1[02]0/.test(mode));
         const files: [string, string][] = listed.map(([rel, , oid]) => [prefix + rel, oid]);
         const links = new Set(listed.filter(([, mode]) => mode === "120000").map(([rel]) => prefix + rel));
         const yes = await relatedBlobs(index, files.filter(([path]) => !links.has(path)).map(([, oid]) => oid), openFactsCache(index.root, trusted));
         related = new Map(files.filter(([path, oid]) => yes.has(oid) || links.has(path)));
       }
-      stored[key] = [{ tree, related: [...related].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)) }, ...trees].slice(0, KEEP);
+      stored[key] = [{ tree, related: [...related].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)), ...(globNames === undefined ? {} : { globNames }) }, ...trees].slice(0, KEEP);
       changed = true;
       return related;
+    },
+    globNames(dir, tree) {
+      const names = kept(`own:${dir}`).find((e) => e.tree === tree)?.globNames;
+      return names === undefined ? null : new Set(names);
     },
     save() {
       if (changed && !disabled) writeSideFile(index.root, FILE, FORMAT, stored);

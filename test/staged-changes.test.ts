@@ -471,6 +471,45 @@ describe("the related store (HEAD's profiles that extend a base or join a mesh, 
     expect(r).toMatchObject({ code: 1, shortcut: true });
     expect(r.text).toMatch(/1 profile, 1 drifted: d \(/);
   });
+  it("a glob that is also a file's name: the store keeps the folder's names with glob characters, by tree id, and is asked instead of git", async () => {
+    fresh();
+    const kept = () => JSON.parse(read(".tke-cilium/cache/staged-related.json").split("\n")[1])["own:clusters"] as { tree: string; globNames?: string[] }[];
+    const tree = () => git("rev-parse", "HEAD:clusters").trim();
+    const stageEdit = (to: string) => {
+      edit("clusters/b.json", /"maxSize": \d+/.exec(read("clusters/b.json"))![0], `"maxSize": ${to}`);
+      git("add", "clusters/b.json");
+    };
+    stageEdit("4");
+    // no such name: the glob is a glob, judged from the changes; the folder listed whole keeps none
+    expect(await both("clusters/*.json", "clusters/*.yaml")).toMatchObject({ code: 1, shortcut: true });
+    expect(kept()[0]).toEqual(expect.objectContaining({ tree: tree(), globNames: [] }));
+    // a file named "*.json" committed: worked out from the kept tree (git diff-tree), the store names it, and the
+    // glob names that file alone, as the whole fleet's reading has it
+    git("reset", "-q", "--hard");
+    write("clusters/*.json", read("clusters/a.json"));
+    git("add", "--", ":(literal)clusters/*.json");
+    git("commit", "-qm", "a file named like a glob");
+    stageEdit("5");
+    expect(await both("clusters/*.json", "clusters/*.yaml")).toMatchObject({ shortcut: false });
+    expect(kept()[0]).toEqual(expect.objectContaining({ tree: tree(), globNames: ["*.json"] }));
+    // again, now from the store's own record (no git listing, no lookup)
+    expect(await both("clusters/*.json", "clusters/*.yaml")).toMatchObject({ shortcut: false });
+    // a record kept without the names (an older store): git is asked, with the same answer
+    const { createHash } = await import("node:crypto");
+    const [header, body] = read(".tke-cilium/cache/staged-related.json").split("\n");
+    const parsed = JSON.parse(body);
+    for (const e of parsed["own:clusters"]) delete e.globNames;
+    const older = JSON.stringify(parsed);
+    write(".tke-cilium/cache/staged-related.json", `${JSON.stringify({ ...JSON.parse(header), sum: createHash("sha256").update(older).digest("hex").slice(0, 32) })}\n${older}`);
+    expect(await both("clusters/*.json", "clusters/*.yaml")).toMatchObject({ shortcut: false });
+    expect(kept()[0].globNames).toBeUndefined();
+    // the file deleted again: the glob is a glob once more
+    git("reset", "-q", "--hard");
+    git("rm", "-q", "--", ":(literal)clusters/*.json");
+    git("commit", "-qm", "no file named like a glob");
+    stageEdit("6");
+    expect(await both("clusters/*.json", "clusters/*.yaml")).toMatchObject({ code: 1, shortcut: true });
+  });
 });
 
 describe("what the commit does not touch is HEAD's", () => {

@@ -431,15 +431,25 @@ async function changedSelection(index: GitIndex, args: readonly string[], outDir
     const { base, glob, negated } = micromatch.scan(arg);
     return { arg, target: indexPath(index, io.cwd, arg).replace(/\/$/, ""), base: indexPath(index, io.cwd, base === "" ? "." : base), rest: glob, negated };
   });
-  const heads = await headObjects(index, targets.flatMap((t) => (t.base === undefined ? [t.target] : [t.target, t.base])));
+  // a glob of one folder level is also a name in that folder: whether HEAD has a file or folder so named is
+  // told by the related store, which keeps the folder's names that hold a glob character, by tree id (asking
+  // git makes it read the folder's whole tree object); git is asked when the store does not know
+  const literalName = (t: (typeof targets)[number]) => {
+    if (t.base === undefined || /\*\*|\//.test(t.rest ?? "")) return null;
+    const name = t.base === "" ? t.target : t.target.startsWith(`${t.base}/`) ? t.target.slice(t.base.length + 1) : null;
+    return name !== null && name !== "" && !name.includes("/") && GLOB_CHARS.test(name) ? name : null;
+  };
+  const heads = await headObjects(index, targets.flatMap((t) => (t.base === undefined ? [t.target] : literalName(t) !== null ? [t.base] : [t.target, t.base])));
   const rules: ((p: string) => boolean)[] = [];
-  const scopes: { dir: string; tree: string; deep: boolean }[] = [];
+  const scopes: { dir: string; tree: string; deep: boolean; literal?: { name: string; target: string } }[] = [];
   const files: [string, string][] = [];
   // file arguments: the fleet's reading judges every bundle folder against the profiles named (count them)
   let namesFiles = 0;
   for (const t of targets) {
     if (outside(t.target) || (t.base !== undefined && outside(t.base))) return null;
-    const head = heads.get(t.target);
+    const literal = literalName(t);
+    // a literal name is looked up below, with the folder's related files
+    const head = literal !== null ? null : heads.get(t.target);
     const change = index.changes.get(t.target);
     if (head === undefined) return null;
     if (t.base !== undefined) {
@@ -454,7 +464,7 @@ async function changedSelection(index: GitIndex, args: readonly string[], outDir
       const matches = micromatch!.matcher(t.arg, { nonegate: true });
       const dir = t.base;
       rules.push((p) => under(p, dir) && matches(shown(p)) && !isBasePath(p));
-      scopes.push({ dir, tree: base.oid, deep });
+      scopes.push({ dir, tree: base.oid, deep, ...(literal === null ? {} : { literal: { name: literal, target: t.target } }) });
       continue;
     }
     if (change !== undefined && (change.now === null || change.now.mode !== "160000")) {
@@ -506,9 +516,18 @@ async function changedSelection(index: GitIndex, args: readonly string[], outDir
   index.load([...INDEX_FOLDERS]);
   const trusted = cacheTrusted(index);
   const store = openRelatedStore(index, trusted);
-  for (const { dir, tree, deep } of scopes) {
+  for (const { dir, tree, deep, literal } of scopes) {
     const related = await store.at(dir, tree, deep);
     if (related === null) return null;
+    if (literal !== undefined) {
+      // a glob that is also a path names that path: the fleet's reading
+      const names = store.globNames(dir, tree);
+      if (names !== null ? names.has(literal.name) : (await headObjects(index, [literal.target])).get(literal.target) !== null) {
+        // what was worked out for this tree is kept: the next run asks the store again
+        store.save();
+        return null;
+      }
+    }
     for (const [p, oid] of related) if (!index.changes.has(p) && selectedBy(p)) oids.set(p, oid);
   }
   store.save();
