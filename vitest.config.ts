@@ -2,18 +2,9 @@ import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { defineConfig, type Plugin } from "vitest/config";
 // @ts-expect-error plain ESM build helper, shared with scripts/build.mjs
-import { explainerModule, isExplainer, isLazyText, isTemplate, isValidator, templateModule, validatorModule } from "./scripts/codegen.mjs";
+import { explainerModule, isExplainer, isLazyText, isTemplate, isValidator, lazyTextModule, templateModule, validatorModule } from "./scripts/codegen.mjs";
 
 const NO_MAP = { mappings: "" };
-
-/**
- * A ?lazy import as the bundle has it (scripts/codegen.mjs): the data file read on the first call. Not inlined:
- * vitest keeps each module's code in memory twice (as transformed and as run), and inlined chart data and
- * Gateway API CRDs made 50 MB of a test worker's heap, which every child process a worker starts pays for
- * again (fork copies the page tables of the whole worker).
- */
-const lazyTextAtRuntime = (file: string) =>
-  `import { readFileSync } from "node:fs";\nlet text;\nexport default () => (text ??= readFileSync(${JSON.stringify(file)}, "utf8"));\n`;
 
 /** The same build-time code generation esbuild does for dist/ (see scripts/codegen.mjs). */
 const codegen: Plugin = {
@@ -29,7 +20,7 @@ const codegen: Plugin = {
     if (isTemplate(id)) return { code: templateModule(readFileSync(file, "utf8"), { inline: true }), map: NO_MAP };
     if (isValidator(id)) return { code: validatorModule(readFileSync(file, "utf8")), map: NO_MAP };
     if (isExplainer(id)) return { code: explainerModule(readFileSync(file, "utf8"), { inline: true }), map: NO_MAP };
-    if (isLazyText(id)) return { code: lazyTextAtRuntime(file), map: NO_MAP };
+    if (isLazyText(id)) return { code: lazyTextModule(file, { absolute: true }), map: NO_MAP };
     return null;
   },
 };

@@ -23,7 +23,7 @@ const generated = {
       return { path: resolve(args.resolveDir, path), namespace: kind };
     });
     b.onLoad({ filter: /.*/, namespace: "raw" }, async (args) => ({ contents: await readFile(args.path, "utf8"), loader: "text" }));
-    b.onLoad({ filter: /.*/, namespace: "lazy" }, (args) => ({ contents: lazyTextModule(args.path, { inline: false }), loader: "js", resolveDir: dirname(args.path) }));
+    b.onLoad({ filter: /.*/, namespace: "lazy" }, (args) => ({ contents: lazyTextModule(args.path, { absolute: false }), loader: "js", resolveDir: dirname(args.path) }));
     b.onLoad({ filter: /.*/, namespace: "template" }, async (args) => ({
       contents: templateModule(await readFile(args.path, "utf8"), { inline: false }),
       loader: "js",

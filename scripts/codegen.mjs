@@ -1,7 +1,6 @@
 // Code generated at build time (esbuild, scripts/build.mjs) and at test time (vite, vitest.config.ts) from
 // the same sources, so a cold start compiles neither the profile schema nor the install.sh template.
 import Handlebars from "handlebars";
-import { readFileSync } from "node:fs";
 import { dirname, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Ajv2020 } from "ajv/dist/2020.js";
@@ -94,11 +93,13 @@ export function explainerModule(schemaText, { inline, chunk }) {
 /**
  * `import text from "../schema/cilium/1.19.json?lazy"`: a function returning a data file's text. The bundle
  * reads the file (shipped in the package's schema/ folder, beside dist/) on the first call, so a run parses and
- * even reads only the chart data of the Cilium versions its profiles use. vitest.config.ts's plugin reads it on
- * the first call too (from the file's absolute path); `inline` puts the text in the module instead.
+ * even reads only the chart data of the Cilium versions its profiles use. `absolute` (vitest.config.ts's plugin)
+ * reads it from the file's absolute path, on the first call too: not inlined, as vitest keeps each module's code
+ * in memory twice, and inlined chart data made 50 MB of a test worker's heap, which every child process the
+ * worker starts pays for again (fork copies the page tables of the whole worker).
  */
-export function lazyTextModule(file, { inline }) {
-  if (inline) return `export default () => ${JSON.stringify(readFileSync(file, "utf8"))};\n`;
+export function lazyTextModule(file, { absolute }) {
+  if (absolute) return `import { readFileSync } from "node:fs";\nlet text;\nexport default () => (text ??= readFileSync(${JSON.stringify(file)}, "utf8"));\n`;
   const fromRoot = relative(packageRoot, file).split(sep).join("/");
   if (fromRoot.startsWith("..")) throw new Error(`lazy text ${file} is outside the package`);
   return [

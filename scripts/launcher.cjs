@@ -52,13 +52,14 @@ if (folder !== null) {
 // the bundle is one function expression (scripts/build.mjs wraps it) in ASCII, so latin1 reads it without decoding
 const script = new vm.Script(readFileSync(bundle, "latin1"), { filename: bundle, cachedData });
 
-// V8 keeps in the cache the functions compiled when it is made: a render or check that succeeded compiled what
-// the next one needs; --help, --version, another command or a run stopped by errors would leave a thin cache
+// V8 keeps in the cache the functions compiled when it is made: a render or check that read at least one profile
+// (the bundle says so, src/commands/bundles.ts) and succeeded compiled what the next one needs; --help, --version,
+// another command, a run stopped by errors or a hook's check of a commit without a profile would leave a thin cache
 const command = process.argv[2];
 const typical = (command === "render" || command === "check") && !process.argv.some((arg) => arg === "--help" || arg === "-h");
 if (folder !== null && (cachedData === undefined || script.cachedDataRejected) && typical) {
   process.once("exit", (code) => {
-    if (code !== 0) return;
+    if (code !== 0 || globalThis[Symbol.for("tke-cilium.typical-run")] !== true) return;
     const draft = join(folder, `.${cacheName}.${process.pid}.tmp`);
     try {
       mkdirSync(folder, { recursive: true });

@@ -32,6 +32,8 @@ interface Request {
 const live = new Set<ChildProcessByStdio<Writable, Readable, null>>();
 /** The batch processes not yet closed (the tests hold a run to closing every one it starts). */
 export const liveBatches: ReadonlySet<unknown> = live;
+/** The batch processes that have not exited yet, closed or not: a process exit kills them. */
+const running = new Set<ChildProcessByStdio<Writable, Readable, null>>();
 let exitHook = false;
 
 /** A child's output pipe as the socket it is (which can be referenced and unreferenced). */
@@ -46,8 +48,6 @@ export class ObjectBatch {
   private chunks: Buffer[] = [];
   private have = 0;
   private dead = false;
-  /** How many processes this batch started (0 or 1): the tests count them. */
-  readonly started: number;
 
   constructor(root: string) {
     let child: ChildProcessByStdio<Writable, Readable, null> | null = null;
@@ -57,16 +57,17 @@ export class ObjectBatch {
       child = null;
     }
     this.child = child;
-    this.started = child === null ? 0 : 1;
     if (child === null) {
       this.dead = true;
       return;
     }
     live.add(child);
+    running.add(child);
+    child.once("exit", () => running.delete(child));
     if (!exitHook) {
       exitHook = true;
       process.on("exit", () => {
-        for (const c of live) c.kill();
+        for (const c of running) c.kill();
       });
     }
     child.unref();

@@ -85,6 +85,20 @@ describe("the code cache", () => {
     expect(caches(cache)).toHaveLength(1);
   });
 
+  it("a hook's check --staged of a commit without a profile writes no cache (a thin one would be kept); a check of one does", () => {
+    const { project, cli, cache } = installed();
+    const git = (...args: string[]) => expect(spawnSync("git", args, { cwd: project }).status).toBe(0);
+    git("init", "-q");
+    git("add", "prod.json");
+    git("-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-qm", "profile");
+    rmSync(cache, { recursive: true, force: true });
+    const hook = spawnSync(process.execPath, [cli, "check", "--staged", "prod.json"], { cwd: project, encoding: "utf8" });
+    expect([hook.status, hook.stdout + hook.stderr]).toEqual([0, "0 profiles, 0 drifted: out/ is up to date in the commit\n"]);
+    expect(caches(cache)).toEqual([]);
+    expect(render(project, cli).status).toBe(0);
+    expect(caches(cache)).toHaveLength(1);
+  });
+
   it("--version writes no cache (it would hold too little of the code a render compiles)", () => {
     const { project, cli, cache } = installed();
     expect(spawnSync(process.execPath, [cli, "--version"], { cwd: project }).status).toBe(0);

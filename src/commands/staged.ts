@@ -1,7 +1,7 @@
 import { readCommentPath } from "../emit/output.js";
 import { isAbsolute, posix, resolve } from "node:path";
 import type { TreeFile } from "../diff.js";
-import { blobSizes, fetchBlobs, headObjects, indexFolderNames, indexPath, indexTree, readBlobs, submoduleOf, indexSession, type GitIndex, type IndexSession } from "../git-index.js";
+import { blobSizes, fetchBlobs, headObjects, indexFolderNames, indexPath, indexTree, readBlobs, submoduleOf, type GitIndex, type IndexSession } from "../git-index.js";
 import { isRelatedText, openRelatedStore } from "../staged-related.js";
 import { INDEX_FOLDERS } from "../bundle-index.js";
 import { openFactsCache, type FactsCache, type ProfileFacts } from "../profile-facts.js";
@@ -37,6 +37,9 @@ export interface CheckView {
   someNames?: boolean;
 }
 
+/** A regular file's mode in a git tree or index (not a symlink, a gitlink or a folder). */
+const regular = (mode: string) => mode === "100644" || mode === "100755";
+
 /** A profile's output folder name without validating it: its name field, else its file name. YAML needs loadYamlSupport(). */
 export function quickName(text: string, path: string): string {
   return nameField(text, path) ?? defaultName(path);
@@ -66,7 +69,7 @@ const isConfigPath = (path: string) => path === CONFIG_FILE || path.endsWith(`/$
  * bundles no profile renders any more: from the profile facts kept by object id (profile-facts.ts), reading
  * only blobs not seen before (fleetSelection). `fleet` takes that reading whatever the changes tell.
  */
-export async function readStagedView(args: readonly string[], out: string, io: Io, session: IndexSession = indexSession(), fleet = false): Promise<CheckView | number> {
+export async function readStagedView(args: readonly string[], out: string, io: Io, session: IndexSession, fleet = false): Promise<CheckView | number> {
   const index = session.at(io.cwd);
   const outDir = indexPath(index, io.cwd, out);
   const shown = (path: string) => displayPath(resolve(index.root, path), io.cwd);
@@ -185,7 +188,6 @@ export async function readStagedView(args: readonly string[], out: string, io: I
   const checked = [...new Set(read.filter((r) => checkedPaths.has(r.display)).map((r) => r.name))].filter((n) => NAME_PATTERN.test(n)).map((n) => `${outDir}/${n}/`);
   if (checked.length > 0 && checked.length <= MAX_FETCHED_BUNDLES) {
     index.load(checked.map((p) => p.slice(0, -1)));
-    const regular = (mode: string) => mode === "100644" || mode === "100755";
     const rest = (path: string) => {
       const folder = checked.find((p) => path.startsWith(p));
       return folder === undefined ? null : path.slice(folder.length);
@@ -209,7 +211,11 @@ export async function readStagedView(args: readonly string[], out: string, io: I
     readOutFiles: async (paths) => {
       index.load(paths.map((p) => `${outDir}/${p}`));
       // read through the run's batch process, then taken as bundle files are
-      await fetchBlobs(index, paths.flatMap((p) => index.entries.get(`${outDir}/${p}`)?.oid ?? []));
+      // regular files only: a gitlink's commit is not in the object store (indexFiles reports it as missing)
+      await fetchBlobs(index, paths.flatMap((p) => {
+        const entry = index.entries.get(`${outDir}/${p}`);
+        return entry !== undefined && regular(entry.mode) ? [entry.oid] : [];
+      }));
       return indexFiles(index, outDir, paths);
     },
   };

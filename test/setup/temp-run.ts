@@ -7,7 +7,7 @@
 // Elsewhere (macOS, a container with a small /dev/shm) it is made under the operating system's temporary folder.
 // No test needs a real disk for its scratch files: the rename across file systems is simulated
 // (test/hostile-repo.test.ts), and the bundle index's inode, size and time checks hold on tmpfs as on ext4.
-import { accessSync, constants, mkdtempSync, readdirSync, rmSync, statfsSync } from "node:fs";
+import { accessSync, constants, mkdtempSync, readdirSync, readlinkSync, rmSync, statSync, statfsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -30,8 +30,21 @@ export function tmpfsBase(path = "/dev/shm"): string | null {
   }
 }
 
-/** A run's folder is named after the process that made it (tke-cilium-test-PID-XXXXXX). */
-const PREFIX = "tke-cilium-test-";
+/**
+ * A run's folder is named after the process that made it and its pid namespace
+ * (tke-cilium-run-NAMESPACE-PID-XXXXXX): a process id means something only in its own namespace, and two
+ * containers can share /dev/shm or /tmp.
+ */
+const PREFIX = "tke-cilium-run-";
+const namespace = (() => {
+  try {
+    return /\[(\d+)\]/.exec(readlinkSync("/proc/self/ns/pid"))?.[1] ?? "0";
+  } catch {
+    return "0";
+  }
+})();
+/** How old an abandoned folder of an unknown namespace must be before a run removes it. */
+const STALE_MS = 24 * 3600 * 1000;
 
 function alive(pid: number): boolean {
   try {
@@ -43,17 +56,20 @@ function alive(pid: number): boolean {
 }
 
 /**
- * Removes the folders of earlier runs whose process is gone (a run killed before its teardown): on tmpfs they
- * would hold memory until the next boot.
+ * Removes the folders of earlier runs that are gone (a run killed before its teardown): on tmpfs they would hold
+ * memory until the next boot. Gone: made in this pid namespace by a process that no longer exists, or, without a
+ * namespace to tell (not Linux), untouched for a day.
  */
 function removeAbandoned(base: string): void {
   for (const name of readdirSync(base)) {
-    const pid = Number(new RegExp(`^${PREFIX}(\\d+)-`).exec(name)?.[1]);
-    if (!(pid > 0) || pid === process.pid || alive(pid)) continue;
+    const match = new RegExp(`^${PREFIX}(\\d+)-(\\d+)-`).exec(name);
+    if (match === null) continue;
+    const [ns, pid] = [match[1], Number(match[2])];
     try {
-      rmSync(join(base, name), { recursive: true, force: true });
+      const gone = ns === namespace && namespace !== "0" ? pid !== process.pid && !alive(pid) : Date.now() - statSync(join(base, name)).mtimeMs > STALE_MS;
+      if (gone) rmSync(join(base, name), { recursive: true, force: true });
     } catch {
-      // another user's: theirs to remove
+      // another user's, or removed meanwhile: not ours to remove
     }
   }
 }
@@ -63,13 +79,13 @@ function makeRunFolder(): string {
   if (shm !== null) {
     try {
       removeAbandoned(shm);
-      return mkdtempSync(join(shm, `${PREFIX}${process.pid}-`));
+      return mkdtempSync(join(shm, `${PREFIX}${namespace}-${process.pid}-`));
     } catch {
       // a full or read-only /dev/shm after all: the operating system's folder below
     }
   }
   removeAbandoned(tmpdir());
-  return mkdtempSync(join(tmpdir(), `${PREFIX}${process.pid}-`));
+  return mkdtempSync(join(tmpdir(), `${PREFIX}${namespace}-${process.pid}-`));
 }
 
 /** Every path under `dir`, relative to it, folders included (what a test left). */
