@@ -108,14 +108,12 @@ export function openRelatedStore(index: GitIndex, trusted: boolean): RelatedStor
         const yes = await relatedBlobs(index, added.filter(([path]) => !links.has(path)).map(([, oid]) => oid));
         for (const [path, oid] of added) if (yes.has(oid) || links.has(path)) next.set(path, oid);
         related = next;
-        // one level: each change is a name of the folder (a changed subfolder is one entry), 000000 when gone
+        // one level: each change is a name of the folder (a changed subfolder is one entry), 000000 when gone;
+        // a file that becomes a folder of the same name is a deletion and an addition, in either order
         if (!deep && from.globNames !== undefined) {
-          const names = new Set(from.globNames);
-          for (const [rel, mode] of changes) {
-            if (/^0+$/.test(mode)) names.delete(rel);
-            else names.add(rel);
-          }
-          globNames = globNamesOf(names);
+          const gone = new Set(changes.filter(([, mode]) => /^0+$/.test(mode)).map(([rel]) => rel));
+          const now = changes.filter(([, mode]) => !/^0+$/.test(mode)).map(([rel]) => rel);
+          globNames = globNamesOf([...from.globNames.filter((n) => !gone.has(n)), ...now]);
         }
         break;
       }

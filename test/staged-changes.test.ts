@@ -503,12 +503,34 @@ describe("the related store (HEAD's profiles that extend a base or join a mesh, 
     write(".tke-cilium/cache/staged-related.json", `${JSON.stringify({ ...JSON.parse(header), sum: createHash("sha256").update(older).digest("hex").slice(0, 32) })}\n${older}`);
     expect(await both("clusters/*.json", "clusters/*.yaml")).toMatchObject({ shortcut: false });
     expect(kept()[0].globNames).toBeUndefined();
+    // the store removed: the next run lists the folder whole again, and keeps the names from then on
+    rmSync(path(".tke-cilium/cache/staged-related.json"));
     // the file deleted again: the glob is a glob once more
     git("reset", "-q", "--hard");
     git("rm", "-q", "--", ":(literal)clusters/*.json");
     git("commit", "-qm", "no file named like a glob");
     stageEdit("6");
     expect(await both("clusters/*.json", "clusters/*.yaml")).toMatchObject({ code: 1, shortcut: true });
+    expect(kept()[0]).toEqual(expect.objectContaining({ tree: tree(), globNames: [] }));
+    // a folder of that name, then a file again in its place (git diff-tree lists the file's addition before the
+    // folder's deletion): the name is kept through both
+    git("reset", "-q", "--hard");
+    mkdirSync(path("clusters/*.json"));
+    write("clusters/*.json/notes.txt", "not a profile\n");
+    git("add", "--", ":(literal)clusters/*.json/notes.txt");
+    git("commit", "-qm", "a folder named like a glob");
+    stageEdit("7");
+    expect(await both("clusters/*.json", "clusters/*.yaml")).toMatchObject({ shortcut: false });
+    expect(kept()[0]).toEqual(expect.objectContaining({ tree: tree(), globNames: ["*.json"] }));
+    git("reset", "-q", "--hard");
+    git("rm", "-rq", "--", ":(literal)clusters/*.json");
+    write("clusters/*.json", read("clusters/a.json"));
+    git("add", "--", ":(literal)clusters/*.json");
+    git("commit", "-qm", "a file named like a glob again");
+    expect(git("diff-tree", "--raw", "HEAD^:clusters", "HEAD:clusters").split("\n")[0]).toMatch(/^:000000 100644 .*\t\*\.json$/);
+    stageEdit("8");
+    expect(await both("clusters/*.json", "clusters/*.yaml")).toMatchObject({ shortcut: false });
+    expect(kept()[0]).toEqual(expect.objectContaining({ tree: tree(), globNames: ["*.json"] }));
   });
 });
 
