@@ -484,10 +484,11 @@ export function treeEntries(index: GitIndex, tree: string, deep: boolean): [stri
 /**
  * What differs between trees `from` and `to` (git diff-tree, which skips the subtrees they share): each path
  * inside them with its mode and object id in `to` (mode 000000: deleted). With `deep` false, a changed
- * subfolder is one entry of mode 040000. Null when git cannot compare them.
+ * subfolder is one entry of mode 040000. Every submodule entry is listed, whatever .gitmodules or the config
+ * says to ignore. Null when git cannot compare them.
  */
 export function treeChanges(index: GitIndex, from: string, to: string, deep: boolean): [string, string, string][] | null {
-  const r = childProcess().spawnSync("git", ["diff-tree", ...(deep ? ["-r"] : []), "-z", "--raw", "--no-renames", "--no-abbrev", from, to], { cwd: index.root, maxBuffer: 1 << 30 });
+  const r = childProcess().spawnSync("git", ["diff-tree", ...(deep ? ["-r"] : []), "-z", "--raw", "--no-renames", "--no-abbrev", "--ignore-submodules=none", from, to], { cwd: index.root, maxBuffer: 1 << 30 });
   if (r.error || r.status !== 0) return null;
   const fields = r.stdout.toString("utf8").split("\0");
   const found: [string, string, string][] = [];

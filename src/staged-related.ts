@@ -16,7 +16,7 @@ import { GLOB_CHARS } from "./workspace.js";
  */
 export type Related = Map<string, string>;
 
-const FORMAT = 2;
+const FORMAT = 3;
 const FILE = "staged-related.json";
 /** Trees kept per folder: the newest few (a branch switch and back finds its tree again). */
 const KEEP = 4;
@@ -32,8 +32,14 @@ export const isRelatedText = (text: string): boolean => mayHoldKey(text, "extend
 type Kept = { tree: string; related: [string, string][]; globNames?: string[] };
 type Stored = Record<string, Kept[]>;
 
-/** The names of one folder level that hold a glob character (what `globNames` keeps). */
-const globNamesOf = (names: Iterable<string>): string[] => [...new Set([...names].filter((n) => GLOB_CHARS.test(n)))].sort();
+/**
+ * The names of one folder level that hold a glob character (what `globNames` keeps); undefined (not kept: git is
+ * asked) when a name is not UTF-8, as two such names could read as one.
+ */
+const globNamesOf = (names: Iterable<string>): string[] | undefined => {
+  const all = [...names];
+  return all.some((n) => n.includes("\uFFFD")) ? undefined : [...new Set(all.filter((n) => GLOB_CHARS.test(n)))].sort();
+};
 
 
 /** Which of blobs `oids` hold related text (sized first: a file far larger than a profile is not read, as in readStagedView). */
@@ -114,6 +120,10 @@ export function openRelatedStore(index: GitIndex, trusted: boolean): RelatedStor
           const gone = new Set(changes.filter(([, mode]) => /^0+$/.test(mode)).map(([rel]) => rel));
           const now = changes.filter(([, mode]) => !/^0+$/.test(mode)).map(([rel]) => rel);
           globNames = globNamesOf([...from.globNames.filter((n) => !gone.has(n)), ...now]);
+        } else if (!deep) {
+          // the kept tree has no names (a name not UTF-8): the folder's one level listed, no blob read
+          const level = treeEntries(index, tree, false);
+          if (level !== null) globNames = globNamesOf(level.map(([rel]) => rel));
         }
         break;
       }

@@ -503,6 +503,11 @@ describe("the related store (HEAD's profiles that extend a base or join a mesh, 
     write(".tke-cilium/cache/staged-related.json", `${JSON.stringify({ ...JSON.parse(header), sum: createHash("sha256").update(older).digest("hex").slice(0, 32) })}\n${older}`);
     expect(await both("clusters/*.json", "clusters/*.yaml")).toMatchObject({ shortcut: false });
     expect(kept()[0].globNames).toBeUndefined();
+    // a new HEAD worked out from that record: the folder's one level is listed, and the names are kept from then on
+    git("commit", "-qm", "an edit");
+    stageEdit("55");
+    expect(await both("clusters/*.json", "clusters/*.yaml")).toMatchObject({ shortcut: false });
+    expect(kept()[0]).toEqual(expect.objectContaining({ tree: tree(), globNames: ["*.json"] }));
     // the store removed: the next run lists the folder whole again, and keeps the names from then on
     rmSync(path(".tke-cilium/cache/staged-related.json"));
     // the file deleted again: the glob is a glob once more
@@ -529,6 +534,24 @@ describe("the related store (HEAD's profiles that extend a base or join a mesh, 
     git("commit", "-qm", "a file named like a glob again");
     expect(git("diff-tree", "--raw", "HEAD^:clusters", "HEAD:clusters").split("\n")[0]).toMatch(/^:000000 100644 .*\t\*\.json$/);
     stageEdit("8");
+    expect(await both("clusters/*.json", "clusters/*.yaml")).toMatchObject({ shortcut: false });
+    expect(kept()[0]).toEqual(expect.objectContaining({ tree: tree(), globNames: ["*.json"] }));
+    // a submodule of that name that .gitmodules says to ignore: git diff-tree would leave it out unless told not to
+    git("reset", "-q", "--hard");
+    git("rm", "-q", "--", ":(literal)clusters/*.json");
+    git("commit", "-qm", "no file named like a glob, again");
+    stageEdit("9");
+    // a store of this tree alone: the next tree is worked out from it
+    rmSync(path(".tke-cilium/cache/staged-related.json"));
+    expect(await both("clusters/*.json", "clusters/*.yaml")).toMatchObject({ code: 1, shortcut: true });
+    expect(kept()).toEqual([expect.objectContaining({ tree: tree(), globNames: [] })]);
+    git("reset", "-q", "--hard");
+    // (.gitmodules' path is the one diff-tree sees: the folder's trees are compared, not the repository's)
+    write(".gitmodules", '[submodule "x"]\n\tpath = *.json\n\turl = https://git.example.invalid/x.git\n\tignore = all\n');
+    git("add", ".gitmodules");
+    git("update-index", "--add", "--cacheinfo", `160000,${"a".repeat(40)},clusters/*.json`);
+    git("commit", "-qm", "a submodule named like a glob");
+    stageEdit("10");
     expect(await both("clusters/*.json", "clusters/*.yaml")).toMatchObject({ shortcut: false });
     expect(kept()[0]).toEqual(expect.objectContaining({ tree: tree(), globNames: ["*.json"] }));
   });
