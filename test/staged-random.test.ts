@@ -36,6 +36,10 @@ const PROFILES = ["clusters/a.json", "clusters/b.json", "clusters/d.json", "clus
  * The seeds: 60 with TKE_CILIUM_SLOW=1; in npm test, six whose commits pass and fail and mostly take the
  * shortcut (seeds 1 to 6 all rename or delete a profile, which sends the shortcut to the fleet's reading).
  */
+/** A profile file's name (a base, *.base.json, is told apart where it matters). */
+const PROFILE = /\.(json|yaml)$/;
+/** The profile files the index holds (bases apart). */
+const indexedProfiles = () => git("ls-files", "-z", "clusters").split("\0").filter((f) => PROFILE.test(f) && !f.endsWith(".base.json"));
 const SEEDS = process.env.TKE_CILIUM_SLOW === "1" ? Array.from({ length: 60 }, (_, i) => i + 1) : [7, 8, 9, 10, 11, 12];
 const BUNDLES = ["alpha", "b", "d", "yam", "mesh-gz-east", "mesh-gz-west"];
 
@@ -51,6 +55,23 @@ beforeAll(async () => {
   // a render of seven profiles: seconds on a busy machine
 }, 120_000);
 afterAll(() => rmSync(fleet, { recursive: true, force: true }), 120_000);
+
+/**
+ * A copy of the committed fleet named `name` (with tke-cilium.json committed when `config`), then 1 to 3 random
+ * edits staged: what they did, for a failure's message.
+ */
+async function seededCommit(r: ReturnType<typeof random>, name: string, config: boolean): Promise<string[]> {
+  repo.dir = join(fleet, name);
+  cpSync(join(fleet, "template"), repo.dir, { recursive: true });
+  if (config) {
+    write("tke-cilium.json", JSON.stringify({ profiles: ["clusters/*.json", "clusters/*.yaml"], out: "out" }) + "\n");
+    git("add", "tke-cilium.json");
+    git("commit", "-qm", "config");
+  }
+  const done: string[] = [];
+  for (let i = 1 + r.int(3); i > 0; i--) done.push(await randomEdit(r));
+  return done;
+}
 
 /** One random edit of the working tree and the index; returns what it did (for a failure's message). */
 async function randomEdit(r: ReturnType<typeof random>): Promise<string> {
@@ -152,13 +173,10 @@ describe("check --staged on random commits: the commit's changes give the whole 
     const codes = new Set<number>();
     for (const seed of SEEDS) {
       const r = random(seed);
-      repo.dir = join(fleet, `repo-${n++}`);
-      cpSync(join(fleet, "template"), repo.dir, { recursive: true });
-      const done: string[] = [];
-      for (let i = 1 + r.int(3); i > 0; i--) done.push(await randomEdit(r));
+      const done = await seededCommit(r, `repo-${n++}`, false);
       // every profile of the commit named as files (a list names them all: a bundle none renders is an orphan
       // either way; a partial list is judged differently by design, HEAD's orphans being HEAD's)
-      const files = git("ls-files", "-z", "clusters").split("\0").filter((f) => /\.(json|yaml)$/.test(f) && !f.endsWith(".base.json"));
+      const files = indexedProfiles();
       for (const args of [["clusters/"], ["clusters/*.json", "clusters/*.yaml"], files]) {
         const { result: changed, shortcut } = await repo.staged(...args);
         if (shortcut) shortcuts++;
@@ -179,13 +197,7 @@ describe("check --staged on random commits: the commit's changes give the whole 
     let shortcuts = 0;
     for (const seed of SEEDS) {
       const r = random(seed);
-      repo.dir = join(fleet, `config-${seed}`);
-      cpSync(join(fleet, "template"), repo.dir, { recursive: true });
-      write("tke-cilium.json", JSON.stringify({ profiles: ["clusters/*.json", "clusters/*.yaml"], out: "out" }) + "\n");
-      git("add", "tke-cilium.json");
-      git("commit", "-qm", "config");
-      const done: string[] = [];
-      for (let i = 1 + r.int(3); i > 0; i--) done.push(await randomEdit(r));
+      const done = await seededCommit(r, `config-${seed}`, true);
       const { result: changed, shortcut } = await repo.staged();
       if (shortcut) shortcuts++;
       expect(changed, `seed ${seed}: ${done.join("; ")}`).toEqual(await repo.wholeFleet());
@@ -237,7 +249,6 @@ function workingTreeNoise(r: ReturnType<typeof random>): string {
   }
 }
 
-const PROFILE = /\.(json|yaml)$/;
 
 describe("check --staged FILE... with tke-cilium.json: the commit's profiles, whatever the working tree holds", () => {
   it(`${SEEDS.length} seeded commits, each checked with the staged profile files and with one profile file, before and after unstaged edits`, async () => {
@@ -246,14 +257,8 @@ describe("check --staged FILE... with tke-cilium.json: the commit's profiles, wh
     const codes = new Set<number>();
     for (const seed of SEEDS) {
       const r = random(seed);
-      repo.dir = join(fleet, `files-${seed}`);
-      cpSync(join(fleet, "template"), repo.dir, { recursive: true });
-      write("tke-cilium.json", JSON.stringify({ profiles: ["clusters/*.json", "clusters/*.yaml"], out: "out" }) + "\n");
-      git("add", "tke-cilium.json");
-      git("commit", "-qm", "config");
-      const done: string[] = [];
-      for (let i = 1 + r.int(3); i > 0; i--) done.push(await randomEdit(r));
-      const profiles = git("ls-files", "-z", "clusters").split("\0").filter((f) => PROFILE.test(f) && !f.endsWith(".base.json"));
+      const done = await seededCommit(r, `files-${seed}`, true);
+      const profiles = indexedProfiles();
       // what a hook that passes file names gives: the staged profile files (else, as for one, a profile file)
       const staged = git("diff", "--cached", "--name-only", "--diff-filter=d", "-z", "--", "clusters").split("\0").filter((f) => PROFILE.test(f) && !f.endsWith(".base.json"));
       const forms = [staged.length > 0 ? staged : [r.pick(profiles)], [r.pick(profiles)]];
