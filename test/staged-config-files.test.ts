@@ -20,6 +20,13 @@ const edit = (p: string, change: (profile: Record<string, any>) => void) => {
   write(p, JSON.stringify(profile, null, 2) + "\n");
 };
 
+/** Profile `p` edited, its bundle rendered, and every change staged. */
+async function stageEdit(p: string, change: (profile: Record<string, any>) => void) {
+  edit(p, change);
+  expect((await run("render", "--quiet", p)).code).toBe(0);
+  git("add", "-A");
+}
+
 /** `check --staged --no-color ARGS` with the shortcut and with the whole fleet's reading, and with no argument. */
 async function judged(...args: string[]) {
   const { result: files } = await repo.staged(...args);
@@ -54,9 +61,7 @@ function fresh(name: string) {
 describe("check --staged FILE with tke-cilium.json reads the config's other profiles from the commit", () => {
   it("a mesh peer's unstaged clusterId: the staged member's bundle is judged against the peer the commit holds", async () => {
     fresh("mesh");
-    edit("clusters/east.json", (p) => (p.nodePool.instanceTypes = ["S5.LARGE16"]));
-    expect((await run("render", "--quiet", "clusters/east.json")).code).toBe(0);
-    git("add", "-A");
+    await stageEdit("clusters/east.json", (p) => (p.nodePool.instanceTypes = ["S5.LARGE16"]));
     // not staged: west would take clusterId 7, which east's bundle would then list
     edit("clusters/west.json", (p) => (p.clusterMesh.clusterId = 7));
     const { files, fleet, none } = await judged("clusters/east.json");
@@ -67,9 +72,7 @@ describe("check --staged FILE with tke-cilium.json reads the config's other prof
 
   it("a peer deleted in the working tree only: still the staged member's peer", async () => {
     fresh("mesh-deleted");
-    edit("clusters/east.json", (p) => (p.nodePool.instanceTypes = ["S5.LARGE16"]));
-    expect((await run("render", "--quiet", "clusters/east.json")).code).toBe(0);
-    git("add", "-A");
+    await stageEdit("clusters/east.json", (p) => (p.nodePool.instanceTypes = ["S5.LARGE16"]));
     unlinkSync(path("clusters/west.json"));
     const { files, fleet, none } = await judged("clusters/east.json");
     expect(none.code).toBe(0);
@@ -84,9 +87,7 @@ describe("check --staged FILE with tke-cilium.json reads the config's other prof
     expect((await run("render", "--quiet", "clusters/a.json")).code).toBe(0);
     git("rm", "-rq", "out/alpha");
     git("add", "-A");
-    edit("clusters/b.json", (p) => (p.nodePool.maxSize += 1));
-    expect((await run("render", "--quiet", "clusters/b.json")).code).toBe(0);
-    git("add", "-A");
+    await stageEdit("clusters/b.json", (p) => (p.nodePool.maxSize += 1));
     // the hook is given b alone (a hook passing some of the staged files); a.json is gone from the working tree only
     unlinkSync(path("clusters/a.json"));
     const { files, fleet, none } = await judged("clusters/b.json");
@@ -98,9 +99,7 @@ describe("check --staged FILE with tke-cilium.json reads the config's other prof
 
   it("an unstaged edit of another profile's name field makes no orphan", async () => {
     fresh("renamed");
-    edit("clusters/b.json", (p) => (p.nodePool.maxSize += 1));
-    expect((await run("render", "--quiet", "clusters/b.json")).code).toBe(0);
-    git("add", "-A");
+    await stageEdit("clusters/b.json", (p) => (p.nodePool.maxSize += 1));
     edit("clusters/a.json", (p) => (p.name = "not-yet"));
     const { files, fleet, none } = await judged("clusters/b.json");
     expect(none.code).toBe(0);
@@ -118,9 +117,7 @@ describe("check --staged FILE with tke-cilium.json reads the config's other prof
     git("add", "attic/old.json");
     git("commit", "-qm", "attic");
     write("attic/old.json", JSON.stringify({ name: "alpha", note: "kept for the record" }) + "\n");
-    edit("clusters/b.json", (p) => (p.nodePool.maxSize += 1));
-    expect((await run("render", "--quiet", "clusters/b.json")).code).toBe(0);
-    git("add", "-A");
+    await stageEdit("clusters/b.json", (p) => (p.nodePool.maxSize += 1));
     const { files, fleet, none } = await judged("clusters/b.json");
     expect(none.code).toBe(0);
     expect(files).toEqual({ code: 0, text: "1 profile, 0 drifted: out/ is up to date in the commit\n" });
@@ -130,9 +127,7 @@ describe("check --staged FILE with tke-cilium.json reads the config's other prof
   it("an untracked profile that takes a dropped name does not excuse the commit's orphan", async () => {
     fresh("orphan");
     // the commit renames a's cluster and renders it, but keeps the old bundle out/alpha: an orphan
-    edit("clusters/a.json", (p) => (p.name = "alpha2"));
-    expect((await run("render", "--quiet", "clusters/a.json")).code).toBe(0);
-    git("add", "-A");
+    await stageEdit("clusters/a.json", (p) => (p.name = "alpha2"));
     // not added: a new profile named alpha in the working tree
     write("clusters/old.json", git("show", "HEAD:clusters/a.json"));
     const { files, fleet, none } = await judged("clusters/a.json");
