@@ -21,6 +21,16 @@ const edit = (p: string, from: string, to: string) => {
   write(p, text.replace(from, to));
 };
 
+/** The fleet's profile files (writeStagedFleet's), as a config or a hook lists them. */
+const FLEET_FILES = ["clusters/a.json", "clusters/b.json", "clusters/d.json", "clusters/east.json", "clusters/west.json", "clusters/y.yaml"];
+
+/** tke-cilium.json written as `config` says and committed. */
+const commitConfig = (config: object) => {
+  write("tke-cilium.json", JSON.stringify(config) + "\n");
+  git("add", "tke-cilium.json");
+  git("commit", "-qm", "config");
+};
+
 /** check --staged from the changes and from the whole fleet: both answers, asserted equal; which way the first went. */
 async function both(...args: string[]) {
   const { result, shortcut } = await repo.staged(...args);
@@ -265,9 +275,7 @@ describe("holes found by an attacker", () => {
 
   it("tke-cilium.json is the commit's: an unstaged edit of its profiles or out changes nothing; an untracked one is refused", async () => {
     fresh();
-    write("tke-cilium.json", JSON.stringify({ profiles: ["clusters/*.json", "clusters/*.yaml"], out: "out" }) + "\n");
-    git("add", "tke-cilium.json");
-    git("commit", "-qm", "config");
+    commitConfig({ profiles: ["clusters/*.json", "clusters/*.yaml"], out: "out" });
     edit("clusters/b.json", '"maxSize": 3', '"maxSize": 4');
     git("add", "clusters/b.json");
     const clone = await plain();
@@ -374,10 +382,8 @@ describe("holes found by an attacker", () => {
   it("a profile named as a file (argument or config list) deleted with its bundle kept: the bundle is an orphan", async () => {
     fresh();
     // every profile named (read whole, a file list judges every bundle: none of them may be left out)
-    const files = ["clusters/a.json", "clusters/b.json", "clusters/d.json", "clusters/east.json", "clusters/west.json", "clusters/y.yaml"];
-    write("tke-cilium.json", JSON.stringify({ profiles: files }) + "\n");
-    git("add", "tke-cilium.json");
-    git("commit", "-qm", "config");
+    const files = FLEET_FILES;
+    commitConfig({ profiles: files });
     git("rm", "-q", "clusters/b.json");
     for (const args of [[], files]) {
       const r = await both(...args);
@@ -413,9 +419,7 @@ describe("holes found by an attacker", () => {
 
   it("a commit whose tke-cilium.json moves out/ checks every profile: the bundles it needs are missing", async () => {
     fresh();
-    write("tke-cilium.json", JSON.stringify({ profiles: ["clusters/*.json", "clusters/*.yaml"] }) + "\n");
-    git("add", "tke-cilium.json");
-    git("commit", "-qm", "config");
+    commitConfig({ profiles: ["clusters/*.json", "clusters/*.yaml"] });
     write("tke-cilium.json", JSON.stringify({ profiles: ["clusters/*.json", "clusters/*.yaml"], out: "rendered" }) + "\n");
     git("add", "tke-cilium.json");
     const moved = await both();
@@ -426,10 +430,8 @@ describe("holes found by an attacker", () => {
 
   it("a commit whose tke-cilium.json stops listing a profile, keeping its bundle: the bundle is an orphan", async () => {
     fresh();
-    const files = ["clusters/a.json", "clusters/b.json", "clusters/d.json", "clusters/east.json", "clusters/west.json", "clusters/y.yaml"];
-    write("tke-cilium.json", JSON.stringify({ profiles: files }) + "\n");
-    git("add", "tke-cilium.json");
-    git("commit", "-qm", "config");
+    const files = FLEET_FILES;
+    commitConfig({ profiles: files });
     write("tke-cilium.json", JSON.stringify({ profiles: files.filter((f) => f !== "clusters/b.json") }) + "\n");
     git("add", "tke-cilium.json");
     // out/b/ is untouched by the commit, yet no profile the commit's config lists renders it any more
