@@ -24,7 +24,7 @@ export type ObjectInfo = { oid: string; type: string; size: number } | null;
 interface Request {
   name: string;
   contents: boolean;
-  header?: { oid: string; type: string; size: number };
+  header?: NonNullable<ObjectInfo>;
   resolve(value: { info: ObjectInfo; bytes?: Buffer }): void;
   reject(error: Error): void;
 }
@@ -84,7 +84,7 @@ export class ObjectBatch {
     child.stdout.on("close", () => this.fail());
   }
 
-  /** The id, type and size of each object `names` names (an id, or HEAD:path). */
+  /** The id, type and size of the object `name` names (an id, or HEAD:path). */
   info(name: string): Promise<ObjectInfo> {
     return this.ask(name, false).then((a) => a.info);
   }

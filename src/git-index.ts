@@ -326,14 +326,17 @@ export async function blobSizes(index: GitIndex, oids: readonly string[]): Promi
     try {
       const infos = await Promise.all(wanted.map((oid) => batch.info(oid)));
       infos.forEach((info) => info !== null && known.set(info.oid, info.size));
-      wanted.length = 0;
+      // an object the store lacks is not asked again
+      return knownOf(known, oids);
     } catch (error) {
       if (!(error instanceof BatchUnavailable)) throw error;
     }
   }
-  if (wanted.length > 0) for (const [oid, size] of blobSizesNow(index, wanted)) known.set(oid, size);
-  return new Map(oids.flatMap((oid) => (known.has(oid) ? [[oid, known.get(oid)!] as const] : [])));
+  return blobSizesNow(index, oids);
 }
+
+/** What `known` holds of `oids`. */
+const knownOf = <T>(known: Map<string, T>, oids: readonly string[]): Map<string, T> => new Map(oids.flatMap((oid) => (known.has(oid) ? [[oid, known.get(oid)!] as const] : [])));
 
 /** blobSizes, from a `git cat-file --batch-check` of its own (what the run knows already is not asked). */
 function blobSizesNow(index: GitIndex, oids: readonly string[]): Map<string, number> {
@@ -345,7 +348,7 @@ function blobSizesNow(index: GitIndex, oids: readonly string[]): Map<string, num
       if (oid && Number.isFinite(Number(size))) known.set(oid, Number(size));
     }
   }
-  return new Map(oids.flatMap((oid) => (known.has(oid) ? [[oid, known.get(oid)!] as const] : [])));
+  return knownOf(known, oids);
 }
 
 /**
@@ -355,12 +358,10 @@ function blobSizesNow(index: GitIndex, oids: readonly string[]): Map<string, num
 export async function readBlobs(index: GitIndex, oids: readonly string[]): Promise<Map<string, Buffer>> {
   const { bytes: ahead, batch } = index.objects;
   const wanted = [...new Set(oids)].filter((oid) => !ahead.has(oid));
-  const blobs = new Map<string, Buffer>();
-  for (const oid of oids) if (ahead.has(oid)) blobs.set(oid, ahead.get(oid)!);
-  if (wanted.length === 0) return blobs;
-  if (batch !== null) {
+  if (wanted.length > 0 && batch !== null) {
     try {
       const answers = await Promise.all(wanted.map((oid) => batch.contents(oid)));
+      const blobs = knownOf(ahead, oids);
       wanted.forEach((oid, i) => {
         const { info, bytes } = answers[i];
         if (info === null || bytes === undefined) throw new UnsafeOutputError(`git cat-file could not read ${oid}: ${oid} missing`);
@@ -371,8 +372,7 @@ export async function readBlobs(index: GitIndex, oids: readonly string[]): Promi
       if (!(error instanceof BatchUnavailable)) throw error;
     }
   }
-  for (const [oid, bytes] of readBlobsNow(index, wanted)) blobs.set(oid, bytes);
-  return blobs;
+  return readBlobsNow(index, oids);
 }
 
 /**
@@ -389,8 +389,7 @@ export async function fetchBlobs(index: GitIndex, oids: readonly string[]): Prom
 function readBlobsNow(index: GitIndex, oids: readonly string[]): Map<string, Buffer> {
   const ahead = index.objects.bytes;
   const wanted = [...new Set(oids)].filter((oid) => !ahead.has(oid));
-  const blobs = new Map<string, Buffer>();
-  for (const oid of oids) if (ahead.has(oid)) blobs.set(oid, ahead.get(oid)!);
+  const blobs = knownOf(ahead, oids);
   if (wanted.length === 0) return blobs;
   const out = git(index.root, ["cat-file", "--batch"], wanted.join("\n") + "\n");
   let at = 0;
