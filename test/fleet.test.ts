@@ -2,13 +2,15 @@
 // whose git files generator finds every bundle's Application. Adding a profile and rendering adds the
 // cluster: no other file changes. Held to the ApplicationSet CRD of Argo CD v3.5.1, closed to unknown fields.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import micromatch from "micromatch";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseAllDocuments } from "yaml";
 import { main, type Io } from "../src/cli.js";
+import type { GitopsConfig } from "../src/config.js";
+import { fleetFilePaths } from "../src/emit/fleet.js";
 import { crdValidatorAt } from "./fidelity/crd.js";
 import { asGitopsProfile, ROOT } from "./helpers.js";
 
@@ -139,4 +141,14 @@ it("Flux: a profile added and rendered brings its own entry point (flux-kustomiz
   expect(changed).toContain("out/staging/flux-kustomization.yaml");
   const [entry] = docs(read("out/staging/flux-kustomization.yaml"));
   expect(entry.spec.path).toBe("./out/staging");
+});
+
+describe("the fleet's own files in out/", () => {
+  it.each(Object.keys(ENGINES) as (keyof typeof ENGINES)[])("%s: what render writes beside the bundles is what check --staged lists ahead (fleetFilePaths)", async (engine) => {
+    setUp(engine);
+    expect(await run("render", "--quiet"), err).toBe(0);
+    const beside = readdirSync(join(repo, "out"), { withFileTypes: true }).filter((d) => !d.isDirectory()).map((d) => d.name);
+    expect(beside.sort()).toEqual(fleetFilePaths(ENGINES[engine] as GitopsConfig).sort());
+    expect(beside.length).toBe(engine === "argocd" ? 1 : 0);
+  });
 });

@@ -15,7 +15,7 @@ import { indexSession, type IndexSession } from "../git-index.js";
 import { INDEX_FOLDERS, openBundleIndex, type BundleIndex } from "../bundle-index.js";
 import { checkUpgrade } from "./upgrade.js";
 import { checkFleet, writeFleet } from "./fleet.js";
-import { emitFleet } from "../emit/fleet.js";
+import { fleetFilePaths } from "../emit/fleet.js";
 import { MAX_PROFILE_BYTES, decodeProfileBytes } from "../parse.js";
 import { meshDirectory } from "../mesh.js";
 import { checkProfiles, defaultName, emitProfile, isRenderable, tooLargeDiagnostic, unreadableProfile, type CheckedProfile, type ProfileSource } from "../pipeline.js";
@@ -63,7 +63,7 @@ async function runIn(session: IndexSession | undefined, given: readonly string[]
   const { io, args } = place;
   // --staged: the fleet's files in out/ (check compares them) are listed with the bundle folders
   const gitops = place.gitops;
-  if (session !== undefined && gitops !== null) session.warm(emitFleet(gitops.config, gitops.outPath).map((f) => (gitops.outPath === "." ? f.path : `${gitops.outPath}/${f.path}`)));
+  if (session !== undefined && gitops !== null) session.warm(fleetFilePaths(gitops.config).map((f) => (gitops.outPath === "." ? f : `${gitops.outPath}/${f}`)));
   o = { ...o, out: place.out };
   const read = session !== undefined ? await readStagedView(args, o.out, io, session) : await readDiskView(args, o.out, io, !place.fromConfig);
   if (typeof read === "number") return read;

@@ -18,6 +18,9 @@ export function emitFleet(config: GitopsConfig, outPath: string): OutputFile[] {
   return [file(FLEET_FILES.applicationSet, applicationSetYaml(config, outPath))];
 }
 
+/** The paths emitFleet writes in out/, without making their text (check --staged lists them ahead). */
+export const fleetFilePaths = (config: GitopsConfig): string[] => (config.engine === "argocd" ? [FLEET_FILES.applicationSet] : []);
+
 function applicationSetYaml(config: ArgoCdConfig, outPath: string): string {
   const bundles = bundlePathInRepo(outPath, "*");
   const applicationSet = {
