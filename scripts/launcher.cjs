@@ -55,9 +55,7 @@ const script = new vm.Script(readFileSync(bundle, "latin1"), { filename: bundle,
 // V8 keeps in the cache the functions compiled when it is made: a render or check that read at least one profile
 // (the bundle says so, src/commands/bundles.ts) and succeeded compiled what the next one needs; --help, --version,
 // another command, a run stopped by errors or a hook's check of a commit without a profile would leave a thin cache
-const command = process.argv[2];
-const typical = (command === "render" || command === "check") && !process.argv.some((arg) => arg === "--help" || arg === "-h");
-if (folder !== null && (cachedData === undefined || script.cachedDataRejected) && typical) {
+if (folder !== null && (cachedData === undefined || script.cachedDataRejected)) {
   process.once("exit", (code) => {
     if (code !== 0 || globalThis[Symbol.for("tke-cilium.typical-run")] !== true) return;
     const draft = join(folder, `.${cacheName}.${process.pid}.tmp`);

@@ -73,13 +73,15 @@ describe("the code cache", () => {
     expect(caches(cache)).toEqual([]);
   });
 
-  it("a render stopped by errors, or render --help, writes no cache; the next render that succeeds does", () => {
+  it("a render stopped by errors, render --help or validate writes no cache; the next render that succeeds does", () => {
     const { project, cli, cache } = installed();
     writeFileSync(join(project, "bad.json"), JSON.stringify({ region: "ap-guangzhou", nodePool: { type: "native" }, cilium: { mode: "nativ" } }));
     const failed = spawnSync(process.execPath, [cli, "render", "bad.json", "--out", "out"], { cwd: project, encoding: "utf8" });
     expect(failed.status).toBe(1);
     expect(failed.stderr).toContain("INVALID_VALUE");
     expect(spawnSync(process.execPath, [cli, "render", "--help"], { cwd: project }).status).toBe(0);
+    // validate reads the profile but compiles none of the emit: its cache would be thin too
+    expect(spawnSync(process.execPath, [cli, "validate", "prod.json"], { cwd: project }).status).toBe(0);
     expect(caches(cache)).toEqual([]);
     expect(render(project, cli).status).toBe(0);
     expect(caches(cache)).toHaveLength(1);

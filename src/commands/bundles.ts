@@ -68,8 +68,9 @@ async function runIn(session: IndexSession | undefined, given: readonly string[]
   const read = session !== undefined ? await readStagedView(args, o.out, io, session) : await readDiskView(args, o.out, io, !place.fromConfig);
   if (typeof read === "number") return read;
   // tells the launcher (scripts/launcher.cjs) that this run compiles what a typical one does, so its V8 code
-  // cache is worth keeping: a hook's check --staged of a commit without a profile reads none
-  if (read.sources.length > 0) (globalThis as Record<symbol, unknown>)[Symbol.for("tke-cilium.typical-run")] = true;
+  // cache is worth keeping: a render or check of a profile (not validate, --help, another command, nor a hook's
+  // check --staged of a commit without a profile)
+  if (o.command !== "validate" && read.sources.length > 0) (globalThis as Record<symbol, unknown>)[Symbol.for("tke-cilium.typical-run")] = true;
   // a bundle is an orphan when no profile of the repository renders it, not only none of those given
   let mesh = read.mesh ?? meshDirectory(read.sources);
   if (place.config !== null && given.length > 0) {
